@@ -25,7 +25,7 @@ fn readme_example_loads_and_generates_the_types_it_names() {
         "pub struct DeleteContact ",
         "pub fn search(",
         "pub fn kind(",
-        "pub fn items(",
+        "sage_core::send_methods!(ListContacts -> Page<Contact>);",
     ] {
         assert!(contacts.contains(item), "README promises `{item}`");
     }

@@ -322,7 +322,7 @@ fn area_module(
     });
     let included =
         || area.resources.iter().flat_map(|resource| &resource.operations).filter(|op| part.has_operation(&op.name));
-    let operations = included().map(|op| Chunk::Tokens(operation::operation(op, scope)));
+    let operations = included().flat_map(|op| operation::operation(op, scope));
     let feeds = Chunk::Tokens(changes::impls(included(), scope));
     let shared = match part {
         Part::Own { shared_crate, .. } => {

@@ -1,12 +1,13 @@
 //! Operations: a struct of parameters with a constructor for the required ones, chainable setters
-//! for the rest, `send` (and `items` for lists), and the `sage_core::Operation` impl.
+//! for the rest, the `sage_core::Operation` impl, and `send` (for lists also `items` and
+//! `sage_core::ListOperation`) from `sage_core::send_methods!`.
 
 use proc_macro2::TokenStream;
 use quote::quote;
 
-use super::doc_lines;
 use super::model::{inline_enum_values, string_enum};
 use super::scope::Scope;
+use super::{doc_lines, Chunk};
 use crate::ir::{Method, ModelKind, Operation, Param, ParamLocation, Response, Type};
 use crate::names::{ident, inline_enum_name, type_name};
 
@@ -30,7 +31,7 @@ fn own_params(op: &Operation, odata: bool) -> Vec<&Param> {
     op.params.iter().filter(|param| !(odata && ODATA_OPTIONS.contains(&param.name.as_str()))).collect()
 }
 
-pub(crate) fn operation(op: &Operation, scope: &Scope<'_>) -> TokenStream {
+pub(crate) fn operation(op: &Operation, scope: &Scope<'_>) -> Vec<Chunk> {
     let struct_name = type_name(&op.name).unwrap_or_default();
     let name = ident(&struct_name);
     let docs = doc_lines(&operation_docs(op));
@@ -84,26 +85,17 @@ pub(crate) fn operation(op: &Operation, scope: &Scope<'_>) -> TokenStream {
         Response::List(item) => Some(scope.rust_type(item, "")),
         _ => None,
     };
-    let items_fn = list_item.as_ref().map(|item| {
-        quote! {
-            #[doc = " Every item of every page, fetched lazily as the stream is polled."]
-            #[inline]
-            pub fn items(&self, client: &sage_core::Client) -> sage_core::BoxStream<'static, sage_core::Result<#item>> {
-                client.items(self)
-            }
-        }
-    });
-    let list_impl = list_item.map(|item| {
-        quote! {
-            #allow_deprecated
-            impl sage_core::ListOperation for #name {
-                type Item = #item;
-            }
-        }
-    });
+    // `send` (and, for a list, `items` and `ListOperation`) come from a macro, printed as text:
+    // prettyplease spaces out generics in a macro call's arguments.
+    let allow = if op.deprecated.is_some() { "#[allow(deprecated)] " } else { "" };
+    let returns = match &list_item {
+        Some(item) => format!("Page<{}>", type_text(item)),
+        None => type_text(&output),
+    };
+    let send_methods = format!("sage_core::send_methods!({allow}{struct_name} -> {returns});\n");
     let request = request_body(op, &params, odata, scope);
 
-    quote! {
+    let declaration = quote! {
         #docs
         #deprecated
         #[derive(Debug, Clone, PartialEq, #default)]
@@ -118,15 +110,10 @@ pub(crate) fn operation(op: &Operation, scope: &Scope<'_>) -> TokenStream {
         impl #name {
             #constructor
             #(#setters)*
-            #[doc = " Sends the request and decodes the response."]
-            #[inline]
-            pub async fn send(&self, client: &sage_core::Client) -> sage_core::Result<#output> {
-                client.send(self).await
-            }
-            #items_fn
         }
         #odata_setters
-
+    };
+    let operation_impl = quote! {
         #allow_deprecated
         impl sage_core::Operation for #name {
             type Output = #output;
@@ -136,8 +123,15 @@ pub(crate) fn operation(op: &Operation, scope: &Scope<'_>) -> TokenStream {
                 #request
             }
         }
-        #list_impl
-    }
+    };
+    vec![Chunk::Tokens(declaration), Chunk::Text(send_methods), Chunk::Tokens(operation_impl)]
+}
+
+/// A type as a person writes it (`super::common::Contact`, not `super :: common :: Contact`).
+fn type_text(ty: &TokenStream) -> String {
+    let file = syn::parse2::<syn::File>(quote!(type T = #ty;)).expect("the generator's own type tokens parse");
+    let text = prettyplease::unparse(&file);
+    text.trim().trim_start_matches("type T = ").trim_end_matches(';').to_owned()
 }
 
 /// Summary, description, then the HTTP method and path.

@@ -27,6 +27,7 @@ mod product;
 mod response;
 mod retry;
 mod secure_url;
+mod send_methods;
 pub mod types;
 
 /// serde, for the impls `json_model!` writes in generated crates.

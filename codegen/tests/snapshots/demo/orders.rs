@@ -143,13 +143,9 @@ impl GetOrder {
     pub fn new(id: impl Into<super::ids::OrderId>) -> Self {
         Self { id: id.into() }
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(&self, client: &sage_core::Client) -> sage_core::Result<Order> {
-        client.send(self).await
-    }
 }
+
+sage_core::send_methods!(#[allow(deprecated)] GetOrder -> Order);
 
 #[allow(deprecated)]
 impl sage_core::Operation for GetOrder {
@@ -185,27 +181,11 @@ impl ListOrderRevisions {
             odata: sage_core::ODataQuery::default(),
         }
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::Result<sage_core::Page<Order>> {
-        client.send(self).await
-    }
-
-    /// Every item of every page, fetched lazily as the stream is polled.
-    #[inline]
-    pub fn items(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::BoxStream<'static, sage_core::Result<Order>> {
-        client.items(self)
-    }
 }
 
 sage_core::odata_setters!(#[allow(deprecated)] ListOrderRevisions);
+
+sage_core::send_methods!(#[allow(deprecated)] ListOrderRevisions -> Page<Order>);
 
 #[allow(deprecated)]
 impl sage_core::Operation for ListOrderRevisions {
@@ -222,11 +202,6 @@ impl sage_core::Operation for ListOrderRevisions {
                 .path("id", self.id),
         )
     }
-}
-
-#[allow(deprecated)]
-impl sage_core::ListOperation for ListOrderRevisions {
-    type Item = Order;
 }
 
 /// Lists orders.
@@ -334,25 +309,9 @@ impl ListOrders {
         self.kinds = Some(kinds);
         self
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::Result<sage_core::Page<Order>> {
-        client.send(self).await
-    }
-
-    /// Every item of every page, fetched lazily as the stream is polled.
-    #[inline]
-    pub fn items(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::BoxStream<'static, sage_core::Result<Order>> {
-        client.items(self)
-    }
 }
+
+sage_core::send_methods!(ListOrders -> Page<Order>);
 
 impl sage_core::Operation for ListOrders {
     type Output = sage_core::Page<Order>;
@@ -375,10 +334,6 @@ impl sage_core::Operation for ListOrders {
     }
 }
 
-impl sage_core::ListOperation for ListOrders {
-    type Item = Order;
-}
-
 /// Places an order.
 ///
 /// `POST /customers/{customer}/orders`
@@ -398,13 +353,9 @@ impl PostOrder {
             body,
         }
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(&self, client: &sage_core::Client) -> sage_core::Result<Order> {
-        client.send(self).await
-    }
 }
+
+sage_core::send_methods!(PostOrder -> Order);
 
 impl sage_core::Operation for PostOrder {
     type Output = Order;

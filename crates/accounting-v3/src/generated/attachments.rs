@@ -261,16 +261,9 @@ impl GetAttachmentContextType {
         self.show_legacy_id = Some(show_legacy_id);
         self
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::Result<super::common::Base> {
-        client.send(self).await
-    }
 }
+
+sage_core::send_methods!(#[allow(deprecated)] GetAttachmentContextType -> super::common::Base);
 
 #[allow(deprecated)]
 impl sage_core::Operation for GetAttachmentContextType {
@@ -349,25 +342,9 @@ impl ListAttachmentContextTypes {
         self.show_legacy_id = Some(show_legacy_id);
         self
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::Result<sage_core::Page<super::common::Base>> {
-        client.send(self).await
-    }
-
-    /// Every item of every page, fetched lazily as the stream is polled.
-    #[inline]
-    pub fn items(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::BoxStream<'static, sage_core::Result<super::common::Base>> {
-        client.items(self)
-    }
 }
+
+sage_core::send_methods!(#[allow(deprecated)] ListAttachmentContextTypes -> Page<super::common::Base>);
 
 #[allow(deprecated)]
 impl sage_core::Operation for ListAttachmentContextTypes {
@@ -386,11 +363,6 @@ impl sage_core::Operation for ListAttachmentContextTypes {
                 .query("show_legacy_id", &self.show_legacy_id),
         )
     }
-}
-
-#[allow(deprecated)]
-impl sage_core::ListOperation for ListAttachmentContextTypes {
-    type Item = super::common::Base;
 }
 
 /// Creates a Attachment
@@ -424,16 +396,9 @@ impl CreateAttachment {
     pub fn new(attachment: NewAttachment) -> Self {
         Self { attachment }
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::Result<Attachment> {
-        client.send(self).await
-    }
 }
+
+sage_core::send_methods!(#[allow(deprecated)] CreateAttachment -> Attachment);
 
 #[allow(deprecated)]
 impl sage_core::Operation for CreateAttachment {
@@ -480,13 +445,9 @@ impl DeleteAttachment {
     pub fn new(key: impl Into<super::ids::AttachmentId>) -> Self {
         Self { key: key.into() }
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(&self, client: &sage_core::Client) -> sage_core::Result<()> {
-        client.send(self).await
-    }
 }
+
+sage_core::send_methods!(#[allow(deprecated)] DeleteAttachment -> ());
 
 #[allow(deprecated)]
 impl sage_core::Operation for DeleteAttachment {
@@ -557,16 +518,9 @@ impl GetAttachment {
         self.show_legacy_id = Some(show_legacy_id);
         self
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::Result<Attachment> {
-        client.send(self).await
-    }
 }
+
+sage_core::send_methods!(#[allow(deprecated)] GetAttachment -> Attachment);
 
 #[allow(deprecated)]
 impl sage_core::Operation for GetAttachment {
@@ -617,16 +571,9 @@ impl GetAttachmentFile {
     pub fn new(key: impl Into<super::ids::AttachmentId>) -> Self {
         Self { key: key.into() }
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::Result<Attachment> {
-        client.send(self).await
-    }
 }
+
+sage_core::send_methods!(#[allow(deprecated)] GetAttachmentFile -> Attachment);
 
 #[allow(deprecated)]
 impl sage_core::Operation for GetAttachmentFile {
@@ -779,25 +726,9 @@ impl ListAttachments {
         self.updated_or_created_since = Some(updated_or_created_since);
         self
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::Result<sage_core::Page<Attachment>> {
-        client.send(self).await
-    }
-
-    /// Every item of every page, fetched lazily as the stream is polled.
-    #[inline]
-    pub fn items(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::BoxStream<'static, sage_core::Result<Attachment>> {
-        client.items(self)
-    }
 }
+
+sage_core::send_methods!(#[allow(deprecated)] ListAttachments -> Page<Attachment>);
 
 #[allow(deprecated)]
 impl sage_core::Operation for ListAttachments {
@@ -828,11 +759,6 @@ impl sage_core::Operation for ListAttachments {
                 .query("updated_or_created_since", &self.updated_or_created_since),
         )
     }
-}
-
-#[allow(deprecated)]
-impl sage_core::ListOperation for ListAttachments {
-    type Item = Attachment;
 }
 
 /// Updates a Attachment
@@ -874,16 +800,9 @@ impl UpdateAttachment {
             attachment,
         }
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::Result<Attachment> {
-        client.send(self).await
-    }
 }
+
+sage_core::send_methods!(#[allow(deprecated)] UpdateAttachment -> Attachment);
 
 #[allow(deprecated)]
 impl sage_core::Operation for UpdateAttachment {

@@ -1084,16 +1084,9 @@ impl GetBankAccountType {
         self.show_legacy_id = Some(show_legacy_id);
         self
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::Result<super::common::Base> {
-        client.send(self).await
-    }
 }
+
+sage_core::send_methods!(#[allow(deprecated)] GetBankAccountType -> super::common::Base);
 
 #[allow(deprecated)]
 impl sage_core::Operation for GetBankAccountType {
@@ -1172,25 +1165,9 @@ impl ListBankAccountTypes {
         self.show_legacy_id = Some(show_legacy_id);
         self
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::Result<sage_core::Page<super::common::Base>> {
-        client.send(self).await
-    }
-
-    /// Every item of every page, fetched lazily as the stream is polled.
-    #[inline]
-    pub fn items(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::BoxStream<'static, sage_core::Result<super::common::Base>> {
-        client.items(self)
-    }
 }
+
+sage_core::send_methods!(#[allow(deprecated)] ListBankAccountTypes -> Page<super::common::Base>);
 
 #[allow(deprecated)]
 impl sage_core::Operation for ListBankAccountTypes {
@@ -1209,11 +1186,6 @@ impl sage_core::Operation for ListBankAccountTypes {
                 .query("show_legacy_id", &self.show_legacy_id),
         )
     }
-}
-
-#[allow(deprecated)]
-impl sage_core::ListOperation for ListBankAccountTypes {
-    type Item = super::common::Base;
 }
 
 /// Creates a Bank Account
@@ -1245,16 +1217,9 @@ impl CreateBankAccount {
     pub fn new(bank_account: NewBankAccount) -> Self {
         Self { bank_account }
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::Result<super::common::BankAccount> {
-        client.send(self).await
-    }
 }
+
+sage_core::send_methods!(#[allow(deprecated)] CreateBankAccount -> super::common::BankAccount);
 
 #[allow(deprecated)]
 impl sage_core::Operation for CreateBankAccount {
@@ -1299,13 +1264,9 @@ impl DeleteBankAccount {
     pub fn new(key: impl Into<super::ids::BankAccountId>) -> Self {
         Self { key: key.into() }
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(&self, client: &sage_core::Client) -> sage_core::Result<()> {
-        client.send(self).await
-    }
 }
+
+sage_core::send_methods!(#[allow(deprecated)] DeleteBankAccount -> ());
 
 #[allow(deprecated)]
 impl sage_core::Operation for DeleteBankAccount {
@@ -1384,16 +1345,9 @@ impl GetBankAccount {
         self.show_legacy_id = Some(show_legacy_id);
         self
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::Result<super::common::BankAccount> {
-        client.send(self).await
-    }
 }
+
+sage_core::send_methods!(#[allow(deprecated)] GetBankAccount -> super::common::BankAccount);
 
 #[allow(deprecated)]
 impl sage_core::Operation for GetBankAccount {
@@ -1528,25 +1482,9 @@ impl ListBankAccounts {
         self.updated_or_created_since = Some(updated_or_created_since);
         self
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::Result<sage_core::Page<super::common::BankAccount>> {
-        client.send(self).await
-    }
-
-    /// Every item of every page, fetched lazily as the stream is polled.
-    #[inline]
-    pub fn items(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::BoxStream<'static, sage_core::Result<super::common::BankAccount>> {
-        client.items(self)
-    }
 }
+
+sage_core::send_methods!(#[allow(deprecated)] ListBankAccounts -> Page<super::common::BankAccount>);
 
 #[allow(deprecated)]
 impl sage_core::Operation for ListBankAccounts {
@@ -1573,11 +1511,6 @@ impl sage_core::Operation for ListBankAccounts {
                 .query("updated_or_created_since", &self.updated_or_created_since),
         )
     }
-}
-
-#[allow(deprecated)]
-impl sage_core::ListOperation for ListBankAccounts {
-    type Item = super::common::BankAccount;
 }
 
 /// Updates a Bank Account
@@ -1617,16 +1550,9 @@ impl UpdateBankAccount {
             bank_account,
         }
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::Result<super::common::BankAccount> {
-        client.send(self).await
-    }
 }
+
+sage_core::send_methods!(#[allow(deprecated)] UpdateBankAccount -> super::common::BankAccount);
 
 #[allow(deprecated)]
 impl sage_core::Operation for UpdateBankAccount {
@@ -1672,16 +1598,9 @@ impl CreateBankDeposit {
     pub fn new(bank_deposit: NewBankDeposit) -> Self {
         Self { bank_deposit }
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::Result<BankDeposit> {
-        client.send(self).await
-    }
 }
+
+sage_core::send_methods!(#[allow(deprecated)] CreateBankDeposit -> BankDeposit);
 
 #[allow(deprecated)]
 impl sage_core::Operation for CreateBankDeposit {
@@ -1726,13 +1645,9 @@ impl DeleteBankDeposit {
     pub fn new(key: impl Into<super::ids::BankDepositId>) -> Self {
         Self { key: key.into() }
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(&self, client: &sage_core::Client) -> sage_core::Result<()> {
-        client.send(self).await
-    }
 }
+
+sage_core::send_methods!(#[allow(deprecated)] DeleteBankDeposit -> ());
 
 #[allow(deprecated)]
 impl sage_core::Operation for DeleteBankDeposit {
@@ -1811,16 +1726,9 @@ impl GetBankDeposit {
         self.show_legacy_id = Some(show_legacy_id);
         self
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::Result<BankDeposit> {
-        client.send(self).await
-    }
 }
+
+sage_core::send_methods!(#[allow(deprecated)] GetBankDeposit -> BankDeposit);
 
 #[allow(deprecated)]
 impl sage_core::Operation for GetBankDeposit {
@@ -1960,25 +1868,9 @@ impl ListBankDeposits {
         self.updated_or_created_since = Some(updated_or_created_since);
         self
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::Result<sage_core::Page<BankDeposit>> {
-        client.send(self).await
-    }
-
-    /// Every item of every page, fetched lazily as the stream is polled.
-    #[inline]
-    pub fn items(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::BoxStream<'static, sage_core::Result<BankDeposit>> {
-        client.items(self)
-    }
 }
+
+sage_core::send_methods!(#[allow(deprecated)] ListBankDeposits -> Page<BankDeposit>);
 
 #[allow(deprecated)]
 impl sage_core::Operation for ListBankDeposits {
@@ -2002,11 +1894,6 @@ impl sage_core::Operation for ListBankDeposits {
                 .query("updated_or_created_since", &self.updated_or_created_since),
         )
     }
-}
-
-#[allow(deprecated)]
-impl sage_core::ListOperation for ListBankDeposits {
-    type Item = BankDeposit;
 }
 
 /// Creates a Bank Reconciliation
@@ -2038,16 +1925,9 @@ impl CreateBankReconciliation {
     pub fn new(bank_reconciliation: NewBankReconciliation) -> Self {
         Self { bank_reconciliation }
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::Result<BankReconciliation> {
-        client.send(self).await
-    }
 }
+
+sage_core::send_methods!(#[allow(deprecated)] CreateBankReconciliation -> BankReconciliation);
 
 #[allow(deprecated)]
 impl sage_core::Operation for CreateBankReconciliation {
@@ -2114,16 +1994,9 @@ impl GetBankReconciliation {
         self.show_legacy_id = Some(show_legacy_id);
         self
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::Result<BankReconciliation> {
-        client.send(self).await
-    }
 }
+
+sage_core::send_methods!(#[allow(deprecated)] GetBankReconciliation -> BankReconciliation);
 
 #[allow(deprecated)]
 impl sage_core::Operation for GetBankReconciliation {
@@ -2227,25 +2100,9 @@ impl ListBankReconciliations {
         self.updated_or_created_since = Some(updated_or_created_since);
         self
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::Result<sage_core::Page<BankReconciliation>> {
-        client.send(self).await
-    }
-
-    /// Every item of every page, fetched lazily as the stream is polled.
-    #[inline]
-    pub fn items(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::BoxStream<'static, sage_core::Result<BankReconciliation>> {
-        client.items(self)
-    }
 }
+
+sage_core::send_methods!(#[allow(deprecated)] ListBankReconciliations -> Page<BankReconciliation>);
 
 #[allow(deprecated)]
 impl sage_core::Operation for ListBankReconciliations {
@@ -2266,11 +2123,6 @@ impl sage_core::Operation for ListBankReconciliations {
                 .query("updated_or_created_since", &self.updated_or_created_since),
         )
     }
-}
-
-#[allow(deprecated)]
-impl sage_core::ListOperation for ListBankReconciliations {
-    type Item = BankReconciliation;
 }
 
 /// Updates a Bank Reconciliation
@@ -2310,16 +2162,9 @@ impl UpdateBankReconciliation {
             bank_reconciliation,
         }
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::Result<BankReconciliation> {
-        client.send(self).await
-    }
 }
+
+sage_core::send_methods!(#[allow(deprecated)] UpdateBankReconciliation -> BankReconciliation);
 
 #[allow(deprecated)]
 impl sage_core::Operation for UpdateBankReconciliation {
@@ -2365,16 +2210,9 @@ impl CreateBankTransfer {
     pub fn new(bank_transfer: NewBankTransfer) -> Self {
         Self { bank_transfer }
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::Result<BankTransfer> {
-        client.send(self).await
-    }
 }
+
+sage_core::send_methods!(#[allow(deprecated)] CreateBankTransfer -> BankTransfer);
 
 #[allow(deprecated)]
 impl sage_core::Operation for CreateBankTransfer {
@@ -2419,13 +2257,9 @@ impl DeleteBankTransfer {
     pub fn new(key: impl Into<super::ids::BankTransferId>) -> Self {
         Self { key: key.into() }
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(&self, client: &sage_core::Client) -> sage_core::Result<()> {
-        client.send(self).await
-    }
 }
+
+sage_core::send_methods!(#[allow(deprecated)] DeleteBankTransfer -> ());
 
 #[allow(deprecated)]
 impl sage_core::Operation for DeleteBankTransfer {
@@ -2504,16 +2338,9 @@ impl GetBankTransfer {
         self.show_legacy_id = Some(show_legacy_id);
         self
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::Result<BankTransfer> {
-        client.send(self).await
-    }
 }
+
+sage_core::send_methods!(#[allow(deprecated)] GetBankTransfer -> BankTransfer);
 
 #[allow(deprecated)]
 impl sage_core::Operation for GetBankTransfer {
@@ -2653,25 +2480,9 @@ impl ListBankTransfers {
         self.updated_or_created_since = Some(updated_or_created_since);
         self
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::Result<sage_core::Page<BankTransfer>> {
-        client.send(self).await
-    }
-
-    /// Every item of every page, fetched lazily as the stream is polled.
-    #[inline]
-    pub fn items(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::BoxStream<'static, sage_core::Result<BankTransfer>> {
-        client.items(self)
-    }
 }
+
+sage_core::send_methods!(#[allow(deprecated)] ListBankTransfers -> Page<BankTransfer>);
 
 #[allow(deprecated)]
 impl sage_core::Operation for ListBankTransfers {
@@ -2695,11 +2506,6 @@ impl sage_core::Operation for ListBankTransfers {
                 .query("updated_or_created_since", &self.updated_or_created_since),
         )
     }
-}
-
-#[allow(deprecated)]
-impl sage_core::ListOperation for ListBankTransfers {
-    type Item = BankTransfer;
 }
 
 /// Updates a Bank Transfer
@@ -2739,16 +2545,9 @@ impl UpdateBankTransfer {
             bank_transfer,
         }
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::Result<BankTransfer> {
-        client.send(self).await
-    }
 }
+
+sage_core::send_methods!(#[allow(deprecated)] UpdateBankTransfer -> BankTransfer);
 
 #[allow(deprecated)]
 impl sage_core::Operation for UpdateBankTransfer {

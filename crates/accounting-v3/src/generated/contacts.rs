@@ -1170,16 +1170,9 @@ impl GetAddressRegion {
         self.show_legacy_id = Some(show_legacy_id);
         self
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::Result<super::common::AddressRegion> {
-        client.send(self).await
-    }
 }
+
+sage_core::send_methods!(#[allow(deprecated)] GetAddressRegion -> super::common::AddressRegion);
 
 #[allow(deprecated)]
 impl sage_core::Operation for GetAddressRegion {
@@ -1267,25 +1260,9 @@ impl ListAddressRegions {
         self.show_legacy_id = Some(show_legacy_id);
         self
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::Result<sage_core::Page<super::common::AddressRegion>> {
-        client.send(self).await
-    }
-
-    /// Every item of every page, fetched lazily as the stream is polled.
-    #[inline]
-    pub fn items(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::BoxStream<'static, sage_core::Result<super::common::AddressRegion>> {
-        client.items(self)
-    }
 }
+
+sage_core::send_methods!(#[allow(deprecated)] ListAddressRegions -> Page<super::common::AddressRegion>);
 
 #[allow(deprecated)]
 impl sage_core::Operation for ListAddressRegions {
@@ -1305,11 +1282,6 @@ impl sage_core::Operation for ListAddressRegions {
                 .query("show_legacy_id", &self.show_legacy_id),
         )
     }
-}
-
-#[allow(deprecated)]
-impl sage_core::ListOperation for ListAddressRegions {
-    type Item = super::common::AddressRegion;
 }
 
 /// Returns a Address Type
@@ -1359,16 +1331,9 @@ impl GetAddressType {
         self.show_legacy_id = Some(show_legacy_id);
         self
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::Result<super::common::Base> {
-        client.send(self).await
-    }
 }
+
+sage_core::send_methods!(#[allow(deprecated)] GetAddressType -> super::common::Base);
 
 #[allow(deprecated)]
 impl sage_core::Operation for GetAddressType {
@@ -1447,25 +1412,9 @@ impl ListAddressTypes {
         self.show_legacy_id = Some(show_legacy_id);
         self
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::Result<sage_core::Page<super::common::Base>> {
-        client.send(self).await
-    }
-
-    /// Every item of every page, fetched lazily as the stream is polled.
-    #[inline]
-    pub fn items(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::BoxStream<'static, sage_core::Result<super::common::Base>> {
-        client.items(self)
-    }
 }
+
+sage_core::send_methods!(#[allow(deprecated)] ListAddressTypes -> Page<super::common::Base>);
 
 #[allow(deprecated)]
 impl sage_core::Operation for ListAddressTypes {
@@ -1484,11 +1433,6 @@ impl sage_core::Operation for ListAddressTypes {
                 .query("show_legacy_id", &self.show_legacy_id),
         )
     }
-}
-
-#[allow(deprecated)]
-impl sage_core::ListOperation for ListAddressTypes {
-    type Item = super::common::Base;
 }
 
 /// Creates a Address
@@ -1521,16 +1465,9 @@ impl CreateAddress {
     pub fn new(address: NewAddress) -> Self {
         Self { address }
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::Result<super::common::Address> {
-        client.send(self).await
-    }
 }
+
+sage_core::send_methods!(#[allow(deprecated)] CreateAddress -> super::common::Address);
 
 #[allow(deprecated)]
 impl sage_core::Operation for CreateAddress {
@@ -1576,13 +1513,9 @@ impl DeleteAddress {
     pub fn new(key: impl Into<super::ids::AddressId>) -> Self {
         Self { key: key.into() }
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(&self, client: &sage_core::Client) -> sage_core::Result<()> {
-        client.send(self).await
-    }
 }
+
+sage_core::send_methods!(#[allow(deprecated)] DeleteAddress -> ());
 
 #[allow(deprecated)]
 impl sage_core::Operation for DeleteAddress {
@@ -1665,16 +1598,9 @@ impl GetAddress {
         self.show_legacy_id = Some(show_legacy_id);
         self
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::Result<super::common::Address> {
-        client.send(self).await
-    }
 }
+
+sage_core::send_methods!(#[allow(deprecated)] GetAddress -> super::common::Address);
 
 #[allow(deprecated)]
 impl sage_core::Operation for GetAddress {
@@ -1800,25 +1726,9 @@ impl ListAddresses {
         self.updated_or_created_since = Some(updated_or_created_since);
         self
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::Result<sage_core::Page<super::common::Address>> {
-        client.send(self).await
-    }
-
-    /// Every item of every page, fetched lazily as the stream is polled.
-    #[inline]
-    pub fn items(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::BoxStream<'static, sage_core::Result<super::common::Address>> {
-        client.items(self)
-    }
 }
+
+sage_core::send_methods!(#[allow(deprecated)] ListAddresses -> Page<super::common::Address>);
 
 #[allow(deprecated)]
 impl sage_core::Operation for ListAddresses {
@@ -1841,11 +1751,6 @@ impl sage_core::Operation for ListAddresses {
                 .query("updated_or_created_since", &self.updated_or_created_since),
         )
     }
-}
-
-#[allow(deprecated)]
-impl sage_core::ListOperation for ListAddresses {
-    type Item = super::common::Address;
 }
 
 /// Updates a Address
@@ -1880,16 +1785,9 @@ impl UpdateAddress {
     pub fn new(key: impl Into<super::ids::AddressId>, address: AddressUpdate) -> Self {
         Self { key: key.into(), address }
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::Result<super::common::Address> {
-        client.send(self).await
-    }
 }
+
+sage_core::send_methods!(#[allow(deprecated)] UpdateAddress -> super::common::Address);
 
 #[allow(deprecated)]
 impl sage_core::Operation for UpdateAddress {
@@ -1936,16 +1834,9 @@ impl CreateContactPerson {
     pub fn new(contact_person: NewContactPerson) -> Self {
         Self { contact_person }
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::Result<super::common::ContactPerson> {
-        client.send(self).await
-    }
 }
+
+sage_core::send_methods!(#[allow(deprecated)] CreateContactPerson -> super::common::ContactPerson);
 
 #[allow(deprecated)]
 impl sage_core::Operation for CreateContactPerson {
@@ -1991,13 +1882,9 @@ impl DeleteContactPerson {
     pub fn new(key: impl Into<super::ids::ContactPersonId>) -> Self {
         Self { key: key.into() }
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(&self, client: &sage_core::Client) -> sage_core::Result<()> {
-        client.send(self).await
-    }
 }
+
+sage_core::send_methods!(#[allow(deprecated)] DeleteContactPerson -> ());
 
 #[allow(deprecated)]
 impl sage_core::Operation for DeleteContactPerson {
@@ -2080,16 +1967,9 @@ impl GetContactPerson {
         self.show_legacy_id = Some(show_legacy_id);
         self
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::Result<super::common::ContactPerson> {
-        client.send(self).await
-    }
 }
+
+sage_core::send_methods!(#[allow(deprecated)] GetContactPerson -> super::common::ContactPerson);
 
 #[allow(deprecated)]
 impl sage_core::Operation for GetContactPerson {
@@ -2215,25 +2095,9 @@ impl ListContactPersons {
         self.updated_or_created_since = Some(updated_or_created_since);
         self
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::Result<sage_core::Page<super::common::ContactPerson>> {
-        client.send(self).await
-    }
-
-    /// Every item of every page, fetched lazily as the stream is polled.
-    #[inline]
-    pub fn items(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::BoxStream<'static, sage_core::Result<super::common::ContactPerson>> {
-        client.items(self)
-    }
 }
+
+sage_core::send_methods!(#[allow(deprecated)] ListContactPersons -> Page<super::common::ContactPerson>);
 
 #[allow(deprecated)]
 impl sage_core::Operation for ListContactPersons {
@@ -2256,11 +2120,6 @@ impl sage_core::Operation for ListContactPersons {
                 .query("updated_or_created_since", &self.updated_or_created_since),
         )
     }
-}
-
-#[allow(deprecated)]
-impl sage_core::ListOperation for ListContactPersons {
-    type Item = super::common::ContactPerson;
 }
 
 /// Updates a Contact Person
@@ -2301,16 +2160,9 @@ impl UpdateContactPerson {
             contact_person,
         }
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::Result<super::common::ContactPerson> {
-        client.send(self).await
-    }
 }
+
+sage_core::send_methods!(#[allow(deprecated)] UpdateContactPerson -> super::common::ContactPerson);
 
 #[allow(deprecated)]
 impl sage_core::Operation for UpdateContactPerson {
@@ -2374,16 +2226,9 @@ impl GetContactPersonType {
         self.show_legacy_id = Some(show_legacy_id);
         self
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::Result<super::common::ContactPersonType> {
-        client.send(self).await
-    }
 }
+
+sage_core::send_methods!(#[allow(deprecated)] GetContactPersonType -> super::common::ContactPersonType);
 
 #[allow(deprecated)]
 impl sage_core::Operation for GetContactPersonType {
@@ -2462,28 +2307,9 @@ impl ListContactPersonTypes {
         self.show_legacy_id = Some(show_legacy_id);
         self
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::Result<sage_core::Page<super::common::ContactPersonType>> {
-        client.send(self).await
-    }
-
-    /// Every item of every page, fetched lazily as the stream is polled.
-    #[inline]
-    pub fn items(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::BoxStream<
-        'static,
-        sage_core::Result<super::common::ContactPersonType>,
-    > {
-        client.items(self)
-    }
 }
+
+sage_core::send_methods!(#[allow(deprecated)] ListContactPersonTypes -> Page<super::common::ContactPersonType>);
 
 #[allow(deprecated)]
 impl sage_core::Operation for ListContactPersonTypes {
@@ -2502,11 +2328,6 @@ impl sage_core::Operation for ListContactPersonTypes {
                 .query("show_legacy_id", &self.show_legacy_id),
         )
     }
-}
-
-#[allow(deprecated)]
-impl sage_core::ListOperation for ListContactPersonTypes {
-    type Item = super::common::ContactPersonType;
 }
 
 /// Returns a Contact Type
@@ -2556,16 +2377,9 @@ impl GetContactType {
         self.show_legacy_id = Some(show_legacy_id);
         self
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::Result<super::common::Base> {
-        client.send(self).await
-    }
 }
+
+sage_core::send_methods!(#[allow(deprecated)] GetContactType -> super::common::Base);
 
 #[allow(deprecated)]
 impl sage_core::Operation for GetContactType {
@@ -2644,25 +2458,9 @@ impl ListContactTypes {
         self.show_legacy_id = Some(show_legacy_id);
         self
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::Result<sage_core::Page<super::common::Base>> {
-        client.send(self).await
-    }
-
-    /// Every item of every page, fetched lazily as the stream is polled.
-    #[inline]
-    pub fn items(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::BoxStream<'static, sage_core::Result<super::common::Base>> {
-        client.items(self)
-    }
 }
+
+sage_core::send_methods!(#[allow(deprecated)] ListContactTypes -> Page<super::common::Base>);
 
 #[allow(deprecated)]
 impl sage_core::Operation for ListContactTypes {
@@ -2681,11 +2479,6 @@ impl sage_core::Operation for ListContactTypes {
                 .query("show_legacy_id", &self.show_legacy_id),
         )
     }
-}
-
-#[allow(deprecated)]
-impl sage_core::ListOperation for ListContactTypes {
-    type Item = super::common::Base;
 }
 
 /// Creates a Contact
@@ -2718,16 +2511,9 @@ impl CreateContact {
     pub fn new(contact: NewContact) -> Self {
         Self { contact }
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::Result<super::common::Contact> {
-        client.send(self).await
-    }
 }
+
+sage_core::send_methods!(#[allow(deprecated)] CreateContact -> super::common::Contact);
 
 #[allow(deprecated)]
 impl sage_core::Operation for CreateContact {
@@ -2773,13 +2559,9 @@ impl DeleteContact {
     pub fn new(key: impl Into<super::ids::ContactId>) -> Self {
         Self { key: key.into() }
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(&self, client: &sage_core::Client) -> sage_core::Result<()> {
-        client.send(self).await
-    }
 }
+
+sage_core::send_methods!(#[allow(deprecated)] DeleteContact -> ());
 
 #[allow(deprecated)]
 impl sage_core::Operation for DeleteContact {
@@ -2896,16 +2678,9 @@ impl GetContact {
         );
         self
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::Result<super::common::Contact> {
-        client.send(self).await
-    }
 }
+
+sage_core::send_methods!(#[allow(deprecated)] GetContact -> super::common::Contact);
 
 #[allow(deprecated)]
 impl sage_core::Operation for GetContact {
@@ -3095,25 +2870,9 @@ impl ListContacts {
         self.updated_or_created_since = Some(updated_or_created_since);
         self
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::Result<sage_core::Page<super::common::Contact>> {
-        client.send(self).await
-    }
-
-    /// Every item of every page, fetched lazily as the stream is polled.
-    #[inline]
-    pub fn items(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::BoxStream<'static, sage_core::Result<super::common::Contact>> {
-        client.items(self)
-    }
 }
+
+sage_core::send_methods!(#[allow(deprecated)] ListContacts -> Page<super::common::Contact>);
 
 #[allow(deprecated)]
 impl sage_core::Operation for ListContacts {
@@ -3145,11 +2904,6 @@ impl sage_core::Operation for ListContacts {
                 .query("updated_or_created_since", &self.updated_or_created_since),
         )
     }
-}
-
-#[allow(deprecated)]
-impl sage_core::ListOperation for ListContacts {
-    type Item = super::common::Contact;
 }
 
 /// Updates a Contact
@@ -3184,16 +2938,9 @@ impl UpdateContact {
     pub fn new(key: impl Into<super::ids::ContactId>, contact: ContactUpdate) -> Self {
         Self { key: key.into(), contact }
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::Result<super::common::Contact> {
-        client.send(self).await
-    }
 }
+
+sage_core::send_methods!(#[allow(deprecated)] UpdateContact -> super::common::Contact);
 
 #[allow(deprecated)]
 impl sage_core::Operation for UpdateContact {

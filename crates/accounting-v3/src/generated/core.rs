@@ -25,16 +25,9 @@ impl GetBusiness {
     pub fn new() -> Self {
         Self {}
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::Result<sage_core::types::Json> {
-        client.send(self).await
-    }
 }
+
+sage_core::send_methods!(#[allow(deprecated)] GetBusiness -> sage_core::types::Json);
 
 #[allow(deprecated)]
 impl sage_core::Operation for GetBusiness {
@@ -72,16 +65,9 @@ impl UpdateBusiness {
     pub fn new(body: sage_core::types::Json) -> Self {
         Self { body }
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::Result<sage_core::types::Json> {
-        client.send(self).await
-    }
 }
+
+sage_core::send_methods!(#[allow(deprecated)] UpdateBusiness -> sage_core::types::Json);
 
 #[allow(deprecated)]
 impl sage_core::Operation for UpdateBusiness {
@@ -115,16 +101,9 @@ impl ListBusinessRelationships {
     pub fn new() -> Self {
         Self {}
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::Result<sage_core::types::Json> {
-        client.send(self).await
-    }
 }
+
+sage_core::send_methods!(#[allow(deprecated)] ListBusinessRelationships -> sage_core::types::Json);
 
 #[allow(deprecated)]
 impl sage_core::Operation for ListBusinessRelationships {
@@ -159,16 +138,9 @@ impl GetMe {
     pub fn new() -> Self {
         Self {}
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::Result<sage_core::types::Json> {
-        client.send(self).await
-    }
 }
+
+sage_core::send_methods!(#[allow(deprecated)] GetMe -> sage_core::types::Json);
 
 #[allow(deprecated)]
 impl sage_core::Operation for GetMe {
@@ -197,16 +169,9 @@ impl GetUser {
     pub fn new() -> Self {
         Self {}
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::Result<sage_core::types::Json> {
-        client.send(self).await
-    }
 }
+
+sage_core::send_methods!(#[allow(deprecated)] GetUser -> sage_core::types::Json);
 
 #[allow(deprecated)]
 impl sage_core::Operation for GetUser {
@@ -238,16 +203,9 @@ impl UpdateUser {
     pub fn new(body: sage_core::types::Json) -> Self {
         Self { body }
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::Result<sage_core::types::Json> {
-        client.send(self).await
-    }
 }
+
+sage_core::send_methods!(#[allow(deprecated)] UpdateUser -> sage_core::types::Json);
 
 #[allow(deprecated)]
 impl sage_core::Operation for UpdateUser {

@@ -242,16 +242,9 @@ impl CreateBusinessExchangeRate {
     pub fn new(business_exchange_rate: NewBusinessExchangeRate) -> Self {
         Self { business_exchange_rate }
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::Result<BusinessExchangeRate> {
-        client.send(self).await
-    }
 }
+
+sage_core::send_methods!(#[allow(deprecated)] CreateBusinessExchangeRate -> BusinessExchangeRate);
 
 #[allow(deprecated)]
 impl sage_core::Operation for CreateBusinessExchangeRate {
@@ -296,13 +289,9 @@ impl DeleteBusinessExchangeRate {
     pub fn new(key: impl Into<super::ids::BusinessExchangeRateId>) -> Self {
         Self { key: key.into() }
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(&self, client: &sage_core::Client) -> sage_core::Result<()> {
-        client.send(self).await
-    }
 }
+
+sage_core::send_methods!(#[allow(deprecated)] DeleteBusinessExchangeRate -> ());
 
 #[allow(deprecated)]
 impl sage_core::Operation for DeleteBusinessExchangeRate {
@@ -371,16 +360,9 @@ impl GetBusinessExchangeRate {
         self.show_legacy_id = Some(show_legacy_id);
         self
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::Result<BusinessExchangeRate> {
-        client.send(self).await
-    }
 }
+
+sage_core::send_methods!(#[allow(deprecated)] GetBusinessExchangeRate -> BusinessExchangeRate);
 
 #[allow(deprecated)]
 impl sage_core::Operation for GetBusinessExchangeRate {
@@ -463,25 +445,9 @@ impl ListBusinessExchangeRates {
         self.show_legacy_id = Some(show_legacy_id);
         self
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::Result<sage_core::Page<BusinessExchangeRate>> {
-        client.send(self).await
-    }
-
-    /// Every item of every page, fetched lazily as the stream is polled.
-    #[inline]
-    pub fn items(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::BoxStream<'static, sage_core::Result<BusinessExchangeRate>> {
-        client.items(self)
-    }
 }
+
+sage_core::send_methods!(#[allow(deprecated)] ListBusinessExchangeRates -> Page<BusinessExchangeRate>);
 
 #[allow(deprecated)]
 impl sage_core::Operation for ListBusinessExchangeRates {
@@ -500,11 +466,6 @@ impl sage_core::Operation for ListBusinessExchangeRates {
                 .query("show_legacy_id", &self.show_legacy_id),
         )
     }
-}
-
-#[allow(deprecated)]
-impl sage_core::ListOperation for ListBusinessExchangeRates {
-    type Item = BusinessExchangeRate;
 }
 
 /// Updates a Business Exchange Rate
@@ -544,16 +505,9 @@ impl UpdateBusinessExchangeRate {
             business_exchange_rate,
         }
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::Result<BusinessExchangeRate> {
-        client.send(self).await
-    }
 }
+
+sage_core::send_methods!(#[allow(deprecated)] UpdateBusinessExchangeRate -> BusinessExchangeRate);
 
 #[allow(deprecated)]
 impl sage_core::Operation for UpdateBusinessExchangeRate {
@@ -617,16 +571,9 @@ impl GetCurrency {
         self.show_legacy_id = Some(show_legacy_id);
         self
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::Result<super::common::Base> {
-        client.send(self).await
-    }
 }
+
+sage_core::send_methods!(#[allow(deprecated)] GetCurrency -> super::common::Base);
 
 #[allow(deprecated)]
 impl sage_core::Operation for GetCurrency {
@@ -705,25 +652,9 @@ impl ListCurrencies {
         self.show_legacy_id = Some(show_legacy_id);
         self
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::Result<sage_core::Page<super::common::Base>> {
-        client.send(self).await
-    }
-
-    /// Every item of every page, fetched lazily as the stream is polled.
-    #[inline]
-    pub fn items(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::BoxStream<'static, sage_core::Result<super::common::Base>> {
-        client.items(self)
-    }
 }
+
+sage_core::send_methods!(#[allow(deprecated)] ListCurrencies -> Page<super::common::Base>);
 
 #[allow(deprecated)]
 impl sage_core::Operation for ListCurrencies {
@@ -742,11 +673,6 @@ impl sage_core::Operation for ListCurrencies {
                 .query("show_legacy_id", &self.show_legacy_id),
         )
     }
-}
-
-#[allow(deprecated)]
-impl sage_core::ListOperation for ListCurrencies {
-    type Item = super::common::Base;
 }
 
 /// Returns a Exchange Rate
@@ -796,16 +722,9 @@ impl GetExchangeRate {
         self.show_legacy_id = Some(show_legacy_id);
         self
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::Result<ExchangeRate> {
-        client.send(self).await
-    }
 }
+
+sage_core::send_methods!(#[allow(deprecated)] GetExchangeRate -> ExchangeRate);
 
 #[allow(deprecated)]
 impl sage_core::Operation for GetExchangeRate {
@@ -884,25 +803,9 @@ impl ListExchangeRates {
         self.show_legacy_id = Some(show_legacy_id);
         self
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::Result<sage_core::Page<ExchangeRate>> {
-        client.send(self).await
-    }
-
-    /// Every item of every page, fetched lazily as the stream is polled.
-    #[inline]
-    pub fn items(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::BoxStream<'static, sage_core::Result<ExchangeRate>> {
-        client.items(self)
-    }
 }
+
+sage_core::send_methods!(#[allow(deprecated)] ListExchangeRates -> Page<ExchangeRate>);
 
 #[allow(deprecated)]
 impl sage_core::Operation for ListExchangeRates {
@@ -921,11 +824,6 @@ impl sage_core::Operation for ListExchangeRates {
                 .query("show_legacy_id", &self.show_legacy_id),
         )
     }
-}
-
-#[allow(deprecated)]
-impl sage_core::ListOperation for ListExchangeRates {
-    type Item = ExchangeRate;
 }
 
 /// Returns a Live Exchange Rate
@@ -975,16 +873,9 @@ impl GetLiveExchangeRate {
         self.show_legacy_id = Some(show_legacy_id);
         self
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::Result<LiveExchangeRate> {
-        client.send(self).await
-    }
 }
+
+sage_core::send_methods!(#[allow(deprecated)] GetLiveExchangeRate -> LiveExchangeRate);
 
 #[allow(deprecated)]
 impl sage_core::Operation for GetLiveExchangeRate {
@@ -1063,25 +954,9 @@ impl ListLiveExchangeRates {
         self.show_legacy_id = Some(show_legacy_id);
         self
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::Result<sage_core::Page<LiveExchangeRate>> {
-        client.send(self).await
-    }
-
-    /// Every item of every page, fetched lazily as the stream is polled.
-    #[inline]
-    pub fn items(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::BoxStream<'static, sage_core::Result<LiveExchangeRate>> {
-        client.items(self)
-    }
 }
+
+sage_core::send_methods!(#[allow(deprecated)] ListLiveExchangeRates -> Page<LiveExchangeRate>);
 
 #[allow(deprecated)]
 impl sage_core::Operation for ListLiveExchangeRates {
@@ -1100,9 +975,4 @@ impl sage_core::Operation for ListLiveExchangeRates {
                 .query("show_legacy_id", &self.show_legacy_id),
         )
     }
-}
-
-#[allow(deprecated)]
-impl sage_core::ListOperation for ListLiveExchangeRates {
-    type Item = LiveExchangeRate;
 }

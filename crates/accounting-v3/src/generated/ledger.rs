@@ -891,16 +891,9 @@ impl GetCoaAccount {
         self.show_legacy_id = Some(show_legacy_id);
         self
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::Result<CoaAccount> {
-        client.send(self).await
-    }
 }
+
+sage_core::send_methods!(#[allow(deprecated)] GetCoaAccount -> CoaAccount);
 
 #[allow(deprecated)]
 impl sage_core::Operation for GetCoaAccount {
@@ -1000,25 +993,9 @@ impl ListCoaAccounts {
         self.updated_or_created_since = Some(updated_or_created_since);
         self
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::Result<sage_core::Page<CoaAccount>> {
-        client.send(self).await
-    }
-
-    /// Every item of every page, fetched lazily as the stream is polled.
-    #[inline]
-    pub fn items(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::BoxStream<'static, sage_core::Result<CoaAccount>> {
-        client.items(self)
-    }
 }
+
+sage_core::send_methods!(#[allow(deprecated)] ListCoaAccounts -> Page<CoaAccount>);
 
 #[allow(deprecated)]
 impl sage_core::Operation for ListCoaAccounts {
@@ -1039,11 +1016,6 @@ impl sage_core::Operation for ListCoaAccounts {
                 .query("updated_or_created_since", &self.updated_or_created_since),
         )
     }
-}
-
-#[allow(deprecated)]
-impl sage_core::ListOperation for ListCoaAccounts {
-    type Item = CoaAccount;
 }
 
 /// Returns a Coa Template
@@ -1093,16 +1065,9 @@ impl GetCoaTemplate {
         self.show_legacy_id = Some(show_legacy_id);
         self
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::Result<CoaTemplate> {
-        client.send(self).await
-    }
 }
+
+sage_core::send_methods!(#[allow(deprecated)] GetCoaTemplate -> CoaTemplate);
 
 #[allow(deprecated)]
 impl sage_core::Operation for GetCoaTemplate {
@@ -1190,25 +1155,9 @@ impl ListCoaTemplates {
         self.show_legacy_id = Some(show_legacy_id);
         self
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::Result<sage_core::Page<CoaTemplate>> {
-        client.send(self).await
-    }
-
-    /// Every item of every page, fetched lazily as the stream is polled.
-    #[inline]
-    pub fn items(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::BoxStream<'static, sage_core::Result<CoaTemplate>> {
-        client.items(self)
-    }
 }
+
+sage_core::send_methods!(#[allow(deprecated)] ListCoaTemplates -> Page<CoaTemplate>);
 
 #[allow(deprecated)]
 impl sage_core::Operation for ListCoaTemplates {
@@ -1228,11 +1177,6 @@ impl sage_core::Operation for ListCoaTemplates {
                 .query("show_legacy_id", &self.show_legacy_id),
         )
     }
-}
-
-#[allow(deprecated)]
-impl sage_core::ListOperation for ListCoaTemplates {
-    type Item = CoaTemplate;
 }
 
 /// Returns a Journal Code Type
@@ -1282,16 +1226,9 @@ impl GetJournalCodeType {
         self.show_legacy_id = Some(show_legacy_id);
         self
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::Result<super::common::JournalCodeType> {
-        client.send(self).await
-    }
 }
+
+sage_core::send_methods!(#[allow(deprecated)] GetJournalCodeType -> super::common::JournalCodeType);
 
 #[allow(deprecated)]
 impl sage_core::Operation for GetJournalCodeType {
@@ -1370,28 +1307,9 @@ impl ListJournalCodeTypes {
         self.show_legacy_id = Some(show_legacy_id);
         self
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::Result<sage_core::Page<super::common::JournalCodeType>> {
-        client.send(self).await
-    }
-
-    /// Every item of every page, fetched lazily as the stream is polled.
-    #[inline]
-    pub fn items(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::BoxStream<
-        'static,
-        sage_core::Result<super::common::JournalCodeType>,
-    > {
-        client.items(self)
-    }
 }
+
+sage_core::send_methods!(#[allow(deprecated)] ListJournalCodeTypes -> Page<super::common::JournalCodeType>);
 
 #[allow(deprecated)]
 impl sage_core::Operation for ListJournalCodeTypes {
@@ -1410,11 +1328,6 @@ impl sage_core::Operation for ListJournalCodeTypes {
                 .query("show_legacy_id", &self.show_legacy_id),
         )
     }
-}
-
-#[allow(deprecated)]
-impl sage_core::ListOperation for ListJournalCodeTypes {
-    type Item = super::common::JournalCodeType;
 }
 
 /// Creates a Journal Code
@@ -1447,16 +1360,9 @@ impl CreateJournalCode {
     pub fn new(journal_code: NewJournalCode) -> Self {
         Self { journal_code }
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::Result<super::common::JournalCode> {
-        client.send(self).await
-    }
 }
+
+sage_core::send_methods!(#[allow(deprecated)] CreateJournalCode -> super::common::JournalCode);
 
 #[allow(deprecated)]
 impl sage_core::Operation for CreateJournalCode {
@@ -1502,13 +1408,9 @@ impl DeleteJournalCode {
     pub fn new(key: impl Into<super::ids::JournalCodeId>) -> Self {
         Self { key: key.into() }
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(&self, client: &sage_core::Client) -> sage_core::Result<()> {
-        client.send(self).await
-    }
 }
+
+sage_core::send_methods!(#[allow(deprecated)] DeleteJournalCode -> ());
 
 #[allow(deprecated)]
 impl sage_core::Operation for DeleteJournalCode {
@@ -1579,16 +1481,9 @@ impl GetJournalCode {
         self.show_legacy_id = Some(show_legacy_id);
         self
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::Result<super::common::JournalCode> {
-        client.send(self).await
-    }
 }
+
+sage_core::send_methods!(#[allow(deprecated)] GetJournalCode -> super::common::JournalCode);
 
 #[allow(deprecated)]
 impl sage_core::Operation for GetJournalCode {
@@ -1685,25 +1580,9 @@ impl ListJournalCodes {
         self.updated_or_created_since = Some(updated_or_created_since);
         self
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::Result<sage_core::Page<super::common::JournalCode>> {
-        client.send(self).await
-    }
-
-    /// Every item of every page, fetched lazily as the stream is polled.
-    #[inline]
-    pub fn items(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::BoxStream<'static, sage_core::Result<super::common::JournalCode>> {
-        client.items(self)
-    }
 }
+
+sage_core::send_methods!(#[allow(deprecated)] ListJournalCodes -> Page<super::common::JournalCode>);
 
 #[allow(deprecated)]
 impl sage_core::Operation for ListJournalCodes {
@@ -1723,11 +1602,6 @@ impl sage_core::Operation for ListJournalCodes {
                 .query("updated_or_created_since", &self.updated_or_created_since),
         )
     }
-}
-
-#[allow(deprecated)]
-impl sage_core::ListOperation for ListJournalCodes {
-    type Item = super::common::JournalCode;
 }
 
 /// Updates a Journal Code
@@ -1768,16 +1642,9 @@ impl UpdateJournalCode {
             journal_code,
         }
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::Result<super::common::JournalCode> {
-        client.send(self).await
-    }
 }
+
+sage_core::send_methods!(#[allow(deprecated)] UpdateJournalCode -> super::common::JournalCode);
 
 #[allow(deprecated)]
 impl sage_core::Operation for UpdateJournalCode {
@@ -1823,13 +1690,9 @@ impl CreateJournal {
     pub fn new(journal: NewJournal) -> Self {
         Self { journal }
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(&self, client: &sage_core::Client) -> sage_core::Result<Journal> {
-        client.send(self).await
-    }
 }
+
+sage_core::send_methods!(#[allow(deprecated)] CreateJournal -> Journal);
 
 #[allow(deprecated)]
 impl sage_core::Operation for CreateJournal {
@@ -1874,13 +1737,9 @@ impl DeleteJournal {
     pub fn new(key: impl Into<super::ids::JournalId>) -> Self {
         Self { key: key.into() }
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(&self, client: &sage_core::Client) -> sage_core::Result<()> {
-        client.send(self).await
-    }
 }
+
+sage_core::send_methods!(#[allow(deprecated)] DeleteJournal -> ());
 
 #[allow(deprecated)]
 impl sage_core::Operation for DeleteJournal {
@@ -1959,13 +1818,9 @@ impl GetJournal {
         self.show_legacy_id = Some(show_legacy_id);
         self
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(&self, client: &sage_core::Client) -> sage_core::Result<Journal> {
-        client.send(self).await
-    }
 }
+
+sage_core::send_methods!(#[allow(deprecated)] GetJournal -> Journal);
 
 #[allow(deprecated)]
 impl sage_core::Operation for GetJournal {
@@ -2070,25 +1925,9 @@ impl ListJournals {
         self.updated_or_created_since = Some(updated_or_created_since);
         self
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::Result<sage_core::Page<Journal>> {
-        client.send(self).await
-    }
-
-    /// Every item of every page, fetched lazily as the stream is polled.
-    #[inline]
-    pub fn items(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::BoxStream<'static, sage_core::Result<Journal>> {
-        client.items(self)
-    }
 }
+
+sage_core::send_methods!(#[allow(deprecated)] ListJournals -> Page<Journal>);
 
 #[allow(deprecated)]
 impl sage_core::Operation for ListJournals {
@@ -2109,11 +1948,6 @@ impl sage_core::Operation for ListJournals {
                 .query("updated_or_created_since", &self.updated_or_created_since),
         )
     }
-}
-
-#[allow(deprecated)]
-impl sage_core::ListOperation for ListJournals {
-    type Item = Journal;
 }
 
 /// Reissues an existing Journal by voiding the existing one and creating a new one
@@ -2139,13 +1973,9 @@ impl ReissueJournal {
     pub fn new(key: impl Into<super::ids::JournalId>) -> Self {
         Self { key: key.into() }
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(&self, client: &sage_core::Client) -> sage_core::Result<Journal> {
-        client.send(self).await
-    }
 }
+
+sage_core::send_methods!(#[allow(deprecated)] ReissueJournal -> Journal);
 
 #[allow(deprecated)]
 impl sage_core::Operation for ReissueJournal {
@@ -2210,16 +2040,9 @@ impl GetLedgerAccountClassification {
         self.show_legacy_id = Some(show_legacy_id);
         self
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::Result<super::common::Base> {
-        client.send(self).await
-    }
 }
+
+sage_core::send_methods!(#[allow(deprecated)] GetLedgerAccountClassification -> super::common::Base);
 
 #[allow(deprecated)]
 impl sage_core::Operation for GetLedgerAccountClassification {
@@ -2310,25 +2133,9 @@ impl ListLedgerAccountClassifications {
         self.show_legacy_id = Some(show_legacy_id);
         self
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::Result<sage_core::Page<super::common::Base>> {
-        client.send(self).await
-    }
-
-    /// Every item of every page, fetched lazily as the stream is polled.
-    #[inline]
-    pub fn items(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::BoxStream<'static, sage_core::Result<super::common::Base>> {
-        client.items(self)
-    }
 }
+
+sage_core::send_methods!(#[allow(deprecated)] ListLedgerAccountClassifications -> Page<super::common::Base>);
 
 #[allow(deprecated)]
 impl sage_core::Operation for ListLedgerAccountClassifications {
@@ -2348,11 +2155,6 @@ impl sage_core::Operation for ListLedgerAccountClassifications {
                 .query("show_legacy_id", &self.show_legacy_id),
         )
     }
-}
-
-#[allow(deprecated)]
-impl sage_core::ListOperation for ListLedgerAccountClassifications {
-    type Item = super::common::Base;
 }
 
 /// Returns a Ledger Account Type
@@ -2402,16 +2204,9 @@ impl GetLedgerAccountType {
         self.show_legacy_id = Some(show_legacy_id);
         self
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::Result<super::common::Base> {
-        client.send(self).await
-    }
 }
+
+sage_core::send_methods!(#[allow(deprecated)] GetLedgerAccountType -> super::common::Base);
 
 #[allow(deprecated)]
 impl sage_core::Operation for GetLedgerAccountType {
@@ -2504,25 +2299,9 @@ impl ListLedgerAccountTypes {
         self.show_legacy_id = Some(show_legacy_id);
         self
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::Result<sage_core::Page<super::common::Base>> {
-        client.send(self).await
-    }
-
-    /// Every item of every page, fetched lazily as the stream is polled.
-    #[inline]
-    pub fn items(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::BoxStream<'static, sage_core::Result<super::common::Base>> {
-        client.items(self)
-    }
 }
+
+sage_core::send_methods!(#[allow(deprecated)] ListLedgerAccountTypes -> Page<super::common::Base>);
 
 #[allow(deprecated)]
 impl sage_core::Operation for ListLedgerAccountTypes {
@@ -2545,11 +2324,6 @@ impl sage_core::Operation for ListLedgerAccountTypes {
                 .query("show_legacy_id", &self.show_legacy_id),
         )
     }
-}
-
-#[allow(deprecated)]
-impl sage_core::ListOperation for ListLedgerAccountTypes {
-    type Item = super::common::Base;
 }
 
 /// Creates a Ledger Account
@@ -2582,16 +2356,9 @@ impl CreateLedgerAccount {
     pub fn new(ledger_account: NewLedgerAccount) -> Self {
         Self { ledger_account }
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::Result<super::common::LedgerAccount> {
-        client.send(self).await
-    }
 }
+
+sage_core::send_methods!(#[allow(deprecated)] CreateLedgerAccount -> super::common::LedgerAccount);
 
 #[allow(deprecated)]
 impl sage_core::Operation for CreateLedgerAccount {
@@ -2715,16 +2482,9 @@ impl GetLedgerAccount {
         self.to_date = Some(to_date);
         self
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::Result<super::common::LedgerAccount> {
-        client.send(self).await
-    }
 }
+
+sage_core::send_methods!(#[allow(deprecated)] GetLedgerAccount -> super::common::LedgerAccount);
 
 #[allow(deprecated)]
 impl sage_core::Operation for GetLedgerAccount {
@@ -3131,25 +2891,9 @@ impl ListLedgerAccounts {
         self.visible_in = Some(visible_in);
         self
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::Result<sage_core::Page<super::common::LedgerAccount>> {
-        client.send(self).await
-    }
-
-    /// Every item of every page, fetched lazily as the stream is polled.
-    #[inline]
-    pub fn items(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::BoxStream<'static, sage_core::Result<super::common::LedgerAccount>> {
-        client.items(self)
-    }
 }
+
+sage_core::send_methods!(#[allow(deprecated)] ListLedgerAccounts -> Page<super::common::LedgerAccount>);
 
 #[allow(deprecated)]
 impl sage_core::Operation for ListLedgerAccounts {
@@ -3199,11 +2943,6 @@ impl sage_core::Operation for ListLedgerAccounts {
     }
 }
 
-#[allow(deprecated)]
-impl sage_core::ListOperation for ListLedgerAccounts {
-    type Item = super::common::LedgerAccount;
-}
-
 /// Updates a Ledger Account
 ///
 /// ### Endpoint Availability
@@ -3242,16 +2981,9 @@ impl UpdateLedgerAccount {
             ledger_account,
         }
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::Result<super::common::LedgerAccount> {
-        client.send(self).await
-    }
 }
+
+sage_core::send_methods!(#[allow(deprecated)] UpdateLedgerAccount -> super::common::LedgerAccount);
 
 #[allow(deprecated)]
 impl sage_core::Operation for UpdateLedgerAccount {
@@ -3329,16 +3061,9 @@ impl GetLedgerEntry {
         self.show_legacy_id = Some(show_legacy_id);
         self
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::Result<LedgerEntry> {
-        client.send(self).await
-    }
 }
+
+sage_core::send_methods!(#[allow(deprecated)] GetLedgerEntry -> LedgerEntry);
 
 #[allow(deprecated)]
 impl sage_core::Operation for GetLedgerEntry {
@@ -3491,25 +3216,9 @@ impl ListLedgerEntries {
         self.updated_or_created_since = Some(updated_or_created_since);
         self
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::Result<sage_core::Page<LedgerEntry>> {
-        client.send(self).await
-    }
-
-    /// Every item of every page, fetched lazily as the stream is polled.
-    #[inline]
-    pub fn items(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::BoxStream<'static, sage_core::Result<LedgerEntry>> {
-        client.items(self)
-    }
 }
+
+sage_core::send_methods!(#[allow(deprecated)] ListLedgerEntries -> Page<LedgerEntry>);
 
 #[allow(deprecated)]
 impl sage_core::Operation for ListLedgerEntries {
@@ -3535,11 +3244,6 @@ impl sage_core::Operation for ListLedgerEntries {
                 .query("updated_or_created_since", &self.updated_or_created_since),
         )
     }
-}
-
-#[allow(deprecated)]
-impl sage_core::ListOperation for ListLedgerEntries {
-    type Item = LedgerEntry;
 }
 
 /// Returns a Transaction Type
@@ -3589,16 +3293,9 @@ impl GetTransactionType {
         self.show_legacy_id = Some(show_legacy_id);
         self
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::Result<super::common::Base> {
-        client.send(self).await
-    }
 }
+
+sage_core::send_methods!(#[allow(deprecated)] GetTransactionType -> super::common::Base);
 
 #[allow(deprecated)]
 impl sage_core::Operation for GetTransactionType {
@@ -3686,25 +3383,9 @@ impl ListTransactionTypes {
         self.valid_for_business = Some(valid_for_business);
         self
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::Result<sage_core::Page<super::common::Base>> {
-        client.send(self).await
-    }
-
-    /// Every item of every page, fetched lazily as the stream is polled.
-    #[inline]
-    pub fn items(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::BoxStream<'static, sage_core::Result<super::common::Base>> {
-        client.items(self)
-    }
 }
+
+sage_core::send_methods!(#[allow(deprecated)] ListTransactionTypes -> Page<super::common::Base>);
 
 #[allow(deprecated)]
 impl sage_core::Operation for ListTransactionTypes {
@@ -3724,11 +3405,6 @@ impl sage_core::Operation for ListTransactionTypes {
                 .query("valid_for_business", &self.valid_for_business),
         )
     }
-}
-
-#[allow(deprecated)]
-impl sage_core::ListOperation for ListTransactionTypes {
-    type Item = super::common::Base;
 }
 
 /// Returns a Transaction
@@ -3791,16 +3467,9 @@ impl GetTransaction {
         self.show_legacy_id = Some(show_legacy_id);
         self
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::Result<super::common::Transaction> {
-        client.send(self).await
-    }
 }
+
+sage_core::send_methods!(#[allow(deprecated)] GetTransaction -> super::common::Transaction);
 
 #[allow(deprecated)]
 impl sage_core::Operation for GetTransaction {
@@ -3959,25 +3628,9 @@ impl ListTransactions {
         self.updated_to_date = Some(updated_to_date);
         self
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::Result<sage_core::Page<super::common::Transaction>> {
-        client.send(self).await
-    }
-
-    /// Every item of every page, fetched lazily as the stream is polled.
-    #[inline]
-    pub fn items(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::BoxStream<'static, sage_core::Result<super::common::Transaction>> {
-        client.items(self)
-    }
 }
+
+sage_core::send_methods!(#[allow(deprecated)] ListTransactions -> Page<super::common::Transaction>);
 
 #[allow(deprecated)]
 impl sage_core::Operation for ListTransactions {
@@ -4003,11 +3656,6 @@ impl sage_core::Operation for ListTransactions {
                 .query("updated_to_date", &self.updated_to_date),
         )
     }
-}
-
-#[allow(deprecated)]
-impl sage_core::ListOperation for ListTransactions {
-    type Item = super::common::Transaction;
 }
 
 /// Returns a Unposted Transaction
@@ -4067,16 +3715,9 @@ impl GetUnpostedTransaction {
         self.show_legacy_id = Some(show_legacy_id);
         self
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::Result<UnpostedTransaction> {
-        client.send(self).await
-    }
 }
+
+sage_core::send_methods!(GetUnpostedTransaction -> UnpostedTransaction);
 
 impl sage_core::Operation for GetUnpostedTransaction {
     type Output = UnpostedTransaction;
@@ -4176,25 +3817,9 @@ impl ListUnpostedTransactions {
         self.updated_or_created_since = Some(updated_or_created_since);
         self
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::Result<sage_core::Page<UnpostedTransaction>> {
-        client.send(self).await
-    }
-
-    /// Every item of every page, fetched lazily as the stream is polled.
-    #[inline]
-    pub fn items(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::BoxStream<'static, sage_core::Result<UnpostedTransaction>> {
-        client.items(self)
-    }
 }
+
+sage_core::send_methods!(ListUnpostedTransactions -> Page<UnpostedTransaction>);
 
 impl sage_core::Operation for ListUnpostedTransactions {
     type Output = sage_core::Page<UnpostedTransaction>;
@@ -4214,10 +3839,6 @@ impl sage_core::Operation for ListUnpostedTransactions {
                 .query("updated_or_created_since", &self.updated_or_created_since),
         )
     }
-}
-
-impl sage_core::ListOperation for ListUnpostedTransactions {
-    type Item = UnpostedTransaction;
 }
 
 #[allow(deprecated)]

@@ -755,16 +755,9 @@ impl CreateBankOpeningBalance {
     pub fn new(bank_opening_balance: NewBankOpeningBalance) -> Self {
         Self { bank_opening_balance }
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::Result<BankOpeningBalance> {
-        client.send(self).await
-    }
 }
+
+sage_core::send_methods!(#[allow(deprecated)] CreateBankOpeningBalance -> BankOpeningBalance);
 
 #[allow(deprecated)]
 impl sage_core::Operation for CreateBankOpeningBalance {
@@ -809,13 +802,9 @@ impl DeleteBankOpeningBalance {
     pub fn new(key: impl Into<super::ids::BankOpeningBalanceId>) -> Self {
         Self { key: key.into() }
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(&self, client: &sage_core::Client) -> sage_core::Result<()> {
-        client.send(self).await
-    }
 }
+
+sage_core::send_methods!(#[allow(deprecated)] DeleteBankOpeningBalance -> ());
 
 #[allow(deprecated)]
 impl sage_core::Operation for DeleteBankOpeningBalance {
@@ -884,16 +873,9 @@ impl GetBankOpeningBalance {
         self.show_legacy_id = Some(show_legacy_id);
         self
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::Result<BankOpeningBalance> {
-        client.send(self).await
-    }
 }
+
+sage_core::send_methods!(#[allow(deprecated)] GetBankOpeningBalance -> BankOpeningBalance);
 
 #[allow(deprecated)]
 impl sage_core::Operation for GetBankOpeningBalance {
@@ -997,25 +979,9 @@ impl ListBankOpeningBalances {
         self.updated_or_created_since = Some(updated_or_created_since);
         self
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::Result<sage_core::Page<BankOpeningBalance>> {
-        client.send(self).await
-    }
-
-    /// Every item of every page, fetched lazily as the stream is polled.
-    #[inline]
-    pub fn items(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::BoxStream<'static, sage_core::Result<BankOpeningBalance>> {
-        client.items(self)
-    }
 }
+
+sage_core::send_methods!(#[allow(deprecated)] ListBankOpeningBalances -> Page<BankOpeningBalance>);
 
 #[allow(deprecated)]
 impl sage_core::Operation for ListBankOpeningBalances {
@@ -1036,11 +1002,6 @@ impl sage_core::Operation for ListBankOpeningBalances {
                 .query("updated_or_created_since", &self.updated_or_created_since),
         )
     }
-}
-
-#[allow(deprecated)]
-impl sage_core::ListOperation for ListBankOpeningBalances {
-    type Item = BankOpeningBalance;
 }
 
 /// Updates a Bank Opening Balance
@@ -1080,16 +1041,9 @@ impl UpdateBankOpeningBalance {
             bank_opening_balance,
         }
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::Result<BankOpeningBalance> {
-        client.send(self).await
-    }
 }
+
+sage_core::send_methods!(#[allow(deprecated)] UpdateBankOpeningBalance -> BankOpeningBalance);
 
 #[allow(deprecated)]
 impl sage_core::Operation for UpdateBankOpeningBalance {
@@ -1153,16 +1107,9 @@ impl GetContactOpeningBalanceType {
         self.show_legacy_id = Some(show_legacy_id);
         self
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::Result<super::common::Base> {
-        client.send(self).await
-    }
 }
+
+sage_core::send_methods!(#[allow(deprecated)] GetContactOpeningBalanceType -> super::common::Base);
 
 #[allow(deprecated)]
 impl sage_core::Operation for GetContactOpeningBalanceType {
@@ -1241,25 +1188,9 @@ impl ListContactOpeningBalanceTypes {
         self.show_legacy_id = Some(show_legacy_id);
         self
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::Result<sage_core::Page<super::common::Base>> {
-        client.send(self).await
-    }
-
-    /// Every item of every page, fetched lazily as the stream is polled.
-    #[inline]
-    pub fn items(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::BoxStream<'static, sage_core::Result<super::common::Base>> {
-        client.items(self)
-    }
 }
+
+sage_core::send_methods!(#[allow(deprecated)] ListContactOpeningBalanceTypes -> Page<super::common::Base>);
 
 #[allow(deprecated)]
 impl sage_core::Operation for ListContactOpeningBalanceTypes {
@@ -1278,11 +1209,6 @@ impl sage_core::Operation for ListContactOpeningBalanceTypes {
                 .query("show_legacy_id", &self.show_legacy_id),
         )
     }
-}
-
-#[allow(deprecated)]
-impl sage_core::ListOperation for ListContactOpeningBalanceTypes {
-    type Item = super::common::Base;
 }
 
 /// Creates a Contact Opening Balance
@@ -1313,16 +1239,9 @@ impl CreateContactOpeningBalance {
     pub fn new(contact_opening_balance: NewContactOpeningBalance) -> Self {
         Self { contact_opening_balance }
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::Result<ContactOpeningBalance> {
-        client.send(self).await
-    }
 }
+
+sage_core::send_methods!(#[allow(deprecated)] CreateContactOpeningBalance -> ContactOpeningBalance);
 
 #[allow(deprecated)]
 impl sage_core::Operation for CreateContactOpeningBalance {
@@ -1366,13 +1285,9 @@ impl DeleteContactOpeningBalance {
     pub fn new(key: impl Into<super::ids::ContactOpeningBalanceId>) -> Self {
         Self { key: key.into() }
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(&self, client: &sage_core::Client) -> sage_core::Result<()> {
-        client.send(self).await
-    }
 }
+
+sage_core::send_methods!(#[allow(deprecated)] DeleteContactOpeningBalance -> ());
 
 #[allow(deprecated)]
 impl sage_core::Operation for DeleteContactOpeningBalance {
@@ -1441,16 +1356,9 @@ impl GetContactOpeningBalance {
         self.show_legacy_id = Some(show_legacy_id);
         self
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::Result<ContactOpeningBalance> {
-        client.send(self).await
-    }
 }
+
+sage_core::send_methods!(#[allow(deprecated)] GetContactOpeningBalance -> ContactOpeningBalance);
 
 #[allow(deprecated)]
 impl sage_core::Operation for GetContactOpeningBalance {
@@ -1572,25 +1480,9 @@ impl ListContactOpeningBalances {
         self.updated_or_created_since = Some(updated_or_created_since);
         self
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::Result<sage_core::Page<ContactOpeningBalance>> {
-        client.send(self).await
-    }
-
-    /// Every item of every page, fetched lazily as the stream is polled.
-    #[inline]
-    pub fn items(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::BoxStream<'static, sage_core::Result<ContactOpeningBalance>> {
-        client.items(self)
-    }
 }
+
+sage_core::send_methods!(#[allow(deprecated)] ListContactOpeningBalances -> Page<ContactOpeningBalance>);
 
 #[allow(deprecated)]
 impl sage_core::Operation for ListContactOpeningBalances {
@@ -1613,11 +1505,6 @@ impl sage_core::Operation for ListContactOpeningBalances {
                 .query("updated_or_created_since", &self.updated_or_created_since),
         )
     }
-}
-
-#[allow(deprecated)]
-impl sage_core::ListOperation for ListContactOpeningBalances {
-    type Item = ContactOpeningBalance;
 }
 
 /// Updates a Contact Opening Balance
@@ -1656,16 +1543,9 @@ impl UpdateContactOpeningBalance {
             contact_opening_balance,
         }
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::Result<ContactOpeningBalance> {
-        client.send(self).await
-    }
 }
+
+sage_core::send_methods!(#[allow(deprecated)] UpdateContactOpeningBalance -> ContactOpeningBalance);
 
 #[allow(deprecated)]
 impl sage_core::Operation for UpdateContactOpeningBalance {
@@ -1713,16 +1593,9 @@ impl CreateLedgerAccountOpeningBalance {
             ledger_account_opening_balance,
         }
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::Result<LedgerAccountOpeningBalance> {
-        client.send(self).await
-    }
 }
+
+sage_core::send_methods!(#[allow(deprecated)] CreateLedgerAccountOpeningBalance -> LedgerAccountOpeningBalance);
 
 #[allow(deprecated)]
 impl sage_core::Operation for CreateLedgerAccountOpeningBalance {
@@ -1770,13 +1643,9 @@ impl DeleteLedgerAccountOpeningBalance {
     pub fn new(key: impl Into<super::ids::LedgerAccountOpeningBalanceId>) -> Self {
         Self { key: key.into() }
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(&self, client: &sage_core::Client) -> sage_core::Result<()> {
-        client.send(self).await
-    }
 }
+
+sage_core::send_methods!(#[allow(deprecated)] DeleteLedgerAccountOpeningBalance -> ());
 
 #[allow(deprecated)]
 impl sage_core::Operation for DeleteLedgerAccountOpeningBalance {
@@ -1845,16 +1714,9 @@ impl GetLedgerAccountOpeningBalance {
         self.show_legacy_id = Some(show_legacy_id);
         self
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::Result<LedgerAccountOpeningBalance> {
-        client.send(self).await
-    }
 }
+
+sage_core::send_methods!(#[allow(deprecated)] GetLedgerAccountOpeningBalance -> LedgerAccountOpeningBalance);
 
 #[allow(deprecated)]
 impl sage_core::Operation for GetLedgerAccountOpeningBalance {
@@ -1949,25 +1811,9 @@ impl ListLedgerAccountOpeningBalances {
         self.updated_or_created_since = Some(updated_or_created_since);
         self
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::Result<sage_core::Page<LedgerAccountOpeningBalance>> {
-        client.send(self).await
-    }
-
-    /// Every item of every page, fetched lazily as the stream is polled.
-    #[inline]
-    pub fn items(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::BoxStream<'static, sage_core::Result<LedgerAccountOpeningBalance>> {
-        client.items(self)
-    }
 }
+
+sage_core::send_methods!(#[allow(deprecated)] ListLedgerAccountOpeningBalances -> Page<LedgerAccountOpeningBalance>);
 
 #[allow(deprecated)]
 impl sage_core::Operation for ListLedgerAccountOpeningBalances {
@@ -1987,11 +1833,6 @@ impl sage_core::Operation for ListLedgerAccountOpeningBalances {
                 .query("updated_or_created_since", &self.updated_or_created_since),
         )
     }
-}
-
-#[allow(deprecated)]
-impl sage_core::ListOperation for ListLedgerAccountOpeningBalances {
-    type Item = LedgerAccountOpeningBalance;
 }
 
 /// Updates a Ledger Account Opening Balance
@@ -2031,16 +1872,9 @@ impl UpdateLedgerAccountOpeningBalance {
             ledger_account_opening_balance,
         }
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::Result<LedgerAccountOpeningBalance> {
-        client.send(self).await
-    }
 }
+
+sage_core::send_methods!(#[allow(deprecated)] UpdateLedgerAccountOpeningBalance -> LedgerAccountOpeningBalance);
 
 #[allow(deprecated)]
 impl sage_core::Operation for UpdateLedgerAccountOpeningBalance {
@@ -2089,16 +1923,9 @@ impl CreateOpeningBalanceJournal {
     pub fn new(opening_balance_journal: NewOpeningBalanceJournal) -> Self {
         Self { opening_balance_journal }
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::Result<OpeningBalanceJournal> {
-        client.send(self).await
-    }
 }
+
+sage_core::send_methods!(#[allow(deprecated)] CreateOpeningBalanceJournal -> OpeningBalanceJournal);
 
 #[allow(deprecated)]
 impl sage_core::Operation for CreateOpeningBalanceJournal {
@@ -2143,13 +1970,9 @@ impl DeleteOpeningBalanceJournal {
     pub fn new(key: impl Into<super::ids::OpeningBalanceJournalId>) -> Self {
         Self { key: key.into() }
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(&self, client: &sage_core::Client) -> sage_core::Result<()> {
-        client.send(self).await
-    }
 }
+
+sage_core::send_methods!(#[allow(deprecated)] DeleteOpeningBalanceJournal -> ());
 
 #[allow(deprecated)]
 impl sage_core::Operation for DeleteOpeningBalanceJournal {
@@ -2218,16 +2041,9 @@ impl GetOpeningBalanceJournal {
         self.show_legacy_id = Some(show_legacy_id);
         self
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::Result<OpeningBalanceJournal> {
-        client.send(self).await
-    }
 }
+
+sage_core::send_methods!(#[allow(deprecated)] GetOpeningBalanceJournal -> OpeningBalanceJournal);
 
 #[allow(deprecated)]
 impl sage_core::Operation for GetOpeningBalanceJournal {
@@ -2310,25 +2126,9 @@ impl ListOpeningBalanceJournals {
         self.show_legacy_id = Some(show_legacy_id);
         self
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::Result<sage_core::Page<OpeningBalanceJournal>> {
-        client.send(self).await
-    }
-
-    /// Every item of every page, fetched lazily as the stream is polled.
-    #[inline]
-    pub fn items(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::BoxStream<'static, sage_core::Result<OpeningBalanceJournal>> {
-        client.items(self)
-    }
 }
+
+sage_core::send_methods!(#[allow(deprecated)] ListOpeningBalanceJournals -> Page<OpeningBalanceJournal>);
 
 #[allow(deprecated)]
 impl sage_core::Operation for ListOpeningBalanceJournals {
@@ -2347,11 +2147,6 @@ impl sage_core::Operation for ListOpeningBalanceJournals {
                 .query("show_legacy_id", &self.show_legacy_id),
         )
     }
-}
-
-#[allow(deprecated)]
-impl sage_core::ListOperation for ListOpeningBalanceJournals {
-    type Item = OpeningBalanceJournal;
 }
 
 #[allow(deprecated)]

@@ -1149,16 +1149,9 @@ impl CreateContactAllocation {
     pub fn new(contact_allocation: NewContactAllocation) -> Self {
         Self { contact_allocation }
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::Result<super::common::ContactAllocation> {
-        client.send(self).await
-    }
 }
+
+sage_core::send_methods!(#[allow(deprecated)] CreateContactAllocation -> super::common::ContactAllocation);
 
 #[allow(deprecated)]
 impl sage_core::Operation for CreateContactAllocation {
@@ -1202,13 +1195,9 @@ impl DeleteContactAllocation {
     pub fn new(key: impl Into<super::ids::ContactAllocationId>) -> Self {
         Self { key: key.into() }
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(&self, client: &sage_core::Client) -> sage_core::Result<()> {
-        client.send(self).await
-    }
 }
+
+sage_core::send_methods!(#[allow(deprecated)] DeleteContactAllocation -> ());
 
 #[allow(deprecated)]
 impl sage_core::Operation for DeleteContactAllocation {
@@ -1277,16 +1266,9 @@ impl GetContactAllocation {
         self.show_legacy_id = Some(show_legacy_id);
         self
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::Result<super::common::ContactAllocation> {
-        client.send(self).await
-    }
 }
+
+sage_core::send_methods!(#[allow(deprecated)] GetContactAllocation -> super::common::ContactAllocation);
 
 #[allow(deprecated)]
 impl sage_core::Operation for GetContactAllocation {
@@ -1428,28 +1410,9 @@ impl ListContactAllocations {
         self.updated_or_created_since = Some(updated_or_created_since);
         self
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::Result<sage_core::Page<super::common::ContactAllocation>> {
-        client.send(self).await
-    }
-
-    /// Every item of every page, fetched lazily as the stream is polled.
-    #[inline]
-    pub fn items(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::BoxStream<
-        'static,
-        sage_core::Result<super::common::ContactAllocation>,
-    > {
-        client.items(self)
-    }
 }
+
+sage_core::send_methods!(#[allow(deprecated)] ListContactAllocations -> Page<super::common::ContactAllocation>);
 
 #[allow(deprecated)]
 impl sage_core::Operation for ListContactAllocations {
@@ -1473,11 +1436,6 @@ impl sage_core::Operation for ListContactAllocations {
                 .query("updated_or_created_since", &self.updated_or_created_since),
         )
     }
-}
-
-#[allow(deprecated)]
-impl sage_core::ListOperation for ListContactAllocations {
-    type Item = super::common::ContactAllocation;
 }
 
 /// Updates a Contact Allocation
@@ -1516,16 +1474,9 @@ impl UpdateContactAllocation {
             contact_allocation,
         }
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::Result<super::common::ContactAllocation> {
-        client.send(self).await
-    }
 }
+
+sage_core::send_methods!(#[allow(deprecated)] UpdateContactAllocation -> super::common::ContactAllocation);
 
 #[allow(deprecated)]
 impl sage_core::Operation for UpdateContactAllocation {
@@ -1571,16 +1522,9 @@ impl CreateContactPayment {
     pub fn new(contact_payment: NewContactPayment) -> Self {
         Self { contact_payment }
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::Result<super::common::ContactPayment> {
-        client.send(self).await
-    }
 }
+
+sage_core::send_methods!(#[allow(deprecated)] CreateContactPayment -> super::common::ContactPayment);
 
 #[allow(deprecated)]
 impl sage_core::Operation for CreateContactPayment {
@@ -1625,13 +1569,9 @@ impl DeleteContactPayment {
     pub fn new(key: impl Into<super::ids::ContactPaymentId>) -> Self {
         Self { key: key.into() }
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(&self, client: &sage_core::Client) -> sage_core::Result<()> {
-        client.send(self).await
-    }
 }
+
+sage_core::send_methods!(#[allow(deprecated)] DeleteContactPayment -> ());
 
 #[allow(deprecated)]
 impl sage_core::Operation for DeleteContactPayment {
@@ -1700,16 +1640,9 @@ impl GetContactPayment {
         self.show_legacy_id = Some(show_legacy_id);
         self
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::Result<super::common::ContactPayment> {
-        client.send(self).await
-    }
 }
+
+sage_core::send_methods!(#[allow(deprecated)] GetContactPayment -> super::common::ContactPayment);
 
 #[allow(deprecated)]
 impl sage_core::Operation for GetContactPayment {
@@ -1878,28 +1811,9 @@ impl ListContactPayments {
         self.updated_or_created_since = Some(updated_or_created_since);
         self
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::Result<sage_core::Page<super::common::ContactPayment>> {
-        client.send(self).await
-    }
-
-    /// Every item of every page, fetched lazily as the stream is polled.
-    #[inline]
-    pub fn items(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::BoxStream<
-        'static,
-        sage_core::Result<super::common::ContactPayment>,
-    > {
-        client.items(self)
-    }
 }
+
+sage_core::send_methods!(#[allow(deprecated)] ListContactPayments -> Page<super::common::ContactPayment>);
 
 #[allow(deprecated)]
 impl sage_core::Operation for ListContactPayments {
@@ -1926,11 +1840,6 @@ impl sage_core::Operation for ListContactPayments {
                 .query("updated_or_created_since", &self.updated_or_created_since),
         )
     }
-}
-
-#[allow(deprecated)]
-impl sage_core::ListOperation for ListContactPayments {
-    type Item = super::common::ContactPayment;
 }
 
 /// Updates a Contact Payment
@@ -1970,16 +1879,9 @@ impl UpdateContactPayment {
             contact_payment,
         }
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::Result<super::common::ContactPayment> {
-        client.send(self).await
-    }
 }
+
+sage_core::send_methods!(#[allow(deprecated)] UpdateContactPayment -> super::common::ContactPayment);
 
 #[allow(deprecated)]
 impl sage_core::Operation for UpdateContactPayment {
@@ -2025,16 +1927,9 @@ impl CreateOtherPayment {
     pub fn new(other_payment: NewOtherPayment) -> Self {
         Self { other_payment }
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::Result<OtherPayment> {
-        client.send(self).await
-    }
 }
+
+sage_core::send_methods!(#[allow(deprecated)] CreateOtherPayment -> OtherPayment);
 
 #[allow(deprecated)]
 impl sage_core::Operation for CreateOtherPayment {
@@ -2079,13 +1974,9 @@ impl DeleteOtherPayment {
     pub fn new(key: impl Into<super::ids::OtherPaymentId>) -> Self {
         Self { key: key.into() }
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(&self, client: &sage_core::Client) -> sage_core::Result<()> {
-        client.send(self).await
-    }
 }
+
+sage_core::send_methods!(#[allow(deprecated)] DeleteOtherPayment -> ());
 
 #[allow(deprecated)]
 impl sage_core::Operation for DeleteOtherPayment {
@@ -2164,16 +2055,9 @@ impl GetOtherPayment {
         self.show_legacy_id = Some(show_legacy_id);
         self
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::Result<OtherPayment> {
-        client.send(self).await
-    }
 }
+
+sage_core::send_methods!(#[allow(deprecated)] GetOtherPayment -> OtherPayment);
 
 #[allow(deprecated)]
 impl sage_core::Operation for GetOtherPayment {
@@ -2352,25 +2236,9 @@ impl ListOtherPayments {
         self.updated_or_created_since = Some(updated_or_created_since);
         self
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::Result<sage_core::Page<OtherPayment>> {
-        client.send(self).await
-    }
-
-    /// Every item of every page, fetched lazily as the stream is polled.
-    #[inline]
-    pub fn items(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::BoxStream<'static, sage_core::Result<OtherPayment>> {
-        client.items(self)
-    }
 }
+
+sage_core::send_methods!(#[allow(deprecated)] ListOtherPayments -> Page<OtherPayment>);
 
 #[allow(deprecated)]
 impl sage_core::Operation for ListOtherPayments {
@@ -2398,11 +2266,6 @@ impl sage_core::Operation for ListOtherPayments {
                 .query("updated_or_created_since", &self.updated_or_created_since),
         )
     }
-}
-
-#[allow(deprecated)]
-impl sage_core::ListOperation for ListOtherPayments {
-    type Item = OtherPayment;
 }
 
 /// Updates a Other Payment
@@ -2442,16 +2305,9 @@ impl UpdateOtherPayment {
             other_payment,
         }
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::Result<OtherPayment> {
-        client.send(self).await
-    }
 }
+
+sage_core::send_methods!(#[allow(deprecated)] UpdateOtherPayment -> OtherPayment);
 
 #[allow(deprecated)]
 impl sage_core::Operation for UpdateOtherPayment {
@@ -2515,16 +2371,9 @@ impl GetPaymentMethod {
         self.show_legacy_id = Some(show_legacy_id);
         self
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::Result<super::common::Base> {
-        client.send(self).await
-    }
 }
+
+sage_core::send_methods!(#[allow(deprecated)] GetPaymentMethod -> super::common::Base);
 
 #[allow(deprecated)]
 impl sage_core::Operation for GetPaymentMethod {
@@ -2603,25 +2452,9 @@ impl ListPaymentMethods {
         self.show_legacy_id = Some(show_legacy_id);
         self
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::Result<sage_core::Page<super::common::Base>> {
-        client.send(self).await
-    }
-
-    /// Every item of every page, fetched lazily as the stream is polled.
-    #[inline]
-    pub fn items(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::BoxStream<'static, sage_core::Result<super::common::Base>> {
-        client.items(self)
-    }
 }
+
+sage_core::send_methods!(#[allow(deprecated)] ListPaymentMethods -> Page<super::common::Base>);
 
 #[allow(deprecated)]
 impl sage_core::Operation for ListPaymentMethods {
@@ -2640,11 +2473,6 @@ impl sage_core::Operation for ListPaymentMethods {
                 .query("show_legacy_id", &self.show_legacy_id),
         )
     }
-}
-
-#[allow(deprecated)]
-impl sage_core::ListOperation for ListPaymentMethods {
-    type Item = super::common::Base;
 }
 
 /// Returns a Unallocated Artefact
@@ -2700,16 +2528,9 @@ impl GetUnallocatedArtefact {
         self.show_legacy_id = Some(show_legacy_id);
         self
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::Result<UnallocatedArtefact> {
-        client.send(self).await
-    }
 }
+
+sage_core::send_methods!(#[allow(deprecated)] GetUnallocatedArtefact -> UnallocatedArtefact);
 
 #[allow(deprecated)]
 impl sage_core::Operation for GetUnallocatedArtefact {
@@ -2812,25 +2633,9 @@ impl ListUnallocatedArtefacts {
         self.show_legacy_id = Some(show_legacy_id);
         self
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::Result<sage_core::Page<UnallocatedArtefact>> {
-        client.send(self).await
-    }
-
-    /// Every item of every page, fetched lazily as the stream is polled.
-    #[inline]
-    pub fn items(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::BoxStream<'static, sage_core::Result<UnallocatedArtefact>> {
-        client.items(self)
-    }
 }
+
+sage_core::send_methods!(#[allow(deprecated)] ListUnallocatedArtefacts -> Page<UnallocatedArtefact>);
 
 #[allow(deprecated)]
 impl sage_core::Operation for ListUnallocatedArtefacts {
@@ -2851,11 +2656,6 @@ impl sage_core::Operation for ListUnallocatedArtefacts {
                 .query("show_legacy_id", &self.show_legacy_id),
         )
     }
-}
-
-#[allow(deprecated)]
-impl sage_core::ListOperation for ListUnallocatedArtefacts {
-    type Item = UnallocatedArtefact;
 }
 
 #[allow(deprecated)]

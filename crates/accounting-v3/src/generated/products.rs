@@ -1377,16 +1377,9 @@ impl GetCatalogItemType {
         self.show_legacy_id = Some(show_legacy_id);
         self
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::Result<super::common::Base> {
-        client.send(self).await
-    }
 }
+
+sage_core::send_methods!(#[allow(deprecated)] GetCatalogItemType -> super::common::Base);
 
 #[allow(deprecated)]
 impl sage_core::Operation for GetCatalogItemType {
@@ -1465,25 +1458,9 @@ impl ListCatalogItemTypes {
         self.show_legacy_id = Some(show_legacy_id);
         self
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::Result<sage_core::Page<super::common::Base>> {
-        client.send(self).await
-    }
-
-    /// Every item of every page, fetched lazily as the stream is polled.
-    #[inline]
-    pub fn items(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::BoxStream<'static, sage_core::Result<super::common::Base>> {
-        client.items(self)
-    }
 }
+
+sage_core::send_methods!(#[allow(deprecated)] ListCatalogItemTypes -> Page<super::common::Base>);
 
 #[allow(deprecated)]
 impl sage_core::Operation for ListCatalogItemTypes {
@@ -1502,11 +1479,6 @@ impl sage_core::Operation for ListCatalogItemTypes {
                 .query("show_legacy_id", &self.show_legacy_id),
         )
     }
-}
-
-#[allow(deprecated)]
-impl sage_core::ListOperation for ListCatalogItemTypes {
-    type Item = super::common::Base;
 }
 
 /// Creates a Product Sales Price Type
@@ -1538,16 +1510,9 @@ impl CreateProductSalesPriceType {
     pub fn new(product_sales_price_type: NewProductSalesPriceType) -> Self {
         Self { product_sales_price_type }
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::Result<ProductSalesPriceType> {
-        client.send(self).await
-    }
 }
+
+sage_core::send_methods!(#[allow(deprecated)] CreateProductSalesPriceType -> ProductSalesPriceType);
 
 #[allow(deprecated)]
 impl sage_core::Operation for CreateProductSalesPriceType {
@@ -1592,13 +1557,9 @@ impl DeleteProductSalesPriceType {
     pub fn new(key: impl Into<super::ids::ProductSalesPriceTypeId>) -> Self {
         Self { key: key.into() }
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(&self, client: &sage_core::Client) -> sage_core::Result<()> {
-        client.send(self).await
-    }
 }
+
+sage_core::send_methods!(#[allow(deprecated)] DeleteProductSalesPriceType -> ());
 
 #[allow(deprecated)]
 impl sage_core::Operation for DeleteProductSalesPriceType {
@@ -1670,16 +1631,9 @@ impl GetProductSalesPriceType {
         self.show_legacy_id = Some(show_legacy_id);
         self
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::Result<ProductSalesPriceType> {
-        client.send(self).await
-    }
 }
+
+sage_core::send_methods!(#[allow(deprecated)] GetProductSalesPriceType -> ProductSalesPriceType);
 
 #[allow(deprecated)]
 impl sage_core::Operation for GetProductSalesPriceType {
@@ -1774,25 +1728,9 @@ impl ListProductSalesPriceTypes {
         self.show_legacy_id = Some(show_legacy_id);
         self
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::Result<sage_core::Page<ProductSalesPriceType>> {
-        client.send(self).await
-    }
-
-    /// Every item of every page, fetched lazily as the stream is polled.
-    #[inline]
-    pub fn items(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::BoxStream<'static, sage_core::Result<ProductSalesPriceType>> {
-        client.items(self)
-    }
 }
+
+sage_core::send_methods!(#[allow(deprecated)] ListProductSalesPriceTypes -> Page<ProductSalesPriceType>);
 
 #[allow(deprecated)]
 impl sage_core::Operation for ListProductSalesPriceTypes {
@@ -1812,11 +1750,6 @@ impl sage_core::Operation for ListProductSalesPriceTypes {
                 .query("show_legacy_id", &self.show_legacy_id),
         )
     }
-}
-
-#[allow(deprecated)]
-impl sage_core::ListOperation for ListProductSalesPriceTypes {
-    type Item = ProductSalesPriceType;
 }
 
 /// Updates a Product Sales Price Type
@@ -1856,16 +1789,9 @@ impl UpdateProductSalesPriceType {
             product_sales_price_type,
         }
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::Result<ProductSalesPriceType> {
-        client.send(self).await
-    }
 }
+
+sage_core::send_methods!(#[allow(deprecated)] UpdateProductSalesPriceType -> ProductSalesPriceType);
 
 #[allow(deprecated)]
 impl sage_core::Operation for UpdateProductSalesPriceType {
@@ -1911,16 +1837,9 @@ impl CreateProduct {
     pub fn new(product: NewProduct) -> Self {
         Self { product }
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::Result<super::common::Product> {
-        client.send(self).await
-    }
 }
+
+sage_core::send_methods!(#[allow(deprecated)] CreateProduct -> super::common::Product);
 
 #[allow(deprecated)]
 impl sage_core::Operation for CreateProduct {
@@ -1965,13 +1884,9 @@ impl DeleteProduct {
     pub fn new(key: impl Into<super::ids::ProductId>) -> Self {
         Self { key: key.into() }
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(&self, client: &sage_core::Client) -> sage_core::Result<()> {
-        client.send(self).await
-    }
 }
+
+sage_core::send_methods!(#[allow(deprecated)] DeleteProduct -> ());
 
 #[allow(deprecated)]
 impl sage_core::Operation for DeleteProduct {
@@ -2043,16 +1958,9 @@ impl GetProduct {
         self.show_legacy_id = Some(show_legacy_id);
         self
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::Result<super::common::Product> {
-        client.send(self).await
-    }
 }
+
+sage_core::send_methods!(#[allow(deprecated)] GetProduct -> super::common::Product);
 
 #[allow(deprecated)]
 impl sage_core::Operation for GetProduct {
@@ -2177,25 +2085,9 @@ impl ListProducts {
         self.updated_or_created_since = Some(updated_or_created_since);
         self
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::Result<sage_core::Page<super::common::Product>> {
-        client.send(self).await
-    }
-
-    /// Every item of every page, fetched lazily as the stream is polled.
-    #[inline]
-    pub fn items(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::BoxStream<'static, sage_core::Result<super::common::Product>> {
-        client.items(self)
-    }
 }
+
+sage_core::send_methods!(#[allow(deprecated)] ListProducts -> Page<super::common::Product>);
 
 #[allow(deprecated)]
 impl sage_core::Operation for ListProducts {
@@ -2218,11 +2110,6 @@ impl sage_core::Operation for ListProducts {
                 .query("updated_or_created_since", &self.updated_or_created_since),
         )
     }
-}
-
-#[allow(deprecated)]
-impl sage_core::ListOperation for ListProducts {
-    type Item = super::common::Product;
 }
 
 /// Updates a Product
@@ -2256,16 +2143,9 @@ impl UpdateProduct {
     pub fn new(key: impl Into<super::ids::ProductId>, product: ProductUpdate) -> Self {
         Self { key: key.into(), product }
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::Result<super::common::Product> {
-        client.send(self).await
-    }
 }
+
+sage_core::send_methods!(#[allow(deprecated)] UpdateProduct -> super::common::Product);
 
 #[allow(deprecated)]
 impl sage_core::Operation for UpdateProduct {
@@ -2311,16 +2191,9 @@ impl CreateServiceRateType {
     pub fn new(service_rate_type: NewServiceRateType) -> Self {
         Self { service_rate_type }
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::Result<ServiceRateType> {
-        client.send(self).await
-    }
 }
+
+sage_core::send_methods!(#[allow(deprecated)] CreateServiceRateType -> ServiceRateType);
 
 #[allow(deprecated)]
 impl sage_core::Operation for CreateServiceRateType {
@@ -2365,13 +2238,9 @@ impl DeleteServiceRateType {
     pub fn new(key: impl Into<super::ids::ServiceRateTypeId>) -> Self {
         Self { key: key.into() }
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(&self, client: &sage_core::Client) -> sage_core::Result<()> {
-        client.send(self).await
-    }
 }
+
+sage_core::send_methods!(#[allow(deprecated)] DeleteServiceRateType -> ());
 
 #[allow(deprecated)]
 impl sage_core::Operation for DeleteServiceRateType {
@@ -2443,16 +2312,9 @@ impl GetServiceRateType {
         self.show_legacy_id = Some(show_legacy_id);
         self
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::Result<ServiceRateType> {
-        client.send(self).await
-    }
 }
+
+sage_core::send_methods!(#[allow(deprecated)] GetServiceRateType -> ServiceRateType);
 
 #[allow(deprecated)]
 impl sage_core::Operation for GetServiceRateType {
@@ -2559,25 +2421,9 @@ impl ListServiceRateTypes {
         self.updated_or_created_since = Some(updated_or_created_since);
         self
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::Result<sage_core::Page<ServiceRateType>> {
-        client.send(self).await
-    }
-
-    /// Every item of every page, fetched lazily as the stream is polled.
-    #[inline]
-    pub fn items(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::BoxStream<'static, sage_core::Result<ServiceRateType>> {
-        client.items(self)
-    }
 }
+
+sage_core::send_methods!(#[allow(deprecated)] ListServiceRateTypes -> Page<ServiceRateType>);
 
 #[allow(deprecated)]
 impl sage_core::Operation for ListServiceRateTypes {
@@ -2598,11 +2444,6 @@ impl sage_core::Operation for ListServiceRateTypes {
                 .query("updated_or_created_since", &self.updated_or_created_since),
         )
     }
-}
-
-#[allow(deprecated)]
-impl sage_core::ListOperation for ListServiceRateTypes {
-    type Item = ServiceRateType;
 }
 
 /// Updates a Service Rate Type
@@ -2642,16 +2483,9 @@ impl UpdateServiceRateType {
             service_rate_type,
         }
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::Result<ServiceRateType> {
-        client.send(self).await
-    }
 }
+
+sage_core::send_methods!(#[allow(deprecated)] UpdateServiceRateType -> ServiceRateType);
 
 #[allow(deprecated)]
 impl sage_core::Operation for UpdateServiceRateType {
@@ -2697,16 +2531,9 @@ impl CreateService {
     pub fn new(service: NewService) -> Self {
         Self { service }
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::Result<super::common::Service> {
-        client.send(self).await
-    }
 }
+
+sage_core::send_methods!(#[allow(deprecated)] CreateService -> super::common::Service);
 
 #[allow(deprecated)]
 impl sage_core::Operation for CreateService {
@@ -2751,13 +2578,9 @@ impl DeleteService {
     pub fn new(key: impl Into<super::ids::ServiceId>) -> Self {
         Self { key: key.into() }
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(&self, client: &sage_core::Client) -> sage_core::Result<()> {
-        client.send(self).await
-    }
 }
+
+sage_core::send_methods!(#[allow(deprecated)] DeleteService -> ());
 
 #[allow(deprecated)]
 impl sage_core::Operation for DeleteService {
@@ -2829,16 +2652,9 @@ impl GetService {
         self.show_legacy_id = Some(show_legacy_id);
         self
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::Result<super::common::Service> {
-        client.send(self).await
-    }
 }
+
+sage_core::send_methods!(#[allow(deprecated)] GetService -> super::common::Service);
 
 #[allow(deprecated)]
 impl sage_core::Operation for GetService {
@@ -2963,25 +2779,9 @@ impl ListServices {
         self.updated_or_created_since = Some(updated_or_created_since);
         self
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::Result<sage_core::Page<super::common::Service>> {
-        client.send(self).await
-    }
-
-    /// Every item of every page, fetched lazily as the stream is polled.
-    #[inline]
-    pub fn items(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::BoxStream<'static, sage_core::Result<super::common::Service>> {
-        client.items(self)
-    }
 }
+
+sage_core::send_methods!(#[allow(deprecated)] ListServices -> Page<super::common::Service>);
 
 #[allow(deprecated)]
 impl sage_core::Operation for ListServices {
@@ -3004,11 +2804,6 @@ impl sage_core::Operation for ListServices {
                 .query("updated_or_created_since", &self.updated_or_created_since),
         )
     }
-}
-
-#[allow(deprecated)]
-impl sage_core::ListOperation for ListServices {
-    type Item = super::common::Service;
 }
 
 /// Updates a Service
@@ -3042,16 +2837,9 @@ impl UpdateService {
     pub fn new(key: impl Into<super::ids::ServiceId>, service: ServiceUpdate) -> Self {
         Self { key: key.into(), service }
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::Result<super::common::Service> {
-        client.send(self).await
-    }
 }
+
+sage_core::send_methods!(#[allow(deprecated)] UpdateService -> super::common::Service);
 
 #[allow(deprecated)]
 impl sage_core::Operation for UpdateService {
@@ -3096,16 +2884,9 @@ impl CreateStockItem {
     pub fn new(stock_item: NewStockItem) -> Self {
         Self { stock_item }
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::Result<StockItem> {
-        client.send(self).await
-    }
 }
+
+sage_core::send_methods!(#[allow(deprecated)] CreateStockItem -> StockItem);
 
 #[allow(deprecated)]
 impl sage_core::Operation for CreateStockItem {
@@ -3149,13 +2930,9 @@ impl DeleteStockItem {
     pub fn new(key: impl Into<super::ids::StockItemId>) -> Self {
         Self { key: key.into() }
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(&self, client: &sage_core::Client) -> sage_core::Result<()> {
-        client.send(self).await
-    }
 }
+
+sage_core::send_methods!(#[allow(deprecated)] DeleteStockItem -> ());
 
 #[allow(deprecated)]
 impl sage_core::Operation for DeleteStockItem {
@@ -3225,16 +3002,9 @@ impl GetStockItem {
         self.show_legacy_id = Some(show_legacy_id);
         self
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::Result<StockItem> {
-        client.send(self).await
-    }
 }
+
+sage_core::send_methods!(#[allow(deprecated)] GetStockItem -> StockItem);
 
 #[allow(deprecated)]
 impl sage_core::Operation for GetStockItem {
@@ -3375,25 +3145,9 @@ impl ListStockItems {
         self.updated_or_created_since = Some(updated_or_created_since);
         self
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::Result<sage_core::Page<StockItem>> {
-        client.send(self).await
-    }
-
-    /// Every item of every page, fetched lazily as the stream is polled.
-    #[inline]
-    pub fn items(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::BoxStream<'static, sage_core::Result<StockItem>> {
-        client.items(self)
-    }
 }
+
+sage_core::send_methods!(#[allow(deprecated)] ListStockItems -> Page<StockItem>);
 
 #[allow(deprecated)]
 impl sage_core::Operation for ListStockItems {
@@ -3418,11 +3172,6 @@ impl sage_core::Operation for ListStockItems {
                 .query("updated_or_created_since", &self.updated_or_created_since),
         )
     }
-}
-
-#[allow(deprecated)]
-impl sage_core::ListOperation for ListStockItems {
-    type Item = StockItem;
 }
 
 /// Updates a Stock Item
@@ -3461,16 +3210,9 @@ impl UpdateStockItem {
             stock_item,
         }
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::Result<StockItem> {
-        client.send(self).await
-    }
 }
+
+sage_core::send_methods!(#[allow(deprecated)] UpdateStockItem -> StockItem);
 
 #[allow(deprecated)]
 impl sage_core::Operation for UpdateStockItem {
@@ -3515,16 +3257,9 @@ impl CreateStockMovement {
     pub fn new(stock_movement: NewStockMovement) -> Self {
         Self { stock_movement }
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::Result<StockMovement> {
-        client.send(self).await
-    }
 }
+
+sage_core::send_methods!(#[allow(deprecated)] CreateStockMovement -> StockMovement);
 
 #[allow(deprecated)]
 impl sage_core::Operation for CreateStockMovement {
@@ -3568,13 +3303,9 @@ impl DeleteStockMovement {
     pub fn new(key: impl Into<super::ids::StockMovementId>) -> Self {
         Self { key: key.into() }
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(&self, client: &sage_core::Client) -> sage_core::Result<()> {
-        client.send(self).await
-    }
 }
+
+sage_core::send_methods!(#[allow(deprecated)] DeleteStockMovement -> ());
 
 #[allow(deprecated)]
 impl sage_core::Operation for DeleteStockMovement {
@@ -3644,16 +3375,9 @@ impl GetStockMovement {
         self.show_legacy_id = Some(show_legacy_id);
         self
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::Result<StockMovement> {
-        client.send(self).await
-    }
 }
+
+sage_core::send_methods!(#[allow(deprecated)] GetStockMovement -> StockMovement);
 
 #[allow(deprecated)]
 impl sage_core::Operation for GetStockMovement {
@@ -3773,25 +3497,9 @@ impl ListStockMovements {
         self.to_date = Some(to_date);
         self
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::Result<sage_core::Page<StockMovement>> {
-        client.send(self).await
-    }
-
-    /// Every item of every page, fetched lazily as the stream is polled.
-    #[inline]
-    pub fn items(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::BoxStream<'static, sage_core::Result<StockMovement>> {
-        client.items(self)
-    }
 }
+
+sage_core::send_methods!(#[allow(deprecated)] ListStockMovements -> Page<StockMovement>);
 
 #[allow(deprecated)]
 impl sage_core::Operation for ListStockMovements {
@@ -3814,11 +3522,6 @@ impl sage_core::Operation for ListStockMovements {
                 .query("to_date", &self.to_date),
         )
     }
-}
-
-#[allow(deprecated)]
-impl sage_core::ListOperation for ListStockMovements {
-    type Item = StockMovement;
 }
 
 /// Updates a Stock Movement
@@ -3857,16 +3560,9 @@ impl UpdateStockMovement {
             stock_movement,
         }
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::Result<StockMovement> {
-        client.send(self).await
-    }
 }
+
+sage_core::send_methods!(#[allow(deprecated)] UpdateStockMovement -> StockMovement);
 
 #[allow(deprecated)]
 impl sage_core::Operation for UpdateStockMovement {

@@ -3039,16 +3039,9 @@ impl CreatePurchaseCorrectiveInvoice {
             purchase_corrective_invoice,
         }
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::Result<PurchaseCorrectiveInvoice> {
-        client.send(self).await
-    }
 }
+
+sage_core::send_methods!(#[allow(deprecated)] CreatePurchaseCorrectiveInvoice -> PurchaseCorrectiveInvoice);
 
 #[allow(deprecated)]
 impl sage_core::Operation for CreatePurchaseCorrectiveInvoice {
@@ -3094,13 +3087,9 @@ impl DeletePurchaseCorrectiveInvoice {
     pub fn new(key: impl Into<super::ids::PurchaseCorrectiveInvoiceId>) -> Self {
         Self { key: key.into() }
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(&self, client: &sage_core::Client) -> sage_core::Result<()> {
-        client.send(self).await
-    }
 }
+
+sage_core::send_methods!(#[allow(deprecated)] DeletePurchaseCorrectiveInvoice -> ());
 
 #[allow(deprecated)]
 impl sage_core::Operation for DeletePurchaseCorrectiveInvoice {
@@ -3187,16 +3176,9 @@ impl GetPurchaseCorrectiveInvoice {
         self.show_payments_allocations = Some(show_payments_allocations);
         self
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::Result<PurchaseCorrectiveInvoice> {
-        client.send(self).await
-    }
 }
+
+sage_core::send_methods!(#[allow(deprecated)] GetPurchaseCorrectiveInvoice -> PurchaseCorrectiveInvoice);
 
 #[allow(deprecated)]
 impl sage_core::Operation for GetPurchaseCorrectiveInvoice {
@@ -3380,25 +3362,9 @@ impl ListPurchaseCorrectiveInvoices {
         self.updated_or_created_since = Some(updated_or_created_since);
         self
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::Result<sage_core::Page<PurchaseCorrectiveInvoice>> {
-        client.send(self).await
-    }
-
-    /// Every item of every page, fetched lazily as the stream is polled.
-    #[inline]
-    pub fn items(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::BoxStream<'static, sage_core::Result<PurchaseCorrectiveInvoice>> {
-        client.items(self)
-    }
 }
+
+sage_core::send_methods!(#[allow(deprecated)] ListPurchaseCorrectiveInvoices -> Page<PurchaseCorrectiveInvoice>);
 
 #[allow(deprecated)]
 impl sage_core::Operation for ListPurchaseCorrectiveInvoices {
@@ -3427,11 +3393,6 @@ impl sage_core::Operation for ListPurchaseCorrectiveInvoices {
                 .query("updated_or_created_since", &self.updated_or_created_since),
         )
     }
-}
-
-#[allow(deprecated)]
-impl sage_core::ListOperation for ListPurchaseCorrectiveInvoices {
-    type Item = PurchaseCorrectiveInvoice;
 }
 
 /// Updates a Purchase Corrective Invoice
@@ -3469,16 +3430,9 @@ impl UpdatePurchaseCorrectiveInvoice {
             purchase_corrective_invoice,
         }
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::Result<PurchaseCorrectiveInvoice> {
-        client.send(self).await
-    }
 }
+
+sage_core::send_methods!(#[allow(deprecated)] UpdatePurchaseCorrectiveInvoice -> PurchaseCorrectiveInvoice);
 
 #[allow(deprecated)]
 impl sage_core::Operation for UpdatePurchaseCorrectiveInvoice {
@@ -3525,16 +3479,9 @@ impl CreatePurchaseCreditNote {
     pub fn new(purchase_credit_note: NewPurchaseCreditNote) -> Self {
         Self { purchase_credit_note }
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::Result<PurchaseCreditNote> {
-        client.send(self).await
-    }
 }
+
+sage_core::send_methods!(#[allow(deprecated)] CreatePurchaseCreditNote -> PurchaseCreditNote);
 
 #[allow(deprecated)]
 impl sage_core::Operation for CreatePurchaseCreditNote {
@@ -3577,13 +3524,9 @@ impl DeletePurchaseCreditNote {
     pub fn new(key: impl Into<super::ids::PurchaseCreditNoteId>) -> Self {
         Self { key: key.into() }
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(&self, client: &sage_core::Client) -> sage_core::Result<()> {
-        client.send(self).await
-    }
 }
+
+sage_core::send_methods!(#[allow(deprecated)] DeletePurchaseCreditNote -> ());
 
 #[allow(deprecated)]
 impl sage_core::Operation for DeletePurchaseCreditNote {
@@ -3672,16 +3615,9 @@ impl GetPurchaseCreditNote {
         self.show_payments_allocations = Some(show_payments_allocations);
         self
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::Result<PurchaseCreditNote> {
-        client.send(self).await
-    }
 }
+
+sage_core::send_methods!(#[allow(deprecated)] GetPurchaseCreditNote -> PurchaseCreditNote);
 
 #[allow(deprecated)]
 impl sage_core::Operation for GetPurchaseCreditNote {
@@ -3867,25 +3803,9 @@ impl ListPurchaseCreditNotes {
         self.updated_or_created_since = Some(updated_or_created_since);
         self
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::Result<sage_core::Page<PurchaseCreditNote>> {
-        client.send(self).await
-    }
-
-    /// Every item of every page, fetched lazily as the stream is polled.
-    #[inline]
-    pub fn items(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::BoxStream<'static, sage_core::Result<PurchaseCreditNote>> {
-        client.items(self)
-    }
 }
+
+sage_core::send_methods!(#[allow(deprecated)] ListPurchaseCreditNotes -> Page<PurchaseCreditNote>);
 
 #[allow(deprecated)]
 impl sage_core::Operation for ListPurchaseCreditNotes {
@@ -3916,11 +3836,6 @@ impl sage_core::Operation for ListPurchaseCreditNotes {
     }
 }
 
-#[allow(deprecated)]
-impl sage_core::ListOperation for ListPurchaseCreditNotes {
-    type Item = PurchaseCreditNote;
-}
-
 /// Releases a Purchase Credit Note
 ///
 /// ### Endpoint Availability
@@ -3948,16 +3863,9 @@ impl ReleasePurchaseCreditNote {
     pub fn new(key: impl Into<super::ids::PurchaseCreditNoteId>) -> Self {
         Self { key: key.into() }
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::Result<PurchaseCreditNote> {
-        client.send(self).await
-    }
 }
+
+sage_core::send_methods!(#[allow(deprecated)] ReleasePurchaseCreditNote -> PurchaseCreditNote);
 
 #[allow(deprecated)]
 impl sage_core::Operation for ReleasePurchaseCreditNote {
@@ -4010,16 +3918,9 @@ impl UpdatePurchaseCreditNote {
             purchase_credit_note,
         }
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::Result<PurchaseCreditNote> {
-        client.send(self).await
-    }
 }
+
+sage_core::send_methods!(#[allow(deprecated)] UpdatePurchaseCreditNote -> PurchaseCreditNote);
 
 #[allow(deprecated)]
 impl sage_core::Operation for UpdatePurchaseCreditNote {
@@ -4064,16 +3965,9 @@ impl CreatePurchaseInvoice {
     pub fn new(purchase_invoice: NewPurchaseInvoice) -> Self {
         Self { purchase_invoice }
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::Result<PurchaseInvoice> {
-        client.send(self).await
-    }
 }
+
+sage_core::send_methods!(#[allow(deprecated)] CreatePurchaseInvoice -> PurchaseInvoice);
 
 #[allow(deprecated)]
 impl sage_core::Operation for CreatePurchaseInvoice {
@@ -4117,13 +4011,9 @@ impl DeletePurchaseInvoice {
     pub fn new(key: impl Into<super::ids::PurchaseInvoiceId>) -> Self {
         Self { key: key.into() }
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(&self, client: &sage_core::Client) -> sage_core::Result<()> {
-        client.send(self).await
-    }
 }
+
+sage_core::send_methods!(#[allow(deprecated)] DeletePurchaseInvoice -> ());
 
 #[allow(deprecated)]
 impl sage_core::Operation for DeletePurchaseInvoice {
@@ -4222,16 +4112,9 @@ impl GetPurchaseInvoice {
         self.show_payments_allocations = Some(show_payments_allocations);
         self
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::Result<PurchaseInvoice> {
-        client.send(self).await
-    }
 }
+
+sage_core::send_methods!(#[allow(deprecated)] GetPurchaseInvoice -> PurchaseInvoice);
 
 #[allow(deprecated)]
 impl sage_core::Operation for GetPurchaseInvoice {
@@ -4418,25 +4301,9 @@ impl ListPurchaseInvoices {
         self.updated_or_created_since = Some(updated_or_created_since);
         self
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::Result<sage_core::Page<PurchaseInvoice>> {
-        client.send(self).await
-    }
-
-    /// Every item of every page, fetched lazily as the stream is polled.
-    #[inline]
-    pub fn items(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::BoxStream<'static, sage_core::Result<PurchaseInvoice>> {
-        client.items(self)
-    }
 }
+
+sage_core::send_methods!(#[allow(deprecated)] ListPurchaseInvoices -> Page<PurchaseInvoice>);
 
 #[allow(deprecated)]
 impl sage_core::Operation for ListPurchaseInvoices {
@@ -4467,11 +4334,6 @@ impl sage_core::Operation for ListPurchaseInvoices {
     }
 }
 
-#[allow(deprecated)]
-impl sage_core::ListOperation for ListPurchaseInvoices {
-    type Item = PurchaseInvoice;
-}
-
 /// Releases a Purchase Invoice
 ///
 /// ### Endpoint Availability
@@ -4500,16 +4362,9 @@ impl ReleasePurchaseInvoice {
     pub fn new(key: impl Into<super::ids::PurchaseInvoiceId>) -> Self {
         Self { key: key.into() }
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::Result<PurchaseInvoice> {
-        client.send(self).await
-    }
 }
+
+sage_core::send_methods!(#[allow(deprecated)] ReleasePurchaseInvoice -> PurchaseInvoice);
 
 #[allow(deprecated)]
 impl sage_core::Operation for ReleasePurchaseInvoice {
@@ -4563,16 +4418,9 @@ impl UpdatePurchaseInvoice {
             purchase_invoice,
         }
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::Result<PurchaseInvoice> {
-        client.send(self).await
-    }
 }
+
+sage_core::send_methods!(#[allow(deprecated)] UpdatePurchaseInvoice -> PurchaseInvoice);
 
 #[allow(deprecated)]
 impl sage_core::Operation for UpdatePurchaseInvoice {
@@ -4617,16 +4465,9 @@ impl CreatePurchaseQuickEntry {
     pub fn new(purchase_quick_entry: NewPurchaseQuickEntry) -> Self {
         Self { purchase_quick_entry }
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::Result<PurchaseQuickEntry> {
-        client.send(self).await
-    }
 }
+
+sage_core::send_methods!(#[allow(deprecated)] CreatePurchaseQuickEntry -> PurchaseQuickEntry);
 
 #[allow(deprecated)]
 impl sage_core::Operation for CreatePurchaseQuickEntry {
@@ -4670,13 +4511,9 @@ impl DeletePurchaseQuickEntry {
     pub fn new(key: impl Into<super::ids::PurchaseQuickEntryId>) -> Self {
         Self { key: key.into() }
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(&self, client: &sage_core::Client) -> sage_core::Result<()> {
-        client.send(self).await
-    }
 }
+
+sage_core::send_methods!(#[allow(deprecated)] DeletePurchaseQuickEntry -> ());
 
 #[allow(deprecated)]
 impl sage_core::Operation for DeletePurchaseQuickEntry {
@@ -4765,16 +4602,9 @@ impl GetPurchaseQuickEntry {
         self.show_payments_allocations = Some(show_payments_allocations);
         self
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::Result<PurchaseQuickEntry> {
-        client.send(self).await
-    }
 }
+
+sage_core::send_methods!(#[allow(deprecated)] GetPurchaseQuickEntry -> PurchaseQuickEntry);
 
 #[allow(deprecated)]
 impl sage_core::Operation for GetPurchaseQuickEntry {
@@ -4960,25 +4790,9 @@ impl ListPurchaseQuickEntries {
         self.updated_or_created_since = Some(updated_or_created_since);
         self
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::Result<sage_core::Page<PurchaseQuickEntry>> {
-        client.send(self).await
-    }
-
-    /// Every item of every page, fetched lazily as the stream is polled.
-    #[inline]
-    pub fn items(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::BoxStream<'static, sage_core::Result<PurchaseQuickEntry>> {
-        client.items(self)
-    }
 }
+
+sage_core::send_methods!(#[allow(deprecated)] ListPurchaseQuickEntries -> Page<PurchaseQuickEntry>);
 
 #[allow(deprecated)]
 impl sage_core::Operation for ListPurchaseQuickEntries {
@@ -5007,11 +4821,6 @@ impl sage_core::Operation for ListPurchaseQuickEntries {
                 .query("updated_or_created_since", &self.updated_or_created_since),
         )
     }
-}
-
-#[allow(deprecated)]
-impl sage_core::ListOperation for ListPurchaseQuickEntries {
-    type Item = PurchaseQuickEntry;
 }
 
 /// Updates a Purchase Quick Entry
@@ -5050,16 +4859,9 @@ impl UpdatePurchaseQuickEntry {
             purchase_quick_entry,
         }
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::Result<PurchaseQuickEntry> {
-        client.send(self).await
-    }
 }
+
+sage_core::send_methods!(#[allow(deprecated)] UpdatePurchaseQuickEntry -> PurchaseQuickEntry);
 
 #[allow(deprecated)]
 impl sage_core::Operation for UpdatePurchaseQuickEntry {

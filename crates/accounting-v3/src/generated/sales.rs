@@ -6710,16 +6710,9 @@ impl GetArtefactStatus {
         self.show_legacy_id = Some(show_legacy_id);
         self
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::Result<super::common::Base> {
-        client.send(self).await
-    }
 }
+
+sage_core::send_methods!(#[allow(deprecated)] GetArtefactStatus -> super::common::Base);
 
 #[allow(deprecated)]
 impl sage_core::Operation for GetArtefactStatus {
@@ -6804,25 +6797,9 @@ impl ListArtefactStatuses {
         self.show_legacy_id = Some(show_legacy_id);
         self
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::Result<sage_core::Page<super::common::Base>> {
-        client.send(self).await
-    }
-
-    /// Every item of every page, fetched lazily as the stream is polled.
-    #[inline]
-    pub fn items(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::BoxStream<'static, sage_core::Result<super::common::Base>> {
-        client.items(self)
-    }
 }
+
+sage_core::send_methods!(#[allow(deprecated)] ListArtefactStatuses -> Page<super::common::Base>);
 
 #[allow(deprecated)]
 impl sage_core::Operation for ListArtefactStatuses {
@@ -6841,11 +6818,6 @@ impl sage_core::Operation for ListArtefactStatuses {
                 .query("show_legacy_id", &self.show_legacy_id),
         )
     }
-}
-
-#[allow(deprecated)]
-impl sage_core::ListOperation for ListArtefactStatuses {
-    type Item = super::common::Base;
 }
 
 /// Returns a Corrective Reason Code
@@ -6895,16 +6867,9 @@ impl GetCorrectiveReasonCode {
         self.show_legacy_id = Some(show_legacy_id);
         self
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::Result<super::common::Base> {
-        client.send(self).await
-    }
 }
+
+sage_core::send_methods!(#[allow(deprecated)] GetCorrectiveReasonCode -> super::common::Base);
 
 #[allow(deprecated)]
 impl sage_core::Operation for GetCorrectiveReasonCode {
@@ -6983,25 +6948,9 @@ impl ListCorrectiveReasonCodes {
         self.show_legacy_id = Some(show_legacy_id);
         self
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::Result<sage_core::Page<super::common::Base>> {
-        client.send(self).await
-    }
-
-    /// Every item of every page, fetched lazily as the stream is polled.
-    #[inline]
-    pub fn items(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::BoxStream<'static, sage_core::Result<super::common::Base>> {
-        client.items(self)
-    }
 }
+
+sage_core::send_methods!(#[allow(deprecated)] ListCorrectiveReasonCodes -> Page<super::common::Base>);
 
 #[allow(deprecated)]
 impl sage_core::Operation for ListCorrectiveReasonCodes {
@@ -7020,11 +6969,6 @@ impl sage_core::Operation for ListCorrectiveReasonCodes {
                 .query("show_legacy_id", &self.show_legacy_id),
         )
     }
-}
-
-#[allow(deprecated)]
-impl sage_core::ListOperation for ListCorrectiveReasonCodes {
-    type Item = super::common::Base;
 }
 
 /// Returns a EU Goods Services Type
@@ -7074,16 +7018,9 @@ impl GetEuGoodsServicesType {
         self.show_legacy_id = Some(show_legacy_id);
         self
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::Result<super::common::Base> {
-        client.send(self).await
-    }
 }
+
+sage_core::send_methods!(#[allow(deprecated)] GetEuGoodsServicesType -> super::common::Base);
 
 #[allow(deprecated)]
 impl sage_core::Operation for GetEuGoodsServicesType {
@@ -7162,25 +7099,9 @@ impl ListEuGoodsServicesTypes {
         self.show_legacy_id = Some(show_legacy_id);
         self
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::Result<sage_core::Page<super::common::Base>> {
-        client.send(self).await
-    }
-
-    /// Every item of every page, fetched lazily as the stream is polled.
-    #[inline]
-    pub fn items(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::BoxStream<'static, sage_core::Result<super::common::Base>> {
-        client.items(self)
-    }
 }
+
+sage_core::send_methods!(#[allow(deprecated)] ListEuGoodsServicesTypes -> Page<super::common::Base>);
 
 #[allow(deprecated)]
 impl sage_core::Operation for ListEuGoodsServicesTypes {
@@ -7199,11 +7120,6 @@ impl sage_core::Operation for ListEuGoodsServicesTypes {
                 .query("show_legacy_id", &self.show_legacy_id),
         )
     }
-}
-
-#[allow(deprecated)]
-impl sage_core::ListOperation for ListEuGoodsServicesTypes {
-    type Item = super::common::Base;
 }
 
 /// Returns a EU Sales Description
@@ -7253,16 +7169,9 @@ impl GetEuSalesDescription {
         self.show_legacy_id = Some(show_legacy_id);
         self
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::Result<EuSalesDescription> {
-        client.send(self).await
-    }
 }
+
+sage_core::send_methods!(#[allow(deprecated)] GetEuSalesDescription -> EuSalesDescription);
 
 #[allow(deprecated)]
 impl sage_core::Operation for GetEuSalesDescription {
@@ -7341,25 +7250,9 @@ impl ListEuSalesDescriptions {
         self.show_legacy_id = Some(show_legacy_id);
         self
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::Result<sage_core::Page<EuSalesDescription>> {
-        client.send(self).await
-    }
-
-    /// Every item of every page, fetched lazily as the stream is polled.
-    #[inline]
-    pub fn items(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::BoxStream<'static, sage_core::Result<EuSalesDescription>> {
-        client.items(self)
-    }
 }
+
+sage_core::send_methods!(#[allow(deprecated)] ListEuSalesDescriptions -> Page<EuSalesDescription>);
 
 #[allow(deprecated)]
 impl sage_core::Operation for ListEuSalesDescriptions {
@@ -7378,11 +7271,6 @@ impl sage_core::Operation for ListEuSalesDescriptions {
                 .query("show_legacy_id", &self.show_legacy_id),
         )
     }
-}
-
-#[allow(deprecated)]
-impl sage_core::ListOperation for ListEuSalesDescriptions {
-    type Item = EuSalesDescription;
 }
 
 /// Creates a Hosted Artefact Payment Setting
@@ -7418,16 +7306,9 @@ impl CreateHostedArtefactPaymentSettings {
             hosted_artefact_payment_setting,
         }
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::Result<HostedArtefactPaymentSetting> {
-        client.send(self).await
-    }
 }
+
+sage_core::send_methods!(#[allow(deprecated)] CreateHostedArtefactPaymentSettings -> HostedArtefactPaymentSetting);
 
 #[allow(deprecated)]
 impl sage_core::Operation for CreateHostedArtefactPaymentSettings {
@@ -7475,13 +7356,9 @@ impl DeleteHostedArtefactPaymentSettings {
     pub fn new(key: impl Into<super::ids::HostedArtefactPaymentSettingsId>) -> Self {
         Self { key: key.into() }
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(&self, client: &sage_core::Client) -> sage_core::Result<()> {
-        client.send(self).await
-    }
 }
+
+sage_core::send_methods!(#[allow(deprecated)] DeleteHostedArtefactPaymentSettings -> ());
 
 #[allow(deprecated)]
 impl sage_core::Operation for DeleteHostedArtefactPaymentSettings {
@@ -7550,16 +7427,9 @@ impl GetHostedArtefactPaymentSettings {
         self.show_legacy_id = Some(show_legacy_id);
         self
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::Result<HostedArtefactPaymentSetting> {
-        client.send(self).await
-    }
 }
+
+sage_core::send_methods!(#[allow(deprecated)] GetHostedArtefactPaymentSettings -> HostedArtefactPaymentSetting);
 
 #[allow(deprecated)]
 impl sage_core::Operation for GetHostedArtefactPaymentSettings {
@@ -7651,25 +7521,9 @@ impl ListHostedArtefactPaymentSettings {
         self.show_legacy_id = Some(show_legacy_id);
         self
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::Result<sage_core::Page<HostedArtefactPaymentSetting>> {
-        client.send(self).await
-    }
-
-    /// Every item of every page, fetched lazily as the stream is polled.
-    #[inline]
-    pub fn items(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::BoxStream<'static, sage_core::Result<HostedArtefactPaymentSetting>> {
-        client.items(self)
-    }
 }
+
+sage_core::send_methods!(#[allow(deprecated)] ListHostedArtefactPaymentSettings -> Page<HostedArtefactPaymentSetting>);
 
 #[allow(deprecated)]
 impl sage_core::Operation for ListHostedArtefactPaymentSettings {
@@ -7689,11 +7543,6 @@ impl sage_core::Operation for ListHostedArtefactPaymentSettings {
                 .query("show_legacy_id", &self.show_legacy_id),
         )
     }
-}
-
-#[allow(deprecated)]
-impl sage_core::ListOperation for ListHostedArtefactPaymentSettings {
-    type Item = HostedArtefactPaymentSetting;
 }
 
 /// Returns a Quick Entry Type
@@ -7743,16 +7592,9 @@ impl GetQuickEntryType {
         self.show_legacy_id = Some(show_legacy_id);
         self
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::Result<super::common::Base> {
-        client.send(self).await
-    }
 }
+
+sage_core::send_methods!(#[allow(deprecated)] GetQuickEntryType -> super::common::Base);
 
 #[allow(deprecated)]
 impl sage_core::Operation for GetQuickEntryType {
@@ -7831,25 +7673,9 @@ impl ListQuickEntryTypes {
         self.show_legacy_id = Some(show_legacy_id);
         self
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::Result<sage_core::Page<super::common::Base>> {
-        client.send(self).await
-    }
-
-    /// Every item of every page, fetched lazily as the stream is polled.
-    #[inline]
-    pub fn items(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::BoxStream<'static, sage_core::Result<super::common::Base>> {
-        client.items(self)
-    }
 }
+
+sage_core::send_methods!(#[allow(deprecated)] ListQuickEntryTypes -> Page<super::common::Base>);
 
 #[allow(deprecated)]
 impl sage_core::Operation for ListQuickEntryTypes {
@@ -7868,11 +7694,6 @@ impl sage_core::Operation for ListQuickEntryTypes {
                 .query("show_legacy_id", &self.show_legacy_id),
         )
     }
-}
-
-#[allow(deprecated)]
-impl sage_core::ListOperation for ListQuickEntryTypes {
-    type Item = super::common::Base;
 }
 
 /// Creates a Sales Corrective Invoice
@@ -7904,16 +7725,9 @@ impl CreateSalesCorrectiveInvoice {
     pub fn new(sales_corrective_invoice: NewSalesCorrectiveInvoice) -> Self {
         Self { sales_corrective_invoice }
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::Result<SalesCorrectiveInvoice> {
-        client.send(self).await
-    }
 }
+
+sage_core::send_methods!(#[allow(deprecated)] CreateSalesCorrectiveInvoice -> SalesCorrectiveInvoice);
 
 #[allow(deprecated)]
 impl sage_core::Operation for CreateSalesCorrectiveInvoice {
@@ -7970,16 +7784,9 @@ impl DeleteSalesCorrectiveInvoice {
         self.void_reason = Some(void_reason.into());
         self
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::Result<SalesCorrectiveInvoice> {
-        client.send(self).await
-    }
 }
+
+sage_core::send_methods!(#[allow(deprecated)] DeleteSalesCorrectiveInvoice -> SalesCorrectiveInvoice);
 
 #[allow(deprecated)]
 impl sage_core::Operation for DeleteSalesCorrectiveInvoice {
@@ -8079,16 +7886,9 @@ impl GetSalesCorrectiveInvoice {
         self.show_payments_allocations = Some(show_payments_allocations);
         self
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::Result<SalesCorrectiveInvoice> {
-        client.send(self).await
-    }
 }
+
+sage_core::send_methods!(#[allow(deprecated)] GetSalesCorrectiveInvoice -> SalesCorrectiveInvoice);
 
 #[allow(deprecated)]
 impl sage_core::Operation for GetSalesCorrectiveInvoice {
@@ -8275,25 +8075,9 @@ impl ListSalesCorrectiveInvoices {
         self.updated_or_created_since = Some(updated_or_created_since);
         self
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::Result<sage_core::Page<SalesCorrectiveInvoice>> {
-        client.send(self).await
-    }
-
-    /// Every item of every page, fetched lazily as the stream is polled.
-    #[inline]
-    pub fn items(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::BoxStream<'static, sage_core::Result<SalesCorrectiveInvoice>> {
-        client.items(self)
-    }
 }
+
+sage_core::send_methods!(#[allow(deprecated)] ListSalesCorrectiveInvoices -> Page<SalesCorrectiveInvoice>);
 
 #[allow(deprecated)]
 impl sage_core::Operation for ListSalesCorrectiveInvoices {
@@ -8322,11 +8106,6 @@ impl sage_core::Operation for ListSalesCorrectiveInvoices {
                 .query("updated_or_created_since", &self.updated_or_created_since),
         )
     }
-}
-
-#[allow(deprecated)]
-impl sage_core::ListOperation for ListSalesCorrectiveInvoices {
-    type Item = SalesCorrectiveInvoice;
 }
 
 /// Updates a Sales Corrective Invoice
@@ -8366,16 +8145,9 @@ impl UpdateSalesCorrectiveInvoice {
             sales_corrective_invoice,
         }
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::Result<SalesCorrectiveInvoice> {
-        client.send(self).await
-    }
 }
+
+sage_core::send_methods!(#[allow(deprecated)] UpdateSalesCorrectiveInvoice -> SalesCorrectiveInvoice);
 
 #[allow(deprecated)]
 impl sage_core::Operation for UpdateSalesCorrectiveInvoice {
@@ -8420,16 +8192,9 @@ impl CreateSalesCreditNote {
     pub fn new(sales_credit_note: NewSalesCreditNote) -> Self {
         Self { sales_credit_note }
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::Result<SalesCreditNote> {
-        client.send(self).await
-    }
 }
+
+sage_core::send_methods!(#[allow(deprecated)] CreateSalesCreditNote -> SalesCreditNote);
 
 #[allow(deprecated)]
 impl sage_core::Operation for CreateSalesCreditNote {
@@ -8485,16 +8250,9 @@ impl DeleteSalesCreditNote {
         self.void_reason = Some(void_reason.into());
         self
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::Result<SalesCreditNote> {
-        client.send(self).await
-    }
 }
+
+sage_core::send_methods!(#[allow(deprecated)] DeleteSalesCreditNote -> SalesCreditNote);
 
 #[allow(deprecated)]
 impl sage_core::Operation for DeleteSalesCreditNote {
@@ -8594,16 +8352,9 @@ impl GetSalesCreditNote {
         self.show_payments_allocations = Some(show_payments_allocations);
         self
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::Result<SalesCreditNote> {
-        client.send(self).await
-    }
 }
+
+sage_core::send_methods!(#[allow(deprecated)] GetSalesCreditNote -> SalesCreditNote);
 
 #[allow(deprecated)]
 impl sage_core::Operation for GetSalesCreditNote {
@@ -8790,25 +8541,9 @@ impl ListSalesCreditNotes {
         self.updated_or_created_since = Some(updated_or_created_since);
         self
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::Result<sage_core::Page<SalesCreditNote>> {
-        client.send(self).await
-    }
-
-    /// Every item of every page, fetched lazily as the stream is polled.
-    #[inline]
-    pub fn items(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::BoxStream<'static, sage_core::Result<SalesCreditNote>> {
-        client.items(self)
-    }
 }
+
+sage_core::send_methods!(#[allow(deprecated)] ListSalesCreditNotes -> Page<SalesCreditNote>);
 
 #[allow(deprecated)]
 impl sage_core::Operation for ListSalesCreditNotes {
@@ -8839,11 +8574,6 @@ impl sage_core::Operation for ListSalesCreditNotes {
     }
 }
 
-#[allow(deprecated)]
-impl sage_core::ListOperation for ListSalesCreditNotes {
-    type Item = SalesCreditNote;
-}
-
 /// Releases a Sales Credit Note
 ///
 /// ### Endpoint Availability
@@ -8871,16 +8601,9 @@ impl ReleaseSalesCreditNote {
     pub fn new(key: impl Into<super::ids::SalesCreditNoteId>) -> Self {
         Self { key: key.into() }
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::Result<SalesCreditNote> {
-        client.send(self).await
-    }
 }
+
+sage_core::send_methods!(#[allow(deprecated)] ReleaseSalesCreditNote -> SalesCreditNote);
 
 #[allow(deprecated)]
 impl sage_core::Operation for ReleaseSalesCreditNote {
@@ -8933,16 +8656,9 @@ impl UpdateSalesCreditNote {
             sales_credit_note,
         }
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::Result<SalesCreditNote> {
-        client.send(self).await
-    }
 }
+
+sage_core::send_methods!(#[allow(deprecated)] UpdateSalesCreditNote -> SalesCreditNote);
 
 #[allow(deprecated)]
 impl sage_core::Operation for UpdateSalesCreditNote {
@@ -8986,16 +8702,9 @@ impl CreateSalesEstimate {
     pub fn new(sales_estimate: NewSalesEstimate) -> Self {
         Self { sales_estimate }
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::Result<SalesEstimate> {
-        client.send(self).await
-    }
 }
+
+sage_core::send_methods!(#[allow(deprecated)] CreateSalesEstimate -> SalesEstimate);
 
 #[allow(deprecated)]
 impl sage_core::Operation for CreateSalesEstimate {
@@ -9038,13 +8747,9 @@ impl DeleteSalesEstimate {
     pub fn new(key: impl Into<super::ids::SalesEstimateId>) -> Self {
         Self { key: key.into() }
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(&self, client: &sage_core::Client) -> sage_core::Result<()> {
-        client.send(self).await
-    }
 }
+
+sage_core::send_methods!(#[allow(deprecated)] DeleteSalesEstimate -> ());
 
 #[allow(deprecated)]
 impl sage_core::Operation for DeleteSalesEstimate {
@@ -9123,16 +8828,9 @@ impl GetSalesEstimate {
         self.show_legacy_id = Some(show_legacy_id);
         self
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::Result<SalesEstimate> {
-        client.send(self).await
-    }
 }
+
+sage_core::send_methods!(#[allow(deprecated)] GetSalesEstimate -> SalesEstimate);
 
 #[allow(deprecated)]
 impl sage_core::Operation for GetSalesEstimate {
@@ -9282,25 +8980,9 @@ impl ListSalesEstimates {
         self.updated_or_created_since = Some(updated_or_created_since);
         self
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::Result<sage_core::Page<SalesEstimate>> {
-        client.send(self).await
-    }
-
-    /// Every item of every page, fetched lazily as the stream is polled.
-    #[inline]
-    pub fn items(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::BoxStream<'static, sage_core::Result<SalesEstimate>> {
-        client.items(self)
-    }
 }
+
+sage_core::send_methods!(#[allow(deprecated)] ListSalesEstimates -> Page<SalesEstimate>);
 
 #[allow(deprecated)]
 impl sage_core::Operation for ListSalesEstimates {
@@ -9326,11 +9008,6 @@ impl sage_core::Operation for ListSalesEstimates {
                 .query("updated_or_created_since", &self.updated_or_created_since),
         )
     }
-}
-
-#[allow(deprecated)]
-impl sage_core::ListOperation for ListSalesEstimates {
-    type Item = SalesEstimate;
 }
 
 /// Updates a Sales Estimate
@@ -9368,16 +9045,9 @@ impl UpdateSalesEstimate {
             sales_estimate,
         }
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::Result<SalesEstimate> {
-        client.send(self).await
-    }
 }
+
+sage_core::send_methods!(#[allow(deprecated)] UpdateSalesEstimate -> SalesEstimate);
 
 #[allow(deprecated)]
 impl sage_core::Operation for UpdateSalesEstimate {
@@ -9423,16 +9093,9 @@ impl CreateSalesInvoice {
     pub fn new(sales_invoice: NewSalesInvoice) -> Self {
         Self { sales_invoice }
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::Result<SalesInvoice> {
-        client.send(self).await
-    }
 }
+
+sage_core::send_methods!(#[allow(deprecated)] CreateSalesInvoice -> SalesInvoice);
 
 #[allow(deprecated)]
 impl sage_core::Operation for CreateSalesInvoice {
@@ -9489,16 +9152,9 @@ impl DeleteSalesInvoice {
         self.void_reason = Some(void_reason.into());
         self
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::Result<SalesInvoice> {
-        client.send(self).await
-    }
 }
+
+sage_core::send_methods!(#[allow(deprecated)] DeleteSalesInvoice -> SalesInvoice);
 
 #[allow(deprecated)]
 impl sage_core::Operation for DeleteSalesInvoice {
@@ -9618,16 +9274,9 @@ impl GetSalesInvoice {
         self.show_recurring_invoice = Some(show_recurring_invoice);
         self
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::Result<SalesInvoice> {
-        client.send(self).await
-    }
 }
+
+sage_core::send_methods!(#[allow(deprecated)] GetSalesInvoice -> SalesInvoice);
 
 #[allow(deprecated)]
 impl sage_core::Operation for GetSalesInvoice {
@@ -9816,25 +9465,9 @@ impl ListSalesInvoices {
         self.updated_or_created_since = Some(updated_or_created_since);
         self
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::Result<sage_core::Page<SalesInvoice>> {
-        client.send(self).await
-    }
-
-    /// Every item of every page, fetched lazily as the stream is polled.
-    #[inline]
-    pub fn items(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::BoxStream<'static, sage_core::Result<SalesInvoice>> {
-        client.items(self)
-    }
 }
+
+sage_core::send_methods!(#[allow(deprecated)] ListSalesInvoices -> Page<SalesInvoice>);
 
 #[allow(deprecated)]
 impl sage_core::Operation for ListSalesInvoices {
@@ -9863,11 +9496,6 @@ impl sage_core::Operation for ListSalesInvoices {
                 .query("updated_or_created_since", &self.updated_or_created_since),
         )
     }
-}
-
-#[allow(deprecated)]
-impl sage_core::ListOperation for ListSalesInvoices {
-    type Item = SalesInvoice;
 }
 
 /// Releases a Sales Invoice
@@ -9899,16 +9527,9 @@ impl ReleaseSalesInvoice {
     pub fn new(key: impl Into<super::ids::SalesInvoiceId>) -> Self {
         Self { key: key.into() }
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::Result<SalesInvoice> {
-        client.send(self).await
-    }
 }
+
+sage_core::send_methods!(#[allow(deprecated)] ReleaseSalesInvoice -> SalesInvoice);
 
 #[allow(deprecated)]
 impl sage_core::Operation for ReleaseSalesInvoice {
@@ -9963,16 +9584,9 @@ impl UpdateSalesInvoice {
             sales_invoice,
         }
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::Result<SalesInvoice> {
-        client.send(self).await
-    }
 }
+
+sage_core::send_methods!(#[allow(deprecated)] UpdateSalesInvoice -> SalesInvoice);
 
 #[allow(deprecated)]
 impl sage_core::Operation for UpdateSalesInvoice {
@@ -10017,16 +9631,9 @@ impl CreateSalesQuickEntry {
     pub fn new(sales_quick_entry: NewSalesQuickEntry) -> Self {
         Self { sales_quick_entry }
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::Result<QuickEntry> {
-        client.send(self).await
-    }
 }
+
+sage_core::send_methods!(#[allow(deprecated)] CreateSalesQuickEntry -> QuickEntry);
 
 #[allow(deprecated)]
 impl sage_core::Operation for CreateSalesQuickEntry {
@@ -10070,13 +9677,9 @@ impl DeleteSalesQuickEntry {
     pub fn new(key: impl Into<super::ids::SalesQuickEntryId>) -> Self {
         Self { key: key.into() }
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(&self, client: &sage_core::Client) -> sage_core::Result<()> {
-        client.send(self).await
-    }
 }
+
+sage_core::send_methods!(#[allow(deprecated)] DeleteSalesQuickEntry -> ());
 
 #[allow(deprecated)]
 impl sage_core::Operation for DeleteSalesQuickEntry {
@@ -10165,16 +9768,9 @@ impl GetSalesQuickEntry {
         self.show_payments_allocations = Some(show_payments_allocations);
         self
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::Result<QuickEntry> {
-        client.send(self).await
-    }
 }
+
+sage_core::send_methods!(#[allow(deprecated)] GetSalesQuickEntry -> QuickEntry);
 
 #[allow(deprecated)]
 impl sage_core::Operation for GetSalesQuickEntry {
@@ -10360,25 +9956,9 @@ impl ListSalesQuickEntries {
         self.updated_or_created_since = Some(updated_or_created_since);
         self
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::Result<sage_core::Page<QuickEntry>> {
-        client.send(self).await
-    }
-
-    /// Every item of every page, fetched lazily as the stream is polled.
-    #[inline]
-    pub fn items(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::BoxStream<'static, sage_core::Result<QuickEntry>> {
-        client.items(self)
-    }
 }
+
+sage_core::send_methods!(#[allow(deprecated)] ListSalesQuickEntries -> Page<QuickEntry>);
 
 #[allow(deprecated)]
 impl sage_core::Operation for ListSalesQuickEntries {
@@ -10407,11 +9987,6 @@ impl sage_core::Operation for ListSalesQuickEntries {
                 .query("updated_or_created_since", &self.updated_or_created_since),
         )
     }
-}
-
-#[allow(deprecated)]
-impl sage_core::ListOperation for ListSalesQuickEntries {
-    type Item = QuickEntry;
 }
 
 /// Updates a Sales Quick Entry
@@ -10450,16 +10025,9 @@ impl UpdateSalesQuickEntry {
             sales_quick_entry,
         }
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::Result<QuickEntry> {
-        client.send(self).await
-    }
 }
+
+sage_core::send_methods!(#[allow(deprecated)] UpdateSalesQuickEntry -> QuickEntry);
 
 #[allow(deprecated)]
 impl sage_core::Operation for UpdateSalesQuickEntry {
@@ -10504,16 +10072,9 @@ impl CreateSalesQuote {
     pub fn new(sales_quote: NewSalesQuote) -> Self {
         Self { sales_quote }
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::Result<SalesQuote> {
-        client.send(self).await
-    }
 }
+
+sage_core::send_methods!(#[allow(deprecated)] CreateSalesQuote -> SalesQuote);
 
 #[allow(deprecated)]
 impl sage_core::Operation for CreateSalesQuote {
@@ -10557,13 +10118,9 @@ impl DeleteSalesQuote {
     pub fn new(key: impl Into<super::ids::SalesQuoteId>) -> Self {
         Self { key: key.into() }
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(&self, client: &sage_core::Client) -> sage_core::Result<()> {
-        client.send(self).await
-    }
 }
+
+sage_core::send_methods!(#[allow(deprecated)] DeleteSalesQuote -> ());
 
 #[allow(deprecated)]
 impl sage_core::Operation for DeleteSalesQuote {
@@ -10642,16 +10199,9 @@ impl GetSalesQuote {
         self.show_legacy_id = Some(show_legacy_id);
         self
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::Result<SalesQuote> {
-        client.send(self).await
-    }
 }
+
+sage_core::send_methods!(#[allow(deprecated)] GetSalesQuote -> SalesQuote);
 
 #[allow(deprecated)]
 impl sage_core::Operation for GetSalesQuote {
@@ -10818,25 +10368,9 @@ impl ListSalesQuotes {
         self.updated_or_created_since = Some(updated_or_created_since);
         self
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::Result<sage_core::Page<SalesQuote>> {
-        client.send(self).await
-    }
-
-    /// Every item of every page, fetched lazily as the stream is polled.
-    #[inline]
-    pub fn items(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::BoxStream<'static, sage_core::Result<SalesQuote>> {
-        client.items(self)
-    }
 }
+
+sage_core::send_methods!(#[allow(deprecated)] ListSalesQuotes -> Page<SalesQuote>);
 
 #[allow(deprecated)]
 impl sage_core::Operation for ListSalesQuotes {
@@ -10863,11 +10397,6 @@ impl sage_core::Operation for ListSalesQuotes {
                 .query("updated_or_created_since", &self.updated_or_created_since),
         )
     }
-}
-
-#[allow(deprecated)]
-impl sage_core::ListOperation for ListSalesQuotes {
-    type Item = SalesQuote;
 }
 
 /// Updates a Sales Quote
@@ -10906,16 +10435,9 @@ impl UpdateSalesQuote {
             sales_quote,
         }
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::Result<SalesQuote> {
-        client.send(self).await
-    }
 }
+
+sage_core::send_methods!(#[allow(deprecated)] UpdateSalesQuote -> SalesQuote);
 
 #[allow(deprecated)]
 impl sage_core::Operation for UpdateSalesQuote {

@@ -2001,16 +2001,9 @@ impl GetBusinessActivityType {
         self.show_legacy_id = Some(show_legacy_id);
         self
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::Result<BusinessActivityType> {
-        client.send(self).await
-    }
 }
+
+sage_core::send_methods!(#[allow(deprecated)] GetBusinessActivityType -> BusinessActivityType);
 
 #[allow(deprecated)]
 impl sage_core::Operation for GetBusinessActivityType {
@@ -2089,25 +2082,9 @@ impl ListBusinessActivityTypes {
         self.show_legacy_id = Some(show_legacy_id);
         self
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::Result<sage_core::Page<BusinessActivityType>> {
-        client.send(self).await
-    }
-
-    /// Every item of every page, fetched lazily as the stream is polled.
-    #[inline]
-    pub fn items(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::BoxStream<'static, sage_core::Result<BusinessActivityType>> {
-        client.items(self)
-    }
 }
+
+sage_core::send_methods!(#[allow(deprecated)] ListBusinessActivityTypes -> Page<BusinessActivityType>);
 
 #[allow(deprecated)]
 impl sage_core::Operation for ListBusinessActivityTypes {
@@ -2126,11 +2103,6 @@ impl sage_core::Operation for ListBusinessActivityTypes {
                 .query("show_legacy_id", &self.show_legacy_id),
         )
     }
-}
-
-#[allow(deprecated)]
-impl sage_core::ListOperation for ListBusinessActivityTypes {
-    type Item = BusinessActivityType;
 }
 
 /// Returns all Business Settings
@@ -2169,16 +2141,9 @@ impl GetBusinessSettings {
         self.show_legacy_id = Some(show_legacy_id);
         self
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::Result<BusinessSettings> {
-        client.send(self).await
-    }
 }
+
+sage_core::send_methods!(#[allow(deprecated)] GetBusinessSettings -> BusinessSettings);
 
 #[allow(deprecated)]
 impl sage_core::Operation for GetBusinessSettings {
@@ -2225,16 +2190,9 @@ impl UpdateBusinessSettings {
     pub fn new(business_settings: BusinessSettingsUpdate) -> Self {
         Self { business_settings }
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::Result<BusinessSettings> {
-        client.send(self).await
-    }
 }
+
+sage_core::send_methods!(#[allow(deprecated)] UpdateBusinessSettings -> BusinessSettings);
 
 #[allow(deprecated)]
 impl sage_core::Operation for UpdateBusinessSettings {
@@ -2297,16 +2255,9 @@ impl GetBusinessType {
         self.show_legacy_id = Some(show_legacy_id);
         self
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::Result<BusinessType> {
-        client.send(self).await
-    }
 }
+
+sage_core::send_methods!(#[allow(deprecated)] GetBusinessType -> BusinessType);
 
 #[allow(deprecated)]
 impl sage_core::Operation for GetBusinessType {
@@ -2385,25 +2336,9 @@ impl ListBusinessTypes {
         self.show_legacy_id = Some(show_legacy_id);
         self
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::Result<sage_core::Page<BusinessType>> {
-        client.send(self).await
-    }
-
-    /// Every item of every page, fetched lazily as the stream is polled.
-    #[inline]
-    pub fn items(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::BoxStream<'static, sage_core::Result<BusinessType>> {
-        client.items(self)
-    }
 }
+
+sage_core::send_methods!(#[allow(deprecated)] ListBusinessTypes -> Page<BusinessType>);
 
 #[allow(deprecated)]
 impl sage_core::Operation for ListBusinessTypes {
@@ -2422,11 +2357,6 @@ impl sage_core::Operation for ListBusinessTypes {
                 .query("show_legacy_id", &self.show_legacy_id),
         )
     }
-}
-
-#[allow(deprecated)]
-impl sage_core::ListOperation for ListBusinessTypes {
-    type Item = BusinessType;
 }
 
 /// Returns a Country
@@ -2476,16 +2406,9 @@ impl GetCountry {
         self.show_legacy_id = Some(show_legacy_id);
         self
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::Result<super::common::Base> {
-        client.send(self).await
-    }
 }
+
+sage_core::send_methods!(#[allow(deprecated)] GetCountry -> super::common::Base);
 
 #[allow(deprecated)]
 impl sage_core::Operation for GetCountry {
@@ -2564,25 +2487,9 @@ impl ListCountries {
         self.show_legacy_id = Some(show_legacy_id);
         self
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::Result<sage_core::Page<super::common::Base>> {
-        client.send(self).await
-    }
-
-    /// Every item of every page, fetched lazily as the stream is polled.
-    #[inline]
-    pub fn items(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::BoxStream<'static, sage_core::Result<super::common::Base>> {
-        client.items(self)
-    }
 }
+
+sage_core::send_methods!(#[allow(deprecated)] ListCountries -> Page<super::common::Base>);
 
 #[allow(deprecated)]
 impl sage_core::Operation for ListCountries {
@@ -2601,11 +2508,6 @@ impl sage_core::Operation for ListCountries {
                 .query("show_legacy_id", &self.show_legacy_id),
         )
     }
-}
-
-#[allow(deprecated)]
-impl sage_core::ListOperation for ListCountries {
-    type Item = super::common::Base;
 }
 
 /// Returns a Country Group
@@ -2655,16 +2557,9 @@ impl GetCountryGroup {
         self.show_legacy_id = Some(show_legacy_id);
         self
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::Result<super::common::Base> {
-        client.send(self).await
-    }
 }
+
+sage_core::send_methods!(#[allow(deprecated)] GetCountryGroup -> super::common::Base);
 
 #[allow(deprecated)]
 impl sage_core::Operation for GetCountryGroup {
@@ -2743,25 +2638,9 @@ impl ListCountryGroups {
         self.show_legacy_id = Some(show_legacy_id);
         self
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::Result<sage_core::Page<super::common::Base>> {
-        client.send(self).await
-    }
-
-    /// Every item of every page, fetched lazily as the stream is polled.
-    #[inline]
-    pub fn items(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::BoxStream<'static, sage_core::Result<super::common::Base>> {
-        client.items(self)
-    }
 }
+
+sage_core::send_methods!(#[allow(deprecated)] ListCountryGroups -> Page<super::common::Base>);
 
 #[allow(deprecated)]
 impl sage_core::Operation for ListCountryGroups {
@@ -2780,11 +2659,6 @@ impl sage_core::Operation for ListCountryGroups {
                 .query("show_legacy_id", &self.show_legacy_id),
         )
     }
-}
-
-#[allow(deprecated)]
-impl sage_core::ListOperation for ListCountryGroups {
-    type Item = super::common::Base;
 }
 
 /// Returns a Country Of Registration
@@ -2834,16 +2708,9 @@ impl GetCountriesOfRegistration {
         self.show_legacy_id = Some(show_legacy_id);
         self
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::Result<super::common::Base> {
-        client.send(self).await
-    }
 }
+
+sage_core::send_methods!(#[allow(deprecated)] GetCountriesOfRegistration -> super::common::Base);
 
 #[allow(deprecated)]
 impl sage_core::Operation for GetCountriesOfRegistration {
@@ -2922,25 +2789,9 @@ impl ListCountriesOfRegistration {
         self.show_legacy_id = Some(show_legacy_id);
         self
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::Result<sage_core::Page<super::common::Base>> {
-        client.send(self).await
-    }
-
-    /// Every item of every page, fetched lazily as the stream is polled.
-    #[inline]
-    pub fn items(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::BoxStream<'static, sage_core::Result<super::common::Base>> {
-        client.items(self)
-    }
 }
+
+sage_core::send_methods!(#[allow(deprecated)] ListCountriesOfRegistration -> Page<super::common::Base>);
 
 #[allow(deprecated)]
 impl sage_core::Operation for ListCountriesOfRegistration {
@@ -2959,11 +2810,6 @@ impl sage_core::Operation for ListCountriesOfRegistration {
                 .query("show_legacy_id", &self.show_legacy_id),
         )
     }
-}
-
-#[allow(deprecated)]
-impl sage_core::ListOperation for ListCountriesOfRegistration {
-    type Item = super::common::Base;
 }
 
 /// Returns all Datev Settings
@@ -3002,16 +2848,9 @@ impl GetDatevSettings {
         self.show_legacy_id = Some(show_legacy_id);
         self
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::Result<DatevSettings> {
-        client.send(self).await
-    }
 }
+
+sage_core::send_methods!(#[allow(deprecated)] GetDatevSettings -> DatevSettings);
 
 #[allow(deprecated)]
 impl sage_core::Operation for GetDatevSettings {
@@ -3058,16 +2897,9 @@ impl UpdateDatevSettings {
     pub fn new(datev_settings: DatevSettingsUpdate) -> Self {
         Self { datev_settings }
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::Result<DatevSettings> {
-        client.send(self).await
-    }
 }
+
+sage_core::send_methods!(#[allow(deprecated)] UpdateDatevSettings -> DatevSettings);
 
 #[allow(deprecated)]
 impl sage_core::Operation for UpdateDatevSettings {
@@ -3119,16 +2951,9 @@ impl GetEmailSettings {
         self.show_legacy_id = Some(show_legacy_id);
         self
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::Result<EmailSettings> {
-        client.send(self).await
-    }
 }
+
+sage_core::send_methods!(#[allow(deprecated)] GetEmailSettings -> EmailSettings);
 
 #[allow(deprecated)]
 impl sage_core::Operation for GetEmailSettings {
@@ -3175,16 +3000,9 @@ impl UpdateEmailSettings {
     pub fn new(email_settings: EmailSettingsUpdate) -> Self {
         Self { email_settings }
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::Result<EmailSettings> {
-        client.send(self).await
-    }
 }
+
+sage_core::send_methods!(#[allow(deprecated)] UpdateEmailSettings -> EmailSettings);
 
 #[allow(deprecated)]
 impl sage_core::Operation for UpdateEmailSettings {
@@ -3237,16 +3055,9 @@ impl GetFinancialSettings {
         self.show_legacy_id = Some(show_legacy_id);
         self
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::Result<FinancialSettings> {
-        client.send(self).await
-    }
 }
+
+sage_core::send_methods!(#[allow(deprecated)] GetFinancialSettings -> FinancialSettings);
 
 #[allow(deprecated)]
 impl sage_core::Operation for GetFinancialSettings {
@@ -3294,16 +3105,9 @@ impl UpdateFinancialSettings {
     pub fn new(financial_settings: FinancialSettingsUpdate) -> Self {
         Self { financial_settings }
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::Result<FinancialSettings> {
-        client.send(self).await
-    }
 }
+
+sage_core::send_methods!(#[allow(deprecated)] UpdateFinancialSettings -> FinancialSettings);
 
 #[allow(deprecated)]
 impl sage_core::Operation for UpdateFinancialSettings {
@@ -3356,16 +3160,9 @@ impl GetInvoiceSettings {
         self.show_legacy_id = Some(show_legacy_id);
         self
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::Result<InvoiceSettings> {
-        client.send(self).await
-    }
 }
+
+sage_core::send_methods!(#[allow(deprecated)] GetInvoiceSettings -> InvoiceSettings);
 
 #[allow(deprecated)]
 impl sage_core::Operation for GetInvoiceSettings {
@@ -3413,16 +3210,9 @@ impl UpdateInvoiceSettings {
     pub fn new(invoice_settings: InvoiceSettingsUpdate) -> Self {
         Self { invoice_settings }
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::Result<InvoiceSettings> {
-        client.send(self).await
-    }
 }
+
+sage_core::send_methods!(#[allow(deprecated)] UpdateInvoiceSettings -> InvoiceSettings);
 
 #[allow(deprecated)]
 impl sage_core::Operation for UpdateInvoiceSettings {
@@ -3485,16 +3275,9 @@ impl GetLegalFormType {
         self.show_legacy_id = Some(show_legacy_id);
         self
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::Result<LegalFormType> {
-        client.send(self).await
-    }
 }
+
+sage_core::send_methods!(#[allow(deprecated)] GetLegalFormType -> LegalFormType);
 
 #[allow(deprecated)]
 impl sage_core::Operation for GetLegalFormType {
@@ -3573,25 +3356,9 @@ impl ListLegalFormTypes {
         self.show_legacy_id = Some(show_legacy_id);
         self
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::Result<sage_core::Page<LegalFormType>> {
-        client.send(self).await
-    }
-
-    /// Every item of every page, fetched lazily as the stream is polled.
-    #[inline]
-    pub fn items(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::BoxStream<'static, sage_core::Result<LegalFormType>> {
-        client.items(self)
-    }
 }
+
+sage_core::send_methods!(#[allow(deprecated)] ListLegalFormTypes -> Page<LegalFormType>);
 
 #[allow(deprecated)]
 impl sage_core::Operation for ListLegalFormTypes {
@@ -3610,11 +3377,6 @@ impl sage_core::Operation for ListLegalFormTypes {
                 .query("show_legacy_id", &self.show_legacy_id),
         )
     }
-}
-
-#[allow(deprecated)]
-impl sage_core::ListOperation for ListLegalFormTypes {
-    type Item = LegalFormType;
 }
 
 /// Creates a Migration Tax Return
@@ -3646,16 +3408,9 @@ impl CreateMigrationTaxReturn {
     pub fn new(migration_tax_return: NewMigrationTaxReturn) -> Self {
         Self { migration_tax_return }
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::Result<MigrationTaxReturn> {
-        client.send(self).await
-    }
 }
+
+sage_core::send_methods!(#[allow(deprecated)] CreateMigrationTaxReturn -> MigrationTaxReturn);
 
 #[allow(deprecated)]
 impl sage_core::Operation for CreateMigrationTaxReturn {
@@ -3722,16 +3477,9 @@ impl GetMigrationTaxReturn {
         self.show_legacy_id = Some(show_legacy_id);
         self
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::Result<MigrationTaxReturn> {
-        client.send(self).await
-    }
 }
+
+sage_core::send_methods!(#[allow(deprecated)] GetMigrationTaxReturn -> MigrationTaxReturn);
 
 #[allow(deprecated)]
 impl sage_core::Operation for GetMigrationTaxReturn {
@@ -3814,25 +3562,9 @@ impl ListMigrationTaxReturns {
         self.show_legacy_id = Some(show_legacy_id);
         self
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::Result<sage_core::Page<MigrationTaxReturn>> {
-        client.send(self).await
-    }
-
-    /// Every item of every page, fetched lazily as the stream is polled.
-    #[inline]
-    pub fn items(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::BoxStream<'static, sage_core::Result<MigrationTaxReturn>> {
-        client.items(self)
-    }
 }
+
+sage_core::send_methods!(#[allow(deprecated)] ListMigrationTaxReturns -> Page<MigrationTaxReturn>);
 
 #[allow(deprecated)]
 impl sage_core::Operation for ListMigrationTaxReturns {
@@ -3851,11 +3583,6 @@ impl sage_core::Operation for ListMigrationTaxReturns {
                 .query("show_legacy_id", &self.show_legacy_id),
         )
     }
-}
-
-#[allow(deprecated)]
-impl sage_core::ListOperation for ListMigrationTaxReturns {
-    type Item = MigrationTaxReturn;
 }
 
 /// Returns all Migrations
@@ -3895,16 +3622,9 @@ impl GetMigrations {
         self.show_legacy_id = Some(show_legacy_id);
         self
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::Result<Migration> {
-        client.send(self).await
-    }
 }
+
+sage_core::send_methods!(#[allow(deprecated)] GetMigrations -> Migration);
 
 #[allow(deprecated)]
 impl sage_core::Operation for GetMigrations {
@@ -3952,16 +3672,9 @@ impl UpdateMigrations {
     pub fn new(migrations: MigrationsUpdate) -> Self {
         Self { migrations }
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::Result<Migration> {
-        client.send(self).await
-    }
 }
+
+sage_core::send_methods!(#[allow(deprecated)] UpdateMigrations -> Migration);
 
 #[allow(deprecated)]
 impl sage_core::Operation for UpdateMigrations {

@@ -652,25 +652,9 @@ impl ListTaxDeterminations {
         self.show_legacy_id = Some(show_legacy_id);
         self
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::Result<sage_core::Page<super::common::TaxRate>> {
-        client.send(self).await
-    }
-
-    /// Every item of every page, fetched lazily as the stream is polled.
-    #[inline]
-    pub fn items(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::BoxStream<'static, sage_core::Result<super::common::TaxRate>> {
-        client.items(self)
-    }
 }
+
+sage_core::send_methods!(#[allow(deprecated)] ListTaxDeterminations -> Page<super::common::TaxRate>);
 
 #[allow(deprecated)]
 impl sage_core::Operation for ListTaxDeterminations {
@@ -706,11 +690,6 @@ impl sage_core::Operation for ListTaxDeterminations {
                 .query("usage", self.usage.as_str()),
         )
     }
-}
-
-#[allow(deprecated)]
-impl sage_core::ListOperation for ListTaxDeterminations {
-    type Item = super::common::TaxRate;
 }
 
 /// Returns a Tax Office
@@ -760,16 +739,9 @@ impl GetTaxOffice {
         self.show_legacy_id = Some(show_legacy_id);
         self
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::Result<TaxOffice> {
-        client.send(self).await
-    }
 }
+
+sage_core::send_methods!(#[allow(deprecated)] GetTaxOffice -> TaxOffice);
 
 #[allow(deprecated)]
 impl sage_core::Operation for GetTaxOffice {
@@ -848,25 +820,9 @@ impl ListTaxOffices {
         self.show_legacy_id = Some(show_legacy_id);
         self
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::Result<sage_core::Page<TaxOffice>> {
-        client.send(self).await
-    }
-
-    /// Every item of every page, fetched lazily as the stream is polled.
-    #[inline]
-    pub fn items(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::BoxStream<'static, sage_core::Result<TaxOffice>> {
-        client.items(self)
-    }
 }
+
+sage_core::send_methods!(#[allow(deprecated)] ListTaxOffices -> Page<TaxOffice>);
 
 #[allow(deprecated)]
 impl sage_core::Operation for ListTaxOffices {
@@ -885,11 +841,6 @@ impl sage_core::Operation for ListTaxOffices {
                 .query("show_legacy_id", &self.show_legacy_id),
         )
     }
-}
-
-#[allow(deprecated)]
-impl sage_core::ListOperation for ListTaxOffices {
-    type Item = TaxOffice;
 }
 
 /// Returns a Tax Profile
@@ -944,16 +895,9 @@ impl GetTaxProfile {
         self.show_legacy_id = Some(show_legacy_id);
         self
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::Result<TaxProfile> {
-        client.send(self).await
-    }
 }
+
+sage_core::send_methods!(#[allow(deprecated)] GetTaxProfile -> TaxProfile);
 
 #[allow(deprecated)]
 impl sage_core::Operation for GetTaxProfile {
@@ -1049,25 +993,9 @@ impl ListTaxProfiles {
         self.updated_or_created_since = Some(updated_or_created_since);
         self
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::Result<sage_core::Page<TaxProfile>> {
-        client.send(self).await
-    }
-
-    /// Every item of every page, fetched lazily as the stream is polled.
-    #[inline]
-    pub fn items(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::BoxStream<'static, sage_core::Result<TaxProfile>> {
-        client.items(self)
-    }
 }
+
+sage_core::send_methods!(#[allow(deprecated)] ListTaxProfiles -> Page<TaxProfile>);
 
 #[allow(deprecated)]
 impl sage_core::Operation for ListTaxProfiles {
@@ -1087,11 +1015,6 @@ impl sage_core::Operation for ListTaxProfiles {
                 .query("updated_or_created_since", &self.updated_or_created_since),
         )
     }
-}
-
-#[allow(deprecated)]
-impl sage_core::ListOperation for ListTaxProfiles {
-    type Item = TaxProfile;
 }
 
 /// Updates a Tax Profile
@@ -1132,16 +1055,9 @@ impl UpdateTaxProfile {
             tax_profile,
         }
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::Result<TaxProfile> {
-        client.send(self).await
-    }
 }
+
+sage_core::send_methods!(#[allow(deprecated)] UpdateTaxProfile -> TaxProfile);
 
 #[allow(deprecated)]
 impl sage_core::Operation for UpdateTaxProfile {
@@ -1182,16 +1098,9 @@ impl CreateTaxRate {
     pub fn new(tax_rate: NewTaxRate) -> Self {
         Self { tax_rate }
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::Result<super::common::TaxRate> {
-        client.send(self).await
-    }
 }
+
+sage_core::send_methods!(#[allow(deprecated)] CreateTaxRate -> super::common::TaxRate);
 
 #[allow(deprecated)]
 impl sage_core::Operation for CreateTaxRate {
@@ -1231,13 +1140,9 @@ impl DeleteTaxRate {
     pub fn new(key: impl Into<super::ids::TaxRateId>) -> Self {
         Self { key: key.into() }
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(&self, client: &sage_core::Client) -> sage_core::Result<()> {
-        client.send(self).await
-    }
 }
+
+sage_core::send_methods!(#[allow(deprecated)] DeleteTaxRate -> ());
 
 #[allow(deprecated)]
 impl sage_core::Operation for DeleteTaxRate {
@@ -1320,16 +1225,9 @@ impl GetTaxRate {
         self.show_legacy_id = Some(show_legacy_id);
         self
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::Result<super::common::TaxRate> {
-        client.send(self).await
-    }
 }
+
+sage_core::send_methods!(#[allow(deprecated)] GetTaxRate -> super::common::TaxRate);
 
 #[allow(deprecated)]
 impl sage_core::Operation for GetTaxRate {
@@ -1486,25 +1384,9 @@ impl ListTaxRates {
         self.usage = Some(usage.into());
         self
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::Result<sage_core::Page<super::common::TaxRate>> {
-        client.send(self).await
-    }
-
-    /// Every item of every page, fetched lazily as the stream is polled.
-    #[inline]
-    pub fn items(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::BoxStream<'static, sage_core::Result<super::common::TaxRate>> {
-        client.items(self)
-    }
 }
+
+sage_core::send_methods!(#[allow(deprecated)] ListTaxRates -> Page<super::common::TaxRate>);
 
 #[allow(deprecated)]
 impl sage_core::Operation for ListTaxRates {
@@ -1535,11 +1417,6 @@ impl sage_core::Operation for ListTaxRates {
     }
 }
 
-#[allow(deprecated)]
-impl sage_core::ListOperation for ListTaxRates {
-    type Item = super::common::TaxRate;
-}
-
 /// Updates a Tax Rate (US only)
 ///
 /// ### Access Control Restrictions
@@ -1566,16 +1443,9 @@ impl UpdateTaxRate {
     pub fn new(key: impl Into<super::ids::TaxRateId>, tax_rate: TaxRateUpdate) -> Self {
         Self { key: key.into(), tax_rate }
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::Result<super::common::TaxRate> {
-        client.send(self).await
-    }
 }
+
+sage_core::send_methods!(#[allow(deprecated)] UpdateTaxRate -> super::common::TaxRate);
 
 #[allow(deprecated)]
 impl sage_core::Operation for UpdateTaxRate {
@@ -1639,16 +1509,9 @@ impl GetTaxReturnFrequency {
         self.show_legacy_id = Some(show_legacy_id);
         self
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::Result<super::common::Base> {
-        client.send(self).await
-    }
 }
+
+sage_core::send_methods!(#[allow(deprecated)] GetTaxReturnFrequency -> super::common::Base);
 
 #[allow(deprecated)]
 impl sage_core::Operation for GetTaxReturnFrequency {
@@ -1814,25 +1677,9 @@ impl ListTaxReturnFrequencies {
         self.tax_type_id = Some(tax_type_id);
         self
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::Result<sage_core::Page<super::common::Base>> {
-        client.send(self).await
-    }
-
-    /// Every item of every page, fetched lazily as the stream is polled.
-    #[inline]
-    pub fn items(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::BoxStream<'static, sage_core::Result<super::common::Base>> {
-        client.items(self)
-    }
 }
+
+sage_core::send_methods!(#[allow(deprecated)] ListTaxReturnFrequencies -> Page<super::common::Base>);
 
 #[allow(deprecated)]
 impl sage_core::Operation for ListTaxReturnFrequencies {
@@ -1855,11 +1702,6 @@ impl sage_core::Operation for ListTaxReturnFrequencies {
                 ),
         )
     }
-}
-
-#[allow(deprecated)]
-impl sage_core::ListOperation for ListTaxReturnFrequencies {
-    type Item = super::common::Base;
 }
 
 /// Returns a Tax Scheme
@@ -1909,16 +1751,9 @@ impl GetTaxScheme {
         self.show_legacy_id = Some(show_legacy_id);
         self
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::Result<super::common::TaxScheme> {
-        client.send(self).await
-    }
 }
+
+sage_core::send_methods!(#[allow(deprecated)] GetTaxScheme -> super::common::TaxScheme);
 
 #[allow(deprecated)]
 impl sage_core::Operation for GetTaxScheme {
@@ -1997,25 +1832,9 @@ impl ListTaxSchemes {
         self.show_legacy_id = Some(show_legacy_id);
         self
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::Result<sage_core::Page<super::common::TaxScheme>> {
-        client.send(self).await
-    }
-
-    /// Every item of every page, fetched lazily as the stream is polled.
-    #[inline]
-    pub fn items(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::BoxStream<'static, sage_core::Result<super::common::TaxScheme>> {
-        client.items(self)
-    }
 }
+
+sage_core::send_methods!(#[allow(deprecated)] ListTaxSchemes -> Page<super::common::TaxScheme>);
 
 #[allow(deprecated)]
 impl sage_core::Operation for ListTaxSchemes {
@@ -2034,11 +1853,6 @@ impl sage_core::Operation for ListTaxSchemes {
                 .query("show_legacy_id", &self.show_legacy_id),
         )
     }
-}
-
-#[allow(deprecated)]
-impl sage_core::ListOperation for ListTaxSchemes {
-    type Item = super::common::TaxScheme;
 }
 
 /// Returns a Tax Type
@@ -2088,13 +1902,9 @@ impl GetTaxType {
         self.show_legacy_id = Some(show_legacy_id);
         self
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(&self, client: &sage_core::Client) -> sage_core::Result<TaxType> {
-        client.send(self).await
-    }
 }
+
+sage_core::send_methods!(#[allow(deprecated)] GetTaxType -> TaxType);
 
 #[allow(deprecated)]
 impl sage_core::Operation for GetTaxType {
@@ -2173,25 +1983,9 @@ impl ListTaxTypes {
         self.show_legacy_id = Some(show_legacy_id);
         self
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::Result<sage_core::Page<TaxType>> {
-        client.send(self).await
-    }
-
-    /// Every item of every page, fetched lazily as the stream is polled.
-    #[inline]
-    pub fn items(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::BoxStream<'static, sage_core::Result<TaxType>> {
-        client.items(self)
-    }
 }
+
+sage_core::send_methods!(#[allow(deprecated)] ListTaxTypes -> Page<TaxType>);
 
 #[allow(deprecated)]
 impl sage_core::Operation for ListTaxTypes {
@@ -2210,11 +2004,6 @@ impl sage_core::Operation for ListTaxTypes {
                 .query("show_legacy_id", &self.show_legacy_id),
         )
     }
-}
-
-#[allow(deprecated)]
-impl sage_core::ListOperation for ListTaxTypes {
-    type Item = TaxType;
 }
 
 #[allow(deprecated)]

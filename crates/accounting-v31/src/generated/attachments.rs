@@ -251,16 +251,9 @@ impl GetAttachmentContextType {
         self.attributes = Some(attributes.into());
         self
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::Result<super::common::Base> {
-        client.send(self).await
-    }
 }
+
+sage_core::send_methods!(GetAttachmentContextType -> super::common::Base);
 
 impl sage_core::Operation for GetAttachmentContextType {
     type Output = super::common::Base;
@@ -324,25 +317,9 @@ impl ListAttachmentContextTypes {
         self.page = Some(page);
         self
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::Result<sage_core::Page<super::common::Base>> {
-        client.send(self).await
-    }
-
-    /// Every item of every page, fetched lazily as the stream is polled.
-    #[inline]
-    pub fn items(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::BoxStream<'static, sage_core::Result<super::common::Base>> {
-        client.items(self)
-    }
 }
+
+sage_core::send_methods!(ListAttachmentContextTypes -> Page<super::common::Base>);
 
 impl sage_core::Operation for ListAttachmentContextTypes {
     type Output = sage_core::Page<super::common::Base>;
@@ -359,10 +336,6 @@ impl sage_core::Operation for ListAttachmentContextTypes {
                 .query("page", &self.page),
         )
     }
-}
-
-impl sage_core::ListOperation for ListAttachmentContextTypes {
-    type Item = super::common::Base;
 }
 
 /// Creates a Attachment
@@ -392,16 +365,9 @@ impl CreateAttachment {
     pub fn new(attachment: NewAttachment) -> Self {
         Self { attachment }
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::Result<Attachment> {
-        client.send(self).await
-    }
 }
+
+sage_core::send_methods!(CreateAttachment -> Attachment);
 
 impl sage_core::Operation for CreateAttachment {
     type Output = Attachment;
@@ -444,13 +410,9 @@ impl DeleteAttachment {
     pub fn new(key: impl Into<super::ids::AttachmentId>) -> Self {
         Self { key: key.into() }
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(&self, client: &sage_core::Client) -> sage_core::Result<()> {
-        client.send(self).await
-    }
 }
+
+sage_core::send_methods!(DeleteAttachment -> ());
 
 impl sage_core::Operation for DeleteAttachment {
     type Output = ();
@@ -506,16 +468,9 @@ impl GetAttachment {
         self.attributes = Some(attributes.into());
         self
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::Result<Attachment> {
-        client.send(self).await
-    }
 }
+
+sage_core::send_methods!(GetAttachment -> Attachment);
 
 impl sage_core::Operation for GetAttachment {
     type Output = Attachment;
@@ -560,16 +515,9 @@ impl GetAttachmentFile {
     pub fn new(key: impl Into<super::ids::AttachmentId>) -> Self {
         Self { key: key.into() }
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::Result<Attachment> {
-        client.send(self).await
-    }
 }
+
+sage_core::send_methods!(GetAttachmentFile -> Attachment);
 
 impl sage_core::Operation for GetAttachmentFile {
     type Output = Attachment;
@@ -707,25 +655,9 @@ impl ListAttachments {
         self.updated_or_created_since = Some(updated_or_created_since);
         self
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::Result<sage_core::Page<Attachment>> {
-        client.send(self).await
-    }
-
-    /// Every item of every page, fetched lazily as the stream is polled.
-    #[inline]
-    pub fn items(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::BoxStream<'static, sage_core::Result<Attachment>> {
-        client.items(self)
-    }
 }
+
+sage_core::send_methods!(ListAttachments -> Page<Attachment>);
 
 impl sage_core::Operation for ListAttachments {
     type Output = sage_core::Page<Attachment>;
@@ -754,10 +686,6 @@ impl sage_core::Operation for ListAttachments {
                 .query("updated_or_created_since", &self.updated_or_created_since),
         )
     }
-}
-
-impl sage_core::ListOperation for ListAttachments {
-    type Item = Attachment;
 }
 
 /// Updates a Attachment
@@ -795,16 +723,9 @@ impl UpdateAttachment {
             attachment,
         }
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::Result<Attachment> {
-        client.send(self).await
-    }
 }
+
+sage_core::send_methods!(UpdateAttachment -> Attachment);
 
 impl sage_core::Operation for UpdateAttachment {
     type Output = Attachment;

@@ -1088,16 +1088,9 @@ impl GetBankAccountType {
         self.attributes = Some(attributes.into());
         self
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::Result<super::common::Base> {
-        client.send(self).await
-    }
 }
+
+sage_core::send_methods!(GetBankAccountType -> super::common::Base);
 
 impl sage_core::Operation for GetBankAccountType {
     type Output = super::common::Base;
@@ -1161,25 +1154,9 @@ impl ListBankAccountTypes {
         self.page = Some(page);
         self
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::Result<sage_core::Page<super::common::Base>> {
-        client.send(self).await
-    }
-
-    /// Every item of every page, fetched lazily as the stream is polled.
-    #[inline]
-    pub fn items(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::BoxStream<'static, sage_core::Result<super::common::Base>> {
-        client.items(self)
-    }
 }
+
+sage_core::send_methods!(ListBankAccountTypes -> Page<super::common::Base>);
 
 impl sage_core::Operation for ListBankAccountTypes {
     type Output = sage_core::Page<super::common::Base>;
@@ -1196,10 +1173,6 @@ impl sage_core::Operation for ListBankAccountTypes {
                 .query("page", &self.page),
         )
     }
-}
-
-impl sage_core::ListOperation for ListBankAccountTypes {
-    type Item = super::common::Base;
 }
 
 /// Creates a Bank Account
@@ -1227,16 +1200,9 @@ impl CreateBankAccount {
     pub fn new(bank_account: NewBankAccount) -> Self {
         Self { bank_account }
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::Result<super::common::BankAccount> {
-        client.send(self).await
-    }
 }
+
+sage_core::send_methods!(CreateBankAccount -> super::common::BankAccount);
 
 impl sage_core::Operation for CreateBankAccount {
     type Output = super::common::BankAccount;
@@ -1277,13 +1243,9 @@ impl DeleteBankAccount {
     pub fn new(key: impl Into<super::ids::BankAccountId>) -> Self {
         Self { key: key.into() }
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(&self, client: &sage_core::Client) -> sage_core::Result<()> {
-        client.send(self).await
-    }
 }
+
+sage_core::send_methods!(DeleteBankAccount -> ());
 
 impl sage_core::Operation for DeleteBankAccount {
     type Output = ();
@@ -1347,16 +1309,9 @@ impl GetBankAccount {
         self.nested_attributes = Some(nested_attributes.into());
         self
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::Result<super::common::BankAccount> {
-        client.send(self).await
-    }
 }
+
+sage_core::send_methods!(GetBankAccount -> super::common::BankAccount);
 
 impl sage_core::Operation for GetBankAccount {
     type Output = super::common::BankAccount;
@@ -1400,16 +1355,9 @@ impl GetBankAccountBankFeed {
     pub fn new(key: impl Into<super::ids::BankAccountId>) -> Self {
         Self { key: key.into() }
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::Result<super::common::Base> {
-        client.send(self).await
-    }
 }
+
+sage_core::send_methods!(GetBankAccountBankFeed -> super::common::Base);
 
 impl sage_core::Operation for GetBankAccountBankFeed {
     type Output = super::common::Base;
@@ -1536,25 +1484,9 @@ impl ListBankAccounts {
         self.updated_or_created_since = Some(updated_or_created_since);
         self
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::Result<sage_core::Page<super::common::BankAccount>> {
-        client.send(self).await
-    }
-
-    /// Every item of every page, fetched lazily as the stream is polled.
-    #[inline]
-    pub fn items(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::BoxStream<'static, sage_core::Result<super::common::BankAccount>> {
-        client.items(self)
-    }
 }
+
+sage_core::send_methods!(ListBankAccounts -> Page<super::common::BankAccount>);
 
 impl sage_core::Operation for ListBankAccounts {
     type Output = sage_core::Page<super::common::BankAccount>;
@@ -1580,10 +1512,6 @@ impl sage_core::Operation for ListBankAccounts {
                 .query("updated_or_created_since", &self.updated_or_created_since),
         )
     }
-}
-
-impl sage_core::ListOperation for ListBankAccounts {
-    type Item = super::common::BankAccount;
 }
 
 /// Updates a Bank Account
@@ -1619,16 +1547,9 @@ impl UpdateBankAccount {
             bank_account,
         }
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::Result<super::common::BankAccount> {
-        client.send(self).await
-    }
 }
+
+sage_core::send_methods!(UpdateBankAccount -> super::common::BankAccount);
 
 impl sage_core::Operation for UpdateBankAccount {
     type Output = super::common::BankAccount;
@@ -1669,16 +1590,9 @@ impl CreateBankDeposit {
     pub fn new(bank_deposit: NewBankDeposit) -> Self {
         Self { bank_deposit }
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::Result<BankDeposit> {
-        client.send(self).await
-    }
 }
+
+sage_core::send_methods!(CreateBankDeposit -> BankDeposit);
 
 impl sage_core::Operation for CreateBankDeposit {
     type Output = BankDeposit;
@@ -1719,13 +1633,9 @@ impl DeleteBankDeposit {
     pub fn new(key: impl Into<super::ids::BankDepositId>) -> Self {
         Self { key: key.into() }
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(&self, client: &sage_core::Client) -> sage_core::Result<()> {
-        client.send(self).await
-    }
 }
+
+sage_core::send_methods!(DeleteBankDeposit -> ());
 
 impl sage_core::Operation for DeleteBankDeposit {
     type Output = ();
@@ -1789,16 +1699,9 @@ impl GetBankDeposit {
         self.nested_attributes = Some(nested_attributes.into());
         self
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::Result<BankDeposit> {
-        client.send(self).await
-    }
 }
+
+sage_core::send_methods!(GetBankDeposit -> BankDeposit);
 
 impl sage_core::Operation for GetBankDeposit {
     type Output = BankDeposit;
@@ -1923,25 +1826,9 @@ impl ListBankDeposits {
         self.updated_or_created_since = Some(updated_or_created_since);
         self
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::Result<sage_core::Page<BankDeposit>> {
-        client.send(self).await
-    }
-
-    /// Every item of every page, fetched lazily as the stream is polled.
-    #[inline]
-    pub fn items(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::BoxStream<'static, sage_core::Result<BankDeposit>> {
-        client.items(self)
-    }
 }
+
+sage_core::send_methods!(ListBankDeposits -> Page<BankDeposit>);
 
 impl sage_core::Operation for ListBankDeposits {
     type Output = sage_core::Page<BankDeposit>;
@@ -1963,10 +1850,6 @@ impl sage_core::Operation for ListBankDeposits {
                 .query("updated_or_created_since", &self.updated_or_created_since),
         )
     }
-}
-
-impl sage_core::ListOperation for ListBankDeposits {
-    type Item = BankDeposit;
 }
 
 /// Creates a Bank Reconciliation
@@ -1994,16 +1877,9 @@ impl CreateBankReconciliation {
     pub fn new(bank_reconciliation: NewBankReconciliation) -> Self {
         Self { bank_reconciliation }
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::Result<BankReconciliation> {
-        client.send(self).await
-    }
 }
+
+sage_core::send_methods!(CreateBankReconciliation -> BankReconciliation);
 
 impl sage_core::Operation for CreateBankReconciliation {
     type Output = BankReconciliation;
@@ -2056,16 +1932,9 @@ impl GetBankReconciliation {
         self.attributes = Some(attributes.into());
         self
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::Result<BankReconciliation> {
-        client.send(self).await
-    }
 }
+
+sage_core::send_methods!(GetBankReconciliation -> BankReconciliation);
 
 impl sage_core::Operation for GetBankReconciliation {
     type Output = BankReconciliation;
@@ -2154,25 +2023,9 @@ impl ListBankReconciliations {
         self.updated_or_created_since = Some(updated_or_created_since);
         self
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::Result<sage_core::Page<BankReconciliation>> {
-        client.send(self).await
-    }
-
-    /// Every item of every page, fetched lazily as the stream is polled.
-    #[inline]
-    pub fn items(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::BoxStream<'static, sage_core::Result<BankReconciliation>> {
-        client.items(self)
-    }
 }
+
+sage_core::send_methods!(ListBankReconciliations -> Page<BankReconciliation>);
 
 impl sage_core::Operation for ListBankReconciliations {
     type Output = sage_core::Page<BankReconciliation>;
@@ -2191,10 +2044,6 @@ impl sage_core::Operation for ListBankReconciliations {
                 .query("updated_or_created_since", &self.updated_or_created_since),
         )
     }
-}
-
-impl sage_core::ListOperation for ListBankReconciliations {
-    type Item = BankReconciliation;
 }
 
 /// Updates a Bank Reconciliation
@@ -2230,16 +2079,9 @@ impl UpdateBankReconciliation {
             bank_reconciliation,
         }
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::Result<BankReconciliation> {
-        client.send(self).await
-    }
 }
+
+sage_core::send_methods!(UpdateBankReconciliation -> BankReconciliation);
 
 impl sage_core::Operation for UpdateBankReconciliation {
     type Output = BankReconciliation;
@@ -2280,16 +2122,9 @@ impl CreateBankTransfer {
     pub fn new(bank_transfer: NewBankTransfer) -> Self {
         Self { bank_transfer }
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::Result<BankTransfer> {
-        client.send(self).await
-    }
 }
+
+sage_core::send_methods!(CreateBankTransfer -> BankTransfer);
 
 impl sage_core::Operation for CreateBankTransfer {
     type Output = BankTransfer;
@@ -2330,13 +2165,9 @@ impl DeleteBankTransfer {
     pub fn new(key: impl Into<super::ids::BankTransferId>) -> Self {
         Self { key: key.into() }
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(&self, client: &sage_core::Client) -> sage_core::Result<()> {
-        client.send(self).await
-    }
 }
+
+sage_core::send_methods!(DeleteBankTransfer -> ());
 
 impl sage_core::Operation for DeleteBankTransfer {
     type Output = ();
@@ -2400,16 +2231,9 @@ impl GetBankTransfer {
         self.nested_attributes = Some(nested_attributes.into());
         self
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::Result<BankTransfer> {
-        client.send(self).await
-    }
 }
+
+sage_core::send_methods!(GetBankTransfer -> BankTransfer);
 
 impl sage_core::Operation for GetBankTransfer {
     type Output = BankTransfer;
@@ -2534,25 +2358,9 @@ impl ListBankTransfers {
         self.updated_or_created_since = Some(updated_or_created_since);
         self
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::Result<sage_core::Page<BankTransfer>> {
-        client.send(self).await
-    }
-
-    /// Every item of every page, fetched lazily as the stream is polled.
-    #[inline]
-    pub fn items(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::BoxStream<'static, sage_core::Result<BankTransfer>> {
-        client.items(self)
-    }
 }
+
+sage_core::send_methods!(ListBankTransfers -> Page<BankTransfer>);
 
 impl sage_core::Operation for ListBankTransfers {
     type Output = sage_core::Page<BankTransfer>;
@@ -2574,10 +2382,6 @@ impl sage_core::Operation for ListBankTransfers {
                 .query("updated_or_created_since", &self.updated_or_created_since),
         )
     }
-}
-
-impl sage_core::ListOperation for ListBankTransfers {
-    type Item = BankTransfer;
 }
 
 /// Updates a Bank Transfer
@@ -2613,16 +2417,9 @@ impl UpdateBankTransfer {
             bank_transfer,
         }
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::Result<BankTransfer> {
-        client.send(self).await
-    }
 }
+
+sage_core::send_methods!(UpdateBankTransfer -> BankTransfer);
 
 impl sage_core::Operation for UpdateBankTransfer {
     type Output = BankTransfer;

@@ -356,13 +356,9 @@ impl GetBusiness {
     pub fn new(key: impl Into<super::ids::BusinessId>) -> Self {
         Self { key: key.into() }
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(&self, client: &sage_core::Client) -> sage_core::Result<Business> {
-        client.send(self).await
-    }
 }
+
+sage_core::send_methods!(GetBusiness -> Business);
 
 impl sage_core::Operation for GetBusiness {
     type Output = Business;
@@ -412,25 +408,9 @@ impl ListBusinesses {
         self.page = Some(page);
         self
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::Result<sage_core::Page<Business>> {
-        client.send(self).await
-    }
-
-    /// Every item of every page, fetched lazily as the stream is polled.
-    #[inline]
-    pub fn items(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::BoxStream<'static, sage_core::Result<Business>> {
-        client.items(self)
-    }
 }
+
+sage_core::send_methods!(ListBusinesses -> Page<Business>);
 
 impl sage_core::Operation for ListBusinesses {
     type Output = sage_core::Page<Business>;
@@ -446,10 +426,6 @@ impl sage_core::Operation for ListBusinesses {
                 .query("page", &self.page),
         )
     }
-}
-
-impl sage_core::ListOperation for ListBusinesses {
-    type Item = Business;
 }
 
 /// Updates a Business
@@ -473,13 +449,9 @@ impl UpdateBusiness {
     ) -> Self {
         Self { key: key.into(), business }
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(&self, client: &sage_core::Client) -> sage_core::Result<Business> {
-        client.send(self).await
-    }
 }
+
+sage_core::send_methods!(UpdateBusiness -> Business);
 
 impl sage_core::Operation for UpdateBusiness {
     type Output = Business;
@@ -509,13 +481,9 @@ impl GetUser {
     pub fn new() -> Self {
         Self {}
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(&self, client: &sage_core::Client) -> sage_core::Result<User> {
-        client.send(self).await
-    }
 }
+
+sage_core::send_methods!(GetUser -> User);
 
 impl sage_core::Operation for GetUser {
     type Output = User;
@@ -542,13 +510,9 @@ impl UpdateUser {
     pub fn new(user: UserUpdate) -> Self {
         Self { user }
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(&self, client: &sage_core::Client) -> sage_core::Result<User> {
-        client.send(self).await
-    }
 }
+
+sage_core::send_methods!(UpdateUser -> User);
 
 impl sage_core::Operation for UpdateUser {
     type Output = User;

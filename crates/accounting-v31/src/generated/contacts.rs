@@ -1343,16 +1343,9 @@ impl GetAddressRegion {
         self.attributes = Some(attributes.into());
         self
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::Result<super::common::AddressRegion> {
-        client.send(self).await
-    }
 }
+
+sage_core::send_methods!(GetAddressRegion -> super::common::AddressRegion);
 
 impl sage_core::Operation for GetAddressRegion {
     type Output = super::common::AddressRegion;
@@ -1425,25 +1418,9 @@ impl ListAddressRegions {
         self.page = Some(page);
         self
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::Result<sage_core::Page<super::common::AddressRegion>> {
-        client.send(self).await
-    }
-
-    /// Every item of every page, fetched lazily as the stream is polled.
-    #[inline]
-    pub fn items(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::BoxStream<'static, sage_core::Result<super::common::AddressRegion>> {
-        client.items(self)
-    }
 }
+
+sage_core::send_methods!(ListAddressRegions -> Page<super::common::AddressRegion>);
 
 impl sage_core::Operation for ListAddressRegions {
     type Output = sage_core::Page<super::common::AddressRegion>;
@@ -1461,10 +1438,6 @@ impl sage_core::Operation for ListAddressRegions {
                 .query("page", &self.page),
         )
     }
-}
-
-impl sage_core::ListOperation for ListAddressRegions {
-    type Item = super::common::AddressRegion;
 }
 
 /// Returns a Address Type
@@ -1500,16 +1473,9 @@ impl GetAddressType {
         self.attributes = Some(attributes.into());
         self
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::Result<super::common::Base> {
-        client.send(self).await
-    }
 }
+
+sage_core::send_methods!(GetAddressType -> super::common::Base);
 
 impl sage_core::Operation for GetAddressType {
     type Output = super::common::Base;
@@ -1573,25 +1539,9 @@ impl ListAddressTypes {
         self.page = Some(page);
         self
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::Result<sage_core::Page<super::common::Base>> {
-        client.send(self).await
-    }
-
-    /// Every item of every page, fetched lazily as the stream is polled.
-    #[inline]
-    pub fn items(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::BoxStream<'static, sage_core::Result<super::common::Base>> {
-        client.items(self)
-    }
 }
+
+sage_core::send_methods!(ListAddressTypes -> Page<super::common::Base>);
 
 impl sage_core::Operation for ListAddressTypes {
     type Output = sage_core::Page<super::common::Base>;
@@ -1608,10 +1558,6 @@ impl sage_core::Operation for ListAddressTypes {
                 .query("page", &self.page),
         )
     }
-}
-
-impl sage_core::ListOperation for ListAddressTypes {
-    type Item = super::common::Base;
 }
 
 /// Creates a Address
@@ -1640,16 +1586,9 @@ impl CreateAddress {
     pub fn new(address: NewAddress) -> Self {
         Self { address }
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::Result<super::common::Address> {
-        client.send(self).await
-    }
 }
+
+sage_core::send_methods!(CreateAddress -> super::common::Address);
 
 impl sage_core::Operation for CreateAddress {
     type Output = super::common::Address;
@@ -1687,13 +1626,9 @@ impl DeleteAddress {
     pub fn new(key: impl Into<super::ids::AddressId>) -> Self {
         Self { key: key.into() }
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(&self, client: &sage_core::Client) -> sage_core::Result<()> {
-        client.send(self).await
-    }
 }
+
+sage_core::send_methods!(DeleteAddress -> ());
 
 impl sage_core::Operation for DeleteAddress {
     type Output = ();
@@ -1761,16 +1696,9 @@ impl GetAddress {
         self.nested_attributes = Some(nested_attributes.into());
         self
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::Result<super::common::Address> {
-        client.send(self).await
-    }
 }
+
+sage_core::send_methods!(GetAddress -> super::common::Address);
 
 impl sage_core::Operation for GetAddress {
     type Output = super::common::Address;
@@ -1881,25 +1809,9 @@ impl ListAddresses {
         self.updated_or_created_since = Some(updated_or_created_since);
         self
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::Result<sage_core::Page<super::common::Address>> {
-        client.send(self).await
-    }
-
-    /// Every item of every page, fetched lazily as the stream is polled.
-    #[inline]
-    pub fn items(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::BoxStream<'static, sage_core::Result<super::common::Address>> {
-        client.items(self)
-    }
 }
+
+sage_core::send_methods!(ListAddresses -> Page<super::common::Address>);
 
 impl sage_core::Operation for ListAddresses {
     type Output = sage_core::Page<super::common::Address>;
@@ -1920,10 +1832,6 @@ impl sage_core::Operation for ListAddresses {
                 .query("updated_or_created_since", &self.updated_or_created_since),
         )
     }
-}
-
-impl sage_core::ListOperation for ListAddresses {
-    type Item = super::common::Address;
 }
 
 /// Updates a Address
@@ -1954,16 +1862,9 @@ impl UpdateAddress {
     pub fn new(key: impl Into<super::ids::AddressId>, address: AddressUpdate) -> Self {
         Self { key: key.into(), address }
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::Result<super::common::Address> {
-        client.send(self).await
-    }
 }
+
+sage_core::send_methods!(UpdateAddress -> super::common::Address);
 
 impl sage_core::Operation for UpdateAddress {
     type Output = super::common::Address;
@@ -2005,16 +1906,9 @@ impl CreateContactPerson {
     pub fn new(contact_person: NewContactPerson) -> Self {
         Self { contact_person }
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::Result<super::common::ContactPerson> {
-        client.send(self).await
-    }
 }
+
+sage_core::send_methods!(CreateContactPerson -> super::common::ContactPerson);
 
 impl sage_core::Operation for CreateContactPerson {
     type Output = super::common::ContactPerson;
@@ -2056,13 +1950,9 @@ impl DeleteContactPerson {
     pub fn new(key: impl Into<super::ids::ContactPersonId>) -> Self {
         Self { key: key.into() }
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(&self, client: &sage_core::Client) -> sage_core::Result<()> {
-        client.send(self).await
-    }
 }
+
+sage_core::send_methods!(DeleteContactPerson -> ());
 
 impl sage_core::Operation for DeleteContactPerson {
     type Output = ();
@@ -2130,16 +2020,9 @@ impl GetContactPerson {
         self.nested_attributes = Some(nested_attributes.into());
         self
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::Result<super::common::ContactPerson> {
-        client.send(self).await
-    }
 }
+
+sage_core::send_methods!(GetContactPerson -> super::common::ContactPerson);
 
 impl sage_core::Operation for GetContactPerson {
     type Output = super::common::ContactPerson;
@@ -2250,25 +2133,9 @@ impl ListContactPersons {
         self.updated_or_created_since = Some(updated_or_created_since);
         self
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::Result<sage_core::Page<super::common::ContactPerson>> {
-        client.send(self).await
-    }
-
-    /// Every item of every page, fetched lazily as the stream is polled.
-    #[inline]
-    pub fn items(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::BoxStream<'static, sage_core::Result<super::common::ContactPerson>> {
-        client.items(self)
-    }
 }
+
+sage_core::send_methods!(ListContactPersons -> Page<super::common::ContactPerson>);
 
 impl sage_core::Operation for ListContactPersons {
     type Output = sage_core::Page<super::common::ContactPerson>;
@@ -2289,10 +2156,6 @@ impl sage_core::Operation for ListContactPersons {
                 .query("updated_or_created_since", &self.updated_or_created_since),
         )
     }
-}
-
-impl sage_core::ListOperation for ListContactPersons {
-    type Item = super::common::ContactPerson;
 }
 
 /// Updates a Contact Person
@@ -2329,16 +2192,9 @@ impl UpdateContactPerson {
             contact_person,
         }
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::Result<super::common::ContactPerson> {
-        client.send(self).await
-    }
 }
+
+sage_core::send_methods!(UpdateContactPerson -> super::common::ContactPerson);
 
 impl sage_core::Operation for UpdateContactPerson {
     type Output = super::common::ContactPerson;
@@ -2387,16 +2243,9 @@ impl GetContactPersonType {
         self.attributes = Some(attributes.into());
         self
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::Result<super::common::ContactPersonType> {
-        client.send(self).await
-    }
 }
+
+sage_core::send_methods!(GetContactPersonType -> super::common::ContactPersonType);
 
 impl sage_core::Operation for GetContactPersonType {
     type Output = super::common::ContactPersonType;
@@ -2460,28 +2309,9 @@ impl ListContactPersonTypes {
         self.page = Some(page);
         self
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::Result<sage_core::Page<super::common::ContactPersonType>> {
-        client.send(self).await
-    }
-
-    /// Every item of every page, fetched lazily as the stream is polled.
-    #[inline]
-    pub fn items(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::BoxStream<
-        'static,
-        sage_core::Result<super::common::ContactPersonType>,
-    > {
-        client.items(self)
-    }
 }
+
+sage_core::send_methods!(ListContactPersonTypes -> Page<super::common::ContactPersonType>);
 
 impl sage_core::Operation for ListContactPersonTypes {
     type Output = sage_core::Page<super::common::ContactPersonType>;
@@ -2498,10 +2328,6 @@ impl sage_core::Operation for ListContactPersonTypes {
                 .query("page", &self.page),
         )
     }
-}
-
-impl sage_core::ListOperation for ListContactPersonTypes {
-    type Item = super::common::ContactPersonType;
 }
 
 /// Returns a Contact Type
@@ -2537,16 +2363,9 @@ impl GetContactType {
         self.attributes = Some(attributes.into());
         self
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::Result<super::common::Base> {
-        client.send(self).await
-    }
 }
+
+sage_core::send_methods!(GetContactType -> super::common::Base);
 
 impl sage_core::Operation for GetContactType {
     type Output = super::common::Base;
@@ -2610,25 +2429,9 @@ impl ListContactTypes {
         self.page = Some(page);
         self
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::Result<sage_core::Page<super::common::Base>> {
-        client.send(self).await
-    }
-
-    /// Every item of every page, fetched lazily as the stream is polled.
-    #[inline]
-    pub fn items(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::BoxStream<'static, sage_core::Result<super::common::Base>> {
-        client.items(self)
-    }
 }
+
+sage_core::send_methods!(ListContactTypes -> Page<super::common::Base>);
 
 impl sage_core::Operation for ListContactTypes {
     type Output = sage_core::Page<super::common::Base>;
@@ -2645,10 +2448,6 @@ impl sage_core::Operation for ListContactTypes {
                 .query("page", &self.page),
         )
     }
-}
-
-impl sage_core::ListOperation for ListContactTypes {
-    type Item = super::common::Base;
 }
 
 /// Creates a Contact
@@ -2677,16 +2476,9 @@ impl CreateContact {
     pub fn new(contact: NewContact) -> Self {
         Self { contact }
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::Result<super::common::Contact> {
-        client.send(self).await
-    }
 }
+
+sage_core::send_methods!(CreateContact -> super::common::Contact);
 
 impl sage_core::Operation for CreateContact {
     type Output = super::common::Contact;
@@ -2724,13 +2516,9 @@ impl DeleteContact {
     pub fn new(key: impl Into<super::ids::ContactId>) -> Self {
         Self { key: key.into() }
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(&self, client: &sage_core::Client) -> sage_core::Result<()> {
-        client.send(self).await
-    }
 }
+
+sage_core::send_methods!(DeleteContact -> ());
 
 impl sage_core::Operation for DeleteContact {
     type Output = ();
@@ -2832,16 +2620,9 @@ impl GetContact {
         );
         self
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::Result<super::common::Contact> {
-        client.send(self).await
-    }
 }
+
+sage_core::send_methods!(GetContact -> super::common::Contact);
 
 impl sage_core::Operation for GetContact {
     type Output = super::common::Contact;
@@ -3025,25 +2806,9 @@ impl ListContacts {
         self.updated_or_created_since = Some(updated_or_created_since);
         self
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::Result<sage_core::Page<super::common::Contact>> {
-        client.send(self).await
-    }
-
-    /// Every item of every page, fetched lazily as the stream is polled.
-    #[inline]
-    pub fn items(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::BoxStream<'static, sage_core::Result<super::common::Contact>> {
-        client.items(self)
-    }
 }
+
+sage_core::send_methods!(ListContacts -> Page<super::common::Contact>);
 
 impl sage_core::Operation for ListContacts {
     type Output = sage_core::Page<super::common::Contact>;
@@ -3070,10 +2835,6 @@ impl sage_core::Operation for ListContacts {
                 .query("updated_or_created_since", &self.updated_or_created_since),
         )
     }
-}
-
-impl sage_core::ListOperation for ListContacts {
-    type Item = super::common::Contact;
 }
 
 /// Updates a Contact
@@ -3104,16 +2865,9 @@ impl UpdateContact {
     pub fn new(key: impl Into<super::ids::ContactId>, contact: ContactUpdate) -> Self {
         Self { key: key.into(), contact }
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::Result<super::common::Contact> {
-        client.send(self).await
-    }
 }
+
+sage_core::send_methods!(UpdateContact -> super::common::Contact);
 
 impl sage_core::Operation for UpdateContact {
     type Output = super::common::Contact;

@@ -242,16 +242,9 @@ impl CreateBusinessExchangeRate {
     pub fn new(business_exchange_rate: NewBusinessExchangeRate) -> Self {
         Self { business_exchange_rate }
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::Result<BusinessExchangeRate> {
-        client.send(self).await
-    }
 }
+
+sage_core::send_methods!(CreateBusinessExchangeRate -> BusinessExchangeRate);
 
 impl sage_core::Operation for CreateBusinessExchangeRate {
     type Output = BusinessExchangeRate;
@@ -292,13 +285,9 @@ impl DeleteBusinessExchangeRate {
     pub fn new(key: impl Into<super::ids::BusinessExchangeRateId>) -> Self {
         Self { key: key.into() }
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(&self, client: &sage_core::Client) -> sage_core::Result<()> {
-        client.send(self).await
-    }
 }
+
+sage_core::send_methods!(DeleteBusinessExchangeRate -> ());
 
 impl sage_core::Operation for DeleteBusinessExchangeRate {
     type Output = ();
@@ -352,16 +341,9 @@ impl GetBusinessExchangeRate {
         self.attributes = Some(attributes.into());
         self
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::Result<BusinessExchangeRate> {
-        client.send(self).await
-    }
 }
+
+sage_core::send_methods!(GetBusinessExchangeRate -> BusinessExchangeRate);
 
 impl sage_core::Operation for GetBusinessExchangeRate {
     type Output = BusinessExchangeRate;
@@ -429,25 +411,9 @@ impl ListBusinessExchangeRates {
         self.page = Some(page);
         self
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::Result<sage_core::Page<BusinessExchangeRate>> {
-        client.send(self).await
-    }
-
-    /// Every item of every page, fetched lazily as the stream is polled.
-    #[inline]
-    pub fn items(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::BoxStream<'static, sage_core::Result<BusinessExchangeRate>> {
-        client.items(self)
-    }
 }
+
+sage_core::send_methods!(ListBusinessExchangeRates -> Page<BusinessExchangeRate>);
 
 impl sage_core::Operation for ListBusinessExchangeRates {
     type Output = sage_core::Page<BusinessExchangeRate>;
@@ -464,10 +430,6 @@ impl sage_core::Operation for ListBusinessExchangeRates {
                 .query("page", &self.page),
         )
     }
-}
-
-impl sage_core::ListOperation for ListBusinessExchangeRates {
-    type Item = BusinessExchangeRate;
 }
 
 /// Updates a Business Exchange Rate
@@ -503,16 +465,9 @@ impl UpdateBusinessExchangeRate {
             business_exchange_rate,
         }
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::Result<BusinessExchangeRate> {
-        client.send(self).await
-    }
 }
+
+sage_core::send_methods!(UpdateBusinessExchangeRate -> BusinessExchangeRate);
 
 impl sage_core::Operation for UpdateBusinessExchangeRate {
     type Output = BusinessExchangeRate;
@@ -561,16 +516,9 @@ impl GetCurrency {
         self.attributes = Some(attributes.into());
         self
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::Result<super::common::Base> {
-        client.send(self).await
-    }
 }
+
+sage_core::send_methods!(GetCurrency -> super::common::Base);
 
 impl sage_core::Operation for GetCurrency {
     type Output = super::common::Base;
@@ -634,25 +582,9 @@ impl ListCurrencies {
         self.page = Some(page);
         self
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::Result<sage_core::Page<super::common::Base>> {
-        client.send(self).await
-    }
-
-    /// Every item of every page, fetched lazily as the stream is polled.
-    #[inline]
-    pub fn items(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::BoxStream<'static, sage_core::Result<super::common::Base>> {
-        client.items(self)
-    }
 }
+
+sage_core::send_methods!(ListCurrencies -> Page<super::common::Base>);
 
 impl sage_core::Operation for ListCurrencies {
     type Output = sage_core::Page<super::common::Base>;
@@ -669,10 +601,6 @@ impl sage_core::Operation for ListCurrencies {
                 .query("page", &self.page),
         )
     }
-}
-
-impl sage_core::ListOperation for ListCurrencies {
-    type Item = super::common::Base;
 }
 
 /// Returns a Exchange Rate
@@ -708,16 +636,9 @@ impl GetExchangeRate {
         self.attributes = Some(attributes.into());
         self
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::Result<ExchangeRate> {
-        client.send(self).await
-    }
 }
+
+sage_core::send_methods!(GetExchangeRate -> ExchangeRate);
 
 impl sage_core::Operation for GetExchangeRate {
     type Output = ExchangeRate;
@@ -781,25 +702,9 @@ impl ListExchangeRates {
         self.page = Some(page);
         self
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::Result<sage_core::Page<ExchangeRate>> {
-        client.send(self).await
-    }
-
-    /// Every item of every page, fetched lazily as the stream is polled.
-    #[inline]
-    pub fn items(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::BoxStream<'static, sage_core::Result<ExchangeRate>> {
-        client.items(self)
-    }
 }
+
+sage_core::send_methods!(ListExchangeRates -> Page<ExchangeRate>);
 
 impl sage_core::Operation for ListExchangeRates {
     type Output = sage_core::Page<ExchangeRate>;
@@ -816,10 +721,6 @@ impl sage_core::Operation for ListExchangeRates {
                 .query("page", &self.page),
         )
     }
-}
-
-impl sage_core::ListOperation for ListExchangeRates {
-    type Item = ExchangeRate;
 }
 
 /// Returns a Live Exchange Rate
@@ -855,16 +756,9 @@ impl GetLiveExchangeRate {
         self.attributes = Some(attributes.into());
         self
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::Result<LiveExchangeRate> {
-        client.send(self).await
-    }
 }
+
+sage_core::send_methods!(GetLiveExchangeRate -> LiveExchangeRate);
 
 impl sage_core::Operation for GetLiveExchangeRate {
     type Output = LiveExchangeRate;
@@ -928,25 +822,9 @@ impl ListLiveExchangeRates {
         self.page = Some(page);
         self
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::Result<sage_core::Page<LiveExchangeRate>> {
-        client.send(self).await
-    }
-
-    /// Every item of every page, fetched lazily as the stream is polled.
-    #[inline]
-    pub fn items(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::BoxStream<'static, sage_core::Result<LiveExchangeRate>> {
-        client.items(self)
-    }
 }
+
+sage_core::send_methods!(ListLiveExchangeRates -> Page<LiveExchangeRate>);
 
 impl sage_core::Operation for ListLiveExchangeRates {
     type Output = sage_core::Page<LiveExchangeRate>;
@@ -963,8 +841,4 @@ impl sage_core::Operation for ListLiveExchangeRates {
                 .query("page", &self.page),
         )
     }
-}
-
-impl sage_core::ListOperation for ListLiveExchangeRates {
-    type Item = LiveExchangeRate;
 }

@@ -19,16 +19,9 @@ impl GetLeadBusiness {
     pub fn new() -> Self {
         Self {}
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::Result<super::businesses::Business> {
-        client.send(self).await
-    }
 }
+
+sage_core::send_methods!(GetLeadBusiness -> super::businesses::Business);
 
 impl sage_core::Operation for GetLeadBusiness {
     type Output = super::businesses::Business;

@@ -972,16 +972,9 @@ impl CreateAnalysisTypeCategory {
     pub fn new(analysis_type_category: NewAnalysisTypeCategory) -> Self {
         Self { analysis_type_category }
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::Result<super::common::AnalysisTypeCategory> {
-        client.send(self).await
-    }
 }
+
+sage_core::send_methods!(CreateAnalysisTypeCategory -> super::common::AnalysisTypeCategory);
 
 impl sage_core::Operation for CreateAnalysisTypeCategory {
     type Output = super::common::AnalysisTypeCategory;
@@ -1021,13 +1014,9 @@ impl DeleteAnalysisTypeCategory {
     pub fn new(key: impl Into<super::ids::AnalysisTypeCategoryId>) -> Self {
         Self { key: key.into() }
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(&self, client: &sage_core::Client) -> sage_core::Result<()> {
-        client.send(self).await
-    }
 }
+
+sage_core::send_methods!(DeleteAnalysisTypeCategory -> ());
 
 impl sage_core::Operation for DeleteAnalysisTypeCategory {
     type Output = ();
@@ -1080,16 +1069,9 @@ impl GetAnalysisTypeCategory {
         self.attributes = Some(attributes.into());
         self
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::Result<super::common::AnalysisTypeCategory> {
-        client.send(self).await
-    }
 }
+
+sage_core::send_methods!(GetAnalysisTypeCategory -> super::common::AnalysisTypeCategory);
 
 impl sage_core::Operation for GetAnalysisTypeCategory {
     type Output = super::common::AnalysisTypeCategory;
@@ -1243,28 +1225,9 @@ impl ListAnalysisTypeCategories {
         self.updated_or_created_since = Some(updated_or_created_since);
         self
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::Result<sage_core::Page<super::common::AnalysisTypeCategory>> {
-        client.send(self).await
-    }
-
-    /// Every item of every page, fetched lazily as the stream is polled.
-    #[inline]
-    pub fn items(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::BoxStream<
-        'static,
-        sage_core::Result<super::common::AnalysisTypeCategory>,
-    > {
-        client.items(self)
-    }
 }
+
+sage_core::send_methods!(ListAnalysisTypeCategories -> Page<super::common::AnalysisTypeCategory>);
 
 impl sage_core::Operation for ListAnalysisTypeCategories {
     type Output = sage_core::Page<super::common::AnalysisTypeCategory>;
@@ -1286,10 +1249,6 @@ impl sage_core::Operation for ListAnalysisTypeCategories {
                 .query("updated_or_created_since", &self.updated_or_created_since),
         )
     }
-}
-
-impl sage_core::ListOperation for ListAnalysisTypeCategories {
-    type Item = super::common::AnalysisTypeCategory;
 }
 
 /// Updates a Analysis Type Category
@@ -1324,16 +1283,9 @@ impl UpdateAnalysisTypeCategory {
             analysis_type_category,
         }
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::Result<super::common::AnalysisTypeCategory> {
-        client.send(self).await
-    }
 }
+
+sage_core::send_methods!(UpdateAnalysisTypeCategory -> super::common::AnalysisTypeCategory);
 
 impl sage_core::Operation for UpdateAnalysisTypeCategory {
     type Output = super::common::AnalysisTypeCategory;
@@ -1381,16 +1333,9 @@ impl GetAnalysisType {
         self.attributes = Some(attributes.into());
         self
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::Result<super::common::AnalysisType> {
-        client.send(self).await
-    }
 }
+
+sage_core::send_methods!(GetAnalysisType -> super::common::AnalysisType);
 
 impl sage_core::Operation for GetAnalysisType {
     type Output = super::common::AnalysisType;
@@ -1553,25 +1498,9 @@ impl ListAnalysisTypes {
         self.updated_or_created_since = Some(updated_or_created_since);
         self
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::Result<sage_core::Page<super::common::AnalysisType>> {
-        client.send(self).await
-    }
-
-    /// Every item of every page, fetched lazily as the stream is polled.
-    #[inline]
-    pub fn items(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::BoxStream<'static, sage_core::Result<super::common::AnalysisType>> {
-        client.items(self)
-    }
 }
+
+sage_core::send_methods!(ListAnalysisTypes -> Page<super::common::AnalysisType>);
 
 impl sage_core::Operation for ListAnalysisTypes {
     type Output = sage_core::Page<super::common::AnalysisType>;
@@ -1594,10 +1523,6 @@ impl sage_core::Operation for ListAnalysisTypes {
                 .query("updated_or_created_since", &self.updated_or_created_since),
         )
     }
-}
-
-impl sage_core::ListOperation for ListAnalysisTypes {
-    type Item = super::common::AnalysisType;
 }
 
 /// Updates a Analysis Type
@@ -1628,16 +1553,9 @@ impl UpdateAnalysisType {
             analysis_type,
         }
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::Result<super::common::AnalysisType> {
-        client.send(self).await
-    }
 }
+
+sage_core::send_methods!(UpdateAnalysisType -> super::common::AnalysisType);
 
 impl sage_core::Operation for UpdateAnalysisType {
     type Output = super::common::AnalysisType;
@@ -1686,16 +1604,9 @@ impl GetCoaAccount {
         self.attributes = Some(attributes.into());
         self
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::Result<CoaAccount> {
-        client.send(self).await
-    }
 }
+
+sage_core::send_methods!(GetCoaAccount -> CoaAccount);
 
 impl sage_core::Operation for GetCoaAccount {
     type Output = CoaAccount;
@@ -1780,25 +1691,9 @@ impl ListCoaAccounts {
         self.updated_or_created_since = Some(updated_or_created_since);
         self
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::Result<sage_core::Page<CoaAccount>> {
-        client.send(self).await
-    }
-
-    /// Every item of every page, fetched lazily as the stream is polled.
-    #[inline]
-    pub fn items(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::BoxStream<'static, sage_core::Result<CoaAccount>> {
-        client.items(self)
-    }
 }
+
+sage_core::send_methods!(ListCoaAccounts -> Page<CoaAccount>);
 
 impl sage_core::Operation for ListCoaAccounts {
     type Output = sage_core::Page<CoaAccount>;
@@ -1817,10 +1712,6 @@ impl sage_core::Operation for ListCoaAccounts {
                 .query("updated_or_created_since", &self.updated_or_created_since),
         )
     }
-}
-
-impl sage_core::ListOperation for ListCoaAccounts {
-    type Item = CoaAccount;
 }
 
 /// Returns a Coa Template
@@ -1856,16 +1747,9 @@ impl GetCoaTemplate {
         self.attributes = Some(attributes.into());
         self
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::Result<CoaTemplate> {
-        client.send(self).await
-    }
 }
+
+sage_core::send_methods!(GetCoaTemplate -> CoaTemplate);
 
 impl sage_core::Operation for GetCoaTemplate {
     type Output = CoaTemplate;
@@ -1938,25 +1822,9 @@ impl ListCoaTemplates {
         self.page = Some(page);
         self
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::Result<sage_core::Page<CoaTemplate>> {
-        client.send(self).await
-    }
-
-    /// Every item of every page, fetched lazily as the stream is polled.
-    #[inline]
-    pub fn items(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::BoxStream<'static, sage_core::Result<CoaTemplate>> {
-        client.items(self)
-    }
 }
+
+sage_core::send_methods!(ListCoaTemplates -> Page<CoaTemplate>);
 
 impl sage_core::Operation for ListCoaTemplates {
     type Output = sage_core::Page<CoaTemplate>;
@@ -1974,10 +1842,6 @@ impl sage_core::Operation for ListCoaTemplates {
                 .query("page", &self.page),
         )
     }
-}
-
-impl sage_core::ListOperation for ListCoaTemplates {
-    type Item = CoaTemplate;
 }
 
 /// Returns a Journal Code Type
@@ -2013,16 +1877,9 @@ impl GetJournalCodeType {
         self.attributes = Some(attributes.into());
         self
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::Result<super::common::JournalCodeType> {
-        client.send(self).await
-    }
 }
+
+sage_core::send_methods!(GetJournalCodeType -> super::common::JournalCodeType);
 
 impl sage_core::Operation for GetJournalCodeType {
     type Output = super::common::JournalCodeType;
@@ -2086,28 +1943,9 @@ impl ListJournalCodeTypes {
         self.page = Some(page);
         self
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::Result<sage_core::Page<super::common::JournalCodeType>> {
-        client.send(self).await
-    }
-
-    /// Every item of every page, fetched lazily as the stream is polled.
-    #[inline]
-    pub fn items(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::BoxStream<
-        'static,
-        sage_core::Result<super::common::JournalCodeType>,
-    > {
-        client.items(self)
-    }
 }
+
+sage_core::send_methods!(ListJournalCodeTypes -> Page<super::common::JournalCodeType>);
 
 impl sage_core::Operation for ListJournalCodeTypes {
     type Output = sage_core::Page<super::common::JournalCodeType>;
@@ -2124,10 +1962,6 @@ impl sage_core::Operation for ListJournalCodeTypes {
                 .query("page", &self.page),
         )
     }
-}
-
-impl sage_core::ListOperation for ListJournalCodeTypes {
-    type Item = super::common::JournalCodeType;
 }
 
 /// Creates a Journal Code
@@ -2156,16 +1990,9 @@ impl CreateJournalCode {
     pub fn new(journal_code: NewJournalCode) -> Self {
         Self { journal_code }
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::Result<super::common::JournalCode> {
-        client.send(self).await
-    }
 }
+
+sage_core::send_methods!(CreateJournalCode -> super::common::JournalCode);
 
 impl sage_core::Operation for CreateJournalCode {
     type Output = super::common::JournalCode;
@@ -2207,13 +2034,9 @@ impl DeleteJournalCode {
     pub fn new(key: impl Into<super::ids::JournalCodeId>) -> Self {
         Self { key: key.into() }
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(&self, client: &sage_core::Client) -> sage_core::Result<()> {
-        client.send(self).await
-    }
 }
+
+sage_core::send_methods!(DeleteJournalCode -> ());
 
 impl sage_core::Operation for DeleteJournalCode {
     type Output = ();
@@ -2269,16 +2092,9 @@ impl GetJournalCode {
         self.attributes = Some(attributes.into());
         self
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::Result<super::common::JournalCode> {
-        client.send(self).await
-    }
 }
+
+sage_core::send_methods!(GetJournalCode -> super::common::JournalCode);
 
 impl sage_core::Operation for GetJournalCode {
     type Output = super::common::JournalCode;
@@ -2360,25 +2176,9 @@ impl ListJournalCodes {
         self.updated_or_created_since = Some(updated_or_created_since);
         self
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::Result<sage_core::Page<super::common::JournalCode>> {
-        client.send(self).await
-    }
-
-    /// Every item of every page, fetched lazily as the stream is polled.
-    #[inline]
-    pub fn items(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::BoxStream<'static, sage_core::Result<super::common::JournalCode>> {
-        client.items(self)
-    }
 }
+
+sage_core::send_methods!(ListJournalCodes -> Page<super::common::JournalCode>);
 
 impl sage_core::Operation for ListJournalCodes {
     type Output = sage_core::Page<super::common::JournalCode>;
@@ -2396,10 +2196,6 @@ impl sage_core::Operation for ListJournalCodes {
                 .query("updated_or_created_since", &self.updated_or_created_since),
         )
     }
-}
-
-impl sage_core::ListOperation for ListJournalCodes {
-    type Item = super::common::JournalCode;
 }
 
 /// Updates a Journal Code
@@ -2436,16 +2232,9 @@ impl UpdateJournalCode {
             journal_code,
         }
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::Result<super::common::JournalCode> {
-        client.send(self).await
-    }
 }
+
+sage_core::send_methods!(UpdateJournalCode -> super::common::JournalCode);
 
 impl sage_core::Operation for UpdateJournalCode {
     type Output = super::common::JournalCode;
@@ -2486,13 +2275,9 @@ impl CreateJournal {
     pub fn new(journal: NewJournal) -> Self {
         Self { journal }
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(&self, client: &sage_core::Client) -> sage_core::Result<Journal> {
-        client.send(self).await
-    }
 }
+
+sage_core::send_methods!(CreateJournal -> Journal);
 
 impl sage_core::Operation for CreateJournal {
     type Output = Journal;
@@ -2529,13 +2314,9 @@ impl DeleteJournal {
     pub fn new(key: impl Into<super::ids::JournalId>) -> Self {
         Self { key: key.into() }
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(&self, client: &sage_core::Client) -> sage_core::Result<()> {
-        client.send(self).await
-    }
 }
+
+sage_core::send_methods!(DeleteJournal -> ());
 
 impl sage_core::Operation for DeleteJournal {
     type Output = ();
@@ -2609,13 +2390,9 @@ impl GetJournal {
         self.show_analysis_types = Some(show_analysis_types);
         self
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(&self, client: &sage_core::Client) -> sage_core::Result<Journal> {
-        client.send(self).await
-    }
 }
+
+sage_core::send_methods!(GetJournal -> Journal);
 
 impl sage_core::Operation for GetJournal {
     type Output = Journal;
@@ -2706,25 +2483,9 @@ impl ListJournals {
         self.updated_or_created_since = Some(updated_or_created_since);
         self
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::Result<sage_core::Page<Journal>> {
-        client.send(self).await
-    }
-
-    /// Every item of every page, fetched lazily as the stream is polled.
-    #[inline]
-    pub fn items(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::BoxStream<'static, sage_core::Result<Journal>> {
-        client.items(self)
-    }
 }
+
+sage_core::send_methods!(ListJournals -> Page<Journal>);
 
 impl sage_core::Operation for ListJournals {
     type Output = sage_core::Page<Journal>;
@@ -2739,10 +2500,6 @@ impl sage_core::Operation for ListJournals {
                 .query("updated_or_created_since", &self.updated_or_created_since),
         )
     }
-}
-
-impl sage_core::ListOperation for ListJournals {
-    type Item = Journal;
 }
 
 /// Reissues an existing Journal by voiding the existing one and creating a new one
@@ -2764,13 +2521,9 @@ impl ReissueJournal {
     pub fn new(key: impl Into<super::ids::JournalId>) -> Self {
         Self { key: key.into() }
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(&self, client: &sage_core::Client) -> sage_core::Result<Journal> {
-        client.send(self).await
-    }
 }
+
+sage_core::send_methods!(ReissueJournal -> Journal);
 
 impl sage_core::Operation for ReissueJournal {
     type Output = Journal;
@@ -2820,16 +2573,9 @@ impl GetLedgerAccountClassification {
         self.attributes = Some(attributes.into());
         self
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::Result<super::common::Base> {
-        client.send(self).await
-    }
 }
+
+sage_core::send_methods!(GetLedgerAccountClassification -> super::common::Base);
 
 impl sage_core::Operation for GetLedgerAccountClassification {
     type Output = super::common::Base;
@@ -2905,25 +2651,9 @@ impl ListLedgerAccountClassifications {
         self.page = Some(page);
         self
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::Result<sage_core::Page<super::common::Base>> {
-        client.send(self).await
-    }
-
-    /// Every item of every page, fetched lazily as the stream is polled.
-    #[inline]
-    pub fn items(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::BoxStream<'static, sage_core::Result<super::common::Base>> {
-        client.items(self)
-    }
 }
+
+sage_core::send_methods!(ListLedgerAccountClassifications -> Page<super::common::Base>);
 
 impl sage_core::Operation for ListLedgerAccountClassifications {
     type Output = sage_core::Page<super::common::Base>;
@@ -2941,10 +2671,6 @@ impl sage_core::Operation for ListLedgerAccountClassifications {
                 .query("page", &self.page),
         )
     }
-}
-
-impl sage_core::ListOperation for ListLedgerAccountClassifications {
-    type Item = super::common::Base;
 }
 
 /// Returns a Ledger Account Type
@@ -2980,16 +2706,9 @@ impl GetLedgerAccountType {
         self.attributes = Some(attributes.into());
         self
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::Result<super::common::Base> {
-        client.send(self).await
-    }
 }
+
+sage_core::send_methods!(GetLedgerAccountType -> super::common::Base);
 
 impl sage_core::Operation for GetLedgerAccountType {
     type Output = super::common::Base;
@@ -3067,25 +2786,9 @@ impl ListLedgerAccountTypes {
         self.page = Some(page);
         self
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::Result<sage_core::Page<super::common::Base>> {
-        client.send(self).await
-    }
-
-    /// Every item of every page, fetched lazily as the stream is polled.
-    #[inline]
-    pub fn items(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::BoxStream<'static, sage_core::Result<super::common::Base>> {
-        client.items(self)
-    }
 }
+
+sage_core::send_methods!(ListLedgerAccountTypes -> Page<super::common::Base>);
 
 impl sage_core::Operation for ListLedgerAccountTypes {
     type Output = sage_core::Page<super::common::Base>;
@@ -3106,10 +2809,6 @@ impl sage_core::Operation for ListLedgerAccountTypes {
                 .query("page", &self.page),
         )
     }
-}
-
-impl sage_core::ListOperation for ListLedgerAccountTypes {
-    type Item = super::common::Base;
 }
 
 /// Creates a Ledger Account
@@ -3138,16 +2837,9 @@ impl CreateLedgerAccount {
     pub fn new(ledger_account: NewLedgerAccount) -> Self {
         Self { ledger_account }
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::Result<super::common::LedgerAccount> {
-        client.send(self).await
-    }
 }
+
+sage_core::send_methods!(CreateLedgerAccount -> super::common::LedgerAccount);
 
 impl sage_core::Operation for CreateLedgerAccount {
     type Output = super::common::LedgerAccount;
@@ -3257,16 +2949,9 @@ impl GetLedgerAccount {
         self.to_date = Some(to_date);
         self
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::Result<super::common::LedgerAccount> {
-        client.send(self).await
-    }
 }
+
+sage_core::send_methods!(GetLedgerAccount -> super::common::LedgerAccount);
 
 impl sage_core::Operation for GetLedgerAccount {
     type Output = super::common::LedgerAccount;
@@ -3658,25 +3343,9 @@ impl ListLedgerAccounts {
         self.visible_in = Some(visible_in);
         self
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::Result<sage_core::Page<super::common::LedgerAccount>> {
-        client.send(self).await
-    }
-
-    /// Every item of every page, fetched lazily as the stream is polled.
-    #[inline]
-    pub fn items(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::BoxStream<'static, sage_core::Result<super::common::LedgerAccount>> {
-        client.items(self)
-    }
 }
+
+sage_core::send_methods!(ListLedgerAccounts -> Page<super::common::LedgerAccount>);
 
 impl sage_core::Operation for ListLedgerAccounts {
     type Output = sage_core::Page<super::common::LedgerAccount>;
@@ -3724,10 +3393,6 @@ impl sage_core::Operation for ListLedgerAccounts {
     }
 }
 
-impl sage_core::ListOperation for ListLedgerAccounts {
-    type Item = super::common::LedgerAccount;
-}
-
 /// Updates a Ledger Account
 ///
 /// ### Endpoint Availability
@@ -3762,16 +3427,9 @@ impl UpdateLedgerAccount {
             ledger_account,
         }
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::Result<super::common::LedgerAccount> {
-        client.send(self).await
-    }
 }
+
+sage_core::send_methods!(UpdateLedgerAccount -> super::common::LedgerAccount);
 
 impl sage_core::Operation for UpdateLedgerAccount {
     type Output = super::common::LedgerAccount;
@@ -3834,16 +3492,9 @@ impl GetLedgerEntry {
         self.nested_attributes = Some(nested_attributes.into());
         self
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::Result<LedgerEntry> {
-        client.send(self).await
-    }
 }
+
+sage_core::send_methods!(GetLedgerEntry -> LedgerEntry);
 
 impl sage_core::Operation for GetLedgerEntry {
     type Output = LedgerEntry;
@@ -3981,25 +3632,9 @@ impl ListLedgerEntries {
         self.updated_or_created_since = Some(updated_or_created_since);
         self
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::Result<sage_core::Page<LedgerEntry>> {
-        client.send(self).await
-    }
-
-    /// Every item of every page, fetched lazily as the stream is polled.
-    #[inline]
-    pub fn items(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::BoxStream<'static, sage_core::Result<LedgerEntry>> {
-        client.items(self)
-    }
 }
+
+sage_core::send_methods!(ListLedgerEntries -> Page<LedgerEntry>);
 
 impl sage_core::Operation for ListLedgerEntries {
     type Output = sage_core::Page<LedgerEntry>;
@@ -4023,10 +3658,6 @@ impl sage_core::Operation for ListLedgerEntries {
                 .query("updated_or_created_since", &self.updated_or_created_since),
         )
     }
-}
-
-impl sage_core::ListOperation for ListLedgerEntries {
-    type Item = LedgerEntry;
 }
 
 /// Returns a Transaction Type
@@ -4062,16 +3693,9 @@ impl GetTransactionType {
         self.attributes = Some(attributes.into());
         self
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::Result<super::common::Base> {
-        client.send(self).await
-    }
 }
+
+sage_core::send_methods!(GetTransactionType -> super::common::Base);
 
 impl sage_core::Operation for GetTransactionType {
     type Output = super::common::Base;
@@ -4144,25 +3768,9 @@ impl ListTransactionTypes {
         self.valid_for_business = Some(valid_for_business);
         self
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::Result<sage_core::Page<super::common::Base>> {
-        client.send(self).await
-    }
-
-    /// Every item of every page, fetched lazily as the stream is polled.
-    #[inline]
-    pub fn items(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::BoxStream<'static, sage_core::Result<super::common::Base>> {
-        client.items(self)
-    }
 }
+
+sage_core::send_methods!(ListTransactionTypes -> Page<super::common::Base>);
 
 impl sage_core::Operation for ListTransactionTypes {
     type Output = sage_core::Page<super::common::Base>;
@@ -4180,10 +3788,6 @@ impl sage_core::Operation for ListTransactionTypes {
                 .query("valid_for_business", &self.valid_for_business),
         )
     }
-}
-
-impl sage_core::ListOperation for ListTransactionTypes {
-    type Item = super::common::Base;
 }
 
 /// Returns a Transaction
@@ -4232,16 +3836,9 @@ impl GetTransaction {
         self.expand_origin = Some(expand_origin);
         self
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::Result<super::common::Transaction> {
-        client.send(self).await
-    }
 }
+
+sage_core::send_methods!(GetTransaction -> super::common::Transaction);
 
 impl sage_core::Operation for GetTransaction {
     type Output = super::common::Transaction;
@@ -4385,25 +3982,9 @@ impl ListTransactions {
         self.updated_to_date = Some(updated_to_date);
         self
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::Result<sage_core::Page<super::common::Transaction>> {
-        client.send(self).await
-    }
-
-    /// Every item of every page, fetched lazily as the stream is polled.
-    #[inline]
-    pub fn items(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::BoxStream<'static, sage_core::Result<super::common::Transaction>> {
-        client.items(self)
-    }
 }
+
+sage_core::send_methods!(ListTransactions -> Page<super::common::Transaction>);
 
 impl sage_core::Operation for ListTransactions {
     type Output = sage_core::Page<super::common::Transaction>;
@@ -4427,10 +4008,6 @@ impl sage_core::Operation for ListTransactions {
                 .query("updated_to_date", &self.updated_to_date),
         )
     }
-}
-
-impl sage_core::ListOperation for ListTransactions {
-    type Item = super::common::Transaction;
 }
 
 impl sage_core::changes::Changes for ListAnalysisTypeCategories {

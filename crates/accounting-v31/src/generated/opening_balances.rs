@@ -755,16 +755,9 @@ impl CreateBankOpeningBalance {
     pub fn new(bank_opening_balance: NewBankOpeningBalance) -> Self {
         Self { bank_opening_balance }
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::Result<BankOpeningBalance> {
-        client.send(self).await
-    }
 }
+
+sage_core::send_methods!(CreateBankOpeningBalance -> BankOpeningBalance);
 
 impl sage_core::Operation for CreateBankOpeningBalance {
     type Output = BankOpeningBalance;
@@ -805,13 +798,9 @@ impl DeleteBankOpeningBalance {
     pub fn new(key: impl Into<super::ids::BankOpeningBalanceId>) -> Self {
         Self { key: key.into() }
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(&self, client: &sage_core::Client) -> sage_core::Result<()> {
-        client.send(self).await
-    }
 }
+
+sage_core::send_methods!(DeleteBankOpeningBalance -> ());
 
 impl sage_core::Operation for DeleteBankOpeningBalance {
     type Output = ();
@@ -865,16 +854,9 @@ impl GetBankOpeningBalance {
         self.attributes = Some(attributes.into());
         self
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::Result<BankOpeningBalance> {
-        client.send(self).await
-    }
 }
+
+sage_core::send_methods!(GetBankOpeningBalance -> BankOpeningBalance);
 
 impl sage_core::Operation for GetBankOpeningBalance {
     type Output = BankOpeningBalance;
@@ -963,25 +945,9 @@ impl ListBankOpeningBalances {
         self.updated_or_created_since = Some(updated_or_created_since);
         self
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::Result<sage_core::Page<BankOpeningBalance>> {
-        client.send(self).await
-    }
-
-    /// Every item of every page, fetched lazily as the stream is polled.
-    #[inline]
-    pub fn items(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::BoxStream<'static, sage_core::Result<BankOpeningBalance>> {
-        client.items(self)
-    }
 }
+
+sage_core::send_methods!(ListBankOpeningBalances -> Page<BankOpeningBalance>);
 
 impl sage_core::Operation for ListBankOpeningBalances {
     type Output = sage_core::Page<BankOpeningBalance>;
@@ -1000,10 +966,6 @@ impl sage_core::Operation for ListBankOpeningBalances {
                 .query("updated_or_created_since", &self.updated_or_created_since),
         )
     }
-}
-
-impl sage_core::ListOperation for ListBankOpeningBalances {
-    type Item = BankOpeningBalance;
 }
 
 /// Updates a Bank Opening Balance
@@ -1039,16 +1001,9 @@ impl UpdateBankOpeningBalance {
             bank_opening_balance,
         }
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::Result<BankOpeningBalance> {
-        client.send(self).await
-    }
 }
+
+sage_core::send_methods!(UpdateBankOpeningBalance -> BankOpeningBalance);
 
 impl sage_core::Operation for UpdateBankOpeningBalance {
     type Output = BankOpeningBalance;
@@ -1097,16 +1052,9 @@ impl GetContactOpeningBalanceType {
         self.attributes = Some(attributes.into());
         self
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::Result<super::common::Base> {
-        client.send(self).await
-    }
 }
+
+sage_core::send_methods!(GetContactOpeningBalanceType -> super::common::Base);
 
 impl sage_core::Operation for GetContactOpeningBalanceType {
     type Output = super::common::Base;
@@ -1170,25 +1118,9 @@ impl ListContactOpeningBalanceTypes {
         self.page = Some(page);
         self
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::Result<sage_core::Page<super::common::Base>> {
-        client.send(self).await
-    }
-
-    /// Every item of every page, fetched lazily as the stream is polled.
-    #[inline]
-    pub fn items(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::BoxStream<'static, sage_core::Result<super::common::Base>> {
-        client.items(self)
-    }
 }
+
+sage_core::send_methods!(ListContactOpeningBalanceTypes -> Page<super::common::Base>);
 
 impl sage_core::Operation for ListContactOpeningBalanceTypes {
     type Output = sage_core::Page<super::common::Base>;
@@ -1205,10 +1137,6 @@ impl sage_core::Operation for ListContactOpeningBalanceTypes {
                 .query("page", &self.page),
         )
     }
-}
-
-impl sage_core::ListOperation for ListContactOpeningBalanceTypes {
-    type Item = super::common::Base;
 }
 
 /// Creates a Contact Opening Balance
@@ -1235,16 +1163,9 @@ impl CreateContactOpeningBalance {
     pub fn new(contact_opening_balance: NewContactOpeningBalance) -> Self {
         Self { contact_opening_balance }
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::Result<ContactOpeningBalance> {
-        client.send(self).await
-    }
 }
+
+sage_core::send_methods!(CreateContactOpeningBalance -> ContactOpeningBalance);
 
 impl sage_core::Operation for CreateContactOpeningBalance {
     type Output = ContactOpeningBalance;
@@ -1284,13 +1205,9 @@ impl DeleteContactOpeningBalance {
     pub fn new(key: impl Into<super::ids::ContactOpeningBalanceId>) -> Self {
         Self { key: key.into() }
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(&self, client: &sage_core::Client) -> sage_core::Result<()> {
-        client.send(self).await
-    }
 }
+
+sage_core::send_methods!(DeleteContactOpeningBalance -> ());
 
 impl sage_core::Operation for DeleteContactOpeningBalance {
     type Output = ();
@@ -1344,16 +1261,9 @@ impl GetContactOpeningBalance {
         self.attributes = Some(attributes.into());
         self
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::Result<ContactOpeningBalance> {
-        client.send(self).await
-    }
 }
+
+sage_core::send_methods!(GetContactOpeningBalance -> ContactOpeningBalance);
 
 impl sage_core::Operation for GetContactOpeningBalance {
     type Output = ContactOpeningBalance;
@@ -1460,25 +1370,9 @@ impl ListContactOpeningBalances {
         self.updated_or_created_since = Some(updated_or_created_since);
         self
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::Result<sage_core::Page<ContactOpeningBalance>> {
-        client.send(self).await
-    }
-
-    /// Every item of every page, fetched lazily as the stream is polled.
-    #[inline]
-    pub fn items(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::BoxStream<'static, sage_core::Result<ContactOpeningBalance>> {
-        client.items(self)
-    }
 }
+
+sage_core::send_methods!(ListContactOpeningBalances -> Page<ContactOpeningBalance>);
 
 impl sage_core::Operation for ListContactOpeningBalances {
     type Output = sage_core::Page<ContactOpeningBalance>;
@@ -1499,10 +1393,6 @@ impl sage_core::Operation for ListContactOpeningBalances {
                 .query("updated_or_created_since", &self.updated_or_created_since),
         )
     }
-}
-
-impl sage_core::ListOperation for ListContactOpeningBalances {
-    type Item = ContactOpeningBalance;
 }
 
 /// Updates a Contact Opening Balance
@@ -1537,16 +1427,9 @@ impl UpdateContactOpeningBalance {
             contact_opening_balance,
         }
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::Result<ContactOpeningBalance> {
-        client.send(self).await
-    }
 }
+
+sage_core::send_methods!(UpdateContactOpeningBalance -> ContactOpeningBalance);
 
 impl sage_core::Operation for UpdateContactOpeningBalance {
     type Output = ContactOpeningBalance;
@@ -1589,16 +1472,9 @@ impl CreateLedgerAccountOpeningBalance {
             ledger_account_opening_balance,
         }
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::Result<LedgerAccountOpeningBalance> {
-        client.send(self).await
-    }
 }
+
+sage_core::send_methods!(CreateLedgerAccountOpeningBalance -> LedgerAccountOpeningBalance);
 
 impl sage_core::Operation for CreateLedgerAccountOpeningBalance {
     type Output = LedgerAccountOpeningBalance;
@@ -1642,13 +1518,9 @@ impl DeleteLedgerAccountOpeningBalance {
     pub fn new(key: impl Into<super::ids::LedgerAccountOpeningBalanceId>) -> Self {
         Self { key: key.into() }
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(&self, client: &sage_core::Client) -> sage_core::Result<()> {
-        client.send(self).await
-    }
 }
+
+sage_core::send_methods!(DeleteLedgerAccountOpeningBalance -> ());
 
 impl sage_core::Operation for DeleteLedgerAccountOpeningBalance {
     type Output = ();
@@ -1702,16 +1574,9 @@ impl GetLedgerAccountOpeningBalance {
         self.attributes = Some(attributes.into());
         self
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::Result<LedgerAccountOpeningBalance> {
-        client.send(self).await
-    }
 }
+
+sage_core::send_methods!(GetLedgerAccountOpeningBalance -> LedgerAccountOpeningBalance);
 
 impl sage_core::Operation for GetLedgerAccountOpeningBalance {
     type Output = LedgerAccountOpeningBalance;
@@ -1791,25 +1656,9 @@ impl ListLedgerAccountOpeningBalances {
         self.updated_or_created_since = Some(updated_or_created_since);
         self
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::Result<sage_core::Page<LedgerAccountOpeningBalance>> {
-        client.send(self).await
-    }
-
-    /// Every item of every page, fetched lazily as the stream is polled.
-    #[inline]
-    pub fn items(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::BoxStream<'static, sage_core::Result<LedgerAccountOpeningBalance>> {
-        client.items(self)
-    }
 }
+
+sage_core::send_methods!(ListLedgerAccountOpeningBalances -> Page<LedgerAccountOpeningBalance>);
 
 impl sage_core::Operation for ListLedgerAccountOpeningBalances {
     type Output = sage_core::Page<LedgerAccountOpeningBalance>;
@@ -1827,10 +1676,6 @@ impl sage_core::Operation for ListLedgerAccountOpeningBalances {
                 .query("updated_or_created_since", &self.updated_or_created_since),
         )
     }
-}
-
-impl sage_core::ListOperation for ListLedgerAccountOpeningBalances {
-    type Item = LedgerAccountOpeningBalance;
 }
 
 /// Updates a Ledger Account Opening Balance
@@ -1866,16 +1711,9 @@ impl UpdateLedgerAccountOpeningBalance {
             ledger_account_opening_balance,
         }
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::Result<LedgerAccountOpeningBalance> {
-        client.send(self).await
-    }
 }
+
+sage_core::send_methods!(UpdateLedgerAccountOpeningBalance -> LedgerAccountOpeningBalance);
 
 impl sage_core::Operation for UpdateLedgerAccountOpeningBalance {
     type Output = LedgerAccountOpeningBalance;
@@ -1919,16 +1757,9 @@ impl CreateOpeningBalanceJournal {
     pub fn new(opening_balance_journal: NewOpeningBalanceJournal) -> Self {
         Self { opening_balance_journal }
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::Result<OpeningBalanceJournal> {
-        client.send(self).await
-    }
 }
+
+sage_core::send_methods!(CreateOpeningBalanceJournal -> OpeningBalanceJournal);
 
 impl sage_core::Operation for CreateOpeningBalanceJournal {
     type Output = OpeningBalanceJournal;
@@ -1969,13 +1800,9 @@ impl DeleteOpeningBalanceJournal {
     pub fn new(key: impl Into<super::ids::OpeningBalanceJournalId>) -> Self {
         Self { key: key.into() }
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(&self, client: &sage_core::Client) -> sage_core::Result<()> {
-        client.send(self).await
-    }
 }
+
+sage_core::send_methods!(DeleteOpeningBalanceJournal -> ());
 
 impl sage_core::Operation for DeleteOpeningBalanceJournal {
     type Output = ();
@@ -2029,16 +1856,9 @@ impl GetOpeningBalanceJournal {
         self.attributes = Some(attributes.into());
         self
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::Result<OpeningBalanceJournal> {
-        client.send(self).await
-    }
 }
+
+sage_core::send_methods!(GetOpeningBalanceJournal -> OpeningBalanceJournal);
 
 impl sage_core::Operation for GetOpeningBalanceJournal {
     type Output = OpeningBalanceJournal;
@@ -2106,25 +1926,9 @@ impl ListOpeningBalanceJournals {
         self.page = Some(page);
         self
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::Result<sage_core::Page<OpeningBalanceJournal>> {
-        client.send(self).await
-    }
-
-    /// Every item of every page, fetched lazily as the stream is polled.
-    #[inline]
-    pub fn items(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::BoxStream<'static, sage_core::Result<OpeningBalanceJournal>> {
-        client.items(self)
-    }
 }
+
+sage_core::send_methods!(ListOpeningBalanceJournals -> Page<OpeningBalanceJournal>);
 
 impl sage_core::Operation for ListOpeningBalanceJournals {
     type Output = sage_core::Page<OpeningBalanceJournal>;
@@ -2141,10 +1945,6 @@ impl sage_core::Operation for ListOpeningBalanceJournals {
                 .query("page", &self.page),
         )
     }
-}
-
-impl sage_core::ListOperation for ListOpeningBalanceJournals {
-    type Item = OpeningBalanceJournal;
 }
 
 impl sage_core::changes::Changes for ListBankOpeningBalances {

@@ -1158,16 +1158,9 @@ impl CreateContactAllocation {
     pub fn new(contact_allocation: NewContactAllocation) -> Self {
         Self { contact_allocation }
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::Result<super::common::ContactAllocation> {
-        client.send(self).await
-    }
 }
+
+sage_core::send_methods!(CreateContactAllocation -> super::common::ContactAllocation);
 
 impl sage_core::Operation for CreateContactAllocation {
     type Output = super::common::ContactAllocation;
@@ -1207,13 +1200,9 @@ impl DeleteContactAllocation {
     pub fn new(key: impl Into<super::ids::ContactAllocationId>) -> Self {
         Self { key: key.into() }
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(&self, client: &sage_core::Client) -> sage_core::Result<()> {
-        client.send(self).await
-    }
 }
+
+sage_core::send_methods!(DeleteContactAllocation -> ());
 
 impl sage_core::Operation for DeleteContactAllocation {
     type Output = ();
@@ -1267,16 +1256,9 @@ impl GetContactAllocation {
         self.attributes = Some(attributes.into());
         self
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::Result<super::common::ContactAllocation> {
-        client.send(self).await
-    }
 }
+
+sage_core::send_methods!(GetContactAllocation -> super::common::ContactAllocation);
 
 impl sage_core::Operation for GetContactAllocation {
     type Output = super::common::ContactAllocation;
@@ -1403,28 +1385,9 @@ impl ListContactAllocations {
         self.updated_or_created_since = Some(updated_or_created_since);
         self
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::Result<sage_core::Page<super::common::ContactAllocation>> {
-        client.send(self).await
-    }
-
-    /// Every item of every page, fetched lazily as the stream is polled.
-    #[inline]
-    pub fn items(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::BoxStream<
-        'static,
-        sage_core::Result<super::common::ContactAllocation>,
-    > {
-        client.items(self)
-    }
 }
+
+sage_core::send_methods!(ListContactAllocations -> Page<super::common::ContactAllocation>);
 
 impl sage_core::Operation for ListContactAllocations {
     type Output = sage_core::Page<super::common::ContactAllocation>;
@@ -1446,10 +1409,6 @@ impl sage_core::Operation for ListContactAllocations {
                 .query("updated_or_created_since", &self.updated_or_created_since),
         )
     }
-}
-
-impl sage_core::ListOperation for ListContactAllocations {
-    type Item = super::common::ContactAllocation;
 }
 
 /// Updates a Contact Allocation
@@ -1484,16 +1443,9 @@ impl UpdateContactAllocation {
             contact_allocation,
         }
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::Result<super::common::ContactAllocation> {
-        client.send(self).await
-    }
 }
+
+sage_core::send_methods!(UpdateContactAllocation -> super::common::ContactAllocation);
 
 impl sage_core::Operation for UpdateContactAllocation {
     type Output = super::common::ContactAllocation;
@@ -1534,16 +1486,9 @@ impl CreateContactPayment {
     pub fn new(contact_payment: NewContactPayment) -> Self {
         Self { contact_payment }
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::Result<super::common::ContactPayment> {
-        client.send(self).await
-    }
 }
+
+sage_core::send_methods!(CreateContactPayment -> super::common::ContactPayment);
 
 impl sage_core::Operation for CreateContactPayment {
     type Output = super::common::ContactPayment;
@@ -1584,13 +1529,9 @@ impl DeleteContactPayment {
     pub fn new(key: impl Into<super::ids::ContactPaymentId>) -> Self {
         Self { key: key.into() }
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(&self, client: &sage_core::Client) -> sage_core::Result<()> {
-        client.send(self).await
-    }
 }
+
+sage_core::send_methods!(DeleteContactPayment -> ());
 
 impl sage_core::Operation for DeleteContactPayment {
     type Output = ();
@@ -1644,16 +1585,9 @@ impl GetContactPayment {
         self.attributes = Some(attributes.into());
         self
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::Result<super::common::ContactPayment> {
-        client.send(self).await
-    }
 }
+
+sage_core::send_methods!(GetContactPayment -> super::common::ContactPayment);
 
 impl sage_core::Operation for GetContactPayment {
     type Output = super::common::ContactPayment;
@@ -1807,28 +1741,9 @@ impl ListContactPayments {
         self.updated_or_created_since = Some(updated_or_created_since);
         self
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::Result<sage_core::Page<super::common::ContactPayment>> {
-        client.send(self).await
-    }
-
-    /// Every item of every page, fetched lazily as the stream is polled.
-    #[inline]
-    pub fn items(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::BoxStream<
-        'static,
-        sage_core::Result<super::common::ContactPayment>,
-    > {
-        client.items(self)
-    }
 }
+
+sage_core::send_methods!(ListContactPayments -> Page<super::common::ContactPayment>);
 
 impl sage_core::Operation for ListContactPayments {
     type Output = sage_core::Page<super::common::ContactPayment>;
@@ -1853,10 +1768,6 @@ impl sage_core::Operation for ListContactPayments {
                 .query("updated_or_created_since", &self.updated_or_created_since),
         )
     }
-}
-
-impl sage_core::ListOperation for ListContactPayments {
-    type Item = super::common::ContactPayment;
 }
 
 /// Updates a Contact Payment
@@ -1892,16 +1803,9 @@ impl UpdateContactPayment {
             contact_payment,
         }
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::Result<super::common::ContactPayment> {
-        client.send(self).await
-    }
 }
+
+sage_core::send_methods!(UpdateContactPayment -> super::common::ContactPayment);
 
 impl sage_core::Operation for UpdateContactPayment {
     type Output = super::common::ContactPayment;
@@ -1942,16 +1846,9 @@ impl CreateOtherPayment {
     pub fn new(other_payment: NewOtherPayment) -> Self {
         Self { other_payment }
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::Result<OtherPayment> {
-        client.send(self).await
-    }
 }
+
+sage_core::send_methods!(CreateOtherPayment -> OtherPayment);
 
 impl sage_core::Operation for CreateOtherPayment {
     type Output = OtherPayment;
@@ -1992,13 +1889,9 @@ impl DeleteOtherPayment {
     pub fn new(key: impl Into<super::ids::OtherPaymentId>) -> Self {
         Self { key: key.into() }
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(&self, client: &sage_core::Client) -> sage_core::Result<()> {
-        client.send(self).await
-    }
 }
+
+sage_core::send_methods!(DeleteOtherPayment -> ());
 
 impl sage_core::Operation for DeleteOtherPayment {
     type Output = ();
@@ -2072,16 +1965,9 @@ impl GetOtherPayment {
         self.show_analysis_types = Some(show_analysis_types);
         self
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::Result<OtherPayment> {
-        client.send(self).await
-    }
 }
+
+sage_core::send_methods!(GetOtherPayment -> OtherPayment);
 
 impl sage_core::Operation for GetOtherPayment {
     type Output = OtherPayment;
@@ -2246,25 +2132,9 @@ impl ListOtherPayments {
         self.updated_or_created_since = Some(updated_or_created_since);
         self
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::Result<sage_core::Page<OtherPayment>> {
-        client.send(self).await
-    }
-
-    /// Every item of every page, fetched lazily as the stream is polled.
-    #[inline]
-    pub fn items(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::BoxStream<'static, sage_core::Result<OtherPayment>> {
-        client.items(self)
-    }
 }
+
+sage_core::send_methods!(ListOtherPayments -> Page<OtherPayment>);
 
 impl sage_core::Operation for ListOtherPayments {
     type Output = sage_core::Page<OtherPayment>;
@@ -2290,10 +2160,6 @@ impl sage_core::Operation for ListOtherPayments {
                 .query("updated_or_created_since", &self.updated_or_created_since),
         )
     }
-}
-
-impl sage_core::ListOperation for ListOtherPayments {
-    type Item = OtherPayment;
 }
 
 /// Updates a Other Payment
@@ -2329,16 +2195,9 @@ impl UpdateOtherPayment {
             other_payment,
         }
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::Result<OtherPayment> {
-        client.send(self).await
-    }
 }
+
+sage_core::send_methods!(UpdateOtherPayment -> OtherPayment);
 
 impl sage_core::Operation for UpdateOtherPayment {
     type Output = OtherPayment;
@@ -2387,16 +2246,9 @@ impl GetPaymentMethod {
         self.attributes = Some(attributes.into());
         self
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::Result<super::common::Base> {
-        client.send(self).await
-    }
 }
+
+sage_core::send_methods!(GetPaymentMethod -> super::common::Base);
 
 impl sage_core::Operation for GetPaymentMethod {
     type Output = super::common::Base;
@@ -2460,25 +2312,9 @@ impl ListPaymentMethods {
         self.page = Some(page);
         self
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::Result<sage_core::Page<super::common::Base>> {
-        client.send(self).await
-    }
-
-    /// Every item of every page, fetched lazily as the stream is polled.
-    #[inline]
-    pub fn items(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::BoxStream<'static, sage_core::Result<super::common::Base>> {
-        client.items(self)
-    }
 }
+
+sage_core::send_methods!(ListPaymentMethods -> Page<super::common::Base>);
 
 impl sage_core::Operation for ListPaymentMethods {
     type Output = sage_core::Page<super::common::Base>;
@@ -2495,10 +2331,6 @@ impl sage_core::Operation for ListPaymentMethods {
                 .query("page", &self.page),
         )
     }
-}
-
-impl sage_core::ListOperation for ListPaymentMethods {
-    type Item = super::common::Base;
 }
 
 /// Returns a Unallocated Artefact
@@ -2540,16 +2372,9 @@ impl GetUnallocatedArtefact {
         self.attributes = Some(attributes.into());
         self
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::Result<UnallocatedArtefact> {
-        client.send(self).await
-    }
 }
+
+sage_core::send_methods!(GetUnallocatedArtefact -> UnallocatedArtefact);
 
 impl sage_core::Operation for GetUnallocatedArtefact {
     type Output = UnallocatedArtefact;
@@ -2637,25 +2462,9 @@ impl ListUnallocatedArtefacts {
         self.search = Some(search.into());
         self
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::Result<sage_core::Page<UnallocatedArtefact>> {
-        client.send(self).await
-    }
-
-    /// Every item of every page, fetched lazily as the stream is polled.
-    #[inline]
-    pub fn items(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::BoxStream<'static, sage_core::Result<UnallocatedArtefact>> {
-        client.items(self)
-    }
 }
+
+sage_core::send_methods!(ListUnallocatedArtefacts -> Page<UnallocatedArtefact>);
 
 impl sage_core::Operation for ListUnallocatedArtefacts {
     type Output = sage_core::Page<UnallocatedArtefact>;
@@ -2674,10 +2483,6 @@ impl sage_core::Operation for ListUnallocatedArtefacts {
                 .query("search", &self.search),
         )
     }
-}
-
-impl sage_core::ListOperation for ListUnallocatedArtefacts {
-    type Item = UnallocatedArtefact;
 }
 
 impl sage_core::changes::Changes for ListContactAllocations {

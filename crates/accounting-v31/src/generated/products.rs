@@ -1375,16 +1375,9 @@ impl GetCatalogItemType {
         self.attributes = Some(attributes.into());
         self
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::Result<super::common::Base> {
-        client.send(self).await
-    }
 }
+
+sage_core::send_methods!(GetCatalogItemType -> super::common::Base);
 
 impl sage_core::Operation for GetCatalogItemType {
     type Output = super::common::Base;
@@ -1448,25 +1441,9 @@ impl ListCatalogItemTypes {
         self.page = Some(page);
         self
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::Result<sage_core::Page<super::common::Base>> {
-        client.send(self).await
-    }
-
-    /// Every item of every page, fetched lazily as the stream is polled.
-    #[inline]
-    pub fn items(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::BoxStream<'static, sage_core::Result<super::common::Base>> {
-        client.items(self)
-    }
 }
+
+sage_core::send_methods!(ListCatalogItemTypes -> Page<super::common::Base>);
 
 impl sage_core::Operation for ListCatalogItemTypes {
     type Output = sage_core::Page<super::common::Base>;
@@ -1483,10 +1460,6 @@ impl sage_core::Operation for ListCatalogItemTypes {
                 .query("page", &self.page),
         )
     }
-}
-
-impl sage_core::ListOperation for ListCatalogItemTypes {
-    type Item = super::common::Base;
 }
 
 /// Creates a Product Sales Price Type
@@ -1514,16 +1487,9 @@ impl CreateProductSalesPriceType {
     pub fn new(product_sales_price_type: NewProductSalesPriceType) -> Self {
         Self { product_sales_price_type }
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::Result<ProductSalesPriceType> {
-        client.send(self).await
-    }
 }
+
+sage_core::send_methods!(CreateProductSalesPriceType -> ProductSalesPriceType);
 
 impl sage_core::Operation for CreateProductSalesPriceType {
     type Output = ProductSalesPriceType;
@@ -1564,13 +1530,9 @@ impl DeleteProductSalesPriceType {
     pub fn new(key: impl Into<super::ids::ProductSalesPriceTypeId>) -> Self {
         Self { key: key.into() }
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(&self, client: &sage_core::Client) -> sage_core::Result<()> {
-        client.send(self).await
-    }
 }
+
+sage_core::send_methods!(DeleteProductSalesPriceType -> ());
 
 impl sage_core::Operation for DeleteProductSalesPriceType {
     type Output = ();
@@ -1627,16 +1589,9 @@ impl GetProductSalesPriceType {
         self.attributes = Some(attributes.into());
         self
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::Result<ProductSalesPriceType> {
-        client.send(self).await
-    }
 }
+
+sage_core::send_methods!(GetProductSalesPriceType -> ProductSalesPriceType);
 
 impl sage_core::Operation for GetProductSalesPriceType {
     type Output = ProductSalesPriceType;
@@ -1716,25 +1671,9 @@ impl ListProductSalesPriceTypes {
         self.page = Some(page);
         self
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::Result<sage_core::Page<ProductSalesPriceType>> {
-        client.send(self).await
-    }
-
-    /// Every item of every page, fetched lazily as the stream is polled.
-    #[inline]
-    pub fn items(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::BoxStream<'static, sage_core::Result<ProductSalesPriceType>> {
-        client.items(self)
-    }
 }
+
+sage_core::send_methods!(ListProductSalesPriceTypes -> Page<ProductSalesPriceType>);
 
 impl sage_core::Operation for ListProductSalesPriceTypes {
     type Output = sage_core::Page<ProductSalesPriceType>;
@@ -1752,10 +1691,6 @@ impl sage_core::Operation for ListProductSalesPriceTypes {
                 .query("page", &self.page),
         )
     }
-}
-
-impl sage_core::ListOperation for ListProductSalesPriceTypes {
-    type Item = ProductSalesPriceType;
 }
 
 /// Updates a Product Sales Price Type
@@ -1791,16 +1726,9 @@ impl UpdateProductSalesPriceType {
             product_sales_price_type,
         }
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::Result<ProductSalesPriceType> {
-        client.send(self).await
-    }
 }
+
+sage_core::send_methods!(UpdateProductSalesPriceType -> ProductSalesPriceType);
 
 impl sage_core::Operation for UpdateProductSalesPriceType {
     type Output = ProductSalesPriceType;
@@ -1841,16 +1769,9 @@ impl CreateProduct {
     pub fn new(product: NewProduct) -> Self {
         Self { product }
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::Result<super::common::Product> {
-        client.send(self).await
-    }
 }
+
+sage_core::send_methods!(CreateProduct -> super::common::Product);
 
 impl sage_core::Operation for CreateProduct {
     type Output = super::common::Product;
@@ -1887,13 +1808,9 @@ impl DeleteProduct {
     pub fn new(key: impl Into<super::ids::ProductId>) -> Self {
         Self { key: key.into() }
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(&self, client: &sage_core::Client) -> sage_core::Result<()> {
-        client.send(self).await
-    }
 }
+
+sage_core::send_methods!(DeleteProduct -> ());
 
 impl sage_core::Operation for DeleteProduct {
     type Output = ();
@@ -1950,16 +1867,9 @@ impl GetProduct {
         self.attributes = Some(attributes.into());
         self
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::Result<super::common::Product> {
-        client.send(self).await
-    }
 }
+
+sage_core::send_methods!(GetProduct -> super::common::Product);
 
 impl sage_core::Operation for GetProduct {
     type Output = super::common::Product;
@@ -2069,25 +1979,9 @@ impl ListProducts {
         self.updated_or_created_since = Some(updated_or_created_since);
         self
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::Result<sage_core::Page<super::common::Product>> {
-        client.send(self).await
-    }
-
-    /// Every item of every page, fetched lazily as the stream is polled.
-    #[inline]
-    pub fn items(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::BoxStream<'static, sage_core::Result<super::common::Product>> {
-        client.items(self)
-    }
 }
+
+sage_core::send_methods!(ListProducts -> Page<super::common::Product>);
 
 impl sage_core::Operation for ListProducts {
     type Output = sage_core::Page<super::common::Product>;
@@ -2104,10 +1998,6 @@ impl sage_core::Operation for ListProducts {
                 .query("updated_or_created_since", &self.updated_or_created_since),
         )
     }
-}
-
-impl sage_core::ListOperation for ListProducts {
-    type Item = super::common::Product;
 }
 
 /// Updates a Product
@@ -2137,16 +2027,9 @@ impl UpdateProduct {
     pub fn new(key: impl Into<super::ids::ProductId>, product: ProductUpdate) -> Self {
         Self { key: key.into(), product }
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::Result<super::common::Product> {
-        client.send(self).await
-    }
 }
+
+sage_core::send_methods!(UpdateProduct -> super::common::Product);
 
 impl sage_core::Operation for UpdateProduct {
     type Output = super::common::Product;
@@ -2187,16 +2070,9 @@ impl CreateServiceRateType {
     pub fn new(service_rate_type: NewServiceRateType) -> Self {
         Self { service_rate_type }
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::Result<ServiceRateType> {
-        client.send(self).await
-    }
 }
+
+sage_core::send_methods!(CreateServiceRateType -> ServiceRateType);
 
 impl sage_core::Operation for CreateServiceRateType {
     type Output = ServiceRateType;
@@ -2237,13 +2113,9 @@ impl DeleteServiceRateType {
     pub fn new(key: impl Into<super::ids::ServiceRateTypeId>) -> Self {
         Self { key: key.into() }
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(&self, client: &sage_core::Client) -> sage_core::Result<()> {
-        client.send(self).await
-    }
 }
+
+sage_core::send_methods!(DeleteServiceRateType -> ());
 
 impl sage_core::Operation for DeleteServiceRateType {
     type Output = ();
@@ -2300,16 +2172,9 @@ impl GetServiceRateType {
         self.attributes = Some(attributes.into());
         self
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::Result<ServiceRateType> {
-        client.send(self).await
-    }
 }
+
+sage_core::send_methods!(GetServiceRateType -> ServiceRateType);
 
 impl sage_core::Operation for GetServiceRateType {
     type Output = ServiceRateType;
@@ -2401,25 +2266,9 @@ impl ListServiceRateTypes {
         self.updated_or_created_since = Some(updated_or_created_since);
         self
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::Result<sage_core::Page<ServiceRateType>> {
-        client.send(self).await
-    }
-
-    /// Every item of every page, fetched lazily as the stream is polled.
-    #[inline]
-    pub fn items(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::BoxStream<'static, sage_core::Result<ServiceRateType>> {
-        client.items(self)
-    }
 }
+
+sage_core::send_methods!(ListServiceRateTypes -> Page<ServiceRateType>);
 
 impl sage_core::Operation for ListServiceRateTypes {
     type Output = sage_core::Page<ServiceRateType>;
@@ -2438,10 +2287,6 @@ impl sage_core::Operation for ListServiceRateTypes {
                 .query("updated_or_created_since", &self.updated_or_created_since),
         )
     }
-}
-
-impl sage_core::ListOperation for ListServiceRateTypes {
-    type Item = ServiceRateType;
 }
 
 /// Updates a Service Rate Type
@@ -2477,16 +2322,9 @@ impl UpdateServiceRateType {
             service_rate_type,
         }
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::Result<ServiceRateType> {
-        client.send(self).await
-    }
 }
+
+sage_core::send_methods!(UpdateServiceRateType -> ServiceRateType);
 
 impl sage_core::Operation for UpdateServiceRateType {
     type Output = ServiceRateType;
@@ -2527,16 +2365,9 @@ impl CreateService {
     pub fn new(service: NewService) -> Self {
         Self { service }
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::Result<super::common::Service> {
-        client.send(self).await
-    }
 }
+
+sage_core::send_methods!(CreateService -> super::common::Service);
 
 impl sage_core::Operation for CreateService {
     type Output = super::common::Service;
@@ -2573,13 +2404,9 @@ impl DeleteService {
     pub fn new(key: impl Into<super::ids::ServiceId>) -> Self {
         Self { key: key.into() }
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(&self, client: &sage_core::Client) -> sage_core::Result<()> {
-        client.send(self).await
-    }
 }
+
+sage_core::send_methods!(DeleteService -> ());
 
 impl sage_core::Operation for DeleteService {
     type Output = ();
@@ -2636,16 +2463,9 @@ impl GetService {
         self.attributes = Some(attributes.into());
         self
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::Result<super::common::Service> {
-        client.send(self).await
-    }
 }
+
+sage_core::send_methods!(GetService -> super::common::Service);
 
 impl sage_core::Operation for GetService {
     type Output = super::common::Service;
@@ -2755,25 +2575,9 @@ impl ListServices {
         self.updated_or_created_since = Some(updated_or_created_since);
         self
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::Result<sage_core::Page<super::common::Service>> {
-        client.send(self).await
-    }
-
-    /// Every item of every page, fetched lazily as the stream is polled.
-    #[inline]
-    pub fn items(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::BoxStream<'static, sage_core::Result<super::common::Service>> {
-        client.items(self)
-    }
 }
+
+sage_core::send_methods!(ListServices -> Page<super::common::Service>);
 
 impl sage_core::Operation for ListServices {
     type Output = sage_core::Page<super::common::Service>;
@@ -2790,10 +2594,6 @@ impl sage_core::Operation for ListServices {
                 .query("updated_or_created_since", &self.updated_or_created_since),
         )
     }
-}
-
-impl sage_core::ListOperation for ListServices {
-    type Item = super::common::Service;
 }
 
 /// Updates a Service
@@ -2823,16 +2623,9 @@ impl UpdateService {
     pub fn new(key: impl Into<super::ids::ServiceId>, service: ServiceUpdate) -> Self {
         Self { key: key.into(), service }
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::Result<super::common::Service> {
-        client.send(self).await
-    }
 }
+
+sage_core::send_methods!(UpdateService -> super::common::Service);
 
 impl sage_core::Operation for UpdateService {
     type Output = super::common::Service;
@@ -2872,16 +2665,9 @@ impl CreateStockItem {
     pub fn new(stock_item: NewStockItem) -> Self {
         Self { stock_item }
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::Result<StockItem> {
-        client.send(self).await
-    }
 }
+
+sage_core::send_methods!(CreateStockItem -> StockItem);
 
 impl sage_core::Operation for CreateStockItem {
     type Output = StockItem;
@@ -2921,13 +2707,9 @@ impl DeleteStockItem {
     pub fn new(key: impl Into<super::ids::StockItemId>) -> Self {
         Self { key: key.into() }
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(&self, client: &sage_core::Client) -> sage_core::Result<()> {
-        client.send(self).await
-    }
 }
+
+sage_core::send_methods!(DeleteStockItem -> ());
 
 impl sage_core::Operation for DeleteStockItem {
     type Output = ();
@@ -2982,16 +2764,9 @@ impl GetStockItem {
         self.attributes = Some(attributes.into());
         self
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::Result<StockItem> {
-        client.send(self).await
-    }
 }
+
+sage_core::send_methods!(GetStockItem -> StockItem);
 
 impl sage_core::Operation for GetStockItem {
     type Output = StockItem;
@@ -3117,25 +2892,9 @@ impl ListStockItems {
         self.updated_or_created_since = Some(updated_or_created_since);
         self
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::Result<sage_core::Page<StockItem>> {
-        client.send(self).await
-    }
-
-    /// Every item of every page, fetched lazily as the stream is polled.
-    #[inline]
-    pub fn items(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::BoxStream<'static, sage_core::Result<StockItem>> {
-        client.items(self)
-    }
 }
+
+sage_core::send_methods!(ListStockItems -> Page<StockItem>);
 
 impl sage_core::Operation for ListStockItems {
     type Output = sage_core::Page<StockItem>;
@@ -3158,10 +2917,6 @@ impl sage_core::Operation for ListStockItems {
                 .query("updated_or_created_since", &self.updated_or_created_since),
         )
     }
-}
-
-impl sage_core::ListOperation for ListStockItems {
-    type Item = StockItem;
 }
 
 /// Updates a Stock Item
@@ -3196,16 +2951,9 @@ impl UpdateStockItem {
             stock_item,
         }
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::Result<StockItem> {
-        client.send(self).await
-    }
 }
+
+sage_core::send_methods!(UpdateStockItem -> StockItem);
 
 impl sage_core::Operation for UpdateStockItem {
     type Output = StockItem;
@@ -3245,16 +2993,9 @@ impl CreateStockMovement {
     pub fn new(stock_movement: NewStockMovement) -> Self {
         Self { stock_movement }
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::Result<StockMovement> {
-        client.send(self).await
-    }
 }
+
+sage_core::send_methods!(CreateStockMovement -> StockMovement);
 
 impl sage_core::Operation for CreateStockMovement {
     type Output = StockMovement;
@@ -3294,13 +3035,9 @@ impl DeleteStockMovement {
     pub fn new(key: impl Into<super::ids::StockMovementId>) -> Self {
         Self { key: key.into() }
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(&self, client: &sage_core::Client) -> sage_core::Result<()> {
-        client.send(self).await
-    }
 }
+
+sage_core::send_methods!(DeleteStockMovement -> ());
 
 impl sage_core::Operation for DeleteStockMovement {
     type Output = ();
@@ -3355,16 +3092,9 @@ impl GetStockMovement {
         self.attributes = Some(attributes.into());
         self
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::Result<StockMovement> {
-        client.send(self).await
-    }
 }
+
+sage_core::send_methods!(GetStockMovement -> StockMovement);
 
 impl sage_core::Operation for GetStockMovement {
     type Output = StockMovement;
@@ -3469,25 +3199,9 @@ impl ListStockMovements {
         self.to_date = Some(to_date);
         self
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::Result<sage_core::Page<StockMovement>> {
-        client.send(self).await
-    }
-
-    /// Every item of every page, fetched lazily as the stream is polled.
-    #[inline]
-    pub fn items(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::BoxStream<'static, sage_core::Result<StockMovement>> {
-        client.items(self)
-    }
 }
+
+sage_core::send_methods!(ListStockMovements -> Page<StockMovement>);
 
 impl sage_core::Operation for ListStockMovements {
     type Output = sage_core::Page<StockMovement>;
@@ -3508,10 +3222,6 @@ impl sage_core::Operation for ListStockMovements {
                 .query("to_date", &self.to_date),
         )
     }
-}
-
-impl sage_core::ListOperation for ListStockMovements {
-    type Item = StockMovement;
 }
 
 /// Updates a Stock Movement
@@ -3546,16 +3256,9 @@ impl UpdateStockMovement {
             stock_movement,
         }
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::Result<StockMovement> {
-        client.send(self).await
-    }
 }
+
+sage_core::send_methods!(UpdateStockMovement -> StockMovement);
 
 impl sage_core::Operation for UpdateStockMovement {
     type Output = StockMovement;

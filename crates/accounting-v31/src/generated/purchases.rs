@@ -3123,16 +3123,9 @@ impl CreatePurchaseCorrectiveInvoice {
             purchase_corrective_invoice,
         }
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::Result<PurchaseCorrectiveInvoice> {
-        client.send(self).await
-    }
 }
+
+sage_core::send_methods!(CreatePurchaseCorrectiveInvoice -> PurchaseCorrectiveInvoice);
 
 impl sage_core::Operation for CreatePurchaseCorrectiveInvoice {
     type Output = PurchaseCorrectiveInvoice;
@@ -3174,13 +3167,9 @@ impl DeletePurchaseCorrectiveInvoice {
     pub fn new(key: impl Into<super::ids::PurchaseCorrectiveInvoiceId>) -> Self {
         Self { key: key.into() }
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(&self, client: &sage_core::Client) -> sage_core::Result<()> {
-        client.send(self).await
-    }
 }
+
+sage_core::send_methods!(DeletePurchaseCorrectiveInvoice -> ());
 
 impl sage_core::Operation for DeletePurchaseCorrectiveInvoice {
     type Output = ();
@@ -3262,16 +3251,9 @@ impl GetPurchaseCorrectiveInvoice {
         self.show_payments_allocations = Some(show_payments_allocations);
         self
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::Result<PurchaseCorrectiveInvoice> {
-        client.send(self).await
-    }
 }
+
+sage_core::send_methods!(GetPurchaseCorrectiveInvoice -> PurchaseCorrectiveInvoice);
 
 impl sage_core::Operation for GetPurchaseCorrectiveInvoice {
     type Output = PurchaseCorrectiveInvoice;
@@ -3441,25 +3423,9 @@ impl ListPurchaseCorrectiveInvoices {
         self.updated_or_created_since = Some(updated_or_created_since);
         self
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::Result<sage_core::Page<PurchaseCorrectiveInvoice>> {
-        client.send(self).await
-    }
-
-    /// Every item of every page, fetched lazily as the stream is polled.
-    #[inline]
-    pub fn items(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::BoxStream<'static, sage_core::Result<PurchaseCorrectiveInvoice>> {
-        client.items(self)
-    }
 }
+
+sage_core::send_methods!(ListPurchaseCorrectiveInvoices -> Page<PurchaseCorrectiveInvoice>);
 
 impl sage_core::Operation for ListPurchaseCorrectiveInvoices {
     type Output = sage_core::Page<PurchaseCorrectiveInvoice>;
@@ -3486,10 +3452,6 @@ impl sage_core::Operation for ListPurchaseCorrectiveInvoices {
                 .query("updated_or_created_since", &self.updated_or_created_since),
         )
     }
-}
-
-impl sage_core::ListOperation for ListPurchaseCorrectiveInvoices {
-    type Item = PurchaseCorrectiveInvoice;
 }
 
 /// Updates a Purchase Corrective Invoice
@@ -3523,16 +3485,9 @@ impl UpdatePurchaseCorrectiveInvoice {
             purchase_corrective_invoice,
         }
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::Result<PurchaseCorrectiveInvoice> {
-        client.send(self).await
-    }
 }
+
+sage_core::send_methods!(UpdatePurchaseCorrectiveInvoice -> PurchaseCorrectiveInvoice);
 
 impl sage_core::Operation for UpdatePurchaseCorrectiveInvoice {
     type Output = PurchaseCorrectiveInvoice;
@@ -3574,16 +3529,9 @@ impl CreatePurchaseCreditNote {
     pub fn new(purchase_credit_note: NewPurchaseCreditNote) -> Self {
         Self { purchase_credit_note }
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::Result<PurchaseCreditNote> {
-        client.send(self).await
-    }
 }
+
+sage_core::send_methods!(CreatePurchaseCreditNote -> PurchaseCreditNote);
 
 impl sage_core::Operation for CreatePurchaseCreditNote {
     type Output = PurchaseCreditNote;
@@ -3622,13 +3570,9 @@ impl DeletePurchaseCreditNote {
     pub fn new(key: impl Into<super::ids::PurchaseCreditNoteId>) -> Self {
         Self { key: key.into() }
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(&self, client: &sage_core::Client) -> sage_core::Result<()> {
-        client.send(self).await
-    }
 }
+
+sage_core::send_methods!(DeletePurchaseCreditNote -> ());
 
 impl sage_core::Operation for DeletePurchaseCreditNote {
     type Output = ();
@@ -3712,16 +3656,9 @@ impl GetPurchaseCreditNote {
         self.show_payments_allocations = Some(show_payments_allocations);
         self
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::Result<PurchaseCreditNote> {
-        client.send(self).await
-    }
 }
+
+sage_core::send_methods!(GetPurchaseCreditNote -> PurchaseCreditNote);
 
 impl sage_core::Operation for GetPurchaseCreditNote {
     type Output = PurchaseCreditNote;
@@ -3893,25 +3830,9 @@ impl ListPurchaseCreditNotes {
         self.updated_or_created_since = Some(updated_or_created_since);
         self
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::Result<sage_core::Page<PurchaseCreditNote>> {
-        client.send(self).await
-    }
-
-    /// Every item of every page, fetched lazily as the stream is polled.
-    #[inline]
-    pub fn items(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::BoxStream<'static, sage_core::Result<PurchaseCreditNote>> {
-        client.items(self)
-    }
 }
+
+sage_core::send_methods!(ListPurchaseCreditNotes -> Page<PurchaseCreditNote>);
 
 impl sage_core::Operation for ListPurchaseCreditNotes {
     type Output = sage_core::Page<PurchaseCreditNote>;
@@ -3940,10 +3861,6 @@ impl sage_core::Operation for ListPurchaseCreditNotes {
     }
 }
 
-impl sage_core::ListOperation for ListPurchaseCreditNotes {
-    type Item = PurchaseCreditNote;
-}
-
 /// Releases a Purchase Credit Note
 ///
 /// ### Endpoint Availability
@@ -3967,16 +3884,9 @@ impl ReleasePurchaseCreditNote {
     pub fn new(key: impl Into<super::ids::PurchaseCreditNoteId>) -> Self {
         Self { key: key.into() }
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::Result<PurchaseCreditNote> {
-        client.send(self).await
-    }
 }
+
+sage_core::send_methods!(ReleasePurchaseCreditNote -> PurchaseCreditNote);
 
 impl sage_core::Operation for ReleasePurchaseCreditNote {
     type Output = PurchaseCreditNote;
@@ -4024,16 +3934,9 @@ impl UpdatePurchaseCreditNote {
             purchase_credit_note,
         }
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::Result<PurchaseCreditNote> {
-        client.send(self).await
-    }
 }
+
+sage_core::send_methods!(UpdatePurchaseCreditNote -> PurchaseCreditNote);
 
 impl sage_core::Operation for UpdatePurchaseCreditNote {
     type Output = PurchaseCreditNote;
@@ -4073,16 +3976,9 @@ impl CreatePurchaseInvoice {
     pub fn new(purchase_invoice: NewPurchaseInvoice) -> Self {
         Self { purchase_invoice }
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::Result<PurchaseInvoice> {
-        client.send(self).await
-    }
 }
+
+sage_core::send_methods!(CreatePurchaseInvoice -> PurchaseInvoice);
 
 impl sage_core::Operation for CreatePurchaseInvoice {
     type Output = PurchaseInvoice;
@@ -4122,13 +4018,9 @@ impl DeletePurchaseInvoice {
     pub fn new(key: impl Into<super::ids::PurchaseInvoiceId>) -> Self {
         Self { key: key.into() }
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(&self, client: &sage_core::Client) -> sage_core::Result<()> {
-        client.send(self).await
-    }
 }
+
+sage_core::send_methods!(DeletePurchaseInvoice -> ());
 
 impl sage_core::Operation for DeletePurchaseInvoice {
     type Output = ();
@@ -4222,16 +4114,9 @@ impl GetPurchaseInvoice {
         self.show_payments_allocations = Some(show_payments_allocations);
         self
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::Result<PurchaseInvoice> {
-        client.send(self).await
-    }
 }
+
+sage_core::send_methods!(GetPurchaseInvoice -> PurchaseInvoice);
 
 impl sage_core::Operation for GetPurchaseInvoice {
     type Output = PurchaseInvoice;
@@ -4404,25 +4289,9 @@ impl ListPurchaseInvoices {
         self.updated_or_created_since = Some(updated_or_created_since);
         self
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::Result<sage_core::Page<PurchaseInvoice>> {
-        client.send(self).await
-    }
-
-    /// Every item of every page, fetched lazily as the stream is polled.
-    #[inline]
-    pub fn items(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::BoxStream<'static, sage_core::Result<PurchaseInvoice>> {
-        client.items(self)
-    }
 }
+
+sage_core::send_methods!(ListPurchaseInvoices -> Page<PurchaseInvoice>);
 
 impl sage_core::Operation for ListPurchaseInvoices {
     type Output = sage_core::Page<PurchaseInvoice>;
@@ -4451,10 +4320,6 @@ impl sage_core::Operation for ListPurchaseInvoices {
     }
 }
 
-impl sage_core::ListOperation for ListPurchaseInvoices {
-    type Item = PurchaseInvoice;
-}
-
 /// Releases a Purchase Invoice
 ///
 /// ### Endpoint Availability
@@ -4479,16 +4344,9 @@ impl ReleasePurchaseInvoice {
     pub fn new(key: impl Into<super::ids::PurchaseInvoiceId>) -> Self {
         Self { key: key.into() }
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::Result<PurchaseInvoice> {
-        client.send(self).await
-    }
 }
+
+sage_core::send_methods!(ReleasePurchaseInvoice -> PurchaseInvoice);
 
 impl sage_core::Operation for ReleasePurchaseInvoice {
     type Output = PurchaseInvoice;
@@ -4537,16 +4395,9 @@ impl UpdatePurchaseInvoice {
             purchase_invoice,
         }
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::Result<PurchaseInvoice> {
-        client.send(self).await
-    }
 }
+
+sage_core::send_methods!(UpdatePurchaseInvoice -> PurchaseInvoice);
 
 impl sage_core::Operation for UpdatePurchaseInvoice {
     type Output = PurchaseInvoice;
@@ -4586,16 +4437,9 @@ impl CreatePurchaseQuickEntry {
     pub fn new(purchase_quick_entry: NewPurchaseQuickEntry) -> Self {
         Self { purchase_quick_entry }
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::Result<PurchaseQuickEntry> {
-        client.send(self).await
-    }
 }
+
+sage_core::send_methods!(CreatePurchaseQuickEntry -> PurchaseQuickEntry);
 
 impl sage_core::Operation for CreatePurchaseQuickEntry {
     type Output = PurchaseQuickEntry;
@@ -4635,13 +4479,9 @@ impl DeletePurchaseQuickEntry {
     pub fn new(key: impl Into<super::ids::PurchaseQuickEntryId>) -> Self {
         Self { key: key.into() }
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(&self, client: &sage_core::Client) -> sage_core::Result<()> {
-        client.send(self).await
-    }
 }
+
+sage_core::send_methods!(DeletePurchaseQuickEntry -> ());
 
 impl sage_core::Operation for DeletePurchaseQuickEntry {
     type Output = ();
@@ -4725,16 +4565,9 @@ impl GetPurchaseQuickEntry {
         self.show_payments_allocations = Some(show_payments_allocations);
         self
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::Result<PurchaseQuickEntry> {
-        client.send(self).await
-    }
 }
+
+sage_core::send_methods!(GetPurchaseQuickEntry -> PurchaseQuickEntry);
 
 impl sage_core::Operation for GetPurchaseQuickEntry {
     type Output = PurchaseQuickEntry;
@@ -4906,25 +4739,9 @@ impl ListPurchaseQuickEntries {
         self.updated_or_created_since = Some(updated_or_created_since);
         self
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::Result<sage_core::Page<PurchaseQuickEntry>> {
-        client.send(self).await
-    }
-
-    /// Every item of every page, fetched lazily as the stream is polled.
-    #[inline]
-    pub fn items(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::BoxStream<'static, sage_core::Result<PurchaseQuickEntry>> {
-        client.items(self)
-    }
 }
+
+sage_core::send_methods!(ListPurchaseQuickEntries -> Page<PurchaseQuickEntry>);
 
 impl sage_core::Operation for ListPurchaseQuickEntries {
     type Output = sage_core::Page<PurchaseQuickEntry>;
@@ -4951,10 +4768,6 @@ impl sage_core::Operation for ListPurchaseQuickEntries {
                 .query("updated_or_created_since", &self.updated_or_created_since),
         )
     }
-}
-
-impl sage_core::ListOperation for ListPurchaseQuickEntries {
-    type Item = PurchaseQuickEntry;
 }
 
 /// Updates a Purchase Quick Entry
@@ -4989,16 +4802,9 @@ impl UpdatePurchaseQuickEntry {
             purchase_quick_entry,
         }
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::Result<PurchaseQuickEntry> {
-        client.send(self).await
-    }
 }
+
+sage_core::send_methods!(UpdatePurchaseQuickEntry -> PurchaseQuickEntry);
 
 impl sage_core::Operation for UpdatePurchaseQuickEntry {
     type Output = PurchaseQuickEntry;

@@ -6786,16 +6786,9 @@ impl GetArtefactStatus {
         self.attributes = Some(attributes.into());
         self
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::Result<super::common::Base> {
-        client.send(self).await
-    }
 }
+
+sage_core::send_methods!(GetArtefactStatus -> super::common::Base);
 
 impl sage_core::Operation for GetArtefactStatus {
     type Output = super::common::Base;
@@ -6865,25 +6858,9 @@ impl ListArtefactStatuses {
         self.page = Some(page);
         self
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::Result<sage_core::Page<super::common::Base>> {
-        client.send(self).await
-    }
-
-    /// Every item of every page, fetched lazily as the stream is polled.
-    #[inline]
-    pub fn items(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::BoxStream<'static, sage_core::Result<super::common::Base>> {
-        client.items(self)
-    }
 }
+
+sage_core::send_methods!(ListArtefactStatuses -> Page<super::common::Base>);
 
 impl sage_core::Operation for ListArtefactStatuses {
     type Output = sage_core::Page<super::common::Base>;
@@ -6900,10 +6877,6 @@ impl sage_core::Operation for ListArtefactStatuses {
                 .query("page", &self.page),
         )
     }
-}
-
-impl sage_core::ListOperation for ListArtefactStatuses {
-    type Item = super::common::Base;
 }
 
 /// Returns a Corrective Reason Code
@@ -6939,16 +6912,9 @@ impl GetCorrectiveReasonCode {
         self.attributes = Some(attributes.into());
         self
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::Result<super::common::Base> {
-        client.send(self).await
-    }
 }
+
+sage_core::send_methods!(GetCorrectiveReasonCode -> super::common::Base);
 
 impl sage_core::Operation for GetCorrectiveReasonCode {
     type Output = super::common::Base;
@@ -7012,25 +6978,9 @@ impl ListCorrectiveReasonCodes {
         self.page = Some(page);
         self
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::Result<sage_core::Page<super::common::Base>> {
-        client.send(self).await
-    }
-
-    /// Every item of every page, fetched lazily as the stream is polled.
-    #[inline]
-    pub fn items(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::BoxStream<'static, sage_core::Result<super::common::Base>> {
-        client.items(self)
-    }
 }
+
+sage_core::send_methods!(ListCorrectiveReasonCodes -> Page<super::common::Base>);
 
 impl sage_core::Operation for ListCorrectiveReasonCodes {
     type Output = sage_core::Page<super::common::Base>;
@@ -7047,10 +6997,6 @@ impl sage_core::Operation for ListCorrectiveReasonCodes {
                 .query("page", &self.page),
         )
     }
-}
-
-impl sage_core::ListOperation for ListCorrectiveReasonCodes {
-    type Item = super::common::Base;
 }
 
 /// Returns a EU Goods Services Type
@@ -7086,16 +7032,9 @@ impl GetEuGoodsServicesType {
         self.attributes = Some(attributes.into());
         self
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::Result<super::common::Base> {
-        client.send(self).await
-    }
 }
+
+sage_core::send_methods!(GetEuGoodsServicesType -> super::common::Base);
 
 impl sage_core::Operation for GetEuGoodsServicesType {
     type Output = super::common::Base;
@@ -7159,25 +7098,9 @@ impl ListEuGoodsServicesTypes {
         self.page = Some(page);
         self
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::Result<sage_core::Page<super::common::Base>> {
-        client.send(self).await
-    }
-
-    /// Every item of every page, fetched lazily as the stream is polled.
-    #[inline]
-    pub fn items(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::BoxStream<'static, sage_core::Result<super::common::Base>> {
-        client.items(self)
-    }
 }
+
+sage_core::send_methods!(ListEuGoodsServicesTypes -> Page<super::common::Base>);
 
 impl sage_core::Operation for ListEuGoodsServicesTypes {
     type Output = sage_core::Page<super::common::Base>;
@@ -7194,10 +7117,6 @@ impl sage_core::Operation for ListEuGoodsServicesTypes {
                 .query("page", &self.page),
         )
     }
-}
-
-impl sage_core::ListOperation for ListEuGoodsServicesTypes {
-    type Item = super::common::Base;
 }
 
 /// Returns a EU Sales Description
@@ -7233,16 +7152,9 @@ impl GetEuSalesDescription {
         self.attributes = Some(attributes.into());
         self
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::Result<EuSalesDescription> {
-        client.send(self).await
-    }
 }
+
+sage_core::send_methods!(GetEuSalesDescription -> EuSalesDescription);
 
 impl sage_core::Operation for GetEuSalesDescription {
     type Output = EuSalesDescription;
@@ -7306,25 +7218,9 @@ impl ListEuSalesDescriptions {
         self.page = Some(page);
         self
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::Result<sage_core::Page<EuSalesDescription>> {
-        client.send(self).await
-    }
-
-    /// Every item of every page, fetched lazily as the stream is polled.
-    #[inline]
-    pub fn items(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::BoxStream<'static, sage_core::Result<EuSalesDescription>> {
-        client.items(self)
-    }
 }
+
+sage_core::send_methods!(ListEuSalesDescriptions -> Page<EuSalesDescription>);
 
 impl sage_core::Operation for ListEuSalesDescriptions {
     type Output = sage_core::Page<EuSalesDescription>;
@@ -7341,10 +7237,6 @@ impl sage_core::Operation for ListEuSalesDescriptions {
                 .query("page", &self.page),
         )
     }
-}
-
-impl sage_core::ListOperation for ListEuSalesDescriptions {
-    type Item = EuSalesDescription;
 }
 
 /// Creates a Hosted Artefact Payment Setting
@@ -7376,16 +7268,9 @@ impl CreateHostedArtefactPaymentSettings {
             hosted_artefact_payment_setting,
         }
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::Result<HostedArtefactPaymentSetting> {
-        client.send(self).await
-    }
 }
+
+sage_core::send_methods!(CreateHostedArtefactPaymentSettings -> HostedArtefactPaymentSetting);
 
 impl sage_core::Operation for CreateHostedArtefactPaymentSettings {
     type Output = HostedArtefactPaymentSetting;
@@ -7429,13 +7314,9 @@ impl DeleteHostedArtefactPaymentSettings {
     pub fn new(key: impl Into<super::ids::HostedArtefactPaymentSettingsId>) -> Self {
         Self { key: key.into() }
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(&self, client: &sage_core::Client) -> sage_core::Result<()> {
-        client.send(self).await
-    }
 }
+
+sage_core::send_methods!(DeleteHostedArtefactPaymentSettings -> ());
 
 impl sage_core::Operation for DeleteHostedArtefactPaymentSettings {
     type Output = ();
@@ -7489,16 +7370,9 @@ impl GetHostedArtefactPaymentSettings {
         self.attributes = Some(attributes.into());
         self
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::Result<HostedArtefactPaymentSetting> {
-        client.send(self).await
-    }
 }
+
+sage_core::send_methods!(GetHostedArtefactPaymentSettings -> HostedArtefactPaymentSetting);
 
 impl sage_core::Operation for GetHostedArtefactPaymentSettings {
     type Output = HostedArtefactPaymentSetting;
@@ -7575,25 +7449,9 @@ impl ListHostedArtefactPaymentSettings {
         self.page = Some(page);
         self
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::Result<sage_core::Page<HostedArtefactPaymentSetting>> {
-        client.send(self).await
-    }
-
-    /// Every item of every page, fetched lazily as the stream is polled.
-    #[inline]
-    pub fn items(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::BoxStream<'static, sage_core::Result<HostedArtefactPaymentSetting>> {
-        client.items(self)
-    }
 }
+
+sage_core::send_methods!(ListHostedArtefactPaymentSettings -> Page<HostedArtefactPaymentSetting>);
 
 impl sage_core::Operation for ListHostedArtefactPaymentSettings {
     type Output = sage_core::Page<HostedArtefactPaymentSetting>;
@@ -7611,10 +7469,6 @@ impl sage_core::Operation for ListHostedArtefactPaymentSettings {
                 .query("page", &self.page),
         )
     }
-}
-
-impl sage_core::ListOperation for ListHostedArtefactPaymentSettings {
-    type Item = HostedArtefactPaymentSetting;
 }
 
 /// Returns a Quick Entry Type
@@ -7650,16 +7504,9 @@ impl GetQuickEntryType {
         self.attributes = Some(attributes.into());
         self
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::Result<super::common::Base> {
-        client.send(self).await
-    }
 }
+
+sage_core::send_methods!(GetQuickEntryType -> super::common::Base);
 
 impl sage_core::Operation for GetQuickEntryType {
     type Output = super::common::Base;
@@ -7723,25 +7570,9 @@ impl ListQuickEntryTypes {
         self.page = Some(page);
         self
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::Result<sage_core::Page<super::common::Base>> {
-        client.send(self).await
-    }
-
-    /// Every item of every page, fetched lazily as the stream is polled.
-    #[inline]
-    pub fn items(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::BoxStream<'static, sage_core::Result<super::common::Base>> {
-        client.items(self)
-    }
 }
+
+sage_core::send_methods!(ListQuickEntryTypes -> Page<super::common::Base>);
 
 impl sage_core::Operation for ListQuickEntryTypes {
     type Output = sage_core::Page<super::common::Base>;
@@ -7758,10 +7589,6 @@ impl sage_core::Operation for ListQuickEntryTypes {
                 .query("page", &self.page),
         )
     }
-}
-
-impl sage_core::ListOperation for ListQuickEntryTypes {
-    type Item = super::common::Base;
 }
 
 /// Creates a Sales Corrective Invoice
@@ -7789,16 +7616,9 @@ impl CreateSalesCorrectiveInvoice {
     pub fn new(sales_corrective_invoice: NewSalesCorrectiveInvoice) -> Self {
         Self { sales_corrective_invoice }
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::Result<SalesCorrectiveInvoice> {
-        client.send(self).await
-    }
 }
+
+sage_core::send_methods!(CreateSalesCorrectiveInvoice -> SalesCorrectiveInvoice);
 
 impl sage_core::Operation for CreateSalesCorrectiveInvoice {
     type Output = SalesCorrectiveInvoice;
@@ -7851,16 +7671,9 @@ impl DeleteSalesCorrectiveInvoice {
         self.void_reason = Some(void_reason.into());
         self
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::Result<SalesCorrectiveInvoice> {
-        client.send(self).await
-    }
 }
+
+sage_core::send_methods!(DeleteSalesCorrectiveInvoice -> SalesCorrectiveInvoice);
 
 impl sage_core::Operation for DeleteSalesCorrectiveInvoice {
     type Output = SalesCorrectiveInvoice;
@@ -7955,16 +7768,9 @@ impl GetSalesCorrectiveInvoice {
         self.show_payments_allocations = Some(show_payments_allocations);
         self
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::Result<SalesCorrectiveInvoice> {
-        client.send(self).await
-    }
 }
+
+sage_core::send_methods!(GetSalesCorrectiveInvoice -> SalesCorrectiveInvoice);
 
 impl sage_core::Operation for GetSalesCorrectiveInvoice {
     type Output = SalesCorrectiveInvoice;
@@ -8137,25 +7943,9 @@ impl ListSalesCorrectiveInvoices {
         self.updated_or_created_since = Some(updated_or_created_since);
         self
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::Result<sage_core::Page<SalesCorrectiveInvoice>> {
-        client.send(self).await
-    }
-
-    /// Every item of every page, fetched lazily as the stream is polled.
-    #[inline]
-    pub fn items(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::BoxStream<'static, sage_core::Result<SalesCorrectiveInvoice>> {
-        client.items(self)
-    }
 }
+
+sage_core::send_methods!(ListSalesCorrectiveInvoices -> Page<SalesCorrectiveInvoice>);
 
 impl sage_core::Operation for ListSalesCorrectiveInvoices {
     type Output = sage_core::Page<SalesCorrectiveInvoice>;
@@ -8182,10 +7972,6 @@ impl sage_core::Operation for ListSalesCorrectiveInvoices {
                 .query("updated_or_created_since", &self.updated_or_created_since),
         )
     }
-}
-
-impl sage_core::ListOperation for ListSalesCorrectiveInvoices {
-    type Item = SalesCorrectiveInvoice;
 }
 
 /// Updates a Sales Corrective Invoice
@@ -8221,16 +8007,9 @@ impl UpdateSalesCorrectiveInvoice {
             sales_corrective_invoice,
         }
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::Result<SalesCorrectiveInvoice> {
-        client.send(self).await
-    }
 }
+
+sage_core::send_methods!(UpdateSalesCorrectiveInvoice -> SalesCorrectiveInvoice);
 
 impl sage_core::Operation for UpdateSalesCorrectiveInvoice {
     type Output = SalesCorrectiveInvoice;
@@ -8270,16 +8049,9 @@ impl CreateSalesCreditNote {
     pub fn new(sales_credit_note: NewSalesCreditNote) -> Self {
         Self { sales_credit_note }
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::Result<SalesCreditNote> {
-        client.send(self).await
-    }
 }
+
+sage_core::send_methods!(CreateSalesCreditNote -> SalesCreditNote);
 
 impl sage_core::Operation for CreateSalesCreditNote {
     type Output = SalesCreditNote;
@@ -8331,16 +8103,9 @@ impl DeleteSalesCreditNote {
         self.void_reason = Some(void_reason.into());
         self
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::Result<SalesCreditNote> {
-        client.send(self).await
-    }
 }
+
+sage_core::send_methods!(DeleteSalesCreditNote -> SalesCreditNote);
 
 impl sage_core::Operation for DeleteSalesCreditNote {
     type Output = SalesCreditNote;
@@ -8435,16 +8200,9 @@ impl GetSalesCreditNote {
         self.show_payments_allocations = Some(show_payments_allocations);
         self
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::Result<SalesCreditNote> {
-        client.send(self).await
-    }
 }
+
+sage_core::send_methods!(GetSalesCreditNote -> SalesCreditNote);
 
 impl sage_core::Operation for GetSalesCreditNote {
     type Output = SalesCreditNote;
@@ -8617,25 +8375,9 @@ impl ListSalesCreditNotes {
         self.updated_or_created_since = Some(updated_or_created_since);
         self
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::Result<sage_core::Page<SalesCreditNote>> {
-        client.send(self).await
-    }
-
-    /// Every item of every page, fetched lazily as the stream is polled.
-    #[inline]
-    pub fn items(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::BoxStream<'static, sage_core::Result<SalesCreditNote>> {
-        client.items(self)
-    }
 }
+
+sage_core::send_methods!(ListSalesCreditNotes -> Page<SalesCreditNote>);
 
 impl sage_core::Operation for ListSalesCreditNotes {
     type Output = sage_core::Page<SalesCreditNote>;
@@ -8664,10 +8406,6 @@ impl sage_core::Operation for ListSalesCreditNotes {
     }
 }
 
-impl sage_core::ListOperation for ListSalesCreditNotes {
-    type Item = SalesCreditNote;
-}
-
 /// Releases a Sales Credit Note
 ///
 /// ### Endpoint Availability
@@ -8691,16 +8429,9 @@ impl ReleaseSalesCreditNote {
     pub fn new(key: impl Into<super::ids::SalesCreditNoteId>) -> Self {
         Self { key: key.into() }
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::Result<SalesCreditNote> {
-        client.send(self).await
-    }
 }
+
+sage_core::send_methods!(ReleaseSalesCreditNote -> SalesCreditNote);
 
 impl sage_core::Operation for ReleaseSalesCreditNote {
     type Output = SalesCreditNote;
@@ -8748,16 +8479,9 @@ impl UpdateSalesCreditNote {
             sales_credit_note,
         }
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::Result<SalesCreditNote> {
-        client.send(self).await
-    }
 }
+
+sage_core::send_methods!(UpdateSalesCreditNote -> SalesCreditNote);
 
 impl sage_core::Operation for UpdateSalesCreditNote {
     type Output = SalesCreditNote;
@@ -8796,16 +8520,9 @@ impl CreateSalesEstimate {
     pub fn new(sales_estimate: NewSalesEstimate) -> Self {
         Self { sales_estimate }
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::Result<SalesEstimate> {
-        client.send(self).await
-    }
 }
+
+sage_core::send_methods!(CreateSalesEstimate -> SalesEstimate);
 
 impl sage_core::Operation for CreateSalesEstimate {
     type Output = SalesEstimate;
@@ -8844,13 +8561,9 @@ impl DeleteSalesEstimate {
     pub fn new(key: impl Into<super::ids::SalesEstimateId>) -> Self {
         Self { key: key.into() }
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(&self, client: &sage_core::Client) -> sage_core::Result<()> {
-        client.send(self).await
-    }
 }
+
+sage_core::send_methods!(DeleteSalesEstimate -> ());
 
 impl sage_core::Operation for DeleteSalesEstimate {
     type Output = ();
@@ -8914,16 +8627,9 @@ impl GetSalesEstimate {
         self.nested_attributes = Some(nested_attributes.into());
         self
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::Result<SalesEstimate> {
-        client.send(self).await
-    }
 }
+
+sage_core::send_methods!(GetSalesEstimate -> SalesEstimate);
 
 impl sage_core::Operation for GetSalesEstimate {
     type Output = SalesEstimate;
@@ -9058,25 +8764,9 @@ impl ListSalesEstimates {
         self.updated_or_created_since = Some(updated_or_created_since);
         self
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::Result<sage_core::Page<SalesEstimate>> {
-        client.send(self).await
-    }
-
-    /// Every item of every page, fetched lazily as the stream is polled.
-    #[inline]
-    pub fn items(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::BoxStream<'static, sage_core::Result<SalesEstimate>> {
-        client.items(self)
-    }
 }
+
+sage_core::send_methods!(ListSalesEstimates -> Page<SalesEstimate>);
 
 impl sage_core::Operation for ListSalesEstimates {
     type Output = sage_core::Page<SalesEstimate>;
@@ -9100,10 +8790,6 @@ impl sage_core::Operation for ListSalesEstimates {
                 .query("updated_or_created_since", &self.updated_or_created_since),
         )
     }
-}
-
-impl sage_core::ListOperation for ListSalesEstimates {
-    type Item = SalesEstimate;
 }
 
 /// Updates a Sales Estimate
@@ -9137,16 +8823,9 @@ impl UpdateSalesEstimate {
             sales_estimate,
         }
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::Result<SalesEstimate> {
-        client.send(self).await
-    }
 }
+
+sage_core::send_methods!(UpdateSalesEstimate -> SalesEstimate);
 
 impl sage_core::Operation for UpdateSalesEstimate {
     type Output = SalesEstimate;
@@ -9187,16 +8866,9 @@ impl CreateSalesInvoice {
     pub fn new(sales_invoice: NewSalesInvoice) -> Self {
         Self { sales_invoice }
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::Result<SalesInvoice> {
-        client.send(self).await
-    }
 }
+
+sage_core::send_methods!(CreateSalesInvoice -> SalesInvoice);
 
 impl sage_core::Operation for CreateSalesInvoice {
     type Output = SalesInvoice;
@@ -9249,16 +8921,9 @@ impl DeleteSalesInvoice {
         self.void_reason = Some(void_reason.into());
         self
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::Result<SalesInvoice> {
-        client.send(self).await
-    }
 }
+
+sage_core::send_methods!(DeleteSalesInvoice -> SalesInvoice);
 
 impl sage_core::Operation for DeleteSalesInvoice {
     type Output = SalesInvoice;
@@ -9373,16 +9038,9 @@ impl GetSalesInvoice {
         self.show_recurring_invoice = Some(show_recurring_invoice);
         self
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::Result<SalesInvoice> {
-        client.send(self).await
-    }
 }
+
+sage_core::send_methods!(GetSalesInvoice -> SalesInvoice);
 
 impl sage_core::Operation for GetSalesInvoice {
     type Output = SalesInvoice;
@@ -9557,25 +9215,9 @@ impl ListSalesInvoices {
         self.updated_or_created_since = Some(updated_or_created_since);
         self
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::Result<sage_core::Page<SalesInvoice>> {
-        client.send(self).await
-    }
-
-    /// Every item of every page, fetched lazily as the stream is polled.
-    #[inline]
-    pub fn items(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::BoxStream<'static, sage_core::Result<SalesInvoice>> {
-        client.items(self)
-    }
 }
+
+sage_core::send_methods!(ListSalesInvoices -> Page<SalesInvoice>);
 
 impl sage_core::Operation for ListSalesInvoices {
     type Output = sage_core::Page<SalesInvoice>;
@@ -9604,10 +9246,6 @@ impl sage_core::Operation for ListSalesInvoices {
     }
 }
 
-impl sage_core::ListOperation for ListSalesInvoices {
-    type Item = SalesInvoice;
-}
-
 /// Releases a Sales Invoice
 ///
 /// ### Endpoint Availability
@@ -9633,16 +9271,9 @@ impl ReleaseSalesInvoice {
     pub fn new(key: impl Into<super::ids::SalesInvoiceId>) -> Self {
         Self { key: key.into() }
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::Result<SalesInvoice> {
-        client.send(self).await
-    }
 }
+
+sage_core::send_methods!(ReleaseSalesInvoice -> SalesInvoice);
 
 impl sage_core::Operation for ReleaseSalesInvoice {
     type Output = SalesInvoice;
@@ -9692,16 +9323,9 @@ impl UpdateSalesInvoice {
             sales_invoice,
         }
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::Result<SalesInvoice> {
-        client.send(self).await
-    }
 }
+
+sage_core::send_methods!(UpdateSalesInvoice -> SalesInvoice);
 
 impl sage_core::Operation for UpdateSalesInvoice {
     type Output = SalesInvoice;
@@ -9741,16 +9365,9 @@ impl CreateSalesQuickEntry {
     pub fn new(sales_quick_entry: NewSalesQuickEntry) -> Self {
         Self { sales_quick_entry }
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::Result<QuickEntry> {
-        client.send(self).await
-    }
 }
+
+sage_core::send_methods!(CreateSalesQuickEntry -> QuickEntry);
 
 impl sage_core::Operation for CreateSalesQuickEntry {
     type Output = QuickEntry;
@@ -9790,13 +9407,9 @@ impl DeleteSalesQuickEntry {
     pub fn new(key: impl Into<super::ids::SalesQuickEntryId>) -> Self {
         Self { key: key.into() }
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(&self, client: &sage_core::Client) -> sage_core::Result<()> {
-        client.send(self).await
-    }
 }
+
+sage_core::send_methods!(DeleteSalesQuickEntry -> ());
 
 impl sage_core::Operation for DeleteSalesQuickEntry {
     type Output = ();
@@ -9880,16 +9493,9 @@ impl GetSalesQuickEntry {
         self.show_payments_allocations = Some(show_payments_allocations);
         self
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::Result<QuickEntry> {
-        client.send(self).await
-    }
 }
+
+sage_core::send_methods!(GetSalesQuickEntry -> QuickEntry);
 
 impl sage_core::Operation for GetSalesQuickEntry {
     type Output = QuickEntry;
@@ -10061,25 +9667,9 @@ impl ListSalesQuickEntries {
         self.updated_or_created_since = Some(updated_or_created_since);
         self
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::Result<sage_core::Page<QuickEntry>> {
-        client.send(self).await
-    }
-
-    /// Every item of every page, fetched lazily as the stream is polled.
-    #[inline]
-    pub fn items(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::BoxStream<'static, sage_core::Result<QuickEntry>> {
-        client.items(self)
-    }
 }
+
+sage_core::send_methods!(ListSalesQuickEntries -> Page<QuickEntry>);
 
 impl sage_core::Operation for ListSalesQuickEntries {
     type Output = sage_core::Page<QuickEntry>;
@@ -10106,10 +9696,6 @@ impl sage_core::Operation for ListSalesQuickEntries {
                 .query("updated_or_created_since", &self.updated_or_created_since),
         )
     }
-}
-
-impl sage_core::ListOperation for ListSalesQuickEntries {
-    type Item = QuickEntry;
 }
 
 /// Updates a Sales Quick Entry
@@ -10144,16 +9730,9 @@ impl UpdateSalesQuickEntry {
             sales_quick_entry,
         }
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::Result<QuickEntry> {
-        client.send(self).await
-    }
 }
+
+sage_core::send_methods!(UpdateSalesQuickEntry -> QuickEntry);
 
 impl sage_core::Operation for UpdateSalesQuickEntry {
     type Output = QuickEntry;
@@ -10193,16 +9772,9 @@ impl CreateSalesQuote {
     pub fn new(sales_quote: NewSalesQuote) -> Self {
         Self { sales_quote }
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::Result<SalesQuote> {
-        client.send(self).await
-    }
 }
+
+sage_core::send_methods!(CreateSalesQuote -> SalesQuote);
 
 impl sage_core::Operation for CreateSalesQuote {
     type Output = SalesQuote;
@@ -10242,13 +9814,9 @@ impl DeleteSalesQuote {
     pub fn new(key: impl Into<super::ids::SalesQuoteId>) -> Self {
         Self { key: key.into() }
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(&self, client: &sage_core::Client) -> sage_core::Result<()> {
-        client.send(self).await
-    }
 }
+
+sage_core::send_methods!(DeleteSalesQuote -> ());
 
 impl sage_core::Operation for DeleteSalesQuote {
     type Output = ();
@@ -10312,16 +9880,9 @@ impl GetSalesQuote {
         self.nested_attributes = Some(nested_attributes.into());
         self
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::Result<SalesQuote> {
-        client.send(self).await
-    }
 }
+
+sage_core::send_methods!(GetSalesQuote -> SalesQuote);
 
 impl sage_core::Operation for GetSalesQuote {
     type Output = SalesQuote;
@@ -10473,25 +10034,9 @@ impl ListSalesQuotes {
         self.updated_or_created_since = Some(updated_or_created_since);
         self
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::Result<sage_core::Page<SalesQuote>> {
-        client.send(self).await
-    }
-
-    /// Every item of every page, fetched lazily as the stream is polled.
-    #[inline]
-    pub fn items(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::BoxStream<'static, sage_core::Result<SalesQuote>> {
-        client.items(self)
-    }
 }
+
+sage_core::send_methods!(ListSalesQuotes -> Page<SalesQuote>);
 
 impl sage_core::Operation for ListSalesQuotes {
     type Output = sage_core::Page<SalesQuote>;
@@ -10516,10 +10061,6 @@ impl sage_core::Operation for ListSalesQuotes {
                 .query("updated_or_created_since", &self.updated_or_created_since),
         )
     }
-}
-
-impl sage_core::ListOperation for ListSalesQuotes {
-    type Item = SalesQuote;
 }
 
 /// Updates a Sales Quote
@@ -10554,16 +10095,9 @@ impl UpdateSalesQuote {
             sales_quote,
         }
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::Result<SalesQuote> {
-        client.send(self).await
-    }
 }
+
+sage_core::send_methods!(UpdateSalesQuote -> SalesQuote);
 
 impl sage_core::Operation for UpdateSalesQuote {
     type Output = SalesQuote;

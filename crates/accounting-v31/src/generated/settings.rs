@@ -2358,16 +2358,9 @@ impl GetBusinessActivityType {
         self.attributes = Some(attributes.into());
         self
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::Result<BusinessActivityType> {
-        client.send(self).await
-    }
 }
+
+sage_core::send_methods!(GetBusinessActivityType -> BusinessActivityType);
 
 impl sage_core::Operation for GetBusinessActivityType {
     type Output = BusinessActivityType;
@@ -2431,25 +2424,9 @@ impl ListBusinessActivityTypes {
         self.page = Some(page);
         self
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::Result<sage_core::Page<BusinessActivityType>> {
-        client.send(self).await
-    }
-
-    /// Every item of every page, fetched lazily as the stream is polled.
-    #[inline]
-    pub fn items(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::BoxStream<'static, sage_core::Result<BusinessActivityType>> {
-        client.items(self)
-    }
 }
+
+sage_core::send_methods!(ListBusinessActivityTypes -> Page<BusinessActivityType>);
 
 impl sage_core::Operation for ListBusinessActivityTypes {
     type Output = sage_core::Page<BusinessActivityType>;
@@ -2466,10 +2443,6 @@ impl sage_core::Operation for ListBusinessActivityTypes {
                 .query("page", &self.page),
         )
     }
-}
-
-impl sage_core::ListOperation for ListBusinessActivityTypes {
-    type Item = BusinessActivityType;
 }
 
 /// Returns all Business Settings
@@ -2494,16 +2467,9 @@ impl GetBusinessSettings {
     pub fn new() -> Self {
         Self {}
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::Result<BusinessSettings> {
-        client.send(self).await
-    }
 }
+
+sage_core::send_methods!(GetBusinessSettings -> BusinessSettings);
 
 impl sage_core::Operation for GetBusinessSettings {
     type Output = BusinessSettings;
@@ -2544,16 +2510,9 @@ impl UpdateBusinessSettings {
     pub fn new(business_settings: BusinessSettingsUpdate) -> Self {
         Self { business_settings }
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::Result<BusinessSettings> {
-        client.send(self).await
-    }
 }
+
+sage_core::send_methods!(UpdateBusinessSettings -> BusinessSettings);
 
 impl sage_core::Operation for UpdateBusinessSettings {
     type Output = BusinessSettings;
@@ -2601,16 +2560,9 @@ impl GetBusinessType {
         self.attributes = Some(attributes.into());
         self
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::Result<BusinessType> {
-        client.send(self).await
-    }
 }
+
+sage_core::send_methods!(GetBusinessType -> BusinessType);
 
 impl sage_core::Operation for GetBusinessType {
     type Output = BusinessType;
@@ -2674,25 +2626,9 @@ impl ListBusinessTypes {
         self.page = Some(page);
         self
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::Result<sage_core::Page<BusinessType>> {
-        client.send(self).await
-    }
-
-    /// Every item of every page, fetched lazily as the stream is polled.
-    #[inline]
-    pub fn items(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::BoxStream<'static, sage_core::Result<BusinessType>> {
-        client.items(self)
-    }
 }
+
+sage_core::send_methods!(ListBusinessTypes -> Page<BusinessType>);
 
 impl sage_core::Operation for ListBusinessTypes {
     type Output = sage_core::Page<BusinessType>;
@@ -2709,10 +2645,6 @@ impl sage_core::Operation for ListBusinessTypes {
                 .query("page", &self.page),
         )
     }
-}
-
-impl sage_core::ListOperation for ListBusinessTypes {
-    type Item = BusinessType;
 }
 
 /// Returns all Cis Settings
@@ -2737,16 +2669,9 @@ impl GetCisSettings {
     pub fn new() -> Self {
         Self {}
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::Result<CisSettings> {
-        client.send(self).await
-    }
 }
+
+sage_core::send_methods!(GetCisSettings -> CisSettings);
 
 impl sage_core::Operation for GetCisSettings {
     type Output = CisSettings;
@@ -2787,16 +2712,9 @@ impl UpdateCisSettings {
     pub fn new(cis_settings: CisSettingsUpdate) -> Self {
         Self { cis_settings }
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::Result<CisSettings> {
-        client.send(self).await
-    }
 }
+
+sage_core::send_methods!(UpdateCisSettings -> CisSettings);
 
 impl sage_core::Operation for UpdateCisSettings {
     type Output = CisSettings;
@@ -2844,16 +2762,9 @@ impl GetCountry {
         self.attributes = Some(attributes.into());
         self
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::Result<super::common::Base> {
-        client.send(self).await
-    }
 }
+
+sage_core::send_methods!(GetCountry -> super::common::Base);
 
 impl sage_core::Operation for GetCountry {
     type Output = super::common::Base;
@@ -2917,25 +2828,9 @@ impl ListCountries {
         self.page = Some(page);
         self
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::Result<sage_core::Page<super::common::Base>> {
-        client.send(self).await
-    }
-
-    /// Every item of every page, fetched lazily as the stream is polled.
-    #[inline]
-    pub fn items(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::BoxStream<'static, sage_core::Result<super::common::Base>> {
-        client.items(self)
-    }
 }
+
+sage_core::send_methods!(ListCountries -> Page<super::common::Base>);
 
 impl sage_core::Operation for ListCountries {
     type Output = sage_core::Page<super::common::Base>;
@@ -2952,10 +2847,6 @@ impl sage_core::Operation for ListCountries {
                 .query("page", &self.page),
         )
     }
-}
-
-impl sage_core::ListOperation for ListCountries {
-    type Item = super::common::Base;
 }
 
 /// Returns a Country Group
@@ -2991,16 +2882,9 @@ impl GetCountryGroup {
         self.attributes = Some(attributes.into());
         self
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::Result<super::common::Base> {
-        client.send(self).await
-    }
 }
+
+sage_core::send_methods!(GetCountryGroup -> super::common::Base);
 
 impl sage_core::Operation for GetCountryGroup {
     type Output = super::common::Base;
@@ -3064,25 +2948,9 @@ impl ListCountryGroups {
         self.page = Some(page);
         self
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::Result<sage_core::Page<super::common::Base>> {
-        client.send(self).await
-    }
-
-    /// Every item of every page, fetched lazily as the stream is polled.
-    #[inline]
-    pub fn items(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::BoxStream<'static, sage_core::Result<super::common::Base>> {
-        client.items(self)
-    }
 }
+
+sage_core::send_methods!(ListCountryGroups -> Page<super::common::Base>);
 
 impl sage_core::Operation for ListCountryGroups {
     type Output = sage_core::Page<super::common::Base>;
@@ -3099,10 +2967,6 @@ impl sage_core::Operation for ListCountryGroups {
                 .query("page", &self.page),
         )
     }
-}
-
-impl sage_core::ListOperation for ListCountryGroups {
-    type Item = super::common::Base;
 }
 
 /// Returns a Country Of Registration
@@ -3138,16 +3002,9 @@ impl GetCountriesOfRegistration {
         self.attributes = Some(attributes.into());
         self
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::Result<super::common::Base> {
-        client.send(self).await
-    }
 }
+
+sage_core::send_methods!(GetCountriesOfRegistration -> super::common::Base);
 
 impl sage_core::Operation for GetCountriesOfRegistration {
     type Output = super::common::Base;
@@ -3211,25 +3068,9 @@ impl ListCountriesOfRegistration {
         self.page = Some(page);
         self
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::Result<sage_core::Page<super::common::Base>> {
-        client.send(self).await
-    }
-
-    /// Every item of every page, fetched lazily as the stream is polled.
-    #[inline]
-    pub fn items(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::BoxStream<'static, sage_core::Result<super::common::Base>> {
-        client.items(self)
-    }
 }
+
+sage_core::send_methods!(ListCountriesOfRegistration -> Page<super::common::Base>);
 
 impl sage_core::Operation for ListCountriesOfRegistration {
     type Output = sage_core::Page<super::common::Base>;
@@ -3246,10 +3087,6 @@ impl sage_core::Operation for ListCountriesOfRegistration {
                 .query("page", &self.page),
         )
     }
-}
-
-impl sage_core::ListOperation for ListCountriesOfRegistration {
-    type Item = super::common::Base;
 }
 
 /// Returns all Datev Settings
@@ -3274,16 +3111,9 @@ impl GetDatevSettings {
     pub fn new() -> Self {
         Self {}
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::Result<DatevSettings> {
-        client.send(self).await
-    }
 }
+
+sage_core::send_methods!(GetDatevSettings -> DatevSettings);
 
 impl sage_core::Operation for GetDatevSettings {
     type Output = DatevSettings;
@@ -3324,16 +3154,9 @@ impl UpdateDatevSettings {
     pub fn new(datev_settings: DatevSettingsUpdate) -> Self {
         Self { datev_settings }
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::Result<DatevSettings> {
-        client.send(self).await
-    }
 }
+
+sage_core::send_methods!(UpdateDatevSettings -> DatevSettings);
 
 impl sage_core::Operation for UpdateDatevSettings {
     type Output = DatevSettings;
@@ -3370,16 +3193,9 @@ impl GetEmailSettings {
     pub fn new() -> Self {
         Self {}
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::Result<EmailSettings> {
-        client.send(self).await
-    }
 }
+
+sage_core::send_methods!(GetEmailSettings -> EmailSettings);
 
 impl sage_core::Operation for GetEmailSettings {
     type Output = EmailSettings;
@@ -3420,16 +3236,9 @@ impl UpdateEmailSettings {
     pub fn new(email_settings: EmailSettingsUpdate) -> Self {
         Self { email_settings }
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::Result<EmailSettings> {
-        client.send(self).await
-    }
 }
+
+sage_core::send_methods!(UpdateEmailSettings -> EmailSettings);
 
 impl sage_core::Operation for UpdateEmailSettings {
     type Output = EmailSettings;
@@ -3467,16 +3276,9 @@ impl GetFinancialSettings {
     pub fn new() -> Self {
         Self {}
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::Result<FinancialSettings> {
-        client.send(self).await
-    }
 }
+
+sage_core::send_methods!(GetFinancialSettings -> FinancialSettings);
 
 impl sage_core::Operation for GetFinancialSettings {
     type Output = FinancialSettings;
@@ -3518,16 +3320,9 @@ impl UpdateFinancialSettings {
     pub fn new(financial_settings: FinancialSettingsUpdate) -> Self {
         Self { financial_settings }
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::Result<FinancialSettings> {
-        client.send(self).await
-    }
 }
+
+sage_core::send_methods!(UpdateFinancialSettings -> FinancialSettings);
 
 impl sage_core::Operation for UpdateFinancialSettings {
     type Output = FinancialSettings;
@@ -3565,16 +3360,9 @@ impl GetInvoiceSettings {
     pub fn new() -> Self {
         Self {}
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::Result<InvoiceSettings> {
-        client.send(self).await
-    }
 }
+
+sage_core::send_methods!(GetInvoiceSettings -> InvoiceSettings);
 
 impl sage_core::Operation for GetInvoiceSettings {
     type Output = InvoiceSettings;
@@ -3616,16 +3404,9 @@ impl UpdateInvoiceSettings {
     pub fn new(invoice_settings: InvoiceSettingsUpdate) -> Self {
         Self { invoice_settings }
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::Result<InvoiceSettings> {
-        client.send(self).await
-    }
 }
+
+sage_core::send_methods!(UpdateInvoiceSettings -> InvoiceSettings);
 
 impl sage_core::Operation for UpdateInvoiceSettings {
     type Output = InvoiceSettings;
@@ -3673,16 +3454,9 @@ impl GetLegalFormType {
         self.attributes = Some(attributes.into());
         self
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::Result<LegalFormType> {
-        client.send(self).await
-    }
 }
+
+sage_core::send_methods!(GetLegalFormType -> LegalFormType);
 
 impl sage_core::Operation for GetLegalFormType {
     type Output = LegalFormType;
@@ -3746,25 +3520,9 @@ impl ListLegalFormTypes {
         self.page = Some(page);
         self
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::Result<sage_core::Page<LegalFormType>> {
-        client.send(self).await
-    }
-
-    /// Every item of every page, fetched lazily as the stream is polled.
-    #[inline]
-    pub fn items(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::BoxStream<'static, sage_core::Result<LegalFormType>> {
-        client.items(self)
-    }
 }
+
+sage_core::send_methods!(ListLegalFormTypes -> Page<LegalFormType>);
 
 impl sage_core::Operation for ListLegalFormTypes {
     type Output = sage_core::Page<LegalFormType>;
@@ -3781,10 +3539,6 @@ impl sage_core::Operation for ListLegalFormTypes {
                 .query("page", &self.page),
         )
     }
-}
-
-impl sage_core::ListOperation for ListLegalFormTypes {
-    type Item = LegalFormType;
 }
 
 /// Creates a Migration Tax Return
@@ -3812,16 +3566,9 @@ impl CreateMigrationTaxReturn {
     pub fn new(migration_tax_return: NewMigrationTaxReturn) -> Self {
         Self { migration_tax_return }
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::Result<MigrationTaxReturn> {
-        client.send(self).await
-    }
 }
+
+sage_core::send_methods!(CreateMigrationTaxReturn -> MigrationTaxReturn);
 
 impl sage_core::Operation for CreateMigrationTaxReturn {
     type Output = MigrationTaxReturn;
@@ -3874,16 +3621,9 @@ impl GetMigrationTaxReturn {
         self.attributes = Some(attributes.into());
         self
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::Result<MigrationTaxReturn> {
-        client.send(self).await
-    }
 }
+
+sage_core::send_methods!(GetMigrationTaxReturn -> MigrationTaxReturn);
 
 impl sage_core::Operation for GetMigrationTaxReturn {
     type Output = MigrationTaxReturn;
@@ -3951,25 +3691,9 @@ impl ListMigrationTaxReturns {
         self.page = Some(page);
         self
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::Result<sage_core::Page<MigrationTaxReturn>> {
-        client.send(self).await
-    }
-
-    /// Every item of every page, fetched lazily as the stream is polled.
-    #[inline]
-    pub fn items(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::BoxStream<'static, sage_core::Result<MigrationTaxReturn>> {
-        client.items(self)
-    }
 }
+
+sage_core::send_methods!(ListMigrationTaxReturns -> Page<MigrationTaxReturn>);
 
 impl sage_core::Operation for ListMigrationTaxReturns {
     type Output = sage_core::Page<MigrationTaxReturn>;
@@ -3986,10 +3710,6 @@ impl sage_core::Operation for ListMigrationTaxReturns {
                 .query("page", &self.page),
         )
     }
-}
-
-impl sage_core::ListOperation for ListMigrationTaxReturns {
-    type Item = MigrationTaxReturn;
 }
 
 /// Returns all Migrations
@@ -4015,16 +3735,9 @@ impl GetMigrations {
     pub fn new() -> Self {
         Self {}
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::Result<Migration> {
-        client.send(self).await
-    }
 }
+
+sage_core::send_methods!(GetMigrations -> Migration);
 
 impl sage_core::Operation for GetMigrations {
     type Output = Migration;
@@ -4066,16 +3779,9 @@ impl UpdateMigrations {
     pub fn new(migrations: MigrationsUpdate) -> Self {
         Self { migrations }
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::Result<Migration> {
-        client.send(self).await
-    }
 }
+
+sage_core::send_methods!(UpdateMigrations -> Migration);
 
 impl sage_core::Operation for UpdateMigrations {
     type Output = Migration;

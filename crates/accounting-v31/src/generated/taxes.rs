@@ -639,25 +639,9 @@ impl ListTaxDeterminations {
         self.retailer_rates = Some(retailer_rates);
         self
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::Result<sage_core::Page<super::common::TaxRate>> {
-        client.send(self).await
-    }
-
-    /// Every item of every page, fetched lazily as the stream is polled.
-    #[inline]
-    pub fn items(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::BoxStream<'static, sage_core::Result<super::common::TaxRate>> {
-        client.items(self)
-    }
 }
+
+sage_core::send_methods!(ListTaxDeterminations -> Page<super::common::TaxRate>);
 
 impl sage_core::Operation for ListTaxDeterminations {
     type Output = sage_core::Page<super::common::TaxRate>;
@@ -694,10 +678,6 @@ impl sage_core::Operation for ListTaxDeterminations {
     }
 }
 
-impl sage_core::ListOperation for ListTaxDeterminations {
-    type Item = super::common::TaxRate;
-}
-
 /// Returns a Tax Office
 ///
 /// ### Endpoint Availability
@@ -731,16 +711,9 @@ impl GetTaxOffice {
         self.attributes = Some(attributes.into());
         self
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::Result<TaxOffice> {
-        client.send(self).await
-    }
 }
+
+sage_core::send_methods!(GetTaxOffice -> TaxOffice);
 
 impl sage_core::Operation for GetTaxOffice {
     type Output = TaxOffice;
@@ -804,25 +777,9 @@ impl ListTaxOffices {
         self.page = Some(page);
         self
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::Result<sage_core::Page<TaxOffice>> {
-        client.send(self).await
-    }
-
-    /// Every item of every page, fetched lazily as the stream is polled.
-    #[inline]
-    pub fn items(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::BoxStream<'static, sage_core::Result<TaxOffice>> {
-        client.items(self)
-    }
 }
+
+sage_core::send_methods!(ListTaxOffices -> Page<TaxOffice>);
 
 impl sage_core::Operation for ListTaxOffices {
     type Output = sage_core::Page<TaxOffice>;
@@ -839,10 +796,6 @@ impl sage_core::Operation for ListTaxOffices {
                 .query("page", &self.page),
         )
     }
-}
-
-impl sage_core::ListOperation for ListTaxOffices {
-    type Item = TaxOffice;
 }
 
 /// Returns a Tax Profile
@@ -883,16 +836,9 @@ impl GetTaxProfile {
         self.attributes = Some(attributes.into());
         self
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::Result<TaxProfile> {
-        client.send(self).await
-    }
 }
+
+sage_core::send_methods!(GetTaxProfile -> TaxProfile);
 
 impl sage_core::Operation for GetTaxProfile {
     type Output = TaxProfile;
@@ -973,25 +919,9 @@ impl ListTaxProfiles {
         self.updated_or_created_since = Some(updated_or_created_since);
         self
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::Result<sage_core::Page<TaxProfile>> {
-        client.send(self).await
-    }
-
-    /// Every item of every page, fetched lazily as the stream is polled.
-    #[inline]
-    pub fn items(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::BoxStream<'static, sage_core::Result<TaxProfile>> {
-        client.items(self)
-    }
 }
+
+sage_core::send_methods!(ListTaxProfiles -> Page<TaxProfile>);
 
 impl sage_core::Operation for ListTaxProfiles {
     type Output = sage_core::Page<TaxProfile>;
@@ -1009,10 +939,6 @@ impl sage_core::Operation for ListTaxProfiles {
                 .query("updated_or_created_since", &self.updated_or_created_since),
         )
     }
-}
-
-impl sage_core::ListOperation for ListTaxProfiles {
-    type Item = TaxProfile;
 }
 
 /// Updates a Tax Profile
@@ -1049,16 +975,9 @@ impl UpdateTaxProfile {
             tax_profile,
         }
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::Result<TaxProfile> {
-        client.send(self).await
-    }
 }
+
+sage_core::send_methods!(UpdateTaxProfile -> TaxProfile);
 
 impl sage_core::Operation for UpdateTaxProfile {
     type Output = TaxProfile;
@@ -1094,16 +1013,9 @@ impl CreateTaxRate {
     pub fn new(tax_rate: NewTaxRate) -> Self {
         Self { tax_rate }
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::Result<super::common::TaxRate> {
-        client.send(self).await
-    }
 }
+
+sage_core::send_methods!(CreateTaxRate -> super::common::TaxRate);
 
 impl sage_core::Operation for CreateTaxRate {
     type Output = super::common::TaxRate;
@@ -1135,13 +1047,9 @@ impl DeleteTaxRate {
     pub fn new(key: impl Into<super::ids::TaxRateId>) -> Self {
         Self { key: key.into() }
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(&self, client: &sage_core::Client) -> sage_core::Result<()> {
-        client.send(self).await
-    }
 }
+
+sage_core::send_methods!(DeleteTaxRate -> ());
 
 impl sage_core::Operation for DeleteTaxRate {
     type Output = ();
@@ -1209,16 +1117,9 @@ impl GetTaxRate {
         self.date = Some(date);
         self
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::Result<super::common::TaxRate> {
-        client.send(self).await
-    }
 }
+
+sage_core::send_methods!(GetTaxRate -> super::common::TaxRate);
 
 impl sage_core::Operation for GetTaxRate {
     type Output = super::common::TaxRate;
@@ -1360,25 +1261,9 @@ impl ListTaxRates {
         self.usage = Some(usage.into());
         self
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::Result<sage_core::Page<super::common::TaxRate>> {
-        client.send(self).await
-    }
-
-    /// Every item of every page, fetched lazily as the stream is polled.
-    #[inline]
-    pub fn items(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::BoxStream<'static, sage_core::Result<super::common::TaxRate>> {
-        client.items(self)
-    }
 }
+
+sage_core::send_methods!(ListTaxRates -> Page<super::common::TaxRate>);
 
 impl sage_core::Operation for ListTaxRates {
     type Output = sage_core::Page<super::common::TaxRate>;
@@ -1407,10 +1292,6 @@ impl sage_core::Operation for ListTaxRates {
     }
 }
 
-impl sage_core::ListOperation for ListTaxRates {
-    type Item = super::common::TaxRate;
-}
-
 /// Updates a Tax Rate (US only)
 ///
 /// ### Access Control Restrictions
@@ -1433,16 +1314,9 @@ impl UpdateTaxRate {
     pub fn new(key: impl Into<super::ids::TaxRateId>, tax_rate: TaxRateUpdate) -> Self {
         Self { key: key.into(), tax_rate }
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::Result<super::common::TaxRate> {
-        client.send(self).await
-    }
 }
+
+sage_core::send_methods!(UpdateTaxRate -> super::common::TaxRate);
 
 impl sage_core::Operation for UpdateTaxRate {
     type Output = super::common::TaxRate;
@@ -1491,16 +1365,9 @@ impl GetTaxReturnFrequency {
         self.attributes = Some(attributes.into());
         self
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::Result<super::common::Base> {
-        client.send(self).await
-    }
 }
+
+sage_core::send_methods!(GetTaxReturnFrequency -> super::common::Base);
 
 impl sage_core::Operation for GetTaxReturnFrequency {
     type Output = super::common::Base;
@@ -1651,25 +1518,9 @@ impl ListTaxReturnFrequencies {
         self.tax_type_id = Some(tax_type_id);
         self
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::Result<sage_core::Page<super::common::Base>> {
-        client.send(self).await
-    }
-
-    /// Every item of every page, fetched lazily as the stream is polled.
-    #[inline]
-    pub fn items(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::BoxStream<'static, sage_core::Result<super::common::Base>> {
-        client.items(self)
-    }
 }
+
+sage_core::send_methods!(ListTaxReturnFrequencies -> Page<super::common::Base>);
 
 impl sage_core::Operation for ListTaxReturnFrequencies {
     type Output = sage_core::Page<super::common::Base>;
@@ -1690,10 +1541,6 @@ impl sage_core::Operation for ListTaxReturnFrequencies {
                 ),
         )
     }
-}
-
-impl sage_core::ListOperation for ListTaxReturnFrequencies {
-    type Item = super::common::Base;
 }
 
 /// Returns a Tax Scheme
@@ -1729,16 +1576,9 @@ impl GetTaxScheme {
         self.attributes = Some(attributes.into());
         self
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::Result<super::common::TaxScheme> {
-        client.send(self).await
-    }
 }
+
+sage_core::send_methods!(GetTaxScheme -> super::common::TaxScheme);
 
 impl sage_core::Operation for GetTaxScheme {
     type Output = super::common::TaxScheme;
@@ -1802,25 +1642,9 @@ impl ListTaxSchemes {
         self.page = Some(page);
         self
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::Result<sage_core::Page<super::common::TaxScheme>> {
-        client.send(self).await
-    }
-
-    /// Every item of every page, fetched lazily as the stream is polled.
-    #[inline]
-    pub fn items(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::BoxStream<'static, sage_core::Result<super::common::TaxScheme>> {
-        client.items(self)
-    }
 }
+
+sage_core::send_methods!(ListTaxSchemes -> Page<super::common::TaxScheme>);
 
 impl sage_core::Operation for ListTaxSchemes {
     type Output = sage_core::Page<super::common::TaxScheme>;
@@ -1837,10 +1661,6 @@ impl sage_core::Operation for ListTaxSchemes {
                 .query("page", &self.page),
         )
     }
-}
-
-impl sage_core::ListOperation for ListTaxSchemes {
-    type Item = super::common::TaxScheme;
 }
 
 /// Returns a Tax Type
@@ -1876,13 +1696,9 @@ impl GetTaxType {
         self.attributes = Some(attributes.into());
         self
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(&self, client: &sage_core::Client) -> sage_core::Result<TaxType> {
-        client.send(self).await
-    }
 }
+
+sage_core::send_methods!(GetTaxType -> TaxType);
 
 impl sage_core::Operation for GetTaxType {
     type Output = TaxType;
@@ -1946,25 +1762,9 @@ impl ListTaxTypes {
         self.page = Some(page);
         self
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::Result<sage_core::Page<TaxType>> {
-        client.send(self).await
-    }
-
-    /// Every item of every page, fetched lazily as the stream is polled.
-    #[inline]
-    pub fn items(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::BoxStream<'static, sage_core::Result<TaxType>> {
-        client.items(self)
-    }
 }
+
+sage_core::send_methods!(ListTaxTypes -> Page<TaxType>);
 
 impl sage_core::Operation for ListTaxTypes {
     type Output = sage_core::Page<TaxType>;
@@ -1981,10 +1781,6 @@ impl sage_core::Operation for ListTaxTypes {
                 .query("page", &self.page),
         )
     }
-}
-
-impl sage_core::ListOperation for ListTaxTypes {
-    type Item = TaxType;
 }
 
 impl sage_core::changes::Changes for ListTaxProfiles {

@@ -54,16 +54,9 @@ impl GetPurchaseTradingPeriod {
     pub fn new(id: impl Into<super::ids::PurchaseTradingPeriodId>) -> Self {
         Self { id: id.into() }
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::Result<PurchaseTradingPeriod> {
-        client.send(self).await
-    }
 }
+
+sage_core::send_methods!(GetPurchaseTradingPeriod -> PurchaseTradingPeriod);
 
 impl sage_core::Operation for GetPurchaseTradingPeriod {
     type Output = PurchaseTradingPeriod;
@@ -97,27 +90,11 @@ impl ListPurchaseTradingPeriods {
     pub fn new() -> Self {
         Self::default()
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::Result<sage_core::Page<PurchaseTradingPeriod>> {
-        client.send(self).await
-    }
-
-    /// Every item of every page, fetched lazily as the stream is polled.
-    #[inline]
-    pub fn items(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::BoxStream<'static, sage_core::Result<PurchaseTradingPeriod>> {
-        client.items(self)
-    }
 }
 
 sage_core::odata_setters!(ListPurchaseTradingPeriods);
+
+sage_core::send_methods!(ListPurchaseTradingPeriods -> Page<PurchaseTradingPeriod>);
 
 impl sage_core::Operation for ListPurchaseTradingPeriods {
     type Output = sage_core::Page<PurchaseTradingPeriod>;
@@ -132,10 +109,6 @@ impl sage_core::Operation for ListPurchaseTradingPeriods {
                 .odata(&self.odata),
         )
     }
-}
-
-impl sage_core::ListOperation for ListPurchaseTradingPeriods {
-    type Item = PurchaseTradingPeriod;
 }
 
 impl sage_core::changes::Changes for ListPurchaseTradingPeriods {

@@ -62,16 +62,9 @@ impl GetFinanceCharge {
     pub fn new(id: impl Into<super::ids::FinanceChargeId>) -> Self {
         Self { id: id.into() }
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::Result<FinanceCharge> {
-        client.send(self).await
-    }
 }
+
+sage_core::send_methods!(GetFinanceCharge -> FinanceCharge);
 
 impl sage_core::Operation for GetFinanceCharge {
     type Output = FinanceCharge;
@@ -105,27 +98,11 @@ impl ListFinanceCharges {
     pub fn new() -> Self {
         Self::default()
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::Result<sage_core::Page<FinanceCharge>> {
-        client.send(self).await
-    }
-
-    /// Every item of every page, fetched lazily as the stream is polled.
-    #[inline]
-    pub fn items(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::BoxStream<'static, sage_core::Result<FinanceCharge>> {
-        client.items(self)
-    }
 }
 
 sage_core::odata_setters!(ListFinanceCharges);
+
+sage_core::send_methods!(ListFinanceCharges -> Page<FinanceCharge>);
 
 impl sage_core::Operation for ListFinanceCharges {
     type Output = sage_core::Page<FinanceCharge>;
@@ -140,10 +117,6 @@ impl sage_core::Operation for ListFinanceCharges {
                 .odata(&self.odata),
         )
     }
-}
-
-impl sage_core::ListOperation for ListFinanceCharges {
-    type Item = FinanceCharge;
 }
 
 /// Finance Charge
@@ -165,16 +138,9 @@ impl UpdateFinanceCharge {
     pub fn new(id: impl Into<super::ids::FinanceChargeId>, body: FinanceCharge) -> Self {
         Self { id: id.into(), body }
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::Result<FinanceCharge> {
-        client.send(self).await
-    }
 }
+
+sage_core::send_methods!(UpdateFinanceCharge -> FinanceCharge);
 
 impl sage_core::Operation for UpdateFinanceCharge {
     type Output = FinanceCharge;
@@ -207,16 +173,9 @@ impl GetSalesTradingPeriod {
     pub fn new(id: impl Into<super::ids::SalesTradingPeriodId>) -> Self {
         Self { id: id.into() }
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::Result<SalesTradingPeriod> {
-        client.send(self).await
-    }
 }
+
+sage_core::send_methods!(GetSalesTradingPeriod -> SalesTradingPeriod);
 
 impl sage_core::Operation for GetSalesTradingPeriod {
     type Output = SalesTradingPeriod;
@@ -250,27 +209,11 @@ impl ListSalesTradingPeriods {
     pub fn new() -> Self {
         Self::default()
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::Result<sage_core::Page<SalesTradingPeriod>> {
-        client.send(self).await
-    }
-
-    /// Every item of every page, fetched lazily as the stream is polled.
-    #[inline]
-    pub fn items(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::BoxStream<'static, sage_core::Result<SalesTradingPeriod>> {
-        client.items(self)
-    }
 }
 
 sage_core::odata_setters!(ListSalesTradingPeriods);
+
+sage_core::send_methods!(ListSalesTradingPeriods -> Page<SalesTradingPeriod>);
 
 impl sage_core::Operation for ListSalesTradingPeriods {
     type Output = sage_core::Page<SalesTradingPeriod>;
@@ -285,10 +228,6 @@ impl sage_core::Operation for ListSalesTradingPeriods {
                 .odata(&self.odata),
         )
     }
-}
-
-impl sage_core::ListOperation for ListSalesTradingPeriods {
-    type Item = SalesTradingPeriod;
 }
 
 impl sage_core::changes::Changes for ListFinanceCharges {

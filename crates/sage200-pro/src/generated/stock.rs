@@ -107,32 +107,11 @@ impl ListTransactionsForTraceableHistory {
             odata: sage_core::ODataQuery::default(),
         }
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::Result<
-        sage_core::Page<ProductTransactionTraceableItemHistoryRecord>,
-    > {
-        client.send(self).await
-    }
-
-    /// Every item of every page, fetched lazily as the stream is polled.
-    #[inline]
-    pub fn items(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::BoxStream<
-        'static,
-        sage_core::Result<ProductTransactionTraceableItemHistoryRecord>,
-    > {
-        client.items(self)
-    }
 }
 
 sage_core::odata_setters!(ListTransactionsForTraceableHistory);
+
+sage_core::send_methods!(ListTransactionsForTraceableHistory -> Page<ProductTransactionTraceableItemHistoryRecord>);
 
 impl sage_core::Operation for ListTransactionsForTraceableHistory {
     type Output = sage_core::Page<ProductTransactionTraceableItemHistoryRecord>;
@@ -148,10 +127,6 @@ impl sage_core::Operation for ListTransactionsForTraceableHistory {
                 .path("traceableHistoryId", self.traceable_history_id),
         )
     }
-}
-
-impl sage_core::ListOperation for ListTransactionsForTraceableHistory {
-    type Item = ProductTransactionTraceableItemHistoryRecord;
 }
 
 /// Assign Batch/Serial Numbers
@@ -171,16 +146,9 @@ impl CreateTraceableItemsAssign {
     pub fn new(body: TraceableAdjustment) -> Self {
         Self { body }
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::Result<TraceableAdjustment> {
-        client.send(self).await
-    }
 }
+
+sage_core::send_methods!(CreateTraceableItemsAssign -> TraceableAdjustment);
 
 impl sage_core::Operation for CreateTraceableItemsAssign {
     type Output = TraceableAdjustment;

@@ -1446,27 +1446,11 @@ impl ListBankAccountTypes {
     pub fn new() -> Self {
         Self::default()
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::Result<sage_core::Page<BankAccountType>> {
-        client.send(self).await
-    }
-
-    /// Every item of every page, fetched lazily as the stream is polled.
-    #[inline]
-    pub fn items(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::BoxStream<'static, sage_core::Result<BankAccountType>> {
-        client.items(self)
-    }
 }
 
 sage_core::odata_setters!(ListBankAccountTypes);
+
+sage_core::send_methods!(ListBankAccountTypes -> Page<BankAccountType>);
 
 impl sage_core::Operation for ListBankAccountTypes {
     type Output = sage_core::Page<BankAccountType>;
@@ -1481,10 +1465,6 @@ impl sage_core::Operation for ListBankAccountTypes {
                 .odata(&self.odata),
         )
     }
-}
-
-impl sage_core::ListOperation for ListBankAccountTypes {
-    type Item = BankAccountType;
 }
 
 /// Bank Entry Types
@@ -1506,27 +1486,11 @@ impl ListBankEntryTypes {
     pub fn new() -> Self {
         Self::default()
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::Result<sage_core::Page<BankEntryType>> {
-        client.send(self).await
-    }
-
-    /// Every item of every page, fetched lazily as the stream is polled.
-    #[inline]
-    pub fn items(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::BoxStream<'static, sage_core::Result<BankEntryType>> {
-        client.items(self)
-    }
 }
 
 sage_core::odata_setters!(ListBankEntryTypes);
+
+sage_core::send_methods!(ListBankEntryTypes -> Page<BankEntryType>);
 
 impl sage_core::Operation for ListBankEntryTypes {
     type Output = sage_core::Page<BankEntryType>;
@@ -1541,10 +1505,6 @@ impl sage_core::Operation for ListBankEntryTypes {
                 .odata(&self.odata),
         )
     }
-}
-
-impl sage_core::ListOperation for ListBankEntryTypes {
-    type Item = BankEntryType;
 }
 
 /// Bank Payment
@@ -1568,16 +1528,9 @@ impl CreateBankPayment {
     pub fn new(body: BankPayment) -> Self {
         Self { body }
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::Result<super::common::Urn> {
-        client.send(self).await
-    }
 }
+
+sage_core::send_methods!(CreateBankPayment -> super::common::Urn);
 
 impl sage_core::Operation for CreateBankPayment {
     type Output = super::common::Urn;
@@ -1611,16 +1564,9 @@ impl GetBankPostedTransaction {
     pub fn new(id: impl Into<super::ids::BankPostedTransactionId>) -> Self {
         Self { id: id.into() }
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::Result<BankPostedTransaction> {
-        client.send(self).await
-    }
 }
+
+sage_core::send_methods!(GetBankPostedTransaction -> BankPostedTransaction);
 
 impl sage_core::Operation for GetBankPostedTransaction {
     type Output = BankPostedTransaction;
@@ -1656,27 +1602,11 @@ impl ListBankPostedTransactions {
     pub fn new() -> Self {
         Self::default()
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::Result<sage_core::Page<BankPostedTransaction>> {
-        client.send(self).await
-    }
-
-    /// Every item of every page, fetched lazily as the stream is polled.
-    #[inline]
-    pub fn items(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::BoxStream<'static, sage_core::Result<BankPostedTransaction>> {
-        client.items(self)
-    }
 }
 
 sage_core::odata_setters!(ListBankPostedTransactions);
+
+sage_core::send_methods!(ListBankPostedTransactions -> Page<BankPostedTransaction>);
 
 impl sage_core::Operation for ListBankPostedTransactions {
     type Output = sage_core::Page<BankPostedTransaction>;
@@ -1691,10 +1621,6 @@ impl sage_core::Operation for ListBankPostedTransactions {
                 .odata(&self.odata),
         )
     }
-}
-
-impl sage_core::ListOperation for ListBankPostedTransactions {
-    type Item = BankPostedTransaction;
 }
 
 /// Bank Posted Transactions For Bank Account
@@ -1721,27 +1647,11 @@ impl ListBankPostedTransactionsForBankAccount {
             odata: sage_core::ODataQuery::default(),
         }
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::Result<sage_core::Page<BankPostedTransaction>> {
-        client.send(self).await
-    }
-
-    /// Every item of every page, fetched lazily as the stream is polled.
-    #[inline]
-    pub fn items(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::BoxStream<'static, sage_core::Result<BankPostedTransaction>> {
-        client.items(self)
-    }
 }
 
 sage_core::odata_setters!(ListBankPostedTransactionsForBankAccount);
+
+sage_core::send_methods!(ListBankPostedTransactionsForBankAccount -> Page<BankPostedTransaction>);
 
 impl sage_core::Operation for ListBankPostedTransactionsForBankAccount {
     type Output = sage_core::Page<BankPostedTransaction>;
@@ -1757,10 +1667,6 @@ impl sage_core::Operation for ListBankPostedTransactionsForBankAccount {
                 .path("bankId", self.bank_id),
         )
     }
-}
-
-impl sage_core::ListOperation for ListBankPostedTransactionsForBankAccount {
-    type Item = BankPostedTransaction;
 }
 
 /// Bank Receipt
@@ -1784,16 +1690,9 @@ impl CreateBankReceipt {
     pub fn new(body: BankReceipt) -> Self {
         Self { body }
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::Result<super::common::Urn> {
-        client.send(self).await
-    }
 }
+
+sage_core::send_methods!(CreateBankReceipt -> super::common::Urn);
 
 impl sage_core::Operation for CreateBankReceipt {
     type Output = super::common::Urn;
@@ -1825,16 +1724,9 @@ impl CreateBankTransfer {
     pub fn new(body: BankTransfer) -> Self {
         Self { body }
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::Result<BankTransfer> {
-        client.send(self).await
-    }
 }
+
+sage_core::send_methods!(CreateBankTransfer -> BankTransfer);
 
 impl sage_core::Operation for CreateBankTransfer {
     type Output = BankTransfer;
@@ -1866,27 +1758,11 @@ impl ListBankViews {
     pub fn new() -> Self {
         Self::default()
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::Result<sage_core::Page<BankView>> {
-        client.send(self).await
-    }
-
-    /// Every item of every page, fetched lazily as the stream is polled.
-    #[inline]
-    pub fn items(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::BoxStream<'static, sage_core::Result<BankView>> {
-        client.items(self)
-    }
 }
 
 sage_core::odata_setters!(ListBankViews);
+
+sage_core::send_methods!(ListBankViews -> Page<BankView>);
 
 impl sage_core::Operation for ListBankViews {
     type Output = sage_core::Page<BankView>;
@@ -1901,10 +1777,6 @@ impl sage_core::Operation for ListBankViews {
                 .odata(&self.odata),
         )
     }
-}
-
-impl sage_core::ListOperation for ListBankViews {
-    type Item = BankView;
 }
 
 /// Banks
@@ -1924,13 +1796,9 @@ impl CreateBank {
     pub fn new(body: Bank) -> Self {
         Self { body }
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(&self, client: &sage_core::Client) -> sage_core::Result<Bank> {
-        client.send(self).await
-    }
 }
+
+sage_core::send_methods!(CreateBank -> Bank);
 
 impl sage_core::Operation for CreateBank {
     type Output = Bank;
@@ -1958,13 +1826,9 @@ impl DeleteBank {
     pub fn new(id: impl Into<super::ids::BankId>) -> Self {
         Self { id: id.into() }
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(&self, client: &sage_core::Client) -> sage_core::Result<()> {
-        client.send(self).await
-    }
 }
+
+sage_core::send_methods!(DeleteBank -> ());
 
 impl sage_core::Operation for DeleteBank {
     type Output = ();
@@ -1998,13 +1862,9 @@ impl GetBank {
     pub fn new(id: impl Into<super::ids::BankId>) -> Self {
         Self { id: id.into() }
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(&self, client: &sage_core::Client) -> sage_core::Result<Bank> {
-        client.send(self).await
-    }
 }
+
+sage_core::send_methods!(GetBank -> Bank);
 
 impl sage_core::Operation for GetBank {
     type Output = Bank;
@@ -2034,27 +1894,11 @@ impl ListBanks {
     pub fn new() -> Self {
         Self::default()
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::Result<sage_core::Page<Bank>> {
-        client.send(self).await
-    }
-
-    /// Every item of every page, fetched lazily as the stream is polled.
-    #[inline]
-    pub fn items(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::BoxStream<'static, sage_core::Result<Bank>> {
-        client.items(self)
-    }
 }
 
 sage_core::odata_setters!(ListBanks);
+
+sage_core::send_methods!(ListBanks -> Page<Bank>);
 
 impl sage_core::Operation for ListBanks {
     type Output = sage_core::Page<Bank>;
@@ -2065,10 +1909,6 @@ impl sage_core::Operation for ListBanks {
                 .odata(&self.odata),
         )
     }
-}
-
-impl sage_core::ListOperation for ListBanks {
-    type Item = Bank;
 }
 
 /// Bank
@@ -2090,13 +1930,9 @@ impl UpdateBank {
     pub fn new(id: impl Into<super::ids::BankId>, body: Bank) -> Self {
         Self { id: id.into(), body }
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(&self, client: &sage_core::Client) -> sage_core::Result<Bank> {
-        client.send(self).await
-    }
 }
+
+sage_core::send_methods!(UpdateBank -> Bank);
 
 impl sage_core::Operation for UpdateBank {
     type Output = Bank;
@@ -2127,16 +1963,9 @@ impl GetCashBookSetting {
     pub fn new(id: impl Into<super::ids::CashBookSettingsId>) -> Self {
         Self { id: id.into() }
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::Result<CashBookSettings> {
-        client.send(self).await
-    }
 }
+
+sage_core::send_methods!(GetCashBookSetting -> CashBookSettings);
 
 impl sage_core::Operation for GetCashBookSetting {
     type Output = CashBookSettings;
@@ -2172,27 +2001,11 @@ impl ListCashBookSettings {
     pub fn new() -> Self {
         Self::default()
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::Result<sage_core::Page<CashBookSettings>> {
-        client.send(self).await
-    }
-
-    /// Every item of every page, fetched lazily as the stream is polled.
-    #[inline]
-    pub fn items(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::BoxStream<'static, sage_core::Result<CashBookSettings>> {
-        client.items(self)
-    }
 }
 
 sage_core::odata_setters!(ListCashBookSettings);
+
+sage_core::send_methods!(ListCashBookSettings -> Page<CashBookSettings>);
 
 impl sage_core::Operation for ListCashBookSettings {
     type Output = sage_core::Page<CashBookSettings>;
@@ -2207,10 +2020,6 @@ impl sage_core::Operation for ListCashBookSettings {
                 .odata(&self.odata),
         )
     }
-}
-
-impl sage_core::ListOperation for ListCashBookSettings {
-    type Item = CashBookSettings;
 }
 
 /// Electronic Bank Function Types
@@ -2230,27 +2039,11 @@ impl ListElectronicBankFunctionTypes {
     pub fn new() -> Self {
         Self::default()
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::Result<sage_core::Page<ElectronicBankFunctionType>> {
-        client.send(self).await
-    }
-
-    /// Every item of every page, fetched lazily as the stream is polled.
-    #[inline]
-    pub fn items(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::BoxStream<'static, sage_core::Result<ElectronicBankFunctionType>> {
-        client.items(self)
-    }
 }
 
 sage_core::odata_setters!(ListElectronicBankFunctionTypes);
+
+sage_core::send_methods!(ListElectronicBankFunctionTypes -> Page<ElectronicBankFunctionType>);
 
 impl sage_core::Operation for ListElectronicBankFunctionTypes {
     type Output = sage_core::Page<ElectronicBankFunctionType>;
@@ -2265,10 +2058,6 @@ impl sage_core::Operation for ListElectronicBankFunctionTypes {
                 .odata(&self.odata),
         )
     }
-}
-
-impl sage_core::ListOperation for ListElectronicBankFunctionTypes {
-    type Item = ElectronicBankFunctionType;
 }
 
 /// Lookup Banks
@@ -2288,27 +2077,11 @@ impl ListLookupBanks {
     pub fn new() -> Self {
         Self::default()
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::Result<sage_core::Page<LookupBank>> {
-        client.send(self).await
-    }
-
-    /// Every item of every page, fetched lazily as the stream is polled.
-    #[inline]
-    pub fn items(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::BoxStream<'static, sage_core::Result<LookupBank>> {
-        client.items(self)
-    }
 }
 
 sage_core::odata_setters!(ListLookupBanks);
+
+sage_core::send_methods!(ListLookupBanks -> Page<LookupBank>);
 
 impl sage_core::Operation for ListLookupBanks {
     type Output = sage_core::Page<LookupBank>;
@@ -2323,10 +2096,6 @@ impl sage_core::Operation for ListLookupBanks {
                 .odata(&self.odata),
         )
     }
-}
-
-impl sage_core::ListOperation for ListLookupBanks {
-    type Item = LookupBank;
 }
 
 impl sage_core::changes::Changes for ListBankPostedTransactions {

@@ -115,27 +115,11 @@ impl ListConfirmationIntentTypes {
     pub fn new() -> Self {
         Self::default()
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::Result<sage_core::Page<ConfirmationIntentType>> {
-        client.send(self).await
-    }
-
-    /// Every item of every page, fetched lazily as the stream is polled.
-    #[inline]
-    pub fn items(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::BoxStream<'static, sage_core::Result<ConfirmationIntentType>> {
-        client.items(self)
-    }
 }
 
 sage_core::odata_setters!(ListConfirmationIntentTypes);
+
+sage_core::send_methods!(ListConfirmationIntentTypes -> Page<ConfirmationIntentType>);
 
 impl sage_core::Operation for ListConfirmationIntentTypes {
     type Output = sage_core::Page<ConfirmationIntentType>;
@@ -150,10 +134,6 @@ impl sage_core::Operation for ListConfirmationIntentTypes {
                 .odata(&self.odata),
         )
     }
-}
-
-impl sage_core::ListOperation for ListConfirmationIntentTypes {
-    type Item = ConfirmationIntentType;
 }
 
 /// Intrastat Date Types
@@ -175,27 +155,11 @@ impl ListIntrastatDateTypes {
     pub fn new() -> Self {
         Self::default()
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::Result<sage_core::Page<IntrastatDateType>> {
-        client.send(self).await
-    }
-
-    /// Every item of every page, fetched lazily as the stream is polled.
-    #[inline]
-    pub fn items(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::BoxStream<'static, sage_core::Result<IntrastatDateType>> {
-        client.items(self)
-    }
 }
 
 sage_core::odata_setters!(ListIntrastatDateTypes);
+
+sage_core::send_methods!(ListIntrastatDateTypes -> Page<IntrastatDateType>);
 
 impl sage_core::Operation for ListIntrastatDateTypes {
     type Output = sage_core::Page<IntrastatDateType>;
@@ -210,10 +174,6 @@ impl sage_core::Operation for ListIntrastatDateTypes {
                 .odata(&self.odata),
         )
     }
-}
-
-impl sage_core::ListOperation for ListIntrastatDateTypes {
-    type Item = IntrastatDateType;
 }
 
 /// Intrastat Terms Of Delivery Types
@@ -235,27 +195,11 @@ impl ListIntrastatTermsOfDeliveryTypes {
     pub fn new() -> Self {
         Self::default()
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::Result<sage_core::Page<IntrastatTermsOfDeliveryType>> {
-        client.send(self).await
-    }
-
-    /// Every item of every page, fetched lazily as the stream is polled.
-    #[inline]
-    pub fn items(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::BoxStream<'static, sage_core::Result<IntrastatTermsOfDeliveryType>> {
-        client.items(self)
-    }
 }
 
 sage_core::odata_setters!(ListIntrastatTermsOfDeliveryTypes);
+
+sage_core::send_methods!(ListIntrastatTermsOfDeliveryTypes -> Page<IntrastatTermsOfDeliveryType>);
 
 impl sage_core::Operation for ListIntrastatTermsOfDeliveryTypes {
     type Output = sage_core::Page<IntrastatTermsOfDeliveryType>;
@@ -270,10 +214,6 @@ impl sage_core::Operation for ListIntrastatTermsOfDeliveryTypes {
                 .odata(&self.odata),
         )
     }
-}
-
-impl sage_core::ListOperation for ListIntrastatTermsOfDeliveryTypes {
-    type Item = IntrastatTermsOfDeliveryType;
 }
 
 /// Order Return Line Types
@@ -295,27 +235,11 @@ impl ListOrderReturnLineTypes {
     pub fn new() -> Self {
         Self::default()
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::Result<sage_core::Page<OrderReturnLineType>> {
-        client.send(self).await
-    }
-
-    /// Every item of every page, fetched lazily as the stream is polled.
-    #[inline]
-    pub fn items(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::BoxStream<'static, sage_core::Result<OrderReturnLineType>> {
-        client.items(self)
-    }
 }
 
 sage_core::odata_setters!(ListOrderReturnLineTypes);
+
+sage_core::send_methods!(ListOrderReturnLineTypes -> Page<OrderReturnLineType>);
 
 impl sage_core::Operation for ListOrderReturnLineTypes {
     type Output = sage_core::Page<OrderReturnLineType>;
@@ -330,8 +254,4 @@ impl sage_core::Operation for ListOrderReturnLineTypes {
                 .odata(&self.odata),
         )
     }
-}
-
-impl sage_core::ListOperation for ListOrderReturnLineTypes {
-    type Item = OrderReturnLineType;
 }

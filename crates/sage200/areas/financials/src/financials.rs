@@ -1131,27 +1131,11 @@ impl ListAccountStatusTypes {
     pub fn new() -> Self {
         Self::default()
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::Result<sage_core::Page<AccountStatusType>> {
-        client.send(self).await
-    }
-
-    /// Every item of every page, fetched lazily as the stream is polled.
-    #[inline]
-    pub fn items(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::BoxStream<'static, sage_core::Result<AccountStatusType>> {
-        client.items(self)
-    }
 }
 
 sage_core::odata_setters!(ListAccountStatusTypes);
+
+sage_core::send_methods!(ListAccountStatusTypes -> Page<AccountStatusType>);
 
 impl sage_core::Operation for ListAccountStatusTypes {
     type Output = sage_core::Page<AccountStatusType>;
@@ -1166,10 +1150,6 @@ impl sage_core::Operation for ListAccountStatusTypes {
                 .odata(&self.odata),
         )
     }
-}
-
-impl sage_core::ListOperation for ListAccountStatusTypes {
-    type Item = AccountStatusType;
 }
 
 /// Aged Balances Ageing Types
@@ -1191,27 +1171,11 @@ impl ListAgedBalancesAgeingTypes {
     pub fn new() -> Self {
         Self::default()
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::Result<sage_core::Page<AgedBalancesAgeingType>> {
-        client.send(self).await
-    }
-
-    /// Every item of every page, fetched lazily as the stream is polled.
-    #[inline]
-    pub fn items(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::BoxStream<'static, sage_core::Result<AgedBalancesAgeingType>> {
-        client.items(self)
-    }
 }
 
 sage_core::odata_setters!(ListAgedBalancesAgeingTypes);
+
+sage_core::send_methods!(ListAgedBalancesAgeingTypes -> Page<AgedBalancesAgeingType>);
 
 impl sage_core::Operation for ListAgedBalancesAgeingTypes {
     type Output = sage_core::Page<AgedBalancesAgeingType>;
@@ -1226,10 +1190,6 @@ impl sage_core::Operation for ListAgedBalancesAgeingTypes {
                 .odata(&self.odata),
         )
     }
-}
-
-impl sage_core::ListOperation for ListAgedBalancesAgeingTypes {
-    type Item = AgedBalancesAgeingType;
 }
 
 /// Allocation Status Types
@@ -1249,27 +1209,11 @@ impl ListAllocationStatusTypes {
     pub fn new() -> Self {
         Self::default()
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::Result<sage_core::Page<AllocationStatusType>> {
-        client.send(self).await
-    }
-
-    /// Every item of every page, fetched lazily as the stream is polled.
-    #[inline]
-    pub fn items(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::BoxStream<'static, sage_core::Result<AllocationStatusType>> {
-        client.items(self)
-    }
 }
 
 sage_core::odata_setters!(ListAllocationStatusTypes);
+
+sage_core::send_methods!(ListAllocationStatusTypes -> Page<AllocationStatusType>);
 
 impl sage_core::Operation for ListAllocationStatusTypes {
     type Output = sage_core::Page<AllocationStatusType>;
@@ -1284,10 +1228,6 @@ impl sage_core::Operation for ListAllocationStatusTypes {
                 .odata(&self.odata),
         )
     }
-}
-
-impl sage_core::ListOperation for ListAllocationStatusTypes {
-    type Item = AllocationStatusType;
 }
 
 /// Contact Number Types
@@ -1309,27 +1249,11 @@ impl ListContactNumberTypes {
     pub fn new() -> Self {
         Self::default()
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::Result<sage_core::Page<ContactNumberType>> {
-        client.send(self).await
-    }
-
-    /// Every item of every page, fetched lazily as the stream is polled.
-    #[inline]
-    pub fn items(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::BoxStream<'static, sage_core::Result<ContactNumberType>> {
-        client.items(self)
-    }
 }
 
 sage_core::odata_setters!(ListContactNumberTypes);
+
+sage_core::send_methods!(ListContactNumberTypes -> Page<ContactNumberType>);
 
 impl sage_core::Operation for ListContactNumberTypes {
     type Output = sage_core::Page<ContactNumberType>;
@@ -1344,10 +1268,6 @@ impl sage_core::Operation for ListContactNumberTypes {
                 .odata(&self.odata),
         )
     }
-}
-
-impl sage_core::ListOperation for ListContactNumberTypes {
-    type Item = ContactNumberType;
 }
 
 /// Country Code
@@ -1367,16 +1287,9 @@ impl GetCountryCode {
     pub fn new(id: impl Into<super::ids::CountryCodeId>) -> Self {
         Self { id: id.into() }
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::Result<CountryCode> {
-        client.send(self).await
-    }
 }
+
+sage_core::send_methods!(GetCountryCode -> CountryCode);
 
 impl sage_core::Operation for GetCountryCode {
     type Output = CountryCode;
@@ -1410,27 +1323,11 @@ impl ListCountryCodes {
     pub fn new() -> Self {
         Self::default()
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::Result<sage_core::Page<CountryCode>> {
-        client.send(self).await
-    }
-
-    /// Every item of every page, fetched lazily as the stream is polled.
-    #[inline]
-    pub fn items(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::BoxStream<'static, sage_core::Result<CountryCode>> {
-        client.items(self)
-    }
 }
 
 sage_core::odata_setters!(ListCountryCodes);
+
+sage_core::send_methods!(ListCountryCodes -> Page<CountryCode>);
 
 impl sage_core::Operation for ListCountryCodes {
     type Output = sage_core::Page<CountryCode>;
@@ -1445,10 +1342,6 @@ impl sage_core::Operation for ListCountryCodes {
                 .odata(&self.odata),
         )
     }
-}
-
-impl sage_core::ListOperation for ListCountryCodes {
-    type Item = CountryCode;
 }
 
 /// Credit Bureau
@@ -1468,16 +1361,9 @@ impl GetCreditBureau {
     pub fn new(id: impl Into<super::ids::CreditBureauId>) -> Self {
         Self { id: id.into() }
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::Result<CreditBureau> {
-        client.send(self).await
-    }
 }
+
+sage_core::send_methods!(GetCreditBureau -> CreditBureau);
 
 impl sage_core::Operation for GetCreditBureau {
     type Output = CreditBureau;
@@ -1511,27 +1397,11 @@ impl ListCreditBureaus {
     pub fn new() -> Self {
         Self::default()
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::Result<sage_core::Page<CreditBureau>> {
-        client.send(self).await
-    }
-
-    /// Every item of every page, fetched lazily as the stream is polled.
-    #[inline]
-    pub fn items(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::BoxStream<'static, sage_core::Result<CreditBureau>> {
-        client.items(self)
-    }
 }
 
 sage_core::odata_setters!(ListCreditBureaus);
+
+sage_core::send_methods!(ListCreditBureaus -> Page<CreditBureau>);
 
 impl sage_core::Operation for ListCreditBureaus {
     type Output = sage_core::Page<CreditBureau>;
@@ -1546,10 +1416,6 @@ impl sage_core::Operation for ListCreditBureaus {
                 .odata(&self.odata),
         )
     }
-}
-
-impl sage_core::ListOperation for ListCreditBureaus {
-    type Item = CreditBureau;
 }
 
 /// Credit Position
@@ -1569,16 +1435,9 @@ impl GetCreditPosition {
     pub fn new(id: impl Into<super::ids::CreditPositionId>) -> Self {
         Self { id: id.into() }
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::Result<CreditPosition> {
-        client.send(self).await
-    }
 }
+
+sage_core::send_methods!(GetCreditPosition -> CreditPosition);
 
 impl sage_core::Operation for GetCreditPosition {
     type Output = CreditPosition;
@@ -1612,27 +1471,11 @@ impl ListCreditPositions {
     pub fn new() -> Self {
         Self::default()
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::Result<sage_core::Page<CreditPosition>> {
-        client.send(self).await
-    }
-
-    /// Every item of every page, fetched lazily as the stream is polled.
-    #[inline]
-    pub fn items(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::BoxStream<'static, sage_core::Result<CreditPosition>> {
-        client.items(self)
-    }
 }
 
 sage_core::odata_setters!(ListCreditPositions);
+
+sage_core::send_methods!(ListCreditPositions -> Page<CreditPosition>);
 
 impl sage_core::Operation for ListCreditPositions {
     type Output = sage_core::Page<CreditPosition>;
@@ -1647,10 +1490,6 @@ impl sage_core::Operation for ListCreditPositions {
                 .odata(&self.odata),
         )
     }
-}
-
-impl sage_core::ListOperation for ListCreditPositions {
-    type Item = CreditPosition;
 }
 
 /// Single Currency Resource
@@ -1672,13 +1511,9 @@ impl GetCurrency {
     pub fn new(id: impl Into<super::ids::CurrencyId>) -> Self {
         Self { id: id.into() }
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(&self, client: &sage_core::Client) -> sage_core::Result<Currency> {
-        client.send(self).await
-    }
 }
+
+sage_core::send_methods!(GetCurrency -> Currency);
 
 impl sage_core::Operation for GetCurrency {
     type Output = Currency;
@@ -1714,27 +1549,11 @@ impl ListCurrencies {
     pub fn new() -> Self {
         Self::default()
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::Result<sage_core::Page<Currency>> {
-        client.send(self).await
-    }
-
-    /// Every item of every page, fetched lazily as the stream is polled.
-    #[inline]
-    pub fn items(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::BoxStream<'static, sage_core::Result<Currency>> {
-        client.items(self)
-    }
 }
 
 sage_core::odata_setters!(ListCurrencies);
+
+sage_core::send_methods!(ListCurrencies -> Page<Currency>);
 
 impl sage_core::Operation for ListCurrencies {
     type Output = sage_core::Page<Currency>;
@@ -1749,10 +1568,6 @@ impl sage_core::Operation for ListCurrencies {
                 .odata(&self.odata),
         )
     }
-}
-
-impl sage_core::ListOperation for ListCurrencies {
-    type Item = Currency;
 }
 
 /// Currency Exchange Rates
@@ -1772,16 +1587,9 @@ impl CreateCurrencyExchangeRate {
     pub fn new(body: CurrencyExchangeRate) -> Self {
         Self { body }
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::Result<CurrencyExchangeRate> {
-        client.send(self).await
-    }
 }
+
+sage_core::send_methods!(CreateCurrencyExchangeRate -> CurrencyExchangeRate);
 
 impl sage_core::Operation for CreateCurrencyExchangeRate {
     type Output = CurrencyExchangeRate;
@@ -1813,16 +1621,9 @@ impl GetCurrencyIsoCode {
     pub fn new(id: impl Into<super::ids::CurrencyIsoCodeId>) -> Self {
         Self { id: id.into() }
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::Result<CurrencyIsoCode> {
-        client.send(self).await
-    }
 }
+
+sage_core::send_methods!(GetCurrencyIsoCode -> CurrencyIsoCode);
 
 impl sage_core::Operation for GetCurrencyIsoCode {
     type Output = CurrencyIsoCode;
@@ -1856,27 +1657,11 @@ impl ListCurrencyIsoCodes {
     pub fn new() -> Self {
         Self::default()
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::Result<sage_core::Page<CurrencyIsoCode>> {
-        client.send(self).await
-    }
-
-    /// Every item of every page, fetched lazily as the stream is polled.
-    #[inline]
-    pub fn items(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::BoxStream<'static, sage_core::Result<CurrencyIsoCode>> {
-        client.items(self)
-    }
 }
 
 sage_core::odata_setters!(ListCurrencyIsoCodes);
+
+sage_core::send_methods!(ListCurrencyIsoCodes -> Page<CurrencyIsoCode>);
 
 impl sage_core::Operation for ListCurrencyIsoCodes {
     type Output = sage_core::Page<CurrencyIsoCode>;
@@ -1891,10 +1676,6 @@ impl sage_core::Operation for ListCurrencyIsoCodes {
                 .odata(&self.odata),
         )
     }
-}
-
-impl sage_core::ListOperation for ListCurrencyIsoCodes {
-    type Item = CurrencyIsoCode;
 }
 
 /// Currency Transaction Types
@@ -1916,27 +1697,11 @@ impl ListCurrencyTransactionTypes {
     pub fn new() -> Self {
         Self::default()
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::Result<sage_core::Page<CurrencyTransactionType>> {
-        client.send(self).await
-    }
-
-    /// Every item of every page, fetched lazily as the stream is polled.
-    #[inline]
-    pub fn items(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::BoxStream<'static, sage_core::Result<CurrencyTransactionType>> {
-        client.items(self)
-    }
 }
 
 sage_core::odata_setters!(ListCurrencyTransactionTypes);
+
+sage_core::send_methods!(ListCurrencyTransactionTypes -> Page<CurrencyTransactionType>);
 
 impl sage_core::Operation for ListCurrencyTransactionTypes {
     type Output = sage_core::Page<CurrencyTransactionType>;
@@ -1951,10 +1716,6 @@ impl sage_core::Operation for ListCurrencyTransactionTypes {
                 .odata(&self.odata),
         )
     }
-}
-
-impl sage_core::ListOperation for ListCurrencyTransactionTypes {
-    type Item = CurrencyTransactionType;
 }
 
 /// Document Layout
@@ -1974,16 +1735,9 @@ impl GetDocumentLayout {
     pub fn new(id: impl Into<super::ids::DocumentLayoutId>) -> Self {
         Self { id: id.into() }
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::Result<DocumentLayout> {
-        client.send(self).await
-    }
 }
+
+sage_core::send_methods!(GetDocumentLayout -> DocumentLayout);
 
 impl sage_core::Operation for GetDocumentLayout {
     type Output = DocumentLayout;
@@ -2017,27 +1771,11 @@ impl ListDocumentLayouts {
     pub fn new() -> Self {
         Self::default()
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::Result<sage_core::Page<DocumentLayout>> {
-        client.send(self).await
-    }
-
-    /// Every item of every page, fetched lazily as the stream is polled.
-    #[inline]
-    pub fn items(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::BoxStream<'static, sage_core::Result<DocumentLayout>> {
-        client.items(self)
-    }
 }
 
 sage_core::odata_setters!(ListDocumentLayouts);
+
+sage_core::send_methods!(ListDocumentLayouts -> Page<DocumentLayout>);
 
 impl sage_core::Operation for ListDocumentLayouts {
     type Output = sage_core::Page<DocumentLayout>;
@@ -2052,10 +1790,6 @@ impl sage_core::Operation for ListDocumentLayouts {
                 .odata(&self.odata),
         )
     }
-}
-
-impl sage_core::ListOperation for ListDocumentLayouts {
-    type Item = DocumentLayout;
 }
 
 /// Document Types
@@ -2075,16 +1809,9 @@ impl GetDocumentType {
     pub fn new(id: impl Into<super::ids::DocumentTypeId>) -> Self {
         Self { id: id.into() }
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::Result<DocumentType> {
-        client.send(self).await
-    }
 }
+
+sage_core::send_methods!(GetDocumentType -> DocumentType);
 
 impl sage_core::Operation for GetDocumentType {
     type Output = DocumentType;
@@ -2118,27 +1845,11 @@ impl ListDocumentTypes {
     pub fn new() -> Self {
         Self::default()
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::Result<sage_core::Page<DocumentType>> {
-        client.send(self).await
-    }
-
-    /// Every item of every page, fetched lazily as the stream is polled.
-    #[inline]
-    pub fn items(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::BoxStream<'static, sage_core::Result<DocumentType>> {
-        client.items(self)
-    }
 }
 
 sage_core::odata_setters!(ListDocumentTypes);
+
+sage_core::send_methods!(ListDocumentTypes -> Page<DocumentType>);
 
 impl sage_core::Operation for ListDocumentTypes {
     type Output = sage_core::Page<DocumentType>;
@@ -2153,10 +1864,6 @@ impl sage_core::Operation for ListDocumentTypes {
                 .odata(&self.odata),
         )
     }
-}
-
-impl sage_core::ListOperation for ListDocumentTypes {
-    type Item = DocumentType;
 }
 
 /// Exchange Rate Amendability Types
@@ -2178,27 +1885,11 @@ impl ListExchangeRateAmendabilityTypes {
     pub fn new() -> Self {
         Self::default()
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::Result<sage_core::Page<ExchangeRateAmendabilityType>> {
-        client.send(self).await
-    }
-
-    /// Every item of every page, fetched lazily as the stream is polled.
-    #[inline]
-    pub fn items(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::BoxStream<'static, sage_core::Result<ExchangeRateAmendabilityType>> {
-        client.items(self)
-    }
 }
 
 sage_core::odata_setters!(ListExchangeRateAmendabilityTypes);
+
+sage_core::send_methods!(ListExchangeRateAmendabilityTypes -> Page<ExchangeRateAmendabilityType>);
 
 impl sage_core::Operation for ListExchangeRateAmendabilityTypes {
     type Output = sage_core::Page<ExchangeRateAmendabilityType>;
@@ -2213,10 +1904,6 @@ impl sage_core::Operation for ListExchangeRateAmendabilityTypes {
                 .odata(&self.odata),
         )
     }
-}
-
-impl sage_core::ListOperation for ListExchangeRateAmendabilityTypes {
-    type Item = ExchangeRateAmendabilityType;
 }
 
 /// Exchange Rate Types
@@ -2238,27 +1925,11 @@ impl ListExchangeRateTypes {
     pub fn new() -> Self {
         Self::default()
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::Result<sage_core::Page<ExchangeRateType>> {
-        client.send(self).await
-    }
-
-    /// Every item of every page, fetched lazily as the stream is polled.
-    #[inline]
-    pub fn items(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::BoxStream<'static, sage_core::Result<ExchangeRateType>> {
-        client.items(self)
-    }
 }
 
 sage_core::odata_setters!(ListExchangeRateTypes);
+
+sage_core::send_methods!(ListExchangeRateTypes -> Page<ExchangeRateType>);
 
 impl sage_core::Operation for ListExchangeRateTypes {
     type Output = sage_core::Page<ExchangeRateType>;
@@ -2273,10 +1944,6 @@ impl sage_core::Operation for ListExchangeRateTypes {
                 .odata(&self.odata),
         )
     }
-}
-
-impl sage_core::ListOperation for ListExchangeRateTypes {
-    type Item = ExchangeRateType;
 }
 
 /// Financial Report Layout Types
@@ -2298,27 +1965,11 @@ impl ListFinancialReportLayoutTypes {
     pub fn new() -> Self {
         Self::default()
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::Result<sage_core::Page<FinancialReportLayoutType>> {
-        client.send(self).await
-    }
-
-    /// Every item of every page, fetched lazily as the stream is polled.
-    #[inline]
-    pub fn items(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::BoxStream<'static, sage_core::Result<FinancialReportLayoutType>> {
-        client.items(self)
-    }
 }
 
 sage_core::odata_setters!(ListFinancialReportLayoutTypes);
+
+sage_core::send_methods!(ListFinancialReportLayoutTypes -> Page<FinancialReportLayoutType>);
 
 impl sage_core::Operation for ListFinancialReportLayoutTypes {
     type Output = sage_core::Page<FinancialReportLayoutType>;
@@ -2333,10 +1984,6 @@ impl sage_core::Operation for ListFinancialReportLayoutTypes {
                 .odata(&self.odata),
         )
     }
-}
-
-impl sage_core::ListOperation for ListFinancialReportLayoutTypes {
-    type Item = FinancialReportLayoutType;
 }
 
 /// Financial Report Layout Views
@@ -2356,27 +2003,11 @@ impl ListFinancialReportLayoutViews {
     pub fn new() -> Self {
         Self::default()
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::Result<sage_core::Page<FinancialReportLayoutView>> {
-        client.send(self).await
-    }
-
-    /// Every item of every page, fetched lazily as the stream is polled.
-    #[inline]
-    pub fn items(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::BoxStream<'static, sage_core::Result<FinancialReportLayoutView>> {
-        client.items(self)
-    }
 }
 
 sage_core::odata_setters!(ListFinancialReportLayoutViews);
+
+sage_core::send_methods!(ListFinancialReportLayoutViews -> Page<FinancialReportLayoutView>);
 
 impl sage_core::Operation for ListFinancialReportLayoutViews {
     type Output = sage_core::Page<FinancialReportLayoutView>;
@@ -2391,10 +2022,6 @@ impl sage_core::Operation for ListFinancialReportLayoutViews {
                 .odata(&self.odata),
         )
     }
-}
-
-impl sage_core::ListOperation for ListFinancialReportLayoutViews {
-    type Item = FinancialReportLayoutView;
 }
 
 /// Financial Report Row Layout Debit Or Credit Types
@@ -2416,30 +2043,11 @@ impl ListFinancialReportRowLayoutDebitOrCreditTypes {
     pub fn new() -> Self {
         Self::default()
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::Result<sage_core::Page<FinancialReportRowLayoutDebitOrCreditType>> {
-        client.send(self).await
-    }
-
-    /// Every item of every page, fetched lazily as the stream is polled.
-    #[inline]
-    pub fn items(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::BoxStream<
-        'static,
-        sage_core::Result<FinancialReportRowLayoutDebitOrCreditType>,
-    > {
-        client.items(self)
-    }
 }
 
 sage_core::odata_setters!(ListFinancialReportRowLayoutDebitOrCreditTypes);
+
+sage_core::send_methods!(ListFinancialReportRowLayoutDebitOrCreditTypes -> Page<FinancialReportRowLayoutDebitOrCreditType>);
 
 impl sage_core::Operation for ListFinancialReportRowLayoutDebitOrCreditTypes {
     type Output = sage_core::Page<FinancialReportRowLayoutDebitOrCreditType>;
@@ -2454,10 +2062,6 @@ impl sage_core::Operation for ListFinancialReportRowLayoutDebitOrCreditTypes {
                 .odata(&self.odata),
         )
     }
-}
-
-impl sage_core::ListOperation for ListFinancialReportRowLayoutDebitOrCreditTypes {
-    type Item = FinancialReportRowLayoutDebitOrCreditType;
 }
 
 /// Financial Report Row Layout Position Types
@@ -2479,30 +2083,11 @@ impl ListFinancialReportRowLayoutPositionTypes {
     pub fn new() -> Self {
         Self::default()
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::Result<sage_core::Page<FinancialReportRowLayoutPositionType>> {
-        client.send(self).await
-    }
-
-    /// Every item of every page, fetched lazily as the stream is polled.
-    #[inline]
-    pub fn items(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::BoxStream<
-        'static,
-        sage_core::Result<FinancialReportRowLayoutPositionType>,
-    > {
-        client.items(self)
-    }
 }
 
 sage_core::odata_setters!(ListFinancialReportRowLayoutPositionTypes);
+
+sage_core::send_methods!(ListFinancialReportRowLayoutPositionTypes -> Page<FinancialReportRowLayoutPositionType>);
 
 impl sage_core::Operation for ListFinancialReportRowLayoutPositionTypes {
     type Output = sage_core::Page<FinancialReportRowLayoutPositionType>;
@@ -2517,10 +2102,6 @@ impl sage_core::Operation for ListFinancialReportRowLayoutPositionTypes {
                 .odata(&self.odata),
         )
     }
-}
-
-impl sage_core::ListOperation for ListFinancialReportRowLayoutPositionTypes {
-    type Item = FinancialReportRowLayoutPositionType;
 }
 
 /// Financial Report Row Line Types
@@ -2542,27 +2123,11 @@ impl ListFinancialReportRowLineTypes {
     pub fn new() -> Self {
         Self::default()
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::Result<sage_core::Page<FinancialReportRowLineType>> {
-        client.send(self).await
-    }
-
-    /// Every item of every page, fetched lazily as the stream is polled.
-    #[inline]
-    pub fn items(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::BoxStream<'static, sage_core::Result<FinancialReportRowLineType>> {
-        client.items(self)
-    }
 }
 
 sage_core::odata_setters!(ListFinancialReportRowLineTypes);
+
+sage_core::send_methods!(ListFinancialReportRowLineTypes -> Page<FinancialReportRowLineType>);
 
 impl sage_core::Operation for ListFinancialReportRowLineTypes {
     type Output = sage_core::Page<FinancialReportRowLineType>;
@@ -2577,10 +2142,6 @@ impl sage_core::Operation for ListFinancialReportRowLineTypes {
                 .odata(&self.odata),
         )
     }
-}
-
-impl sage_core::ListOperation for ListFinancialReportRowLineTypes {
-    type Item = FinancialReportRowLineType;
 }
 
 /// Financial Year Period Views
@@ -2600,27 +2161,11 @@ impl ListFinancialYearPeriodViews {
     pub fn new() -> Self {
         Self::default()
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::Result<sage_core::Page<FinancialYearPeriodView>> {
-        client.send(self).await
-    }
-
-    /// Every item of every page, fetched lazily as the stream is polled.
-    #[inline]
-    pub fn items(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::BoxStream<'static, sage_core::Result<FinancialYearPeriodView>> {
-        client.items(self)
-    }
 }
 
 sage_core::odata_setters!(ListFinancialYearPeriodViews);
+
+sage_core::send_methods!(ListFinancialYearPeriodViews -> Page<FinancialYearPeriodView>);
 
 impl sage_core::Operation for ListFinancialYearPeriodViews {
     type Output = sage_core::Page<FinancialYearPeriodView>;
@@ -2635,10 +2180,6 @@ impl sage_core::Operation for ListFinancialYearPeriodViews {
                 .odata(&self.odata),
         )
     }
-}
-
-impl sage_core::ListOperation for ListFinancialYearPeriodViews {
-    type Item = FinancialYearPeriodView;
 }
 
 /// Tax Account Entry Location Types
@@ -2660,27 +2201,11 @@ impl ListTaxAccountEntryLocationTypes {
     pub fn new() -> Self {
         Self::default()
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::Result<sage_core::Page<TaxAccountEntryType>> {
-        client.send(self).await
-    }
-
-    /// Every item of every page, fetched lazily as the stream is polled.
-    #[inline]
-    pub fn items(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::BoxStream<'static, sage_core::Result<TaxAccountEntryType>> {
-        client.items(self)
-    }
 }
 
 sage_core::odata_setters!(ListTaxAccountEntryLocationTypes);
+
+sage_core::send_methods!(ListTaxAccountEntryLocationTypes -> Page<TaxAccountEntryType>);
 
 impl sage_core::Operation for ListTaxAccountEntryLocationTypes {
     type Output = sage_core::Page<TaxAccountEntryType>;
@@ -2695,10 +2220,6 @@ impl sage_core::Operation for ListTaxAccountEntryLocationTypes {
                 .odata(&self.odata),
         )
     }
-}
-
-impl sage_core::ListOperation for ListTaxAccountEntryLocationTypes {
-    type Item = TaxAccountEntryType;
 }
 
 /// Tax Code
@@ -2724,13 +2245,9 @@ impl GetTaxCode {
     pub fn new(id: impl Into<super::ids::TaxCodeId>) -> Self {
         Self { id: id.into() }
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(&self, client: &sage_core::Client) -> sage_core::Result<TaxCode> {
-        client.send(self).await
-    }
 }
+
+sage_core::send_methods!(GetTaxCode -> TaxCode);
 
 impl sage_core::Operation for GetTaxCode {
     type Output = TaxCode;
@@ -2770,27 +2287,11 @@ impl ListTaxCodes {
     pub fn new() -> Self {
         Self::default()
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::Result<sage_core::Page<TaxCode>> {
-        client.send(self).await
-    }
-
-    /// Every item of every page, fetched lazily as the stream is polled.
-    #[inline]
-    pub fn items(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::BoxStream<'static, sage_core::Result<TaxCode>> {
-        client.items(self)
-    }
 }
 
 sage_core::odata_setters!(ListTaxCodes);
+
+sage_core::send_methods!(ListTaxCodes -> Page<TaxCode>);
 
 impl sage_core::Operation for ListTaxCodes {
     type Output = sage_core::Page<TaxCode>;
@@ -2805,10 +2306,6 @@ impl sage_core::Operation for ListTaxCodes {
                 .odata(&self.odata),
         )
     }
-}
-
-impl sage_core::ListOperation for ListTaxCodes {
-    type Item = TaxCode;
 }
 
 /// Trader Account Types
@@ -2828,27 +2325,11 @@ impl ListTraderAccountTypes {
     pub fn new() -> Self {
         Self::default()
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::Result<sage_core::Page<TraderAccountType>> {
-        client.send(self).await
-    }
-
-    /// Every item of every page, fetched lazily as the stream is polled.
-    #[inline]
-    pub fn items(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::BoxStream<'static, sage_core::Result<TraderAccountType>> {
-        client.items(self)
-    }
 }
 
 sage_core::odata_setters!(ListTraderAccountTypes);
+
+sage_core::send_methods!(ListTraderAccountTypes -> Page<TraderAccountType>);
 
 impl sage_core::Operation for ListTraderAccountTypes {
     type Output = sage_core::Page<TraderAccountType>;
@@ -2863,10 +2344,6 @@ impl sage_core::Operation for ListTraderAccountTypes {
                 .odata(&self.odata),
         )
     }
-}
-
-impl sage_core::ListOperation for ListTraderAccountTypes {
-    type Item = TraderAccountType;
 }
 
 /// Trader Contact Role
@@ -2886,16 +2363,9 @@ impl GetTraderContactRole {
     pub fn new(id: impl Into<super::ids::TraderContactRoleId>) -> Self {
         Self { id: id.into() }
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::Result<TraderContactRole> {
-        client.send(self).await
-    }
 }
+
+sage_core::send_methods!(GetTraderContactRole -> TraderContactRole);
 
 impl sage_core::Operation for GetTraderContactRole {
     type Output = TraderContactRole;
@@ -2929,27 +2399,11 @@ impl ListTraderContactRoles {
     pub fn new() -> Self {
         Self::default()
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::Result<sage_core::Page<TraderContactRole>> {
-        client.send(self).await
-    }
-
-    /// Every item of every page, fetched lazily as the stream is polled.
-    #[inline]
-    pub fn items(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::BoxStream<'static, sage_core::Result<TraderContactRole>> {
-        client.items(self)
-    }
 }
 
 sage_core::odata_setters!(ListTraderContactRoles);
+
+sage_core::send_methods!(ListTraderContactRoles -> Page<TraderContactRole>);
 
 impl sage_core::Operation for ListTraderContactRoles {
     type Output = sage_core::Page<TraderContactRole>;
@@ -2964,10 +2418,6 @@ impl sage_core::Operation for ListTraderContactRoles {
                 .odata(&self.odata),
         )
     }
-}
-
-impl sage_core::ListOperation for ListTraderContactRoles {
-    type Item = TraderContactRole;
 }
 
 /// Trader Location Types
@@ -2989,27 +2439,11 @@ impl ListTraderLocationTypes {
     pub fn new() -> Self {
         Self::default()
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::Result<sage_core::Page<TraderLocationType>> {
-        client.send(self).await
-    }
-
-    /// Every item of every page, fetched lazily as the stream is polled.
-    #[inline]
-    pub fn items(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::BoxStream<'static, sage_core::Result<TraderLocationType>> {
-        client.items(self)
-    }
 }
 
 sage_core::odata_setters!(ListTraderLocationTypes);
+
+sage_core::send_methods!(ListTraderLocationTypes -> Page<TraderLocationType>);
 
 impl sage_core::Operation for ListTraderLocationTypes {
     type Output = sage_core::Page<TraderLocationType>;
@@ -3024,10 +2458,6 @@ impl sage_core::Operation for ListTraderLocationTypes {
                 .odata(&self.odata),
         )
     }
-}
-
-impl sage_core::ListOperation for ListTraderLocationTypes {
-    type Item = TraderLocationType;
 }
 
 /// Trader Payment Terms
@@ -3047,27 +2477,11 @@ impl ListTraderPaymentTerms {
     pub fn new() -> Self {
         Self::default()
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::Result<sage_core::Page<TraderPaymentTerms>> {
-        client.send(self).await
-    }
-
-    /// Every item of every page, fetched lazily as the stream is polled.
-    #[inline]
-    pub fn items(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::BoxStream<'static, sage_core::Result<TraderPaymentTerms>> {
-        client.items(self)
-    }
 }
 
 sage_core::odata_setters!(ListTraderPaymentTerms);
+
+sage_core::send_methods!(ListTraderPaymentTerms -> Page<TraderPaymentTerms>);
 
 impl sage_core::Operation for ListTraderPaymentTerms {
     type Output = sage_core::Page<TraderPaymentTerms>;
@@ -3082,10 +2496,6 @@ impl sage_core::Operation for ListTraderPaymentTerms {
                 .odata(&self.odata),
         )
     }
-}
-
-impl sage_core::ListOperation for ListTraderPaymentTerms {
-    type Item = TraderPaymentTerms;
 }
 
 /// Trader Transaction Types
@@ -3107,27 +2517,11 @@ impl ListTraderTransactionTypes {
     pub fn new() -> Self {
         Self::default()
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::Result<sage_core::Page<TraderTransactionType>> {
-        client.send(self).await
-    }
-
-    /// Every item of every page, fetched lazily as the stream is polled.
-    #[inline]
-    pub fn items(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::BoxStream<'static, sage_core::Result<TraderTransactionType>> {
-        client.items(self)
-    }
 }
 
 sage_core::odata_setters!(ListTraderTransactionTypes);
+
+sage_core::send_methods!(ListTraderTransactionTypes -> Page<TraderTransactionType>);
 
 impl sage_core::Operation for ListTraderTransactionTypes {
     type Output = sage_core::Page<TraderTransactionType>;
@@ -3142,10 +2536,6 @@ impl sage_core::Operation for ListTraderTransactionTypes {
                 .odata(&self.odata),
         )
     }
-}
-
-impl sage_core::ListOperation for ListTraderTransactionTypes {
-    type Item = TraderTransactionType;
 }
 
 /// Tax Account Entry Location Types
@@ -3167,30 +2557,11 @@ impl ListTradingRevaluationAllocationEntryTypes {
     pub fn new() -> Self {
         Self::default()
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::Result<sage_core::Page<TradingRevaluationAllocationEntryType>> {
-        client.send(self).await
-    }
-
-    /// Every item of every page, fetched lazily as the stream is polled.
-    #[inline]
-    pub fn items(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::BoxStream<
-        'static,
-        sage_core::Result<TradingRevaluationAllocationEntryType>,
-    > {
-        client.items(self)
-    }
 }
 
 sage_core::odata_setters!(ListTradingRevaluationAllocationEntryTypes);
+
+sage_core::send_methods!(ListTradingRevaluationAllocationEntryTypes -> Page<TradingRevaluationAllocationEntryType>);
 
 impl sage_core::Operation for ListTradingRevaluationAllocationEntryTypes {
     type Output = sage_core::Page<TradingRevaluationAllocationEntryType>;
@@ -3205,10 +2576,6 @@ impl sage_core::Operation for ListTradingRevaluationAllocationEntryTypes {
                 .odata(&self.odata),
         )
     }
-}
-
-impl sage_core::ListOperation for ListTradingRevaluationAllocationEntryTypes {
-    type Item = TradingRevaluationAllocationEntryType;
 }
 
 impl sage_core::changes::Changes for ListCountryCodes {

@@ -934,30 +934,11 @@ impl ListAccountingPeriodValidationTypes {
     pub fn new() -> Self {
         Self::default()
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::Result<sage_core::Page<AccountingPeriodValidationType>> {
-        client.send(self).await
-    }
-
-    /// Every item of every page, fetched lazily as the stream is polled.
-    #[inline]
-    pub fn items(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::BoxStream<
-        'static,
-        sage_core::Result<AccountingPeriodValidationType>,
-    > {
-        client.items(self)
-    }
 }
 
 sage_core::odata_setters!(ListAccountingPeriodValidationTypes);
+
+sage_core::send_methods!(ListAccountingPeriodValidationTypes -> Page<AccountingPeriodValidationType>);
 
 impl sage_core::Operation for ListAccountingPeriodValidationTypes {
     type Output = sage_core::Page<AccountingPeriodValidationType>;
@@ -972,10 +953,6 @@ impl sage_core::Operation for ListAccountingPeriodValidationTypes {
                 .odata(&self.odata),
         )
     }
-}
-
-impl sage_core::ListOperation for ListAccountingPeriodValidationTypes {
-    type Item = AccountingPeriodValidationType;
 }
 
 /// Analysis Code Mapping
@@ -995,16 +972,9 @@ impl GetAnalysisCodeMapping {
     pub fn new(id: impl Into<super::ids::AnalysisCodeMappingId>) -> Self {
         Self { id: id.into() }
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::Result<AnalysisCodeMapping> {
-        client.send(self).await
-    }
 }
+
+sage_core::send_methods!(GetAnalysisCodeMapping -> AnalysisCodeMapping);
 
 impl sage_core::Operation for GetAnalysisCodeMapping {
     type Output = AnalysisCodeMapping;
@@ -1038,27 +1008,11 @@ impl ListAnalysisCodeMappings {
     pub fn new() -> Self {
         Self::default()
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::Result<sage_core::Page<AnalysisCodeMapping>> {
-        client.send(self).await
-    }
-
-    /// Every item of every page, fetched lazily as the stream is polled.
-    #[inline]
-    pub fn items(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::BoxStream<'static, sage_core::Result<AnalysisCodeMapping>> {
-        client.items(self)
-    }
 }
 
 sage_core::odata_setters!(ListAnalysisCodeMappings);
+
+sage_core::send_methods!(ListAnalysisCodeMappings -> Page<AnalysisCodeMapping>);
 
 impl sage_core::Operation for ListAnalysisCodeMappings {
     type Output = sage_core::Page<AnalysisCodeMapping>;
@@ -1073,10 +1027,6 @@ impl sage_core::Operation for ListAnalysisCodeMappings {
                 .odata(&self.odata),
         )
     }
-}
-
-impl sage_core::ListOperation for ListAnalysisCodeMappings {
-    type Item = AnalysisCodeMapping;
 }
 
 /// Company Details
@@ -1098,16 +1048,9 @@ impl GetCompanyDetail {
     pub fn new(id: impl Into<super::ids::CompanyDetailsId>) -> Self {
         Self { id: id.into() }
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::Result<CompanyDetails> {
-        client.send(self).await
-    }
 }
+
+sage_core::send_methods!(GetCompanyDetail -> CompanyDetails);
 
 impl sage_core::Operation for GetCompanyDetail {
     type Output = CompanyDetails;
@@ -1143,27 +1086,11 @@ impl ListCompanyDetails {
     pub fn new() -> Self {
         Self::default()
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::Result<sage_core::Page<CompanyDetails>> {
-        client.send(self).await
-    }
-
-    /// Every item of every page, fetched lazily as the stream is polled.
-    #[inline]
-    pub fn items(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::BoxStream<'static, sage_core::Result<CompanyDetails>> {
-        client.items(self)
-    }
 }
 
 sage_core::odata_setters!(ListCompanyDetails);
+
+sage_core::send_methods!(ListCompanyDetails -> Page<CompanyDetails>);
 
 impl sage_core::Operation for ListCompanyDetails {
     type Output = sage_core::Page<CompanyDetails>;
@@ -1178,10 +1105,6 @@ impl sage_core::Operation for ListCompanyDetails {
                 .odata(&self.odata),
         )
     }
-}
-
-impl sage_core::ListOperation for ListCompanyDetails {
-    type Item = CompanyDetails;
 }
 
 /// Company Details
@@ -1206,16 +1129,9 @@ impl UpdateCompanyDetail {
     ) -> Self {
         Self { id: id.into(), body }
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::Result<CompanyDetails> {
-        client.send(self).await
-    }
 }
+
+sage_core::send_methods!(UpdateCompanyDetail -> CompanyDetails);
 
 impl sage_core::Operation for UpdateCompanyDetail {
     type Output = CompanyDetails;
@@ -1248,27 +1164,11 @@ impl ListConfigurableTerms {
     pub fn new() -> Self {
         Self::default()
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::Result<sage_core::Page<ConfigurableTerm>> {
-        client.send(self).await
-    }
-
-    /// Every item of every page, fetched lazily as the stream is polled.
-    #[inline]
-    pub fn items(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::BoxStream<'static, sage_core::Result<ConfigurableTerm>> {
-        client.items(self)
-    }
 }
 
 sage_core::odata_setters!(ListConfigurableTerms);
+
+sage_core::send_methods!(ListConfigurableTerms -> Page<ConfigurableTerm>);
 
 impl sage_core::Operation for ListConfigurableTerms {
     type Output = sage_core::Page<ConfigurableTerm>;
@@ -1283,10 +1183,6 @@ impl sage_core::Operation for ListConfigurableTerms {
                 .odata(&self.odata),
         )
     }
-}
-
-impl sage_core::ListOperation for ListConfigurableTerms {
-    type Item = ConfigurableTerm;
 }
 
 /// Couriers
@@ -1306,13 +1202,9 @@ impl CreateCourier {
     pub fn new(body: Courier) -> Self {
         Self { body }
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(&self, client: &sage_core::Client) -> sage_core::Result<Courier> {
-        client.send(self).await
-    }
 }
+
+sage_core::send_methods!(CreateCourier -> Courier);
 
 impl sage_core::Operation for CreateCourier {
     type Output = Courier;
@@ -1340,13 +1232,9 @@ impl DeleteCourier {
     pub fn new(id: impl Into<super::ids::CourierId>) -> Self {
         Self { id: id.into() }
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(&self, client: &sage_core::Client) -> sage_core::Result<()> {
-        client.send(self).await
-    }
 }
+
+sage_core::send_methods!(DeleteCourier -> ());
 
 impl sage_core::Operation for DeleteCourier {
     type Output = ();
@@ -1380,13 +1268,9 @@ impl GetCourier {
     pub fn new(id: impl Into<super::ids::CourierId>) -> Self {
         Self { id: id.into() }
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(&self, client: &sage_core::Client) -> sage_core::Result<Courier> {
-        client.send(self).await
-    }
 }
+
+sage_core::send_methods!(GetCourier -> Courier);
 
 impl sage_core::Operation for GetCourier {
     type Output = Courier;
@@ -1420,27 +1304,11 @@ impl ListCouriers {
     pub fn new() -> Self {
         Self::default()
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::Result<sage_core::Page<Courier>> {
-        client.send(self).await
-    }
-
-    /// Every item of every page, fetched lazily as the stream is polled.
-    #[inline]
-    pub fn items(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::BoxStream<'static, sage_core::Result<Courier>> {
-        client.items(self)
-    }
 }
 
 sage_core::odata_setters!(ListCouriers);
+
+sage_core::send_methods!(ListCouriers -> Page<Courier>);
 
 impl sage_core::Operation for ListCouriers {
     type Output = sage_core::Page<Courier>;
@@ -1451,10 +1319,6 @@ impl sage_core::Operation for ListCouriers {
                 .odata(&self.odata),
         )
     }
-}
-
-impl sage_core::ListOperation for ListCouriers {
-    type Item = Courier;
 }
 
 /// Courier
@@ -1476,13 +1340,9 @@ impl UpdateCourier {
     pub fn new(id: impl Into<super::ids::CourierId>, body: Courier) -> Self {
         Self { id: id.into(), body }
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(&self, client: &sage_core::Client) -> sage_core::Result<Courier> {
-        client.send(self).await
-    }
 }
+
+sage_core::send_methods!(UpdateCourier -> Courier);
 
 impl sage_core::Operation for UpdateCourier {
     type Output = Courier;
@@ -1515,16 +1375,9 @@ impl UpdateCouriers {
     pub fn new(body: Vec<Courier>) -> Self {
         Self { body }
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::Result<Vec<Courier>> {
-        client.send(self).await
-    }
 }
+
+sage_core::send_methods!(UpdateCouriers -> Vec<Courier>);
 
 impl sage_core::Operation for UpdateCouriers {
     type Output = Vec<Courier>;
@@ -1549,16 +1402,9 @@ impl GetCurrentUser {
     pub fn new() -> Self {
         Self {}
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::Result<CurrentUser> {
-        client.send(self).await
-    }
 }
+
+sage_core::send_methods!(GetCurrentUser -> CurrentUser);
 
 impl sage_core::Operation for GetCurrentUser {
     type Output = CurrentUser;
@@ -1591,16 +1437,9 @@ impl CreateFlowState {
     pub fn new(body: FlowState) -> Self {
         Self { body }
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::Result<FlowState> {
-        client.send(self).await
-    }
 }
+
+sage_core::send_methods!(CreateFlowState -> FlowState);
 
 impl sage_core::Operation for CreateFlowState {
     type Output = FlowState;
@@ -1632,13 +1471,9 @@ impl DeleteFlowState {
     pub fn new(id: impl Into<super::ids::FlowStateId>) -> Self {
         Self { id: id.into() }
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(&self, client: &sage_core::Client) -> sage_core::Result<()> {
-        client.send(self).await
-    }
 }
+
+sage_core::send_methods!(DeleteFlowState -> ());
 
 impl sage_core::Operation for DeleteFlowState {
     type Output = ();
@@ -1672,16 +1507,9 @@ impl GetFlowState {
     pub fn new(id: impl Into<super::ids::FlowStateId>) -> Self {
         Self { id: id.into() }
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::Result<FlowState> {
-        client.send(self).await
-    }
 }
+
+sage_core::send_methods!(GetFlowState -> FlowState);
 
 impl sage_core::Operation for GetFlowState {
     type Output = FlowState;
@@ -1715,27 +1543,11 @@ impl ListFlowStates {
     pub fn new() -> Self {
         Self::default()
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::Result<sage_core::Page<FlowState>> {
-        client.send(self).await
-    }
-
-    /// Every item of every page, fetched lazily as the stream is polled.
-    #[inline]
-    pub fn items(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::BoxStream<'static, sage_core::Result<FlowState>> {
-        client.items(self)
-    }
 }
 
 sage_core::odata_setters!(ListFlowStates);
+
+sage_core::send_methods!(ListFlowStates -> Page<FlowState>);
 
 impl sage_core::Operation for ListFlowStates {
     type Output = sage_core::Page<FlowState>;
@@ -1750,10 +1562,6 @@ impl sage_core::Operation for ListFlowStates {
                 .odata(&self.odata),
         )
     }
-}
-
-impl sage_core::ListOperation for ListFlowStates {
-    type Item = FlowState;
 }
 
 /// Flow State
@@ -1775,16 +1583,9 @@ impl UpdateFlowState {
     pub fn new(id: impl Into<super::ids::FlowStateId>, body: FlowState) -> Self {
         Self { id: id.into(), body }
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::Result<FlowState> {
-        client.send(self).await
-    }
 }
+
+sage_core::send_methods!(UpdateFlowState -> FlowState);
 
 impl sage_core::Operation for UpdateFlowState {
     type Output = FlowState;
@@ -1819,27 +1620,11 @@ impl ListLedgerTypes {
     pub fn new() -> Self {
         Self::default()
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::Result<sage_core::Page<LedgerType>> {
-        client.send(self).await
-    }
-
-    /// Every item of every page, fetched lazily as the stream is polled.
-    #[inline]
-    pub fn items(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::BoxStream<'static, sage_core::Result<LedgerType>> {
-        client.items(self)
-    }
 }
 
 sage_core::odata_setters!(ListLedgerTypes);
+
+sage_core::send_methods!(ListLedgerTypes -> Page<LedgerType>);
 
 impl sage_core::Operation for ListLedgerTypes {
     type Output = sage_core::Page<LedgerType>;
@@ -1856,10 +1641,6 @@ impl sage_core::Operation for ListLedgerTypes {
     }
 }
 
-impl sage_core::ListOperation for ListLedgerTypes {
-    type Item = LedgerType;
-}
-
 /// Licence For The Application
 ///
 /// Returns licence for the application.
@@ -1874,13 +1655,9 @@ impl GetLicence {
     pub fn new() -> Self {
         Self {}
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(&self, client: &sage_core::Client) -> sage_core::Result<Licence> {
-        client.send(self).await
-    }
 }
+
+sage_core::send_methods!(GetLicence -> Licence);
 
 impl sage_core::Operation for GetLicence {
     type Output = Licence;
@@ -1907,16 +1684,9 @@ impl CreatePendingEmail {
     pub fn new(body: PendingEmail) -> Self {
         Self { body }
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::Result<PendingEmail> {
-        client.send(self).await
-    }
 }
+
+sage_core::send_methods!(CreatePendingEmail -> PendingEmail);
 
 impl sage_core::Operation for CreatePendingEmail {
     type Output = PendingEmail;
@@ -1948,13 +1718,9 @@ impl DeletePendingEmail {
     pub fn new(id: impl Into<super::ids::PendingEmailId>) -> Self {
         Self { id: id.into() }
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(&self, client: &sage_core::Client) -> sage_core::Result<()> {
-        client.send(self).await
-    }
 }
+
+sage_core::send_methods!(DeletePendingEmail -> ());
 
 impl sage_core::Operation for DeletePendingEmail {
     type Output = ();
@@ -1988,16 +1754,9 @@ impl GetPendingEmail {
     pub fn new(id: impl Into<super::ids::PendingEmailId>) -> Self {
         Self { id: id.into() }
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::Result<PendingEmail> {
-        client.send(self).await
-    }
 }
+
+sage_core::send_methods!(GetPendingEmail -> PendingEmail);
 
 impl sage_core::Operation for GetPendingEmail {
     type Output = PendingEmail;
@@ -2031,27 +1790,11 @@ impl ListPendingEmails {
     pub fn new() -> Self {
         Self::default()
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::Result<sage_core::Page<PendingEmail>> {
-        client.send(self).await
-    }
-
-    /// Every item of every page, fetched lazily as the stream is polled.
-    #[inline]
-    pub fn items(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::BoxStream<'static, sage_core::Result<PendingEmail>> {
-        client.items(self)
-    }
 }
 
 sage_core::odata_setters!(ListPendingEmails);
+
+sage_core::send_methods!(ListPendingEmails -> Page<PendingEmail>);
 
 impl sage_core::Operation for ListPendingEmails {
     type Output = sage_core::Page<PendingEmail>;
@@ -2066,10 +1809,6 @@ impl sage_core::Operation for ListPendingEmails {
                 .odata(&self.odata),
         )
     }
-}
-
-impl sage_core::ListOperation for ListPendingEmails {
-    type Item = PendingEmail;
 }
 
 /// Pending Email
@@ -2091,16 +1830,9 @@ impl UpdatePendingEmail {
     pub fn new(id: impl Into<super::ids::PendingEmailId>, body: PendingEmail) -> Self {
         Self { id: id.into(), body }
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::Result<PendingEmail> {
-        client.send(self).await
-    }
 }
+
+sage_core::send_methods!(UpdatePendingEmail -> PendingEmail);
 
 impl sage_core::Operation for UpdatePendingEmail {
     type Output = PendingEmail;
@@ -2135,16 +1867,9 @@ impl GetSalutation {
     pub fn new(id: impl Into<super::ids::SalutationId>) -> Self {
         Self { id: id.into() }
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::Result<Salutation> {
-        client.send(self).await
-    }
 }
+
+sage_core::send_methods!(GetSalutation -> Salutation);
 
 impl sage_core::Operation for GetSalutation {
     type Output = Salutation;
@@ -2180,27 +1905,11 @@ impl ListSalutations {
     pub fn new() -> Self {
         Self::default()
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::Result<sage_core::Page<Salutation>> {
-        client.send(self).await
-    }
-
-    /// Every item of every page, fetched lazily as the stream is polled.
-    #[inline]
-    pub fn items(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::BoxStream<'static, sage_core::Result<Salutation>> {
-        client.items(self)
-    }
 }
 
 sage_core::odata_setters!(ListSalutations);
+
+sage_core::send_methods!(ListSalutations -> Page<Salutation>);
 
 impl sage_core::Operation for ListSalutations {
     type Output = sage_core::Page<Salutation>;
@@ -2215,10 +1924,6 @@ impl sage_core::Operation for ListSalutations {
                 .odata(&self.odata),
         )
     }
-}
-
-impl sage_core::ListOperation for ListSalutations {
-    type Item = Salutation;
 }
 
 /// Sites
@@ -2240,27 +1945,11 @@ impl ListSites {
     pub fn new() -> Self {
         Self::default()
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::Result<sage_core::Page<Site>> {
-        client.send(self).await
-    }
-
-    /// Every item of every page, fetched lazily as the stream is polled.
-    #[inline]
-    pub fn items(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::BoxStream<'static, sage_core::Result<Site>> {
-        client.items(self)
-    }
 }
 
 sage_core::odata_setters!(ListSites);
+
+sage_core::send_methods!(ListSites -> Page<Site>);
 
 impl sage_core::Operation for ListSites {
     type Output = sage_core::Page<Site>;
@@ -2271,10 +1960,6 @@ impl sage_core::Operation for ListSites {
                 .odata(&self.odata),
         )
     }
-}
-
-impl sage_core::ListOperation for ListSites {
-    type Item = Site;
 }
 
 /// System Setting
@@ -2296,16 +1981,9 @@ impl GetSystemSetting {
     pub fn new(id: impl Into<super::ids::SystemSettingsId>) -> Self {
         Self { id: id.into() }
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::Result<SystemSettings> {
-        client.send(self).await
-    }
 }
+
+sage_core::send_methods!(GetSystemSetting -> SystemSettings);
 
 impl sage_core::Operation for GetSystemSetting {
     type Output = SystemSettings;
@@ -2341,27 +2019,11 @@ impl ListSystemSettings {
     pub fn new() -> Self {
         Self::default()
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::Result<sage_core::Page<SystemSettings>> {
-        client.send(self).await
-    }
-
-    /// Every item of every page, fetched lazily as the stream is polled.
-    #[inline]
-    pub fn items(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::BoxStream<'static, sage_core::Result<SystemSettings>> {
-        client.items(self)
-    }
 }
 
 sage_core::odata_setters!(ListSystemSettings);
+
+sage_core::send_methods!(ListSystemSettings -> Page<SystemSettings>);
 
 impl sage_core::Operation for ListSystemSettings {
     type Output = sage_core::Page<SystemSettings>;
@@ -2376,10 +2038,6 @@ impl sage_core::Operation for ListSystemSettings {
                 .odata(&self.odata),
         )
     }
-}
-
-impl sage_core::ListOperation for ListSystemSettings {
-    type Item = SystemSettings;
 }
 
 /// System Setting
@@ -2404,16 +2062,9 @@ impl UpdateSystemSetting {
     ) -> Self {
         Self { id: id.into(), body }
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::Result<SystemSettings> {
-        client.send(self).await
-    }
 }
+
+sage_core::send_methods!(UpdateSystemSetting -> SystemSettings);
 
 impl sage_core::Operation for UpdateSystemSetting {
     type Output = SystemSettings;
@@ -2448,27 +2099,11 @@ impl ListTimeUnitTypes {
     pub fn new() -> Self {
         Self::default()
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::Result<sage_core::Page<TimeUnitType>> {
-        client.send(self).await
-    }
-
-    /// Every item of every page, fetched lazily as the stream is polled.
-    #[inline]
-    pub fn items(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::BoxStream<'static, sage_core::Result<TimeUnitType>> {
-        client.items(self)
-    }
 }
 
 sage_core::odata_setters!(ListTimeUnitTypes);
+
+sage_core::send_methods!(ListTimeUnitTypes -> Page<TimeUnitType>);
 
 impl sage_core::Operation for ListTimeUnitTypes {
     type Output = sage_core::Page<TimeUnitType>;
@@ -2483,10 +2118,6 @@ impl sage_core::Operation for ListTimeUnitTypes {
                 .odata(&self.odata),
         )
     }
-}
-
-impl sage_core::ListOperation for ListTimeUnitTypes {
-    type Item = TimeUnitType;
 }
 
 /// Transaction Date Validation
@@ -2506,16 +2137,9 @@ impl CreateTransactionDateValidation {
     pub fn new(body: TransactionDateValidationRequest) -> Self {
         Self { body }
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::Result<TransactionDateValidationResponse> {
-        client.send(self).await
-    }
 }
+
+sage_core::send_methods!(CreateTransactionDateValidation -> TransactionDateValidationResponse);
 
 impl sage_core::Operation for CreateTransactionDateValidation {
     type Output = TransactionDateValidationResponse;
@@ -2549,30 +2173,11 @@ impl ListTransactionDateValidationClassifications {
     pub fn new() -> Self {
         Self::default()
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::Result<sage_core::Page<TransactionDateValidationClassification>> {
-        client.send(self).await
-    }
-
-    /// Every item of every page, fetched lazily as the stream is polled.
-    #[inline]
-    pub fn items(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::BoxStream<
-        'static,
-        sage_core::Result<TransactionDateValidationClassification>,
-    > {
-        client.items(self)
-    }
 }
 
 sage_core::odata_setters!(ListTransactionDateValidationClassifications);
+
+sage_core::send_methods!(ListTransactionDateValidationClassifications -> Page<TransactionDateValidationClassification>);
 
 impl sage_core::Operation for ListTransactionDateValidationClassifications {
     type Output = sage_core::Page<TransactionDateValidationClassification>;
@@ -2587,10 +2192,6 @@ impl sage_core::Operation for ListTransactionDateValidationClassifications {
                 .odata(&self.odata),
         )
     }
-}
-
-impl sage_core::ListOperation for ListTransactionDateValidationClassifications {
-    type Item = TransactionDateValidationClassification;
 }
 
 /// Transaction Date Validation Types
@@ -2612,30 +2213,11 @@ impl ListTransactionDateValidationTypes {
     pub fn new() -> Self {
         Self::default()
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::Result<sage_core::Page<TransactionDateValidationType>> {
-        client.send(self).await
-    }
-
-    /// Every item of every page, fetched lazily as the stream is polled.
-    #[inline]
-    pub fn items(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::BoxStream<
-        'static,
-        sage_core::Result<TransactionDateValidationType>,
-    > {
-        client.items(self)
-    }
 }
 
 sage_core::odata_setters!(ListTransactionDateValidationTypes);
+
+sage_core::send_methods!(ListTransactionDateValidationTypes -> Page<TransactionDateValidationType>);
 
 impl sage_core::Operation for ListTransactionDateValidationTypes {
     type Output = sage_core::Page<TransactionDateValidationType>;
@@ -2650,10 +2232,6 @@ impl sage_core::Operation for ListTransactionDateValidationTypes {
                 .odata(&self.odata),
         )
     }
-}
-
-impl sage_core::ListOperation for ListTransactionDateValidationTypes {
-    type Item = TransactionDateValidationType;
 }
 
 /// Update Modes
@@ -2673,27 +2251,11 @@ impl ListUpdateModes {
     pub fn new() -> Self {
         Self::default()
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::Result<sage_core::Page<UpdateMode>> {
-        client.send(self).await
-    }
-
-    /// Every item of every page, fetched lazily as the stream is polled.
-    #[inline]
-    pub fn items(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::BoxStream<'static, sage_core::Result<UpdateMode>> {
-        client.items(self)
-    }
 }
 
 sage_core::odata_setters!(ListUpdateModes);
+
+sage_core::send_methods!(ListUpdateModes -> Page<UpdateMode>);
 
 impl sage_core::Operation for ListUpdateModes {
     type Output = sage_core::Page<UpdateMode>;
@@ -2708,10 +2270,6 @@ impl sage_core::Operation for ListUpdateModes {
                 .odata(&self.odata),
         )
     }
-}
-
-impl sage_core::ListOperation for ListUpdateModes {
-    type Item = UpdateMode;
 }
 
 /// User
@@ -2731,13 +2289,9 @@ impl GetUser {
     pub fn new(id: impl Into<super::ids::UserId>) -> Self {
         Self { id: id.into() }
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(&self, client: &sage_core::Client) -> sage_core::Result<User> {
-        client.send(self).await
-    }
 }
+
+sage_core::send_methods!(GetUser -> User);
 
 impl sage_core::Operation for GetUser {
     type Output = User;
@@ -2767,27 +2321,11 @@ impl ListUsers {
     pub fn new() -> Self {
         Self::default()
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::Result<sage_core::Page<User>> {
-        client.send(self).await
-    }
-
-    /// Every item of every page, fetched lazily as the stream is polled.
-    #[inline]
-    pub fn items(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::BoxStream<'static, sage_core::Result<User>> {
-        client.items(self)
-    }
 }
 
 sage_core::odata_setters!(ListUsers);
+
+sage_core::send_methods!(ListUsers -> Page<User>);
 
 impl sage_core::Operation for ListUsers {
     type Output = sage_core::Page<User>;
@@ -2798,10 +2336,6 @@ impl sage_core::Operation for ListUsers {
                 .odata(&self.odata),
         )
     }
-}
-
-impl sage_core::ListOperation for ListUsers {
-    type Item = User;
 }
 
 impl sage_core::changes::Changes for ListAnalysisCodeMappings {

@@ -1557,16 +1557,9 @@ impl GetConsolidatedNominalCode {
     pub fn new(id: impl Into<super::ids::ConsolidatedNominalCodeId>) -> Self {
         Self { id: id.into() }
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::Result<ConsolidatedNominalCode> {
-        client.send(self).await
-    }
 }
+
+sage_core::send_methods!(GetConsolidatedNominalCode -> ConsolidatedNominalCode);
 
 impl sage_core::Operation for GetConsolidatedNominalCode {
     type Output = ConsolidatedNominalCode;
@@ -1600,27 +1593,11 @@ impl ListConsolidatedNominalCodes {
     pub fn new() -> Self {
         Self::default()
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::Result<sage_core::Page<ConsolidatedNominalCode>> {
-        client.send(self).await
-    }
-
-    /// Every item of every page, fetched lazily as the stream is polled.
-    #[inline]
-    pub fn items(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::BoxStream<'static, sage_core::Result<ConsolidatedNominalCode>> {
-        client.items(self)
-    }
 }
 
 sage_core::odata_setters!(ListConsolidatedNominalCodes);
+
+sage_core::send_methods!(ListConsolidatedNominalCodes -> Page<ConsolidatedNominalCode>);
 
 impl sage_core::Operation for ListConsolidatedNominalCodes {
     type Output = sage_core::Page<ConsolidatedNominalCode>;
@@ -1635,10 +1612,6 @@ impl sage_core::Operation for ListConsolidatedNominalCodes {
                 .odata(&self.odata),
         )
     }
-}
-
-impl sage_core::ListOperation for ListConsolidatedNominalCodes {
-    type Item = ConsolidatedNominalCode;
 }
 
 /// Control Nominal Code Types
@@ -1660,27 +1633,11 @@ impl ListControlNominalCodeTypes {
     pub fn new() -> Self {
         Self::default()
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::Result<sage_core::Page<ControlNominalCodeType>> {
-        client.send(self).await
-    }
-
-    /// Every item of every page, fetched lazily as the stream is polled.
-    #[inline]
-    pub fn items(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::BoxStream<'static, sage_core::Result<ControlNominalCodeType>> {
-        client.items(self)
-    }
 }
 
 sage_core::odata_setters!(ListControlNominalCodeTypes);
+
+sage_core::send_methods!(ListControlNominalCodeTypes -> Page<ControlNominalCodeType>);
 
 impl sage_core::Operation for ListControlNominalCodeTypes {
     type Output = sage_core::Page<ControlNominalCodeType>;
@@ -1695,10 +1652,6 @@ impl sage_core::Operation for ListControlNominalCodeTypes {
                 .odata(&self.odata),
         )
     }
-}
-
-impl sage_core::ListOperation for ListControlNominalCodeTypes {
-    type Item = ControlNominalCodeType;
 }
 
 /// Control (Default) Nominal Code
@@ -1718,16 +1671,9 @@ impl GetControlNominalCode {
     pub fn new(id: impl Into<super::ids::ControlNominalCodeId>) -> Self {
         Self { id: id.into() }
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::Result<ControlNominalCode> {
-        client.send(self).await
-    }
 }
+
+sage_core::send_methods!(GetControlNominalCode -> ControlNominalCode);
 
 impl sage_core::Operation for GetControlNominalCode {
     type Output = ControlNominalCode;
@@ -1761,27 +1707,11 @@ impl ListControlNominalCodes {
     pub fn new() -> Self {
         Self::default()
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::Result<sage_core::Page<ControlNominalCode>> {
-        client.send(self).await
-    }
-
-    /// Every item of every page, fetched lazily as the stream is polled.
-    #[inline]
-    pub fn items(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::BoxStream<'static, sage_core::Result<ControlNominalCode>> {
-        client.items(self)
-    }
 }
 
 sage_core::odata_setters!(ListControlNominalCodes);
+
+sage_core::send_methods!(ListControlNominalCodes -> Page<ControlNominalCode>);
 
 impl sage_core::Operation for ListControlNominalCodes {
     type Output = sage_core::Page<ControlNominalCode>;
@@ -1796,10 +1726,6 @@ impl sage_core::Operation for ListControlNominalCodes {
                 .odata(&self.odata),
         )
     }
-}
-
-impl sage_core::ListOperation for ListControlNominalCodes {
-    type Item = ControlNominalCode;
 }
 
 /// Cost Centres
@@ -1819,16 +1745,9 @@ impl CreateCostCentre {
     pub fn new(body: CostCentre) -> Self {
         Self { body }
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::Result<CostCentre> {
-        client.send(self).await
-    }
 }
+
+sage_core::send_methods!(CreateCostCentre -> CostCentre);
 
 impl sage_core::Operation for CreateCostCentre {
     type Output = CostCentre;
@@ -1860,13 +1779,9 @@ impl DeleteCostCentre {
     pub fn new(id: impl Into<super::ids::CostCentreId>) -> Self {
         Self { id: id.into() }
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(&self, client: &sage_core::Client) -> sage_core::Result<()> {
-        client.send(self).await
-    }
 }
+
+sage_core::send_methods!(DeleteCostCentre -> ());
 
 impl sage_core::Operation for DeleteCostCentre {
     type Output = ();
@@ -1900,16 +1815,9 @@ impl GetCostCentre {
     pub fn new(id: impl Into<super::ids::CostCentreId>) -> Self {
         Self { id: id.into() }
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::Result<CostCentre> {
-        client.send(self).await
-    }
 }
+
+sage_core::send_methods!(GetCostCentre -> CostCentre);
 
 impl sage_core::Operation for GetCostCentre {
     type Output = CostCentre;
@@ -1943,27 +1851,11 @@ impl ListCostCentres {
     pub fn new() -> Self {
         Self::default()
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::Result<sage_core::Page<CostCentre>> {
-        client.send(self).await
-    }
-
-    /// Every item of every page, fetched lazily as the stream is polled.
-    #[inline]
-    pub fn items(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::BoxStream<'static, sage_core::Result<CostCentre>> {
-        client.items(self)
-    }
 }
 
 sage_core::odata_setters!(ListCostCentres);
+
+sage_core::send_methods!(ListCostCentres -> Page<CostCentre>);
 
 impl sage_core::Operation for ListCostCentres {
     type Output = sage_core::Page<CostCentre>;
@@ -1978,10 +1870,6 @@ impl sage_core::Operation for ListCostCentres {
                 .odata(&self.odata),
         )
     }
-}
-
-impl sage_core::ListOperation for ListCostCentres {
-    type Item = CostCentre;
 }
 
 /// Cost Centre
@@ -2003,16 +1891,9 @@ impl UpdateCostCentre {
     pub fn new(id: impl Into<super::ids::CostCentreId>, body: CostCentre) -> Self {
         Self { id: id.into(), body }
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::Result<CostCentre> {
-        client.send(self).await
-    }
 }
+
+sage_core::send_methods!(UpdateCostCentre -> CostCentre);
 
 impl sage_core::Operation for UpdateCostCentre {
     type Output = CostCentre;
@@ -2045,16 +1926,9 @@ impl UpdateCostCentres {
     pub fn new(body: Vec<CostCentre>) -> Self {
         Self { body }
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::Result<Vec<CostCentre>> {
-        client.send(self).await
-    }
 }
+
+sage_core::send_methods!(UpdateCostCentres -> Vec<CostCentre>);
 
 impl sage_core::Operation for UpdateCostCentres {
     type Output = Vec<CostCentre>;
@@ -2086,16 +1960,9 @@ impl CreateDepartment {
     pub fn new(body: Department) -> Self {
         Self { body }
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::Result<Department> {
-        client.send(self).await
-    }
 }
+
+sage_core::send_methods!(CreateDepartment -> Department);
 
 impl sage_core::Operation for CreateDepartment {
     type Output = Department;
@@ -2127,13 +1994,9 @@ impl DeleteDepartment {
     pub fn new(id: impl Into<super::ids::DepartmentId>) -> Self {
         Self { id: id.into() }
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(&self, client: &sage_core::Client) -> sage_core::Result<()> {
-        client.send(self).await
-    }
 }
+
+sage_core::send_methods!(DeleteDepartment -> ());
 
 impl sage_core::Operation for DeleteDepartment {
     type Output = ();
@@ -2167,16 +2030,9 @@ impl GetDepartment {
     pub fn new(id: impl Into<super::ids::DepartmentId>) -> Self {
         Self { id: id.into() }
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::Result<Department> {
-        client.send(self).await
-    }
 }
+
+sage_core::send_methods!(GetDepartment -> Department);
 
 impl sage_core::Operation for GetDepartment {
     type Output = Department;
@@ -2210,27 +2066,11 @@ impl ListDepartments {
     pub fn new() -> Self {
         Self::default()
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::Result<sage_core::Page<Department>> {
-        client.send(self).await
-    }
-
-    /// Every item of every page, fetched lazily as the stream is polled.
-    #[inline]
-    pub fn items(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::BoxStream<'static, sage_core::Result<Department>> {
-        client.items(self)
-    }
 }
 
 sage_core::odata_setters!(ListDepartments);
+
+sage_core::send_methods!(ListDepartments -> Page<Department>);
 
 impl sage_core::Operation for ListDepartments {
     type Output = sage_core::Page<Department>;
@@ -2245,10 +2085,6 @@ impl sage_core::Operation for ListDepartments {
                 .odata(&self.odata),
         )
     }
-}
-
-impl sage_core::ListOperation for ListDepartments {
-    type Item = Department;
 }
 
 /// Department
@@ -2270,16 +2106,9 @@ impl UpdateDepartment {
     pub fn new(id: impl Into<super::ids::DepartmentId>, body: Department) -> Self {
         Self { id: id.into(), body }
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::Result<Department> {
-        client.send(self).await
-    }
 }
+
+sage_core::send_methods!(UpdateDepartment -> Department);
 
 impl sage_core::Operation for UpdateDepartment {
     type Output = Department;
@@ -2312,16 +2141,9 @@ impl UpdateDepartments {
     pub fn new(body: Vec<Department>) -> Self {
         Self { body }
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::Result<Vec<Department>> {
-        client.send(self).await
-    }
 }
+
+sage_core::send_methods!(UpdateDepartments -> Vec<Department>);
 
 impl sage_core::Operation for UpdateDepartments {
     type Output = Vec<Department>;
@@ -2353,27 +2175,11 @@ impl ListLookupNominalCodes {
     pub fn new() -> Self {
         Self::default()
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::Result<sage_core::Page<LookupNominalCode>> {
-        client.send(self).await
-    }
-
-    /// Every item of every page, fetched lazily as the stream is polled.
-    #[inline]
-    pub fn items(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::BoxStream<'static, sage_core::Result<LookupNominalCode>> {
-        client.items(self)
-    }
 }
 
 sage_core::odata_setters!(ListLookupNominalCodes);
+
+sage_core::send_methods!(ListLookupNominalCodes -> Page<LookupNominalCode>);
 
 impl sage_core::Operation for ListLookupNominalCodes {
     type Output = sage_core::Page<LookupNominalCode>;
@@ -2388,10 +2194,6 @@ impl sage_core::Operation for ListLookupNominalCodes {
                 .odata(&self.odata),
         )
     }
-}
-
-impl sage_core::ListOperation for ListLookupNominalCodes {
-    type Item = LookupNominalCode;
 }
 
 /// Nominal Account Entry Location Types
@@ -2413,30 +2215,11 @@ impl ListNominalAccountEntryLocationTypes {
     pub fn new() -> Self {
         Self::default()
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::Result<sage_core::Page<NominalAccountEntryLocationType>> {
-        client.send(self).await
-    }
-
-    /// Every item of every page, fetched lazily as the stream is polled.
-    #[inline]
-    pub fn items(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::BoxStream<
-        'static,
-        sage_core::Result<NominalAccountEntryLocationType>,
-    > {
-        client.items(self)
-    }
 }
 
 sage_core::odata_setters!(ListNominalAccountEntryLocationTypes);
+
+sage_core::send_methods!(ListNominalAccountEntryLocationTypes -> Page<NominalAccountEntryLocationType>);
 
 impl sage_core::Operation for ListNominalAccountEntryLocationTypes {
     type Output = sage_core::Page<NominalAccountEntryLocationType>;
@@ -2451,10 +2234,6 @@ impl sage_core::Operation for ListNominalAccountEntryLocationTypes {
                 .odata(&self.odata),
         )
     }
-}
-
-impl sage_core::ListOperation for ListNominalAccountEntryLocationTypes {
-    type Item = NominalAccountEntryLocationType;
 }
 
 /// Nominal Account Types
@@ -2478,27 +2257,11 @@ impl ListNominalAccountTypes {
     pub fn new() -> Self {
         Self::default()
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::Result<sage_core::Page<NominalAccountType>> {
-        client.send(self).await
-    }
-
-    /// Every item of every page, fetched lazily as the stream is polled.
-    #[inline]
-    pub fn items(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::BoxStream<'static, sage_core::Result<NominalAccountType>> {
-        client.items(self)
-    }
 }
 
 sage_core::odata_setters!(ListNominalAccountTypes);
+
+sage_core::send_methods!(ListNominalAccountTypes -> Page<NominalAccountType>);
 
 impl sage_core::Operation for ListNominalAccountTypes {
     type Output = sage_core::Page<NominalAccountType>;
@@ -2513,10 +2276,6 @@ impl sage_core::Operation for ListNominalAccountTypes {
                 .odata(&self.odata),
         )
     }
-}
-
-impl sage_core::ListOperation for ListNominalAccountTypes {
-    type Item = NominalAccountType;
 }
 
 /// Nominal Budget Profile
@@ -2536,16 +2295,9 @@ impl GetNominalBudgetProfile {
     pub fn new(id: impl Into<super::ids::NominalBudgetProfileId>) -> Self {
         Self { id: id.into() }
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::Result<NominalBudgetProfile> {
-        client.send(self).await
-    }
 }
+
+sage_core::send_methods!(GetNominalBudgetProfile -> NominalBudgetProfile);
 
 impl sage_core::Operation for GetNominalBudgetProfile {
     type Output = NominalBudgetProfile;
@@ -2579,27 +2331,11 @@ impl ListNominalBudgetProfiles {
     pub fn new() -> Self {
         Self::default()
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::Result<sage_core::Page<NominalBudgetProfile>> {
-        client.send(self).await
-    }
-
-    /// Every item of every page, fetched lazily as the stream is polled.
-    #[inline]
-    pub fn items(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::BoxStream<'static, sage_core::Result<NominalBudgetProfile>> {
-        client.items(self)
-    }
 }
 
 sage_core::odata_setters!(ListNominalBudgetProfiles);
+
+sage_core::send_methods!(ListNominalBudgetProfiles -> Page<NominalBudgetProfile>);
 
 impl sage_core::Operation for ListNominalBudgetProfiles {
     type Output = sage_core::Page<NominalBudgetProfile>;
@@ -2614,10 +2350,6 @@ impl sage_core::Operation for ListNominalBudgetProfiles {
                 .odata(&self.odata),
         )
     }
-}
-
-impl sage_core::ListOperation for ListNominalBudgetProfiles {
-    type Item = NominalBudgetProfile;
 }
 
 /// Nominal Budget Types
@@ -2637,27 +2369,11 @@ impl ListNominalBudgetTypes {
     pub fn new() -> Self {
         Self::default()
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::Result<sage_core::Page<NominalBudgetType>> {
-        client.send(self).await
-    }
-
-    /// Every item of every page, fetched lazily as the stream is polled.
-    #[inline]
-    pub fn items(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::BoxStream<'static, sage_core::Result<NominalBudgetType>> {
-        client.items(self)
-    }
 }
 
 sage_core::odata_setters!(ListNominalBudgetTypes);
+
+sage_core::send_methods!(ListNominalBudgetTypes -> Page<NominalBudgetType>);
 
 impl sage_core::Operation for ListNominalBudgetTypes {
     type Output = sage_core::Page<NominalBudgetType>;
@@ -2672,10 +2388,6 @@ impl sage_core::Operation for ListNominalBudgetTypes {
                 .odata(&self.odata),
         )
     }
-}
-
-impl sage_core::ListOperation for ListNominalBudgetTypes {
-    type Item = NominalBudgetType;
 }
 
 /// Nominal Code Memos
@@ -2699,16 +2411,9 @@ impl CreateNominalCodeMemo {
     pub fn new(body: NominalCodeMemo) -> Self {
         Self { body }
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::Result<NominalCodeMemo> {
-        client.send(self).await
-    }
 }
+
+sage_core::send_methods!(CreateNominalCodeMemo -> NominalCodeMemo);
 
 impl sage_core::Operation for CreateNominalCodeMemo {
     type Output = NominalCodeMemo;
@@ -2744,13 +2449,9 @@ impl DeleteNominalCodeMemo {
     pub fn new(id: impl Into<super::ids::NominalCodeMemoId>) -> Self {
         Self { id: id.into() }
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(&self, client: &sage_core::Client) -> sage_core::Result<()> {
-        client.send(self).await
-    }
 }
+
+sage_core::send_methods!(DeleteNominalCodeMemo -> ());
 
 impl sage_core::Operation for DeleteNominalCodeMemo {
     type Output = ();
@@ -2788,16 +2489,9 @@ impl GetNominalCodeMemo {
     pub fn new(id: impl Into<super::ids::NominalCodeMemoId>) -> Self {
         Self { id: id.into() }
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::Result<NominalCodeMemo> {
-        client.send(self).await
-    }
 }
+
+sage_core::send_methods!(GetNominalCodeMemo -> NominalCodeMemo);
 
 impl sage_core::Operation for GetNominalCodeMemo {
     type Output = NominalCodeMemo;
@@ -2835,27 +2529,11 @@ impl ListNominalCodeMemos {
     pub fn new() -> Self {
         Self::default()
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::Result<sage_core::Page<NominalCodeMemo>> {
-        client.send(self).await
-    }
-
-    /// Every item of every page, fetched lazily as the stream is polled.
-    #[inline]
-    pub fn items(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::BoxStream<'static, sage_core::Result<NominalCodeMemo>> {
-        client.items(self)
-    }
 }
 
 sage_core::odata_setters!(ListNominalCodeMemos);
+
+sage_core::send_methods!(ListNominalCodeMemos -> Page<NominalCodeMemo>);
 
 impl sage_core::Operation for ListNominalCodeMemos {
     type Output = sage_core::Page<NominalCodeMemo>;
@@ -2870,10 +2548,6 @@ impl sage_core::Operation for ListNominalCodeMemos {
                 .odata(&self.odata),
         )
     }
-}
-
-impl sage_core::ListOperation for ListNominalCodeMemos {
-    type Item = NominalCodeMemo;
 }
 
 /// Nominal Code Memo
@@ -2902,16 +2576,9 @@ impl UpdateNominalCodeMemo {
     ) -> Self {
         Self { id: id.into(), body }
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::Result<NominalCodeMemo> {
-        client.send(self).await
-    }
 }
+
+sage_core::send_methods!(UpdateNominalCodeMemo -> NominalCodeMemo);
 
 impl sage_core::Operation for UpdateNominalCodeMemo {
     type Output = NominalCodeMemo;
@@ -2944,27 +2611,11 @@ impl ListNominalCodeViews {
     pub fn new() -> Self {
         Self::default()
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::Result<sage_core::Page<NominalCodeView>> {
-        client.send(self).await
-    }
-
-    /// Every item of every page, fetched lazily as the stream is polled.
-    #[inline]
-    pub fn items(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::BoxStream<'static, sage_core::Result<NominalCodeView>> {
-        client.items(self)
-    }
 }
 
 sage_core::odata_setters!(ListNominalCodeViews);
+
+sage_core::send_methods!(ListNominalCodeViews -> Page<NominalCodeView>);
 
 impl sage_core::Operation for ListNominalCodeViews {
     type Output = sage_core::Page<NominalCodeView>;
@@ -2979,10 +2630,6 @@ impl sage_core::Operation for ListNominalCodeViews {
                 .odata(&self.odata),
         )
     }
-}
-
-impl sage_core::ListOperation for ListNominalCodeViews {
-    type Item = NominalCodeView;
 }
 
 /// Nominal Codes
@@ -3006,16 +2653,9 @@ impl CreateNominalCode {
     pub fn new(body: NominalCode) -> Self {
         Self { body }
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::Result<NominalCode> {
-        client.send(self).await
-    }
 }
+
+sage_core::send_methods!(CreateNominalCode -> NominalCode);
 
 impl sage_core::Operation for CreateNominalCode {
     type Output = NominalCode;
@@ -3049,16 +2689,9 @@ impl CreateNominalCodesNew {
     ) -> Self {
         Self { body }
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::Result<NominalCode> {
-        client.send(self).await
-    }
 }
+
+sage_core::send_methods!(CreateNominalCodesNew -> NominalCode);
 
 impl sage_core::Operation for CreateNominalCodesNew {
     type Output = NominalCode;
@@ -3094,13 +2727,9 @@ impl DeleteNominalCode {
     pub fn new(id: impl Into<super::ids::NominalCodeId>) -> Self {
         Self { id: id.into() }
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(&self, client: &sage_core::Client) -> sage_core::Result<()> {
-        client.send(self).await
-    }
 }
+
+sage_core::send_methods!(DeleteNominalCode -> ());
 
 impl sage_core::Operation for DeleteNominalCode {
     type Output = ();
@@ -3138,16 +2767,9 @@ impl GetNominalCode {
     pub fn new(id: impl Into<super::ids::NominalCodeId>) -> Self {
         Self { id: id.into() }
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::Result<NominalCode> {
-        client.send(self).await
-    }
 }
+
+sage_core::send_methods!(GetNominalCode -> NominalCode);
 
 impl sage_core::Operation for GetNominalCode {
     type Output = NominalCode;
@@ -3185,27 +2807,11 @@ impl ListNominalCodes {
     pub fn new() -> Self {
         Self::default()
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::Result<sage_core::Page<NominalCode>> {
-        client.send(self).await
-    }
-
-    /// Every item of every page, fetched lazily as the stream is polled.
-    #[inline]
-    pub fn items(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::BoxStream<'static, sage_core::Result<NominalCode>> {
-        client.items(self)
-    }
 }
 
 sage_core::odata_setters!(ListNominalCodes);
+
+sage_core::send_methods!(ListNominalCodes -> Page<NominalCode>);
 
 impl sage_core::Operation for ListNominalCodes {
     type Output = sage_core::Page<NominalCode>;
@@ -3220,10 +2826,6 @@ impl sage_core::Operation for ListNominalCodes {
                 .odata(&self.odata),
         )
     }
-}
-
-impl sage_core::ListOperation for ListNominalCodes {
-    type Item = NominalCode;
 }
 
 /// Nominal Code
@@ -3249,16 +2851,9 @@ impl UpdateNominalCode {
     pub fn new(id: impl Into<super::ids::NominalCodeId>, body: NominalCode) -> Self {
         Self { id: id.into(), body }
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::Result<NominalCode> {
-        client.send(self).await
-    }
 }
+
+sage_core::send_methods!(UpdateNominalCode -> NominalCode);
 
 impl sage_core::Operation for UpdateNominalCode {
     type Output = NominalCode;
@@ -3293,16 +2888,9 @@ impl GetNominalLedgerSetting {
     pub fn new(id: impl Into<super::ids::NominalLedgerSettingsId>) -> Self {
         Self { id: id.into() }
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::Result<NominalLedgerSettings> {
-        client.send(self).await
-    }
 }
+
+sage_core::send_methods!(GetNominalLedgerSetting -> NominalLedgerSettings);
 
 impl sage_core::Operation for GetNominalLedgerSetting {
     type Output = NominalLedgerSettings;
@@ -3338,27 +2926,11 @@ impl ListNominalLedgerSettings {
     pub fn new() -> Self {
         Self::default()
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::Result<sage_core::Page<NominalLedgerSettings>> {
-        client.send(self).await
-    }
-
-    /// Every item of every page, fetched lazily as the stream is polled.
-    #[inline]
-    pub fn items(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::BoxStream<'static, sage_core::Result<NominalLedgerSettings>> {
-        client.items(self)
-    }
 }
 
 sage_core::odata_setters!(ListNominalLedgerSettings);
+
+sage_core::send_methods!(ListNominalLedgerSettings -> Page<NominalLedgerSettings>);
 
 impl sage_core::Operation for ListNominalLedgerSettings {
     type Output = sage_core::Page<NominalLedgerSettings>;
@@ -3373,10 +2945,6 @@ impl sage_core::Operation for ListNominalLedgerSettings {
                 .odata(&self.odata),
         )
     }
-}
-
-impl sage_core::ListOperation for ListNominalLedgerSettings {
-    type Item = NominalLedgerSettings;
 }
 
 /// Nominal Period Value Views
@@ -3396,27 +2964,11 @@ impl ListNominalPeriodValueViews {
     pub fn new() -> Self {
         Self::default()
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::Result<sage_core::Page<NominalPeriodValueView>> {
-        client.send(self).await
-    }
-
-    /// Every item of every page, fetched lazily as the stream is polled.
-    #[inline]
-    pub fn items(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::BoxStream<'static, sage_core::Result<NominalPeriodValueView>> {
-        client.items(self)
-    }
 }
 
 sage_core::odata_setters!(ListNominalPeriodValueViews);
+
+sage_core::send_methods!(ListNominalPeriodValueViews -> Page<NominalPeriodValueView>);
 
 impl sage_core::Operation for ListNominalPeriodValueViews {
     type Output = sage_core::Page<NominalPeriodValueView>;
@@ -3431,10 +2983,6 @@ impl sage_core::Operation for ListNominalPeriodValueViews {
                 .odata(&self.odata),
         )
     }
-}
-
-impl sage_core::ListOperation for ListNominalPeriodValueViews {
-    type Item = NominalPeriodValueView;
 }
 
 /// Nominal Report Categories
@@ -3454,16 +3002,9 @@ impl CreateNominalReportCategory {
     pub fn new(body: NominalReportCategory) -> Self {
         Self { body }
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::Result<NominalReportCategory> {
-        client.send(self).await
-    }
 }
+
+sage_core::send_methods!(CreateNominalReportCategory -> NominalReportCategory);
 
 impl sage_core::Operation for CreateNominalReportCategory {
     type Output = NominalReportCategory;
@@ -3495,13 +3036,9 @@ impl DeleteNominalReportCategory {
     pub fn new(id: impl Into<super::ids::NominalReportCategoryId>) -> Self {
         Self { id: id.into() }
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(&self, client: &sage_core::Client) -> sage_core::Result<()> {
-        client.send(self).await
-    }
 }
+
+sage_core::send_methods!(DeleteNominalReportCategory -> ());
 
 impl sage_core::Operation for DeleteNominalReportCategory {
     type Output = ();
@@ -3535,16 +3072,9 @@ impl GetNominalReportCategory {
     pub fn new(id: impl Into<super::ids::NominalReportCategoryId>) -> Self {
         Self { id: id.into() }
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::Result<NominalReportCategory> {
-        client.send(self).await
-    }
 }
+
+sage_core::send_methods!(GetNominalReportCategory -> NominalReportCategory);
 
 impl sage_core::Operation for GetNominalReportCategory {
     type Output = NominalReportCategory;
@@ -3578,27 +3108,11 @@ impl ListNominalReportCategories {
     pub fn new() -> Self {
         Self::default()
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::Result<sage_core::Page<NominalReportCategory>> {
-        client.send(self).await
-    }
-
-    /// Every item of every page, fetched lazily as the stream is polled.
-    #[inline]
-    pub fn items(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::BoxStream<'static, sage_core::Result<NominalReportCategory>> {
-        client.items(self)
-    }
 }
 
 sage_core::odata_setters!(ListNominalReportCategories);
+
+sage_core::send_methods!(ListNominalReportCategories -> Page<NominalReportCategory>);
 
 impl sage_core::Operation for ListNominalReportCategories {
     type Output = sage_core::Page<NominalReportCategory>;
@@ -3613,10 +3127,6 @@ impl sage_core::Operation for ListNominalReportCategories {
                 .odata(&self.odata),
         )
     }
-}
-
-impl sage_core::ListOperation for ListNominalReportCategories {
-    type Item = NominalReportCategory;
 }
 
 /// Nominal Code
@@ -3641,16 +3151,9 @@ impl UpdateNominalReportCategory {
     ) -> Self {
         Self { id: id.into(), body }
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::Result<NominalReportCategory> {
-        client.send(self).await
-    }
 }
+
+sage_core::send_methods!(UpdateNominalReportCategory -> NominalReportCategory);
 
 impl sage_core::Operation for UpdateNominalReportCategory {
     type Output = NominalReportCategory;
@@ -3685,27 +3188,11 @@ impl ListNominalReportCategoryTypes {
     pub fn new() -> Self {
         Self::default()
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::Result<sage_core::Page<NominalReportCategoryType>> {
-        client.send(self).await
-    }
-
-    /// Every item of every page, fetched lazily as the stream is polled.
-    #[inline]
-    pub fn items(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::BoxStream<'static, sage_core::Result<NominalReportCategoryType>> {
-        client.items(self)
-    }
 }
 
 sage_core::odata_setters!(ListNominalReportCategoryTypes);
+
+sage_core::send_methods!(ListNominalReportCategoryTypes -> Page<NominalReportCategoryType>);
 
 impl sage_core::Operation for ListNominalReportCategoryTypes {
     type Output = sage_core::Page<NominalReportCategoryType>;
@@ -3720,10 +3207,6 @@ impl sage_core::Operation for ListNominalReportCategoryTypes {
                 .odata(&self.odata),
         )
     }
-}
-
-impl sage_core::ListOperation for ListNominalReportCategoryTypes {
-    type Item = NominalReportCategoryType;
 }
 
 /// Nominal Reporting Types
@@ -3745,27 +3228,11 @@ impl ListNominalReportingTypes {
     pub fn new() -> Self {
         Self::default()
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::Result<sage_core::Page<NominalReportingType>> {
-        client.send(self).await
-    }
-
-    /// Every item of every page, fetched lazily as the stream is polled.
-    #[inline]
-    pub fn items(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::BoxStream<'static, sage_core::Result<NominalReportingType>> {
-        client.items(self)
-    }
 }
 
 sage_core::odata_setters!(ListNominalReportingTypes);
+
+sage_core::send_methods!(ListNominalReportingTypes -> Page<NominalReportingType>);
 
 impl sage_core::Operation for ListNominalReportingTypes {
     type Output = sage_core::Page<NominalReportingType>;
@@ -3780,10 +3247,6 @@ impl sage_core::Operation for ListNominalReportingTypes {
                 .odata(&self.odata),
         )
     }
-}
-
-impl sage_core::ListOperation for ListNominalReportingTypes {
-    type Item = NominalReportingType;
 }
 
 /// Nominal Transaction Analysis Codes
@@ -3803,30 +3266,11 @@ impl ListNominalTransactionAnalysisCodes {
     pub fn new() -> Self {
         Self::default()
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::Result<sage_core::Page<NominalTransactionAnalysisCode>> {
-        client.send(self).await
-    }
-
-    /// Every item of every page, fetched lazily as the stream is polled.
-    #[inline]
-    pub fn items(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::BoxStream<
-        'static,
-        sage_core::Result<NominalTransactionAnalysisCode>,
-    > {
-        client.items(self)
-    }
 }
 
 sage_core::odata_setters!(ListNominalTransactionAnalysisCodes);
+
+sage_core::send_methods!(ListNominalTransactionAnalysisCodes -> Page<NominalTransactionAnalysisCode>);
 
 impl sage_core::Operation for ListNominalTransactionAnalysisCodes {
     type Output = sage_core::Page<NominalTransactionAnalysisCode>;
@@ -3841,10 +3285,6 @@ impl sage_core::Operation for ListNominalTransactionAnalysisCodes {
                 .odata(&self.odata),
         )
     }
-}
-
-impl sage_core::ListOperation for ListNominalTransactionAnalysisCodes {
-    type Item = NominalTransactionAnalysisCode;
 }
 
 /// Nominal Transaction Enquiry View
@@ -3864,16 +3304,9 @@ impl GetNominalTransactionEnquiryView {
     pub fn new(id: impl Into<super::ids::NominalTransactionEnquiryViewId>) -> Self {
         Self { id: id.into() }
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::Result<NominalTransactionEnquiryView> {
-        client.send(self).await
-    }
 }
+
+sage_core::send_methods!(GetNominalTransactionEnquiryView -> NominalTransactionEnquiryView);
 
 impl sage_core::Operation for GetNominalTransactionEnquiryView {
     type Output = NominalTransactionEnquiryView;
@@ -3907,30 +3340,11 @@ impl ListNominalTransactionEnquiryViews {
     pub fn new() -> Self {
         Self::default()
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::Result<sage_core::Page<NominalTransactionEnquiryView>> {
-        client.send(self).await
-    }
-
-    /// Every item of every page, fetched lazily as the stream is polled.
-    #[inline]
-    pub fn items(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::BoxStream<
-        'static,
-        sage_core::Result<NominalTransactionEnquiryView>,
-    > {
-        client.items(self)
-    }
 }
 
 sage_core::odata_setters!(ListNominalTransactionEnquiryViews);
+
+sage_core::send_methods!(ListNominalTransactionEnquiryViews -> Page<NominalTransactionEnquiryView>);
 
 impl sage_core::Operation for ListNominalTransactionEnquiryViews {
     type Output = sage_core::Page<NominalTransactionEnquiryView>;
@@ -3945,10 +3359,6 @@ impl sage_core::Operation for ListNominalTransactionEnquiryViews {
                 .odata(&self.odata),
         )
     }
-}
-
-impl sage_core::ListOperation for ListNominalTransactionEnquiryViews {
-    type Item = NominalTransactionEnquiryView;
 }
 
 /// Nominal Transaction Enquiry Views Transactions For Nominal Account
@@ -3973,30 +3383,11 @@ impl ListNominalTransactionsEnquiryViewForNominal {
             odata: sage_core::ODataQuery::default(),
         }
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::Result<sage_core::Page<NominalTransactionEnquiryView>> {
-        client.send(self).await
-    }
-
-    /// Every item of every page, fetched lazily as the stream is polled.
-    #[inline]
-    pub fn items(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::BoxStream<
-        'static,
-        sage_core::Result<NominalTransactionEnquiryView>,
-    > {
-        client.items(self)
-    }
 }
 
 sage_core::odata_setters!(ListNominalTransactionsEnquiryViewForNominal);
+
+sage_core::send_methods!(ListNominalTransactionsEnquiryViewForNominal -> Page<NominalTransactionEnquiryView>);
 
 impl sage_core::Operation for ListNominalTransactionsEnquiryViewForNominal {
     type Output = sage_core::Page<NominalTransactionEnquiryView>;
@@ -4012,10 +3403,6 @@ impl sage_core::Operation for ListNominalTransactionsEnquiryViewForNominal {
                 .path("nominalCodeId", self.nominal_code_id),
         )
     }
-}
-
-impl sage_core::ListOperation for ListNominalTransactionsEnquiryViewForNominal {
-    type Item = NominalTransactionEnquiryView;
 }
 
 impl sage_core::changes::Changes for ListConsolidatedNominalCodes {

@@ -2810,27 +2810,11 @@ impl ListLookupPopOrders {
     pub fn new() -> Self {
         Self::default()
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::Result<sage_core::Page<LookupPopOrder>> {
-        client.send(self).await
-    }
-
-    /// Every item of every page, fetched lazily as the stream is polled.
-    #[inline]
-    pub fn items(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::BoxStream<'static, sage_core::Result<LookupPopOrder>> {
-        client.items(self)
-    }
 }
 
 sage_core::odata_setters!(ListLookupPopOrders);
+
+sage_core::send_methods!(ListLookupPopOrders -> Page<LookupPopOrder>);
 
 impl sage_core::Operation for ListLookupPopOrders {
     type Output = sage_core::Page<LookupPopOrder>;
@@ -2845,10 +2829,6 @@ impl sage_core::Operation for ListLookupPopOrders {
                 .odata(&self.odata),
         )
     }
-}
-
-impl sage_core::ListOperation for ListLookupPopOrders {
-    type Item = LookupPopOrder;
 }
 
 /// POP Additional Charge
@@ -2870,16 +2850,9 @@ impl GetPopAdditionalCharge {
     pub fn new(id: impl Into<super::ids::PopAdditionalChargeId>) -> Self {
         Self { id: id.into() }
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::Result<PopAdditionalCharge> {
-        client.send(self).await
-    }
 }
+
+sage_core::send_methods!(GetPopAdditionalCharge -> PopAdditionalCharge);
 
 impl sage_core::Operation for GetPopAdditionalCharge {
     type Output = PopAdditionalCharge;
@@ -2915,27 +2888,11 @@ impl ListPopAdditionalCharges {
     pub fn new() -> Self {
         Self::default()
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::Result<sage_core::Page<PopAdditionalCharge>> {
-        client.send(self).await
-    }
-
-    /// Every item of every page, fetched lazily as the stream is polled.
-    #[inline]
-    pub fn items(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::BoxStream<'static, sage_core::Result<PopAdditionalCharge>> {
-        client.items(self)
-    }
 }
 
 sage_core::odata_setters!(ListPopAdditionalCharges);
+
+sage_core::send_methods!(ListPopAdditionalCharges -> Page<PopAdditionalCharge>);
 
 impl sage_core::Operation for ListPopAdditionalCharges {
     type Output = sage_core::Page<PopAdditionalCharge>;
@@ -2950,10 +2907,6 @@ impl sage_core::Operation for ListPopAdditionalCharges {
                 .odata(&self.odata),
         )
     }
-}
-
-impl sage_core::ListOperation for ListPopAdditionalCharges {
-    type Item = PopAdditionalCharge;
 }
 
 /// POP Authorisation Status Types
@@ -2975,27 +2928,11 @@ impl ListPopAuthorisationStatusTypes {
     pub fn new() -> Self {
         Self::default()
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::Result<sage_core::Page<PopAuthorisationStatusType>> {
-        client.send(self).await
-    }
-
-    /// Every item of every page, fetched lazily as the stream is polled.
-    #[inline]
-    pub fn items(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::BoxStream<'static, sage_core::Result<PopAuthorisationStatusType>> {
-        client.items(self)
-    }
 }
 
 sage_core::odata_setters!(ListPopAuthorisationStatusTypes);
+
+sage_core::send_methods!(ListPopAuthorisationStatusTypes -> Page<PopAuthorisationStatusType>);
 
 impl sage_core::Operation for ListPopAuthorisationStatusTypes {
     type Output = sage_core::Page<PopAuthorisationStatusType>;
@@ -3010,10 +2947,6 @@ impl sage_core::Operation for ListPopAuthorisationStatusTypes {
                 .odata(&self.odata),
         )
     }
-}
-
-impl sage_core::ListOperation for ListPopAuthorisationStatusTypes {
-    type Item = PopAuthorisationStatusType;
 }
 
 /// Cancelled Line For Purchase Orders And Returns.
@@ -3033,16 +2966,9 @@ impl GetPopCancelledLine {
     pub fn new(id: impl Into<super::ids::PopCancelledLineId>) -> Self {
         Self { id: id.into() }
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::Result<PopCancelledLine> {
-        client.send(self).await
-    }
 }
+
+sage_core::send_methods!(GetPopCancelledLine -> PopCancelledLine);
 
 impl sage_core::Operation for GetPopCancelledLine {
     type Output = PopCancelledLine;
@@ -3076,27 +3002,11 @@ impl ListPopCancelledLines {
     pub fn new() -> Self {
         Self::default()
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::Result<sage_core::Page<PopCancelledLine>> {
-        client.send(self).await
-    }
-
-    /// Every item of every page, fetched lazily as the stream is polled.
-    #[inline]
-    pub fn items(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::BoxStream<'static, sage_core::Result<PopCancelledLine>> {
-        client.items(self)
-    }
 }
 
 sage_core::odata_setters!(ListPopCancelledLines);
+
+sage_core::send_methods!(ListPopCancelledLines -> Page<PopCancelledLine>);
 
 impl sage_core::Operation for ListPopCancelledLines {
     type Output = sage_core::Page<PopCancelledLine>;
@@ -3111,10 +3021,6 @@ impl sage_core::Operation for ListPopCancelledLines {
                 .odata(&self.odata),
         )
     }
-}
-
-impl sage_core::ListOperation for ListPopCancelledLines {
-    type Item = PopCancelledLine;
 }
 
 /// POP Delivery Address Action Types
@@ -3134,27 +3040,11 @@ impl ListPoppDeliveryAddressActionTypes {
     pub fn new() -> Self {
         Self::default()
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::Result<sage_core::Page<PopDeliveryAddressActionType>> {
-        client.send(self).await
-    }
-
-    /// Every item of every page, fetched lazily as the stream is polled.
-    #[inline]
-    pub fn items(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::BoxStream<'static, sage_core::Result<PopDeliveryAddressActionType>> {
-        client.items(self)
-    }
 }
 
 sage_core::odata_setters!(ListPoppDeliveryAddressActionTypes);
+
+sage_core::send_methods!(ListPoppDeliveryAddressActionTypes -> Page<PopDeliveryAddressActionType>);
 
 impl sage_core::Operation for ListPoppDeliveryAddressActionTypes {
     type Output = sage_core::Page<PopDeliveryAddressActionType>;
@@ -3169,10 +3059,6 @@ impl sage_core::Operation for ListPoppDeliveryAddressActionTypes {
                 .odata(&self.odata),
         )
     }
-}
-
-impl sage_core::ListOperation for ListPoppDeliveryAddressActionTypes {
-    type Item = PopDeliveryAddressActionType;
 }
 
 /// POP Delivery Address Types
@@ -3192,27 +3078,11 @@ impl ListPoppDeliveryAddressTypes {
     pub fn new() -> Self {
         Self::default()
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::Result<sage_core::Page<PopDeliveryAddressType>> {
-        client.send(self).await
-    }
-
-    /// Every item of every page, fetched lazily as the stream is polled.
-    #[inline]
-    pub fn items(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::BoxStream<'static, sage_core::Result<PopDeliveryAddressType>> {
-        client.items(self)
-    }
 }
 
 sage_core::odata_setters!(ListPoppDeliveryAddressTypes);
+
+sage_core::send_methods!(ListPoppDeliveryAddressTypes -> Page<PopDeliveryAddressType>);
 
 impl sage_core::Operation for ListPoppDeliveryAddressTypes {
     type Output = sage_core::Page<PopDeliveryAddressType>;
@@ -3227,10 +3097,6 @@ impl sage_core::Operation for ListPoppDeliveryAddressTypes {
                 .odata(&self.odata),
         )
     }
-}
-
-impl sage_core::ListOperation for ListPoppDeliveryAddressTypes {
-    type Item = PopDeliveryAddressType;
 }
 
 /// POP Document Print Status Types
@@ -3250,27 +3116,11 @@ impl ListPopDocumentPrintStatusTypes {
     pub fn new() -> Self {
         Self::default()
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::Result<sage_core::Page<PopDocumentPrintStatusType>> {
-        client.send(self).await
-    }
-
-    /// Every item of every page, fetched lazily as the stream is polled.
-    #[inline]
-    pub fn items(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::BoxStream<'static, sage_core::Result<PopDocumentPrintStatusType>> {
-        client.items(self)
-    }
 }
 
 sage_core::odata_setters!(ListPopDocumentPrintStatusTypes);
+
+sage_core::send_methods!(ListPopDocumentPrintStatusTypes -> Page<PopDocumentPrintStatusType>);
 
 impl sage_core::Operation for ListPopDocumentPrintStatusTypes {
     type Output = sage_core::Page<PopDocumentPrintStatusType>;
@@ -3285,10 +3135,6 @@ impl sage_core::Operation for ListPopDocumentPrintStatusTypes {
                 .odata(&self.odata),
         )
     }
-}
-
-impl sage_core::ListOperation for ListPopDocumentPrintStatusTypes {
-    type Item = PopDocumentPrintStatusType;
 }
 
 /// POP Document Process Status Types
@@ -3308,27 +3154,11 @@ impl ListPopDocumentProcessStatusTypes {
     pub fn new() -> Self {
         Self::default()
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::Result<sage_core::Page<PopDocumentProcessStatusType>> {
-        client.send(self).await
-    }
-
-    /// Every item of every page, fetched lazily as the stream is polled.
-    #[inline]
-    pub fn items(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::BoxStream<'static, sage_core::Result<PopDocumentProcessStatusType>> {
-        client.items(self)
-    }
 }
 
 sage_core::odata_setters!(ListPopDocumentProcessStatusTypes);
+
+sage_core::send_methods!(ListPopDocumentProcessStatusTypes -> Page<PopDocumentProcessStatusType>);
 
 impl sage_core::Operation for ListPopDocumentProcessStatusTypes {
     type Output = sage_core::Page<PopDocumentProcessStatusType>;
@@ -3343,10 +3173,6 @@ impl sage_core::Operation for ListPopDocumentProcessStatusTypes {
                 .odata(&self.odata),
         )
     }
-}
-
-impl sage_core::ListOperation for ListPopDocumentProcessStatusTypes {
-    type Item = PopDocumentProcessStatusType;
 }
 
 /// POP Document Status Types
@@ -3368,27 +3194,11 @@ impl ListPopDocumentStatusTypes {
     pub fn new() -> Self {
         Self::default()
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::Result<sage_core::Page<PopDocumentStatusType>> {
-        client.send(self).await
-    }
-
-    /// Every item of every page, fetched lazily as the stream is polled.
-    #[inline]
-    pub fn items(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::BoxStream<'static, sage_core::Result<PopDocumentStatusType>> {
-        client.items(self)
-    }
 }
 
 sage_core::odata_setters!(ListPopDocumentStatusTypes);
+
+sage_core::send_methods!(ListPopDocumentStatusTypes -> Page<PopDocumentStatusType>);
 
 impl sage_core::Operation for ListPopDocumentStatusTypes {
     type Output = sage_core::Page<PopDocumentStatusType>;
@@ -3403,10 +3213,6 @@ impl sage_core::Operation for ListPopDocumentStatusTypes {
                 .odata(&self.odata),
         )
     }
-}
-
-impl sage_core::ListOperation for ListPopDocumentStatusTypes {
-    type Item = PopDocumentStatusType;
 }
 
 /// POP Document Types
@@ -3426,27 +3232,11 @@ impl ListPopDocumentTypes {
     pub fn new() -> Self {
         Self::default()
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::Result<sage_core::Page<PopDocumentType>> {
-        client.send(self).await
-    }
-
-    /// Every item of every page, fetched lazily as the stream is polled.
-    #[inline]
-    pub fn items(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::BoxStream<'static, sage_core::Result<PopDocumentType>> {
-        client.items(self)
-    }
 }
 
 sage_core::odata_setters!(ListPopDocumentTypes);
+
+sage_core::send_methods!(ListPopDocumentTypes -> Page<PopDocumentType>);
 
 impl sage_core::Operation for ListPopDocumentTypes {
     type Output = sage_core::Page<PopDocumentType>;
@@ -3461,10 +3251,6 @@ impl sage_core::Operation for ListPopDocumentTypes {
                 .odata(&self.odata),
         )
     }
-}
-
-impl sage_core::ListOperation for ListPopDocumentTypes {
-    type Item = PopDocumentType;
 }
 
 /// POP Intrastat Types
@@ -3484,27 +3270,11 @@ impl ListPopIntrastatStatusTypes {
     pub fn new() -> Self {
         Self::default()
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::Result<sage_core::Page<PopIntrastatStatusType>> {
-        client.send(self).await
-    }
-
-    /// Every item of every page, fetched lazily as the stream is polled.
-    #[inline]
-    pub fn items(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::BoxStream<'static, sage_core::Result<PopIntrastatStatusType>> {
-        client.items(self)
-    }
 }
 
 sage_core::odata_setters!(ListPopIntrastatStatusTypes);
+
+sage_core::send_methods!(ListPopIntrastatStatusTypes -> Page<PopIntrastatStatusType>);
 
 impl sage_core::Operation for ListPopIntrastatStatusTypes {
     type Output = sage_core::Page<PopIntrastatStatusType>;
@@ -3519,10 +3289,6 @@ impl sage_core::Operation for ListPopIntrastatStatusTypes {
                 .odata(&self.odata),
         )
     }
-}
-
-impl sage_core::ListOperation for ListPopIntrastatStatusTypes {
-    type Item = PopIntrastatStatusType;
 }
 
 /// POP Invoice Credit Types
@@ -3544,27 +3310,11 @@ impl ListPopInvoiceCreditTypes {
     pub fn new() -> Self {
         Self::default()
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::Result<sage_core::Page<PopInvoiceCreditType>> {
-        client.send(self).await
-    }
-
-    /// Every item of every page, fetched lazily as the stream is polled.
-    #[inline]
-    pub fn items(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::BoxStream<'static, sage_core::Result<PopInvoiceCreditType>> {
-        client.items(self)
-    }
 }
 
 sage_core::odata_setters!(ListPopInvoiceCreditTypes);
+
+sage_core::send_methods!(ListPopInvoiceCreditTypes -> Page<PopInvoiceCreditType>);
 
 impl sage_core::Operation for ListPopInvoiceCreditTypes {
     type Output = sage_core::Page<PopInvoiceCreditType>;
@@ -3579,10 +3329,6 @@ impl sage_core::Operation for ListPopInvoiceCreditTypes {
                 .odata(&self.odata),
         )
     }
-}
-
-impl sage_core::ListOperation for ListPopInvoiceCreditTypes {
-    type Item = PopInvoiceCreditType;
 }
 
 /// POP Linked Order Lines For A Single POP Order Line.
@@ -3607,27 +3353,11 @@ impl ListPopLinkedOrderLinesForPopLine {
             odata: sage_core::ODataQuery::default(),
         }
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::Result<sage_core::Page<PopLinkedOrderLine>> {
-        client.send(self).await
-    }
-
-    /// Every item of every page, fetched lazily as the stream is polled.
-    #[inline]
-    pub fn items(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::BoxStream<'static, sage_core::Result<PopLinkedOrderLine>> {
-        client.items(self)
-    }
 }
 
 sage_core::odata_setters!(ListPopLinkedOrderLinesForPopLine);
+
+sage_core::send_methods!(ListPopLinkedOrderLinesForPopLine -> Page<PopLinkedOrderLine>);
 
 impl sage_core::Operation for ListPopLinkedOrderLinesForPopLine {
     type Output = sage_core::Page<PopLinkedOrderLine>;
@@ -3643,10 +3373,6 @@ impl sage_core::Operation for ListPopLinkedOrderLinesForPopLine {
                 .path("lineId", self.line_id),
         )
     }
-}
-
-impl sage_core::ListOperation for ListPopLinkedOrderLinesForPopLine {
-    type Item = PopLinkedOrderLine;
 }
 
 /// POP Linked Requisition Lines For A Single POP Order Line.
@@ -3671,27 +3397,11 @@ impl ListPopLinkedRequisitionLinesForPopLine {
             odata: sage_core::ODataQuery::default(),
         }
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::Result<sage_core::Page<PopLinkedRequisitionLine>> {
-        client.send(self).await
-    }
-
-    /// Every item of every page, fetched lazily as the stream is polled.
-    #[inline]
-    pub fn items(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::BoxStream<'static, sage_core::Result<PopLinkedRequisitionLine>> {
-        client.items(self)
-    }
 }
 
 sage_core::odata_setters!(ListPopLinkedRequisitionLinesForPopLine);
+
+sage_core::send_methods!(ListPopLinkedRequisitionLinesForPopLine -> Page<PopLinkedRequisitionLine>);
 
 impl sage_core::Operation for ListPopLinkedRequisitionLinesForPopLine {
     type Output = sage_core::Page<PopLinkedRequisitionLine>;
@@ -3707,10 +3417,6 @@ impl sage_core::Operation for ListPopLinkedRequisitionLinesForPopLine {
                 .path("lineId", self.line_id),
         )
     }
-}
-
-impl sage_core::ListOperation for ListPopLinkedRequisitionLinesForPopLine {
-    type Item = PopLinkedRequisitionLine;
 }
 
 /// POP Order Generation Types
@@ -3732,27 +3438,11 @@ impl ListPopOrderGenerationTypes {
     pub fn new() -> Self {
         Self::default()
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::Result<sage_core::Page<PopOrderGenerationType>> {
-        client.send(self).await
-    }
-
-    /// Every item of every page, fetched lazily as the stream is polled.
-    #[inline]
-    pub fn items(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::BoxStream<'static, sage_core::Result<PopOrderGenerationType>> {
-        client.items(self)
-    }
 }
 
 sage_core::odata_setters!(ListPopOrderGenerationTypes);
+
+sage_core::send_methods!(ListPopOrderGenerationTypes -> Page<PopOrderGenerationType>);
 
 impl sage_core::Operation for ListPopOrderGenerationTypes {
     type Output = sage_core::Page<PopOrderGenerationType>;
@@ -3767,10 +3457,6 @@ impl sage_core::Operation for ListPopOrderGenerationTypes {
                 .odata(&self.odata),
         )
     }
-}
-
-impl sage_core::ListOperation for ListPopOrderGenerationTypes {
-    type Item = PopOrderGenerationType;
 }
 
 /// POP Order Line Views
@@ -3790,27 +3476,11 @@ impl ListPopOrderLineViews {
     pub fn new() -> Self {
         Self::default()
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::Result<sage_core::Page<PopOrderLineView>> {
-        client.send(self).await
-    }
-
-    /// Every item of every page, fetched lazily as the stream is polled.
-    #[inline]
-    pub fn items(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::BoxStream<'static, sage_core::Result<PopOrderLineView>> {
-        client.items(self)
-    }
 }
 
 sage_core::odata_setters!(ListPopOrderLineViews);
+
+sage_core::send_methods!(ListPopOrderLineViews -> Page<PopOrderLineView>);
 
 impl sage_core::Operation for ListPopOrderLineViews {
     type Output = sage_core::Page<PopOrderLineView>;
@@ -3825,10 +3495,6 @@ impl sage_core::Operation for ListPopOrderLineViews {
                 .odata(&self.odata),
         )
     }
-}
-
-impl sage_core::ListOperation for ListPopOrderLineViews {
-    type Item = PopOrderLineView;
 }
 
 /// Purchase Order Line
@@ -3848,16 +3514,9 @@ impl GetPopOrderLine {
     pub fn new(id: impl Into<super::ids::PopOrderLineId>) -> Self {
         Self { id: id.into() }
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::Result<PopOrderLine> {
-        client.send(self).await
-    }
 }
+
+sage_core::send_methods!(GetPopOrderLine -> PopOrderLine);
 
 impl sage_core::Operation for GetPopOrderLine {
     type Output = PopOrderLine;
@@ -3896,27 +3555,11 @@ impl ListPopOrderLines {
             odata: sage_core::ODataQuery::default(),
         }
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::Result<sage_core::Page<PopOrderLine>> {
-        client.send(self).await
-    }
-
-    /// Every item of every page, fetched lazily as the stream is polled.
-    #[inline]
-    pub fn items(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::BoxStream<'static, sage_core::Result<PopOrderLine>> {
-        client.items(self)
-    }
 }
 
 sage_core::odata_setters!(ListPopOrderLines);
+
+sage_core::send_methods!(ListPopOrderLines -> Page<PopOrderLine>);
 
 impl sage_core::Operation for ListPopOrderLines {
     type Output = sage_core::Page<PopOrderLine>;
@@ -3932,10 +3575,6 @@ impl sage_core::Operation for ListPopOrderLines {
                 .path("popOrderId", self.pop_order_id),
         )
     }
-}
-
-impl sage_core::ListOperation for ListPopOrderLines {
-    type Item = PopOrderLine;
 }
 
 /// POP Order Return Invoice Credit Views
@@ -3955,30 +3594,11 @@ impl ListPopOrderReturnInvoiceCreditViews {
     pub fn new() -> Self {
         Self::default()
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::Result<sage_core::Page<PopOrderReturnInvoiceCreditView>> {
-        client.send(self).await
-    }
-
-    /// Every item of every page, fetched lazily as the stream is polled.
-    #[inline]
-    pub fn items(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::BoxStream<
-        'static,
-        sage_core::Result<PopOrderReturnInvoiceCreditView>,
-    > {
-        client.items(self)
-    }
 }
 
 sage_core::odata_setters!(ListPopOrderReturnInvoiceCreditViews);
+
+sage_core::send_methods!(ListPopOrderReturnInvoiceCreditViews -> Page<PopOrderReturnInvoiceCreditView>);
 
 impl sage_core::Operation for ListPopOrderReturnInvoiceCreditViews {
     type Output = sage_core::Page<PopOrderReturnInvoiceCreditView>;
@@ -3993,10 +3613,6 @@ impl sage_core::Operation for ListPopOrderReturnInvoiceCreditViews {
                 .odata(&self.odata),
         )
     }
-}
-
-impl sage_core::ListOperation for ListPopOrderReturnInvoiceCreditViews {
-    type Item = PopOrderReturnInvoiceCreditView;
 }
 
 /// Purchase Order Return Line Invoice Credit Views
@@ -4016,30 +3632,11 @@ impl ListPopOrderReturnLineInvoiceViews {
     pub fn new() -> Self {
         Self::default()
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::Result<sage_core::Page<PopOrderReturnLineInvoiceCreditView>> {
-        client.send(self).await
-    }
-
-    /// Every item of every page, fetched lazily as the stream is polled.
-    #[inline]
-    pub fn items(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::BoxStream<
-        'static,
-        sage_core::Result<PopOrderReturnLineInvoiceCreditView>,
-    > {
-        client.items(self)
-    }
 }
 
 sage_core::odata_setters!(ListPopOrderReturnLineInvoiceViews);
+
+sage_core::send_methods!(ListPopOrderReturnLineInvoiceViews -> Page<PopOrderReturnLineInvoiceCreditView>);
 
 impl sage_core::Operation for ListPopOrderReturnLineInvoiceViews {
     type Output = sage_core::Page<PopOrderReturnLineInvoiceCreditView>;
@@ -4054,10 +3651,6 @@ impl sage_core::Operation for ListPopOrderReturnLineInvoiceViews {
                 .odata(&self.odata),
         )
     }
-}
-
-impl sage_core::ListOperation for ListPopOrderReturnLineInvoiceViews {
-    type Item = PopOrderReturnLineInvoiceCreditView;
 }
 
 /// Purchase Order Return Line Receipt Return Views
@@ -4077,30 +3670,11 @@ impl ListPopOrderReturnLineReceiptReturnViews {
     pub fn new() -> Self {
         Self::default()
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::Result<sage_core::Page<PopOrderReturnLineReceiptReturnView>> {
-        client.send(self).await
-    }
-
-    /// Every item of every page, fetched lazily as the stream is polled.
-    #[inline]
-    pub fn items(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::BoxStream<
-        'static,
-        sage_core::Result<PopOrderReturnLineReceiptReturnView>,
-    > {
-        client.items(self)
-    }
 }
 
 sage_core::odata_setters!(ListPopOrderReturnLineReceiptReturnViews);
+
+sage_core::send_methods!(ListPopOrderReturnLineReceiptReturnViews -> Page<PopOrderReturnLineReceiptReturnView>);
 
 impl sage_core::Operation for ListPopOrderReturnLineReceiptReturnViews {
     type Output = sage_core::Page<PopOrderReturnLineReceiptReturnView>;
@@ -4115,10 +3689,6 @@ impl sage_core::Operation for ListPopOrderReturnLineReceiptReturnViews {
                 .odata(&self.odata),
         )
     }
-}
-
-impl sage_core::ListOperation for ListPopOrderReturnLineReceiptReturnViews {
-    type Item = PopOrderReturnLineReceiptReturnView;
 }
 
 /// POP Order Return Views
@@ -4138,27 +3708,11 @@ impl ListPopOrderReturnViews {
     pub fn new() -> Self {
         Self::default()
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::Result<sage_core::Page<PopOrderReturnView>> {
-        client.send(self).await
-    }
-
-    /// Every item of every page, fetched lazily as the stream is polled.
-    #[inline]
-    pub fn items(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::BoxStream<'static, sage_core::Result<PopOrderReturnView>> {
-        client.items(self)
-    }
 }
 
 sage_core::odata_setters!(ListPopOrderReturnViews);
+
+sage_core::send_methods!(ListPopOrderReturnViews -> Page<PopOrderReturnView>);
 
 impl sage_core::Operation for ListPopOrderReturnViews {
     type Output = sage_core::Page<PopOrderReturnView>;
@@ -4173,10 +3727,6 @@ impl sage_core::Operation for ListPopOrderReturnViews {
                 .odata(&self.odata),
         )
     }
-}
-
-impl sage_core::ListOperation for ListPopOrderReturnViews {
-    type Item = PopOrderReturnView;
 }
 
 /// Purchase Orders
@@ -4196,13 +3746,9 @@ impl CreatePopOrder {
     pub fn new(body: PopOrder) -> Self {
         Self { body }
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(&self, client: &sage_core::Client) -> sage_core::Result<PopOrder> {
-        client.send(self).await
-    }
 }
+
+sage_core::send_methods!(CreatePopOrder -> PopOrder);
 
 impl sage_core::Operation for CreatePopOrder {
     type Output = PopOrder;
@@ -4234,13 +3780,9 @@ impl CreatePopOrdersNew {
     pub fn new(body: PopOrdersNewRequest) -> Self {
         Self { body }
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(&self, client: &sage_core::Client) -> sage_core::Result<PopOrder> {
-        client.send(self).await
-    }
 }
+
+sage_core::send_methods!(CreatePopOrdersNew -> PopOrder);
 
 impl sage_core::Operation for CreatePopOrdersNew {
     type Output = PopOrder;
@@ -4272,13 +3814,9 @@ impl DeletePopOrder {
     pub fn new(id: impl Into<super::ids::PopOrderId>) -> Self {
         Self { id: id.into() }
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(&self, client: &sage_core::Client) -> sage_core::Result<()> {
-        client.send(self).await
-    }
 }
+
+sage_core::send_methods!(DeletePopOrder -> ());
 
 impl sage_core::Operation for DeletePopOrder {
     type Output = ();
@@ -4312,13 +3850,9 @@ impl GetPopOrder {
     pub fn new(id: impl Into<super::ids::PopOrderId>) -> Self {
         Self { id: id.into() }
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(&self, client: &sage_core::Client) -> sage_core::Result<PopOrder> {
-        client.send(self).await
-    }
 }
+
+sage_core::send_methods!(GetPopOrder -> PopOrder);
 
 impl sage_core::Operation for GetPopOrder {
     type Output = PopOrder;
@@ -4352,27 +3886,11 @@ impl ListPopOrders {
     pub fn new() -> Self {
         Self::default()
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::Result<sage_core::Page<PopOrder>> {
-        client.send(self).await
-    }
-
-    /// Every item of every page, fetched lazily as the stream is polled.
-    #[inline]
-    pub fn items(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::BoxStream<'static, sage_core::Result<PopOrder>> {
-        client.items(self)
-    }
 }
 
 sage_core::odata_setters!(ListPopOrders);
+
+sage_core::send_methods!(ListPopOrders -> Page<PopOrder>);
 
 impl sage_core::Operation for ListPopOrders {
     type Output = sage_core::Page<PopOrder>;
@@ -4387,10 +3905,6 @@ impl sage_core::Operation for ListPopOrders {
                 .odata(&self.odata),
         )
     }
-}
-
-impl sage_core::ListOperation for ListPopOrders {
-    type Item = PopOrder;
 }
 
 /// Purchase Orders For A Supplier
@@ -4415,27 +3929,11 @@ impl ListPopOrdersForSupplier {
             odata: sage_core::ODataQuery::default(),
         }
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::Result<sage_core::Page<PopOrder>> {
-        client.send(self).await
-    }
-
-    /// Every item of every page, fetched lazily as the stream is polled.
-    #[inline]
-    pub fn items(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::BoxStream<'static, sage_core::Result<PopOrder>> {
-        client.items(self)
-    }
 }
 
 sage_core::odata_setters!(ListPopOrdersForSupplier);
+
+sage_core::send_methods!(ListPopOrdersForSupplier -> Page<PopOrder>);
 
 impl sage_core::Operation for ListPopOrdersForSupplier {
     type Output = sage_core::Page<PopOrder>;
@@ -4451,10 +3949,6 @@ impl sage_core::Operation for ListPopOrdersForSupplier {
                 .path("supplierId", self.supplier_id),
         )
     }
-}
-
-impl sage_core::ListOperation for ListPopOrdersForSupplier {
-    type Item = PopOrder;
 }
 
 /// Purchase Order
@@ -4478,13 +3972,9 @@ impl UpdatePopOrder {
     pub fn new(id: impl Into<super::ids::PopOrderId>, body: PopOrder) -> Self {
         Self { id: id.into(), body }
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(&self, client: &sage_core::Client) -> sage_core::Result<PopOrder> {
-        client.send(self).await
-    }
 }
+
+sage_core::send_methods!(UpdatePopOrder -> PopOrder);
 
 impl sage_core::Operation for UpdatePopOrder {
     type Output = PopOrder;
@@ -4519,13 +4009,9 @@ impl UpdatePopOrderNew {
     pub fn new(id: i64, body: PopOrder) -> Self {
         Self { id, body }
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(&self, client: &sage_core::Client) -> sage_core::Result<PopOrder> {
-        client.send(self).await
-    }
 }
+
+sage_core::send_methods!(UpdatePopOrderNew -> PopOrder);
 
 impl sage_core::Operation for UpdatePopOrderNew {
     type Output = PopOrder;
@@ -4563,13 +4049,9 @@ impl CreatePopOrdersDuplicate {
     pub fn new(body: PopOrderDuplicateFlags) -> Self {
         Self { body }
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(&self, client: &sage_core::Client) -> sage_core::Result<PopOrder> {
-        client.send(self).await
-    }
 }
+
+sage_core::send_methods!(CreatePopOrdersDuplicate -> PopOrder);
 
 impl sage_core::Operation for CreatePopOrdersDuplicate {
     type Output = PopOrder;
@@ -4601,30 +4083,11 @@ impl ListPopRequisitionFulfilmentLineViews {
     pub fn new() -> Self {
         Self::default()
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::Result<sage_core::Page<PopRequisitionFulfilmentLineView>> {
-        client.send(self).await
-    }
-
-    /// Every item of every page, fetched lazily as the stream is polled.
-    #[inline]
-    pub fn items(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::BoxStream<
-        'static,
-        sage_core::Result<PopRequisitionFulfilmentLineView>,
-    > {
-        client.items(self)
-    }
 }
 
 sage_core::odata_setters!(ListPopRequisitionFulfilmentLineViews);
+
+sage_core::send_methods!(ListPopRequisitionFulfilmentLineViews -> Page<PopRequisitionFulfilmentLineView>);
 
 impl sage_core::Operation for ListPopRequisitionFulfilmentLineViews {
     type Output = sage_core::Page<PopRequisitionFulfilmentLineView>;
@@ -4639,10 +4102,6 @@ impl sage_core::Operation for ListPopRequisitionFulfilmentLineViews {
                 .odata(&self.odata),
         )
     }
-}
-
-impl sage_core::ListOperation for ListPopRequisitionFulfilmentLineViews {
-    type Item = PopRequisitionFulfilmentLineView;
 }
 
 /// POP Requisition Fulfilment Line
@@ -4662,16 +4121,9 @@ impl GetPopRequisitionFulfilmentLine {
     pub fn new(id: impl Into<super::ids::PopRequisitionFulfilmentLineId>) -> Self {
         Self { id: id.into() }
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::Result<PopRequisitionFulfilmentLine> {
-        client.send(self).await
-    }
 }
+
+sage_core::send_methods!(GetPopRequisitionFulfilmentLine -> PopRequisitionFulfilmentLine);
 
 impl sage_core::Operation for GetPopRequisitionFulfilmentLine {
     type Output = PopRequisitionFulfilmentLine;
@@ -4705,27 +4157,11 @@ impl ListPopRequisitionFulfilmentLines {
     pub fn new() -> Self {
         Self::default()
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::Result<sage_core::Page<PopRequisitionFulfilmentLine>> {
-        client.send(self).await
-    }
-
-    /// Every item of every page, fetched lazily as the stream is polled.
-    #[inline]
-    pub fn items(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::BoxStream<'static, sage_core::Result<PopRequisitionFulfilmentLine>> {
-        client.items(self)
-    }
 }
 
 sage_core::odata_setters!(ListPopRequisitionFulfilmentLines);
+
+sage_core::send_methods!(ListPopRequisitionFulfilmentLines -> Page<PopRequisitionFulfilmentLine>);
 
 impl sage_core::Operation for ListPopRequisitionFulfilmentLines {
     type Output = sage_core::Page<PopRequisitionFulfilmentLine>;
@@ -4740,10 +4176,6 @@ impl sage_core::Operation for ListPopRequisitionFulfilmentLines {
                 .odata(&self.odata),
         )
     }
-}
-
-impl sage_core::ListOperation for ListPopRequisitionFulfilmentLines {
-    type Item = PopRequisitionFulfilmentLine;
 }
 
 /// POP Setting
@@ -4763,16 +4195,9 @@ impl GetPopSetting {
     pub fn new(id: impl Into<super::ids::PopSettingsId>) -> Self {
         Self { id: id.into() }
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::Result<PopSettings> {
-        client.send(self).await
-    }
 }
+
+sage_core::send_methods!(GetPopSetting -> PopSettings);
 
 impl sage_core::Operation for GetPopSetting {
     type Output = PopSettings;
@@ -4806,27 +4231,11 @@ impl ListPopSettings {
     pub fn new() -> Self {
         Self::default()
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::Result<sage_core::Page<PopSettings>> {
-        client.send(self).await
-    }
-
-    /// Every item of every page, fetched lazily as the stream is polled.
-    #[inline]
-    pub fn items(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::BoxStream<'static, sage_core::Result<PopSettings>> {
-        client.items(self)
-    }
 }
 
 sage_core::odata_setters!(ListPopSettings);
+
+sage_core::send_methods!(ListPopSettings -> Page<PopSettings>);
 
 impl sage_core::Operation for ListPopSettings {
     type Output = sage_core::Page<PopSettings>;
@@ -4841,10 +4250,6 @@ impl sage_core::Operation for ListPopSettings {
                 .odata(&self.odata),
         )
     }
-}
-
-impl sage_core::ListOperation for ListPopSettings {
-    type Item = PopSettings;
 }
 
 /// Trade Line Status Types
@@ -4864,27 +4269,11 @@ impl ListPopTradeLineStatusTypes {
     pub fn new() -> Self {
         Self::default()
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::Result<sage_core::Page<PopTradeLineStatusType>> {
-        client.send(self).await
-    }
-
-    /// Every item of every page, fetched lazily as the stream is polled.
-    #[inline]
-    pub fn items(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::BoxStream<'static, sage_core::Result<PopTradeLineStatusType>> {
-        client.items(self)
-    }
 }
 
 sage_core::odata_setters!(ListPopTradeLineStatusTypes);
+
+sage_core::send_methods!(ListPopTradeLineStatusTypes -> Page<PopTradeLineStatusType>);
 
 impl sage_core::Operation for ListPopTradeLineStatusTypes {
     type Output = sage_core::Page<PopTradeLineStatusType>;
@@ -4899,10 +4288,6 @@ impl sage_core::Operation for ListPopTradeLineStatusTypes {
                 .odata(&self.odata),
         )
     }
-}
-
-impl sage_core::ListOperation for ListPopTradeLineStatusTypes {
-    type Item = PopTradeLineStatusType;
 }
 
 impl sage_core::changes::Changes for ListPopAdditionalCharges {

@@ -345,16 +345,9 @@ impl GetCustomerDiscountGroup {
     pub fn new(id: impl Into<super::ids::CustomerDiscountGroupId>) -> Self {
         Self { id: id.into() }
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::Result<CustomerDiscountGroup> {
-        client.send(self).await
-    }
 }
+
+sage_core::send_methods!(GetCustomerDiscountGroup -> CustomerDiscountGroup);
 
 impl sage_core::Operation for GetCustomerDiscountGroup {
     type Output = CustomerDiscountGroup;
@@ -388,27 +381,11 @@ impl ListCustomerDiscountGroups {
     pub fn new() -> Self {
         Self::default()
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::Result<sage_core::Page<CustomerDiscountGroup>> {
-        client.send(self).await
-    }
-
-    /// Every item of every page, fetched lazily as the stream is polled.
-    #[inline]
-    pub fn items(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::BoxStream<'static, sage_core::Result<CustomerDiscountGroup>> {
-        client.items(self)
-    }
 }
 
 sage_core::odata_setters!(ListCustomerDiscountGroups);
+
+sage_core::send_methods!(ListCustomerDiscountGroups -> Page<CustomerDiscountGroup>);
 
 impl sage_core::Operation for ListCustomerDiscountGroups {
     type Output = sage_core::Page<CustomerDiscountGroup>;
@@ -423,10 +400,6 @@ impl sage_core::Operation for ListCustomerDiscountGroups {
                 .odata(&self.odata),
         )
     }
-}
-
-impl sage_core::ListOperation for ListCustomerDiscountGroups {
-    type Item = CustomerDiscountGroup;
 }
 
 /// Customer Price Band
@@ -446,16 +419,9 @@ impl GetCustomerPriceBand {
     pub fn new(id: impl Into<super::ids::CustomerPriceBandId>) -> Self {
         Self { id: id.into() }
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::Result<super::common::CustomerPriceBand> {
-        client.send(self).await
-    }
 }
+
+sage_core::send_methods!(GetCustomerPriceBand -> super::common::CustomerPriceBand);
 
 impl sage_core::Operation for GetCustomerPriceBand {
     type Output = super::common::CustomerPriceBand;
@@ -489,30 +455,11 @@ impl ListCustomerPriceBands {
     pub fn new() -> Self {
         Self::default()
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::Result<sage_core::Page<super::common::CustomerPriceBand>> {
-        client.send(self).await
-    }
-
-    /// Every item of every page, fetched lazily as the stream is polled.
-    #[inline]
-    pub fn items(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::BoxStream<
-        'static,
-        sage_core::Result<super::common::CustomerPriceBand>,
-    > {
-        client.items(self)
-    }
 }
 
 sage_core::odata_setters!(ListCustomerPriceBands);
+
+sage_core::send_methods!(ListCustomerPriceBands -> Page<super::common::CustomerPriceBand>);
 
 impl sage_core::Operation for ListCustomerPriceBands {
     type Output = sage_core::Page<super::common::CustomerPriceBand>;
@@ -527,10 +474,6 @@ impl sage_core::Operation for ListCustomerPriceBands {
                 .odata(&self.odata),
         )
     }
-}
-
-impl sage_core::ListOperation for ListCustomerPriceBands {
-    type Item = super::common::CustomerPriceBand;
 }
 
 /// Discount Or Surcharge Types
@@ -550,27 +493,11 @@ impl ListDiscountOrSurchargeTypes {
     pub fn new() -> Self {
         Self::default()
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::Result<sage_core::Page<DiscountOrSurchargeType>> {
-        client.send(self).await
-    }
-
-    /// Every item of every page, fetched lazily as the stream is polled.
-    #[inline]
-    pub fn items(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::BoxStream<'static, sage_core::Result<DiscountOrSurchargeType>> {
-        client.items(self)
-    }
 }
 
 sage_core::odata_setters!(ListDiscountOrSurchargeTypes);
+
+sage_core::send_methods!(ListDiscountOrSurchargeTypes -> Page<DiscountOrSurchargeType>);
 
 impl sage_core::Operation for ListDiscountOrSurchargeTypes {
     type Output = sage_core::Page<DiscountOrSurchargeType>;
@@ -585,10 +512,6 @@ impl sage_core::Operation for ListDiscountOrSurchargeTypes {
                 .odata(&self.odata),
         )
     }
-}
-
-impl sage_core::ListOperation for ListDiscountOrSurchargeTypes {
-    type Item = DiscountOrSurchargeType;
 }
 
 /// Flat Rate Or Quantity Break Types
@@ -608,27 +531,11 @@ impl ListFlatRateOrQuantityBreakTypes {
     pub fn new() -> Self {
         Self::default()
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::Result<sage_core::Page<FlatRateOrQuantityBreakType>> {
-        client.send(self).await
-    }
-
-    /// Every item of every page, fetched lazily as the stream is polled.
-    #[inline]
-    pub fn items(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::BoxStream<'static, sage_core::Result<FlatRateOrQuantityBreakType>> {
-        client.items(self)
-    }
 }
 
 sage_core::odata_setters!(ListFlatRateOrQuantityBreakTypes);
+
+sage_core::send_methods!(ListFlatRateOrQuantityBreakTypes -> Page<FlatRateOrQuantityBreakType>);
 
 impl sage_core::Operation for ListFlatRateOrQuantityBreakTypes {
     type Output = sage_core::Page<FlatRateOrQuantityBreakType>;
@@ -643,10 +550,6 @@ impl sage_core::Operation for ListFlatRateOrQuantityBreakTypes {
                 .odata(&self.odata),
         )
     }
-}
-
-impl sage_core::ListOperation for ListFlatRateOrQuantityBreakTypes {
-    type Item = FlatRateOrQuantityBreakType;
 }
 
 /// Order Value Discount
@@ -666,16 +569,9 @@ impl GetOrderValueDiscount {
     pub fn new(id: impl Into<super::ids::OrderValueDiscountId>) -> Self {
         Self { id: id.into() }
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::Result<OrderValueDiscount> {
-        client.send(self).await
-    }
 }
+
+sage_core::send_methods!(GetOrderValueDiscount -> OrderValueDiscount);
 
 impl sage_core::Operation for GetOrderValueDiscount {
     type Output = OrderValueDiscount;
@@ -709,27 +605,11 @@ impl ListOrderValueDiscounts {
     pub fn new() -> Self {
         Self::default()
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::Result<sage_core::Page<OrderValueDiscount>> {
-        client.send(self).await
-    }
-
-    /// Every item of every page, fetched lazily as the stream is polled.
-    #[inline]
-    pub fn items(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::BoxStream<'static, sage_core::Result<OrderValueDiscount>> {
-        client.items(self)
-    }
 }
 
 sage_core::odata_setters!(ListOrderValueDiscounts);
+
+sage_core::send_methods!(ListOrderValueDiscounts -> Page<OrderValueDiscount>);
 
 impl sage_core::Operation for ListOrderValueDiscounts {
     type Output = sage_core::Page<OrderValueDiscount>;
@@ -744,10 +624,6 @@ impl sage_core::Operation for ListOrderValueDiscounts {
                 .odata(&self.odata),
         )
     }
-}
-
-impl sage_core::ListOperation for ListOrderValueDiscounts {
-    type Item = OrderValueDiscount;
 }
 
 /// Price Band Types
@@ -769,27 +645,11 @@ impl ListPriceBandTypes {
     pub fn new() -> Self {
         Self::default()
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::Result<sage_core::Page<PriceBandType>> {
-        client.send(self).await
-    }
-
-    /// Every item of every page, fetched lazily as the stream is polled.
-    #[inline]
-    pub fn items(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::BoxStream<'static, sage_core::Result<PriceBandType>> {
-        client.items(self)
-    }
 }
 
 sage_core::odata_setters!(ListPriceBandTypes);
+
+sage_core::send_methods!(ListPriceBandTypes -> Page<PriceBandType>);
 
 impl sage_core::Operation for ListPriceBandTypes {
     type Output = sage_core::Page<PriceBandType>;
@@ -804,10 +664,6 @@ impl sage_core::Operation for ListPriceBandTypes {
                 .odata(&self.odata),
         )
     }
-}
-
-impl sage_core::ListOperation for ListPriceBandTypes {
-    type Item = PriceBandType;
 }
 
 /// Price Band
@@ -827,16 +683,9 @@ impl GetPriceBand {
     pub fn new(id: impl Into<super::ids::PriceBandId>) -> Self {
         Self { id: id.into() }
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::Result<PriceBand> {
-        client.send(self).await
-    }
 }
+
+sage_core::send_methods!(GetPriceBand -> PriceBand);
 
 impl sage_core::Operation for GetPriceBand {
     type Output = PriceBand;
@@ -870,27 +719,11 @@ impl ListPriceBands {
     pub fn new() -> Self {
         Self::default()
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::Result<sage_core::Page<PriceBand>> {
-        client.send(self).await
-    }
-
-    /// Every item of every page, fetched lazily as the stream is polled.
-    #[inline]
-    pub fn items(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::BoxStream<'static, sage_core::Result<PriceBand>> {
-        client.items(self)
-    }
 }
 
 sage_core::odata_setters!(ListPriceBands);
+
+sage_core::send_methods!(ListPriceBands -> Page<PriceBand>);
 
 impl sage_core::Operation for ListPriceBands {
     type Output = sage_core::Page<PriceBand>;
@@ -905,10 +738,6 @@ impl sage_core::Operation for ListPriceBands {
                 .odata(&self.odata),
         )
     }
-}
-
-impl sage_core::ListOperation for ListPriceBands {
-    type Item = PriceBand;
 }
 
 /// Price Book Setting
@@ -930,16 +759,9 @@ impl GetPriceBookSetting {
     pub fn new(id: impl Into<super::ids::PriceBookSettingsId>) -> Self {
         Self { id: id.into() }
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::Result<PriceBookSettings> {
-        client.send(self).await
-    }
 }
+
+sage_core::send_methods!(GetPriceBookSetting -> PriceBookSettings);
 
 impl sage_core::Operation for GetPriceBookSetting {
     type Output = PriceBookSettings;
@@ -975,27 +797,11 @@ impl ListPriceBookSettings {
     pub fn new() -> Self {
         Self::default()
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::Result<sage_core::Page<PriceBookSettings>> {
-        client.send(self).await
-    }
-
-    /// Every item of every page, fetched lazily as the stream is polled.
-    #[inline]
-    pub fn items(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::BoxStream<'static, sage_core::Result<PriceBookSettings>> {
-        client.items(self)
-    }
 }
 
 sage_core::odata_setters!(ListPriceBookSettings);
+
+sage_core::send_methods!(ListPriceBookSettings -> Page<PriceBookSettings>);
 
 impl sage_core::Operation for ListPriceBookSettings {
     type Output = sage_core::Page<PriceBookSettings>;
@@ -1010,10 +816,6 @@ impl sage_core::Operation for ListPriceBookSettings {
                 .odata(&self.odata),
         )
     }
-}
-
-impl sage_core::ListOperation for ListPriceBookSettings {
-    type Item = PriceBookSettings;
 }
 
 /// Pricing Types
@@ -1033,27 +835,11 @@ impl ListPricingTypes {
     pub fn new() -> Self {
         Self::default()
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::Result<sage_core::Page<PricingType>> {
-        client.send(self).await
-    }
-
-    /// Every item of every page, fetched lazily as the stream is polled.
-    #[inline]
-    pub fn items(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::BoxStream<'static, sage_core::Result<PricingType>> {
-        client.items(self)
-    }
 }
 
 sage_core::odata_setters!(ListPricingTypes);
+
+sage_core::send_methods!(ListPricingTypes -> Page<PricingType>);
 
 impl sage_core::Operation for ListPricingTypes {
     type Output = sage_core::Page<PricingType>;
@@ -1068,10 +854,6 @@ impl sage_core::Operation for ListPricingTypes {
                 .odata(&self.odata),
         )
     }
-}
-
-impl sage_core::ListOperation for ListPricingTypes {
-    type Item = PricingType;
 }
 
 /// Product Price Views
@@ -1095,27 +877,11 @@ impl ListProductPriceViews {
     pub fn new() -> Self {
         Self::default()
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::Result<sage_core::Page<ProductPriceView>> {
-        client.send(self).await
-    }
-
-    /// Every item of every page, fetched lazily as the stream is polled.
-    #[inline]
-    pub fn items(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::BoxStream<'static, sage_core::Result<ProductPriceView>> {
-        client.items(self)
-    }
 }
 
 sage_core::odata_setters!(ListProductPriceViews);
+
+sage_core::send_methods!(ListProductPriceViews -> Page<ProductPriceView>);
 
 impl sage_core::Operation for ListProductPriceViews {
     type Output = sage_core::Page<ProductPriceView>;
@@ -1130,10 +896,6 @@ impl sage_core::Operation for ListProductPriceViews {
                 .odata(&self.odata),
         )
     }
-}
-
-impl sage_core::ListOperation for ListProductPriceViews {
-    type Item = ProductPriceView;
 }
 
 /// Source Of Price Types
@@ -1153,27 +915,11 @@ impl ListSourceOfPriceTypes {
     pub fn new() -> Self {
         Self::default()
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::Result<sage_core::Page<SourceOfPriceType>> {
-        client.send(self).await
-    }
-
-    /// Every item of every page, fetched lazily as the stream is polled.
-    #[inline]
-    pub fn items(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::BoxStream<'static, sage_core::Result<SourceOfPriceType>> {
-        client.items(self)
-    }
 }
 
 sage_core::odata_setters!(ListSourceOfPriceTypes);
+
+sage_core::send_methods!(ListSourceOfPriceTypes -> Page<SourceOfPriceType>);
 
 impl sage_core::Operation for ListSourceOfPriceTypes {
     type Output = sage_core::Page<SourceOfPriceType>;
@@ -1188,10 +934,6 @@ impl sage_core::Operation for ListSourceOfPriceTypes {
                 .odata(&self.odata),
         )
     }
-}
-
-impl sage_core::ListOperation for ListSourceOfPriceTypes {
-    type Item = SourceOfPriceType;
 }
 
 impl sage_core::changes::Changes for ListCustomerDiscountGroups {

@@ -3725,27 +3725,11 @@ impl ListAuthorisationTypes {
     pub fn new() -> Self {
         Self::default()
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::Result<sage_core::Page<AuthorisationType>> {
-        client.send(self).await
-    }
-
-    /// Every item of every page, fetched lazily as the stream is polled.
-    #[inline]
-    pub fn items(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::BoxStream<'static, sage_core::Result<AuthorisationType>> {
-        client.items(self)
-    }
 }
 
 sage_core::odata_setters!(ListAuthorisationTypes);
+
+sage_core::send_methods!(ListAuthorisationTypes -> Page<AuthorisationType>);
 
 impl sage_core::Operation for ListAuthorisationTypes {
     type Output = sage_core::Page<AuthorisationType>;
@@ -3760,10 +3744,6 @@ impl sage_core::Operation for ListAuthorisationTypes {
                 .odata(&self.odata),
         )
     }
-}
-
-impl sage_core::ListOperation for ListAuthorisationTypes {
-    type Item = AuthorisationType;
 }
 
 /// Factor House
@@ -3783,16 +3763,9 @@ impl GetFactorHouse {
     pub fn new(id: impl Into<super::ids::FactorHouseId>) -> Self {
         Self { id: id.into() }
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::Result<FactorHouse> {
-        client.send(self).await
-    }
 }
+
+sage_core::send_methods!(GetFactorHouse -> FactorHouse);
 
 impl sage_core::Operation for GetFactorHouse {
     type Output = FactorHouse;
@@ -3826,27 +3799,11 @@ impl ListFactorHouses {
     pub fn new() -> Self {
         Self::default()
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::Result<sage_core::Page<FactorHouse>> {
-        client.send(self).await
-    }
-
-    /// Every item of every page, fetched lazily as the stream is polled.
-    #[inline]
-    pub fn items(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::BoxStream<'static, sage_core::Result<FactorHouse>> {
-        client.items(self)
-    }
 }
 
 sage_core::odata_setters!(ListFactorHouses);
+
+sage_core::send_methods!(ListFactorHouses -> Page<FactorHouse>);
 
 impl sage_core::Operation for ListFactorHouses {
     type Output = sage_core::Page<FactorHouse>;
@@ -3861,10 +3818,6 @@ impl sage_core::Operation for ListFactorHouses {
                 .odata(&self.odata),
         )
     }
-}
-
-impl sage_core::ListOperation for ListFactorHouses {
-    type Item = FactorHouse;
 }
 
 /// Lookup Suppliers
@@ -3884,27 +3837,11 @@ impl ListLookupSuppliers {
     pub fn new() -> Self {
         Self::default()
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::Result<sage_core::Page<LookupSupplier>> {
-        client.send(self).await
-    }
-
-    /// Every item of every page, fetched lazily as the stream is polled.
-    #[inline]
-    pub fn items(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::BoxStream<'static, sage_core::Result<LookupSupplier>> {
-        client.items(self)
-    }
 }
 
 sage_core::odata_setters!(ListLookupSuppliers);
+
+sage_core::send_methods!(ListLookupSuppliers -> Page<LookupSupplier>);
 
 impl sage_core::Operation for ListLookupSuppliers {
     type Output = sage_core::Page<LookupSupplier>;
@@ -3919,10 +3856,6 @@ impl sage_core::Operation for ListLookupSuppliers {
                 .odata(&self.odata),
         )
     }
-}
-
-impl sage_core::ListOperation for ListLookupSuppliers {
-    type Item = LookupSupplier;
 }
 
 /// Payment Group
@@ -3942,16 +3875,9 @@ impl GetPaymentGroup {
     pub fn new(id: impl Into<super::ids::PaymentGroupId>) -> Self {
         Self { id: id.into() }
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::Result<PaymentGroup> {
-        client.send(self).await
-    }
 }
+
+sage_core::send_methods!(GetPaymentGroup -> PaymentGroup);
 
 impl sage_core::Operation for GetPaymentGroup {
     type Output = PaymentGroup;
@@ -3985,27 +3911,11 @@ impl ListPaymentGroups {
     pub fn new() -> Self {
         Self::default()
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::Result<sage_core::Page<PaymentGroup>> {
-        client.send(self).await
-    }
-
-    /// Every item of every page, fetched lazily as the stream is polled.
-    #[inline]
-    pub fn items(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::BoxStream<'static, sage_core::Result<PaymentGroup>> {
-        client.items(self)
-    }
 }
 
 sage_core::odata_setters!(ListPaymentGroups);
+
+sage_core::send_methods!(ListPaymentGroups -> Page<PaymentGroup>);
 
 impl sage_core::Operation for ListPaymentGroups {
     type Output = sage_core::Page<PaymentGroup>;
@@ -4020,10 +3930,6 @@ impl sage_core::Operation for ListPaymentGroups {
                 .odata(&self.odata),
         )
     }
-}
-
-impl sage_core::ListOperation for ListPaymentGroups {
-    type Item = PaymentGroup;
 }
 
 /// Payment Group
@@ -4045,16 +3951,9 @@ impl UpdatePaymentGroup {
     pub fn new(id: impl Into<super::ids::PaymentGroupId>, body: PaymentGroup) -> Self {
         Self { id: id.into(), body }
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::Result<PaymentGroup> {
-        client.send(self).await
-    }
 }
+
+sage_core::send_methods!(UpdatePaymentGroup -> PaymentGroup);
 
 impl sage_core::Operation for UpdatePaymentGroup {
     type Output = PaymentGroup;
@@ -4087,27 +3986,11 @@ impl ListPaymentGroupPaymentTypes {
     pub fn new() -> Self {
         Self::default()
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::Result<sage_core::Page<PaymentType>> {
-        client.send(self).await
-    }
-
-    /// Every item of every page, fetched lazily as the stream is polled.
-    #[inline]
-    pub fn items(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::BoxStream<'static, sage_core::Result<PaymentType>> {
-        client.items(self)
-    }
 }
 
 sage_core::odata_setters!(ListPaymentGroupPaymentTypes);
+
+sage_core::send_methods!(ListPaymentGroupPaymentTypes -> Page<PaymentType>);
 
 impl sage_core::Operation for ListPaymentGroupPaymentTypes {
     type Output = sage_core::Page<PaymentType>;
@@ -4122,10 +4005,6 @@ impl sage_core::Operation for ListPaymentGroupPaymentTypes {
                 .odata(&self.odata),
         )
     }
-}
-
-impl sage_core::ListOperation for ListPaymentGroupPaymentTypes {
-    type Item = PaymentType;
 }
 
 /// Purchase Aged Creditor Detailed Views
@@ -4145,27 +4024,11 @@ impl ListPurchaseAgedCreditorDetailedViews {
     pub fn new() -> Self {
         Self::default()
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::Result<sage_core::Page<PurchaseAgedCreditorView>> {
-        client.send(self).await
-    }
-
-    /// Every item of every page, fetched lazily as the stream is polled.
-    #[inline]
-    pub fn items(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::BoxStream<'static, sage_core::Result<PurchaseAgedCreditorView>> {
-        client.items(self)
-    }
 }
 
 sage_core::odata_setters!(ListPurchaseAgedCreditorDetailedViews);
+
+sage_core::send_methods!(ListPurchaseAgedCreditorDetailedViews -> Page<PurchaseAgedCreditorView>);
 
 impl sage_core::Operation for ListPurchaseAgedCreditorDetailedViews {
     type Output = sage_core::Page<PurchaseAgedCreditorView>;
@@ -4180,10 +4043,6 @@ impl sage_core::Operation for ListPurchaseAgedCreditorDetailedViews {
                 .odata(&self.odata),
         )
     }
-}
-
-impl sage_core::ListOperation for ListPurchaseAgedCreditorDetailedViews {
-    type Item = PurchaseAgedCreditorView;
 }
 
 /// Purchase Aged Creditor Summary Views
@@ -4203,27 +4062,11 @@ impl ListPurchaseAgedCreditorSummaryViews {
     pub fn new() -> Self {
         Self::default()
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::Result<sage_core::Page<PurchaseAgedCreditorView>> {
-        client.send(self).await
-    }
-
-    /// Every item of every page, fetched lazily as the stream is polled.
-    #[inline]
-    pub fn items(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::BoxStream<'static, sage_core::Result<PurchaseAgedCreditorView>> {
-        client.items(self)
-    }
 }
 
 sage_core::odata_setters!(ListPurchaseAgedCreditorSummaryViews);
+
+sage_core::send_methods!(ListPurchaseAgedCreditorSummaryViews -> Page<PurchaseAgedCreditorView>);
 
 impl sage_core::Operation for ListPurchaseAgedCreditorSummaryViews {
     type Output = sage_core::Page<PurchaseAgedCreditorView>;
@@ -4238,10 +4081,6 @@ impl sage_core::Operation for ListPurchaseAgedCreditorSummaryViews {
                 .odata(&self.odata),
         )
     }
-}
-
-impl sage_core::ListOperation for ListPurchaseAgedCreditorSummaryViews {
-    type Item = PurchaseAgedCreditorView;
 }
 
 /// Purchase Authorisation
@@ -4261,16 +4100,9 @@ impl GetPurchaseAuthorisation {
     pub fn new(id: impl Into<super::ids::PurchaseAuthorisationId>) -> Self {
         Self { id: id.into() }
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::Result<PurchaseAuthorisation> {
-        client.send(self).await
-    }
 }
+
+sage_core::send_methods!(GetPurchaseAuthorisation -> PurchaseAuthorisation);
 
 impl sage_core::Operation for GetPurchaseAuthorisation {
     type Output = PurchaseAuthorisation;
@@ -4309,16 +4141,9 @@ impl UpdatePurchaseAuthorisation {
     ) -> Self {
         Self { id: id.into(), body }
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::Result<PurchaseAuthorisation> {
-        client.send(self).await
-    }
 }
+
+sage_core::send_methods!(UpdatePurchaseAuthorisation -> PurchaseAuthorisation);
 
 impl sage_core::Operation for UpdatePurchaseAuthorisation {
     type Output = PurchaseAuthorisation;
@@ -4353,16 +4178,9 @@ impl CreatePurchaseCreditNote {
     pub fn new(body: PurchaseCreditNote) -> Self {
         Self { body }
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::Result<super::common::Urn> {
-        client.send(self).await
-    }
 }
+
+sage_core::send_methods!(CreatePurchaseCreditNote -> super::common::Urn);
 
 impl sage_core::Operation for CreatePurchaseCreditNote {
     type Output = super::common::Urn;
@@ -4394,16 +4212,9 @@ impl CreatePurchaseCreditNotesNew {
     pub fn new(body: PurchaseCreditNoteNewRequest) -> Self {
         Self { body }
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::Result<PurchaseCreditNote> {
-        client.send(self).await
-    }
 }
+
+sage_core::send_methods!(CreatePurchaseCreditNotesNew -> PurchaseCreditNote);
 
 impl sage_core::Operation for CreatePurchaseCreditNotesNew {
     type Output = PurchaseCreditNote;
@@ -4437,16 +4248,9 @@ impl CreatePurchaseInvoice {
     pub fn new(body: PurchaseInvoice) -> Self {
         Self { body }
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::Result<super::common::Urn> {
-        client.send(self).await
-    }
 }
+
+sage_core::send_methods!(CreatePurchaseInvoice -> super::common::Urn);
 
 impl sage_core::Operation for CreatePurchaseInvoice {
     type Output = super::common::Urn;
@@ -4478,16 +4282,9 @@ impl CreatePurchaseInvoicesNew {
     pub fn new(body: PurchaseInvoiceNewRequest) -> Self {
         Self { body }
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::Result<PurchaseInvoice> {
-        client.send(self).await
-    }
 }
+
+sage_core::send_methods!(CreatePurchaseInvoicesNew -> PurchaseInvoice);
 
 impl sage_core::Operation for CreatePurchaseInvoicesNew {
     type Output = PurchaseInvoice;
@@ -4521,16 +4318,9 @@ impl GetPurchaseLedgerSetting {
     pub fn new(id: impl Into<super::ids::PurchaseLedgerSettingsId>) -> Self {
         Self { id: id.into() }
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::Result<PurchaseLedgerSettings> {
-        client.send(self).await
-    }
 }
+
+sage_core::send_methods!(GetPurchaseLedgerSetting -> PurchaseLedgerSettings);
 
 impl sage_core::Operation for GetPurchaseLedgerSetting {
     type Output = PurchaseLedgerSettings;
@@ -4566,27 +4356,11 @@ impl ListPurchaseLedgerSettings {
     pub fn new() -> Self {
         Self::default()
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::Result<sage_core::Page<PurchaseLedgerSettings>> {
-        client.send(self).await
-    }
-
-    /// Every item of every page, fetched lazily as the stream is polled.
-    #[inline]
-    pub fn items(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::BoxStream<'static, sage_core::Result<PurchaseLedgerSettings>> {
-        client.items(self)
-    }
 }
 
 sage_core::odata_setters!(ListPurchaseLedgerSettings);
+
+sage_core::send_methods!(ListPurchaseLedgerSettings -> Page<PurchaseLedgerSettings>);
 
 impl sage_core::Operation for ListPurchaseLedgerSettings {
     type Output = sage_core::Page<PurchaseLedgerSettings>;
@@ -4601,10 +4375,6 @@ impl sage_core::Operation for ListPurchaseLedgerSettings {
                 .odata(&self.odata),
         )
     }
-}
-
-impl sage_core::ListOperation for ListPurchaseLedgerSettings {
-    type Item = PurchaseLedgerSettings;
 }
 
 /// Purchase Ledger Setting
@@ -4629,16 +4399,9 @@ impl UpdatePurchaseLedgerSetting {
     ) -> Self {
         Self { id: id.into(), body }
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::Result<PurchaseLedgerSettings> {
-        client.send(self).await
-    }
 }
+
+sage_core::send_methods!(UpdatePurchaseLedgerSetting -> PurchaseLedgerSettings);
 
 impl sage_core::Operation for UpdatePurchaseLedgerSetting {
     type Output = PurchaseLedgerSettings;
@@ -4675,16 +4438,9 @@ impl CreatePurchasePayment {
     pub fn new(body: PurchasePayment) -> Self {
         Self { body }
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::Result<super::common::Urn> {
-        client.send(self).await
-    }
 }
+
+sage_core::send_methods!(CreatePurchasePayment -> super::common::Urn);
 
 impl sage_core::Operation for CreatePurchasePayment {
     type Output = super::common::Urn;
@@ -4720,16 +4476,9 @@ impl CreatePurchasePostedTransactionMemo {
     pub fn new(body: PurchasePostedTransactionMemo) -> Self {
         Self { body }
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::Result<PurchasePostedTransactionMemo> {
-        client.send(self).await
-    }
 }
+
+sage_core::send_methods!(CreatePurchasePostedTransactionMemo -> PurchasePostedTransactionMemo);
 
 impl sage_core::Operation for CreatePurchasePostedTransactionMemo {
     type Output = PurchasePostedTransactionMemo;
@@ -4765,13 +4514,9 @@ impl DeletePurchasePostedTransactionMemo {
     pub fn new(id: impl Into<super::ids::PurchasePostedTransactionMemoId>) -> Self {
         Self { id: id.into() }
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(&self, client: &sage_core::Client) -> sage_core::Result<()> {
-        client.send(self).await
-    }
 }
+
+sage_core::send_methods!(DeletePurchasePostedTransactionMemo -> ());
 
 impl sage_core::Operation for DeletePurchasePostedTransactionMemo {
     type Output = ();
@@ -4809,16 +4554,9 @@ impl GetPurchasePostedTransactionMemo {
     pub fn new(id: impl Into<super::ids::PurchasePostedTransactionMemoId>) -> Self {
         Self { id: id.into() }
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::Result<PurchasePostedTransactionMemo> {
-        client.send(self).await
-    }
 }
+
+sage_core::send_methods!(GetPurchasePostedTransactionMemo -> PurchasePostedTransactionMemo);
 
 impl sage_core::Operation for GetPurchasePostedTransactionMemo {
     type Output = PurchasePostedTransactionMemo;
@@ -4863,30 +4601,11 @@ impl ListMemosForPurchasePostedTransaction {
             odata: sage_core::ODataQuery::default(),
         }
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::Result<sage_core::Page<PurchasePostedTransactionMemo>> {
-        client.send(self).await
-    }
-
-    /// Every item of every page, fetched lazily as the stream is polled.
-    #[inline]
-    pub fn items(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::BoxStream<
-        'static,
-        sage_core::Result<PurchasePostedTransactionMemo>,
-    > {
-        client.items(self)
-    }
 }
 
 sage_core::odata_setters!(ListMemosForPurchasePostedTransaction);
+
+sage_core::send_methods!(ListMemosForPurchasePostedTransaction -> Page<PurchasePostedTransactionMemo>);
 
 impl sage_core::Operation for ListMemosForPurchasePostedTransaction {
     type Output = sage_core::Page<PurchasePostedTransactionMemo>;
@@ -4902,10 +4621,6 @@ impl sage_core::Operation for ListMemosForPurchasePostedTransaction {
                 .path("transactionId", self.transaction_id),
         )
     }
-}
-
-impl sage_core::ListOperation for ListMemosForPurchasePostedTransaction {
-    type Item = PurchasePostedTransactionMemo;
 }
 
 /// Purchase Posted Transaction Memos
@@ -4929,30 +4644,11 @@ impl ListPurchasePostedTransactionMemos {
     pub fn new() -> Self {
         Self::default()
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::Result<sage_core::Page<PurchasePostedTransactionMemo>> {
-        client.send(self).await
-    }
-
-    /// Every item of every page, fetched lazily as the stream is polled.
-    #[inline]
-    pub fn items(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::BoxStream<
-        'static,
-        sage_core::Result<PurchasePostedTransactionMemo>,
-    > {
-        client.items(self)
-    }
 }
 
 sage_core::odata_setters!(ListPurchasePostedTransactionMemos);
+
+sage_core::send_methods!(ListPurchasePostedTransactionMemos -> Page<PurchasePostedTransactionMemo>);
 
 impl sage_core::Operation for ListPurchasePostedTransactionMemos {
     type Output = sage_core::Page<PurchasePostedTransactionMemo>;
@@ -4967,10 +4663,6 @@ impl sage_core::Operation for ListPurchasePostedTransactionMemos {
                 .odata(&self.odata),
         )
     }
-}
-
-impl sage_core::ListOperation for ListPurchasePostedTransactionMemos {
-    type Item = PurchasePostedTransactionMemo;
 }
 
 /// Purchase Posted Transaction Memo
@@ -4999,16 +4691,9 @@ impl UpdatePurchasePostedTransactionMemo {
     ) -> Self {
         Self { id: id.into(), body }
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::Result<PurchasePostedTransactionMemo> {
-        client.send(self).await
-    }
 }
+
+sage_core::send_methods!(UpdatePurchasePostedTransactionMemo -> PurchasePostedTransactionMemo);
 
 impl sage_core::Operation for UpdatePurchasePostedTransactionMemo {
     type Output = PurchasePostedTransactionMemo;
@@ -5045,16 +4730,9 @@ impl GetPurchasePostedTransaction {
     pub fn new(id: impl Into<super::ids::PurchasePostedTransactionId>) -> Self {
         Self { id: id.into() }
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::Result<PurchasePostedTransaction> {
-        client.send(self).await
-    }
 }
+
+sage_core::send_methods!(GetPurchasePostedTransaction -> PurchasePostedTransaction);
 
 impl sage_core::Operation for GetPurchasePostedTransaction {
     type Output = PurchasePostedTransaction;
@@ -5092,27 +4770,11 @@ impl ListPurchasePostedTransactions {
     pub fn new() -> Self {
         Self::default()
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::Result<sage_core::Page<PurchasePostedTransaction>> {
-        client.send(self).await
-    }
-
-    /// Every item of every page, fetched lazily as the stream is polled.
-    #[inline]
-    pub fn items(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::BoxStream<'static, sage_core::Result<PurchasePostedTransaction>> {
-        client.items(self)
-    }
 }
 
 sage_core::odata_setters!(ListPurchasePostedTransactions);
+
+sage_core::send_methods!(ListPurchasePostedTransactions -> Page<PurchasePostedTransaction>);
 
 impl sage_core::Operation for ListPurchasePostedTransactions {
     type Output = sage_core::Page<PurchasePostedTransaction>;
@@ -5127,10 +4789,6 @@ impl sage_core::Operation for ListPurchasePostedTransactions {
                 .odata(&self.odata),
         )
     }
-}
-
-impl sage_core::ListOperation for ListPurchasePostedTransactions {
-    type Item = PurchasePostedTransaction;
 }
 
 /// Purchase Posted Transactions For Supplier
@@ -5157,27 +4815,11 @@ impl ListPurchasePostedTransactionsForSupplier {
             odata: sage_core::ODataQuery::default(),
         }
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::Result<sage_core::Page<PurchasePostedTransaction>> {
-        client.send(self).await
-    }
-
-    /// Every item of every page, fetched lazily as the stream is polled.
-    #[inline]
-    pub fn items(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::BoxStream<'static, sage_core::Result<PurchasePostedTransaction>> {
-        client.items(self)
-    }
 }
 
 sage_core::odata_setters!(ListPurchasePostedTransactionsForSupplier);
+
+sage_core::send_methods!(ListPurchasePostedTransactionsForSupplier -> Page<PurchasePostedTransaction>);
 
 impl sage_core::Operation for ListPurchasePostedTransactionsForSupplier {
     type Output = sage_core::Page<PurchasePostedTransaction>;
@@ -5193,10 +4835,6 @@ impl sage_core::Operation for ListPurchasePostedTransactionsForSupplier {
                 .path("supplierId", self.supplier_id),
         )
     }
-}
-
-impl sage_core::ListOperation for ListPurchasePostedTransactionsForSupplier {
-    type Item = PurchasePostedTransaction;
 }
 
 /// Purchase Posted Transaction
@@ -5225,16 +4863,9 @@ impl UpdatePurchasePostedTransaction {
     ) -> Self {
         Self { id: id.into(), body }
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::Result<PurchasePostedTransaction> {
-        client.send(self).await
-    }
 }
+
+sage_core::send_methods!(UpdatePurchasePostedTransaction -> PurchasePostedTransaction);
 
 impl sage_core::Operation for UpdatePurchasePostedTransaction {
     type Output = PurchasePostedTransaction;
@@ -5271,16 +4902,9 @@ impl CreatePurchaseReceipt {
     pub fn new(body: PurchaseReceipt) -> Self {
         Self { body }
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::Result<super::common::Urn> {
-        client.send(self).await
-    }
 }
+
+sage_core::send_methods!(CreatePurchaseReceipt -> super::common::Urn);
 
 impl sage_core::Operation for CreatePurchaseReceipt {
     type Output = super::common::Urn;
@@ -5312,16 +4936,9 @@ impl GetPurchaseTransactionEnquiryView {
     pub fn new(id: impl Into<super::ids::PurchaseTransactionEnquiryViewId>) -> Self {
         Self { id: id.into() }
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::Result<PurchaseTransactionEnquiryView> {
-        client.send(self).await
-    }
 }
+
+sage_core::send_methods!(GetPurchaseTransactionEnquiryView -> PurchaseTransactionEnquiryView);
 
 impl sage_core::Operation for GetPurchaseTransactionEnquiryView {
     type Output = PurchaseTransactionEnquiryView;
@@ -5355,30 +4972,11 @@ impl ListPurchaseTransactionEnquiryViews {
     pub fn new() -> Self {
         Self::default()
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::Result<sage_core::Page<PurchaseTransactionEnquiryView>> {
-        client.send(self).await
-    }
-
-    /// Every item of every page, fetched lazily as the stream is polled.
-    #[inline]
-    pub fn items(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::BoxStream<
-        'static,
-        sage_core::Result<PurchaseTransactionEnquiryView>,
-    > {
-        client.items(self)
-    }
 }
 
 sage_core::odata_setters!(ListPurchaseTransactionEnquiryViews);
+
+sage_core::send_methods!(ListPurchaseTransactionEnquiryViews -> Page<PurchaseTransactionEnquiryView>);
 
 impl sage_core::Operation for ListPurchaseTransactionEnquiryViews {
     type Output = sage_core::Page<PurchaseTransactionEnquiryView>;
@@ -5393,10 +4991,6 @@ impl sage_core::Operation for ListPurchaseTransactionEnquiryViews {
                 .odata(&self.odata),
         )
     }
-}
-
-impl sage_core::ListOperation for ListPurchaseTransactionEnquiryViews {
-    type Item = PurchaseTransactionEnquiryView;
 }
 
 /// Purchase Transaction Enquiry Views Transactions For Supplier
@@ -5421,30 +5015,11 @@ impl ListPurchaseTransactionsEnquiryViewsForSupplier {
             odata: sage_core::ODataQuery::default(),
         }
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::Result<sage_core::Page<PurchaseTransactionEnquiryView>> {
-        client.send(self).await
-    }
-
-    /// Every item of every page, fetched lazily as the stream is polled.
-    #[inline]
-    pub fn items(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::BoxStream<
-        'static,
-        sage_core::Result<PurchaseTransactionEnquiryView>,
-    > {
-        client.items(self)
-    }
 }
 
 sage_core::odata_setters!(ListPurchaseTransactionsEnquiryViewsForSupplier);
+
+sage_core::send_methods!(ListPurchaseTransactionsEnquiryViewsForSupplier -> Page<PurchaseTransactionEnquiryView>);
 
 impl sage_core::Operation for ListPurchaseTransactionsEnquiryViewsForSupplier {
     type Output = sage_core::Page<PurchaseTransactionEnquiryView>;
@@ -5460,10 +5035,6 @@ impl sage_core::Operation for ListPurchaseTransactionsEnquiryViewsForSupplier {
                 .path("supplierId", self.supplier_id),
         )
     }
-}
-
-impl sage_core::ListOperation for ListPurchaseTransactionsEnquiryViewsForSupplier {
-    type Item = PurchaseTransactionEnquiryView;
 }
 
 /// Purchase Transaction Views
@@ -5485,27 +5056,11 @@ impl ListPurchaseTransactionViews {
     pub fn new() -> Self {
         Self::default()
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::Result<sage_core::Page<PurchaseTransactionView>> {
-        client.send(self).await
-    }
-
-    /// Every item of every page, fetched lazily as the stream is polled.
-    #[inline]
-    pub fn items(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::BoxStream<'static, sage_core::Result<PurchaseTransactionView>> {
-        client.items(self)
-    }
 }
 
 sage_core::odata_setters!(ListPurchaseTransactionViews);
+
+sage_core::send_methods!(ListPurchaseTransactionViews -> Page<PurchaseTransactionView>);
 
 impl sage_core::Operation for ListPurchaseTransactionViews {
     type Output = sage_core::Page<PurchaseTransactionView>;
@@ -5520,10 +5075,6 @@ impl sage_core::Operation for ListPurchaseTransactionViews {
                 .odata(&self.odata),
         )
     }
-}
-
-impl sage_core::ListOperation for ListPurchaseTransactionViews {
-    type Item = PurchaseTransactionView;
 }
 
 /// Sage Payments Supplier Status Types
@@ -5545,30 +5096,11 @@ impl ListSagePaymentsSupplierStatusTypes {
     pub fn new() -> Self {
         Self::default()
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::Result<sage_core::Page<SagePaymentsSupplierStatusType>> {
-        client.send(self).await
-    }
-
-    /// Every item of every page, fetched lazily as the stream is polled.
-    #[inline]
-    pub fn items(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::BoxStream<
-        'static,
-        sage_core::Result<SagePaymentsSupplierStatusType>,
-    > {
-        client.items(self)
-    }
 }
 
 sage_core::odata_setters!(ListSagePaymentsSupplierStatusTypes);
+
+sage_core::send_methods!(ListSagePaymentsSupplierStatusTypes -> Page<SagePaymentsSupplierStatusType>);
 
 impl sage_core::Operation for ListSagePaymentsSupplierStatusTypes {
     type Output = sage_core::Page<SagePaymentsSupplierStatusType>;
@@ -5583,10 +5115,6 @@ impl sage_core::Operation for ListSagePaymentsSupplierStatusTypes {
                 .odata(&self.odata),
         )
     }
-}
-
-impl sage_core::ListOperation for ListSagePaymentsSupplierStatusTypes {
-    type Item = SagePaymentsSupplierStatusType;
 }
 
 /// Supplier Contact Role
@@ -5606,16 +5134,9 @@ impl GetSupplierContactRole {
     pub fn new(id: impl Into<super::ids::SupplierContactRoleId>) -> Self {
         Self { id: id.into() }
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::Result<SupplierContactRole> {
-        client.send(self).await
-    }
 }
+
+sage_core::send_methods!(GetSupplierContactRole -> SupplierContactRole);
 
 impl sage_core::Operation for GetSupplierContactRole {
     type Output = SupplierContactRole;
@@ -5649,27 +5170,11 @@ impl ListSupplierContactRoles {
     pub fn new() -> Self {
         Self::default()
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::Result<sage_core::Page<SupplierContactRole>> {
-        client.send(self).await
-    }
-
-    /// Every item of every page, fetched lazily as the stream is polled.
-    #[inline]
-    pub fn items(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::BoxStream<'static, sage_core::Result<SupplierContactRole>> {
-        client.items(self)
-    }
 }
 
 sage_core::odata_setters!(ListSupplierContactRoles);
+
+sage_core::send_methods!(ListSupplierContactRoles -> Page<SupplierContactRole>);
 
 impl sage_core::Operation for ListSupplierContactRoles {
     type Output = sage_core::Page<SupplierContactRole>;
@@ -5684,10 +5189,6 @@ impl sage_core::Operation for ListSupplierContactRoles {
                 .odata(&self.odata),
         )
     }
-}
-
-impl sage_core::ListOperation for ListSupplierContactRoles {
-    type Item = SupplierContactRole;
 }
 
 /// Supplier Contact Roles By Contact
@@ -5712,27 +5213,11 @@ impl ListSupplierContactRolesForSupplierContact {
             odata: sage_core::ODataQuery::default(),
         }
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::Result<sage_core::Page<SupplierContactRole>> {
-        client.send(self).await
-    }
-
-    /// Every item of every page, fetched lazily as the stream is polled.
-    #[inline]
-    pub fn items(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::BoxStream<'static, sage_core::Result<SupplierContactRole>> {
-        client.items(self)
-    }
 }
 
 sage_core::odata_setters!(ListSupplierContactRolesForSupplierContact);
+
+sage_core::send_methods!(ListSupplierContactRolesForSupplierContact -> Page<SupplierContactRole>);
 
 impl sage_core::Operation for ListSupplierContactRolesForSupplierContact {
     type Output = sage_core::Page<SupplierContactRole>;
@@ -5748,10 +5233,6 @@ impl sage_core::Operation for ListSupplierContactRolesForSupplierContact {
                 .path("supplierContactId", self.supplier_contact_id),
         )
     }
-}
-
-impl sage_core::ListOperation for ListSupplierContactRolesForSupplierContact {
-    type Item = SupplierContactRole;
 }
 
 /// Supplier Contacts For Supplier
@@ -5779,16 +5260,9 @@ impl CreateSupplierContactForSupplier {
             body,
         }
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::Result<SupplierContact> {
-        client.send(self).await
-    }
 }
+
+sage_core::send_methods!(CreateSupplierContactForSupplier -> SupplierContact);
 
 impl sage_core::Operation for CreateSupplierContactForSupplier {
     type Output = SupplierContact;
@@ -5821,13 +5295,9 @@ impl DeleteSupplierContact {
     pub fn new(id: impl Into<super::ids::SupplierContactId>) -> Self {
         Self { id: id.into() }
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(&self, client: &sage_core::Client) -> sage_core::Result<()> {
-        client.send(self).await
-    }
 }
+
+sage_core::send_methods!(DeleteSupplierContact -> ());
 
 impl sage_core::Operation for DeleteSupplierContact {
     type Output = ();
@@ -5869,13 +5339,9 @@ impl DeleteSupplierContactForSupplier {
             supplier_id: supplier_id.into(),
         }
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(&self, client: &sage_core::Client) -> sage_core::Result<()> {
-        client.send(self).await
-    }
 }
+
+sage_core::send_methods!(DeleteSupplierContactForSupplier -> ());
 
 impl sage_core::Operation for DeleteSupplierContactForSupplier {
     type Output = ();
@@ -5918,16 +5384,9 @@ impl GetSupplierContactForSupplier {
             supplier_id: supplier_id.into(),
         }
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::Result<SupplierContact> {
-        client.send(self).await
-    }
 }
+
+sage_core::send_methods!(GetSupplierContactForSupplier -> SupplierContact);
 
 impl sage_core::Operation for GetSupplierContactForSupplier {
     type Output = SupplierContact;
@@ -5962,16 +5421,9 @@ impl GetSupplierContacts {
     pub fn new(id: impl Into<super::ids::SupplierContactId>) -> Self {
         Self { id: id.into() }
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::Result<SupplierContact> {
-        client.send(self).await
-    }
 }
+
+sage_core::send_methods!(GetSupplierContacts -> SupplierContact);
 
 impl sage_core::Operation for GetSupplierContacts {
     type Output = SupplierContact;
@@ -6005,27 +5457,11 @@ impl ListSupplierContact {
     pub fn new() -> Self {
         Self::default()
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::Result<sage_core::Page<SupplierContact>> {
-        client.send(self).await
-    }
-
-    /// Every item of every page, fetched lazily as the stream is polled.
-    #[inline]
-    pub fn items(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::BoxStream<'static, sage_core::Result<SupplierContact>> {
-        client.items(self)
-    }
 }
 
 sage_core::odata_setters!(ListSupplierContact);
+
+sage_core::send_methods!(ListSupplierContact -> Page<SupplierContact>);
 
 impl sage_core::Operation for ListSupplierContact {
     type Output = sage_core::Page<SupplierContact>;
@@ -6040,10 +5476,6 @@ impl sage_core::Operation for ListSupplierContact {
                 .odata(&self.odata),
         )
     }
-}
-
-impl sage_core::ListOperation for ListSupplierContact {
-    type Item = SupplierContact;
 }
 
 /// Supplier Contacts For Supplier
@@ -6068,27 +5500,11 @@ impl ListSupplierContactsForSupplier {
             odata: sage_core::ODataQuery::default(),
         }
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::Result<sage_core::Page<SupplierContact>> {
-        client.send(self).await
-    }
-
-    /// Every item of every page, fetched lazily as the stream is polled.
-    #[inline]
-    pub fn items(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::BoxStream<'static, sage_core::Result<SupplierContact>> {
-        client.items(self)
-    }
 }
 
 sage_core::odata_setters!(ListSupplierContactsForSupplier);
+
+sage_core::send_methods!(ListSupplierContactsForSupplier -> Page<SupplierContact>);
 
 impl sage_core::Operation for ListSupplierContactsForSupplier {
     type Output = sage_core::Page<SupplierContact>;
@@ -6104,10 +5520,6 @@ impl sage_core::Operation for ListSupplierContactsForSupplier {
                 .path("supplierId", self.supplier_id),
         )
     }
-}
-
-impl sage_core::ListOperation for ListSupplierContactsForSupplier {
-    type Item = SupplierContact;
 }
 
 /// Supplier Contact
@@ -6132,16 +5544,9 @@ impl UpdateSupplierContact {
     ) -> Self {
         Self { id: id.into(), body }
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::Result<SupplierContact> {
-        client.send(self).await
-    }
 }
+
+sage_core::send_methods!(UpdateSupplierContact -> SupplierContact);
 
 impl sage_core::Operation for UpdateSupplierContact {
     type Output = SupplierContact;
@@ -6186,16 +5591,9 @@ impl UpdateSupplierContactForSupplier {
             body,
         }
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::Result<SupplierContact> {
-        client.send(self).await
-    }
 }
+
+sage_core::send_methods!(UpdateSupplierContactForSupplier -> SupplierContact);
 
 impl sage_core::Operation for UpdateSupplierContactForSupplier {
     type Output = SupplierContact;
@@ -6241,16 +5639,9 @@ impl CreateSupplierEmailForSupplierAndSupplierContact {
             body,
         }
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::Result<SupplierEmail> {
-        client.send(self).await
-    }
 }
+
+sage_core::send_methods!(CreateSupplierEmailForSupplierAndSupplierContact -> SupplierEmail);
 
 impl sage_core::Operation for CreateSupplierEmailForSupplierAndSupplierContact {
     type Output = SupplierEmail;
@@ -6292,16 +5683,9 @@ impl CreateSupplierEmailForSupplierContact {
             body,
         }
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::Result<SupplierEmail> {
-        client.send(self).await
-    }
 }
+
+sage_core::send_methods!(CreateSupplierEmailForSupplierContact -> SupplierEmail);
 
 impl sage_core::Operation for CreateSupplierEmailForSupplierContact {
     type Output = SupplierEmail;
@@ -6334,13 +5718,9 @@ impl DeleteSupplierEmail {
     pub fn new(id: impl Into<super::ids::SupplierEmailId>) -> Self {
         Self { id: id.into() }
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(&self, client: &sage_core::Client) -> sage_core::Result<()> {
-        client.send(self).await
-    }
 }
+
+sage_core::send_methods!(DeleteSupplierEmail -> ());
 
 impl sage_core::Operation for DeleteSupplierEmail {
     type Output = ();
@@ -6386,13 +5766,9 @@ impl DeleteSupplierEmailForSupplierAndSupplierContact {
             supplier_id: supplier_id.into(),
         }
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(&self, client: &sage_core::Client) -> sage_core::Result<()> {
-        client.send(self).await
-    }
 }
+
+sage_core::send_methods!(DeleteSupplierEmailForSupplierAndSupplierContact -> ());
 
 impl sage_core::Operation for DeleteSupplierEmailForSupplierAndSupplierContact {
     type Output = ();
@@ -6436,13 +5812,9 @@ impl DeleteSupplierEmailForSupplierContact {
             supplier_contact_id: supplier_contact_id.into(),
         }
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(&self, client: &sage_core::Client) -> sage_core::Result<()> {
-        client.send(self).await
-    }
 }
+
+sage_core::send_methods!(DeleteSupplierEmailForSupplierContact -> ());
 
 impl sage_core::Operation for DeleteSupplierEmailForSupplierContact {
     type Output = ();
@@ -6477,16 +5849,9 @@ impl GetSupplierEmail {
     pub fn new(id: impl Into<super::ids::SupplierEmailId>) -> Self {
         Self { id: id.into() }
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::Result<SupplierEmail> {
-        client.send(self).await
-    }
 }
+
+sage_core::send_methods!(GetSupplierEmail -> SupplierEmail);
 
 impl sage_core::Operation for GetSupplierEmail {
     type Output = SupplierEmail;
@@ -6532,16 +5897,9 @@ impl GetSupplierEmailForSupplierAndSupplierContact {
             supplier_id: supplier_id.into(),
         }
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::Result<SupplierEmail> {
-        client.send(self).await
-    }
 }
+
+sage_core::send_methods!(GetSupplierEmailForSupplierAndSupplierContact -> SupplierEmail);
 
 impl sage_core::Operation for GetSupplierEmailForSupplierAndSupplierContact {
     type Output = SupplierEmail;
@@ -6585,16 +5943,9 @@ impl GetSupplierEmailForSupplierContact {
             supplier_contact_id: supplier_contact_id.into(),
         }
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::Result<SupplierEmail> {
-        client.send(self).await
-    }
 }
+
+sage_core::send_methods!(GetSupplierEmailForSupplierContact -> SupplierEmail);
 
 impl sage_core::Operation for GetSupplierEmailForSupplierContact {
     type Output = SupplierEmail;
@@ -6629,27 +5980,11 @@ impl ListSupplierEmails {
     pub fn new() -> Self {
         Self::default()
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::Result<sage_core::Page<SupplierEmail>> {
-        client.send(self).await
-    }
-
-    /// Every item of every page, fetched lazily as the stream is polled.
-    #[inline]
-    pub fn items(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::BoxStream<'static, sage_core::Result<SupplierEmail>> {
-        client.items(self)
-    }
 }
 
 sage_core::odata_setters!(ListSupplierEmails);
+
+sage_core::send_methods!(ListSupplierEmails -> Page<SupplierEmail>);
 
 impl sage_core::Operation for ListSupplierEmails {
     type Output = sage_core::Page<SupplierEmail>;
@@ -6664,10 +5999,6 @@ impl sage_core::Operation for ListSupplierEmails {
                 .odata(&self.odata),
         )
     }
-}
-
-impl sage_core::ListOperation for ListSupplierEmails {
-    type Item = SupplierEmail;
 }
 
 /// Supplier Emails For Supplier And Supplier Contact
@@ -6698,27 +6029,11 @@ impl ListSupplierEmailsForSupplierAndSupplierContact {
             odata: sage_core::ODataQuery::default(),
         }
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::Result<sage_core::Page<SupplierEmail>> {
-        client.send(self).await
-    }
-
-    /// Every item of every page, fetched lazily as the stream is polled.
-    #[inline]
-    pub fn items(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::BoxStream<'static, sage_core::Result<SupplierEmail>> {
-        client.items(self)
-    }
 }
 
 sage_core::odata_setters!(ListSupplierEmailsForSupplierAndSupplierContact);
+
+sage_core::send_methods!(ListSupplierEmailsForSupplierAndSupplierContact -> Page<SupplierEmail>);
 
 impl sage_core::Operation for ListSupplierEmailsForSupplierAndSupplierContact {
     type Output = sage_core::Page<SupplierEmail>;
@@ -6735,10 +6050,6 @@ impl sage_core::Operation for ListSupplierEmailsForSupplierAndSupplierContact {
                 .path("supplierId", self.supplier_id),
         )
     }
-}
-
-impl sage_core::ListOperation for ListSupplierEmailsForSupplierAndSupplierContact {
-    type Item = SupplierEmail;
 }
 
 /// Supplier Emails By Contact
@@ -6763,27 +6074,11 @@ impl ListSupplierEmailsForSupplierContact {
             odata: sage_core::ODataQuery::default(),
         }
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::Result<sage_core::Page<SupplierEmail>> {
-        client.send(self).await
-    }
-
-    /// Every item of every page, fetched lazily as the stream is polled.
-    #[inline]
-    pub fn items(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::BoxStream<'static, sage_core::Result<SupplierEmail>> {
-        client.items(self)
-    }
 }
 
 sage_core::odata_setters!(ListSupplierEmailsForSupplierContact);
+
+sage_core::send_methods!(ListSupplierEmailsForSupplierContact -> Page<SupplierEmail>);
 
 impl sage_core::Operation for ListSupplierEmailsForSupplierContact {
     type Output = sage_core::Page<SupplierEmail>;
@@ -6799,10 +6094,6 @@ impl sage_core::Operation for ListSupplierEmailsForSupplierContact {
                 .path("supplierContactId", self.supplier_contact_id),
         )
     }
-}
-
-impl sage_core::ListOperation for ListSupplierEmailsForSupplierContact {
-    type Item = SupplierEmail;
 }
 
 /// Supplier Email
@@ -6824,16 +6115,9 @@ impl UpdateSupplierEmail {
     pub fn new(id: impl Into<super::ids::SupplierEmailId>, body: SupplierEmail) -> Self {
         Self { id: id.into(), body }
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::Result<SupplierEmail> {
-        client.send(self).await
-    }
 }
+
+sage_core::send_methods!(UpdateSupplierEmail -> SupplierEmail);
 
 impl sage_core::Operation for UpdateSupplierEmail {
     type Output = SupplierEmail;
@@ -6882,16 +6166,9 @@ impl UpdateSupplierEmailForSupplierAndSupplierContact {
             body,
         }
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::Result<SupplierEmail> {
-        client.send(self).await
-    }
 }
+
+sage_core::send_methods!(UpdateSupplierEmailForSupplierAndSupplierContact -> SupplierEmail);
 
 impl sage_core::Operation for UpdateSupplierEmailForSupplierAndSupplierContact {
     type Output = SupplierEmail;
@@ -6938,16 +6215,9 @@ impl UpdateSupplierEmailForSupplierContact {
             body,
         }
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::Result<SupplierEmail> {
-        client.send(self).await
-    }
 }
+
+sage_core::send_methods!(UpdateSupplierEmailForSupplierContact -> SupplierEmail);
 
 impl sage_core::Operation for UpdateSupplierEmailForSupplierContact {
     type Output = SupplierEmail;
@@ -6993,16 +6263,9 @@ impl CreateSupplierFaxForSupplierAndSupplierContact {
             body,
         }
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::Result<SupplierFax> {
-        client.send(self).await
-    }
 }
+
+sage_core::send_methods!(CreateSupplierFaxForSupplierAndSupplierContact -> SupplierFax);
 
 impl sage_core::Operation for CreateSupplierFaxForSupplierAndSupplierContact {
     type Output = SupplierFax;
@@ -7044,16 +6307,9 @@ impl CreateSupplierFaxForSupplierContact {
             body,
         }
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::Result<SupplierFax> {
-        client.send(self).await
-    }
 }
+
+sage_core::send_methods!(CreateSupplierFaxForSupplierContact -> SupplierFax);
 
 impl sage_core::Operation for CreateSupplierFaxForSupplierContact {
     type Output = SupplierFax;
@@ -7086,13 +6342,9 @@ impl DeleteSupplierFax {
     pub fn new(id: impl Into<super::ids::SupplierFaxId>) -> Self {
         Self { id: id.into() }
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(&self, client: &sage_core::Client) -> sage_core::Result<()> {
-        client.send(self).await
-    }
 }
+
+sage_core::send_methods!(DeleteSupplierFax -> ());
 
 impl sage_core::Operation for DeleteSupplierFax {
     type Output = ();
@@ -7138,13 +6390,9 @@ impl DeleteSupplierFaxForSupplierAndSupplierContact {
             supplier_id: supplier_id.into(),
         }
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(&self, client: &sage_core::Client) -> sage_core::Result<()> {
-        client.send(self).await
-    }
 }
+
+sage_core::send_methods!(DeleteSupplierFaxForSupplierAndSupplierContact -> ());
 
 impl sage_core::Operation for DeleteSupplierFaxForSupplierAndSupplierContact {
     type Output = ();
@@ -7188,13 +6436,9 @@ impl DeleteSupplierFaxForSupplierContact {
             supplier_contact_id: supplier_contact_id.into(),
         }
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(&self, client: &sage_core::Client) -> sage_core::Result<()> {
-        client.send(self).await
-    }
 }
+
+sage_core::send_methods!(DeleteSupplierFaxForSupplierContact -> ());
 
 impl sage_core::Operation for DeleteSupplierFaxForSupplierContact {
     type Output = ();
@@ -7229,16 +6473,9 @@ impl GetSupplierFax {
     pub fn new(id: impl Into<super::ids::SupplierFaxId>) -> Self {
         Self { id: id.into() }
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::Result<SupplierFax> {
-        client.send(self).await
-    }
 }
+
+sage_core::send_methods!(GetSupplierFax -> SupplierFax);
 
 impl sage_core::Operation for GetSupplierFax {
     type Output = SupplierFax;
@@ -7284,16 +6521,9 @@ impl GetSupplierFaxForSupplierAndSupplierContact {
             supplier_id: supplier_id.into(),
         }
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::Result<SupplierFax> {
-        client.send(self).await
-    }
 }
+
+sage_core::send_methods!(GetSupplierFaxForSupplierAndSupplierContact -> SupplierFax);
 
 impl sage_core::Operation for GetSupplierFaxForSupplierAndSupplierContact {
     type Output = SupplierFax;
@@ -7337,16 +6567,9 @@ impl GetSupplierFaxForSupplierContact {
             supplier_contact_id: supplier_contact_id.into(),
         }
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::Result<SupplierFax> {
-        client.send(self).await
-    }
 }
+
+sage_core::send_methods!(GetSupplierFaxForSupplierContact -> SupplierFax);
 
 impl sage_core::Operation for GetSupplierFaxForSupplierContact {
     type Output = SupplierFax;
@@ -7381,27 +6604,11 @@ impl ListSupplierFaxes {
     pub fn new() -> Self {
         Self::default()
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::Result<sage_core::Page<SupplierFax>> {
-        client.send(self).await
-    }
-
-    /// Every item of every page, fetched lazily as the stream is polled.
-    #[inline]
-    pub fn items(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::BoxStream<'static, sage_core::Result<SupplierFax>> {
-        client.items(self)
-    }
 }
 
 sage_core::odata_setters!(ListSupplierFaxes);
+
+sage_core::send_methods!(ListSupplierFaxes -> Page<SupplierFax>);
 
 impl sage_core::Operation for ListSupplierFaxes {
     type Output = sage_core::Page<SupplierFax>;
@@ -7416,10 +6623,6 @@ impl sage_core::Operation for ListSupplierFaxes {
                 .odata(&self.odata),
         )
     }
-}
-
-impl sage_core::ListOperation for ListSupplierFaxes {
-    type Item = SupplierFax;
 }
 
 /// Supplier Faxes For Supplier And Supplier Contact
@@ -7450,27 +6653,11 @@ impl ListSupplierFaxesForSupplierAndSupplierContact {
             odata: sage_core::ODataQuery::default(),
         }
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::Result<sage_core::Page<SupplierFax>> {
-        client.send(self).await
-    }
-
-    /// Every item of every page, fetched lazily as the stream is polled.
-    #[inline]
-    pub fn items(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::BoxStream<'static, sage_core::Result<SupplierFax>> {
-        client.items(self)
-    }
 }
 
 sage_core::odata_setters!(ListSupplierFaxesForSupplierAndSupplierContact);
+
+sage_core::send_methods!(ListSupplierFaxesForSupplierAndSupplierContact -> Page<SupplierFax>);
 
 impl sage_core::Operation for ListSupplierFaxesForSupplierAndSupplierContact {
     type Output = sage_core::Page<SupplierFax>;
@@ -7487,10 +6674,6 @@ impl sage_core::Operation for ListSupplierFaxesForSupplierAndSupplierContact {
                 .path("supplierId", self.supplier_id),
         )
     }
-}
-
-impl sage_core::ListOperation for ListSupplierFaxesForSupplierAndSupplierContact {
-    type Item = SupplierFax;
 }
 
 /// Supplier Faxes By Contact
@@ -7515,27 +6698,11 @@ impl ListSupplierFaxesForSupplierContact {
             odata: sage_core::ODataQuery::default(),
         }
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::Result<sage_core::Page<SupplierFax>> {
-        client.send(self).await
-    }
-
-    /// Every item of every page, fetched lazily as the stream is polled.
-    #[inline]
-    pub fn items(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::BoxStream<'static, sage_core::Result<SupplierFax>> {
-        client.items(self)
-    }
 }
 
 sage_core::odata_setters!(ListSupplierFaxesForSupplierContact);
+
+sage_core::send_methods!(ListSupplierFaxesForSupplierContact -> Page<SupplierFax>);
 
 impl sage_core::Operation for ListSupplierFaxesForSupplierContact {
     type Output = sage_core::Page<SupplierFax>;
@@ -7551,10 +6718,6 @@ impl sage_core::Operation for ListSupplierFaxesForSupplierContact {
                 .path("supplierContactId", self.supplier_contact_id),
         )
     }
-}
-
-impl sage_core::ListOperation for ListSupplierFaxesForSupplierContact {
-    type Item = SupplierFax;
 }
 
 /// Supplier Fax
@@ -7576,16 +6739,9 @@ impl UpdateSupplierFax {
     pub fn new(id: impl Into<super::ids::SupplierFaxId>, body: SupplierFax) -> Self {
         Self { id: id.into(), body }
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::Result<SupplierFax> {
-        client.send(self).await
-    }
 }
+
+sage_core::send_methods!(UpdateSupplierFax -> SupplierFax);
 
 impl sage_core::Operation for UpdateSupplierFax {
     type Output = SupplierFax;
@@ -7634,16 +6790,9 @@ impl UpdateSupplierFaxForSupplierAndSupplierContact {
             body,
         }
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::Result<SupplierFax> {
-        client.send(self).await
-    }
 }
+
+sage_core::send_methods!(UpdateSupplierFaxForSupplierAndSupplierContact -> SupplierFax);
 
 impl sage_core::Operation for UpdateSupplierFaxForSupplierAndSupplierContact {
     type Output = SupplierFax;
@@ -7690,16 +6839,9 @@ impl UpdateSupplierFaxForSupplierContact {
             body,
         }
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::Result<SupplierFax> {
-        client.send(self).await
-    }
 }
+
+sage_core::send_methods!(UpdateSupplierFaxForSupplierContact -> SupplierFax);
 
 impl sage_core::Operation for UpdateSupplierFaxForSupplierContact {
     type Output = SupplierFax;
@@ -7737,16 +6879,9 @@ impl CreateSupplierMemo {
     pub fn new(body: SupplierMemo) -> Self {
         Self { body }
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::Result<SupplierMemo> {
-        client.send(self).await
-    }
 }
+
+sage_core::send_methods!(CreateSupplierMemo -> SupplierMemo);
 
 impl sage_core::Operation for CreateSupplierMemo {
     type Output = SupplierMemo;
@@ -7782,13 +6917,9 @@ impl DeleteSupplierMemo {
     pub fn new(id: impl Into<super::ids::SupplierMemoId>) -> Self {
         Self { id: id.into() }
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(&self, client: &sage_core::Client) -> sage_core::Result<()> {
-        client.send(self).await
-    }
 }
+
+sage_core::send_methods!(DeleteSupplierMemo -> ());
 
 impl sage_core::Operation for DeleteSupplierMemo {
     type Output = ();
@@ -7826,16 +6957,9 @@ impl GetSupplierMemo {
     pub fn new(id: impl Into<super::ids::SupplierMemoId>) -> Self {
         Self { id: id.into() }
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::Result<SupplierMemo> {
-        client.send(self).await
-    }
 }
+
+sage_core::send_methods!(GetSupplierMemo -> SupplierMemo);
 
 impl sage_core::Operation for GetSupplierMemo {
     type Output = SupplierMemo;
@@ -7873,27 +6997,11 @@ impl ListSupplierMemos {
     pub fn new() -> Self {
         Self::default()
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::Result<sage_core::Page<SupplierMemo>> {
-        client.send(self).await
-    }
-
-    /// Every item of every page, fetched lazily as the stream is polled.
-    #[inline]
-    pub fn items(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::BoxStream<'static, sage_core::Result<SupplierMemo>> {
-        client.items(self)
-    }
 }
 
 sage_core::odata_setters!(ListSupplierMemos);
+
+sage_core::send_methods!(ListSupplierMemos -> Page<SupplierMemo>);
 
 impl sage_core::Operation for ListSupplierMemos {
     type Output = sage_core::Page<SupplierMemo>;
@@ -7908,10 +7016,6 @@ impl sage_core::Operation for ListSupplierMemos {
                 .odata(&self.odata),
         )
     }
-}
-
-impl sage_core::ListOperation for ListSupplierMemos {
-    type Item = SupplierMemo;
 }
 
 /// Supplier Memos For A Supplier
@@ -7940,27 +7044,11 @@ impl ListSupplierMemosForSupplier {
             odata: sage_core::ODataQuery::default(),
         }
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::Result<sage_core::Page<SupplierMemo>> {
-        client.send(self).await
-    }
-
-    /// Every item of every page, fetched lazily as the stream is polled.
-    #[inline]
-    pub fn items(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::BoxStream<'static, sage_core::Result<SupplierMemo>> {
-        client.items(self)
-    }
 }
 
 sage_core::odata_setters!(ListSupplierMemosForSupplier);
+
+sage_core::send_methods!(ListSupplierMemosForSupplier -> Page<SupplierMemo>);
 
 impl sage_core::Operation for ListSupplierMemosForSupplier {
     type Output = sage_core::Page<SupplierMemo>;
@@ -7976,10 +7064,6 @@ impl sage_core::Operation for ListSupplierMemosForSupplier {
                 .path("supplierId", self.supplier_id),
         )
     }
-}
-
-impl sage_core::ListOperation for ListSupplierMemosForSupplier {
-    type Item = SupplierMemo;
 }
 
 /// Supplier Memo
@@ -8005,16 +7089,9 @@ impl UpdateSupplierMemo {
     pub fn new(id: impl Into<super::ids::SupplierMemoId>, body: SupplierMemo) -> Self {
         Self { id: id.into(), body }
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::Result<SupplierMemo> {
-        client.send(self).await
-    }
 }
+
+sage_core::send_methods!(UpdateSupplierMemo -> SupplierMemo);
 
 impl sage_core::Operation for UpdateSupplierMemo {
     type Output = SupplierMemo;
@@ -8059,16 +7136,9 @@ impl CreateSupplierMobileForSupplierAndSupplierContact {
             body,
         }
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::Result<SupplierMobile> {
-        client.send(self).await
-    }
 }
+
+sage_core::send_methods!(CreateSupplierMobileForSupplierAndSupplierContact -> SupplierMobile);
 
 impl sage_core::Operation for CreateSupplierMobileForSupplierAndSupplierContact {
     type Output = SupplierMobile;
@@ -8110,16 +7180,9 @@ impl CreateSupplierMobileForSupplierContact {
             body,
         }
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::Result<SupplierMobile> {
-        client.send(self).await
-    }
 }
+
+sage_core::send_methods!(CreateSupplierMobileForSupplierContact -> SupplierMobile);
 
 impl sage_core::Operation for CreateSupplierMobileForSupplierContact {
     type Output = SupplierMobile;
@@ -8152,13 +7215,9 @@ impl DeleteSupplierMobile {
     pub fn new(id: impl Into<super::ids::SupplierMobileId>) -> Self {
         Self { id: id.into() }
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(&self, client: &sage_core::Client) -> sage_core::Result<()> {
-        client.send(self).await
-    }
 }
+
+sage_core::send_methods!(DeleteSupplierMobile -> ());
 
 impl sage_core::Operation for DeleteSupplierMobile {
     type Output = ();
@@ -8204,13 +7263,9 @@ impl DeleteSupplierMobileForSupplierAndSupplierContact {
             supplier_id: supplier_id.into(),
         }
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(&self, client: &sage_core::Client) -> sage_core::Result<()> {
-        client.send(self).await
-    }
 }
+
+sage_core::send_methods!(DeleteSupplierMobileForSupplierAndSupplierContact -> ());
 
 impl sage_core::Operation for DeleteSupplierMobileForSupplierAndSupplierContact {
     type Output = ();
@@ -8254,13 +7309,9 @@ impl DeleteSupplierMobileForSupplierContact {
             supplier_contact_id: supplier_contact_id.into(),
         }
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(&self, client: &sage_core::Client) -> sage_core::Result<()> {
-        client.send(self).await
-    }
 }
+
+sage_core::send_methods!(DeleteSupplierMobileForSupplierContact -> ());
 
 impl sage_core::Operation for DeleteSupplierMobileForSupplierContact {
     type Output = ();
@@ -8295,16 +7346,9 @@ impl GetSupplierMobile {
     pub fn new(id: impl Into<super::ids::SupplierMobileId>) -> Self {
         Self { id: id.into() }
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::Result<SupplierMobile> {
-        client.send(self).await
-    }
 }
+
+sage_core::send_methods!(GetSupplierMobile -> SupplierMobile);
 
 impl sage_core::Operation for GetSupplierMobile {
     type Output = SupplierMobile;
@@ -8350,16 +7394,9 @@ impl GetSupplierMobileForSupplierAndSupplierContact {
             supplier_id: supplier_id.into(),
         }
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::Result<SupplierMobile> {
-        client.send(self).await
-    }
 }
+
+sage_core::send_methods!(GetSupplierMobileForSupplierAndSupplierContact -> SupplierMobile);
 
 impl sage_core::Operation for GetSupplierMobileForSupplierAndSupplierContact {
     type Output = SupplierMobile;
@@ -8403,16 +7440,9 @@ impl GetSupplierMobileForSupplierContact {
             supplier_contact_id: supplier_contact_id.into(),
         }
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::Result<SupplierMobile> {
-        client.send(self).await
-    }
 }
+
+sage_core::send_methods!(GetSupplierMobileForSupplierContact -> SupplierMobile);
 
 impl sage_core::Operation for GetSupplierMobileForSupplierContact {
     type Output = SupplierMobile;
@@ -8447,27 +7477,11 @@ impl ListSupplierMobiles {
     pub fn new() -> Self {
         Self::default()
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::Result<sage_core::Page<SupplierMobile>> {
-        client.send(self).await
-    }
-
-    /// Every item of every page, fetched lazily as the stream is polled.
-    #[inline]
-    pub fn items(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::BoxStream<'static, sage_core::Result<SupplierMobile>> {
-        client.items(self)
-    }
 }
 
 sage_core::odata_setters!(ListSupplierMobiles);
+
+sage_core::send_methods!(ListSupplierMobiles -> Page<SupplierMobile>);
 
 impl sage_core::Operation for ListSupplierMobiles {
     type Output = sage_core::Page<SupplierMobile>;
@@ -8482,10 +7496,6 @@ impl sage_core::Operation for ListSupplierMobiles {
                 .odata(&self.odata),
         )
     }
-}
-
-impl sage_core::ListOperation for ListSupplierMobiles {
-    type Item = SupplierMobile;
 }
 
 /// Supplier Mobiles For Supplier And Supplier Contact
@@ -8516,27 +7526,11 @@ impl ListSupplierMobilesForSupplierAndSupplierContact {
             odata: sage_core::ODataQuery::default(),
         }
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::Result<sage_core::Page<SupplierMobile>> {
-        client.send(self).await
-    }
-
-    /// Every item of every page, fetched lazily as the stream is polled.
-    #[inline]
-    pub fn items(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::BoxStream<'static, sage_core::Result<SupplierMobile>> {
-        client.items(self)
-    }
 }
 
 sage_core::odata_setters!(ListSupplierMobilesForSupplierAndSupplierContact);
+
+sage_core::send_methods!(ListSupplierMobilesForSupplierAndSupplierContact -> Page<SupplierMobile>);
 
 impl sage_core::Operation for ListSupplierMobilesForSupplierAndSupplierContact {
     type Output = sage_core::Page<SupplierMobile>;
@@ -8553,10 +7547,6 @@ impl sage_core::Operation for ListSupplierMobilesForSupplierAndSupplierContact {
                 .path("supplierId", self.supplier_id),
         )
     }
-}
-
-impl sage_core::ListOperation for ListSupplierMobilesForSupplierAndSupplierContact {
-    type Item = SupplierMobile;
 }
 
 /// Supplier Mobiles By Contact
@@ -8581,27 +7571,11 @@ impl ListSupplierMobilesForSupplierContact {
             odata: sage_core::ODataQuery::default(),
         }
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::Result<sage_core::Page<SupplierMobile>> {
-        client.send(self).await
-    }
-
-    /// Every item of every page, fetched lazily as the stream is polled.
-    #[inline]
-    pub fn items(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::BoxStream<'static, sage_core::Result<SupplierMobile>> {
-        client.items(self)
-    }
 }
 
 sage_core::odata_setters!(ListSupplierMobilesForSupplierContact);
+
+sage_core::send_methods!(ListSupplierMobilesForSupplierContact -> Page<SupplierMobile>);
 
 impl sage_core::Operation for ListSupplierMobilesForSupplierContact {
     type Output = sage_core::Page<SupplierMobile>;
@@ -8617,10 +7591,6 @@ impl sage_core::Operation for ListSupplierMobilesForSupplierContact {
                 .path("supplierContactId", self.supplier_contact_id),
         )
     }
-}
-
-impl sage_core::ListOperation for ListSupplierMobilesForSupplierContact {
-    type Item = SupplierMobile;
 }
 
 /// Supplier Mobile
@@ -8645,16 +7615,9 @@ impl UpdateSupplierMobile {
     ) -> Self {
         Self { id: id.into(), body }
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::Result<SupplierMobile> {
-        client.send(self).await
-    }
 }
+
+sage_core::send_methods!(UpdateSupplierMobile -> SupplierMobile);
 
 impl sage_core::Operation for UpdateSupplierMobile {
     type Output = SupplierMobile;
@@ -8703,16 +7666,9 @@ impl UpdateSupplierMobileForSupplierAndSupplierContact {
             body,
         }
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::Result<SupplierMobile> {
-        client.send(self).await
-    }
 }
+
+sage_core::send_methods!(UpdateSupplierMobileForSupplierAndSupplierContact -> SupplierMobile);
 
 impl sage_core::Operation for UpdateSupplierMobileForSupplierAndSupplierContact {
     type Output = SupplierMobile;
@@ -8759,16 +7715,9 @@ impl UpdateSupplierMobileForSupplierContact {
             body,
         }
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::Result<SupplierMobile> {
-        client.send(self).await
-    }
 }
+
+sage_core::send_methods!(UpdateSupplierMobileForSupplierContact -> SupplierMobile);
 
 impl sage_core::Operation for UpdateSupplierMobileForSupplierContact {
     type Output = SupplierMobile;
@@ -8802,27 +7751,11 @@ impl ListSupplierPeriodValueViews {
     pub fn new() -> Self {
         Self::default()
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::Result<sage_core::Page<SupplierPeriodValueView>> {
-        client.send(self).await
-    }
-
-    /// Every item of every page, fetched lazily as the stream is polled.
-    #[inline]
-    pub fn items(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::BoxStream<'static, sage_core::Result<SupplierPeriodValueView>> {
-        client.items(self)
-    }
 }
 
 sage_core::odata_setters!(ListSupplierPeriodValueViews);
+
+sage_core::send_methods!(ListSupplierPeriodValueViews -> Page<SupplierPeriodValueView>);
 
 impl sage_core::Operation for ListSupplierPeriodValueViews {
     type Output = sage_core::Page<SupplierPeriodValueView>;
@@ -8837,10 +7770,6 @@ impl sage_core::Operation for ListSupplierPeriodValueViews {
                 .odata(&self.odata),
         )
     }
-}
-
-impl sage_core::ListOperation for ListSupplierPeriodValueViews {
-    type Item = SupplierPeriodValueView;
 }
 
 /// Supplier Telephones For Supplier And Supplier Contact
@@ -8872,16 +7801,9 @@ impl CreateSupplierTelephoneForSupplierAndSupplierContact {
             body,
         }
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::Result<SupplierTelephone> {
-        client.send(self).await
-    }
 }
+
+sage_core::send_methods!(CreateSupplierTelephoneForSupplierAndSupplierContact -> SupplierTelephone);
 
 impl sage_core::Operation for CreateSupplierTelephoneForSupplierAndSupplierContact {
     type Output = SupplierTelephone;
@@ -8923,16 +7845,9 @@ impl CreateSupplierTelephoneForSupplierContact {
             body,
         }
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::Result<SupplierTelephone> {
-        client.send(self).await
-    }
 }
+
+sage_core::send_methods!(CreateSupplierTelephoneForSupplierContact -> SupplierTelephone);
 
 impl sage_core::Operation for CreateSupplierTelephoneForSupplierContact {
     type Output = SupplierTelephone;
@@ -8965,13 +7880,9 @@ impl DeleteSupplierTelephone {
     pub fn new(id: impl Into<super::ids::SupplierTelephoneId>) -> Self {
         Self { id: id.into() }
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(&self, client: &sage_core::Client) -> sage_core::Result<()> {
-        client.send(self).await
-    }
 }
+
+sage_core::send_methods!(DeleteSupplierTelephone -> ());
 
 impl sage_core::Operation for DeleteSupplierTelephone {
     type Output = ();
@@ -9017,13 +7928,9 @@ impl DeleteSupplierTelephoneForSupplierAndSupplierContact {
             supplier_id: supplier_id.into(),
         }
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(&self, client: &sage_core::Client) -> sage_core::Result<()> {
-        client.send(self).await
-    }
 }
+
+sage_core::send_methods!(DeleteSupplierTelephoneForSupplierAndSupplierContact -> ());
 
 impl sage_core::Operation for DeleteSupplierTelephoneForSupplierAndSupplierContact {
     type Output = ();
@@ -9067,13 +7974,9 @@ impl DeleteSupplierTelephoneForSupplierContact {
             supplier_contact_id: supplier_contact_id.into(),
         }
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(&self, client: &sage_core::Client) -> sage_core::Result<()> {
-        client.send(self).await
-    }
 }
+
+sage_core::send_methods!(DeleteSupplierTelephoneForSupplierContact -> ());
 
 impl sage_core::Operation for DeleteSupplierTelephoneForSupplierContact {
     type Output = ();
@@ -9108,16 +8011,9 @@ impl GetSupplierTelephone {
     pub fn new(id: impl Into<super::ids::SupplierTelephoneId>) -> Self {
         Self { id: id.into() }
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::Result<SupplierTelephone> {
-        client.send(self).await
-    }
 }
+
+sage_core::send_methods!(GetSupplierTelephone -> SupplierTelephone);
 
 impl sage_core::Operation for GetSupplierTelephone {
     type Output = SupplierTelephone;
@@ -9163,16 +8059,9 @@ impl GetSupplierTelephoneForSupplierAndSupplierContact {
             supplier_id: supplier_id.into(),
         }
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::Result<SupplierTelephone> {
-        client.send(self).await
-    }
 }
+
+sage_core::send_methods!(GetSupplierTelephoneForSupplierAndSupplierContact -> SupplierTelephone);
 
 impl sage_core::Operation for GetSupplierTelephoneForSupplierAndSupplierContact {
     type Output = SupplierTelephone;
@@ -9216,16 +8105,9 @@ impl GetSupplierTelephoneForSupplierContact {
             supplier_contact_id: supplier_contact_id.into(),
         }
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::Result<SupplierTelephone> {
-        client.send(self).await
-    }
 }
+
+sage_core::send_methods!(GetSupplierTelephoneForSupplierContact -> SupplierTelephone);
 
 impl sage_core::Operation for GetSupplierTelephoneForSupplierContact {
     type Output = SupplierTelephone;
@@ -9260,27 +8142,11 @@ impl ListSupplierTelephones {
     pub fn new() -> Self {
         Self::default()
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::Result<sage_core::Page<SupplierTelephone>> {
-        client.send(self).await
-    }
-
-    /// Every item of every page, fetched lazily as the stream is polled.
-    #[inline]
-    pub fn items(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::BoxStream<'static, sage_core::Result<SupplierTelephone>> {
-        client.items(self)
-    }
 }
 
 sage_core::odata_setters!(ListSupplierTelephones);
+
+sage_core::send_methods!(ListSupplierTelephones -> Page<SupplierTelephone>);
 
 impl sage_core::Operation for ListSupplierTelephones {
     type Output = sage_core::Page<SupplierTelephone>;
@@ -9295,10 +8161,6 @@ impl sage_core::Operation for ListSupplierTelephones {
                 .odata(&self.odata),
         )
     }
-}
-
-impl sage_core::ListOperation for ListSupplierTelephones {
-    type Item = SupplierTelephone;
 }
 
 /// Supplier Telephones For Supplier And Supplier Contact
@@ -9329,27 +8191,11 @@ impl ListSupplierTelephonesForSupplierAndSupplierContact {
             odata: sage_core::ODataQuery::default(),
         }
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::Result<sage_core::Page<SupplierTelephone>> {
-        client.send(self).await
-    }
-
-    /// Every item of every page, fetched lazily as the stream is polled.
-    #[inline]
-    pub fn items(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::BoxStream<'static, sage_core::Result<SupplierTelephone>> {
-        client.items(self)
-    }
 }
 
 sage_core::odata_setters!(ListSupplierTelephonesForSupplierAndSupplierContact);
+
+sage_core::send_methods!(ListSupplierTelephonesForSupplierAndSupplierContact -> Page<SupplierTelephone>);
 
 impl sage_core::Operation for ListSupplierTelephonesForSupplierAndSupplierContact {
     type Output = sage_core::Page<SupplierTelephone>;
@@ -9366,10 +8212,6 @@ impl sage_core::Operation for ListSupplierTelephonesForSupplierAndSupplierContac
                 .path("supplierId", self.supplier_id),
         )
     }
-}
-
-impl sage_core::ListOperation for ListSupplierTelephonesForSupplierAndSupplierContact {
-    type Item = SupplierTelephone;
 }
 
 /// Supplier Telephones By Contact
@@ -9394,27 +8236,11 @@ impl ListSupplierTelephonesForSupplierContact {
             odata: sage_core::ODataQuery::default(),
         }
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::Result<sage_core::Page<SupplierTelephone>> {
-        client.send(self).await
-    }
-
-    /// Every item of every page, fetched lazily as the stream is polled.
-    #[inline]
-    pub fn items(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::BoxStream<'static, sage_core::Result<SupplierTelephone>> {
-        client.items(self)
-    }
 }
 
 sage_core::odata_setters!(ListSupplierTelephonesForSupplierContact);
+
+sage_core::send_methods!(ListSupplierTelephonesForSupplierContact -> Page<SupplierTelephone>);
 
 impl sage_core::Operation for ListSupplierTelephonesForSupplierContact {
     type Output = sage_core::Page<SupplierTelephone>;
@@ -9430,10 +8256,6 @@ impl sage_core::Operation for ListSupplierTelephonesForSupplierContact {
                 .path("supplierContactId", self.supplier_contact_id),
         )
     }
-}
-
-impl sage_core::ListOperation for ListSupplierTelephonesForSupplierContact {
-    type Item = SupplierTelephone;
 }
 
 /// Supplier Telephone
@@ -9458,16 +8280,9 @@ impl UpdateSupplierTelephone {
     ) -> Self {
         Self { id: id.into(), body }
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::Result<SupplierTelephone> {
-        client.send(self).await
-    }
 }
+
+sage_core::send_methods!(UpdateSupplierTelephone -> SupplierTelephone);
 
 impl sage_core::Operation for UpdateSupplierTelephone {
     type Output = SupplierTelephone;
@@ -9516,16 +8331,9 @@ impl UpdateSupplierTelephoneForSupplierAndSupplierContact {
             body,
         }
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::Result<SupplierTelephone> {
-        client.send(self).await
-    }
 }
+
+sage_core::send_methods!(UpdateSupplierTelephoneForSupplierAndSupplierContact -> SupplierTelephone);
 
 impl sage_core::Operation for UpdateSupplierTelephoneForSupplierAndSupplierContact {
     type Output = SupplierTelephone;
@@ -9572,16 +8380,9 @@ impl UpdateSupplierTelephoneForSupplierContact {
             body,
         }
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::Result<SupplierTelephone> {
-        client.send(self).await
-    }
 }
+
+sage_core::send_methods!(UpdateSupplierTelephoneForSupplierContact -> SupplierTelephone);
 
 impl sage_core::Operation for UpdateSupplierTelephoneForSupplierContact {
     type Output = SupplierTelephone;
@@ -9615,27 +8416,11 @@ impl ListSupplierViews {
     pub fn new() -> Self {
         Self::default()
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::Result<sage_core::Page<SupplierView>> {
-        client.send(self).await
-    }
-
-    /// Every item of every page, fetched lazily as the stream is polled.
-    #[inline]
-    pub fn items(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::BoxStream<'static, sage_core::Result<SupplierView>> {
-        client.items(self)
-    }
 }
 
 sage_core::odata_setters!(ListSupplierViews);
+
+sage_core::send_methods!(ListSupplierViews -> Page<SupplierView>);
 
 impl sage_core::Operation for ListSupplierViews {
     type Output = sage_core::Page<SupplierView>;
@@ -9650,10 +8435,6 @@ impl sage_core::Operation for ListSupplierViews {
                 .odata(&self.odata),
         )
     }
-}
-
-impl sage_core::ListOperation for ListSupplierViews {
-    type Item = SupplierView;
 }
 
 /// Supplier Websites For Supplier And Supplier Contact
@@ -9685,16 +8466,9 @@ impl CreateSupplierWebsiteForSupplierAndSupplierContact {
             body,
         }
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::Result<SupplierWebsite> {
-        client.send(self).await
-    }
 }
+
+sage_core::send_methods!(CreateSupplierWebsiteForSupplierAndSupplierContact -> SupplierWebsite);
 
 impl sage_core::Operation for CreateSupplierWebsiteForSupplierAndSupplierContact {
     type Output = SupplierWebsite;
@@ -9736,16 +8510,9 @@ impl CreateSupplierWebsiteForSupplierContact {
             body,
         }
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::Result<SupplierWebsite> {
-        client.send(self).await
-    }
 }
+
+sage_core::send_methods!(CreateSupplierWebsiteForSupplierContact -> SupplierWebsite);
 
 impl sage_core::Operation for CreateSupplierWebsiteForSupplierContact {
     type Output = SupplierWebsite;
@@ -9778,13 +8545,9 @@ impl DeleteSupplierWebsite {
     pub fn new(id: impl Into<super::ids::SupplierWebsiteId>) -> Self {
         Self { id: id.into() }
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(&self, client: &sage_core::Client) -> sage_core::Result<()> {
-        client.send(self).await
-    }
 }
+
+sage_core::send_methods!(DeleteSupplierWebsite -> ());
 
 impl sage_core::Operation for DeleteSupplierWebsite {
     type Output = ();
@@ -9830,13 +8593,9 @@ impl DeleteSupplierWebsiteForSupplierAndSupplierContact {
             supplier_id: supplier_id.into(),
         }
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(&self, client: &sage_core::Client) -> sage_core::Result<()> {
-        client.send(self).await
-    }
 }
+
+sage_core::send_methods!(DeleteSupplierWebsiteForSupplierAndSupplierContact -> ());
 
 impl sage_core::Operation for DeleteSupplierWebsiteForSupplierAndSupplierContact {
     type Output = ();
@@ -9880,13 +8639,9 @@ impl DeleteSupplierWebsiteForSupplierContact {
             supplier_contact_id: supplier_contact_id.into(),
         }
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(&self, client: &sage_core::Client) -> sage_core::Result<()> {
-        client.send(self).await
-    }
 }
+
+sage_core::send_methods!(DeleteSupplierWebsiteForSupplierContact -> ());
 
 impl sage_core::Operation for DeleteSupplierWebsiteForSupplierContact {
     type Output = ();
@@ -9921,16 +8676,9 @@ impl GetSupplierWebsite {
     pub fn new(id: impl Into<super::ids::SupplierWebsiteId>) -> Self {
         Self { id: id.into() }
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::Result<SupplierWebsite> {
-        client.send(self).await
-    }
 }
+
+sage_core::send_methods!(GetSupplierWebsite -> SupplierWebsite);
 
 impl sage_core::Operation for GetSupplierWebsite {
     type Output = SupplierWebsite;
@@ -9976,16 +8724,9 @@ impl GetSupplierWebsiteForSupplierAndSupplierContact {
             supplier_id: supplier_id.into(),
         }
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::Result<SupplierWebsite> {
-        client.send(self).await
-    }
 }
+
+sage_core::send_methods!(GetSupplierWebsiteForSupplierAndSupplierContact -> SupplierWebsite);
 
 impl sage_core::Operation for GetSupplierWebsiteForSupplierAndSupplierContact {
     type Output = SupplierWebsite;
@@ -10029,16 +8770,9 @@ impl GetSupplierWebsiteForSupplierContact {
             supplier_contact_id: supplier_contact_id.into(),
         }
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::Result<SupplierWebsite> {
-        client.send(self).await
-    }
 }
+
+sage_core::send_methods!(GetSupplierWebsiteForSupplierContact -> SupplierWebsite);
 
 impl sage_core::Operation for GetSupplierWebsiteForSupplierContact {
     type Output = SupplierWebsite;
@@ -10073,27 +8807,11 @@ impl ListSupplierWebsites {
     pub fn new() -> Self {
         Self::default()
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::Result<sage_core::Page<SupplierWebsite>> {
-        client.send(self).await
-    }
-
-    /// Every item of every page, fetched lazily as the stream is polled.
-    #[inline]
-    pub fn items(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::BoxStream<'static, sage_core::Result<SupplierWebsite>> {
-        client.items(self)
-    }
 }
 
 sage_core::odata_setters!(ListSupplierWebsites);
+
+sage_core::send_methods!(ListSupplierWebsites -> Page<SupplierWebsite>);
 
 impl sage_core::Operation for ListSupplierWebsites {
     type Output = sage_core::Page<SupplierWebsite>;
@@ -10108,10 +8826,6 @@ impl sage_core::Operation for ListSupplierWebsites {
                 .odata(&self.odata),
         )
     }
-}
-
-impl sage_core::ListOperation for ListSupplierWebsites {
-    type Item = SupplierWebsite;
 }
 
 /// Supplier Websites For Supplier And Supplier Contact
@@ -10142,27 +8856,11 @@ impl ListSupplierWebsitesForSupplierAndSupplierContact {
             odata: sage_core::ODataQuery::default(),
         }
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::Result<sage_core::Page<SupplierWebsite>> {
-        client.send(self).await
-    }
-
-    /// Every item of every page, fetched lazily as the stream is polled.
-    #[inline]
-    pub fn items(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::BoxStream<'static, sage_core::Result<SupplierWebsite>> {
-        client.items(self)
-    }
 }
 
 sage_core::odata_setters!(ListSupplierWebsitesForSupplierAndSupplierContact);
+
+sage_core::send_methods!(ListSupplierWebsitesForSupplierAndSupplierContact -> Page<SupplierWebsite>);
 
 impl sage_core::Operation for ListSupplierWebsitesForSupplierAndSupplierContact {
     type Output = sage_core::Page<SupplierWebsite>;
@@ -10179,10 +8877,6 @@ impl sage_core::Operation for ListSupplierWebsitesForSupplierAndSupplierContact 
                 .path("supplierId", self.supplier_id),
         )
     }
-}
-
-impl sage_core::ListOperation for ListSupplierWebsitesForSupplierAndSupplierContact {
-    type Item = SupplierWebsite;
 }
 
 /// Supplier Websites By Contact
@@ -10207,27 +8901,11 @@ impl ListSupplierWebsitesForSupplierContact {
             odata: sage_core::ODataQuery::default(),
         }
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::Result<sage_core::Page<SupplierWebsite>> {
-        client.send(self).await
-    }
-
-    /// Every item of every page, fetched lazily as the stream is polled.
-    #[inline]
-    pub fn items(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::BoxStream<'static, sage_core::Result<SupplierWebsite>> {
-        client.items(self)
-    }
 }
 
 sage_core::odata_setters!(ListSupplierWebsitesForSupplierContact);
+
+sage_core::send_methods!(ListSupplierWebsitesForSupplierContact -> Page<SupplierWebsite>);
 
 impl sage_core::Operation for ListSupplierWebsitesForSupplierContact {
     type Output = sage_core::Page<SupplierWebsite>;
@@ -10243,10 +8921,6 @@ impl sage_core::Operation for ListSupplierWebsitesForSupplierContact {
                 .path("supplierContactId", self.supplier_contact_id),
         )
     }
-}
-
-impl sage_core::ListOperation for ListSupplierWebsitesForSupplierContact {
-    type Item = SupplierWebsite;
 }
 
 /// Supplier Website
@@ -10271,16 +8945,9 @@ impl UpdateSupplierWebsite {
     ) -> Self {
         Self { id: id.into(), body }
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::Result<SupplierWebsite> {
-        client.send(self).await
-    }
 }
+
+sage_core::send_methods!(UpdateSupplierWebsite -> SupplierWebsite);
 
 impl sage_core::Operation for UpdateSupplierWebsite {
     type Output = SupplierWebsite;
@@ -10329,16 +8996,9 @@ impl UpdateSupplierWebsiteForSupplierAndSupplierContact {
             body,
         }
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::Result<SupplierWebsite> {
-        client.send(self).await
-    }
 }
+
+sage_core::send_methods!(UpdateSupplierWebsiteForSupplierAndSupplierContact -> SupplierWebsite);
 
 impl sage_core::Operation for UpdateSupplierWebsiteForSupplierAndSupplierContact {
     type Output = SupplierWebsite;
@@ -10385,16 +9045,9 @@ impl UpdateSupplierWebsiteForSupplierContact {
             body,
         }
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::Result<SupplierWebsite> {
-        client.send(self).await
-    }
 }
+
+sage_core::send_methods!(UpdateSupplierWebsiteForSupplierContact -> SupplierWebsite);
 
 impl sage_core::Operation for UpdateSupplierWebsiteForSupplierContact {
     type Output = SupplierWebsite;
@@ -10428,27 +9081,11 @@ impl ListSupplierYearValueViews {
     pub fn new() -> Self {
         Self::default()
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::Result<sage_core::Page<SupplierYearValueView>> {
-        client.send(self).await
-    }
-
-    /// Every item of every page, fetched lazily as the stream is polled.
-    #[inline]
-    pub fn items(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::BoxStream<'static, sage_core::Result<SupplierYearValueView>> {
-        client.items(self)
-    }
 }
 
 sage_core::odata_setters!(ListSupplierYearValueViews);
+
+sage_core::send_methods!(ListSupplierYearValueViews -> Page<SupplierYearValueView>);
 
 impl sage_core::Operation for ListSupplierYearValueViews {
     type Output = sage_core::Page<SupplierYearValueView>;
@@ -10463,10 +9100,6 @@ impl sage_core::Operation for ListSupplierYearValueViews {
                 .odata(&self.odata),
         )
     }
-}
-
-impl sage_core::ListOperation for ListSupplierYearValueViews {
-    type Item = SupplierYearValueView;
 }
 
 /// Suppliers
@@ -10486,13 +9119,9 @@ impl CreateSupplier {
     pub fn new(body: Supplier) -> Self {
         Self { body }
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(&self, client: &sage_core::Client) -> sage_core::Result<Supplier> {
-        client.send(self).await
-    }
 }
+
+sage_core::send_methods!(CreateSupplier -> Supplier);
 
 impl sage_core::Operation for CreateSupplier {
     type Output = Supplier;
@@ -10522,13 +9151,9 @@ impl CreateSuppliersNew {
     ) -> Self {
         Self { body }
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(&self, client: &sage_core::Client) -> sage_core::Result<Supplier> {
-        client.send(self).await
-    }
 }
+
+sage_core::send_methods!(CreateSuppliersNew -> Supplier);
 
 impl sage_core::Operation for CreateSuppliersNew {
     type Output = Supplier;
@@ -10560,13 +9185,9 @@ impl DeleteSupplier {
     pub fn new(id: impl Into<super::ids::SupplierId>) -> Self {
         Self { id: id.into() }
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(&self, client: &sage_core::Client) -> sage_core::Result<()> {
-        client.send(self).await
-    }
 }
+
+sage_core::send_methods!(DeleteSupplier -> ());
 
 impl sage_core::Operation for DeleteSupplier {
     type Output = ();
@@ -10600,13 +9221,9 @@ impl GetSupplier {
     pub fn new(id: impl Into<super::ids::SupplierId>) -> Self {
         Self { id: id.into() }
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(&self, client: &sage_core::Client) -> sage_core::Result<Supplier> {
-        client.send(self).await
-    }
 }
+
+sage_core::send_methods!(GetSupplier -> Supplier);
 
 impl sage_core::Operation for GetSupplier {
     type Output = Supplier;
@@ -10640,27 +9257,11 @@ impl ListSuppliers {
     pub fn new() -> Self {
         Self::default()
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::Result<sage_core::Page<Supplier>> {
-        client.send(self).await
-    }
-
-    /// Every item of every page, fetched lazily as the stream is polled.
-    #[inline]
-    pub fn items(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::BoxStream<'static, sage_core::Result<Supplier>> {
-        client.items(self)
-    }
 }
 
 sage_core::odata_setters!(ListSuppliers);
+
+sage_core::send_methods!(ListSuppliers -> Page<Supplier>);
 
 impl sage_core::Operation for ListSuppliers {
     type Output = sage_core::Page<Supplier>;
@@ -10675,10 +9276,6 @@ impl sage_core::Operation for ListSuppliers {
                 .odata(&self.odata),
         )
     }
-}
-
-impl sage_core::ListOperation for ListSuppliers {
-    type Item = Supplier;
 }
 
 /// Supplier
@@ -10700,13 +9297,9 @@ impl UpdateSupplier {
     pub fn new(id: impl Into<super::ids::SupplierId>, body: Supplier) -> Self {
         Self { id: id.into(), body }
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(&self, client: &sage_core::Client) -> sage_core::Result<Supplier> {
-        client.send(self).await
-    }
 }
+
+sage_core::send_methods!(UpdateSupplier -> Supplier);
 
 impl sage_core::Operation for UpdateSupplier {
     type Output = Supplier;

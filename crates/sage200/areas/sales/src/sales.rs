@@ -4407,16 +4407,9 @@ impl CreateCustomerAlert {
     pub fn new(body: CustomerAlert) -> Self {
         Self { body }
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::Result<CustomerAlert> {
-        client.send(self).await
-    }
 }
+
+sage_core::send_methods!(CreateCustomerAlert -> CustomerAlert);
 
 impl sage_core::Operation for CreateCustomerAlert {
     type Output = CustomerAlert;
@@ -4448,13 +4441,9 @@ impl DeleteCustomerAlert {
     pub fn new(id: impl Into<super::ids::CustomerAlertId>) -> Self {
         Self { id: id.into() }
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(&self, client: &sage_core::Client) -> sage_core::Result<()> {
-        client.send(self).await
-    }
 }
+
+sage_core::send_methods!(DeleteCustomerAlert -> ());
 
 impl sage_core::Operation for DeleteCustomerAlert {
     type Output = ();
@@ -4488,16 +4477,9 @@ impl GetCustomerAlert {
     pub fn new(id: impl Into<super::ids::CustomerAlertId>) -> Self {
         Self { id: id.into() }
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::Result<CustomerAlert> {
-        client.send(self).await
-    }
 }
+
+sage_core::send_methods!(GetCustomerAlert -> CustomerAlert);
 
 impl sage_core::Operation for GetCustomerAlert {
     type Output = CustomerAlert;
@@ -4531,27 +4513,11 @@ impl ListCustomerAlerts {
     pub fn new() -> Self {
         Self::default()
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::Result<sage_core::Page<CustomerAlert>> {
-        client.send(self).await
-    }
-
-    /// Every item of every page, fetched lazily as the stream is polled.
-    #[inline]
-    pub fn items(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::BoxStream<'static, sage_core::Result<CustomerAlert>> {
-        client.items(self)
-    }
 }
 
 sage_core::odata_setters!(ListCustomerAlerts);
+
+sage_core::send_methods!(ListCustomerAlerts -> Page<CustomerAlert>);
 
 impl sage_core::Operation for ListCustomerAlerts {
     type Output = sage_core::Page<CustomerAlert>;
@@ -4566,10 +4532,6 @@ impl sage_core::Operation for ListCustomerAlerts {
                 .odata(&self.odata),
         )
     }
-}
-
-impl sage_core::ListOperation for ListCustomerAlerts {
-    type Item = CustomerAlert;
 }
 
 /// Customer Alerts For Customer
@@ -4594,27 +4556,11 @@ impl ListCustomerAlertsForCustomer {
             odata: sage_core::ODataQuery::default(),
         }
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::Result<sage_core::Page<CustomerAlert>> {
-        client.send(self).await
-    }
-
-    /// Every item of every page, fetched lazily as the stream is polled.
-    #[inline]
-    pub fn items(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::BoxStream<'static, sage_core::Result<CustomerAlert>> {
-        client.items(self)
-    }
 }
 
 sage_core::odata_setters!(ListCustomerAlertsForCustomer);
+
+sage_core::send_methods!(ListCustomerAlertsForCustomer -> Page<CustomerAlert>);
 
 impl sage_core::Operation for ListCustomerAlertsForCustomer {
     type Output = sage_core::Page<CustomerAlert>;
@@ -4630,10 +4576,6 @@ impl sage_core::Operation for ListCustomerAlertsForCustomer {
                 .path("customerId", self.customer_id),
         )
     }
-}
-
-impl sage_core::ListOperation for ListCustomerAlertsForCustomer {
-    type Item = CustomerAlert;
 }
 
 /// Customer Alert
@@ -4655,16 +4597,9 @@ impl UpdateCustomerAlert {
     pub fn new(id: impl Into<super::ids::CustomerAlertId>, body: CustomerAlert) -> Self {
         Self { id: id.into(), body }
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::Result<CustomerAlert> {
-        client.send(self).await
-    }
 }
+
+sage_core::send_methods!(UpdateCustomerAlert -> CustomerAlert);
 
 impl sage_core::Operation for UpdateCustomerAlert {
     type Output = CustomerAlert;
@@ -4697,13 +4632,9 @@ impl DeleteCustomerCard {
     pub fn new(id: impl Into<super::ids::CustomerCardId>) -> Self {
         Self { id: id.into() }
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(&self, client: &sage_core::Client) -> sage_core::Result<()> {
-        client.send(self).await
-    }
 }
+
+sage_core::send_methods!(DeleteCustomerCard -> ());
 
 impl sage_core::Operation for DeleteCustomerCard {
     type Output = ();
@@ -4737,16 +4668,9 @@ impl GetCustomerCard {
     pub fn new(id: impl Into<super::ids::CustomerCardId>) -> Self {
         Self { id: id.into() }
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::Result<CustomerCard> {
-        client.send(self).await
-    }
 }
+
+sage_core::send_methods!(GetCustomerCard -> CustomerCard);
 
 impl sage_core::Operation for GetCustomerCard {
     type Output = CustomerCard;
@@ -4780,27 +4704,11 @@ impl ListCustomerCards {
     pub fn new() -> Self {
         Self::default()
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::Result<sage_core::Page<CustomerCard>> {
-        client.send(self).await
-    }
-
-    /// Every item of every page, fetched lazily as the stream is polled.
-    #[inline]
-    pub fn items(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::BoxStream<'static, sage_core::Result<CustomerCard>> {
-        client.items(self)
-    }
 }
 
 sage_core::odata_setters!(ListCustomerCards);
+
+sage_core::send_methods!(ListCustomerCards -> Page<CustomerCard>);
 
 impl sage_core::Operation for ListCustomerCards {
     type Output = sage_core::Page<CustomerCard>;
@@ -4815,10 +4723,6 @@ impl sage_core::Operation for ListCustomerCards {
                 .odata(&self.odata),
         )
     }
-}
-
-impl sage_core::ListOperation for ListCustomerCards {
-    type Item = CustomerCard;
 }
 
 /// Customer Cards For Customer
@@ -4843,27 +4747,11 @@ impl ListCustomerCardsForCustomer {
             odata: sage_core::ODataQuery::default(),
         }
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::Result<sage_core::Page<CustomerCard>> {
-        client.send(self).await
-    }
-
-    /// Every item of every page, fetched lazily as the stream is polled.
-    #[inline]
-    pub fn items(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::BoxStream<'static, sage_core::Result<CustomerCard>> {
-        client.items(self)
-    }
 }
 
 sage_core::odata_setters!(ListCustomerCardsForCustomer);
+
+sage_core::send_methods!(ListCustomerCardsForCustomer -> Page<CustomerCard>);
 
 impl sage_core::Operation for ListCustomerCardsForCustomer {
     type Output = sage_core::Page<CustomerCard>;
@@ -4879,10 +4767,6 @@ impl sage_core::Operation for ListCustomerCardsForCustomer {
                 .path("customerId", self.customer_id),
         )
     }
-}
-
-impl sage_core::ListOperation for ListCustomerCardsForCustomer {
-    type Item = CustomerCard;
 }
 
 /// Customer Card
@@ -4904,16 +4788,9 @@ impl UpdateCustomerCard {
     pub fn new(id: impl Into<super::ids::CustomerCardId>, body: CustomerCard) -> Self {
         Self { id: id.into(), body }
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::Result<CustomerCard> {
-        client.send(self).await
-    }
 }
+
+sage_core::send_methods!(UpdateCustomerCard -> CustomerCard);
 
 impl sage_core::Operation for UpdateCustomerCard {
     type Output = CustomerCard;
@@ -4946,16 +4823,9 @@ impl GetCustomerContactRole {
     pub fn new(id: impl Into<super::ids::CustomerContactRoleId>) -> Self {
         Self { id: id.into() }
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::Result<CustomerContactRole> {
-        client.send(self).await
-    }
 }
+
+sage_core::send_methods!(GetCustomerContactRole -> CustomerContactRole);
 
 impl sage_core::Operation for GetCustomerContactRole {
     type Output = CustomerContactRole;
@@ -4989,27 +4859,11 @@ impl ListCustomerContactRoles {
     pub fn new() -> Self {
         Self::default()
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::Result<sage_core::Page<CustomerContactRole>> {
-        client.send(self).await
-    }
-
-    /// Every item of every page, fetched lazily as the stream is polled.
-    #[inline]
-    pub fn items(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::BoxStream<'static, sage_core::Result<CustomerContactRole>> {
-        client.items(self)
-    }
 }
 
 sage_core::odata_setters!(ListCustomerContactRoles);
+
+sage_core::send_methods!(ListCustomerContactRoles -> Page<CustomerContactRole>);
 
 impl sage_core::Operation for ListCustomerContactRoles {
     type Output = sage_core::Page<CustomerContactRole>;
@@ -5024,10 +4878,6 @@ impl sage_core::Operation for ListCustomerContactRoles {
                 .odata(&self.odata),
         )
     }
-}
-
-impl sage_core::ListOperation for ListCustomerContactRoles {
-    type Item = CustomerContactRole;
 }
 
 /// Customer Contact Roles By Contact
@@ -5052,27 +4902,11 @@ impl ListCustomerContactRolesForCustomerContact {
             odata: sage_core::ODataQuery::default(),
         }
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::Result<sage_core::Page<CustomerContactRole>> {
-        client.send(self).await
-    }
-
-    /// Every item of every page, fetched lazily as the stream is polled.
-    #[inline]
-    pub fn items(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::BoxStream<'static, sage_core::Result<CustomerContactRole>> {
-        client.items(self)
-    }
 }
 
 sage_core::odata_setters!(ListCustomerContactRolesForCustomerContact);
+
+sage_core::send_methods!(ListCustomerContactRolesForCustomerContact -> Page<CustomerContactRole>);
 
 impl sage_core::Operation for ListCustomerContactRolesForCustomerContact {
     type Output = sage_core::Page<CustomerContactRole>;
@@ -5088,10 +4922,6 @@ impl sage_core::Operation for ListCustomerContactRolesForCustomerContact {
                 .path("CustomerContactId", self.customer_contact_id),
         )
     }
-}
-
-impl sage_core::ListOperation for ListCustomerContactRolesForCustomerContact {
-    type Item = CustomerContactRole;
 }
 
 /// Customer Contacts For Customer
@@ -5119,16 +4949,9 @@ impl CreateCustomerContactForCustomer {
             body,
         }
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::Result<CustomerContact> {
-        client.send(self).await
-    }
 }
+
+sage_core::send_methods!(CreateCustomerContactForCustomer -> CustomerContact);
 
 impl sage_core::Operation for CreateCustomerContactForCustomer {
     type Output = CustomerContact;
@@ -5161,13 +4984,9 @@ impl DeleteCustomerContact {
     pub fn new(id: impl Into<super::ids::CustomerContactId>) -> Self {
         Self { id: id.into() }
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(&self, client: &sage_core::Client) -> sage_core::Result<()> {
-        client.send(self).await
-    }
 }
+
+sage_core::send_methods!(DeleteCustomerContact -> ());
 
 impl sage_core::Operation for DeleteCustomerContact {
     type Output = ();
@@ -5209,13 +5028,9 @@ impl DeleteCustomerContactForCustomer {
             customer_id: customer_id.into(),
         }
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(&self, client: &sage_core::Client) -> sage_core::Result<()> {
-        client.send(self).await
-    }
 }
+
+sage_core::send_methods!(DeleteCustomerContactForCustomer -> ());
 
 impl sage_core::Operation for DeleteCustomerContactForCustomer {
     type Output = ();
@@ -5258,16 +5073,9 @@ impl GetCustomerContactForCustomer {
             customer_id: customer_id.into(),
         }
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::Result<CustomerContact> {
-        client.send(self).await
-    }
 }
+
+sage_core::send_methods!(GetCustomerContactForCustomer -> CustomerContact);
 
 impl sage_core::Operation for GetCustomerContactForCustomer {
     type Output = CustomerContact;
@@ -5302,16 +5110,9 @@ impl GetCustomerContacts {
     pub fn new(id: impl Into<super::ids::CustomerContactId>) -> Self {
         Self { id: id.into() }
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::Result<CustomerContact> {
-        client.send(self).await
-    }
 }
+
+sage_core::send_methods!(GetCustomerContacts -> CustomerContact);
 
 impl sage_core::Operation for GetCustomerContacts {
     type Output = CustomerContact;
@@ -5345,27 +5146,11 @@ impl ListCustomerContact {
     pub fn new() -> Self {
         Self::default()
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::Result<sage_core::Page<CustomerContact>> {
-        client.send(self).await
-    }
-
-    /// Every item of every page, fetched lazily as the stream is polled.
-    #[inline]
-    pub fn items(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::BoxStream<'static, sage_core::Result<CustomerContact>> {
-        client.items(self)
-    }
 }
 
 sage_core::odata_setters!(ListCustomerContact);
+
+sage_core::send_methods!(ListCustomerContact -> Page<CustomerContact>);
 
 impl sage_core::Operation for ListCustomerContact {
     type Output = sage_core::Page<CustomerContact>;
@@ -5380,10 +5165,6 @@ impl sage_core::Operation for ListCustomerContact {
                 .odata(&self.odata),
         )
     }
-}
-
-impl sage_core::ListOperation for ListCustomerContact {
-    type Item = CustomerContact;
 }
 
 /// Customer Contacts For Customer
@@ -5408,27 +5189,11 @@ impl ListCustomerContactsForCustomer {
             odata: sage_core::ODataQuery::default(),
         }
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::Result<sage_core::Page<CustomerContact>> {
-        client.send(self).await
-    }
-
-    /// Every item of every page, fetched lazily as the stream is polled.
-    #[inline]
-    pub fn items(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::BoxStream<'static, sage_core::Result<CustomerContact>> {
-        client.items(self)
-    }
 }
 
 sage_core::odata_setters!(ListCustomerContactsForCustomer);
+
+sage_core::send_methods!(ListCustomerContactsForCustomer -> Page<CustomerContact>);
 
 impl sage_core::Operation for ListCustomerContactsForCustomer {
     type Output = sage_core::Page<CustomerContact>;
@@ -5444,10 +5209,6 @@ impl sage_core::Operation for ListCustomerContactsForCustomer {
                 .path("customerId", self.customer_id),
         )
     }
-}
-
-impl sage_core::ListOperation for ListCustomerContactsForCustomer {
-    type Item = CustomerContact;
 }
 
 /// Customer Contact
@@ -5472,16 +5233,9 @@ impl UpdateCustomerContact {
     ) -> Self {
         Self { id: id.into(), body }
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::Result<CustomerContact> {
-        client.send(self).await
-    }
 }
+
+sage_core::send_methods!(UpdateCustomerContact -> CustomerContact);
 
 impl sage_core::Operation for UpdateCustomerContact {
     type Output = CustomerContact;
@@ -5526,16 +5280,9 @@ impl UpdateCustomerContactForCustomer {
             body,
         }
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::Result<CustomerContact> {
-        client.send(self).await
-    }
 }
+
+sage_core::send_methods!(UpdateCustomerContactForCustomer -> CustomerContact);
 
 impl sage_core::Operation for UpdateCustomerContactForCustomer {
     type Output = CustomerContact;
@@ -5569,16 +5316,9 @@ impl CreateCustomerDeliveryAddress {
     pub fn new(body: CustomerDeliveryAddress) -> Self {
         Self { body }
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::Result<CustomerDeliveryAddress> {
-        client.send(self).await
-    }
 }
+
+sage_core::send_methods!(CreateCustomerDeliveryAddress -> CustomerDeliveryAddress);
 
 impl sage_core::Operation for CreateCustomerDeliveryAddress {
     type Output = CustomerDeliveryAddress;
@@ -5610,13 +5350,9 @@ impl DeleteCustomerDeliveryAddress {
     pub fn new(id: impl Into<super::ids::CustomerDeliveryAddressId>) -> Self {
         Self { id: id.into() }
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(&self, client: &sage_core::Client) -> sage_core::Result<()> {
-        client.send(self).await
-    }
 }
+
+sage_core::send_methods!(DeleteCustomerDeliveryAddress -> ());
 
 impl sage_core::Operation for DeleteCustomerDeliveryAddress {
     type Output = ();
@@ -5650,16 +5386,9 @@ impl GetCustomerDeliveryAddress {
     pub fn new(id: impl Into<super::ids::CustomerDeliveryAddressId>) -> Self {
         Self { id: id.into() }
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::Result<CustomerDeliveryAddress> {
-        client.send(self).await
-    }
 }
+
+sage_core::send_methods!(GetCustomerDeliveryAddress -> CustomerDeliveryAddress);
 
 impl sage_core::Operation for GetCustomerDeliveryAddress {
     type Output = CustomerDeliveryAddress;
@@ -5693,27 +5422,11 @@ impl ListCustomerDeliveryAddresses {
     pub fn new() -> Self {
         Self::default()
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::Result<sage_core::Page<CustomerDeliveryAddress>> {
-        client.send(self).await
-    }
-
-    /// Every item of every page, fetched lazily as the stream is polled.
-    #[inline]
-    pub fn items(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::BoxStream<'static, sage_core::Result<CustomerDeliveryAddress>> {
-        client.items(self)
-    }
 }
 
 sage_core::odata_setters!(ListCustomerDeliveryAddresses);
+
+sage_core::send_methods!(ListCustomerDeliveryAddresses -> Page<CustomerDeliveryAddress>);
 
 impl sage_core::Operation for ListCustomerDeliveryAddresses {
     type Output = sage_core::Page<CustomerDeliveryAddress>;
@@ -5728,10 +5441,6 @@ impl sage_core::Operation for ListCustomerDeliveryAddresses {
                 .odata(&self.odata),
         )
     }
-}
-
-impl sage_core::ListOperation for ListCustomerDeliveryAddresses {
-    type Item = CustomerDeliveryAddress;
 }
 
 /// Customer Delivery Addresses For Customer
@@ -5756,27 +5465,11 @@ impl ListCustomerDeliveryAddressesForCustomer {
             odata: sage_core::ODataQuery::default(),
         }
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::Result<sage_core::Page<CustomerDeliveryAddress>> {
-        client.send(self).await
-    }
-
-    /// Every item of every page, fetched lazily as the stream is polled.
-    #[inline]
-    pub fn items(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::BoxStream<'static, sage_core::Result<CustomerDeliveryAddress>> {
-        client.items(self)
-    }
 }
 
 sage_core::odata_setters!(ListCustomerDeliveryAddressesForCustomer);
+
+sage_core::send_methods!(ListCustomerDeliveryAddressesForCustomer -> Page<CustomerDeliveryAddress>);
 
 impl sage_core::Operation for ListCustomerDeliveryAddressesForCustomer {
     type Output = sage_core::Page<CustomerDeliveryAddress>;
@@ -5792,10 +5485,6 @@ impl sage_core::Operation for ListCustomerDeliveryAddressesForCustomer {
                 .path("customerId", self.customer_id),
         )
     }
-}
-
-impl sage_core::ListOperation for ListCustomerDeliveryAddressesForCustomer {
-    type Item = CustomerDeliveryAddress;
 }
 
 /// Single Customer Delivery Address Resource
@@ -5820,16 +5509,9 @@ impl UpdateCustomerDeliveryAddress {
     ) -> Self {
         Self { id: id.into(), body }
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::Result<CustomerDeliveryAddress> {
-        client.send(self).await
-    }
 }
+
+sage_core::send_methods!(UpdateCustomerDeliveryAddress -> CustomerDeliveryAddress);
 
 impl sage_core::Operation for UpdateCustomerDeliveryAddress {
     type Output = CustomerDeliveryAddress;
@@ -5874,16 +5556,9 @@ impl CreateCustomerEmailForCustomerAndCustomerContact {
             body,
         }
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::Result<CustomerEmail> {
-        client.send(self).await
-    }
 }
+
+sage_core::send_methods!(CreateCustomerEmailForCustomerAndCustomerContact -> CustomerEmail);
 
 impl sage_core::Operation for CreateCustomerEmailForCustomerAndCustomerContact {
     type Output = CustomerEmail;
@@ -5925,16 +5600,9 @@ impl CreateCustomerEmailForCustomerContact {
             body,
         }
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::Result<CustomerEmail> {
-        client.send(self).await
-    }
 }
+
+sage_core::send_methods!(CreateCustomerEmailForCustomerContact -> CustomerEmail);
 
 impl sage_core::Operation for CreateCustomerEmailForCustomerContact {
     type Output = CustomerEmail;
@@ -5967,13 +5635,9 @@ impl DeleteCustomerEmail {
     pub fn new(id: impl Into<super::ids::CustomerEmailId>) -> Self {
         Self { id: id.into() }
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(&self, client: &sage_core::Client) -> sage_core::Result<()> {
-        client.send(self).await
-    }
 }
+
+sage_core::send_methods!(DeleteCustomerEmail -> ());
 
 impl sage_core::Operation for DeleteCustomerEmail {
     type Output = ();
@@ -6019,13 +5683,9 @@ impl DeleteCustomerEmailForCustomerAndCustomerContact {
             customer_id: customer_id.into(),
         }
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(&self, client: &sage_core::Client) -> sage_core::Result<()> {
-        client.send(self).await
-    }
 }
+
+sage_core::send_methods!(DeleteCustomerEmailForCustomerAndCustomerContact -> ());
 
 impl sage_core::Operation for DeleteCustomerEmailForCustomerAndCustomerContact {
     type Output = ();
@@ -6069,13 +5729,9 @@ impl DeleteCustomerEmailForCustomerContact {
             id: id.into(),
         }
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(&self, client: &sage_core::Client) -> sage_core::Result<()> {
-        client.send(self).await
-    }
 }
+
+sage_core::send_methods!(DeleteCustomerEmailForCustomerContact -> ());
 
 impl sage_core::Operation for DeleteCustomerEmailForCustomerContact {
     type Output = ();
@@ -6110,16 +5766,9 @@ impl GetCustomerEmail {
     pub fn new(id: impl Into<super::ids::CustomerEmailId>) -> Self {
         Self { id: id.into() }
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::Result<CustomerEmail> {
-        client.send(self).await
-    }
 }
+
+sage_core::send_methods!(GetCustomerEmail -> CustomerEmail);
 
 impl sage_core::Operation for GetCustomerEmail {
     type Output = CustomerEmail;
@@ -6165,16 +5814,9 @@ impl GetCustomerEmailForCustomerAndCustomerContact {
             customer_id: customer_id.into(),
         }
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::Result<CustomerEmail> {
-        client.send(self).await
-    }
 }
+
+sage_core::send_methods!(GetCustomerEmailForCustomerAndCustomerContact -> CustomerEmail);
 
 impl sage_core::Operation for GetCustomerEmailForCustomerAndCustomerContact {
     type Output = CustomerEmail;
@@ -6218,16 +5860,9 @@ impl GetCustomerEmailForCustomerContact {
             id: id.into(),
         }
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::Result<CustomerEmail> {
-        client.send(self).await
-    }
 }
+
+sage_core::send_methods!(GetCustomerEmailForCustomerContact -> CustomerEmail);
 
 impl sage_core::Operation for GetCustomerEmailForCustomerContact {
     type Output = CustomerEmail;
@@ -6262,27 +5897,11 @@ impl ListCustomerEmails {
     pub fn new() -> Self {
         Self::default()
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::Result<sage_core::Page<CustomerEmail>> {
-        client.send(self).await
-    }
-
-    /// Every item of every page, fetched lazily as the stream is polled.
-    #[inline]
-    pub fn items(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::BoxStream<'static, sage_core::Result<CustomerEmail>> {
-        client.items(self)
-    }
 }
 
 sage_core::odata_setters!(ListCustomerEmails);
+
+sage_core::send_methods!(ListCustomerEmails -> Page<CustomerEmail>);
 
 impl sage_core::Operation for ListCustomerEmails {
     type Output = sage_core::Page<CustomerEmail>;
@@ -6297,10 +5916,6 @@ impl sage_core::Operation for ListCustomerEmails {
                 .odata(&self.odata),
         )
     }
-}
-
-impl sage_core::ListOperation for ListCustomerEmails {
-    type Item = CustomerEmail;
 }
 
 /// Customer Emails For Customer And Customer Contact
@@ -6331,27 +5946,11 @@ impl ListCustomerEmailsForCustomerAndCustomerContact {
             odata: sage_core::ODataQuery::default(),
         }
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::Result<sage_core::Page<CustomerEmail>> {
-        client.send(self).await
-    }
-
-    /// Every item of every page, fetched lazily as the stream is polled.
-    #[inline]
-    pub fn items(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::BoxStream<'static, sage_core::Result<CustomerEmail>> {
-        client.items(self)
-    }
 }
 
 sage_core::odata_setters!(ListCustomerEmailsForCustomerAndCustomerContact);
+
+sage_core::send_methods!(ListCustomerEmailsForCustomerAndCustomerContact -> Page<CustomerEmail>);
 
 impl sage_core::Operation for ListCustomerEmailsForCustomerAndCustomerContact {
     type Output = sage_core::Page<CustomerEmail>;
@@ -6368,10 +5967,6 @@ impl sage_core::Operation for ListCustomerEmailsForCustomerAndCustomerContact {
                 .path("customerId", self.customer_id),
         )
     }
-}
-
-impl sage_core::ListOperation for ListCustomerEmailsForCustomerAndCustomerContact {
-    type Item = CustomerEmail;
 }
 
 /// Customer Emails By Contact
@@ -6396,27 +5991,11 @@ impl ListCustomerEmailsForCustomerContact {
             odata: sage_core::ODataQuery::default(),
         }
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::Result<sage_core::Page<CustomerEmail>> {
-        client.send(self).await
-    }
-
-    /// Every item of every page, fetched lazily as the stream is polled.
-    #[inline]
-    pub fn items(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::BoxStream<'static, sage_core::Result<CustomerEmail>> {
-        client.items(self)
-    }
 }
 
 sage_core::odata_setters!(ListCustomerEmailsForCustomerContact);
+
+sage_core::send_methods!(ListCustomerEmailsForCustomerContact -> Page<CustomerEmail>);
 
 impl sage_core::Operation for ListCustomerEmailsForCustomerContact {
     type Output = sage_core::Page<CustomerEmail>;
@@ -6432,10 +6011,6 @@ impl sage_core::Operation for ListCustomerEmailsForCustomerContact {
                 .path("CustomerContactId", self.customer_contact_id),
         )
     }
-}
-
-impl sage_core::ListOperation for ListCustomerEmailsForCustomerContact {
-    type Item = CustomerEmail;
 }
 
 /// Customer Email
@@ -6457,16 +6032,9 @@ impl UpdateCustomerEmail {
     pub fn new(id: impl Into<super::ids::CustomerEmailId>, body: CustomerEmail) -> Self {
         Self { id: id.into(), body }
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::Result<CustomerEmail> {
-        client.send(self).await
-    }
 }
+
+sage_core::send_methods!(UpdateCustomerEmail -> CustomerEmail);
 
 impl sage_core::Operation for UpdateCustomerEmail {
     type Output = CustomerEmail;
@@ -6515,16 +6083,9 @@ impl UpdateCustomerEmailForCustomerAndCustomerContact {
             body,
         }
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::Result<CustomerEmail> {
-        client.send(self).await
-    }
 }
+
+sage_core::send_methods!(UpdateCustomerEmailForCustomerAndCustomerContact -> CustomerEmail);
 
 impl sage_core::Operation for UpdateCustomerEmailForCustomerAndCustomerContact {
     type Output = CustomerEmail;
@@ -6571,16 +6132,9 @@ impl UpdateCustomerEmailForCustomerContact {
             body,
         }
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::Result<CustomerEmail> {
-        client.send(self).await
-    }
 }
+
+sage_core::send_methods!(UpdateCustomerEmailForCustomerContact -> CustomerEmail);
 
 impl sage_core::Operation for UpdateCustomerEmailForCustomerContact {
     type Output = CustomerEmail;
@@ -6626,16 +6180,9 @@ impl CreateCustomerFaxForCustomerAndCustomerContact {
             body,
         }
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::Result<CustomerFax> {
-        client.send(self).await
-    }
 }
+
+sage_core::send_methods!(CreateCustomerFaxForCustomerAndCustomerContact -> CustomerFax);
 
 impl sage_core::Operation for CreateCustomerFaxForCustomerAndCustomerContact {
     type Output = CustomerFax;
@@ -6677,16 +6224,9 @@ impl CreateCustomerFaxForCustomerContact {
             body,
         }
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::Result<CustomerFax> {
-        client.send(self).await
-    }
 }
+
+sage_core::send_methods!(CreateCustomerFaxForCustomerContact -> CustomerFax);
 
 impl sage_core::Operation for CreateCustomerFaxForCustomerContact {
     type Output = CustomerFax;
@@ -6719,13 +6259,9 @@ impl DeleteCustomerFax {
     pub fn new(id: impl Into<super::ids::CustomerFaxId>) -> Self {
         Self { id: id.into() }
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(&self, client: &sage_core::Client) -> sage_core::Result<()> {
-        client.send(self).await
-    }
 }
+
+sage_core::send_methods!(DeleteCustomerFax -> ());
 
 impl sage_core::Operation for DeleteCustomerFax {
     type Output = ();
@@ -6771,13 +6307,9 @@ impl DeleteCustomerFaxForCustomerAndCustomerContact {
             customer_id: customer_id.into(),
         }
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(&self, client: &sage_core::Client) -> sage_core::Result<()> {
-        client.send(self).await
-    }
 }
+
+sage_core::send_methods!(DeleteCustomerFaxForCustomerAndCustomerContact -> ());
 
 impl sage_core::Operation for DeleteCustomerFaxForCustomerAndCustomerContact {
     type Output = ();
@@ -6821,13 +6353,9 @@ impl DeleteCustomerFaxForCustomerContact {
             id: id.into(),
         }
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(&self, client: &sage_core::Client) -> sage_core::Result<()> {
-        client.send(self).await
-    }
 }
+
+sage_core::send_methods!(DeleteCustomerFaxForCustomerContact -> ());
 
 impl sage_core::Operation for DeleteCustomerFaxForCustomerContact {
     type Output = ();
@@ -6862,16 +6390,9 @@ impl GetCustomerFax {
     pub fn new(id: impl Into<super::ids::CustomerFaxId>) -> Self {
         Self { id: id.into() }
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::Result<CustomerFax> {
-        client.send(self).await
-    }
 }
+
+sage_core::send_methods!(GetCustomerFax -> CustomerFax);
 
 impl sage_core::Operation for GetCustomerFax {
     type Output = CustomerFax;
@@ -6917,16 +6438,9 @@ impl GetCustomerFaxForCustomerAndCustomerContact {
             customer_id: customer_id.into(),
         }
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::Result<CustomerFax> {
-        client.send(self).await
-    }
 }
+
+sage_core::send_methods!(GetCustomerFaxForCustomerAndCustomerContact -> CustomerFax);
 
 impl sage_core::Operation for GetCustomerFaxForCustomerAndCustomerContact {
     type Output = CustomerFax;
@@ -6970,16 +6484,9 @@ impl GetCustomerFaxForCustomerContact {
             id: id.into(),
         }
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::Result<CustomerFax> {
-        client.send(self).await
-    }
 }
+
+sage_core::send_methods!(GetCustomerFaxForCustomerContact -> CustomerFax);
 
 impl sage_core::Operation for GetCustomerFaxForCustomerContact {
     type Output = CustomerFax;
@@ -7014,27 +6521,11 @@ impl ListCustomerFaxes {
     pub fn new() -> Self {
         Self::default()
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::Result<sage_core::Page<CustomerFax>> {
-        client.send(self).await
-    }
-
-    /// Every item of every page, fetched lazily as the stream is polled.
-    #[inline]
-    pub fn items(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::BoxStream<'static, sage_core::Result<CustomerFax>> {
-        client.items(self)
-    }
 }
 
 sage_core::odata_setters!(ListCustomerFaxes);
+
+sage_core::send_methods!(ListCustomerFaxes -> Page<CustomerFax>);
 
 impl sage_core::Operation for ListCustomerFaxes {
     type Output = sage_core::Page<CustomerFax>;
@@ -7049,10 +6540,6 @@ impl sage_core::Operation for ListCustomerFaxes {
                 .odata(&self.odata),
         )
     }
-}
-
-impl sage_core::ListOperation for ListCustomerFaxes {
-    type Item = CustomerFax;
 }
 
 /// Customer Faxes For Customer And Customer Contact
@@ -7083,27 +6570,11 @@ impl ListCustomerFaxesForCustomerAndCustomerContact {
             odata: sage_core::ODataQuery::default(),
         }
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::Result<sage_core::Page<CustomerFax>> {
-        client.send(self).await
-    }
-
-    /// Every item of every page, fetched lazily as the stream is polled.
-    #[inline]
-    pub fn items(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::BoxStream<'static, sage_core::Result<CustomerFax>> {
-        client.items(self)
-    }
 }
 
 sage_core::odata_setters!(ListCustomerFaxesForCustomerAndCustomerContact);
+
+sage_core::send_methods!(ListCustomerFaxesForCustomerAndCustomerContact -> Page<CustomerFax>);
 
 impl sage_core::Operation for ListCustomerFaxesForCustomerAndCustomerContact {
     type Output = sage_core::Page<CustomerFax>;
@@ -7120,10 +6591,6 @@ impl sage_core::Operation for ListCustomerFaxesForCustomerAndCustomerContact {
                 .path("customerId", self.customer_id),
         )
     }
-}
-
-impl sage_core::ListOperation for ListCustomerFaxesForCustomerAndCustomerContact {
-    type Item = CustomerFax;
 }
 
 /// Customer Faxes By Contact
@@ -7148,27 +6615,11 @@ impl ListCustomerFaxesForCustomerContact {
             odata: sage_core::ODataQuery::default(),
         }
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::Result<sage_core::Page<CustomerFax>> {
-        client.send(self).await
-    }
-
-    /// Every item of every page, fetched lazily as the stream is polled.
-    #[inline]
-    pub fn items(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::BoxStream<'static, sage_core::Result<CustomerFax>> {
-        client.items(self)
-    }
 }
 
 sage_core::odata_setters!(ListCustomerFaxesForCustomerContact);
+
+sage_core::send_methods!(ListCustomerFaxesForCustomerContact -> Page<CustomerFax>);
 
 impl sage_core::Operation for ListCustomerFaxesForCustomerContact {
     type Output = sage_core::Page<CustomerFax>;
@@ -7184,10 +6635,6 @@ impl sage_core::Operation for ListCustomerFaxesForCustomerContact {
                 .path("CustomerContactId", self.customer_contact_id),
         )
     }
-}
-
-impl sage_core::ListOperation for ListCustomerFaxesForCustomerContact {
-    type Item = CustomerFax;
 }
 
 /// Customer Fax
@@ -7209,16 +6656,9 @@ impl UpdateCustomerFax {
     pub fn new(id: impl Into<super::ids::CustomerFaxId>, body: CustomerFax) -> Self {
         Self { id: id.into(), body }
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::Result<CustomerFax> {
-        client.send(self).await
-    }
 }
+
+sage_core::send_methods!(UpdateCustomerFax -> CustomerFax);
 
 impl sage_core::Operation for UpdateCustomerFax {
     type Output = CustomerFax;
@@ -7267,16 +6707,9 @@ impl UpdateCustomerFaxForCustomerAndCustomerContact {
             body,
         }
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::Result<CustomerFax> {
-        client.send(self).await
-    }
 }
+
+sage_core::send_methods!(UpdateCustomerFaxForCustomerAndCustomerContact -> CustomerFax);
 
 impl sage_core::Operation for UpdateCustomerFaxForCustomerAndCustomerContact {
     type Output = CustomerFax;
@@ -7323,16 +6756,9 @@ impl UpdateCustomerFaxForCustomerContact {
             body,
         }
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::Result<CustomerFax> {
-        client.send(self).await
-    }
 }
+
+sage_core::send_methods!(UpdateCustomerFaxForCustomerContact -> CustomerFax);
 
 impl sage_core::Operation for UpdateCustomerFaxForCustomerContact {
     type Output = CustomerFax;
@@ -7370,16 +6796,9 @@ impl CreateCustomerMemo {
     pub fn new(body: CustomerMemo) -> Self {
         Self { body }
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::Result<CustomerMemo> {
-        client.send(self).await
-    }
 }
+
+sage_core::send_methods!(CreateCustomerMemo -> CustomerMemo);
 
 impl sage_core::Operation for CreateCustomerMemo {
     type Output = CustomerMemo;
@@ -7415,13 +6834,9 @@ impl DeleteCustomerMemo {
     pub fn new(id: impl Into<super::ids::CustomerMemoId>) -> Self {
         Self { id: id.into() }
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(&self, client: &sage_core::Client) -> sage_core::Result<()> {
-        client.send(self).await
-    }
 }
+
+sage_core::send_methods!(DeleteCustomerMemo -> ());
 
 impl sage_core::Operation for DeleteCustomerMemo {
     type Output = ();
@@ -7459,16 +6874,9 @@ impl GetCustomerMemo {
     pub fn new(id: impl Into<super::ids::CustomerMemoId>) -> Self {
         Self { id: id.into() }
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::Result<CustomerMemo> {
-        client.send(self).await
-    }
 }
+
+sage_core::send_methods!(GetCustomerMemo -> CustomerMemo);
 
 impl sage_core::Operation for GetCustomerMemo {
     type Output = CustomerMemo;
@@ -7506,27 +6914,11 @@ impl ListCustomerMemos {
     pub fn new() -> Self {
         Self::default()
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::Result<sage_core::Page<CustomerMemo>> {
-        client.send(self).await
-    }
-
-    /// Every item of every page, fetched lazily as the stream is polled.
-    #[inline]
-    pub fn items(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::BoxStream<'static, sage_core::Result<CustomerMemo>> {
-        client.items(self)
-    }
 }
 
 sage_core::odata_setters!(ListCustomerMemos);
+
+sage_core::send_methods!(ListCustomerMemos -> Page<CustomerMemo>);
 
 impl sage_core::Operation for ListCustomerMemos {
     type Output = sage_core::Page<CustomerMemo>;
@@ -7541,10 +6933,6 @@ impl sage_core::Operation for ListCustomerMemos {
                 .odata(&self.odata),
         )
     }
-}
-
-impl sage_core::ListOperation for ListCustomerMemos {
-    type Item = CustomerMemo;
 }
 
 /// Customer Memos For Customer
@@ -7573,27 +6961,11 @@ impl ListCustomerMemosForCustomer {
             odata: sage_core::ODataQuery::default(),
         }
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::Result<sage_core::Page<CustomerMemo>> {
-        client.send(self).await
-    }
-
-    /// Every item of every page, fetched lazily as the stream is polled.
-    #[inline]
-    pub fn items(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::BoxStream<'static, sage_core::Result<CustomerMemo>> {
-        client.items(self)
-    }
 }
 
 sage_core::odata_setters!(ListCustomerMemosForCustomer);
+
+sage_core::send_methods!(ListCustomerMemosForCustomer -> Page<CustomerMemo>);
 
 impl sage_core::Operation for ListCustomerMemosForCustomer {
     type Output = sage_core::Page<CustomerMemo>;
@@ -7609,10 +6981,6 @@ impl sage_core::Operation for ListCustomerMemosForCustomer {
                 .path("customerId", self.customer_id),
         )
     }
-}
-
-impl sage_core::ListOperation for ListCustomerMemosForCustomer {
-    type Item = CustomerMemo;
 }
 
 /// Customer Memo
@@ -7638,16 +7006,9 @@ impl UpdateCustomerMemo {
     pub fn new(id: impl Into<super::ids::CustomerMemoId>, body: CustomerMemo) -> Self {
         Self { id: id.into(), body }
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::Result<CustomerMemo> {
-        client.send(self).await
-    }
 }
+
+sage_core::send_methods!(UpdateCustomerMemo -> CustomerMemo);
 
 impl sage_core::Operation for UpdateCustomerMemo {
     type Output = CustomerMemo;
@@ -7692,16 +7053,9 @@ impl CreateCustomerMobileForCustomerAndCustomerContact {
             body,
         }
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::Result<CustomerMobile> {
-        client.send(self).await
-    }
 }
+
+sage_core::send_methods!(CreateCustomerMobileForCustomerAndCustomerContact -> CustomerMobile);
 
 impl sage_core::Operation for CreateCustomerMobileForCustomerAndCustomerContact {
     type Output = CustomerMobile;
@@ -7743,16 +7097,9 @@ impl CreateCustomerMobileForCustomerContact {
             body,
         }
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::Result<CustomerMobile> {
-        client.send(self).await
-    }
 }
+
+sage_core::send_methods!(CreateCustomerMobileForCustomerContact -> CustomerMobile);
 
 impl sage_core::Operation for CreateCustomerMobileForCustomerContact {
     type Output = CustomerMobile;
@@ -7785,13 +7132,9 @@ impl DeleteCustomerMobile {
     pub fn new(id: impl Into<super::ids::CustomerMobileId>) -> Self {
         Self { id: id.into() }
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(&self, client: &sage_core::Client) -> sage_core::Result<()> {
-        client.send(self).await
-    }
 }
+
+sage_core::send_methods!(DeleteCustomerMobile -> ());
 
 impl sage_core::Operation for DeleteCustomerMobile {
     type Output = ();
@@ -7837,13 +7180,9 @@ impl DeleteCustomerMobileForCustomerAndCustomerContact {
             customer_id: customer_id.into(),
         }
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(&self, client: &sage_core::Client) -> sage_core::Result<()> {
-        client.send(self).await
-    }
 }
+
+sage_core::send_methods!(DeleteCustomerMobileForCustomerAndCustomerContact -> ());
 
 impl sage_core::Operation for DeleteCustomerMobileForCustomerAndCustomerContact {
     type Output = ();
@@ -7887,13 +7226,9 @@ impl DeleteCustomerMobileForCustomerContact {
             id: id.into(),
         }
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(&self, client: &sage_core::Client) -> sage_core::Result<()> {
-        client.send(self).await
-    }
 }
+
+sage_core::send_methods!(DeleteCustomerMobileForCustomerContact -> ());
 
 impl sage_core::Operation for DeleteCustomerMobileForCustomerContact {
     type Output = ();
@@ -7928,16 +7263,9 @@ impl GetCustomerMobile {
     pub fn new(id: impl Into<super::ids::CustomerMobileId>) -> Self {
         Self { id: id.into() }
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::Result<CustomerMobile> {
-        client.send(self).await
-    }
 }
+
+sage_core::send_methods!(GetCustomerMobile -> CustomerMobile);
 
 impl sage_core::Operation for GetCustomerMobile {
     type Output = CustomerMobile;
@@ -7983,16 +7311,9 @@ impl GetCustomerMobileForCustomerAndCustomerContact {
             customer_id: customer_id.into(),
         }
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::Result<CustomerMobile> {
-        client.send(self).await
-    }
 }
+
+sage_core::send_methods!(GetCustomerMobileForCustomerAndCustomerContact -> CustomerMobile);
 
 impl sage_core::Operation for GetCustomerMobileForCustomerAndCustomerContact {
     type Output = CustomerMobile;
@@ -8036,16 +7357,9 @@ impl GetCustomerMobileForCustomerContact {
             id: id.into(),
         }
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::Result<CustomerMobile> {
-        client.send(self).await
-    }
 }
+
+sage_core::send_methods!(GetCustomerMobileForCustomerContact -> CustomerMobile);
 
 impl sage_core::Operation for GetCustomerMobileForCustomerContact {
     type Output = CustomerMobile;
@@ -8080,27 +7394,11 @@ impl ListCustomerMobiles {
     pub fn new() -> Self {
         Self::default()
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::Result<sage_core::Page<CustomerMobile>> {
-        client.send(self).await
-    }
-
-    /// Every item of every page, fetched lazily as the stream is polled.
-    #[inline]
-    pub fn items(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::BoxStream<'static, sage_core::Result<CustomerMobile>> {
-        client.items(self)
-    }
 }
 
 sage_core::odata_setters!(ListCustomerMobiles);
+
+sage_core::send_methods!(ListCustomerMobiles -> Page<CustomerMobile>);
 
 impl sage_core::Operation for ListCustomerMobiles {
     type Output = sage_core::Page<CustomerMobile>;
@@ -8115,10 +7413,6 @@ impl sage_core::Operation for ListCustomerMobiles {
                 .odata(&self.odata),
         )
     }
-}
-
-impl sage_core::ListOperation for ListCustomerMobiles {
-    type Item = CustomerMobile;
 }
 
 /// Customer Mobiles For Customer And Customer Contact
@@ -8149,27 +7443,11 @@ impl ListCustomerMobilesForCustomerAndCustomerContact {
             odata: sage_core::ODataQuery::default(),
         }
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::Result<sage_core::Page<CustomerMobile>> {
-        client.send(self).await
-    }
-
-    /// Every item of every page, fetched lazily as the stream is polled.
-    #[inline]
-    pub fn items(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::BoxStream<'static, sage_core::Result<CustomerMobile>> {
-        client.items(self)
-    }
 }
 
 sage_core::odata_setters!(ListCustomerMobilesForCustomerAndCustomerContact);
+
+sage_core::send_methods!(ListCustomerMobilesForCustomerAndCustomerContact -> Page<CustomerMobile>);
 
 impl sage_core::Operation for ListCustomerMobilesForCustomerAndCustomerContact {
     type Output = sage_core::Page<CustomerMobile>;
@@ -8186,10 +7464,6 @@ impl sage_core::Operation for ListCustomerMobilesForCustomerAndCustomerContact {
                 .path("customerId", self.customer_id),
         )
     }
-}
-
-impl sage_core::ListOperation for ListCustomerMobilesForCustomerAndCustomerContact {
-    type Item = CustomerMobile;
 }
 
 /// Customer Mobiles By Contact
@@ -8214,27 +7488,11 @@ impl ListCustomerMobilesForCustomerContact {
             odata: sage_core::ODataQuery::default(),
         }
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::Result<sage_core::Page<CustomerMobile>> {
-        client.send(self).await
-    }
-
-    /// Every item of every page, fetched lazily as the stream is polled.
-    #[inline]
-    pub fn items(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::BoxStream<'static, sage_core::Result<CustomerMobile>> {
-        client.items(self)
-    }
 }
 
 sage_core::odata_setters!(ListCustomerMobilesForCustomerContact);
+
+sage_core::send_methods!(ListCustomerMobilesForCustomerContact -> Page<CustomerMobile>);
 
 impl sage_core::Operation for ListCustomerMobilesForCustomerContact {
     type Output = sage_core::Page<CustomerMobile>;
@@ -8250,10 +7508,6 @@ impl sage_core::Operation for ListCustomerMobilesForCustomerContact {
                 .path("CustomerContactId", self.customer_contact_id),
         )
     }
-}
-
-impl sage_core::ListOperation for ListCustomerMobilesForCustomerContact {
-    type Item = CustomerMobile;
 }
 
 /// Customer Mobile
@@ -8278,16 +7532,9 @@ impl UpdateCustomerMobile {
     ) -> Self {
         Self { id: id.into(), body }
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::Result<CustomerMobile> {
-        client.send(self).await
-    }
 }
+
+sage_core::send_methods!(UpdateCustomerMobile -> CustomerMobile);
 
 impl sage_core::Operation for UpdateCustomerMobile {
     type Output = CustomerMobile;
@@ -8336,16 +7583,9 @@ impl UpdateCustomerMobileForCustomerAndCustomerContact {
             body,
         }
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::Result<CustomerMobile> {
-        client.send(self).await
-    }
 }
+
+sage_core::send_methods!(UpdateCustomerMobileForCustomerAndCustomerContact -> CustomerMobile);
 
 impl sage_core::Operation for UpdateCustomerMobileForCustomerAndCustomerContact {
     type Output = CustomerMobile;
@@ -8392,16 +7632,9 @@ impl UpdateCustomerMobileForCustomerContact {
             body,
         }
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::Result<CustomerMobile> {
-        client.send(self).await
-    }
 }
+
+sage_core::send_methods!(UpdateCustomerMobileForCustomerContact -> CustomerMobile);
 
 impl sage_core::Operation for UpdateCustomerMobileForCustomerContact {
     type Output = CustomerMobile;
@@ -8435,27 +7668,11 @@ impl ListCustomerPeriodValueViews {
     pub fn new() -> Self {
         Self::default()
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::Result<sage_core::Page<CustomerPeriodValueView>> {
-        client.send(self).await
-    }
-
-    /// Every item of every page, fetched lazily as the stream is polled.
-    #[inline]
-    pub fn items(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::BoxStream<'static, sage_core::Result<CustomerPeriodValueView>> {
-        client.items(self)
-    }
 }
 
 sage_core::odata_setters!(ListCustomerPeriodValueViews);
+
+sage_core::send_methods!(ListCustomerPeriodValueViews -> Page<CustomerPeriodValueView>);
 
 impl sage_core::Operation for ListCustomerPeriodValueViews {
     type Output = sage_core::Page<CustomerPeriodValueView>;
@@ -8470,10 +7687,6 @@ impl sage_core::Operation for ListCustomerPeriodValueViews {
                 .odata(&self.odata),
         )
     }
-}
-
-impl sage_core::ListOperation for ListCustomerPeriodValueViews {
-    type Item = CustomerPeriodValueView;
 }
 
 /// Customer Price Enquiry
@@ -8493,16 +7706,9 @@ impl CreateCustomerPriceEnquiry {
     pub fn new(body: CustomerPriceEnquiryRequest) -> Self {
         Self { body }
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::Result<CustomerPriceEnquiry> {
-        client.send(self).await
-    }
 }
+
+sage_core::send_methods!(CreateCustomerPriceEnquiry -> CustomerPriceEnquiry);
 
 impl sage_core::Operation for CreateCustomerPriceEnquiry {
     type Output = CustomerPriceEnquiry;
@@ -8534,30 +7740,11 @@ impl ListCustomerSopInvoiceCreditLineViews {
     pub fn new() -> Self {
         Self::default()
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::Result<sage_core::Page<CustomerSopInvoiceCreditLineView>> {
-        client.send(self).await
-    }
-
-    /// Every item of every page, fetched lazily as the stream is polled.
-    #[inline]
-    pub fn items(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::BoxStream<
-        'static,
-        sage_core::Result<CustomerSopInvoiceCreditLineView>,
-    > {
-        client.items(self)
-    }
 }
 
 sage_core::odata_setters!(ListCustomerSopInvoiceCreditLineViews);
+
+sage_core::send_methods!(ListCustomerSopInvoiceCreditLineViews -> Page<CustomerSopInvoiceCreditLineView>);
 
 impl sage_core::Operation for ListCustomerSopInvoiceCreditLineViews {
     type Output = sage_core::Page<CustomerSopInvoiceCreditLineView>;
@@ -8572,10 +7759,6 @@ impl sage_core::Operation for ListCustomerSopInvoiceCreditLineViews {
                 .odata(&self.odata),
         )
     }
-}
-
-impl sage_core::ListOperation for ListCustomerSopInvoiceCreditLineViews {
-    type Item = CustomerSopInvoiceCreditLineView;
 }
 
 /// Customer Telephones For Customer And Customer Contact
@@ -8607,16 +7790,9 @@ impl CreateCustomerTelephoneForCustomerAndCustomerContact {
             body,
         }
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::Result<CustomerTelephone> {
-        client.send(self).await
-    }
 }
+
+sage_core::send_methods!(CreateCustomerTelephoneForCustomerAndCustomerContact -> CustomerTelephone);
 
 impl sage_core::Operation for CreateCustomerTelephoneForCustomerAndCustomerContact {
     type Output = CustomerTelephone;
@@ -8658,16 +7834,9 @@ impl CreateCustomerTelephoneForCustomerContact {
             body,
         }
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::Result<CustomerTelephone> {
-        client.send(self).await
-    }
 }
+
+sage_core::send_methods!(CreateCustomerTelephoneForCustomerContact -> CustomerTelephone);
 
 impl sage_core::Operation for CreateCustomerTelephoneForCustomerContact {
     type Output = CustomerTelephone;
@@ -8700,13 +7869,9 @@ impl DeleteCustomerTelephone {
     pub fn new(id: impl Into<super::ids::CustomerTelephoneId>) -> Self {
         Self { id: id.into() }
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(&self, client: &sage_core::Client) -> sage_core::Result<()> {
-        client.send(self).await
-    }
 }
+
+sage_core::send_methods!(DeleteCustomerTelephone -> ());
 
 impl sage_core::Operation for DeleteCustomerTelephone {
     type Output = ();
@@ -8752,13 +7917,9 @@ impl DeleteCustomerTelephoneForCustomerAndCustomerContact {
             customer_id: customer_id.into(),
         }
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(&self, client: &sage_core::Client) -> sage_core::Result<()> {
-        client.send(self).await
-    }
 }
+
+sage_core::send_methods!(DeleteCustomerTelephoneForCustomerAndCustomerContact -> ());
 
 impl sage_core::Operation for DeleteCustomerTelephoneForCustomerAndCustomerContact {
     type Output = ();
@@ -8802,13 +7963,9 @@ impl DeleteCustomerTelephoneForCustomerContact {
             id: id.into(),
         }
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(&self, client: &sage_core::Client) -> sage_core::Result<()> {
-        client.send(self).await
-    }
 }
+
+sage_core::send_methods!(DeleteCustomerTelephoneForCustomerContact -> ());
 
 impl sage_core::Operation for DeleteCustomerTelephoneForCustomerContact {
     type Output = ();
@@ -8843,16 +8000,9 @@ impl GetCustomerTelephone {
     pub fn new(id: impl Into<super::ids::CustomerTelephoneId>) -> Self {
         Self { id: id.into() }
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::Result<CustomerTelephone> {
-        client.send(self).await
-    }
 }
+
+sage_core::send_methods!(GetCustomerTelephone -> CustomerTelephone);
 
 impl sage_core::Operation for GetCustomerTelephone {
     type Output = CustomerTelephone;
@@ -8898,16 +8048,9 @@ impl GetCustomerTelephoneForCustomerAndCustomerContact {
             customer_id: customer_id.into(),
         }
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::Result<CustomerTelephone> {
-        client.send(self).await
-    }
 }
+
+sage_core::send_methods!(GetCustomerTelephoneForCustomerAndCustomerContact -> CustomerTelephone);
 
 impl sage_core::Operation for GetCustomerTelephoneForCustomerAndCustomerContact {
     type Output = CustomerTelephone;
@@ -8951,16 +8094,9 @@ impl GetCustomerTelephoneForCustomerContact {
             id: id.into(),
         }
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::Result<CustomerTelephone> {
-        client.send(self).await
-    }
 }
+
+sage_core::send_methods!(GetCustomerTelephoneForCustomerContact -> CustomerTelephone);
 
 impl sage_core::Operation for GetCustomerTelephoneForCustomerContact {
     type Output = CustomerTelephone;
@@ -8995,27 +8131,11 @@ impl ListCustomerTelephones {
     pub fn new() -> Self {
         Self::default()
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::Result<sage_core::Page<CustomerTelephone>> {
-        client.send(self).await
-    }
-
-    /// Every item of every page, fetched lazily as the stream is polled.
-    #[inline]
-    pub fn items(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::BoxStream<'static, sage_core::Result<CustomerTelephone>> {
-        client.items(self)
-    }
 }
 
 sage_core::odata_setters!(ListCustomerTelephones);
+
+sage_core::send_methods!(ListCustomerTelephones -> Page<CustomerTelephone>);
 
 impl sage_core::Operation for ListCustomerTelephones {
     type Output = sage_core::Page<CustomerTelephone>;
@@ -9030,10 +8150,6 @@ impl sage_core::Operation for ListCustomerTelephones {
                 .odata(&self.odata),
         )
     }
-}
-
-impl sage_core::ListOperation for ListCustomerTelephones {
-    type Item = CustomerTelephone;
 }
 
 /// Customer Telephones For Customer And Customer Contact
@@ -9064,27 +8180,11 @@ impl ListCustomerTelephonesForCustomerAndCustomerContact {
             odata: sage_core::ODataQuery::default(),
         }
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::Result<sage_core::Page<CustomerTelephone>> {
-        client.send(self).await
-    }
-
-    /// Every item of every page, fetched lazily as the stream is polled.
-    #[inline]
-    pub fn items(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::BoxStream<'static, sage_core::Result<CustomerTelephone>> {
-        client.items(self)
-    }
 }
 
 sage_core::odata_setters!(ListCustomerTelephonesForCustomerAndCustomerContact);
+
+sage_core::send_methods!(ListCustomerTelephonesForCustomerAndCustomerContact -> Page<CustomerTelephone>);
 
 impl sage_core::Operation for ListCustomerTelephonesForCustomerAndCustomerContact {
     type Output = sage_core::Page<CustomerTelephone>;
@@ -9101,10 +8201,6 @@ impl sage_core::Operation for ListCustomerTelephonesForCustomerAndCustomerContac
                 .path("customerId", self.customer_id),
         )
     }
-}
-
-impl sage_core::ListOperation for ListCustomerTelephonesForCustomerAndCustomerContact {
-    type Item = CustomerTelephone;
 }
 
 /// Customer Telephones By Contact
@@ -9129,27 +8225,11 @@ impl ListCustomerTelephonesForCustomerContact {
             odata: sage_core::ODataQuery::default(),
         }
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::Result<sage_core::Page<CustomerTelephone>> {
-        client.send(self).await
-    }
-
-    /// Every item of every page, fetched lazily as the stream is polled.
-    #[inline]
-    pub fn items(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::BoxStream<'static, sage_core::Result<CustomerTelephone>> {
-        client.items(self)
-    }
 }
 
 sage_core::odata_setters!(ListCustomerTelephonesForCustomerContact);
+
+sage_core::send_methods!(ListCustomerTelephonesForCustomerContact -> Page<CustomerTelephone>);
 
 impl sage_core::Operation for ListCustomerTelephonesForCustomerContact {
     type Output = sage_core::Page<CustomerTelephone>;
@@ -9165,10 +8245,6 @@ impl sage_core::Operation for ListCustomerTelephonesForCustomerContact {
                 .path("CustomerContactId", self.customer_contact_id),
         )
     }
-}
-
-impl sage_core::ListOperation for ListCustomerTelephonesForCustomerContact {
-    type Item = CustomerTelephone;
 }
 
 /// Customer Telephone
@@ -9193,16 +8269,9 @@ impl UpdateCustomerTelephone {
     ) -> Self {
         Self { id: id.into(), body }
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::Result<CustomerTelephone> {
-        client.send(self).await
-    }
 }
+
+sage_core::send_methods!(UpdateCustomerTelephone -> CustomerTelephone);
 
 impl sage_core::Operation for UpdateCustomerTelephone {
     type Output = CustomerTelephone;
@@ -9251,16 +8320,9 @@ impl UpdateCustomerTelephoneForCustomerAndCustomerContact {
             body,
         }
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::Result<CustomerTelephone> {
-        client.send(self).await
-    }
 }
+
+sage_core::send_methods!(UpdateCustomerTelephoneForCustomerAndCustomerContact -> CustomerTelephone);
 
 impl sage_core::Operation for UpdateCustomerTelephoneForCustomerAndCustomerContact {
     type Output = CustomerTelephone;
@@ -9307,16 +8369,9 @@ impl UpdateCustomerTelephoneForCustomerContact {
             body,
         }
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::Result<CustomerTelephone> {
-        client.send(self).await
-    }
 }
+
+sage_core::send_methods!(UpdateCustomerTelephoneForCustomerContact -> CustomerTelephone);
 
 impl sage_core::Operation for UpdateCustomerTelephoneForCustomerContact {
     type Output = CustomerTelephone;
@@ -9350,27 +8405,11 @@ impl ListCustomerViews {
     pub fn new() -> Self {
         Self::default()
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::Result<sage_core::Page<CustomerView>> {
-        client.send(self).await
-    }
-
-    /// Every item of every page, fetched lazily as the stream is polled.
-    #[inline]
-    pub fn items(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::BoxStream<'static, sage_core::Result<CustomerView>> {
-        client.items(self)
-    }
 }
 
 sage_core::odata_setters!(ListCustomerViews);
+
+sage_core::send_methods!(ListCustomerViews -> Page<CustomerView>);
 
 impl sage_core::Operation for ListCustomerViews {
     type Output = sage_core::Page<CustomerView>;
@@ -9385,10 +8424,6 @@ impl sage_core::Operation for ListCustomerViews {
                 .odata(&self.odata),
         )
     }
-}
-
-impl sage_core::ListOperation for ListCustomerViews {
-    type Item = CustomerView;
 }
 
 /// Customer Websites For Customer And Customer Contact
@@ -9420,16 +8455,9 @@ impl CreateCustomerWebsiteForCustomerAndCustomerContact {
             body,
         }
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::Result<CustomerWebsite> {
-        client.send(self).await
-    }
 }
+
+sage_core::send_methods!(CreateCustomerWebsiteForCustomerAndCustomerContact -> CustomerWebsite);
 
 impl sage_core::Operation for CreateCustomerWebsiteForCustomerAndCustomerContact {
     type Output = CustomerWebsite;
@@ -9471,16 +8499,9 @@ impl CreateCustomerWebsiteForCustomerContact {
             body,
         }
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::Result<CustomerWebsite> {
-        client.send(self).await
-    }
 }
+
+sage_core::send_methods!(CreateCustomerWebsiteForCustomerContact -> CustomerWebsite);
 
 impl sage_core::Operation for CreateCustomerWebsiteForCustomerContact {
     type Output = CustomerWebsite;
@@ -9513,13 +8534,9 @@ impl DeleteCustomerWebsite {
     pub fn new(id: impl Into<super::ids::CustomerWebsiteId>) -> Self {
         Self { id: id.into() }
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(&self, client: &sage_core::Client) -> sage_core::Result<()> {
-        client.send(self).await
-    }
 }
+
+sage_core::send_methods!(DeleteCustomerWebsite -> ());
 
 impl sage_core::Operation for DeleteCustomerWebsite {
     type Output = ();
@@ -9565,13 +8582,9 @@ impl DeleteCustomerWebsiteForCustomerAndCustomerContact {
             customer_id: customer_id.into(),
         }
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(&self, client: &sage_core::Client) -> sage_core::Result<()> {
-        client.send(self).await
-    }
 }
+
+sage_core::send_methods!(DeleteCustomerWebsiteForCustomerAndCustomerContact -> ());
 
 impl sage_core::Operation for DeleteCustomerWebsiteForCustomerAndCustomerContact {
     type Output = ();
@@ -9615,13 +8628,9 @@ impl DeleteCustomerWebsiteForCustomerContact {
             id: id.into(),
         }
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(&self, client: &sage_core::Client) -> sage_core::Result<()> {
-        client.send(self).await
-    }
 }
+
+sage_core::send_methods!(DeleteCustomerWebsiteForCustomerContact -> ());
 
 impl sage_core::Operation for DeleteCustomerWebsiteForCustomerContact {
     type Output = ();
@@ -9656,16 +8665,9 @@ impl GetCustomerWebsite {
     pub fn new(id: impl Into<super::ids::CustomerWebsiteId>) -> Self {
         Self { id: id.into() }
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::Result<CustomerWebsite> {
-        client.send(self).await
-    }
 }
+
+sage_core::send_methods!(GetCustomerWebsite -> CustomerWebsite);
 
 impl sage_core::Operation for GetCustomerWebsite {
     type Output = CustomerWebsite;
@@ -9711,16 +8713,9 @@ impl GetCustomerWebsiteForCustomerAndCustomerContact {
             customer_id: customer_id.into(),
         }
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::Result<CustomerWebsite> {
-        client.send(self).await
-    }
 }
+
+sage_core::send_methods!(GetCustomerWebsiteForCustomerAndCustomerContact -> CustomerWebsite);
 
 impl sage_core::Operation for GetCustomerWebsiteForCustomerAndCustomerContact {
     type Output = CustomerWebsite;
@@ -9764,16 +8759,9 @@ impl GetCustomerWebsiteForCustomerContact {
             id: id.into(),
         }
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::Result<CustomerWebsite> {
-        client.send(self).await
-    }
 }
+
+sage_core::send_methods!(GetCustomerWebsiteForCustomerContact -> CustomerWebsite);
 
 impl sage_core::Operation for GetCustomerWebsiteForCustomerContact {
     type Output = CustomerWebsite;
@@ -9808,27 +8796,11 @@ impl ListCustomerWebsites {
     pub fn new() -> Self {
         Self::default()
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::Result<sage_core::Page<CustomerWebsite>> {
-        client.send(self).await
-    }
-
-    /// Every item of every page, fetched lazily as the stream is polled.
-    #[inline]
-    pub fn items(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::BoxStream<'static, sage_core::Result<CustomerWebsite>> {
-        client.items(self)
-    }
 }
 
 sage_core::odata_setters!(ListCustomerWebsites);
+
+sage_core::send_methods!(ListCustomerWebsites -> Page<CustomerWebsite>);
 
 impl sage_core::Operation for ListCustomerWebsites {
     type Output = sage_core::Page<CustomerWebsite>;
@@ -9843,10 +8815,6 @@ impl sage_core::Operation for ListCustomerWebsites {
                 .odata(&self.odata),
         )
     }
-}
-
-impl sage_core::ListOperation for ListCustomerWebsites {
-    type Item = CustomerWebsite;
 }
 
 /// Customer Websites For Customer And Customer Contact
@@ -9877,27 +8845,11 @@ impl ListCustomerWebsitesForCustomerAndCustomerContact {
             odata: sage_core::ODataQuery::default(),
         }
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::Result<sage_core::Page<CustomerWebsite>> {
-        client.send(self).await
-    }
-
-    /// Every item of every page, fetched lazily as the stream is polled.
-    #[inline]
-    pub fn items(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::BoxStream<'static, sage_core::Result<CustomerWebsite>> {
-        client.items(self)
-    }
 }
 
 sage_core::odata_setters!(ListCustomerWebsitesForCustomerAndCustomerContact);
+
+sage_core::send_methods!(ListCustomerWebsitesForCustomerAndCustomerContact -> Page<CustomerWebsite>);
 
 impl sage_core::Operation for ListCustomerWebsitesForCustomerAndCustomerContact {
     type Output = sage_core::Page<CustomerWebsite>;
@@ -9914,10 +8866,6 @@ impl sage_core::Operation for ListCustomerWebsitesForCustomerAndCustomerContact 
                 .path("customerId", self.customer_id),
         )
     }
-}
-
-impl sage_core::ListOperation for ListCustomerWebsitesForCustomerAndCustomerContact {
-    type Item = CustomerWebsite;
 }
 
 /// Customer Websites By Contact
@@ -9942,27 +8890,11 @@ impl ListCustomerWebsitesForCustomerContact {
             odata: sage_core::ODataQuery::default(),
         }
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::Result<sage_core::Page<CustomerWebsite>> {
-        client.send(self).await
-    }
-
-    /// Every item of every page, fetched lazily as the stream is polled.
-    #[inline]
-    pub fn items(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::BoxStream<'static, sage_core::Result<CustomerWebsite>> {
-        client.items(self)
-    }
 }
 
 sage_core::odata_setters!(ListCustomerWebsitesForCustomerContact);
+
+sage_core::send_methods!(ListCustomerWebsitesForCustomerContact -> Page<CustomerWebsite>);
 
 impl sage_core::Operation for ListCustomerWebsitesForCustomerContact {
     type Output = sage_core::Page<CustomerWebsite>;
@@ -9978,10 +8910,6 @@ impl sage_core::Operation for ListCustomerWebsitesForCustomerContact {
                 .path("CustomerContactId", self.customer_contact_id),
         )
     }
-}
-
-impl sage_core::ListOperation for ListCustomerWebsitesForCustomerContact {
-    type Item = CustomerWebsite;
 }
 
 /// Customer Website
@@ -10006,16 +8934,9 @@ impl UpdateCustomerWebsite {
     ) -> Self {
         Self { id: id.into(), body }
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::Result<CustomerWebsite> {
-        client.send(self).await
-    }
 }
+
+sage_core::send_methods!(UpdateCustomerWebsite -> CustomerWebsite);
 
 impl sage_core::Operation for UpdateCustomerWebsite {
     type Output = CustomerWebsite;
@@ -10064,16 +8985,9 @@ impl UpdateCustomerWebsiteForCustomerAndCustomerContact {
             body,
         }
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::Result<CustomerWebsite> {
-        client.send(self).await
-    }
 }
+
+sage_core::send_methods!(UpdateCustomerWebsiteForCustomerAndCustomerContact -> CustomerWebsite);
 
 impl sage_core::Operation for UpdateCustomerWebsiteForCustomerAndCustomerContact {
     type Output = CustomerWebsite;
@@ -10120,16 +9034,9 @@ impl UpdateCustomerWebsiteForCustomerContact {
             body,
         }
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::Result<CustomerWebsite> {
-        client.send(self).await
-    }
 }
+
+sage_core::send_methods!(UpdateCustomerWebsiteForCustomerContact -> CustomerWebsite);
 
 impl sage_core::Operation for UpdateCustomerWebsiteForCustomerContact {
     type Output = CustomerWebsite;
@@ -10163,27 +9070,11 @@ impl ListCustomerYearValueViews {
     pub fn new() -> Self {
         Self::default()
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::Result<sage_core::Page<CustomerYearValueView>> {
-        client.send(self).await
-    }
-
-    /// Every item of every page, fetched lazily as the stream is polled.
-    #[inline]
-    pub fn items(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::BoxStream<'static, sage_core::Result<CustomerYearValueView>> {
-        client.items(self)
-    }
 }
 
 sage_core::odata_setters!(ListCustomerYearValueViews);
+
+sage_core::send_methods!(ListCustomerYearValueViews -> Page<CustomerYearValueView>);
 
 impl sage_core::Operation for ListCustomerYearValueViews {
     type Output = sage_core::Page<CustomerYearValueView>;
@@ -10198,10 +9089,6 @@ impl sage_core::Operation for ListCustomerYearValueViews {
                 .odata(&self.odata),
         )
     }
-}
-
-impl sage_core::ListOperation for ListCustomerYearValueViews {
-    type Item = CustomerYearValueView;
 }
 
 /// Customers
@@ -10221,13 +9108,9 @@ impl CreateCustomer {
     pub fn new(body: Customer) -> Self {
         Self { body }
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(&self, client: &sage_core::Client) -> sage_core::Result<Customer> {
-        client.send(self).await
-    }
 }
+
+sage_core::send_methods!(CreateCustomer -> Customer);
 
 impl sage_core::Operation for CreateCustomer {
     type Output = Customer;
@@ -10257,13 +9140,9 @@ impl CreateCustomersNew {
     ) -> Self {
         Self { body }
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(&self, client: &sage_core::Client) -> sage_core::Result<Customer> {
-        client.send(self).await
-    }
 }
+
+sage_core::send_methods!(CreateCustomersNew -> Customer);
 
 impl sage_core::Operation for CreateCustomersNew {
     type Output = Customer;
@@ -10295,13 +9174,9 @@ impl DeleteCustomer {
     pub fn new(id: impl Into<super::ids::CustomerId>) -> Self {
         Self { id: id.into() }
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(&self, client: &sage_core::Client) -> sage_core::Result<()> {
-        client.send(self).await
-    }
 }
+
+sage_core::send_methods!(DeleteCustomer -> ());
 
 impl sage_core::Operation for DeleteCustomer {
     type Output = ();
@@ -10335,13 +9210,9 @@ impl GetCustomer {
     pub fn new(id: impl Into<super::ids::CustomerId>) -> Self {
         Self { id: id.into() }
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(&self, client: &sage_core::Client) -> sage_core::Result<Customer> {
-        client.send(self).await
-    }
 }
+
+sage_core::send_methods!(GetCustomer -> Customer);
 
 impl sage_core::Operation for GetCustomer {
     type Output = Customer;
@@ -10375,27 +9246,11 @@ impl ListCustomers {
     pub fn new() -> Self {
         Self::default()
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::Result<sage_core::Page<Customer>> {
-        client.send(self).await
-    }
-
-    /// Every item of every page, fetched lazily as the stream is polled.
-    #[inline]
-    pub fn items(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::BoxStream<'static, sage_core::Result<Customer>> {
-        client.items(self)
-    }
 }
 
 sage_core::odata_setters!(ListCustomers);
+
+sage_core::send_methods!(ListCustomers -> Page<Customer>);
 
 impl sage_core::Operation for ListCustomers {
     type Output = sage_core::Page<Customer>;
@@ -10410,10 +9265,6 @@ impl sage_core::Operation for ListCustomers {
                 .odata(&self.odata),
         )
     }
-}
-
-impl sage_core::ListOperation for ListCustomers {
-    type Item = Customer;
 }
 
 /// Customer
@@ -10435,13 +9286,9 @@ impl UpdateCustomer {
     pub fn new(id: impl Into<super::ids::CustomerId>, body: Customer) -> Self {
         Self { id: id.into(), body }
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(&self, client: &sage_core::Client) -> sage_core::Result<Customer> {
-        client.send(self).await
-    }
 }
+
+sage_core::send_methods!(UpdateCustomer -> Customer);
 
 impl sage_core::Operation for UpdateCustomer {
     type Output = Customer;
@@ -10476,30 +9323,11 @@ impl ListDocumentTransmissionMethodTypes {
     pub fn new() -> Self {
         Self::default()
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::Result<sage_core::Page<DocumentTransmissionMethodType>> {
-        client.send(self).await
-    }
-
-    /// Every item of every page, fetched lazily as the stream is polled.
-    #[inline]
-    pub fn items(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::BoxStream<
-        'static,
-        sage_core::Result<DocumentTransmissionMethodType>,
-    > {
-        client.items(self)
-    }
 }
 
 sage_core::odata_setters!(ListDocumentTransmissionMethodTypes);
+
+sage_core::send_methods!(ListDocumentTransmissionMethodTypes -> Page<DocumentTransmissionMethodType>);
 
 impl sage_core::Operation for ListDocumentTransmissionMethodTypes {
     type Output = sage_core::Page<DocumentTransmissionMethodType>;
@@ -10514,10 +9342,6 @@ impl sage_core::Operation for ListDocumentTransmissionMethodTypes {
                 .odata(&self.odata),
         )
     }
-}
-
-impl sage_core::ListOperation for ListDocumentTransmissionMethodTypes {
-    type Item = DocumentTransmissionMethodType;
 }
 
 /// Head Office Types
@@ -10539,27 +9363,11 @@ impl ListHeadOfficeTypes {
     pub fn new() -> Self {
         Self::default()
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::Result<sage_core::Page<HeadOfficeType>> {
-        client.send(self).await
-    }
-
-    /// Every item of every page, fetched lazily as the stream is polled.
-    #[inline]
-    pub fn items(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::BoxStream<'static, sage_core::Result<HeadOfficeType>> {
-        client.items(self)
-    }
 }
 
 sage_core::odata_setters!(ListHeadOfficeTypes);
+
+sage_core::send_methods!(ListHeadOfficeTypes -> Page<HeadOfficeType>);
 
 impl sage_core::Operation for ListHeadOfficeTypes {
     type Output = sage_core::Page<HeadOfficeType>;
@@ -10574,10 +9382,6 @@ impl sage_core::Operation for ListHeadOfficeTypes {
                 .odata(&self.odata),
         )
     }
-}
-
-impl sage_core::ListOperation for ListHeadOfficeTypes {
-    type Item = HeadOfficeType;
 }
 
 /// Lookup Customers
@@ -10597,27 +9401,11 @@ impl ListLookupCustomers {
     pub fn new() -> Self {
         Self::default()
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::Result<sage_core::Page<LookupCustomer>> {
-        client.send(self).await
-    }
-
-    /// Every item of every page, fetched lazily as the stream is polled.
-    #[inline]
-    pub fn items(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::BoxStream<'static, sage_core::Result<LookupCustomer>> {
-        client.items(self)
-    }
 }
 
 sage_core::odata_setters!(ListLookupCustomers);
+
+sage_core::send_methods!(ListLookupCustomers -> Page<LookupCustomer>);
 
 impl sage_core::Operation for ListLookupCustomers {
     type Output = sage_core::Page<LookupCustomer>;
@@ -10632,10 +9420,6 @@ impl sage_core::Operation for ListLookupCustomers {
                 .odata(&self.odata),
         )
     }
-}
-
-impl sage_core::ListOperation for ListLookupCustomers {
-    type Item = LookupCustomer;
 }
 
 /// Sales Aged Debtor Detailed Views
@@ -10655,27 +9439,11 @@ impl ListSalesAgedDebtorDetailedViews {
     pub fn new() -> Self {
         Self::default()
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::Result<sage_core::Page<SalesAgedDebtorView>> {
-        client.send(self).await
-    }
-
-    /// Every item of every page, fetched lazily as the stream is polled.
-    #[inline]
-    pub fn items(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::BoxStream<'static, sage_core::Result<SalesAgedDebtorView>> {
-        client.items(self)
-    }
 }
 
 sage_core::odata_setters!(ListSalesAgedDebtorDetailedViews);
+
+sage_core::send_methods!(ListSalesAgedDebtorDetailedViews -> Page<SalesAgedDebtorView>);
 
 impl sage_core::Operation for ListSalesAgedDebtorDetailedViews {
     type Output = sage_core::Page<SalesAgedDebtorView>;
@@ -10690,10 +9458,6 @@ impl sage_core::Operation for ListSalesAgedDebtorDetailedViews {
                 .odata(&self.odata),
         )
     }
-}
-
-impl sage_core::ListOperation for ListSalesAgedDebtorDetailedViews {
-    type Item = SalesAgedDebtorView;
 }
 
 /// Sales Aged Debtor Summary Views
@@ -10713,27 +9477,11 @@ impl ListSalesAgedDebtorSummaryViews {
     pub fn new() -> Self {
         Self::default()
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::Result<sage_core::Page<SalesAgedDebtorView>> {
-        client.send(self).await
-    }
-
-    /// Every item of every page, fetched lazily as the stream is polled.
-    #[inline]
-    pub fn items(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::BoxStream<'static, sage_core::Result<SalesAgedDebtorView>> {
-        client.items(self)
-    }
 }
 
 sage_core::odata_setters!(ListSalesAgedDebtorSummaryViews);
+
+sage_core::send_methods!(ListSalesAgedDebtorSummaryViews -> Page<SalesAgedDebtorView>);
 
 impl sage_core::Operation for ListSalesAgedDebtorSummaryViews {
     type Output = sage_core::Page<SalesAgedDebtorView>;
@@ -10748,10 +9496,6 @@ impl sage_core::Operation for ListSalesAgedDebtorSummaryViews {
                 .odata(&self.odata),
         )
     }
-}
-
-impl sage_core::ListOperation for ListSalesAgedDebtorSummaryViews {
-    type Item = SalesAgedDebtorView;
 }
 
 /// View Of Sales Aged Transaction Periods
@@ -10771,30 +9515,11 @@ impl ListAgedTransactionPeriodViews {
     pub fn new() -> Self {
         Self::default()
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::Result<sage_core::Page<SalesAgedTransactionPeriodView>> {
-        client.send(self).await
-    }
-
-    /// Every item of every page, fetched lazily as the stream is polled.
-    #[inline]
-    pub fn items(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::BoxStream<
-        'static,
-        sage_core::Result<SalesAgedTransactionPeriodView>,
-    > {
-        client.items(self)
-    }
 }
 
 sage_core::odata_setters!(ListAgedTransactionPeriodViews);
+
+sage_core::send_methods!(ListAgedTransactionPeriodViews -> Page<SalesAgedTransactionPeriodView>);
 
 impl sage_core::Operation for ListAgedTransactionPeriodViews {
     type Output = sage_core::Page<SalesAgedTransactionPeriodView>;
@@ -10809,10 +9534,6 @@ impl sage_core::Operation for ListAgedTransactionPeriodViews {
                 .odata(&self.odata),
         )
     }
-}
-
-impl sage_core::ListOperation for ListAgedTransactionPeriodViews {
-    type Item = SalesAgedTransactionPeriodView;
 }
 
 /// Sales Allocations
@@ -10834,16 +9555,9 @@ impl CreateSalesAllocation {
     pub fn new(body: SalesAllocation) -> Self {
         Self { body }
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::Result<SalesAllocation> {
-        client.send(self).await
-    }
 }
+
+sage_core::send_methods!(CreateSalesAllocation -> SalesAllocation);
 
 impl sage_core::Operation for CreateSalesAllocation {
     type Output = SalesAllocation;
@@ -10877,16 +9591,9 @@ impl CreateSalesCreditNote {
     pub fn new(body: SalesCreditNote) -> Self {
         Self { body }
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::Result<super::common::Urn> {
-        client.send(self).await
-    }
 }
+
+sage_core::send_methods!(CreateSalesCreditNote -> super::common::Urn);
 
 impl sage_core::Operation for CreateSalesCreditNote {
     type Output = super::common::Urn;
@@ -10918,16 +9625,9 @@ impl CreateSalesCreditNotesNew {
     pub fn new(body: SalesCreditNoteNewRequest) -> Self {
         Self { body }
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::Result<SalesCreditNote> {
-        client.send(self).await
-    }
 }
+
+sage_core::send_methods!(CreateSalesCreditNotesNew -> SalesCreditNote);
 
 impl sage_core::Operation for CreateSalesCreditNotesNew {
     type Output = SalesCreditNote;
@@ -10961,16 +9661,9 @@ impl GetSalesHistoricalTransaction {
     pub fn new(id: impl Into<super::ids::SalesHistoricalTransactionId>) -> Self {
         Self { id: id.into() }
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::Result<SalesHistoricalTransaction> {
-        client.send(self).await
-    }
 }
+
+sage_core::send_methods!(GetSalesHistoricalTransaction -> SalesHistoricalTransaction);
 
 impl sage_core::Operation for GetSalesHistoricalTransaction {
     type Output = SalesHistoricalTransaction;
@@ -11006,27 +9699,11 @@ impl ListSalesHistoricalTransactions {
     pub fn new() -> Self {
         Self::default()
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::Result<sage_core::Page<SalesHistoricalTransaction>> {
-        client.send(self).await
-    }
-
-    /// Every item of every page, fetched lazily as the stream is polled.
-    #[inline]
-    pub fn items(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::BoxStream<'static, sage_core::Result<SalesHistoricalTransaction>> {
-        client.items(self)
-    }
 }
 
 sage_core::odata_setters!(ListSalesHistoricalTransactions);
+
+sage_core::send_methods!(ListSalesHistoricalTransactions -> Page<SalesHistoricalTransaction>);
 
 impl sage_core::Operation for ListSalesHistoricalTransactions {
     type Output = sage_core::Page<SalesHistoricalTransaction>;
@@ -11041,10 +9718,6 @@ impl sage_core::Operation for ListSalesHistoricalTransactions {
                 .odata(&self.odata),
         )
     }
-}
-
-impl sage_core::ListOperation for ListSalesHistoricalTransactions {
-    type Item = SalesHistoricalTransaction;
 }
 
 /// Sales Historical Transactions For Customer
@@ -11071,27 +9744,11 @@ impl ListSalesHistoricalTransactionsForCustomer {
             odata: sage_core::ODataQuery::default(),
         }
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::Result<sage_core::Page<SalesHistoricalTransaction>> {
-        client.send(self).await
-    }
-
-    /// Every item of every page, fetched lazily as the stream is polled.
-    #[inline]
-    pub fn items(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::BoxStream<'static, sage_core::Result<SalesHistoricalTransaction>> {
-        client.items(self)
-    }
 }
 
 sage_core::odata_setters!(ListSalesHistoricalTransactionsForCustomer);
+
+sage_core::send_methods!(ListSalesHistoricalTransactionsForCustomer -> Page<SalesHistoricalTransaction>);
 
 impl sage_core::Operation for ListSalesHistoricalTransactionsForCustomer {
     type Output = sage_core::Page<SalesHistoricalTransaction>;
@@ -11107,10 +9764,6 @@ impl sage_core::Operation for ListSalesHistoricalTransactionsForCustomer {
                 .path("customerId", self.customer_id),
         )
     }
-}
-
-impl sage_core::ListOperation for ListSalesHistoricalTransactionsForCustomer {
-    type Item = SalesHistoricalTransaction;
 }
 
 /// Sales Invoices
@@ -11132,16 +9785,9 @@ impl CreateSalesInvoice {
     pub fn new(body: SalesInvoice) -> Self {
         Self { body }
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::Result<super::common::Urn> {
-        client.send(self).await
-    }
 }
+
+sage_core::send_methods!(CreateSalesInvoice -> super::common::Urn);
 
 impl sage_core::Operation for CreateSalesInvoice {
     type Output = super::common::Urn;
@@ -11173,16 +9819,9 @@ impl CreateSalesInvoicesNew {
     pub fn new(body: SalesInvoiceNewRequest) -> Self {
         Self { body }
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::Result<SalesInvoice> {
-        client.send(self).await
-    }
 }
+
+sage_core::send_methods!(CreateSalesInvoicesNew -> SalesInvoice);
 
 impl sage_core::Operation for CreateSalesInvoicesNew {
     type Output = SalesInvoice;
@@ -11216,16 +9855,9 @@ impl GetSalesLedgerSetting {
     pub fn new(id: impl Into<super::ids::SalesLedgerSettingsId>) -> Self {
         Self { id: id.into() }
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::Result<SalesLedgerSettings> {
-        client.send(self).await
-    }
 }
+
+sage_core::send_methods!(GetSalesLedgerSetting -> SalesLedgerSettings);
 
 impl sage_core::Operation for GetSalesLedgerSetting {
     type Output = SalesLedgerSettings;
@@ -11261,27 +9893,11 @@ impl ListSalesLedgerSettings {
     pub fn new() -> Self {
         Self::default()
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::Result<sage_core::Page<SalesLedgerSettings>> {
-        client.send(self).await
-    }
-
-    /// Every item of every page, fetched lazily as the stream is polled.
-    #[inline]
-    pub fn items(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::BoxStream<'static, sage_core::Result<SalesLedgerSettings>> {
-        client.items(self)
-    }
 }
 
 sage_core::odata_setters!(ListSalesLedgerSettings);
+
+sage_core::send_methods!(ListSalesLedgerSettings -> Page<SalesLedgerSettings>);
 
 impl sage_core::Operation for ListSalesLedgerSettings {
     type Output = sage_core::Page<SalesLedgerSettings>;
@@ -11296,10 +9912,6 @@ impl sage_core::Operation for ListSalesLedgerSettings {
                 .odata(&self.odata),
         )
     }
-}
-
-impl sage_core::ListOperation for ListSalesLedgerSettings {
-    type Item = SalesLedgerSettings;
 }
 
 /// Sales Ledger Setting
@@ -11324,16 +9936,9 @@ impl UpdateSalesLedgerSetting {
     ) -> Self {
         Self { id: id.into(), body }
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::Result<SalesLedgerSettings> {
-        client.send(self).await
-    }
 }
+
+sage_core::send_methods!(UpdateSalesLedgerSetting -> SalesLedgerSettings);
 
 impl sage_core::Operation for UpdateSalesLedgerSetting {
     type Output = SalesLedgerSettings;
@@ -11370,16 +9975,9 @@ impl CreateSalesPayment {
     pub fn new(body: SalesPayment) -> Self {
         Self { body }
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::Result<super::common::Urn> {
-        client.send(self).await
-    }
 }
+
+sage_core::send_methods!(CreateSalesPayment -> super::common::Urn);
 
 impl sage_core::Operation for CreateSalesPayment {
     type Output = super::common::Urn;
@@ -11415,16 +10013,9 @@ impl CreateSalesPostedTransactionMemo {
     pub fn new(body: SalesPostedTransactionMemo) -> Self {
         Self { body }
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::Result<SalesPostedTransactionMemo> {
-        client.send(self).await
-    }
 }
+
+sage_core::send_methods!(CreateSalesPostedTransactionMemo -> SalesPostedTransactionMemo);
 
 impl sage_core::Operation for CreateSalesPostedTransactionMemo {
     type Output = SalesPostedTransactionMemo;
@@ -11460,13 +10051,9 @@ impl DeleteSalesPostedTransactionMemo {
     pub fn new(id: impl Into<super::ids::SalesPostedTransactionMemoId>) -> Self {
         Self { id: id.into() }
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(&self, client: &sage_core::Client) -> sage_core::Result<()> {
-        client.send(self).await
-    }
 }
+
+sage_core::send_methods!(DeleteSalesPostedTransactionMemo -> ());
 
 impl sage_core::Operation for DeleteSalesPostedTransactionMemo {
     type Output = ();
@@ -11504,16 +10091,9 @@ impl GetSalesPostedTransactionMemo {
     pub fn new(id: impl Into<super::ids::SalesPostedTransactionMemoId>) -> Self {
         Self { id: id.into() }
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::Result<SalesPostedTransactionMemo> {
-        client.send(self).await
-    }
 }
+
+sage_core::send_methods!(GetSalesPostedTransactionMemo -> SalesPostedTransactionMemo);
 
 impl sage_core::Operation for GetSalesPostedTransactionMemo {
     type Output = SalesPostedTransactionMemo;
@@ -11556,27 +10136,11 @@ impl ListMemosForSalesPostedTransaction {
             odata: sage_core::ODataQuery::default(),
         }
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::Result<sage_core::Page<SalesPostedTransactionMemo>> {
-        client.send(self).await
-    }
-
-    /// Every item of every page, fetched lazily as the stream is polled.
-    #[inline]
-    pub fn items(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::BoxStream<'static, sage_core::Result<SalesPostedTransactionMemo>> {
-        client.items(self)
-    }
 }
 
 sage_core::odata_setters!(ListMemosForSalesPostedTransaction);
+
+sage_core::send_methods!(ListMemosForSalesPostedTransaction -> Page<SalesPostedTransactionMemo>);
 
 impl sage_core::Operation for ListMemosForSalesPostedTransaction {
     type Output = sage_core::Page<SalesPostedTransactionMemo>;
@@ -11592,10 +10156,6 @@ impl sage_core::Operation for ListMemosForSalesPostedTransaction {
                 .path("transactionId", self.transaction_id),
         )
     }
-}
-
-impl sage_core::ListOperation for ListMemosForSalesPostedTransaction {
-    type Item = SalesPostedTransactionMemo;
 }
 
 /// Sales Posted Transaction Memos
@@ -11619,27 +10179,11 @@ impl ListSalesPostedTransactionMemos {
     pub fn new() -> Self {
         Self::default()
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::Result<sage_core::Page<SalesPostedTransactionMemo>> {
-        client.send(self).await
-    }
-
-    /// Every item of every page, fetched lazily as the stream is polled.
-    #[inline]
-    pub fn items(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::BoxStream<'static, sage_core::Result<SalesPostedTransactionMemo>> {
-        client.items(self)
-    }
 }
 
 sage_core::odata_setters!(ListSalesPostedTransactionMemos);
+
+sage_core::send_methods!(ListSalesPostedTransactionMemos -> Page<SalesPostedTransactionMemo>);
 
 impl sage_core::Operation for ListSalesPostedTransactionMemos {
     type Output = sage_core::Page<SalesPostedTransactionMemo>;
@@ -11654,10 +10198,6 @@ impl sage_core::Operation for ListSalesPostedTransactionMemos {
                 .odata(&self.odata),
         )
     }
-}
-
-impl sage_core::ListOperation for ListSalesPostedTransactionMemos {
-    type Item = SalesPostedTransactionMemo;
 }
 
 /// Sales Posted Transaction Memo
@@ -11686,16 +10226,9 @@ impl UpdateSalesPostedTransactionMemo {
     ) -> Self {
         Self { id: id.into(), body }
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::Result<SalesPostedTransactionMemo> {
-        client.send(self).await
-    }
 }
+
+sage_core::send_methods!(UpdateSalesPostedTransactionMemo -> SalesPostedTransactionMemo);
 
 impl sage_core::Operation for UpdateSalesPostedTransactionMemo {
     type Output = SalesPostedTransactionMemo;
@@ -11732,16 +10265,9 @@ impl GetSalesPostedTransaction {
     pub fn new(id: impl Into<super::ids::SalesPostedTransactionId>) -> Self {
         Self { id: id.into() }
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::Result<SalesPostedTransaction> {
-        client.send(self).await
-    }
 }
+
+sage_core::send_methods!(GetSalesPostedTransaction -> SalesPostedTransaction);
 
 impl sage_core::Operation for GetSalesPostedTransaction {
     type Output = SalesPostedTransaction;
@@ -11779,27 +10305,11 @@ impl ListSalesPostedTransactions {
     pub fn new() -> Self {
         Self::default()
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::Result<sage_core::Page<SalesPostedTransaction>> {
-        client.send(self).await
-    }
-
-    /// Every item of every page, fetched lazily as the stream is polled.
-    #[inline]
-    pub fn items(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::BoxStream<'static, sage_core::Result<SalesPostedTransaction>> {
-        client.items(self)
-    }
 }
 
 sage_core::odata_setters!(ListSalesPostedTransactions);
+
+sage_core::send_methods!(ListSalesPostedTransactions -> Page<SalesPostedTransaction>);
 
 impl sage_core::Operation for ListSalesPostedTransactions {
     type Output = sage_core::Page<SalesPostedTransaction>;
@@ -11814,10 +10324,6 @@ impl sage_core::Operation for ListSalesPostedTransactions {
                 .odata(&self.odata),
         )
     }
-}
-
-impl sage_core::ListOperation for ListSalesPostedTransactions {
-    type Item = SalesPostedTransaction;
 }
 
 /// Sales Posted Transactions For Customer
@@ -11844,27 +10350,11 @@ impl ListSalesPostedTransactionsForCustomer {
             odata: sage_core::ODataQuery::default(),
         }
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::Result<sage_core::Page<SalesPostedTransaction>> {
-        client.send(self).await
-    }
-
-    /// Every item of every page, fetched lazily as the stream is polled.
-    #[inline]
-    pub fn items(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::BoxStream<'static, sage_core::Result<SalesPostedTransaction>> {
-        client.items(self)
-    }
 }
 
 sage_core::odata_setters!(ListSalesPostedTransactionsForCustomer);
+
+sage_core::send_methods!(ListSalesPostedTransactionsForCustomer -> Page<SalesPostedTransaction>);
 
 impl sage_core::Operation for ListSalesPostedTransactionsForCustomer {
     type Output = sage_core::Page<SalesPostedTransaction>;
@@ -11880,10 +10370,6 @@ impl sage_core::Operation for ListSalesPostedTransactionsForCustomer {
                 .path("customerId", self.customer_id),
         )
     }
-}
-
-impl sage_core::ListOperation for ListSalesPostedTransactionsForCustomer {
-    type Item = SalesPostedTransaction;
 }
 
 /// Sales Posted Transaction
@@ -11912,16 +10398,9 @@ impl UpdateSalesPostedTransactions {
     ) -> Self {
         Self { id: id.into(), body }
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::Result<SalesPostedTransaction> {
-        client.send(self).await
-    }
 }
+
+sage_core::send_methods!(UpdateSalesPostedTransactions -> SalesPostedTransaction);
 
 impl sage_core::Operation for UpdateSalesPostedTransactions {
     type Output = SalesPostedTransaction;
@@ -11958,16 +10437,9 @@ impl CreateSalesReceipt {
     pub fn new(body: SalesReceipt) -> Self {
         Self { body }
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::Result<super::common::Urn> {
-        client.send(self).await
-    }
 }
+
+sage_core::send_methods!(CreateSalesReceipt -> super::common::Urn);
 
 impl sage_core::Operation for CreateSalesReceipt {
     type Output = super::common::Urn;
@@ -11999,16 +10471,9 @@ impl GetSalesTransactionEnquiryView {
     pub fn new(id: impl Into<super::ids::SalesTransactionEnquiryViewId>) -> Self {
         Self { id: id.into() }
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::Result<SalesTransactionEnquiryView> {
-        client.send(self).await
-    }
 }
+
+sage_core::send_methods!(GetSalesTransactionEnquiryView -> SalesTransactionEnquiryView);
 
 impl sage_core::Operation for GetSalesTransactionEnquiryView {
     type Output = SalesTransactionEnquiryView;
@@ -12042,27 +10507,11 @@ impl ListSalesTransactionEnquiryViews {
     pub fn new() -> Self {
         Self::default()
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::Result<sage_core::Page<SalesTransactionEnquiryView>> {
-        client.send(self).await
-    }
-
-    /// Every item of every page, fetched lazily as the stream is polled.
-    #[inline]
-    pub fn items(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::BoxStream<'static, sage_core::Result<SalesTransactionEnquiryView>> {
-        client.items(self)
-    }
 }
 
 sage_core::odata_setters!(ListSalesTransactionEnquiryViews);
+
+sage_core::send_methods!(ListSalesTransactionEnquiryViews -> Page<SalesTransactionEnquiryView>);
 
 impl sage_core::Operation for ListSalesTransactionEnquiryViews {
     type Output = sage_core::Page<SalesTransactionEnquiryView>;
@@ -12077,10 +10526,6 @@ impl sage_core::Operation for ListSalesTransactionEnquiryViews {
                 .odata(&self.odata),
         )
     }
-}
-
-impl sage_core::ListOperation for ListSalesTransactionEnquiryViews {
-    type Item = SalesTransactionEnquiryView;
 }
 
 /// Sales Transaction Enquiry Views Transactions For Customer
@@ -12105,27 +10550,11 @@ impl ListSalesTransactionsEnquiryViewsForCustomer {
             odata: sage_core::ODataQuery::default(),
         }
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::Result<sage_core::Page<SalesTransactionEnquiryView>> {
-        client.send(self).await
-    }
-
-    /// Every item of every page, fetched lazily as the stream is polled.
-    #[inline]
-    pub fn items(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::BoxStream<'static, sage_core::Result<SalesTransactionEnquiryView>> {
-        client.items(self)
-    }
 }
 
 sage_core::odata_setters!(ListSalesTransactionsEnquiryViewsForCustomer);
+
+sage_core::send_methods!(ListSalesTransactionsEnquiryViewsForCustomer -> Page<SalesTransactionEnquiryView>);
 
 impl sage_core::Operation for ListSalesTransactionsEnquiryViewsForCustomer {
     type Output = sage_core::Page<SalesTransactionEnquiryView>;
@@ -12141,10 +10570,6 @@ impl sage_core::Operation for ListSalesTransactionsEnquiryViewsForCustomer {
                 .path("customerId", self.customer_id),
         )
     }
-}
-
-impl sage_core::ListOperation for ListSalesTransactionsEnquiryViewsForCustomer {
-    type Item = SalesTransactionEnquiryView;
 }
 
 /// Sales Transaction Views
@@ -12166,27 +10591,11 @@ impl ListSalesTransactionViews {
     pub fn new() -> Self {
         Self::default()
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::Result<sage_core::Page<SalesTransactionView>> {
-        client.send(self).await
-    }
-
-    /// Every item of every page, fetched lazily as the stream is polled.
-    #[inline]
-    pub fn items(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::BoxStream<'static, sage_core::Result<SalesTransactionView>> {
-        client.items(self)
-    }
 }
 
 sage_core::odata_setters!(ListSalesTransactionViews);
+
+sage_core::send_methods!(ListSalesTransactionViews -> Page<SalesTransactionView>);
 
 impl sage_core::Operation for ListSalesTransactionViews {
     type Output = sage_core::Page<SalesTransactionView>;
@@ -12201,10 +10610,6 @@ impl sage_core::Operation for ListSalesTransactionViews {
                 .odata(&self.odata),
         )
     }
-}
-
-impl sage_core::ListOperation for ListSalesTransactionViews {
-    type Item = SalesTransactionView;
 }
 
 /// Statement Ageing Terms
@@ -12224,27 +10629,11 @@ impl ListStatementAgeingTerms {
     pub fn new() -> Self {
         Self::default()
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::Result<sage_core::Page<StatementAgeingTerms>> {
-        client.send(self).await
-    }
-
-    /// Every item of every page, fetched lazily as the stream is polled.
-    #[inline]
-    pub fn items(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::BoxStream<'static, sage_core::Result<StatementAgeingTerms>> {
-        client.items(self)
-    }
 }
 
 sage_core::odata_setters!(ListStatementAgeingTerms);
+
+sage_core::send_methods!(ListStatementAgeingTerms -> Page<StatementAgeingTerms>);
 
 impl sage_core::Operation for ListStatementAgeingTerms {
     type Output = sage_core::Page<StatementAgeingTerms>;
@@ -12259,10 +10648,6 @@ impl sage_core::Operation for ListStatementAgeingTerms {
                 .odata(&self.odata),
         )
     }
-}
-
-impl sage_core::ListOperation for ListStatementAgeingTerms {
-    type Item = StatementAgeingTerms;
 }
 
 /// Statement Layout Types
@@ -12284,27 +10669,11 @@ impl ListStatementLayoutTypes {
     pub fn new() -> Self {
         Self::default()
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::Result<sage_core::Page<StatementLayoutType>> {
-        client.send(self).await
-    }
-
-    /// Every item of every page, fetched lazily as the stream is polled.
-    #[inline]
-    pub fn items(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::BoxStream<'static, sage_core::Result<StatementLayoutType>> {
-        client.items(self)
-    }
 }
 
 sage_core::odata_setters!(ListStatementLayoutTypes);
+
+sage_core::send_methods!(ListStatementLayoutTypes -> Page<StatementLayoutType>);
 
 impl sage_core::Operation for ListStatementLayoutTypes {
     type Output = sage_core::Page<StatementLayoutType>;
@@ -12319,10 +10688,6 @@ impl sage_core::Operation for ListStatementLayoutTypes {
                 .odata(&self.odata),
         )
     }
-}
-
-impl sage_core::ListOperation for ListStatementLayoutTypes {
-    type Item = StatementLayoutType;
 }
 
 /// Statement Terms
@@ -12342,27 +10707,11 @@ impl ListStatementTerms {
     pub fn new() -> Self {
         Self::default()
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::Result<sage_core::Page<StatementTerms>> {
-        client.send(self).await
-    }
-
-    /// Every item of every page, fetched lazily as the stream is polled.
-    #[inline]
-    pub fn items(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::BoxStream<'static, sage_core::Result<StatementTerms>> {
-        client.items(self)
-    }
 }
 
 sage_core::odata_setters!(ListStatementTerms);
+
+sage_core::send_methods!(ListStatementTerms -> Page<StatementTerms>);
 
 impl sage_core::Operation for ListStatementTerms {
     type Output = sage_core::Page<StatementTerms>;
@@ -12377,10 +10726,6 @@ impl sage_core::Operation for ListStatementTerms {
                 .odata(&self.odata),
         )
     }
-}
-
-impl sage_core::ListOperation for ListStatementTerms {
-    type Item = StatementTerms;
 }
 
 impl sage_core::changes::Changes for ListCustomerAlerts {

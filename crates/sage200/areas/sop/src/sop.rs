@@ -6318,27 +6318,11 @@ impl ListCurrentUserSopUserPermission {
     pub fn new() -> Self {
         Self::default()
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::Result<sage_core::Page<SopUserPermission>> {
-        client.send(self).await
-    }
-
-    /// Every item of every page, fetched lazily as the stream is polled.
-    #[inline]
-    pub fn items(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::BoxStream<'static, sage_core::Result<SopUserPermission>> {
-        client.items(self)
-    }
 }
 
 sage_core::odata_setters!(ListCurrentUserSopUserPermission);
+
+sage_core::send_methods!(ListCurrentUserSopUserPermission -> Page<SopUserPermission>);
 
 impl sage_core::Operation for ListCurrentUserSopUserPermission {
     type Output = sage_core::Page<SopUserPermission>;
@@ -6353,10 +6337,6 @@ impl sage_core::Operation for ListCurrentUserSopUserPermission {
                 .odata(&self.odata),
         )
     }
-}
-
-impl sage_core::ListOperation for ListCurrentUserSopUserPermission {
-    type Item = SopUserPermission;
 }
 
 /// Lookup Sales Orders
@@ -6376,27 +6356,11 @@ impl ListLookupSopOrders {
     pub fn new() -> Self {
         Self::default()
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::Result<sage_core::Page<LookupSopOrder>> {
-        client.send(self).await
-    }
-
-    /// Every item of every page, fetched lazily as the stream is polled.
-    #[inline]
-    pub fn items(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::BoxStream<'static, sage_core::Result<LookupSopOrder>> {
-        client.items(self)
-    }
 }
 
 sage_core::odata_setters!(ListLookupSopOrders);
+
+sage_core::send_methods!(ListLookupSopOrders -> Page<LookupSopOrder>);
 
 impl sage_core::Operation for ListLookupSopOrders {
     type Output = sage_core::Page<LookupSopOrder>;
@@ -6411,10 +6375,6 @@ impl sage_core::Operation for ListLookupSopOrders {
                 .odata(&self.odata),
         )
     }
-}
-
-impl sage_core::ListOperation for ListLookupSopOrders {
-    type Item = LookupSopOrder;
 }
 
 /// Lookup Sales Quotes
@@ -6434,27 +6394,11 @@ impl ListLookupSopQuotes {
     pub fn new() -> Self {
         Self::default()
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::Result<sage_core::Page<LookupSopQuote>> {
-        client.send(self).await
-    }
-
-    /// Every item of every page, fetched lazily as the stream is polled.
-    #[inline]
-    pub fn items(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::BoxStream<'static, sage_core::Result<LookupSopQuote>> {
-        client.items(self)
-    }
 }
 
 sage_core::odata_setters!(ListLookupSopQuotes);
+
+sage_core::send_methods!(ListLookupSopQuotes -> Page<LookupSopQuote>);
 
 impl sage_core::Operation for ListLookupSopQuotes {
     type Output = sage_core::Page<LookupSopQuote>;
@@ -6469,10 +6413,6 @@ impl sage_core::Operation for ListLookupSopQuotes {
                 .odata(&self.odata),
         )
     }
-}
-
-impl sage_core::ListOperation for ListLookupSopQuotes {
-    type Item = LookupSopQuote;
 }
 
 /// Order Line Item Types
@@ -6492,27 +6432,11 @@ impl ListOrderLineItemTypes {
     pub fn new() -> Self {
         Self::default()
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::Result<sage_core::Page<OrderLineItemType>> {
-        client.send(self).await
-    }
-
-    /// Every item of every page, fetched lazily as the stream is polled.
-    #[inline]
-    pub fn items(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::BoxStream<'static, sage_core::Result<OrderLineItemType>> {
-        client.items(self)
-    }
 }
 
 sage_core::odata_setters!(ListOrderLineItemTypes);
+
+sage_core::send_methods!(ListOrderLineItemTypes -> Page<OrderLineItemType>);
 
 impl sage_core::Operation for ListOrderLineItemTypes {
     type Output = sage_core::Page<OrderLineItemType>;
@@ -6527,10 +6451,6 @@ impl sage_core::Operation for ListOrderLineItemTypes {
                 .odata(&self.odata),
         )
     }
-}
-
-impl sage_core::ListOperation for ListOrderLineItemTypes {
-    type Item = OrderLineItemType;
 }
 
 /// SOP Additional Charge
@@ -6552,16 +6472,9 @@ impl GetSopAdditionalCharge {
     pub fn new(id: impl Into<super::ids::SopAdditionalChargeId>) -> Self {
         Self { id: id.into() }
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::Result<SopAdditionalCharge> {
-        client.send(self).await
-    }
 }
+
+sage_core::send_methods!(GetSopAdditionalCharge -> SopAdditionalCharge);
 
 impl sage_core::Operation for GetSopAdditionalCharge {
     type Output = SopAdditionalCharge;
@@ -6597,27 +6510,11 @@ impl ListSopAdditionalCharges {
     pub fn new() -> Self {
         Self::default()
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::Result<sage_core::Page<SopAdditionalCharge>> {
-        client.send(self).await
-    }
-
-    /// Every item of every page, fetched lazily as the stream is polled.
-    #[inline]
-    pub fn items(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::BoxStream<'static, sage_core::Result<SopAdditionalCharge>> {
-        client.items(self)
-    }
 }
 
 sage_core::odata_setters!(ListSopAdditionalCharges);
+
+sage_core::send_methods!(ListSopAdditionalCharges -> Page<SopAdditionalCharge>);
 
 impl sage_core::Operation for ListSopAdditionalCharges {
     type Output = sage_core::Page<SopAdditionalCharge>;
@@ -6632,10 +6529,6 @@ impl sage_core::Operation for ListSopAdditionalCharges {
                 .odata(&self.odata),
         )
     }
-}
-
-impl sage_core::ListOperation for ListSopAdditionalCharges {
-    type Item = SopAdditionalCharge;
 }
 
 /// Sales Allocation Line Views
@@ -6655,27 +6548,11 @@ impl ListSopAllocationLineViews {
     pub fn new() -> Self {
         Self::default()
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::Result<sage_core::Page<SopAllocationLineView>> {
-        client.send(self).await
-    }
-
-    /// Every item of every page, fetched lazily as the stream is polled.
-    #[inline]
-    pub fn items(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::BoxStream<'static, sage_core::Result<SopAllocationLineView>> {
-        client.items(self)
-    }
 }
 
 sage_core::odata_setters!(ListSopAllocationLineViews);
+
+sage_core::send_methods!(ListSopAllocationLineViews -> Page<SopAllocationLineView>);
 
 impl sage_core::Operation for ListSopAllocationLineViews {
     type Output = sage_core::Page<SopAllocationLineView>;
@@ -6690,10 +6567,6 @@ impl sage_core::Operation for ListSopAllocationLineViews {
                 .odata(&self.odata),
         )
     }
-}
-
-impl sage_core::ListOperation for ListSopAllocationLineViews {
-    type Item = SopAllocationLineView;
 }
 
 /// SOP Back To Back Status Types
@@ -6715,27 +6588,11 @@ impl ListSopBackToBackStatusTypes {
     pub fn new() -> Self {
         Self::default()
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::Result<sage_core::Page<SopBackToBackStatusType>> {
-        client.send(self).await
-    }
-
-    /// Every item of every page, fetched lazily as the stream is polled.
-    #[inline]
-    pub fn items(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::BoxStream<'static, sage_core::Result<SopBackToBackStatusType>> {
-        client.items(self)
-    }
 }
 
 sage_core::odata_setters!(ListSopBackToBackStatusTypes);
+
+sage_core::send_methods!(ListSopBackToBackStatusTypes -> Page<SopBackToBackStatusType>);
 
 impl sage_core::Operation for ListSopBackToBackStatusTypes {
     type Output = sage_core::Page<SopBackToBackStatusType>;
@@ -6750,10 +6607,6 @@ impl sage_core::Operation for ListSopBackToBackStatusTypes {
                 .odata(&self.odata),
         )
     }
-}
-
-impl sage_core::ListOperation for ListSopBackToBackStatusTypes {
-    type Item = SopBackToBackStatusType;
 }
 
 /// Cancelled Line For Sales Orders And Returns.
@@ -6773,16 +6626,9 @@ impl GetSopCancelledLine {
     pub fn new(id: impl Into<super::ids::SopCancelledLineId>) -> Self {
         Self { id: id.into() }
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::Result<SopCancelledLine> {
-        client.send(self).await
-    }
 }
+
+sage_core::send_methods!(GetSopCancelledLine -> SopCancelledLine);
 
 impl sage_core::Operation for GetSopCancelledLine {
     type Output = SopCancelledLine;
@@ -6816,27 +6662,11 @@ impl ListSopCancelledLines {
     pub fn new() -> Self {
         Self::default()
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::Result<sage_core::Page<SopCancelledLine>> {
-        client.send(self).await
-    }
-
-    /// Every item of every page, fetched lazily as the stream is polled.
-    #[inline]
-    pub fn items(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::BoxStream<'static, sage_core::Result<SopCancelledLine>> {
-        client.items(self)
-    }
 }
 
 sage_core::odata_setters!(ListSopCancelledLines);
+
+sage_core::send_methods!(ListSopCancelledLines -> Page<SopCancelledLine>);
 
 impl sage_core::Operation for ListSopCancelledLines {
     type Output = sage_core::Page<SopCancelledLine>;
@@ -6851,10 +6681,6 @@ impl sage_core::Operation for ListSopCancelledLines {
                 .odata(&self.odata),
         )
     }
-}
-
-impl sage_core::ListOperation for ListSopCancelledLines {
-    type Item = SopCancelledLine;
 }
 
 /// Sales Order Lines Available For Despatch.
@@ -6878,16 +6704,9 @@ impl CreateSopConfirmDespatch {
     pub fn new(body: SopConfirmDespatchAdjustment) -> Self {
         Self { body }
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::Result<SopConfirmDespatchAdjustment> {
-        client.send(self).await
-    }
 }
+
+sage_core::send_methods!(CreateSopConfirmDespatch -> SopConfirmDespatchAdjustment);
 
 impl sage_core::Operation for CreateSopConfirmDespatch {
     type Output = SopConfirmDespatchAdjustment;
@@ -6923,27 +6742,11 @@ impl ListSopConfirmDespatch {
     pub fn new() -> Self {
         Self::default()
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::Result<sage_core::Page<SopConfirmDespatchAdjustment>> {
-        client.send(self).await
-    }
-
-    /// Every item of every page, fetched lazily as the stream is polled.
-    #[inline]
-    pub fn items(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::BoxStream<'static, sage_core::Result<SopConfirmDespatchAdjustment>> {
-        client.items(self)
-    }
 }
 
 sage_core::odata_setters!(ListSopConfirmDespatch);
+
+sage_core::send_methods!(ListSopConfirmDespatch -> Page<SopConfirmDespatchAdjustment>);
 
 impl sage_core::Operation for ListSopConfirmDespatch {
     type Output = sage_core::Page<SopConfirmDespatchAdjustment>;
@@ -6958,10 +6761,6 @@ impl sage_core::Operation for ListSopConfirmDespatch {
                 .odata(&self.odata),
         )
     }
-}
-
-impl sage_core::ListOperation for ListSopConfirmDespatch {
-    type Item = SopConfirmDespatchAdjustment;
 }
 
 /// Sales Order Bin Items Available For Despatch
@@ -6981,16 +6780,9 @@ impl CreateSopConfirmDespatchBinItem {
     pub fn new(body: SopConfirmDespatchBinItemsRequest) -> Self {
         Self { body }
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::Result<SopConfirmDespatchBinItemsAdjustment> {
-        client.send(self).await
-    }
 }
+
+sage_core::send_methods!(CreateSopConfirmDespatchBinItem -> SopConfirmDespatchBinItemsAdjustment);
 
 impl sage_core::Operation for CreateSopConfirmDespatchBinItem {
     type Output = SopConfirmDespatchBinItemsAdjustment;
@@ -7022,16 +6814,9 @@ impl CreateSopConfirmDespatchTraceableItem {
     pub fn new(body: SopConfirmDespatchTraceableItemsRequest) -> Self {
         Self { body }
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::Result<SopConfirmDespatchTraceableAdjustment> {
-        client.send(self).await
-    }
 }
+
+sage_core::send_methods!(CreateSopConfirmDespatchTraceableItem -> SopConfirmDespatchTraceableAdjustment);
 
 impl sage_core::Operation for CreateSopConfirmDespatchTraceableItem {
     type Output = SopConfirmDespatchTraceableAdjustment;
@@ -7063,27 +6848,11 @@ impl ListSopConfirmationIntentTypes {
     pub fn new() -> Self {
         Self::default()
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::Result<sage_core::Page<SopConfirmationIntentType>> {
-        client.send(self).await
-    }
-
-    /// Every item of every page, fetched lazily as the stream is polled.
-    #[inline]
-    pub fn items(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::BoxStream<'static, sage_core::Result<SopConfirmationIntentType>> {
-        client.items(self)
-    }
 }
 
 sage_core::odata_setters!(ListSopConfirmationIntentTypes);
+
+sage_core::send_methods!(ListSopConfirmationIntentTypes -> Page<SopConfirmationIntentType>);
 
 impl sage_core::Operation for ListSopConfirmationIntentTypes {
     type Output = sage_core::Page<SopConfirmationIntentType>;
@@ -7098,10 +6867,6 @@ impl sage_core::Operation for ListSopConfirmationIntentTypes {
                 .odata(&self.odata),
         )
     }
-}
-
-impl sage_core::ListOperation for ListSopConfirmationIntentTypes {
-    type Item = SopConfirmationIntentType;
 }
 
 /// SOP Customer Types
@@ -7123,27 +6888,11 @@ impl ListSopCustomerTypes {
     pub fn new() -> Self {
         Self::default()
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::Result<sage_core::Page<SopCustomerType>> {
-        client.send(self).await
-    }
-
-    /// Every item of every page, fetched lazily as the stream is polled.
-    #[inline]
-    pub fn items(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::BoxStream<'static, sage_core::Result<SopCustomerType>> {
-        client.items(self)
-    }
 }
 
 sage_core::odata_setters!(ListSopCustomerTypes);
+
+sage_core::send_methods!(ListSopCustomerTypes -> Page<SopCustomerType>);
 
 impl sage_core::Operation for ListSopCustomerTypes {
     type Output = sage_core::Page<SopCustomerType>;
@@ -7158,10 +6907,6 @@ impl sage_core::Operation for ListSopCustomerTypes {
                 .odata(&self.odata),
         )
     }
-}
-
-impl sage_core::ListOperation for ListSopCustomerTypes {
-    type Item = SopCustomerType;
 }
 
 /// SOP Despatch Discrete Orders
@@ -7183,27 +6928,11 @@ impl ListSopDespatchDiscreteOrders {
     pub fn new() -> Self {
         Self::default()
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::Result<sage_core::Page<SopDespatchDiscreteOrder>> {
-        client.send(self).await
-    }
-
-    /// Every item of every page, fetched lazily as the stream is polled.
-    #[inline]
-    pub fn items(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::BoxStream<'static, sage_core::Result<SopDespatchDiscreteOrder>> {
-        client.items(self)
-    }
 }
 
 sage_core::odata_setters!(ListSopDespatchDiscreteOrders);
+
+sage_core::send_methods!(ListSopDespatchDiscreteOrders -> Page<SopDespatchDiscreteOrder>);
 
 impl sage_core::Operation for ListSopDespatchDiscreteOrders {
     type Output = sage_core::Page<SopDespatchDiscreteOrder>;
@@ -7218,10 +6947,6 @@ impl sage_core::Operation for ListSopDespatchDiscreteOrders {
                 .odata(&self.odata),
         )
     }
-}
-
-impl sage_core::ListOperation for ListSopDespatchDiscreteOrders {
-    type Item = SopDespatchDiscreteOrder;
 }
 
 /// SOP Despatch Receipt
@@ -7241,16 +6966,9 @@ impl GetSopDespatchReceipt {
     pub fn new(id: impl Into<super::ids::SopDespatchReceiptId>) -> Self {
         Self { id: id.into() }
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::Result<SopDespatchReceipt> {
-        client.send(self).await
-    }
 }
+
+sage_core::send_methods!(GetSopDespatchReceipt -> SopDespatchReceipt);
 
 impl sage_core::Operation for GetSopDespatchReceipt {
     type Output = SopDespatchReceipt;
@@ -7284,27 +7002,11 @@ impl ListSopDespatchReceipts {
     pub fn new() -> Self {
         Self::default()
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::Result<sage_core::Page<SopDespatchReceipt>> {
-        client.send(self).await
-    }
-
-    /// Every item of every page, fetched lazily as the stream is polled.
-    #[inline]
-    pub fn items(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::BoxStream<'static, sage_core::Result<SopDespatchReceipt>> {
-        client.items(self)
-    }
 }
 
 sage_core::odata_setters!(ListSopDespatchReceipts);
+
+sage_core::send_methods!(ListSopDespatchReceipts -> Page<SopDespatchReceipt>);
 
 impl sage_core::Operation for ListSopDespatchReceipts {
     type Output = sage_core::Page<SopDespatchReceipt>;
@@ -7319,10 +7021,6 @@ impl sage_core::Operation for ListSopDespatchReceipts {
                 .odata(&self.odata),
         )
     }
-}
-
-impl sage_core::ListOperation for ListSopDespatchReceipts {
-    type Item = SopDespatchReceipt;
 }
 
 /// SOP Despatch Receipt
@@ -7347,16 +7045,9 @@ impl UpdateSopDespatchReceipt {
     ) -> Self {
         Self { id: id.into(), body }
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::Result<SopDespatchReceipt> {
-        client.send(self).await
-    }
 }
+
+sage_core::send_methods!(UpdateSopDespatchReceipt -> SopDespatchReceipt);
 
 impl sage_core::Operation for UpdateSopDespatchReceipt {
     type Output = SopDespatchReceipt;
@@ -7389,27 +7080,11 @@ impl ListSopDocumentPrintStatusTypes {
     pub fn new() -> Self {
         Self::default()
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::Result<sage_core::Page<SopDocumentPrintStatusType>> {
-        client.send(self).await
-    }
-
-    /// Every item of every page, fetched lazily as the stream is polled.
-    #[inline]
-    pub fn items(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::BoxStream<'static, sage_core::Result<SopDocumentPrintStatusType>> {
-        client.items(self)
-    }
 }
 
 sage_core::odata_setters!(ListSopDocumentPrintStatusTypes);
+
+sage_core::send_methods!(ListSopDocumentPrintStatusTypes -> Page<SopDocumentPrintStatusType>);
 
 impl sage_core::Operation for ListSopDocumentPrintStatusTypes {
     type Output = sage_core::Page<SopDocumentPrintStatusType>;
@@ -7424,10 +7099,6 @@ impl sage_core::Operation for ListSopDocumentPrintStatusTypes {
                 .odata(&self.odata),
         )
     }
-}
-
-impl sage_core::ListOperation for ListSopDocumentPrintStatusTypes {
-    type Item = SopDocumentPrintStatusType;
 }
 
 /// SOP Document Process Status Types
@@ -7447,27 +7118,11 @@ impl ListSopDocumentProcessStatusTypes {
     pub fn new() -> Self {
         Self::default()
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::Result<sage_core::Page<SopDocumentProcessStatusType>> {
-        client.send(self).await
-    }
-
-    /// Every item of every page, fetched lazily as the stream is polled.
-    #[inline]
-    pub fn items(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::BoxStream<'static, sage_core::Result<SopDocumentProcessStatusType>> {
-        client.items(self)
-    }
 }
 
 sage_core::odata_setters!(ListSopDocumentProcessStatusTypes);
+
+sage_core::send_methods!(ListSopDocumentProcessStatusTypes -> Page<SopDocumentProcessStatusType>);
 
 impl sage_core::Operation for ListSopDocumentProcessStatusTypes {
     type Output = sage_core::Page<SopDocumentProcessStatusType>;
@@ -7482,10 +7137,6 @@ impl sage_core::Operation for ListSopDocumentProcessStatusTypes {
                 .odata(&self.odata),
         )
     }
-}
-
-impl sage_core::ListOperation for ListSopDocumentProcessStatusTypes {
-    type Item = SopDocumentProcessStatusType;
 }
 
 /// SOP Document Status Types
@@ -7507,27 +7158,11 @@ impl ListSopDocumentStatusTypes {
     pub fn new() -> Self {
         Self::default()
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::Result<sage_core::Page<SopDocumentStatusType>> {
-        client.send(self).await
-    }
-
-    /// Every item of every page, fetched lazily as the stream is polled.
-    #[inline]
-    pub fn items(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::BoxStream<'static, sage_core::Result<SopDocumentStatusType>> {
-        client.items(self)
-    }
 }
 
 sage_core::odata_setters!(ListSopDocumentStatusTypes);
+
+sage_core::send_methods!(ListSopDocumentStatusTypes -> Page<SopDocumentStatusType>);
 
 impl sage_core::Operation for ListSopDocumentStatusTypes {
     type Output = sage_core::Page<SopDocumentStatusType>;
@@ -7542,10 +7177,6 @@ impl sage_core::Operation for ListSopDocumentStatusTypes {
                 .odata(&self.odata),
         )
     }
-}
-
-impl sage_core::ListOperation for ListSopDocumentStatusTypes {
-    type Item = SopDocumentStatusType;
 }
 
 /// Sales Document Types
@@ -7565,27 +7196,11 @@ impl ListSopDocumentTypes {
     pub fn new() -> Self {
         Self::default()
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::Result<sage_core::Page<SopDocumentType>> {
-        client.send(self).await
-    }
-
-    /// Every item of every page, fetched lazily as the stream is polled.
-    #[inline]
-    pub fn items(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::BoxStream<'static, sage_core::Result<SopDocumentType>> {
-        client.items(self)
-    }
 }
 
 sage_core::odata_setters!(ListSopDocumentTypes);
+
+sage_core::send_methods!(ListSopDocumentTypes -> Page<SopDocumentType>);
 
 impl sage_core::Operation for ListSopDocumentTypes {
     type Output = sage_core::Page<SopDocumentType>;
@@ -7600,10 +7215,6 @@ impl sage_core::Operation for ListSopDocumentTypes {
                 .odata(&self.odata),
         )
     }
-}
-
-impl sage_core::ListOperation for ListSopDocumentTypes {
-    type Item = SopDocumentType;
 }
 
 /// SOP Reasons For Export
@@ -7623,16 +7234,9 @@ impl CreateSopExportReason {
     pub fn new(body: SopExportReason) -> Self {
         Self { body }
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::Result<SopExportReason> {
-        client.send(self).await
-    }
 }
+
+sage_core::send_methods!(CreateSopExportReason -> SopExportReason);
 
 impl sage_core::Operation for CreateSopExportReason {
     type Output = SopExportReason;
@@ -7664,13 +7268,9 @@ impl DeleteSopExportReason {
     pub fn new(id: impl Into<super::ids::SopExportReasonId>) -> Self {
         Self { id: id.into() }
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(&self, client: &sage_core::Client) -> sage_core::Result<()> {
-        client.send(self).await
-    }
 }
+
+sage_core::send_methods!(DeleteSopExportReason -> ());
 
 impl sage_core::Operation for DeleteSopExportReason {
     type Output = ();
@@ -7704,16 +7304,9 @@ impl GetSopExportReason {
     pub fn new(id: impl Into<super::ids::SopExportReasonId>) -> Self {
         Self { id: id.into() }
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::Result<SopExportReason> {
-        client.send(self).await
-    }
 }
+
+sage_core::send_methods!(GetSopExportReason -> SopExportReason);
 
 impl sage_core::Operation for GetSopExportReason {
     type Output = SopExportReason;
@@ -7747,27 +7340,11 @@ impl ListSopExportReasons {
     pub fn new() -> Self {
         Self::default()
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::Result<sage_core::Page<SopExportReason>> {
-        client.send(self).await
-    }
-
-    /// Every item of every page, fetched lazily as the stream is polled.
-    #[inline]
-    pub fn items(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::BoxStream<'static, sage_core::Result<SopExportReason>> {
-        client.items(self)
-    }
 }
 
 sage_core::odata_setters!(ListSopExportReasons);
+
+sage_core::send_methods!(ListSopExportReasons -> Page<SopExportReason>);
 
 impl sage_core::Operation for ListSopExportReasons {
     type Output = sage_core::Page<SopExportReason>;
@@ -7782,10 +7359,6 @@ impl sage_core::Operation for ListSopExportReasons {
                 .odata(&self.odata),
         )
     }
-}
-
-impl sage_core::ListOperation for ListSopExportReasons {
-    type Item = SopExportReason;
 }
 
 /// SOP Reason For Export
@@ -7810,16 +7383,9 @@ impl UpdateSopExportReason {
     ) -> Self {
         Self { id: id.into(), body }
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::Result<SopExportReason> {
-        client.send(self).await
-    }
 }
+
+sage_core::send_methods!(UpdateSopExportReason -> SopExportReason);
 
 impl sage_core::Operation for UpdateSopExportReason {
     type Output = SopExportReason;
@@ -7852,16 +7418,9 @@ impl UpdateSopExportReasons {
     pub fn new(body: Vec<SopExportReason>) -> Self {
         Self { body }
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::Result<Vec<SopExportReason>> {
-        client.send(self).await
-    }
 }
+
+sage_core::send_methods!(UpdateSopExportReasons -> Vec<SopExportReason>);
 
 impl sage_core::Operation for UpdateSopExportReasons {
     type Output = Vec<SopExportReason>;
@@ -7893,16 +7452,9 @@ impl CreateSopIncoterm {
     pub fn new(body: SopIncoterm) -> Self {
         Self { body }
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::Result<SopIncoterm> {
-        client.send(self).await
-    }
 }
+
+sage_core::send_methods!(CreateSopIncoterm -> SopIncoterm);
 
 impl sage_core::Operation for CreateSopIncoterm {
     type Output = SopIncoterm;
@@ -7934,13 +7486,9 @@ impl DeleteSopIncoterm {
     pub fn new(id: impl Into<super::ids::SopIncotermId>) -> Self {
         Self { id: id.into() }
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(&self, client: &sage_core::Client) -> sage_core::Result<()> {
-        client.send(self).await
-    }
 }
+
+sage_core::send_methods!(DeleteSopIncoterm -> ());
 
 impl sage_core::Operation for DeleteSopIncoterm {
     type Output = ();
@@ -7974,16 +7522,9 @@ impl GetSopIncoterm {
     pub fn new(id: impl Into<super::ids::SopIncotermId>) -> Self {
         Self { id: id.into() }
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::Result<SopIncoterm> {
-        client.send(self).await
-    }
 }
+
+sage_core::send_methods!(GetSopIncoterm -> SopIncoterm);
 
 impl sage_core::Operation for GetSopIncoterm {
     type Output = SopIncoterm;
@@ -8017,27 +7558,11 @@ impl ListSopIncoterms {
     pub fn new() -> Self {
         Self::default()
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::Result<sage_core::Page<SopIncoterm>> {
-        client.send(self).await
-    }
-
-    /// Every item of every page, fetched lazily as the stream is polled.
-    #[inline]
-    pub fn items(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::BoxStream<'static, sage_core::Result<SopIncoterm>> {
-        client.items(self)
-    }
 }
 
 sage_core::odata_setters!(ListSopIncoterms);
+
+sage_core::send_methods!(ListSopIncoterms -> Page<SopIncoterm>);
 
 impl sage_core::Operation for ListSopIncoterms {
     type Output = sage_core::Page<SopIncoterm>;
@@ -8052,10 +7577,6 @@ impl sage_core::Operation for ListSopIncoterms {
                 .odata(&self.odata),
         )
     }
-}
-
-impl sage_core::ListOperation for ListSopIncoterms {
-    type Item = SopIncoterm;
 }
 
 /// SOP Incoterm
@@ -8077,16 +7598,9 @@ impl UpdateSopIncoterm {
     pub fn new(id: impl Into<super::ids::SopIncotermId>, body: SopIncoterm) -> Self {
         Self { id: id.into(), body }
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::Result<SopIncoterm> {
-        client.send(self).await
-    }
 }
+
+sage_core::send_methods!(UpdateSopIncoterm -> SopIncoterm);
 
 impl sage_core::Operation for UpdateSopIncoterm {
     type Output = SopIncoterm;
@@ -8119,16 +7633,9 @@ impl UpdateSopIncoterms {
     pub fn new(body: Vec<SopIncoterm>) -> Self {
         Self { body }
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::Result<Vec<SopIncoterm>> {
-        client.send(self).await
-    }
 }
+
+sage_core::send_methods!(UpdateSopIncoterms -> Vec<SopIncoterm>);
 
 impl sage_core::Operation for UpdateSopIncoterms {
     type Output = Vec<SopIncoterm>;
@@ -8160,27 +7667,11 @@ impl ListSopIntrastatStatusTypes {
     pub fn new() -> Self {
         Self::default()
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::Result<sage_core::Page<SopIntrastatStatusType>> {
-        client.send(self).await
-    }
-
-    /// Every item of every page, fetched lazily as the stream is polled.
-    #[inline]
-    pub fn items(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::BoxStream<'static, sage_core::Result<SopIntrastatStatusType>> {
-        client.items(self)
-    }
 }
 
 sage_core::odata_setters!(ListSopIntrastatStatusTypes);
+
+sage_core::send_methods!(ListSopIntrastatStatusTypes -> Page<SopIntrastatStatusType>);
 
 impl sage_core::Operation for ListSopIntrastatStatusTypes {
     type Output = sage_core::Page<SopIntrastatStatusType>;
@@ -8195,10 +7686,6 @@ impl sage_core::Operation for ListSopIntrastatStatusTypes {
                 .odata(&self.odata),
         )
     }
-}
-
-impl sage_core::ListOperation for ListSopIntrastatStatusTypes {
-    type Item = SopIntrastatStatusType;
 }
 
 /// SOP Invoice Credit Types
@@ -8220,27 +7707,11 @@ impl ListSopInvoiceCreditTypes {
     pub fn new() -> Self {
         Self::default()
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::Result<sage_core::Page<SopInvoiceCreditType>> {
-        client.send(self).await
-    }
-
-    /// Every item of every page, fetched lazily as the stream is polled.
-    #[inline]
-    pub fn items(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::BoxStream<'static, sage_core::Result<SopInvoiceCreditType>> {
-        client.items(self)
-    }
 }
 
 sage_core::odata_setters!(ListSopInvoiceCreditTypes);
+
+sage_core::send_methods!(ListSopInvoiceCreditTypes -> Page<SopInvoiceCreditType>);
 
 impl sage_core::Operation for ListSopInvoiceCreditTypes {
     type Output = sage_core::Page<SopInvoiceCreditType>;
@@ -8255,10 +7726,6 @@ impl sage_core::Operation for ListSopInvoiceCreditTypes {
                 .odata(&self.odata),
         )
     }
-}
-
-impl sage_core::ListOperation for ListSopInvoiceCreditTypes {
-    type Item = SopInvoiceCreditType;
 }
 
 /// SOP Despatch Line Views
@@ -8278,27 +7745,11 @@ impl ListSopOrderDespatchLineViews {
     pub fn new() -> Self {
         Self::default()
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::Result<sage_core::Page<SopOrderDespatchLineView>> {
-        client.send(self).await
-    }
-
-    /// Every item of every page, fetched lazily as the stream is polled.
-    #[inline]
-    pub fn items(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::BoxStream<'static, sage_core::Result<SopOrderDespatchLineView>> {
-        client.items(self)
-    }
 }
 
 sage_core::odata_setters!(ListSopOrderDespatchLineViews);
+
+sage_core::send_methods!(ListSopOrderDespatchLineViews -> Page<SopOrderDespatchLineView>);
 
 impl sage_core::Operation for ListSopOrderDespatchLineViews {
     type Output = sage_core::Page<SopOrderDespatchLineView>;
@@ -8313,10 +7764,6 @@ impl sage_core::Operation for ListSopOrderDespatchLineViews {
                 .odata(&self.odata),
         )
     }
-}
-
-impl sage_core::ListOperation for ListSopOrderDespatchLineViews {
-    type Item = SopOrderDespatchLineView;
 }
 
 /// SOP Despatch Note Views
@@ -8336,27 +7783,11 @@ impl ListSopOrderDespatchViews {
     pub fn new() -> Self {
         Self::default()
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::Result<sage_core::Page<SopOrderDespatchView>> {
-        client.send(self).await
-    }
-
-    /// Every item of every page, fetched lazily as the stream is polled.
-    #[inline]
-    pub fn items(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::BoxStream<'static, sage_core::Result<SopOrderDespatchView>> {
-        client.items(self)
-    }
 }
 
 sage_core::odata_setters!(ListSopOrderDespatchViews);
+
+sage_core::send_methods!(ListSopOrderDespatchViews -> Page<SopOrderDespatchView>);
 
 impl sage_core::Operation for ListSopOrderDespatchViews {
     type Output = sage_core::Page<SopOrderDespatchView>;
@@ -8371,10 +7802,6 @@ impl sage_core::Operation for ListSopOrderDespatchViews {
                 .odata(&self.odata),
         )
     }
-}
-
-impl sage_core::ListOperation for ListSopOrderDespatchViews {
-    type Item = SopOrderDespatchView;
 }
 
 /// Sales Order Entry Types
@@ -8394,27 +7821,11 @@ impl ListSopOrderEntryTypes {
     pub fn new() -> Self {
         Self::default()
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::Result<sage_core::Page<SopOrderEntryType>> {
-        client.send(self).await
-    }
-
-    /// Every item of every page, fetched lazily as the stream is polled.
-    #[inline]
-    pub fn items(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::BoxStream<'static, sage_core::Result<SopOrderEntryType>> {
-        client.items(self)
-    }
 }
 
 sage_core::odata_setters!(ListSopOrderEntryTypes);
+
+sage_core::send_methods!(ListSopOrderEntryTypes -> Page<SopOrderEntryType>);
 
 impl sage_core::Operation for ListSopOrderEntryTypes {
     type Output = sage_core::Page<SopOrderEntryType>;
@@ -8429,10 +7840,6 @@ impl sage_core::Operation for ListSopOrderEntryTypes {
                 .odata(&self.odata),
         )
     }
-}
-
-impl sage_core::ListOperation for ListSopOrderEntryTypes {
-    type Item = SopOrderEntryType;
 }
 
 /// Sales Order Line Traceable Items
@@ -8452,16 +7859,9 @@ impl CreateSopOrderLineTraceableItem {
     pub fn new(body: SopOrderLineTraceableItemsRequest) -> Self {
         Self { body }
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::Result<SopOrderLineTraceableAdjustment> {
-        client.send(self).await
-    }
 }
+
+sage_core::send_methods!(CreateSopOrderLineTraceableItem -> SopOrderLineTraceableAdjustment);
 
 impl sage_core::Operation for CreateSopOrderLineTraceableItem {
     type Output = SopOrderLineTraceableAdjustment;
@@ -8493,27 +7893,11 @@ impl ListSopOrderLineViews {
     pub fn new() -> Self {
         Self::default()
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::Result<sage_core::Page<SopOrderLineView>> {
-        client.send(self).await
-    }
-
-    /// Every item of every page, fetched lazily as the stream is polled.
-    #[inline]
-    pub fn items(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::BoxStream<'static, sage_core::Result<SopOrderLineView>> {
-        client.items(self)
-    }
 }
 
 sage_core::odata_setters!(ListSopOrderLineViews);
+
+sage_core::send_methods!(ListSopOrderLineViews -> Page<SopOrderLineView>);
 
 impl sage_core::Operation for ListSopOrderLineViews {
     type Output = sage_core::Page<SopOrderLineView>;
@@ -8528,10 +7912,6 @@ impl sage_core::Operation for ListSopOrderLineViews {
                 .odata(&self.odata),
         )
     }
-}
-
-impl sage_core::ListOperation for ListSopOrderLineViews {
-    type Item = SopOrderLineView;
 }
 
 /// Sales Order Line From Sales Order
@@ -8559,16 +7939,9 @@ impl GetSopOrderLineForSopOrder {
             sop_order_id: sop_order_id.into(),
         }
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::Result<SopOrderLine> {
-        client.send(self).await
-    }
 }
+
+sage_core::send_methods!(GetSopOrderLineForSopOrder -> SopOrderLine);
 
 impl sage_core::Operation for GetSopOrderLineForSopOrder {
     type Output = SopOrderLine;
@@ -8603,16 +7976,9 @@ impl GetSopOrderline {
     pub fn new(id: impl Into<super::ids::SopOrderLineId>) -> Self {
         Self { id: id.into() }
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::Result<SopOrderLine> {
-        client.send(self).await
-    }
 }
+
+sage_core::send_methods!(GetSopOrderline -> SopOrderLine);
 
 impl sage_core::Operation for GetSopOrderline {
     type Output = SopOrderLine;
@@ -8651,27 +8017,11 @@ impl ListSopOrderLinesForSopOrder {
             odata: sage_core::ODataQuery::default(),
         }
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::Result<sage_core::Page<SopOrderLine>> {
-        client.send(self).await
-    }
-
-    /// Every item of every page, fetched lazily as the stream is polled.
-    #[inline]
-    pub fn items(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::BoxStream<'static, sage_core::Result<SopOrderLine>> {
-        client.items(self)
-    }
 }
 
 sage_core::odata_setters!(ListSopOrderLinesForSopOrder);
+
+sage_core::send_methods!(ListSopOrderLinesForSopOrder -> Page<SopOrderLine>);
 
 impl sage_core::Operation for ListSopOrderLinesForSopOrder {
     type Output = sage_core::Page<SopOrderLine>;
@@ -8687,10 +8037,6 @@ impl sage_core::Operation for ListSopOrderLinesForSopOrder {
                 .path("sopOrderId", self.sop_order_id),
         )
     }
-}
-
-impl sage_core::ListOperation for ListSopOrderLinesForSopOrder {
-    type Item = SopOrderLine;
 }
 
 /// SOP Order Payment Types
@@ -8710,27 +8056,11 @@ impl ListSopOrderPaymentTypes {
     pub fn new() -> Self {
         Self::default()
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::Result<sage_core::Page<SopOrderPaymentType>> {
-        client.send(self).await
-    }
-
-    /// Every item of every page, fetched lazily as the stream is polled.
-    #[inline]
-    pub fn items(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::BoxStream<'static, sage_core::Result<SopOrderPaymentType>> {
-        client.items(self)
-    }
 }
 
 sage_core::odata_setters!(ListSopOrderPaymentTypes);
+
+sage_core::send_methods!(ListSopOrderPaymentTypes -> Page<SopOrderPaymentType>);
 
 impl sage_core::Operation for ListSopOrderPaymentTypes {
     type Output = sage_core::Page<SopOrderPaymentType>;
@@ -8745,10 +8075,6 @@ impl sage_core::Operation for ListSopOrderPaymentTypes {
                 .odata(&self.odata),
         )
     }
-}
-
-impl sage_core::ListOperation for ListSopOrderPaymentTypes {
-    type Item = SopOrderPaymentType;
 }
 
 /// Sales Order Return Invoice Credit Views
@@ -8768,30 +8094,11 @@ impl ListSopOrderInvoiceViews {
     pub fn new() -> Self {
         Self::default()
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::Result<sage_core::Page<SopOrderReturnInvoiceCreditView>> {
-        client.send(self).await
-    }
-
-    /// Every item of every page, fetched lazily as the stream is polled.
-    #[inline]
-    pub fn items(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::BoxStream<
-        'static,
-        sage_core::Result<SopOrderReturnInvoiceCreditView>,
-    > {
-        client.items(self)
-    }
 }
 
 sage_core::odata_setters!(ListSopOrderInvoiceViews);
+
+sage_core::send_methods!(ListSopOrderInvoiceViews -> Page<SopOrderReturnInvoiceCreditView>);
 
 impl sage_core::Operation for ListSopOrderInvoiceViews {
     type Output = sage_core::Page<SopOrderReturnInvoiceCreditView>;
@@ -8806,10 +8113,6 @@ impl sage_core::Operation for ListSopOrderInvoiceViews {
                 .odata(&self.odata),
         )
     }
-}
-
-impl sage_core::ListOperation for ListSopOrderInvoiceViews {
-    type Item = SopOrderReturnInvoiceCreditView;
 }
 
 /// Sales Order Return Line Invoice Credit Views
@@ -8829,30 +8132,11 @@ impl ListSopOrderReturnLineInvoiceViews {
     pub fn new() -> Self {
         Self::default()
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::Result<sage_core::Page<SopOrderReturnLineInvoiceCreditView>> {
-        client.send(self).await
-    }
-
-    /// Every item of every page, fetched lazily as the stream is polled.
-    #[inline]
-    pub fn items(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::BoxStream<
-        'static,
-        sage_core::Result<SopOrderReturnLineInvoiceCreditView>,
-    > {
-        client.items(self)
-    }
 }
 
 sage_core::odata_setters!(ListSopOrderReturnLineInvoiceViews);
+
+sage_core::send_methods!(ListSopOrderReturnLineInvoiceViews -> Page<SopOrderReturnLineInvoiceCreditView>);
 
 impl sage_core::Operation for ListSopOrderReturnLineInvoiceViews {
     type Output = sage_core::Page<SopOrderReturnLineInvoiceCreditView>;
@@ -8867,10 +8151,6 @@ impl sage_core::Operation for ListSopOrderReturnLineInvoiceViews {
                 .odata(&self.odata),
         )
     }
-}
-
-impl sage_core::ListOperation for ListSopOrderReturnLineInvoiceViews {
-    type Item = SopOrderReturnLineInvoiceCreditView;
 }
 
 /// SOP Order Return Views
@@ -8890,27 +8170,11 @@ impl ListSopOrderReturnViews {
     pub fn new() -> Self {
         Self::default()
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::Result<sage_core::Page<SopOrderReturnView>> {
-        client.send(self).await
-    }
-
-    /// Every item of every page, fetched lazily as the stream is polled.
-    #[inline]
-    pub fn items(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::BoxStream<'static, sage_core::Result<SopOrderReturnView>> {
-        client.items(self)
-    }
 }
 
 sage_core::odata_setters!(ListSopOrderReturnViews);
+
+sage_core::send_methods!(ListSopOrderReturnViews -> Page<SopOrderReturnView>);
 
 impl sage_core::Operation for ListSopOrderReturnViews {
     type Output = sage_core::Page<SopOrderReturnView>;
@@ -8925,10 +8189,6 @@ impl sage_core::Operation for ListSopOrderReturnViews {
                 .odata(&self.odata),
         )
     }
-}
-
-impl sage_core::ListOperation for ListSopOrderReturnViews {
-    type Item = SopOrderReturnView;
 }
 
 /// Sales Orders
@@ -8952,13 +8212,9 @@ impl CreateSopOrder {
     pub fn new(body: SopOrder) -> Self {
         Self { body }
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(&self, client: &sage_core::Client) -> sage_core::Result<SopOrder> {
-        client.send(self).await
-    }
 }
+
+sage_core::send_methods!(CreateSopOrder -> SopOrder);
 
 impl sage_core::Operation for CreateSopOrder {
     type Output = SopOrder;
@@ -8990,13 +8246,9 @@ impl CreateSopOrdersNew {
     pub fn new(body: SopOrdersNewRequest) -> Self {
         Self { body }
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(&self, client: &sage_core::Client) -> sage_core::Result<SopOrder> {
-        client.send(self).await
-    }
 }
+
+sage_core::send_methods!(CreateSopOrdersNew -> SopOrder);
 
 impl sage_core::Operation for CreateSopOrdersNew {
     type Output = SopOrder;
@@ -9028,13 +8280,9 @@ impl DeleteSopOrder {
     pub fn new(id: impl Into<super::ids::SopOrderId>) -> Self {
         Self { id: id.into() }
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(&self, client: &sage_core::Client) -> sage_core::Result<()> {
-        client.send(self).await
-    }
 }
+
+sage_core::send_methods!(DeleteSopOrder -> ());
 
 impl sage_core::Operation for DeleteSopOrder {
     type Output = ();
@@ -9068,13 +8316,9 @@ impl GetSopOrder {
     pub fn new(id: impl Into<super::ids::SopOrderId>) -> Self {
         Self { id: id.into() }
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(&self, client: &sage_core::Client) -> sage_core::Result<SopOrder> {
-        client.send(self).await
-    }
 }
+
+sage_core::send_methods!(GetSopOrder -> SopOrder);
 
 impl sage_core::Operation for GetSopOrder {
     type Output = SopOrder;
@@ -9108,27 +8352,11 @@ impl ListSopOrders {
     pub fn new() -> Self {
         Self::default()
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::Result<sage_core::Page<SopOrder>> {
-        client.send(self).await
-    }
-
-    /// Every item of every page, fetched lazily as the stream is polled.
-    #[inline]
-    pub fn items(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::BoxStream<'static, sage_core::Result<SopOrder>> {
-        client.items(self)
-    }
 }
 
 sage_core::odata_setters!(ListSopOrders);
+
+sage_core::send_methods!(ListSopOrders -> Page<SopOrder>);
 
 impl sage_core::Operation for ListSopOrders {
     type Output = sage_core::Page<SopOrder>;
@@ -9143,10 +8371,6 @@ impl sage_core::Operation for ListSopOrders {
                 .odata(&self.odata),
         )
     }
-}
-
-impl sage_core::ListOperation for ListSopOrders {
-    type Item = SopOrder;
 }
 
 /// Sales Orders For A Customer
@@ -9171,27 +8395,11 @@ impl ListSopOrdersForCustomer {
             odata: sage_core::ODataQuery::default(),
         }
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::Result<sage_core::Page<SopOrder>> {
-        client.send(self).await
-    }
-
-    /// Every item of every page, fetched lazily as the stream is polled.
-    #[inline]
-    pub fn items(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::BoxStream<'static, sage_core::Result<SopOrder>> {
-        client.items(self)
-    }
 }
 
 sage_core::odata_setters!(ListSopOrdersForCustomer);
+
+sage_core::send_methods!(ListSopOrdersForCustomer -> Page<SopOrder>);
 
 impl sage_core::Operation for ListSopOrdersForCustomer {
     type Output = sage_core::Page<SopOrder>;
@@ -9207,10 +8415,6 @@ impl sage_core::Operation for ListSopOrdersForCustomer {
                 .path("customerId", self.customer_id),
         )
     }
-}
-
-impl sage_core::ListOperation for ListSopOrdersForCustomer {
-    type Item = SopOrder;
 }
 
 /// Sales Order
@@ -9234,13 +8438,9 @@ impl UpdateSopOrder {
     pub fn new(id: impl Into<super::ids::SopOrderId>, body: SopOrder) -> Self {
         Self { id: id.into(), body }
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(&self, client: &sage_core::Client) -> sage_core::Result<SopOrder> {
-        client.send(self).await
-    }
 }
+
+sage_core::send_methods!(UpdateSopOrder -> SopOrder);
 
 impl sage_core::Operation for UpdateSopOrder {
     type Output = SopOrder;
@@ -9275,13 +8475,9 @@ impl UpdateSopOrderNew {
     pub fn new(id: i64, body: SopOrder) -> Self {
         Self { id, body }
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(&self, client: &sage_core::Client) -> sage_core::Result<SopOrder> {
-        client.send(self).await
-    }
 }
+
+sage_core::send_methods!(UpdateSopOrderNew -> SopOrder);
 
 impl sage_core::Operation for UpdateSopOrderNew {
     type Output = SopOrder;
@@ -9319,13 +8515,9 @@ impl CreateSopOrdersDuplicate {
     pub fn new(body: SopOrderDuplicateFlags) -> Self {
         Self { body }
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(&self, client: &sage_core::Client) -> sage_core::Result<SopOrder> {
-        client.send(self).await
-    }
 }
+
+sage_core::send_methods!(CreateSopOrdersDuplicate -> SopOrder);
 
 impl sage_core::Operation for CreateSopOrdersDuplicate {
     type Output = SopOrder;
@@ -9357,16 +8549,9 @@ impl GetSopPaymentMethod {
     pub fn new(id: impl Into<super::ids::SopPaymentMethodId>) -> Self {
         Self { id: id.into() }
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::Result<SopPaymentMethod> {
-        client.send(self).await
-    }
 }
+
+sage_core::send_methods!(GetSopPaymentMethod -> SopPaymentMethod);
 
 impl sage_core::Operation for GetSopPaymentMethod {
     type Output = SopPaymentMethod;
@@ -9402,27 +8587,11 @@ impl ListSopPaymentMethods {
     pub fn new() -> Self {
         Self::default()
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::Result<sage_core::Page<SopPaymentMethod>> {
-        client.send(self).await
-    }
-
-    /// Every item of every page, fetched lazily as the stream is polled.
-    #[inline]
-    pub fn items(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::BoxStream<'static, sage_core::Result<SopPaymentMethod>> {
-        client.items(self)
-    }
 }
 
 sage_core::odata_setters!(ListSopPaymentMethods);
+
+sage_core::send_methods!(ListSopPaymentMethods -> Page<SopPaymentMethod>);
 
 impl sage_core::Operation for ListSopPaymentMethods {
     type Output = sage_core::Page<SopPaymentMethod>;
@@ -9437,10 +8606,6 @@ impl sage_core::Operation for ListSopPaymentMethods {
                 .odata(&self.odata),
         )
     }
-}
-
-impl sage_core::ListOperation for ListSopPaymentMethods {
-    type Item = SopPaymentMethod;
 }
 
 /// SOP Pro Forma Line Views
@@ -9460,27 +8625,11 @@ impl ListSopProformaLineViews {
     pub fn new() -> Self {
         Self::default()
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::Result<sage_core::Page<SopProformaLineView>> {
-        client.send(self).await
-    }
-
-    /// Every item of every page, fetched lazily as the stream is polled.
-    #[inline]
-    pub fn items(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::BoxStream<'static, sage_core::Result<SopProformaLineView>> {
-        client.items(self)
-    }
 }
 
 sage_core::odata_setters!(ListSopProformaLineViews);
+
+sage_core::send_methods!(ListSopProformaLineViews -> Page<SopProformaLineView>);
 
 impl sage_core::Operation for ListSopProformaLineViews {
     type Output = sage_core::Page<SopProformaLineView>;
@@ -9495,10 +8644,6 @@ impl sage_core::Operation for ListSopProformaLineViews {
                 .odata(&self.odata),
         )
     }
-}
-
-impl sage_core::ListOperation for ListSopProformaLineViews {
-    type Item = SopProformaLineView;
 }
 
 /// SOP Quote Line Views
@@ -9518,27 +8663,11 @@ impl ListSopQuoteLineViews {
     pub fn new() -> Self {
         Self::default()
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::Result<sage_core::Page<SopQuoteLineView>> {
-        client.send(self).await
-    }
-
-    /// Every item of every page, fetched lazily as the stream is polled.
-    #[inline]
-    pub fn items(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::BoxStream<'static, sage_core::Result<SopQuoteLineView>> {
-        client.items(self)
-    }
 }
 
 sage_core::odata_setters!(ListSopQuoteLineViews);
+
+sage_core::send_methods!(ListSopQuoteLineViews -> Page<SopQuoteLineView>);
 
 impl sage_core::Operation for ListSopQuoteLineViews {
     type Output = sage_core::Page<SopQuoteLineView>;
@@ -9553,10 +8682,6 @@ impl sage_core::Operation for ListSopQuoteLineViews {
                 .odata(&self.odata),
         )
     }
-}
-
-impl sage_core::ListOperation for ListSopQuoteLineViews {
-    type Item = SopQuoteLineView;
 }
 
 /// SOP Quote Views
@@ -9576,27 +8701,11 @@ impl ListSopQuoteViews {
     pub fn new() -> Self {
         Self::default()
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::Result<sage_core::Page<SopQuoteView>> {
-        client.send(self).await
-    }
-
-    /// Every item of every page, fetched lazily as the stream is polled.
-    #[inline]
-    pub fn items(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::BoxStream<'static, sage_core::Result<SopQuoteView>> {
-        client.items(self)
-    }
 }
 
 sage_core::odata_setters!(ListSopQuoteViews);
+
+sage_core::send_methods!(ListSopQuoteViews -> Page<SopQuoteView>);
 
 impl sage_core::Operation for ListSopQuoteViews {
     type Output = sage_core::Page<SopQuoteView>;
@@ -9611,10 +8720,6 @@ impl sage_core::Operation for ListSopQuoteViews {
                 .odata(&self.odata),
         )
     }
-}
-
-impl sage_core::ListOperation for ListSopQuoteViews {
-    type Item = SopQuoteView;
 }
 
 /// Sales Quotes
@@ -9634,13 +8739,9 @@ impl CreateSopQuote {
     pub fn new(body: SopQuote) -> Self {
         Self { body }
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(&self, client: &sage_core::Client) -> sage_core::Result<SopQuote> {
-        client.send(self).await
-    }
 }
+
+sage_core::send_methods!(CreateSopQuote -> SopQuote);
 
 impl sage_core::Operation for CreateSopQuote {
     type Output = SopQuote;
@@ -9672,13 +8773,9 @@ impl CreateSopQuotesNew {
     pub fn new(body: SopQuotesNewRequest) -> Self {
         Self { body }
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(&self, client: &sage_core::Client) -> sage_core::Result<SopQuote> {
-        client.send(self).await
-    }
 }
+
+sage_core::send_methods!(CreateSopQuotesNew -> SopQuote);
 
 impl sage_core::Operation for CreateSopQuotesNew {
     type Output = SopQuote;
@@ -9710,13 +8807,9 @@ impl DeleteSopQuote {
     pub fn new(id: impl Into<super::ids::SopQuoteId>) -> Self {
         Self { id: id.into() }
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(&self, client: &sage_core::Client) -> sage_core::Result<()> {
-        client.send(self).await
-    }
 }
+
+sage_core::send_methods!(DeleteSopQuote -> ());
 
 impl sage_core::Operation for DeleteSopQuote {
     type Output = ();
@@ -9750,13 +8843,9 @@ impl GetSopQuote {
     pub fn new(id: impl Into<super::ids::SopQuoteId>) -> Self {
         Self { id: id.into() }
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(&self, client: &sage_core::Client) -> sage_core::Result<SopQuote> {
-        client.send(self).await
-    }
 }
+
+sage_core::send_methods!(GetSopQuote -> SopQuote);
 
 impl sage_core::Operation for GetSopQuote {
     type Output = SopQuote;
@@ -9790,27 +8879,11 @@ impl ListSopQuotes {
     pub fn new() -> Self {
         Self::default()
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::Result<sage_core::Page<SopQuote>> {
-        client.send(self).await
-    }
-
-    /// Every item of every page, fetched lazily as the stream is polled.
-    #[inline]
-    pub fn items(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::BoxStream<'static, sage_core::Result<SopQuote>> {
-        client.items(self)
-    }
 }
 
 sage_core::odata_setters!(ListSopQuotes);
+
+sage_core::send_methods!(ListSopQuotes -> Page<SopQuote>);
 
 impl sage_core::Operation for ListSopQuotes {
     type Output = sage_core::Page<SopQuote>;
@@ -9825,10 +8898,6 @@ impl sage_core::Operation for ListSopQuotes {
                 .odata(&self.odata),
         )
     }
-}
-
-impl sage_core::ListOperation for ListSopQuotes {
-    type Item = SopQuote;
 }
 
 /// Sales Quote
@@ -9852,13 +8921,9 @@ impl UpdateSopQuote {
     pub fn new(id: impl Into<super::ids::SopQuoteId>, body: SopQuote) -> Self {
         Self { id: id.into(), body }
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(&self, client: &sage_core::Client) -> sage_core::Result<SopQuote> {
-        client.send(self).await
-    }
 }
+
+sage_core::send_methods!(UpdateSopQuote -> SopQuote);
 
 impl sage_core::Operation for UpdateSopQuote {
     type Output = SopQuote;
@@ -9893,13 +8958,9 @@ impl UpdateSopQuoteNew {
     pub fn new(id: i64, body: SopQuote) -> Self {
         Self { id, body }
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(&self, client: &sage_core::Client) -> sage_core::Result<SopQuote> {
-        client.send(self).await
-    }
 }
+
+sage_core::send_methods!(UpdateSopQuoteNew -> SopQuote);
 
 impl sage_core::Operation for UpdateSopQuoteNew {
     type Output = SopQuote;
@@ -9937,13 +8998,9 @@ impl CreateSopQuotesDuplicate {
     pub fn new(body: SopQuoteDuplicateFlags) -> Self {
         Self { body }
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(&self, client: &sage_core::Client) -> sage_core::Result<SopQuote> {
-        client.send(self).await
-    }
 }
+
+sage_core::send_methods!(CreateSopQuotesDuplicate -> SopQuote);
 
 impl sage_core::Operation for CreateSopQuotesDuplicate {
     type Output = SopQuote;
@@ -9975,27 +9032,11 @@ impl ListSopReturnLineViews {
     pub fn new() -> Self {
         Self::default()
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::Result<sage_core::Page<SopReturnLineView>> {
-        client.send(self).await
-    }
-
-    /// Every item of every page, fetched lazily as the stream is polled.
-    #[inline]
-    pub fn items(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::BoxStream<'static, sage_core::Result<SopReturnLineView>> {
-        client.items(self)
-    }
 }
 
 sage_core::odata_setters!(ListSopReturnLineViews);
+
+sage_core::send_methods!(ListSopReturnLineViews -> Page<SopReturnLineView>);
 
 impl sage_core::Operation for ListSopReturnLineViews {
     type Output = sage_core::Page<SopReturnLineView>;
@@ -10010,10 +9051,6 @@ impl sage_core::Operation for ListSopReturnLineViews {
                 .odata(&self.odata),
         )
     }
-}
-
-impl sage_core::ListOperation for ListSopReturnLineViews {
-    type Item = SopReturnLineView;
 }
 
 /// SOP Setting
@@ -10033,16 +9070,9 @@ impl GetSopSetting {
     pub fn new(id: impl Into<super::ids::SopSettingsId>) -> Self {
         Self { id: id.into() }
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::Result<SopSettings> {
-        client.send(self).await
-    }
 }
+
+sage_core::send_methods!(GetSopSetting -> SopSettings);
 
 impl sage_core::Operation for GetSopSetting {
     type Output = SopSettings;
@@ -10076,27 +9106,11 @@ impl ListSopSettings {
     pub fn new() -> Self {
         Self::default()
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::Result<sage_core::Page<SopSettings>> {
-        client.send(self).await
-    }
-
-    /// Every item of every page, fetched lazily as the stream is polled.
-    #[inline]
-    pub fn items(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::BoxStream<'static, sage_core::Result<SopSettings>> {
-        client.items(self)
-    }
 }
 
 sage_core::odata_setters!(ListSopSettings);
+
+sage_core::send_methods!(ListSopSettings -> Page<SopSettings>);
 
 impl sage_core::Operation for ListSopSettings {
     type Output = sage_core::Page<SopSettings>;
@@ -10111,10 +9125,6 @@ impl sage_core::Operation for ListSopSettings {
                 .odata(&self.odata),
         )
     }
-}
-
-impl sage_core::ListOperation for ListSopSettings {
-    type Item = SopSettings;
 }
 
 /// SOP Show On Picking List Types
@@ -10136,27 +9146,11 @@ impl ListSopShowOnPickingListTypes {
     pub fn new() -> Self {
         Self::default()
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::Result<sage_core::Page<SopShowOnPickingListType>> {
-        client.send(self).await
-    }
-
-    /// Every item of every page, fetched lazily as the stream is polled.
-    #[inline]
-    pub fn items(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::BoxStream<'static, sage_core::Result<SopShowOnPickingListType>> {
-        client.items(self)
-    }
 }
 
 sage_core::odata_setters!(ListSopShowOnPickingListTypes);
+
+sage_core::send_methods!(ListSopShowOnPickingListTypes -> Page<SopShowOnPickingListType>);
 
 impl sage_core::Operation for ListSopShowOnPickingListTypes {
     type Output = sage_core::Page<SopShowOnPickingListType>;
@@ -10171,10 +9165,6 @@ impl sage_core::Operation for ListSopShowOnPickingListTypes {
                 .odata(&self.odata),
         )
     }
-}
-
-impl sage_core::ListOperation for ListSopShowOnPickingListTypes {
-    type Item = SopShowOnPickingListType;
 }
 
 /// Trade Line Status Types
@@ -10194,27 +9184,11 @@ impl ListSopTradeLineStatusTypes {
     pub fn new() -> Self {
         Self::default()
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::Result<sage_core::Page<SopTradeLineStatusType>> {
-        client.send(self).await
-    }
-
-    /// Every item of every page, fetched lazily as the stream is polled.
-    #[inline]
-    pub fn items(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::BoxStream<'static, sage_core::Result<SopTradeLineStatusType>> {
-        client.items(self)
-    }
 }
 
 sage_core::odata_setters!(ListSopTradeLineStatusTypes);
+
+sage_core::send_methods!(ListSopTradeLineStatusTypes -> Page<SopTradeLineStatusType>);
 
 impl sage_core::Operation for ListSopTradeLineStatusTypes {
     type Output = sage_core::Page<SopTradeLineStatusType>;
@@ -10229,10 +9203,6 @@ impl sage_core::Operation for ListSopTradeLineStatusTypes {
                 .odata(&self.odata),
         )
     }
-}
-
-impl sage_core::ListOperation for ListSopTradeLineStatusTypes {
-    type Item = SopTradeLineStatusType;
 }
 
 /// Invoice And Order Permissions For A Single User.
@@ -10252,16 +9222,9 @@ impl GetSopUserPermission {
     pub fn new(id: impl Into<super::ids::SopUserPermissionId>) -> Self {
         Self { id: id.into() }
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::Result<SopUserPermission> {
-        client.send(self).await
-    }
 }
+
+sage_core::send_methods!(GetSopUserPermission -> SopUserPermission);
 
 impl sage_core::Operation for GetSopUserPermission {
     type Output = SopUserPermission;
@@ -10297,27 +9260,11 @@ impl ListSopUserPermissions {
     pub fn new() -> Self {
         Self::default()
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::Result<sage_core::Page<SopUserPermission>> {
-        client.send(self).await
-    }
-
-    /// Every item of every page, fetched lazily as the stream is polled.
-    #[inline]
-    pub fn items(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::BoxStream<'static, sage_core::Result<SopUserPermission>> {
-        client.items(self)
-    }
 }
 
 sage_core::odata_setters!(ListSopUserPermissions);
+
+sage_core::send_methods!(ListSopUserPermissions -> Page<SopUserPermission>);
 
 impl sage_core::Operation for ListSopUserPermissions {
     type Output = sage_core::Page<SopUserPermission>;
@@ -10332,10 +9279,6 @@ impl sage_core::Operation for ListSopUserPermissions {
                 .odata(&self.odata),
         )
     }
-}
-
-impl sage_core::ListOperation for ListSopUserPermissions {
-    type Item = SopUserPermission;
 }
 
 /// Suggested Products
@@ -10355,16 +9298,9 @@ impl CreateSuggestedProduct {
     pub fn new(body: SuggestedProductOptions) -> Self {
         Self { body }
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::Result<Vec<SuggestedProduct>> {
-        client.send(self).await
-    }
 }
+
+sage_core::send_methods!(CreateSuggestedProduct -> Vec<SuggestedProduct>);
 
 impl sage_core::Operation for CreateSuggestedProduct {
     type Output = Vec<SuggestedProduct>;

@@ -4928,27 +4928,11 @@ impl ListAlternativeProductViews {
     pub fn new() -> Self {
         Self::default()
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::Result<sage_core::Page<AlternativeProductView>> {
-        client.send(self).await
-    }
-
-    /// Every item of every page, fetched lazily as the stream is polled.
-    #[inline]
-    pub fn items(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::BoxStream<'static, sage_core::Result<AlternativeProductView>> {
-        client.items(self)
-    }
 }
 
 sage_core::odata_setters!(ListAlternativeProductViews);
+
+sage_core::send_methods!(ListAlternativeProductViews -> Page<AlternativeProductView>);
 
 impl sage_core::Operation for ListAlternativeProductViews {
     type Output = sage_core::Page<AlternativeProductView>;
@@ -4963,10 +4947,6 @@ impl sage_core::Operation for ListAlternativeProductViews {
                 .odata(&self.odata),
         )
     }
-}
-
-impl sage_core::ListOperation for ListAlternativeProductViews {
-    type Item = AlternativeProductView;
 }
 
 /// Alternative Products
@@ -4986,16 +4966,9 @@ impl CreateAlternativeProduct {
     pub fn new(body: AlternativeProduct) -> Self {
         Self { body }
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::Result<AlternativeProduct> {
-        client.send(self).await
-    }
 }
+
+sage_core::send_methods!(CreateAlternativeProduct -> AlternativeProduct);
 
 impl sage_core::Operation for CreateAlternativeProduct {
     type Output = AlternativeProduct;
@@ -5027,13 +5000,9 @@ impl DeleteAlternativeProduct {
     pub fn new(id: impl Into<super::ids::AlternativeProductId>) -> Self {
         Self { id: id.into() }
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(&self, client: &sage_core::Client) -> sage_core::Result<()> {
-        client.send(self).await
-    }
 }
+
+sage_core::send_methods!(DeleteAlternativeProduct -> ());
 
 impl sage_core::Operation for DeleteAlternativeProduct {
     type Output = ();
@@ -5067,16 +5036,9 @@ impl GetAlternativeProduct {
     pub fn new(id: impl Into<super::ids::AlternativeProductId>) -> Self {
         Self { id: id.into() }
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::Result<AlternativeProduct> {
-        client.send(self).await
-    }
 }
+
+sage_core::send_methods!(GetAlternativeProduct -> AlternativeProduct);
 
 impl sage_core::Operation for GetAlternativeProduct {
     type Output = AlternativeProduct;
@@ -5110,27 +5072,11 @@ impl ListAlternativeProducts {
     pub fn new() -> Self {
         Self::default()
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::Result<sage_core::Page<AlternativeProduct>> {
-        client.send(self).await
-    }
-
-    /// Every item of every page, fetched lazily as the stream is polled.
-    #[inline]
-    pub fn items(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::BoxStream<'static, sage_core::Result<AlternativeProduct>> {
-        client.items(self)
-    }
 }
 
 sage_core::odata_setters!(ListAlternativeProducts);
+
+sage_core::send_methods!(ListAlternativeProducts -> Page<AlternativeProduct>);
 
 impl sage_core::Operation for ListAlternativeProducts {
     type Output = sage_core::Page<AlternativeProduct>;
@@ -5145,10 +5091,6 @@ impl sage_core::Operation for ListAlternativeProducts {
                 .odata(&self.odata),
         )
     }
-}
-
-impl sage_core::ListOperation for ListAlternativeProducts {
-    type Item = AlternativeProduct;
 }
 
 /// Alternative Product
@@ -5173,16 +5115,9 @@ impl UpdateAlternativeProduct {
     ) -> Self {
         Self { id: id.into(), body }
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::Result<AlternativeProduct> {
-        client.send(self).await
-    }
 }
+
+sage_core::send_methods!(UpdateAlternativeProduct -> AlternativeProduct);
 
 impl sage_core::Operation for UpdateAlternativeProduct {
     type Output = AlternativeProduct;
@@ -5217,27 +5152,11 @@ impl ListAutoGenerateOptionTypes {
     pub fn new() -> Self {
         Self::default()
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::Result<sage_core::Page<AutoGenerateOptionType>> {
-        client.send(self).await
-    }
-
-    /// Every item of every page, fetched lazily as the stream is polled.
-    #[inline]
-    pub fn items(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::BoxStream<'static, sage_core::Result<AutoGenerateOptionType>> {
-        client.items(self)
-    }
 }
 
 sage_core::odata_setters!(ListAutoGenerateOptionTypes);
+
+sage_core::send_methods!(ListAutoGenerateOptionTypes -> Page<AutoGenerateOptionType>);
 
 impl sage_core::Operation for ListAutoGenerateOptionTypes {
     type Output = sage_core::Page<AutoGenerateOptionType>;
@@ -5252,10 +5171,6 @@ impl sage_core::Operation for ListAutoGenerateOptionTypes {
                 .odata(&self.odata),
         )
     }
-}
-
-impl sage_core::ListOperation for ListAutoGenerateOptionTypes {
-    type Item = AutoGenerateOptionType;
 }
 
 /// Auto Generate Separator
@@ -5277,16 +5192,9 @@ impl GetAutoGenerateSeparator {
     pub fn new(id: impl Into<super::ids::AutoGenerateSeparatorId>) -> Self {
         Self { id: id.into() }
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::Result<AutoGenerateSeparator> {
-        client.send(self).await
-    }
 }
+
+sage_core::send_methods!(GetAutoGenerateSeparator -> AutoGenerateSeparator);
 
 impl sage_core::Operation for GetAutoGenerateSeparator {
     type Output = AutoGenerateSeparator;
@@ -5322,27 +5230,11 @@ impl ListAutoGenerateSeparators {
     pub fn new() -> Self {
         Self::default()
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::Result<sage_core::Page<AutoGenerateSeparator>> {
-        client.send(self).await
-    }
-
-    /// Every item of every page, fetched lazily as the stream is polled.
-    #[inline]
-    pub fn items(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::BoxStream<'static, sage_core::Result<AutoGenerateSeparator>> {
-        client.items(self)
-    }
 }
 
 sage_core::odata_setters!(ListAutoGenerateSeparators);
+
+sage_core::send_methods!(ListAutoGenerateSeparators -> Page<AutoGenerateSeparator>);
 
 impl sage_core::Operation for ListAutoGenerateSeparators {
     type Output = sage_core::Page<AutoGenerateSeparator>;
@@ -5357,10 +5249,6 @@ impl sage_core::Operation for ListAutoGenerateSeparators {
                 .odata(&self.odata),
         )
     }
-}
-
-impl sage_core::ListOperation for ListAutoGenerateSeparators {
-    type Item = AutoGenerateSeparator;
 }
 
 /// Bin Holdings
@@ -5380,16 +5268,9 @@ impl CreateBinHolding {
     pub fn new(body: BinHolding) -> Self {
         Self { body }
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::Result<BinHolding> {
-        client.send(self).await
-    }
 }
+
+sage_core::send_methods!(CreateBinHolding -> BinHolding);
 
 impl sage_core::Operation for CreateBinHolding {
     type Output = BinHolding;
@@ -5421,13 +5302,9 @@ impl DeleteBinHolding {
     pub fn new(id: impl Into<super::ids::BinHoldingId>) -> Self {
         Self { id: id.into() }
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(&self, client: &sage_core::Client) -> sage_core::Result<()> {
-        client.send(self).await
-    }
 }
+
+sage_core::send_methods!(DeleteBinHolding -> ());
 
 impl sage_core::Operation for DeleteBinHolding {
     type Output = ();
@@ -5461,16 +5338,9 @@ impl GetBinHolding {
     pub fn new(id: impl Into<super::ids::BinHoldingId>) -> Self {
         Self { id: id.into() }
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::Result<BinHolding> {
-        client.send(self).await
-    }
 }
+
+sage_core::send_methods!(GetBinHolding -> BinHolding);
 
 impl sage_core::Operation for GetBinHolding {
     type Output = BinHolding;
@@ -5504,27 +5374,11 @@ impl ListBinHoldings {
     pub fn new() -> Self {
         Self::default()
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::Result<sage_core::Page<BinHolding>> {
-        client.send(self).await
-    }
-
-    /// Every item of every page, fetched lazily as the stream is polled.
-    #[inline]
-    pub fn items(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::BoxStream<'static, sage_core::Result<BinHolding>> {
-        client.items(self)
-    }
 }
 
 sage_core::odata_setters!(ListBinHoldings);
+
+sage_core::send_methods!(ListBinHoldings -> Page<BinHolding>);
 
 impl sage_core::Operation for ListBinHoldings {
     type Output = sage_core::Page<BinHolding>;
@@ -5539,10 +5393,6 @@ impl sage_core::Operation for ListBinHoldings {
                 .odata(&self.odata),
         )
     }
-}
-
-impl sage_core::ListOperation for ListBinHoldings {
-    type Item = BinHolding;
 }
 
 /// Bin Holdings For Product
@@ -5567,27 +5417,11 @@ impl ListBinHoldingsForProduct {
             odata: sage_core::ODataQuery::default(),
         }
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::Result<sage_core::Page<BinHolding>> {
-        client.send(self).await
-    }
-
-    /// Every item of every page, fetched lazily as the stream is polled.
-    #[inline]
-    pub fn items(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::BoxStream<'static, sage_core::Result<BinHolding>> {
-        client.items(self)
-    }
 }
 
 sage_core::odata_setters!(ListBinHoldingsForProduct);
+
+sage_core::send_methods!(ListBinHoldingsForProduct -> Page<BinHolding>);
 
 impl sage_core::Operation for ListBinHoldingsForProduct {
     type Output = sage_core::Page<BinHolding>;
@@ -5603,10 +5437,6 @@ impl sage_core::Operation for ListBinHoldingsForProduct {
                 .path("productId", self.product_id),
         )
     }
-}
-
-impl sage_core::ListOperation for ListBinHoldingsForProduct {
-    type Item = BinHolding;
 }
 
 /// Bin Holdings For Warehouse Holding
@@ -5631,27 +5461,11 @@ impl ListBinHoldingsForWarehouseHolding {
             odata: sage_core::ODataQuery::default(),
         }
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::Result<sage_core::Page<BinHolding>> {
-        client.send(self).await
-    }
-
-    /// Every item of every page, fetched lazily as the stream is polled.
-    #[inline]
-    pub fn items(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::BoxStream<'static, sage_core::Result<BinHolding>> {
-        client.items(self)
-    }
 }
 
 sage_core::odata_setters!(ListBinHoldingsForWarehouseHolding);
+
+sage_core::send_methods!(ListBinHoldingsForWarehouseHolding -> Page<BinHolding>);
 
 impl sage_core::Operation for ListBinHoldingsForWarehouseHolding {
     type Output = sage_core::Page<BinHolding>;
@@ -5667,10 +5481,6 @@ impl sage_core::Operation for ListBinHoldingsForWarehouseHolding {
                 .path("warehouseHoldingId", self.warehouse_holding_id),
         )
     }
-}
-
-impl sage_core::ListOperation for ListBinHoldingsForWarehouseHolding {
-    type Item = BinHolding;
 }
 
 /// Bin Holding
@@ -5692,16 +5502,9 @@ impl UpdateBinHolding {
     pub fn new(id: impl Into<super::ids::BinHoldingId>, body: BinHolding) -> Self {
         Self { id: id.into(), body }
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::Result<BinHolding> {
-        client.send(self).await
-    }
 }
+
+sage_core::send_methods!(UpdateBinHolding -> BinHolding);
 
 impl sage_core::Operation for UpdateBinHolding {
     type Output = BinHolding;
@@ -5736,27 +5539,11 @@ impl ListBomCostHeadingTypes {
     pub fn new() -> Self {
         Self::default()
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::Result<sage_core::Page<BomCostHeadingType>> {
-        client.send(self).await
-    }
-
-    /// Every item of every page, fetched lazily as the stream is polled.
-    #[inline]
-    pub fn items(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::BoxStream<'static, sage_core::Result<BomCostHeadingType>> {
-        client.items(self)
-    }
 }
 
 sage_core::odata_setters!(ListBomCostHeadingTypes);
+
+sage_core::send_methods!(ListBomCostHeadingTypes -> Page<BomCostHeadingType>);
 
 impl sage_core::Operation for ListBomCostHeadingTypes {
     type Output = sage_core::Page<BomCostHeadingType>;
@@ -5771,10 +5558,6 @@ impl sage_core::Operation for ListBomCostHeadingTypes {
                 .odata(&self.odata),
         )
     }
-}
-
-impl sage_core::ListOperation for ListBomCostHeadingTypes {
-    type Item = BomCostHeadingType;
 }
 
 /// BOM Cost Heading
@@ -5794,16 +5577,9 @@ impl GetBomCostHeading {
     pub fn new(id: impl Into<super::ids::BomCostHeadingId>) -> Self {
         Self { id: id.into() }
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::Result<BomCostHeading> {
-        client.send(self).await
-    }
 }
+
+sage_core::send_methods!(GetBomCostHeading -> BomCostHeading);
 
 impl sage_core::Operation for GetBomCostHeading {
     type Output = BomCostHeading;
@@ -5837,27 +5613,11 @@ impl ListBomCostHeadings {
     pub fn new() -> Self {
         Self::default()
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::Result<sage_core::Page<BomCostHeading>> {
-        client.send(self).await
-    }
-
-    /// Every item of every page, fetched lazily as the stream is polled.
-    #[inline]
-    pub fn items(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::BoxStream<'static, sage_core::Result<BomCostHeading>> {
-        client.items(self)
-    }
 }
 
 sage_core::odata_setters!(ListBomCostHeadings);
+
+sage_core::send_methods!(ListBomCostHeadings -> Page<BomCostHeading>);
 
 impl sage_core::Operation for ListBomCostHeadings {
     type Output = sage_core::Page<BomCostHeading>;
@@ -5872,10 +5632,6 @@ impl sage_core::Operation for ListBomCostHeadings {
                 .odata(&self.odata),
         )
     }
-}
-
-impl sage_core::ListOperation for ListBomCostHeadings {
-    type Item = BomCostHeading;
 }
 
 /// Bill Of Materials Item Types
@@ -5897,27 +5653,11 @@ impl ListBomItemTypes {
     pub fn new() -> Self {
         Self::default()
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::Result<sage_core::Page<BomItemType>> {
-        client.send(self).await
-    }
-
-    /// Every item of every page, fetched lazily as the stream is polled.
-    #[inline]
-    pub fn items(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::BoxStream<'static, sage_core::Result<BomItemType>> {
-        client.items(self)
-    }
 }
 
 sage_core::odata_setters!(ListBomItemTypes);
+
+sage_core::send_methods!(ListBomItemTypes -> Page<BomItemType>);
 
 impl sage_core::Operation for ListBomItemTypes {
     type Output = sage_core::Page<BomItemType>;
@@ -5932,10 +5672,6 @@ impl sage_core::Operation for ListBomItemTypes {
                 .odata(&self.odata),
         )
     }
-}
-
-impl sage_core::ListOperation for ListBomItemTypes {
-    type Item = BomItemType;
 }
 
 /// Costing Method Types
@@ -5957,27 +5693,11 @@ impl ListCostingMethodTypes {
     pub fn new() -> Self {
         Self::default()
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::Result<sage_core::Page<CostingMethodType>> {
-        client.send(self).await
-    }
-
-    /// Every item of every page, fetched lazily as the stream is polled.
-    #[inline]
-    pub fn items(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::BoxStream<'static, sage_core::Result<CostingMethodType>> {
-        client.items(self)
-    }
 }
 
 sage_core::odata_setters!(ListCostingMethodTypes);
+
+sage_core::send_methods!(ListCostingMethodTypes -> Page<CostingMethodType>);
 
 impl sage_core::Operation for ListCostingMethodTypes {
     type Output = sage_core::Page<CostingMethodType>;
@@ -5992,10 +5712,6 @@ impl sage_core::Operation for ListCostingMethodTypes {
                 .odata(&self.odata),
         )
     }
-}
-
-impl sage_core::ListOperation for ListCostingMethodTypes {
-    type Item = CostingMethodType;
 }
 
 /// Cross Sell Product Views
@@ -6015,27 +5731,11 @@ impl ListCrossSellProductViews {
     pub fn new() -> Self {
         Self::default()
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::Result<sage_core::Page<CrossSellProductView>> {
-        client.send(self).await
-    }
-
-    /// Every item of every page, fetched lazily as the stream is polled.
-    #[inline]
-    pub fn items(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::BoxStream<'static, sage_core::Result<CrossSellProductView>> {
-        client.items(self)
-    }
 }
 
 sage_core::odata_setters!(ListCrossSellProductViews);
+
+sage_core::send_methods!(ListCrossSellProductViews -> Page<CrossSellProductView>);
 
 impl sage_core::Operation for ListCrossSellProductViews {
     type Output = sage_core::Page<CrossSellProductView>;
@@ -6050,10 +5750,6 @@ impl sage_core::Operation for ListCrossSellProductViews {
                 .odata(&self.odata),
         )
     }
-}
-
-impl sage_core::ListOperation for ListCrossSellProductViews {
-    type Item = CrossSellProductView;
 }
 
 /// Cross Sell Products
@@ -6073,16 +5769,9 @@ impl CreateCrossSellProduct {
     pub fn new(body: CrossSellProduct) -> Self {
         Self { body }
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::Result<CrossSellProduct> {
-        client.send(self).await
-    }
 }
+
+sage_core::send_methods!(CreateCrossSellProduct -> CrossSellProduct);
 
 impl sage_core::Operation for CreateCrossSellProduct {
     type Output = CrossSellProduct;
@@ -6114,13 +5803,9 @@ impl DeleteCrossSellProduct {
     pub fn new(id: impl Into<super::ids::CrossSellProductId>) -> Self {
         Self { id: id.into() }
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(&self, client: &sage_core::Client) -> sage_core::Result<()> {
-        client.send(self).await
-    }
 }
+
+sage_core::send_methods!(DeleteCrossSellProduct -> ());
 
 impl sage_core::Operation for DeleteCrossSellProduct {
     type Output = ();
@@ -6154,16 +5839,9 @@ impl GetCrossSellProduct {
     pub fn new(id: impl Into<super::ids::CrossSellProductId>) -> Self {
         Self { id: id.into() }
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::Result<CrossSellProduct> {
-        client.send(self).await
-    }
 }
+
+sage_core::send_methods!(GetCrossSellProduct -> CrossSellProduct);
 
 impl sage_core::Operation for GetCrossSellProduct {
     type Output = CrossSellProduct;
@@ -6197,27 +5875,11 @@ impl ListCrossSellProducts {
     pub fn new() -> Self {
         Self::default()
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::Result<sage_core::Page<CrossSellProduct>> {
-        client.send(self).await
-    }
-
-    /// Every item of every page, fetched lazily as the stream is polled.
-    #[inline]
-    pub fn items(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::BoxStream<'static, sage_core::Result<CrossSellProduct>> {
-        client.items(self)
-    }
 }
 
 sage_core::odata_setters!(ListCrossSellProducts);
+
+sage_core::send_methods!(ListCrossSellProducts -> Page<CrossSellProduct>);
 
 impl sage_core::Operation for ListCrossSellProducts {
     type Output = sage_core::Page<CrossSellProduct>;
@@ -6232,10 +5894,6 @@ impl sage_core::Operation for ListCrossSellProducts {
                 .odata(&self.odata),
         )
     }
-}
-
-impl sage_core::ListOperation for ListCrossSellProducts {
-    type Item = CrossSellProduct;
 }
 
 /// Cross Sell Product
@@ -6260,16 +5918,9 @@ impl UpdateCrossSellProduct {
     ) -> Self {
         Self { id: id.into(), body }
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::Result<CrossSellProduct> {
-        client.send(self).await
-    }
 }
+
+sage_core::send_methods!(UpdateCrossSellProduct -> CrossSellProduct);
 
 impl sage_core::Operation for UpdateCrossSellProduct {
     type Output = CrossSellProduct;
@@ -6304,27 +5955,11 @@ impl ListDiscrepancyStatusTypes {
     pub fn new() -> Self {
         Self::default()
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::Result<sage_core::Page<DiscrepancyStatusType>> {
-        client.send(self).await
-    }
-
-    /// Every item of every page, fetched lazily as the stream is polled.
-    #[inline]
-    pub fn items(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::BoxStream<'static, sage_core::Result<DiscrepancyStatusType>> {
-        client.items(self)
-    }
 }
 
 sage_core::odata_setters!(ListDiscrepancyStatusTypes);
+
+sage_core::send_methods!(ListDiscrepancyStatusTypes -> Page<DiscrepancyStatusType>);
 
 impl sage_core::Operation for ListDiscrepancyStatusTypes {
     type Output = sage_core::Page<DiscrepancyStatusType>;
@@ -6339,10 +5974,6 @@ impl sage_core::Operation for ListDiscrepancyStatusTypes {
                 .odata(&self.odata),
         )
     }
-}
-
-impl sage_core::ListOperation for ListDiscrepancyStatusTypes {
-    type Item = DiscrepancyStatusType;
 }
 
 /// Entry Source Types
@@ -6364,27 +5995,11 @@ impl ListEntrySourceTypes {
     pub fn new() -> Self {
         Self::default()
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::Result<sage_core::Page<EntrySourceType>> {
-        client.send(self).await
-    }
-
-    /// Every item of every page, fetched lazily as the stream is polled.
-    #[inline]
-    pub fn items(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::BoxStream<'static, sage_core::Result<EntrySourceType>> {
-        client.items(self)
-    }
 }
 
 sage_core::odata_setters!(ListEntrySourceTypes);
+
+sage_core::send_methods!(ListEntrySourceTypes -> Page<EntrySourceType>);
 
 impl sage_core::Operation for ListEntrySourceTypes {
     type Output = sage_core::Page<EntrySourceType>;
@@ -6399,10 +6014,6 @@ impl sage_core::Operation for ListEntrySourceTypes {
                 .odata(&self.odata),
         )
     }
-}
-
-impl sage_core::ListOperation for ListEntrySourceTypes {
-    type Item = EntrySourceType;
 }
 
 /// Fulfilment Method Types
@@ -6424,27 +6035,11 @@ impl ListFulfilmentMethodTypes {
     pub fn new() -> Self {
         Self::default()
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::Result<sage_core::Page<FulfilmentMethodType>> {
-        client.send(self).await
-    }
-
-    /// Every item of every page, fetched lazily as the stream is polled.
-    #[inline]
-    pub fn items(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::BoxStream<'static, sage_core::Result<FulfilmentMethodType>> {
-        client.items(self)
-    }
 }
 
 sage_core::odata_setters!(ListFulfilmentMethodTypes);
+
+sage_core::send_methods!(ListFulfilmentMethodTypes -> Page<FulfilmentMethodType>);
 
 impl sage_core::Operation for ListFulfilmentMethodTypes {
     type Output = sage_core::Page<FulfilmentMethodType>;
@@ -6459,10 +6054,6 @@ impl sage_core::Operation for ListFulfilmentMethodTypes {
                 .odata(&self.odata),
         )
     }
-}
-
-impl sage_core::ListOperation for ListFulfilmentMethodTypes {
-    type Item = FulfilmentMethodType;
 }
 
 /// Fulfilment Sequence Types
@@ -6484,27 +6075,11 @@ impl ListFulfilmentSequenceTypes {
     pub fn new() -> Self {
         Self::default()
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::Result<sage_core::Page<FulfilmentSequenceType>> {
-        client.send(self).await
-    }
-
-    /// Every item of every page, fetched lazily as the stream is polled.
-    #[inline]
-    pub fn items(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::BoxStream<'static, sage_core::Result<FulfilmentSequenceType>> {
-        client.items(self)
-    }
 }
 
 sage_core::odata_setters!(ListFulfilmentSequenceTypes);
+
+sage_core::send_methods!(ListFulfilmentSequenceTypes -> Page<FulfilmentSequenceType>);
 
 impl sage_core::Operation for ListFulfilmentSequenceTypes {
     type Output = sage_core::Page<FulfilmentSequenceType>;
@@ -6519,10 +6094,6 @@ impl sage_core::Operation for ListFulfilmentSequenceTypes {
                 .odata(&self.odata),
         )
     }
-}
-
-impl sage_core::ListOperation for ListFulfilmentSequenceTypes {
-    type Item = FulfilmentSequenceType;
 }
 
 /// Internal Area
@@ -6542,16 +6113,9 @@ impl GetInternalArea {
     pub fn new(id: impl Into<super::ids::InternalAreaId>) -> Self {
         Self { id: id.into() }
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::Result<InternalArea> {
-        client.send(self).await
-    }
 }
+
+sage_core::send_methods!(GetInternalArea -> InternalArea);
 
 impl sage_core::Operation for GetInternalArea {
     type Output = InternalArea;
@@ -6585,27 +6149,11 @@ impl ListInternalAreas {
     pub fn new() -> Self {
         Self::default()
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::Result<sage_core::Page<InternalArea>> {
-        client.send(self).await
-    }
-
-    /// Every item of every page, fetched lazily as the stream is polled.
-    #[inline]
-    pub fn items(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::BoxStream<'static, sage_core::Result<InternalArea>> {
-        client.items(self)
-    }
 }
 
 sage_core::odata_setters!(ListInternalAreas);
+
+sage_core::send_methods!(ListInternalAreas -> Page<InternalArea>);
 
 impl sage_core::Operation for ListInternalAreas {
     type Output = sage_core::Page<InternalArea>;
@@ -6620,10 +6168,6 @@ impl sage_core::Operation for ListInternalAreas {
                 .odata(&self.odata),
         )
     }
-}
-
-impl sage_core::ListOperation for ListInternalAreas {
-    type Item = InternalArea;
 }
 
 /// Label Printing Option Types
@@ -6645,27 +6189,11 @@ impl ListLabelPrintingOptionTypes {
     pub fn new() -> Self {
         Self::default()
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::Result<sage_core::Page<LabelPrintingOptionType>> {
-        client.send(self).await
-    }
-
-    /// Every item of every page, fetched lazily as the stream is polled.
-    #[inline]
-    pub fn items(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::BoxStream<'static, sage_core::Result<LabelPrintingOptionType>> {
-        client.items(self)
-    }
 }
 
 sage_core::odata_setters!(ListLabelPrintingOptionTypes);
+
+sage_core::send_methods!(ListLabelPrintingOptionTypes -> Page<LabelPrintingOptionType>);
 
 impl sage_core::Operation for ListLabelPrintingOptionTypes {
     type Output = sage_core::Page<LabelPrintingOptionType>;
@@ -6680,10 +6208,6 @@ impl sage_core::Operation for ListLabelPrintingOptionTypes {
                 .odata(&self.odata),
         )
     }
-}
-
-impl sage_core::ListOperation for ListLabelPrintingOptionTypes {
-    type Item = LabelPrintingOptionType;
 }
 
 /// Landed Costs Types
@@ -6705,27 +6229,11 @@ impl ListLandedCostsTypes {
     pub fn new() -> Self {
         Self::default()
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::Result<sage_core::Page<LandedCostsType>> {
-        client.send(self).await
-    }
-
-    /// Every item of every page, fetched lazily as the stream is polled.
-    #[inline]
-    pub fn items(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::BoxStream<'static, sage_core::Result<LandedCostsType>> {
-        client.items(self)
-    }
 }
 
 sage_core::odata_setters!(ListLandedCostsTypes);
+
+sage_core::send_methods!(ListLandedCostsTypes -> Page<LandedCostsType>);
 
 impl sage_core::Operation for ListLandedCostsTypes {
     type Output = sage_core::Page<LandedCostsType>;
@@ -6740,10 +6248,6 @@ impl sage_core::Operation for ListLandedCostsTypes {
                 .odata(&self.odata),
         )
     }
-}
-
-impl sage_core::ListOperation for ListLandedCostsTypes {
-    type Item = LandedCostsType;
 }
 
 /// Lookup Product Groups
@@ -6763,27 +6267,11 @@ impl ListLookupProductGroups {
     pub fn new() -> Self {
         Self::default()
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::Result<sage_core::Page<LookupProductGroup>> {
-        client.send(self).await
-    }
-
-    /// Every item of every page, fetched lazily as the stream is polled.
-    #[inline]
-    pub fn items(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::BoxStream<'static, sage_core::Result<LookupProductGroup>> {
-        client.items(self)
-    }
 }
 
 sage_core::odata_setters!(ListLookupProductGroups);
+
+sage_core::send_methods!(ListLookupProductGroups -> Page<LookupProductGroup>);
 
 impl sage_core::Operation for ListLookupProductGroups {
     type Output = sage_core::Page<LookupProductGroup>;
@@ -6798,10 +6286,6 @@ impl sage_core::Operation for ListLookupProductGroups {
                 .odata(&self.odata),
         )
     }
-}
-
-impl sage_core::ListOperation for ListLookupProductGroups {
-    type Item = LookupProductGroup;
 }
 
 /// Lookup Products
@@ -6821,27 +6305,11 @@ impl ListLookupProducts {
     pub fn new() -> Self {
         Self::default()
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::Result<sage_core::Page<LookupProduct>> {
-        client.send(self).await
-    }
-
-    /// Every item of every page, fetched lazily as the stream is polled.
-    #[inline]
-    pub fn items(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::BoxStream<'static, sage_core::Result<LookupProduct>> {
-        client.items(self)
-    }
 }
 
 sage_core::odata_setters!(ListLookupProducts);
+
+sage_core::send_methods!(ListLookupProducts -> Page<LookupProduct>);
 
 impl sage_core::Operation for ListLookupProducts {
     type Output = sage_core::Page<LookupProduct>;
@@ -6856,10 +6324,6 @@ impl sage_core::Operation for ListLookupProducts {
                 .odata(&self.odata),
         )
     }
-}
-
-impl sage_core::ListOperation for ListLookupProducts {
-    type Item = LookupProduct;
 }
 
 /// Lookup Stock Item Units
@@ -6879,27 +6343,11 @@ impl ListLookupStockItemUnits {
     pub fn new() -> Self {
         Self::default()
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::Result<sage_core::Page<LookupStockItemUnit>> {
-        client.send(self).await
-    }
-
-    /// Every item of every page, fetched lazily as the stream is polled.
-    #[inline]
-    pub fn items(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::BoxStream<'static, sage_core::Result<LookupStockItemUnit>> {
-        client.items(self)
-    }
 }
 
 sage_core::odata_setters!(ListLookupStockItemUnits);
+
+sage_core::send_methods!(ListLookupStockItemUnits -> Page<LookupStockItemUnit>);
 
 impl sage_core::Operation for ListLookupStockItemUnits {
     type Output = sage_core::Page<LookupStockItemUnit>;
@@ -6914,10 +6362,6 @@ impl sage_core::Operation for ListLookupStockItemUnits {
                 .odata(&self.odata),
         )
     }
-}
-
-impl sage_core::ListOperation for ListLookupStockItemUnits {
-    type Item = LookupStockItemUnit;
 }
 
 /// Pricing Source Types
@@ -6939,27 +6383,11 @@ impl ListPricingSourceTypes {
     pub fn new() -> Self {
         Self::default()
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::Result<sage_core::Page<PricingSourceType>> {
-        client.send(self).await
-    }
-
-    /// Every item of every page, fetched lazily as the stream is polled.
-    #[inline]
-    pub fn items(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::BoxStream<'static, sage_core::Result<PricingSourceType>> {
-        client.items(self)
-    }
 }
 
 sage_core::odata_setters!(ListPricingSourceTypes);
+
+sage_core::send_methods!(ListPricingSourceTypes -> Page<PricingSourceType>);
 
 impl sage_core::Operation for ListPricingSourceTypes {
     type Output = sage_core::Page<PricingSourceType>;
@@ -6974,10 +6402,6 @@ impl sage_core::Operation for ListPricingSourceTypes {
                 .odata(&self.odata),
         )
     }
-}
-
-impl sage_core::ListOperation for ListPricingSourceTypes {
-    type Item = PricingSourceType;
 }
 
 /// Product Group Search Category Values
@@ -6997,30 +6421,11 @@ impl ListProductGroupSearchCategoryValues {
     pub fn new() -> Self {
         Self::default()
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::Result<sage_core::Page<ProductGroupSearchCategoryValue>> {
-        client.send(self).await
-    }
-
-    /// Every item of every page, fetched lazily as the stream is polled.
-    #[inline]
-    pub fn items(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::BoxStream<
-        'static,
-        sage_core::Result<ProductGroupSearchCategoryValue>,
-    > {
-        client.items(self)
-    }
 }
 
 sage_core::odata_setters!(ListProductGroupSearchCategoryValues);
+
+sage_core::send_methods!(ListProductGroupSearchCategoryValues -> Page<ProductGroupSearchCategoryValue>);
 
 impl sage_core::Operation for ListProductGroupSearchCategoryValues {
     type Output = sage_core::Page<ProductGroupSearchCategoryValue>;
@@ -7035,10 +6440,6 @@ impl sage_core::Operation for ListProductGroupSearchCategoryValues {
                 .odata(&self.odata),
         )
     }
-}
-
-impl sage_core::ListOperation for ListProductGroupSearchCategoryValues {
-    type Item = ProductGroupSearchCategoryValue;
 }
 
 /// Product Group
@@ -7058,16 +6459,9 @@ impl GetProductGroup {
     pub fn new(id: impl Into<super::ids::ProductGroupId>) -> Self {
         Self { id: id.into() }
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::Result<ProductGroup> {
-        client.send(self).await
-    }
 }
+
+sage_core::send_methods!(GetProductGroup -> ProductGroup);
 
 impl sage_core::Operation for GetProductGroup {
     type Output = ProductGroup;
@@ -7101,27 +6495,11 @@ impl ListProductGroups {
     pub fn new() -> Self {
         Self::default()
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::Result<sage_core::Page<ProductGroup>> {
-        client.send(self).await
-    }
-
-    /// Every item of every page, fetched lazily as the stream is polled.
-    #[inline]
-    pub fn items(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::BoxStream<'static, sage_core::Result<ProductGroup>> {
-        client.items(self)
-    }
 }
 
 sage_core::odata_setters!(ListProductGroups);
+
+sage_core::send_methods!(ListProductGroups -> Page<ProductGroup>);
 
 impl sage_core::Operation for ListProductGroups {
     type Output = sage_core::Page<ProductGroup>;
@@ -7136,10 +6514,6 @@ impl sage_core::Operation for ListProductGroups {
                 .odata(&self.odata),
         )
     }
-}
-
-impl sage_core::ListOperation for ListProductGroups {
-    type Item = ProductGroup;
 }
 
 /// Product Memos
@@ -7163,16 +6537,9 @@ impl CreateProductMemo {
     pub fn new(body: ProductMemo) -> Self {
         Self { body }
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::Result<ProductMemo> {
-        client.send(self).await
-    }
 }
+
+sage_core::send_methods!(CreateProductMemo -> ProductMemo);
 
 impl sage_core::Operation for CreateProductMemo {
     type Output = ProductMemo;
@@ -7208,13 +6575,9 @@ impl DeleteProductMemo {
     pub fn new(id: impl Into<super::ids::ProductMemoId>) -> Self {
         Self { id: id.into() }
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(&self, client: &sage_core::Client) -> sage_core::Result<()> {
-        client.send(self).await
-    }
 }
+
+sage_core::send_methods!(DeleteProductMemo -> ());
 
 impl sage_core::Operation for DeleteProductMemo {
     type Output = ();
@@ -7252,16 +6615,9 @@ impl GetProductMemo {
     pub fn new(id: impl Into<super::ids::ProductMemoId>) -> Self {
         Self { id: id.into() }
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::Result<ProductMemo> {
-        client.send(self).await
-    }
 }
+
+sage_core::send_methods!(GetProductMemo -> ProductMemo);
 
 impl sage_core::Operation for GetProductMemo {
     type Output = ProductMemo;
@@ -7299,27 +6655,11 @@ impl ListProductMemos {
     pub fn new() -> Self {
         Self::default()
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::Result<sage_core::Page<ProductMemo>> {
-        client.send(self).await
-    }
-
-    /// Every item of every page, fetched lazily as the stream is polled.
-    #[inline]
-    pub fn items(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::BoxStream<'static, sage_core::Result<ProductMemo>> {
-        client.items(self)
-    }
 }
 
 sage_core::odata_setters!(ListProductMemos);
+
+sage_core::send_methods!(ListProductMemos -> Page<ProductMemo>);
 
 impl sage_core::Operation for ListProductMemos {
     type Output = sage_core::Page<ProductMemo>;
@@ -7334,10 +6674,6 @@ impl sage_core::Operation for ListProductMemos {
                 .odata(&self.odata),
         )
     }
-}
-
-impl sage_core::ListOperation for ListProductMemos {
-    type Item = ProductMemo;
 }
 
 /// Product Memo
@@ -7363,16 +6699,9 @@ impl UpdateProductMemo {
     pub fn new(id: impl Into<super::ids::ProductMemoId>, body: ProductMemo) -> Self {
         Self { id: id.into(), body }
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::Result<ProductMemo> {
-        client.send(self).await
-    }
 }
+
+sage_core::send_methods!(UpdateProductMemo -> ProductMemo);
 
 impl sage_core::Operation for UpdateProductMemo {
     type Output = ProductMemo;
@@ -7407,16 +6736,9 @@ impl GetProductPurchaseFigures {
     pub fn new(id: impl Into<super::ids::ProductPurchaseFigureId>) -> Self {
         Self { id: id.into() }
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::Result<ProductPurchaseFigures> {
-        client.send(self).await
-    }
 }
+
+sage_core::send_methods!(GetProductPurchaseFigures -> ProductPurchaseFigures);
 
 impl sage_core::Operation for GetProductPurchaseFigures {
     type Output = ProductPurchaseFigures;
@@ -7452,16 +6774,9 @@ impl GetProductSalesFigures {
     pub fn new(id: impl Into<super::ids::ProductSalesFigureId>) -> Self {
         Self { id: id.into() }
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::Result<ProductSalesFigures> {
-        client.send(self).await
-    }
 }
+
+sage_core::send_methods!(GetProductSalesFigures -> ProductSalesFigures);
 
 impl sage_core::Operation for GetProductSalesFigures {
     type Output = ProductSalesFigures;
@@ -7492,16 +6807,9 @@ impl CreateProductSearch {
     pub fn new() -> Self {
         Self {}
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::Result<ProductSearch> {
-        client.send(self).await
-    }
 }
+
+sage_core::send_methods!(CreateProductSearch -> ProductSearch);
 
 impl sage_core::Operation for CreateProductSearch {
     type Output = ProductSearch;
@@ -7536,27 +6844,11 @@ impl ListProductSearchTypes {
     pub fn new() -> Self {
         Self::default()
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::Result<sage_core::Page<ProductSearchType>> {
-        client.send(self).await
-    }
-
-    /// Every item of every page, fetched lazily as the stream is polled.
-    #[inline]
-    pub fn items(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::BoxStream<'static, sage_core::Result<ProductSearchType>> {
-        client.items(self)
-    }
 }
 
 sage_core::odata_setters!(ListProductSearchTypes);
+
+sage_core::send_methods!(ListProductSearchTypes -> Page<ProductSearchType>);
 
 impl sage_core::Operation for ListProductSearchTypes {
     type Output = sage_core::Page<ProductSearchType>;
@@ -7571,10 +6863,6 @@ impl sage_core::Operation for ListProductSearchTypes {
                 .odata(&self.odata),
         )
     }
-}
-
-impl sage_core::ListOperation for ListProductSearchTypes {
-    type Item = ProductSearchType;
 }
 
 /// Product Status Types
@@ -7596,27 +6884,11 @@ impl ListProductStatusTypes {
     pub fn new() -> Self {
         Self::default()
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::Result<sage_core::Page<ProductStatusType>> {
-        client.send(self).await
-    }
-
-    /// Every item of every page, fetched lazily as the stream is polled.
-    #[inline]
-    pub fn items(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::BoxStream<'static, sage_core::Result<ProductStatusType>> {
-        client.items(self)
-    }
 }
 
 sage_core::odata_setters!(ListProductStatusTypes);
+
+sage_core::send_methods!(ListProductStatusTypes -> Page<ProductStatusType>);
 
 impl sage_core::Operation for ListProductStatusTypes {
     type Output = sage_core::Page<ProductStatusType>;
@@ -7631,10 +6903,6 @@ impl sage_core::Operation for ListProductStatusTypes {
                 .odata(&self.odata),
         )
     }
-}
-
-impl sage_core::ListOperation for ListProductStatusTypes {
-    type Item = ProductStatusType;
 }
 
 /// Product Suppliers
@@ -7654,16 +6922,9 @@ impl CreateProductSupplier {
     pub fn new(body: ProductSupplier) -> Self {
         Self { body }
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::Result<ProductSupplier> {
-        client.send(self).await
-    }
 }
+
+sage_core::send_methods!(CreateProductSupplier -> ProductSupplier);
 
 impl sage_core::Operation for CreateProductSupplier {
     type Output = ProductSupplier;
@@ -7695,13 +6956,9 @@ impl DeleteProductSupplier {
     pub fn new(id: impl Into<super::ids::ProductSupplierId>) -> Self {
         Self { id: id.into() }
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(&self, client: &sage_core::Client) -> sage_core::Result<()> {
-        client.send(self).await
-    }
 }
+
+sage_core::send_methods!(DeleteProductSupplier -> ());
 
 impl sage_core::Operation for DeleteProductSupplier {
     type Output = ();
@@ -7735,16 +6992,9 @@ impl GetProductSupplier {
     pub fn new(id: impl Into<super::ids::ProductSupplierId>) -> Self {
         Self { id: id.into() }
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::Result<ProductSupplier> {
-        client.send(self).await
-    }
 }
+
+sage_core::send_methods!(GetProductSupplier -> ProductSupplier);
 
 impl sage_core::Operation for GetProductSupplier {
     type Output = ProductSupplier;
@@ -7778,27 +7028,11 @@ impl ListProductSuppliers {
     pub fn new() -> Self {
         Self::default()
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::Result<sage_core::Page<ProductSupplier>> {
-        client.send(self).await
-    }
-
-    /// Every item of every page, fetched lazily as the stream is polled.
-    #[inline]
-    pub fn items(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::BoxStream<'static, sage_core::Result<ProductSupplier>> {
-        client.items(self)
-    }
 }
 
 sage_core::odata_setters!(ListProductSuppliers);
+
+sage_core::send_methods!(ListProductSuppliers -> Page<ProductSupplier>);
 
 impl sage_core::Operation for ListProductSuppliers {
     type Output = sage_core::Page<ProductSupplier>;
@@ -7813,10 +7047,6 @@ impl sage_core::Operation for ListProductSuppliers {
                 .odata(&self.odata),
         )
     }
-}
-
-impl sage_core::ListOperation for ListProductSuppliers {
-    type Item = ProductSupplier;
 }
 
 /// Product Supplier
@@ -7841,16 +7071,9 @@ impl UpdateProductSupplier {
     ) -> Self {
         Self { id: id.into(), body }
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::Result<ProductSupplier> {
-        client.send(self).await
-    }
 }
+
+sage_core::send_methods!(UpdateProductSupplier -> ProductSupplier);
 
 impl sage_core::Operation for UpdateProductSupplier {
     type Output = ProductSupplier;
@@ -7885,27 +7108,11 @@ impl ListProductTransactionGroupTypes {
     pub fn new() -> Self {
         Self::default()
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::Result<sage_core::Page<ProductTransactionGroupType>> {
-        client.send(self).await
-    }
-
-    /// Every item of every page, fetched lazily as the stream is polled.
-    #[inline]
-    pub fn items(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::BoxStream<'static, sage_core::Result<ProductTransactionGroupType>> {
-        client.items(self)
-    }
 }
 
 sage_core::odata_setters!(ListProductTransactionGroupTypes);
+
+sage_core::send_methods!(ListProductTransactionGroupTypes -> Page<ProductTransactionGroupType>);
 
 impl sage_core::Operation for ListProductTransactionGroupTypes {
     type Output = sage_core::Page<ProductTransactionGroupType>;
@@ -7920,10 +7127,6 @@ impl sage_core::Operation for ListProductTransactionGroupTypes {
                 .odata(&self.odata),
         )
     }
-}
-
-impl sage_core::ListOperation for ListProductTransactionGroupTypes {
-    type Item = ProductTransactionGroupType;
 }
 
 /// Product Transaction Types
@@ -7943,27 +7146,11 @@ impl ListProductTransactionTypes {
     pub fn new() -> Self {
         Self::default()
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::Result<sage_core::Page<ProductTransactionType>> {
-        client.send(self).await
-    }
-
-    /// Every item of every page, fetched lazily as the stream is polled.
-    #[inline]
-    pub fn items(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::BoxStream<'static, sage_core::Result<ProductTransactionType>> {
-        client.items(self)
-    }
 }
 
 sage_core::odata_setters!(ListProductTransactionTypes);
+
+sage_core::send_methods!(ListProductTransactionTypes -> Page<ProductTransactionType>);
 
 impl sage_core::Operation for ListProductTransactionTypes {
     type Output = sage_core::Page<ProductTransactionType>;
@@ -7978,10 +7165,6 @@ impl sage_core::Operation for ListProductTransactionTypes {
                 .odata(&self.odata),
         )
     }
-}
-
-impl sage_core::ListOperation for ListProductTransactionTypes {
-    type Item = ProductTransactionType;
 }
 
 /// Product Transaction Views
@@ -8001,27 +7184,11 @@ impl ListProductTransactionViews {
     pub fn new() -> Self {
         Self::default()
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::Result<sage_core::Page<ProductTransactionView>> {
-        client.send(self).await
-    }
-
-    /// Every item of every page, fetched lazily as the stream is polled.
-    #[inline]
-    pub fn items(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::BoxStream<'static, sage_core::Result<ProductTransactionView>> {
-        client.items(self)
-    }
 }
 
 sage_core::odata_setters!(ListProductTransactionViews);
+
+sage_core::send_methods!(ListProductTransactionViews -> Page<ProductTransactionView>);
 
 impl sage_core::Operation for ListProductTransactionViews {
     type Output = sage_core::Page<ProductTransactionView>;
@@ -8036,10 +7203,6 @@ impl sage_core::Operation for ListProductTransactionViews {
                 .odata(&self.odata),
         )
     }
-}
-
-impl sage_core::ListOperation for ListProductTransactionViews {
-    type Item = ProductTransactionView;
 }
 
 /// Product Types
@@ -8061,27 +7224,11 @@ impl ListProductTypes {
     pub fn new() -> Self {
         Self::default()
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::Result<sage_core::Page<ProductType>> {
-        client.send(self).await
-    }
-
-    /// Every item of every page, fetched lazily as the stream is polled.
-    #[inline]
-    pub fn items(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::BoxStream<'static, sage_core::Result<ProductType>> {
-        client.items(self)
-    }
 }
 
 sage_core::odata_setters!(ListProductTypes);
+
+sage_core::send_methods!(ListProductTypes -> Page<ProductType>);
 
 impl sage_core::Operation for ListProductTypes {
     type Output = sage_core::Page<ProductType>;
@@ -8096,10 +7243,6 @@ impl sage_core::Operation for ListProductTypes {
                 .odata(&self.odata),
         )
     }
-}
-
-impl sage_core::ListOperation for ListProductTypes {
-    type Item = ProductType;
 }
 
 /// Product Views
@@ -8119,27 +7262,11 @@ impl ListProductViews {
     pub fn new() -> Self {
         Self::default()
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::Result<sage_core::Page<ProductView>> {
-        client.send(self).await
-    }
-
-    /// Every item of every page, fetched lazily as the stream is polled.
-    #[inline]
-    pub fn items(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::BoxStream<'static, sage_core::Result<ProductView>> {
-        client.items(self)
-    }
 }
 
 sage_core::odata_setters!(ListProductViews);
+
+sage_core::send_methods!(ListProductViews -> Page<ProductView>);
 
 impl sage_core::Operation for ListProductViews {
     type Output = sage_core::Page<ProductView>;
@@ -8154,10 +7281,6 @@ impl sage_core::Operation for ListProductViews {
                 .odata(&self.odata),
         )
     }
-}
-
-impl sage_core::ListOperation for ListProductViews {
-    type Item = ProductView;
 }
 
 /// Warehouses And Bins For A Product View
@@ -8177,27 +7300,11 @@ impl ListProductWarehouseBinViews {
     pub fn new() -> Self {
         Self::default()
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::Result<sage_core::Page<ProductWarehouseBinView>> {
-        client.send(self).await
-    }
-
-    /// Every item of every page, fetched lazily as the stream is polled.
-    #[inline]
-    pub fn items(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::BoxStream<'static, sage_core::Result<ProductWarehouseBinView>> {
-        client.items(self)
-    }
 }
 
 sage_core::odata_setters!(ListProductWarehouseBinViews);
+
+sage_core::send_methods!(ListProductWarehouseBinViews -> Page<ProductWarehouseBinView>);
 
 impl sage_core::Operation for ListProductWarehouseBinViews {
     type Output = sage_core::Page<ProductWarehouseBinView>;
@@ -8212,10 +7319,6 @@ impl sage_core::Operation for ListProductWarehouseBinViews {
                 .odata(&self.odata),
         )
     }
-}
-
-impl sage_core::ListOperation for ListProductWarehouseBinViews {
-    type Item = ProductWarehouseBinView;
 }
 
 /// Warehouses For A Product View
@@ -8235,27 +7338,11 @@ impl ListProductWarehouseViews {
     pub fn new() -> Self {
         Self::default()
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::Result<sage_core::Page<ProductWarehouseView>> {
-        client.send(self).await
-    }
-
-    /// Every item of every page, fetched lazily as the stream is polled.
-    #[inline]
-    pub fn items(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::BoxStream<'static, sage_core::Result<ProductWarehouseView>> {
-        client.items(self)
-    }
 }
 
 sage_core::odata_setters!(ListProductWarehouseViews);
+
+sage_core::send_methods!(ListProductWarehouseViews -> Page<ProductWarehouseView>);
 
 impl sage_core::Operation for ListProductWarehouseViews {
     type Output = sage_core::Page<ProductWarehouseView>;
@@ -8270,10 +7357,6 @@ impl sage_core::Operation for ListProductWarehouseViews {
                 .odata(&self.odata),
         )
     }
-}
-
-impl sage_core::ListOperation for ListProductWarehouseViews {
-    type Item = ProductWarehouseView;
 }
 
 /// Products
@@ -8295,13 +7378,9 @@ impl CreateProduct {
     pub fn new(body: Product) -> Self {
         Self { body }
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(&self, client: &sage_core::Client) -> sage_core::Result<Product> {
-        client.send(self).await
-    }
 }
+
+sage_core::send_methods!(CreateProduct -> Product);
 
 impl sage_core::Operation for CreateProduct {
     type Output = Product;
@@ -8331,13 +7410,9 @@ impl DeleteProduct {
     pub fn new(id: impl Into<super::ids::ProductId>) -> Self {
         Self { id: id.into() }
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(&self, client: &sage_core::Client) -> sage_core::Result<()> {
-        client.send(self).await
-    }
 }
+
+sage_core::send_methods!(DeleteProduct -> ());
 
 impl sage_core::Operation for DeleteProduct {
     type Output = ();
@@ -8373,13 +7448,9 @@ impl GetProduct {
     pub fn new(id: impl Into<super::ids::ProductId>) -> Self {
         Self { id: id.into() }
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(&self, client: &sage_core::Client) -> sage_core::Result<Product> {
-        client.send(self).await
-    }
 }
+
+sage_core::send_methods!(GetProduct -> Product);
 
 impl sage_core::Operation for GetProduct {
     type Output = Product;
@@ -8419,27 +7490,11 @@ impl ListProducts {
     pub fn new() -> Self {
         Self::default()
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::Result<sage_core::Page<Product>> {
-        client.send(self).await
-    }
-
-    /// Every item of every page, fetched lazily as the stream is polled.
-    #[inline]
-    pub fn items(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::BoxStream<'static, sage_core::Result<Product>> {
-        client.items(self)
-    }
 }
 
 sage_core::odata_setters!(ListProducts);
+
+sage_core::send_methods!(ListProducts -> Page<Product>);
 
 impl sage_core::Operation for ListProducts {
     type Output = sage_core::Page<Product>;
@@ -8450,10 +7505,6 @@ impl sage_core::Operation for ListProducts {
                 .odata(&self.odata),
         )
     }
-}
-
-impl sage_core::ListOperation for ListProducts {
-    type Item = Product;
 }
 
 /// Products For Product Group
@@ -8480,27 +7531,11 @@ impl ListProductsForProductGroup {
             odata: sage_core::ODataQuery::default(),
         }
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::Result<sage_core::Page<Product>> {
-        client.send(self).await
-    }
-
-    /// Every item of every page, fetched lazily as the stream is polled.
-    #[inline]
-    pub fn items(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::BoxStream<'static, sage_core::Result<Product>> {
-        client.items(self)
-    }
 }
 
 sage_core::odata_setters!(ListProductsForProductGroup);
+
+sage_core::send_methods!(ListProductsForProductGroup -> Page<Product>);
 
 impl sage_core::Operation for ListProductsForProductGroup {
     type Output = sage_core::Page<Product>;
@@ -8516,10 +7551,6 @@ impl sage_core::Operation for ListProductsForProductGroup {
                 .path("productGroupId", self.product_group_id),
         )
     }
-}
-
-impl sage_core::ListOperation for ListProductsForProductGroup {
-    type Item = Product;
 }
 
 /// Product
@@ -8543,13 +7574,9 @@ impl UpdateProduct {
     pub fn new(id: impl Into<super::ids::ProductId>, body: Product) -> Self {
         Self { id: id.into(), body }
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(&self, client: &sage_core::Client) -> sage_core::Result<Product> {
-        client.send(self).await
-    }
 }
+
+sage_core::send_methods!(UpdateProduct -> Product);
 
 impl sage_core::Operation for UpdateProduct {
     type Output = Product;
@@ -8582,13 +7609,9 @@ impl CreateProductsDuplicate {
     pub fn new(body: ProductDuplicateFlags) -> Self {
         Self { body }
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(&self, client: &sage_core::Client) -> sage_core::Result<Product> {
-        client.send(self).await
-    }
 }
+
+sage_core::send_methods!(CreateProductsDuplicate -> Product);
 
 impl sage_core::Operation for CreateProductsDuplicate {
     type Output = Product;
@@ -8620,16 +7643,9 @@ impl GetSearchCategory {
     pub fn new(id: impl Into<super::ids::SearchCategoryId>) -> Self {
         Self { id: id.into() }
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::Result<SearchCategory> {
-        client.send(self).await
-    }
 }
+
+sage_core::send_methods!(GetSearchCategory -> SearchCategory);
 
 impl sage_core::Operation for GetSearchCategory {
     type Output = SearchCategory;
@@ -8663,27 +7679,11 @@ impl ListSearchCategories {
     pub fn new() -> Self {
         Self::default()
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::Result<sage_core::Page<SearchCategory>> {
-        client.send(self).await
-    }
-
-    /// Every item of every page, fetched lazily as the stream is polled.
-    #[inline]
-    pub fn items(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::BoxStream<'static, sage_core::Result<SearchCategory>> {
-        client.items(self)
-    }
 }
 
 sage_core::odata_setters!(ListSearchCategories);
+
+sage_core::send_methods!(ListSearchCategories -> Page<SearchCategory>);
 
 impl sage_core::Operation for ListSearchCategories {
     type Output = sage_core::Page<SearchCategory>;
@@ -8698,10 +7698,6 @@ impl sage_core::Operation for ListSearchCategories {
                 .odata(&self.odata),
         )
     }
-}
-
-impl sage_core::ListOperation for ListSearchCategories {
-    type Item = SearchCategory;
 }
 
 /// Search Value
@@ -8721,16 +7717,9 @@ impl GetSearchValue {
     pub fn new(id: impl Into<super::ids::SearchValueId>) -> Self {
         Self { id: id.into() }
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::Result<SearchValue> {
-        client.send(self).await
-    }
 }
+
+sage_core::send_methods!(GetSearchValue -> SearchValue);
 
 impl sage_core::Operation for GetSearchValue {
     type Output = SearchValue;
@@ -8764,27 +7753,11 @@ impl ListSearchValues {
     pub fn new() -> Self {
         Self::default()
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::Result<sage_core::Page<SearchValue>> {
-        client.send(self).await
-    }
-
-    /// Every item of every page, fetched lazily as the stream is polled.
-    #[inline]
-    pub fn items(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::BoxStream<'static, sage_core::Result<SearchValue>> {
-        client.items(self)
-    }
 }
 
 sage_core::odata_setters!(ListSearchValues);
+
+sage_core::send_methods!(ListSearchValues -> Page<SearchValue>);
 
 impl sage_core::Operation for ListSearchValues {
     type Output = sage_core::Page<SearchValue>;
@@ -8799,10 +7772,6 @@ impl sage_core::Operation for ListSearchValues {
                 .odata(&self.odata),
         )
     }
-}
-
-impl sage_core::ListOperation for ListSearchValues {
-    type Item = SearchValue;
 }
 
 /// Serial Allocated To Who Types
@@ -8824,27 +7793,11 @@ impl ListSerialAllocatedToWhoTypes {
     pub fn new() -> Self {
         Self::default()
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::Result<sage_core::Page<SerialAllocatedToWhoType>> {
-        client.send(self).await
-    }
-
-    /// Every item of every page, fetched lazily as the stream is polled.
-    #[inline]
-    pub fn items(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::BoxStream<'static, sage_core::Result<SerialAllocatedToWhoType>> {
-        client.items(self)
-    }
 }
 
 sage_core::odata_setters!(ListSerialAllocatedToWhoTypes);
+
+sage_core::send_methods!(ListSerialAllocatedToWhoTypes -> Page<SerialAllocatedToWhoType>);
 
 impl sage_core::Operation for ListSerialAllocatedToWhoTypes {
     type Output = sage_core::Page<SerialAllocatedToWhoType>;
@@ -8859,10 +7812,6 @@ impl sage_core::Operation for ListSerialAllocatedToWhoTypes {
                 .odata(&self.odata),
         )
     }
-}
-
-impl sage_core::ListOperation for ListSerialAllocatedToWhoTypes {
-    type Item = SerialAllocatedToWhoType;
 }
 
 /// Source Area Types
@@ -8884,27 +7833,11 @@ impl ListSourceAreaTypes {
     pub fn new() -> Self {
         Self::default()
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::Result<sage_core::Page<SourceAreaType>> {
-        client.send(self).await
-    }
-
-    /// Every item of every page, fetched lazily as the stream is polled.
-    #[inline]
-    pub fn items(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::BoxStream<'static, sage_core::Result<SourceAreaType>> {
-        client.items(self)
-    }
 }
 
 sage_core::odata_setters!(ListSourceAreaTypes);
+
+sage_core::send_methods!(ListSourceAreaTypes -> Page<SourceAreaType>);
 
 impl sage_core::Operation for ListSourceAreaTypes {
     type Output = sage_core::Page<SourceAreaType>;
@@ -8919,10 +7852,6 @@ impl sage_core::Operation for ListSourceAreaTypes {
                 .odata(&self.odata),
         )
     }
-}
-
-impl sage_core::ListOperation for ListSourceAreaTypes {
-    type Item = SourceAreaType;
 }
 
 /// Stock Setting
@@ -8942,16 +7871,9 @@ impl GetStockSetting {
     pub fn new(id: impl Into<super::ids::StockSettingsId>) -> Self {
         Self { id: id.into() }
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::Result<StockSettings> {
-        client.send(self).await
-    }
 }
+
+sage_core::send_methods!(GetStockSetting -> StockSettings);
 
 impl sage_core::Operation for GetStockSetting {
     type Output = StockSettings;
@@ -8985,27 +7907,11 @@ impl ListStockSettings {
     pub fn new() -> Self {
         Self::default()
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::Result<sage_core::Page<StockSettings>> {
-        client.send(self).await
-    }
-
-    /// Every item of every page, fetched lazily as the stream is polled.
-    #[inline]
-    pub fn items(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::BoxStream<'static, sage_core::Result<StockSettings>> {
-        client.items(self)
-    }
 }
 
 sage_core::odata_setters!(ListStockSettings);
+
+sage_core::send_methods!(ListStockSettings -> Page<StockSettings>);
 
 impl sage_core::Operation for ListStockSettings {
     type Output = sage_core::Page<StockSettings>;
@@ -9020,10 +7926,6 @@ impl sage_core::Operation for ListStockSettings {
                 .odata(&self.odata),
         )
     }
-}
-
-impl sage_core::ListOperation for ListStockSettings {
-    type Item = StockSettings;
 }
 
 /// Stock Transfer - Get Traceable Items
@@ -9043,16 +7945,9 @@ impl CreateStockTransferTraceableItem {
     pub fn new(body: StockTransferTraceableItemsRequest) -> Self {
         Self { body }
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::Result<StockTransfer> {
-        client.send(self).await
-    }
 }
+
+sage_core::send_methods!(CreateStockTransferTraceableItem -> StockTransfer);
 
 impl sage_core::Operation for CreateStockTransferTraceableItem {
     type Output = StockTransfer;
@@ -9084,16 +7979,9 @@ impl CreateStockTransfer {
     pub fn new(body: StockTransfer) -> Self {
         Self { body }
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::Result<std::collections::BTreeMap<String, sage_core::types::Json>> {
-        client.send(self).await
-    }
 }
+
+sage_core::send_methods!(CreateStockTransfer -> std::collections::BTreeMap<String, sage_core::types::Json>);
 
 impl sage_core::Operation for CreateStockTransfer {
     type Output = std::collections::BTreeMap<String, sage_core::types::Json>;
@@ -9125,16 +8013,9 @@ impl CreateStocktakeAmendItem {
     pub fn new(body: Stocktake) -> Self {
         Self { body }
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::Result<Stocktake> {
-        client.send(self).await
-    }
 }
+
+sage_core::send_methods!(CreateStocktakeAmendItem -> Stocktake);
 
 impl sage_core::Operation for CreateStocktakeAmendItem {
     type Output = Stocktake;
@@ -9163,16 +8044,9 @@ impl CreateStocktakeApproveComplete {
     pub fn new() -> Self {
         Self {}
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::Result<Stocktake> {
-        client.send(self).await
-    }
 }
+
+sage_core::send_methods!(CreateStocktakeApproveComplete -> Stocktake);
 
 impl sage_core::Operation for CreateStocktakeApproveComplete {
     type Output = Stocktake;
@@ -9205,16 +8079,9 @@ impl GetStocktakeCountSheetItems {
     pub fn new(id: impl Into<super::ids::StocktakeCountSheetItemId>) -> Self {
         Self { id: id.into() }
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::Result<StocktakeCountSheetItem> {
-        client.send(self).await
-    }
 }
+
+sage_core::send_methods!(GetStocktakeCountSheetItems -> StocktakeCountSheetItem);
 
 impl sage_core::Operation for GetStocktakeCountSheetItems {
     type Output = StocktakeCountSheetItem;
@@ -9253,16 +8120,9 @@ impl UpdateStocktakeCountSheetItems {
     ) -> Self {
         Self { id: id.into(), body }
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::Result<StocktakeCountSheetItem> {
-        client.send(self).await
-    }
 }
+
+sage_core::send_methods!(UpdateStocktakeCountSheetItems -> StocktakeCountSheetItem);
 
 impl sage_core::Operation for UpdateStocktakeCountSheetItems {
     type Output = StocktakeCountSheetItem;
@@ -9295,16 +8155,9 @@ impl CreateStocktakeCriteriaTemplate {
     pub fn new(body: StocktakeCriteriaTemplate) -> Self {
         Self { body }
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::Result<StocktakeCriteriaTemplate> {
-        client.send(self).await
-    }
 }
+
+sage_core::send_methods!(CreateStocktakeCriteriaTemplate -> StocktakeCriteriaTemplate);
 
 impl sage_core::Operation for CreateStocktakeCriteriaTemplate {
     type Output = StocktakeCriteriaTemplate;
@@ -9336,13 +8189,9 @@ impl DeleteStocktakeCriteriaTemplate {
     pub fn new(id: impl Into<super::ids::StocktakeCriteriaTemplateId>) -> Self {
         Self { id: id.into() }
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(&self, client: &sage_core::Client) -> sage_core::Result<()> {
-        client.send(self).await
-    }
 }
+
+sage_core::send_methods!(DeleteStocktakeCriteriaTemplate -> ());
 
 impl sage_core::Operation for DeleteStocktakeCriteriaTemplate {
     type Output = ();
@@ -9376,16 +8225,9 @@ impl GetStocktakeCriteriaTemplate {
     pub fn new(id: impl Into<super::ids::StocktakeCriteriaTemplateId>) -> Self {
         Self { id: id.into() }
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::Result<StocktakeCriteriaTemplate> {
-        client.send(self).await
-    }
 }
+
+sage_core::send_methods!(GetStocktakeCriteriaTemplate -> StocktakeCriteriaTemplate);
 
 impl sage_core::Operation for GetStocktakeCriteriaTemplate {
     type Output = StocktakeCriteriaTemplate;
@@ -9419,27 +8261,11 @@ impl ListStocktakeCriteriaTemplates {
     pub fn new() -> Self {
         Self::default()
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::Result<sage_core::Page<StocktakeCriteriaTemplate>> {
-        client.send(self).await
-    }
-
-    /// Every item of every page, fetched lazily as the stream is polled.
-    #[inline]
-    pub fn items(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::BoxStream<'static, sage_core::Result<StocktakeCriteriaTemplate>> {
-        client.items(self)
-    }
 }
 
 sage_core::odata_setters!(ListStocktakeCriteriaTemplates);
+
+sage_core::send_methods!(ListStocktakeCriteriaTemplates -> Page<StocktakeCriteriaTemplate>);
 
 impl sage_core::Operation for ListStocktakeCriteriaTemplates {
     type Output = sage_core::Page<StocktakeCriteriaTemplate>;
@@ -9454,10 +8280,6 @@ impl sage_core::Operation for ListStocktakeCriteriaTemplates {
                 .odata(&self.odata),
         )
     }
-}
-
-impl sage_core::ListOperation for ListStocktakeCriteriaTemplates {
-    type Item = StocktakeCriteriaTemplate;
 }
 
 /// Stocktake Criteria Template
@@ -9482,16 +8304,9 @@ impl UpdateStocktakeCriteriaTemplate {
     ) -> Self {
         Self { id: id.into(), body }
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::Result<StocktakeCriteriaTemplate> {
-        client.send(self).await
-    }
 }
+
+sage_core::send_methods!(UpdateStocktakeCriteriaTemplate -> StocktakeCriteriaTemplate);
 
 impl sage_core::Operation for UpdateStocktakeCriteriaTemplate {
     type Output = StocktakeCriteriaTemplate;
@@ -9521,16 +8336,9 @@ impl CreateStocktakeEnterValue {
     pub fn new() -> Self {
         Self {}
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::Result<Stocktake> {
-        client.send(self).await
-    }
 }
+
+sage_core::send_methods!(CreateStocktakeEnterValue -> Stocktake);
 
 impl sage_core::Operation for CreateStocktakeEnterValue {
     type Output = Stocktake;
@@ -9563,16 +8371,9 @@ impl CreateStocktakeNewItem {
     pub fn new(body: Stocktake) -> Self {
         Self { body }
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::Result<Stocktake> {
-        client.send(self).await
-    }
 }
+
+sage_core::send_methods!(CreateStocktakeNewItem -> Stocktake);
 
 impl sage_core::Operation for CreateStocktakeNewItem {
     type Output = Stocktake;
@@ -9606,27 +8407,11 @@ impl ListStocktakeSelectorValueTypes {
     pub fn new() -> Self {
         Self::default()
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::Result<sage_core::Page<StocktakeSelectorValueType>> {
-        client.send(self).await
-    }
-
-    /// Every item of every page, fetched lazily as the stream is polled.
-    #[inline]
-    pub fn items(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::BoxStream<'static, sage_core::Result<StocktakeSelectorValueType>> {
-        client.items(self)
-    }
 }
 
 sage_core::odata_setters!(ListStocktakeSelectorValueTypes);
+
+sage_core::send_methods!(ListStocktakeSelectorValueTypes -> Page<StocktakeSelectorValueType>);
 
 impl sage_core::Operation for ListStocktakeSelectorValueTypes {
     type Output = sage_core::Page<StocktakeSelectorValueType>;
@@ -9641,10 +8426,6 @@ impl sage_core::Operation for ListStocktakeSelectorValueTypes {
                 .odata(&self.odata),
         )
     }
-}
-
-impl sage_core::ListOperation for ListStocktakeSelectorValueTypes {
-    type Item = StocktakeSelectorValueType;
 }
 
 /// Stocktake Status Types
@@ -9666,27 +8447,11 @@ impl ListStocktakeStatusTypes {
     pub fn new() -> Self {
         Self::default()
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::Result<sage_core::Page<StocktakeStatusType>> {
-        client.send(self).await
-    }
-
-    /// Every item of every page, fetched lazily as the stream is polled.
-    #[inline]
-    pub fn items(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::BoxStream<'static, sage_core::Result<StocktakeStatusType>> {
-        client.items(self)
-    }
 }
 
 sage_core::odata_setters!(ListStocktakeStatusTypes);
+
+sage_core::send_methods!(ListStocktakeStatusTypes -> Page<StocktakeStatusType>);
 
 impl sage_core::Operation for ListStocktakeStatusTypes {
     type Output = sage_core::Page<StocktakeStatusType>;
@@ -9701,10 +8466,6 @@ impl sage_core::Operation for ListStocktakeStatusTypes {
                 .odata(&self.odata),
         )
     }
-}
-
-impl sage_core::ListOperation for ListStocktakeStatusTypes {
-    type Item = StocktakeStatusType;
 }
 
 /// Stocktake Traceable Types
@@ -9726,27 +8487,11 @@ impl ListStocktakeTraceableTypes {
     pub fn new() -> Self {
         Self::default()
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::Result<sage_core::Page<StocktakeTraceableType>> {
-        client.send(self).await
-    }
-
-    /// Every item of every page, fetched lazily as the stream is polled.
-    #[inline]
-    pub fn items(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::BoxStream<'static, sage_core::Result<StocktakeTraceableType>> {
-        client.items(self)
-    }
 }
 
 sage_core::odata_setters!(ListStocktakeTraceableTypes);
+
+sage_core::send_methods!(ListStocktakeTraceableTypes -> Page<StocktakeTraceableType>);
 
 impl sage_core::Operation for ListStocktakeTraceableTypes {
     type Output = sage_core::Page<StocktakeTraceableType>;
@@ -9761,10 +8506,6 @@ impl sage_core::Operation for ListStocktakeTraceableTypes {
                 .odata(&self.odata),
         )
     }
-}
-
-impl sage_core::ListOperation for ListStocktakeTraceableTypes {
-    type Item = StocktakeTraceableType;
 }
 
 /// Stocktake Types
@@ -9786,27 +8527,11 @@ impl ListStocktakeTypes {
     pub fn new() -> Self {
         Self::default()
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::Result<sage_core::Page<StocktakeType>> {
-        client.send(self).await
-    }
-
-    /// Every item of every page, fetched lazily as the stream is polled.
-    #[inline]
-    pub fn items(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::BoxStream<'static, sage_core::Result<StocktakeType>> {
-        client.items(self)
-    }
 }
 
 sage_core::odata_setters!(ListStocktakeTypes);
+
+sage_core::send_methods!(ListStocktakeTypes -> Page<StocktakeType>);
 
 impl sage_core::Operation for ListStocktakeTypes {
     type Output = sage_core::Page<StocktakeType>;
@@ -9823,10 +8548,6 @@ impl sage_core::Operation for ListStocktakeTypes {
     }
 }
 
-impl sage_core::ListOperation for ListStocktakeTypes {
-    type Item = StocktakeType;
-}
-
 /// Stocktake View Adjustments
 ///
 /// Returns stocktake count sheet items on a stocktake including discrepancies.
@@ -9841,16 +8562,9 @@ impl CreateStocktakeViewAdjustment {
     pub fn new() -> Self {
         Self {}
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::Result<Stocktake> {
-        client.send(self).await
-    }
 }
+
+sage_core::send_methods!(CreateStocktakeViewAdjustment -> Stocktake);
 
 impl sage_core::Operation for CreateStocktakeViewAdjustment {
     type Output = Stocktake;
@@ -9883,27 +8597,11 @@ impl ListStocktakeViews {
     pub fn new() -> Self {
         Self::default()
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::Result<sage_core::Page<StocktakeView>> {
-        client.send(self).await
-    }
-
-    /// Every item of every page, fetched lazily as the stream is polled.
-    #[inline]
-    pub fn items(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::BoxStream<'static, sage_core::Result<StocktakeView>> {
-        client.items(self)
-    }
 }
 
 sage_core::odata_setters!(ListStocktakeViews);
+
+sage_core::send_methods!(ListStocktakeViews -> Page<StocktakeView>);
 
 impl sage_core::Operation for ListStocktakeViews {
     type Output = sage_core::Page<StocktakeView>;
@@ -9918,10 +8616,6 @@ impl sage_core::Operation for ListStocktakeViews {
                 .odata(&self.odata),
         )
     }
-}
-
-impl sage_core::ListOperation for ListStocktakeViews {
-    type Item = StocktakeView;
 }
 
 /// Stocktakes
@@ -9941,16 +8635,9 @@ impl CreateStocktake {
     pub fn new(body: Stocktake) -> Self {
         Self { body }
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::Result<Stocktake> {
-        client.send(self).await
-    }
 }
+
+sage_core::send_methods!(CreateStocktake -> Stocktake);
 
 impl sage_core::Operation for CreateStocktake {
     type Output = Stocktake;
@@ -9982,13 +8669,9 @@ impl DeleteStocktake {
     pub fn new(id: impl Into<super::ids::StocktakeId>) -> Self {
         Self { id: id.into() }
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(&self, client: &sage_core::Client) -> sage_core::Result<()> {
-        client.send(self).await
-    }
 }
+
+sage_core::send_methods!(DeleteStocktake -> ());
 
 impl sage_core::Operation for DeleteStocktake {
     type Output = ();
@@ -10022,16 +8705,9 @@ impl GetStocktake {
     pub fn new(id: impl Into<super::ids::StocktakeId>) -> Self {
         Self { id: id.into() }
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::Result<Stocktake> {
-        client.send(self).await
-    }
 }
+
+sage_core::send_methods!(GetStocktake -> Stocktake);
 
 impl sage_core::Operation for GetStocktake {
     type Output = Stocktake;
@@ -10065,27 +8741,11 @@ impl ListStocktakes {
     pub fn new() -> Self {
         Self::default()
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::Result<sage_core::Page<Stocktake>> {
-        client.send(self).await
-    }
-
-    /// Every item of every page, fetched lazily as the stream is polled.
-    #[inline]
-    pub fn items(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::BoxStream<'static, sage_core::Result<Stocktake>> {
-        client.items(self)
-    }
 }
 
 sage_core::odata_setters!(ListStocktakes);
+
+sage_core::send_methods!(ListStocktakes -> Page<Stocktake>);
 
 impl sage_core::Operation for ListStocktakes {
     type Output = sage_core::Page<Stocktake>;
@@ -10100,10 +8760,6 @@ impl sage_core::Operation for ListStocktakes {
                 .odata(&self.odata),
         )
     }
-}
-
-impl sage_core::ListOperation for ListStocktakes {
-    type Item = Stocktake;
 }
 
 /// Stocktake
@@ -10125,16 +8781,9 @@ impl UpdateStocktake {
     pub fn new(id: impl Into<super::ids::StocktakeId>, body: Stocktake) -> Self {
         Self { id: id.into(), body }
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::Result<Stocktake> {
-        client.send(self).await
-    }
 }
+
+sage_core::send_methods!(UpdateStocktake -> Stocktake);
 
 impl sage_core::Operation for UpdateStocktake {
     type Output = Stocktake;
@@ -10169,27 +8818,11 @@ impl ListTraceableIssueStatusTypes {
     pub fn new() -> Self {
         Self::default()
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::Result<sage_core::Page<TraceableIssueStatusType>> {
-        client.send(self).await
-    }
-
-    /// Every item of every page, fetched lazily as the stream is polled.
-    #[inline]
-    pub fn items(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::BoxStream<'static, sage_core::Result<TraceableIssueStatusType>> {
-        client.items(self)
-    }
 }
 
 sage_core::odata_setters!(ListTraceableIssueStatusTypes);
+
+sage_core::send_methods!(ListTraceableIssueStatusTypes -> Page<TraceableIssueStatusType>);
 
 impl sage_core::Operation for ListTraceableIssueStatusTypes {
     type Output = sage_core::Page<TraceableIssueStatusType>;
@@ -10204,10 +8837,6 @@ impl sage_core::Operation for ListTraceableIssueStatusTypes {
                 .odata(&self.odata),
         )
     }
-}
-
-impl sage_core::ListOperation for ListTraceableIssueStatusTypes {
-    type Item = TraceableIssueStatusType;
 }
 
 /// Allocation Records For A Traceable Bin Item
@@ -10234,30 +8863,11 @@ impl ListAllocationsForTraceableBinItem {
             odata: sage_core::ODataQuery::default(),
         }
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::Result<sage_core::Page<TraceableItemAllocationRecord>> {
-        client.send(self).await
-    }
-
-    /// Every item of every page, fetched lazily as the stream is polled.
-    #[inline]
-    pub fn items(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::BoxStream<
-        'static,
-        sage_core::Result<TraceableItemAllocationRecord>,
-    > {
-        client.items(self)
-    }
 }
 
 sage_core::odata_setters!(ListAllocationsForTraceableBinItem);
+
+sage_core::send_methods!(ListAllocationsForTraceableBinItem -> Page<TraceableItemAllocationRecord>);
 
 impl sage_core::Operation for ListAllocationsForTraceableBinItem {
     type Output = sage_core::Page<TraceableItemAllocationRecord>;
@@ -10273,10 +8883,6 @@ impl sage_core::Operation for ListAllocationsForTraceableBinItem {
                 .path("traceableBinItemId", self.traceable_bin_item_id),
         )
     }
-}
-
-impl sage_core::ListOperation for ListAllocationsForTraceableBinItem {
-    type Item = TraceableItemAllocationRecord;
 }
 
 /// Allocation Records For A Traceable Item
@@ -10301,30 +8907,11 @@ impl ListAllocationsForTraceableItem {
             odata: sage_core::ODataQuery::default(),
         }
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::Result<sage_core::Page<TraceableItemAllocationRecord>> {
-        client.send(self).await
-    }
-
-    /// Every item of every page, fetched lazily as the stream is polled.
-    #[inline]
-    pub fn items(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::BoxStream<
-        'static,
-        sage_core::Result<TraceableItemAllocationRecord>,
-    > {
-        client.items(self)
-    }
 }
 
 sage_core::odata_setters!(ListAllocationsForTraceableItem);
+
+sage_core::send_methods!(ListAllocationsForTraceableItem -> Page<TraceableItemAllocationRecord>);
 
 impl sage_core::Operation for ListAllocationsForTraceableItem {
     type Output = sage_core::Page<TraceableItemAllocationRecord>;
@@ -10340,10 +8927,6 @@ impl sage_core::Operation for ListAllocationsForTraceableItem {
                 .path("traceableItemId", self.traceable_item_id),
         )
     }
-}
-
-impl sage_core::ListOperation for ListAllocationsForTraceableItem {
-    type Item = TraceableItemAllocationRecord;
 }
 
 /// Traceable Item Balances For A Warehouse Holding
@@ -10368,30 +8951,11 @@ impl ListTraceableItemBalancesForAWarehouseHolding {
             odata: sage_core::ODataQuery::default(),
         }
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::Result<sage_core::Page<TraceableAdjustmentItemBalance>> {
-        client.send(self).await
-    }
-
-    /// Every item of every page, fetched lazily as the stream is polled.
-    #[inline]
-    pub fn items(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::BoxStream<
-        'static,
-        sage_core::Result<TraceableAdjustmentItemBalance>,
-    > {
-        client.items(self)
-    }
 }
 
 sage_core::odata_setters!(ListTraceableItemBalancesForAWarehouseHolding);
+
+sage_core::send_methods!(ListTraceableItemBalancesForAWarehouseHolding -> Page<TraceableAdjustmentItemBalance>);
 
 impl sage_core::Operation for ListTraceableItemBalancesForAWarehouseHolding {
     type Output = sage_core::Page<TraceableAdjustmentItemBalance>;
@@ -10407,10 +8971,6 @@ impl sage_core::Operation for ListTraceableItemBalancesForAWarehouseHolding {
                 .path("warehouseHoldingId", self.warehouse_holding_id),
         )
     }
-}
-
-impl sage_core::ListOperation for ListTraceableItemBalancesForAWarehouseHolding {
-    type Item = TraceableAdjustmentItemBalance;
 }
 
 /// Issue Movement History Records For A Traceable Item
@@ -10435,27 +8995,11 @@ impl ListIssuesForTraceableItem {
             odata: sage_core::ODataQuery::default(),
         }
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::Result<sage_core::Page<TraceableItemHistoryRecord>> {
-        client.send(self).await
-    }
-
-    /// Every item of every page, fetched lazily as the stream is polled.
-    #[inline]
-    pub fn items(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::BoxStream<'static, sage_core::Result<TraceableItemHistoryRecord>> {
-        client.items(self)
-    }
 }
 
 sage_core::odata_setters!(ListIssuesForTraceableItem);
+
+sage_core::send_methods!(ListIssuesForTraceableItem -> Page<TraceableItemHistoryRecord>);
 
 impl sage_core::Operation for ListIssuesForTraceableItem {
     type Output = sage_core::Page<TraceableItemHistoryRecord>;
@@ -10471,10 +9015,6 @@ impl sage_core::Operation for ListIssuesForTraceableItem {
                 .path("traceableItemId", self.traceable_item_id),
         )
     }
-}
-
-impl sage_core::ListOperation for ListIssuesForTraceableItem {
-    type Item = TraceableItemHistoryRecord;
 }
 
 /// Location Records For A Traceable Item
@@ -10499,27 +9039,11 @@ impl ListLocationsForTraceableItem {
             odata: sage_core::ODataQuery::default(),
         }
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::Result<sage_core::Page<TraceableItemLocationRecord>> {
-        client.send(self).await
-    }
-
-    /// Every item of every page, fetched lazily as the stream is polled.
-    #[inline]
-    pub fn items(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::BoxStream<'static, sage_core::Result<TraceableItemLocationRecord>> {
-        client.items(self)
-    }
 }
 
 sage_core::odata_setters!(ListLocationsForTraceableItem);
+
+sage_core::send_methods!(ListLocationsForTraceableItem -> Page<TraceableItemLocationRecord>);
 
 impl sage_core::Operation for ListLocationsForTraceableItem {
     type Output = sage_core::Page<TraceableItemLocationRecord>;
@@ -10535,10 +9059,6 @@ impl sage_core::Operation for ListLocationsForTraceableItem {
                 .path("traceableItemId", self.traceable_item_id),
         )
     }
-}
-
-impl sage_core::ListOperation for ListLocationsForTraceableItem {
-    type Item = TraceableItemLocationRecord;
 }
 
 /// Receipt Movement History Records For A Traceable Item
@@ -10563,27 +9083,11 @@ impl ListReceiptsForTraceableItem {
             odata: sage_core::ODataQuery::default(),
         }
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::Result<sage_core::Page<TraceableItemHistoryRecord>> {
-        client.send(self).await
-    }
-
-    /// Every item of every page, fetched lazily as the stream is polled.
-    #[inline]
-    pub fn items(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::BoxStream<'static, sage_core::Result<TraceableItemHistoryRecord>> {
-        client.items(self)
-    }
 }
 
 sage_core::odata_setters!(ListReceiptsForTraceableItem);
+
+sage_core::send_methods!(ListReceiptsForTraceableItem -> Page<TraceableItemHistoryRecord>);
 
 impl sage_core::Operation for ListReceiptsForTraceableItem {
     type Output = sage_core::Page<TraceableItemHistoryRecord>;
@@ -10599,10 +9103,6 @@ impl sage_core::Operation for ListReceiptsForTraceableItem {
                 .path("traceableItemId", self.traceable_item_id),
         )
     }
-}
-
-impl sage_core::ListOperation for ListReceiptsForTraceableItem {
-    type Item = TraceableItemHistoryRecord;
 }
 
 /// Amend Batch/Serial Numbers
@@ -10622,16 +9122,9 @@ impl CreateTraceableItemsAmend {
     pub fn new(body: TraceableAdjustment) -> Self {
         Self { body }
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::Result<TraceableAdjustment> {
-        client.send(self).await
-    }
 }
+
+sage_core::send_methods!(CreateTraceableItemsAmend -> TraceableAdjustment);
 
 impl sage_core::Operation for CreateTraceableItemsAmend {
     type Output = TraceableAdjustment;
@@ -10663,16 +9156,9 @@ impl CreateTraceableItemsAmendTraceableItem {
     pub fn new(body: TraceableItemsAmendTraceableItemsRequest) -> Self {
         Self { body }
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::Result<TraceableAdjustment> {
-        client.send(self).await
-    }
 }
+
+sage_core::send_methods!(CreateTraceableItemsAmendTraceableItem -> TraceableAdjustment);
 
 impl sage_core::Operation for CreateTraceableItemsAmendTraceableItem {
     type Output = TraceableAdjustment;
@@ -10704,16 +9190,9 @@ impl CreateTraceableItemsAssignTraceableItem {
     pub fn new(body: TraceableItemsAssignTraceableItemsRequest) -> Self {
         Self { body }
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::Result<TraceableAdjustment> {
-        client.send(self).await
-    }
 }
+
+sage_core::send_methods!(CreateTraceableItemsAssignTraceableItem -> TraceableAdjustment);
 
 impl sage_core::Operation for CreateTraceableItemsAssignTraceableItem {
     type Output = TraceableAdjustment;
@@ -10747,27 +9226,11 @@ impl ListTraceableTypes {
     pub fn new() -> Self {
         Self::default()
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::Result<sage_core::Page<TraceableType>> {
-        client.send(self).await
-    }
-
-    /// Every item of every page, fetched lazily as the stream is polled.
-    #[inline]
-    pub fn items(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::BoxStream<'static, sage_core::Result<TraceableType>> {
-        client.items(self)
-    }
 }
 
 sage_core::odata_setters!(ListTraceableTypes);
+
+sage_core::send_methods!(ListTraceableTypes -> Page<TraceableType>);
 
 impl sage_core::Operation for ListTraceableTypes {
     type Output = sage_core::Page<TraceableType>;
@@ -10782,10 +9245,6 @@ impl sage_core::Operation for ListTraceableTypes {
                 .odata(&self.odata),
         )
     }
-}
-
-impl sage_core::ListOperation for ListTraceableTypes {
-    type Item = TraceableType;
 }
 
 /// Unit Types
@@ -10807,27 +9266,11 @@ impl ListUnitTypes {
     pub fn new() -> Self {
         Self::default()
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::Result<sage_core::Page<UnitType>> {
-        client.send(self).await
-    }
-
-    /// Every item of every page, fetched lazily as the stream is polled.
-    #[inline]
-    pub fn items(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::BoxStream<'static, sage_core::Result<UnitType>> {
-        client.items(self)
-    }
 }
 
 sage_core::odata_setters!(ListUnitTypes);
+
+sage_core::send_methods!(ListUnitTypes -> Page<UnitType>);
 
 impl sage_core::Operation for ListUnitTypes {
     type Output = sage_core::Page<UnitType>;
@@ -10842,10 +9285,6 @@ impl sage_core::Operation for ListUnitTypes {
                 .odata(&self.odata),
         )
     }
-}
-
-impl sage_core::ListOperation for ListUnitTypes {
-    type Item = UnitType;
 }
 
 /// Unit
@@ -10865,13 +9304,9 @@ impl GetUnit {
     pub fn new(id: impl Into<super::ids::UnitId>) -> Self {
         Self { id: id.into() }
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(&self, client: &sage_core::Client) -> sage_core::Result<Unit> {
-        client.send(self).await
-    }
 }
+
+sage_core::send_methods!(GetUnit -> Unit);
 
 impl sage_core::Operation for GetUnit {
     type Output = Unit;
@@ -10901,27 +9336,11 @@ impl ListUnits {
     pub fn new() -> Self {
         Self::default()
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::Result<sage_core::Page<Unit>> {
-        client.send(self).await
-    }
-
-    /// Every item of every page, fetched lazily as the stream is polled.
-    #[inline]
-    pub fn items(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::BoxStream<'static, sage_core::Result<Unit>> {
-        client.items(self)
-    }
 }
 
 sage_core::odata_setters!(ListUnits);
+
+sage_core::send_methods!(ListUnits -> Page<Unit>);
 
 impl sage_core::Operation for ListUnits {
     type Output = sage_core::Page<Unit>;
@@ -10932,10 +9351,6 @@ impl sage_core::Operation for ListUnits {
                 .odata(&self.odata),
         )
     }
-}
-
-impl sage_core::ListOperation for ListUnits {
-    type Item = Unit;
 }
 
 /// Warehouse Holdings
@@ -10957,16 +9372,9 @@ impl CreateWarehouseHolding {
     pub fn new(body: WarehouseHolding) -> Self {
         Self { body }
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::Result<WarehouseHolding> {
-        client.send(self).await
-    }
 }
+
+sage_core::send_methods!(CreateWarehouseHolding -> WarehouseHolding);
 
 impl sage_core::Operation for CreateWarehouseHolding {
     type Output = WarehouseHolding;
@@ -10998,13 +9406,9 @@ impl DeleteWarehouseHolding {
     pub fn new(id: impl Into<super::ids::WarehouseHoldingId>) -> Self {
         Self { id: id.into() }
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(&self, client: &sage_core::Client) -> sage_core::Result<()> {
-        client.send(self).await
-    }
 }
+
+sage_core::send_methods!(DeleteWarehouseHolding -> ());
 
 impl sage_core::Operation for DeleteWarehouseHolding {
     type Output = ();
@@ -11038,16 +9442,9 @@ impl GetWarehouseHolding {
     pub fn new(id: impl Into<super::ids::WarehouseHoldingId>) -> Self {
         Self { id: id.into() }
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::Result<WarehouseHolding> {
-        client.send(self).await
-    }
 }
+
+sage_core::send_methods!(GetWarehouseHolding -> WarehouseHolding);
 
 impl sage_core::Operation for GetWarehouseHolding {
     type Output = WarehouseHolding;
@@ -11083,27 +9480,11 @@ impl ListWarehouseHoldings {
     pub fn new() -> Self {
         Self::default()
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::Result<sage_core::Page<WarehouseHolding>> {
-        client.send(self).await
-    }
-
-    /// Every item of every page, fetched lazily as the stream is polled.
-    #[inline]
-    pub fn items(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::BoxStream<'static, sage_core::Result<WarehouseHolding>> {
-        client.items(self)
-    }
 }
 
 sage_core::odata_setters!(ListWarehouseHoldings);
+
+sage_core::send_methods!(ListWarehouseHoldings -> Page<WarehouseHolding>);
 
 impl sage_core::Operation for ListWarehouseHoldings {
     type Output = sage_core::Page<WarehouseHolding>;
@@ -11118,10 +9499,6 @@ impl sage_core::Operation for ListWarehouseHoldings {
                 .odata(&self.odata),
         )
     }
-}
-
-impl sage_core::ListOperation for ListWarehouseHoldings {
-    type Item = WarehouseHolding;
 }
 
 /// Warehouse Holdings For Product
@@ -11146,27 +9523,11 @@ impl ListWarehouseHoldingsForProduct {
             odata: sage_core::ODataQuery::default(),
         }
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::Result<sage_core::Page<WarehouseHolding>> {
-        client.send(self).await
-    }
-
-    /// Every item of every page, fetched lazily as the stream is polled.
-    #[inline]
-    pub fn items(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::BoxStream<'static, sage_core::Result<WarehouseHolding>> {
-        client.items(self)
-    }
 }
 
 sage_core::odata_setters!(ListWarehouseHoldingsForProduct);
+
+sage_core::send_methods!(ListWarehouseHoldingsForProduct -> Page<WarehouseHolding>);
 
 impl sage_core::Operation for ListWarehouseHoldingsForProduct {
     type Output = sage_core::Page<WarehouseHolding>;
@@ -11182,10 +9543,6 @@ impl sage_core::Operation for ListWarehouseHoldingsForProduct {
                 .path("productId", self.product_id),
         )
     }
-}
-
-impl sage_core::ListOperation for ListWarehouseHoldingsForProduct {
-    type Item = WarehouseHolding;
 }
 
 /// Warehouse Holdings For Product And Warehouse
@@ -11216,27 +9573,11 @@ impl ListWarehouseHoldingsForProductAndWarehouse {
             odata: sage_core::ODataQuery::default(),
         }
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::Result<sage_core::Page<WarehouseHolding>> {
-        client.send(self).await
-    }
-
-    /// Every item of every page, fetched lazily as the stream is polled.
-    #[inline]
-    pub fn items(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::BoxStream<'static, sage_core::Result<WarehouseHolding>> {
-        client.items(self)
-    }
 }
 
 sage_core::odata_setters!(ListWarehouseHoldingsForProductAndWarehouse);
+
+sage_core::send_methods!(ListWarehouseHoldingsForProductAndWarehouse -> Page<WarehouseHolding>);
 
 impl sage_core::Operation for ListWarehouseHoldingsForProductAndWarehouse {
     type Output = sage_core::Page<WarehouseHolding>;
@@ -11253,10 +9594,6 @@ impl sage_core::Operation for ListWarehouseHoldingsForProductAndWarehouse {
                 .path("warehouseId", self.warehouse_id),
         )
     }
-}
-
-impl sage_core::ListOperation for ListWarehouseHoldingsForProductAndWarehouse {
-    type Item = WarehouseHolding;
 }
 
 /// Warehouse Holdings For Warehouse
@@ -11281,27 +9618,11 @@ impl ListWarehouseHoldingsForWarehouse {
             odata: sage_core::ODataQuery::default(),
         }
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::Result<sage_core::Page<WarehouseHolding>> {
-        client.send(self).await
-    }
-
-    /// Every item of every page, fetched lazily as the stream is polled.
-    #[inline]
-    pub fn items(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::BoxStream<'static, sage_core::Result<WarehouseHolding>> {
-        client.items(self)
-    }
 }
 
 sage_core::odata_setters!(ListWarehouseHoldingsForWarehouse);
+
+sage_core::send_methods!(ListWarehouseHoldingsForWarehouse -> Page<WarehouseHolding>);
 
 impl sage_core::Operation for ListWarehouseHoldingsForWarehouse {
     type Output = sage_core::Page<WarehouseHolding>;
@@ -11317,10 +9638,6 @@ impl sage_core::Operation for ListWarehouseHoldingsForWarehouse {
                 .path("warehouseId", self.warehouse_id),
         )
     }
-}
-
-impl sage_core::ListOperation for ListWarehouseHoldingsForWarehouse {
-    type Item = WarehouseHolding;
 }
 
 /// Warehouse Holdings For Warehouse And Product
@@ -11351,27 +9668,11 @@ impl ListWarehouseHoldingsForWarehouseAndProduct {
             odata: sage_core::ODataQuery::default(),
         }
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::Result<sage_core::Page<WarehouseHolding>> {
-        client.send(self).await
-    }
-
-    /// Every item of every page, fetched lazily as the stream is polled.
-    #[inline]
-    pub fn items(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::BoxStream<'static, sage_core::Result<WarehouseHolding>> {
-        client.items(self)
-    }
 }
 
 sage_core::odata_setters!(ListWarehouseHoldingsForWarehouseAndProduct);
+
+sage_core::send_methods!(ListWarehouseHoldingsForWarehouseAndProduct -> Page<WarehouseHolding>);
 
 impl sage_core::Operation for ListWarehouseHoldingsForWarehouseAndProduct {
     type Output = sage_core::Page<WarehouseHolding>;
@@ -11388,10 +9689,6 @@ impl sage_core::Operation for ListWarehouseHoldingsForWarehouseAndProduct {
                 .path("warehouseId", self.warehouse_id),
         )
     }
-}
-
-impl sage_core::ListOperation for ListWarehouseHoldingsForWarehouseAndProduct {
-    type Item = WarehouseHolding;
 }
 
 /// Warehouse Holding
@@ -11416,16 +9713,9 @@ impl UpdateWarehouseHolding {
     ) -> Self {
         Self { id: id.into(), body }
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::Result<WarehouseHolding> {
-        client.send(self).await
-    }
 }
+
+sage_core::send_methods!(UpdateWarehouseHolding -> WarehouseHolding);
 
 impl sage_core::Operation for UpdateWarehouseHolding {
     type Output = WarehouseHolding;
@@ -11458,27 +9748,11 @@ impl ListWarehouseTypes {
     pub fn new() -> Self {
         Self::default()
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::Result<sage_core::Page<WarehouseType>> {
-        client.send(self).await
-    }
-
-    /// Every item of every page, fetched lazily as the stream is polled.
-    #[inline]
-    pub fn items(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::BoxStream<'static, sage_core::Result<WarehouseType>> {
-        client.items(self)
-    }
 }
 
 sage_core::odata_setters!(ListWarehouseTypes);
+
+sage_core::send_methods!(ListWarehouseTypes -> Page<WarehouseType>);
 
 impl sage_core::Operation for ListWarehouseTypes {
     type Output = sage_core::Page<WarehouseType>;
@@ -11493,10 +9767,6 @@ impl sage_core::Operation for ListWarehouseTypes {
                 .odata(&self.odata),
         )
     }
-}
-
-impl sage_core::ListOperation for ListWarehouseTypes {
-    type Item = WarehouseType;
 }
 
 /// Warehouses
@@ -11516,16 +9786,9 @@ impl CreateWarehouse {
     pub fn new(body: Warehouse) -> Self {
         Self { body }
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::Result<Warehouse> {
-        client.send(self).await
-    }
 }
+
+sage_core::send_methods!(CreateWarehouse -> Warehouse);
 
 impl sage_core::Operation for CreateWarehouse {
     type Output = Warehouse;
@@ -11557,13 +9820,9 @@ impl DeleteWarehouse {
     pub fn new(id: impl Into<super::ids::WarehouseId>) -> Self {
         Self { id: id.into() }
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(&self, client: &sage_core::Client) -> sage_core::Result<()> {
-        client.send(self).await
-    }
 }
+
+sage_core::send_methods!(DeleteWarehouse -> ());
 
 impl sage_core::Operation for DeleteWarehouse {
     type Output = ();
@@ -11597,16 +9856,9 @@ impl GetWarehouse {
     pub fn new(id: impl Into<super::ids::WarehouseId>) -> Self {
         Self { id: id.into() }
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::Result<Warehouse> {
-        client.send(self).await
-    }
 }
+
+sage_core::send_methods!(GetWarehouse -> Warehouse);
 
 impl sage_core::Operation for GetWarehouse {
     type Output = Warehouse;
@@ -11640,27 +9892,11 @@ impl ListWarehouses {
     pub fn new() -> Self {
         Self::default()
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::Result<sage_core::Page<Warehouse>> {
-        client.send(self).await
-    }
-
-    /// Every item of every page, fetched lazily as the stream is polled.
-    #[inline]
-    pub fn items(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::BoxStream<'static, sage_core::Result<Warehouse>> {
-        client.items(self)
-    }
 }
 
 sage_core::odata_setters!(ListWarehouses);
+
+sage_core::send_methods!(ListWarehouses -> Page<Warehouse>);
 
 impl sage_core::Operation for ListWarehouses {
     type Output = sage_core::Page<Warehouse>;
@@ -11675,10 +9911,6 @@ impl sage_core::Operation for ListWarehouses {
                 .odata(&self.odata),
         )
     }
-}
-
-impl sage_core::ListOperation for ListWarehouses {
-    type Item = Warehouse;
 }
 
 /// Warehouses For A Product
@@ -11703,27 +9935,11 @@ impl ListWarehousesForProduct {
             odata: sage_core::ODataQuery::default(),
         }
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::Result<sage_core::Page<Warehouse>> {
-        client.send(self).await
-    }
-
-    /// Every item of every page, fetched lazily as the stream is polled.
-    #[inline]
-    pub fn items(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::BoxStream<'static, sage_core::Result<Warehouse>> {
-        client.items(self)
-    }
 }
 
 sage_core::odata_setters!(ListWarehousesForProduct);
+
+sage_core::send_methods!(ListWarehousesForProduct -> Page<Warehouse>);
 
 impl sage_core::Operation for ListWarehousesForProduct {
     type Output = sage_core::Page<Warehouse>;
@@ -11739,10 +9955,6 @@ impl sage_core::Operation for ListWarehousesForProduct {
                 .path("productId", self.product_id),
         )
     }
-}
-
-impl sage_core::ListOperation for ListWarehousesForProduct {
-    type Item = Warehouse;
 }
 
 /// Warehouse
@@ -11764,16 +9976,9 @@ impl UpdateWarehouse {
     pub fn new(id: impl Into<super::ids::WarehouseId>, body: Warehouse) -> Self {
         Self { id: id.into(), body }
     }
-
-    /// Sends the request and decodes the response.
-    #[inline]
-    pub async fn send(
-        &self,
-        client: &sage_core::Client,
-    ) -> sage_core::Result<Warehouse> {
-        client.send(self).await
-    }
 }
+
+sage_core::send_methods!(UpdateWarehouse -> Warehouse);
 
 impl sage_core::Operation for UpdateWarehouse {
     type Output = Warehouse;

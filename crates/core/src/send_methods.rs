@@ -1,0 +1,46 @@
+//! `send_methods!`: the `send` every generated operation has (and, for lists, `items` and the
+//! `ListOperation` impl), written once here instead of once per operation.
+
+/// `send` for a generated operation; when it returns a page of a list (`-> Page<Item>`), also
+/// `items` and [`ListOperation`](crate::ListOperation) with that item type. The output type is
+/// written out so that the docs show it:
+///
+/// ```text
+/// sage_core::send_methods!(GetContact -> Contact);
+/// sage_core::send_methods!(#[allow(deprecated)] ListContacts -> Page<Contact>);
+/// ```
+#[doc(hidden)]
+#[macro_export]
+macro_rules! send_methods {
+    ($(#[$attribute:meta])* $operation:ident -> Page<$item:ty>) => {
+        $(#[$attribute])*
+        impl $operation {
+            /// Sends the request and decodes the response.
+            #[inline]
+            pub async fn send(&self, client: &$crate::Client) -> $crate::Result<$crate::Page<$item>> {
+                client.send(self).await
+            }
+
+            /// Every item of every page, fetched lazily as the stream is polled.
+            #[inline]
+            pub fn items(&self, client: &$crate::Client) -> $crate::BoxStream<'static, $crate::Result<$item>> {
+                client.items(self)
+            }
+        }
+
+        $(#[$attribute])*
+        impl $crate::ListOperation for $operation {
+            type Item = $item;
+        }
+    };
+    ($(#[$attribute:meta])* $operation:ident -> $output:ty) => {
+        $(#[$attribute])*
+        impl $operation {
+            /// Sends the request and decodes the response.
+            #[inline]
+            pub async fn send(&self, client: &$crate::Client) -> $crate::Result<$output> {
+                client.send(self).await
+            }
+        }
+    };
+}
