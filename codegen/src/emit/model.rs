@@ -37,8 +37,10 @@ fn struct_model(model: &Model, fields: &[Field], scope: &Scope<'_>) -> Vec<Chunk
         }
         #constructor
     };
-    let inline_enums = quote!(#(#inline_enums)*);
-    vec![Chunk::Tokens(items), Chunk::Text(json_impls(model, fields, scope)), Chunk::Tokens(inline_enums)]
+    let mut chunks = vec![Chunk::Tokens(items), Chunk::Text(json_impls(model, fields, scope))];
+    // Most models have no inline enum: no empty chunk to parse and print for them.
+    chunks.extend(inline_enums.map(Chunk::Tokens));
+    chunks
 }
 
 /// `sage_core::json_model! { … }`: the model's `Serialize` (a JSON object of its fields under their
