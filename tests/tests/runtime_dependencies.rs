@@ -39,8 +39,9 @@ fn the_runtime_compiles_no_tracing_attributes() {
 fn the_runtime_builds_no_crate_for_a_macro_or_a_call_it_can_get_elsewhere() {
     let found = normal_dependencies("sage-core");
     assert!(found.iter().any(|name| name == "futures-util"), "the tree was read: {found:?}");
-    // futures-util's `select!`/`join!` (tokio's are used); rustix for `geteuid` (libc comes with tokio).
-    for unneeded in ["futures-macro", "rustix"] {
+    // futures-util's `select!`/`join!` (tokio's are used); rustix for `geteuid` (libc comes with tokio);
+    // tokio-util, which only reqwest's `stream` feature (streaming bodies, unused) brings.
+    for unneeded in ["futures-macro", "rustix", "tokio-util"] {
         assert!(!found.iter().any(|name| name == unneeded), "sage-core builds {unneeded}");
     }
     assert!(found.iter().any(|name| name == "libc"), "libc is no longer in the tree: {found:?}");
