@@ -23,8 +23,9 @@ fn readme_example_loads_and_generates_the_types_it_names() {
         "pub enum ListContactsKind ",
         "pub struct UpdateContact ",
         "pub struct DeleteContact ",
-        "pub fn search(",
-        "pub fn kind(",
+        "sage_core::setters! {\n    ListContacts {\n",
+        "        search: impl Into<String>,\n",
+        "        kind: ListContactsKind,\n",
         "sage_core::send_methods!(ListContacts -> Page<Contact>);",
     ] {
         assert!(contacts.contains(item), "README promises `{item}`");

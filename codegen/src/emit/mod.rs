@@ -343,16 +343,23 @@ fn area_module(
 
 /// `#[doc]` attributes for each line of `text` (none when it is empty).
 pub(crate) fn doc_lines(text: &str) -> TokenStream {
-    let text = doc_text::markdown(text);
-    let lines = text.trim().lines().map(|line| {
-        let line = if line.trim().is_empty() { String::new() } else { format!(" {}", line.trim_end()) };
-        quote!(#[doc = #line])
-    });
-    if text.trim().is_empty() {
-        TokenStream::new()
-    } else {
-        quote!(#(#lines)*)
-    }
+    let lines = doc_values(text).into_iter().map(|line| quote!(#[doc = #line]));
+    quote!(#(#lines)*)
+}
+
+/// The same docs as [`doc_lines`], as `///` comments indented by `indent`, for items printed as text.
+pub(crate) fn doc_comment(text: &str, indent: &str) -> String {
+    doc_values(text).into_iter().map(|line| format!("{indent}///{line}\n")).collect()
+}
+
+/// Each line of `text` as a doc attribute's value: Markdown, a leading space unless blank, and no
+/// carriage return (a bare one is not allowed in a doc comment).
+fn doc_values(text: &str) -> Vec<String> {
+    let text = doc_text::markdown(text).replace('\r', "");
+    text.trim()
+        .lines()
+        .map(|line| if line.trim().is_empty() { String::new() } else { format!(" {}", line.trim_end()) })
+        .collect()
 }
 
 fn first_line(text: &str) -> &str {

@@ -1,13 +1,13 @@
 //! Operations: a struct of parameters with a constructor for the required ones, chainable setters
-//! for the rest, the `sage_core::Operation` impl, and `send` (for lists also `items` and
-//! `sage_core::ListOperation`) from `sage_core::send_methods!`.
+//! for the rest (from `sage_core::setters!`), the `sage_core::Operation` impl, and `send` (for
+//! lists also `items` and `sage_core::ListOperation`) from `sage_core::send_methods!`.
 
 use proc_macro2::TokenStream;
 use quote::quote;
 
 use super::model::{inline_enum_values, string_enum};
 use super::scope::Scope;
-use super::{doc_lines, Chunk};
+use super::{doc_comment, doc_lines, Chunk};
 use crate::ir::{Method, ModelKind, Operation, Param, ParamLocation, Response, Type};
 use crate::names::{ident, inline_enum_name, type_name};
 
@@ -79,7 +79,7 @@ pub(crate) fn operation(op: &Operation, scope: &Scope<'_>) -> Vec<Chunk> {
     });
 
     let constructor = constructor(op, &params, odata, &struct_name, scope);
-    let setters = params.iter().filter(|param| !param.required).map(|param| setter(op, param, &struct_name, scope));
+    let setters = setters(op, &params, &struct_name, scope);
     let output = output_type(&op.response, scope);
     let list_item = match &op.response {
         Response::List(item) => Some(scope.rust_type(item, "")),
@@ -109,7 +109,6 @@ pub(crate) fn operation(op: &Operation, scope: &Scope<'_>) -> Vec<Chunk> {
         #allow_deprecated
         impl #name {
             #constructor
-            #(#setters)*
         }
         #odata_setters
     };
@@ -124,7 +123,10 @@ pub(crate) fn operation(op: &Operation, scope: &Scope<'_>) -> Vec<Chunk> {
             }
         }
     };
-    vec![Chunk::Tokens(declaration), Chunk::Text(send_methods), Chunk::Tokens(operation_impl)]
+    let mut chunks = vec![Chunk::Tokens(declaration)];
+    chunks.extend(setters.map(Chunk::Text));
+    chunks.extend([Chunk::Text(send_methods), Chunk::Tokens(operation_impl)]);
+    chunks
 }
 
 /// A type as a person writes it (`super::common::Contact`, not `super :: common :: Contact`).
@@ -237,22 +239,27 @@ fn constructor(op: &Operation, params: &[&Param], odata: bool, struct_name: &str
     }
 }
 
-fn setter(op: &Operation, param: &Param, struct_name: &str, scope: &Scope<'_>) -> TokenStream {
-    let name = ident(&param.rust_name);
-    let docs = if param.description.trim().is_empty() {
-        doc_lines(&format!("Sets `{}`.", param.name))
-    } else {
-        doc_lines(&param.description)
-    };
-    let (ty, value) = argument(op, param, struct_name, scope);
-    quote! {
-        #docs
-        #[inline]
-        pub fn #name(mut self, #name: #ty) -> Self {
-            self.#name = Some(#value);
-            self
-        }
+/// `sage_core::setters! { … }` for the optional parameters, one line per parameter (after its
+/// docs) giving its setter's argument type; none when every parameter is required.
+fn setters(op: &Operation, params: &[&Param], struct_name: &str, scope: &Scope<'_>) -> Option<String> {
+    let optional: Vec<&Param> = params.iter().copied().filter(|param| !param.required).collect();
+    if optional.is_empty() {
+        return None;
     }
+    let allow = if op.deprecated.is_some() { "    #[allow(deprecated)]\n" } else { "" };
+    let mut text = format!("sage_core::setters! {{\n{allow}    {struct_name} {{\n");
+    for param in optional {
+        let docs = if param.description.trim().is_empty() {
+            format!("Sets `{}`.", param.name)
+        } else {
+            param.description.clone()
+        };
+        let (argument, _) = argument(op, param, struct_name, scope);
+        text.push_str(&doc_comment(&docs, "        "));
+        text.push_str(&format!("        {}: {},\n", ident(&param.rust_name), type_text(&argument)));
+    }
+    text.push_str("    }\n}\n");
+    Some(text)
 }
 
 fn output_type(response: &Response, scope: &Scope<'_>) -> TokenStream {

@@ -28,6 +28,7 @@ mod response;
 mod retry;
 mod secure_url;
 mod send_methods;
+mod setters;
 pub mod types;
 
 /// serde, for the impls `json_model!` writes in generated crates.

@@ -247,19 +247,15 @@ impl GetAttachmentContextType {
             show_legacy_id: None,
         }
     }
+}
 
-    /// Specify the attributes that you want to expose for the Attachment Context Type (expose all attributes with 'all'). These are in addition to the base attributes (name, path)
-    #[inline]
-    pub fn attributes(mut self, attributes: impl Into<String>) -> Self {
-        self.attributes = Some(attributes.into());
-        self
-    }
-
-    /// Display the legacy_id for the Attachment Context Type.
-    #[inline]
-    pub fn show_legacy_id(mut self, show_legacy_id: bool) -> Self {
-        self.show_legacy_id = Some(show_legacy_id);
-        self
+sage_core::setters! {
+    #[allow(deprecated)]
+    GetAttachmentContextType {
+        /// Specify the attributes that you want to expose for the Attachment Context Type (expose all attributes with 'all'). These are in addition to the base attributes (name, path)
+        attributes: impl Into<String>,
+        /// Display the legacy_id for the Attachment Context Type.
+        show_legacy_id: bool,
     }
 }
 
@@ -314,33 +310,19 @@ impl ListAttachmentContextTypes {
     pub fn new() -> Self {
         Self::default()
     }
+}
 
-    /// Specify the attributes that you want to expose for the Attachment Context Types (expose all attributes with 'all'). These are in addition to the base attributes (name, path)
-    #[inline]
-    pub fn attributes(mut self, attributes: impl Into<String>) -> Self {
-        self.attributes = Some(attributes.into());
-        self
-    }
-
-    /// Format - int32. Returns the given number of Attachment Context Types per request.
-    #[inline]
-    pub fn items_per_page(mut self, items_per_page: i64) -> Self {
-        self.items_per_page = Some(items_per_page);
-        self
-    }
-
-    /// Format - int32. Go to specific page of Attachment Context Types
-    #[inline]
-    pub fn page(mut self, page: i64) -> Self {
-        self.page = Some(page);
-        self
-    }
-
-    /// Display the legacy_id for the Attachment Context Types.
-    #[inline]
-    pub fn show_legacy_id(mut self, show_legacy_id: bool) -> Self {
-        self.show_legacy_id = Some(show_legacy_id);
-        self
+sage_core::setters! {
+    #[allow(deprecated)]
+    ListAttachmentContextTypes {
+        /// Specify the attributes that you want to expose for the Attachment Context Types (expose all attributes with 'all'). These are in addition to the base attributes (name, path)
+        attributes: impl Into<String>,
+        /// Format - int32. Returns the given number of Attachment Context Types per request.
+        items_per_page: i64,
+        /// Format - int32. Go to specific page of Attachment Context Types
+        page: i64,
+        /// Display the legacy_id for the Attachment Context Types.
+        show_legacy_id: bool,
     }
 }
 
@@ -504,19 +486,15 @@ impl GetAttachment {
             show_legacy_id: None,
         }
     }
+}
 
-    /// Specify the attributes that you want to expose for the Attachment (expose all attributes with 'all'). These are in addition to the base attributes (name, path)
-    #[inline]
-    pub fn attributes(mut self, attributes: impl Into<String>) -> Self {
-        self.attributes = Some(attributes.into());
-        self
-    }
-
-    /// Display the legacy_id for the Attachment.
-    #[inline]
-    pub fn show_legacy_id(mut self, show_legacy_id: bool) -> Self {
-        self.show_legacy_id = Some(show_legacy_id);
-        self
+sage_core::setters! {
+    #[allow(deprecated)]
+    GetAttachment {
+        /// Specify the attributes that you want to expose for the Attachment (expose all attributes with 'all'). These are in addition to the base attributes (name, path)
+        attributes: impl Into<String>,
+        /// Display the legacy_id for the Attachment.
+        show_legacy_id: bool,
     }
 }
 
@@ -639,92 +617,31 @@ impl ListAttachments {
     pub fn new() -> Self {
         Self::default()
     }
+}
 
-    /// Use this to filter Attachments by attachment_context_id. Requires filtering by attachment_context_type_id as well
-    #[inline]
-    pub fn attachment_context_id(
-        mut self,
+sage_core::setters! {
+    #[allow(deprecated)]
+    ListAttachments {
+        /// Use this to filter Attachments by attachment_context_id. Requires filtering by attachment_context_type_id as well
         attachment_context_id: impl Into<String>,
-    ) -> Self {
-        self.attachment_context_id = Some(attachment_context_id.into());
-        self
-    }
-
-    /// Use this to filter Attachments by attachment_context_type_id. Requires filtering by attachment_context_id as well
-    #[inline]
-    pub fn attachment_context_type_id(
-        mut self,
+        /// Use this to filter Attachments by attachment_context_type_id. Requires filtering by attachment_context_id as well
         attachment_context_type_id: impl Into<String>,
-    ) -> Self {
-        self.attachment_context_type_id = Some(attachment_context_type_id.into());
-        self
-    }
-
-    /// Specify the attributes that you want to expose for the Attachments (expose all attributes with 'all'). These are in addition to the base attributes (name, path)
-    #[inline]
-    pub fn attributes(mut self, attributes: impl Into<String>) -> Self {
-        self.attributes = Some(attributes.into());
-        self
-    }
-
-    /// Format - date-time (as date-time in RFC3339). Use this to limit the response to Attachments deleted since a given date (format: YYYY-MM-DDT(+|-)hh:mm) or date-time (format: YYYY-MM-DDThh:mm:ss(+|-)hh:mm). Not inclusive of the passed timestamp.
-    #[inline]
-    pub fn deleted_since(mut self, deleted_since: sage_core::types::DateTime) -> Self {
-        self.deleted_since = Some(deleted_since);
-        self
-    }
-
-    /// Format - int32. Returns the given number of Attachments per request.
-    #[inline]
-    pub fn items_per_page(mut self, items_per_page: i64) -> Self {
-        self.items_per_page = Some(items_per_page);
-        self
-    }
-
-    /// Format - int32.
-    #[inline]
-    pub fn legacy_attachment_context_id(
-        mut self,
+        /// Specify the attributes that you want to expose for the Attachments (expose all attributes with 'all'). These are in addition to the base attributes (name, path)
+        attributes: impl Into<String>,
+        /// Format - date-time (as date-time in RFC3339). Use this to limit the response to Attachments deleted since a given date (format: YYYY-MM-DDT(+|-)hh:mm) or date-time (format: YYYY-MM-DDThh:mm:ss(+|-)hh:mm). Not inclusive of the passed timestamp.
+        deleted_since: sage_core::types::DateTime,
+        /// Format - int32. Returns the given number of Attachments per request.
+        items_per_page: i64,
+        /// Format - int32.
         legacy_attachment_context_id: i64,
-    ) -> Self {
-        self.legacy_attachment_context_id = Some(legacy_attachment_context_id);
-        self
-    }
-
-    /// Sets `legacy_attachment_context_type`.
-    #[inline]
-    pub fn legacy_attachment_context_type(
-        mut self,
+        /// Sets `legacy_attachment_context_type`.
         legacy_attachment_context_type: impl Into<String>,
-    ) -> Self {
-        self.legacy_attachment_context_type = Some(
-            legacy_attachment_context_type.into(),
-        );
-        self
-    }
-
-    /// Format - int32. Go to specific page of Attachments
-    #[inline]
-    pub fn page(mut self, page: i64) -> Self {
-        self.page = Some(page);
-        self
-    }
-
-    /// Display the legacy_id for the Attachments.
-    #[inline]
-    pub fn show_legacy_id(mut self, show_legacy_id: bool) -> Self {
-        self.show_legacy_id = Some(show_legacy_id);
-        self
-    }
-
-    /// Format - date-time (as date-time in RFC3339). Use this to limit the response to Attachments changed since a given date (format: YYYY-MM-DDT(+|-)hh:mm) or date-time (format: YYYY-MM-DDThh:mm:ss(+|-)hh:mm). Inclusive of the passed timestamp.
-    #[inline]
-    pub fn updated_or_created_since(
-        mut self,
+        /// Format - int32. Go to specific page of Attachments
+        page: i64,
+        /// Display the legacy_id for the Attachments.
+        show_legacy_id: bool,
+        /// Format - date-time (as date-time in RFC3339). Use this to limit the response to Attachments changed since a given date (format: YYYY-MM-DDT(+|-)hh:mm) or date-time (format: YYYY-MM-DDThh:mm:ss(+|-)hh:mm). Inclusive of the passed timestamp.
         updated_or_created_since: sage_core::types::DateTime,
-    ) -> Self {
-        self.updated_or_created_since = Some(updated_or_created_since);
-        self
     }
 }
 

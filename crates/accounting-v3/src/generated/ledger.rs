@@ -877,19 +877,15 @@ impl GetCoaAccount {
             show_legacy_id: None,
         }
     }
+}
 
-    /// Specify the attributes that you want to expose for the Coa Account (expose all attributes with 'all'). These are in addition to the base attributes (name, path)
-    #[inline]
-    pub fn attributes(mut self, attributes: impl Into<String>) -> Self {
-        self.attributes = Some(attributes.into());
-        self
-    }
-
-    /// Display the legacy_id for the Coa Account.
-    #[inline]
-    pub fn show_legacy_id(mut self, show_legacy_id: bool) -> Self {
-        self.show_legacy_id = Some(show_legacy_id);
-        self
+sage_core::setters! {
+    #[allow(deprecated)]
+    GetCoaAccount {
+        /// Specify the attributes that you want to expose for the Coa Account (expose all attributes with 'all'). These are in addition to the base attributes (name, path)
+        attributes: impl Into<String>,
+        /// Display the legacy_id for the Coa Account.
+        show_legacy_id: bool,
     }
 }
 
@@ -948,50 +944,23 @@ impl ListCoaAccounts {
     pub fn new() -> Self {
         Self::default()
     }
+}
 
-    /// Specify the attributes that you want to expose for the Coa Accounts (expose all attributes with 'all'). These are in addition to the base attributes (name, path)
-    #[inline]
-    pub fn attributes(mut self, attributes: impl Into<String>) -> Self {
-        self.attributes = Some(attributes.into());
-        self
-    }
-
-    /// Use this to filter by COA Template
-    #[inline]
-    pub fn coa_template_id(mut self, coa_template_id: impl Into<String>) -> Self {
-        self.coa_template_id = Some(coa_template_id.into());
-        self
-    }
-
-    /// Format - int32. Returns the given number of Coa Accounts per request.
-    #[inline]
-    pub fn items_per_page(mut self, items_per_page: i64) -> Self {
-        self.items_per_page = Some(items_per_page);
-        self
-    }
-
-    /// Format - int32. Go to specific page of Coa Accounts
-    #[inline]
-    pub fn page(mut self, page: i64) -> Self {
-        self.page = Some(page);
-        self
-    }
-
-    /// Display the legacy_id for the Coa Accounts.
-    #[inline]
-    pub fn show_legacy_id(mut self, show_legacy_id: bool) -> Self {
-        self.show_legacy_id = Some(show_legacy_id);
-        self
-    }
-
-    /// Format - date-time (as date-time in RFC3339). Use this to limit the response to Coa Accounts changed since a given date (format: YYYY-MM-DDT(+|-)hh:mm) or date-time (format: YYYY-MM-DDThh:mm:ss(+|-)hh:mm). Inclusive of the passed timestamp.
-    #[inline]
-    pub fn updated_or_created_since(
-        mut self,
+sage_core::setters! {
+    #[allow(deprecated)]
+    ListCoaAccounts {
+        /// Specify the attributes that you want to expose for the Coa Accounts (expose all attributes with 'all'). These are in addition to the base attributes (name, path)
+        attributes: impl Into<String>,
+        /// Use this to filter by COA Template
+        coa_template_id: impl Into<String>,
+        /// Format - int32. Returns the given number of Coa Accounts per request.
+        items_per_page: i64,
+        /// Format - int32. Go to specific page of Coa Accounts
+        page: i64,
+        /// Display the legacy_id for the Coa Accounts.
+        show_legacy_id: bool,
+        /// Format - date-time (as date-time in RFC3339). Use this to limit the response to Coa Accounts changed since a given date (format: YYYY-MM-DDT(+|-)hh:mm) or date-time (format: YYYY-MM-DDThh:mm:ss(+|-)hh:mm). Inclusive of the passed timestamp.
         updated_or_created_since: sage_core::types::DateTime,
-    ) -> Self {
-        self.updated_or_created_since = Some(updated_or_created_since);
-        self
     }
 }
 
@@ -1051,19 +1020,15 @@ impl GetCoaTemplate {
             show_legacy_id: None,
         }
     }
+}
 
-    /// Specify the attributes that you want to expose for the Coa Template (expose all attributes with 'all'). These are in addition to the base attributes (name, path)
-    #[inline]
-    pub fn attributes(mut self, attributes: impl Into<String>) -> Self {
-        self.attributes = Some(attributes.into());
-        self
-    }
-
-    /// Display the legacy_id for the Coa Template.
-    #[inline]
-    pub fn show_legacy_id(mut self, show_legacy_id: bool) -> Self {
-        self.show_legacy_id = Some(show_legacy_id);
-        self
+sage_core::setters! {
+    #[allow(deprecated)]
+    GetCoaTemplate {
+        /// Specify the attributes that you want to expose for the Coa Template (expose all attributes with 'all'). These are in addition to the base attributes (name, path)
+        attributes: impl Into<String>,
+        /// Display the legacy_id for the Coa Template.
+        show_legacy_id: bool,
     }
 }
 
@@ -1120,40 +1085,21 @@ impl ListCoaTemplates {
     pub fn new() -> Self {
         Self::default()
     }
+}
 
-    /// Specify the attributes that you want to expose for the Coa Templates (expose all attributes with 'all'). These are in addition to the base attributes (name, path)
-    #[inline]
-    pub fn attributes(mut self, attributes: impl Into<String>) -> Self {
-        self.attributes = Some(attributes.into());
-        self
-    }
-
-    /// Use this to filter by country id
-    #[inline]
-    pub fn country_id(mut self, country_id: impl Into<String>) -> Self {
-        self.country_id = Some(country_id.into());
-        self
-    }
-
-    /// Format - int32. Returns the given number of Coa Templates per request.
-    #[inline]
-    pub fn items_per_page(mut self, items_per_page: i64) -> Self {
-        self.items_per_page = Some(items_per_page);
-        self
-    }
-
-    /// Format - int32. Go to specific page of Coa Templates
-    #[inline]
-    pub fn page(mut self, page: i64) -> Self {
-        self.page = Some(page);
-        self
-    }
-
-    /// Display the legacy_id for the Coa Templates.
-    #[inline]
-    pub fn show_legacy_id(mut self, show_legacy_id: bool) -> Self {
-        self.show_legacy_id = Some(show_legacy_id);
-        self
+sage_core::setters! {
+    #[allow(deprecated)]
+    ListCoaTemplates {
+        /// Specify the attributes that you want to expose for the Coa Templates (expose all attributes with 'all'). These are in addition to the base attributes (name, path)
+        attributes: impl Into<String>,
+        /// Use this to filter by country id
+        country_id: impl Into<String>,
+        /// Format - int32. Returns the given number of Coa Templates per request.
+        items_per_page: i64,
+        /// Format - int32. Go to specific page of Coa Templates
+        page: i64,
+        /// Display the legacy_id for the Coa Templates.
+        show_legacy_id: bool,
     }
 }
 
@@ -1212,19 +1158,15 @@ impl GetJournalCodeType {
             show_legacy_id: None,
         }
     }
+}
 
-    /// Specify the attributes that you want to expose for the Country Journal Type (expose all attributes with 'all'). These are in addition to the base attributes (name, path)
-    #[inline]
-    pub fn attributes(mut self, attributes: impl Into<String>) -> Self {
-        self.attributes = Some(attributes.into());
-        self
-    }
-
-    /// Display the legacy_id for the Country Journal Type.
-    #[inline]
-    pub fn show_legacy_id(mut self, show_legacy_id: bool) -> Self {
-        self.show_legacy_id = Some(show_legacy_id);
-        self
+sage_core::setters! {
+    #[allow(deprecated)]
+    GetJournalCodeType {
+        /// Specify the attributes that you want to expose for the Country Journal Type (expose all attributes with 'all'). These are in addition to the base attributes (name, path)
+        attributes: impl Into<String>,
+        /// Display the legacy_id for the Country Journal Type.
+        show_legacy_id: bool,
     }
 }
 
@@ -1279,33 +1221,19 @@ impl ListJournalCodeTypes {
     pub fn new() -> Self {
         Self::default()
     }
+}
 
-    /// Specify the attributes that you want to expose for the Country Journal Types (expose all attributes with 'all'). These are in addition to the base attributes (name, path)
-    #[inline]
-    pub fn attributes(mut self, attributes: impl Into<String>) -> Self {
-        self.attributes = Some(attributes.into());
-        self
-    }
-
-    /// Format - int32. Returns the given number of Country Journal Types per request.
-    #[inline]
-    pub fn items_per_page(mut self, items_per_page: i64) -> Self {
-        self.items_per_page = Some(items_per_page);
-        self
-    }
-
-    /// Format - int32. Go to specific page of Country Journal Types
-    #[inline]
-    pub fn page(mut self, page: i64) -> Self {
-        self.page = Some(page);
-        self
-    }
-
-    /// Display the legacy_id for the Country Journal Types.
-    #[inline]
-    pub fn show_legacy_id(mut self, show_legacy_id: bool) -> Self {
-        self.show_legacy_id = Some(show_legacy_id);
-        self
+sage_core::setters! {
+    #[allow(deprecated)]
+    ListJournalCodeTypes {
+        /// Specify the attributes that you want to expose for the Country Journal Types (expose all attributes with 'all'). These are in addition to the base attributes (name, path)
+        attributes: impl Into<String>,
+        /// Format - int32. Returns the given number of Country Journal Types per request.
+        items_per_page: i64,
+        /// Format - int32. Go to specific page of Country Journal Types
+        page: i64,
+        /// Display the legacy_id for the Country Journal Types.
+        show_legacy_id: bool,
     }
 }
 
@@ -1467,19 +1395,15 @@ impl GetJournalCode {
             show_legacy_id: None,
         }
     }
+}
 
-    /// Specify the attributes that you want to expose for the Journal Code (expose all attributes with 'all'). These are in addition to the base attributes (name, path)
-    #[inline]
-    pub fn attributes(mut self, attributes: impl Into<String>) -> Self {
-        self.attributes = Some(attributes.into());
-        self
-    }
-
-    /// Display the legacy_id for the Journal Code.
-    #[inline]
-    pub fn show_legacy_id(mut self, show_legacy_id: bool) -> Self {
-        self.show_legacy_id = Some(show_legacy_id);
-        self
+sage_core::setters! {
+    #[allow(deprecated)]
+    GetJournalCode {
+        /// Specify the attributes that you want to expose for the Journal Code (expose all attributes with 'all'). These are in addition to the base attributes (name, path)
+        attributes: impl Into<String>,
+        /// Display the legacy_id for the Journal Code.
+        show_legacy_id: bool,
     }
 }
 
@@ -1542,43 +1466,21 @@ impl ListJournalCodes {
     pub fn new() -> Self {
         Self::default()
     }
+}
 
-    /// Specify the attributes that you want to expose for the Journal Codes (expose all attributes with 'all'). These are in addition to the base attributes (name, path)
-    #[inline]
-    pub fn attributes(mut self, attributes: impl Into<String>) -> Self {
-        self.attributes = Some(attributes.into());
-        self
-    }
-
-    /// Format - int32. Returns the given number of Journal Codes per request.
-    #[inline]
-    pub fn items_per_page(mut self, items_per_page: i64) -> Self {
-        self.items_per_page = Some(items_per_page);
-        self
-    }
-
-    /// Format - int32. Go to specific page of Journal Codes
-    #[inline]
-    pub fn page(mut self, page: i64) -> Self {
-        self.page = Some(page);
-        self
-    }
-
-    /// Display the legacy_id for the Journal Codes.
-    #[inline]
-    pub fn show_legacy_id(mut self, show_legacy_id: bool) -> Self {
-        self.show_legacy_id = Some(show_legacy_id);
-        self
-    }
-
-    /// Format - date-time (as date-time in RFC3339). Use this to limit the response to Journal Codes changed since a given date (format: YYYY-MM-DDT(+|-)hh:mm) or date-time (format: YYYY-MM-DDThh:mm:ss(+|-)hh:mm). Inclusive of the passed timestamp.
-    #[inline]
-    pub fn updated_or_created_since(
-        mut self,
+sage_core::setters! {
+    #[allow(deprecated)]
+    ListJournalCodes {
+        /// Specify the attributes that you want to expose for the Journal Codes (expose all attributes with 'all'). These are in addition to the base attributes (name, path)
+        attributes: impl Into<String>,
+        /// Format - int32. Returns the given number of Journal Codes per request.
+        items_per_page: i64,
+        /// Format - int32. Go to specific page of Journal Codes
+        page: i64,
+        /// Display the legacy_id for the Journal Codes.
+        show_legacy_id: bool,
+        /// Format - date-time (as date-time in RFC3339). Use this to limit the response to Journal Codes changed since a given date (format: YYYY-MM-DDT(+|-)hh:mm) or date-time (format: YYYY-MM-DDThh:mm:ss(+|-)hh:mm). Inclusive of the passed timestamp.
         updated_or_created_since: sage_core::types::DateTime,
-    ) -> Self {
-        self.updated_or_created_since = Some(updated_or_created_since);
-        self
     }
 }
 
@@ -1797,26 +1699,17 @@ impl GetJournal {
             show_legacy_id: None,
         }
     }
+}
 
-    /// Specify the attributes that you want to expose for the Journal (expose all attributes with 'all'). These are in addition to the base attributes (name, path)
-    #[inline]
-    pub fn attributes(mut self, attributes: impl Into<String>) -> Self {
-        self.attributes = Some(attributes.into());
-        self
-    }
-
-    /// Specify the attributes that you want to expose for nested entities of the Journal (expose all nested attributes with 'all'). These are in addition to the base attributes (name, path)
-    #[inline]
-    pub fn nested_attributes(mut self, nested_attributes: impl Into<String>) -> Self {
-        self.nested_attributes = Some(nested_attributes.into());
-        self
-    }
-
-    /// Display the legacy_id for the Journal.
-    #[inline]
-    pub fn show_legacy_id(mut self, show_legacy_id: bool) -> Self {
-        self.show_legacy_id = Some(show_legacy_id);
-        self
+sage_core::setters! {
+    #[allow(deprecated)]
+    GetJournal {
+        /// Specify the attributes that you want to expose for the Journal (expose all attributes with 'all'). These are in addition to the base attributes (name, path)
+        attributes: impl Into<String>,
+        /// Specify the attributes that you want to expose for nested entities of the Journal (expose all nested attributes with 'all'). These are in addition to the base attributes (name, path)
+        nested_attributes: impl Into<String>,
+        /// Display the legacy_id for the Journal.
+        show_legacy_id: bool,
     }
 }
 
@@ -1880,50 +1773,23 @@ impl ListJournals {
     pub fn new() -> Self {
         Self::default()
     }
+}
 
-    /// Specify the attributes that you want to expose for the Journals (expose all attributes with 'all'). These are in addition to the base attributes (name, path)
-    #[inline]
-    pub fn attributes(mut self, attributes: impl Into<String>) -> Self {
-        self.attributes = Some(attributes.into());
-        self
-    }
-
-    /// Format - date-time (as date-time in RFC3339). Use this to limit the response to Journals deleted since a given date (format: YYYY-MM-DDT(+|-)hh:mm) or date-time (format: YYYY-MM-DDThh:mm:ss(+|-)hh:mm). Not inclusive of the passed timestamp.
-    #[inline]
-    pub fn deleted_since(mut self, deleted_since: sage_core::types::DateTime) -> Self {
-        self.deleted_since = Some(deleted_since);
-        self
-    }
-
-    /// Format - int32. Returns the given number of Journals per request.
-    #[inline]
-    pub fn items_per_page(mut self, items_per_page: i64) -> Self {
-        self.items_per_page = Some(items_per_page);
-        self
-    }
-
-    /// Format - int32. Go to specific page of Journals
-    #[inline]
-    pub fn page(mut self, page: i64) -> Self {
-        self.page = Some(page);
-        self
-    }
-
-    /// Display the legacy_id for the Journals.
-    #[inline]
-    pub fn show_legacy_id(mut self, show_legacy_id: bool) -> Self {
-        self.show_legacy_id = Some(show_legacy_id);
-        self
-    }
-
-    /// Format - date-time (as date-time in RFC3339). Use this to limit the response to Journals changed since a given date (format: YYYY-MM-DDT(+|-)hh:mm) or date-time (format: YYYY-MM-DDThh:mm:ss(+|-)hh:mm). Inclusive of the passed timestamp.
-    #[inline]
-    pub fn updated_or_created_since(
-        mut self,
+sage_core::setters! {
+    #[allow(deprecated)]
+    ListJournals {
+        /// Specify the attributes that you want to expose for the Journals (expose all attributes with 'all'). These are in addition to the base attributes (name, path)
+        attributes: impl Into<String>,
+        /// Format - date-time (as date-time in RFC3339). Use this to limit the response to Journals deleted since a given date (format: YYYY-MM-DDT(+|-)hh:mm) or date-time (format: YYYY-MM-DDThh:mm:ss(+|-)hh:mm). Not inclusive of the passed timestamp.
+        deleted_since: sage_core::types::DateTime,
+        /// Format - int32. Returns the given number of Journals per request.
+        items_per_page: i64,
+        /// Format - int32. Go to specific page of Journals
+        page: i64,
+        /// Display the legacy_id for the Journals.
+        show_legacy_id: bool,
+        /// Format - date-time (as date-time in RFC3339). Use this to limit the response to Journals changed since a given date (format: YYYY-MM-DDT(+|-)hh:mm) or date-time (format: YYYY-MM-DDThh:mm:ss(+|-)hh:mm). Inclusive of the passed timestamp.
         updated_or_created_since: sage_core::types::DateTime,
-    ) -> Self {
-        self.updated_or_created_since = Some(updated_or_created_since);
-        self
     }
 }
 
@@ -2026,19 +1892,15 @@ impl GetLedgerAccountClassification {
             show_legacy_id: None,
         }
     }
+}
 
-    /// Specify the attributes that you want to expose for the Ledger Account Classification (expose all attributes with 'all'). These are in addition to the base attributes (name, path)
-    #[inline]
-    pub fn attributes(mut self, attributes: impl Into<String>) -> Self {
-        self.attributes = Some(attributes.into());
-        self
-    }
-
-    /// Display the legacy_id for the Ledger Account Classification.
-    #[inline]
-    pub fn show_legacy_id(mut self, show_legacy_id: bool) -> Self {
-        self.show_legacy_id = Some(show_legacy_id);
-        self
+sage_core::setters! {
+    #[allow(deprecated)]
+    GetLedgerAccountClassification {
+        /// Specify the attributes that you want to expose for the Ledger Account Classification (expose all attributes with 'all'). These are in addition to the base attributes (name, path)
+        attributes: impl Into<String>,
+        /// Display the legacy_id for the Ledger Account Classification.
+        show_legacy_id: bool,
     }
 }
 
@@ -2095,43 +1957,21 @@ impl ListLedgerAccountClassifications {
     pub fn new() -> Self {
         Self::default()
     }
+}
 
-    /// Specify the attributes that you want to expose for the Ledger Account Classifications (expose all attributes with 'all'). These are in addition to the base attributes (name, path)
-    #[inline]
-    pub fn attributes(mut self, attributes: impl Into<String>) -> Self {
-        self.attributes = Some(attributes.into());
-        self
-    }
-
-    /// Format - int32. Returns the given number of Ledger Account Classifications per request.
-    #[inline]
-    pub fn items_per_page(mut self, items_per_page: i64) -> Self {
-        self.items_per_page = Some(items_per_page);
-        self
-    }
-
-    /// Use this to filter by ledger account type id
-    #[inline]
-    pub fn ledger_account_type_id(
-        mut self,
+sage_core::setters! {
+    #[allow(deprecated)]
+    ListLedgerAccountClassifications {
+        /// Specify the attributes that you want to expose for the Ledger Account Classifications (expose all attributes with 'all'). These are in addition to the base attributes (name, path)
+        attributes: impl Into<String>,
+        /// Format - int32. Returns the given number of Ledger Account Classifications per request.
+        items_per_page: i64,
+        /// Use this to filter by ledger account type id
         ledger_account_type_id: impl Into<String>,
-    ) -> Self {
-        self.ledger_account_type_id = Some(ledger_account_type_id.into());
-        self
-    }
-
-    /// Format - int32. Go to specific page of Ledger Account Classifications
-    #[inline]
-    pub fn page(mut self, page: i64) -> Self {
-        self.page = Some(page);
-        self
-    }
-
-    /// Display the legacy_id for the Ledger Account Classifications.
-    #[inline]
-    pub fn show_legacy_id(mut self, show_legacy_id: bool) -> Self {
-        self.show_legacy_id = Some(show_legacy_id);
-        self
+        /// Format - int32. Go to specific page of Ledger Account Classifications
+        page: i64,
+        /// Display the legacy_id for the Ledger Account Classifications.
+        show_legacy_id: bool,
     }
 }
 
@@ -2190,19 +2030,15 @@ impl GetLedgerAccountType {
             show_legacy_id: None,
         }
     }
+}
 
-    /// Specify the attributes that you want to expose for the Ledger Account Type (expose all attributes with 'all'). These are in addition to the base attributes (name, path)
-    #[inline]
-    pub fn attributes(mut self, attributes: impl Into<String>) -> Self {
-        self.attributes = Some(attributes.into());
-        self
-    }
-
-    /// Display the legacy_id for the Ledger Account Type.
-    #[inline]
-    pub fn show_legacy_id(mut self, show_legacy_id: bool) -> Self {
-        self.show_legacy_id = Some(show_legacy_id);
-        self
+sage_core::setters! {
+    #[allow(deprecated)]
+    GetLedgerAccountType {
+        /// Specify the attributes that you want to expose for the Ledger Account Type (expose all attributes with 'all'). These are in addition to the base attributes (name, path)
+        attributes: impl Into<String>,
+        /// Display the legacy_id for the Ledger Account Type.
+        show_legacy_id: bool,
     }
 }
 
@@ -2259,45 +2095,21 @@ impl ListLedgerAccountTypes {
     pub fn new() -> Self {
         Self::default()
     }
+}
 
-    /// Specify the attributes that you want to expose for the Ledger Account Types (expose all attributes with 'all'). These are in addition to the base attributes (name, path)
-    #[inline]
-    pub fn attributes(mut self, attributes: impl Into<String>) -> Self {
-        self.attributes = Some(attributes.into());
-        self
-    }
-
-    /// Format - int32. Returns the given number of Ledger Account Types per request.
-    #[inline]
-    pub fn items_per_page(mut self, items_per_page: i64) -> Self {
-        self.items_per_page = Some(items_per_page);
-        self
-    }
-
-    /// Use this to filter by ledger account classification id
-    #[inline]
-    pub fn ledger_account_classification_id(
-        mut self,
+sage_core::setters! {
+    #[allow(deprecated)]
+    ListLedgerAccountTypes {
+        /// Specify the attributes that you want to expose for the Ledger Account Types (expose all attributes with 'all'). These are in addition to the base attributes (name, path)
+        attributes: impl Into<String>,
+        /// Format - int32. Returns the given number of Ledger Account Types per request.
+        items_per_page: i64,
+        /// Use this to filter by ledger account classification id
         ledger_account_classification_id: impl Into<String>,
-    ) -> Self {
-        self.ledger_account_classification_id = Some(
-            ledger_account_classification_id.into(),
-        );
-        self
-    }
-
-    /// Format - int32. Go to specific page of Ledger Account Types
-    #[inline]
-    pub fn page(mut self, page: i64) -> Self {
-        self.page = Some(page);
-        self
-    }
-
-    /// Display the legacy_id for the Ledger Account Types.
-    #[inline]
-    pub fn show_legacy_id(mut self, show_legacy_id: bool) -> Self {
-        self.show_legacy_id = Some(show_legacy_id);
-        self
+        /// Format - int32. Go to specific page of Ledger Account Types
+        page: i64,
+        /// Display the legacy_id for the Ledger Account Types.
+        show_legacy_id: bool,
     }
 }
 
@@ -2433,54 +2245,25 @@ impl GetLedgerAccount {
             to_date: None,
         }
     }
+}
 
-    /// Specify the attributes that you want to expose for the Ledger Account (expose all attributes with 'all'). These are in addition to the base attributes (name, path)
-    #[inline]
-    pub fn attributes(mut self, attributes: impl Into<String>) -> Self {
-        self.attributes = Some(attributes.into());
-        self
-    }
-
-    /// Exclude deleted ledger entries.
-    #[inline]
-    pub fn exclude_deleted_entries(mut self, exclude_deleted_entries: bool) -> Self {
-        self.exclude_deleted_entries = Some(exclude_deleted_entries);
-        self
-    }
-
-    /// Format - date-time (as date-time in RFC3339). Calculate balances from this date.
-    #[inline]
-    pub fn from_date(mut self, from_date: sage_core::types::DateTime) -> Self {
-        self.from_date = Some(from_date);
-        self
-    }
-
-    /// Specify the attributes that you want to expose for nested entities of the Ledger Account (expose all nested attributes with 'all'). These are in addition to the base attributes (name, path)
-    #[inline]
-    pub fn nested_attributes(mut self, nested_attributes: impl Into<String>) -> Self {
-        self.nested_attributes = Some(nested_attributes.into());
-        self
-    }
-
-    /// Use this to display the balance details for ledger accounts between a date range (requires from_date and to_date).
-    #[inline]
-    pub fn show_balance_details(mut self, show_balance_details: bool) -> Self {
-        self.show_balance_details = Some(show_balance_details);
-        self
-    }
-
-    /// Display the legacy_id for the Ledger Account.
-    #[inline]
-    pub fn show_legacy_id(mut self, show_legacy_id: bool) -> Self {
-        self.show_legacy_id = Some(show_legacy_id);
-        self
-    }
-
-    /// Format - date-time (as date-time in RFC3339). Calculate balances to this date.
-    #[inline]
-    pub fn to_date(mut self, to_date: sage_core::types::DateTime) -> Self {
-        self.to_date = Some(to_date);
-        self
+sage_core::setters! {
+    #[allow(deprecated)]
+    GetLedgerAccount {
+        /// Specify the attributes that you want to expose for the Ledger Account (expose all attributes with 'all'). These are in addition to the base attributes (name, path)
+        attributes: impl Into<String>,
+        /// Exclude deleted ledger entries.
+        exclude_deleted_entries: bool,
+        /// Format - date-time (as date-time in RFC3339). Calculate balances from this date.
+        from_date: sage_core::types::DateTime,
+        /// Specify the attributes that you want to expose for nested entities of the Ledger Account (expose all nested attributes with 'all'). These are in addition to the base attributes (name, path)
+        nested_attributes: impl Into<String>,
+        /// Use this to display the balance details for ledger accounts between a date range (requires from_date and to_date).
+        show_balance_details: bool,
+        /// Display the legacy_id for the Ledger Account.
+        show_legacy_id: bool,
+        /// Format - date-time (as date-time in RFC3339). Calculate balances to this date.
+        to_date: sage_core::types::DateTime,
     }
 }
 
@@ -2745,151 +2528,47 @@ impl ListLedgerAccounts {
     pub fn new() -> Self {
         Self::default()
     }
+}
 
-    /// Specify the attributes that you want to expose for the Ledger Accounts (expose all attributes with 'all'). These are in addition to the base attributes (name, path)
-    #[inline]
-    pub fn attributes(mut self, attributes: impl Into<String>) -> Self {
-        self.attributes = Some(attributes.into());
-        self
-    }
-
-    /// Exclude deleted ledger entries.
-    #[inline]
-    pub fn exclude_deleted_entries(mut self, exclude_deleted_entries: bool) -> Self {
-        self.exclude_deleted_entries = Some(exclude_deleted_entries);
-        self
-    }
-
-    /// Use this to filter inactive bank accounts
-    #[inline]
-    pub fn filter_inactive_bank_accounts(
-        mut self,
+sage_core::setters! {
+    #[allow(deprecated)]
+    ListLedgerAccounts {
+        /// Specify the attributes that you want to expose for the Ledger Accounts (expose all attributes with 'all'). These are in addition to the base attributes (name, path)
+        attributes: impl Into<String>,
+        /// Exclude deleted ledger entries.
+        exclude_deleted_entries: bool,
+        /// Use this to filter inactive bank accounts
         filter_inactive_bank_accounts: bool,
-    ) -> Self {
-        self.filter_inactive_bank_accounts = Some(filter_inactive_bank_accounts);
-        self
-    }
-
-    /// Format - date-time (as date-time in RFC3339). Calculate balances from this date.
-    #[inline]
-    pub fn from_date(mut self, from_date: sage_core::types::DateTime) -> Self {
-        self.from_date = Some(from_date);
-        self
-    }
-
-    /// Format - int32. Returns the given number of Ledger Accounts per request.
-    #[inline]
-    pub fn items_per_page(mut self, items_per_page: i64) -> Self {
-        self.items_per_page = Some(items_per_page);
-        self
-    }
-
-    /// Use this to filter by ledger account classification id
-    #[inline]
-    pub fn ledger_account_classification_id(
-        mut self,
+        /// Format - date-time (as date-time in RFC3339). Calculate balances from this date.
+        from_date: sage_core::types::DateTime,
+        /// Format - int32. Returns the given number of Ledger Accounts per request.
+        items_per_page: i64,
+        /// Use this to filter by ledger account classification id
         ledger_account_classification_id: impl Into<String>,
-    ) -> Self {
-        self.ledger_account_classification_id = Some(
-            ledger_account_classification_id.into(),
-        );
-        self
-    }
-
-    /// Use this to filter by ledger account type id
-    #[inline]
-    pub fn ledger_account_type_id(
-        mut self,
+        /// Use this to filter by ledger account type id
         ledger_account_type_id: impl Into<String>,
-    ) -> Self {
-        self.ledger_account_type_id = Some(ledger_account_type_id.into());
-        self
-    }
-
-    /// Use this to limit the response to ledger account types not visible in a specific area.
-    #[inline]
-    pub fn not_visible_in(
-        mut self,
+        /// Use this to limit the response to ledger account types not visible in a specific area.
         not_visible_in: ListLedgerAccountsNotVisibleIn,
-    ) -> Self {
-        self.not_visible_in = Some(not_visible_in);
-        self
-    }
-
-    /// Format - int32. Go to specific page of Ledger Accounts
-    #[inline]
-    pub fn page(mut self, page: i64) -> Self {
-        self.page = Some(page);
-        self
-    }
-
-    /// Use this to filter by the item code or description
-    #[inline]
-    pub fn search(mut self, search: impl Into<String>) -> Self {
-        self.search = Some(search.into());
-        self
-    }
-
-    /// Use this to display the balance details for ledger accounts between a date range (requires from_date and to_date).
-    #[inline]
-    pub fn show_balance_details(mut self, show_balance_details: bool) -> Self {
-        self.show_balance_details = Some(show_balance_details);
-        self
-    }
-
-    /// Use this to limit the response to ledger accounts that are/are not control accounts
-    #[inline]
-    pub fn show_control_accounts(mut self, show_control_accounts: bool) -> Self {
-        self.show_control_accounts = Some(show_control_accounts);
-        self
-    }
-
-    /// Use this to limit the response to ledger accounts that are/are not included in the chart
-    #[inline]
-    pub fn show_included_in_chart(mut self, show_included_in_chart: bool) -> Self {
-        self.show_included_in_chart = Some(show_included_in_chart);
-        self
-    }
-
-    /// Display the legacy_id for the Ledger Accounts.
-    #[inline]
-    pub fn show_legacy_id(mut self, show_legacy_id: bool) -> Self {
-        self.show_legacy_id = Some(show_legacy_id);
-        self
-    }
-
-    /// Use this to enable ordering ledger accounts according to user settings. Defaulted to 'false'.
-    #[inline]
-    pub fn sort_order_from_user_setting(
-        mut self,
+        /// Format - int32. Go to specific page of Ledger Accounts
+        page: i64,
+        /// Use this to filter by the item code or description
+        search: impl Into<String>,
+        /// Use this to display the balance details for ledger accounts between a date range (requires from_date and to_date).
+        show_balance_details: bool,
+        /// Use this to limit the response to ledger accounts that are/are not control accounts
+        show_control_accounts: bool,
+        /// Use this to limit the response to ledger accounts that are/are not included in the chart
+        show_included_in_chart: bool,
+        /// Display the legacy_id for the Ledger Accounts.
+        show_legacy_id: bool,
+        /// Use this to enable ordering ledger accounts according to user settings. Defaulted to 'false'.
         sort_order_from_user_setting: bool,
-    ) -> Self {
-        self.sort_order_from_user_setting = Some(sort_order_from_user_setting);
-        self
-    }
-
-    /// Format - date-time (as date-time in RFC3339). Calculate balances to this date.
-    #[inline]
-    pub fn to_date(mut self, to_date: sage_core::types::DateTime) -> Self {
-        self.to_date = Some(to_date);
-        self
-    }
-
-    /// Format - date-time (as date-time in RFC3339). Use this to limit the response to Ledger Accounts changed since a given date (format: YYYY-MM-DDT(+|-)hh:mm) or date-time (format: YYYY-MM-DDThh:mm:ss(+|-)hh:mm). Inclusive of the passed timestamp.
-    #[inline]
-    pub fn updated_or_created_since(
-        mut self,
+        /// Format - date-time (as date-time in RFC3339). Calculate balances to this date.
+        to_date: sage_core::types::DateTime,
+        /// Format - date-time (as date-time in RFC3339). Use this to limit the response to Ledger Accounts changed since a given date (format: YYYY-MM-DDT(+|-)hh:mm) or date-time (format: YYYY-MM-DDThh:mm:ss(+|-)hh:mm). Inclusive of the passed timestamp.
         updated_or_created_since: sage_core::types::DateTime,
-    ) -> Self {
-        self.updated_or_created_since = Some(updated_or_created_since);
-        self
-    }
-
-    /// Use this to limit the response to ledger account types visible in a specific area. Valid values are: banking, sales, expenses, other_payments, other_receipts, journals and reporting
-    #[inline]
-    pub fn visible_in(mut self, visible_in: ListLedgerAccountsVisibleIn) -> Self {
-        self.visible_in = Some(visible_in);
-        self
+        /// Use this to limit the response to ledger account types visible in a specific area. Valid values are: banking, sales, expenses, other_payments, other_receipts, journals and reporting
+        visible_in: ListLedgerAccountsVisibleIn,
     }
 }
 
@@ -3040,26 +2719,17 @@ impl GetLedgerEntry {
             show_legacy_id: None,
         }
     }
+}
 
-    /// Specify the attributes that you want to expose for the Ledger Entry (expose all attributes with 'all'). These are in addition to the base attributes (name, path)
-    #[inline]
-    pub fn attributes(mut self, attributes: impl Into<String>) -> Self {
-        self.attributes = Some(attributes.into());
-        self
-    }
-
-    /// Specify the attributes that you want to expose for nested entities of the Ledger Entry (expose all nested attributes with 'all'). These are in addition to the base attributes (name, path)
-    #[inline]
-    pub fn nested_attributes(mut self, nested_attributes: impl Into<String>) -> Self {
-        self.nested_attributes = Some(nested_attributes.into());
-        self
-    }
-
-    /// Display the legacy_id for the Ledger Entry.
-    #[inline]
-    pub fn show_legacy_id(mut self, show_legacy_id: bool) -> Self {
-        self.show_legacy_id = Some(show_legacy_id);
-        self
+sage_core::setters! {
+    #[allow(deprecated)]
+    GetLedgerEntry {
+        /// Specify the attributes that you want to expose for the Ledger Entry (expose all attributes with 'all'). These are in addition to the base attributes (name, path)
+        attributes: impl Into<String>,
+        /// Specify the attributes that you want to expose for nested entities of the Ledger Entry (expose all nested attributes with 'all'). These are in addition to the base attributes (name, path)
+        nested_attributes: impl Into<String>,
+        /// Display the legacy_id for the Ledger Entry.
+        show_legacy_id: bool,
     }
 }
 
@@ -3133,88 +2803,33 @@ impl ListLedgerEntries {
     pub fn new() -> Self {
         Self::default()
     }
+}
 
-    /// Specify the attributes that you want to expose for the Ledger Entries (expose all attributes with 'all'). These are in addition to the base attributes (name, path)
-    #[inline]
-    pub fn attributes(mut self, attributes: impl Into<String>) -> Self {
-        self.attributes = Some(attributes.into());
-        self
-    }
-
-    /// Format - date-time (as date-time in RFC3339). Use this to filter by Ledger Entries dates
-    #[inline]
-    pub fn from_date(mut self, from_date: sage_core::types::DateTime) -> Self {
-        self.from_date = Some(from_date);
-        self
-    }
-
-    /// Format - int32. Returns the given number of Ledger Entries per request.
-    #[inline]
-    pub fn items_per_page(mut self, items_per_page: i64) -> Self {
-        self.items_per_page = Some(items_per_page);
-        self
-    }
-
-    /// Use this to filter by journal code id
-    #[inline]
-    pub fn journal_code_id(mut self, journal_code_id: impl Into<String>) -> Self {
-        self.journal_code_id = Some(journal_code_id.into());
-        self
-    }
-
-    /// Use this to filter by ledger account id
-    #[inline]
-    pub fn ledger_account_id(mut self, ledger_account_id: impl Into<String>) -> Self {
-        self.ledger_account_id = Some(ledger_account_id.into());
-        self
-    }
-
-    /// Format - int32. Go to specific page of Ledger Entries
-    #[inline]
-    pub fn page(mut self, page: i64) -> Self {
-        self.page = Some(page);
-        self
-    }
-
-    /// Display the legacy_id for the Ledger Entries.
-    #[inline]
-    pub fn show_legacy_id(mut self, show_legacy_id: bool) -> Self {
-        self.show_legacy_id = Some(show_legacy_id);
-        self
-    }
-
-    /// Format - date-time (as date-time in RFC3339). Use this to filter by Ledger Entries dates
-    #[inline]
-    pub fn to_date(mut self, to_date: sage_core::types::DateTime) -> Self {
-        self.to_date = Some(to_date);
-        self
-    }
-
-    /// Use this to filter by transaction id
-    #[inline]
-    pub fn transaction_id(mut self, transaction_id: impl Into<String>) -> Self {
-        self.transaction_id = Some(transaction_id.into());
-        self
-    }
-
-    /// Use this to filter by transaction type id
-    #[inline]
-    pub fn transaction_type_id(
-        mut self,
+sage_core::setters! {
+    #[allow(deprecated)]
+    ListLedgerEntries {
+        /// Specify the attributes that you want to expose for the Ledger Entries (expose all attributes with 'all'). These are in addition to the base attributes (name, path)
+        attributes: impl Into<String>,
+        /// Format - date-time (as date-time in RFC3339). Use this to filter by Ledger Entries dates
+        from_date: sage_core::types::DateTime,
+        /// Format - int32. Returns the given number of Ledger Entries per request.
+        items_per_page: i64,
+        /// Use this to filter by journal code id
+        journal_code_id: impl Into<String>,
+        /// Use this to filter by ledger account id
+        ledger_account_id: impl Into<String>,
+        /// Format - int32. Go to specific page of Ledger Entries
+        page: i64,
+        /// Display the legacy_id for the Ledger Entries.
+        show_legacy_id: bool,
+        /// Format - date-time (as date-time in RFC3339). Use this to filter by Ledger Entries dates
+        to_date: sage_core::types::DateTime,
+        /// Use this to filter by transaction id
+        transaction_id: impl Into<String>,
+        /// Use this to filter by transaction type id
         transaction_type_id: impl Into<String>,
-    ) -> Self {
-        self.transaction_type_id = Some(transaction_type_id.into());
-        self
-    }
-
-    /// Format - date-time (as date-time in RFC3339). Use this to limit the response to Ledger Entries changed since a given date (format: YYYY-MM-DDT(+|-)hh:mm) or date-time (format: YYYY-MM-DDThh:mm:ss(+|-)hh:mm). Inclusive of the passed timestamp.
-    #[inline]
-    pub fn updated_or_created_since(
-        mut self,
+        /// Format - date-time (as date-time in RFC3339). Use this to limit the response to Ledger Entries changed since a given date (format: YYYY-MM-DDT(+|-)hh:mm) or date-time (format: YYYY-MM-DDThh:mm:ss(+|-)hh:mm). Inclusive of the passed timestamp.
         updated_or_created_since: sage_core::types::DateTime,
-    ) -> Self {
-        self.updated_or_created_since = Some(updated_or_created_since);
-        self
     }
 }
 
@@ -3279,19 +2894,15 @@ impl GetTransactionType {
             show_legacy_id: None,
         }
     }
+}
 
-    /// Specify the attributes that you want to expose for the Transaction Type (expose all attributes with 'all'). These are in addition to the base attributes (name, path)
-    #[inline]
-    pub fn attributes(mut self, attributes: impl Into<String>) -> Self {
-        self.attributes = Some(attributes.into());
-        self
-    }
-
-    /// Display the legacy_id for the Transaction Type.
-    #[inline]
-    pub fn show_legacy_id(mut self, show_legacy_id: bool) -> Self {
-        self.show_legacy_id = Some(show_legacy_id);
-        self
+sage_core::setters! {
+    #[allow(deprecated)]
+    GetTransactionType {
+        /// Specify the attributes that you want to expose for the Transaction Type (expose all attributes with 'all'). These are in addition to the base attributes (name, path)
+        attributes: impl Into<String>,
+        /// Display the legacy_id for the Transaction Type.
+        show_legacy_id: bool,
     }
 }
 
@@ -3348,40 +2959,21 @@ impl ListTransactionTypes {
     pub fn new() -> Self {
         Self::default()
     }
+}
 
-    /// Specify the attributes that you want to expose for the Transaction Types (expose all attributes with 'all'). These are in addition to the base attributes (name, path)
-    #[inline]
-    pub fn attributes(mut self, attributes: impl Into<String>) -> Self {
-        self.attributes = Some(attributes.into());
-        self
-    }
-
-    /// Format - int32. Returns the given number of Transaction Types per request.
-    #[inline]
-    pub fn items_per_page(mut self, items_per_page: i64) -> Self {
-        self.items_per_page = Some(items_per_page);
-        self
-    }
-
-    /// Format - int32. Go to specific page of Transaction Types
-    #[inline]
-    pub fn page(mut self, page: i64) -> Self {
-        self.page = Some(page);
-        self
-    }
-
-    /// Display the legacy_id for the Transaction Types.
-    #[inline]
-    pub fn show_legacy_id(mut self, show_legacy_id: bool) -> Self {
-        self.show_legacy_id = Some(show_legacy_id);
-        self
-    }
-
-    /// Use this to filter the transaction types to a business's locale and service
-    #[inline]
-    pub fn valid_for_business(mut self, valid_for_business: bool) -> Self {
-        self.valid_for_business = Some(valid_for_business);
-        self
+sage_core::setters! {
+    #[allow(deprecated)]
+    ListTransactionTypes {
+        /// Specify the attributes that you want to expose for the Transaction Types (expose all attributes with 'all'). These are in addition to the base attributes (name, path)
+        attributes: impl Into<String>,
+        /// Format - int32. Returns the given number of Transaction Types per request.
+        items_per_page: i64,
+        /// Format - int32. Go to specific page of Transaction Types
+        page: i64,
+        /// Display the legacy_id for the Transaction Types.
+        show_legacy_id: bool,
+        /// Use this to filter the transaction types to a business's locale and service
+        valid_for_business: bool,
     }
 }
 
@@ -3446,26 +3038,17 @@ impl GetTransaction {
             show_legacy_id: None,
         }
     }
+}
 
-    /// Specify the attributes that you want to expose for the Transaction (expose all attributes with 'all'). These are in addition to the base attributes (name, path)
-    #[inline]
-    pub fn attributes(mut self, attributes: impl Into<String>) -> Self {
-        self.attributes = Some(attributes.into());
-        self
-    }
-
-    /// Sets `expand_origin`.
-    #[inline]
-    pub fn expand_origin(mut self, expand_origin: bool) -> Self {
-        self.expand_origin = Some(expand_origin);
-        self
-    }
-
-    /// Display the legacy_id for the Transaction.
-    #[inline]
-    pub fn show_legacy_id(mut self, show_legacy_id: bool) -> Self {
-        self.show_legacy_id = Some(show_legacy_id);
-        self
+sage_core::setters! {
+    #[allow(deprecated)]
+    GetTransaction {
+        /// Specify the attributes that you want to expose for the Transaction (expose all attributes with 'all'). These are in addition to the base attributes (name, path)
+        attributes: impl Into<String>,
+        /// Sets `expand_origin`.
+        expand_origin: bool,
+        /// Display the legacy_id for the Transaction.
+        show_legacy_id: bool,
     }
 }
 
@@ -3539,94 +3122,33 @@ impl ListTransactions {
     pub fn new() -> Self {
         Self::default()
     }
+}
 
-    /// Specify the attributes that you want to expose for the Transactions (expose all attributes with 'all'). These are in addition to the base attributes (name, path)
-    #[inline]
-    pub fn attributes(mut self, attributes: impl Into<String>) -> Self {
-        self.attributes = Some(attributes.into());
-        self
-    }
-
-    /// Format - date-time (as date-time in RFC3339). Use this to filter by Transactions dates
-    #[inline]
-    pub fn from_date(mut self, from_date: sage_core::types::DateTime) -> Self {
-        self.from_date = Some(from_date);
-        self
-    }
-
-    /// Use this to filter Transactions by whether they have attachments or not
-    #[inline]
-    pub fn has_attachments(mut self, has_attachments: bool) -> Self {
-        self.has_attachments = Some(has_attachments);
-        self
-    }
-
-    /// Format - int32. Returns the given number of Transactions per request.
-    #[inline]
-    pub fn items_per_page(mut self, items_per_page: i64) -> Self {
-        self.items_per_page = Some(items_per_page);
-        self
-    }
-
-    /// Format - int32. Go to specific page of Transactions
-    #[inline]
-    pub fn page(mut self, page: i64) -> Self {
-        self.page = Some(page);
-        self
-    }
-
-    /// Display the legacy_id for the Transactions.
-    #[inline]
-    pub fn show_legacy_id(mut self, show_legacy_id: bool) -> Self {
-        self.show_legacy_id = Some(show_legacy_id);
-        self
-    }
-
-    /// Format - date-time (as date-time in RFC3339). Use this to filter by Transactions dates
-    #[inline]
-    pub fn to_date(mut self, to_date: sage_core::types::DateTime) -> Self {
-        self.to_date = Some(to_date);
-        self
-    }
-
-    /// Use this to filter by transaction type id
-    #[inline]
-    pub fn transaction_type_id(
-        mut self,
+sage_core::setters! {
+    #[allow(deprecated)]
+    ListTransactions {
+        /// Specify the attributes that you want to expose for the Transactions (expose all attributes with 'all'). These are in addition to the base attributes (name, path)
+        attributes: impl Into<String>,
+        /// Format - date-time (as date-time in RFC3339). Use this to filter by Transactions dates
+        from_date: sage_core::types::DateTime,
+        /// Use this to filter Transactions by whether they have attachments or not
+        has_attachments: bool,
+        /// Format - int32. Returns the given number of Transactions per request.
+        items_per_page: i64,
+        /// Format - int32. Go to specific page of Transactions
+        page: i64,
+        /// Display the legacy_id for the Transactions.
+        show_legacy_id: bool,
+        /// Format - date-time (as date-time in RFC3339). Use this to filter by Transactions dates
+        to_date: sage_core::types::DateTime,
+        /// Use this to filter by transaction type id
         transaction_type_id: impl Into<String>,
-    ) -> Self {
-        self.transaction_type_id = Some(transaction_type_id.into());
-        self
-    }
-
-    /// Format - date-time (as date-time in RFC3339). Use this to filter Transactions by the date they were last updated
-    #[inline]
-    pub fn updated_from_date(
-        mut self,
+        /// Format - date-time (as date-time in RFC3339). Use this to filter Transactions by the date they were last updated
         updated_from_date: sage_core::types::DateTime,
-    ) -> Self {
-        self.updated_from_date = Some(updated_from_date);
-        self
-    }
-
-    /// Format - date-time (as date-time in RFC3339). Use this to limit the response to Transactions changed since a given date (format: YYYY-MM-DDT(+|-)hh:mm) or date-time (format: YYYY-MM-DDThh:mm:ss(+|-)hh:mm). Inclusive of the passed timestamp.
-    #[inline]
-    pub fn updated_or_created_since(
-        mut self,
+        /// Format - date-time (as date-time in RFC3339). Use this to limit the response to Transactions changed since a given date (format: YYYY-MM-DDT(+|-)hh:mm) or date-time (format: YYYY-MM-DDThh:mm:ss(+|-)hh:mm). Inclusive of the passed timestamp.
         updated_or_created_since: sage_core::types::DateTime,
-    ) -> Self {
-        self.updated_or_created_since = Some(updated_or_created_since);
-        self
-    }
-
-    /// Format - date-time (as date-time in RFC3339). Use this to filter Transactions by the date they were last updated
-    #[inline]
-    pub fn updated_to_date(
-        mut self,
+        /// Format - date-time (as date-time in RFC3339). Use this to filter Transactions by the date they were last updated
         updated_to_date: sage_core::types::DateTime,
-    ) -> Self {
-        self.updated_to_date = Some(updated_to_date);
-        self
     }
 }
 
@@ -3694,26 +3216,16 @@ impl GetUnpostedTransaction {
             show_legacy_id: None,
         }
     }
+}
 
-    /// Specify the attributes that you want to expose for the Transaction (expose all attributes with 'all'). These are in addition to the base attributes (name, path)
-    #[inline]
-    pub fn attributes(mut self, attributes: impl Into<String>) -> Self {
-        self.attributes = Some(attributes.into());
-        self
-    }
-
-    /// Specify the attributes that you want to expose for nested entities of the Transaction (expose all nested attributes with 'all'). These are in addition to the base attributes (name, path)
-    #[inline]
-    pub fn nested_attributes(mut self, nested_attributes: impl Into<String>) -> Self {
-        self.nested_attributes = Some(nested_attributes.into());
-        self
-    }
-
-    /// Display the legacy_id for the Transaction.
-    #[inline]
-    pub fn show_legacy_id(mut self, show_legacy_id: bool) -> Self {
-        self.show_legacy_id = Some(show_legacy_id);
-        self
+sage_core::setters! {
+    GetUnpostedTransaction {
+        /// Specify the attributes that you want to expose for the Transaction (expose all attributes with 'all'). These are in addition to the base attributes (name, path)
+        attributes: impl Into<String>,
+        /// Specify the attributes that you want to expose for nested entities of the Transaction (expose all nested attributes with 'all'). These are in addition to the base attributes (name, path)
+        nested_attributes: impl Into<String>,
+        /// Display the legacy_id for the Transaction.
+        show_legacy_id: bool,
     }
 }
 
@@ -3772,50 +3284,22 @@ impl ListUnpostedTransactions {
     pub fn new() -> Self {
         Self::default()
     }
+}
 
-    /// Specify the attributes that you want to expose for the Transactions (expose all attributes with 'all'). These are in addition to the base attributes (name, path)
-    #[inline]
-    pub fn attributes(mut self, attributes: impl Into<String>) -> Self {
-        self.attributes = Some(attributes.into());
-        self
-    }
-
-    /// Use this to filter by bank account id
-    #[inline]
-    pub fn bank_account_id(mut self, bank_account_id: impl Into<String>) -> Self {
-        self.bank_account_id = Some(bank_account_id.into());
-        self
-    }
-
-    /// Format - int32. Returns the given number of Transactions per request.
-    #[inline]
-    pub fn items_per_page(mut self, items_per_page: i64) -> Self {
-        self.items_per_page = Some(items_per_page);
-        self
-    }
-
-    /// Format - int32. Go to specific page of Transactions
-    #[inline]
-    pub fn page(mut self, page: i64) -> Self {
-        self.page = Some(page);
-        self
-    }
-
-    /// Display the legacy_id for the Transactions.
-    #[inline]
-    pub fn show_legacy_id(mut self, show_legacy_id: bool) -> Self {
-        self.show_legacy_id = Some(show_legacy_id);
-        self
-    }
-
-    /// Format - date-time (as date-time in RFC3339). Use this to limit the response to Transactions changed since a given date (format: YYYY-MM-DDT(+|-)hh:mm) or date-time (format: YYYY-MM-DDThh:mm:ss(+|-)hh:mm). Inclusive of the passed timestamp.
-    #[inline]
-    pub fn updated_or_created_since(
-        mut self,
+sage_core::setters! {
+    ListUnpostedTransactions {
+        /// Specify the attributes that you want to expose for the Transactions (expose all attributes with 'all'). These are in addition to the base attributes (name, path)
+        attributes: impl Into<String>,
+        /// Use this to filter by bank account id
+        bank_account_id: impl Into<String>,
+        /// Format - int32. Returns the given number of Transactions per request.
+        items_per_page: i64,
+        /// Format - int32. Go to specific page of Transactions
+        page: i64,
+        /// Display the legacy_id for the Transactions.
+        show_legacy_id: bool,
+        /// Format - date-time (as date-time in RFC3339). Use this to limit the response to Transactions changed since a given date (format: YYYY-MM-DDT(+|-)hh:mm) or date-time (format: YYYY-MM-DDThh:mm:ss(+|-)hh:mm). Inclusive of the passed timestamp.
         updated_or_created_since: sage_core::types::DateTime,
-    ) -> Self {
-        self.updated_or_created_since = Some(updated_or_created_since);
-        self
     }
 }
 

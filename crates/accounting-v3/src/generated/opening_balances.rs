@@ -859,19 +859,15 @@ impl GetBankOpeningBalance {
             show_legacy_id: None,
         }
     }
+}
 
-    /// Specify the attributes that you want to expose for the Bank Opening Balance (expose all attributes with 'all'). These are in addition to the base attributes (name, path)
-    #[inline]
-    pub fn attributes(mut self, attributes: impl Into<String>) -> Self {
-        self.attributes = Some(attributes.into());
-        self
-    }
-
-    /// Display the legacy_id for the Bank Opening Balance.
-    #[inline]
-    pub fn show_legacy_id(mut self, show_legacy_id: bool) -> Self {
-        self.show_legacy_id = Some(show_legacy_id);
-        self
+sage_core::setters! {
+    #[allow(deprecated)]
+    GetBankOpeningBalance {
+        /// Specify the attributes that you want to expose for the Bank Opening Balance (expose all attributes with 'all'). These are in addition to the base attributes (name, path)
+        attributes: impl Into<String>,
+        /// Display the legacy_id for the Bank Opening Balance.
+        show_legacy_id: bool,
     }
 }
 
@@ -934,50 +930,23 @@ impl ListBankOpeningBalances {
     pub fn new() -> Self {
         Self::default()
     }
+}
 
-    /// Specify the attributes that you want to expose for the Bank Opening Balances (expose all attributes with 'all'). These are in addition to the base attributes (name, path)
-    #[inline]
-    pub fn attributes(mut self, attributes: impl Into<String>) -> Self {
-        self.attributes = Some(attributes.into());
-        self
-    }
-
-    /// Use this to filter by bank account id
-    #[inline]
-    pub fn bank_account_id(mut self, bank_account_id: impl Into<String>) -> Self {
-        self.bank_account_id = Some(bank_account_id.into());
-        self
-    }
-
-    /// Format - int32. Returns the given number of Bank Opening Balances per request.
-    #[inline]
-    pub fn items_per_page(mut self, items_per_page: i64) -> Self {
-        self.items_per_page = Some(items_per_page);
-        self
-    }
-
-    /// Format - int32. Go to specific page of Bank Opening Balances
-    #[inline]
-    pub fn page(mut self, page: i64) -> Self {
-        self.page = Some(page);
-        self
-    }
-
-    /// Display the legacy_id for the Bank Opening Balances.
-    #[inline]
-    pub fn show_legacy_id(mut self, show_legacy_id: bool) -> Self {
-        self.show_legacy_id = Some(show_legacy_id);
-        self
-    }
-
-    /// Format - date-time (as date-time in RFC3339). Use this to limit the response to Bank Opening Balances changed since a given date (format: YYYY-MM-DDT(+|-)hh:mm) or date-time (format: YYYY-MM-DDThh:mm:ss(+|-)hh:mm). Inclusive of the passed timestamp.
-    #[inline]
-    pub fn updated_or_created_since(
-        mut self,
+sage_core::setters! {
+    #[allow(deprecated)]
+    ListBankOpeningBalances {
+        /// Specify the attributes that you want to expose for the Bank Opening Balances (expose all attributes with 'all'). These are in addition to the base attributes (name, path)
+        attributes: impl Into<String>,
+        /// Use this to filter by bank account id
+        bank_account_id: impl Into<String>,
+        /// Format - int32. Returns the given number of Bank Opening Balances per request.
+        items_per_page: i64,
+        /// Format - int32. Go to specific page of Bank Opening Balances
+        page: i64,
+        /// Display the legacy_id for the Bank Opening Balances.
+        show_legacy_id: bool,
+        /// Format - date-time (as date-time in RFC3339). Use this to limit the response to Bank Opening Balances changed since a given date (format: YYYY-MM-DDT(+|-)hh:mm) or date-time (format: YYYY-MM-DDThh:mm:ss(+|-)hh:mm). Inclusive of the passed timestamp.
         updated_or_created_since: sage_core::types::DateTime,
-    ) -> Self {
-        self.updated_or_created_since = Some(updated_or_created_since);
-        self
     }
 }
 
@@ -1093,19 +1062,15 @@ impl GetContactOpeningBalanceType {
             show_legacy_id: None,
         }
     }
+}
 
-    /// Specify the attributes that you want to expose for the Batch Entry Type (expose all attributes with 'all'). These are in addition to the base attributes (name, path)
-    #[inline]
-    pub fn attributes(mut self, attributes: impl Into<String>) -> Self {
-        self.attributes = Some(attributes.into());
-        self
-    }
-
-    /// Display the legacy_id for the Batch Entry Type.
-    #[inline]
-    pub fn show_legacy_id(mut self, show_legacy_id: bool) -> Self {
-        self.show_legacy_id = Some(show_legacy_id);
-        self
+sage_core::setters! {
+    #[allow(deprecated)]
+    GetContactOpeningBalanceType {
+        /// Specify the attributes that you want to expose for the Batch Entry Type (expose all attributes with 'all'). These are in addition to the base attributes (name, path)
+        attributes: impl Into<String>,
+        /// Display the legacy_id for the Batch Entry Type.
+        show_legacy_id: bool,
     }
 }
 
@@ -1160,33 +1125,19 @@ impl ListContactOpeningBalanceTypes {
     pub fn new() -> Self {
         Self::default()
     }
+}
 
-    /// Specify the attributes that you want to expose for the Batch Entry Types (expose all attributes with 'all'). These are in addition to the base attributes (name, path)
-    #[inline]
-    pub fn attributes(mut self, attributes: impl Into<String>) -> Self {
-        self.attributes = Some(attributes.into());
-        self
-    }
-
-    /// Format - int32. Returns the given number of Batch Entry Types per request.
-    #[inline]
-    pub fn items_per_page(mut self, items_per_page: i64) -> Self {
-        self.items_per_page = Some(items_per_page);
-        self
-    }
-
-    /// Format - int32. Go to specific page of Batch Entry Types
-    #[inline]
-    pub fn page(mut self, page: i64) -> Self {
-        self.page = Some(page);
-        self
-    }
-
-    /// Display the legacy_id for the Batch Entry Types.
-    #[inline]
-    pub fn show_legacy_id(mut self, show_legacy_id: bool) -> Self {
-        self.show_legacy_id = Some(show_legacy_id);
-        self
+sage_core::setters! {
+    #[allow(deprecated)]
+    ListContactOpeningBalanceTypes {
+        /// Specify the attributes that you want to expose for the Batch Entry Types (expose all attributes with 'all'). These are in addition to the base attributes (name, path)
+        attributes: impl Into<String>,
+        /// Format - int32. Returns the given number of Batch Entry Types per request.
+        items_per_page: i64,
+        /// Format - int32. Go to specific page of Batch Entry Types
+        page: i64,
+        /// Display the legacy_id for the Batch Entry Types.
+        show_legacy_id: bool,
     }
 }
 
@@ -1342,19 +1293,15 @@ impl GetContactOpeningBalance {
             show_legacy_id: None,
         }
     }
+}
 
-    /// Specify the attributes that you want to expose for the Batch Entry (expose all attributes with 'all'). These are in addition to the base attributes (name, path)
-    #[inline]
-    pub fn attributes(mut self, attributes: impl Into<String>) -> Self {
-        self.attributes = Some(attributes.into());
-        self
-    }
-
-    /// Display the legacy_id for the Batch Entry.
-    #[inline]
-    pub fn show_legacy_id(mut self, show_legacy_id: bool) -> Self {
-        self.show_legacy_id = Some(show_legacy_id);
-        self
+sage_core::setters! {
+    #[allow(deprecated)]
+    GetContactOpeningBalance {
+        /// Specify the attributes that you want to expose for the Batch Entry (expose all attributes with 'all'). These are in addition to the base attributes (name, path)
+        attributes: impl Into<String>,
+        /// Display the legacy_id for the Batch Entry.
+        show_legacy_id: bool,
     }
 }
 
@@ -1421,64 +1368,27 @@ impl ListContactOpeningBalances {
     pub fn new() -> Self {
         Self::default()
     }
+}
 
-    /// Specify the attributes that you want to expose for the Batch Entries (expose all attributes with 'all'). These are in addition to the base attributes (name, path)
-    #[inline]
-    pub fn attributes(mut self, attributes: impl Into<String>) -> Self {
-        self.attributes = Some(attributes.into());
-        self
-    }
-
-    /// Use this to filter by contact id
-    #[inline]
-    pub fn contact_id(mut self, contact_id: impl Into<String>) -> Self {
-        self.contact_id = Some(contact_id.into());
-        self
-    }
-
-    /// Use this to filter by contact type id
-    #[inline]
-    pub fn contact_type_id(mut self, contact_type_id: impl Into<String>) -> Self {
-        self.contact_type_id = Some(contact_type_id.into());
-        self
-    }
-
-    /// Format - date-time (as date-time in RFC3339). Use this to limit the response to Batch Entries deleted since a given date (format: YYYY-MM-DDT(+|-)hh:mm) or date-time (format: YYYY-MM-DDThh:mm:ss(+|-)hh:mm). Not inclusive of the passed timestamp.
-    #[inline]
-    pub fn deleted_since(mut self, deleted_since: sage_core::types::DateTime) -> Self {
-        self.deleted_since = Some(deleted_since);
-        self
-    }
-
-    /// Format - int32. Returns the given number of Batch Entries per request.
-    #[inline]
-    pub fn items_per_page(mut self, items_per_page: i64) -> Self {
-        self.items_per_page = Some(items_per_page);
-        self
-    }
-
-    /// Format - int32. Go to specific page of Batch Entries
-    #[inline]
-    pub fn page(mut self, page: i64) -> Self {
-        self.page = Some(page);
-        self
-    }
-
-    /// Display the legacy_id for the Batch Entries.
-    #[inline]
-    pub fn show_legacy_id(mut self, show_legacy_id: bool) -> Self {
-        self.show_legacy_id = Some(show_legacy_id);
-        self
-    }
-
-    /// Format - date-time (as date-time in RFC3339). Use this to limit the response to Batch Entries changed since a given date (format: YYYY-MM-DDT(+|-)hh:mm) or date-time (format: YYYY-MM-DDThh:mm:ss(+|-)hh:mm). Inclusive of the passed timestamp.
-    #[inline]
-    pub fn updated_or_created_since(
-        mut self,
+sage_core::setters! {
+    #[allow(deprecated)]
+    ListContactOpeningBalances {
+        /// Specify the attributes that you want to expose for the Batch Entries (expose all attributes with 'all'). These are in addition to the base attributes (name, path)
+        attributes: impl Into<String>,
+        /// Use this to filter by contact id
+        contact_id: impl Into<String>,
+        /// Use this to filter by contact type id
+        contact_type_id: impl Into<String>,
+        /// Format - date-time (as date-time in RFC3339). Use this to limit the response to Batch Entries deleted since a given date (format: YYYY-MM-DDT(+|-)hh:mm) or date-time (format: YYYY-MM-DDThh:mm:ss(+|-)hh:mm). Not inclusive of the passed timestamp.
+        deleted_since: sage_core::types::DateTime,
+        /// Format - int32. Returns the given number of Batch Entries per request.
+        items_per_page: i64,
+        /// Format - int32. Go to specific page of Batch Entries
+        page: i64,
+        /// Display the legacy_id for the Batch Entries.
+        show_legacy_id: bool,
+        /// Format - date-time (as date-time in RFC3339). Use this to limit the response to Batch Entries changed since a given date (format: YYYY-MM-DDT(+|-)hh:mm) or date-time (format: YYYY-MM-DDThh:mm:ss(+|-)hh:mm). Inclusive of the passed timestamp.
         updated_or_created_since: sage_core::types::DateTime,
-    ) -> Self {
-        self.updated_or_created_since = Some(updated_or_created_since);
-        self
     }
 }
 
@@ -1700,19 +1610,15 @@ impl GetLedgerAccountOpeningBalance {
             show_legacy_id: None,
         }
     }
+}
 
-    /// Specify the attributes that you want to expose for the Journal Opening Balance Line (expose all attributes with 'all'). These are in addition to the base attributes (name, path)
-    #[inline]
-    pub fn attributes(mut self, attributes: impl Into<String>) -> Self {
-        self.attributes = Some(attributes.into());
-        self
-    }
-
-    /// Display the legacy_id for the Journal Opening Balance Line.
-    #[inline]
-    pub fn show_legacy_id(mut self, show_legacy_id: bool) -> Self {
-        self.show_legacy_id = Some(show_legacy_id);
-        self
+sage_core::setters! {
+    #[allow(deprecated)]
+    GetLedgerAccountOpeningBalance {
+        /// Specify the attributes that you want to expose for the Journal Opening Balance Line (expose all attributes with 'all'). These are in addition to the base attributes (name, path)
+        attributes: impl Into<String>,
+        /// Display the legacy_id for the Journal Opening Balance Line.
+        show_legacy_id: bool,
     }
 }
 
@@ -1773,43 +1679,21 @@ impl ListLedgerAccountOpeningBalances {
     pub fn new() -> Self {
         Self::default()
     }
+}
 
-    /// Specify the attributes that you want to expose for the Journal Opening Balance Lines (expose all attributes with 'all'). These are in addition to the base attributes (name, path)
-    #[inline]
-    pub fn attributes(mut self, attributes: impl Into<String>) -> Self {
-        self.attributes = Some(attributes.into());
-        self
-    }
-
-    /// Format - int32. Returns the given number of Journal Opening Balance Lines per request.
-    #[inline]
-    pub fn items_per_page(mut self, items_per_page: i64) -> Self {
-        self.items_per_page = Some(items_per_page);
-        self
-    }
-
-    /// Format - int32. Go to specific page of Journal Opening Balance Lines
-    #[inline]
-    pub fn page(mut self, page: i64) -> Self {
-        self.page = Some(page);
-        self
-    }
-
-    /// Display the legacy_id for the Journal Opening Balance Lines.
-    #[inline]
-    pub fn show_legacy_id(mut self, show_legacy_id: bool) -> Self {
-        self.show_legacy_id = Some(show_legacy_id);
-        self
-    }
-
-    /// Format - date-time (as date-time in RFC3339). Use this to limit the response to Journal Opening Balance Lines changed since a given date (format: YYYY-MM-DDT(+|-)hh:mm) or date-time (format: YYYY-MM-DDThh:mm:ss(+|-)hh:mm). Inclusive of the passed timestamp.
-    #[inline]
-    pub fn updated_or_created_since(
-        mut self,
+sage_core::setters! {
+    #[allow(deprecated)]
+    ListLedgerAccountOpeningBalances {
+        /// Specify the attributes that you want to expose for the Journal Opening Balance Lines (expose all attributes with 'all'). These are in addition to the base attributes (name, path)
+        attributes: impl Into<String>,
+        /// Format - int32. Returns the given number of Journal Opening Balance Lines per request.
+        items_per_page: i64,
+        /// Format - int32. Go to specific page of Journal Opening Balance Lines
+        page: i64,
+        /// Display the legacy_id for the Journal Opening Balance Lines.
+        show_legacy_id: bool,
+        /// Format - date-time (as date-time in RFC3339). Use this to limit the response to Journal Opening Balance Lines changed since a given date (format: YYYY-MM-DDT(+|-)hh:mm) or date-time (format: YYYY-MM-DDThh:mm:ss(+|-)hh:mm). Inclusive of the passed timestamp.
         updated_or_created_since: sage_core::types::DateTime,
-    ) -> Self {
-        self.updated_or_created_since = Some(updated_or_created_since);
-        self
     }
 }
 
@@ -2027,19 +1911,15 @@ impl GetOpeningBalanceJournal {
             show_legacy_id: None,
         }
     }
+}
 
-    /// Specify the attributes that you want to expose for the Journal Opening Balance (expose all attributes with 'all'). These are in addition to the base attributes (name, path)
-    #[inline]
-    pub fn attributes(mut self, attributes: impl Into<String>) -> Self {
-        self.attributes = Some(attributes.into());
-        self
-    }
-
-    /// Display the legacy_id for the Journal Opening Balance.
-    #[inline]
-    pub fn show_legacy_id(mut self, show_legacy_id: bool) -> Self {
-        self.show_legacy_id = Some(show_legacy_id);
-        self
+sage_core::setters! {
+    #[allow(deprecated)]
+    GetOpeningBalanceJournal {
+        /// Specify the attributes that you want to expose for the Journal Opening Balance (expose all attributes with 'all'). These are in addition to the base attributes (name, path)
+        attributes: impl Into<String>,
+        /// Display the legacy_id for the Journal Opening Balance.
+        show_legacy_id: bool,
     }
 }
 
@@ -2098,33 +1978,19 @@ impl ListOpeningBalanceJournals {
     pub fn new() -> Self {
         Self::default()
     }
+}
 
-    /// Specify the attributes that you want to expose for the Journal Opening Balances (expose all attributes with 'all'). These are in addition to the base attributes (name, path)
-    #[inline]
-    pub fn attributes(mut self, attributes: impl Into<String>) -> Self {
-        self.attributes = Some(attributes.into());
-        self
-    }
-
-    /// Format - int32. Returns the given number of Journal Opening Balances per request.
-    #[inline]
-    pub fn items_per_page(mut self, items_per_page: i64) -> Self {
-        self.items_per_page = Some(items_per_page);
-        self
-    }
-
-    /// Format - int32. Go to specific page of Journal Opening Balances
-    #[inline]
-    pub fn page(mut self, page: i64) -> Self {
-        self.page = Some(page);
-        self
-    }
-
-    /// Display the legacy_id for the Journal Opening Balances.
-    #[inline]
-    pub fn show_legacy_id(mut self, show_legacy_id: bool) -> Self {
-        self.show_legacy_id = Some(show_legacy_id);
-        self
+sage_core::setters! {
+    #[allow(deprecated)]
+    ListOpeningBalanceJournals {
+        /// Specify the attributes that you want to expose for the Journal Opening Balances (expose all attributes with 'all'). These are in addition to the base attributes (name, path)
+        attributes: impl Into<String>,
+        /// Format - int32. Returns the given number of Journal Opening Balances per request.
+        items_per_page: i64,
+        /// Format - int32. Go to specific page of Journal Opening Balances
+        page: i64,
+        /// Display the legacy_id for the Journal Opening Balances.
+        show_legacy_id: bool,
     }
 }
 

@@ -1252,19 +1252,15 @@ impl GetContactAllocation {
             show_legacy_id: None,
         }
     }
+}
 
-    /// Specify the attributes that you want to expose for the Allocation (expose all attributes with 'all'). These are in addition to the base attributes (name, path)
-    #[inline]
-    pub fn attributes(mut self, attributes: impl Into<String>) -> Self {
-        self.attributes = Some(attributes.into());
-        self
-    }
-
-    /// Display the legacy_id for the Allocation.
-    #[inline]
-    pub fn show_legacy_id(mut self, show_legacy_id: bool) -> Self {
-        self.show_legacy_id = Some(show_legacy_id);
-        self
+sage_core::setters! {
+    #[allow(deprecated)]
+    GetContactAllocation {
+        /// Specify the attributes that you want to expose for the Allocation (expose all attributes with 'all'). These are in addition to the base attributes (name, path)
+        attributes: impl Into<String>,
+        /// Display the legacy_id for the Allocation.
+        show_legacy_id: bool,
     }
 }
 
@@ -1337,78 +1333,33 @@ impl ListContactAllocations {
     pub fn new() -> Self {
         Self::default()
     }
+}
 
-    /// Specify the attributes that you want to expose for the Allocations (expose all attributes with 'all'). These are in addition to the base attributes (name, path)
-    #[inline]
-    pub fn attributes(mut self, attributes: impl Into<String>) -> Self {
-        self.attributes = Some(attributes.into());
-        self
-    }
-
-    /// Use this to filter by contact id
-    #[inline]
-    pub fn contact_id(mut self, contact_id: impl Into<String>) -> Self {
-        self.contact_id = Some(contact_id.into());
-        self
-    }
-
-    /// Format - date-time (as date-time in RFC3339). Use this to limit the response to Allocations deleted since a given date (format: YYYY-MM-DDT(+|-)hh:mm) or date-time (format: YYYY-MM-DDThh:mm:ss(+|-)hh:mm). Not inclusive of the passed timestamp.
-    #[inline]
-    pub fn deleted_since(mut self, deleted_since: sage_core::types::DateTime) -> Self {
-        self.deleted_since = Some(deleted_since);
-        self
-    }
-
-    /// Format - int32. Returns the given number of Allocations per request.
-    #[inline]
-    pub fn items_per_page(mut self, items_per_page: i64) -> Self {
-        self.items_per_page = Some(items_per_page);
-        self
-    }
-
-    /// Format - int32. Go to specific page of Allocations
-    #[inline]
-    pub fn page(mut self, page: i64) -> Self {
-        self.page = Some(page);
-        self
-    }
-
-    /// Display the legacy_id for the Allocations.
-    #[inline]
-    pub fn show_legacy_id(mut self, show_legacy_id: bool) -> Self {
-        self.show_legacy_id = Some(show_legacy_id);
-        self
-    }
-
-    /// Order by a given attribute (required) and direction (optional; `asc` or `desc`; defaults to `asc`).
-    /// Available attributes are:
-    /// created_at, updated_at, date
-    ///
-    /// Example: `sort=created_at` or `sort=created_at:desc`
-    #[inline]
-    pub fn sort(mut self, sort: impl Into<String>) -> Self {
-        self.sort = Some(sort.into());
-        self
-    }
-
-    /// Use this to filter by transaction type id
-    #[inline]
-    pub fn transaction_type_id(
-        mut self,
+sage_core::setters! {
+    #[allow(deprecated)]
+    ListContactAllocations {
+        /// Specify the attributes that you want to expose for the Allocations (expose all attributes with 'all'). These are in addition to the base attributes (name, path)
+        attributes: impl Into<String>,
+        /// Use this to filter by contact id
+        contact_id: impl Into<String>,
+        /// Format - date-time (as date-time in RFC3339). Use this to limit the response to Allocations deleted since a given date (format: YYYY-MM-DDT(+|-)hh:mm) or date-time (format: YYYY-MM-DDThh:mm:ss(+|-)hh:mm). Not inclusive of the passed timestamp.
+        deleted_since: sage_core::types::DateTime,
+        /// Format - int32. Returns the given number of Allocations per request.
+        items_per_page: i64,
+        /// Format - int32. Go to specific page of Allocations
+        page: i64,
+        /// Display the legacy_id for the Allocations.
+        show_legacy_id: bool,
+        /// Order by a given attribute (required) and direction (optional; `asc` or `desc`; defaults to `asc`).
+        /// Available attributes are:
+        /// created_at, updated_at, date
+        ///
+        /// Example: `sort=created_at` or `sort=created_at:desc`
+        sort: impl Into<String>,
+        /// Use this to filter by transaction type id
         transaction_type_id: impl Into<String>,
-    ) -> Self {
-        self.transaction_type_id = Some(transaction_type_id.into());
-        self
-    }
-
-    /// Format - date-time (as date-time in RFC3339). Use this to limit the response to Allocations changed since a given date (format: YYYY-MM-DDT(+|-)hh:mm) or date-time (format: YYYY-MM-DDThh:mm:ss(+|-)hh:mm). Inclusive of the passed timestamp.
-    #[inline]
-    pub fn updated_or_created_since(
-        mut self,
+        /// Format - date-time (as date-time in RFC3339). Use this to limit the response to Allocations changed since a given date (format: YYYY-MM-DDT(+|-)hh:mm) or date-time (format: YYYY-MM-DDThh:mm:ss(+|-)hh:mm). Inclusive of the passed timestamp.
         updated_or_created_since: sage_core::types::DateTime,
-    ) -> Self {
-        self.updated_or_created_since = Some(updated_or_created_since);
-        self
     }
 }
 
@@ -1626,19 +1577,15 @@ impl GetContactPayment {
             show_legacy_id: None,
         }
     }
+}
 
-    /// Specify the attributes that you want to expose for the Artefact Payment (expose all attributes with 'all'). These are in addition to the base attributes (name, path)
-    #[inline]
-    pub fn attributes(mut self, attributes: impl Into<String>) -> Self {
-        self.attributes = Some(attributes.into());
-        self
-    }
-
-    /// Display the legacy_id for the Artefact Payment.
-    #[inline]
-    pub fn show_legacy_id(mut self, show_legacy_id: bool) -> Self {
-        self.show_legacy_id = Some(show_legacy_id);
-        self
+sage_core::setters! {
+    #[allow(deprecated)]
+    GetContactPayment {
+        /// Specify the attributes that you want to expose for the Artefact Payment (expose all attributes with 'all'). These are in addition to the base attributes (name, path)
+        attributes: impl Into<String>,
+        /// Display the legacy_id for the Artefact Payment.
+        show_legacy_id: bool,
     }
 }
 
@@ -1717,99 +1664,39 @@ impl ListContactPayments {
     pub fn new() -> Self {
         Self::default()
     }
+}
 
-    /// Specify the attributes that you want to expose for the Artefact Payments (expose all attributes with 'all'). These are in addition to the base attributes (name, path)
-    #[inline]
-    pub fn attributes(mut self, attributes: impl Into<String>) -> Self {
-        self.attributes = Some(attributes.into());
-        self
-    }
-
-    /// Use this to filter by bank account id
-    #[inline]
-    pub fn bank_account_id(mut self, bank_account_id: impl Into<String>) -> Self {
-        self.bank_account_id = Some(bank_account_id.into());
-        self
-    }
-
-    /// Use this to filter by contact id
-    #[inline]
-    pub fn contact_id(mut self, contact_id: impl Into<String>) -> Self {
-        self.contact_id = Some(contact_id.into());
-        self
-    }
-
-    /// Format - date-time (as date-time in RFC3339). Use this to limit the response to Artefact Payments deleted since a given date (format: YYYY-MM-DDT(+|-)hh:mm) or date-time (format: YYYY-MM-DDThh:mm:ss(+|-)hh:mm). Not inclusive of the passed timestamp.
-    #[inline]
-    pub fn deleted_since(mut self, deleted_since: sage_core::types::DateTime) -> Self {
-        self.deleted_since = Some(deleted_since);
-        self
-    }
-
-    /// Format - date-time (as date-time in RFC3339). Use this to filter by Artefact Payments dates
-    #[inline]
-    pub fn from_date(mut self, from_date: sage_core::types::DateTime) -> Self {
-        self.from_date = Some(from_date);
-        self
-    }
-
-    /// Format - int32. Returns the given number of Artefact Payments per request.
-    #[inline]
-    pub fn items_per_page(mut self, items_per_page: i64) -> Self {
-        self.items_per_page = Some(items_per_page);
-        self
-    }
-
-    /// Format - int32. Go to specific page of Artefact Payments
-    #[inline]
-    pub fn page(mut self, page: i64) -> Self {
-        self.page = Some(page);
-        self
-    }
-
-    /// Display the legacy_id for the Artefact Payments.
-    #[inline]
-    pub fn show_legacy_id(mut self, show_legacy_id: bool) -> Self {
-        self.show_legacy_id = Some(show_legacy_id);
-        self
-    }
-
-    /// Order by a given attribute (required) and direction (optional; `asc` or `desc`; defaults to `asc`).
-    /// Available attributes are:
-    /// created_at, updated_at, date
-    ///
-    /// Example: `sort=created_at` or `sort=created_at:desc`
-    #[inline]
-    pub fn sort(mut self, sort: impl Into<String>) -> Self {
-        self.sort = Some(sort.into());
-        self
-    }
-
-    /// Format - date-time (as date-time in RFC3339). Use this to filter by Artefact Payments dates
-    #[inline]
-    pub fn to_date(mut self, to_date: sage_core::types::DateTime) -> Self {
-        self.to_date = Some(to_date);
-        self
-    }
-
-    /// Use this to filter by transaction type id
-    #[inline]
-    pub fn transaction_type_id(
-        mut self,
+sage_core::setters! {
+    #[allow(deprecated)]
+    ListContactPayments {
+        /// Specify the attributes that you want to expose for the Artefact Payments (expose all attributes with 'all'). These are in addition to the base attributes (name, path)
+        attributes: impl Into<String>,
+        /// Use this to filter by bank account id
+        bank_account_id: impl Into<String>,
+        /// Use this to filter by contact id
+        contact_id: impl Into<String>,
+        /// Format - date-time (as date-time in RFC3339). Use this to limit the response to Artefact Payments deleted since a given date (format: YYYY-MM-DDT(+|-)hh:mm) or date-time (format: YYYY-MM-DDThh:mm:ss(+|-)hh:mm). Not inclusive of the passed timestamp.
+        deleted_since: sage_core::types::DateTime,
+        /// Format - date-time (as date-time in RFC3339). Use this to filter by Artefact Payments dates
+        from_date: sage_core::types::DateTime,
+        /// Format - int32. Returns the given number of Artefact Payments per request.
+        items_per_page: i64,
+        /// Format - int32. Go to specific page of Artefact Payments
+        page: i64,
+        /// Display the legacy_id for the Artefact Payments.
+        show_legacy_id: bool,
+        /// Order by a given attribute (required) and direction (optional; `asc` or `desc`; defaults to `asc`).
+        /// Available attributes are:
+        /// created_at, updated_at, date
+        ///
+        /// Example: `sort=created_at` or `sort=created_at:desc`
+        sort: impl Into<String>,
+        /// Format - date-time (as date-time in RFC3339). Use this to filter by Artefact Payments dates
+        to_date: sage_core::types::DateTime,
+        /// Use this to filter by transaction type id
         transaction_type_id: impl Into<String>,
-    ) -> Self {
-        self.transaction_type_id = Some(transaction_type_id.into());
-        self
-    }
-
-    /// Format - date-time (as date-time in RFC3339). Use this to limit the response to Artefact Payments changed since a given date (format: YYYY-MM-DDT(+|-)hh:mm) or date-time (format: YYYY-MM-DDThh:mm:ss(+|-)hh:mm). Inclusive of the passed timestamp.
-    #[inline]
-    pub fn updated_or_created_since(
-        mut self,
+        /// Format - date-time (as date-time in RFC3339). Use this to limit the response to Artefact Payments changed since a given date (format: YYYY-MM-DDT(+|-)hh:mm) or date-time (format: YYYY-MM-DDThh:mm:ss(+|-)hh:mm). Inclusive of the passed timestamp.
         updated_or_created_since: sage_core::types::DateTime,
-    ) -> Self {
-        self.updated_or_created_since = Some(updated_or_created_since);
-        self
     }
 }
 
@@ -2034,26 +1921,17 @@ impl GetOtherPayment {
             show_legacy_id: None,
         }
     }
+}
 
-    /// Specify the attributes that you want to expose for the Payment (expose all attributes with 'all'). These are in addition to the base attributes (name, path)
-    #[inline]
-    pub fn attributes(mut self, attributes: impl Into<String>) -> Self {
-        self.attributes = Some(attributes.into());
-        self
-    }
-
-    /// Specify the attributes that you want to expose for nested entities of the Payment (expose all nested attributes with 'all'). These are in addition to the base attributes (name, path)
-    #[inline]
-    pub fn nested_attributes(mut self, nested_attributes: impl Into<String>) -> Self {
-        self.nested_attributes = Some(nested_attributes.into());
-        self
-    }
-
-    /// Display the legacy_id for the Payment.
-    #[inline]
-    pub fn show_legacy_id(mut self, show_legacy_id: bool) -> Self {
-        self.show_legacy_id = Some(show_legacy_id);
-        self
+sage_core::setters! {
+    #[allow(deprecated)]
+    GetOtherPayment {
+        /// Specify the attributes that you want to expose for the Payment (expose all attributes with 'all'). These are in addition to the base attributes (name, path)
+        attributes: impl Into<String>,
+        /// Specify the attributes that you want to expose for nested entities of the Payment (expose all nested attributes with 'all'). These are in addition to the base attributes (name, path)
+        nested_attributes: impl Into<String>,
+        /// Display the legacy_id for the Payment.
+        show_legacy_id: bool,
     }
 }
 
@@ -2135,106 +2013,41 @@ impl ListOtherPayments {
     pub fn new() -> Self {
         Self::default()
     }
+}
 
-    /// Specify the attributes that you want to expose for the Payments (expose all attributes with 'all'). These are in addition to the base attributes (name, path)
-    #[inline]
-    pub fn attributes(mut self, attributes: impl Into<String>) -> Self {
-        self.attributes = Some(attributes.into());
-        self
-    }
-
-    /// Use this to filter by bank account id
-    #[inline]
-    pub fn bank_account_id(mut self, bank_account_id: impl Into<String>) -> Self {
-        self.bank_account_id = Some(bank_account_id.into());
-        self
-    }
-
-    /// Use this to filter by contact id
-    #[inline]
-    pub fn contact_id(mut self, contact_id: impl Into<String>) -> Self {
-        self.contact_id = Some(contact_id.into());
-        self
-    }
-
-    /// Format - date-time (as date-time in RFC3339). Use this to limit the response to Payments deleted since a given date (format: YYYY-MM-DDT(+|-)hh:mm) or date-time (format: YYYY-MM-DDThh:mm:ss(+|-)hh:mm). Not inclusive of the passed timestamp.
-    #[inline]
-    pub fn deleted_since(mut self, deleted_since: sage_core::types::DateTime) -> Self {
-        self.deleted_since = Some(deleted_since);
-        self
-    }
-
-    /// Format - date-time (as date-time in RFC3339). Use this to filter by Payments dates
-    #[inline]
-    pub fn from_date(mut self, from_date: sage_core::types::DateTime) -> Self {
-        self.from_date = Some(from_date);
-        self
-    }
-
-    /// Use this to filter Payments by whether they have attachments or not
-    #[inline]
-    pub fn has_attachments(mut self, has_attachments: bool) -> Self {
-        self.has_attachments = Some(has_attachments);
-        self
-    }
-
-    /// Format - int32. Returns the given number of Payments per request.
-    #[inline]
-    pub fn items_per_page(mut self, items_per_page: i64) -> Self {
-        self.items_per_page = Some(items_per_page);
-        self
-    }
-
-    /// Format - int32. Go to specific page of Payments
-    #[inline]
-    pub fn page(mut self, page: i64) -> Self {
-        self.page = Some(page);
-        self
-    }
-
-    /// Display the legacy_id for the Payments.
-    #[inline]
-    pub fn show_legacy_id(mut self, show_legacy_id: bool) -> Self {
-        self.show_legacy_id = Some(show_legacy_id);
-        self
-    }
-
-    /// Order by a given attribute (required) and direction (optional; `asc` or `desc`; defaults to `asc`).
-    /// Available attributes are:
-    /// created_at, updated_at, date
-    ///
-    /// Example: `sort=created_at` or `sort=created_at:desc`
-    #[inline]
-    pub fn sort(mut self, sort: impl Into<String>) -> Self {
-        self.sort = Some(sort.into());
-        self
-    }
-
-    /// Format - date-time (as date-time in RFC3339). Use this to filter by Payments dates
-    #[inline]
-    pub fn to_date(mut self, to_date: sage_core::types::DateTime) -> Self {
-        self.to_date = Some(to_date);
-        self
-    }
-
-    /// Use this to filter by transaction type id
-    #[inline]
-    pub fn transaction_type_id(
-        mut self,
+sage_core::setters! {
+    #[allow(deprecated)]
+    ListOtherPayments {
+        /// Specify the attributes that you want to expose for the Payments (expose all attributes with 'all'). These are in addition to the base attributes (name, path)
+        attributes: impl Into<String>,
+        /// Use this to filter by bank account id
+        bank_account_id: impl Into<String>,
+        /// Use this to filter by contact id
+        contact_id: impl Into<String>,
+        /// Format - date-time (as date-time in RFC3339). Use this to limit the response to Payments deleted since a given date (format: YYYY-MM-DDT(+|-)hh:mm) or date-time (format: YYYY-MM-DDThh:mm:ss(+|-)hh:mm). Not inclusive of the passed timestamp.
+        deleted_since: sage_core::types::DateTime,
+        /// Format - date-time (as date-time in RFC3339). Use this to filter by Payments dates
+        from_date: sage_core::types::DateTime,
+        /// Use this to filter Payments by whether they have attachments or not
+        has_attachments: bool,
+        /// Format - int32. Returns the given number of Payments per request.
+        items_per_page: i64,
+        /// Format - int32. Go to specific page of Payments
+        page: i64,
+        /// Display the legacy_id for the Payments.
+        show_legacy_id: bool,
+        /// Order by a given attribute (required) and direction (optional; `asc` or `desc`; defaults to `asc`).
+        /// Available attributes are:
+        /// created_at, updated_at, date
+        ///
+        /// Example: `sort=created_at` or `sort=created_at:desc`
+        sort: impl Into<String>,
+        /// Format - date-time (as date-time in RFC3339). Use this to filter by Payments dates
+        to_date: sage_core::types::DateTime,
+        /// Use this to filter by transaction type id
         transaction_type_id: impl Into<String>,
-    ) -> Self {
-        self.transaction_type_id = Some(transaction_type_id.into());
-        self
-    }
-
-    /// Format - date-time (as date-time in RFC3339). Use this to limit the response to Payments changed since a given date (format: YYYY-MM-DDT(+|-)hh:mm) or date-time (format: YYYY-MM-DDThh:mm:ss(+|-)hh:mm). Inclusive of the passed timestamp.
-    #[inline]
-    pub fn updated_or_created_since(
-        mut self,
+        /// Format - date-time (as date-time in RFC3339). Use this to limit the response to Payments changed since a given date (format: YYYY-MM-DDT(+|-)hh:mm) or date-time (format: YYYY-MM-DDThh:mm:ss(+|-)hh:mm). Inclusive of the passed timestamp.
         updated_or_created_since: sage_core::types::DateTime,
-    ) -> Self {
-        self.updated_or_created_since = Some(updated_or_created_since);
-        self
     }
 }
 
@@ -2357,19 +2170,15 @@ impl GetPaymentMethod {
             show_legacy_id: None,
         }
     }
+}
 
-    /// Specify the attributes that you want to expose for the Payment Type (expose all attributes with 'all'). These are in addition to the base attributes (name, path)
-    #[inline]
-    pub fn attributes(mut self, attributes: impl Into<String>) -> Self {
-        self.attributes = Some(attributes.into());
-        self
-    }
-
-    /// Display the legacy_id for the Payment Type.
-    #[inline]
-    pub fn show_legacy_id(mut self, show_legacy_id: bool) -> Self {
-        self.show_legacy_id = Some(show_legacy_id);
-        self
+sage_core::setters! {
+    #[allow(deprecated)]
+    GetPaymentMethod {
+        /// Specify the attributes that you want to expose for the Payment Type (expose all attributes with 'all'). These are in addition to the base attributes (name, path)
+        attributes: impl Into<String>,
+        /// Display the legacy_id for the Payment Type.
+        show_legacy_id: bool,
     }
 }
 
@@ -2424,33 +2233,19 @@ impl ListPaymentMethods {
     pub fn new() -> Self {
         Self::default()
     }
+}
 
-    /// Specify the attributes that you want to expose for the Payment Types (expose all attributes with 'all'). These are in addition to the base attributes (name, path)
-    #[inline]
-    pub fn attributes(mut self, attributes: impl Into<String>) -> Self {
-        self.attributes = Some(attributes.into());
-        self
-    }
-
-    /// Format - int32. Returns the given number of Payment Types per request.
-    #[inline]
-    pub fn items_per_page(mut self, items_per_page: i64) -> Self {
-        self.items_per_page = Some(items_per_page);
-        self
-    }
-
-    /// Format - int32. Go to specific page of Payment Types
-    #[inline]
-    pub fn page(mut self, page: i64) -> Self {
-        self.page = Some(page);
-        self
-    }
-
-    /// Display the legacy_id for the Payment Types.
-    #[inline]
-    pub fn show_legacy_id(mut self, show_legacy_id: bool) -> Self {
-        self.show_legacy_id = Some(show_legacy_id);
-        self
+sage_core::setters! {
+    #[allow(deprecated)]
+    ListPaymentMethods {
+        /// Specify the attributes that you want to expose for the Payment Types (expose all attributes with 'all'). These are in addition to the base attributes (name, path)
+        attributes: impl Into<String>,
+        /// Format - int32. Returns the given number of Payment Types per request.
+        items_per_page: i64,
+        /// Format - int32. Go to specific page of Payment Types
+        page: i64,
+        /// Display the legacy_id for the Payment Types.
+        show_legacy_id: bool,
     }
 }
 
@@ -2514,19 +2309,15 @@ impl GetUnallocatedArtefact {
             show_legacy_id: None,
         }
     }
+}
 
-    /// Specify the attributes that you want to expose for the Base Artefact (expose all attributes with 'all'). These are in addition to the base attributes (name, path)
-    #[inline]
-    pub fn attributes(mut self, attributes: impl Into<String>) -> Self {
-        self.attributes = Some(attributes.into());
-        self
-    }
-
-    /// Display the legacy_id for the Base Artefact.
-    #[inline]
-    pub fn show_legacy_id(mut self, show_legacy_id: bool) -> Self {
-        self.show_legacy_id = Some(show_legacy_id);
-        self
+sage_core::setters! {
+    #[allow(deprecated)]
+    GetUnallocatedArtefact {
+        /// Specify the attributes that you want to expose for the Base Artefact (expose all attributes with 'all'). These are in addition to the base attributes (name, path)
+        attributes: impl Into<String>,
+        /// Display the legacy_id for the Base Artefact.
+        show_legacy_id: bool,
     }
 }
 
@@ -2591,47 +2382,23 @@ impl ListUnallocatedArtefacts {
     pub fn new() -> Self {
         Self::default()
     }
+}
 
-    /// Specify the attributes that you want to expose for the Base Artefacts (expose all attributes with 'all'). These are in addition to the base attributes (name, path)
-    #[inline]
-    pub fn attributes(mut self, attributes: impl Into<String>) -> Self {
-        self.attributes = Some(attributes.into());
-        self
-    }
-
-    /// Use this to filter by contact id
-    #[inline]
-    pub fn contact_id(mut self, contact_id: impl Into<String>) -> Self {
-        self.contact_id = Some(contact_id.into());
-        self
-    }
-
-    /// Format - int32. Returns the given number of Base Artefacts per request.
-    #[inline]
-    pub fn items_per_page(mut self, items_per_page: i64) -> Self {
-        self.items_per_page = Some(items_per_page);
-        self
-    }
-
-    /// Format - int32. Go to specific page of Base Artefacts
-    #[inline]
-    pub fn page(mut self, page: i64) -> Self {
-        self.page = Some(page);
-        self
-    }
-
-    /// Use this to filter by the contact identifier.
-    #[inline]
-    pub fn search(mut self, search: impl Into<String>) -> Self {
-        self.search = Some(search.into());
-        self
-    }
-
-    /// Display the legacy_id for the Base Artefacts.
-    #[inline]
-    pub fn show_legacy_id(mut self, show_legacy_id: bool) -> Self {
-        self.show_legacy_id = Some(show_legacy_id);
-        self
+sage_core::setters! {
+    #[allow(deprecated)]
+    ListUnallocatedArtefacts {
+        /// Specify the attributes that you want to expose for the Base Artefacts (expose all attributes with 'all'). These are in addition to the base attributes (name, path)
+        attributes: impl Into<String>,
+        /// Use this to filter by contact id
+        contact_id: impl Into<String>,
+        /// Format - int32. Returns the given number of Base Artefacts per request.
+        items_per_page: i64,
+        /// Format - int32. Go to specific page of Base Artefacts
+        page: i64,
+        /// Use this to filter by the contact identifier.
+        search: impl Into<String>,
+        /// Display the legacy_id for the Base Artefacts.
+        show_legacy_id: bool,
     }
 }
 

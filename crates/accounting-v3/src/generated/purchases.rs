@@ -3148,33 +3148,19 @@ impl GetPurchaseCorrectiveInvoice {
             show_payments_allocations: None,
         }
     }
+}
 
-    /// Specify the attributes that you want to expose for the Purchase Corrective Invoice (expose all attributes with 'all'). These are in addition to the base attributes (name, path)
-    #[inline]
-    pub fn attributes(mut self, attributes: impl Into<String>) -> Self {
-        self.attributes = Some(attributes.into());
-        self
-    }
-
-    /// Specify the attributes that you want to expose for nested entities of the Purchase Corrective Invoice (expose all nested attributes with 'all'). These are in addition to the base attributes (name, path)
-    #[inline]
-    pub fn nested_attributes(mut self, nested_attributes: impl Into<String>) -> Self {
-        self.nested_attributes = Some(nested_attributes.into());
-        self
-    }
-
-    /// Display the legacy_id for the Purchase Corrective Invoice.
-    #[inline]
-    pub fn show_legacy_id(mut self, show_legacy_id: bool) -> Self {
-        self.show_legacy_id = Some(show_legacy_id);
-        self
-    }
-
-    /// Use this to show the artefact's payments and allocations
-    #[inline]
-    pub fn show_payments_allocations(mut self, show_payments_allocations: bool) -> Self {
-        self.show_payments_allocations = Some(show_payments_allocations);
-        self
+sage_core::setters! {
+    #[allow(deprecated)]
+    GetPurchaseCorrectiveInvoice {
+        /// Specify the attributes that you want to expose for the Purchase Corrective Invoice (expose all attributes with 'all'). These are in addition to the base attributes (name, path)
+        attributes: impl Into<String>,
+        /// Specify the attributes that you want to expose for nested entities of the Purchase Corrective Invoice (expose all nested attributes with 'all'). These are in addition to the base attributes (name, path)
+        nested_attributes: impl Into<String>,
+        /// Display the legacy_id for the Purchase Corrective Invoice.
+        show_legacy_id: bool,
+        /// Use this to show the artefact's payments and allocations
+        show_payments_allocations: bool,
     }
 }
 
@@ -3257,110 +3243,43 @@ impl ListPurchaseCorrectiveInvoices {
     pub fn new() -> Self {
         Self::default()
     }
+}
 
-    /// Specify the attributes that you want to expose for the Purchase Corrective Invoices (expose all attributes with 'all'). These are in addition to the base attributes (name, path)
-    #[inline]
-    pub fn attributes(mut self, attributes: impl Into<String>) -> Self {
-        self.attributes = Some(attributes.into());
-        self
-    }
-
-    /// Use this to filter by contact id
-    #[inline]
-    pub fn contact_id(mut self, contact_id: impl Into<String>) -> Self {
-        self.contact_id = Some(contact_id.into());
-        self
-    }
-
-    /// Format - date-time (as date-time in RFC3339). Use this to limit the response to Purchase Corrective Invoices deleted since a given date (format: YYYY-MM-DDT(+|-)hh:mm) or date-time (format: YYYY-MM-DDThh:mm:ss(+|-)hh:mm). Not inclusive of the passed timestamp.
-    #[inline]
-    pub fn deleted_since(mut self, deleted_since: sage_core::types::DateTime) -> Self {
-        self.deleted_since = Some(deleted_since);
-        self
-    }
-
-    /// Format - date-time (as date-time in RFC3339). Use this to filter by Purchase Corrective Invoices dates
-    #[inline]
-    pub fn from_date(mut self, from_date: sage_core::types::DateTime) -> Self {
-        self.from_date = Some(from_date);
-        self
-    }
-
-    /// Use this to filter Purchase Corrective Invoices by whether they have attachments or not
-    #[inline]
-    pub fn has_attachments(mut self, has_attachments: bool) -> Self {
-        self.has_attachments = Some(has_attachments);
-        self
-    }
-
-    /// Format - int32. Returns the given number of Purchase Corrective Invoices per request.
-    #[inline]
-    pub fn items_per_page(mut self, items_per_page: i64) -> Self {
-        self.items_per_page = Some(items_per_page);
-        self
-    }
-
-    /// Format - int32. Go to specific page of Purchase Corrective Invoices
-    #[inline]
-    pub fn page(mut self, page: i64) -> Self {
-        self.page = Some(page);
-        self
-    }
-
-    /// Use this to filter by the invoice reference or contact name.
-    #[inline]
-    pub fn search(mut self, search: impl Into<String>) -> Self {
-        self.search = Some(search.into());
-        self
-    }
-
-    /// Display the legacy_id for the Purchase Corrective Invoices.
-    #[inline]
-    pub fn show_legacy_id(mut self, show_legacy_id: bool) -> Self {
-        self.show_legacy_id = Some(show_legacy_id);
-        self
-    }
-
-    /// Use this to show the artefact's payments and allocations
-    #[inline]
-    pub fn show_payments_allocations(mut self, show_payments_allocations: bool) -> Self {
-        self.show_payments_allocations = Some(show_payments_allocations);
-        self
-    }
-
-    /// Order by a given attribute (required) and direction (optional; `asc` or `desc`; defaults to `asc`).
-    /// Available attributes are:
-    /// created_at, updated_at, date, due_date
-    ///
-    /// Example: `sort=created_at` or `sort=created_at:desc`
-    #[inline]
-    pub fn sort(mut self, sort: impl Into<String>) -> Self {
-        self.sort = Some(sort.into());
-        self
-    }
-
-    /// Use this to filter by status id
-    #[inline]
-    pub fn status_id(mut self, status_id: impl Into<String>) -> Self {
-        self.status_id = Some(status_id.into());
-        self
-    }
-
-    /// Format - date-time (as date-time in RFC3339). Use this to filter by Purchase Corrective Invoices dates
-    #[inline]
-    pub fn to_date(mut self, to_date: sage_core::types::DateTime) -> Self {
-        self.to_date = Some(to_date);
-        self
-    }
-
-    /// Format - date-time (as date-time in RFC3339). Use this to limit the response to Purchase Corrective Invoices changed since a given date (format: YYYY-MM-DDT(+|-)hh:mm) or date-time (format: YYYY-MM-DDThh:mm:ss(+|-)hh:mm). Inclusive of the passed timestamp.
-    #[inline]
-    pub fn updated_or_created_since(
-        mut self,
+sage_core::setters! {
+    #[allow(deprecated)]
+    ListPurchaseCorrectiveInvoices {
+        /// Specify the attributes that you want to expose for the Purchase Corrective Invoices (expose all attributes with 'all'). These are in addition to the base attributes (name, path)
+        attributes: impl Into<String>,
+        /// Use this to filter by contact id
+        contact_id: impl Into<String>,
+        /// Format - date-time (as date-time in RFC3339). Use this to limit the response to Purchase Corrective Invoices deleted since a given date (format: YYYY-MM-DDT(+|-)hh:mm) or date-time (format: YYYY-MM-DDThh:mm:ss(+|-)hh:mm). Not inclusive of the passed timestamp.
+        deleted_since: sage_core::types::DateTime,
+        /// Format - date-time (as date-time in RFC3339). Use this to filter by Purchase Corrective Invoices dates
+        from_date: sage_core::types::DateTime,
+        /// Use this to filter Purchase Corrective Invoices by whether they have attachments or not
+        has_attachments: bool,
+        /// Format - int32. Returns the given number of Purchase Corrective Invoices per request.
+        items_per_page: i64,
+        /// Format - int32. Go to specific page of Purchase Corrective Invoices
+        page: i64,
+        /// Use this to filter by the invoice reference or contact name.
+        search: impl Into<String>,
+        /// Display the legacy_id for the Purchase Corrective Invoices.
+        show_legacy_id: bool,
+        /// Use this to show the artefact's payments and allocations
+        show_payments_allocations: bool,
+        /// Order by a given attribute (required) and direction (optional; `asc` or `desc`; defaults to `asc`).
+        /// Available attributes are:
+        /// created_at, updated_at, date, due_date
+        ///
+        /// Example: `sort=created_at` or `sort=created_at:desc`
+        sort: impl Into<String>,
+        /// Use this to filter by status id
+        status_id: impl Into<String>,
+        /// Format - date-time (as date-time in RFC3339). Use this to filter by Purchase Corrective Invoices dates
+        to_date: sage_core::types::DateTime,
+        /// Format - date-time (as date-time in RFC3339). Use this to limit the response to Purchase Corrective Invoices changed since a given date (format: YYYY-MM-DDT(+|-)hh:mm) or date-time (format: YYYY-MM-DDThh:mm:ss(+|-)hh:mm). Inclusive of the passed timestamp.
         updated_or_created_since: sage_core::types::DateTime,
-    ) -> Self {
-        self.updated_or_created_since = Some(updated_or_created_since);
-        self
     }
 }
 
@@ -3587,33 +3506,19 @@ impl GetPurchaseCreditNote {
             show_payments_allocations: None,
         }
     }
+}
 
-    /// Specify the attributes that you want to expose for the Purchase Credit Note (expose all attributes with 'all'). These are in addition to the base attributes (name, path)
-    #[inline]
-    pub fn attributes(mut self, attributes: impl Into<String>) -> Self {
-        self.attributes = Some(attributes.into());
-        self
-    }
-
-    /// Specify the attributes that you want to expose for nested entities of the Purchase Credit Note (expose all nested attributes with 'all'). These are in addition to the base attributes (name, path)
-    #[inline]
-    pub fn nested_attributes(mut self, nested_attributes: impl Into<String>) -> Self {
-        self.nested_attributes = Some(nested_attributes.into());
-        self
-    }
-
-    /// Display the legacy_id for the Purchase Credit Note.
-    #[inline]
-    pub fn show_legacy_id(mut self, show_legacy_id: bool) -> Self {
-        self.show_legacy_id = Some(show_legacy_id);
-        self
-    }
-
-    /// Use this to show the artefact's payments and allocations
-    #[inline]
-    pub fn show_payments_allocations(mut self, show_payments_allocations: bool) -> Self {
-        self.show_payments_allocations = Some(show_payments_allocations);
-        self
+sage_core::setters! {
+    #[allow(deprecated)]
+    GetPurchaseCreditNote {
+        /// Specify the attributes that you want to expose for the Purchase Credit Note (expose all attributes with 'all'). These are in addition to the base attributes (name, path)
+        attributes: impl Into<String>,
+        /// Specify the attributes that you want to expose for nested entities of the Purchase Credit Note (expose all nested attributes with 'all'). These are in addition to the base attributes (name, path)
+        nested_attributes: impl Into<String>,
+        /// Display the legacy_id for the Purchase Credit Note.
+        show_legacy_id: bool,
+        /// Use this to show the artefact's payments and allocations
+        show_payments_allocations: bool,
     }
 }
 
@@ -3698,110 +3603,43 @@ impl ListPurchaseCreditNotes {
     pub fn new() -> Self {
         Self::default()
     }
+}
 
-    /// Specify the attributes that you want to expose for the Purchase Credit Notes (expose all attributes with 'all'). These are in addition to the base attributes (name, path)
-    #[inline]
-    pub fn attributes(mut self, attributes: impl Into<String>) -> Self {
-        self.attributes = Some(attributes.into());
-        self
-    }
-
-    /// Use this to filter by contact id
-    #[inline]
-    pub fn contact_id(mut self, contact_id: impl Into<String>) -> Self {
-        self.contact_id = Some(contact_id.into());
-        self
-    }
-
-    /// Format - date-time (as date-time in RFC3339). Use this to limit the response to Purchase Credit Notes deleted since a given date (format: YYYY-MM-DDT(+|-)hh:mm) or date-time (format: YYYY-MM-DDThh:mm:ss(+|-)hh:mm). Not inclusive of the passed timestamp.
-    #[inline]
-    pub fn deleted_since(mut self, deleted_since: sage_core::types::DateTime) -> Self {
-        self.deleted_since = Some(deleted_since);
-        self
-    }
-
-    /// Format - date-time (as date-time in RFC3339). Use this to filter by Purchase Credit Notes dates
-    #[inline]
-    pub fn from_date(mut self, from_date: sage_core::types::DateTime) -> Self {
-        self.from_date = Some(from_date);
-        self
-    }
-
-    /// Use this to filter Purchase Credit Notes by whether they have attachments or not
-    #[inline]
-    pub fn has_attachments(mut self, has_attachments: bool) -> Self {
-        self.has_attachments = Some(has_attachments);
-        self
-    }
-
-    /// Format - int32. Returns the given number of Purchase Credit Notes per request.
-    #[inline]
-    pub fn items_per_page(mut self, items_per_page: i64) -> Self {
-        self.items_per_page = Some(items_per_page);
-        self
-    }
-
-    /// Format - int32. Go to specific page of Purchase Credit Notes
-    #[inline]
-    pub fn page(mut self, page: i64) -> Self {
-        self.page = Some(page);
-        self
-    }
-
-    /// Use this to filter by the credit note reference or contact name.
-    #[inline]
-    pub fn search(mut self, search: impl Into<String>) -> Self {
-        self.search = Some(search.into());
-        self
-    }
-
-    /// Display the legacy_id for the Purchase Credit Notes.
-    #[inline]
-    pub fn show_legacy_id(mut self, show_legacy_id: bool) -> Self {
-        self.show_legacy_id = Some(show_legacy_id);
-        self
-    }
-
-    /// Use this to show the artefact's payments and allocations
-    #[inline]
-    pub fn show_payments_allocations(mut self, show_payments_allocations: bool) -> Self {
-        self.show_payments_allocations = Some(show_payments_allocations);
-        self
-    }
-
-    /// Order by a given attribute (required) and direction (optional; `asc` or `desc`; defaults to `asc`).
-    /// Available attributes are:
-    /// created_at, updated_at, date
-    ///
-    /// Example: `sort=created_at` or `sort=created_at:desc`
-    #[inline]
-    pub fn sort(mut self, sort: impl Into<String>) -> Self {
-        self.sort = Some(sort.into());
-        self
-    }
-
-    /// Use this to filter by status id
-    #[inline]
-    pub fn status_id(mut self, status_id: impl Into<String>) -> Self {
-        self.status_id = Some(status_id.into());
-        self
-    }
-
-    /// Format - date-time (as date-time in RFC3339). Use this to filter by Purchase Credit Notes dates
-    #[inline]
-    pub fn to_date(mut self, to_date: sage_core::types::DateTime) -> Self {
-        self.to_date = Some(to_date);
-        self
-    }
-
-    /// Format - date-time (as date-time in RFC3339). Use this to limit the response to Purchase Credit Notes changed since a given date (format: YYYY-MM-DDT(+|-)hh:mm) or date-time (format: YYYY-MM-DDThh:mm:ss(+|-)hh:mm). Inclusive of the passed timestamp.
-    #[inline]
-    pub fn updated_or_created_since(
-        mut self,
+sage_core::setters! {
+    #[allow(deprecated)]
+    ListPurchaseCreditNotes {
+        /// Specify the attributes that you want to expose for the Purchase Credit Notes (expose all attributes with 'all'). These are in addition to the base attributes (name, path)
+        attributes: impl Into<String>,
+        /// Use this to filter by contact id
+        contact_id: impl Into<String>,
+        /// Format - date-time (as date-time in RFC3339). Use this to limit the response to Purchase Credit Notes deleted since a given date (format: YYYY-MM-DDT(+|-)hh:mm) or date-time (format: YYYY-MM-DDThh:mm:ss(+|-)hh:mm). Not inclusive of the passed timestamp.
+        deleted_since: sage_core::types::DateTime,
+        /// Format - date-time (as date-time in RFC3339). Use this to filter by Purchase Credit Notes dates
+        from_date: sage_core::types::DateTime,
+        /// Use this to filter Purchase Credit Notes by whether they have attachments or not
+        has_attachments: bool,
+        /// Format - int32. Returns the given number of Purchase Credit Notes per request.
+        items_per_page: i64,
+        /// Format - int32. Go to specific page of Purchase Credit Notes
+        page: i64,
+        /// Use this to filter by the credit note reference or contact name.
+        search: impl Into<String>,
+        /// Display the legacy_id for the Purchase Credit Notes.
+        show_legacy_id: bool,
+        /// Use this to show the artefact's payments and allocations
+        show_payments_allocations: bool,
+        /// Order by a given attribute (required) and direction (optional; `asc` or `desc`; defaults to `asc`).
+        /// Available attributes are:
+        /// created_at, updated_at, date
+        ///
+        /// Example: `sort=created_at` or `sort=created_at:desc`
+        sort: impl Into<String>,
+        /// Use this to filter by status id
+        status_id: impl Into<String>,
+        /// Format - date-time (as date-time in RFC3339). Use this to filter by Purchase Credit Notes dates
+        to_date: sage_core::types::DateTime,
+        /// Format - date-time (as date-time in RFC3339). Use this to limit the response to Purchase Credit Notes changed since a given date (format: YYYY-MM-DDT(+|-)hh:mm) or date-time (format: YYYY-MM-DDThh:mm:ss(+|-)hh:mm). Inclusive of the passed timestamp.
         updated_or_created_since: sage_core::types::DateTime,
-    ) -> Self {
-        self.updated_or_created_since = Some(updated_or_created_since);
-        self
     }
 }
 
@@ -4077,40 +3915,21 @@ impl GetPurchaseInvoice {
             show_payments_allocations: None,
         }
     }
+}
 
-    /// Specify the attributes that you want to expose for the Purchase Invoice (expose all attributes with 'all'). These are in addition to the base attributes (name, path)
-    #[inline]
-    pub fn attributes(mut self, attributes: impl Into<String>) -> Self {
-        self.attributes = Some(attributes.into());
-        self
-    }
-
-    /// Specify the attributes that you want to expose for nested entities of the Purchase Invoice (expose all nested attributes with 'all'). These are in addition to the base attributes (name, path)
-    #[inline]
-    pub fn nested_attributes(mut self, nested_attributes: impl Into<String>) -> Self {
-        self.nested_attributes = Some(nested_attributes.into());
-        self
-    }
-
-    /// Use this to show the artefact's associated corrections
-    #[inline]
-    pub fn show_corrections(mut self, show_corrections: bool) -> Self {
-        self.show_corrections = Some(show_corrections);
-        self
-    }
-
-    /// Display the legacy_id for the Purchase Invoice.
-    #[inline]
-    pub fn show_legacy_id(mut self, show_legacy_id: bool) -> Self {
-        self.show_legacy_id = Some(show_legacy_id);
-        self
-    }
-
-    /// Use this to show the artefact's payments and allocations
-    #[inline]
-    pub fn show_payments_allocations(mut self, show_payments_allocations: bool) -> Self {
-        self.show_payments_allocations = Some(show_payments_allocations);
-        self
+sage_core::setters! {
+    #[allow(deprecated)]
+    GetPurchaseInvoice {
+        /// Specify the attributes that you want to expose for the Purchase Invoice (expose all attributes with 'all'). These are in addition to the base attributes (name, path)
+        attributes: impl Into<String>,
+        /// Specify the attributes that you want to expose for nested entities of the Purchase Invoice (expose all nested attributes with 'all'). These are in addition to the base attributes (name, path)
+        nested_attributes: impl Into<String>,
+        /// Use this to show the artefact's associated corrections
+        show_corrections: bool,
+        /// Display the legacy_id for the Purchase Invoice.
+        show_legacy_id: bool,
+        /// Use this to show the artefact's payments and allocations
+        show_payments_allocations: bool,
     }
 }
 
@@ -4196,110 +4015,43 @@ impl ListPurchaseInvoices {
     pub fn new() -> Self {
         Self::default()
     }
+}
 
-    /// Specify the attributes that you want to expose for the Purchase Invoices (expose all attributes with 'all'). These are in addition to the base attributes (name, path)
-    #[inline]
-    pub fn attributes(mut self, attributes: impl Into<String>) -> Self {
-        self.attributes = Some(attributes.into());
-        self
-    }
-
-    /// Use this to filter by contact id
-    #[inline]
-    pub fn contact_id(mut self, contact_id: impl Into<String>) -> Self {
-        self.contact_id = Some(contact_id.into());
-        self
-    }
-
-    /// Format - date-time (as date-time in RFC3339). Use this to limit the response to Purchase Invoices deleted since a given date (format: YYYY-MM-DDT(+|-)hh:mm) or date-time (format: YYYY-MM-DDThh:mm:ss(+|-)hh:mm). Not inclusive of the passed timestamp.
-    #[inline]
-    pub fn deleted_since(mut self, deleted_since: sage_core::types::DateTime) -> Self {
-        self.deleted_since = Some(deleted_since);
-        self
-    }
-
-    /// Format - date-time (as date-time in RFC3339). Use this to filter by Purchase Invoices dates
-    #[inline]
-    pub fn from_date(mut self, from_date: sage_core::types::DateTime) -> Self {
-        self.from_date = Some(from_date);
-        self
-    }
-
-    /// Use this to filter Purchase Invoices by whether they have attachments or not
-    #[inline]
-    pub fn has_attachments(mut self, has_attachments: bool) -> Self {
-        self.has_attachments = Some(has_attachments);
-        self
-    }
-
-    /// Format - int32. Returns the given number of Purchase Invoices per request.
-    #[inline]
-    pub fn items_per_page(mut self, items_per_page: i64) -> Self {
-        self.items_per_page = Some(items_per_page);
-        self
-    }
-
-    /// Format - int32. Go to specific page of Purchase Invoices
-    #[inline]
-    pub fn page(mut self, page: i64) -> Self {
-        self.page = Some(page);
-        self
-    }
-
-    /// Use this to filter by the invoice reference or contact name.
-    #[inline]
-    pub fn search(mut self, search: impl Into<String>) -> Self {
-        self.search = Some(search.into());
-        self
-    }
-
-    /// Display the legacy_id for the Purchase Invoices.
-    #[inline]
-    pub fn show_legacy_id(mut self, show_legacy_id: bool) -> Self {
-        self.show_legacy_id = Some(show_legacy_id);
-        self
-    }
-
-    /// Use this to show the artefact's payments and allocations
-    #[inline]
-    pub fn show_payments_allocations(mut self, show_payments_allocations: bool) -> Self {
-        self.show_payments_allocations = Some(show_payments_allocations);
-        self
-    }
-
-    /// Order by a given attribute (required) and direction (optional; `asc` or `desc`; defaults to `asc`).
-    /// Available attributes are:
-    /// created_at, updated_at, date, due_date
-    ///
-    /// Example: `sort=created_at` or `sort=created_at:desc`
-    #[inline]
-    pub fn sort(mut self, sort: impl Into<String>) -> Self {
-        self.sort = Some(sort.into());
-        self
-    }
-
-    /// Use this to filter by status id
-    #[inline]
-    pub fn status_id(mut self, status_id: impl Into<String>) -> Self {
-        self.status_id = Some(status_id.into());
-        self
-    }
-
-    /// Format - date-time (as date-time in RFC3339). Use this to filter by Purchase Invoices dates
-    #[inline]
-    pub fn to_date(mut self, to_date: sage_core::types::DateTime) -> Self {
-        self.to_date = Some(to_date);
-        self
-    }
-
-    /// Format - date-time (as date-time in RFC3339). Use this to limit the response to Purchase Invoices changed since a given date (format: YYYY-MM-DDT(+|-)hh:mm) or date-time (format: YYYY-MM-DDThh:mm:ss(+|-)hh:mm). Inclusive of the passed timestamp.
-    #[inline]
-    pub fn updated_or_created_since(
-        mut self,
+sage_core::setters! {
+    #[allow(deprecated)]
+    ListPurchaseInvoices {
+        /// Specify the attributes that you want to expose for the Purchase Invoices (expose all attributes with 'all'). These are in addition to the base attributes (name, path)
+        attributes: impl Into<String>,
+        /// Use this to filter by contact id
+        contact_id: impl Into<String>,
+        /// Format - date-time (as date-time in RFC3339). Use this to limit the response to Purchase Invoices deleted since a given date (format: YYYY-MM-DDT(+|-)hh:mm) or date-time (format: YYYY-MM-DDThh:mm:ss(+|-)hh:mm). Not inclusive of the passed timestamp.
+        deleted_since: sage_core::types::DateTime,
+        /// Format - date-time (as date-time in RFC3339). Use this to filter by Purchase Invoices dates
+        from_date: sage_core::types::DateTime,
+        /// Use this to filter Purchase Invoices by whether they have attachments or not
+        has_attachments: bool,
+        /// Format - int32. Returns the given number of Purchase Invoices per request.
+        items_per_page: i64,
+        /// Format - int32. Go to specific page of Purchase Invoices
+        page: i64,
+        /// Use this to filter by the invoice reference or contact name.
+        search: impl Into<String>,
+        /// Display the legacy_id for the Purchase Invoices.
+        show_legacy_id: bool,
+        /// Use this to show the artefact's payments and allocations
+        show_payments_allocations: bool,
+        /// Order by a given attribute (required) and direction (optional; `asc` or `desc`; defaults to `asc`).
+        /// Available attributes are:
+        /// created_at, updated_at, date, due_date
+        ///
+        /// Example: `sort=created_at` or `sort=created_at:desc`
+        sort: impl Into<String>,
+        /// Use this to filter by status id
+        status_id: impl Into<String>,
+        /// Format - date-time (as date-time in RFC3339). Use this to filter by Purchase Invoices dates
+        to_date: sage_core::types::DateTime,
+        /// Format - date-time (as date-time in RFC3339). Use this to limit the response to Purchase Invoices changed since a given date (format: YYYY-MM-DDT(+|-)hh:mm) or date-time (format: YYYY-MM-DDThh:mm:ss(+|-)hh:mm). Inclusive of the passed timestamp.
         updated_or_created_since: sage_core::types::DateTime,
-    ) -> Self {
-        self.updated_or_created_since = Some(updated_or_created_since);
-        self
     }
 }
 
@@ -4574,33 +4326,19 @@ impl GetPurchaseQuickEntry {
             show_payments_allocations: None,
         }
     }
+}
 
-    /// Specify the attributes that you want to expose for the Purchase Batch Entry (expose all attributes with 'all'). These are in addition to the base attributes (name, path)
-    #[inline]
-    pub fn attributes(mut self, attributes: impl Into<String>) -> Self {
-        self.attributes = Some(attributes.into());
-        self
-    }
-
-    /// Specify the attributes that you want to expose for nested entities of the Purchase Batch Entry (expose all nested attributes with 'all'). These are in addition to the base attributes (name, path)
-    #[inline]
-    pub fn nested_attributes(mut self, nested_attributes: impl Into<String>) -> Self {
-        self.nested_attributes = Some(nested_attributes.into());
-        self
-    }
-
-    /// Display the legacy_id for the Purchase Batch Entry.
-    #[inline]
-    pub fn show_legacy_id(mut self, show_legacy_id: bool) -> Self {
-        self.show_legacy_id = Some(show_legacy_id);
-        self
-    }
-
-    /// Use this to show the artefact's payments and allocations
-    #[inline]
-    pub fn show_payments_allocations(mut self, show_payments_allocations: bool) -> Self {
-        self.show_payments_allocations = Some(show_payments_allocations);
-        self
+sage_core::setters! {
+    #[allow(deprecated)]
+    GetPurchaseQuickEntry {
+        /// Specify the attributes that you want to expose for the Purchase Batch Entry (expose all attributes with 'all'). These are in addition to the base attributes (name, path)
+        attributes: impl Into<String>,
+        /// Specify the attributes that you want to expose for nested entities of the Purchase Batch Entry (expose all nested attributes with 'all'). These are in addition to the base attributes (name, path)
+        nested_attributes: impl Into<String>,
+        /// Display the legacy_id for the Purchase Batch Entry.
+        show_legacy_id: bool,
+        /// Use this to show the artefact's payments and allocations
+        show_payments_allocations: bool,
     }
 }
 
@@ -4685,110 +4423,43 @@ impl ListPurchaseQuickEntries {
     pub fn new() -> Self {
         Self::default()
     }
+}
 
-    /// Specify the attributes that you want to expose for the Purchase Batch Entries (expose all attributes with 'all'). These are in addition to the base attributes (name, path)
-    #[inline]
-    pub fn attributes(mut self, attributes: impl Into<String>) -> Self {
-        self.attributes = Some(attributes.into());
-        self
-    }
-
-    /// Use this to filter by contact id
-    #[inline]
-    pub fn contact_id(mut self, contact_id: impl Into<String>) -> Self {
-        self.contact_id = Some(contact_id.into());
-        self
-    }
-
-    /// Format - date-time (as date-time in RFC3339). Use this to limit the response to Purchase Batch Entries deleted since a given date (format: YYYY-MM-DDT(+|-)hh:mm) or date-time (format: YYYY-MM-DDThh:mm:ss(+|-)hh:mm). Not inclusive of the passed timestamp.
-    #[inline]
-    pub fn deleted_since(mut self, deleted_since: sage_core::types::DateTime) -> Self {
-        self.deleted_since = Some(deleted_since);
-        self
-    }
-
-    /// Format - date-time (as date-time in RFC3339). Use this to filter by Purchase Batch Entries dates
-    #[inline]
-    pub fn from_date(mut self, from_date: sage_core::types::DateTime) -> Self {
-        self.from_date = Some(from_date);
-        self
-    }
-
-    /// Use this to filter Purchase Batch Entries by whether they have attachments or not
-    #[inline]
-    pub fn has_attachments(mut self, has_attachments: bool) -> Self {
-        self.has_attachments = Some(has_attachments);
-        self
-    }
-
-    /// Format - int32. Returns the given number of Purchase Batch Entries per request.
-    #[inline]
-    pub fn items_per_page(mut self, items_per_page: i64) -> Self {
-        self.items_per_page = Some(items_per_page);
-        self
-    }
-
-    /// Format - int32. Go to specific page of Purchase Batch Entries
-    #[inline]
-    pub fn page(mut self, page: i64) -> Self {
-        self.page = Some(page);
-        self
-    }
-
-    /// Use this to filter by the quick entry reference or contact name.
-    #[inline]
-    pub fn search(mut self, search: impl Into<String>) -> Self {
-        self.search = Some(search.into());
-        self
-    }
-
-    /// Display the legacy_id for the Purchase Batch Entries.
-    #[inline]
-    pub fn show_legacy_id(mut self, show_legacy_id: bool) -> Self {
-        self.show_legacy_id = Some(show_legacy_id);
-        self
-    }
-
-    /// Use this to show the artefact's payments and allocations
-    #[inline]
-    pub fn show_payments_allocations(mut self, show_payments_allocations: bool) -> Self {
-        self.show_payments_allocations = Some(show_payments_allocations);
-        self
-    }
-
-    /// Order by a given attribute (required) and direction (optional; `asc` or `desc`; defaults to `asc`).
-    /// Available attributes are:
-    /// created_at, updated_at, date
-    ///
-    /// Example: `sort=created_at` or `sort=created_at:desc`
-    #[inline]
-    pub fn sort(mut self, sort: impl Into<String>) -> Self {
-        self.sort = Some(sort.into());
-        self
-    }
-
-    /// Use this to filter by status id
-    #[inline]
-    pub fn status_id(mut self, status_id: impl Into<String>) -> Self {
-        self.status_id = Some(status_id.into());
-        self
-    }
-
-    /// Format - date-time (as date-time in RFC3339). Use this to filter by Purchase Batch Entries dates
-    #[inline]
-    pub fn to_date(mut self, to_date: sage_core::types::DateTime) -> Self {
-        self.to_date = Some(to_date);
-        self
-    }
-
-    /// Format - date-time (as date-time in RFC3339). Use this to limit the response to Purchase Batch Entries changed since a given date (format: YYYY-MM-DDT(+|-)hh:mm) or date-time (format: YYYY-MM-DDThh:mm:ss(+|-)hh:mm). Inclusive of the passed timestamp.
-    #[inline]
-    pub fn updated_or_created_since(
-        mut self,
+sage_core::setters! {
+    #[allow(deprecated)]
+    ListPurchaseQuickEntries {
+        /// Specify the attributes that you want to expose for the Purchase Batch Entries (expose all attributes with 'all'). These are in addition to the base attributes (name, path)
+        attributes: impl Into<String>,
+        /// Use this to filter by contact id
+        contact_id: impl Into<String>,
+        /// Format - date-time (as date-time in RFC3339). Use this to limit the response to Purchase Batch Entries deleted since a given date (format: YYYY-MM-DDT(+|-)hh:mm) or date-time (format: YYYY-MM-DDThh:mm:ss(+|-)hh:mm). Not inclusive of the passed timestamp.
+        deleted_since: sage_core::types::DateTime,
+        /// Format - date-time (as date-time in RFC3339). Use this to filter by Purchase Batch Entries dates
+        from_date: sage_core::types::DateTime,
+        /// Use this to filter Purchase Batch Entries by whether they have attachments or not
+        has_attachments: bool,
+        /// Format - int32. Returns the given number of Purchase Batch Entries per request.
+        items_per_page: i64,
+        /// Format - int32. Go to specific page of Purchase Batch Entries
+        page: i64,
+        /// Use this to filter by the quick entry reference or contact name.
+        search: impl Into<String>,
+        /// Display the legacy_id for the Purchase Batch Entries.
+        show_legacy_id: bool,
+        /// Use this to show the artefact's payments and allocations
+        show_payments_allocations: bool,
+        /// Order by a given attribute (required) and direction (optional; `asc` or `desc`; defaults to `asc`).
+        /// Available attributes are:
+        /// created_at, updated_at, date
+        ///
+        /// Example: `sort=created_at` or `sort=created_at:desc`
+        sort: impl Into<String>,
+        /// Use this to filter by status id
+        status_id: impl Into<String>,
+        /// Format - date-time (as date-time in RFC3339). Use this to filter by Purchase Batch Entries dates
+        to_date: sage_core::types::DateTime,
+        /// Format - date-time (as date-time in RFC3339). Use this to limit the response to Purchase Batch Entries changed since a given date (format: YYYY-MM-DDT(+|-)hh:mm) or date-time (format: YYYY-MM-DDThh:mm:ss(+|-)hh:mm). Inclusive of the passed timestamp.
         updated_or_created_since: sage_core::types::DateTime,
-    ) -> Self {
-        self.updated_or_created_since = Some(updated_or_created_since);
-        self
     }
 }
 

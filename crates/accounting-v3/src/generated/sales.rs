@@ -6696,19 +6696,15 @@ impl GetArtefactStatus {
             show_legacy_id: None,
         }
     }
+}
 
-    /// Specify the attributes that you want to expose for the Artefact Status (expose all attributes with 'all'). These are in addition to the base attributes (name, path)
-    #[inline]
-    pub fn attributes(mut self, attributes: impl Into<String>) -> Self {
-        self.attributes = Some(attributes.into());
-        self
-    }
-
-    /// Display the legacy_id for the Artefact Status.
-    #[inline]
-    pub fn show_legacy_id(mut self, show_legacy_id: bool) -> Self {
-        self.show_legacy_id = Some(show_legacy_id);
-        self
+sage_core::setters! {
+    #[allow(deprecated)]
+    GetArtefactStatus {
+        /// Specify the attributes that you want to expose for the Artefact Status (expose all attributes with 'all'). These are in addition to the base attributes (name, path)
+        attributes: impl Into<String>,
+        /// Display the legacy_id for the Artefact Status.
+        show_legacy_id: bool,
     }
 }
 
@@ -6769,33 +6765,19 @@ impl ListArtefactStatuses {
     pub fn new() -> Self {
         Self::default()
     }
+}
 
-    /// Specify the attributes that you want to expose for the Artefact Statuses (expose all attributes with 'all'). These are in addition to the base attributes (name, path)
-    #[inline]
-    pub fn attributes(mut self, attributes: impl Into<String>) -> Self {
-        self.attributes = Some(attributes.into());
-        self
-    }
-
-    /// Format - int32. Returns the given number of Artefact Statuses per request.
-    #[inline]
-    pub fn items_per_page(mut self, items_per_page: i64) -> Self {
-        self.items_per_page = Some(items_per_page);
-        self
-    }
-
-    /// Format - int32. Go to specific page of Artefact Statuses
-    #[inline]
-    pub fn page(mut self, page: i64) -> Self {
-        self.page = Some(page);
-        self
-    }
-
-    /// Display the legacy_id for the Artefact Statuses.
-    #[inline]
-    pub fn show_legacy_id(mut self, show_legacy_id: bool) -> Self {
-        self.show_legacy_id = Some(show_legacy_id);
-        self
+sage_core::setters! {
+    #[allow(deprecated)]
+    ListArtefactStatuses {
+        /// Specify the attributes that you want to expose for the Artefact Statuses (expose all attributes with 'all'). These are in addition to the base attributes (name, path)
+        attributes: impl Into<String>,
+        /// Format - int32. Returns the given number of Artefact Statuses per request.
+        items_per_page: i64,
+        /// Format - int32. Go to specific page of Artefact Statuses
+        page: i64,
+        /// Display the legacy_id for the Artefact Statuses.
+        show_legacy_id: bool,
     }
 }
 
@@ -6853,19 +6835,15 @@ impl GetCorrectiveReasonCode {
             show_legacy_id: None,
         }
     }
+}
 
-    /// Specify the attributes that you want to expose for the Corrective Reason Code (expose all attributes with 'all'). These are in addition to the base attributes (name, path)
-    #[inline]
-    pub fn attributes(mut self, attributes: impl Into<String>) -> Self {
-        self.attributes = Some(attributes.into());
-        self
-    }
-
-    /// Display the legacy_id for the Corrective Reason Code.
-    #[inline]
-    pub fn show_legacy_id(mut self, show_legacy_id: bool) -> Self {
-        self.show_legacy_id = Some(show_legacy_id);
-        self
+sage_core::setters! {
+    #[allow(deprecated)]
+    GetCorrectiveReasonCode {
+        /// Specify the attributes that you want to expose for the Corrective Reason Code (expose all attributes with 'all'). These are in addition to the base attributes (name, path)
+        attributes: impl Into<String>,
+        /// Display the legacy_id for the Corrective Reason Code.
+        show_legacy_id: bool,
     }
 }
 
@@ -6920,33 +6898,19 @@ impl ListCorrectiveReasonCodes {
     pub fn new() -> Self {
         Self::default()
     }
+}
 
-    /// Specify the attributes that you want to expose for the Corrective Reason Codes (expose all attributes with 'all'). These are in addition to the base attributes (name, path)
-    #[inline]
-    pub fn attributes(mut self, attributes: impl Into<String>) -> Self {
-        self.attributes = Some(attributes.into());
-        self
-    }
-
-    /// Format - int32. Returns the given number of Corrective Reason Codes per request.
-    #[inline]
-    pub fn items_per_page(mut self, items_per_page: i64) -> Self {
-        self.items_per_page = Some(items_per_page);
-        self
-    }
-
-    /// Format - int32. Go to specific page of Corrective Reason Codes
-    #[inline]
-    pub fn page(mut self, page: i64) -> Self {
-        self.page = Some(page);
-        self
-    }
-
-    /// Display the legacy_id for the Corrective Reason Codes.
-    #[inline]
-    pub fn show_legacy_id(mut self, show_legacy_id: bool) -> Self {
-        self.show_legacy_id = Some(show_legacy_id);
-        self
+sage_core::setters! {
+    #[allow(deprecated)]
+    ListCorrectiveReasonCodes {
+        /// Specify the attributes that you want to expose for the Corrective Reason Codes (expose all attributes with 'all'). These are in addition to the base attributes (name, path)
+        attributes: impl Into<String>,
+        /// Format - int32. Returns the given number of Corrective Reason Codes per request.
+        items_per_page: i64,
+        /// Format - int32. Go to specific page of Corrective Reason Codes
+        page: i64,
+        /// Display the legacy_id for the Corrective Reason Codes.
+        show_legacy_id: bool,
     }
 }
 
@@ -7004,19 +6968,15 @@ impl GetEuGoodsServicesType {
             show_legacy_id: None,
         }
     }
+}
 
-    /// Specify the attributes that you want to expose for the EU Goods Services Type (expose all attributes with 'all'). These are in addition to the base attributes (name, path)
-    #[inline]
-    pub fn attributes(mut self, attributes: impl Into<String>) -> Self {
-        self.attributes = Some(attributes.into());
-        self
-    }
-
-    /// Display the legacy_id for the EU Goods Services Type.
-    #[inline]
-    pub fn show_legacy_id(mut self, show_legacy_id: bool) -> Self {
-        self.show_legacy_id = Some(show_legacy_id);
-        self
+sage_core::setters! {
+    #[allow(deprecated)]
+    GetEuGoodsServicesType {
+        /// Specify the attributes that you want to expose for the EU Goods Services Type (expose all attributes with 'all'). These are in addition to the base attributes (name, path)
+        attributes: impl Into<String>,
+        /// Display the legacy_id for the EU Goods Services Type.
+        show_legacy_id: bool,
     }
 }
 
@@ -7071,33 +7031,19 @@ impl ListEuGoodsServicesTypes {
     pub fn new() -> Self {
         Self::default()
     }
+}
 
-    /// Specify the attributes that you want to expose for the EU Goods Services Types (expose all attributes with 'all'). These are in addition to the base attributes (name, path)
-    #[inline]
-    pub fn attributes(mut self, attributes: impl Into<String>) -> Self {
-        self.attributes = Some(attributes.into());
-        self
-    }
-
-    /// Format - int32. Returns the given number of EU Goods Services Types per request.
-    #[inline]
-    pub fn items_per_page(mut self, items_per_page: i64) -> Self {
-        self.items_per_page = Some(items_per_page);
-        self
-    }
-
-    /// Format - int32. Go to specific page of EU Goods Services Types
-    #[inline]
-    pub fn page(mut self, page: i64) -> Self {
-        self.page = Some(page);
-        self
-    }
-
-    /// Display the legacy_id for the EU Goods Services Types.
-    #[inline]
-    pub fn show_legacy_id(mut self, show_legacy_id: bool) -> Self {
-        self.show_legacy_id = Some(show_legacy_id);
-        self
+sage_core::setters! {
+    #[allow(deprecated)]
+    ListEuGoodsServicesTypes {
+        /// Specify the attributes that you want to expose for the EU Goods Services Types (expose all attributes with 'all'). These are in addition to the base attributes (name, path)
+        attributes: impl Into<String>,
+        /// Format - int32. Returns the given number of EU Goods Services Types per request.
+        items_per_page: i64,
+        /// Format - int32. Go to specific page of EU Goods Services Types
+        page: i64,
+        /// Display the legacy_id for the EU Goods Services Types.
+        show_legacy_id: bool,
     }
 }
 
@@ -7155,19 +7101,15 @@ impl GetEuSalesDescription {
             show_legacy_id: None,
         }
     }
+}
 
-    /// Specify the attributes that you want to expose for the Ec Sales Description (expose all attributes with 'all'). These are in addition to the base attributes (name, path)
-    #[inline]
-    pub fn attributes(mut self, attributes: impl Into<String>) -> Self {
-        self.attributes = Some(attributes.into());
-        self
-    }
-
-    /// Display the legacy_id for the Ec Sales Description.
-    #[inline]
-    pub fn show_legacy_id(mut self, show_legacy_id: bool) -> Self {
-        self.show_legacy_id = Some(show_legacy_id);
-        self
+sage_core::setters! {
+    #[allow(deprecated)]
+    GetEuSalesDescription {
+        /// Specify the attributes that you want to expose for the Ec Sales Description (expose all attributes with 'all'). These are in addition to the base attributes (name, path)
+        attributes: impl Into<String>,
+        /// Display the legacy_id for the Ec Sales Description.
+        show_legacy_id: bool,
     }
 }
 
@@ -7222,33 +7164,19 @@ impl ListEuSalesDescriptions {
     pub fn new() -> Self {
         Self::default()
     }
+}
 
-    /// Specify the attributes that you want to expose for the Ec Sales Descriptions (expose all attributes with 'all'). These are in addition to the base attributes (name, path)
-    #[inline]
-    pub fn attributes(mut self, attributes: impl Into<String>) -> Self {
-        self.attributes = Some(attributes.into());
-        self
-    }
-
-    /// Format - int32. Returns the given number of Ec Sales Descriptions per request.
-    #[inline]
-    pub fn items_per_page(mut self, items_per_page: i64) -> Self {
-        self.items_per_page = Some(items_per_page);
-        self
-    }
-
-    /// Format - int32. Go to specific page of Ec Sales Descriptions
-    #[inline]
-    pub fn page(mut self, page: i64) -> Self {
-        self.page = Some(page);
-        self
-    }
-
-    /// Display the legacy_id for the Ec Sales Descriptions.
-    #[inline]
-    pub fn show_legacy_id(mut self, show_legacy_id: bool) -> Self {
-        self.show_legacy_id = Some(show_legacy_id);
-        self
+sage_core::setters! {
+    #[allow(deprecated)]
+    ListEuSalesDescriptions {
+        /// Specify the attributes that you want to expose for the Ec Sales Descriptions (expose all attributes with 'all'). These are in addition to the base attributes (name, path)
+        attributes: impl Into<String>,
+        /// Format - int32. Returns the given number of Ec Sales Descriptions per request.
+        items_per_page: i64,
+        /// Format - int32. Go to specific page of Ec Sales Descriptions
+        page: i64,
+        /// Display the legacy_id for the Ec Sales Descriptions.
+        show_legacy_id: bool,
     }
 }
 
@@ -7413,19 +7341,15 @@ impl GetHostedArtefactPaymentSettings {
             show_legacy_id: None,
         }
     }
+}
 
-    /// Specify the attributes that you want to expose for the Hosted Artefact Payment Setting (expose all attributes with 'all'). These are in addition to the base attributes (name, path)
-    #[inline]
-    pub fn attributes(mut self, attributes: impl Into<String>) -> Self {
-        self.attributes = Some(attributes.into());
-        self
-    }
-
-    /// Display the legacy_id for the Hosted Artefact Payment Setting.
-    #[inline]
-    pub fn show_legacy_id(mut self, show_legacy_id: bool) -> Self {
-        self.show_legacy_id = Some(show_legacy_id);
-        self
+sage_core::setters! {
+    #[allow(deprecated)]
+    GetHostedArtefactPaymentSettings {
+        /// Specify the attributes that you want to expose for the Hosted Artefact Payment Setting (expose all attributes with 'all'). These are in addition to the base attributes (name, path)
+        attributes: impl Into<String>,
+        /// Display the legacy_id for the Hosted Artefact Payment Setting.
+        show_legacy_id: bool,
     }
 }
 
@@ -7486,40 +7410,21 @@ impl ListHostedArtefactPaymentSettings {
     pub fn new() -> Self {
         Self::default()
     }
+}
 
-    /// Specify the attributes that you want to expose for the Hosted Artefact Payment Settings (expose all attributes with 'all'). These are in addition to the base attributes (name, path)
-    #[inline]
-    pub fn attributes(mut self, attributes: impl Into<String>) -> Self {
-        self.attributes = Some(attributes.into());
-        self
-    }
-
-    /// Format - int32. Returns the given number of Hosted Artefact Payment Settings per request.
-    #[inline]
-    pub fn items_per_page(mut self, items_per_page: i64) -> Self {
-        self.items_per_page = Some(items_per_page);
-        self
-    }
-
-    /// Use this to filter out hosted artefact payment settings by the guid of the object it is associated to.
-    #[inline]
-    pub fn object_guid(mut self, object_guid: impl Into<String>) -> Self {
-        self.object_guid = Some(object_guid.into());
-        self
-    }
-
-    /// Format - int32. Go to specific page of Hosted Artefact Payment Settings
-    #[inline]
-    pub fn page(mut self, page: i64) -> Self {
-        self.page = Some(page);
-        self
-    }
-
-    /// Display the legacy_id for the Hosted Artefact Payment Settings.
-    #[inline]
-    pub fn show_legacy_id(mut self, show_legacy_id: bool) -> Self {
-        self.show_legacy_id = Some(show_legacy_id);
-        self
+sage_core::setters! {
+    #[allow(deprecated)]
+    ListHostedArtefactPaymentSettings {
+        /// Specify the attributes that you want to expose for the Hosted Artefact Payment Settings (expose all attributes with 'all'). These are in addition to the base attributes (name, path)
+        attributes: impl Into<String>,
+        /// Format - int32. Returns the given number of Hosted Artefact Payment Settings per request.
+        items_per_page: i64,
+        /// Use this to filter out hosted artefact payment settings by the guid of the object it is associated to.
+        object_guid: impl Into<String>,
+        /// Format - int32. Go to specific page of Hosted Artefact Payment Settings
+        page: i64,
+        /// Display the legacy_id for the Hosted Artefact Payment Settings.
+        show_legacy_id: bool,
     }
 }
 
@@ -7578,19 +7483,15 @@ impl GetQuickEntryType {
             show_legacy_id: None,
         }
     }
+}
 
-    /// Specify the attributes that you want to expose for the Batch Entry Type (expose all attributes with 'all'). These are in addition to the base attributes (name, path)
-    #[inline]
-    pub fn attributes(mut self, attributes: impl Into<String>) -> Self {
-        self.attributes = Some(attributes.into());
-        self
-    }
-
-    /// Display the legacy_id for the Batch Entry Type.
-    #[inline]
-    pub fn show_legacy_id(mut self, show_legacy_id: bool) -> Self {
-        self.show_legacy_id = Some(show_legacy_id);
-        self
+sage_core::setters! {
+    #[allow(deprecated)]
+    GetQuickEntryType {
+        /// Specify the attributes that you want to expose for the Batch Entry Type (expose all attributes with 'all'). These are in addition to the base attributes (name, path)
+        attributes: impl Into<String>,
+        /// Display the legacy_id for the Batch Entry Type.
+        show_legacy_id: bool,
     }
 }
 
@@ -7645,33 +7546,19 @@ impl ListQuickEntryTypes {
     pub fn new() -> Self {
         Self::default()
     }
+}
 
-    /// Specify the attributes that you want to expose for the Batch Entry Types (expose all attributes with 'all'). These are in addition to the base attributes (name, path)
-    #[inline]
-    pub fn attributes(mut self, attributes: impl Into<String>) -> Self {
-        self.attributes = Some(attributes.into());
-        self
-    }
-
-    /// Format - int32. Returns the given number of Batch Entry Types per request.
-    #[inline]
-    pub fn items_per_page(mut self, items_per_page: i64) -> Self {
-        self.items_per_page = Some(items_per_page);
-        self
-    }
-
-    /// Format - int32. Go to specific page of Batch Entry Types
-    #[inline]
-    pub fn page(mut self, page: i64) -> Self {
-        self.page = Some(page);
-        self
-    }
-
-    /// Display the legacy_id for the Batch Entry Types.
-    #[inline]
-    pub fn show_legacy_id(mut self, show_legacy_id: bool) -> Self {
-        self.show_legacy_id = Some(show_legacy_id);
-        self
+sage_core::setters! {
+    #[allow(deprecated)]
+    ListQuickEntryTypes {
+        /// Specify the attributes that you want to expose for the Batch Entry Types (expose all attributes with 'all'). These are in addition to the base attributes (name, path)
+        attributes: impl Into<String>,
+        /// Format - int32. Returns the given number of Batch Entry Types per request.
+        items_per_page: i64,
+        /// Format - int32. Go to specific page of Batch Entry Types
+        page: i64,
+        /// Display the legacy_id for the Batch Entry Types.
+        show_legacy_id: bool,
     }
 }
 
@@ -7777,12 +7664,13 @@ impl DeleteSalesCorrectiveInvoice {
             void_reason: None,
         }
     }
+}
 
-    /// The reason the Sales Corrective Invoice is being voided (required unless status is DRAFT).
-    #[inline]
-    pub fn void_reason(mut self, void_reason: impl Into<String>) -> Self {
-        self.void_reason = Some(void_reason.into());
-        self
+sage_core::setters! {
+    #[allow(deprecated)]
+    DeleteSalesCorrectiveInvoice {
+        /// The reason the Sales Corrective Invoice is being voided (required unless status is DRAFT).
+        void_reason: impl Into<String>,
     }
 }
 
@@ -7851,40 +7739,21 @@ impl GetSalesCorrectiveInvoice {
             show_payments_allocations: None,
         }
     }
+}
 
-    /// Specify the attributes that you want to expose for the Sales Corrective Invoice (expose all attributes with 'all'). These are in addition to the base attributes (name, path)
-    #[inline]
-    pub fn attributes(mut self, attributes: impl Into<String>) -> Self {
-        self.attributes = Some(attributes.into());
-        self
-    }
-
-    /// Use this to mark/not mark the artefact as sent. Defaulted to 'true'.
-    #[inline]
-    pub fn mark_as_sent(mut self, mark_as_sent: bool) -> Self {
-        self.mark_as_sent = Some(mark_as_sent);
-        self
-    }
-
-    /// Specify the attributes that you want to expose for nested entities of the Sales Corrective Invoice (expose all nested attributes with 'all'). These are in addition to the base attributes (name, path)
-    #[inline]
-    pub fn nested_attributes(mut self, nested_attributes: impl Into<String>) -> Self {
-        self.nested_attributes = Some(nested_attributes.into());
-        self
-    }
-
-    /// Display the legacy_id for the Sales Corrective Invoice.
-    #[inline]
-    pub fn show_legacy_id(mut self, show_legacy_id: bool) -> Self {
-        self.show_legacy_id = Some(show_legacy_id);
-        self
-    }
-
-    /// Use this to show the artefact's payments and allocations
-    #[inline]
-    pub fn show_payments_allocations(mut self, show_payments_allocations: bool) -> Self {
-        self.show_payments_allocations = Some(show_payments_allocations);
-        self
+sage_core::setters! {
+    #[allow(deprecated)]
+    GetSalesCorrectiveInvoice {
+        /// Specify the attributes that you want to expose for the Sales Corrective Invoice (expose all attributes with 'all'). These are in addition to the base attributes (name, path)
+        attributes: impl Into<String>,
+        /// Use this to mark/not mark the artefact as sent. Defaulted to 'true'.
+        mark_as_sent: bool,
+        /// Specify the attributes that you want to expose for nested entities of the Sales Corrective Invoice (expose all nested attributes with 'all'). These are in addition to the base attributes (name, path)
+        nested_attributes: impl Into<String>,
+        /// Display the legacy_id for the Sales Corrective Invoice.
+        show_legacy_id: bool,
+        /// Use this to show the artefact's payments and allocations
+        show_payments_allocations: bool,
     }
 }
 
@@ -7970,110 +7839,43 @@ impl ListSalesCorrectiveInvoices {
     pub fn new() -> Self {
         Self::default()
     }
+}
 
-    /// Specify the attributes that you want to expose for the Sales Corrective Invoices (expose all attributes with 'all'). These are in addition to the base attributes (name, path)
-    #[inline]
-    pub fn attributes(mut self, attributes: impl Into<String>) -> Self {
-        self.attributes = Some(attributes.into());
-        self
-    }
-
-    /// Use this to filter by contact id
-    #[inline]
-    pub fn contact_id(mut self, contact_id: impl Into<String>) -> Self {
-        self.contact_id = Some(contact_id.into());
-        self
-    }
-
-    /// Format - date-time (as date-time in RFC3339). Use this to limit the response to Sales Corrective Invoices deleted since a given date (format: YYYY-MM-DDT(+|-)hh:mm) or date-time (format: YYYY-MM-DDThh:mm:ss(+|-)hh:mm). Not inclusive of the passed timestamp.
-    #[inline]
-    pub fn deleted_since(mut self, deleted_since: sage_core::types::DateTime) -> Self {
-        self.deleted_since = Some(deleted_since);
-        self
-    }
-
-    /// Format - date-time (as date-time in RFC3339). Use this to filter by Sales Corrective Invoices dates
-    #[inline]
-    pub fn from_date(mut self, from_date: sage_core::types::DateTime) -> Self {
-        self.from_date = Some(from_date);
-        self
-    }
-
-    /// Use this to filter Sales Corrective Invoices by whether they have attachments or not
-    #[inline]
-    pub fn has_attachments(mut self, has_attachments: bool) -> Self {
-        self.has_attachments = Some(has_attachments);
-        self
-    }
-
-    /// Format - int32. Returns the given number of Sales Corrective Invoices per request.
-    #[inline]
-    pub fn items_per_page(mut self, items_per_page: i64) -> Self {
-        self.items_per_page = Some(items_per_page);
-        self
-    }
-
-    /// Format - int32. Go to specific page of Sales Corrective Invoices
-    #[inline]
-    pub fn page(mut self, page: i64) -> Self {
-        self.page = Some(page);
-        self
-    }
-
-    /// Use this to filter by the invoice reference or contact name.
-    #[inline]
-    pub fn search(mut self, search: impl Into<String>) -> Self {
-        self.search = Some(search.into());
-        self
-    }
-
-    /// Display the legacy_id for the Sales Corrective Invoices.
-    #[inline]
-    pub fn show_legacy_id(mut self, show_legacy_id: bool) -> Self {
-        self.show_legacy_id = Some(show_legacy_id);
-        self
-    }
-
-    /// Use this to show the artefact's payments and allocations
-    #[inline]
-    pub fn show_payments_allocations(mut self, show_payments_allocations: bool) -> Self {
-        self.show_payments_allocations = Some(show_payments_allocations);
-        self
-    }
-
-    /// Order by a given attribute (required) and direction (optional; `asc` or `desc`; defaults to `asc`).
-    /// Available attributes are:
-    /// created_at, updated_at, date, due_date
-    ///
-    /// Example: `sort=created_at` or `sort=created_at:desc`
-    #[inline]
-    pub fn sort(mut self, sort: impl Into<String>) -> Self {
-        self.sort = Some(sort.into());
-        self
-    }
-
-    /// Use this to filter by status id
-    #[inline]
-    pub fn status_id(mut self, status_id: impl Into<String>) -> Self {
-        self.status_id = Some(status_id.into());
-        self
-    }
-
-    /// Format - date-time (as date-time in RFC3339). Use this to filter by Sales Corrective Invoices dates
-    #[inline]
-    pub fn to_date(mut self, to_date: sage_core::types::DateTime) -> Self {
-        self.to_date = Some(to_date);
-        self
-    }
-
-    /// Format - date-time (as date-time in RFC3339). Use this to limit the response to Sales Corrective Invoices changed since a given date (format: YYYY-MM-DDT(+|-)hh:mm) or date-time (format: YYYY-MM-DDThh:mm:ss(+|-)hh:mm). Inclusive of the passed timestamp.
-    #[inline]
-    pub fn updated_or_created_since(
-        mut self,
+sage_core::setters! {
+    #[allow(deprecated)]
+    ListSalesCorrectiveInvoices {
+        /// Specify the attributes that you want to expose for the Sales Corrective Invoices (expose all attributes with 'all'). These are in addition to the base attributes (name, path)
+        attributes: impl Into<String>,
+        /// Use this to filter by contact id
+        contact_id: impl Into<String>,
+        /// Format - date-time (as date-time in RFC3339). Use this to limit the response to Sales Corrective Invoices deleted since a given date (format: YYYY-MM-DDT(+|-)hh:mm) or date-time (format: YYYY-MM-DDThh:mm:ss(+|-)hh:mm). Not inclusive of the passed timestamp.
+        deleted_since: sage_core::types::DateTime,
+        /// Format - date-time (as date-time in RFC3339). Use this to filter by Sales Corrective Invoices dates
+        from_date: sage_core::types::DateTime,
+        /// Use this to filter Sales Corrective Invoices by whether they have attachments or not
+        has_attachments: bool,
+        /// Format - int32. Returns the given number of Sales Corrective Invoices per request.
+        items_per_page: i64,
+        /// Format - int32. Go to specific page of Sales Corrective Invoices
+        page: i64,
+        /// Use this to filter by the invoice reference or contact name.
+        search: impl Into<String>,
+        /// Display the legacy_id for the Sales Corrective Invoices.
+        show_legacy_id: bool,
+        /// Use this to show the artefact's payments and allocations
+        show_payments_allocations: bool,
+        /// Order by a given attribute (required) and direction (optional; `asc` or `desc`; defaults to `asc`).
+        /// Available attributes are:
+        /// created_at, updated_at, date, due_date
+        ///
+        /// Example: `sort=created_at` or `sort=created_at:desc`
+        sort: impl Into<String>,
+        /// Use this to filter by status id
+        status_id: impl Into<String>,
+        /// Format - date-time (as date-time in RFC3339). Use this to filter by Sales Corrective Invoices dates
+        to_date: sage_core::types::DateTime,
+        /// Format - date-time (as date-time in RFC3339). Use this to limit the response to Sales Corrective Invoices changed since a given date (format: YYYY-MM-DDT(+|-)hh:mm) or date-time (format: YYYY-MM-DDThh:mm:ss(+|-)hh:mm). Inclusive of the passed timestamp.
         updated_or_created_since: sage_core::types::DateTime,
-    ) -> Self {
-        self.updated_or_created_since = Some(updated_or_created_since);
-        self
     }
 }
 
@@ -8243,12 +8045,13 @@ impl DeleteSalesCreditNote {
             void_reason: None,
         }
     }
+}
 
-    /// The reason the Sales Credit Note is being voided (required unless status is DRAFT).
-    #[inline]
-    pub fn void_reason(mut self, void_reason: impl Into<String>) -> Self {
-        self.void_reason = Some(void_reason.into());
-        self
+sage_core::setters! {
+    #[allow(deprecated)]
+    DeleteSalesCreditNote {
+        /// The reason the Sales Credit Note is being voided (required unless status is DRAFT).
+        void_reason: impl Into<String>,
     }
 }
 
@@ -8317,40 +8120,21 @@ impl GetSalesCreditNote {
             show_payments_allocations: None,
         }
     }
+}
 
-    /// Specify the attributes that you want to expose for the Sales Credit Note (expose all attributes with 'all'). These are in addition to the base attributes (name, path)
-    #[inline]
-    pub fn attributes(mut self, attributes: impl Into<String>) -> Self {
-        self.attributes = Some(attributes.into());
-        self
-    }
-
-    /// Use this to mark/not mark the artefact as sent. Defaulted to 'true'.
-    #[inline]
-    pub fn mark_as_sent(mut self, mark_as_sent: bool) -> Self {
-        self.mark_as_sent = Some(mark_as_sent);
-        self
-    }
-
-    /// Specify the attributes that you want to expose for nested entities of the Sales Credit Note (expose all nested attributes with 'all'). These are in addition to the base attributes (name, path)
-    #[inline]
-    pub fn nested_attributes(mut self, nested_attributes: impl Into<String>) -> Self {
-        self.nested_attributes = Some(nested_attributes.into());
-        self
-    }
-
-    /// Display the legacy_id for the Sales Credit Note.
-    #[inline]
-    pub fn show_legacy_id(mut self, show_legacy_id: bool) -> Self {
-        self.show_legacy_id = Some(show_legacy_id);
-        self
-    }
-
-    /// Use this to show the artefact's payments and allocations
-    #[inline]
-    pub fn show_payments_allocations(mut self, show_payments_allocations: bool) -> Self {
-        self.show_payments_allocations = Some(show_payments_allocations);
-        self
+sage_core::setters! {
+    #[allow(deprecated)]
+    GetSalesCreditNote {
+        /// Specify the attributes that you want to expose for the Sales Credit Note (expose all attributes with 'all'). These are in addition to the base attributes (name, path)
+        attributes: impl Into<String>,
+        /// Use this to mark/not mark the artefact as sent. Defaulted to 'true'.
+        mark_as_sent: bool,
+        /// Specify the attributes that you want to expose for nested entities of the Sales Credit Note (expose all nested attributes with 'all'). These are in addition to the base attributes (name, path)
+        nested_attributes: impl Into<String>,
+        /// Display the legacy_id for the Sales Credit Note.
+        show_legacy_id: bool,
+        /// Use this to show the artefact's payments and allocations
+        show_payments_allocations: bool,
     }
 }
 
@@ -8436,110 +8220,43 @@ impl ListSalesCreditNotes {
     pub fn new() -> Self {
         Self::default()
     }
+}
 
-    /// Specify the attributes that you want to expose for the Sales Credit Notes (expose all attributes with 'all'). These are in addition to the base attributes (name, path)
-    #[inline]
-    pub fn attributes(mut self, attributes: impl Into<String>) -> Self {
-        self.attributes = Some(attributes.into());
-        self
-    }
-
-    /// Use this to filter by contact id
-    #[inline]
-    pub fn contact_id(mut self, contact_id: impl Into<String>) -> Self {
-        self.contact_id = Some(contact_id.into());
-        self
-    }
-
-    /// Format - date-time (as date-time in RFC3339). Use this to limit the response to Sales Credit Notes deleted since a given date (format: YYYY-MM-DDT(+|-)hh:mm) or date-time (format: YYYY-MM-DDThh:mm:ss(+|-)hh:mm). Not inclusive of the passed timestamp.
-    #[inline]
-    pub fn deleted_since(mut self, deleted_since: sage_core::types::DateTime) -> Self {
-        self.deleted_since = Some(deleted_since);
-        self
-    }
-
-    /// Format - date-time (as date-time in RFC3339). Use this to filter by Sales Credit Notes dates
-    #[inline]
-    pub fn from_date(mut self, from_date: sage_core::types::DateTime) -> Self {
-        self.from_date = Some(from_date);
-        self
-    }
-
-    /// Use this to filter Sales Credit Notes by whether they have attachments or not
-    #[inline]
-    pub fn has_attachments(mut self, has_attachments: bool) -> Self {
-        self.has_attachments = Some(has_attachments);
-        self
-    }
-
-    /// Format - int32. Returns the given number of Sales Credit Notes per request.
-    #[inline]
-    pub fn items_per_page(mut self, items_per_page: i64) -> Self {
-        self.items_per_page = Some(items_per_page);
-        self
-    }
-
-    /// Format - int32. Go to specific page of Sales Credit Notes
-    #[inline]
-    pub fn page(mut self, page: i64) -> Self {
-        self.page = Some(page);
-        self
-    }
-
-    /// Use this to filter by the credit note reference or contact name.
-    #[inline]
-    pub fn search(mut self, search: impl Into<String>) -> Self {
-        self.search = Some(search.into());
-        self
-    }
-
-    /// Display the legacy_id for the Sales Credit Notes.
-    #[inline]
-    pub fn show_legacy_id(mut self, show_legacy_id: bool) -> Self {
-        self.show_legacy_id = Some(show_legacy_id);
-        self
-    }
-
-    /// Use this to show the artefact's payments and allocations
-    #[inline]
-    pub fn show_payments_allocations(mut self, show_payments_allocations: bool) -> Self {
-        self.show_payments_allocations = Some(show_payments_allocations);
-        self
-    }
-
-    /// Order by a given attribute (required) and direction (optional; `asc` or `desc`; defaults to `asc`).
-    /// Available attributes are:
-    /// created_at, updated_at, date
-    ///
-    /// Example: `sort=created_at` or `sort=created_at:desc`
-    #[inline]
-    pub fn sort(mut self, sort: impl Into<String>) -> Self {
-        self.sort = Some(sort.into());
-        self
-    }
-
-    /// Use this to filter by status id
-    #[inline]
-    pub fn status_id(mut self, status_id: impl Into<String>) -> Self {
-        self.status_id = Some(status_id.into());
-        self
-    }
-
-    /// Format - date-time (as date-time in RFC3339). Use this to filter by Sales Credit Notes dates
-    #[inline]
-    pub fn to_date(mut self, to_date: sage_core::types::DateTime) -> Self {
-        self.to_date = Some(to_date);
-        self
-    }
-
-    /// Format - date-time (as date-time in RFC3339). Use this to limit the response to Sales Credit Notes changed since a given date (format: YYYY-MM-DDT(+|-)hh:mm) or date-time (format: YYYY-MM-DDThh:mm:ss(+|-)hh:mm). Inclusive of the passed timestamp.
-    #[inline]
-    pub fn updated_or_created_since(
-        mut self,
+sage_core::setters! {
+    #[allow(deprecated)]
+    ListSalesCreditNotes {
+        /// Specify the attributes that you want to expose for the Sales Credit Notes (expose all attributes with 'all'). These are in addition to the base attributes (name, path)
+        attributes: impl Into<String>,
+        /// Use this to filter by contact id
+        contact_id: impl Into<String>,
+        /// Format - date-time (as date-time in RFC3339). Use this to limit the response to Sales Credit Notes deleted since a given date (format: YYYY-MM-DDT(+|-)hh:mm) or date-time (format: YYYY-MM-DDThh:mm:ss(+|-)hh:mm). Not inclusive of the passed timestamp.
+        deleted_since: sage_core::types::DateTime,
+        /// Format - date-time (as date-time in RFC3339). Use this to filter by Sales Credit Notes dates
+        from_date: sage_core::types::DateTime,
+        /// Use this to filter Sales Credit Notes by whether they have attachments or not
+        has_attachments: bool,
+        /// Format - int32. Returns the given number of Sales Credit Notes per request.
+        items_per_page: i64,
+        /// Format - int32. Go to specific page of Sales Credit Notes
+        page: i64,
+        /// Use this to filter by the credit note reference or contact name.
+        search: impl Into<String>,
+        /// Display the legacy_id for the Sales Credit Notes.
+        show_legacy_id: bool,
+        /// Use this to show the artefact's payments and allocations
+        show_payments_allocations: bool,
+        /// Order by a given attribute (required) and direction (optional; `asc` or `desc`; defaults to `asc`).
+        /// Available attributes are:
+        /// created_at, updated_at, date
+        ///
+        /// Example: `sort=created_at` or `sort=created_at:desc`
+        sort: impl Into<String>,
+        /// Use this to filter by status id
+        status_id: impl Into<String>,
+        /// Format - date-time (as date-time in RFC3339). Use this to filter by Sales Credit Notes dates
+        to_date: sage_core::types::DateTime,
+        /// Format - date-time (as date-time in RFC3339). Use this to limit the response to Sales Credit Notes changed since a given date (format: YYYY-MM-DDT(+|-)hh:mm) or date-time (format: YYYY-MM-DDThh:mm:ss(+|-)hh:mm). Inclusive of the passed timestamp.
         updated_or_created_since: sage_core::types::DateTime,
-    ) -> Self {
-        self.updated_or_created_since = Some(updated_or_created_since);
-        self
     }
 }
 
@@ -8807,26 +8524,17 @@ impl GetSalesEstimate {
             show_legacy_id: None,
         }
     }
+}
 
-    /// Specify the attributes that you want to expose for the Sales Estimate (expose all attributes with 'all'). These are in addition to the base attributes (name, path)
-    #[inline]
-    pub fn attributes(mut self, attributes: impl Into<String>) -> Self {
-        self.attributes = Some(attributes.into());
-        self
-    }
-
-    /// Specify the attributes that you want to expose for nested entities of the Sales Estimate (expose all nested attributes with 'all'). These are in addition to the base attributes (name, path)
-    #[inline]
-    pub fn nested_attributes(mut self, nested_attributes: impl Into<String>) -> Self {
-        self.nested_attributes = Some(nested_attributes.into());
-        self
-    }
-
-    /// Display the legacy_id for the Sales Estimate.
-    #[inline]
-    pub fn show_legacy_id(mut self, show_legacy_id: bool) -> Self {
-        self.show_legacy_id = Some(show_legacy_id);
-        self
+sage_core::setters! {
+    #[allow(deprecated)]
+    GetSalesEstimate {
+        /// Specify the attributes that you want to expose for the Sales Estimate (expose all attributes with 'all'). These are in addition to the base attributes (name, path)
+        attributes: impl Into<String>,
+        /// Specify the attributes that you want to expose for nested entities of the Sales Estimate (expose all nested attributes with 'all'). These are in addition to the base attributes (name, path)
+        nested_attributes: impl Into<String>,
+        /// Display the legacy_id for the Sales Estimate.
+        show_legacy_id: bool,
     }
 }
 
@@ -8900,85 +8608,33 @@ impl ListSalesEstimates {
     pub fn new() -> Self {
         Self::default()
     }
+}
 
-    /// Specify the attributes that you want to expose for the Sales Estimates (expose all attributes with 'all'). These are in addition to the base attributes (name, path)
-    #[inline]
-    pub fn attributes(mut self, attributes: impl Into<String>) -> Self {
-        self.attributes = Some(attributes.into());
-        self
-    }
-
-    /// Use this to filter by contact id
-    #[inline]
-    pub fn contact_id(mut self, contact_id: impl Into<String>) -> Self {
-        self.contact_id = Some(contact_id.into());
-        self
-    }
-
-    /// Format - date-time (as date-time in RFC3339). Use this to filter by Sales Estimates dates
-    #[inline]
-    pub fn from_date(mut self, from_date: sage_core::types::DateTime) -> Self {
-        self.from_date = Some(from_date);
-        self
-    }
-
-    /// Use this to filter Sales Estimates by whether they have attachments or not
-    #[inline]
-    pub fn has_attachments(mut self, has_attachments: bool) -> Self {
-        self.has_attachments = Some(has_attachments);
-        self
-    }
-
-    /// Format - int32. Returns the given number of Sales Estimates per request.
-    #[inline]
-    pub fn items_per_page(mut self, items_per_page: i64) -> Self {
-        self.items_per_page = Some(items_per_page);
-        self
-    }
-
-    /// Format - int32. Go to specific page of Sales Estimates
-    #[inline]
-    pub fn page(mut self, page: i64) -> Self {
-        self.page = Some(page);
-        self
-    }
-
-    /// Use this to filter by the estimate reference or contact name.
-    #[inline]
-    pub fn search(mut self, search: impl Into<String>) -> Self {
-        self.search = Some(search.into());
-        self
-    }
-
-    /// Display the legacy_id for the Sales Estimates.
-    #[inline]
-    pub fn show_legacy_id(mut self, show_legacy_id: bool) -> Self {
-        self.show_legacy_id = Some(show_legacy_id);
-        self
-    }
-
-    /// Use this to filter by status id
-    #[inline]
-    pub fn status_id(mut self, status_id: impl Into<String>) -> Self {
-        self.status_id = Some(status_id.into());
-        self
-    }
-
-    /// Format - date-time (as date-time in RFC3339). Use this to filter by Sales Estimates dates
-    #[inline]
-    pub fn to_date(mut self, to_date: sage_core::types::DateTime) -> Self {
-        self.to_date = Some(to_date);
-        self
-    }
-
-    /// Format - date-time (as date-time in RFC3339). Use this to limit the response to Sales Estimates changed since a given date (format: YYYY-MM-DDT(+|-)hh:mm) or date-time (format: YYYY-MM-DDThh:mm:ss(+|-)hh:mm). Inclusive of the passed timestamp.
-    #[inline]
-    pub fn updated_or_created_since(
-        mut self,
+sage_core::setters! {
+    #[allow(deprecated)]
+    ListSalesEstimates {
+        /// Specify the attributes that you want to expose for the Sales Estimates (expose all attributes with 'all'). These are in addition to the base attributes (name, path)
+        attributes: impl Into<String>,
+        /// Use this to filter by contact id
+        contact_id: impl Into<String>,
+        /// Format - date-time (as date-time in RFC3339). Use this to filter by Sales Estimates dates
+        from_date: sage_core::types::DateTime,
+        /// Use this to filter Sales Estimates by whether they have attachments or not
+        has_attachments: bool,
+        /// Format - int32. Returns the given number of Sales Estimates per request.
+        items_per_page: i64,
+        /// Format - int32. Go to specific page of Sales Estimates
+        page: i64,
+        /// Use this to filter by the estimate reference or contact name.
+        search: impl Into<String>,
+        /// Display the legacy_id for the Sales Estimates.
+        show_legacy_id: bool,
+        /// Use this to filter by status id
+        status_id: impl Into<String>,
+        /// Format - date-time (as date-time in RFC3339). Use this to filter by Sales Estimates dates
+        to_date: sage_core::types::DateTime,
+        /// Format - date-time (as date-time in RFC3339). Use this to limit the response to Sales Estimates changed since a given date (format: YYYY-MM-DDT(+|-)hh:mm) or date-time (format: YYYY-MM-DDThh:mm:ss(+|-)hh:mm). Inclusive of the passed timestamp.
         updated_or_created_since: sage_core::types::DateTime,
-    ) -> Self {
-        self.updated_or_created_since = Some(updated_or_created_since);
-        self
     }
 }
 
@@ -9145,12 +8801,13 @@ impl DeleteSalesInvoice {
             void_reason: None,
         }
     }
+}
 
-    /// The reason the Sales Invoice is being voided (required unless status is DRAFT).
-    #[inline]
-    pub fn void_reason(mut self, void_reason: impl Into<String>) -> Self {
-        self.void_reason = Some(void_reason.into());
-        self
+sage_core::setters! {
+    #[allow(deprecated)]
+    DeleteSalesInvoice {
+        /// The reason the Sales Invoice is being voided (required unless status is DRAFT).
+        void_reason: impl Into<String>,
     }
 }
 
@@ -9225,54 +8882,25 @@ impl GetSalesInvoice {
             show_recurring_invoice: None,
         }
     }
+}
 
-    /// Specify the attributes that you want to expose for the Sales Invoice (expose all attributes with 'all'). These are in addition to the base attributes (name, path)
-    #[inline]
-    pub fn attributes(mut self, attributes: impl Into<String>) -> Self {
-        self.attributes = Some(attributes.into());
-        self
-    }
-
-    /// Use this to mark/not mark the artefact as sent. Defaulted to 'true'.
-    #[inline]
-    pub fn mark_as_sent(mut self, mark_as_sent: bool) -> Self {
-        self.mark_as_sent = Some(mark_as_sent);
-        self
-    }
-
-    /// Specify the attributes that you want to expose for nested entities of the Sales Invoice (expose all nested attributes with 'all'). These are in addition to the base attributes (name, path)
-    #[inline]
-    pub fn nested_attributes(mut self, nested_attributes: impl Into<String>) -> Self {
-        self.nested_attributes = Some(nested_attributes.into());
-        self
-    }
-
-    /// Use this to show the artefact's associated corrections
-    #[inline]
-    pub fn show_corrections(mut self, show_corrections: bool) -> Self {
-        self.show_corrections = Some(show_corrections);
-        self
-    }
-
-    /// Display the legacy_id for the Sales Invoice.
-    #[inline]
-    pub fn show_legacy_id(mut self, show_legacy_id: bool) -> Self {
-        self.show_legacy_id = Some(show_legacy_id);
-        self
-    }
-
-    /// Use this to show the artefact's payments and allocations
-    #[inline]
-    pub fn show_payments_allocations(mut self, show_payments_allocations: bool) -> Self {
-        self.show_payments_allocations = Some(show_payments_allocations);
-        self
-    }
-
-    /// Use this to show the artefact's associated recurring invoice template if present
-    #[inline]
-    pub fn show_recurring_invoice(mut self, show_recurring_invoice: bool) -> Self {
-        self.show_recurring_invoice = Some(show_recurring_invoice);
-        self
+sage_core::setters! {
+    #[allow(deprecated)]
+    GetSalesInvoice {
+        /// Specify the attributes that you want to expose for the Sales Invoice (expose all attributes with 'all'). These are in addition to the base attributes (name, path)
+        attributes: impl Into<String>,
+        /// Use this to mark/not mark the artefact as sent. Defaulted to 'true'.
+        mark_as_sent: bool,
+        /// Specify the attributes that you want to expose for nested entities of the Sales Invoice (expose all nested attributes with 'all'). These are in addition to the base attributes (name, path)
+        nested_attributes: impl Into<String>,
+        /// Use this to show the artefact's associated corrections
+        show_corrections: bool,
+        /// Display the legacy_id for the Sales Invoice.
+        show_legacy_id: bool,
+        /// Use this to show the artefact's payments and allocations
+        show_payments_allocations: bool,
+        /// Use this to show the artefact's associated recurring invoice template if present
+        show_recurring_invoice: bool,
     }
 }
 
@@ -9360,110 +8988,43 @@ impl ListSalesInvoices {
     pub fn new() -> Self {
         Self::default()
     }
+}
 
-    /// Specify the attributes that you want to expose for the Sales Invoices (expose all attributes with 'all'). These are in addition to the base attributes (name, path)
-    #[inline]
-    pub fn attributes(mut self, attributes: impl Into<String>) -> Self {
-        self.attributes = Some(attributes.into());
-        self
-    }
-
-    /// Use this to filter by contact id
-    #[inline]
-    pub fn contact_id(mut self, contact_id: impl Into<String>) -> Self {
-        self.contact_id = Some(contact_id.into());
-        self
-    }
-
-    /// Format - date-time (as date-time in RFC3339). Use this to limit the response to Sales Invoices deleted since a given date (format: YYYY-MM-DDT(+|-)hh:mm) or date-time (format: YYYY-MM-DDThh:mm:ss(+|-)hh:mm). Not inclusive of the passed timestamp.
-    #[inline]
-    pub fn deleted_since(mut self, deleted_since: sage_core::types::DateTime) -> Self {
-        self.deleted_since = Some(deleted_since);
-        self
-    }
-
-    /// Format - date-time (as date-time in RFC3339). Use this to filter by Sales Invoices dates
-    #[inline]
-    pub fn from_date(mut self, from_date: sage_core::types::DateTime) -> Self {
-        self.from_date = Some(from_date);
-        self
-    }
-
-    /// Use this to filter Sales Invoices by whether they have attachments or not
-    #[inline]
-    pub fn has_attachments(mut self, has_attachments: bool) -> Self {
-        self.has_attachments = Some(has_attachments);
-        self
-    }
-
-    /// Format - int32. Returns the given number of Sales Invoices per request.
-    #[inline]
-    pub fn items_per_page(mut self, items_per_page: i64) -> Self {
-        self.items_per_page = Some(items_per_page);
-        self
-    }
-
-    /// Format - int32. Go to specific page of Sales Invoices
-    #[inline]
-    pub fn page(mut self, page: i64) -> Self {
-        self.page = Some(page);
-        self
-    }
-
-    /// Use this to filter by the invoice reference or contact name.
-    #[inline]
-    pub fn search(mut self, search: impl Into<String>) -> Self {
-        self.search = Some(search.into());
-        self
-    }
-
-    /// Display the legacy_id for the Sales Invoices.
-    #[inline]
-    pub fn show_legacy_id(mut self, show_legacy_id: bool) -> Self {
-        self.show_legacy_id = Some(show_legacy_id);
-        self
-    }
-
-    /// Use this to show the artefact's payments and allocations
-    #[inline]
-    pub fn show_payments_allocations(mut self, show_payments_allocations: bool) -> Self {
-        self.show_payments_allocations = Some(show_payments_allocations);
-        self
-    }
-
-    /// Order by a given attribute (required) and direction (optional; `asc` or `desc`; defaults to `asc`).
-    /// Available attributes are:
-    /// created_at, updated_at, date, due_date
-    ///
-    /// Example: `sort=created_at` or `sort=created_at:desc`
-    #[inline]
-    pub fn sort(mut self, sort: impl Into<String>) -> Self {
-        self.sort = Some(sort.into());
-        self
-    }
-
-    /// Use this to filter by status id
-    #[inline]
-    pub fn status_id(mut self, status_id: impl Into<String>) -> Self {
-        self.status_id = Some(status_id.into());
-        self
-    }
-
-    /// Format - date-time (as date-time in RFC3339). Use this to filter by Sales Invoices dates
-    #[inline]
-    pub fn to_date(mut self, to_date: sage_core::types::DateTime) -> Self {
-        self.to_date = Some(to_date);
-        self
-    }
-
-    /// Format - date-time (as date-time in RFC3339). Use this to limit the response to Sales Invoices changed since a given date (format: YYYY-MM-DDT(+|-)hh:mm) or date-time (format: YYYY-MM-DDThh:mm:ss(+|-)hh:mm). Inclusive of the passed timestamp.
-    #[inline]
-    pub fn updated_or_created_since(
-        mut self,
+sage_core::setters! {
+    #[allow(deprecated)]
+    ListSalesInvoices {
+        /// Specify the attributes that you want to expose for the Sales Invoices (expose all attributes with 'all'). These are in addition to the base attributes (name, path)
+        attributes: impl Into<String>,
+        /// Use this to filter by contact id
+        contact_id: impl Into<String>,
+        /// Format - date-time (as date-time in RFC3339). Use this to limit the response to Sales Invoices deleted since a given date (format: YYYY-MM-DDT(+|-)hh:mm) or date-time (format: YYYY-MM-DDThh:mm:ss(+|-)hh:mm). Not inclusive of the passed timestamp.
+        deleted_since: sage_core::types::DateTime,
+        /// Format - date-time (as date-time in RFC3339). Use this to filter by Sales Invoices dates
+        from_date: sage_core::types::DateTime,
+        /// Use this to filter Sales Invoices by whether they have attachments or not
+        has_attachments: bool,
+        /// Format - int32. Returns the given number of Sales Invoices per request.
+        items_per_page: i64,
+        /// Format - int32. Go to specific page of Sales Invoices
+        page: i64,
+        /// Use this to filter by the invoice reference or contact name.
+        search: impl Into<String>,
+        /// Display the legacy_id for the Sales Invoices.
+        show_legacy_id: bool,
+        /// Use this to show the artefact's payments and allocations
+        show_payments_allocations: bool,
+        /// Order by a given attribute (required) and direction (optional; `asc` or `desc`; defaults to `asc`).
+        /// Available attributes are:
+        /// created_at, updated_at, date, due_date
+        ///
+        /// Example: `sort=created_at` or `sort=created_at:desc`
+        sort: impl Into<String>,
+        /// Use this to filter by status id
+        status_id: impl Into<String>,
+        /// Format - date-time (as date-time in RFC3339). Use this to filter by Sales Invoices dates
+        to_date: sage_core::types::DateTime,
+        /// Format - date-time (as date-time in RFC3339). Use this to limit the response to Sales Invoices changed since a given date (format: YYYY-MM-DDT(+|-)hh:mm) or date-time (format: YYYY-MM-DDThh:mm:ss(+|-)hh:mm). Inclusive of the passed timestamp.
         updated_or_created_since: sage_core::types::DateTime,
-    ) -> Self {
-        self.updated_or_created_since = Some(updated_or_created_since);
-        self
     }
 }
 
@@ -9740,33 +9301,19 @@ impl GetSalesQuickEntry {
             show_payments_allocations: None,
         }
     }
+}
 
-    /// Specify the attributes that you want to expose for the Sales Batch Entry (expose all attributes with 'all'). These are in addition to the base attributes (name, path)
-    #[inline]
-    pub fn attributes(mut self, attributes: impl Into<String>) -> Self {
-        self.attributes = Some(attributes.into());
-        self
-    }
-
-    /// Specify the attributes that you want to expose for nested entities of the Sales Batch Entry (expose all nested attributes with 'all'). These are in addition to the base attributes (name, path)
-    #[inline]
-    pub fn nested_attributes(mut self, nested_attributes: impl Into<String>) -> Self {
-        self.nested_attributes = Some(nested_attributes.into());
-        self
-    }
-
-    /// Display the legacy_id for the Sales Batch Entry.
-    #[inline]
-    pub fn show_legacy_id(mut self, show_legacy_id: bool) -> Self {
-        self.show_legacy_id = Some(show_legacy_id);
-        self
-    }
-
-    /// Use this to show the artefact's payments and allocations
-    #[inline]
-    pub fn show_payments_allocations(mut self, show_payments_allocations: bool) -> Self {
-        self.show_payments_allocations = Some(show_payments_allocations);
-        self
+sage_core::setters! {
+    #[allow(deprecated)]
+    GetSalesQuickEntry {
+        /// Specify the attributes that you want to expose for the Sales Batch Entry (expose all attributes with 'all'). These are in addition to the base attributes (name, path)
+        attributes: impl Into<String>,
+        /// Specify the attributes that you want to expose for nested entities of the Sales Batch Entry (expose all nested attributes with 'all'). These are in addition to the base attributes (name, path)
+        nested_attributes: impl Into<String>,
+        /// Display the legacy_id for the Sales Batch Entry.
+        show_legacy_id: bool,
+        /// Use this to show the artefact's payments and allocations
+        show_payments_allocations: bool,
     }
 }
 
@@ -9851,110 +9398,43 @@ impl ListSalesQuickEntries {
     pub fn new() -> Self {
         Self::default()
     }
+}
 
-    /// Specify the attributes that you want to expose for the Sales Batch Entries (expose all attributes with 'all'). These are in addition to the base attributes (name, path)
-    #[inline]
-    pub fn attributes(mut self, attributes: impl Into<String>) -> Self {
-        self.attributes = Some(attributes.into());
-        self
-    }
-
-    /// Use this to filter by contact id
-    #[inline]
-    pub fn contact_id(mut self, contact_id: impl Into<String>) -> Self {
-        self.contact_id = Some(contact_id.into());
-        self
-    }
-
-    /// Format - date-time (as date-time in RFC3339). Use this to limit the response to Sales Batch Entries deleted since a given date (format: YYYY-MM-DDT(+|-)hh:mm) or date-time (format: YYYY-MM-DDThh:mm:ss(+|-)hh:mm). Not inclusive of the passed timestamp.
-    #[inline]
-    pub fn deleted_since(mut self, deleted_since: sage_core::types::DateTime) -> Self {
-        self.deleted_since = Some(deleted_since);
-        self
-    }
-
-    /// Format - date-time (as date-time in RFC3339). Use this to filter by Sales Batch Entries dates
-    #[inline]
-    pub fn from_date(mut self, from_date: sage_core::types::DateTime) -> Self {
-        self.from_date = Some(from_date);
-        self
-    }
-
-    /// Use this to filter Sales Batch Entries by whether they have attachments or not
-    #[inline]
-    pub fn has_attachments(mut self, has_attachments: bool) -> Self {
-        self.has_attachments = Some(has_attachments);
-        self
-    }
-
-    /// Format - int32. Returns the given number of Sales Batch Entries per request.
-    #[inline]
-    pub fn items_per_page(mut self, items_per_page: i64) -> Self {
-        self.items_per_page = Some(items_per_page);
-        self
-    }
-
-    /// Format - int32. Go to specific page of Sales Batch Entries
-    #[inline]
-    pub fn page(mut self, page: i64) -> Self {
-        self.page = Some(page);
-        self
-    }
-
-    /// Use this to filter by the quick entry reference or contact name.
-    #[inline]
-    pub fn search(mut self, search: impl Into<String>) -> Self {
-        self.search = Some(search.into());
-        self
-    }
-
-    /// Display the legacy_id for the Sales Batch Entries.
-    #[inline]
-    pub fn show_legacy_id(mut self, show_legacy_id: bool) -> Self {
-        self.show_legacy_id = Some(show_legacy_id);
-        self
-    }
-
-    /// Use this to show the artefact's payments and allocations
-    #[inline]
-    pub fn show_payments_allocations(mut self, show_payments_allocations: bool) -> Self {
-        self.show_payments_allocations = Some(show_payments_allocations);
-        self
-    }
-
-    /// Order by a given attribute (required) and direction (optional; `asc` or `desc`; defaults to `asc`).
-    /// Available attributes are:
-    /// created_at, updated_at, date
-    ///
-    /// Example: `sort=created_at` or `sort=created_at:desc`
-    #[inline]
-    pub fn sort(mut self, sort: impl Into<String>) -> Self {
-        self.sort = Some(sort.into());
-        self
-    }
-
-    /// Use this to filter by status id
-    #[inline]
-    pub fn status_id(mut self, status_id: impl Into<String>) -> Self {
-        self.status_id = Some(status_id.into());
-        self
-    }
-
-    /// Format - date-time (as date-time in RFC3339). Use this to filter by Sales Batch Entries dates
-    #[inline]
-    pub fn to_date(mut self, to_date: sage_core::types::DateTime) -> Self {
-        self.to_date = Some(to_date);
-        self
-    }
-
-    /// Format - date-time (as date-time in RFC3339). Use this to limit the response to Sales Batch Entries changed since a given date (format: YYYY-MM-DDT(+|-)hh:mm) or date-time (format: YYYY-MM-DDThh:mm:ss(+|-)hh:mm). Inclusive of the passed timestamp.
-    #[inline]
-    pub fn updated_or_created_since(
-        mut self,
+sage_core::setters! {
+    #[allow(deprecated)]
+    ListSalesQuickEntries {
+        /// Specify the attributes that you want to expose for the Sales Batch Entries (expose all attributes with 'all'). These are in addition to the base attributes (name, path)
+        attributes: impl Into<String>,
+        /// Use this to filter by contact id
+        contact_id: impl Into<String>,
+        /// Format - date-time (as date-time in RFC3339). Use this to limit the response to Sales Batch Entries deleted since a given date (format: YYYY-MM-DDT(+|-)hh:mm) or date-time (format: YYYY-MM-DDThh:mm:ss(+|-)hh:mm). Not inclusive of the passed timestamp.
+        deleted_since: sage_core::types::DateTime,
+        /// Format - date-time (as date-time in RFC3339). Use this to filter by Sales Batch Entries dates
+        from_date: sage_core::types::DateTime,
+        /// Use this to filter Sales Batch Entries by whether they have attachments or not
+        has_attachments: bool,
+        /// Format - int32. Returns the given number of Sales Batch Entries per request.
+        items_per_page: i64,
+        /// Format - int32. Go to specific page of Sales Batch Entries
+        page: i64,
+        /// Use this to filter by the quick entry reference or contact name.
+        search: impl Into<String>,
+        /// Display the legacy_id for the Sales Batch Entries.
+        show_legacy_id: bool,
+        /// Use this to show the artefact's payments and allocations
+        show_payments_allocations: bool,
+        /// Order by a given attribute (required) and direction (optional; `asc` or `desc`; defaults to `asc`).
+        /// Available attributes are:
+        /// created_at, updated_at, date
+        ///
+        /// Example: `sort=created_at` or `sort=created_at:desc`
+        sort: impl Into<String>,
+        /// Use this to filter by status id
+        status_id: impl Into<String>,
+        /// Format - date-time (as date-time in RFC3339). Use this to filter by Sales Batch Entries dates
+        to_date: sage_core::types::DateTime,
+        /// Format - date-time (as date-time in RFC3339). Use this to limit the response to Sales Batch Entries changed since a given date (format: YYYY-MM-DDT(+|-)hh:mm) or date-time (format: YYYY-MM-DDThh:mm:ss(+|-)hh:mm). Inclusive of the passed timestamp.
         updated_or_created_since: sage_core::types::DateTime,
-    ) -> Self {
-        self.updated_or_created_since = Some(updated_or_created_since);
-        self
     }
 }
 
@@ -10178,26 +9658,17 @@ impl GetSalesQuote {
             show_legacy_id: None,
         }
     }
+}
 
-    /// Specify the attributes that you want to expose for the Sales Quote (expose all attributes with 'all'). These are in addition to the base attributes (name, path)
-    #[inline]
-    pub fn attributes(mut self, attributes: impl Into<String>) -> Self {
-        self.attributes = Some(attributes.into());
-        self
-    }
-
-    /// Specify the attributes that you want to expose for nested entities of the Sales Quote (expose all nested attributes with 'all'). These are in addition to the base attributes (name, path)
-    #[inline]
-    pub fn nested_attributes(mut self, nested_attributes: impl Into<String>) -> Self {
-        self.nested_attributes = Some(nested_attributes.into());
-        self
-    }
-
-    /// Display the legacy_id for the Sales Quote.
-    #[inline]
-    pub fn show_legacy_id(mut self, show_legacy_id: bool) -> Self {
-        self.show_legacy_id = Some(show_legacy_id);
-        self
+sage_core::setters! {
+    #[allow(deprecated)]
+    GetSalesQuote {
+        /// Specify the attributes that you want to expose for the Sales Quote (expose all attributes with 'all'). These are in addition to the base attributes (name, path)
+        attributes: impl Into<String>,
+        /// Specify the attributes that you want to expose for nested entities of the Sales Quote (expose all nested attributes with 'all'). These are in addition to the base attributes (name, path)
+        nested_attributes: impl Into<String>,
+        /// Display the legacy_id for the Sales Quote.
+        show_legacy_id: bool,
     }
 }
 
@@ -10277,96 +9748,39 @@ impl ListSalesQuotes {
     pub fn new() -> Self {
         Self::default()
     }
+}
 
-    /// Specify the attributes that you want to expose for the Sales Quotes (expose all attributes with 'all'). These are in addition to the base attributes (name, path)
-    #[inline]
-    pub fn attributes(mut self, attributes: impl Into<String>) -> Self {
-        self.attributes = Some(attributes.into());
-        self
-    }
-
-    /// Use this to filter by contact id
-    #[inline]
-    pub fn contact_id(mut self, contact_id: impl Into<String>) -> Self {
-        self.contact_id = Some(contact_id.into());
-        self
-    }
-
-    /// Format - date-time (as date-time in RFC3339). Use this to filter by Sales Quotes dates
-    #[inline]
-    pub fn from_date(mut self, from_date: sage_core::types::DateTime) -> Self {
-        self.from_date = Some(from_date);
-        self
-    }
-
-    /// Use this to filter Sales Quotes by whether they have attachments or not
-    #[inline]
-    pub fn has_attachments(mut self, has_attachments: bool) -> Self {
-        self.has_attachments = Some(has_attachments);
-        self
-    }
-
-    /// Format - int32. Returns the given number of Sales Quotes per request.
-    #[inline]
-    pub fn items_per_page(mut self, items_per_page: i64) -> Self {
-        self.items_per_page = Some(items_per_page);
-        self
-    }
-
-    /// Format - int32. Go to specific page of Sales Quotes
-    #[inline]
-    pub fn page(mut self, page: i64) -> Self {
-        self.page = Some(page);
-        self
-    }
-
-    /// Use this to filter by the quote reference or contact name.
-    #[inline]
-    pub fn search(mut self, search: impl Into<String>) -> Self {
-        self.search = Some(search.into());
-        self
-    }
-
-    /// Display the legacy_id for the Sales Quotes.
-    #[inline]
-    pub fn show_legacy_id(mut self, show_legacy_id: bool) -> Self {
-        self.show_legacy_id = Some(show_legacy_id);
-        self
-    }
-
-    /// Order by a given attribute (required) and direction (optional; `asc` or `desc`; defaults to `asc`).
-    /// Available attributes are:
-    /// created_at, updated_at, date, expiry_date
-    ///
-    /// Example: `sort=created_at` or `sort=created_at:desc`
-    #[inline]
-    pub fn sort(mut self, sort: impl Into<String>) -> Self {
-        self.sort = Some(sort.into());
-        self
-    }
-
-    /// Use this to filter by status id
-    #[inline]
-    pub fn status_id(mut self, status_id: impl Into<String>) -> Self {
-        self.status_id = Some(status_id.into());
-        self
-    }
-
-    /// Format - date-time (as date-time in RFC3339). Use this to filter by Sales Quotes dates
-    #[inline]
-    pub fn to_date(mut self, to_date: sage_core::types::DateTime) -> Self {
-        self.to_date = Some(to_date);
-        self
-    }
-
-    /// Format - date-time (as date-time in RFC3339). Use this to limit the response to Sales Quotes changed since a given date (format: YYYY-MM-DDT(+|-)hh:mm) or date-time (format: YYYY-MM-DDThh:mm:ss(+|-)hh:mm). Inclusive of the passed timestamp.
-    #[inline]
-    pub fn updated_or_created_since(
-        mut self,
+sage_core::setters! {
+    #[allow(deprecated)]
+    ListSalesQuotes {
+        /// Specify the attributes that you want to expose for the Sales Quotes (expose all attributes with 'all'). These are in addition to the base attributes (name, path)
+        attributes: impl Into<String>,
+        /// Use this to filter by contact id
+        contact_id: impl Into<String>,
+        /// Format - date-time (as date-time in RFC3339). Use this to filter by Sales Quotes dates
+        from_date: sage_core::types::DateTime,
+        /// Use this to filter Sales Quotes by whether they have attachments or not
+        has_attachments: bool,
+        /// Format - int32. Returns the given number of Sales Quotes per request.
+        items_per_page: i64,
+        /// Format - int32. Go to specific page of Sales Quotes
+        page: i64,
+        /// Use this to filter by the quote reference or contact name.
+        search: impl Into<String>,
+        /// Display the legacy_id for the Sales Quotes.
+        show_legacy_id: bool,
+        /// Order by a given attribute (required) and direction (optional; `asc` or `desc`; defaults to `asc`).
+        /// Available attributes are:
+        /// created_at, updated_at, date, expiry_date
+        ///
+        /// Example: `sort=created_at` or `sort=created_at:desc`
+        sort: impl Into<String>,
+        /// Use this to filter by status id
+        status_id: impl Into<String>,
+        /// Format - date-time (as date-time in RFC3339). Use this to filter by Sales Quotes dates
+        to_date: sage_core::types::DateTime,
+        /// Format - date-time (as date-time in RFC3339). Use this to limit the response to Sales Quotes changed since a given date (format: YYYY-MM-DDT(+|-)hh:mm) or date-time (format: YYYY-MM-DDThh:mm:ss(+|-)hh:mm). Inclusive of the passed timestamp.
         updated_or_created_since: sage_core::types::DateTime,
-    ) -> Self {
-        self.updated_or_created_since = Some(updated_or_created_since);
-        self
     }
 }
 

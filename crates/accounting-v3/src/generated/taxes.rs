@@ -539,118 +539,39 @@ impl ListTaxDeterminations {
             usage,
         }
     }
+}
 
-    /// The artefact id
-    #[inline]
-    pub fn artefact_id(mut self, artefact_id: impl Into<String>) -> Self {
-        self.artefact_id = Some(artefact_id.into());
-        self
-    }
-
-    /// Format - double. The artefact line amount
-    #[inline]
-    pub fn artefact_line_amount(
-        mut self,
+sage_core::setters! {
+    #[allow(deprecated)]
+    ListTaxDeterminations {
+        /// The artefact id
+        artefact_id: impl Into<String>,
+        /// Format - double. The artefact line amount
         artefact_line_amount: sage_core::types::Decimal,
-    ) -> Self {
-        self.artefact_line_amount = Some(artefact_line_amount);
-        self
-    }
-
-    /// The artefact line description
-    #[inline]
-    pub fn artefact_line_description(
-        mut self,
+        /// The artefact line description
         artefact_line_description: impl Into<String>,
-    ) -> Self {
-        self.artefact_line_description = Some(artefact_line_description.into());
-        self
-    }
-
-    /// The artefact line goods and service type
-    #[inline]
-    pub fn artefact_line_goods_services_type(
-        mut self,
+        /// The artefact line goods and service type
         artefact_line_goods_services_type: ListTaxDeterminationsArtefactLineGoodsServicesType,
-    ) -> Self {
-        self.artefact_line_goods_services_type = Some(artefact_line_goods_services_type);
-        self
-    }
-
-    /// The artefact line id
-    #[inline]
-    pub fn artefact_line_id(mut self, artefact_line_id: impl Into<String>) -> Self {
-        self.artefact_line_id = Some(artefact_line_id.into());
-        self
-    }
-
-    /// The artefact line includes tax
-    #[inline]
-    pub fn artefact_line_tax_included(
-        mut self,
+        /// The artefact line id
+        artefact_line_id: impl Into<String>,
+        /// The artefact line includes tax
         artefact_line_tax_included: impl Into<String>,
-    ) -> Self {
-        self.artefact_line_tax_included = Some(artefact_line_tax_included.into());
-        self
-    }
-
-    /// Specify the attributes that you want to expose for the Tax Rates (expose all attributes with 'all'). These are in addition to the base attributes (name, path)
-    #[inline]
-    pub fn attributes(mut self, attributes: impl Into<String>) -> Self {
-        self.attributes = Some(attributes.into());
-        self
-    }
-
-    /// Use this to filter by contact id
-    #[inline]
-    pub fn contact_id(mut self, contact_id: impl Into<String>) -> Self {
-        self.contact_id = Some(contact_id.into());
-        self
-    }
-
-    /// Format - date (as full-date in RFC3339). Use this to return results on a specified date.
-    #[inline]
-    pub fn date(mut self, date: sage_core::types::Date) -> Self {
-        self.date = Some(date);
-        self
-    }
-
-    /// Include destination vat
-    #[inline]
-    pub fn include_destination_vat(mut self, include_destination_vat: bool) -> Self {
-        self.include_destination_vat = Some(include_destination_vat);
-        self
-    }
-
-    /// Include line determination
-    #[inline]
-    pub fn include_line_determination(
-        mut self,
+        /// Specify the attributes that you want to expose for the Tax Rates (expose all attributes with 'all'). These are in addition to the base attributes (name, path)
+        attributes: impl Into<String>,
+        /// Use this to filter by contact id
+        contact_id: impl Into<String>,
+        /// Format - date (as full-date in RFC3339). Use this to return results on a specified date.
+        date: sage_core::types::Date,
+        /// Include destination vat
+        include_destination_vat: bool,
+        /// Include line determination
         include_line_determination: bool,
-    ) -> Self {
-        self.include_line_determination = Some(include_line_determination);
-        self
-    }
-
-    /// Format - int32. Returns the given number of Tax Rates per request.
-    #[inline]
-    pub fn items_per_page(mut self, items_per_page: i64) -> Self {
-        self.items_per_page = Some(items_per_page);
-        self
-    }
-
-    /// Format - int32. Go to specific page of Tax Rates
-    #[inline]
-    pub fn page(mut self, page: i64) -> Self {
-        self.page = Some(page);
-        self
-    }
-
-    /// Display the legacy_id for the Tax Rates.
-    #[inline]
-    pub fn show_legacy_id(mut self, show_legacy_id: bool) -> Self {
-        self.show_legacy_id = Some(show_legacy_id);
-        self
+        /// Format - int32. Returns the given number of Tax Rates per request.
+        items_per_page: i64,
+        /// Format - int32. Go to specific page of Tax Rates
+        page: i64,
+        /// Display the legacy_id for the Tax Rates.
+        show_legacy_id: bool,
     }
 }
 
@@ -725,19 +646,15 @@ impl GetTaxOffice {
             show_legacy_id: None,
         }
     }
+}
 
-    /// Specify the attributes that you want to expose for the Tax Office (expose all attributes with 'all'). These are in addition to the base attributes (name, path)
-    #[inline]
-    pub fn attributes(mut self, attributes: impl Into<String>) -> Self {
-        self.attributes = Some(attributes.into());
-        self
-    }
-
-    /// Display the legacy_id for the Tax Office.
-    #[inline]
-    pub fn show_legacy_id(mut self, show_legacy_id: bool) -> Self {
-        self.show_legacy_id = Some(show_legacy_id);
-        self
+sage_core::setters! {
+    #[allow(deprecated)]
+    GetTaxOffice {
+        /// Specify the attributes that you want to expose for the Tax Office (expose all attributes with 'all'). These are in addition to the base attributes (name, path)
+        attributes: impl Into<String>,
+        /// Display the legacy_id for the Tax Office.
+        show_legacy_id: bool,
     }
 }
 
@@ -792,33 +709,19 @@ impl ListTaxOffices {
     pub fn new() -> Self {
         Self::default()
     }
+}
 
-    /// Specify the attributes that you want to expose for the Tax Offices (expose all attributes with 'all'). These are in addition to the base attributes (name, path)
-    #[inline]
-    pub fn attributes(mut self, attributes: impl Into<String>) -> Self {
-        self.attributes = Some(attributes.into());
-        self
-    }
-
-    /// Format - int32. Returns the given number of Tax Offices per request.
-    #[inline]
-    pub fn items_per_page(mut self, items_per_page: i64) -> Self {
-        self.items_per_page = Some(items_per_page);
-        self
-    }
-
-    /// Format - int32. Go to specific page of Tax Offices
-    #[inline]
-    pub fn page(mut self, page: i64) -> Self {
-        self.page = Some(page);
-        self
-    }
-
-    /// Display the legacy_id for the Tax Offices.
-    #[inline]
-    pub fn show_legacy_id(mut self, show_legacy_id: bool) -> Self {
-        self.show_legacy_id = Some(show_legacy_id);
-        self
+sage_core::setters! {
+    #[allow(deprecated)]
+    ListTaxOffices {
+        /// Specify the attributes that you want to expose for the Tax Offices (expose all attributes with 'all'). These are in addition to the base attributes (name, path)
+        attributes: impl Into<String>,
+        /// Format - int32. Returns the given number of Tax Offices per request.
+        items_per_page: i64,
+        /// Format - int32. Go to specific page of Tax Offices
+        page: i64,
+        /// Display the legacy_id for the Tax Offices.
+        show_legacy_id: bool,
     }
 }
 
@@ -881,19 +784,15 @@ impl GetTaxProfile {
             show_legacy_id: None,
         }
     }
+}
 
-    /// Specify the attributes that you want to expose for the Tax Profile (expose all attributes with 'all'). These are in addition to the base attributes (name, path)
-    #[inline]
-    pub fn attributes(mut self, attributes: impl Into<String>) -> Self {
-        self.attributes = Some(attributes.into());
-        self
-    }
-
-    /// Display the legacy_id for the Tax Profile.
-    #[inline]
-    pub fn show_legacy_id(mut self, show_legacy_id: bool) -> Self {
-        self.show_legacy_id = Some(show_legacy_id);
-        self
+sage_core::setters! {
+    #[allow(deprecated)]
+    GetTaxProfile {
+        /// Specify the attributes that you want to expose for the Tax Profile (expose all attributes with 'all'). These are in addition to the base attributes (name, path)
+        attributes: impl Into<String>,
+        /// Display the legacy_id for the Tax Profile.
+        show_legacy_id: bool,
     }
 }
 
@@ -955,43 +854,21 @@ impl ListTaxProfiles {
     pub fn new() -> Self {
         Self::default()
     }
+}
 
-    /// Specify the attributes that you want to expose for the Tax Profiles (expose all attributes with 'all'). These are in addition to the base attributes (name, path)
-    #[inline]
-    pub fn attributes(mut self, attributes: impl Into<String>) -> Self {
-        self.attributes = Some(attributes.into());
-        self
-    }
-
-    /// Format - int32. Returns the given number of Tax Profiles per request.
-    #[inline]
-    pub fn items_per_page(mut self, items_per_page: i64) -> Self {
-        self.items_per_page = Some(items_per_page);
-        self
-    }
-
-    /// Format - int32. Go to specific page of Tax Profiles
-    #[inline]
-    pub fn page(mut self, page: i64) -> Self {
-        self.page = Some(page);
-        self
-    }
-
-    /// Display the legacy_id for the Tax Profiles.
-    #[inline]
-    pub fn show_legacy_id(mut self, show_legacy_id: bool) -> Self {
-        self.show_legacy_id = Some(show_legacy_id);
-        self
-    }
-
-    /// Format - date-time (as date-time in RFC3339). Use this to limit the response to Tax Profiles changed since a given date (format: YYYY-MM-DDT(+|-)hh:mm) or date-time (format: YYYY-MM-DDThh:mm:ss(+|-)hh:mm). Inclusive of the passed timestamp.
-    #[inline]
-    pub fn updated_or_created_since(
-        mut self,
+sage_core::setters! {
+    #[allow(deprecated)]
+    ListTaxProfiles {
+        /// Specify the attributes that you want to expose for the Tax Profiles (expose all attributes with 'all'). These are in addition to the base attributes (name, path)
+        attributes: impl Into<String>,
+        /// Format - int32. Returns the given number of Tax Profiles per request.
+        items_per_page: i64,
+        /// Format - int32. Go to specific page of Tax Profiles
+        page: i64,
+        /// Display the legacy_id for the Tax Profiles.
+        show_legacy_id: bool,
+        /// Format - date-time (as date-time in RFC3339). Use this to limit the response to Tax Profiles changed since a given date (format: YYYY-MM-DDT(+|-)hh:mm) or date-time (format: YYYY-MM-DDThh:mm:ss(+|-)hh:mm). Inclusive of the passed timestamp.
         updated_or_created_since: sage_core::types::DateTime,
-    ) -> Self {
-        self.updated_or_created_since = Some(updated_or_created_since);
-        self
     }
 }
 
@@ -1204,26 +1081,17 @@ impl GetTaxRate {
             show_legacy_id: None,
         }
     }
+}
 
-    /// Specify the attributes that you want to expose for the Tax Rate (expose all attributes with 'all'). These are in addition to the base attributes (name, path)
-    #[inline]
-    pub fn attributes(mut self, attributes: impl Into<String>) -> Self {
-        self.attributes = Some(attributes.into());
-        self
-    }
-
-    /// Format - date (as full-date in RFC3339). Use this to show the tax rate percentage on the given date
-    #[inline]
-    pub fn date(mut self, date: sage_core::types::Date) -> Self {
-        self.date = Some(date);
-        self
-    }
-
-    /// Display the legacy_id for the Tax Rate.
-    #[inline]
-    pub fn show_legacy_id(mut self, show_legacy_id: bool) -> Self {
-        self.show_legacy_id = Some(show_legacy_id);
-        self
+sage_core::setters! {
+    #[allow(deprecated)]
+    GetTaxRate {
+        /// Specify the attributes that you want to expose for the Tax Rate (expose all attributes with 'all'). These are in addition to the base attributes (name, path)
+        attributes: impl Into<String>,
+        /// Format - date (as full-date in RFC3339). Use this to show the tax rate percentage on the given date
+        date: sage_core::types::Date,
+        /// Display the legacy_id for the Tax Rate.
+        show_legacy_id: bool,
     }
 }
 
@@ -1301,88 +1169,33 @@ impl ListTaxRates {
     pub fn new() -> Self {
         Self::default()
     }
+}
 
-    /// Use this to filter by address region id
-    #[inline]
-    pub fn address_region_id(mut self, address_region_id: impl Into<String>) -> Self {
-        self.address_region_id = Some(address_region_id.into());
-        self
-    }
-
-    /// Specify the attributes that you want to expose for the Tax Rates (expose all attributes with 'all'). These are in addition to the base attributes (name, path)
-    #[inline]
-    pub fn attributes(mut self, attributes: impl Into<String>) -> Self {
-        self.attributes = Some(attributes.into());
-        self
-    }
-
-    /// Use this to filter Tax Rates to CIS only records
-    #[inline]
-    pub fn cis_only(mut self, cis_only: bool) -> Self {
-        self.cis_only = Some(cis_only);
-        self
-    }
-
-    /// Format - date (as full-date in RFC3339). Use this to return results on a specified date.
-    #[inline]
-    pub fn date(mut self, date: sage_core::types::Date) -> Self {
-        self.date = Some(date);
-        self
-    }
-
-    /// Include vat destination tax rates
-    #[inline]
-    pub fn include_destination_vat_rates(
-        mut self,
+sage_core::setters! {
+    #[allow(deprecated)]
+    ListTaxRates {
+        /// Use this to filter by address region id
+        address_region_id: impl Into<String>,
+        /// Specify the attributes that you want to expose for the Tax Rates (expose all attributes with 'all'). These are in addition to the base attributes (name, path)
+        attributes: impl Into<String>,
+        /// Use this to filter Tax Rates to CIS only records
+        cis_only: bool,
+        /// Format - date (as full-date in RFC3339). Use this to return results on a specified date.
+        date: sage_core::types::Date,
+        /// Include vat destination tax rates
         include_destination_vat_rates: bool,
-    ) -> Self {
-        self.include_destination_vat_rates = Some(include_destination_vat_rates);
-        self
-    }
-
-    /// Use this to include historical data in the response
-    #[inline]
-    pub fn include_historical_data(mut self, include_historical_data: bool) -> Self {
-        self.include_historical_data = Some(include_historical_data);
-        self
-    }
-
-    /// Format - int32. Returns the given number of Tax Rates per request.
-    #[inline]
-    pub fn items_per_page(mut self, items_per_page: i64) -> Self {
-        self.items_per_page = Some(items_per_page);
-        self
-    }
-
-    /// Format - int32. Go to specific page of Tax Rates
-    #[inline]
-    pub fn page(mut self, page: i64) -> Self {
-        self.page = Some(page);
-        self
-    }
-
-    /// Display the legacy_id for the Tax Rates.
-    #[inline]
-    pub fn show_legacy_id(mut self, show_legacy_id: bool) -> Self {
-        self.show_legacy_id = Some(show_legacy_id);
-        self
-    }
-
-    /// Format - date-time (as date-time in RFC3339). Use this to limit the response to Tax Rates changed since a given date (format: YYYY-MM-DDT(+|-)hh:mm) or date-time (format: YYYY-MM-DDThh:mm:ss(+|-)hh:mm). Inclusive of the passed timestamp.
-    #[inline]
-    pub fn updated_or_created_since(
-        mut self,
+        /// Use this to include historical data in the response
+        include_historical_data: bool,
+        /// Format - int32. Returns the given number of Tax Rates per request.
+        items_per_page: i64,
+        /// Format - int32. Go to specific page of Tax Rates
+        page: i64,
+        /// Display the legacy_id for the Tax Rates.
+        show_legacy_id: bool,
+        /// Format - date-time (as date-time in RFC3339). Use this to limit the response to Tax Rates changed since a given date (format: YYYY-MM-DDT(+|-)hh:mm) or date-time (format: YYYY-MM-DDThh:mm:ss(+|-)hh:mm). Inclusive of the passed timestamp.
         updated_or_created_since: sage_core::types::DateTime,
-    ) -> Self {
-        self.updated_or_created_since = Some(updated_or_created_since);
-        self
-    }
-
-    /// possible values are `sales` and `purchase`
-    #[inline]
-    pub fn usage(mut self, usage: impl Into<String>) -> Self {
-        self.usage = Some(usage.into());
-        self
+        /// possible values are `sales` and `purchase`
+        usage: impl Into<String>,
     }
 }
 
@@ -1495,19 +1308,15 @@ impl GetTaxReturnFrequency {
             show_legacy_id: None,
         }
     }
+}
 
-    /// Specify the attributes that you want to expose for the Tax Submission Frequency Type (expose all attributes with 'all'). These are in addition to the base attributes (name, path)
-    #[inline]
-    pub fn attributes(mut self, attributes: impl Into<String>) -> Self {
-        self.attributes = Some(attributes.into());
-        self
-    }
-
-    /// Display the legacy_id for the Tax Submission Frequency Type.
-    #[inline]
-    pub fn show_legacy_id(mut self, show_legacy_id: bool) -> Self {
-        self.show_legacy_id = Some(show_legacy_id);
-        self
+sage_core::setters! {
+    #[allow(deprecated)]
+    GetTaxReturnFrequency {
+        /// Specify the attributes that you want to expose for the Tax Submission Frequency Type (expose all attributes with 'all'). These are in addition to the base attributes (name, path)
+        attributes: impl Into<String>,
+        /// Display the legacy_id for the Tax Submission Frequency Type.
+        show_legacy_id: bool,
     }
 }
 
@@ -1639,43 +1448,21 @@ impl ListTaxReturnFrequencies {
     pub fn new() -> Self {
         Self::default()
     }
+}
 
-    /// Specify the attributes that you want to expose for the Tax Submission Frequency Types (expose all attributes with 'all'). These are in addition to the base attributes (name, path)
-    #[inline]
-    pub fn attributes(mut self, attributes: impl Into<String>) -> Self {
-        self.attributes = Some(attributes.into());
-        self
-    }
-
-    /// Format - int32. Returns the given number of Tax Submission Frequency Types per request.
-    #[inline]
-    pub fn items_per_page(mut self, items_per_page: i64) -> Self {
-        self.items_per_page = Some(items_per_page);
-        self
-    }
-
-    /// Format - int32. Go to specific page of Tax Submission Frequency Types
-    #[inline]
-    pub fn page(mut self, page: i64) -> Self {
-        self.page = Some(page);
-        self
-    }
-
-    /// Display the legacy_id for the Tax Submission Frequency Types.
-    #[inline]
-    pub fn show_legacy_id(mut self, show_legacy_id: bool) -> Self {
-        self.show_legacy_id = Some(show_legacy_id);
-        self
-    }
-
-    /// Use this to filter Tax Submission Frequency Types by tax_type_id (Canada only)
-    #[inline]
-    pub fn tax_type_id(
-        mut self,
+sage_core::setters! {
+    #[allow(deprecated)]
+    ListTaxReturnFrequencies {
+        /// Specify the attributes that you want to expose for the Tax Submission Frequency Types (expose all attributes with 'all'). These are in addition to the base attributes (name, path)
+        attributes: impl Into<String>,
+        /// Format - int32. Returns the given number of Tax Submission Frequency Types per request.
+        items_per_page: i64,
+        /// Format - int32. Go to specific page of Tax Submission Frequency Types
+        page: i64,
+        /// Display the legacy_id for the Tax Submission Frequency Types.
+        show_legacy_id: bool,
+        /// Use this to filter Tax Submission Frequency Types by tax_type_id (Canada only)
         tax_type_id: ListTaxReturnFrequenciesTaxTypeId,
-    ) -> Self {
-        self.tax_type_id = Some(tax_type_id);
-        self
     }
 }
 
@@ -1737,19 +1524,15 @@ impl GetTaxScheme {
             show_legacy_id: None,
         }
     }
+}
 
-    /// Specify the attributes that you want to expose for the Tax Scheme (expose all attributes with 'all'). These are in addition to the base attributes (name, path)
-    #[inline]
-    pub fn attributes(mut self, attributes: impl Into<String>) -> Self {
-        self.attributes = Some(attributes.into());
-        self
-    }
-
-    /// Display the legacy_id for the Tax Scheme.
-    #[inline]
-    pub fn show_legacy_id(mut self, show_legacy_id: bool) -> Self {
-        self.show_legacy_id = Some(show_legacy_id);
-        self
+sage_core::setters! {
+    #[allow(deprecated)]
+    GetTaxScheme {
+        /// Specify the attributes that you want to expose for the Tax Scheme (expose all attributes with 'all'). These are in addition to the base attributes (name, path)
+        attributes: impl Into<String>,
+        /// Display the legacy_id for the Tax Scheme.
+        show_legacy_id: bool,
     }
 }
 
@@ -1804,33 +1587,19 @@ impl ListTaxSchemes {
     pub fn new() -> Self {
         Self::default()
     }
+}
 
-    /// Specify the attributes that you want to expose for the Tax Schemes (expose all attributes with 'all'). These are in addition to the base attributes (name, path)
-    #[inline]
-    pub fn attributes(mut self, attributes: impl Into<String>) -> Self {
-        self.attributes = Some(attributes.into());
-        self
-    }
-
-    /// Format - int32. Returns the given number of Tax Schemes per request.
-    #[inline]
-    pub fn items_per_page(mut self, items_per_page: i64) -> Self {
-        self.items_per_page = Some(items_per_page);
-        self
-    }
-
-    /// Format - int32. Go to specific page of Tax Schemes
-    #[inline]
-    pub fn page(mut self, page: i64) -> Self {
-        self.page = Some(page);
-        self
-    }
-
-    /// Display the legacy_id for the Tax Schemes.
-    #[inline]
-    pub fn show_legacy_id(mut self, show_legacy_id: bool) -> Self {
-        self.show_legacy_id = Some(show_legacy_id);
-        self
+sage_core::setters! {
+    #[allow(deprecated)]
+    ListTaxSchemes {
+        /// Specify the attributes that you want to expose for the Tax Schemes (expose all attributes with 'all'). These are in addition to the base attributes (name, path)
+        attributes: impl Into<String>,
+        /// Format - int32. Returns the given number of Tax Schemes per request.
+        items_per_page: i64,
+        /// Format - int32. Go to specific page of Tax Schemes
+        page: i64,
+        /// Display the legacy_id for the Tax Schemes.
+        show_legacy_id: bool,
     }
 }
 
@@ -1888,19 +1657,15 @@ impl GetTaxType {
             show_legacy_id: None,
         }
     }
+}
 
-    /// Specify the attributes that you want to expose for the Tax Type (expose all attributes with 'all'). These are in addition to the base attributes (name, path)
-    #[inline]
-    pub fn attributes(mut self, attributes: impl Into<String>) -> Self {
-        self.attributes = Some(attributes.into());
-        self
-    }
-
-    /// Display the legacy_id for the Tax Type.
-    #[inline]
-    pub fn show_legacy_id(mut self, show_legacy_id: bool) -> Self {
-        self.show_legacy_id = Some(show_legacy_id);
-        self
+sage_core::setters! {
+    #[allow(deprecated)]
+    GetTaxType {
+        /// Specify the attributes that you want to expose for the Tax Type (expose all attributes with 'all'). These are in addition to the base attributes (name, path)
+        attributes: impl Into<String>,
+        /// Display the legacy_id for the Tax Type.
+        show_legacy_id: bool,
     }
 }
 
@@ -1955,33 +1720,19 @@ impl ListTaxTypes {
     pub fn new() -> Self {
         Self::default()
     }
+}
 
-    /// Specify the attributes that you want to expose for the Tax Types (expose all attributes with 'all'). These are in addition to the base attributes (name, path)
-    #[inline]
-    pub fn attributes(mut self, attributes: impl Into<String>) -> Self {
-        self.attributes = Some(attributes.into());
-        self
-    }
-
-    /// Format - int32. Returns the given number of Tax Types per request.
-    #[inline]
-    pub fn items_per_page(mut self, items_per_page: i64) -> Self {
-        self.items_per_page = Some(items_per_page);
-        self
-    }
-
-    /// Format - int32. Go to specific page of Tax Types
-    #[inline]
-    pub fn page(mut self, page: i64) -> Self {
-        self.page = Some(page);
-        self
-    }
-
-    /// Display the legacy_id for the Tax Types.
-    #[inline]
-    pub fn show_legacy_id(mut self, show_legacy_id: bool) -> Self {
-        self.show_legacy_id = Some(show_legacy_id);
-        self
+sage_core::setters! {
+    #[allow(deprecated)]
+    ListTaxTypes {
+        /// Specify the attributes that you want to expose for the Tax Types (expose all attributes with 'all'). These are in addition to the base attributes (name, path)
+        attributes: impl Into<String>,
+        /// Format - int32. Returns the given number of Tax Types per request.
+        items_per_page: i64,
+        /// Format - int32. Go to specific page of Tax Types
+        page: i64,
+        /// Display the legacy_id for the Tax Types.
+        show_legacy_id: bool,
     }
 }
 

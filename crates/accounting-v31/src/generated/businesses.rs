@@ -394,19 +394,14 @@ impl ListBusinesses {
     pub fn new() -> Self {
         Self::default()
     }
+}
 
-    /// Items per page (default 20, max 200).
-    #[inline]
-    pub fn items_per_page(mut self, items_per_page: i64) -> Self {
-        self.items_per_page = Some(items_per_page);
-        self
-    }
-
-    /// Page to return, starting at 1 (default 1).
-    #[inline]
-    pub fn page(mut self, page: i64) -> Self {
-        self.page = Some(page);
-        self
+sage_core::setters! {
+    ListBusinesses {
+        /// Items per page (default 20, max 200).
+        items_per_page: i64,
+        /// Page to return, starting at 1 (default 1).
+        page: i64,
     }
 }
 

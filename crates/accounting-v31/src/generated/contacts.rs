@@ -1336,12 +1336,12 @@ impl GetAddressRegion {
             attributes: None,
         }
     }
+}
 
-    /// Specify the attributes that you want to expose for the State (expose all attributes with 'all'). These are in addition to the base attributes (name, path)
-    #[inline]
-    pub fn attributes(mut self, attributes: impl Into<String>) -> Self {
-        self.attributes = Some(attributes.into());
-        self
+sage_core::setters! {
+    GetAddressRegion {
+        /// Specify the attributes that you want to expose for the State (expose all attributes with 'all'). These are in addition to the base attributes (name, path)
+        attributes: impl Into<String>,
     }
 }
 
@@ -1390,33 +1390,18 @@ impl ListAddressRegions {
     pub fn new() -> Self {
         Self::default()
     }
+}
 
-    /// Specify the attributes that you want to expose for the States (expose all attributes with 'all'). These are in addition to the base attributes (name, path)
-    #[inline]
-    pub fn attributes(mut self, attributes: impl Into<String>) -> Self {
-        self.attributes = Some(attributes.into());
-        self
-    }
-
-    /// Use this to filter by country id
-    #[inline]
-    pub fn country_id(mut self, country_id: impl Into<String>) -> Self {
-        self.country_id = Some(country_id.into());
-        self
-    }
-
-    /// Returns the given number of States per request.
-    #[inline]
-    pub fn items_per_page(mut self, items_per_page: i64) -> Self {
-        self.items_per_page = Some(items_per_page);
-        self
-    }
-
-    /// Go to specific page of States
-    #[inline]
-    pub fn page(mut self, page: i64) -> Self {
-        self.page = Some(page);
-        self
+sage_core::setters! {
+    ListAddressRegions {
+        /// Specify the attributes that you want to expose for the States (expose all attributes with 'all'). These are in addition to the base attributes (name, path)
+        attributes: impl Into<String>,
+        /// Use this to filter by country id
+        country_id: impl Into<String>,
+        /// Returns the given number of States per request.
+        items_per_page: i64,
+        /// Go to specific page of States
+        page: i64,
     }
 }
 
@@ -1466,12 +1451,12 @@ impl GetAddressType {
             attributes: None,
         }
     }
+}
 
-    /// Specify the attributes that you want to expose for the Address Type (expose all attributes with 'all'). These are in addition to the base attributes (name, path)
-    #[inline]
-    pub fn attributes(mut self, attributes: impl Into<String>) -> Self {
-        self.attributes = Some(attributes.into());
-        self
+sage_core::setters! {
+    GetAddressType {
+        /// Specify the attributes that you want to expose for the Address Type (expose all attributes with 'all'). These are in addition to the base attributes (name, path)
+        attributes: impl Into<String>,
     }
 }
 
@@ -1518,26 +1503,16 @@ impl ListAddressTypes {
     pub fn new() -> Self {
         Self::default()
     }
+}
 
-    /// Specify the attributes that you want to expose for the Address Types (expose all attributes with 'all'). These are in addition to the base attributes (name, path)
-    #[inline]
-    pub fn attributes(mut self, attributes: impl Into<String>) -> Self {
-        self.attributes = Some(attributes.into());
-        self
-    }
-
-    /// Returns the given number of Address Types per request.
-    #[inline]
-    pub fn items_per_page(mut self, items_per_page: i64) -> Self {
-        self.items_per_page = Some(items_per_page);
-        self
-    }
-
-    /// Go to specific page of Address Types
-    #[inline]
-    pub fn page(mut self, page: i64) -> Self {
-        self.page = Some(page);
-        self
+sage_core::setters! {
+    ListAddressTypes {
+        /// Specify the attributes that you want to expose for the Address Types (expose all attributes with 'all'). These are in addition to the base attributes (name, path)
+        attributes: impl Into<String>,
+        /// Returns the given number of Address Types per request.
+        items_per_page: i64,
+        /// Go to specific page of Address Types
+        page: i64,
     }
 }
 
@@ -1682,19 +1657,14 @@ impl GetAddress {
             nested_attributes: None,
         }
     }
+}
 
-    /// Specify the attributes that you want to expose for the Address (expose all attributes with 'all'). These are in addition to the base attributes (name, path)
-    #[inline]
-    pub fn attributes(mut self, attributes: impl Into<String>) -> Self {
-        self.attributes = Some(attributes.into());
-        self
-    }
-
-    /// Specify the attributes that you want to expose for nested entities of the Address (expose all nested attributes with 'all'). These are in addition to the base attributes (name, path)
-    #[inline]
-    pub fn nested_attributes(mut self, nested_attributes: impl Into<String>) -> Self {
-        self.nested_attributes = Some(nested_attributes.into());
-        self
+sage_core::setters! {
+    GetAddress {
+        /// Specify the attributes that you want to expose for the Address (expose all attributes with 'all'). These are in addition to the base attributes (name, path)
+        attributes: impl Into<String>,
+        /// Specify the attributes that you want to expose for nested entities of the Address (expose all nested attributes with 'all'). These are in addition to the base attributes (name, path)
+        nested_attributes: impl Into<String>,
     }
 }
 
@@ -1757,57 +1727,24 @@ impl ListAddresses {
     pub fn new() -> Self {
         Self::default()
     }
+}
 
-    /// Specify the attributes that you want to expose for the Addresses (expose all attributes with 'all'). These are in addition to the base attributes (name, path)
-    #[inline]
-    pub fn attributes(mut self, attributes: impl Into<String>) -> Self {
-        self.attributes = Some(attributes.into());
-        self
-    }
-
-    /// Use this to filter by bank account id
-    #[inline]
-    pub fn bank_account_id(mut self, bank_account_id: impl Into<String>) -> Self {
-        self.bank_account_id = Some(bank_account_id.into());
-        self
-    }
-
-    /// Use this to filter by contact id
-    #[inline]
-    pub fn contact_id(mut self, contact_id: impl Into<String>) -> Self {
-        self.contact_id = Some(contact_id.into());
-        self
-    }
-
-    /// Use this to limit the response to Addresses deleted since a given date (format: YYYY-MM-DDT(+|-)hh:mm) or date-time (format: YYYY-MM-DDThh:mm:ss(+|-)hh:mm). Not inclusive of the passed timestamp.
-    #[inline]
-    pub fn deleted_since(mut self, deleted_since: sage_core::types::DateTime) -> Self {
-        self.deleted_since = Some(deleted_since);
-        self
-    }
-
-    /// Returns the given number of Addresses per request.
-    #[inline]
-    pub fn items_per_page(mut self, items_per_page: i64) -> Self {
-        self.items_per_page = Some(items_per_page);
-        self
-    }
-
-    /// Go to specific page of Addresses
-    #[inline]
-    pub fn page(mut self, page: i64) -> Self {
-        self.page = Some(page);
-        self
-    }
-
-    /// Use this to limit the response to Addresses changed since a given date (format: YYYY-MM-DDT(+|-)hh:mm) or date-time (format: YYYY-MM-DDThh:mm:ss(+|-)hh:mm). Inclusive of the passed timestamp.
-    #[inline]
-    pub fn updated_or_created_since(
-        mut self,
+sage_core::setters! {
+    ListAddresses {
+        /// Specify the attributes that you want to expose for the Addresses (expose all attributes with 'all'). These are in addition to the base attributes (name, path)
+        attributes: impl Into<String>,
+        /// Use this to filter by bank account id
+        bank_account_id: impl Into<String>,
+        /// Use this to filter by contact id
+        contact_id: impl Into<String>,
+        /// Use this to limit the response to Addresses deleted since a given date (format: YYYY-MM-DDT(+|-)hh:mm) or date-time (format: YYYY-MM-DDThh:mm:ss(+|-)hh:mm). Not inclusive of the passed timestamp.
+        deleted_since: sage_core::types::DateTime,
+        /// Returns the given number of Addresses per request.
+        items_per_page: i64,
+        /// Go to specific page of Addresses
+        page: i64,
+        /// Use this to limit the response to Addresses changed since a given date (format: YYYY-MM-DDT(+|-)hh:mm) or date-time (format: YYYY-MM-DDThh:mm:ss(+|-)hh:mm). Inclusive of the passed timestamp.
         updated_or_created_since: sage_core::types::DateTime,
-    ) -> Self {
-        self.updated_or_created_since = Some(updated_or_created_since);
-        self
     }
 }
 
@@ -2006,19 +1943,14 @@ impl GetContactPerson {
             nested_attributes: None,
         }
     }
+}
 
-    /// Specify the attributes that you want to expose for the Address Contact (expose all attributes with 'all'). These are in addition to the base attributes (name, path)
-    #[inline]
-    pub fn attributes(mut self, attributes: impl Into<String>) -> Self {
-        self.attributes = Some(attributes.into());
-        self
-    }
-
-    /// Specify the attributes that you want to expose for nested entities of the Address Contact (expose all nested attributes with 'all'). These are in addition to the base attributes (name, path)
-    #[inline]
-    pub fn nested_attributes(mut self, nested_attributes: impl Into<String>) -> Self {
-        self.nested_attributes = Some(nested_attributes.into());
-        self
+sage_core::setters! {
+    GetContactPerson {
+        /// Specify the attributes that you want to expose for the Address Contact (expose all attributes with 'all'). These are in addition to the base attributes (name, path)
+        attributes: impl Into<String>,
+        /// Specify the attributes that you want to expose for nested entities of the Address Contact (expose all nested attributes with 'all'). These are in addition to the base attributes (name, path)
+        nested_attributes: impl Into<String>,
     }
 }
 
@@ -2081,57 +2013,24 @@ impl ListContactPersons {
     pub fn new() -> Self {
         Self::default()
     }
+}
 
-    /// Use this to filter by address id
-    #[inline]
-    pub fn address_id(mut self, address_id: impl Into<String>) -> Self {
-        self.address_id = Some(address_id.into());
-        self
-    }
-
-    /// Specify the attributes that you want to expose for the Address Contacts (expose all attributes with 'all'). These are in addition to the base attributes (name, path)
-    #[inline]
-    pub fn attributes(mut self, attributes: impl Into<String>) -> Self {
-        self.attributes = Some(attributes.into());
-        self
-    }
-
-    /// Use this to filter by contact id
-    #[inline]
-    pub fn contact_id(mut self, contact_id: impl Into<String>) -> Self {
-        self.contact_id = Some(contact_id.into());
-        self
-    }
-
-    /// Use this to limit the response to Address Contacts deleted since a given date (format: YYYY-MM-DDT(+|-)hh:mm) or date-time (format: YYYY-MM-DDThh:mm:ss(+|-)hh:mm). Not inclusive of the passed timestamp.
-    #[inline]
-    pub fn deleted_since(mut self, deleted_since: sage_core::types::DateTime) -> Self {
-        self.deleted_since = Some(deleted_since);
-        self
-    }
-
-    /// Returns the given number of Address Contacts per request.
-    #[inline]
-    pub fn items_per_page(mut self, items_per_page: i64) -> Self {
-        self.items_per_page = Some(items_per_page);
-        self
-    }
-
-    /// Go to specific page of Address Contacts
-    #[inline]
-    pub fn page(mut self, page: i64) -> Self {
-        self.page = Some(page);
-        self
-    }
-
-    /// Use this to limit the response to Address Contacts changed since a given date (format: YYYY-MM-DDT(+|-)hh:mm) or date-time (format: YYYY-MM-DDThh:mm:ss(+|-)hh:mm). Inclusive of the passed timestamp.
-    #[inline]
-    pub fn updated_or_created_since(
-        mut self,
+sage_core::setters! {
+    ListContactPersons {
+        /// Use this to filter by address id
+        address_id: impl Into<String>,
+        /// Specify the attributes that you want to expose for the Address Contacts (expose all attributes with 'all'). These are in addition to the base attributes (name, path)
+        attributes: impl Into<String>,
+        /// Use this to filter by contact id
+        contact_id: impl Into<String>,
+        /// Use this to limit the response to Address Contacts deleted since a given date (format: YYYY-MM-DDT(+|-)hh:mm) or date-time (format: YYYY-MM-DDThh:mm:ss(+|-)hh:mm). Not inclusive of the passed timestamp.
+        deleted_since: sage_core::types::DateTime,
+        /// Returns the given number of Address Contacts per request.
+        items_per_page: i64,
+        /// Go to specific page of Address Contacts
+        page: i64,
+        /// Use this to limit the response to Address Contacts changed since a given date (format: YYYY-MM-DDT(+|-)hh:mm) or date-time (format: YYYY-MM-DDThh:mm:ss(+|-)hh:mm). Inclusive of the passed timestamp.
         updated_or_created_since: sage_core::types::DateTime,
-    ) -> Self {
-        self.updated_or_created_since = Some(updated_or_created_since);
-        self
     }
 }
 
@@ -2236,12 +2135,12 @@ impl GetContactPersonType {
             attributes: None,
         }
     }
+}
 
-    /// Specify the attributes that you want to expose for the Contact Type (expose all attributes with 'all'). These are in addition to the base attributes (name, path)
-    #[inline]
-    pub fn attributes(mut self, attributes: impl Into<String>) -> Self {
-        self.attributes = Some(attributes.into());
-        self
+sage_core::setters! {
+    GetContactPersonType {
+        /// Specify the attributes that you want to expose for the Contact Type (expose all attributes with 'all'). These are in addition to the base attributes (name, path)
+        attributes: impl Into<String>,
     }
 }
 
@@ -2288,26 +2187,16 @@ impl ListContactPersonTypes {
     pub fn new() -> Self {
         Self::default()
     }
+}
 
-    /// Specify the attributes that you want to expose for the Contact Types (expose all attributes with 'all'). These are in addition to the base attributes (name, path)
-    #[inline]
-    pub fn attributes(mut self, attributes: impl Into<String>) -> Self {
-        self.attributes = Some(attributes.into());
-        self
-    }
-
-    /// Returns the given number of Contact Types per request.
-    #[inline]
-    pub fn items_per_page(mut self, items_per_page: i64) -> Self {
-        self.items_per_page = Some(items_per_page);
-        self
-    }
-
-    /// Go to specific page of Contact Types
-    #[inline]
-    pub fn page(mut self, page: i64) -> Self {
-        self.page = Some(page);
-        self
+sage_core::setters! {
+    ListContactPersonTypes {
+        /// Specify the attributes that you want to expose for the Contact Types (expose all attributes with 'all'). These are in addition to the base attributes (name, path)
+        attributes: impl Into<String>,
+        /// Returns the given number of Contact Types per request.
+        items_per_page: i64,
+        /// Go to specific page of Contact Types
+        page: i64,
     }
 }
 
@@ -2356,12 +2245,12 @@ impl GetContactType {
             attributes: None,
         }
     }
+}
 
-    /// Specify the attributes that you want to expose for the Contact Type (expose all attributes with 'all'). These are in addition to the base attributes (name, path)
-    #[inline]
-    pub fn attributes(mut self, attributes: impl Into<String>) -> Self {
-        self.attributes = Some(attributes.into());
-        self
+sage_core::setters! {
+    GetContactType {
+        /// Specify the attributes that you want to expose for the Contact Type (expose all attributes with 'all'). These are in addition to the base attributes (name, path)
+        attributes: impl Into<String>,
     }
 }
 
@@ -2408,26 +2297,16 @@ impl ListContactTypes {
     pub fn new() -> Self {
         Self::default()
     }
+}
 
-    /// Specify the attributes that you want to expose for the Contact Types (expose all attributes with 'all'). These are in addition to the base attributes (name, path)
-    #[inline]
-    pub fn attributes(mut self, attributes: impl Into<String>) -> Self {
-        self.attributes = Some(attributes.into());
-        self
-    }
-
-    /// Returns the given number of Contact Types per request.
-    #[inline]
-    pub fn items_per_page(mut self, items_per_page: i64) -> Self {
-        self.items_per_page = Some(items_per_page);
-        self
-    }
-
-    /// Go to specific page of Contact Types
-    #[inline]
-    pub fn page(mut self, page: i64) -> Self {
-        self.page = Some(page);
-        self
+sage_core::setters! {
+    ListContactTypes {
+        /// Specify the attributes that you want to expose for the Contact Types (expose all attributes with 'all'). These are in addition to the base attributes (name, path)
+        attributes: impl Into<String>,
+        /// Returns the given number of Contact Types per request.
+        items_per_page: i64,
+        /// Go to specific page of Contact Types
+        page: i64,
     }
 }
 
@@ -2580,45 +2459,20 @@ impl GetContact {
             show_unfinished_recurring_invoices_status: None,
         }
     }
+}
 
-    /// Specify the attributes that you want to expose for the Contact (expose all attributes with 'all'). These are in addition to the base attributes (name, path)
-    #[inline]
-    pub fn attributes(mut self, attributes: impl Into<String>) -> Self {
-        self.attributes = Some(attributes.into());
-        self
-    }
-
-    /// Use this to determine the correct tax treatment for a contact on a given date.
-    #[inline]
-    pub fn context_date(mut self, context_date: sage_core::types::Date) -> Self {
-        self.context_date = Some(context_date);
-        self
-    }
-
-    /// Specify the attributes that you want to expose for nested entities of the Contact (expose all nested attributes with 'all'). These are in addition to the base attributes (name, path)
-    #[inline]
-    pub fn nested_attributes(mut self, nested_attributes: impl Into<String>) -> Self {
-        self.nested_attributes = Some(nested_attributes.into());
-        self
-    }
-
-    /// Use this to display the balance for a contact.
-    #[inline]
-    pub fn show_balance(mut self, show_balance: bool) -> Self {
-        self.show_balance = Some(show_balance);
-        self
-    }
-
-    /// Sets `show_unfinished_recurring_invoices_status`.
-    #[inline]
-    pub fn show_unfinished_recurring_invoices_status(
-        mut self,
+sage_core::setters! {
+    GetContact {
+        /// Specify the attributes that you want to expose for the Contact (expose all attributes with 'all'). These are in addition to the base attributes (name, path)
+        attributes: impl Into<String>,
+        /// Use this to determine the correct tax treatment for a contact on a given date.
+        context_date: sage_core::types::Date,
+        /// Specify the attributes that you want to expose for nested entities of the Contact (expose all nested attributes with 'all'). These are in addition to the base attributes (name, path)
+        nested_attributes: impl Into<String>,
+        /// Use this to display the balance for a contact.
+        show_balance: bool,
+        /// Sets `show_unfinished_recurring_invoices_status`.
         show_unfinished_recurring_invoices_status: bool,
-    ) -> Self {
-        self.show_unfinished_recurring_invoices_status = Some(
-            show_unfinished_recurring_invoices_status,
-        );
-        self
     }
 }
 
@@ -2700,111 +2554,38 @@ impl ListContacts {
     pub fn new() -> Self {
         Self::default()
     }
+}
 
-    /// Specify the attributes that you want to expose for the Contacts (expose all attributes with 'all'). These are in addition to the base attributes (name, path)
-    #[inline]
-    pub fn attributes(mut self, attributes: impl Into<String>) -> Self {
-        self.attributes = Some(attributes.into());
-        self
-    }
-
-    /// Use this to filter by contact type id
-    #[inline]
-    pub fn contact_type_id(mut self, contact_type_id: impl Into<String>) -> Self {
-        self.contact_type_id = Some(contact_type_id.into());
-        self
-    }
-
-    /// Use this to determine the correct tax treatment for a contact on a given date.
-    #[inline]
-    pub fn context_date(mut self, context_date: sage_core::types::Date) -> Self {
-        self.context_date = Some(context_date);
-        self
-    }
-
-    /// Use this to limit the response to Contacts deleted since a given date (format: YYYY-MM-DDT(+|-)hh:mm) or date-time (format: YYYY-MM-DDThh:mm:ss(+|-)hh:mm). Not inclusive of the passed timestamp.
-    #[inline]
-    pub fn deleted_since(mut self, deleted_since: sage_core::types::DateTime) -> Self {
-        self.deleted_since = Some(deleted_since);
-        self
-    }
-
-    /// Use this to filter by the contact person email address.
-    #[inline]
-    pub fn email(mut self, email: impl Into<String>) -> Self {
-        self.email = Some(email.into());
-        self
-    }
-
-    /// Use this to filter out system entities, not applicable for transaction creation
-    #[inline]
-    pub fn exclude_system(mut self, exclude_system: bool) -> Self {
-        self.exclude_system = Some(exclude_system);
-        self
-    }
-
-    /// Use this to filter inactive contacts
-    #[inline]
-    pub fn filter_inactive_contacts(mut self, filter_inactive_contacts: bool) -> Self {
-        self.filter_inactive_contacts = Some(filter_inactive_contacts);
-        self
-    }
-
-    /// Returns the given number of Contacts per request.
-    #[inline]
-    pub fn items_per_page(mut self, items_per_page: i64) -> Self {
-        self.items_per_page = Some(items_per_page);
-        self
-    }
-
-    /// Specify the attributes that you want to expose for nested entities of the Contacts (expose all nested attributes with 'all'). These are in addition to the base attributes (name, path)
-    #[inline]
-    pub fn nested_attributes(mut self, nested_attributes: impl Into<String>) -> Self {
-        self.nested_attributes = Some(nested_attributes.into());
-        self
-    }
-
-    /// Go to specific page of Contacts
-    #[inline]
-    pub fn page(mut self, page: i64) -> Self {
-        self.page = Some(page);
-        self
-    }
-
-    /// Use this to filter by the contact name, company name or reference.
-    #[inline]
-    pub fn search(mut self, search: impl Into<String>) -> Self {
-        self.search = Some(search.into());
-        self
-    }
-
-    /// Use this to display the balance for a contact.
-    #[inline]
-    pub fn show_balance(mut self, show_balance: bool) -> Self {
-        self.show_balance = Some(show_balance);
-        self
-    }
-
-    /// Sets `show_unfinished_recurring_invoices_status`.
-    #[inline]
-    pub fn show_unfinished_recurring_invoices_status(
-        mut self,
+sage_core::setters! {
+    ListContacts {
+        /// Specify the attributes that you want to expose for the Contacts (expose all attributes with 'all'). These are in addition to the base attributes (name, path)
+        attributes: impl Into<String>,
+        /// Use this to filter by contact type id
+        contact_type_id: impl Into<String>,
+        /// Use this to determine the correct tax treatment for a contact on a given date.
+        context_date: sage_core::types::Date,
+        /// Use this to limit the response to Contacts deleted since a given date (format: YYYY-MM-DDT(+|-)hh:mm) or date-time (format: YYYY-MM-DDThh:mm:ss(+|-)hh:mm). Not inclusive of the passed timestamp.
+        deleted_since: sage_core::types::DateTime,
+        /// Use this to filter by the contact person email address.
+        email: impl Into<String>,
+        /// Use this to filter out system entities, not applicable for transaction creation
+        exclude_system: bool,
+        /// Use this to filter inactive contacts
+        filter_inactive_contacts: bool,
+        /// Returns the given number of Contacts per request.
+        items_per_page: i64,
+        /// Specify the attributes that you want to expose for nested entities of the Contacts (expose all nested attributes with 'all'). These are in addition to the base attributes (name, path)
+        nested_attributes: impl Into<String>,
+        /// Go to specific page of Contacts
+        page: i64,
+        /// Use this to filter by the contact name, company name or reference.
+        search: impl Into<String>,
+        /// Use this to display the balance for a contact.
+        show_balance: bool,
+        /// Sets `show_unfinished_recurring_invoices_status`.
         show_unfinished_recurring_invoices_status: bool,
-    ) -> Self {
-        self.show_unfinished_recurring_invoices_status = Some(
-            show_unfinished_recurring_invoices_status,
-        );
-        self
-    }
-
-    /// Use this to limit the response to Contacts changed since a given date (format: YYYY-MM-DDT(+|-)hh:mm) or date-time (format: YYYY-MM-DDThh:mm:ss(+|-)hh:mm). Inclusive of the passed timestamp.
-    #[inline]
-    pub fn updated_or_created_since(
-        mut self,
+        /// Use this to limit the response to Contacts changed since a given date (format: YYYY-MM-DDT(+|-)hh:mm) or date-time (format: YYYY-MM-DDThh:mm:ss(+|-)hh:mm). Inclusive of the passed timestamp.
         updated_or_created_since: sage_core::types::DateTime,
-    ) -> Self {
-        self.updated_or_created_since = Some(updated_or_created_since);
-        self
     }
 }
 

@@ -1062,12 +1062,12 @@ impl GetAnalysisTypeCategory {
             attributes: None,
         }
     }
+}
 
-    /// Specify the attributes that you want to expose for the Analysis Type Category (expose all attributes with 'all'). These are in addition to the base attributes (name, path)
-    #[inline]
-    pub fn attributes(mut self, attributes: impl Into<String>) -> Self {
-        self.attributes = Some(attributes.into());
-        self
+sage_core::setters! {
+    GetAnalysisTypeCategory {
+        /// Specify the attributes that you want to expose for the Analysis Type Category (expose all attributes with 'all'). These are in addition to the base attributes (name, path)
+        attributes: impl Into<String>,
     }
 }
 
@@ -1184,46 +1184,20 @@ impl ListAnalysisTypeCategories {
     pub fn new() -> Self {
         Self::default()
     }
+}
 
-    /// Use this to filter Analysis Type Categories by analysis_type_level
-    #[inline]
-    pub fn analysis_type_level(
-        mut self,
+sage_core::setters! {
+    ListAnalysisTypeCategories {
+        /// Use this to filter Analysis Type Categories by analysis_type_level
         analysis_type_level: ListAnalysisTypeCategoriesAnalysisTypeLevel,
-    ) -> Self {
-        self.analysis_type_level = Some(analysis_type_level);
-        self
-    }
-
-    /// Specify the attributes that you want to expose for the Analysis Type Categories (expose all attributes with 'all'). These are in addition to the base attributes (name, path)
-    #[inline]
-    pub fn attributes(mut self, attributes: impl Into<String>) -> Self {
-        self.attributes = Some(attributes.into());
-        self
-    }
-
-    /// Returns the given number of Analysis Type Categories per request.
-    #[inline]
-    pub fn items_per_page(mut self, items_per_page: i64) -> Self {
-        self.items_per_page = Some(items_per_page);
-        self
-    }
-
-    /// Go to specific page of Analysis Type Categories
-    #[inline]
-    pub fn page(mut self, page: i64) -> Self {
-        self.page = Some(page);
-        self
-    }
-
-    /// Use this to limit the response to Analysis Type Categories changed since a given date (format: YYYY-MM-DDT(+|-)hh:mm) or date-time (format: YYYY-MM-DDThh:mm:ss(+|-)hh:mm). Inclusive of the passed timestamp.
-    #[inline]
-    pub fn updated_or_created_since(
-        mut self,
+        /// Specify the attributes that you want to expose for the Analysis Type Categories (expose all attributes with 'all'). These are in addition to the base attributes (name, path)
+        attributes: impl Into<String>,
+        /// Returns the given number of Analysis Type Categories per request.
+        items_per_page: i64,
+        /// Go to specific page of Analysis Type Categories
+        page: i64,
+        /// Use this to limit the response to Analysis Type Categories changed since a given date (format: YYYY-MM-DDT(+|-)hh:mm) or date-time (format: YYYY-MM-DDThh:mm:ss(+|-)hh:mm). Inclusive of the passed timestamp.
         updated_or_created_since: sage_core::types::DateTime,
-    ) -> Self {
-        self.updated_or_created_since = Some(updated_or_created_since);
-        self
     }
 }
 
@@ -1326,12 +1300,12 @@ impl GetAnalysisType {
             attributes: None,
         }
     }
+}
 
-    /// Specify the attributes that you want to expose for the Analysis Type (expose all attributes with 'all'). These are in addition to the base attributes (name, path)
-    #[inline]
-    pub fn attributes(mut self, attributes: impl Into<String>) -> Self {
-        self.attributes = Some(attributes.into());
-        self
+sage_core::setters! {
+    GetAnalysisType {
+        /// Specify the attributes that you want to expose for the Analysis Type (expose all attributes with 'all'). These are in addition to the base attributes (name, path)
+        attributes: impl Into<String>,
     }
 }
 
@@ -1450,53 +1424,22 @@ impl ListAnalysisTypes {
     pub fn new() -> Self {
         Self::default()
     }
+}
 
-    /// Use this to filter Analysis Types by analysis_type_level
-    #[inline]
-    pub fn analysis_type_level(
-        mut self,
+sage_core::setters! {
+    ListAnalysisTypes {
+        /// Use this to filter Analysis Types by analysis_type_level
         analysis_type_level: ListAnalysisTypesAnalysisTypeLevel,
-    ) -> Self {
-        self.analysis_type_level = Some(analysis_type_level);
-        self
-    }
-
-    /// Specify the attributes that you want to expose for the Analysis Types (expose all attributes with 'all'). These are in addition to the base attributes (name, path)
-    #[inline]
-    pub fn attributes(mut self, attributes: impl Into<String>) -> Self {
-        self.attributes = Some(attributes.into());
-        self
-    }
-
-    /// Returns the given number of Analysis Types per request.
-    #[inline]
-    pub fn items_per_page(mut self, items_per_page: i64) -> Self {
-        self.items_per_page = Some(items_per_page);
-        self
-    }
-
-    /// Go to specific page of Analysis Types
-    #[inline]
-    pub fn page(mut self, page: i64) -> Self {
-        self.page = Some(page);
-        self
-    }
-
-    /// Use this to filter by the item code or description
-    #[inline]
-    pub fn search(mut self, search: impl Into<String>) -> Self {
-        self.search = Some(search.into());
-        self
-    }
-
-    /// Use this to limit the response to Analysis Types changed since a given date (format: YYYY-MM-DDT(+|-)hh:mm) or date-time (format: YYYY-MM-DDThh:mm:ss(+|-)hh:mm). Inclusive of the passed timestamp.
-    #[inline]
-    pub fn updated_or_created_since(
-        mut self,
+        /// Specify the attributes that you want to expose for the Analysis Types (expose all attributes with 'all'). These are in addition to the base attributes (name, path)
+        attributes: impl Into<String>,
+        /// Returns the given number of Analysis Types per request.
+        items_per_page: i64,
+        /// Go to specific page of Analysis Types
+        page: i64,
+        /// Use this to filter by the item code or description
+        search: impl Into<String>,
+        /// Use this to limit the response to Analysis Types changed since a given date (format: YYYY-MM-DDT(+|-)hh:mm) or date-time (format: YYYY-MM-DDThh:mm:ss(+|-)hh:mm). Inclusive of the passed timestamp.
         updated_or_created_since: sage_core::types::DateTime,
-    ) -> Self {
-        self.updated_or_created_since = Some(updated_or_created_since);
-        self
     }
 }
 
@@ -1597,12 +1540,12 @@ impl GetCoaAccount {
             attributes: None,
         }
     }
+}
 
-    /// Specify the attributes that you want to expose for the Coa Account (expose all attributes with 'all'). These are in addition to the base attributes (name, path)
-    #[inline]
-    pub fn attributes(mut self, attributes: impl Into<String>) -> Self {
-        self.attributes = Some(attributes.into());
-        self
+sage_core::setters! {
+    GetCoaAccount {
+        /// Specify the attributes that you want to expose for the Coa Account (expose all attributes with 'all'). These are in addition to the base attributes (name, path)
+        attributes: impl Into<String>,
     }
 }
 
@@ -1653,43 +1596,20 @@ impl ListCoaAccounts {
     pub fn new() -> Self {
         Self::default()
     }
+}
 
-    /// Specify the attributes that you want to expose for the Coa Accounts (expose all attributes with 'all'). These are in addition to the base attributes (name, path)
-    #[inline]
-    pub fn attributes(mut self, attributes: impl Into<String>) -> Self {
-        self.attributes = Some(attributes.into());
-        self
-    }
-
-    /// Use this to filter by COA Template
-    #[inline]
-    pub fn coa_template_id(mut self, coa_template_id: impl Into<String>) -> Self {
-        self.coa_template_id = Some(coa_template_id.into());
-        self
-    }
-
-    /// Returns the given number of Coa Accounts per request.
-    #[inline]
-    pub fn items_per_page(mut self, items_per_page: i64) -> Self {
-        self.items_per_page = Some(items_per_page);
-        self
-    }
-
-    /// Go to specific page of Coa Accounts
-    #[inline]
-    pub fn page(mut self, page: i64) -> Self {
-        self.page = Some(page);
-        self
-    }
-
-    /// Use this to limit the response to Coa Accounts changed since a given date (format: YYYY-MM-DDT(+|-)hh:mm) or date-time (format: YYYY-MM-DDThh:mm:ss(+|-)hh:mm). Inclusive of the passed timestamp.
-    #[inline]
-    pub fn updated_or_created_since(
-        mut self,
+sage_core::setters! {
+    ListCoaAccounts {
+        /// Specify the attributes that you want to expose for the Coa Accounts (expose all attributes with 'all'). These are in addition to the base attributes (name, path)
+        attributes: impl Into<String>,
+        /// Use this to filter by COA Template
+        coa_template_id: impl Into<String>,
+        /// Returns the given number of Coa Accounts per request.
+        items_per_page: i64,
+        /// Go to specific page of Coa Accounts
+        page: i64,
+        /// Use this to limit the response to Coa Accounts changed since a given date (format: YYYY-MM-DDT(+|-)hh:mm) or date-time (format: YYYY-MM-DDThh:mm:ss(+|-)hh:mm). Inclusive of the passed timestamp.
         updated_or_created_since: sage_core::types::DateTime,
-    ) -> Self {
-        self.updated_or_created_since = Some(updated_or_created_since);
-        self
     }
 }
 
@@ -1740,12 +1660,12 @@ impl GetCoaTemplate {
             attributes: None,
         }
     }
+}
 
-    /// Specify the attributes that you want to expose for the Coa Template (expose all attributes with 'all'). These are in addition to the base attributes (name, path)
-    #[inline]
-    pub fn attributes(mut self, attributes: impl Into<String>) -> Self {
-        self.attributes = Some(attributes.into());
-        self
+sage_core::setters! {
+    GetCoaTemplate {
+        /// Specify the attributes that you want to expose for the Coa Template (expose all attributes with 'all'). These are in addition to the base attributes (name, path)
+        attributes: impl Into<String>,
     }
 }
 
@@ -1794,33 +1714,18 @@ impl ListCoaTemplates {
     pub fn new() -> Self {
         Self::default()
     }
+}
 
-    /// Specify the attributes that you want to expose for the Coa Templates (expose all attributes with 'all'). These are in addition to the base attributes (name, path)
-    #[inline]
-    pub fn attributes(mut self, attributes: impl Into<String>) -> Self {
-        self.attributes = Some(attributes.into());
-        self
-    }
-
-    /// Use this to filter by country id
-    #[inline]
-    pub fn country_id(mut self, country_id: impl Into<String>) -> Self {
-        self.country_id = Some(country_id.into());
-        self
-    }
-
-    /// Returns the given number of Coa Templates per request.
-    #[inline]
-    pub fn items_per_page(mut self, items_per_page: i64) -> Self {
-        self.items_per_page = Some(items_per_page);
-        self
-    }
-
-    /// Go to specific page of Coa Templates
-    #[inline]
-    pub fn page(mut self, page: i64) -> Self {
-        self.page = Some(page);
-        self
+sage_core::setters! {
+    ListCoaTemplates {
+        /// Specify the attributes that you want to expose for the Coa Templates (expose all attributes with 'all'). These are in addition to the base attributes (name, path)
+        attributes: impl Into<String>,
+        /// Use this to filter by country id
+        country_id: impl Into<String>,
+        /// Returns the given number of Coa Templates per request.
+        items_per_page: i64,
+        /// Go to specific page of Coa Templates
+        page: i64,
     }
 }
 
@@ -1870,12 +1775,12 @@ impl GetJournalCodeType {
             attributes: None,
         }
     }
+}
 
-    /// Specify the attributes that you want to expose for the Country Journal Type (expose all attributes with 'all'). These are in addition to the base attributes (name, path)
-    #[inline]
-    pub fn attributes(mut self, attributes: impl Into<String>) -> Self {
-        self.attributes = Some(attributes.into());
-        self
+sage_core::setters! {
+    GetJournalCodeType {
+        /// Specify the attributes that you want to expose for the Country Journal Type (expose all attributes with 'all'). These are in addition to the base attributes (name, path)
+        attributes: impl Into<String>,
     }
 }
 
@@ -1922,26 +1827,16 @@ impl ListJournalCodeTypes {
     pub fn new() -> Self {
         Self::default()
     }
+}
 
-    /// Specify the attributes that you want to expose for the Country Journal Types (expose all attributes with 'all'). These are in addition to the base attributes (name, path)
-    #[inline]
-    pub fn attributes(mut self, attributes: impl Into<String>) -> Self {
-        self.attributes = Some(attributes.into());
-        self
-    }
-
-    /// Returns the given number of Country Journal Types per request.
-    #[inline]
-    pub fn items_per_page(mut self, items_per_page: i64) -> Self {
-        self.items_per_page = Some(items_per_page);
-        self
-    }
-
-    /// Go to specific page of Country Journal Types
-    #[inline]
-    pub fn page(mut self, page: i64) -> Self {
-        self.page = Some(page);
-        self
+sage_core::setters! {
+    ListJournalCodeTypes {
+        /// Specify the attributes that you want to expose for the Country Journal Types (expose all attributes with 'all'). These are in addition to the base attributes (name, path)
+        attributes: impl Into<String>,
+        /// Returns the given number of Country Journal Types per request.
+        items_per_page: i64,
+        /// Go to specific page of Country Journal Types
+        page: i64,
     }
 }
 
@@ -2085,12 +1980,12 @@ impl GetJournalCode {
             attributes: None,
         }
     }
+}
 
-    /// Specify the attributes that you want to expose for the Journal Code (expose all attributes with 'all'). These are in addition to the base attributes (name, path)
-    #[inline]
-    pub fn attributes(mut self, attributes: impl Into<String>) -> Self {
-        self.attributes = Some(attributes.into());
-        self
+sage_core::setters! {
+    GetJournalCode {
+        /// Specify the attributes that you want to expose for the Journal Code (expose all attributes with 'all'). These are in addition to the base attributes (name, path)
+        attributes: impl Into<String>,
     }
 }
 
@@ -2145,36 +2040,18 @@ impl ListJournalCodes {
     pub fn new() -> Self {
         Self::default()
     }
+}
 
-    /// Specify the attributes that you want to expose for the Journal Codes (expose all attributes with 'all'). These are in addition to the base attributes (name, path)
-    #[inline]
-    pub fn attributes(mut self, attributes: impl Into<String>) -> Self {
-        self.attributes = Some(attributes.into());
-        self
-    }
-
-    /// Returns the given number of Journal Codes per request.
-    #[inline]
-    pub fn items_per_page(mut self, items_per_page: i64) -> Self {
-        self.items_per_page = Some(items_per_page);
-        self
-    }
-
-    /// Go to specific page of Journal Codes
-    #[inline]
-    pub fn page(mut self, page: i64) -> Self {
-        self.page = Some(page);
-        self
-    }
-
-    /// Use this to limit the response to Journal Codes changed since a given date (format: YYYY-MM-DDT(+|-)hh:mm) or date-time (format: YYYY-MM-DDThh:mm:ss(+|-)hh:mm). Inclusive of the passed timestamp.
-    #[inline]
-    pub fn updated_or_created_since(
-        mut self,
+sage_core::setters! {
+    ListJournalCodes {
+        /// Specify the attributes that you want to expose for the Journal Codes (expose all attributes with 'all'). These are in addition to the base attributes (name, path)
+        attributes: impl Into<String>,
+        /// Returns the given number of Journal Codes per request.
+        items_per_page: i64,
+        /// Go to specific page of Journal Codes
+        page: i64,
+        /// Use this to limit the response to Journal Codes changed since a given date (format: YYYY-MM-DDT(+|-)hh:mm) or date-time (format: YYYY-MM-DDThh:mm:ss(+|-)hh:mm). Inclusive of the passed timestamp.
         updated_or_created_since: sage_core::types::DateTime,
-    ) -> Self {
-        self.updated_or_created_since = Some(updated_or_created_since);
-        self
     }
 }
 
@@ -2369,26 +2246,16 @@ impl GetJournal {
             show_analysis_types: None,
         }
     }
+}
 
-    /// Specify the attributes that you want to expose for the Journal (expose all attributes with 'all'). These are in addition to the base attributes (name, path)
-    #[inline]
-    pub fn attributes(mut self, attributes: impl Into<String>) -> Self {
-        self.attributes = Some(attributes.into());
-        self
-    }
-
-    /// Specify the attributes that you want to expose for nested entities of the Journal (expose all nested attributes with 'all'). These are in addition to the base attributes (name, path)
-    #[inline]
-    pub fn nested_attributes(mut self, nested_attributes: impl Into<String>) -> Self {
-        self.nested_attributes = Some(nested_attributes.into());
-        self
-    }
-
-    /// Use this to show the line item analysis types
-    #[inline]
-    pub fn show_analysis_types(mut self, show_analysis_types: bool) -> Self {
-        self.show_analysis_types = Some(show_analysis_types);
-        self
+sage_core::setters! {
+    GetJournal {
+        /// Specify the attributes that you want to expose for the Journal (expose all attributes with 'all'). These are in addition to the base attributes (name, path)
+        attributes: impl Into<String>,
+        /// Specify the attributes that you want to expose for nested entities of the Journal (expose all nested attributes with 'all'). These are in addition to the base attributes (name, path)
+        nested_attributes: impl Into<String>,
+        /// Use this to show the line item analysis types
+        show_analysis_types: bool,
     }
 }
 
@@ -2445,43 +2312,20 @@ impl ListJournals {
     pub fn new() -> Self {
         Self::default()
     }
+}
 
-    /// Specify the attributes that you want to expose for the Journals (expose all attributes with 'all'). These are in addition to the base attributes (name, path)
-    #[inline]
-    pub fn attributes(mut self, attributes: impl Into<String>) -> Self {
-        self.attributes = Some(attributes.into());
-        self
-    }
-
-    /// Use this to limit the response to Journals deleted since a given date (format: YYYY-MM-DDT(+|-)hh:mm) or date-time (format: YYYY-MM-DDThh:mm:ss(+|-)hh:mm). Not inclusive of the passed timestamp.
-    #[inline]
-    pub fn deleted_since(mut self, deleted_since: sage_core::types::DateTime) -> Self {
-        self.deleted_since = Some(deleted_since);
-        self
-    }
-
-    /// Returns the given number of Journals per request.
-    #[inline]
-    pub fn items_per_page(mut self, items_per_page: i64) -> Self {
-        self.items_per_page = Some(items_per_page);
-        self
-    }
-
-    /// Go to specific page of Journals
-    #[inline]
-    pub fn page(mut self, page: i64) -> Self {
-        self.page = Some(page);
-        self
-    }
-
-    /// Use this to limit the response to Journals changed since a given date (format: YYYY-MM-DDT(+|-)hh:mm) or date-time (format: YYYY-MM-DDThh:mm:ss(+|-)hh:mm). Inclusive of the passed timestamp.
-    #[inline]
-    pub fn updated_or_created_since(
-        mut self,
+sage_core::setters! {
+    ListJournals {
+        /// Specify the attributes that you want to expose for the Journals (expose all attributes with 'all'). These are in addition to the base attributes (name, path)
+        attributes: impl Into<String>,
+        /// Use this to limit the response to Journals deleted since a given date (format: YYYY-MM-DDT(+|-)hh:mm) or date-time (format: YYYY-MM-DDThh:mm:ss(+|-)hh:mm). Not inclusive of the passed timestamp.
+        deleted_since: sage_core::types::DateTime,
+        /// Returns the given number of Journals per request.
+        items_per_page: i64,
+        /// Go to specific page of Journals
+        page: i64,
+        /// Use this to limit the response to Journals changed since a given date (format: YYYY-MM-DDT(+|-)hh:mm) or date-time (format: YYYY-MM-DDThh:mm:ss(+|-)hh:mm). Inclusive of the passed timestamp.
         updated_or_created_since: sage_core::types::DateTime,
-    ) -> Self {
-        self.updated_or_created_since = Some(updated_or_created_since);
-        self
     }
 }
 
@@ -2566,12 +2410,12 @@ impl GetLedgerAccountClassification {
             attributes: None,
         }
     }
+}
 
-    /// Specify the attributes that you want to expose for the Ledger Account Classification (expose all attributes with 'all'). These are in addition to the base attributes (name, path)
-    #[inline]
-    pub fn attributes(mut self, attributes: impl Into<String>) -> Self {
-        self.attributes = Some(attributes.into());
-        self
+sage_core::setters! {
+    GetLedgerAccountClassification {
+        /// Specify the attributes that you want to expose for the Ledger Account Classification (expose all attributes with 'all'). These are in addition to the base attributes (name, path)
+        attributes: impl Into<String>,
     }
 }
 
@@ -2620,36 +2464,18 @@ impl ListLedgerAccountClassifications {
     pub fn new() -> Self {
         Self::default()
     }
+}
 
-    /// Specify the attributes that you want to expose for the Ledger Account Classifications (expose all attributes with 'all'). These are in addition to the base attributes (name, path)
-    #[inline]
-    pub fn attributes(mut self, attributes: impl Into<String>) -> Self {
-        self.attributes = Some(attributes.into());
-        self
-    }
-
-    /// Returns the given number of Ledger Account Classifications per request.
-    #[inline]
-    pub fn items_per_page(mut self, items_per_page: i64) -> Self {
-        self.items_per_page = Some(items_per_page);
-        self
-    }
-
-    /// Use this to filter by ledger account type id
-    #[inline]
-    pub fn ledger_account_type_id(
-        mut self,
+sage_core::setters! {
+    ListLedgerAccountClassifications {
+        /// Specify the attributes that you want to expose for the Ledger Account Classifications (expose all attributes with 'all'). These are in addition to the base attributes (name, path)
+        attributes: impl Into<String>,
+        /// Returns the given number of Ledger Account Classifications per request.
+        items_per_page: i64,
+        /// Use this to filter by ledger account type id
         ledger_account_type_id: impl Into<String>,
-    ) -> Self {
-        self.ledger_account_type_id = Some(ledger_account_type_id.into());
-        self
-    }
-
-    /// Go to specific page of Ledger Account Classifications
-    #[inline]
-    pub fn page(mut self, page: i64) -> Self {
-        self.page = Some(page);
-        self
+        /// Go to specific page of Ledger Account Classifications
+        page: i64,
     }
 }
 
@@ -2699,12 +2525,12 @@ impl GetLedgerAccountType {
             attributes: None,
         }
     }
+}
 
-    /// Specify the attributes that you want to expose for the Ledger Account Type (expose all attributes with 'all'). These are in addition to the base attributes (name, path)
-    #[inline]
-    pub fn attributes(mut self, attributes: impl Into<String>) -> Self {
-        self.attributes = Some(attributes.into());
-        self
+sage_core::setters! {
+    GetLedgerAccountType {
+        /// Specify the attributes that you want to expose for the Ledger Account Type (expose all attributes with 'all'). These are in addition to the base attributes (name, path)
+        attributes: impl Into<String>,
     }
 }
 
@@ -2753,38 +2579,18 @@ impl ListLedgerAccountTypes {
     pub fn new() -> Self {
         Self::default()
     }
+}
 
-    /// Specify the attributes that you want to expose for the Ledger Account Types (expose all attributes with 'all'). These are in addition to the base attributes (name, path)
-    #[inline]
-    pub fn attributes(mut self, attributes: impl Into<String>) -> Self {
-        self.attributes = Some(attributes.into());
-        self
-    }
-
-    /// Returns the given number of Ledger Account Types per request.
-    #[inline]
-    pub fn items_per_page(mut self, items_per_page: i64) -> Self {
-        self.items_per_page = Some(items_per_page);
-        self
-    }
-
-    /// Use this to filter by ledger account classification id
-    #[inline]
-    pub fn ledger_account_classification_id(
-        mut self,
+sage_core::setters! {
+    ListLedgerAccountTypes {
+        /// Specify the attributes that you want to expose for the Ledger Account Types (expose all attributes with 'all'). These are in addition to the base attributes (name, path)
+        attributes: impl Into<String>,
+        /// Returns the given number of Ledger Account Types per request.
+        items_per_page: i64,
+        /// Use this to filter by ledger account classification id
         ledger_account_classification_id: impl Into<String>,
-    ) -> Self {
-        self.ledger_account_classification_id = Some(
-            ledger_account_classification_id.into(),
-        );
-        self
-    }
-
-    /// Go to specific page of Ledger Account Types
-    #[inline]
-    pub fn page(mut self, page: i64) -> Self {
-        self.page = Some(page);
-        self
+        /// Go to specific page of Ledger Account Types
+        page: i64,
     }
 }
 
@@ -2907,47 +2713,22 @@ impl GetLedgerAccount {
             to_date: None,
         }
     }
+}
 
-    /// Specify the attributes that you want to expose for the Ledger Account (expose all attributes with 'all'). These are in addition to the base attributes (name, path)
-    #[inline]
-    pub fn attributes(mut self, attributes: impl Into<String>) -> Self {
-        self.attributes = Some(attributes.into());
-        self
-    }
-
-    /// Exclude deleted ledger entries.
-    #[inline]
-    pub fn exclude_deleted_entries(mut self, exclude_deleted_entries: bool) -> Self {
-        self.exclude_deleted_entries = Some(exclude_deleted_entries);
-        self
-    }
-
-    /// Calculate balances from this date.
-    #[inline]
-    pub fn from_date(mut self, from_date: sage_core::types::DateTime) -> Self {
-        self.from_date = Some(from_date);
-        self
-    }
-
-    /// Specify the attributes that you want to expose for nested entities of the Ledger Account (expose all nested attributes with 'all'). These are in addition to the base attributes (name, path)
-    #[inline]
-    pub fn nested_attributes(mut self, nested_attributes: impl Into<String>) -> Self {
-        self.nested_attributes = Some(nested_attributes.into());
-        self
-    }
-
-    /// Use this to display the balance details for ledger accounts between a date range (requires from_date and to_date).
-    #[inline]
-    pub fn show_balance_details(mut self, show_balance_details: bool) -> Self {
-        self.show_balance_details = Some(show_balance_details);
-        self
-    }
-
-    /// Calculate balances to this date.
-    #[inline]
-    pub fn to_date(mut self, to_date: sage_core::types::DateTime) -> Self {
-        self.to_date = Some(to_date);
-        self
+sage_core::setters! {
+    GetLedgerAccount {
+        /// Specify the attributes that you want to expose for the Ledger Account (expose all attributes with 'all'). These are in addition to the base attributes (name, path)
+        attributes: impl Into<String>,
+        /// Exclude deleted ledger entries.
+        exclude_deleted_entries: bool,
+        /// Calculate balances from this date.
+        from_date: sage_core::types::DateTime,
+        /// Specify the attributes that you want to expose for nested entities of the Ledger Account (expose all nested attributes with 'all'). These are in addition to the base attributes (name, path)
+        nested_attributes: impl Into<String>,
+        /// Use this to display the balance details for ledger accounts between a date range (requires from_date and to_date).
+        show_balance_details: bool,
+        /// Calculate balances to this date.
+        to_date: sage_core::types::DateTime,
     }
 }
 
@@ -3204,144 +2985,44 @@ impl ListLedgerAccounts {
     pub fn new() -> Self {
         Self::default()
     }
+}
 
-    /// Specify the attributes that you want to expose for the Ledger Accounts (expose all attributes with 'all'). These are in addition to the base attributes (name, path)
-    #[inline]
-    pub fn attributes(mut self, attributes: impl Into<String>) -> Self {
-        self.attributes = Some(attributes.into());
-        self
-    }
-
-    /// Exclude deleted ledger entries.
-    #[inline]
-    pub fn exclude_deleted_entries(mut self, exclude_deleted_entries: bool) -> Self {
-        self.exclude_deleted_entries = Some(exclude_deleted_entries);
-        self
-    }
-
-    /// Use this to filter inactive bank accounts
-    #[inline]
-    pub fn filter_inactive_bank_accounts(
-        mut self,
+sage_core::setters! {
+    ListLedgerAccounts {
+        /// Specify the attributes that you want to expose for the Ledger Accounts (expose all attributes with 'all'). These are in addition to the base attributes (name, path)
+        attributes: impl Into<String>,
+        /// Exclude deleted ledger entries.
+        exclude_deleted_entries: bool,
+        /// Use this to filter inactive bank accounts
         filter_inactive_bank_accounts: bool,
-    ) -> Self {
-        self.filter_inactive_bank_accounts = Some(filter_inactive_bank_accounts);
-        self
-    }
-
-    /// Calculate balances from this date.
-    #[inline]
-    pub fn from_date(mut self, from_date: sage_core::types::DateTime) -> Self {
-        self.from_date = Some(from_date);
-        self
-    }
-
-    /// Returns the given number of Ledger Accounts per request.
-    #[inline]
-    pub fn items_per_page(mut self, items_per_page: i64) -> Self {
-        self.items_per_page = Some(items_per_page);
-        self
-    }
-
-    /// Use this to filter by ledger account classification id
-    #[inline]
-    pub fn ledger_account_classification_id(
-        mut self,
+        /// Calculate balances from this date.
+        from_date: sage_core::types::DateTime,
+        /// Returns the given number of Ledger Accounts per request.
+        items_per_page: i64,
+        /// Use this to filter by ledger account classification id
         ledger_account_classification_id: impl Into<String>,
-    ) -> Self {
-        self.ledger_account_classification_id = Some(
-            ledger_account_classification_id.into(),
-        );
-        self
-    }
-
-    /// Use this to filter by ledger account type id
-    #[inline]
-    pub fn ledger_account_type_id(
-        mut self,
+        /// Use this to filter by ledger account type id
         ledger_account_type_id: impl Into<String>,
-    ) -> Self {
-        self.ledger_account_type_id = Some(ledger_account_type_id.into());
-        self
-    }
-
-    /// Use this to limit the response to ledger account types not visible in a specific area.
-    #[inline]
-    pub fn not_visible_in(
-        mut self,
+        /// Use this to limit the response to ledger account types not visible in a specific area.
         not_visible_in: ListLedgerAccountsNotVisibleIn,
-    ) -> Self {
-        self.not_visible_in = Some(not_visible_in);
-        self
-    }
-
-    /// Go to specific page of Ledger Accounts
-    #[inline]
-    pub fn page(mut self, page: i64) -> Self {
-        self.page = Some(page);
-        self
-    }
-
-    /// Use this to filter by the item code or description
-    #[inline]
-    pub fn search(mut self, search: impl Into<String>) -> Self {
-        self.search = Some(search.into());
-        self
-    }
-
-    /// Use this to display the balance details for ledger accounts between a date range (requires from_date and to_date).
-    #[inline]
-    pub fn show_balance_details(mut self, show_balance_details: bool) -> Self {
-        self.show_balance_details = Some(show_balance_details);
-        self
-    }
-
-    /// Use this to limit the response to ledger accounts that are/are not control accounts
-    #[inline]
-    pub fn show_control_accounts(mut self, show_control_accounts: bool) -> Self {
-        self.show_control_accounts = Some(show_control_accounts);
-        self
-    }
-
-    /// Use this to limit the response to ledger accounts that are/are not included in the chart
-    #[inline]
-    pub fn show_included_in_chart(mut self, show_included_in_chart: bool) -> Self {
-        self.show_included_in_chart = Some(show_included_in_chart);
-        self
-    }
-
-    /// Use this to enable ordering ledger accounts according to user settings. Defaulted to 'false'.
-    #[inline]
-    pub fn sort_order_from_user_setting(
-        mut self,
+        /// Go to specific page of Ledger Accounts
+        page: i64,
+        /// Use this to filter by the item code or description
+        search: impl Into<String>,
+        /// Use this to display the balance details for ledger accounts between a date range (requires from_date and to_date).
+        show_balance_details: bool,
+        /// Use this to limit the response to ledger accounts that are/are not control accounts
+        show_control_accounts: bool,
+        /// Use this to limit the response to ledger accounts that are/are not included in the chart
+        show_included_in_chart: bool,
+        /// Use this to enable ordering ledger accounts according to user settings. Defaulted to 'false'.
         sort_order_from_user_setting: bool,
-    ) -> Self {
-        self.sort_order_from_user_setting = Some(sort_order_from_user_setting);
-        self
-    }
-
-    /// Calculate balances to this date.
-    #[inline]
-    pub fn to_date(mut self, to_date: sage_core::types::DateTime) -> Self {
-        self.to_date = Some(to_date);
-        self
-    }
-
-    /// Use this to limit the response to Ledger Accounts changed since a given date (format: YYYY-MM-DDT(+|-)hh:mm) or date-time (format: YYYY-MM-DDThh:mm:ss(+|-)hh:mm). Inclusive of the passed timestamp.
-    #[inline]
-    pub fn updated_or_created_since(
-        mut self,
+        /// Calculate balances to this date.
+        to_date: sage_core::types::DateTime,
+        /// Use this to limit the response to Ledger Accounts changed since a given date (format: YYYY-MM-DDT(+|-)hh:mm) or date-time (format: YYYY-MM-DDThh:mm:ss(+|-)hh:mm). Inclusive of the passed timestamp.
         updated_or_created_since: sage_core::types::DateTime,
-    ) -> Self {
-        self.updated_or_created_since = Some(updated_or_created_since);
-        self
-    }
-
-    /// Use this to limit the response to ledger account types visible in a specific area. Valid values are: banking, sales, expenses, other_payments, other_receipts, journals and reporting
-    #[inline]
-    pub fn visible_in(mut self, visible_in: ListLedgerAccountsVisibleIn) -> Self {
-        self.visible_in = Some(visible_in);
-        self
+        /// Use this to limit the response to ledger account types visible in a specific area. Valid values are: banking, sales, expenses, other_payments, other_receipts, journals and reporting
+        visible_in: ListLedgerAccountsVisibleIn,
     }
 }
 
@@ -3478,19 +3159,14 @@ impl GetLedgerEntry {
             nested_attributes: None,
         }
     }
+}
 
-    /// Specify the attributes that you want to expose for the Ledger Entry (expose all attributes with 'all'). These are in addition to the base attributes (name, path)
-    #[inline]
-    pub fn attributes(mut self, attributes: impl Into<String>) -> Self {
-        self.attributes = Some(attributes.into());
-        self
-    }
-
-    /// Specify the attributes that you want to expose for nested entities of the Ledger Entry (expose all nested attributes with 'all'). These are in addition to the base attributes (name, path)
-    #[inline]
-    pub fn nested_attributes(mut self, nested_attributes: impl Into<String>) -> Self {
-        self.nested_attributes = Some(nested_attributes.into());
-        self
+sage_core::setters! {
+    GetLedgerEntry {
+        /// Specify the attributes that you want to expose for the Ledger Entry (expose all attributes with 'all'). These are in addition to the base attributes (name, path)
+        attributes: impl Into<String>,
+        /// Specify the attributes that you want to expose for nested entities of the Ledger Entry (expose all nested attributes with 'all'). These are in addition to the base attributes (name, path)
+        nested_attributes: impl Into<String>,
     }
 }
 
@@ -3556,81 +3232,30 @@ impl ListLedgerEntries {
     pub fn new() -> Self {
         Self::default()
     }
+}
 
-    /// Specify the attributes that you want to expose for the Ledger Entries (expose all attributes with 'all'). These are in addition to the base attributes (name, path)
-    #[inline]
-    pub fn attributes(mut self, attributes: impl Into<String>) -> Self {
-        self.attributes = Some(attributes.into());
-        self
-    }
-
-    /// Use this to filter by Ledger Entries dates
-    #[inline]
-    pub fn from_date(mut self, from_date: sage_core::types::DateTime) -> Self {
-        self.from_date = Some(from_date);
-        self
-    }
-
-    /// Returns the given number of Ledger Entries per request.
-    #[inline]
-    pub fn items_per_page(mut self, items_per_page: i64) -> Self {
-        self.items_per_page = Some(items_per_page);
-        self
-    }
-
-    /// Use this to filter by journal code id
-    #[inline]
-    pub fn journal_code_id(mut self, journal_code_id: impl Into<String>) -> Self {
-        self.journal_code_id = Some(journal_code_id.into());
-        self
-    }
-
-    /// Use this to filter by ledger account id
-    #[inline]
-    pub fn ledger_account_id(mut self, ledger_account_id: impl Into<String>) -> Self {
-        self.ledger_account_id = Some(ledger_account_id.into());
-        self
-    }
-
-    /// Go to specific page of Ledger Entries
-    #[inline]
-    pub fn page(mut self, page: i64) -> Self {
-        self.page = Some(page);
-        self
-    }
-
-    /// Use this to filter by Ledger Entries dates
-    #[inline]
-    pub fn to_date(mut self, to_date: sage_core::types::DateTime) -> Self {
-        self.to_date = Some(to_date);
-        self
-    }
-
-    /// Use this to filter by transaction id
-    #[inline]
-    pub fn transaction_id(mut self, transaction_id: impl Into<String>) -> Self {
-        self.transaction_id = Some(transaction_id.into());
-        self
-    }
-
-    /// Use this to filter by transaction type id
-    #[inline]
-    pub fn transaction_type_id(
-        mut self,
+sage_core::setters! {
+    ListLedgerEntries {
+        /// Specify the attributes that you want to expose for the Ledger Entries (expose all attributes with 'all'). These are in addition to the base attributes (name, path)
+        attributes: impl Into<String>,
+        /// Use this to filter by Ledger Entries dates
+        from_date: sage_core::types::DateTime,
+        /// Returns the given number of Ledger Entries per request.
+        items_per_page: i64,
+        /// Use this to filter by journal code id
+        journal_code_id: impl Into<String>,
+        /// Use this to filter by ledger account id
+        ledger_account_id: impl Into<String>,
+        /// Go to specific page of Ledger Entries
+        page: i64,
+        /// Use this to filter by Ledger Entries dates
+        to_date: sage_core::types::DateTime,
+        /// Use this to filter by transaction id
+        transaction_id: impl Into<String>,
+        /// Use this to filter by transaction type id
         transaction_type_id: impl Into<String>,
-    ) -> Self {
-        self.transaction_type_id = Some(transaction_type_id.into());
-        self
-    }
-
-    /// Use this to limit the response to Ledger Entries changed since a given date (format: YYYY-MM-DDT(+|-)hh:mm) or date-time (format: YYYY-MM-DDThh:mm:ss(+|-)hh:mm). Inclusive of the passed timestamp.
-    #[inline]
-    pub fn updated_or_created_since(
-        mut self,
+        /// Use this to limit the response to Ledger Entries changed since a given date (format: YYYY-MM-DDT(+|-)hh:mm) or date-time (format: YYYY-MM-DDThh:mm:ss(+|-)hh:mm). Inclusive of the passed timestamp.
         updated_or_created_since: sage_core::types::DateTime,
-    ) -> Self {
-        self.updated_or_created_since = Some(updated_or_created_since);
-        self
     }
 }
 
@@ -3686,12 +3311,12 @@ impl GetTransactionType {
             attributes: None,
         }
     }
+}
 
-    /// Specify the attributes that you want to expose for the Transaction Type (expose all attributes with 'all'). These are in addition to the base attributes (name, path)
-    #[inline]
-    pub fn attributes(mut self, attributes: impl Into<String>) -> Self {
-        self.attributes = Some(attributes.into());
-        self
+sage_core::setters! {
+    GetTransactionType {
+        /// Specify the attributes that you want to expose for the Transaction Type (expose all attributes with 'all'). These are in addition to the base attributes (name, path)
+        attributes: impl Into<String>,
     }
 }
 
@@ -3740,33 +3365,18 @@ impl ListTransactionTypes {
     pub fn new() -> Self {
         Self::default()
     }
+}
 
-    /// Specify the attributes that you want to expose for the Transaction Types (expose all attributes with 'all'). These are in addition to the base attributes (name, path)
-    #[inline]
-    pub fn attributes(mut self, attributes: impl Into<String>) -> Self {
-        self.attributes = Some(attributes.into());
-        self
-    }
-
-    /// Returns the given number of Transaction Types per request.
-    #[inline]
-    pub fn items_per_page(mut self, items_per_page: i64) -> Self {
-        self.items_per_page = Some(items_per_page);
-        self
-    }
-
-    /// Go to specific page of Transaction Types
-    #[inline]
-    pub fn page(mut self, page: i64) -> Self {
-        self.page = Some(page);
-        self
-    }
-
-    /// Use this to filter the transaction types to a business's locale and service
-    #[inline]
-    pub fn valid_for_business(mut self, valid_for_business: bool) -> Self {
-        self.valid_for_business = Some(valid_for_business);
-        self
+sage_core::setters! {
+    ListTransactionTypes {
+        /// Specify the attributes that you want to expose for the Transaction Types (expose all attributes with 'all'). These are in addition to the base attributes (name, path)
+        attributes: impl Into<String>,
+        /// Returns the given number of Transaction Types per request.
+        items_per_page: i64,
+        /// Go to specific page of Transaction Types
+        page: i64,
+        /// Use this to filter the transaction types to a business's locale and service
+        valid_for_business: bool,
     }
 }
 
@@ -3822,19 +3432,14 @@ impl GetTransaction {
             expand_origin: None,
         }
     }
+}
 
-    /// Specify the attributes that you want to expose for the Transaction (expose all attributes with 'all'). These are in addition to the base attributes (name, path)
-    #[inline]
-    pub fn attributes(mut self, attributes: impl Into<String>) -> Self {
-        self.attributes = Some(attributes.into());
-        self
-    }
-
-    /// Sets `expand_origin`.
-    #[inline]
-    pub fn expand_origin(mut self, expand_origin: bool) -> Self {
-        self.expand_origin = Some(expand_origin);
-        self
+sage_core::setters! {
+    GetTransaction {
+        /// Specify the attributes that you want to expose for the Transaction (expose all attributes with 'all'). These are in addition to the base attributes (name, path)
+        attributes: impl Into<String>,
+        /// Sets `expand_origin`.
+        expand_origin: bool,
     }
 }
 
@@ -3900,87 +3505,30 @@ impl ListTransactions {
     pub fn new() -> Self {
         Self::default()
     }
+}
 
-    /// Specify the attributes that you want to expose for the Transactions (expose all attributes with 'all'). These are in addition to the base attributes (name, path)
-    #[inline]
-    pub fn attributes(mut self, attributes: impl Into<String>) -> Self {
-        self.attributes = Some(attributes.into());
-        self
-    }
-
-    /// Use this to filter by Transactions dates
-    #[inline]
-    pub fn from_date(mut self, from_date: sage_core::types::DateTime) -> Self {
-        self.from_date = Some(from_date);
-        self
-    }
-
-    /// Use this to filter Transactions by whether they have attachments or not
-    #[inline]
-    pub fn has_attachments(mut self, has_attachments: bool) -> Self {
-        self.has_attachments = Some(has_attachments);
-        self
-    }
-
-    /// Returns the given number of Transactions per request.
-    #[inline]
-    pub fn items_per_page(mut self, items_per_page: i64) -> Self {
-        self.items_per_page = Some(items_per_page);
-        self
-    }
-
-    /// Go to specific page of Transactions
-    #[inline]
-    pub fn page(mut self, page: i64) -> Self {
-        self.page = Some(page);
-        self
-    }
-
-    /// Use this to filter by Transactions dates
-    #[inline]
-    pub fn to_date(mut self, to_date: sage_core::types::DateTime) -> Self {
-        self.to_date = Some(to_date);
-        self
-    }
-
-    /// Use this to filter by transaction type id
-    #[inline]
-    pub fn transaction_type_id(
-        mut self,
+sage_core::setters! {
+    ListTransactions {
+        /// Specify the attributes that you want to expose for the Transactions (expose all attributes with 'all'). These are in addition to the base attributes (name, path)
+        attributes: impl Into<String>,
+        /// Use this to filter by Transactions dates
+        from_date: sage_core::types::DateTime,
+        /// Use this to filter Transactions by whether they have attachments or not
+        has_attachments: bool,
+        /// Returns the given number of Transactions per request.
+        items_per_page: i64,
+        /// Go to specific page of Transactions
+        page: i64,
+        /// Use this to filter by Transactions dates
+        to_date: sage_core::types::DateTime,
+        /// Use this to filter by transaction type id
         transaction_type_id: impl Into<String>,
-    ) -> Self {
-        self.transaction_type_id = Some(transaction_type_id.into());
-        self
-    }
-
-    /// Use this to filter Transactions by the date they were last updated
-    #[inline]
-    pub fn updated_from_date(
-        mut self,
+        /// Use this to filter Transactions by the date they were last updated
         updated_from_date: sage_core::types::DateTime,
-    ) -> Self {
-        self.updated_from_date = Some(updated_from_date);
-        self
-    }
-
-    /// Use this to limit the response to Transactions changed since a given date (format: YYYY-MM-DDT(+|-)hh:mm) or date-time (format: YYYY-MM-DDThh:mm:ss(+|-)hh:mm). Inclusive of the passed timestamp.
-    #[inline]
-    pub fn updated_or_created_since(
-        mut self,
+        /// Use this to limit the response to Transactions changed since a given date (format: YYYY-MM-DDT(+|-)hh:mm) or date-time (format: YYYY-MM-DDThh:mm:ss(+|-)hh:mm). Inclusive of the passed timestamp.
         updated_or_created_since: sage_core::types::DateTime,
-    ) -> Self {
-        self.updated_or_created_since = Some(updated_or_created_since);
-        self
-    }
-
-    /// Use this to filter Transactions by the date they were last updated
-    #[inline]
-    pub fn updated_to_date(
-        mut self,
+        /// Use this to filter Transactions by the date they were last updated
         updated_to_date: sage_core::types::DateTime,
-    ) -> Self {
-        self.updated_to_date = Some(updated_to_date);
-        self
     }
 }
 

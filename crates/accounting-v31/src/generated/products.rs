@@ -1368,12 +1368,12 @@ impl GetCatalogItemType {
             attributes: None,
         }
     }
+}
 
-    /// Specify the attributes that you want to expose for the Catalog Item Type (expose all attributes with 'all'). These are in addition to the base attributes (name, path)
-    #[inline]
-    pub fn attributes(mut self, attributes: impl Into<String>) -> Self {
-        self.attributes = Some(attributes.into());
-        self
+sage_core::setters! {
+    GetCatalogItemType {
+        /// Specify the attributes that you want to expose for the Catalog Item Type (expose all attributes with 'all'). These are in addition to the base attributes (name, path)
+        attributes: impl Into<String>,
     }
 }
 
@@ -1420,26 +1420,16 @@ impl ListCatalogItemTypes {
     pub fn new() -> Self {
         Self::default()
     }
+}
 
-    /// Specify the attributes that you want to expose for the Catalog Item Types (expose all attributes with 'all'). These are in addition to the base attributes (name, path)
-    #[inline]
-    pub fn attributes(mut self, attributes: impl Into<String>) -> Self {
-        self.attributes = Some(attributes.into());
-        self
-    }
-
-    /// Returns the given number of Catalog Item Types per request.
-    #[inline]
-    pub fn items_per_page(mut self, items_per_page: i64) -> Self {
-        self.items_per_page = Some(items_per_page);
-        self
-    }
-
-    /// Go to specific page of Catalog Item Types
-    #[inline]
-    pub fn page(mut self, page: i64) -> Self {
-        self.page = Some(page);
-        self
+sage_core::setters! {
+    ListCatalogItemTypes {
+        /// Specify the attributes that you want to expose for the Catalog Item Types (expose all attributes with 'all'). These are in addition to the base attributes (name, path)
+        attributes: impl Into<String>,
+        /// Returns the given number of Catalog Item Types per request.
+        items_per_page: i64,
+        /// Go to specific page of Catalog Item Types
+        page: i64,
     }
 }
 
@@ -1582,12 +1572,12 @@ impl GetProductSalesPriceType {
             attributes: None,
         }
     }
+}
 
-    /// Specify the attributes that you want to expose for the Product Price (expose all attributes with 'all'). These are in addition to the base attributes (name, path)
-    #[inline]
-    pub fn attributes(mut self, attributes: impl Into<String>) -> Self {
-        self.attributes = Some(attributes.into());
-        self
+sage_core::setters! {
+    GetProductSalesPriceType {
+        /// Specify the attributes that you want to expose for the Product Price (expose all attributes with 'all'). These are in addition to the base attributes (name, path)
+        attributes: impl Into<String>,
     }
 }
 
@@ -1643,33 +1633,18 @@ impl ListProductSalesPriceTypes {
     pub fn new() -> Self {
         Self::default()
     }
+}
 
-    /// Use this to only return active or inactive items
-    #[inline]
-    pub fn active(mut self, active: bool) -> Self {
-        self.active = Some(active);
-        self
-    }
-
-    /// Specify the attributes that you want to expose for the Product Prices (expose all attributes with 'all'). These are in addition to the base attributes (name, path)
-    #[inline]
-    pub fn attributes(mut self, attributes: impl Into<String>) -> Self {
-        self.attributes = Some(attributes.into());
-        self
-    }
-
-    /// Returns the given number of Product Prices per request.
-    #[inline]
-    pub fn items_per_page(mut self, items_per_page: i64) -> Self {
-        self.items_per_page = Some(items_per_page);
-        self
-    }
-
-    /// Go to specific page of Product Prices
-    #[inline]
-    pub fn page(mut self, page: i64) -> Self {
-        self.page = Some(page);
-        self
+sage_core::setters! {
+    ListProductSalesPriceTypes {
+        /// Use this to only return active or inactive items
+        active: bool,
+        /// Specify the attributes that you want to expose for the Product Prices (expose all attributes with 'all'). These are in addition to the base attributes (name, path)
+        attributes: impl Into<String>,
+        /// Returns the given number of Product Prices per request.
+        items_per_page: i64,
+        /// Go to specific page of Product Prices
+        page: i64,
     }
 }
 
@@ -1860,12 +1835,12 @@ impl GetProduct {
             attributes: None,
         }
     }
+}
 
-    /// Specify the attributes that you want to expose for the Product (expose all attributes with 'all'). These are in addition to the base attributes (name, path)
-    #[inline]
-    pub fn attributes(mut self, attributes: impl Into<String>) -> Self {
-        self.attributes = Some(attributes.into());
-        self
+sage_core::setters! {
+    GetProduct {
+        /// Specify the attributes that you want to expose for the Product (expose all attributes with 'all'). These are in addition to the base attributes (name, path)
+        attributes: impl Into<String>,
     }
 }
 
@@ -1927,57 +1902,24 @@ impl ListProducts {
     pub fn new() -> Self {
         Self::default()
     }
+}
 
-    /// Use this to only return active or inactive items
-    #[inline]
-    pub fn active(mut self, active: bool) -> Self {
-        self.active = Some(active);
-        self
-    }
-
-    /// Specify the attributes that you want to expose for the Products (expose all attributes with 'all'). These are in addition to the base attributes (name, path)
-    #[inline]
-    pub fn attributes(mut self, attributes: impl Into<String>) -> Self {
-        self.attributes = Some(attributes.into());
-        self
-    }
-
-    /// Use this to limit the response to Products deleted since a given date (format: YYYY-MM-DDT(+|-)hh:mm) or date-time (format: YYYY-MM-DDThh:mm:ss(+|-)hh:mm). Not inclusive of the passed timestamp.
-    #[inline]
-    pub fn deleted_since(mut self, deleted_since: sage_core::types::DateTime) -> Self {
-        self.deleted_since = Some(deleted_since);
-        self
-    }
-
-    /// Returns the given number of Products per request.
-    #[inline]
-    pub fn items_per_page(mut self, items_per_page: i64) -> Self {
-        self.items_per_page = Some(items_per_page);
-        self
-    }
-
-    /// Go to specific page of Products
-    #[inline]
-    pub fn page(mut self, page: i64) -> Self {
-        self.page = Some(page);
-        self
-    }
-
-    /// Use this to filter by the item code or description.
-    #[inline]
-    pub fn search(mut self, search: impl Into<String>) -> Self {
-        self.search = Some(search.into());
-        self
-    }
-
-    /// Use this to limit the response to Products changed since a given date (format: YYYY-MM-DDT(+|-)hh:mm) or date-time (format: YYYY-MM-DDThh:mm:ss(+|-)hh:mm). Inclusive of the passed timestamp.
-    #[inline]
-    pub fn updated_or_created_since(
-        mut self,
+sage_core::setters! {
+    ListProducts {
+        /// Use this to only return active or inactive items
+        active: bool,
+        /// Specify the attributes that you want to expose for the Products (expose all attributes with 'all'). These are in addition to the base attributes (name, path)
+        attributes: impl Into<String>,
+        /// Use this to limit the response to Products deleted since a given date (format: YYYY-MM-DDT(+|-)hh:mm) or date-time (format: YYYY-MM-DDThh:mm:ss(+|-)hh:mm). Not inclusive of the passed timestamp.
+        deleted_since: sage_core::types::DateTime,
+        /// Returns the given number of Products per request.
+        items_per_page: i64,
+        /// Go to specific page of Products
+        page: i64,
+        /// Use this to filter by the item code or description.
+        search: impl Into<String>,
+        /// Use this to limit the response to Products changed since a given date (format: YYYY-MM-DDT(+|-)hh:mm) or date-time (format: YYYY-MM-DDThh:mm:ss(+|-)hh:mm). Inclusive of the passed timestamp.
         updated_or_created_since: sage_core::types::DateTime,
-    ) -> Self {
-        self.updated_or_created_since = Some(updated_or_created_since);
-        self
     }
 }
 
@@ -2165,12 +2107,12 @@ impl GetServiceRateType {
             attributes: None,
         }
     }
+}
 
-    /// Specify the attributes that you want to expose for the Service Rate (expose all attributes with 'all'). These are in addition to the base attributes (name, path)
-    #[inline]
-    pub fn attributes(mut self, attributes: impl Into<String>) -> Self {
-        self.attributes = Some(attributes.into());
-        self
+sage_core::setters! {
+    GetServiceRateType {
+        /// Specify the attributes that you want to expose for the Service Rate (expose all attributes with 'all'). These are in addition to the base attributes (name, path)
+        attributes: impl Into<String>,
     }
 }
 
@@ -2228,43 +2170,20 @@ impl ListServiceRateTypes {
     pub fn new() -> Self {
         Self::default()
     }
+}
 
-    /// Use this to only return active or inactive items
-    #[inline]
-    pub fn active(mut self, active: bool) -> Self {
-        self.active = Some(active);
-        self
-    }
-
-    /// Specify the attributes that you want to expose for the Service Rates (expose all attributes with 'all'). These are in addition to the base attributes (name, path)
-    #[inline]
-    pub fn attributes(mut self, attributes: impl Into<String>) -> Self {
-        self.attributes = Some(attributes.into());
-        self
-    }
-
-    /// Returns the given number of Service Rates per request.
-    #[inline]
-    pub fn items_per_page(mut self, items_per_page: i64) -> Self {
-        self.items_per_page = Some(items_per_page);
-        self
-    }
-
-    /// Go to specific page of Service Rates
-    #[inline]
-    pub fn page(mut self, page: i64) -> Self {
-        self.page = Some(page);
-        self
-    }
-
-    /// Use this to limit the response to Service Rates changed since a given date (format: YYYY-MM-DDT(+|-)hh:mm) or date-time (format: YYYY-MM-DDThh:mm:ss(+|-)hh:mm). Inclusive of the passed timestamp.
-    #[inline]
-    pub fn updated_or_created_since(
-        mut self,
+sage_core::setters! {
+    ListServiceRateTypes {
+        /// Use this to only return active or inactive items
+        active: bool,
+        /// Specify the attributes that you want to expose for the Service Rates (expose all attributes with 'all'). These are in addition to the base attributes (name, path)
+        attributes: impl Into<String>,
+        /// Returns the given number of Service Rates per request.
+        items_per_page: i64,
+        /// Go to specific page of Service Rates
+        page: i64,
+        /// Use this to limit the response to Service Rates changed since a given date (format: YYYY-MM-DDT(+|-)hh:mm) or date-time (format: YYYY-MM-DDThh:mm:ss(+|-)hh:mm). Inclusive of the passed timestamp.
         updated_or_created_since: sage_core::types::DateTime,
-    ) -> Self {
-        self.updated_or_created_since = Some(updated_or_created_since);
-        self
     }
 }
 
@@ -2456,12 +2375,12 @@ impl GetService {
             attributes: None,
         }
     }
+}
 
-    /// Specify the attributes that you want to expose for the Service (expose all attributes with 'all'). These are in addition to the base attributes (name, path)
-    #[inline]
-    pub fn attributes(mut self, attributes: impl Into<String>) -> Self {
-        self.attributes = Some(attributes.into());
-        self
+sage_core::setters! {
+    GetService {
+        /// Specify the attributes that you want to expose for the Service (expose all attributes with 'all'). These are in addition to the base attributes (name, path)
+        attributes: impl Into<String>,
     }
 }
 
@@ -2523,57 +2442,24 @@ impl ListServices {
     pub fn new() -> Self {
         Self::default()
     }
+}
 
-    /// Use this to only return active or inactive items
-    #[inline]
-    pub fn active(mut self, active: bool) -> Self {
-        self.active = Some(active);
-        self
-    }
-
-    /// Specify the attributes that you want to expose for the Services (expose all attributes with 'all'). These are in addition to the base attributes (name, path)
-    #[inline]
-    pub fn attributes(mut self, attributes: impl Into<String>) -> Self {
-        self.attributes = Some(attributes.into());
-        self
-    }
-
-    /// Use this to limit the response to Services deleted since a given date (format: YYYY-MM-DDT(+|-)hh:mm) or date-time (format: YYYY-MM-DDThh:mm:ss(+|-)hh:mm). Not inclusive of the passed timestamp.
-    #[inline]
-    pub fn deleted_since(mut self, deleted_since: sage_core::types::DateTime) -> Self {
-        self.deleted_since = Some(deleted_since);
-        self
-    }
-
-    /// Returns the given number of Services per request.
-    #[inline]
-    pub fn items_per_page(mut self, items_per_page: i64) -> Self {
-        self.items_per_page = Some(items_per_page);
-        self
-    }
-
-    /// Go to specific page of Services
-    #[inline]
-    pub fn page(mut self, page: i64) -> Self {
-        self.page = Some(page);
-        self
-    }
-
-    /// Use this to filter by the item code or description.
-    #[inline]
-    pub fn search(mut self, search: impl Into<String>) -> Self {
-        self.search = Some(search.into());
-        self
-    }
-
-    /// Use this to limit the response to Services changed since a given date (format: YYYY-MM-DDT(+|-)hh:mm) or date-time (format: YYYY-MM-DDThh:mm:ss(+|-)hh:mm). Inclusive of the passed timestamp.
-    #[inline]
-    pub fn updated_or_created_since(
-        mut self,
+sage_core::setters! {
+    ListServices {
+        /// Use this to only return active or inactive items
+        active: bool,
+        /// Specify the attributes that you want to expose for the Services (expose all attributes with 'all'). These are in addition to the base attributes (name, path)
+        attributes: impl Into<String>,
+        /// Use this to limit the response to Services deleted since a given date (format: YYYY-MM-DDT(+|-)hh:mm) or date-time (format: YYYY-MM-DDThh:mm:ss(+|-)hh:mm). Not inclusive of the passed timestamp.
+        deleted_since: sage_core::types::DateTime,
+        /// Returns the given number of Services per request.
+        items_per_page: i64,
+        /// Go to specific page of Services
+        page: i64,
+        /// Use this to filter by the item code or description.
+        search: impl Into<String>,
+        /// Use this to limit the response to Services changed since a given date (format: YYYY-MM-DDT(+|-)hh:mm) or date-time (format: YYYY-MM-DDThh:mm:ss(+|-)hh:mm). Inclusive of the passed timestamp.
         updated_or_created_since: sage_core::types::DateTime,
-    ) -> Self {
-        self.updated_or_created_since = Some(updated_or_created_since);
-        self
     }
 }
 
@@ -2757,12 +2643,12 @@ impl GetStockItem {
             attributes: None,
         }
     }
+}
 
-    /// Specify the attributes that you want to expose for the Stock Item (expose all attributes with 'all'). These are in addition to the base attributes (name, path)
-    #[inline]
-    pub fn attributes(mut self, attributes: impl Into<String>) -> Self {
-        self.attributes = Some(attributes.into());
-        self
+sage_core::setters! {
+    GetStockItem {
+        /// Specify the attributes that you want to expose for the Stock Item (expose all attributes with 'all'). These are in addition to the base attributes (name, path)
+        attributes: impl Into<String>,
     }
 }
 
@@ -2826,71 +2712,28 @@ impl ListStockItems {
     pub fn new() -> Self {
         Self::default()
     }
+}
 
-    /// Use this to only return active or inactive items
-    #[inline]
-    pub fn active(mut self, active: bool) -> Self {
-        self.active = Some(active);
-        self
-    }
-
-    /// Specify the attributes that you want to expose for the Stock Items (expose all attributes with 'all'). These are in addition to the base attributes (name, path)
-    #[inline]
-    pub fn attributes(mut self, attributes: impl Into<String>) -> Self {
-        self.attributes = Some(attributes.into());
-        self
-    }
-
-    /// Use this to filter by the Stock Items that are below the reorder level
-    #[inline]
-    pub fn below_reorder_level(mut self, below_reorder_level: bool) -> Self {
-        self.below_reorder_level = Some(below_reorder_level);
-        self
-    }
-
-    /// Use this to limit the response to Stock Items deleted since a given date (format: YYYY-MM-DDT(+|-)hh:mm) or date-time (format: YYYY-MM-DDThh:mm:ss(+|-)hh:mm). Not inclusive of the passed timestamp.
-    #[inline]
-    pub fn deleted_since(mut self, deleted_since: sage_core::types::DateTime) -> Self {
-        self.deleted_since = Some(deleted_since);
-        self
-    }
-
-    /// Returns the given number of Stock Items per request.
-    #[inline]
-    pub fn items_per_page(mut self, items_per_page: i64) -> Self {
-        self.items_per_page = Some(items_per_page);
-        self
-    }
-
-    /// Use this to filter by the Stock Items that are out of stock
-    #[inline]
-    pub fn out_of_stock(mut self, out_of_stock: bool) -> Self {
-        self.out_of_stock = Some(out_of_stock);
-        self
-    }
-
-    /// Go to specific page of Stock Items
-    #[inline]
-    pub fn page(mut self, page: i64) -> Self {
-        self.page = Some(page);
-        self
-    }
-
-    /// Use this to filter by the item code or description.
-    #[inline]
-    pub fn search(mut self, search: impl Into<String>) -> Self {
-        self.search = Some(search.into());
-        self
-    }
-
-    /// Use this to limit the response to Stock Items changed since a given date (format: YYYY-MM-DDT(+|-)hh:mm) or date-time (format: YYYY-MM-DDThh:mm:ss(+|-)hh:mm). Inclusive of the passed timestamp.
-    #[inline]
-    pub fn updated_or_created_since(
-        mut self,
+sage_core::setters! {
+    ListStockItems {
+        /// Use this to only return active or inactive items
+        active: bool,
+        /// Specify the attributes that you want to expose for the Stock Items (expose all attributes with 'all'). These are in addition to the base attributes (name, path)
+        attributes: impl Into<String>,
+        /// Use this to filter by the Stock Items that are below the reorder level
+        below_reorder_level: bool,
+        /// Use this to limit the response to Stock Items deleted since a given date (format: YYYY-MM-DDT(+|-)hh:mm) or date-time (format: YYYY-MM-DDThh:mm:ss(+|-)hh:mm). Not inclusive of the passed timestamp.
+        deleted_since: sage_core::types::DateTime,
+        /// Returns the given number of Stock Items per request.
+        items_per_page: i64,
+        /// Use this to filter by the Stock Items that are out of stock
+        out_of_stock: bool,
+        /// Go to specific page of Stock Items
+        page: i64,
+        /// Use this to filter by the item code or description.
+        search: impl Into<String>,
+        /// Use this to limit the response to Stock Items changed since a given date (format: YYYY-MM-DDT(+|-)hh:mm) or date-time (format: YYYY-MM-DDThh:mm:ss(+|-)hh:mm). Inclusive of the passed timestamp.
         updated_or_created_since: sage_core::types::DateTime,
-    ) -> Self {
-        self.updated_or_created_since = Some(updated_or_created_since);
-        self
     }
 }
 
@@ -3085,12 +2928,12 @@ impl GetStockMovement {
             attributes: None,
         }
     }
+}
 
-    /// Specify the attributes that you want to expose for the Stock Movement (expose all attributes with 'all'). These are in addition to the base attributes (name, path)
-    #[inline]
-    pub fn attributes(mut self, attributes: impl Into<String>) -> Self {
-        self.attributes = Some(attributes.into());
-        self
+sage_core::setters! {
+    GetStockMovement {
+        /// Specify the attributes that you want to expose for the Stock Movement (expose all attributes with 'all'). These are in addition to the base attributes (name, path)
+        attributes: impl Into<String>,
     }
 }
 
@@ -3150,54 +2993,24 @@ impl ListStockMovements {
     pub fn new() -> Self {
         Self::default()
     }
+}
 
-    /// Specify the attributes that you want to expose for the Stock Movements (expose all attributes with 'all'). These are in addition to the base attributes (name, path)
-    #[inline]
-    pub fn attributes(mut self, attributes: impl Into<String>) -> Self {
-        self.attributes = Some(attributes.into());
-        self
-    }
-
-    /// Use this to filter by Stock Movements dates
-    #[inline]
-    pub fn from_date(mut self, from_date: sage_core::types::DateTime) -> Self {
-        self.from_date = Some(from_date);
-        self
-    }
-
-    /// Returns the given number of Stock Movements per request.
-    #[inline]
-    pub fn items_per_page(mut self, items_per_page: i64) -> Self {
-        self.items_per_page = Some(items_per_page);
-        self
-    }
-
-    /// Go to specific page of Stock Movements
-    #[inline]
-    pub fn page(mut self, page: i64) -> Self {
-        self.page = Some(page);
-        self
-    }
-
-    /// Use this to filter by the details
-    #[inline]
-    pub fn search(mut self, search: impl Into<String>) -> Self {
-        self.search = Some(search.into());
-        self
-    }
-
-    /// Use this to filter  by stock_item_id
-    #[inline]
-    pub fn stock_item_id(mut self, stock_item_id: impl Into<String>) -> Self {
-        self.stock_item_id = Some(stock_item_id.into());
-        self
-    }
-
-    /// Use this to filter by Stock Movements dates
-    #[inline]
-    pub fn to_date(mut self, to_date: sage_core::types::DateTime) -> Self {
-        self.to_date = Some(to_date);
-        self
+sage_core::setters! {
+    ListStockMovements {
+        /// Specify the attributes that you want to expose for the Stock Movements (expose all attributes with 'all'). These are in addition to the base attributes (name, path)
+        attributes: impl Into<String>,
+        /// Use this to filter by Stock Movements dates
+        from_date: sage_core::types::DateTime,
+        /// Returns the given number of Stock Movements per request.
+        items_per_page: i64,
+        /// Go to specific page of Stock Movements
+        page: i64,
+        /// Use this to filter by the details
+        search: impl Into<String>,
+        /// Use this to filter  by stock_item_id
+        stock_item_id: impl Into<String>,
+        /// Use this to filter by Stock Movements dates
+        to_date: sage_core::types::DateTime,
     }
 }
 

@@ -3223,33 +3223,18 @@ impl GetPurchaseCorrectiveInvoice {
             show_payments_allocations: None,
         }
     }
+}
 
-    /// Specify the attributes that you want to expose for the Purchase Corrective Invoice (expose all attributes with 'all'). These are in addition to the base attributes (name, path)
-    #[inline]
-    pub fn attributes(mut self, attributes: impl Into<String>) -> Self {
-        self.attributes = Some(attributes.into());
-        self
-    }
-
-    /// Specify the attributes that you want to expose for nested entities of the Purchase Corrective Invoice (expose all nested attributes with 'all'). These are in addition to the base attributes (name, path)
-    #[inline]
-    pub fn nested_attributes(mut self, nested_attributes: impl Into<String>) -> Self {
-        self.nested_attributes = Some(nested_attributes.into());
-        self
-    }
-
-    /// Use this to show the line item analysis types
-    #[inline]
-    pub fn show_analysis_types(mut self, show_analysis_types: bool) -> Self {
-        self.show_analysis_types = Some(show_analysis_types);
-        self
-    }
-
-    /// Use this to show the artefact's payments and allocations
-    #[inline]
-    pub fn show_payments_allocations(mut self, show_payments_allocations: bool) -> Self {
-        self.show_payments_allocations = Some(show_payments_allocations);
-        self
+sage_core::setters! {
+    GetPurchaseCorrectiveInvoice {
+        /// Specify the attributes that you want to expose for the Purchase Corrective Invoice (expose all attributes with 'all'). These are in addition to the base attributes (name, path)
+        attributes: impl Into<String>,
+        /// Specify the attributes that you want to expose for nested entities of the Purchase Corrective Invoice (expose all nested attributes with 'all'). These are in addition to the base attributes (name, path)
+        nested_attributes: impl Into<String>,
+        /// Use this to show the line item analysis types
+        show_analysis_types: bool,
+        /// Use this to show the artefact's payments and allocations
+        show_payments_allocations: bool,
     }
 }
 
@@ -3325,103 +3310,40 @@ impl ListPurchaseCorrectiveInvoices {
     pub fn new() -> Self {
         Self::default()
     }
+}
 
-    /// Specify the attributes that you want to expose for the Purchase Corrective Invoices (expose all attributes with 'all'). These are in addition to the base attributes (name, path)
-    #[inline]
-    pub fn attributes(mut self, attributes: impl Into<String>) -> Self {
-        self.attributes = Some(attributes.into());
-        self
-    }
-
-    /// Use this to filter by contact id
-    #[inline]
-    pub fn contact_id(mut self, contact_id: impl Into<String>) -> Self {
-        self.contact_id = Some(contact_id.into());
-        self
-    }
-
-    /// Use this to limit the response to Purchase Corrective Invoices deleted since a given date (format: YYYY-MM-DDT(+|-)hh:mm) or date-time (format: YYYY-MM-DDThh:mm:ss(+|-)hh:mm). Not inclusive of the passed timestamp.
-    #[inline]
-    pub fn deleted_since(mut self, deleted_since: sage_core::types::DateTime) -> Self {
-        self.deleted_since = Some(deleted_since);
-        self
-    }
-
-    /// Use this to filter by Purchase Corrective Invoices dates
-    #[inline]
-    pub fn from_date(mut self, from_date: sage_core::types::DateTime) -> Self {
-        self.from_date = Some(from_date);
-        self
-    }
-
-    /// Use this to filter Purchase Corrective Invoices by whether they have attachments or not
-    #[inline]
-    pub fn has_attachments(mut self, has_attachments: bool) -> Self {
-        self.has_attachments = Some(has_attachments);
-        self
-    }
-
-    /// Returns the given number of Purchase Corrective Invoices per request.
-    #[inline]
-    pub fn items_per_page(mut self, items_per_page: i64) -> Self {
-        self.items_per_page = Some(items_per_page);
-        self
-    }
-
-    /// Go to specific page of Purchase Corrective Invoices
-    #[inline]
-    pub fn page(mut self, page: i64) -> Self {
-        self.page = Some(page);
-        self
-    }
-
-    /// Use this to filter by the invoice reference or contact name.
-    #[inline]
-    pub fn search(mut self, search: impl Into<String>) -> Self {
-        self.search = Some(search.into());
-        self
-    }
-
-    /// Use this to show the artefact's payments and allocations
-    #[inline]
-    pub fn show_payments_allocations(mut self, show_payments_allocations: bool) -> Self {
-        self.show_payments_allocations = Some(show_payments_allocations);
-        self
-    }
-
-    /// Order by a given attribute (required) and direction (optional; `asc` or `desc`; defaults to `asc`).
-    /// Available attributes are:
-    /// created_at, updated_at, date, due_date
-    ///
-    /// Example: `sort=created_at` or `sort=created_at:desc`
-    #[inline]
-    pub fn sort(mut self, sort: impl Into<String>) -> Self {
-        self.sort = Some(sort.into());
-        self
-    }
-
-    /// Use this to filter by status id
-    #[inline]
-    pub fn status_id(mut self, status_id: impl Into<String>) -> Self {
-        self.status_id = Some(status_id.into());
-        self
-    }
-
-    /// Use this to filter by Purchase Corrective Invoices dates
-    #[inline]
-    pub fn to_date(mut self, to_date: sage_core::types::DateTime) -> Self {
-        self.to_date = Some(to_date);
-        self
-    }
-
-    /// Use this to limit the response to Purchase Corrective Invoices changed since a given date (format: YYYY-MM-DDT(+|-)hh:mm) or date-time (format: YYYY-MM-DDThh:mm:ss(+|-)hh:mm). Inclusive of the passed timestamp.
-    #[inline]
-    pub fn updated_or_created_since(
-        mut self,
+sage_core::setters! {
+    ListPurchaseCorrectiveInvoices {
+        /// Specify the attributes that you want to expose for the Purchase Corrective Invoices (expose all attributes with 'all'). These are in addition to the base attributes (name, path)
+        attributes: impl Into<String>,
+        /// Use this to filter by contact id
+        contact_id: impl Into<String>,
+        /// Use this to limit the response to Purchase Corrective Invoices deleted since a given date (format: YYYY-MM-DDT(+|-)hh:mm) or date-time (format: YYYY-MM-DDThh:mm:ss(+|-)hh:mm). Not inclusive of the passed timestamp.
+        deleted_since: sage_core::types::DateTime,
+        /// Use this to filter by Purchase Corrective Invoices dates
+        from_date: sage_core::types::DateTime,
+        /// Use this to filter Purchase Corrective Invoices by whether they have attachments or not
+        has_attachments: bool,
+        /// Returns the given number of Purchase Corrective Invoices per request.
+        items_per_page: i64,
+        /// Go to specific page of Purchase Corrective Invoices
+        page: i64,
+        /// Use this to filter by the invoice reference or contact name.
+        search: impl Into<String>,
+        /// Use this to show the artefact's payments and allocations
+        show_payments_allocations: bool,
+        /// Order by a given attribute (required) and direction (optional; `asc` or `desc`; defaults to `asc`).
+        /// Available attributes are:
+        /// created_at, updated_at, date, due_date
+        ///
+        /// Example: `sort=created_at` or `sort=created_at:desc`
+        sort: impl Into<String>,
+        /// Use this to filter by status id
+        status_id: impl Into<String>,
+        /// Use this to filter by Purchase Corrective Invoices dates
+        to_date: sage_core::types::DateTime,
+        /// Use this to limit the response to Purchase Corrective Invoices changed since a given date (format: YYYY-MM-DDT(+|-)hh:mm) or date-time (format: YYYY-MM-DDThh:mm:ss(+|-)hh:mm). Inclusive of the passed timestamp.
         updated_or_created_since: sage_core::types::DateTime,
-    ) -> Self {
-        self.updated_or_created_since = Some(updated_or_created_since);
-        self
     }
 }
 
@@ -3628,33 +3550,18 @@ impl GetPurchaseCreditNote {
             show_payments_allocations: None,
         }
     }
+}
 
-    /// Specify the attributes that you want to expose for the Purchase Credit Note (expose all attributes with 'all'). These are in addition to the base attributes (name, path)
-    #[inline]
-    pub fn attributes(mut self, attributes: impl Into<String>) -> Self {
-        self.attributes = Some(attributes.into());
-        self
-    }
-
-    /// Specify the attributes that you want to expose for nested entities of the Purchase Credit Note (expose all nested attributes with 'all'). These are in addition to the base attributes (name, path)
-    #[inline]
-    pub fn nested_attributes(mut self, nested_attributes: impl Into<String>) -> Self {
-        self.nested_attributes = Some(nested_attributes.into());
-        self
-    }
-
-    /// Use this to show the line item analysis types
-    #[inline]
-    pub fn show_analysis_types(mut self, show_analysis_types: bool) -> Self {
-        self.show_analysis_types = Some(show_analysis_types);
-        self
-    }
-
-    /// Use this to show the artefact's payments and allocations
-    #[inline]
-    pub fn show_payments_allocations(mut self, show_payments_allocations: bool) -> Self {
-        self.show_payments_allocations = Some(show_payments_allocations);
-        self
+sage_core::setters! {
+    GetPurchaseCreditNote {
+        /// Specify the attributes that you want to expose for the Purchase Credit Note (expose all attributes with 'all'). These are in addition to the base attributes (name, path)
+        attributes: impl Into<String>,
+        /// Specify the attributes that you want to expose for nested entities of the Purchase Credit Note (expose all nested attributes with 'all'). These are in addition to the base attributes (name, path)
+        nested_attributes: impl Into<String>,
+        /// Use this to show the line item analysis types
+        show_analysis_types: bool,
+        /// Use this to show the artefact's payments and allocations
+        show_payments_allocations: bool,
     }
 }
 
@@ -3732,103 +3639,40 @@ impl ListPurchaseCreditNotes {
     pub fn new() -> Self {
         Self::default()
     }
+}
 
-    /// Specify the attributes that you want to expose for the Purchase Credit Notes (expose all attributes with 'all'). These are in addition to the base attributes (name, path)
-    #[inline]
-    pub fn attributes(mut self, attributes: impl Into<String>) -> Self {
-        self.attributes = Some(attributes.into());
-        self
-    }
-
-    /// Use this to filter by contact id
-    #[inline]
-    pub fn contact_id(mut self, contact_id: impl Into<String>) -> Self {
-        self.contact_id = Some(contact_id.into());
-        self
-    }
-
-    /// Use this to limit the response to Purchase Credit Notes deleted since a given date (format: YYYY-MM-DDT(+|-)hh:mm) or date-time (format: YYYY-MM-DDThh:mm:ss(+|-)hh:mm). Not inclusive of the passed timestamp.
-    #[inline]
-    pub fn deleted_since(mut self, deleted_since: sage_core::types::DateTime) -> Self {
-        self.deleted_since = Some(deleted_since);
-        self
-    }
-
-    /// Use this to filter by Purchase Credit Notes dates
-    #[inline]
-    pub fn from_date(mut self, from_date: sage_core::types::DateTime) -> Self {
-        self.from_date = Some(from_date);
-        self
-    }
-
-    /// Use this to filter Purchase Credit Notes by whether they have attachments or not
-    #[inline]
-    pub fn has_attachments(mut self, has_attachments: bool) -> Self {
-        self.has_attachments = Some(has_attachments);
-        self
-    }
-
-    /// Returns the given number of Purchase Credit Notes per request.
-    #[inline]
-    pub fn items_per_page(mut self, items_per_page: i64) -> Self {
-        self.items_per_page = Some(items_per_page);
-        self
-    }
-
-    /// Go to specific page of Purchase Credit Notes
-    #[inline]
-    pub fn page(mut self, page: i64) -> Self {
-        self.page = Some(page);
-        self
-    }
-
-    /// Use this to filter by the credit note reference or contact name.
-    #[inline]
-    pub fn search(mut self, search: impl Into<String>) -> Self {
-        self.search = Some(search.into());
-        self
-    }
-
-    /// Use this to show the artefact's payments and allocations
-    #[inline]
-    pub fn show_payments_allocations(mut self, show_payments_allocations: bool) -> Self {
-        self.show_payments_allocations = Some(show_payments_allocations);
-        self
-    }
-
-    /// Order by a given attribute (required) and direction (optional; `asc` or `desc`; defaults to `asc`).
-    /// Available attributes are:
-    /// created_at, updated_at, date
-    ///
-    /// Example: `sort=created_at` or `sort=created_at:desc`
-    #[inline]
-    pub fn sort(mut self, sort: impl Into<String>) -> Self {
-        self.sort = Some(sort.into());
-        self
-    }
-
-    /// Use this to filter by status id
-    #[inline]
-    pub fn status_id(mut self, status_id: impl Into<String>) -> Self {
-        self.status_id = Some(status_id.into());
-        self
-    }
-
-    /// Use this to filter by Purchase Credit Notes dates
-    #[inline]
-    pub fn to_date(mut self, to_date: sage_core::types::DateTime) -> Self {
-        self.to_date = Some(to_date);
-        self
-    }
-
-    /// Use this to limit the response to Purchase Credit Notes changed since a given date (format: YYYY-MM-DDT(+|-)hh:mm) or date-time (format: YYYY-MM-DDThh:mm:ss(+|-)hh:mm). Inclusive of the passed timestamp.
-    #[inline]
-    pub fn updated_or_created_since(
-        mut self,
+sage_core::setters! {
+    ListPurchaseCreditNotes {
+        /// Specify the attributes that you want to expose for the Purchase Credit Notes (expose all attributes with 'all'). These are in addition to the base attributes (name, path)
+        attributes: impl Into<String>,
+        /// Use this to filter by contact id
+        contact_id: impl Into<String>,
+        /// Use this to limit the response to Purchase Credit Notes deleted since a given date (format: YYYY-MM-DDT(+|-)hh:mm) or date-time (format: YYYY-MM-DDThh:mm:ss(+|-)hh:mm). Not inclusive of the passed timestamp.
+        deleted_since: sage_core::types::DateTime,
+        /// Use this to filter by Purchase Credit Notes dates
+        from_date: sage_core::types::DateTime,
+        /// Use this to filter Purchase Credit Notes by whether they have attachments or not
+        has_attachments: bool,
+        /// Returns the given number of Purchase Credit Notes per request.
+        items_per_page: i64,
+        /// Go to specific page of Purchase Credit Notes
+        page: i64,
+        /// Use this to filter by the credit note reference or contact name.
+        search: impl Into<String>,
+        /// Use this to show the artefact's payments and allocations
+        show_payments_allocations: bool,
+        /// Order by a given attribute (required) and direction (optional; `asc` or `desc`; defaults to `asc`).
+        /// Available attributes are:
+        /// created_at, updated_at, date
+        ///
+        /// Example: `sort=created_at` or `sort=created_at:desc`
+        sort: impl Into<String>,
+        /// Use this to filter by status id
+        status_id: impl Into<String>,
+        /// Use this to filter by Purchase Credit Notes dates
+        to_date: sage_core::types::DateTime,
+        /// Use this to limit the response to Purchase Credit Notes changed since a given date (format: YYYY-MM-DDT(+|-)hh:mm) or date-time (format: YYYY-MM-DDThh:mm:ss(+|-)hh:mm). Inclusive of the passed timestamp.
         updated_or_created_since: sage_core::types::DateTime,
-    ) -> Self {
-        self.updated_or_created_since = Some(updated_or_created_since);
-        self
     }
 }
 
@@ -4079,40 +3923,20 @@ impl GetPurchaseInvoice {
             show_payments_allocations: None,
         }
     }
+}
 
-    /// Specify the attributes that you want to expose for the Purchase Invoice (expose all attributes with 'all'). These are in addition to the base attributes (name, path)
-    #[inline]
-    pub fn attributes(mut self, attributes: impl Into<String>) -> Self {
-        self.attributes = Some(attributes.into());
-        self
-    }
-
-    /// Specify the attributes that you want to expose for nested entities of the Purchase Invoice (expose all nested attributes with 'all'). These are in addition to the base attributes (name, path)
-    #[inline]
-    pub fn nested_attributes(mut self, nested_attributes: impl Into<String>) -> Self {
-        self.nested_attributes = Some(nested_attributes.into());
-        self
-    }
-
-    /// Use this to show the line item analysis types
-    #[inline]
-    pub fn show_analysis_types(mut self, show_analysis_types: bool) -> Self {
-        self.show_analysis_types = Some(show_analysis_types);
-        self
-    }
-
-    /// Use this to show the artefact's associated corrections
-    #[inline]
-    pub fn show_corrections(mut self, show_corrections: bool) -> Self {
-        self.show_corrections = Some(show_corrections);
-        self
-    }
-
-    /// Use this to show the artefact's payments and allocations
-    #[inline]
-    pub fn show_payments_allocations(mut self, show_payments_allocations: bool) -> Self {
-        self.show_payments_allocations = Some(show_payments_allocations);
-        self
+sage_core::setters! {
+    GetPurchaseInvoice {
+        /// Specify the attributes that you want to expose for the Purchase Invoice (expose all attributes with 'all'). These are in addition to the base attributes (name, path)
+        attributes: impl Into<String>,
+        /// Specify the attributes that you want to expose for nested entities of the Purchase Invoice (expose all nested attributes with 'all'). These are in addition to the base attributes (name, path)
+        nested_attributes: impl Into<String>,
+        /// Use this to show the line item analysis types
+        show_analysis_types: bool,
+        /// Use this to show the artefact's associated corrections
+        show_corrections: bool,
+        /// Use this to show the artefact's payments and allocations
+        show_payments_allocations: bool,
     }
 }
 
@@ -4191,103 +4015,40 @@ impl ListPurchaseInvoices {
     pub fn new() -> Self {
         Self::default()
     }
+}
 
-    /// Specify the attributes that you want to expose for the Purchase Invoices (expose all attributes with 'all'). These are in addition to the base attributes (name, path)
-    #[inline]
-    pub fn attributes(mut self, attributes: impl Into<String>) -> Self {
-        self.attributes = Some(attributes.into());
-        self
-    }
-
-    /// Use this to filter by contact id
-    #[inline]
-    pub fn contact_id(mut self, contact_id: impl Into<String>) -> Self {
-        self.contact_id = Some(contact_id.into());
-        self
-    }
-
-    /// Use this to limit the response to Purchase Invoices deleted since a given date (format: YYYY-MM-DDT(+|-)hh:mm) or date-time (format: YYYY-MM-DDThh:mm:ss(+|-)hh:mm). Not inclusive of the passed timestamp.
-    #[inline]
-    pub fn deleted_since(mut self, deleted_since: sage_core::types::DateTime) -> Self {
-        self.deleted_since = Some(deleted_since);
-        self
-    }
-
-    /// Use this to filter by Purchase Invoices dates
-    #[inline]
-    pub fn from_date(mut self, from_date: sage_core::types::DateTime) -> Self {
-        self.from_date = Some(from_date);
-        self
-    }
-
-    /// Use this to filter Purchase Invoices by whether they have attachments or not
-    #[inline]
-    pub fn has_attachments(mut self, has_attachments: bool) -> Self {
-        self.has_attachments = Some(has_attachments);
-        self
-    }
-
-    /// Returns the given number of Purchase Invoices per request.
-    #[inline]
-    pub fn items_per_page(mut self, items_per_page: i64) -> Self {
-        self.items_per_page = Some(items_per_page);
-        self
-    }
-
-    /// Go to specific page of Purchase Invoices
-    #[inline]
-    pub fn page(mut self, page: i64) -> Self {
-        self.page = Some(page);
-        self
-    }
-
-    /// Use this to filter by the invoice reference or contact name.
-    #[inline]
-    pub fn search(mut self, search: impl Into<String>) -> Self {
-        self.search = Some(search.into());
-        self
-    }
-
-    /// Use this to show the artefact's payments and allocations
-    #[inline]
-    pub fn show_payments_allocations(mut self, show_payments_allocations: bool) -> Self {
-        self.show_payments_allocations = Some(show_payments_allocations);
-        self
-    }
-
-    /// Order by a given attribute (required) and direction (optional; `asc` or `desc`; defaults to `asc`).
-    /// Available attributes are:
-    /// created_at, updated_at, date, due_date
-    ///
-    /// Example: `sort=created_at` or `sort=created_at:desc`
-    #[inline]
-    pub fn sort(mut self, sort: impl Into<String>) -> Self {
-        self.sort = Some(sort.into());
-        self
-    }
-
-    /// Use this to filter by status id
-    #[inline]
-    pub fn status_id(mut self, status_id: impl Into<String>) -> Self {
-        self.status_id = Some(status_id.into());
-        self
-    }
-
-    /// Use this to filter by Purchase Invoices dates
-    #[inline]
-    pub fn to_date(mut self, to_date: sage_core::types::DateTime) -> Self {
-        self.to_date = Some(to_date);
-        self
-    }
-
-    /// Use this to limit the response to Purchase Invoices changed since a given date (format: YYYY-MM-DDT(+|-)hh:mm) or date-time (format: YYYY-MM-DDThh:mm:ss(+|-)hh:mm). Inclusive of the passed timestamp.
-    #[inline]
-    pub fn updated_or_created_since(
-        mut self,
+sage_core::setters! {
+    ListPurchaseInvoices {
+        /// Specify the attributes that you want to expose for the Purchase Invoices (expose all attributes with 'all'). These are in addition to the base attributes (name, path)
+        attributes: impl Into<String>,
+        /// Use this to filter by contact id
+        contact_id: impl Into<String>,
+        /// Use this to limit the response to Purchase Invoices deleted since a given date (format: YYYY-MM-DDT(+|-)hh:mm) or date-time (format: YYYY-MM-DDThh:mm:ss(+|-)hh:mm). Not inclusive of the passed timestamp.
+        deleted_since: sage_core::types::DateTime,
+        /// Use this to filter by Purchase Invoices dates
+        from_date: sage_core::types::DateTime,
+        /// Use this to filter Purchase Invoices by whether they have attachments or not
+        has_attachments: bool,
+        /// Returns the given number of Purchase Invoices per request.
+        items_per_page: i64,
+        /// Go to specific page of Purchase Invoices
+        page: i64,
+        /// Use this to filter by the invoice reference or contact name.
+        search: impl Into<String>,
+        /// Use this to show the artefact's payments and allocations
+        show_payments_allocations: bool,
+        /// Order by a given attribute (required) and direction (optional; `asc` or `desc`; defaults to `asc`).
+        /// Available attributes are:
+        /// created_at, updated_at, date, due_date
+        ///
+        /// Example: `sort=created_at` or `sort=created_at:desc`
+        sort: impl Into<String>,
+        /// Use this to filter by status id
+        status_id: impl Into<String>,
+        /// Use this to filter by Purchase Invoices dates
+        to_date: sage_core::types::DateTime,
+        /// Use this to limit the response to Purchase Invoices changed since a given date (format: YYYY-MM-DDT(+|-)hh:mm) or date-time (format: YYYY-MM-DDThh:mm:ss(+|-)hh:mm). Inclusive of the passed timestamp.
         updated_or_created_since: sage_core::types::DateTime,
-    ) -> Self {
-        self.updated_or_created_since = Some(updated_or_created_since);
-        self
     }
 }
 
@@ -4537,33 +4298,18 @@ impl GetPurchaseQuickEntry {
             show_payments_allocations: None,
         }
     }
+}
 
-    /// Specify the attributes that you want to expose for the Purchase Batch Entry (expose all attributes with 'all'). These are in addition to the base attributes (name, path)
-    #[inline]
-    pub fn attributes(mut self, attributes: impl Into<String>) -> Self {
-        self.attributes = Some(attributes.into());
-        self
-    }
-
-    /// Specify the attributes that you want to expose for nested entities of the Purchase Batch Entry (expose all nested attributes with 'all'). These are in addition to the base attributes (name, path)
-    #[inline]
-    pub fn nested_attributes(mut self, nested_attributes: impl Into<String>) -> Self {
-        self.nested_attributes = Some(nested_attributes.into());
-        self
-    }
-
-    /// Use this to show the line item analysis types
-    #[inline]
-    pub fn show_analysis_types(mut self, show_analysis_types: bool) -> Self {
-        self.show_analysis_types = Some(show_analysis_types);
-        self
-    }
-
-    /// Use this to show the artefact's payments and allocations
-    #[inline]
-    pub fn show_payments_allocations(mut self, show_payments_allocations: bool) -> Self {
-        self.show_payments_allocations = Some(show_payments_allocations);
-        self
+sage_core::setters! {
+    GetPurchaseQuickEntry {
+        /// Specify the attributes that you want to expose for the Purchase Batch Entry (expose all attributes with 'all'). These are in addition to the base attributes (name, path)
+        attributes: impl Into<String>,
+        /// Specify the attributes that you want to expose for nested entities of the Purchase Batch Entry (expose all nested attributes with 'all'). These are in addition to the base attributes (name, path)
+        nested_attributes: impl Into<String>,
+        /// Use this to show the line item analysis types
+        show_analysis_types: bool,
+        /// Use this to show the artefact's payments and allocations
+        show_payments_allocations: bool,
     }
 }
 
@@ -4641,103 +4387,40 @@ impl ListPurchaseQuickEntries {
     pub fn new() -> Self {
         Self::default()
     }
+}
 
-    /// Specify the attributes that you want to expose for the Purchase Batch Entries (expose all attributes with 'all'). These are in addition to the base attributes (name, path)
-    #[inline]
-    pub fn attributes(mut self, attributes: impl Into<String>) -> Self {
-        self.attributes = Some(attributes.into());
-        self
-    }
-
-    /// Use this to filter by contact id
-    #[inline]
-    pub fn contact_id(mut self, contact_id: impl Into<String>) -> Self {
-        self.contact_id = Some(contact_id.into());
-        self
-    }
-
-    /// Use this to limit the response to Purchase Batch Entries deleted since a given date (format: YYYY-MM-DDT(+|-)hh:mm) or date-time (format: YYYY-MM-DDThh:mm:ss(+|-)hh:mm). Not inclusive of the passed timestamp.
-    #[inline]
-    pub fn deleted_since(mut self, deleted_since: sage_core::types::DateTime) -> Self {
-        self.deleted_since = Some(deleted_since);
-        self
-    }
-
-    /// Use this to filter by Purchase Batch Entries dates
-    #[inline]
-    pub fn from_date(mut self, from_date: sage_core::types::DateTime) -> Self {
-        self.from_date = Some(from_date);
-        self
-    }
-
-    /// Use this to filter Purchase Batch Entries by whether they have attachments or not
-    #[inline]
-    pub fn has_attachments(mut self, has_attachments: bool) -> Self {
-        self.has_attachments = Some(has_attachments);
-        self
-    }
-
-    /// Returns the given number of Purchase Batch Entries per request.
-    #[inline]
-    pub fn items_per_page(mut self, items_per_page: i64) -> Self {
-        self.items_per_page = Some(items_per_page);
-        self
-    }
-
-    /// Go to specific page of Purchase Batch Entries
-    #[inline]
-    pub fn page(mut self, page: i64) -> Self {
-        self.page = Some(page);
-        self
-    }
-
-    /// Use this to filter by the quick entry reference or contact name.
-    #[inline]
-    pub fn search(mut self, search: impl Into<String>) -> Self {
-        self.search = Some(search.into());
-        self
-    }
-
-    /// Use this to show the artefact's payments and allocations
-    #[inline]
-    pub fn show_payments_allocations(mut self, show_payments_allocations: bool) -> Self {
-        self.show_payments_allocations = Some(show_payments_allocations);
-        self
-    }
-
-    /// Order by a given attribute (required) and direction (optional; `asc` or `desc`; defaults to `asc`).
-    /// Available attributes are:
-    /// created_at, updated_at, date
-    ///
-    /// Example: `sort=created_at` or `sort=created_at:desc`
-    #[inline]
-    pub fn sort(mut self, sort: impl Into<String>) -> Self {
-        self.sort = Some(sort.into());
-        self
-    }
-
-    /// Use this to filter by status id
-    #[inline]
-    pub fn status_id(mut self, status_id: impl Into<String>) -> Self {
-        self.status_id = Some(status_id.into());
-        self
-    }
-
-    /// Use this to filter by Purchase Batch Entries dates
-    #[inline]
-    pub fn to_date(mut self, to_date: sage_core::types::DateTime) -> Self {
-        self.to_date = Some(to_date);
-        self
-    }
-
-    /// Use this to limit the response to Purchase Batch Entries changed since a given date (format: YYYY-MM-DDT(+|-)hh:mm) or date-time (format: YYYY-MM-DDThh:mm:ss(+|-)hh:mm). Inclusive of the passed timestamp.
-    #[inline]
-    pub fn updated_or_created_since(
-        mut self,
+sage_core::setters! {
+    ListPurchaseQuickEntries {
+        /// Specify the attributes that you want to expose for the Purchase Batch Entries (expose all attributes with 'all'). These are in addition to the base attributes (name, path)
+        attributes: impl Into<String>,
+        /// Use this to filter by contact id
+        contact_id: impl Into<String>,
+        /// Use this to limit the response to Purchase Batch Entries deleted since a given date (format: YYYY-MM-DDT(+|-)hh:mm) or date-time (format: YYYY-MM-DDThh:mm:ss(+|-)hh:mm). Not inclusive of the passed timestamp.
+        deleted_since: sage_core::types::DateTime,
+        /// Use this to filter by Purchase Batch Entries dates
+        from_date: sage_core::types::DateTime,
+        /// Use this to filter Purchase Batch Entries by whether they have attachments or not
+        has_attachments: bool,
+        /// Returns the given number of Purchase Batch Entries per request.
+        items_per_page: i64,
+        /// Go to specific page of Purchase Batch Entries
+        page: i64,
+        /// Use this to filter by the quick entry reference or contact name.
+        search: impl Into<String>,
+        /// Use this to show the artefact's payments and allocations
+        show_payments_allocations: bool,
+        /// Order by a given attribute (required) and direction (optional; `asc` or `desc`; defaults to `asc`).
+        /// Available attributes are:
+        /// created_at, updated_at, date
+        ///
+        /// Example: `sort=created_at` or `sort=created_at:desc`
+        sort: impl Into<String>,
+        /// Use this to filter by status id
+        status_id: impl Into<String>,
+        /// Use this to filter by Purchase Batch Entries dates
+        to_date: sage_core::types::DateTime,
+        /// Use this to limit the response to Purchase Batch Entries changed since a given date (format: YYYY-MM-DDT(+|-)hh:mm) or date-time (format: YYYY-MM-DDThh:mm:ss(+|-)hh:mm). Inclusive of the passed timestamp.
         updated_or_created_since: sage_core::types::DateTime,
-    ) -> Self {
-        self.updated_or_created_since = Some(updated_or_created_since);
-        self
     }
 }
 

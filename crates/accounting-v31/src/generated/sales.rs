@@ -6779,12 +6779,12 @@ impl GetArtefactStatus {
             attributes: None,
         }
     }
+}
 
-    /// Specify the attributes that you want to expose for the Artefact Status (expose all attributes with 'all'). These are in addition to the base attributes (name, path)
-    #[inline]
-    pub fn attributes(mut self, attributes: impl Into<String>) -> Self {
-        self.attributes = Some(attributes.into());
-        self
+sage_core::setters! {
+    GetArtefactStatus {
+        /// Specify the attributes that you want to expose for the Artefact Status (expose all attributes with 'all'). These are in addition to the base attributes (name, path)
+        attributes: impl Into<String>,
     }
 }
 
@@ -6837,26 +6837,16 @@ impl ListArtefactStatuses {
     pub fn new() -> Self {
         Self::default()
     }
+}
 
-    /// Specify the attributes that you want to expose for the Artefact Statuses (expose all attributes with 'all'). These are in addition to the base attributes (name, path)
-    #[inline]
-    pub fn attributes(mut self, attributes: impl Into<String>) -> Self {
-        self.attributes = Some(attributes.into());
-        self
-    }
-
-    /// Returns the given number of Artefact Statuses per request.
-    #[inline]
-    pub fn items_per_page(mut self, items_per_page: i64) -> Self {
-        self.items_per_page = Some(items_per_page);
-        self
-    }
-
-    /// Go to specific page of Artefact Statuses
-    #[inline]
-    pub fn page(mut self, page: i64) -> Self {
-        self.page = Some(page);
-        self
+sage_core::setters! {
+    ListArtefactStatuses {
+        /// Specify the attributes that you want to expose for the Artefact Statuses (expose all attributes with 'all'). These are in addition to the base attributes (name, path)
+        attributes: impl Into<String>,
+        /// Returns the given number of Artefact Statuses per request.
+        items_per_page: i64,
+        /// Go to specific page of Artefact Statuses
+        page: i64,
     }
 }
 
@@ -6905,12 +6895,12 @@ impl GetCorrectiveReasonCode {
             attributes: None,
         }
     }
+}
 
-    /// Specify the attributes that you want to expose for the Corrective Reason Code (expose all attributes with 'all'). These are in addition to the base attributes (name, path)
-    #[inline]
-    pub fn attributes(mut self, attributes: impl Into<String>) -> Self {
-        self.attributes = Some(attributes.into());
-        self
+sage_core::setters! {
+    GetCorrectiveReasonCode {
+        /// Specify the attributes that you want to expose for the Corrective Reason Code (expose all attributes with 'all'). These are in addition to the base attributes (name, path)
+        attributes: impl Into<String>,
     }
 }
 
@@ -6957,26 +6947,16 @@ impl ListCorrectiveReasonCodes {
     pub fn new() -> Self {
         Self::default()
     }
+}
 
-    /// Specify the attributes that you want to expose for the Corrective Reason Codes (expose all attributes with 'all'). These are in addition to the base attributes (name, path)
-    #[inline]
-    pub fn attributes(mut self, attributes: impl Into<String>) -> Self {
-        self.attributes = Some(attributes.into());
-        self
-    }
-
-    /// Returns the given number of Corrective Reason Codes per request.
-    #[inline]
-    pub fn items_per_page(mut self, items_per_page: i64) -> Self {
-        self.items_per_page = Some(items_per_page);
-        self
-    }
-
-    /// Go to specific page of Corrective Reason Codes
-    #[inline]
-    pub fn page(mut self, page: i64) -> Self {
-        self.page = Some(page);
-        self
+sage_core::setters! {
+    ListCorrectiveReasonCodes {
+        /// Specify the attributes that you want to expose for the Corrective Reason Codes (expose all attributes with 'all'). These are in addition to the base attributes (name, path)
+        attributes: impl Into<String>,
+        /// Returns the given number of Corrective Reason Codes per request.
+        items_per_page: i64,
+        /// Go to specific page of Corrective Reason Codes
+        page: i64,
     }
 }
 
@@ -7025,12 +7005,12 @@ impl GetEuGoodsServicesType {
             attributes: None,
         }
     }
+}
 
-    /// Specify the attributes that you want to expose for the EU Goods Services Type (expose all attributes with 'all'). These are in addition to the base attributes (name, path)
-    #[inline]
-    pub fn attributes(mut self, attributes: impl Into<String>) -> Self {
-        self.attributes = Some(attributes.into());
-        self
+sage_core::setters! {
+    GetEuGoodsServicesType {
+        /// Specify the attributes that you want to expose for the EU Goods Services Type (expose all attributes with 'all'). These are in addition to the base attributes (name, path)
+        attributes: impl Into<String>,
     }
 }
 
@@ -7077,26 +7057,16 @@ impl ListEuGoodsServicesTypes {
     pub fn new() -> Self {
         Self::default()
     }
+}
 
-    /// Specify the attributes that you want to expose for the EU Goods Services Types (expose all attributes with 'all'). These are in addition to the base attributes (name, path)
-    #[inline]
-    pub fn attributes(mut self, attributes: impl Into<String>) -> Self {
-        self.attributes = Some(attributes.into());
-        self
-    }
-
-    /// Returns the given number of EU Goods Services Types per request.
-    #[inline]
-    pub fn items_per_page(mut self, items_per_page: i64) -> Self {
-        self.items_per_page = Some(items_per_page);
-        self
-    }
-
-    /// Go to specific page of EU Goods Services Types
-    #[inline]
-    pub fn page(mut self, page: i64) -> Self {
-        self.page = Some(page);
-        self
+sage_core::setters! {
+    ListEuGoodsServicesTypes {
+        /// Specify the attributes that you want to expose for the EU Goods Services Types (expose all attributes with 'all'). These are in addition to the base attributes (name, path)
+        attributes: impl Into<String>,
+        /// Returns the given number of EU Goods Services Types per request.
+        items_per_page: i64,
+        /// Go to specific page of EU Goods Services Types
+        page: i64,
     }
 }
 
@@ -7145,12 +7115,12 @@ impl GetEuSalesDescription {
             attributes: None,
         }
     }
+}
 
-    /// Specify the attributes that you want to expose for the Ec Sales Description (expose all attributes with 'all'). These are in addition to the base attributes (name, path)
-    #[inline]
-    pub fn attributes(mut self, attributes: impl Into<String>) -> Self {
-        self.attributes = Some(attributes.into());
-        self
+sage_core::setters! {
+    GetEuSalesDescription {
+        /// Specify the attributes that you want to expose for the Ec Sales Description (expose all attributes with 'all'). These are in addition to the base attributes (name, path)
+        attributes: impl Into<String>,
     }
 }
 
@@ -7197,26 +7167,16 @@ impl ListEuSalesDescriptions {
     pub fn new() -> Self {
         Self::default()
     }
+}
 
-    /// Specify the attributes that you want to expose for the Ec Sales Descriptions (expose all attributes with 'all'). These are in addition to the base attributes (name, path)
-    #[inline]
-    pub fn attributes(mut self, attributes: impl Into<String>) -> Self {
-        self.attributes = Some(attributes.into());
-        self
-    }
-
-    /// Returns the given number of Ec Sales Descriptions per request.
-    #[inline]
-    pub fn items_per_page(mut self, items_per_page: i64) -> Self {
-        self.items_per_page = Some(items_per_page);
-        self
-    }
-
-    /// Go to specific page of Ec Sales Descriptions
-    #[inline]
-    pub fn page(mut self, page: i64) -> Self {
-        self.page = Some(page);
-        self
+sage_core::setters! {
+    ListEuSalesDescriptions {
+        /// Specify the attributes that you want to expose for the Ec Sales Descriptions (expose all attributes with 'all'). These are in addition to the base attributes (name, path)
+        attributes: impl Into<String>,
+        /// Returns the given number of Ec Sales Descriptions per request.
+        items_per_page: i64,
+        /// Go to specific page of Ec Sales Descriptions
+        page: i64,
     }
 }
 
@@ -7363,12 +7323,12 @@ impl GetHostedArtefactPaymentSettings {
             attributes: None,
         }
     }
+}
 
-    /// Specify the attributes that you want to expose for the Hosted Artefact Payment Setting (expose all attributes with 'all'). These are in addition to the base attributes (name, path)
-    #[inline]
-    pub fn attributes(mut self, attributes: impl Into<String>) -> Self {
-        self.attributes = Some(attributes.into());
-        self
+sage_core::setters! {
+    GetHostedArtefactPaymentSettings {
+        /// Specify the attributes that you want to expose for the Hosted Artefact Payment Setting (expose all attributes with 'all'). These are in addition to the base attributes (name, path)
+        attributes: impl Into<String>,
     }
 }
 
@@ -7421,33 +7381,18 @@ impl ListHostedArtefactPaymentSettings {
     pub fn new() -> Self {
         Self::default()
     }
+}
 
-    /// Specify the attributes that you want to expose for the Hosted Artefact Payment Settings (expose all attributes with 'all'). These are in addition to the base attributes (name, path)
-    #[inline]
-    pub fn attributes(mut self, attributes: impl Into<String>) -> Self {
-        self.attributes = Some(attributes.into());
-        self
-    }
-
-    /// Returns the given number of Hosted Artefact Payment Settings per request.
-    #[inline]
-    pub fn items_per_page(mut self, items_per_page: i64) -> Self {
-        self.items_per_page = Some(items_per_page);
-        self
-    }
-
-    /// Use this to filter out hosted artefact payment settings by the guid of the object it is associated to.
-    #[inline]
-    pub fn object_guid(mut self, object_guid: impl Into<String>) -> Self {
-        self.object_guid = Some(object_guid.into());
-        self
-    }
-
-    /// Go to specific page of Hosted Artefact Payment Settings
-    #[inline]
-    pub fn page(mut self, page: i64) -> Self {
-        self.page = Some(page);
-        self
+sage_core::setters! {
+    ListHostedArtefactPaymentSettings {
+        /// Specify the attributes that you want to expose for the Hosted Artefact Payment Settings (expose all attributes with 'all'). These are in addition to the base attributes (name, path)
+        attributes: impl Into<String>,
+        /// Returns the given number of Hosted Artefact Payment Settings per request.
+        items_per_page: i64,
+        /// Use this to filter out hosted artefact payment settings by the guid of the object it is associated to.
+        object_guid: impl Into<String>,
+        /// Go to specific page of Hosted Artefact Payment Settings
+        page: i64,
     }
 }
 
@@ -7497,12 +7442,12 @@ impl GetQuickEntryType {
             attributes: None,
         }
     }
+}
 
-    /// Specify the attributes that you want to expose for the Batch Entry Type (expose all attributes with 'all'). These are in addition to the base attributes (name, path)
-    #[inline]
-    pub fn attributes(mut self, attributes: impl Into<String>) -> Self {
-        self.attributes = Some(attributes.into());
-        self
+sage_core::setters! {
+    GetQuickEntryType {
+        /// Specify the attributes that you want to expose for the Batch Entry Type (expose all attributes with 'all'). These are in addition to the base attributes (name, path)
+        attributes: impl Into<String>,
     }
 }
 
@@ -7549,26 +7494,16 @@ impl ListQuickEntryTypes {
     pub fn new() -> Self {
         Self::default()
     }
+}
 
-    /// Specify the attributes that you want to expose for the Batch Entry Types (expose all attributes with 'all'). These are in addition to the base attributes (name, path)
-    #[inline]
-    pub fn attributes(mut self, attributes: impl Into<String>) -> Self {
-        self.attributes = Some(attributes.into());
-        self
-    }
-
-    /// Returns the given number of Batch Entry Types per request.
-    #[inline]
-    pub fn items_per_page(mut self, items_per_page: i64) -> Self {
-        self.items_per_page = Some(items_per_page);
-        self
-    }
-
-    /// Go to specific page of Batch Entry Types
-    #[inline]
-    pub fn page(mut self, page: i64) -> Self {
-        self.page = Some(page);
-        self
+sage_core::setters! {
+    ListQuickEntryTypes {
+        /// Specify the attributes that you want to expose for the Batch Entry Types (expose all attributes with 'all'). These are in addition to the base attributes (name, path)
+        attributes: impl Into<String>,
+        /// Returns the given number of Batch Entry Types per request.
+        items_per_page: i64,
+        /// Go to specific page of Batch Entry Types
+        page: i64,
     }
 }
 
@@ -7664,12 +7599,12 @@ impl DeleteSalesCorrectiveInvoice {
             void_reason: None,
         }
     }
+}
 
-    /// The reason the Sales Corrective Invoice is being voided (required unless status is DRAFT).
-    #[inline]
-    pub fn void_reason(mut self, void_reason: impl Into<String>) -> Self {
-        self.void_reason = Some(void_reason.into());
-        self
+sage_core::setters! {
+    DeleteSalesCorrectiveInvoice {
+        /// The reason the Sales Corrective Invoice is being voided (required unless status is DRAFT).
+        void_reason: impl Into<String>,
     }
 }
 
@@ -7733,40 +7668,20 @@ impl GetSalesCorrectiveInvoice {
             show_payments_allocations: None,
         }
     }
+}
 
-    /// Specify the attributes that you want to expose for the Sales Corrective Invoice (expose all attributes with 'all'). These are in addition to the base attributes (name, path)
-    #[inline]
-    pub fn attributes(mut self, attributes: impl Into<String>) -> Self {
-        self.attributes = Some(attributes.into());
-        self
-    }
-
-    /// Use this to mark/not mark the artefact as sent. Defaulted to 'true'.
-    #[inline]
-    pub fn mark_as_sent(mut self, mark_as_sent: bool) -> Self {
-        self.mark_as_sent = Some(mark_as_sent);
-        self
-    }
-
-    /// Specify the attributes that you want to expose for nested entities of the Sales Corrective Invoice (expose all nested attributes with 'all'). These are in addition to the base attributes (name, path)
-    #[inline]
-    pub fn nested_attributes(mut self, nested_attributes: impl Into<String>) -> Self {
-        self.nested_attributes = Some(nested_attributes.into());
-        self
-    }
-
-    /// Use this to show the line item analysis types
-    #[inline]
-    pub fn show_analysis_types(mut self, show_analysis_types: bool) -> Self {
-        self.show_analysis_types = Some(show_analysis_types);
-        self
-    }
-
-    /// Use this to show the artefact's payments and allocations
-    #[inline]
-    pub fn show_payments_allocations(mut self, show_payments_allocations: bool) -> Self {
-        self.show_payments_allocations = Some(show_payments_allocations);
-        self
+sage_core::setters! {
+    GetSalesCorrectiveInvoice {
+        /// Specify the attributes that you want to expose for the Sales Corrective Invoice (expose all attributes with 'all'). These are in addition to the base attributes (name, path)
+        attributes: impl Into<String>,
+        /// Use this to mark/not mark the artefact as sent. Defaulted to 'true'.
+        mark_as_sent: bool,
+        /// Specify the attributes that you want to expose for nested entities of the Sales Corrective Invoice (expose all nested attributes with 'all'). These are in addition to the base attributes (name, path)
+        nested_attributes: impl Into<String>,
+        /// Use this to show the line item analysis types
+        show_analysis_types: bool,
+        /// Use this to show the artefact's payments and allocations
+        show_payments_allocations: bool,
     }
 }
 
@@ -7845,103 +7760,40 @@ impl ListSalesCorrectiveInvoices {
     pub fn new() -> Self {
         Self::default()
     }
+}
 
-    /// Specify the attributes that you want to expose for the Sales Corrective Invoices (expose all attributes with 'all'). These are in addition to the base attributes (name, path)
-    #[inline]
-    pub fn attributes(mut self, attributes: impl Into<String>) -> Self {
-        self.attributes = Some(attributes.into());
-        self
-    }
-
-    /// Use this to filter by contact id
-    #[inline]
-    pub fn contact_id(mut self, contact_id: impl Into<String>) -> Self {
-        self.contact_id = Some(contact_id.into());
-        self
-    }
-
-    /// Use this to limit the response to Sales Corrective Invoices deleted since a given date (format: YYYY-MM-DDT(+|-)hh:mm) or date-time (format: YYYY-MM-DDThh:mm:ss(+|-)hh:mm). Not inclusive of the passed timestamp.
-    #[inline]
-    pub fn deleted_since(mut self, deleted_since: sage_core::types::DateTime) -> Self {
-        self.deleted_since = Some(deleted_since);
-        self
-    }
-
-    /// Use this to filter by Sales Corrective Invoices dates
-    #[inline]
-    pub fn from_date(mut self, from_date: sage_core::types::DateTime) -> Self {
-        self.from_date = Some(from_date);
-        self
-    }
-
-    /// Use this to filter Sales Corrective Invoices by whether they have attachments or not
-    #[inline]
-    pub fn has_attachments(mut self, has_attachments: bool) -> Self {
-        self.has_attachments = Some(has_attachments);
-        self
-    }
-
-    /// Returns the given number of Sales Corrective Invoices per request.
-    #[inline]
-    pub fn items_per_page(mut self, items_per_page: i64) -> Self {
-        self.items_per_page = Some(items_per_page);
-        self
-    }
-
-    /// Go to specific page of Sales Corrective Invoices
-    #[inline]
-    pub fn page(mut self, page: i64) -> Self {
-        self.page = Some(page);
-        self
-    }
-
-    /// Use this to filter by the invoice reference or contact name.
-    #[inline]
-    pub fn search(mut self, search: impl Into<String>) -> Self {
-        self.search = Some(search.into());
-        self
-    }
-
-    /// Use this to show the artefact's payments and allocations
-    #[inline]
-    pub fn show_payments_allocations(mut self, show_payments_allocations: bool) -> Self {
-        self.show_payments_allocations = Some(show_payments_allocations);
-        self
-    }
-
-    /// Order by a given attribute (required) and direction (optional; `asc` or `desc`; defaults to `asc`).
-    /// Available attributes are:
-    /// created_at, updated_at, date, due_date
-    ///
-    /// Example: `sort=created_at` or `sort=created_at:desc`
-    #[inline]
-    pub fn sort(mut self, sort: impl Into<String>) -> Self {
-        self.sort = Some(sort.into());
-        self
-    }
-
-    /// Use this to filter by status id
-    #[inline]
-    pub fn status_id(mut self, status_id: impl Into<String>) -> Self {
-        self.status_id = Some(status_id.into());
-        self
-    }
-
-    /// Use this to filter by Sales Corrective Invoices dates
-    #[inline]
-    pub fn to_date(mut self, to_date: sage_core::types::DateTime) -> Self {
-        self.to_date = Some(to_date);
-        self
-    }
-
-    /// Use this to limit the response to Sales Corrective Invoices changed since a given date (format: YYYY-MM-DDT(+|-)hh:mm) or date-time (format: YYYY-MM-DDThh:mm:ss(+|-)hh:mm). Inclusive of the passed timestamp.
-    #[inline]
-    pub fn updated_or_created_since(
-        mut self,
+sage_core::setters! {
+    ListSalesCorrectiveInvoices {
+        /// Specify the attributes that you want to expose for the Sales Corrective Invoices (expose all attributes with 'all'). These are in addition to the base attributes (name, path)
+        attributes: impl Into<String>,
+        /// Use this to filter by contact id
+        contact_id: impl Into<String>,
+        /// Use this to limit the response to Sales Corrective Invoices deleted since a given date (format: YYYY-MM-DDT(+|-)hh:mm) or date-time (format: YYYY-MM-DDThh:mm:ss(+|-)hh:mm). Not inclusive of the passed timestamp.
+        deleted_since: sage_core::types::DateTime,
+        /// Use this to filter by Sales Corrective Invoices dates
+        from_date: sage_core::types::DateTime,
+        /// Use this to filter Sales Corrective Invoices by whether they have attachments or not
+        has_attachments: bool,
+        /// Returns the given number of Sales Corrective Invoices per request.
+        items_per_page: i64,
+        /// Go to specific page of Sales Corrective Invoices
+        page: i64,
+        /// Use this to filter by the invoice reference or contact name.
+        search: impl Into<String>,
+        /// Use this to show the artefact's payments and allocations
+        show_payments_allocations: bool,
+        /// Order by a given attribute (required) and direction (optional; `asc` or `desc`; defaults to `asc`).
+        /// Available attributes are:
+        /// created_at, updated_at, date, due_date
+        ///
+        /// Example: `sort=created_at` or `sort=created_at:desc`
+        sort: impl Into<String>,
+        /// Use this to filter by status id
+        status_id: impl Into<String>,
+        /// Use this to filter by Sales Corrective Invoices dates
+        to_date: sage_core::types::DateTime,
+        /// Use this to limit the response to Sales Corrective Invoices changed since a given date (format: YYYY-MM-DDT(+|-)hh:mm) or date-time (format: YYYY-MM-DDThh:mm:ss(+|-)hh:mm). Inclusive of the passed timestamp.
         updated_or_created_since: sage_core::types::DateTime,
-    ) -> Self {
-        self.updated_or_created_since = Some(updated_or_created_since);
-        self
     }
 }
 
@@ -8096,12 +7948,12 @@ impl DeleteSalesCreditNote {
             void_reason: None,
         }
     }
+}
 
-    /// The reason the Sales Credit Note is being voided (required unless status is DRAFT).
-    #[inline]
-    pub fn void_reason(mut self, void_reason: impl Into<String>) -> Self {
-        self.void_reason = Some(void_reason.into());
-        self
+sage_core::setters! {
+    DeleteSalesCreditNote {
+        /// The reason the Sales Credit Note is being voided (required unless status is DRAFT).
+        void_reason: impl Into<String>,
     }
 }
 
@@ -8165,40 +8017,20 @@ impl GetSalesCreditNote {
             show_payments_allocations: None,
         }
     }
+}
 
-    /// Specify the attributes that you want to expose for the Sales Credit Note (expose all attributes with 'all'). These are in addition to the base attributes (name, path)
-    #[inline]
-    pub fn attributes(mut self, attributes: impl Into<String>) -> Self {
-        self.attributes = Some(attributes.into());
-        self
-    }
-
-    /// Use this to mark/not mark the artefact as sent. Defaulted to 'true'.
-    #[inline]
-    pub fn mark_as_sent(mut self, mark_as_sent: bool) -> Self {
-        self.mark_as_sent = Some(mark_as_sent);
-        self
-    }
-
-    /// Specify the attributes that you want to expose for nested entities of the Sales Credit Note (expose all nested attributes with 'all'). These are in addition to the base attributes (name, path)
-    #[inline]
-    pub fn nested_attributes(mut self, nested_attributes: impl Into<String>) -> Self {
-        self.nested_attributes = Some(nested_attributes.into());
-        self
-    }
-
-    /// Use this to show the line item analysis types
-    #[inline]
-    pub fn show_analysis_types(mut self, show_analysis_types: bool) -> Self {
-        self.show_analysis_types = Some(show_analysis_types);
-        self
-    }
-
-    /// Use this to show the artefact's payments and allocations
-    #[inline]
-    pub fn show_payments_allocations(mut self, show_payments_allocations: bool) -> Self {
-        self.show_payments_allocations = Some(show_payments_allocations);
-        self
+sage_core::setters! {
+    GetSalesCreditNote {
+        /// Specify the attributes that you want to expose for the Sales Credit Note (expose all attributes with 'all'). These are in addition to the base attributes (name, path)
+        attributes: impl Into<String>,
+        /// Use this to mark/not mark the artefact as sent. Defaulted to 'true'.
+        mark_as_sent: bool,
+        /// Specify the attributes that you want to expose for nested entities of the Sales Credit Note (expose all nested attributes with 'all'). These are in addition to the base attributes (name, path)
+        nested_attributes: impl Into<String>,
+        /// Use this to show the line item analysis types
+        show_analysis_types: bool,
+        /// Use this to show the artefact's payments and allocations
+        show_payments_allocations: bool,
     }
 }
 
@@ -8277,103 +8109,40 @@ impl ListSalesCreditNotes {
     pub fn new() -> Self {
         Self::default()
     }
+}
 
-    /// Specify the attributes that you want to expose for the Sales Credit Notes (expose all attributes with 'all'). These are in addition to the base attributes (name, path)
-    #[inline]
-    pub fn attributes(mut self, attributes: impl Into<String>) -> Self {
-        self.attributes = Some(attributes.into());
-        self
-    }
-
-    /// Use this to filter by contact id
-    #[inline]
-    pub fn contact_id(mut self, contact_id: impl Into<String>) -> Self {
-        self.contact_id = Some(contact_id.into());
-        self
-    }
-
-    /// Use this to limit the response to Sales Credit Notes deleted since a given date (format: YYYY-MM-DDT(+|-)hh:mm) or date-time (format: YYYY-MM-DDThh:mm:ss(+|-)hh:mm). Not inclusive of the passed timestamp.
-    #[inline]
-    pub fn deleted_since(mut self, deleted_since: sage_core::types::DateTime) -> Self {
-        self.deleted_since = Some(deleted_since);
-        self
-    }
-
-    /// Use this to filter by Sales Credit Notes dates
-    #[inline]
-    pub fn from_date(mut self, from_date: sage_core::types::DateTime) -> Self {
-        self.from_date = Some(from_date);
-        self
-    }
-
-    /// Use this to filter Sales Credit Notes by whether they have attachments or not
-    #[inline]
-    pub fn has_attachments(mut self, has_attachments: bool) -> Self {
-        self.has_attachments = Some(has_attachments);
-        self
-    }
-
-    /// Returns the given number of Sales Credit Notes per request.
-    #[inline]
-    pub fn items_per_page(mut self, items_per_page: i64) -> Self {
-        self.items_per_page = Some(items_per_page);
-        self
-    }
-
-    /// Go to specific page of Sales Credit Notes
-    #[inline]
-    pub fn page(mut self, page: i64) -> Self {
-        self.page = Some(page);
-        self
-    }
-
-    /// Use this to filter by the credit note reference or contact name.
-    #[inline]
-    pub fn search(mut self, search: impl Into<String>) -> Self {
-        self.search = Some(search.into());
-        self
-    }
-
-    /// Use this to show the artefact's payments and allocations
-    #[inline]
-    pub fn show_payments_allocations(mut self, show_payments_allocations: bool) -> Self {
-        self.show_payments_allocations = Some(show_payments_allocations);
-        self
-    }
-
-    /// Order by a given attribute (required) and direction (optional; `asc` or `desc`; defaults to `asc`).
-    /// Available attributes are:
-    /// created_at, updated_at, date
-    ///
-    /// Example: `sort=created_at` or `sort=created_at:desc`
-    #[inline]
-    pub fn sort(mut self, sort: impl Into<String>) -> Self {
-        self.sort = Some(sort.into());
-        self
-    }
-
-    /// Use this to filter by status id
-    #[inline]
-    pub fn status_id(mut self, status_id: impl Into<String>) -> Self {
-        self.status_id = Some(status_id.into());
-        self
-    }
-
-    /// Use this to filter by Sales Credit Notes dates
-    #[inline]
-    pub fn to_date(mut self, to_date: sage_core::types::DateTime) -> Self {
-        self.to_date = Some(to_date);
-        self
-    }
-
-    /// Use this to limit the response to Sales Credit Notes changed since a given date (format: YYYY-MM-DDT(+|-)hh:mm) or date-time (format: YYYY-MM-DDThh:mm:ss(+|-)hh:mm). Inclusive of the passed timestamp.
-    #[inline]
-    pub fn updated_or_created_since(
-        mut self,
+sage_core::setters! {
+    ListSalesCreditNotes {
+        /// Specify the attributes that you want to expose for the Sales Credit Notes (expose all attributes with 'all'). These are in addition to the base attributes (name, path)
+        attributes: impl Into<String>,
+        /// Use this to filter by contact id
+        contact_id: impl Into<String>,
+        /// Use this to limit the response to Sales Credit Notes deleted since a given date (format: YYYY-MM-DDT(+|-)hh:mm) or date-time (format: YYYY-MM-DDThh:mm:ss(+|-)hh:mm). Not inclusive of the passed timestamp.
+        deleted_since: sage_core::types::DateTime,
+        /// Use this to filter by Sales Credit Notes dates
+        from_date: sage_core::types::DateTime,
+        /// Use this to filter Sales Credit Notes by whether they have attachments or not
+        has_attachments: bool,
+        /// Returns the given number of Sales Credit Notes per request.
+        items_per_page: i64,
+        /// Go to specific page of Sales Credit Notes
+        page: i64,
+        /// Use this to filter by the credit note reference or contact name.
+        search: impl Into<String>,
+        /// Use this to show the artefact's payments and allocations
+        show_payments_allocations: bool,
+        /// Order by a given attribute (required) and direction (optional; `asc` or `desc`; defaults to `asc`).
+        /// Available attributes are:
+        /// created_at, updated_at, date
+        ///
+        /// Example: `sort=created_at` or `sort=created_at:desc`
+        sort: impl Into<String>,
+        /// Use this to filter by status id
+        status_id: impl Into<String>,
+        /// Use this to filter by Sales Credit Notes dates
+        to_date: sage_core::types::DateTime,
+        /// Use this to limit the response to Sales Credit Notes changed since a given date (format: YYYY-MM-DDT(+|-)hh:mm) or date-time (format: YYYY-MM-DDThh:mm:ss(+|-)hh:mm). Inclusive of the passed timestamp.
         updated_or_created_since: sage_core::types::DateTime,
-    ) -> Self {
-        self.updated_or_created_since = Some(updated_or_created_since);
-        self
     }
 }
 
@@ -8613,19 +8382,14 @@ impl GetSalesEstimate {
             nested_attributes: None,
         }
     }
+}
 
-    /// Specify the attributes that you want to expose for the Sales Estimate (expose all attributes with 'all'). These are in addition to the base attributes (name, path)
-    #[inline]
-    pub fn attributes(mut self, attributes: impl Into<String>) -> Self {
-        self.attributes = Some(attributes.into());
-        self
-    }
-
-    /// Specify the attributes that you want to expose for nested entities of the Sales Estimate (expose all nested attributes with 'all'). These are in addition to the base attributes (name, path)
-    #[inline]
-    pub fn nested_attributes(mut self, nested_attributes: impl Into<String>) -> Self {
-        self.nested_attributes = Some(nested_attributes.into());
-        self
+sage_core::setters! {
+    GetSalesEstimate {
+        /// Specify the attributes that you want to expose for the Sales Estimate (expose all attributes with 'all'). These are in addition to the base attributes (name, path)
+        attributes: impl Into<String>,
+        /// Specify the attributes that you want to expose for nested entities of the Sales Estimate (expose all nested attributes with 'all'). These are in addition to the base attributes (name, path)
+        nested_attributes: impl Into<String>,
     }
 }
 
@@ -8691,78 +8455,30 @@ impl ListSalesEstimates {
     pub fn new() -> Self {
         Self::default()
     }
+}
 
-    /// Specify the attributes that you want to expose for the Sales Estimates (expose all attributes with 'all'). These are in addition to the base attributes (name, path)
-    #[inline]
-    pub fn attributes(mut self, attributes: impl Into<String>) -> Self {
-        self.attributes = Some(attributes.into());
-        self
-    }
-
-    /// Use this to filter by contact id
-    #[inline]
-    pub fn contact_id(mut self, contact_id: impl Into<String>) -> Self {
-        self.contact_id = Some(contact_id.into());
-        self
-    }
-
-    /// Use this to filter by Sales Estimates dates
-    #[inline]
-    pub fn from_date(mut self, from_date: sage_core::types::DateTime) -> Self {
-        self.from_date = Some(from_date);
-        self
-    }
-
-    /// Use this to filter Sales Estimates by whether they have attachments or not
-    #[inline]
-    pub fn has_attachments(mut self, has_attachments: bool) -> Self {
-        self.has_attachments = Some(has_attachments);
-        self
-    }
-
-    /// Returns the given number of Sales Estimates per request.
-    #[inline]
-    pub fn items_per_page(mut self, items_per_page: i64) -> Self {
-        self.items_per_page = Some(items_per_page);
-        self
-    }
-
-    /// Go to specific page of Sales Estimates
-    #[inline]
-    pub fn page(mut self, page: i64) -> Self {
-        self.page = Some(page);
-        self
-    }
-
-    /// Use this to filter by the estimate reference or contact name.
-    #[inline]
-    pub fn search(mut self, search: impl Into<String>) -> Self {
-        self.search = Some(search.into());
-        self
-    }
-
-    /// Use this to filter by status id
-    #[inline]
-    pub fn status_id(mut self, status_id: impl Into<String>) -> Self {
-        self.status_id = Some(status_id.into());
-        self
-    }
-
-    /// Use this to filter by Sales Estimates dates
-    #[inline]
-    pub fn to_date(mut self, to_date: sage_core::types::DateTime) -> Self {
-        self.to_date = Some(to_date);
-        self
-    }
-
-    /// Use this to limit the response to Sales Estimates changed since a given date (format: YYYY-MM-DDT(+|-)hh:mm) or date-time (format: YYYY-MM-DDThh:mm:ss(+|-)hh:mm). Inclusive of the passed timestamp.
-    #[inline]
-    pub fn updated_or_created_since(
-        mut self,
+sage_core::setters! {
+    ListSalesEstimates {
+        /// Specify the attributes that you want to expose for the Sales Estimates (expose all attributes with 'all'). These are in addition to the base attributes (name, path)
+        attributes: impl Into<String>,
+        /// Use this to filter by contact id
+        contact_id: impl Into<String>,
+        /// Use this to filter by Sales Estimates dates
+        from_date: sage_core::types::DateTime,
+        /// Use this to filter Sales Estimates by whether they have attachments or not
+        has_attachments: bool,
+        /// Returns the given number of Sales Estimates per request.
+        items_per_page: i64,
+        /// Go to specific page of Sales Estimates
+        page: i64,
+        /// Use this to filter by the estimate reference or contact name.
+        search: impl Into<String>,
+        /// Use this to filter by status id
+        status_id: impl Into<String>,
+        /// Use this to filter by Sales Estimates dates
+        to_date: sage_core::types::DateTime,
+        /// Use this to limit the response to Sales Estimates changed since a given date (format: YYYY-MM-DDT(+|-)hh:mm) or date-time (format: YYYY-MM-DDThh:mm:ss(+|-)hh:mm). Inclusive of the passed timestamp.
         updated_or_created_since: sage_core::types::DateTime,
-    ) -> Self {
-        self.updated_or_created_since = Some(updated_or_created_since);
-        self
     }
 }
 
@@ -8914,12 +8630,12 @@ impl DeleteSalesInvoice {
             void_reason: None,
         }
     }
+}
 
-    /// The reason the Sales Invoice is being voided (required unless status is DRAFT).
-    #[inline]
-    pub fn void_reason(mut self, void_reason: impl Into<String>) -> Self {
-        self.void_reason = Some(void_reason.into());
-        self
+sage_core::setters! {
+    DeleteSalesInvoice {
+        /// The reason the Sales Invoice is being voided (required unless status is DRAFT).
+        void_reason: impl Into<String>,
     }
 }
 
@@ -8989,54 +8705,24 @@ impl GetSalesInvoice {
             show_recurring_invoice: None,
         }
     }
+}
 
-    /// Specify the attributes that you want to expose for the Sales Invoice (expose all attributes with 'all'). These are in addition to the base attributes (name, path)
-    #[inline]
-    pub fn attributes(mut self, attributes: impl Into<String>) -> Self {
-        self.attributes = Some(attributes.into());
-        self
-    }
-
-    /// Use this to mark/not mark the artefact as sent. Defaulted to 'true'.
-    #[inline]
-    pub fn mark_as_sent(mut self, mark_as_sent: bool) -> Self {
-        self.mark_as_sent = Some(mark_as_sent);
-        self
-    }
-
-    /// Specify the attributes that you want to expose for nested entities of the Sales Invoice (expose all nested attributes with 'all'). These are in addition to the base attributes (name, path)
-    #[inline]
-    pub fn nested_attributes(mut self, nested_attributes: impl Into<String>) -> Self {
-        self.nested_attributes = Some(nested_attributes.into());
-        self
-    }
-
-    /// Use this to show the line item analysis types
-    #[inline]
-    pub fn show_analysis_types(mut self, show_analysis_types: bool) -> Self {
-        self.show_analysis_types = Some(show_analysis_types);
-        self
-    }
-
-    /// Use this to show the artefact's associated corrections
-    #[inline]
-    pub fn show_corrections(mut self, show_corrections: bool) -> Self {
-        self.show_corrections = Some(show_corrections);
-        self
-    }
-
-    /// Use this to show the artefact's payments and allocations
-    #[inline]
-    pub fn show_payments_allocations(mut self, show_payments_allocations: bool) -> Self {
-        self.show_payments_allocations = Some(show_payments_allocations);
-        self
-    }
-
-    /// Use this to show the artefact's associated recurring invoice template if present
-    #[inline]
-    pub fn show_recurring_invoice(mut self, show_recurring_invoice: bool) -> Self {
-        self.show_recurring_invoice = Some(show_recurring_invoice);
-        self
+sage_core::setters! {
+    GetSalesInvoice {
+        /// Specify the attributes that you want to expose for the Sales Invoice (expose all attributes with 'all'). These are in addition to the base attributes (name, path)
+        attributes: impl Into<String>,
+        /// Use this to mark/not mark the artefact as sent. Defaulted to 'true'.
+        mark_as_sent: bool,
+        /// Specify the attributes that you want to expose for nested entities of the Sales Invoice (expose all nested attributes with 'all'). These are in addition to the base attributes (name, path)
+        nested_attributes: impl Into<String>,
+        /// Use this to show the line item analysis types
+        show_analysis_types: bool,
+        /// Use this to show the artefact's associated corrections
+        show_corrections: bool,
+        /// Use this to show the artefact's payments and allocations
+        show_payments_allocations: bool,
+        /// Use this to show the artefact's associated recurring invoice template if present
+        show_recurring_invoice: bool,
     }
 }
 
@@ -9117,103 +8803,40 @@ impl ListSalesInvoices {
     pub fn new() -> Self {
         Self::default()
     }
+}
 
-    /// Specify the attributes that you want to expose for the Sales Invoices (expose all attributes with 'all'). These are in addition to the base attributes (name, path)
-    #[inline]
-    pub fn attributes(mut self, attributes: impl Into<String>) -> Self {
-        self.attributes = Some(attributes.into());
-        self
-    }
-
-    /// Use this to filter by contact id
-    #[inline]
-    pub fn contact_id(mut self, contact_id: impl Into<String>) -> Self {
-        self.contact_id = Some(contact_id.into());
-        self
-    }
-
-    /// Use this to limit the response to Sales Invoices deleted since a given date (format: YYYY-MM-DDT(+|-)hh:mm) or date-time (format: YYYY-MM-DDThh:mm:ss(+|-)hh:mm). Not inclusive of the passed timestamp.
-    #[inline]
-    pub fn deleted_since(mut self, deleted_since: sage_core::types::DateTime) -> Self {
-        self.deleted_since = Some(deleted_since);
-        self
-    }
-
-    /// Use this to filter by Sales Invoices dates
-    #[inline]
-    pub fn from_date(mut self, from_date: sage_core::types::DateTime) -> Self {
-        self.from_date = Some(from_date);
-        self
-    }
-
-    /// Use this to filter Sales Invoices by whether they have attachments or not
-    #[inline]
-    pub fn has_attachments(mut self, has_attachments: bool) -> Self {
-        self.has_attachments = Some(has_attachments);
-        self
-    }
-
-    /// Returns the given number of Sales Invoices per request.
-    #[inline]
-    pub fn items_per_page(mut self, items_per_page: i64) -> Self {
-        self.items_per_page = Some(items_per_page);
-        self
-    }
-
-    /// Go to specific page of Sales Invoices
-    #[inline]
-    pub fn page(mut self, page: i64) -> Self {
-        self.page = Some(page);
-        self
-    }
-
-    /// Use this to filter by the invoice reference or contact name.
-    #[inline]
-    pub fn search(mut self, search: impl Into<String>) -> Self {
-        self.search = Some(search.into());
-        self
-    }
-
-    /// Use this to show the artefact's payments and allocations
-    #[inline]
-    pub fn show_payments_allocations(mut self, show_payments_allocations: bool) -> Self {
-        self.show_payments_allocations = Some(show_payments_allocations);
-        self
-    }
-
-    /// Order by a given attribute (required) and direction (optional; `asc` or `desc`; defaults to `asc`).
-    /// Available attributes are:
-    /// created_at, updated_at, date, due_date
-    ///
-    /// Example: `sort=created_at` or `sort=created_at:desc`
-    #[inline]
-    pub fn sort(mut self, sort: impl Into<String>) -> Self {
-        self.sort = Some(sort.into());
-        self
-    }
-
-    /// Use this to filter by status id
-    #[inline]
-    pub fn status_id(mut self, status_id: impl Into<String>) -> Self {
-        self.status_id = Some(status_id.into());
-        self
-    }
-
-    /// Use this to filter by Sales Invoices dates
-    #[inline]
-    pub fn to_date(mut self, to_date: sage_core::types::DateTime) -> Self {
-        self.to_date = Some(to_date);
-        self
-    }
-
-    /// Use this to limit the response to Sales Invoices changed since a given date (format: YYYY-MM-DDT(+|-)hh:mm) or date-time (format: YYYY-MM-DDThh:mm:ss(+|-)hh:mm). Inclusive of the passed timestamp.
-    #[inline]
-    pub fn updated_or_created_since(
-        mut self,
+sage_core::setters! {
+    ListSalesInvoices {
+        /// Specify the attributes that you want to expose for the Sales Invoices (expose all attributes with 'all'). These are in addition to the base attributes (name, path)
+        attributes: impl Into<String>,
+        /// Use this to filter by contact id
+        contact_id: impl Into<String>,
+        /// Use this to limit the response to Sales Invoices deleted since a given date (format: YYYY-MM-DDT(+|-)hh:mm) or date-time (format: YYYY-MM-DDThh:mm:ss(+|-)hh:mm). Not inclusive of the passed timestamp.
+        deleted_since: sage_core::types::DateTime,
+        /// Use this to filter by Sales Invoices dates
+        from_date: sage_core::types::DateTime,
+        /// Use this to filter Sales Invoices by whether they have attachments or not
+        has_attachments: bool,
+        /// Returns the given number of Sales Invoices per request.
+        items_per_page: i64,
+        /// Go to specific page of Sales Invoices
+        page: i64,
+        /// Use this to filter by the invoice reference or contact name.
+        search: impl Into<String>,
+        /// Use this to show the artefact's payments and allocations
+        show_payments_allocations: bool,
+        /// Order by a given attribute (required) and direction (optional; `asc` or `desc`; defaults to `asc`).
+        /// Available attributes are:
+        /// created_at, updated_at, date, due_date
+        ///
+        /// Example: `sort=created_at` or `sort=created_at:desc`
+        sort: impl Into<String>,
+        /// Use this to filter by status id
+        status_id: impl Into<String>,
+        /// Use this to filter by Sales Invoices dates
+        to_date: sage_core::types::DateTime,
+        /// Use this to limit the response to Sales Invoices changed since a given date (format: YYYY-MM-DDT(+|-)hh:mm) or date-time (format: YYYY-MM-DDThh:mm:ss(+|-)hh:mm). Inclusive of the passed timestamp.
         updated_or_created_since: sage_core::types::DateTime,
-    ) -> Self {
-        self.updated_or_created_since = Some(updated_or_created_since);
-        self
     }
 }
 
@@ -9465,33 +9088,18 @@ impl GetSalesQuickEntry {
             show_payments_allocations: None,
         }
     }
+}
 
-    /// Specify the attributes that you want to expose for the Sales Batch Entry (expose all attributes with 'all'). These are in addition to the base attributes (name, path)
-    #[inline]
-    pub fn attributes(mut self, attributes: impl Into<String>) -> Self {
-        self.attributes = Some(attributes.into());
-        self
-    }
-
-    /// Specify the attributes that you want to expose for nested entities of the Sales Batch Entry (expose all nested attributes with 'all'). These are in addition to the base attributes (name, path)
-    #[inline]
-    pub fn nested_attributes(mut self, nested_attributes: impl Into<String>) -> Self {
-        self.nested_attributes = Some(nested_attributes.into());
-        self
-    }
-
-    /// Use this to show the line item analysis types
-    #[inline]
-    pub fn show_analysis_types(mut self, show_analysis_types: bool) -> Self {
-        self.show_analysis_types = Some(show_analysis_types);
-        self
-    }
-
-    /// Use this to show the artefact's payments and allocations
-    #[inline]
-    pub fn show_payments_allocations(mut self, show_payments_allocations: bool) -> Self {
-        self.show_payments_allocations = Some(show_payments_allocations);
-        self
+sage_core::setters! {
+    GetSalesQuickEntry {
+        /// Specify the attributes that you want to expose for the Sales Batch Entry (expose all attributes with 'all'). These are in addition to the base attributes (name, path)
+        attributes: impl Into<String>,
+        /// Specify the attributes that you want to expose for nested entities of the Sales Batch Entry (expose all nested attributes with 'all'). These are in addition to the base attributes (name, path)
+        nested_attributes: impl Into<String>,
+        /// Use this to show the line item analysis types
+        show_analysis_types: bool,
+        /// Use this to show the artefact's payments and allocations
+        show_payments_allocations: bool,
     }
 }
 
@@ -9569,103 +9177,40 @@ impl ListSalesQuickEntries {
     pub fn new() -> Self {
         Self::default()
     }
+}
 
-    /// Specify the attributes that you want to expose for the Sales Batch Entries (expose all attributes with 'all'). These are in addition to the base attributes (name, path)
-    #[inline]
-    pub fn attributes(mut self, attributes: impl Into<String>) -> Self {
-        self.attributes = Some(attributes.into());
-        self
-    }
-
-    /// Use this to filter by contact id
-    #[inline]
-    pub fn contact_id(mut self, contact_id: impl Into<String>) -> Self {
-        self.contact_id = Some(contact_id.into());
-        self
-    }
-
-    /// Use this to limit the response to Sales Batch Entries deleted since a given date (format: YYYY-MM-DDT(+|-)hh:mm) or date-time (format: YYYY-MM-DDThh:mm:ss(+|-)hh:mm). Not inclusive of the passed timestamp.
-    #[inline]
-    pub fn deleted_since(mut self, deleted_since: sage_core::types::DateTime) -> Self {
-        self.deleted_since = Some(deleted_since);
-        self
-    }
-
-    /// Use this to filter by Sales Batch Entries dates
-    #[inline]
-    pub fn from_date(mut self, from_date: sage_core::types::DateTime) -> Self {
-        self.from_date = Some(from_date);
-        self
-    }
-
-    /// Use this to filter Sales Batch Entries by whether they have attachments or not
-    #[inline]
-    pub fn has_attachments(mut self, has_attachments: bool) -> Self {
-        self.has_attachments = Some(has_attachments);
-        self
-    }
-
-    /// Returns the given number of Sales Batch Entries per request.
-    #[inline]
-    pub fn items_per_page(mut self, items_per_page: i64) -> Self {
-        self.items_per_page = Some(items_per_page);
-        self
-    }
-
-    /// Go to specific page of Sales Batch Entries
-    #[inline]
-    pub fn page(mut self, page: i64) -> Self {
-        self.page = Some(page);
-        self
-    }
-
-    /// Use this to filter by the quick entry reference or contact name.
-    #[inline]
-    pub fn search(mut self, search: impl Into<String>) -> Self {
-        self.search = Some(search.into());
-        self
-    }
-
-    /// Use this to show the artefact's payments and allocations
-    #[inline]
-    pub fn show_payments_allocations(mut self, show_payments_allocations: bool) -> Self {
-        self.show_payments_allocations = Some(show_payments_allocations);
-        self
-    }
-
-    /// Order by a given attribute (required) and direction (optional; `asc` or `desc`; defaults to `asc`).
-    /// Available attributes are:
-    /// created_at, updated_at, date
-    ///
-    /// Example: `sort=created_at` or `sort=created_at:desc`
-    #[inline]
-    pub fn sort(mut self, sort: impl Into<String>) -> Self {
-        self.sort = Some(sort.into());
-        self
-    }
-
-    /// Use this to filter by status id
-    #[inline]
-    pub fn status_id(mut self, status_id: impl Into<String>) -> Self {
-        self.status_id = Some(status_id.into());
-        self
-    }
-
-    /// Use this to filter by Sales Batch Entries dates
-    #[inline]
-    pub fn to_date(mut self, to_date: sage_core::types::DateTime) -> Self {
-        self.to_date = Some(to_date);
-        self
-    }
-
-    /// Use this to limit the response to Sales Batch Entries changed since a given date (format: YYYY-MM-DDT(+|-)hh:mm) or date-time (format: YYYY-MM-DDThh:mm:ss(+|-)hh:mm). Inclusive of the passed timestamp.
-    #[inline]
-    pub fn updated_or_created_since(
-        mut self,
+sage_core::setters! {
+    ListSalesQuickEntries {
+        /// Specify the attributes that you want to expose for the Sales Batch Entries (expose all attributes with 'all'). These are in addition to the base attributes (name, path)
+        attributes: impl Into<String>,
+        /// Use this to filter by contact id
+        contact_id: impl Into<String>,
+        /// Use this to limit the response to Sales Batch Entries deleted since a given date (format: YYYY-MM-DDT(+|-)hh:mm) or date-time (format: YYYY-MM-DDThh:mm:ss(+|-)hh:mm). Not inclusive of the passed timestamp.
+        deleted_since: sage_core::types::DateTime,
+        /// Use this to filter by Sales Batch Entries dates
+        from_date: sage_core::types::DateTime,
+        /// Use this to filter Sales Batch Entries by whether they have attachments or not
+        has_attachments: bool,
+        /// Returns the given number of Sales Batch Entries per request.
+        items_per_page: i64,
+        /// Go to specific page of Sales Batch Entries
+        page: i64,
+        /// Use this to filter by the quick entry reference or contact name.
+        search: impl Into<String>,
+        /// Use this to show the artefact's payments and allocations
+        show_payments_allocations: bool,
+        /// Order by a given attribute (required) and direction (optional; `asc` or `desc`; defaults to `asc`).
+        /// Available attributes are:
+        /// created_at, updated_at, date
+        ///
+        /// Example: `sort=created_at` or `sort=created_at:desc`
+        sort: impl Into<String>,
+        /// Use this to filter by status id
+        status_id: impl Into<String>,
+        /// Use this to filter by Sales Batch Entries dates
+        to_date: sage_core::types::DateTime,
+        /// Use this to limit the response to Sales Batch Entries changed since a given date (format: YYYY-MM-DDT(+|-)hh:mm) or date-time (format: YYYY-MM-DDThh:mm:ss(+|-)hh:mm). Inclusive of the passed timestamp.
         updated_or_created_since: sage_core::types::DateTime,
-    ) -> Self {
-        self.updated_or_created_since = Some(updated_or_created_since);
-        self
     }
 }
 
@@ -9866,19 +9411,14 @@ impl GetSalesQuote {
             nested_attributes: None,
         }
     }
+}
 
-    /// Specify the attributes that you want to expose for the Sales Quote (expose all attributes with 'all'). These are in addition to the base attributes (name, path)
-    #[inline]
-    pub fn attributes(mut self, attributes: impl Into<String>) -> Self {
-        self.attributes = Some(attributes.into());
-        self
-    }
-
-    /// Specify the attributes that you want to expose for nested entities of the Sales Quote (expose all nested attributes with 'all'). These are in addition to the base attributes (name, path)
-    #[inline]
-    pub fn nested_attributes(mut self, nested_attributes: impl Into<String>) -> Self {
-        self.nested_attributes = Some(nested_attributes.into());
-        self
+sage_core::setters! {
+    GetSalesQuote {
+        /// Specify the attributes that you want to expose for the Sales Quote (expose all attributes with 'all'). These are in addition to the base attributes (name, path)
+        attributes: impl Into<String>,
+        /// Specify the attributes that you want to expose for nested entities of the Sales Quote (expose all nested attributes with 'all'). These are in addition to the base attributes (name, path)
+        nested_attributes: impl Into<String>,
     }
 }
 
@@ -9950,89 +9490,36 @@ impl ListSalesQuotes {
     pub fn new() -> Self {
         Self::default()
     }
+}
 
-    /// Specify the attributes that you want to expose for the Sales Quotes (expose all attributes with 'all'). These are in addition to the base attributes (name, path)
-    #[inline]
-    pub fn attributes(mut self, attributes: impl Into<String>) -> Self {
-        self.attributes = Some(attributes.into());
-        self
-    }
-
-    /// Use this to filter by contact id
-    #[inline]
-    pub fn contact_id(mut self, contact_id: impl Into<String>) -> Self {
-        self.contact_id = Some(contact_id.into());
-        self
-    }
-
-    /// Use this to filter by Sales Quotes dates
-    #[inline]
-    pub fn from_date(mut self, from_date: sage_core::types::DateTime) -> Self {
-        self.from_date = Some(from_date);
-        self
-    }
-
-    /// Use this to filter Sales Quotes by whether they have attachments or not
-    #[inline]
-    pub fn has_attachments(mut self, has_attachments: bool) -> Self {
-        self.has_attachments = Some(has_attachments);
-        self
-    }
-
-    /// Returns the given number of Sales Quotes per request.
-    #[inline]
-    pub fn items_per_page(mut self, items_per_page: i64) -> Self {
-        self.items_per_page = Some(items_per_page);
-        self
-    }
-
-    /// Go to specific page of Sales Quotes
-    #[inline]
-    pub fn page(mut self, page: i64) -> Self {
-        self.page = Some(page);
-        self
-    }
-
-    /// Use this to filter by the quote reference or contact name.
-    #[inline]
-    pub fn search(mut self, search: impl Into<String>) -> Self {
-        self.search = Some(search.into());
-        self
-    }
-
-    /// Order by a given attribute (required) and direction (optional; `asc` or `desc`; defaults to `asc`).
-    /// Available attributes are:
-    /// created_at, updated_at, date, expiry_date
-    ///
-    /// Example: `sort=created_at` or `sort=created_at:desc`
-    #[inline]
-    pub fn sort(mut self, sort: impl Into<String>) -> Self {
-        self.sort = Some(sort.into());
-        self
-    }
-
-    /// Use this to filter by status id
-    #[inline]
-    pub fn status_id(mut self, status_id: impl Into<String>) -> Self {
-        self.status_id = Some(status_id.into());
-        self
-    }
-
-    /// Use this to filter by Sales Quotes dates
-    #[inline]
-    pub fn to_date(mut self, to_date: sage_core::types::DateTime) -> Self {
-        self.to_date = Some(to_date);
-        self
-    }
-
-    /// Use this to limit the response to Sales Quotes changed since a given date (format: YYYY-MM-DDT(+|-)hh:mm) or date-time (format: YYYY-MM-DDThh:mm:ss(+|-)hh:mm). Inclusive of the passed timestamp.
-    #[inline]
-    pub fn updated_or_created_since(
-        mut self,
+sage_core::setters! {
+    ListSalesQuotes {
+        /// Specify the attributes that you want to expose for the Sales Quotes (expose all attributes with 'all'). These are in addition to the base attributes (name, path)
+        attributes: impl Into<String>,
+        /// Use this to filter by contact id
+        contact_id: impl Into<String>,
+        /// Use this to filter by Sales Quotes dates
+        from_date: sage_core::types::DateTime,
+        /// Use this to filter Sales Quotes by whether they have attachments or not
+        has_attachments: bool,
+        /// Returns the given number of Sales Quotes per request.
+        items_per_page: i64,
+        /// Go to specific page of Sales Quotes
+        page: i64,
+        /// Use this to filter by the quote reference or contact name.
+        search: impl Into<String>,
+        /// Order by a given attribute (required) and direction (optional; `asc` or `desc`; defaults to `asc`).
+        /// Available attributes are:
+        /// created_at, updated_at, date, expiry_date
+        ///
+        /// Example: `sort=created_at` or `sort=created_at:desc`
+        sort: impl Into<String>,
+        /// Use this to filter by status id
+        status_id: impl Into<String>,
+        /// Use this to filter by Sales Quotes dates
+        to_date: sage_core::types::DateTime,
+        /// Use this to limit the response to Sales Quotes changed since a given date (format: YYYY-MM-DDT(+|-)hh:mm) or date-time (format: YYYY-MM-DDThh:mm:ss(+|-)hh:mm). Inclusive of the passed timestamp.
         updated_or_created_since: sage_core::types::DateTime,
-    ) -> Self {
-        self.updated_or_created_since = Some(updated_or_created_since);
-        self
     }
 }
 

@@ -526,118 +526,38 @@ impl ListTaxDeterminations {
             usage,
         }
     }
+}
 
-    /// The artefact id
-    #[inline]
-    pub fn artefact_id(mut self, artefact_id: impl Into<String>) -> Self {
-        self.artefact_id = Some(artefact_id.into());
-        self
-    }
-
-    /// The artefact line amount
-    #[inline]
-    pub fn artefact_line_amount(
-        mut self,
+sage_core::setters! {
+    ListTaxDeterminations {
+        /// The artefact id
+        artefact_id: impl Into<String>,
+        /// The artefact line amount
         artefact_line_amount: sage_core::types::Decimal,
-    ) -> Self {
-        self.artefact_line_amount = Some(artefact_line_amount);
-        self
-    }
-
-    /// The artefact line description
-    #[inline]
-    pub fn artefact_line_description(
-        mut self,
+        /// The artefact line description
         artefact_line_description: impl Into<String>,
-    ) -> Self {
-        self.artefact_line_description = Some(artefact_line_description.into());
-        self
-    }
-
-    /// The artefact line goods and service type
-    #[inline]
-    pub fn artefact_line_goods_services_type(
-        mut self,
+        /// The artefact line goods and service type
         artefact_line_goods_services_type: ListTaxDeterminationsArtefactLineGoodsServicesType,
-    ) -> Self {
-        self.artefact_line_goods_services_type = Some(artefact_line_goods_services_type);
-        self
-    }
-
-    /// The artefact line id
-    #[inline]
-    pub fn artefact_line_id(mut self, artefact_line_id: impl Into<String>) -> Self {
-        self.artefact_line_id = Some(artefact_line_id.into());
-        self
-    }
-
-    /// The artefact line includes tax
-    #[inline]
-    pub fn artefact_line_tax_included(
-        mut self,
+        /// The artefact line id
+        artefact_line_id: impl Into<String>,
+        /// The artefact line includes tax
         artefact_line_tax_included: impl Into<String>,
-    ) -> Self {
-        self.artefact_line_tax_included = Some(artefact_line_tax_included.into());
-        self
-    }
-
-    /// Specify the attributes that you want to expose for the Tax Rates (expose all attributes with 'all'). These are in addition to the base attributes (name, path)
-    #[inline]
-    pub fn attributes(mut self, attributes: impl Into<String>) -> Self {
-        self.attributes = Some(attributes.into());
-        self
-    }
-
-    /// Use this to filter by contact id
-    #[inline]
-    pub fn contact_id(mut self, contact_id: impl Into<String>) -> Self {
-        self.contact_id = Some(contact_id.into());
-        self
-    }
-
-    /// Use this to return results on a specified date.
-    #[inline]
-    pub fn date(mut self, date: sage_core::types::Date) -> Self {
-        self.date = Some(date);
-        self
-    }
-
-    /// Include destination vat
-    #[inline]
-    pub fn include_destination_vat(mut self, include_destination_vat: bool) -> Self {
-        self.include_destination_vat = Some(include_destination_vat);
-        self
-    }
-
-    /// Include line determination
-    #[inline]
-    pub fn include_line_determination(
-        mut self,
+        /// Specify the attributes that you want to expose for the Tax Rates (expose all attributes with 'all'). These are in addition to the base attributes (name, path)
+        attributes: impl Into<String>,
+        /// Use this to filter by contact id
+        contact_id: impl Into<String>,
+        /// Use this to return results on a specified date.
+        date: sage_core::types::Date,
+        /// Include destination vat
+        include_destination_vat: bool,
+        /// Include line determination
         include_line_determination: bool,
-    ) -> Self {
-        self.include_line_determination = Some(include_line_determination);
-        self
-    }
-
-    /// Returns the given number of Tax Rates per request.
-    #[inline]
-    pub fn items_per_page(mut self, items_per_page: i64) -> Self {
-        self.items_per_page = Some(items_per_page);
-        self
-    }
-
-    /// Go to specific page of Tax Rates
-    #[inline]
-    pub fn page(mut self, page: i64) -> Self {
-        self.page = Some(page);
-        self
-    }
-
-    /// Display recargo retailer rates
-    #[inline]
-    pub fn retailer_rates(mut self, retailer_rates: bool) -> Self {
-        self.retailer_rates = Some(retailer_rates);
-        self
+        /// Returns the given number of Tax Rates per request.
+        items_per_page: i64,
+        /// Go to specific page of Tax Rates
+        page: i64,
+        /// Display recargo retailer rates
+        retailer_rates: bool,
     }
 }
 
@@ -704,12 +624,12 @@ impl GetTaxOffice {
             attributes: None,
         }
     }
+}
 
-    /// Specify the attributes that you want to expose for the Tax Office (expose all attributes with 'all'). These are in addition to the base attributes (name, path)
-    #[inline]
-    pub fn attributes(mut self, attributes: impl Into<String>) -> Self {
-        self.attributes = Some(attributes.into());
-        self
+sage_core::setters! {
+    GetTaxOffice {
+        /// Specify the attributes that you want to expose for the Tax Office (expose all attributes with 'all'). These are in addition to the base attributes (name, path)
+        attributes: impl Into<String>,
     }
 }
 
@@ -756,26 +676,16 @@ impl ListTaxOffices {
     pub fn new() -> Self {
         Self::default()
     }
+}
 
-    /// Specify the attributes that you want to expose for the Tax Offices (expose all attributes with 'all'). These are in addition to the base attributes (name, path)
-    #[inline]
-    pub fn attributes(mut self, attributes: impl Into<String>) -> Self {
-        self.attributes = Some(attributes.into());
-        self
-    }
-
-    /// Returns the given number of Tax Offices per request.
-    #[inline]
-    pub fn items_per_page(mut self, items_per_page: i64) -> Self {
-        self.items_per_page = Some(items_per_page);
-        self
-    }
-
-    /// Go to specific page of Tax Offices
-    #[inline]
-    pub fn page(mut self, page: i64) -> Self {
-        self.page = Some(page);
-        self
+sage_core::setters! {
+    ListTaxOffices {
+        /// Specify the attributes that you want to expose for the Tax Offices (expose all attributes with 'all'). These are in addition to the base attributes (name, path)
+        attributes: impl Into<String>,
+        /// Returns the given number of Tax Offices per request.
+        items_per_page: i64,
+        /// Go to specific page of Tax Offices
+        page: i64,
     }
 }
 
@@ -829,12 +739,12 @@ impl GetTaxProfile {
             attributes: None,
         }
     }
+}
 
-    /// Specify the attributes that you want to expose for the Tax Profile (expose all attributes with 'all'). These are in addition to the base attributes (name, path)
-    #[inline]
-    pub fn attributes(mut self, attributes: impl Into<String>) -> Self {
-        self.attributes = Some(attributes.into());
-        self
+sage_core::setters! {
+    GetTaxProfile {
+        /// Specify the attributes that you want to expose for the Tax Profile (expose all attributes with 'all'). These are in addition to the base attributes (name, path)
+        attributes: impl Into<String>,
     }
 }
 
@@ -888,36 +798,18 @@ impl ListTaxProfiles {
     pub fn new() -> Self {
         Self::default()
     }
+}
 
-    /// Specify the attributes that you want to expose for the Tax Profiles (expose all attributes with 'all'). These are in addition to the base attributes (name, path)
-    #[inline]
-    pub fn attributes(mut self, attributes: impl Into<String>) -> Self {
-        self.attributes = Some(attributes.into());
-        self
-    }
-
-    /// Returns the given number of Tax Profiles per request.
-    #[inline]
-    pub fn items_per_page(mut self, items_per_page: i64) -> Self {
-        self.items_per_page = Some(items_per_page);
-        self
-    }
-
-    /// Go to specific page of Tax Profiles
-    #[inline]
-    pub fn page(mut self, page: i64) -> Self {
-        self.page = Some(page);
-        self
-    }
-
-    /// Use this to limit the response to Tax Profiles changed since a given date (format: YYYY-MM-DDT(+|-)hh:mm) or date-time (format: YYYY-MM-DDThh:mm:ss(+|-)hh:mm). Inclusive of the passed timestamp.
-    #[inline]
-    pub fn updated_or_created_since(
-        mut self,
+sage_core::setters! {
+    ListTaxProfiles {
+        /// Specify the attributes that you want to expose for the Tax Profiles (expose all attributes with 'all'). These are in addition to the base attributes (name, path)
+        attributes: impl Into<String>,
+        /// Returns the given number of Tax Profiles per request.
+        items_per_page: i64,
+        /// Go to specific page of Tax Profiles
+        page: i64,
+        /// Use this to limit the response to Tax Profiles changed since a given date (format: YYYY-MM-DDT(+|-)hh:mm) or date-time (format: YYYY-MM-DDThh:mm:ss(+|-)hh:mm). Inclusive of the passed timestamp.
         updated_or_created_since: sage_core::types::DateTime,
-    ) -> Self {
-        self.updated_or_created_since = Some(updated_or_created_since);
-        self
     }
 }
 
@@ -1103,19 +995,14 @@ impl GetTaxRate {
             date: None,
         }
     }
+}
 
-    /// Specify the attributes that you want to expose for the Tax Rate (expose all attributes with 'all'). These are in addition to the base attributes (name, path)
-    #[inline]
-    pub fn attributes(mut self, attributes: impl Into<String>) -> Self {
-        self.attributes = Some(attributes.into());
-        self
-    }
-
-    /// Use this to show the tax rate percentage on the given date
-    #[inline]
-    pub fn date(mut self, date: sage_core::types::Date) -> Self {
-        self.date = Some(date);
-        self
+sage_core::setters! {
+    GetTaxRate {
+        /// Specify the attributes that you want to expose for the Tax Rate (expose all attributes with 'all'). These are in addition to the base attributes (name, path)
+        attributes: impl Into<String>,
+        /// Use this to show the tax rate percentage on the given date
+        date: sage_core::types::Date,
     }
 }
 
@@ -1185,81 +1072,30 @@ impl ListTaxRates {
     pub fn new() -> Self {
         Self::default()
     }
+}
 
-    /// Use this to filter by address region id
-    #[inline]
-    pub fn address_region_id(mut self, address_region_id: impl Into<String>) -> Self {
-        self.address_region_id = Some(address_region_id.into());
-        self
-    }
-
-    /// Specify the attributes that you want to expose for the Tax Rates (expose all attributes with 'all'). These are in addition to the base attributes (name, path)
-    #[inline]
-    pub fn attributes(mut self, attributes: impl Into<String>) -> Self {
-        self.attributes = Some(attributes.into());
-        self
-    }
-
-    /// Use this to filter Tax Rates to CIS only records
-    #[inline]
-    pub fn cis_only(mut self, cis_only: bool) -> Self {
-        self.cis_only = Some(cis_only);
-        self
-    }
-
-    /// Use this to return results on a specified date.
-    #[inline]
-    pub fn date(mut self, date: sage_core::types::Date) -> Self {
-        self.date = Some(date);
-        self
-    }
-
-    /// Include vat destination tax rates
-    #[inline]
-    pub fn include_destination_vat_rates(
-        mut self,
+sage_core::setters! {
+    ListTaxRates {
+        /// Use this to filter by address region id
+        address_region_id: impl Into<String>,
+        /// Specify the attributes that you want to expose for the Tax Rates (expose all attributes with 'all'). These are in addition to the base attributes (name, path)
+        attributes: impl Into<String>,
+        /// Use this to filter Tax Rates to CIS only records
+        cis_only: bool,
+        /// Use this to return results on a specified date.
+        date: sage_core::types::Date,
+        /// Include vat destination tax rates
         include_destination_vat_rates: bool,
-    ) -> Self {
-        self.include_destination_vat_rates = Some(include_destination_vat_rates);
-        self
-    }
-
-    /// Use this to include historical data in the response
-    #[inline]
-    pub fn include_historical_data(mut self, include_historical_data: bool) -> Self {
-        self.include_historical_data = Some(include_historical_data);
-        self
-    }
-
-    /// Returns the given number of Tax Rates per request.
-    #[inline]
-    pub fn items_per_page(mut self, items_per_page: i64) -> Self {
-        self.items_per_page = Some(items_per_page);
-        self
-    }
-
-    /// Go to specific page of Tax Rates
-    #[inline]
-    pub fn page(mut self, page: i64) -> Self {
-        self.page = Some(page);
-        self
-    }
-
-    /// Use this to limit the response to Tax Rates changed since a given date (format: YYYY-MM-DDT(+|-)hh:mm) or date-time (format: YYYY-MM-DDThh:mm:ss(+|-)hh:mm). Inclusive of the passed timestamp.
-    #[inline]
-    pub fn updated_or_created_since(
-        mut self,
+        /// Use this to include historical data in the response
+        include_historical_data: bool,
+        /// Returns the given number of Tax Rates per request.
+        items_per_page: i64,
+        /// Go to specific page of Tax Rates
+        page: i64,
+        /// Use this to limit the response to Tax Rates changed since a given date (format: YYYY-MM-DDT(+|-)hh:mm) or date-time (format: YYYY-MM-DDThh:mm:ss(+|-)hh:mm). Inclusive of the passed timestamp.
         updated_or_created_since: sage_core::types::DateTime,
-    ) -> Self {
-        self.updated_or_created_since = Some(updated_or_created_since);
-        self
-    }
-
-    /// possible values are `sales` and `purchase`
-    #[inline]
-    pub fn usage(mut self, usage: impl Into<String>) -> Self {
-        self.usage = Some(usage.into());
-        self
+        /// possible values are `sales` and `purchase`
+        usage: impl Into<String>,
     }
 }
 
@@ -1358,12 +1194,12 @@ impl GetTaxReturnFrequency {
             attributes: None,
         }
     }
+}
 
-    /// Specify the attributes that you want to expose for the Tax Submission Frequency Type (expose all attributes with 'all'). These are in addition to the base attributes (name, path)
-    #[inline]
-    pub fn attributes(mut self, attributes: impl Into<String>) -> Self {
-        self.attributes = Some(attributes.into());
-        self
+sage_core::setters! {
+    GetTaxReturnFrequency {
+        /// Specify the attributes that you want to expose for the Tax Submission Frequency Type (expose all attributes with 'all'). These are in addition to the base attributes (name, path)
+        attributes: impl Into<String>,
     }
 }
 
@@ -1487,36 +1323,18 @@ impl ListTaxReturnFrequencies {
     pub fn new() -> Self {
         Self::default()
     }
+}
 
-    /// Specify the attributes that you want to expose for the Tax Submission Frequency Types (expose all attributes with 'all'). These are in addition to the base attributes (name, path)
-    #[inline]
-    pub fn attributes(mut self, attributes: impl Into<String>) -> Self {
-        self.attributes = Some(attributes.into());
-        self
-    }
-
-    /// Returns the given number of Tax Submission Frequency Types per request.
-    #[inline]
-    pub fn items_per_page(mut self, items_per_page: i64) -> Self {
-        self.items_per_page = Some(items_per_page);
-        self
-    }
-
-    /// Go to specific page of Tax Submission Frequency Types
-    #[inline]
-    pub fn page(mut self, page: i64) -> Self {
-        self.page = Some(page);
-        self
-    }
-
-    /// Use this to filter Tax Submission Frequency Types by tax_type_id (Canada only)
-    #[inline]
-    pub fn tax_type_id(
-        mut self,
+sage_core::setters! {
+    ListTaxReturnFrequencies {
+        /// Specify the attributes that you want to expose for the Tax Submission Frequency Types (expose all attributes with 'all'). These are in addition to the base attributes (name, path)
+        attributes: impl Into<String>,
+        /// Returns the given number of Tax Submission Frequency Types per request.
+        items_per_page: i64,
+        /// Go to specific page of Tax Submission Frequency Types
+        page: i64,
+        /// Use this to filter Tax Submission Frequency Types by tax_type_id (Canada only)
         tax_type_id: ListTaxReturnFrequenciesTaxTypeId,
-    ) -> Self {
-        self.tax_type_id = Some(tax_type_id);
-        self
     }
 }
 
@@ -1569,12 +1387,12 @@ impl GetTaxScheme {
             attributes: None,
         }
     }
+}
 
-    /// Specify the attributes that you want to expose for the Tax Scheme (expose all attributes with 'all'). These are in addition to the base attributes (name, path)
-    #[inline]
-    pub fn attributes(mut self, attributes: impl Into<String>) -> Self {
-        self.attributes = Some(attributes.into());
-        self
+sage_core::setters! {
+    GetTaxScheme {
+        /// Specify the attributes that you want to expose for the Tax Scheme (expose all attributes with 'all'). These are in addition to the base attributes (name, path)
+        attributes: impl Into<String>,
     }
 }
 
@@ -1621,26 +1439,16 @@ impl ListTaxSchemes {
     pub fn new() -> Self {
         Self::default()
     }
+}
 
-    /// Specify the attributes that you want to expose for the Tax Schemes (expose all attributes with 'all'). These are in addition to the base attributes (name, path)
-    #[inline]
-    pub fn attributes(mut self, attributes: impl Into<String>) -> Self {
-        self.attributes = Some(attributes.into());
-        self
-    }
-
-    /// Returns the given number of Tax Schemes per request.
-    #[inline]
-    pub fn items_per_page(mut self, items_per_page: i64) -> Self {
-        self.items_per_page = Some(items_per_page);
-        self
-    }
-
-    /// Go to specific page of Tax Schemes
-    #[inline]
-    pub fn page(mut self, page: i64) -> Self {
-        self.page = Some(page);
-        self
+sage_core::setters! {
+    ListTaxSchemes {
+        /// Specify the attributes that you want to expose for the Tax Schemes (expose all attributes with 'all'). These are in addition to the base attributes (name, path)
+        attributes: impl Into<String>,
+        /// Returns the given number of Tax Schemes per request.
+        items_per_page: i64,
+        /// Go to specific page of Tax Schemes
+        page: i64,
     }
 }
 
@@ -1689,12 +1497,12 @@ impl GetTaxType {
             attributes: None,
         }
     }
+}
 
-    /// Specify the attributes that you want to expose for the Tax Type (expose all attributes with 'all'). These are in addition to the base attributes (name, path)
-    #[inline]
-    pub fn attributes(mut self, attributes: impl Into<String>) -> Self {
-        self.attributes = Some(attributes.into());
-        self
+sage_core::setters! {
+    GetTaxType {
+        /// Specify the attributes that you want to expose for the Tax Type (expose all attributes with 'all'). These are in addition to the base attributes (name, path)
+        attributes: impl Into<String>,
     }
 }
 
@@ -1741,26 +1549,16 @@ impl ListTaxTypes {
     pub fn new() -> Self {
         Self::default()
     }
+}
 
-    /// Specify the attributes that you want to expose for the Tax Types (expose all attributes with 'all'). These are in addition to the base attributes (name, path)
-    #[inline]
-    pub fn attributes(mut self, attributes: impl Into<String>) -> Self {
-        self.attributes = Some(attributes.into());
-        self
-    }
-
-    /// Returns the given number of Tax Types per request.
-    #[inline]
-    pub fn items_per_page(mut self, items_per_page: i64) -> Self {
-        self.items_per_page = Some(items_per_page);
-        self
-    }
-
-    /// Go to specific page of Tax Types
-    #[inline]
-    pub fn page(mut self, page: i64) -> Self {
-        self.page = Some(page);
-        self
+sage_core::setters! {
+    ListTaxTypes {
+        /// Specify the attributes that you want to expose for the Tax Types (expose all attributes with 'all'). These are in addition to the base attributes (name, path)
+        attributes: impl Into<String>,
+        /// Returns the given number of Tax Types per request.
+        items_per_page: i64,
+        /// Go to specific page of Tax Types
+        page: i64,
     }
 }
 
