@@ -288,26 +288,16 @@ impl ListOrders {
     pub fn new() -> Self {
         Self::default()
     }
+}
 
-    /// OData filter.
-    #[inline]
-    pub fn filter(mut self, filter: impl Into<String>) -> Self {
-        self.filter = Some(filter.into());
-        self
-    }
-
-    /// Sets `status`.
-    #[inline]
-    pub fn status(mut self, status: super::common::Status) -> Self {
-        self.status = Some(status);
-        self
-    }
-
-    /// Sets `kinds`.
-    #[inline]
-    pub fn kinds(mut self, kinds: Vec<ListOrdersKinds>) -> Self {
-        self.kinds = Some(kinds);
-        self
+sage_core::setters! {
+    ListOrders {
+        /// OData filter.
+        filter: impl Into<String>,
+        /// Sets `status`.
+        status: super::common::Status,
+        /// Sets `kinds`.
+        kinds: Vec<ListOrdersKinds>,
     }
 }
 
