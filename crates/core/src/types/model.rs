@@ -10,6 +10,11 @@
 //! ``duplicate field `Name` ``, and a value's own error at its key's path. [`Entries`] writes a
 //! model back the same way, without serde's flatten machinery either: its fields, then `extra`.
 //!
+//! A field's read or write returns nothing: its error is kept, no later value is touched, and the
+//! next [`Fields::next_key`] or [`Entries::end`] returns it. So the impls are one plain call per
+//! field instead of one `?` each, whose expansion was the larger part of what rustc spent on a
+//! generated crate's models.
+//!
 //! A model whose fields are all optional starts from `Default` and reads each value straight into its
 //! field ([`Fields::lenient_into`], [`Fields::option_into`]). One with required fields reads into
 //! locals first, so that a missing one is an error. Generated crates write these impls with
@@ -32,9 +37,9 @@
 //!         let mut balance = None;
 //!         while let Some(key) = fields.next_key()? {
 //!             match key {
-//!                 "Name" => fields.lenient_value(&mut name)?,
-//!                 "Balance" => fields.lenient_option(&mut balance)?,
-//!                 _ => fields.keep_unknown()?,
+//!                 "Name" => fields.lenient_value(&mut name),
+//!                 "Balance" => fields.lenient_option(&mut balance),
+//!                 _ => fields.keep_unknown(),
 //!             }
 //!         }
 //!         Ok(Self { name: fields.required(name, "Name")?, balance: balance.unwrap_or_default(), extra: fields.into_extra() })
@@ -81,7 +86,7 @@ impl<'de, T: FromFields> Visitor<'de> for ModelVisitor<T> {
     }
 
     fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<T, A::Error> {
-        T::from_fields(Fields { map, key: Key::default(), extra: Extra::new() })
+        T::from_fields(Fields { map, key: Key::default(), extra: Extra::new(), error: None })
     }
 }
 
@@ -133,17 +138,23 @@ impl<'de> Visitor<'de> for KeyVisitor {
 /// The fields of one JSON object, read in order, each value decoded into the slot the caller names.
 ///
 /// A slot is an `Option` that stays `None` until its key is seen; seeing the key twice is an error.
+/// A value that fails to decode is reported by the next [`next_key`](Self::next_key).
 #[doc(hidden)]
-pub struct Fields<'de, A> {
+pub struct Fields<'de, A: MapAccess<'de>> {
     map: A,
     /// The key [`next_key`](Self::next_key) last returned.
     key: Key<'de>,
     extra: Extra,
+    /// Why the last value could not be read; the object is not read any further.
+    error: Option<A::Error>,
 }
 
 impl<'de, A: MapAccess<'de>> Fields<'de, A> {
-    /// The next key, `None` after the last field.
+    /// The next key, `None` after the last field; the error of the value read last, if it failed.
     pub fn next_key(&mut self) -> Result<Option<&str>, A::Error> {
+        if let Some(error) = self.error.take() {
+            return Err(error);
+        }
         match self.map.next_key::<Key<'de>>()? {
             Some(key) => {
                 self.key = key;
@@ -154,55 +165,64 @@ impl<'de, A: MapAccess<'de>> Fields<'de, A> {
     }
 
     /// A scalar read leniently (see [`lenient::option`]): `null` and blanks are `Some(None)`.
-    pub fn lenient_option<T: Lenient>(&mut self, slot: &mut Option<Option<T>>) -> Result<(), A::Error> {
-        self.expect_first(slot.is_some())?;
-        *slot = Some(self.map.next_value_seed(LenientSeed(PhantomData))?);
-        Ok(())
+    pub fn lenient_option<T: Lenient>(&mut self, slot: &mut Option<Option<T>>) {
+        if self.expect_first(slot.is_some()) {
+            let value = self.map.next_value_seed(LenientSeed(PhantomData));
+            self.store(value, |value| *slot = Some(value));
+        }
     }
 
     /// A required scalar read leniently (see [`lenient::value`]): `null` is the type's default.
-    pub fn lenient_value<T: Lenient>(&mut self, slot: &mut Option<T>) -> Result<(), A::Error> {
-        self.expect_first(slot.is_some())?;
-        *slot = Some(self.map.next_value_seed(LenientSeed(PhantomData))?.unwrap_or_default());
-        Ok(())
+    pub fn lenient_value<T: Lenient>(&mut self, slot: &mut Option<T>) {
+        if self.expect_first(slot.is_some()) {
+            let value = self.map.next_value_seed(LenientSeed(PhantomData));
+            self.store(value, |value| *slot = Some(value.unwrap_or_default()));
+        }
     }
 
     /// A required list, map or model (see [`lenient::or_default`]): `null` is the empty value.
-    pub fn or_default<T: Deserialize<'de> + Default>(&mut self, slot: &mut Option<T>) -> Result<(), A::Error> {
-        self.expect_first(slot.is_some())?;
-        *slot = Some(self.map.next_value::<Option<T>>()?.unwrap_or_default());
-        Ok(())
+    pub fn or_default<T: Deserialize<'de> + Default>(&mut self, slot: &mut Option<T>) {
+        if self.expect_first(slot.is_some()) {
+            let value = self.map.next_value::<Option<T>>();
+            self.store(value, |value| *slot = Some(value.unwrap_or_default()));
+        }
     }
 
     /// A value decoded by its own `Deserialize` impl (dates, enums, models, `Option`s of them).
-    pub fn next_value<T: Deserialize<'de>>(&mut self, slot: &mut Option<T>) -> Result<(), A::Error> {
-        self.expect_first(slot.is_some())?;
-        *slot = Some(self.map.next_value()?);
-        Ok(())
+    pub fn next_value<T: Deserialize<'de>>(&mut self, slot: &mut Option<T>) {
+        if self.expect_first(slot.is_some()) {
+            let value = self.map.next_value();
+            self.store(value, |value| *slot = Some(value));
+        }
     }
 
     /// An optional scalar read leniently (see [`lenient::option`]) straight into a model's field, for
     /// models whose fields are all optional and start from `Default`. A key seen again after a
     /// non-`null` value is serde's duplicate error; after a `null`, the later value is taken.
-    pub fn lenient_into<T: Lenient>(&mut self, field: &mut Option<T>) -> Result<(), A::Error> {
-        self.expect_first(field.is_some())?;
-        *field = self.map.next_value_seed(LenientSeed(PhantomData))?;
-        Ok(())
+    pub fn lenient_into<T: Lenient>(&mut self, field: &mut Option<T>) {
+        if self.expect_first(field.is_some()) {
+            let value = self.map.next_value_seed(LenientSeed(PhantomData));
+            self.store(value, |value| *field = value);
+        }
     }
 
     /// An optional value decoded by its own `Deserialize` impl straight into a model's field (see
     /// [`lenient_into`](Self::lenient_into)); `null` is `None`.
-    pub fn option_into<T: Deserialize<'de>>(&mut self, field: &mut Option<T>) -> Result<(), A::Error> {
-        self.expect_first(field.is_some())?;
-        *field = self.map.next_value()?;
-        Ok(())
+    pub fn option_into<T: Deserialize<'de>>(&mut self, field: &mut Option<T>) {
+        if self.expect_first(field.is_some()) {
+            let value = self.map.next_value();
+            self.store(value, |value| *field = value);
+        }
     }
 
     /// Keeps the current key's value as it is, for `extra`.
-    pub fn keep_unknown(&mut self) -> Result<(), A::Error> {
-        let value = self.map.next_value::<serde_json::Value>()?;
-        self.extra.insert(std::mem::take(&mut self.key).0.into_owned(), value);
-        Ok(())
+    pub fn keep_unknown(&mut self) {
+        match self.map.next_value::<serde_json::Value>() {
+            Ok(value) => {
+                self.extra.insert(std::mem::take(&mut self.key).0.into_owned(), value);
+            }
+            Err(error) => self.error = Some(error),
+        }
     }
 
     /// The value of a required field, or serde's ``missing field `name` `` error.
@@ -215,12 +235,21 @@ impl<'de, A: MapAccess<'de>> Fields<'de, A> {
         self.extra
     }
 
-    /// serde's ``duplicate field `name` `` error if the current key's slot is already filled.
-    fn expect_first(&self, filled: bool) -> Result<(), A::Error> {
+    /// Whether the current key's slot is still empty; if not, keeps serde's ``duplicate field
+    /// `name` `` error.
+    fn expect_first(&mut self, filled: bool) -> bool {
         if filled {
-            return Err(de::Error::custom(format_args!("duplicate field `{}`", self.key.as_str())));
+            self.error = Some(de::Error::custom(format_args!("duplicate field `{}`", self.key.as_str())));
         }
-        Ok(())
+        !filled
+    }
+
+    /// Puts a decoded value in its place, or keeps the error for [`next_key`](Self::next_key).
+    fn store<T>(&mut self, value: Result<T, A::Error>, put: impl FnOnce(T)) {
+        match value {
+            Ok(value) => put(value),
+            Err(error) => self.error = Some(error),
+        }
     }
 }
 
@@ -236,46 +265,52 @@ impl<'de, T: Lenient> DeserializeSeed<'de> for LenientSeed<T> {
 }
 
 /// The entries of a model's JSON object, written in order: its fields (an unset `Option` is
-/// left out), then `extra`. A generated `Serialize` impl is one call per field.
+/// left out), then `extra`. A generated `Serialize` impl is one call per field; the first error is
+/// kept, nothing more is written, and [`end`](Self::end) returns it.
 #[doc(hidden)]
-pub struct Entries<M> {
+pub struct Entries<M: SerializeMap> {
     map: M,
+    error: Option<M::Error>,
 }
 
 impl<M: SerializeMap> Entries<M> {
     /// Starts the object.
     pub fn new<S: Serializer<SerializeMap = M>>(serializer: S) -> Result<Self, S::Error> {
-        Ok(Self { map: serializer.serialize_map(None)? })
+        Ok(Self { map: serializer.serialize_map(None)?, error: None })
     }
 
     /// A field that is always written.
-    pub fn field<T: Serialize + ?Sized>(&mut self, name: &'static str, value: &T) -> Result<(), M::Error> {
-        self.map.serialize_entry(name, value)
+    pub fn field<T: Serialize + ?Sized>(&mut self, name: &'static str, value: &T) {
+        if self.error.is_none() {
+            self.error = self.map.serialize_entry(name, value).err();
+        }
     }
 
     /// An `Option` field: written when set, left out when `None`.
-    pub fn optional<T: Serialize>(&mut self, name: &'static str, value: &Option<T>) -> Result<(), M::Error> {
-        match value {
-            Some(value) => self.map.serialize_entry(name, value),
-            None => Ok(()),
+    pub fn optional<T: Serialize>(&mut self, name: &'static str, value: &Option<T>) {
+        if let Some(value) = value {
+            self.field(name, value);
         }
     }
 
     /// A decimal written as a JSON number (see [`decimal_number`](super::decimal_number)).
-    pub fn number(&mut self, name: &'static str, value: &Decimal) -> Result<(), M::Error> {
-        self.map.serialize_entry(name, &AsNumber(value))
+    pub fn number(&mut self, name: &'static str, value: &Decimal) {
+        self.field(name, &AsNumber(value));
     }
 
     /// An optional decimal written as a JSON number when set.
-    pub fn optional_number(&mut self, name: &'static str, value: &Option<Decimal>) -> Result<(), M::Error> {
-        match value {
-            Some(value) => self.number(name, value),
-            None => Ok(()),
+    pub fn optional_number(&mut self, name: &'static str, value: &Option<Decimal>) {
+        if let Some(value) = value {
+            self.number(name, value);
         }
     }
 
-    /// Writes the fields the schema does not list, and closes the object.
+    /// Writes the fields the schema does not list, and closes the object; or the first field's
+    /// error.
     pub fn end(mut self, extra: &Extra) -> Result<M::Ok, M::Error> {
+        if let Some(error) = self.error {
+            return Err(error);
+        }
         for (name, value) in extra {
             self.map.serialize_entry(name, value)?;
         }

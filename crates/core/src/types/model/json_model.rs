@@ -44,8 +44,8 @@ macro_rules! json_model {
                 let mut model = <Self as ::core::default::Default>::default();
                 while let ::core::option::Option::Some(key) = fields.next_key()? {
                     match key {
-                        $($wire => fields.$read(&mut model.$member)?,)*
-                        _ => fields.keep_unknown()?,
+                        $($wire => fields.$read(&mut model.$member),)*
+                        _ => fields.keep_unknown(),
                     }
                 }
                 model.extra = fields.into_extra();
@@ -63,8 +63,8 @@ macro_rules! json_model {
                 $(let mut $member = ::core::option::Option::None;)*
                 while let ::core::option::Option::Some(key) = fields.next_key()? {
                     match key {
-                        $($wire => fields.$read(&mut $member)?,)*
-                        _ => fields.keep_unknown()?,
+                        $($wire => fields.$read(&mut $member),)*
+                        _ => fields.keep_unknown(),
                     }
                 }
                 ::core::result::Result::Ok(Self {
@@ -79,7 +79,7 @@ macro_rules! json_model {
             fn serialize<S: $crate::__serde::Serializer>(&self, serializer: S) -> ::core::result::Result<S::Ok, S::Error> {
                 #[allow(unused_mut)]
                 let mut map = $crate::types::model::Entries::new(serializer)?;
-                $(map.$write($wire, &self.$member)?;)*
+                $(map.$write($wire, &self.$member);)*
                 map.end(&self.extra)
             }
         }
