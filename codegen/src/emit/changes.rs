@@ -130,7 +130,7 @@ pub(crate) fn feeds_table(product: &Product) -> TokenStream {
 pub(crate) fn shared_feeds(product: &Product) -> TokenStream {
     let scope = Scope::new(product);
     let feeds = followable(product, &scope).into_iter().map(|(op, feed)| {
-        let name = super::table::spec_const(&op.name);
+        let name = ident(&super::table::spec_const(&op.name));
         let doc = format!(" `{}`", op.name);
         let spec = spec_tokens(op, &feed);
         quote!(#[doc = #doc] pub const #name: sage_core::changes::FeedSpec = #spec;)
@@ -146,7 +146,7 @@ pub(crate) fn shared_feeds(product: &Product) -> TokenStream {
 pub(crate) fn edition_feeds(product: &Product, source: &Product, shared_crate: &proc_macro2::Ident) -> TokenStream {
     let scope = Scope::new(source);
     let entries = followable(product, &scope).into_iter().map(|(op, _)| {
-        let name = super::table::spec_const(&op.name);
+        let name = ident(&super::table::spec_const(&op.name));
         quote!(#shared_crate::changes::#name)
     });
     table(quote!(#(#entries),*))

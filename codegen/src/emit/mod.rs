@@ -89,7 +89,7 @@ pub fn emit_product_among(
     let path = layout.ids_path();
     files.insert(path.clone(), render(&path, &schema_dir, ids::ids_module(&scope.ids))?);
     let path = format!("{GENERATED_DIR}/operations.rs");
-    files.insert(path.clone(), render(&path, &schema_dir, table::operations_table(product))?);
+    files.insert(path.clone(), render_chunks(&path, &schema_dir, [Chunk::Text(table::operations_table(product))])?);
     let path = format!("{GENERATED_DIR}/changes.rs");
     files.insert(path.clone(), render(&path, &schema_dir, changes::feeds_table(product))?);
     let conversions = convert::plan(product, &scope);

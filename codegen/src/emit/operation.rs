@@ -157,15 +157,15 @@ fn method_name(method: Method) -> &'static str {
     }
 }
 
-pub(crate) fn method_variant(method: Method) -> TokenStream {
-    let variant = ident(match method {
+/// The `sage_core::Method` variant's name.
+pub(crate) fn method_variant(method: Method) -> &'static str {
+    match method {
         Method::Get => "Get",
         Method::Post => "Post",
         Method::Put => "Put",
         Method::Patch => "Patch",
         Method::Delete => "Delete",
-    });
-    quote!(sage_core::Method::#variant)
+    }
 }
 
 /// The parameter's field type (its id type for a resource id): `Option<T>` unless required.
@@ -276,7 +276,7 @@ fn output_type(response: &Response, scope: &Scope<'_>) -> TokenStream {
 /// The body of `Operation::request`: path and query parameters, the body, idempotency.
 fn request_body(op: &Operation, params: &[&Param], odata: bool, scope: &Scope<'_>) -> TokenStream {
     let name = &op.name;
-    let method = method_variant(op.method);
+    let method = ident(method_variant(op.method));
     let path = &op.path;
     let odata = odata.then(|| quote!(.odata(&self.odata)));
     let bindings = params.iter().map(|param| {
@@ -298,7 +298,7 @@ fn request_body(op: &Operation, params: &[&Param], odata: bool, scope: &Scope<'_
     });
     let idempotency = idempotency_envelope(op, scope).map(|key| quote!(.idempotency_field(#key)));
     let start = quote! {
-        sage_core::Request::new(#name, #method, #path)
+        sage_core::Request::new(#name, sage_core::Method::#method, #path)
             #odata
             #(#bindings)*
             #idempotent

@@ -10,7 +10,8 @@ use quote::quote;
 use super::layout::Layout;
 use super::{area_module, declared_modules, scope::Scope};
 use super::{
-    cargo, changes, convert, ids, render, render_chunks, root_module, source_dir, table, EmitError, Part, GENERATED_DIR,
+    cargo, changes, convert, ids, render, render_chunks, root_module, source_dir, table, Chunk, EmitError, Part,
+    GENERATED_DIR,
 };
 use crate::ir::{Field, Model, ModelKind, Operation, Product};
 use crate::names::ident;
@@ -85,7 +86,7 @@ pub fn emit_shared_crate(
     let path = layout.ids_path();
     files.insert(path.clone(), render(&path, &header, ids::ids_module(&scope.ids))?);
     let path = format!("{GENERATED_DIR}/operations.rs");
-    files.insert(path.clone(), render(&path, &header, table::shared_specs(source))?);
+    files.insert(path.clone(), render_chunks(&path, &header, [Chunk::Text(table::shared_specs(source))])?);
     let path = format!("{GENERATED_DIR}/changes.rs");
     files.insert(path.clone(), render(&path, &header, changes::shared_feeds(source))?);
     let conversions = convert::plan(source, &scope);
@@ -130,7 +131,10 @@ pub fn emit_edition(
     };
     files.insert(path.clone(), render(&path, &schema_dir, reexport)?);
     let path = format!("{GENERATED_DIR}/operations.rs");
-    files.insert(path.clone(), render(&path, &schema_dir, table::edition_table(product, &shared_ident))?);
+    files.insert(
+        path.clone(),
+        render_chunks(&path, &schema_dir, [Chunk::Text(table::edition_table(product, &shared_ident.to_string()))])?,
+    );
     let path = format!("{GENERATED_DIR}/changes.rs");
     files.insert(path.clone(), render(&path, &schema_dir, changes::edition_feeds(product, source, &shared_ident))?);
     let part = Part::Own { shared_crate: &shared_crate, operations: &own };

@@ -1,98 +1,85 @@
 //! `operations.rs`: every operation as data, so a CLI or test can call one by name without its type.
 
 use std::collections::BTreeMap;
+use std::fmt::Write;
 
-use proc_macro2::TokenStream;
-use quote::quote;
+use proc_macro2::Literal;
 
 use super::operation::method_variant;
 use super::scope::Scope;
 use crate::ir::{Area, ModelKind, Operation, Param, ParamLocation, Product, Response, Type};
 
-pub(crate) fn operations_table(product: &Product) -> TokenStream {
+// The tables are plain data: written as text, not as tokens for `prettyplease` to print, as they are
+// a fifth of all generated lines and the same few shapes over and over.
+
+/// Wider than this, a list is written one element per line.
+const WIDTH: usize = 100;
+
+const MODULE_DOCS: &str = "\
+//! Every operation of this API as data, for tools that call operations by name (a CLI, tests).
+//!
+//! Build a call with `OperationSpec::request` from `name=value` pairs and send it with
+//! `sage_core::Client::execute`. Compiled with the `catalog` feature, whatever areas are enabled.
+";
+
+const IMPORTS: &str = "pub use sage_core::catalog::{OperationSpec, ParamLocation, ParamSpec, ParamType};\n";
+
+const LOOKUP: &str = "\
+/// The operation called `name`, if there is one.
+pub fn find(name: &str) -> Option<&'static OperationSpec> {
+    sage_core::catalog::find(OPERATIONS, name).ok()
+}
+";
+
+pub(crate) fn operations_table(product: &Product) -> String {
     let scope = Scope::new(product);
     let mut pool = ParamPool::default();
-    let entries: Vec<_> =
-        sorted_operations(product).iter().map(|(area, op)| spec(area, op, &mut pool, &scope)).collect();
-    let shared = pool.consts();
-    let lookup = lookup();
-    quote! {
-        #![doc = " Every operation of this API as data, for tools that call operations by name (a CLI, tests)."]
-        #![doc = ""]
-        #![doc = " Build a call with `OperationSpec::request` from `name=value` pairs and send it with"]
-        #![doc = " `sage_core::Client::execute`. Compiled with the `catalog` feature, whatever areas are enabled."]
-
-        pub use sage_core::catalog::{OperationSpec, ParamLocation, ParamSpec, ParamType};
-
-        #[doc = " Every operation, sorted by name."]
-        pub const OPERATIONS: &[OperationSpec] = &[#(#entries,)*];
-
-        #(#shared)*
-
-        #lookup
-    }
+    let entries: Vec<String> =
+        sorted_operations(product).iter().map(|(area, op)| spec(area, op, &mut pool, &scope, "    ")).collect();
+    let mut text = format!("{MODULE_DOCS}{IMPORTS}{}", operations_const(&entries));
+    text.push_str(&pool.consts());
+    text.push_str(LOOKUP);
+    text
 }
 
 /// A shared crate's `operations.rs`: each operation of `product` as a `const` named after it, for
 /// the tables of the products built on the crate.
-pub(crate) fn shared_specs(product: &Product) -> TokenStream {
+pub(crate) fn shared_specs(product: &Product) -> String {
     let scope = Scope::new(product);
     let mut pool = ParamPool::default();
-    let specs: Vec<_> = sorted_operations(product)
-        .iter()
-        .map(|(area, op)| {
-            let name = spec_const(&op.name);
-            let doc = format!(" `{}`", op.name);
-            let spec = spec(area, op, &mut pool, &scope);
-            quote!(#[doc = #doc] pub const #name: OperationSpec = #spec;)
-        })
-        .collect();
-    let shared = pool.consts();
-    quote! {
-        #![doc = " Every operation of the API as data; each edition's `OPERATIONS` lists the ones it has."]
-
-        pub use sage_core::catalog::{OperationSpec, ParamLocation, ParamSpec, ParamType};
-
-        #(#specs)*
-
-        #(#shared)*
+    let mut text =
+        String::from("//! Every operation of the API as data; each edition's `OPERATIONS` lists the ones it has.\n");
+    text.push_str(IMPORTS);
+    for (area, op) in sorted_operations(product) {
+        let spec = spec(area, op, &mut pool, &scope, "");
+        let _ = writeln!(text, "/// `{}`\npub const {}: OperationSpec = {spec};", op.name, spec_const(&op.name));
     }
+    text.push_str(&pool.consts());
+    text
 }
 
 /// `operations.rs` of a product built on `shared_crate`: its operations, named in the shared crate.
-pub(crate) fn edition_table(product: &Product, shared_crate: &proc_macro2::Ident) -> TokenStream {
-    let entries = sorted_operations(product).into_iter().map(|(_, op)| {
-        let name = spec_const(&op.name);
-        quote!(#shared_crate::operations::#name)
-    });
-    let lookup = lookup();
-    quote! {
-        #![doc = " Every operation of this API as data, for tools that call operations by name (a CLI, tests)."]
-        #![doc = ""]
-        #![doc = " Build a call with `OperationSpec::request` from `name=value` pairs and send it with"]
-        #![doc = " `sage_core::Client::execute`. Compiled with the `catalog` feature, whatever areas are enabled."]
-
-        pub use sage_core::catalog::{OperationSpec, ParamLocation, ParamSpec, ParamType};
-
-        #[doc = " Every operation, sorted by name."]
-        pub const OPERATIONS: &[OperationSpec] = &[#(#entries,)*];
-
-        #lookup
-    }
+pub(crate) fn edition_table(product: &Product, shared_crate: &str) -> String {
+    let entries: Vec<String> = sorted_operations(product)
+        .into_iter()
+        .map(|(_, op)| format!("    {shared_crate}::operations::{}", spec_const(&op.name)))
+        .collect();
+    format!("{MODULE_DOCS}{IMPORTS}{}{LOOKUP}", operations_const(&entries))
 }
 
-fn lookup() -> TokenStream {
-    quote! {
-        #[doc = " The operation called `name`, if there is one."]
-        pub fn find(name: &str) -> Option<&'static OperationSpec> {
-            sage_core::catalog::find(OPERATIONS, name).ok()
-        }
+/// `OPERATIONS`, from entries written at one level of indentation.
+fn operations_const(entries: &[String]) -> String {
+    let mut text = String::from("/// Every operation, sorted by name.\npub const OPERATIONS: &[OperationSpec] = &[\n");
+    for entry in entries {
+        let _ = writeln!(text, "{entry},");
     }
+    text.push_str("];\n");
+    text
 }
 
 /// The const naming an operation's spec in a shared crate: `LIST_CUSTOMERS`.
-pub(crate) fn spec_const(operation: &str) -> proc_macro2::Ident {
-    proc_macro2::Ident::new(&operation.to_ascii_uppercase(), proc_macro2::Span::call_site())
+pub(crate) fn spec_const(operation: &str) -> String {
+    operation.to_ascii_uppercase()
 }
 
 fn sorted_operations(product: &Product) -> Vec<(&Area, &Operation)> {
@@ -107,51 +94,42 @@ fn sorted_operations(product: &Product) -> Vec<(&Area, &Operation)> {
     operations
 }
 
-fn spec(area: &Area, op: &Operation, pool: &mut ParamPool, scope: &Scope<'_>) -> TokenStream {
-    let name = &op.name;
-    let area = &area.name;
-    let method = method_variant(op.method);
-    let path = &op.path;
-    let summary = &op.summary;
-    let params: Vec<_> = op.params.iter().map(|param| pool.name(&param.rust_name, param_spec(param, scope))).collect();
-    let body = op.body.is_some();
-    let list = matches!(op.response, Response::List(_));
-    let idempotent = op.idempotent;
-    let deprecated = op.deprecated.is_some();
-    quote! {
-        OperationSpec {
-            name: #name,
-            area: #area,
-            method: #method,
-            path: #path,
-            summary: #summary,
-            params: &[#(#params),*],
-            body: #body,
-            list: #list,
-            idempotent: #idempotent,
-            deprecated: #deprecated,
-        }
-    }
+/// An `OperationSpec { … }` literal, its fields indented one level past `indent`.
+fn spec(area: &Area, op: &Operation, pool: &mut ParamPool, scope: &Scope<'_>, indent: &str) -> String {
+    let params: Vec<String> =
+        op.params.iter().map(|param| pool.name(&param.rust_name, param_spec(param, scope))).collect();
+    let field = format!("{indent}    ");
+    let mut text = format!("{indent}OperationSpec {{\n");
+    let _ = writeln!(text, "{field}name: {},", string(&op.name));
+    let _ = writeln!(text, "{field}area: {},", string(&area.name));
+    let _ = writeln!(text, "{field}method: sage_core::Method::{},", method_variant(op.method));
+    let _ = writeln!(text, "{field}path: {},", string(&op.path));
+    let _ = writeln!(text, "{field}summary: {},", string(&op.summary));
+    let _ = writeln!(text, "{field}params: &{},", list(&params, &field, field.len() + "params: &".len()));
+    let _ = writeln!(text, "{field}body: {},", op.body.is_some());
+    let _ = writeln!(text, "{field}list: {},", matches!(op.response, Response::List(_)));
+    let _ = writeln!(text, "{field}idempotent: {},", op.idempotent);
+    let _ = writeln!(text, "{field}deprecated: {},", op.deprecated.is_some());
+    text.push_str(indent);
+    text.push('}');
+    text
 }
 
-fn param_spec(param: &Param, scope: &Scope<'_>) -> TokenStream {
-    let wire = &param.name;
+/// A `ParamSpec { … }` literal for a `const` at the top level.
+fn param_spec(param: &Param, scope: &Scope<'_>) -> String {
     let location = match param.location {
-        ParamLocation::Path => quote!(ParamLocation::Path),
-        ParamLocation::Query => quote!(ParamLocation::Query),
+        ParamLocation::Path => "Path",
+        ParamLocation::Query => "Query",
     };
-    let required = param.required;
-    let rust_name = &param.rust_name;
-    let ty = param_type(&param.ty, scope);
-    let description = first_sentence(&param.description);
-    quote!(ParamSpec {
-        name: #wire,
-        rust_name: #rust_name,
-        location: #location,
-        required: #required,
-        ty: #ty,
-        description: #description,
-    })
+    let mut text = String::from("ParamSpec {\n");
+    let _ = writeln!(text, "    name: {},", string(&param.name));
+    let _ = writeln!(text, "    rust_name: {},", string(&param.rust_name));
+    let _ = writeln!(text, "    location: ParamLocation::{location},");
+    let _ = writeln!(text, "    required: {},", param.required);
+    let _ = writeln!(text, "    ty: {},", param_type(&param.ty, scope, "    ".len() + "ty: ".len()));
+    let _ = writeln!(text, "    description: {},", string(first_sentence(&param.description)));
+    text.push('}');
+    text
 }
 
 /// Parameters written once each as a `const` and named by operations that share them: list
@@ -159,15 +137,14 @@ fn param_spec(param: &Param, scope: &Scope<'_>) -> TokenStream {
 #[derive(Default)]
 struct ParamPool {
     /// Const name and definition, in first-use order.
-    specs: Vec<(String, TokenStream)>,
-    by_tokens: BTreeMap<String, usize>,
+    specs: Vec<(String, String)>,
+    by_text: BTreeMap<String, usize>,
 }
 
 impl ParamPool {
     /// The const holding `spec` (named after the parameter), added on first use.
-    fn name(&mut self, rust_name: &str, spec: TokenStream) -> proc_macro2::Ident {
-        let key = spec.to_string();
-        let index = match self.by_tokens.get(&key) {
+    fn name(&mut self, rust_name: &str, spec: String) -> String {
+        let index = match self.by_text.get(&spec) {
             Some(index) => *index,
             None => {
                 let base = format!("P_{}", rust_name.trim_start_matches("r#").to_ascii_uppercase());
@@ -176,44 +153,63 @@ impl ParamPool {
                     .map(|n| if n == 1 { base.clone() } else { format!("{base}_{n}") })
                     .find(|name| !taken(name))
                     .unwrap_or_default();
-                self.by_tokens.insert(key, self.specs.len());
+                self.by_text.insert(spec.clone(), self.specs.len());
                 self.specs.push((name, spec));
                 self.specs.len() - 1
             }
         };
-        proc_macro2::Ident::new(&self.specs[index].0, proc_macro2::Span::call_site())
+        self.specs[index].0.clone()
     }
 
-    fn consts(&self) -> Vec<TokenStream> {
-        self.specs
-            .iter()
-            .map(|(name, spec)| {
-                let name = proc_macro2::Ident::new(name, proc_macro2::Span::call_site());
-                quote!(const #name: ParamSpec = #spec;)
-            })
-            .collect()
+    fn consts(&self) -> String {
+        self.specs.iter().map(|(name, spec)| format!("const {name}: ParamSpec = {spec};\n")).collect()
     }
 }
 
 /// The catalog's view of a parameter type: scalars, enums (inline or models) and lists of them.
-fn param_type(ty: &Type, scope: &Scope<'_>) -> TokenStream {
+/// `column` is where the type starts on its line, for wrapping a long list of values.
+fn param_type(ty: &Type, scope: &Scope<'_>, column: usize) -> String {
+    let values = |values: &[String]| {
+        let values: Vec<String> = values.iter().map(|value| string(value)).collect();
+        format!("ParamType::Enum(&{})", list(&values, "    ", column + "ParamType::Enum(&".len()))
+    };
     match ty {
-        Type::Integer => quote!(ParamType::Integer),
-        Type::Boolean => quote!(ParamType::Boolean),
-        Type::Decimal => quote!(ParamType::Decimal),
-        Type::Date => quote!(ParamType::Date),
-        Type::DateTime => quote!(ParamType::DateTime),
-        Type::Enum(values) => quote!(ParamType::Enum(&[#(#values),*])),
+        Type::Integer => "ParamType::Integer".to_owned(),
+        Type::Boolean => "ParamType::Boolean".to_owned(),
+        Type::Decimal => "ParamType::Decimal".to_owned(),
+        Type::Date => "ParamType::Date".to_owned(),
+        Type::DateTime => "ParamType::DateTime".to_owned(),
+        Type::Enum(list) => values(list),
         Type::Model(name) => match scope.model(name).map(|model| &model.kind) {
-            Some(ModelKind::Enum { values }) => quote!(ParamType::Enum(&[#(#values),*])),
-            _ => quote!(ParamType::String),
+            Some(ModelKind::Enum { values: list }) => values(list),
+            _ => "ParamType::String".to_owned(),
         },
         Type::Array(item) => {
-            let item = param_type(item, scope);
-            quote!(ParamType::List(&#item))
+            format!("ParamType::List(&{})", param_type(item, scope, column + "ParamType::List(&".len()))
         }
-        Type::String | Type::Json | Type::Map(_) => quote!(ParamType::String),
+        Type::String | Type::Json | Type::Map(_) => "ParamType::String".to_owned(),
     }
+}
+
+/// `[a, b]` on one line when it fits in [`WIDTH`] from `column` on; otherwise one element per line,
+/// indented one level past `indent`, the closing bracket at `indent`.
+fn list(items: &[String], indent: &str, column: usize) -> String {
+    let one_line = format!("[{}]", items.join(", "));
+    if column + one_line.len() + ",".len() <= WIDTH {
+        return one_line;
+    }
+    let mut text = String::from("[\n");
+    for item in items {
+        let _ = writeln!(text, "{indent}    {item},");
+    }
+    text.push_str(indent);
+    text.push(']');
+    text
+}
+
+/// A Rust string literal, escaped as `quote` would.
+fn string(text: &str) -> String {
+    Literal::string(text).to_string()
 }
 
 /// The first sentence (or line) of a description: enough for help text, and keeps the table small.
