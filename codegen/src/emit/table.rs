@@ -9,8 +9,8 @@ use super::operation::method_variant;
 use super::scope::Scope;
 use crate::ir::{Area, ModelKind, Operation, Param, ParamLocation, Product, Response, Type};
 
-// The tables are plain data: written as text, not as tokens for `prettyplease` to print, as they are
-// a fifth of all generated lines and the same few shapes over and over.
+// The tables are plain data in a few fixed shapes, and nearly a fifth of all generated lines: they are
+// written as text rather than built as tokens for `prettyplease` to parse and print.
 
 /// Wider than this, a list is written one element per line.
 const WIDTH: usize = 100;
