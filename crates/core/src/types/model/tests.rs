@@ -297,3 +297,54 @@ fn fields_named_like_the_macros_locals_read_and_write_as_any_other() {
     let missing = lenient::from_slice::<RequiredClash>(br#"{"fields":1}"#).unwrap_err();
     assert!(missing.to_string().starts_with("missing field `key`"), "{missing}");
 }
+
+/// A value whose `Serialize` fails, counting how often it is asked to.
+#[derive(Debug, Clone, PartialEq, Default)]
+struct Unwritable;
+
+thread_local! {
+    static WRITES: std::cell::Cell<u32> = const { std::cell::Cell::new(0) };
+}
+
+impl serde::Serialize for Unwritable {
+    fn serialize<S: serde::Serializer>(&self, _: S) -> Result<S::Ok, S::Error> {
+        WRITES.with(|writes| writes.set(writes.get() + 1));
+        Err(serde::ser::Error::custom("cannot write this"))
+    }
+}
+
+impl<'de> Deserialize<'de> for Unwritable {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        serde::de::IgnoredAny::deserialize(deserializer).map(|_| Unwritable)
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Default)]
+struct TwoUnwritable {
+    first: Option<Unwritable>,
+    second: Option<Unwritable>,
+    extra: Extra,
+}
+
+crate::json_model! {
+    TwoUnwritable: Default {
+        first: "first", option_into, optional;
+        second: "second", option_into, optional;
+    }
+}
+
+#[test]
+fn the_first_field_that_cannot_be_written_is_the_error_and_nothing_after_it_is_written() {
+    let model = TwoUnwritable { first: Some(Unwritable), second: Some(Unwritable), extra: Extra::new() };
+    WRITES.with(|writes| writes.set(0));
+    let err = serde_json::to_string(&model).unwrap_err();
+    assert!(err.to_string().contains("cannot write this"), "{err}");
+    assert_eq!(WRITES.with(std::cell::Cell::get), 1, "the second field was written after the first failed");
+}
+
+#[test]
+fn a_value_that_cannot_be_read_is_the_error_even_when_valid_fields_follow() {
+    let err = lenient::from_slice::<Line>(br#"{"Count":"x","Limit":"1.5","Tags":[]}"#).unwrap_err();
+    let derived = lenient::from_slice::<Derived>(br#"{"Count":"x","Limit":"1.5","Tags":[]}"#).unwrap_err();
+    assert_eq!(err.to_string(), derived.to_string());
+}
