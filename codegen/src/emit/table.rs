@@ -169,9 +169,9 @@ impl ParamPool {
 /// The catalog's view of a parameter type: scalars, enums (inline or models) and lists of them.
 /// `column` is where the type starts on its line, for wrapping a long list of values.
 fn param_type(ty: &Type, scope: &Scope<'_>, column: usize) -> String {
-    let values = |values: &[String]| {
-        let values: Vec<String> = values.iter().map(|value| string(value)).collect();
-        format!("ParamType::Enum(&{})", list(&values, "    ", column + "ParamType::Enum(&".len()))
+    let enum_type = |values: &[String]| {
+        let literals: Vec<String> = values.iter().map(|value| string(value)).collect();
+        format!("ParamType::Enum(&{})", list(&literals, "    ", column + "ParamType::Enum(&".len()))
     };
     match ty {
         Type::Integer => "ParamType::Integer".to_owned(),
@@ -179,9 +179,9 @@ fn param_type(ty: &Type, scope: &Scope<'_>, column: usize) -> String {
         Type::Decimal => "ParamType::Decimal".to_owned(),
         Type::Date => "ParamType::Date".to_owned(),
         Type::DateTime => "ParamType::DateTime".to_owned(),
-        Type::Enum(list) => values(list),
+        Type::Enum(values) => enum_type(values),
         Type::Model(name) => match scope.model(name).map(|model| &model.kind) {
-            Some(ModelKind::Enum { values: list }) => values(list),
+            Some(ModelKind::Enum { values }) => enum_type(values),
             _ => "ParamType::String".to_owned(),
         },
         Type::Array(item) => {
