@@ -81,9 +81,15 @@ pub fn from_slice<T: DeserializeOwned>(body: &[u8]) -> serde_json::Result<T> {
 /// string of the same text. Lenient decimal fields read either form; such a number in a model's
 /// `extra` map arrives as a string rather than rounded. Bodies without one are returned as they are.
 pub fn exact_numbers(body: &[u8]) -> Cow<'_, [u8]> {
-    if !has_long_number_run(body) {
-        return Cow::Borrowed(body);
+    if may_hold_inexact_number(body) {
+        quote_inexact_numbers(body)
+    } else {
+        Cow::Borrowed(body)
     }
+}
+
+/// [`exact_numbers`]' full pass: every byte outside strings is looked at.
+fn quote_inexact_numbers(body: &[u8]) -> Cow<'_, [u8]> {
     let mut out: Option<Vec<u8>> = None;
     let mut copied = 0;
     let mut index = 0;
@@ -126,24 +132,36 @@ fn is_number_byte(byte: u8) -> bool {
     matches!(byte, b'0'..=b'9' | b'.' | b'e' | b'E' | b'+' | b'-')
 }
 
-/// Whether `body` has a run of 16 or more number bytes anywhere, strings included: a number that
-/// [`exceeds_f64`] is such a run, and most bodies have none. Any run of 16 covers a multiple of 16,
-/// so only every sixteenth byte is looked at until one is a number byte.
-fn has_long_number_run(body: &[u8]) -> bool {
-    const LONG: usize = 16;
+/// Whether `body` may hold a number that [`exceeds_f64`], strings included; most bodies hold none.
+/// Such a number has 16 significant digits, which a `.` splits in two at most, so it has a run of 8
+/// digits, and any run of 8 covers a multiple of 8: only every eighth byte is looked at until one
+/// is a digit. (Letters such as `e` are number bytes too, so probing for those would stop at most
+/// words of text.) A run of 8 digits counts only inside a run of 16 number bytes.
+fn may_hold_inexact_number(body: &[u8]) -> bool {
+    const DIGITS: usize = 8;
+    const NUMBER: usize = 16;
     let mut probe = 0;
     while probe < body.len() {
-        if is_number_byte(body[probe]) {
-            let start = body[..probe].iter().rposition(|byte| !is_number_byte(*byte)).map_or(0, |at| at + 1);
-            let end = body[probe..].iter().position(|byte| !is_number_byte(*byte)).map_or(body.len(), |at| probe + at);
-            if end - start >= LONG {
-                return true;
+        if body[probe].is_ascii_digit() {
+            let (start, end) = run_around(body, probe, u8::is_ascii_digit);
+            if end - start >= DIGITS {
+                let (start, end) = run_around(body, probe, |byte| is_number_byte(*byte));
+                if end - start >= NUMBER {
+                    return true;
+                }
             }
             probe = end;
         }
-        probe = (probe / LONG + 1) * LONG;
+        probe = (probe / DIGITS + 1) * DIGITS;
     }
     false
+}
+
+/// The bounds of the run of bytes around `at` that all pass `test` (`body[at]` does).
+fn run_around(body: &[u8], at: usize, test: impl Fn(&u8) -> bool) -> (usize, usize) {
+    let start = body[..at].iter().rposition(|byte| !test(byte)).map_or(0, |before| before + 1);
+    let end = body[at..].iter().position(|byte| !test(byte)).map_or(body.len(), |after| at + after);
+    (start, end)
 }
 
 /// The index just past the string whose text starts at `from` (the body's end if it never closes).
@@ -436,17 +454,50 @@ mod tests {
 
     #[test]
     fn a_long_number_is_found_wherever_it_starts() {
-        // The quick look probes every sixteenth byte; a 16-byte number must be found at every
-        // offset, and a 15-byte one never.
+        // The quick look probes every eighth byte for a digit; a number with 16 significant digits
+        // must be found at every offset, however a `.` splits them, and one with 15 never.
         let body = |number: &str, offset: usize| {
             format!("[{}{number}]", r#""x","#.repeat(offset / 4) + &" ".repeat(offset % 4))
         };
         for offset in 0..40 {
-            assert!(has_long_number_run(body("1.23456789012345", offset).as_bytes()), "16 bytes at {offset}");
-            assert!(!has_long_number_run(body("1.2345678901234", offset).as_bytes()), "15 bytes at {offset}");
-            let exact = exact_numbers(body("1.234567890123456", offset).as_bytes()).into_owned();
-            assert_eq!(exact, body(r#""1.234567890123456""#, offset).into_bytes());
+            for long in ["1.23456789012345", "12345678.12345678", "1234567.123456789", "-12345678901234567890"] {
+                assert!(may_hold_inexact_number(body(long, offset).as_bytes()), "{long} at {offset}");
+            }
+            assert!(!may_hold_inexact_number(body("1.2345678901234", offset).as_bytes()), "15 bytes at {offset}");
+            let exact = exact_numbers(body("1234567.123456789", offset).as_bytes()).into_owned();
+            assert_eq!(exact, body(r#""1234567.123456789""#, offset).into_bytes());
         }
-        assert!(!has_long_number_run(b""));
+        assert!(!may_hold_inexact_number(b""));
+    }
+
+    #[test]
+    fn the_quick_look_misses_no_number_the_full_pass_would_quote() {
+        use rand::{Rng, SeedableRng};
+        let mut rng = rand::rngs::StdRng::seed_from_u64(16);
+        let mut digits = |most: usize| -> String {
+            let count = rng.gen_range(1..=most);
+            (0..count).map(|_| char::from(b'0' + rng.gen_range(0..10))).collect()
+        };
+        for round in 0..20_000 {
+            let sign = if round % 3 == 0 { "-" } else { "" };
+            let mut number = format!("{sign}{}", digits(21));
+            if round % 5 < 3 {
+                number = format!("{number}.{}", digits(21));
+            }
+            if round % 5 == 1 {
+                number = format!("{number}e{}", digits(3));
+            }
+            let padding = " ".repeat(round % 16);
+            let body = format!(r#"[{padding}"word e1",{number}]"#);
+            let quoted = matches!(quote_inexact_numbers(body.as_bytes()), Cow::Owned(_));
+            assert!(!quoted || may_hold_inexact_number(body.as_bytes()), "{body}");
+        }
+    }
+
+    #[test]
+    fn digits_in_words_and_short_numbers_do_not_start_the_full_pass() {
+        // Eight digits in an id, and 16 number bytes with no 8 digits in a row (`e` is a number byte).
+        let body = br#"[{"id":"c00000001","total":1234567.25,"note":"eeee1234567e1234567"}]"#;
+        assert!(!may_hold_inexact_number(body));
     }
 }
