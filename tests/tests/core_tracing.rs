@@ -30,7 +30,9 @@ async fn traces_name_the_call_but_never_the_token_or_headers() {
 
     let output = logs.text();
     assert!(output.contains("get_contact") && output.contains("/contacts/{key}"), "{output}");
-    assert!(output.contains("status=200"), "{output}");
+    for recorded in ["status=200", "attempts=1", "latency_ms="] {
+        assert!(output.contains(recorded), "{recorded} missing from:\n{output}");
+    }
     for secret in ["tok-secret-0", "Bearer", "biz-secretive"] {
         assert!(!output.contains(secret), "`{secret}` leaked into traces:\n{output}");
     }
