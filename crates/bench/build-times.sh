@@ -13,7 +13,8 @@
 #
 # Each of b–e runs alternately with a (farm-bench pairs the runs: a b a b …) and the report gives
 # medians, the ratio to a and the peak memory of the largest process (rustc). With a second argument,
-# a checkout of an older commit, d is also timed against that commit's `sage200-pro` (`d-old`).
+# a checkout of an older commit, each program is also timed against the same program built from
+# that commit (`b-old`, …) and locked as that commit locks it.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/../.." && pwd)
 runs=${1:-3}
@@ -21,13 +22,14 @@ old=${2:-}
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 
+# A program named $1 with dependencies $2 and main.rs $3, locked as the checkout at $4 (default: this one).
 project() {
-    local name=$1 deps=$2 main=$3
+    local name=$1 deps=$2 main=$3 lock=${4:-$root}
     mkdir -p "$work/$name/src"
     printf '[package]\nname = "tiny-%s"\nversion = "0.0.0"\nedition = "2021"\n\n[dependencies]\n%s\n\n[workspace]\n' \
         "$name" "$deps" >"$work/$name/Cargo.toml"
     printf '%s\n' "$main" >"$work/$name/src/main.rs"
-    cp "$root/Cargo.lock" "$work/$name/Cargo.lock"
+    cp "$lock/Cargo.lock" "$work/$name/Cargo.lock"
     (cd "$work/$name" && cargo fetch --quiet)
 }
 
@@ -37,18 +39,22 @@ serde_json = "1"
 tokio = { version = "1", features = ["full"] }' \
     '#[derive(serde::Deserialize)] struct Contact { name: String }
 #[tokio::main] async fn main() { let _ = reqwest::Client::new(); let c: Contact = serde_json::from_str(r#"{"name":"x"}"#).unwrap(); println!("{}", c.name); }'
-project b "sage = { path = \"$root/crates/sage\" }" \
-    'fn main() { println!("{:?}", sage::accounting_v31::contacts::ListContacts::new()); }'
-project c "sage = { path = \"$root/crates/sage\", default-features = false, features = [\"accounting-v31\"] }
-sage-accounting-v31 = { path = \"$root/crates/accounting-v31\", features = [\"contacts\"] }" \
-    'fn main() { println!("{:?}", sage::accounting_v31::contacts::ListContacts::new()); }'
-project d "sage200-pro = { path = \"$root/crates/sage200-pro\", features = [\"full\"] }" \
-    'fn main() { println!("{:?}", sage200_pro::sales::ListCustomers::new()); }'
-project e "sage200-standard = { path = \"$root/crates/sage200-standard\", features = [\"full\"] }" \
-    'fn main() { println!("{:?}", sage200_standard::sales::ListCustomers::new()); }'
+# The SDK programs b–e, against the checkout at $1, named with the suffix $2.
+sdk_programs() {
+    local src=$1 suffix=$2
+    project "b$suffix" "sage = { path = \"$src/crates/sage\" }" \
+        'fn main() { println!("{:?}", sage::accounting_v31::contacts::ListContacts::new()); }' "$src"
+    project "c$suffix" "sage = { path = \"$src/crates/sage\", default-features = false, features = [\"accounting-v31\"] }
+sage-accounting-v31 = { path = \"$src/crates/accounting-v31\", features = [\"contacts\"] }" \
+        'fn main() { println!("{:?}", sage::accounting_v31::contacts::ListContacts::new()); }' "$src"
+    project "d$suffix" "sage200-pro = { path = \"$src/crates/sage200-pro\", features = [\"full\"] }" \
+        'fn main() { println!("{:?}", sage200_pro::sales::ListCustomers::new()); }' "$src"
+    project "e$suffix" "sage200-standard = { path = \"$src/crates/sage200-standard\", features = [\"full\"] }" \
+        'fn main() { println!("{:?}", sage200_standard::sales::ListCustomers::new()); }' "$src"
+}
+sdk_programs "$root" ""
 if [ -n "$old" ]; then
-    project d-old "sage200-pro = { path = \"$old/crates/sage200-pro\", features = [\"full\"] }" \
-        'fn main() { println!("{:?}", sage200_pro::sales::ListCustomers::new()); }'
+    sdk_programs "$old" "-old"
 fi
 
 # One clean build: a fresh target directory, nothing fetched from the network.
@@ -64,7 +70,7 @@ compare() {
 }
 for program in ${PROGRAMS:-b c d e}; do
     compare "$program" a
+    if [ -n "$old" ]; then
+        compare "$program" "$program-old"
+    fi
 done
-if [ -n "$old" ]; then
-    compare d d-old
-fi
