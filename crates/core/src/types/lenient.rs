@@ -139,21 +139,19 @@ const fn is_number_byte(byte: u8) -> bool {
 /// probe. Where a probe does land in a number, the number bytes around it must be 16 or more.
 fn may_hold_inexact_number(body: &[u8]) -> bool {
     const LONG: usize = 16;
+    let is_number = |byte: &u8| NUMBER_BYTE[usize::from(*byte)];
     let digit_at = |at: usize| body.get(at).is_some_and(u8::is_ascii_digit);
-    let number_at = |at: usize| body.get(at).is_some_and(|&byte| NUMBER_BYTE[usize::from(byte)]);
+    let number_at = |at: usize| body.get(at).is_some_and(is_number);
     let mut probe = 0;
-    while let Some(&byte) = body.get(probe) {
+    while let Some(byte) = body.get(probe) {
         // Most probes land in text or punctuation: one table look-up passes them over. Of the rest,
         // most are in short numbers or ids; a run of 16 reaches 8 bytes to one side of the probe.
-        if NUMBER_BYTE[usize::from(byte)]
+        if is_number(byte)
             && (byte.is_ascii_digit() || digit_at(probe + 1) || probe.checked_sub(1).is_some_and(digit_at))
             && (number_at(probe + 8) || probe.checked_sub(8).is_some_and(number_at))
         {
-            let start = body[..probe].iter().rposition(|&byte| !NUMBER_BYTE[usize::from(byte)]).map_or(0, |at| at + 1);
-            let end = body[probe..]
-                .iter()
-                .position(|&byte| !NUMBER_BYTE[usize::from(byte)])
-                .map_or(body.len(), |at| probe + at);
+            let start = body[..probe].iter().rposition(|byte| !is_number(byte)).map_or(0, |at| at + 1);
+            let end = body[probe..].iter().position(|byte| !is_number(byte)).map_or(body.len(), |at| probe + at);
             if end - start >= LONG {
                 return true;
             }
