@@ -49,6 +49,19 @@ async fn list_contacts_sends_query_parameters_and_decodes_the_envelope() {
     assert_eq!(round_trip, page["$items"][0], "a contact re-encodes to exactly what was received");
 }
 
+/// A program hands calls to other tasks: an operation's `send` must give a future `tokio::spawn`
+/// accepts (`Send`), or this does not compile.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sends_run_on_spawned_tasks() {
+    let server = RecordingServer::start(vec![Reply::new(200, json!({"id": "c1", "name": "Acme"}).to_string())]).await;
+    let client = client_for(&server).await;
+
+    let contact = tokio::spawn(async move { GetContact::new("c1").send(&client).await }).await.unwrap().unwrap();
+
+    assert_eq!(contact.name.as_deref(), Some("Acme"));
+    assert_eq!(server.seen()[0].uri, "/v3.1/contacts/c1");
+}
+
 #[tokio::test]
 async fn create_update_and_delete_send_nested_bodies_to_the_right_paths() {
     let created = json!({"id": "c9", "name": "New Co"});

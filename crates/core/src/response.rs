@@ -33,14 +33,14 @@ impl ResponseMetadata {
     pub(crate) fn from_headers(status: u16, headers: &HeaderMap) -> Self {
         // One pass over the few headers a response has, rather than a hashed lookup per name.
         let (mut request_id, mut request_id_rank, mut business) = (None, usize::MAX, None);
+        // A value is checked for text only when its name is one of these.
         for (name, value) in headers {
-            let Ok(text) = value.to_str() else { continue };
             if let Some(rank) = REQUEST_ID_HEADERS.iter().position(|candidate| name == candidate) {
-                if rank < request_id_rank {
+                if let (true, Ok(text)) = (rank < request_id_rank, value.to_str()) {
                     (request_id, request_id_rank) = (Some(text), rank);
                 }
             } else if name == "x-business" {
-                business = Some(text);
+                business = value.to_str().ok().or(business);
             }
         }
         Self {
@@ -100,6 +100,8 @@ impl LeadTracker {
 
 #[cfg(test)]
 mod tests {
+    use http::HeaderValue;
+
     use super::*;
 
     #[test]
@@ -135,5 +137,15 @@ mod tests {
             ResponseMetadata::from_headers(200, &HeaderMap::new()),
             ResponseMetadata { status: 200, ..Default::default() }
         );
+    }
+
+    #[test]
+    fn values_that_are_not_text_are_passed_over() {
+        let mut headers = HeaderMap::new();
+        headers.insert("x-request-id", HeaderValue::from_bytes(b"r\xff1").unwrap());
+        headers.insert("request-id", "r2".parse().unwrap());
+        headers.insert("x-business", HeaderValue::from_bytes(b"b\xff9").unwrap());
+        let metadata = ResponseMetadata::from_headers(200, &headers);
+        assert_eq!((metadata.request_id.as_deref(), metadata.business), (Some("r2"), None));
     }
 }
