@@ -7,7 +7,7 @@
 ///
 /// `send` returns [`Client::send`](crate::Client::send)'s future instead of being an `async fn`
 /// that awaits it: the caller awaits the same future, and rustc does not build and check a state
-/// machine of its own for each of the thousand operations (a twentieth of a product crate's build).
+/// machine of its own for every operation (a twentieth to a tenth of a product crate's build).
 ///
 /// ```text
 /// sage_core::send_methods!(GetContact -> Contact);
