@@ -17,17 +17,11 @@
 #[macro_export]
 macro_rules! send_methods {
     ($(#[$attribute:meta])* $operation:ident -> Page<$item:ty>) => {
+        // `send` as for any output (the next rule: `$crate::Page` does not match `Page` here).
+        $crate::send_methods!($(#[$attribute])* $operation -> $crate::Page<$item>);
+
         $(#[$attribute])*
         impl $operation {
-            /// Sends the request and decodes the response.
-            #[inline]
-            pub fn send<'a>(
-                &'a self,
-                client: &'a $crate::Client,
-            ) -> impl ::core::future::Future<Output = $crate::Result<$crate::Page<$item>>> + 'a {
-                client.send(self)
-            }
-
             /// Every item of every page, fetched lazily as the stream is polled.
             #[inline]
             pub fn items(&self, client: &$crate::Client) -> $crate::BoxStream<'static, $crate::Result<$item>> {
