@@ -33,11 +33,13 @@ impl ResponseMetadata {
     pub(crate) fn from_headers(status: u16, headers: &HeaderMap) -> Self {
         // One pass over the few headers a response has, rather than a hashed lookup per name.
         let (mut request_id, mut request_id_rank, mut business) = (None, usize::MAX, None);
-        // A value is checked for text only when its name is one of these.
+        // A value is read as text only when its header is one kept here.
         for (name, value) in headers {
             if let Some(rank) = REQUEST_ID_HEADERS.iter().position(|candidate| name == candidate) {
-                if let (true, Ok(text)) = (rank < request_id_rank, value.to_str()) {
-                    (request_id, request_id_rank) = (Some(text), rank);
+                if rank < request_id_rank {
+                    if let Ok(text) = value.to_str() {
+                        (request_id, request_id_rank) = (Some(text), rank);
+                    }
                 }
             } else if name == "x-business" {
                 business = value.to_str().ok().or(business);
