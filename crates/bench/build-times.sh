@@ -7,6 +7,8 @@
 #   c  the facade without defaults plus one v3.1 area (`sage-accounting-v31/contacts`)
 #   d  `sage200-pro` with every area (`full`)
 #   e  `sage200-standard` with every area (`full`)
+#   o  a plus oauth2 as the runtime declares it: what the named OAuth dependency costs before any
+#      code of ours (not in the default set; `PROGRAMS="o"`)
 #
 #   crates/bench/build-times.sh [runs] [baseline-checkout]
 #   PROGRAMS="c" crates/bench/build-times.sh 3      # only some of b–e against a
@@ -33,12 +35,15 @@ project() {
     (cd "$work/$name" && cargo fetch --quiet)
 }
 
-project a 'reqwest = { version = "0.12", default-features = false, features = ["json", "rustls-tls"] }
+bare_deps='reqwest = { version = "0.12", default-features = false, features = ["json", "rustls-tls"] }
 serde = { version = "1", features = ["derive"] }
 serde_json = "1"
-tokio = { version = "1", features = ["full"] }' \
-    '#[derive(serde::Deserialize)] struct Contact { name: String }
+tokio = { version = "1", features = ["full"] }'
+bare_main='#[derive(serde::Deserialize)] struct Contact { name: String }
 #[tokio::main] async fn main() { let _ = reqwest::Client::new(); let c: Contact = serde_json::from_str(r#"{"name":"x"}"#).unwrap(); println!("{}", c.name); }'
+project a "$bare_deps" "$bare_main"
+project o "$bare_deps
+$(grep '^oauth2 = ' "$root/Cargo.toml")" "$bare_main"
 # The SDK programs b–e, against the checkout at $1, named with the suffix $2.
 sdk_programs() {
     local src=$1 suffix=$2
@@ -70,7 +75,7 @@ compare() {
 }
 for program in ${PROGRAMS:-b c d e}; do
     compare "$program" a
-    if [ -n "$old" ]; then
+    if [ -d "$work/$program-old" ]; then
         compare "$program" "$program-old"
     fi
 done
