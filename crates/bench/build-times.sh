@@ -8,7 +8,10 @@
 #   d  `sage200-pro` with every area (`full`)
 #   e  `sage200-standard` with every area (`full`)
 #   o  a plus oauth2 as the runtime declares it: what the named OAuth dependency costs before any
-#      code of ours (not in the default set; `PROGRAMS="o"`)
+#      code of ours
+#   r  every dependency of the runtime (`sage-core`) as it declares them, without sage-core: the
+#      floor under b and c
+#   (o and r are not in the default set: `PROGRAMS="o r"`)
 #
 #   crates/bench/build-times.sh [runs] [baseline-checkout]
 #   PROGRAMS="c" crates/bench/build-times.sh 3      # only some of b–e against a
@@ -44,6 +47,10 @@ bare_main='#[derive(serde::Deserialize)] struct Contact { name: String }
 project a "$bare_deps" "$bare_main"
 project o "$bare_deps
 $(grep '^oauth2 = ' "$root/Cargo.toml")" "$bare_main"
+# sage-core's `[dependencies]` (each `name.workspace = true`), spelled as the workspace spells them.
+runtime_deps=$(sed -n '/^\[dependencies\]/,/^\[/s/^\([a-z0-9_-]*\)\.workspace = true$/\1/p' "$root/crates/core/Cargo.toml" |
+    while read -r dep; do grep "^$dep = " "$root/Cargo.toml"; done)
+project r "$runtime_deps" "$bare_main"
 # The SDK programs b–e, against the checkout at $1, named with the suffix $2.
 sdk_programs() {
     local src=$1 suffix=$2
