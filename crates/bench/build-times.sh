@@ -44,12 +44,18 @@ serde_json = "1"
 tokio = { version = "1", features = ["full"] }'
 bare_main='#[derive(serde::Deserialize)] struct Contact { name: String }
 #[tokio::main] async fn main() { let _ = reqwest::Client::new(); let c: Contact = serde_json::from_str(r#"{"name":"x"}"#).unwrap(); println!("{}", c.name); }'
+# A dependency's line as the workspace spells it; a name it does not spell on one line stops the
+# script rather than leave a program short of a dependency.
+workspace_dep() {
+    grep "^$1 = " "$root/Cargo.toml" || { echo "build-times: no one-line \`$1 = …\` in Cargo.toml" >&2; exit 1; }
+}
 project a "$bare_deps" "$bare_main"
+oauth2_dep=$(workspace_dep oauth2)
 project o "$bare_deps
-$(grep '^oauth2 = ' "$root/Cargo.toml")" "$bare_main"
-# sage-core's `[dependencies]` (each `name.workspace = true`), spelled as the workspace spells them.
+$oauth2_dep" "$bare_main"
+# sage-core's `[dependencies]` (each `name.workspace = true`).
 runtime_deps=$(sed -n '/^\[dependencies\]/,/^\[/s/^\([a-z0-9_-]*\)\.workspace = true$/\1/p' "$root/crates/core/Cargo.toml" |
-    while read -r dep; do grep "^$dep = " "$root/Cargo.toml"; done)
+    while read -r dep; do workspace_dep "$dep"; done)
 project r "$runtime_deps" "$bare_main"
 # The SDK programs b–e, against the checkout at $1, named with the suffix $2.
 sdk_programs() {
