@@ -4,7 +4,7 @@ use std::sync::Arc;
 use std::time::{Duration, Instant, SystemTime};
 
 use futures_util::stream::{self, BoxStream, StreamExt, TryStreamExt};
-use http::header::{HeaderMap, HeaderValue, ACCEPT, AUTHORIZATION, RETRY_AFTER};
+use http::header::{HeaderMap, HeaderValue, ACCEPT, AUTHORIZATION, RETRY_AFTER, WWW_AUTHENTICATE};
 use tokio::sync::watch;
 use tracing::Instrument;
 
@@ -178,7 +178,8 @@ impl Client {
     }
 
     /// Sends a request description and returns the raw 2xx response. Error statuses become
-    /// [`Error::Api`]. Retries and one refresh-after-401 happen here.
+    /// [`Error::Api`]. Retries happen here, and one token refresh after a 401 that blames the token
+    /// (see `blames_the_token`); any other 401, and every 403, is returned at once with Sage's items.
     pub async fn execute(&self, request: &Request) -> Result<RawResponse> {
         // DEBUG, not INFO: an application logging at INFO pays nothing for a span per call.
         let span = tracing::debug_span!(
@@ -242,29 +243,33 @@ impl Client {
         let mut attempt = 0;
         loop {
             attempt += 1;
-            let outcome = self.send_once(request, &url, &token).await;
-            let retry_after = match &outcome {
+            let (error, retry_after) = match self.send_once(request, &url, &token).await {
                 Ok(response) if response.status().is_success() => {
-                    let raw = into_raw(outcome?, self.limits.body_limit).await?;
+                    let raw = into_raw(response, self.limits.body_limit).await?;
                     self.shared.retry.record_success(attempt);
                     return Ok((raw, attempt));
                 }
-                Ok(response) if response.status() == 401 && !refreshed => {
-                    refreshed = true;
-                    token = self.shared.auth.refresh_after_rejection(&token).await?;
-                    attempt -= 1;
-                    continue;
+                Ok(response) => {
+                    let retry_after = response
+                        .headers()
+                        .get(RETRY_AFTER)
+                        .and_then(|value| value.to_str().ok())
+                        .and_then(|value| parse_retry_after(value, SystemTime::now()));
+                    let challenge = response.headers().get(WWW_AUTHENTICATE).cloned();
+                    let error = api_error(request.operation, response, attempt).await;
+                    if !refreshed {
+                        if let Error::Api(api) = &error {
+                            if blames_the_token(api, challenge.as_ref()) {
+                                refreshed = true;
+                                token = self.shared.auth.refresh_after_rejection(&token).await?;
+                                attempt -= 1;
+                                continue;
+                            }
+                        }
+                    }
+                    (error, retry_after)
                 }
-                Ok(response) => response
-                    .headers()
-                    .get(RETRY_AFTER)
-                    .and_then(|value| value.to_str().ok())
-                    .and_then(|value| parse_retry_after(value, SystemTime::now())),
-                Err(_) => None,
-            };
-            let error = match outcome {
-                Ok(response) => api_error(request.operation, response, attempt).await,
-                Err(err) => err,
+                Err(err) => (err, None),
             };
             let timed_out = matches!(error, Error::Timeout);
             let delay = error
@@ -332,4 +337,95 @@ async fn api_error(operation: &'static str, response: reqwest::Response, attempt
         request_id: metadata.request_id,
         attempts,
     }))
+}
+
+/// Whether an error answer says the access token itself is unusable, so that one refresh and a
+/// retry may succeed.
+///
+/// Sage answers 401 for more than bad tokens: an expired trial or a cancelled subscription gives
+/// `AuthorizationFailure` "No active subscription. (MSE)", and a fresh token gets the same answer.
+/// Refreshing then only spends a (rotating, single-use) refresh token and hides Sage's message, so
+/// the token is blamed only when the answer says so or says nothing else:
+/// - the status is 401 (a 403 is about permissions, never the token);
+/// - and either the `WWW-Authenticate` challenge carries `error="invalid_token"` (RFC 6750), or
+///   the body has no error items (empty, not JSON, an HTML page: nothing better to go on), or an
+///   item's code names an invalid or expired token (`invalid_token`, `TokenExpired`, …) or its
+///   message mentions the token ("The access token has expired", the sandbox's words; Azure API
+///   Management's "Access token is missing or invalid").
+fn blames_the_token(error: &ApiError, challenge: Option<&HeaderValue>) -> bool {
+    if error.status != 401 {
+        return false;
+    }
+    let challenge_blames = challenge.and_then(|value| value.to_str().ok()).is_some_and(|value| {
+        let compact: String =
+            value.chars().filter(|c| !c.is_whitespace() && *c != '"').collect::<String>().to_ascii_lowercase();
+        compact.contains("error=invalid_token")
+    });
+    challenge_blames || error.items.is_empty() || error.items.iter().any(item_blames_the_token)
+}
+
+/// An error item whose code or message is about the access token.
+fn item_blames_the_token(item: &ErrorItem) -> bool {
+    let code_blames = item.code.as_deref().is_some_and(|code| {
+        let code: String = code.chars().filter(|c| c.is_ascii_alphanumeric()).collect::<String>().to_ascii_lowercase();
+        matches!(code.as_str(), "invalidtoken" | "tokeninvalid" | "expiredtoken" | "tokenexpired")
+    });
+    code_blames || item.message.as_deref().is_some_and(|message| message.to_ascii_lowercase().contains("token"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn answer(status: u16, body: &str) -> ApiError {
+        ApiError {
+            operation: "get_user",
+            status,
+            items: ErrorItem::parse_body(body.as_bytes()),
+            body: body.to_owned(),
+            request_id: None,
+            attempts: 1,
+        }
+    }
+
+    const NO_SUBSCRIPTION: &str = r#"[{"$severity":"error","$dataCode":"AuthorizationFailure","$message":"No active subscription. (MSE)","$source":""}]"#;
+
+    #[test]
+    fn an_expired_or_invalid_token_is_blamed() {
+        for message in ["The access token has expired", "The access token is not valid"] {
+            let body = format!(
+                r#"[{{"$severity":"error","$dataCode":"AuthorizationFailure","$message":"{message}","$source":""}}]"#
+            );
+            assert!(blames_the_token(&answer(401, &body), None), "{message}");
+        }
+        let apim = r#"{"statusCode":401,"message":"Unauthorized. Access token is missing or invalid."}"#;
+        assert!(blames_the_token(&answer(401, apim), None));
+        assert!(blames_the_token(&answer(401, r#"{"error":"invalid_token"}"#), None));
+        assert!(blames_the_token(&answer(401, r#"[{"$dataCode":"TokenExpired","$message":"x"}]"#), None));
+    }
+
+    #[test]
+    fn a_401_that_says_nothing_is_blamed_on_the_token() {
+        for body in ["", "[]", "<html>Unauthorized</html>"] {
+            assert!(blames_the_token(&answer(401, body), None), "{body:?}");
+        }
+    }
+
+    #[test]
+    fn an_invalid_token_challenge_is_blamed_whatever_the_body() {
+        let challenge =
+            HeaderValue::from_static(r#"Bearer realm="sage", error="invalid_token", error_description="expired""#);
+        assert!(blames_the_token(&answer(401, NO_SUBSCRIPTION), Some(&challenge)));
+        assert!(!blames_the_token(&answer(401, NO_SUBSCRIPTION), Some(&HeaderValue::from_static("Bearer"))));
+    }
+
+    #[test]
+    fn a_lapsed_subscription_or_any_403_is_not_blamed_on_the_token() {
+        assert!(!blames_the_token(&answer(401, NO_SUBSCRIPTION), None));
+        let refused = r#"[{"$dataCode":"AuthorizationFailure","$message":"Access denied. Cannot verify subscription. Please try again later. (MRF)"}]"#;
+        assert!(!blames_the_token(&answer(401, refused), None));
+        assert!(!blames_the_token(&answer(403, "[]"), None));
+        let challenge = HeaderValue::from_static(r#"Bearer error="invalid_token""#);
+        assert!(!blames_the_token(&answer(403, "The access token is not valid"), Some(&challenge)));
+    }
 }

@@ -99,6 +99,16 @@ pub struct ApiError {
     pub attempts: u32,
 }
 
+impl ApiError {
+    /// Whether Sage refused the caller rather than the request: a 401 that a token refresh did not
+    /// (or could not) cure, e.g. `AuthorizationFailure` "No active subscription. (MSE)" for an
+    /// expired trial or a cancelled subscription, or a 403. The user has to act on Sage's message
+    /// (sign in again, renew the subscription, get access); retrying the call does not help.
+    pub fn is_auth_failure(&self) -> bool {
+        matches!(self.status, 401 | 403)
+    }
+}
+
 impl fmt::Display for ApiError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "{} failed with HTTP {}", self.operation, self.status)?;
@@ -200,6 +210,24 @@ mod tests {
     fn unknown_bodies_give_no_items() {
         assert!(ErrorItem::parse_body(b"<html>Bad gateway</html>").is_empty());
         assert!(ErrorItem::parse_body(br#"{"unrelated":1}"#).is_empty());
+    }
+
+    #[test]
+    fn api_errors_show_sages_message() {
+        let body = r#"[{"$severity":"error","$dataCode":"AuthorizationFailure","$message":"No active subscription. (MSE)","$source":""}]"#;
+        let api = ApiError {
+            operation: "get_user",
+            status: 401,
+            items: ErrorItem::parse_body(body.as_bytes()),
+            body: body.into(),
+            request_id: None,
+            attempts: 1,
+        };
+        assert!(api.is_auth_failure());
+        assert_eq!(
+            Error::Api(Box::new(api)).to_string(),
+            "get_user failed with HTTP 401; AuthorizationFailure: No active subscription. (MSE)"
+        );
     }
 
     #[test]

@@ -48,8 +48,10 @@ pub trait Authenticate: Send + Sync + 'static {
     /// A token that is valid now.
     async fn access_token(&self) -> Result<AccessToken, AuthError>;
 
-    /// The API answered 401 to a request sent with `rejected`. Return a different, fresh
-    /// token to retry once, or an error. The client never calls this twice for one request.
+    /// The API answered 401 to a request sent with `rejected`, blaming the token (invalid or
+    /// expired; a 401 about anything else, such as a lapsed subscription, is returned to the caller
+    /// as [`Error::Api`](crate::Error::Api) without calling this). Return a different, fresh token
+    /// to retry once, or an error. The client never calls this twice for one request.
     async fn refresh_after_rejection(&self, rejected: &AccessToken) -> Result<AccessToken, AuthError> {
         let _ = rejected;
         Err(AuthError::Rejected)
