@@ -8,7 +8,7 @@ use std::time::Duration;
 use sage_schema::ir;
 use tokio::net::TcpListener;
 
-use crate::api::Api;
+use crate::api::{Api, Shapes};
 use crate::clients::Clients;
 use crate::data_file::{DataError, DataFile};
 use crate::family::TimeScale;
@@ -32,6 +32,7 @@ pub struct SandboxBuilder {
     data_file: Option<PathBuf>,
     header_read_timeout: Duration,
     max_records: Option<usize>,
+    spec_shapes: bool,
 }
 
 impl Default for SandboxBuilder {
@@ -48,6 +49,7 @@ impl Default for SandboxBuilder {
             data_file: None,
             header_read_timeout: Duration::from_secs(10),
             max_records: None,
+            spec_shapes: false,
         }
     }
 }
@@ -127,6 +129,15 @@ impl SandboxBuilder {
         self
     }
 
+    /// `true`: answers in the shapes of Sage's specs. `false` (default): as the live APIs answer, where
+    /// they differ from the specs: decimals as strings (`"1.0"`), `""` for the unset dates Sage blanks,
+    /// `null` for other unset fields, fields in no spec, `$items_per_page` on `GET /businesses`,
+    /// `\u0026` in `$next`, `"$source": ""` on not-found and authorization errors.
+    pub fn spec_shapes(mut self, spec: bool) -> Self {
+        self.spec_shapes = spec;
+        self
+    }
+
     /// Binds 127.0.0.1 and starts serving in the background.
     pub async fn start(self) -> Result<Sandbox, StartError> {
         let time_scale = TimeScale::new(self.time_scale).ok_or(StartError::TimeScale(self.time_scale))?;
@@ -138,7 +149,10 @@ impl SandboxBuilder {
             (None, Some(dir)) => schemas::load_cached(dir)?,
             (None, None) => schemas::embedded(),
         };
-        let api = Api::new(loaded.products, self.rate_limit);
+        let mut api = Api::new(loaded.products, self.rate_limit);
+        if self.spec_shapes {
+            api.set_shapes(Shapes::Spec);
+        }
         if let Some(limit) = self.max_records {
             api.set_max_records(limit);
         }
@@ -158,6 +172,7 @@ impl SandboxBuilder {
             schema_problems: loaded.problems,
             api,
             data,
+            subscription_lapsed: Default::default(),
         });
         Ok(Sandbox::serve(listener, state, self.header_read_timeout))
     }

@@ -155,6 +155,13 @@ impl Sandbox {
         let _ = self.state.save_tokens();
     }
 
+    /// `false`: every API call with a valid token answers 401 `AuthorizationFailure` "No active
+    /// subscription. (MSE)" (`"$source": ""`), as Sage does for an expired trial or a cancelled
+    /// subscription; tokens and refreshes keep working. `true` (the default) serves calls again.
+    pub fn set_subscription_active(&self, active: bool) {
+        self.state.subscription_lapsed.store(!active, std::sync::atomic::Ordering::Relaxed);
+    }
+
     /// Stops the server and waits (briefly) for open connections to finish.
     pub async fn shutdown(mut self) {
         if let Some(stop) = self.stop.take() {

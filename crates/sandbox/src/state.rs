@@ -24,6 +24,8 @@ pub(crate) struct AppState {
     pub(crate) api: Api,
     /// Where tokens are kept across restarts (`--data`); `None`: memory only.
     pub(crate) data: Option<Arc<DataFile>>,
+    /// Set by [`Sandbox::set_subscription_active`](crate::Sandbox::set_subscription_active)`(false)`.
+    pub(crate) subscription_lapsed: std::sync::atomic::AtomicBool,
 }
 
 impl AppState {

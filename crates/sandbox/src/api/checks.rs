@@ -19,7 +19,7 @@ fn required<'a>(headers: &'a HeaderMap, name: &str) -> Result<&'a str, SageError
     header_text(headers, name).ok_or_else(|| SageError::missing_header(name))
 }
 
-/// A token issued by `family`'s identity server, not expired.
+/// A token issued by `family`'s identity server, not expired, for a live subscription.
 pub(crate) fn bearer(state: &AppState, family: Family, headers: &HeaderMap) -> Result<(), SageError> {
     let value = header_text(headers, header::AUTHORIZATION.as_str())
         .ok_or_else(|| SageError::unauthorized("Authorization header with a Bearer token is required"))?;
@@ -35,6 +35,9 @@ pub(crate) fn bearer(state: &AppState, family: Family, headers: &HeaderMap) -> R
     }
     if grant.is_expired(Instant::now()) {
         return Err(SageError::unauthorized("The access token has expired"));
+    }
+    if state.subscription_lapsed.load(std::sync::atomic::Ordering::Relaxed) {
+        return Err(SageError::unauthorized("No active subscription. (MSE)"));
     }
     Ok(())
 }
