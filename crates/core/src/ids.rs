@@ -14,7 +14,7 @@ macro_rules! string_id {
         #[serde(transparent)]
         pub struct $name(pub String);
 
-        impl $crate::types::lenient::LenientId for $name {
+        impl $crate::types::lenient::LenientNewtype for $name {
             type Raw = String;
             #[inline]
             fn from_raw_value(raw: String) -> Self {
@@ -120,7 +120,7 @@ macro_rules! integer_id {
         #[serde(transparent)]
         pub struct $name(pub i64);
 
-        impl $crate::types::lenient::LenientId for $name {
+        impl $crate::types::lenient::LenientNewtype for $name {
             type Raw = i64;
             #[inline]
             fn from_raw_value(raw: i64) -> Self {

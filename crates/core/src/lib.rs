@@ -37,6 +37,8 @@ pub use serde as __serde;
 
 pub use builder::{ClientBuilder, DEFAULT_BODY_LIMIT, DEFAULT_DEADLINE};
 pub use client::{Client, RawResponse};
+#[doc(hidden)]
+pub use decode::decode;
 pub use error::{ApiError, DecodeError, Error, ErrorItem, Result};
 pub use headers::HeaderPolicy;
 pub use idempotency::new_idempotency_id;

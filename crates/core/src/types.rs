@@ -12,6 +12,7 @@ use serde::{Deserialize, Deserializer, Serialize, Serializer};
 /// or numbers (Sage 200); both decode exactly.
 pub use rust_decimal::Decimal;
 
+pub mod drift;
 pub mod lenient;
 mod literal;
 #[doc(hidden)]
@@ -97,6 +98,13 @@ fn default_digits(nanos: u32) -> u8 {
         n if n % 1_000_000 == 0 => 3,
         n if n % 1_000 == 0 => 6,
         _ => 9,
+    }
+}
+
+/// The Unix epoch in UTC: what a required timestamp Sage leaves out or sends as `null` reads as.
+impl Default for DateTime {
+    fn default() -> Self {
+        Self::from(chrono::DateTime::<chrono::Utc>::UNIX_EPOCH)
     }
 }
 

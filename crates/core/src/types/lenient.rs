@@ -1,13 +1,15 @@
 //! Decoding that survives the drift Sage's APIs show in practice: numbers sent as strings and
-//! strings as numbers, `"true"`/`"false"` for booleans, and `null` in a field the spec says is
-//! always present.
+//! strings as numbers, `"true"`/`"false"` for booleans, `""` for an unset date, and `null` in a
+//! field the spec says is always present.
 //!
 //! Generated models read each field by one of these rules (through `types::model`, whose `Fields`
 //! methods apply them to one value at a time): [`value`] for a required, non-nullable scalar (`null`
 //! or `""` gives the type's default: `0`, `false`, an empty string), [`option`] for an `Option`
 //! scalar (`null` or `""` gives `None`), and [`or_default`] for a required list or model (`null`
-//! gives an empty one). Anything that is neither the right type nor a faithful spelling of it
-//! (`"12abc"` for an integer) is still an error.
+//! gives an empty one). Scalars are strings, integers, booleans, decimals, dates, timestamps, ids and
+//! open enums. Anything that is neither the right type nor a faithful spelling of it (`"12abc"` for
+//! an integer) is still an error. Every value read from another spelling is noted for
+//! [`drift`](super::drift)'s audit.
 //!
 //! Decimals stay exact: a JSON string is parsed as written, and a JSON number is parsed from the
 //! shortest text that round-trips its `f64`, which is the number as written whenever it has at most
@@ -22,7 +24,8 @@ use std::str::FromStr;
 use serde::de::{self, DeserializeOwned, Deserializer, Unexpected, Visitor};
 use serde::Deserialize;
 
-use super::Decimal;
+use super::drift::{self, Coercion, DriftKind};
+use super::{Date, DateTime, Decimal};
 
 /// A scalar that can be read from any faithful spelling of it.
 pub trait Lenient: Sized + Default + private::Sealed {
@@ -31,33 +34,49 @@ pub trait Lenient: Sized + Default + private::Sealed {
     fn from_raw<E: de::Error>(raw: Raw<'_>) -> Result<Option<Self>, E>;
 }
 
-/// A resource id type (see [`string_id!`](crate::string_id)): read leniently as its raw value.
+/// A type read leniently as the raw value it wraps: a resource id (see
+/// [`string_id!`](crate::string_id)) or a generated open enum.
 #[doc(hidden)]
-pub trait LenientId: Sized + Default {
+pub trait LenientNewtype: Sized + Default {
     /// The raw value: `String` or `i64`.
     type Raw: Lenient;
     /// Wraps the raw value.
     fn from_raw_value(raw: Self::Raw) -> Self;
+    /// The value's text when the schema does not list it (an enum's `Other`), to be noted.
+    #[inline]
+    fn unlisted(&self) -> Option<&str> {
+        None
+    }
 }
 
-impl<T: LenientId> Lenient for T {
+impl<T: LenientNewtype> Lenient for T {
     fn from_raw<E: de::Error>(raw: Raw<'_>) -> Result<Option<Self>, E> {
-        Ok(T::Raw::from_raw(raw)?.map(T::from_raw_value))
+        let value = T::Raw::from_raw(raw)?.map(T::from_raw_value);
+        if let Some(text) = value.as_ref().and_then(T::unlisted) {
+            drift::note(|| DriftKind::UnknownEnumValue(text.to_owned()))?;
+        }
+        Ok(value)
     }
 }
 
 mod private {
     pub trait Sealed {}
-    impl<T: super::LenientId> Sealed for T {}
+    impl<T: super::LenientNewtype> Sealed for T {}
     impl Sealed for i64 {}
     impl Sealed for bool {}
     impl Sealed for String {}
     impl Sealed for super::Decimal {}
+    impl Sealed for super::Date {}
+    impl Sealed for super::DateTime {}
 }
 
 /// A required, non-nullable scalar: any faithful spelling, with `null` read as the type's default.
 pub fn value<'de, D: Deserializer<'de>, T: Lenient>(deserializer: D) -> Result<T, D::Error> {
-    option(deserializer).map(Option::unwrap_or_default)
+    let raw = deserializer.deserialize_any(RawVisitor)?;
+    if matches!(raw, Raw::Null) {
+        drift::note(|| DriftKind::Coerced(Coercion::NullAsDefault))?;
+    }
+    T::from_raw(raw).map(Option::unwrap_or_default)
 }
 
 /// An optional scalar: any faithful spelling, `null` (or `""` for numbers and booleans) as `None`.
@@ -65,9 +84,15 @@ pub fn option<'de, D: Deserializer<'de>, T: Lenient>(deserializer: D) -> Result<
     T::from_raw(deserializer.deserialize_any(RawVisitor)?)
 }
 
-/// A required list, map or model: `null` reads as the empty value.
+/// A required list, map or model: `null` reads as the empty value (noted).
 pub fn or_default<'de, D: Deserializer<'de>, T: Deserialize<'de> + Default>(deserializer: D) -> Result<T, D::Error> {
-    Option::<T>::deserialize(deserializer).map(Option::unwrap_or_default)
+    match Option::<T>::deserialize(deserializer)? {
+        Some(value) => Ok(value),
+        None => {
+            drift::note(|| DriftKind::Coerced(Coercion::NullAsDefault))?;
+            Ok(T::default())
+        }
+    }
 }
 
 /// Decodes a JSON body as the client does: through [`exact_numbers`], so decimals longer than an
@@ -233,12 +258,15 @@ impl Raw<'_> {
         Err(E::invalid_value(self.unexpected(), &expected))
     }
 
-    /// `None` for `null` and for text that is empty or only spaces.
-    fn blank_as_none(self) -> Option<Self> {
+    /// `None` for `null` and for text that is empty or only spaces (noted: Sage blanks unset dates).
+    fn blank_as_none<E: de::Error>(self) -> Result<Option<Self>, E> {
         match self {
-            Self::Null => None,
-            Self::Text(text) if text.trim().is_empty() => None,
-            raw => Some(raw),
+            Self::Null => Ok(None),
+            Self::Text(text) if text.trim().is_empty() => {
+                drift::note(|| DriftKind::Coerced(Coercion::BlankAsNone))?;
+                Ok(None)
+            }
+            raw => Ok(Some(raw)),
         }
     }
 }
@@ -295,20 +323,22 @@ impl<'de> Visitor<'de> for RawVisitor {
 
 impl Lenient for String {
     fn from_raw<E: de::Error>(raw: Raw<'_>) -> Result<Option<Self>, E> {
-        Ok(match raw {
-            Raw::Null => None,
-            Raw::Text(text) => Some(text.into_owned()),
-            Raw::Bool(value) => Some(value.to_string()),
-            Raw::Signed(value) => Some(value.to_string()),
-            Raw::Unsigned(value) => Some(value.to_string()),
-            Raw::Float(value) => Some(value.to_string()),
-        })
+        let text = match raw {
+            Raw::Null => return Ok(None),
+            Raw::Text(text) => return Ok(Some(text.into_owned())),
+            Raw::Bool(value) => value.to_string(),
+            Raw::Signed(value) => value.to_string(),
+            Raw::Unsigned(value) => value.to_string(),
+            Raw::Float(value) => value.to_string(),
+        };
+        drift::note(|| DriftKind::Coerced(Coercion::ScalarAsText))?;
+        Ok(Some(text))
     }
 }
 
 impl Lenient for i64 {
     fn from_raw<E: de::Error>(raw: Raw<'_>) -> Result<Option<Self>, E> {
-        let Some(raw) = raw.blank_as_none() else { return Ok(None) };
+        let Some(raw) = raw.blank_as_none()? else { return Ok(None) };
         let value = match &raw {
             Raw::Signed(value) => Some(*value),
             Raw::Unsigned(value) => i64::try_from(*value).ok(),
@@ -319,6 +349,9 @@ impl Lenient for i64 {
             }
             Raw::Null | Raw::Bool(_) => None,
         };
+        if value.is_some() && matches!(raw, Raw::Text(_)) {
+            drift::note(|| DriftKind::Coerced(Coercion::TextAsNumber))?;
+        }
         value.map(Some).map_or_else(|| raw.invalid("an integer"), Ok)
     }
 }
@@ -331,7 +364,7 @@ fn whole(value: Decimal) -> Option<i64> {
 
 impl Lenient for bool {
     fn from_raw<E: de::Error>(raw: Raw<'_>) -> Result<Option<Self>, E> {
-        let Some(raw) = raw.blank_as_none() else { return Ok(None) };
+        let Some(raw) = raw.blank_as_none()? else { return Ok(None) };
         let value = match &raw {
             Raw::Bool(value) => Some(*value),
             Raw::Signed(0) | Raw::Unsigned(0) => Some(false),
@@ -343,13 +376,20 @@ impl Lenient for bool {
             },
             _ => None,
         };
+        match (&raw, value) {
+            (Raw::Text(_), Some(_)) => drift::note(|| DriftKind::Coerced(Coercion::TextAsBoolean))?,
+            (Raw::Signed(_) | Raw::Unsigned(_), Some(_)) => {
+                drift::note(|| DriftKind::Coerced(Coercion::NumberAsBoolean))?
+            }
+            _ => {}
+        }
         value.map(Some).map_or_else(|| raw.invalid("a boolean"), Ok)
     }
 }
 
 impl Lenient for Decimal {
     fn from_raw<E: de::Error>(raw: Raw<'_>) -> Result<Option<Self>, E> {
-        let Some(raw) = raw.blank_as_none() else { return Ok(None) };
+        let Some(raw) = raw.blank_as_none()? else { return Ok(None) };
         let value = match &raw {
             Raw::Signed(value) => Some(Decimal::from(*value)),
             Raw::Unsigned(value) => Some(Decimal::from(*value)),
@@ -363,6 +403,39 @@ impl Lenient for Decimal {
 
 fn parse_decimal(text: &str) -> Option<Decimal> {
     Decimal::from_str_exact(text).or_else(|_| Decimal::from_scientific(text)).ok()
+}
+
+impl Lenient for Date {
+    /// `YYYY-MM-DD`; a timestamp gives its date as written (noted), `""` no date (noted).
+    fn from_raw<E: de::Error>(raw: Raw<'_>) -> Result<Option<Self>, E> {
+        let Some(raw) = raw.blank_as_none()? else { return Ok(None) };
+        let Raw::Text(text) = &raw else { return raw.invalid("a date (YYYY-MM-DD)") };
+        let text = text.trim();
+        if let Ok(date) = Date::parse_from_str(text, "%Y-%m-%d") {
+            return Ok(Some(date));
+        }
+        match text.parse::<DateTime>() {
+            Ok(timestamp) => {
+                drift::note(|| DriftKind::Coerced(Coercion::DateTimeAsDate))?;
+                Ok(Some(timestamp.naive().date()))
+            }
+            Err(_) => raw.invalid("a date (YYYY-MM-DD)"),
+        }
+    }
+}
+
+impl Lenient for DateTime {
+    /// RFC 3339 or Sage 200's local `YYYY-MM-DDThh:mm:ss`; `""` no timestamp (noted).
+    fn from_raw<E: de::Error>(raw: Raw<'_>) -> Result<Option<Self>, E> {
+        let Some(raw) = raw.blank_as_none()? else { return Ok(None) };
+        match &raw {
+            Raw::Text(text) => match text.trim().parse() {
+                Ok(timestamp) => Ok(Some(timestamp)),
+                Err(_) => raw.invalid("a timestamp (RFC 3339, or YYYY-MM-DDThh:mm:ss)"),
+            },
+            _ => raw.invalid("a timestamp (RFC 3339, or YYYY-MM-DDThh:mm:ss)"),
+        }
+    }
 }
 
 #[cfg(test)]
@@ -433,6 +506,27 @@ mod tests {
             r#"{"count":1,"active":true,"name":[],"amount":"1","tags":[]}"#,
         ] {
             assert!(row(body).is_err(), "{body}");
+        }
+    }
+
+    #[derive(Debug, Deserialize)]
+    struct Dates {
+        #[serde(default, deserialize_with = "option")]
+        paid: Option<Date>,
+        #[serde(default, deserialize_with = "option")]
+        at: Option<DateTime>,
+    }
+
+    #[test]
+    fn blank_dates_are_no_date_and_timestamps_give_their_date() {
+        let dates: Dates = from_slice(br#"{"paid":"","at":"  "}"#).unwrap();
+        assert_eq!((dates.paid, dates.at), (None, None));
+        let dates: Dates = from_slice(br#"{"paid":"2024-03-01T00:00:00","at":"2024-03-01T10:00:00.66"}"#).unwrap();
+        assert_eq!(dates.paid, Date::from_ymd_opt(2024, 3, 1));
+        assert_eq!(dates.at.unwrap().to_string(), "2024-03-01T10:00:00.66");
+        for body in [&br#"{"paid":"2024-13-45"}"#[..], br#"{"paid":20240301}"#, br#"{"at":"yesterday"}"#] {
+            let error = from_slice::<Dates>(body).unwrap_err().to_string();
+            assert!(error.contains("expected a date") || error.contains("expected a timestamp"), "{error}");
         }
     }
 

@@ -59,6 +59,7 @@ use serde::de::{self, DeserializeSeed, Deserializer, MapAccess, Visitor};
 use serde::ser::{Serialize, SerializeMap, Serializer};
 use serde::Deserialize;
 
+use super::drift::{self, Coercion, DriftKind};
 use super::lenient::{self, Lenient};
 use super::{Decimal, Extra};
 
@@ -175,16 +176,16 @@ impl<'de, A: MapAccess<'de>> Fields<'de, A> {
     /// A required scalar read leniently (see [`lenient::value`]): `null` is the type's default.
     pub fn lenient_value<T: Lenient>(&mut self, slot: &mut Option<T>) {
         if self.expect_first(slot.is_some()) {
-            let value = self.map.next_value_seed(LenientSeed(PhantomData));
-            self.store(value, |value| *slot = Some(value.unwrap_or_default()));
+            let value = self.map.next_value_seed(ValueSeed(PhantomData));
+            self.store(value, |value| *slot = Some(value));
         }
     }
 
     /// A required list, map or model (see [`lenient::or_default`]): `null` is the empty value.
     pub fn or_default<T: Deserialize<'de> + Default>(&mut self, slot: &mut Option<T>) {
         if self.expect_first(slot.is_some()) {
-            let value = self.map.next_value::<Option<T>>();
-            self.store(value, |value| *slot = Some(value.unwrap_or_default()));
+            let value = self.map.next_value_seed(OrDefaultSeed(PhantomData));
+            self.store(value, |value| *slot = Some(value));
         }
     }
 
@@ -215,19 +216,36 @@ impl<'de, A: MapAccess<'de>> Fields<'de, A> {
         }
     }
 
-    /// Keeps the current key's value as it is, for `extra`.
+    /// Keeps the current key's value as it is, for `extra` (noted for an audit).
     pub fn keep_unknown(&mut self) {
         match self.map.next_value::<serde_json::Value>() {
             Ok(value) => {
-                self.extra.insert(std::mem::take(&mut self.key).0.into_owned(), value);
+                let key = std::mem::take(&mut self.key).0.into_owned();
+                if let Err(error) = drift::note_at(Some(&key), || DriftKind::UnknownField) {
+                    self.error = Some(error);
+                }
+                self.extra.insert(key, value);
             }
             Err(error) => self.error = Some(error),
         }
     }
 
-    /// The value of a required field, or serde's ``missing field `name` `` error.
+    /// The value of a required field whose type has no default (a nested model with required
+    /// fields of its own), or serde's ``missing field `name` `` error.
     pub fn required<T>(&self, slot: Option<T>, name: &'static str) -> Result<T, A::Error> {
         slot.ok_or_else(|| de::Error::missing_field(name))
+    }
+
+    /// The value of a required field; the type's default (noted) when Sage left it out, as it does
+    /// for fields a `$select` or `attributes` did not ask for.
+    pub fn or_missing<T: Default>(&self, slot: Option<T>, name: &'static str) -> Result<T, A::Error> {
+        match slot {
+            Some(value) => Ok(value),
+            None => {
+                drift::note_at(Some(name), || DriftKind::Coerced(Coercion::MissingAsDefault))?;
+                Ok(T::default())
+            }
+        }
     }
 
     /// The unknown fields, in key order.
@@ -261,6 +279,28 @@ impl<'de, T: Lenient> DeserializeSeed<'de> for LenientSeed<T> {
 
     fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<Option<T>, D::Error> {
         lenient::option(deserializer)
+    }
+}
+
+/// Decodes one value with [`lenient::value`].
+struct ValueSeed<T>(PhantomData<T>);
+
+impl<'de, T: Lenient> DeserializeSeed<'de> for ValueSeed<T> {
+    type Value = T;
+
+    fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<T, D::Error> {
+        lenient::value(deserializer)
+    }
+}
+
+/// Decodes one value with [`lenient::or_default`].
+struct OrDefaultSeed<T>(PhantomData<T>);
+
+impl<'de, T: Deserialize<'de> + Default> DeserializeSeed<'de> for OrDefaultSeed<T> {
+    type Value = T;
+
+    fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<T, D::Error> {
+        lenient::or_default(deserializer)
     }
 }
 

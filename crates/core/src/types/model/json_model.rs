@@ -13,7 +13,9 @@
 /// the [`Entries`](crate::types::model::Entries) method that writes it. `Name: Default { … }`
 /// reads each value straight into `Self::default()`'s fields (a model whose fields are all
 /// `Option`s); `Name { … }` reads into locals first, so that a required field (one written with
-/// `field` or `number`) that is missing is serde's ``missing field`` error.
+/// `field` or `number`) that never came can be told apart: it reads as its type's default (Sage
+/// leaves out what a `$select` did not ask for), except one read with `next_value` (a nested model
+/// without a default), which is serde's ``missing field`` error.
 ///
 /// ```
 /// # use sage_core::types::{Decimal, Extra};
@@ -68,7 +70,7 @@ macro_rules! json_model {
                     }
                 }
                 ::core::result::Result::Ok(Self {
-                    $($member: $crate::json_model!(@take fields, $member, $wire, $write),)*
+                    $($member: $crate::json_model!(@take fields, $member, $wire, $read, $write),)*
                     extra: fields.into_extra(),
                 })
             }
@@ -90,9 +92,11 @@ macro_rules! json_model {
             }
         }
     };
-    // A required field's value once every key is read: an error if it never came.
-    (@take $fields:ident, $local:ident, $wire:literal, field) => { $fields.required($local, $wire)? };
-    (@take $fields:ident, $local:ident, $wire:literal, number) => { $fields.required($local, $wire)? };
+    // A required field's value once every key is read: its type's default if it never came (Sage
+    // leaves out what a `$select` did not ask for), or an error for a model that has no default.
+    (@take $fields:ident, $local:ident, $wire:literal, next_value, field) => { $fields.required($local, $wire)? };
+    (@take $fields:ident, $local:ident, $wire:literal, $read:ident, field) => { $fields.or_missing($local, $wire)? };
+    (@take $fields:ident, $local:ident, $wire:literal, $read:ident, number) => { $fields.or_missing($local, $wire)? };
     // An optional one's: `None` if it never came.
-    (@take $fields:ident, $local:ident, $wire:literal, $optional:ident) => { $local.unwrap_or_default() };
+    (@take $fields:ident, $local:ident, $wire:literal, $read:ident, $optional:ident) => { $local.unwrap_or_default() };
 }

@@ -31,7 +31,7 @@ crate::json_model! {
 /// The same model as serde's derive reads it (what generated models used before).
 #[derive(Debug, Deserialize, serde::Serialize)]
 struct Derived {
-    #[serde(rename = "Count", deserialize_with = "lenient::value")]
+    #[serde(rename = "Count", default, deserialize_with = "lenient::value")]
     count: i64,
     #[serde(
         rename = "Limit",
@@ -41,7 +41,7 @@ struct Derived {
         skip_serializing_if = "Option::is_none"
     )]
     limit: Option<Decimal>,
-    #[serde(rename = "Tags", deserialize_with = "lenient::or_default")]
+    #[serde(rename = "Tags", default, deserialize_with = "lenient::or_default")]
     tags: Vec<String>,
     #[serde(rename = "Due", default, skip_serializing_if = "Option::is_none")]
     due: Option<Date>,
@@ -124,10 +124,29 @@ fn unknown_fields_are_kept_with_exact_numbers() {
     assert_eq!(serde_json::to_value(&repeated.extra).unwrap(), json!({"Alpha": 2, "Zeta": 3}));
 }
 
+/// A model with a required nested model that has no default (a request wrapper).
+#[derive(Debug, Clone, PartialEq)]
+struct Wrapper {
+    line: Line,
+    extra: Extra,
+}
+
+crate::json_model! {
+    Wrapper {
+        line: "Line", next_value, field;
+    }
+}
+
 #[test]
-fn missing_and_repeated_fields_are_serdes_errors() {
-    assert!(line(BODIES[6]).unwrap_err().starts_with("missing field `Count`"));
-    assert!(line(BODIES[7]).unwrap_err().starts_with("missing field `Tags`"));
+fn missing_required_fields_read_as_defaults_but_repeated_fields_are_serdes_errors() {
+    // Sage leaves out what a `$select` or `attributes` did not ask for.
+    let limit_only = line(BODIES[6]).unwrap();
+    assert_eq!((limit_only.count, limit_only.tags.len(), limit_only.limit), (0, 0, Some(Decimal::ONE)));
+    assert_eq!(line(BODIES[7]).unwrap().tags, Vec::<String>::new());
+    // A nested model without a default cannot be made up.
+    let wrapper = lenient::from_slice::<Wrapper>(br#"{"Other":1}"#).unwrap_err().to_string();
+    assert!(wrapper.starts_with("missing field `Line`"), "{wrapper}");
+    assert_eq!(lenient::from_slice::<Wrapper>(br#"{"Line":{"Count":3}}"#).unwrap().line.count, 3);
     assert!(line(BODIES[8]).unwrap_err().starts_with("duplicate field `Count`"));
     assert!(line(BODIES[9]).unwrap_err().starts_with("duplicate field `Limit`"));
     assert!(line(BODIES[15]).unwrap_err().contains("expected struct Line"));
@@ -153,7 +172,9 @@ fn errors_name_the_path_of_the_field_that_did_not_fit_as_before() {
     }
     let body = r#"{"Count":1,"Tags":[],"Child":{"Count":1,"Tags":[],"Limit":"abc"}}"#;
     assert_eq!(path::<Line>(body), "Child.Limit");
-    for body in [body, r#"{"Count":1,"Tags":[],"Extra":{"a":[1,}}"#, r#"{"Count":1,"Tags":[7]}"#, r#"{"Tags":[]}"#] {
+    for body in
+        [body, r#"{"Count":1,"Tags":[],"Extra":{"a":[1,}}"#, r#"{"Count":1,"Tags":[7]}"#, r#"{"Tags":[],"Due":"x"}"#]
+    {
         assert_eq!(path::<Line>(body), path::<Derived>(body), "{body}");
     }
 }
@@ -294,8 +315,8 @@ fn fields_named_like_the_macros_locals_read_and_write_as_any_other() {
     assert_eq!(serde_json::to_string(&clash).unwrap(), r#"{"fields":1,"key":"k","model":true,"map":"m","other":2}"#);
     let required: RequiredClash = lenient::from_slice(body.as_bytes()).unwrap();
     assert_eq!((required.fields, required.key.as_str(), required.extra.len()), (1, "k", 3));
-    let missing = lenient::from_slice::<RequiredClash>(br#"{"fields":1}"#).unwrap_err();
-    assert!(missing.to_string().starts_with("missing field `key`"), "{missing}");
+    let missing = lenient::from_slice::<RequiredClash>(br#"{"fields":1}"#).unwrap();
+    assert_eq!((missing.fields, missing.key.as_str()), (1, ""));
 }
 
 /// A value whose `Serialize` fails, counting how often it is asked to.
