@@ -39,6 +39,10 @@ struct Args {
     /// The most records one collection may hold (default 10 000).
     #[arg(long, value_name = "N")]
     max_records: Option<usize>,
+    /// Answer in the shapes of Sage's specs rather than as the live APIs do (unset fields left out,
+    /// decimals as stored, `$itemsPerPage` everywhere, no `\u0026` escapes).
+    #[arg(long)]
+    spec_shapes: bool,
 }
 
 #[tokio::main]
@@ -49,7 +53,8 @@ async fn main() -> ExitCode {
         .auto_approve(args.auto_approve)
         .time_scale(args.time_scale)
         .rate_limit(args.rate_limit)
-        .any_loopback_port(args.any_loopback_port);
+        .any_loopback_port(args.any_loopback_port)
+        .spec_shapes(args.spec_shapes);
     for uri in args.redirect_uris {
         builder = builder.redirect_uri(uri);
     }

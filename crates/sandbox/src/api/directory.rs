@@ -6,6 +6,7 @@ use serde_json::{json, Value};
 
 use super::paging;
 use super::sage_error::SageError;
+use super::Shapes;
 use crate::fixtures::{self, BusinessFixture};
 
 fn business(business: &BusinessFixture, lead: &str) -> Value {
@@ -38,10 +39,10 @@ fn user() -> Value {
 
 /// `PUT /user` and `PUT /businesses/{id}` of v3.1: the fixture with the body's fields, answered but not
 /// kept (the user and businesses are fixed); `None` for other paths.
-pub(crate) fn v31_update(path: &str, body: &Value, lead: &str) -> Option<Response> {
+pub(crate) fn v31_update(path: &str, body: &Value, lead: &str, shapes: Shapes) -> Option<Response> {
     let segments: Vec<&str> = path.split('/').filter(|segment| !segment.is_empty()).collect();
     let mut current = match segments.as_slice() {
-        ["user"] => user(),
+        ["user"] => shapes.user(user()),
         ["businesses", id] => match fixtures::V31_BUSINESSES.iter().find(|b| b.id == *id) {
             Some(found) => business(found, lead),
             None => return Some(SageError::not_found(format!("No business with id {id} was found")).into_response()),
@@ -55,14 +56,13 @@ pub(crate) fn v31_update(path: &str, body: &Value, lead: &str) -> Option<Respons
 }
 
 /// `GET /businesses`, `/businesses/lead`, `/businesses/{id}` and `/user` of v3.1; `None` for other paths.
-pub(crate) fn v31(path: &str, query: &paging::Query, lead: &str) -> Option<Response> {
+pub(crate) fn v31(path: &str, query: &paging::Query, lead: &str, shapes: Shapes) -> Option<Response> {
     let segments: Vec<&str> = path.split('/').filter(|segment| !segment.is_empty()).collect();
     let response = match segments.as_slice() {
-        ["user"] => axum::Json(user()).into_response(),
+        ["user"] => axum::Json(shapes.user(user())).into_response(),
         ["businesses"] => {
             let all: Vec<Value> = fixtures::V31_BUSINESSES.iter().map(|b| business(b, lead)).collect();
-            let refs: Vec<&Value> = all.iter().collect();
-            match paging::envelope(&refs, query, "/businesses") {
+            match shapes.businesses(&all, query) {
                 Ok(page) => axum::Json(page).into_response(),
                 Err(error) => error.into_response(),
             }

@@ -5,6 +5,7 @@ mod clock;
 mod control;
 mod directory;
 mod links;
+mod live_shapes;
 mod models;
 mod paging;
 mod query;
@@ -26,7 +27,7 @@ use axum::body::Bytes;
 use axum::extract::State;
 use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, Uri};
 use axum::response::{IntoResponse, Response};
-use sage_schema::ir::{self, HeaderPolicy, Pagination};
+use sage_schema::ir::{self, HeaderPolicy, Pagination, Type};
 use serde_json::Value;
 
 use crate::data_file::{DataError, DataFile, Store};
@@ -34,6 +35,8 @@ use crate::family::Family;
 use crate::fixtures;
 use crate::state::{lock, AppState};
 use crate::stats::bump;
+use live_shapes::RecordKind;
+pub(crate) use live_shapes::Shapes;
 use models::Models;
 use rate::RateWindow;
 use rules::Rules;
@@ -66,6 +69,8 @@ pub(crate) struct Api {
     pub(crate) clock: clock::Clock,
     /// The most records one collection may hold.
     max_records: AtomicUsize,
+    /// Live-API shapes (default) or the specs' ones.
+    shapes: Shapes,
 }
 
 impl Api {
@@ -83,7 +88,13 @@ impl Api {
             data: None,
             clock: clock::Clock::default(),
             max_records: AtomicUsize::new(records::MAX_RECORDS),
+            shapes: Shapes::default(),
         }
+    }
+
+    /// Answers in these shapes.
+    pub(crate) fn set_shapes(&mut self, shapes: Shapes) {
+        self.shapes = shapes;
     }
 
     /// Lets each collection hold up to `limit` records.
@@ -172,7 +183,7 @@ fn bare_v31() -> ir::Product {
     }
 }
 
-/// Fallback handler: every path that is not an identity route.
+/// Fallback handler: every path that is not an identity route, answered in the sandbox's shapes.
 pub(crate) async fn handle(
     State(state): State<Arc<AppState>>,
     method: Method,
@@ -180,6 +191,12 @@ pub(crate) async fn handle(
     headers: HeaderMap,
     body: Bytes,
 ) -> Response {
+    let shapes = state.api.shapes;
+    shapes.finish(answer(state, method, uri, headers, body).await).await
+}
+
+/// One API request's response.
+async fn answer(state: Arc<AppState>, method: Method, uri: Uri, headers: HeaderMap, body: Bytes) -> Response {
     bump(&state.counters.api_requests);
     if let Err(seconds) = state.api.take_rate() {
         bump(&state.counters.rate_limited);
@@ -234,7 +251,7 @@ fn serve(api: &Api, product: &ir::Product, tenant: &str, request: Request<'_>) -
             return error.into_response();
         }
         if request.method == Method::GET {
-            if let Some(response) = directory::v31(request.rest, request.query, &api.lead_business()) {
+            if let Some(response) = directory::v31(request.rest, request.query, &api.lead_business(), api.shapes) {
                 return response;
             }
         }
@@ -249,7 +266,7 @@ fn serve(api: &Api, product: &ir::Product, tenant: &str, request: Request<'_>) -
         Err(error) => return error.into_response(),
     };
     if product.header_policy == HeaderPolicy::AccountingV31 && request.method == Method::PUT {
-        if let Some(response) = directory::v31_update(request.rest, &body, &api.lead_business()) {
+        if let Some(response) = directory::v31_update(request.rest, &body, &api.lead_business(), api.shapes) {
             return response;
         }
     }
@@ -261,7 +278,10 @@ fn serve(api: &Api, product: &ir::Product, tenant: &str, request: Request<'_>) -
     let rest = request.rest.trim_end_matches('/');
     let item = route::ends_with_variable(&operation.path);
     let max_records = api.max_records.load(Ordering::Relaxed);
-    let call = Call { rules, operation, rest, query: request.query, clock: &api.clock, max_records };
+    let models = Models::of(product);
+    let shapes = api.shapes;
+    let call =
+        Call { rules, operation, rest, query: request.query, clock: &api.clock, max_records, shapes, models: &models };
     let Some(collection) = changed_collection(operation.method, rest, item) else {
         return respond(call, call.apply_stamped(data, body, &mut Vec::new()));
     };
@@ -358,6 +378,8 @@ struct Call<'a> {
     query: &'a [(String, String)],
     clock: &'a clock::Clock,
     max_records: usize,
+    shapes: Shapes,
+    models: &'a Models<'a>,
 }
 
 /// The success status the product's rules give the operation, with its body (none for a 204, or when
@@ -369,7 +391,12 @@ fn respond(call: Call<'_>, outcome: Result<Answer, SageError>) -> Response {
         Ok(_) if status == StatusCode::NO_CONTENT || matches!(call.operation.response, ir::Response::None) => {
             status.into_response()
         }
-        Ok(Answer::Body(body)) => (status, axum::Json(body)).into_response(),
+        Ok(Answer::Body(mut body)) => {
+            if let ir::Response::One(ty) = &call.operation.response {
+                call.shapes.record(call.record_kind(), ty, &mut body);
+            }
+            (status, axum::Json(body)).into_response()
+        }
         Ok(Answer::List(page, count)) => {
             let mut response = (status, axum::Json(page)).into_response();
             if let Some(count) = count {
@@ -381,6 +408,17 @@ fn respond(call: Call<'_>, outcome: Result<Answer, SageError>) -> Response {
 }
 
 impl Call<'_> {
+    /// What the records this call answers are, for their shapes.
+    fn record_kind(&self) -> RecordKind<'_> {
+        let collection =
+            if route::ends_with_variable(&self.operation.path) { route::parent(self.rest) } else { self.rest };
+        RecordKind {
+            models: self.models,
+            accounting: self.rules.accounting(),
+            collection: route::last_segment(collection),
+        }
+    }
+
     /// Runs the operation on the tenant's data in memory; `touched` gets other collections it changed.
     fn apply(self, data: &mut Collections, body: Value, touched: &mut Vec<String>) -> Result<Answer, SageError> {
         let Self { rules, operation, rest, .. } = self;
@@ -472,7 +510,7 @@ impl Call<'_> {
     /// The body with its references checked (and, on Accounting, linked).
     fn linked(self, data: &Collections, mut body: Value, prefix: &str) -> Result<Value, SageError> {
         links::resolve(&mut body, data, prefix, self.rules.embeds_links())
-            .map_err(|invalid| self.rules.invalid(invalid.message, invalid.source))?;
+            .map_err(|invalid| self.rules.invalid(invalid.message, invalid.source).about_missing_record())?;
         Ok(body)
     }
 
@@ -491,9 +529,14 @@ impl Call<'_> {
     fn list(self, data: &Collections, prefix: &str) -> Result<Answer, SageError> {
         let records = data.get(self.rest).map(Vec::as_slice).unwrap_or_default();
         let query = self.query;
+        let item_type = match &self.operation.response {
+            ir::Response::List(ty) => ty,
+            _ => &Type::Json,
+        };
+        let shape = |record: &mut Value| self.shapes.record(self.record_kind(), item_type, record);
         match self.rules.pagination() {
             Pagination::OData => {
-                let (page, matched) = paging::odata(records, query, data, prefix)?;
+                let (page, matched) = paging::odata(records, query, data, prefix, &shape)?;
                 let counted = paging::param(query, "$count").is_some_and(|value| value.eq_ignore_ascii_case("true"));
                 Ok(Answer::List(page, counted.then_some(matched)))
             }
@@ -503,10 +546,11 @@ impl Call<'_> {
                     query::order(&mut found, &query::sort(text)?);
                 }
                 let mut page = paging::envelope(&found, query, self.rest)?;
-                let wanted = paging::param(query, "attributes");
+                let wanted = self.shapes.attributes(paging::param(query, "attributes"));
                 if let Some(Value::Array(items)) = page.get_mut("$items") {
                     for item in items.iter_mut() {
-                        *item = query::attributes(item, wanted);
+                        shape(item);
+                        *item = query::attributes(item, wanted.as_deref());
                     }
                 }
                 Ok(Answer::List(page, None))

@@ -68,12 +68,14 @@ pub(crate) fn envelope(records: &[&Value], query: &Query, path: &str) -> Result<
 
 /// Sage 200's OData subset: `$filter` (`field eq value`, joined by `and`), `$orderby` (which `$skip`
 /// needs, as Sage documents), `$skip`, `$top` (at most 5000), `$expand` (one level) and `$select`.
-/// Returns the page and how many records matched the filter (for `$count`).
+/// `shape` renders each record before `$expand` and `$select`. Returns the page and how many records
+/// matched the filter (for `$count`).
 pub(crate) fn odata(
     records: &[Value],
     query: &Query,
     data: &Collections,
     prefix: &str,
+    shape: &dyn Fn(&mut Value),
 ) -> Result<(Value, usize), SageError> {
     let conditions = match param(query, "$filter") {
         Some(filter) => parse_filter(filter)?,
@@ -94,6 +96,7 @@ pub(crate) fn odata(
     let mut page = Vec::new();
     for record in kept.into_iter().skip(skip).take(top) {
         let mut record = record.clone();
+        shape(&mut record);
         if let Some(list) = param(query, "$expand") {
             query::expand(&mut record, list, data, prefix)?;
         }
@@ -193,8 +196,9 @@ mod tests {
             json!({"id": 2, "reference": "B"}),
             json!({"id": 3, "reference": "C"}),
         ];
-        let odata =
-            |pairs: &[(&str, &str)]| odata(&records, &query(pairs), &Collections::new(), "").map(|(page, _)| page);
+        let odata = |pairs: &[(&str, &str)]| {
+            odata(&records, &query(pairs), &Collections::new(), "", &|_| {}).map(|(page, _)| page)
+        };
         assert_eq!(odata(&[("$filter", "reference eq 'ABS001'")]).unwrap(), json!([records[0]]));
         assert_eq!(odata(&[("$filter", "id eq 2")]).unwrap(), json!([records[1]]));
         assert_eq!(odata(&[("$skip", "1"), ("$top", "1"), ("$orderby", "id")]).unwrap(), json!([records[1]]));
@@ -206,7 +210,8 @@ mod tests {
             json!({"id": 2, "date_time_updated": "2026-01-01T00:00:01.000"}),
         ];
         let ids = |filter: &str| {
-            let (page, _) = super::odata(&stamped, &query(&[("$filter", filter)]), &Collections::new(), "").unwrap();
+            let (page, _) =
+                super::odata(&stamped, &query(&[("$filter", filter)]), &Collections::new(), "", &|_| {}).unwrap();
             page.as_array().unwrap().iter().map(|record| record["id"].as_u64().unwrap()).collect::<Vec<_>>()
         };
         assert_eq!(ids("date_time_updated gt 2026-01-01T00:00:00Z"), [2]);

@@ -13,11 +13,36 @@ pub(crate) struct SageError {
     pub(crate) source: String,
     /// Seconds for `Retry-After` (429 only).
     pub(crate) retry_after: Option<u64>,
+    /// Invalid data naming a record that does not exist (live Sage leaves `$source` empty then).
+    pub(crate) missing_reference: bool,
 }
 
 impl SageError {
     pub(crate) fn new(status: StatusCode, data_code: &'static str, message: impl Into<String>) -> Self {
-        Self { status, data_code, message: message.into(), source: String::new(), retry_after: None }
+        Self {
+            status,
+            data_code,
+            message: message.into(),
+            source: String::new(),
+            retry_after: None,
+            missing_reference: false,
+        }
+    }
+
+    /// Marks invalid data as a reference to a record that does not exist.
+    pub(crate) fn about_missing_record(mut self) -> Self {
+        self.missing_reference = true;
+        self
+    }
+
+    /// The error body: one error item.
+    pub(crate) fn items(&self) -> serde_json::Value {
+        json!([{
+            "$severity": "error",
+            "$dataCode": self.data_code,
+            "$message": self.message,
+            "$source": self.source,
+        }])
     }
 
     pub(crate) fn with_source(mut self, source: impl Into<String>) -> Self {
@@ -52,19 +77,15 @@ impl SageError {
 
 impl IntoResponse for SageError {
     fn into_response(self) -> Response {
-        let body = json!([{
-            "$severity": "error",
-            "$dataCode": self.data_code,
-            "$message": self.message,
-            "$source": self.source,
-        }]);
-        let mut response = (self.status, axum::Json(body)).into_response();
+        let mut response = (self.status, axum::Json(self.items())).into_response();
         if let Some(seconds) = self.retry_after {
             response.headers_mut().insert(header::RETRY_AFTER, HeaderValue::from(seconds));
         }
         if self.status == StatusCode::UNAUTHORIZED {
             response.headers_mut().insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"));
         }
+        // Kept for the live shapes, which render the items again (`live_shapes::Shapes::finish`).
+        response.extensions_mut().insert(self);
         response
     }
 }

@@ -17,6 +17,11 @@ pub async fn auto_sandbox() -> Sandbox {
     Sandbox::builder().auto_approve(true).start().await.unwrap()
 }
 
+/// A sandbox that approves consent at once and answers in the shapes of Sage's specs.
+pub async fn spec_sandbox() -> Sandbox {
+    Sandbox::builder().auto_approve(true).spec_shapes(true).start().await.unwrap()
+}
+
 /// Query parameters of a redirect's `Location`.
 pub fn location_params(response: &reqwest::Response) -> Vec<(String, String)> {
     let location = response.headers()["location"].to_str().unwrap();

@@ -42,7 +42,8 @@ async fn sage200_orders_selects_expands_counts_and_wants_orderby_for_skip() {
     assert_eq!(names(&descending), ["Compton Packaging", "Bronson Builders Merchants", "ABS Garages Ltd"]);
     let (_, by_balance) = api.send(Method::GET, "/customers?$orderby=balance&$select=name,balance", None).await;
     assert_eq!(names(&by_balance)[0], "Compton Packaging");
-    assert_eq!(by_balance[0], json!({"name": "Compton Packaging", "balance": 0.0}), "only the selected fields");
+    // Sage 200's decimals arrive as strings by default (the live shapes' tolerance).
+    assert_eq!(by_balance[0], json!({"name": "Compton Packaging", "balance": "0.0"}), "only the selected fields");
 
     let (status, error) = api.send(Method::GET, "/customers?$skip=1", None).await;
     assert_eq!((status, error[0]["$source"].as_str()), (StatusCode::BAD_REQUEST, Some("$skip")));
@@ -92,7 +93,9 @@ async fn v31_sorts_trims_to_attributes_and_searches() {
 
 #[tokio::test]
 async fn invoices_use_seeded_reference_data_get_exact_totals_and_raise_the_balance() {
-    let sandbox = common::auto_sandbox().await;
+    // The spec shapes keep money as the sandbox computes it ("251.30"; live writes "251.3") and name the
+    // field of an unknown reference in `$source` (live leaves it empty).
+    let sandbox = common::spec_sandbox().await;
     let api = Api::new(&sandbox, "accounting-v31").await;
     for path in
         ["/contact_types", "/ledger_accounts", "/tax_rates", "/currencies", "/countries", "/products", "/services"]

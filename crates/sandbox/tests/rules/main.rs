@@ -192,7 +192,8 @@ async fn wrong_types_enum_values_and_bodies_that_are_not_objects_are_refused() {
         (contact(json!({"name": "A", "contact_type_ids": ["CUSTOMER"], "credit_limit": "lots"})), "credit_limit"),
         (contact(json!({"name": "A", "contact_type_ids": ["CUSTOMER"], "credit_terms": "whenever"})), "credit_terms"),
         (contact(json!({"name": 7, "contact_type_ids": ["CUSTOMER"]})), "name"),
-        (contact(json!({"name": "A", "contact_type_ids": ["NOT_A_TYPE"]})), "contact_type_ids[0]"),
+        // Live Sage leaves `$source` empty for a reference to a record that does not exist.
+        (contact(json!({"name": "A", "contact_type_ids": ["NOT_A_TYPE"]})), ""),
         (json!([{"name": "A"}]), "body"),
     ];
     for (body, source) in cases {
