@@ -7,11 +7,14 @@ use std::process::ExitCode;
 pub enum CliError {
     /// Bad arguments or configuration (exit 2).
     Usage(String),
-    /// Not signed in, or the sign-in is no longer valid (exit 3).
+    /// Not signed in, or the sign-in is no longer valid (exit 3). Sage refusing the caller (a 401
+    /// a refresh did not cure, e.g. "No active subscription. (MSE)", or a 403) is an
+    /// [`Api`](Self::Api) error with exit 3 too, so Sage's message is printed.
     Auth(String),
     /// Sage could not be reached (exit 4).
     Transport(String),
-    /// Sage answered with an error (exit 5).
+    /// Sage answered with an error (exit 5; exit 3 when it refused the caller, see
+    /// [`sage_core::ApiError::is_auth_failure`]).
     Api(Box<sage_core::ApiError>),
     /// Anything else (exit 1).
     Other(String),
@@ -24,6 +27,7 @@ impl CliError {
             Self::Other(_) => 1,
             Self::Usage(_) => 2,
             Self::Auth(_) => 3,
+            Self::Api(api) if api.is_auth_failure() => 3,
             Self::Transport(_) => 4,
             Self::Api(_) => 5,
         })
@@ -41,10 +45,29 @@ impl std::fmt::Display for CliError {
                 for item in &api.items {
                     write!(f, "\n  - {item}")?;
                 }
+                if api.items.is_empty() {
+                    if let Some(words) = body_excerpt(&api.body) {
+                        write!(f, "\n  {words}")?;
+                    }
+                }
                 Ok(())
             }
         }
     }
+}
+
+/// What Sage said when it sent no error items: the body's first line, shortened, unless it is HTML.
+fn body_excerpt(body: &str) -> Option<String> {
+    const MAX_CHARS: usize = 200;
+    let line = body.lines().map(str::trim).find(|line| !line.is_empty())?;
+    if line.starts_with('<') {
+        return None;
+    }
+    let mut excerpt: String = line.chars().filter(|c| !c.is_control()).take(MAX_CHARS).collect();
+    if line.chars().count() > MAX_CHARS {
+        excerpt.push('…');
+    }
+    Some(excerpt)
 }
 
 impl From<sage_core::Error> for CliError {
@@ -85,5 +108,45 @@ mod tests {
         assert_eq!(err.to_string(), "Sage refused create_contact with HTTP 422.\n  - RecordInvalid: Name is required");
         assert_eq!(err.exit_code(), ExitCode::from(5));
         assert_eq!(CliError::Usage("x".into()).exit_code(), ExitCode::from(2));
+    }
+
+    fn refused(status: u16, body: &str) -> CliError {
+        let api = sage_core::ApiError {
+            operation: "list_contacts",
+            status,
+            items: sage_core::ErrorItem::parse_body(body.as_bytes()),
+            body: body.into(),
+            request_id: None,
+            attempts: 1,
+        };
+        CliError::from(sage_core::Error::Api(Box::new(api)))
+    }
+
+    #[test]
+    fn sage_refusing_the_caller_prints_its_message_and_exits_3() {
+        let err = refused(
+            401,
+            r#"[{"$severity":"error","$dataCode":"AuthorizationFailure","$message":"No active subscription. (MSE)","$source":""}]"#,
+        );
+        assert_eq!(
+            err.to_string(),
+            "Sage refused list_contacts with HTTP 401.\n  - AuthorizationFailure: No active subscription. (MSE)"
+        );
+        assert_eq!(err.exit_code(), ExitCode::from(3));
+        assert_eq!(refused(403, "[]").exit_code(), ExitCode::from(3));
+        assert_eq!(refused(404, "[]").exit_code(), ExitCode::from(5));
+    }
+
+    #[test]
+    fn a_body_without_items_is_shown_unless_it_is_html() {
+        assert_eq!(
+            refused(502, "upstream timed out\nmore").to_string(),
+            "Sage refused list_contacts with HTTP 502.\n  upstream timed out"
+        );
+        assert_eq!(
+            refused(502, "<html><body>Bad gateway</body></html>").to_string(),
+            "Sage refused list_contacts with HTTP 502."
+        );
+        assert_eq!(refused(502, "").to_string(), "Sage refused list_contacts with HTTP 502.");
     }
 }
