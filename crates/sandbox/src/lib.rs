@@ -57,6 +57,21 @@
 //!   they become visible, and [`Sandbox::insert_records`] / [`Sandbox::touch_records`] write in bulk or in
 //!   the background; [`SandboxBuilder::max_records`] raises the per-collection limit (10 000).
 //!
+//! # Live shapes
+//!
+//! By default responses take the shapes the live APIs send where they differ from Sage's specs, so a
+//! client tested here meets what production sends: decimals as strings in Ruby's form (`"1.0"`,
+//! `"6011.4"`; integers such as `credit_days` and `nominal_code` stay numbers), every unset field of an
+//! Accounting record as `null` except the dates Sage blanks to `""` (`last_paid` on an unpaid invoice,
+//! `mtd_authenticated_date`), fields in no spec (contacts' `mandate_active`, `preferred_address`,
+//! `preferred_contact_person`, `send_statements`, `statement_run`; sales invoices'
+//! `pas_payment_submission`), `"$path": ""` on a sales document's own addresses, `created_at` with an
+//! explicit `attributes` list, `/user` without `$path`, `GET /businesses` on one page with
+//! `$items_per_page` = 2147483647, `&` written `\u0026` in the JSON text (so in `$next`), and
+//! `"$source": ""` on `RecordNotFound`, `AuthorizationFailure` and a reference to a missing record. Sage 200
+//! gets the same tolerance: decimals as strings, `""` for unset dates, fields in no spec.
+//! [`SandboxBuilder::spec_shapes`] (`--spec-shapes`) answers in the specs' shapes instead.
+//!
 //! # Keeping state across restarts
 //!
 //! By default everything lives in memory and a restart starts afresh. With
