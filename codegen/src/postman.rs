@@ -7,6 +7,7 @@
 
 mod auth;
 mod body;
+mod references;
 mod request;
 
 use serde_json::{json, Value};
@@ -22,12 +23,12 @@ pub const SCHEMA_URL: &str = "https://schema.getpostman.com/json/collection/v2.1
 struct Variable {
     key: String,
     value: String,
-    description: &'static str,
+    description: String,
 }
 
 impl Variable {
     fn new(key: &str, value: &str, description: &'static str) -> Self {
-        Self { key: key.to_owned(), value: value.to_owned(), description }
+        Self { key: key.to_owned(), value: value.to_owned(), description: description.to_owned() }
     }
 }
 
@@ -46,13 +47,14 @@ pub fn collection_json(product: &Product) -> String {
 /// The collection of one product.
 pub fn collection(product: &Product) -> Value {
     let settings = oauth_settings(product.auth_profile);
+    let bodies = body::Bodies::of(product);
     let folders: Vec<Value> = product
         .areas
         .iter()
         .filter(|area| area.resources.iter().any(|resource| !resource.operations.is_empty()))
-        .map(|area| request::folder(product, area))
+        .map(|area| request::folder(product, &bodies, area))
         .collect();
-    let variables: Vec<Value> = variables(product, settings)
+    let variables: Vec<Value> = variables(product, settings, &bodies)
         .into_iter()
         .map(|variable| json!({ "key": variable.key, "value": variable.value, "description": variable.description }))
         .collect();
@@ -73,8 +75,9 @@ pub fn collection(product: &Product) -> Value {
     })
 }
 
-/// Collection variables: base URL (and its `{placeholders}`), OAuth endpoints and credentials, headers.
-fn variables(product: &Product, settings: &OAuthSettings) -> Vec<Variable> {
+/// Collection variables: base URL (and its `{placeholders}`), OAuth endpoints and credentials, headers,
+/// and the ids the example bodies refer to.
+fn variables(product: &Product, settings: &OAuthSettings, bodies: &body::Bodies) -> Vec<Variable> {
     let mut variables = vec![Variable::new(
         "base_url",
         &request::postman_template(&product.base_url),
@@ -86,6 +89,23 @@ fn variables(product: &Product, settings: &OAuthSettings) -> Vec<Variable> {
     }
     variables.extend(auth::variables(settings));
     variables.extend(header_variables(product.header_policy));
+    for reference in bodies.variables() {
+        if variables.iter().any(|variable| variable.key == reference.name) {
+            continue;
+        }
+        let create = match &reference.target.create_operation {
+            Some(create) => format!(" (or `{create}` the id it creates)"),
+            None => String::new(),
+        };
+        variables.push(Variable {
+            key: reference.name.to_owned(),
+            value: reference.default.unwrap_or_default().to_owned(),
+            description: format!(
+                "The id of one of your `{}`, for the example bodies: sending `{}` keeps its first id here{create}.",
+                reference.target.collection, reference.target.list_operation
+            ),
+        });
+    }
     variables
 }
 

@@ -4,7 +4,7 @@ use std::collections::BTreeMap;
 use std::path::Path;
 use std::sync::OnceLock;
 
-use sage_codegen::ir::{ParamLocation, Product};
+use sage_codegen::ir::{Model, ModelKind, ParamLocation, Product, Type};
 use sage_codegen::{load_schemas, postman};
 use serde_json::Value;
 
@@ -123,16 +123,120 @@ fn path_parameters_are_path_variables_and_query_parameters_start_disabled() {
 }
 
 #[test]
-fn request_bodies_are_skeletons_of_the_body_model() {
-    let requests = requests(&collection("accounting-v31"));
+fn request_bodies_are_examples_of_the_body_model() {
+    let collection = collection("accounting-v31");
+    let requests = requests(&collection);
     let create = request_named(&requests, "create_contact");
     assert_eq!(create["method"], "POST");
     assert_eq!(create["body"]["options"]["raw"]["language"], "json");
     let body: Value = serde_json::from_str(create["body"]["raw"].as_str().unwrap()).unwrap();
-    assert_eq!(body["contact"]["name"], "", "string fields are empty strings");
-    assert_eq!(body["contact"]["credit_limit"], "0.00", "v3.1 decimals travel as strings");
+    assert_eq!(body["contact"]["name"], "Example name", "required strings hold a value");
+    assert_eq!(body["contact"]["credit_limit"], "10.00", "v3.1 decimals travel as strings");
+    assert_eq!(body["contact"]["contact_type_ids"], serde_json::json!(["{{contact_type_id}}"]));
+    assert_eq!(variable(&collection, "contact_type_id"), "CUSTOMER", "Sage's own ids are filled in");
+    assert!(body["contact"].get("idempotency_id").is_none(), "ids of nothing listable are left to the caller");
     assert!(header(create, "Content-Type").is_some());
     assert!(request_named(&requests, "list_contacts").get("body").is_none(), "GET requests have no body");
+
+    let invoice: Value =
+        serde_json::from_str(request_named(&requests, "create_sales_invoice")["body"]["raw"].as_str().unwrap())
+            .unwrap();
+    let invoice = &invoice["sales_invoice"];
+    assert_eq!(invoice["contact_id"], "{{contact_id}}");
+    assert_eq!((&invoice["date"], &invoice["due_date"]), (&"2024-04-01".into(), &"2024-05-01".into()));
+    assert_eq!(invoice["invoice_lines"].as_array().map(Vec::len), Some(1), "a required list has one item");
+    assert_eq!(variable(&collection, "contact_id"), "", "a business's own ids are listed first");
+}
+
+#[test]
+fn list_and_create_requests_keep_the_ids_the_bodies_use() {
+    let requests = requests(&collection("accounting-v31"));
+    let script = |name: &str| {
+        let item = &requests.iter().find(|(_, item)| item["name"] == name).expect("request").1;
+        assert_eq!(item["event"][0]["listen"], "test", "{name}");
+        item["event"][0]["script"]["exec"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|line| line.as_str().unwrap())
+            .collect::<String>()
+    };
+    assert!(script("list_contacts").contains("pm.collectionVariables.set(\"contact_id\", record.id)"));
+    assert!(script("list_contacts").contains("$items"));
+    assert!(script("create_bank_account").contains("pm.collectionVariables.set(\"bank_account_id\", record.id)"));
+}
+
+#[test]
+fn sage200_references_are_numbers_of_seeded_records() {
+    let requests = requests(&collection("sage200-pro"));
+    let raw = request_named(&requests, "create_sop_order")["body"]["raw"].as_str().unwrap();
+    let body: Value = serde_json::from_str(raw).expect("Sage 200 bodies are JSON as they are");
+    assert_eq!(body["customer_id"], 27_825, "the sandbox's first customer");
+}
+
+/// Every required field of every body, in nested objects and list items too, holds a value of its
+/// type that is not blank (the sandbox's checks, against the schema alone).
+#[test]
+fn every_required_field_of_every_body_is_filled_in() {
+    let mut problems = Vec::new();
+    for product in products() {
+        let models: BTreeMap<&str, &Model> =
+            product.areas.iter().flat_map(|area| &area.models).map(|model| (model.name.as_str(), model)).collect();
+        let requests = requests(&postman::collection(product));
+        let operations = product.areas.iter().flat_map(|area| &area.resources).flat_map(|r| &r.operations);
+        for operation in operations.filter(|operation| operation.body.is_some()) {
+            let raw = request_named(&requests, &operation.name)["body"]["raw"].as_str().expect("a body");
+            let Ok(body) = serde_json::from_str::<Value>(raw) else {
+                problems.push(format!("{} {}: not JSON", product.name, operation.name));
+                continue;
+            };
+            let ty = operation.body.as_ref().unwrap();
+            if let Err(path) = filled(&models, ty, &body, "") {
+                problems.push(format!("{} {}: {path}", product.name, operation.name));
+            }
+        }
+    }
+    assert!(problems.is_empty(), "{} bodies miss a required value:\n{}", problems.len(), problems.join("\n"));
+}
+
+fn filled(models: &BTreeMap<&str, &Model>, ty: &Type, value: &Value, path: &str) -> Result<(), String> {
+    let ok = match ty {
+        Type::String => value.as_str().is_some_and(|text| !text.trim().is_empty()),
+        Type::Integer => value.is_i64(),
+        Type::Boolean => value.is_boolean(),
+        Type::Decimal => value.is_number() || value.as_str().is_some_and(|text| text.parse::<f64>().is_ok()),
+        Type::Date => value.as_str().is_some_and(|text| text.len() == 10),
+        Type::DateTime => value.as_str().is_some_and(|text| text.ends_with('Z')),
+        Type::Enum(values) => value.as_str().is_some_and(|text| values.iter().any(|v| v == text)),
+        Type::Json | Type::Map(_) => true,
+        Type::Array(element) => match value.as_array() {
+            Some(items) if !items.is_empty() => {
+                return items.iter().try_for_each(|item| filled(models, element, item, &format!("{path}[]")))
+            }
+            _ => false,
+        },
+        Type::Model(name) => match models.get(name.as_str()).map(|model| &model.kind) {
+            Some(ModelKind::Enum { values }) => value.as_str().is_some_and(|text| values.iter().any(|v| v == text)),
+            Some(ModelKind::Struct { fields }) => {
+                let Some(object) = value.as_object() else { return Err(format!("{path}: not an object")) };
+                for field in fields {
+                    let field_path = format!("{path}.{}", field.json_name);
+                    match object.get(&field.json_name) {
+                        Some(present) => filled(models, &field.ty, present, &field_path)?,
+                        None if field.required => return Err(format!("{field_path}: missing")),
+                        None => {}
+                    }
+                }
+                true
+            }
+            None => true,
+        },
+    };
+    if ok {
+        Ok(())
+    } else {
+        Err(format!("{path}: {value} is no value of {ty:?}"))
+    }
 }
 
 #[test]

@@ -2,29 +2,53 @@
 
 use serde_json::{json, Value};
 
-use super::body;
+use super::body::Bodies;
 use crate::ir::{Area, HeaderPolicy, Method, Operation, Param, ParamLocation, Product};
 
 /// The folder of one area, its requests sorted by operation name.
-pub(super) fn folder(product: &Product, area: &Area) -> Value {
+pub(super) fn folder(product: &Product, bodies: &Bodies, area: &Area) -> Value {
     let mut operations: Vec<&Operation> = area.resources.iter().flat_map(|resource| &resource.operations).collect();
     operations.sort_by(|a, b| a.name.cmp(&b.name));
-    let items: Vec<Value> = operations.into_iter().map(|operation| item(product, operation)).collect();
+    let items: Vec<Value> = operations.into_iter().map(|operation| item(product, bodies, operation)).collect();
     json!({ "name": area.name, "description": area.description, "item": items })
 }
 
-fn item(product: &Product, operation: &Operation) -> Value {
+fn item(product: &Product, bodies: &Bodies, operation: &Operation) -> Value {
     let mut request = json!({
         "method": method(operation.method),
         "header": headers(product.header_policy, operation.body.is_some()),
         "url": url(operation),
         "description": description(operation),
     });
-    if let Some(skeleton) = operation.body.as_ref().map(|ty| body::skeleton(product, ty)) {
-        let raw = serde_json::to_string_pretty(&skeleton).expect("JSON values always serialize");
+    if let Some(example) = bodies.get(&operation.name) {
+        let raw = serde_json::to_string_pretty(example).expect("JSON values always serialize");
         request["body"] = json!({ "mode": "raw", "raw": raw, "options": { "raw": { "language": "json" } } });
     }
-    json!({ "name": operation.name, "request": request })
+    let mut item = json!({ "name": operation.name, "request": request });
+    let listed: Vec<&str> = bodies.listed_by(&operation.name).collect();
+    let created: Vec<&str> = bodies.created_by(&operation.name).collect();
+    let script = match (listed.is_empty(), created.is_empty()) {
+        (false, _) => Some(keep_id("listed", "(pm.response.json().$items || [])[0]", &listed)),
+        (true, false) => Some(keep_id("created", "pm.response.json()", &created)),
+        (true, true) => None,
+    };
+    if let Some(exec) = script {
+        item["event"] = json!([{ "listen": "test", "script": { "type": "text/javascript", "exec": exec } }]);
+    }
+    item
+}
+
+/// A test script that keeps the id of `record` (JavaScript) in the reference variables the example
+/// bodies use, so that they point at a record that exists.
+fn keep_id(what: &str, record: &str, variables: &[&str]) -> Vec<String> {
+    let mut lines = vec![
+        format!("// Keeps the id {what} here for the example bodies that point at this resource."),
+        format!("const record = pm.response.code < 300 ? {record} : undefined;"),
+        "if (record && record.id) {".to_owned(),
+    ];
+    lines.extend(variables.iter().map(|name| format!("    pm.collectionVariables.set(\"{name}\", record.id);")));
+    lines.push("}".to_owned());
+    lines
 }
 
 fn method(method: Method) -> &'static str {
