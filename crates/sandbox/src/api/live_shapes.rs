@@ -48,8 +48,6 @@ pub(crate) struct RecordKind<'a> {
     pub(crate) models: &'a Models<'a>,
     /// Accounting (v3, v3.1) rather than Sage 200.
     pub(crate) accounting: bool,
-    /// The collection's last path segment (`contacts`, `financial_settings`).
-    pub(crate) collection: &'a str,
 }
 
 impl Shapes {
@@ -173,7 +171,7 @@ fn fields_of<'a>(models: &Models<'a>, name: &str) -> &'a [ir::Field] {
 }
 
 fn accounting_record(kind: RecordKind<'_>, name: &str, fields: &mut Map<String, Value>) {
-    undocumented_accounting_fields(kind.collection, fields);
+    undocumented_accounting_fields(name, fields);
     nulls_for_unset(kind.models, name, fields);
     blank_unset_dates(fields);
     for field in fields_of(kind.models, name) {
@@ -198,12 +196,12 @@ fn accounting_record(kind: RecordKind<'_>, name: &str, fields: &mut Map<String, 
 /// Fields live Accounting sends that no spec has: contacts' direct-debit mandate, preferred address and
 /// contact person, and statement settings; sales invoices' payment submission. A value the client
 /// stored is kept.
-fn undocumented_accounting_fields(collection: &str, fields: &mut Map<String, Value>) {
+fn undocumented_accounting_fields(model: &str, fields: &mut Map<String, Value>) {
     let mut add = |name: &str, value: Value| {
         fields.entry(name.to_owned()).or_insert(value);
     };
-    match collection {
-        "contacts" => {
+    match model {
+        "Contact" => {
             add("mandate_active", Value::Bool(false));
             add("send_statements", Value::Bool(true));
             add("statement_run", json!({ "id": "statement_by_email", "name": "By email" }));
@@ -212,7 +210,7 @@ fn undocumented_accounting_fields(collection: &str, fields: &mut Map<String, Val
             fields.entry("preferred_address").or_insert(main_address);
             fields.entry("preferred_contact_person").or_insert(main_person);
         }
-        "sales_invoices" => add("pas_payment_submission", Value::Null),
+        "SalesInvoice" => add("pas_payment_submission", Value::Null),
         _ => {}
     }
 }
@@ -250,7 +248,7 @@ fn sage200_record(kind: RecordKind<'_>, name: &str, fields: &mut Map<String, Val
             fields.insert(field.json_name.clone(), Value::from(""));
         }
     }
-    if matches!(kind.collection, "customers" | "suppliers") {
+    if matches!(name, "Customer" | "Supplier") {
         let exceeded = match (fields.get("balance").and_then(number), fields.get("credit_limit").and_then(number)) {
             (Some(balance), Some(limit)) => limit > Decimal::ZERO && balance > limit,
             _ => false,

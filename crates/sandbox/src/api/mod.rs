@@ -410,13 +410,7 @@ fn respond(call: Call<'_>, outcome: Result<Answer, SageError>) -> Response {
 impl Call<'_> {
     /// What the records this call answers are, for their shapes.
     fn record_kind(&self) -> RecordKind<'_> {
-        let collection =
-            if route::ends_with_variable(&self.operation.path) { route::parent(self.rest) } else { self.rest };
-        RecordKind {
-            models: self.models,
-            accounting: self.rules.accounting(),
-            collection: route::last_segment(collection),
-        }
+        RecordKind { models: self.models, accounting: self.rules.accounting() }
     }
 
     /// Runs the operation on the tenant's data in memory; `touched` gets other collections it changed.
