@@ -8,7 +8,7 @@ use std::path::{Path, PathBuf};
 
 use crate::emit::{
     emit_edition, emit_product_among, emit_shared_crate, facade_paths, header_line, parallel, sandbox_files, EmitError,
-    SharedGroup, AREAS_DIR, GENERATED_DIR, SANDBOX_CRATE,
+    SharedGroup, AREAS_DIR, DRIFT_MODELS, DRIFT_TEST, GENERATED_DIR, SANDBOX_CRATE,
 };
 use crate::ir::Product;
 use crate::load::{parse_products, product_dirs, read_sources, SchemaErrors, SourceFile};
@@ -211,6 +211,11 @@ fn generated_on_disk(workspace: &Path) -> Result<Vec<PathBuf>, GenerateError> {
         found.push(relative.join("Cargo.toml"));
         collect_files(workspace, &relative.join(GENERATED_DIR), &mut found)?;
         collect_files(workspace, &relative.join(AREAS_DIR), &mut found)?;
+        for file in [DRIFT_TEST, DRIFT_MODELS] {
+            if workspace.join(&relative).join(file).is_file() {
+                found.push(relative.join(file));
+            }
+        }
     }
     collect_files(workspace, &Path::new(SANDBOX_CRATE).join(GENERATED_DIR), &mut found)?;
     Ok(found)

@@ -25,7 +25,9 @@ fn demo_product_emits_the_expected_files() {
             "src/generated/ids.rs",
             "src/generated/mod.rs",
             "src/generated/operations.rs",
-            "src/generated/orders.rs"
+            "src/generated/orders.rs",
+            "tests/drift.rs",
+            "tests/drift/models.rs"
         ]
     );
     expect_file!["snapshots/demo/Cargo.toml"].assert_eq(&files["Cargo.toml"]);
@@ -35,6 +37,8 @@ fn demo_product_emits_the_expected_files() {
     expect_file!["snapshots/demo/mod.rs"].assert_eq(&files["src/generated/mod.rs"]);
     expect_file!["snapshots/demo/operations.rs"].assert_eq(&files["src/generated/operations.rs"]);
     expect_file!["snapshots/demo/orders.rs"].assert_eq(&files["src/generated/orders.rs"]);
+    expect_file!["snapshots/demo/drift.rs"].assert_eq(&files["tests/drift.rs"]);
+    expect_file!["snapshots/demo/drift_models.rs"].assert_eq(&files["tests/drift/models.rs"]);
 }
 
 #[test]

@@ -2,6 +2,8 @@
 //! that answers from a script, so tests can check the exact requests a client sends, and a
 //! capture of everything `tracing` writes, for leak checks.
 
+pub mod drift;
+
 use std::sync::{Arc, Mutex};
 
 use axum::body::Bytes;

@@ -28,11 +28,15 @@ fn owner_manifest(layout: &Layout<'_>, source: &str, description: &str) -> Strin
     let features = layout.needs.iter().map(|(area, needs)| {
         (area.to_string(), own.get(*area).cloned().into_iter().chain(needs.iter().cloned()).collect())
     });
-    Manifest::new(source, layout.package, description)
+    let mut manifest = Manifest::new(source, layout.package, description)
         .with_dependencies(dependencies)
         .with_catalog(Vec::new())
         .with_features(features)
-        .write()
+        .write();
+    manifest.push_str(
+        "\n[dev-dependencies]\n# The drift matrix (tests/drift.rs); not published, so packaging drops it.\nsage-tests.workspace = true\n",
+    );
+    manifest
 }
 
 /// The manifest of one area's crate: the common crate with the area's models turned on, and the

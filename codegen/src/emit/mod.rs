@@ -11,6 +11,7 @@ mod cargo;
 mod changes;
 mod convert;
 mod doc_text;
+mod drift;
 mod gates;
 mod ids;
 mod layout;
@@ -30,6 +31,7 @@ use quote::quote;
 
 use crate::ir::{Area, Pagination, Product};
 use crate::names::{ident, type_name};
+pub use drift::{DRIFT_MODELS, DRIFT_TEST};
 use layout::Layout;
 pub use layout::AREAS_DIR;
 pub use sandbox::{sandbox_files, SANDBOX_CRATE};
@@ -92,6 +94,7 @@ pub fn emit_product_among(
     files.insert(path.clone(), render_chunks(&path, &schema_dir, [Chunk::Text(table::operations_table(product))])?);
     let path = format!("{GENERATED_DIR}/changes.rs");
     files.insert(path.clone(), render(&path, &schema_dir, changes::feeds_table(product))?);
+    files.extend(drift::drift_test(product, &product.crate_name, &schema_dir));
     let conversions = convert::plan(product, &scope);
     let areas = parallel::map(&product.areas, |area| {
         let scope = Scope::new(product).with_facade_paths(facade_paths);

@@ -184,9 +184,10 @@ fn struct_field(model: &Model, field: &Field, scope: &Scope<'_>) -> TokenStream 
 }
 
 /// How a field's value is read (a method of `sage_core::types::model::Fields`), so that drift
-/// Sage's APIs show does not fail a whole response: scalars accept any faithful spelling (`"42"`,
-/// `42`, `"true"`) and `null`; required lists, maps and models that have a default read `null` as
-/// empty. Dates, timestamps, enums and other models keep their own decoding.
+/// Sage's APIs show does not fail a whole response: scalars (strings, numbers, booleans, dates,
+/// timestamps, ids and enums) accept any faithful spelling (`"42"`, `42`, `"true"`), `null`, and
+/// `""` for a value that is not text; required lists, maps, JSON and models that have a default
+/// read `null` as empty. Other models keep their own decoding.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Decoder {
     /// A required scalar: `null` is its default.
@@ -211,10 +212,16 @@ impl Decoder {
 }
 
 fn decoder(field: &Field, scope: &Scope<'_>) -> Decoder {
-    let scalar = matches!(field.ty, Type::String | Type::Integer | Type::Boolean | Type::Decimal);
+    let scalar = match &field.ty {
+        Type::String | Type::Integer | Type::Boolean | Type::Decimal | Type::Date | Type::DateTime | Type::Enum(_) => {
+            true
+        }
+        Type::Model(name) => scope.is_enum_model(name),
+        Type::Json | Type::Array(_) | Type::Map(_) => false,
+    };
     let has_default = match &field.ty {
-        Type::Array(_) | Type::Map(_) => true,
-        Type::Model(name) => !scope.is_enum_model(name) && scope.derives_default(name),
+        Type::Array(_) | Type::Map(_) | Type::Json => true,
+        Type::Model(name) => scope.derives_default(name),
         _ => false,
     };
     match (scalar, is_optional(field)) {
@@ -235,21 +242,22 @@ pub(crate) fn inline_enum_values(ty: &Type) -> Option<&[String]> {
 }
 
 /// A string enum whose `Other` variant keeps values the schema does not list, so decoding never
-/// fails on a new value and re-encoding gives back what was received.
+/// fails on a new value and re-encoding gives back what was received. It reads as a lenient scalar
+/// (a number is its text; an unlisted value is noted for a drift audit), and its default is the
+/// empty `Other("")`: a required value Sage leaves out is not made up.
 pub(crate) fn string_enum(rust_name: &str, description: &str, values: &[String]) -> TokenStream {
     let name = ident(rust_name);
     let docs = doc_lines(description);
     let variants: Vec<_> = variant_names(values).unwrap_or_default().iter().map(|name| ident(name)).collect();
-    let declarations = values.iter().zip(&variants).enumerate().map(|(index, (value, variant))| {
+    let declarations = values.iter().zip(&variants).map(|(value, variant)| {
         let doc = format!(" `{value}`");
-        let default = (index == 0).then(|| quote!(#[default]));
-        quote!(#[doc = #doc] #default #variant,)
+        quote!(#[doc = #doc] #variant,)
     });
     let to_wire = values.iter().zip(&variants).map(|(value, variant)| quote!(Self::#variant => #value,));
     let from_wire = values.iter().zip(&variants).map(|(value, variant)| quote!(#value => Self::#variant,));
     quote! {
         #docs
-        #[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
+        #[derive(Debug, Clone, PartialEq, Eq, Hash)]
         pub enum #name {
             #(#declarations)*
             #[doc = " A value this version of the schema does not list, kept as received."]
@@ -264,6 +272,14 @@ pub(crate) fn string_enum(rust_name: &str, description: &str, values: &[String])
                     #(#to_wire)*
                     Self::Other(value) => value,
                 }
+            }
+        }
+
+        #[doc = " `Other(\"\")`: no value (what a required field Sage leaves out reads as)."]
+        impl Default for #name {
+            #[inline]
+            fn default() -> Self {
+                Self::Other(String::new())
             }
         }
 
@@ -291,6 +307,21 @@ pub(crate) fn string_enum(rust_name: &str, description: &str, values: &[String])
             }
         }
 
+        impl sage_core::types::lenient::LenientNewtype for #name {
+            type Raw = String;
+            #[inline]
+            fn from_raw_value(raw: String) -> Self {
+                Self::from(raw)
+            }
+            #[inline]
+            fn unlisted(&self) -> Option<&str> {
+                match self {
+                    Self::Other(value) => Some(value),
+                    _ => None,
+                }
+            }
+        }
+
         impl serde::Serialize for #name {
             fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
                 serializer.serialize_str(self.as_str())
@@ -299,7 +330,7 @@ pub(crate) fn string_enum(rust_name: &str, description: &str, values: &[String])
 
         impl<'de> serde::Deserialize<'de> for #name {
             fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-                sage_core::types::lenient::value::<D, String>(deserializer).map(Self::from)
+                sage_core::types::lenient::value::<D, Self>(deserializer)
             }
         }
     }

@@ -89,6 +89,7 @@ pub fn emit_shared_crate(
     files.insert(path.clone(), render_chunks(&path, &header, [Chunk::Text(table::shared_specs(source))])?);
     let path = format!("{GENERATED_DIR}/changes.rs");
     files.insert(path.clone(), render(&path, &header, changes::shared_feeds(source))?);
+    files.extend(super::drift::drift_test(source, group.crate_name, &header));
     let conversions = convert::plan(source, &scope);
     let areas = super::parallel::map(&source.areas, |area| {
         let scope = Scope::new(source).with_facade_paths(facade_paths);

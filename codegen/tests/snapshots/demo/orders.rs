@@ -51,23 +51,22 @@ impl Order {
 sage_core::json_model! {
     Order {
         id: "id", lenient_value, field;
-        r#type: "type", next_value, optional;
+        r#type: "type", lenient_option, optional;
         path: "$path", lenient_option, optional;
         total: "total", lenient_value, number;
         discount: "discount", lenient_option, optional_number;
-        placed_at: "placed_at", next_value, field;
-        due: "due", next_value, optional;
-        status: "status", next_value, optional;
+        placed_at: "placed_at", lenient_value, field;
+        due: "due", lenient_option, optional;
+        status: "status", lenient_option, optional;
         tags: "tags", next_value, optional;
         root: "root", next_value, optional;
     }
 }
 
 /// Values of `Order::type`.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub enum OrderType {
     /// `sale`
-    #[default]
     Sale,
     /// `return`
     Return,
@@ -84,6 +83,14 @@ impl OrderType {
             Self::Return => "return",
             Self::Other(value) => value,
         }
+    }
+}
+
+/// `Other("")`: no value (what a required field Sage leaves out reads as).
+impl Default for OrderType {
+    #[inline]
+    fn default() -> Self {
+        Self::Other(String::new())
     }
 }
 
@@ -112,6 +119,22 @@ impl std::fmt::Display for OrderType {
     }
 }
 
+impl sage_core::types::lenient::LenientNewtype for OrderType {
+    type Raw = String;
+    #[inline]
+    fn from_raw_value(raw: String) -> Self {
+        Self::from(raw)
+    }
+
+    #[inline]
+    fn unlisted(&self) -> Option<&str> {
+        match self {
+            Self::Other(value) => Some(value),
+            _ => None,
+        }
+    }
+}
+
 impl serde::Serialize for OrderType {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         serializer.serialize_str(self.as_str())
@@ -122,7 +145,7 @@ impl<'de> serde::Deserialize<'de> for OrderType {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        sage_core::types::lenient::value::<D, String>(deserializer).map(Self::from)
+        sage_core::types::lenient::value::<D, Self>(deserializer)
     }
 }
 
@@ -220,10 +243,9 @@ pub struct ListOrders {
 }
 
 /// Values of `ListOrders::kinds`.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub enum ListOrdersKinds {
     /// `retail`
-    #[default]
     Retail,
     /// `trade`
     Trade,
@@ -240,6 +262,14 @@ impl ListOrdersKinds {
             Self::Trade => "trade",
             Self::Other(value) => value,
         }
+    }
+}
+
+/// `Other("")`: no value (what a required field Sage leaves out reads as).
+impl Default for ListOrdersKinds {
+    #[inline]
+    fn default() -> Self {
+        Self::Other(String::new())
     }
 }
 
@@ -268,6 +298,22 @@ impl std::fmt::Display for ListOrdersKinds {
     }
 }
 
+impl sage_core::types::lenient::LenientNewtype for ListOrdersKinds {
+    type Raw = String;
+    #[inline]
+    fn from_raw_value(raw: String) -> Self {
+        Self::from(raw)
+    }
+
+    #[inline]
+    fn unlisted(&self) -> Option<&str> {
+        match self {
+            Self::Other(value) => Some(value),
+            _ => None,
+        }
+    }
+}
+
 impl serde::Serialize for ListOrdersKinds {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         serializer.serialize_str(self.as_str())
@@ -278,7 +324,7 @@ impl<'de> serde::Deserialize<'de> for ListOrdersKinds {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        sage_core::types::lenient::value::<D, String>(deserializer).map(Self::from)
+        sage_core::types::lenient::value::<D, Self>(deserializer)
     }
 }
 

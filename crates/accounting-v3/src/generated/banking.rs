@@ -239,9 +239,9 @@ sage_core::json_model! {
         path: "$path", lenient_into, optional;
         cash_amount: "cash_amount", lenient_into, optional;
         cheque_amount: "cheque_amount", lenient_into, optional;
-        created_at: "created_at", option_into, optional;
-        date: "date", option_into, optional;
-        deleted_at: "deleted_at", option_into, optional;
+        created_at: "created_at", lenient_into, optional;
+        date: "date", lenient_into, optional;
+        deleted_at: "deleted_at", lenient_into, optional;
         displayed_as: "displayed_as", lenient_into, optional;
         from_bank_account: "from_bank_account", option_into, optional;
         id: "id", lenient_into, optional;
@@ -251,7 +251,7 @@ sage_core::json_model! {
         total_amount: "total_amount", lenient_into, optional;
         transaction: "transaction", option_into, optional;
         transaction_type: "transaction_type", option_into, optional;
-        updated_at: "updated_at", option_into, optional;
+        updated_at: "updated_at", lenient_into, optional;
     }
 }
 
@@ -310,19 +310,19 @@ sage_core::json_model! {
         balance_difference: "balance_difference", lenient_into, optional;
         bank_account: "bank_account", option_into, optional;
         closing_balance: "closing_balance", lenient_into, optional;
-        created_at: "created_at", option_into, optional;
+        created_at: "created_at", lenient_into, optional;
         displayed_as: "displayed_as", lenient_into, optional;
         id: "id", lenient_into, optional;
         legacy_id: "legacy_id", lenient_into, optional;
         reconciled_balance: "reconciled_balance", lenient_into, optional;
         reference: "reference", lenient_into, optional;
         starting_balance: "starting_balance", lenient_into, optional;
-        statement_date: "statement_date", option_into, optional;
+        statement_date: "statement_date", lenient_into, optional;
         statement_end_balance: "statement_end_balance", lenient_into, optional;
         status: "status", option_into, optional;
         total_paid: "total_paid", lenient_into, optional;
         total_received: "total_received", lenient_into, optional;
-        updated_at: "updated_at", option_into, optional;
+        updated_at: "updated_at", lenient_into, optional;
     }
 }
 
@@ -379,7 +379,7 @@ sage_core::json_model! {
         reconciled_balance: "reconciled_balance", lenient_into, optional;
         reference: "reference", lenient_into, optional;
         starting_balance: "starting_balance", lenient_into, optional;
-        statement_date: "statement_date", option_into, optional;
+        statement_date: "statement_date", lenient_into, optional;
         statement_end_balance: "statement_end_balance", lenient_into, optional;
         status_id: "status_id", lenient_into, optional;
         total_paid: "total_paid", lenient_into, optional;
@@ -436,9 +436,9 @@ sage_core::json_model! {
     BankTransfer: Default {
         path: "$path", lenient_into, optional;
         amount: "amount", lenient_into, optional;
-        created_at: "created_at", option_into, optional;
-        date: "date", option_into, optional;
-        deleted_at: "deleted_at", option_into, optional;
+        created_at: "created_at", lenient_into, optional;
+        date: "date", lenient_into, optional;
+        deleted_at: "deleted_at", lenient_into, optional;
         description: "description", lenient_into, optional;
         displayed_as: "displayed_as", lenient_into, optional;
         from_bank_account: "from_bank_account", option_into, optional;
@@ -448,7 +448,7 @@ sage_core::json_model! {
         to_bank_account: "to_bank_account", option_into, optional;
         transaction: "transaction", option_into, optional;
         transaction_type: "transaction_type", option_into, optional;
-        updated_at: "updated_at", option_into, optional;
+        updated_at: "updated_at", lenient_into, optional;
     }
 }
 
@@ -473,7 +473,7 @@ pub struct BankTransferUpdate {
 sage_core::json_model! {
     BankTransferUpdate: Default {
         amount: "amount", lenient_into, optional;
-        date: "date", option_into, optional;
+        date: "date", lenient_into, optional;
         description: "description", lenient_into, optional;
         from_bank_account_id: "from_bank_account_id", lenient_into, optional;
         reference: "reference", lenient_into, optional;
@@ -741,7 +741,7 @@ sage_core::json_model! {
     NewBankDeposit {
         cash_amount: "cash_amount", lenient_value, field;
         cheque_amount: "cheque_amount", lenient_option, optional;
-        date: "date", next_value, field;
+        date: "date", lenient_value, field;
         from_bank_account_id: "from_bank_account_id", lenient_value, field;
         reference: "reference", lenient_value, field;
         to_bank_account_id: "to_bank_account_id", lenient_value, field;
@@ -806,7 +806,7 @@ sage_core::json_model! {
         reconciled_balance: "reconciled_balance", lenient_option, optional;
         reference: "reference", lenient_option, optional;
         starting_balance: "starting_balance", lenient_option, optional;
-        statement_date: "statement_date", next_value, optional;
+        statement_date: "statement_date", lenient_option, optional;
         statement_end_balance: "statement_end_balance", lenient_option, optional;
         status_id: "status_id", lenient_option, optional;
         total_paid: "total_paid", lenient_option, optional;
@@ -856,7 +856,7 @@ impl NewBankTransfer {
 sage_core::json_model! {
     NewBankTransfer {
         amount: "amount", lenient_value, field;
-        date: "date", next_value, field;
+        date: "date", lenient_value, field;
         description: "description", lenient_option, optional;
         from_bank_account_id: "from_bank_account_id", lenient_value, field;
         reference: "reference", lenient_option, optional;

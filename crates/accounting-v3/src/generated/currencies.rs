@@ -43,12 +43,12 @@ sage_core::json_model! {
     BusinessExchangeRate: Default {
         path: "$path", lenient_into, optional;
         base_currency: "base_currency", option_into, optional;
-        created_at: "created_at", option_into, optional;
+        created_at: "created_at", lenient_into, optional;
         currency: "currency", option_into, optional;
         displayed_as: "displayed_as", lenient_into, optional;
         inverse_rate: "inverse_rate", lenient_into, optional;
         rate: "rate", lenient_into, optional;
-        updated_at: "updated_at", option_into, optional;
+        updated_at: "updated_at", lenient_into, optional;
     }
 }
 
@@ -106,12 +106,12 @@ sage_core::json_model! {
     ExchangeRate: Default {
         path: "$path", lenient_into, optional;
         base_currency: "base_currency", option_into, optional;
-        created_at: "created_at", option_into, optional;
+        created_at: "created_at", lenient_into, optional;
         currency: "currency", option_into, optional;
         displayed_as: "displayed_as", lenient_into, optional;
         inverse_rate: "inverse_rate", lenient_into, optional;
         rate: "rate", lenient_into, optional;
-        updated_at: "updated_at", option_into, optional;
+        updated_at: "updated_at", lenient_into, optional;
     }
 }
 
@@ -148,8 +148,8 @@ sage_core::json_model! {
         displayed_as: "displayed_as", lenient_into, optional;
         inverse_rate: "inverse_rate", lenient_into, optional;
         rate: "rate", lenient_into, optional;
-        retrieved_at: "retrieved_at", option_into, optional;
-        updated_at: "updated_at", option_into, optional;
+        retrieved_at: "retrieved_at", lenient_into, optional;
+        updated_at: "updated_at", lenient_into, optional;
     }
 }
 

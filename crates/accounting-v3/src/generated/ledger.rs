@@ -68,7 +68,7 @@ sage_core::json_model! {
         cis_labour: "cis_labour", lenient_into, optional;
         cis_materials: "cis_materials", lenient_into, optional;
         control_name: "control_name", lenient_into, optional;
-        created_at: "created_at", option_into, optional;
+        created_at: "created_at", lenient_into, optional;
         displayed_as: "displayed_as", lenient_into, optional;
         fixed_tax_rate: "fixed_tax_rate", lenient_into, optional;
         id: "id", lenient_into, optional;
@@ -79,7 +79,7 @@ sage_core::json_model! {
         name: "name", lenient_into, optional;
         nominal_code: "nominal_code", lenient_into, optional;
         tax_rate: "tax_rate", option_into, optional;
-        updated_at: "updated_at", option_into, optional;
+        updated_at: "updated_at", lenient_into, optional;
     }
 }
 
@@ -114,12 +114,12 @@ sage_core::json_model! {
     CoaTemplate: Default {
         path: "$path", lenient_into, optional;
         country: "country", option_into, optional;
-        created_at: "created_at", option_into, optional;
+        created_at: "created_at", lenient_into, optional;
         displayed_as: "displayed_as", lenient_into, optional;
         id: "id", lenient_into, optional;
         legacy_id: "legacy_id", lenient_into, optional;
         name: "name", lenient_into, optional;
-        updated_at: "updated_at", option_into, optional;
+        updated_at: "updated_at", lenient_into, optional;
     }
 }
 
@@ -167,9 +167,9 @@ pub struct Journal {
 sage_core::json_model! {
     Journal: Default {
         path: "$path", lenient_into, optional;
-        created_at: "created_at", option_into, optional;
-        date: "date", option_into, optional;
-        deleted_at: "deleted_at", option_into, optional;
+        created_at: "created_at", lenient_into, optional;
+        date: "date", lenient_into, optional;
+        deleted_at: "deleted_at", lenient_into, optional;
         description: "description", lenient_into, optional;
         displayed_as: "displayed_as", lenient_into, optional;
         id: "id", lenient_into, optional;
@@ -181,7 +181,7 @@ sage_core::json_model! {
         total: "total", lenient_into, optional;
         transaction: "transaction", option_into, optional;
         transaction_type: "transaction_type", option_into, optional;
-        updated_at: "updated_at", option_into, optional;
+        updated_at: "updated_at", lenient_into, optional;
     }
 }
 
@@ -401,9 +401,9 @@ sage_core::json_model! {
     LedgerEntry: Default {
         path: "$path", lenient_into, optional;
         contact: "contact", option_into, optional;
-        created_at: "created_at", option_into, optional;
+        created_at: "created_at", lenient_into, optional;
         credit: "credit", lenient_into, optional;
-        date: "date", option_into, optional;
+        date: "date", lenient_into, optional;
         debit: "debit", lenient_into, optional;
         deleted: "deleted", lenient_into, optional;
         description: "description", lenient_into, optional;
@@ -414,7 +414,7 @@ sage_core::json_model! {
         legacy_id: "legacy_id", lenient_into, optional;
         tax_rate: "tax_rate", option_into, optional;
         transaction: "transaction", option_into, optional;
-        updated_at: "updated_at", option_into, optional;
+        updated_at: "updated_at", lenient_into, optional;
     }
 }
 
@@ -457,7 +457,7 @@ impl NewJournal {
 
 sage_core::json_model! {
     NewJournal {
-        date: "date", next_value, field;
+        date: "date", lenient_value, field;
         description: "description", lenient_option, optional;
         journal_code: "journal_code", next_value, optional;
         journal_lines: "journal_lines", or_default, field;
@@ -2356,10 +2356,9 @@ pub struct ListLedgerAccounts {
 }
 
 /// Values of `ListLedgerAccounts::not_visible_in`.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub enum ListLedgerAccountsNotVisibleIn {
     /// `sales`
-    #[default]
     Sales,
     /// `banking`
     Banking,
@@ -2394,6 +2393,14 @@ impl ListLedgerAccountsNotVisibleIn {
     }
 }
 
+/// `Other("")`: no value (what a required field Sage leaves out reads as).
+impl Default for ListLedgerAccountsNotVisibleIn {
+    #[inline]
+    fn default() -> Self {
+        Self::Other(String::new())
+    }
+}
+
 impl From<String> for ListLedgerAccountsNotVisibleIn {
     #[inline]
     fn from(value: String) -> Self {
@@ -2424,6 +2431,22 @@ impl std::fmt::Display for ListLedgerAccountsNotVisibleIn {
     }
 }
 
+impl sage_core::types::lenient::LenientNewtype for ListLedgerAccountsNotVisibleIn {
+    type Raw = String;
+    #[inline]
+    fn from_raw_value(raw: String) -> Self {
+        Self::from(raw)
+    }
+
+    #[inline]
+    fn unlisted(&self) -> Option<&str> {
+        match self {
+            Self::Other(value) => Some(value),
+            _ => None,
+        }
+    }
+}
+
 impl serde::Serialize for ListLedgerAccountsNotVisibleIn {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         serializer.serialize_str(self.as_str())
@@ -2434,15 +2457,14 @@ impl<'de> serde::Deserialize<'de> for ListLedgerAccountsNotVisibleIn {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        sage_core::types::lenient::value::<D, String>(deserializer).map(Self::from)
+        sage_core::types::lenient::value::<D, Self>(deserializer)
     }
 }
 
 /// Values of `ListLedgerAccounts::visible_in`.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub enum ListLedgerAccountsVisibleIn {
     /// `sales`
-    #[default]
     Sales,
     /// `banking`
     Banking,
@@ -2477,6 +2499,14 @@ impl ListLedgerAccountsVisibleIn {
     }
 }
 
+/// `Other("")`: no value (what a required field Sage leaves out reads as).
+impl Default for ListLedgerAccountsVisibleIn {
+    #[inline]
+    fn default() -> Self {
+        Self::Other(String::new())
+    }
+}
+
 impl From<String> for ListLedgerAccountsVisibleIn {
     #[inline]
     fn from(value: String) -> Self {
@@ -2507,6 +2537,22 @@ impl std::fmt::Display for ListLedgerAccountsVisibleIn {
     }
 }
 
+impl sage_core::types::lenient::LenientNewtype for ListLedgerAccountsVisibleIn {
+    type Raw = String;
+    #[inline]
+    fn from_raw_value(raw: String) -> Self {
+        Self::from(raw)
+    }
+
+    #[inline]
+    fn unlisted(&self) -> Option<&str> {
+        match self {
+            Self::Other(value) => Some(value),
+            _ => None,
+        }
+    }
+}
+
 impl serde::Serialize for ListLedgerAccountsVisibleIn {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         serializer.serialize_str(self.as_str())
@@ -2517,7 +2563,7 @@ impl<'de> serde::Deserialize<'de> for ListLedgerAccountsVisibleIn {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        sage_core::types::lenient::value::<D, String>(deserializer).map(Self::from)
+        sage_core::types::lenient::value::<D, Self>(deserializer)
     }
 }
 

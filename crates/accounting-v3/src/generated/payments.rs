@@ -43,7 +43,7 @@ sage_core::json_model! {
     ContactAllocationUpdate: Default {
         allocated_artefacts: "allocated_artefacts", option_into, optional;
         contact_id: "contact_id", lenient_into, optional;
-        date: "date", option_into, optional;
+        date: "date", lenient_into, optional;
         transaction_type_id: "transaction_type_id", lenient_into, optional;
     }
 }
@@ -116,7 +116,7 @@ sage_core::json_model! {
         contact_name: "contact_name", lenient_into, optional;
         contact_reference: "contact_reference", lenient_into, optional;
         currency_id: "currency_id", lenient_into, optional;
-        date: "date", option_into, optional;
+        date: "date", lenient_into, optional;
         exchange_rate: "exchange_rate", lenient_into, optional;
         net_amount: "net_amount", lenient_into, optional;
         outstanding_amount: "outstanding_amount", lenient_into, optional;
@@ -177,7 +177,7 @@ sage_core::json_model! {
         base_currency_total_amount: "base_currency_total_amount", lenient_into, optional;
         contact_id: "contact_id", lenient_into, optional;
         currency_id: "currency_id", lenient_into, optional;
-        date: "date", option_into, optional;
+        date: "date", lenient_into, optional;
         exchange_rate: "exchange_rate", lenient_into, optional;
         net_amount: "net_amount", lenient_into, optional;
         payment_method_id: "payment_method_id", lenient_into, optional;
@@ -228,7 +228,7 @@ sage_core::json_model! {
     NewContactAllocation {
         allocated_artefacts: "allocated_artefacts", or_default, field;
         contact_id: "contact_id", lenient_value, field;
-        date: "date", next_value, optional;
+        date: "date", lenient_option, optional;
         transaction_type_id: "transaction_type_id", lenient_value, field;
     }
 }
@@ -334,7 +334,7 @@ sage_core::json_model! {
         base_currency_total_amount: "base_currency_total_amount", lenient_option, optional;
         contact_id: "contact_id", lenient_value, field;
         currency_id: "currency_id", lenient_option, optional;
-        date: "date", next_value, field;
+        date: "date", lenient_value, field;
         exchange_rate: "exchange_rate", lenient_option, optional;
         net_amount: "net_amount", lenient_option, optional;
         payment_method_id: "payment_method_id", lenient_option, optional;
@@ -415,7 +415,7 @@ sage_core::json_model! {
         contact_name: "contact_name", lenient_into, optional;
         contact_reference: "contact_reference", lenient_into, optional;
         currency_id: "currency_id", lenient_into, optional;
-        date: "date", option_into, optional;
+        date: "date", lenient_into, optional;
         exchange_rate: "exchange_rate", lenient_into, optional;
         net_amount: "net_amount", lenient_into, optional;
         outstanding_amount: "outstanding_amount", lenient_into, optional;
@@ -509,7 +509,7 @@ sage_core::json_model! {
         base_currency_total_itc_amount: "base_currency_total_itc_amount", lenient_option, optional;
         base_currency_total_itr_amount: "base_currency_total_itr_amount", lenient_option, optional;
         contact_id: "contact_id", lenient_option, optional;
-        date: "date", next_value, field;
+        date: "date", lenient_value, field;
         net_amount: "net_amount", lenient_option, optional;
         part_recoverable: "part_recoverable", lenient_option, optional;
         payment_lines: "payment_lines", or_default, field;
@@ -675,10 +675,10 @@ sage_core::json_model! {
         base_currency_total_itc_amount: "base_currency_total_itc_amount", lenient_into, optional;
         base_currency_total_itr_amount: "base_currency_total_itr_amount", lenient_into, optional;
         contact: "contact", option_into, optional;
-        created_at: "created_at", option_into, optional;
-        date: "date", option_into, optional;
+        created_at: "created_at", lenient_into, optional;
+        date: "date", lenient_into, optional;
         deletable: "deletable", lenient_into, optional;
-        deleted_at: "deleted_at", option_into, optional;
+        deleted_at: "deleted_at", lenient_into, optional;
         displayed_as: "displayed_as", lenient_into, optional;
         editable: "editable", lenient_into, optional;
         id: "id", lenient_into, optional;
@@ -695,7 +695,7 @@ sage_core::json_model! {
         total_itr_amount: "total_itr_amount", lenient_into, optional;
         transaction: "transaction", option_into, optional;
         transaction_type: "transaction_type", option_into, optional;
-        updated_at: "updated_at", option_into, optional;
+        updated_at: "updated_at", lenient_into, optional;
         withholding_tax_amount: "withholding_tax_amount", lenient_into, optional;
         withholding_tax_rate: "withholding_tax_rate", lenient_into, optional;
     }
@@ -850,7 +850,7 @@ sage_core::json_model! {
         base_currency_total_itc_amount: "base_currency_total_itc_amount", lenient_into, optional;
         base_currency_total_itr_amount: "base_currency_total_itr_amount", lenient_into, optional;
         contact_id: "contact_id", lenient_into, optional;
-        date: "date", option_into, optional;
+        date: "date", lenient_into, optional;
         net_amount: "net_amount", lenient_into, optional;
         part_recoverable: "part_recoverable", lenient_into, optional;
         payment_lines: "payment_lines", option_into, optional;

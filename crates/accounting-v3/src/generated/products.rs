@@ -382,7 +382,7 @@ sage_core::json_model! {
         average_cost_price_stock_value: "average_cost_price_stock_value", lenient_option, optional;
         barcode: "barcode", lenient_option, optional;
         cost_price: "cost_price", lenient_option, optional;
-        cost_price_last_updated: "cost_price_last_updated", next_value, optional;
+        cost_price_last_updated: "cost_price_last_updated", lenient_option, optional;
         description: "description", lenient_value, field;
         item_code: "item_code", lenient_value, field;
         last_cost_price: "last_cost_price", lenient_option, optional;
@@ -476,7 +476,7 @@ impl NewStockMovement {
 sage_core::json_model! {
     NewStockMovement {
         cost_price: "cost_price", lenient_value, field;
-        date: "date", next_value, field;
+        date: "date", lenient_value, field;
         details: "details", lenient_value, field;
         movement_number: "movement_number", lenient_option, optional;
         quantity: "quantity", lenient_value, field;
@@ -520,12 +520,12 @@ sage_core::json_model! {
     ProductSalesPriceType: Default {
         path: "$path", lenient_into, optional;
         active: "active", lenient_into, optional;
-        created_at: "created_at", option_into, optional;
+        created_at: "created_at", lenient_into, optional;
         displayed_as: "displayed_as", lenient_into, optional;
         id: "id", lenient_into, optional;
         legacy_id: "legacy_id", lenient_into, optional;
         name: "name", lenient_into, optional;
-        updated_at: "updated_at", option_into, optional;
+        updated_at: "updated_at", lenient_into, optional;
     }
 }
 
@@ -656,12 +656,12 @@ sage_core::json_model! {
     ServiceRateType: Default {
         path: "$path", lenient_into, optional;
         active: "active", lenient_into, optional;
-        created_at: "created_at", option_into, optional;
+        created_at: "created_at", lenient_into, optional;
         displayed_as: "displayed_as", lenient_into, optional;
         id: "id", lenient_into, optional;
         legacy_id: "legacy_id", lenient_into, optional;
         name: "name", lenient_into, optional;
-        updated_at: "updated_at", option_into, optional;
+        updated_at: "updated_at", lenient_into, optional;
     }
 }
 
@@ -853,11 +853,11 @@ sage_core::json_model! {
         average_cost_price_stock_value: "average_cost_price_stock_value", lenient_into, optional;
         barcode: "barcode", lenient_into, optional;
         cost_price: "cost_price", lenient_into, optional;
-        cost_price_last_updated: "cost_price_last_updated", option_into, optional;
-        created_at: "created_at", option_into, optional;
+        cost_price_last_updated: "cost_price_last_updated", lenient_into, optional;
+        created_at: "created_at", lenient_into, optional;
         deactivatable: "deactivatable", lenient_into, optional;
         deletable: "deletable", lenient_into, optional;
-        deleted_at: "deleted_at", option_into, optional;
+        deleted_at: "deleted_at", lenient_into, optional;
         description: "description", lenient_into, optional;
         displayed_as: "displayed_as", lenient_into, optional;
         id: "id", lenient_into, optional;
@@ -879,7 +879,7 @@ sage_core::json_model! {
         sales_tax_rate: "sales_tax_rate", option_into, optional;
         source_guid: "source_guid", lenient_into, optional;
         supplier_part_number: "supplier_part_number", lenient_into, optional;
-        updated_at: "updated_at", option_into, optional;
+        updated_at: "updated_at", lenient_into, optional;
         used_on_recurring_invoice: "used_on_recurring_invoice", lenient_into, optional;
         usual_supplier: "usual_supplier", option_into, optional;
         weight: "weight", lenient_into, optional;
@@ -976,7 +976,7 @@ sage_core::json_model! {
         average_cost_price_stock_value: "average_cost_price_stock_value", lenient_into, optional;
         barcode: "barcode", lenient_into, optional;
         cost_price: "cost_price", lenient_into, optional;
-        cost_price_last_updated: "cost_price_last_updated", option_into, optional;
+        cost_price_last_updated: "cost_price_last_updated", lenient_into, optional;
         description: "description", lenient_into, optional;
         item_code: "item_code", lenient_into, optional;
         last_cost_price: "last_cost_price", lenient_into, optional;
@@ -1047,8 +1047,8 @@ sage_core::json_model! {
     StockMovement: Default {
         path: "$path", lenient_into, optional;
         cost_price: "cost_price", lenient_into, optional;
-        created_at: "created_at", option_into, optional;
-        date: "date", option_into, optional;
+        created_at: "created_at", lenient_into, optional;
+        date: "date", lenient_into, optional;
         details: "details", lenient_into, optional;
         displayed_as: "displayed_as", lenient_into, optional;
         id: "id", lenient_into, optional;
@@ -1058,7 +1058,7 @@ sage_core::json_model! {
         quantity: "quantity", lenient_into, optional;
         reference: "reference", lenient_into, optional;
         stock_item: "stock_item", option_into, optional;
-        updated_at: "updated_at", option_into, optional;
+        updated_at: "updated_at", lenient_into, optional;
     }
 }
 
@@ -1085,7 +1085,7 @@ pub struct StockMovementUpdate {
 sage_core::json_model! {
     StockMovementUpdate: Default {
         cost_price: "cost_price", lenient_into, optional;
-        date: "date", option_into, optional;
+        date: "date", lenient_into, optional;
         details: "details", lenient_into, optional;
         movement_number: "movement_number", lenient_into, optional;
         quantity: "quantity", lenient_into, optional;

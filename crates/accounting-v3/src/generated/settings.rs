@@ -91,7 +91,7 @@ sage_core::json_model! {
         path: "$path", lenient_into, optional;
         auxiliary_accounts_visible: "auxiliary_accounts_visible", lenient_into, optional;
         business_activity_type: "business_activity_type", option_into, optional;
-        business_created_at: "business_created_at", option_into, optional;
+        business_created_at: "business_created_at", lenient_into, optional;
         business_type: "business_type", option_into, optional;
         country_of_registration: "country_of_registration", option_into, optional;
         default_ledger_accounts: "default_ledger_accounts", option_into, optional;
@@ -100,7 +100,7 @@ sage_core::json_model! {
         rcs_number: "rcs_number", lenient_into, optional;
         share_capital: "share_capital", lenient_into, optional;
         siret: "siret", lenient_into, optional;
-        updated_at: "updated_at", option_into, optional;
+        updated_at: "updated_at", lenient_into, optional;
     }
 }
 
@@ -280,7 +280,7 @@ sage_core::json_model! {
         next_customer_number: "next_customer_number", lenient_into, optional;
         next_supplier_number: "next_supplier_number", lenient_into, optional;
         tax_consultant_number: "tax_consultant_number", lenient_into, optional;
-        updated_at: "updated_at", option_into, optional;
+        updated_at: "updated_at", lenient_into, optional;
     }
 }
 
@@ -423,7 +423,7 @@ sage_core::json_model! {
         default_messages: "default_messages", option_into, optional;
         pdf_attached: "pdf_attached", lenient_into, optional;
         send_bcc: "send_bcc", lenient_into, optional;
-        updated_at: "updated_at", option_into, optional;
+        updated_at: "updated_at", lenient_into, optional;
     }
 }
 
@@ -534,14 +534,14 @@ sage_core::json_model! {
     FinancialSettings: Default {
         path: "$path", lenient_into, optional;
         accounting_type: "accounting_type", lenient_into, optional;
-        accounts_start_date: "accounts_start_date", option_into, optional;
+        accounts_start_date: "accounts_start_date", lenient_into, optional;
         base_currency: "base_currency", option_into, optional;
         default_irpf_rate: "default_irpf_rate", lenient_into, optional;
         destination_vat: "destination_vat", lenient_into, optional;
         flat_rate_tax_percentage: "flat_rate_tax_percentage", lenient_into, optional;
         general_tax_number: "general_tax_number", lenient_into, optional;
         mtd_activation_status: "mtd_activation_status", lenient_into, optional;
-        mtd_authenticated_date: "mtd_authenticated_date", option_into, optional;
+        mtd_authenticated_date: "mtd_authenticated_date", lenient_into, optional;
         mtd_connected: "mtd_connected", lenient_into, optional;
         multi_currency_enabled: "multi_currency_enabled", lenient_into, optional;
         postponed_accounting: "postponed_accounting", lenient_into, optional;
@@ -552,10 +552,10 @@ sage_core::json_model! {
         tax_office: "tax_office", option_into, optional;
         tax_return_frequency: "tax_return_frequency", option_into, optional;
         tax_scheme: "tax_scheme", option_into, optional;
-        updated_at: "updated_at", option_into, optional;
+        updated_at: "updated_at", lenient_into, optional;
         use_live_exchange_rates: "use_live_exchange_rates", lenient_into, optional;
-        year_end_date: "year_end_date", option_into, optional;
-        year_end_lockdown_date: "year_end_lockdown_date", option_into, optional;
+        year_end_date: "year_end_date", lenient_into, optional;
+        year_end_lockdown_date: "year_end_lockdown_date", lenient_into, optional;
     }
 }
 
@@ -612,14 +612,14 @@ pub struct FinancialSettingsUpdate {
 sage_core::json_model! {
     FinancialSettingsUpdate: Default {
         accounting_type: "accounting_type", lenient_into, optional;
-        accounts_start_date: "accounts_start_date", option_into, optional;
+        accounts_start_date: "accounts_start_date", lenient_into, optional;
         base_currency_id: "base_currency_id", lenient_into, optional;
         default_irpf_rate: "default_irpf_rate", lenient_into, optional;
         destination_vat: "destination_vat", lenient_into, optional;
         flat_rate_tax_percentage: "flat_rate_tax_percentage", lenient_into, optional;
         general_tax_number: "general_tax_number", lenient_into, optional;
         mtd_activation_status: "mtd_activation_status", lenient_into, optional;
-        mtd_authenticated_date: "mtd_authenticated_date", option_into, optional;
+        mtd_authenticated_date: "mtd_authenticated_date", lenient_into, optional;
         mtd_connected: "mtd_connected", lenient_into, optional;
         multi_currency_enabled: "multi_currency_enabled", lenient_into, optional;
         postponed_accounting: "postponed_accounting", lenient_into, optional;
@@ -631,8 +631,8 @@ sage_core::json_model! {
         tax_return_frequency_id: "tax_return_frequency_id", lenient_into, optional;
         tax_scheme_id: "tax_scheme_id", lenient_into, optional;
         use_live_exchange_rates: "use_live_exchange_rates", lenient_into, optional;
-        year_end_date: "year_end_date", option_into, optional;
-        year_end_lockdown_date: "year_end_lockdown_date", option_into, optional;
+        year_end_date: "year_end_date", lenient_into, optional;
+        year_end_lockdown_date: "year_end_lockdown_date", lenient_into, optional;
     }
 }
 
@@ -878,7 +878,7 @@ sage_core::json_model! {
         separate_invoice_credit_note_numbering: "separate_invoice_credit_note_numbering", lenient_into, optional;
         show_auto_entrepreneur: "show_auto_entrepreneur", lenient_into, optional;
         show_insurance: "show_insurance", lenient_into, optional;
-        updated_at: "updated_at", option_into, optional;
+        updated_at: "updated_at", lenient_into, optional;
         vendor_credit_days: "vendor_credit_days", lenient_into, optional;
     }
 }
@@ -1278,7 +1278,7 @@ pub struct Migration {
 sage_core::json_model! {
     Migration: Default {
         path: "$path", lenient_into, optional;
-        completed_at: "completed_at", option_into, optional;
+        completed_at: "completed_at", lenient_into, optional;
         id: "id", lenient_into, optional;
         legacy_id: "legacy_id", lenient_into, optional;
         schema_id: "schema_id", lenient_into, optional;
@@ -1287,7 +1287,7 @@ sage_core::json_model! {
         source_product_version: "source_product_version", lenient_into, optional;
         source_tool: "source_tool", lenient_into, optional;
         source_tool_version: "source_tool_version", lenient_into, optional;
-        started_at: "started_at", option_into, optional;
+        started_at: "started_at", lenient_into, optional;
         status: "status", option_into, optional;
     }
 }
@@ -1351,17 +1351,17 @@ pub struct MigrationTaxReturn {
 sage_core::json_model! {
     MigrationTaxReturn: Default {
         path: "$path", lenient_into, optional;
-        created_at: "created_at", option_into, optional;
+        created_at: "created_at", lenient_into, optional;
         displayed_as: "displayed_as", lenient_into, optional;
-        from_date: "from_date", option_into, optional;
+        from_date: "from_date", lenient_into, optional;
         gb: "gb", option_into, optional;
         id: "id", lenient_into, optional;
         ie: "ie", option_into, optional;
         legacy_id: "legacy_id", lenient_into, optional;
         tax_return_frequency: "tax_return_frequency", option_into, optional;
-        to_date: "to_date", option_into, optional;
+        to_date: "to_date", lenient_into, optional;
         total_amount: "total_amount", lenient_into, optional;
-        updated_at: "updated_at", option_into, optional;
+        updated_at: "updated_at", lenient_into, optional;
     }
 }
 
@@ -1391,14 +1391,14 @@ pub struct MigrationsUpdate {
 
 sage_core::json_model! {
     MigrationsUpdate: Default {
-        completed_at: "completed_at", option_into, optional;
+        completed_at: "completed_at", lenient_into, optional;
         schema_id: "schema_id", lenient_into, optional;
         source_license: "source_license", lenient_into, optional;
         source_product: "source_product", lenient_into, optional;
         source_product_version: "source_product_version", lenient_into, optional;
         source_tool: "source_tool", lenient_into, optional;
         source_tool_version: "source_tool_version", lenient_into, optional;
-        started_at: "started_at", option_into, optional;
+        started_at: "started_at", lenient_into, optional;
         status_id: "status_id", lenient_into, optional;
     }
 }
@@ -1442,11 +1442,11 @@ impl NewMigrationTaxReturn {
 
 sage_core::json_model! {
     NewMigrationTaxReturn {
-        from_date: "from_date", next_value, field;
+        from_date: "from_date", lenient_value, field;
         gb: "gb", next_value, optional;
         ie: "ie", next_value, optional;
         tax_return_frequency_id: "tax_return_frequency_id", lenient_value, field;
-        to_date: "to_date", next_value, field;
+        to_date: "to_date", lenient_value, field;
         total_amount: "total_amount", lenient_value, field;
     }
 }

@@ -159,7 +159,7 @@ sage_core::json_model! {
         path: "$path", lenient_into, optional;
         address_region: "address_region", option_into, optional;
         collect_tax: "collect_tax", lenient_into, optional;
-        created_at: "created_at", option_into, optional;
+        created_at: "created_at", lenient_into, optional;
         displayed_as: "displayed_as", lenient_into, optional;
         id: "id", lenient_into, optional;
         legacy_id: "legacy_id", lenient_into, optional;
@@ -167,7 +167,7 @@ sage_core::json_model! {
         tax_number_suffix: "tax_number_suffix", lenient_into, optional;
         tax_return_frequency: "tax_return_frequency", option_into, optional;
         tax_type: "tax_type", option_into, optional;
-        updated_at: "updated_at", option_into, optional;
+        updated_at: "updated_at", lenient_into, optional;
     }
 }
 
@@ -235,7 +235,7 @@ pub struct TaxRateUpdate {
 sage_core::json_model! {
     TaxRateUpdate: Default {
         agency: "agency", lenient_into, optional;
-        from_date: "from_date", option_into, optional;
+        from_date: "from_date", lenient_into, optional;
         is_visible: "is_visible", lenient_into, optional;
         name: "name", lenient_into, optional;
         percentage: "percentage", lenient_into, optional;
@@ -390,10 +390,9 @@ pub struct ListTaxDeterminations {
 }
 
 /// Values of `ListTaxDeterminations::artefact_line_goods_services_type`.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub enum ListTaxDeterminationsArtefactLineGoodsServicesType {
     /// `GOODS`
-    #[default]
     Goods,
     /// `SERVICES`
     Services,
@@ -410,6 +409,14 @@ impl ListTaxDeterminationsArtefactLineGoodsServicesType {
             Self::Services => "SERVICES",
             Self::Other(value) => value,
         }
+    }
+}
+
+/// `Other("")`: no value (what a required field Sage leaves out reads as).
+impl Default for ListTaxDeterminationsArtefactLineGoodsServicesType {
+    #[inline]
+    fn default() -> Self {
+        Self::Other(String::new())
     }
 }
 
@@ -438,6 +445,23 @@ impl std::fmt::Display for ListTaxDeterminationsArtefactLineGoodsServicesType {
     }
 }
 
+impl sage_core::types::lenient::LenientNewtype
+for ListTaxDeterminationsArtefactLineGoodsServicesType {
+    type Raw = String;
+    #[inline]
+    fn from_raw_value(raw: String) -> Self {
+        Self::from(raw)
+    }
+
+    #[inline]
+    fn unlisted(&self) -> Option<&str> {
+        match self {
+            Self::Other(value) => Some(value),
+            _ => None,
+        }
+    }
+}
+
 impl serde::Serialize for ListTaxDeterminationsArtefactLineGoodsServicesType {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         serializer.serialize_str(self.as_str())
@@ -449,15 +473,14 @@ for ListTaxDeterminationsArtefactLineGoodsServicesType {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        sage_core::types::lenient::value::<D, String>(deserializer).map(Self::from)
+        sage_core::types::lenient::value::<D, Self>(deserializer)
     }
 }
 
 /// Values of `ListTaxDeterminations::usage`.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub enum ListTaxDeterminationsUsage {
     /// `sales`
-    #[default]
     Sales,
     /// `purchases`
     Purchases,
@@ -474,6 +497,14 @@ impl ListTaxDeterminationsUsage {
             Self::Purchases => "purchases",
             Self::Other(value) => value,
         }
+    }
+}
+
+/// `Other("")`: no value (what a required field Sage leaves out reads as).
+impl Default for ListTaxDeterminationsUsage {
+    #[inline]
+    fn default() -> Self {
+        Self::Other(String::new())
     }
 }
 
@@ -502,6 +533,22 @@ impl std::fmt::Display for ListTaxDeterminationsUsage {
     }
 }
 
+impl sage_core::types::lenient::LenientNewtype for ListTaxDeterminationsUsage {
+    type Raw = String;
+    #[inline]
+    fn from_raw_value(raw: String) -> Self {
+        Self::from(raw)
+    }
+
+    #[inline]
+    fn unlisted(&self) -> Option<&str> {
+        match self {
+            Self::Other(value) => Some(value),
+            _ => None,
+        }
+    }
+}
+
 impl serde::Serialize for ListTaxDeterminationsUsage {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         serializer.serialize_str(self.as_str())
@@ -512,7 +559,7 @@ impl<'de> serde::Deserialize<'de> for ListTaxDeterminationsUsage {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        sage_core::types::lenient::value::<D, String>(deserializer).map(Self::from)
+        sage_core::types::lenient::value::<D, Self>(deserializer)
     }
 }
 
@@ -1367,10 +1414,9 @@ pub struct ListTaxReturnFrequencies {
 }
 
 /// Values of `ListTaxReturnFrequencies::tax_type_id`.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub enum ListTaxReturnFrequenciesTaxTypeId {
     /// `CA_GST_HST`
-    #[default]
     CaGstHst,
     /// `CA_PST_BC`
     CaPstBc,
@@ -1396,6 +1442,14 @@ impl ListTaxReturnFrequenciesTaxTypeId {
             Self::CaPstSk => "CA_PST_SK",
             Self::Other(value) => value,
         }
+    }
+}
+
+/// `Other("")`: no value (what a required field Sage leaves out reads as).
+impl Default for ListTaxReturnFrequenciesTaxTypeId {
+    #[inline]
+    fn default() -> Self {
+        Self::Other(String::new())
     }
 }
 
@@ -1427,6 +1481,22 @@ impl std::fmt::Display for ListTaxReturnFrequenciesTaxTypeId {
     }
 }
 
+impl sage_core::types::lenient::LenientNewtype for ListTaxReturnFrequenciesTaxTypeId {
+    type Raw = String;
+    #[inline]
+    fn from_raw_value(raw: String) -> Self {
+        Self::from(raw)
+    }
+
+    #[inline]
+    fn unlisted(&self) -> Option<&str> {
+        match self {
+            Self::Other(value) => Some(value),
+            _ => None,
+        }
+    }
+}
+
 impl serde::Serialize for ListTaxReturnFrequenciesTaxTypeId {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         serializer.serialize_str(self.as_str())
@@ -1437,7 +1507,7 @@ impl<'de> serde::Deserialize<'de> for ListTaxReturnFrequenciesTaxTypeId {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        sage_core::types::lenient::value::<D, String>(deserializer).map(Self::from)
+        sage_core::types::lenient::value::<D, Self>(deserializer)
     }
 }
 

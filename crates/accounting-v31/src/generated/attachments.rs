@@ -63,8 +63,8 @@ sage_core::json_model! {
         path: "$path", lenient_into, optional;
         attachment_context: "attachment_context", option_into, optional;
         attachment_context_type: "attachment_context_type", option_into, optional;
-        created_at: "created_at", option_into, optional;
-        deleted_at: "deleted_at", option_into, optional;
+        created_at: "created_at", lenient_into, optional;
+        deleted_at: "deleted_at", lenient_into, optional;
         description: "description", lenient_into, optional;
         displayed_as: "displayed_as", lenient_into, optional;
         file: "file", lenient_into, optional;
@@ -75,7 +75,7 @@ sage_core::json_model! {
         is_public: "is_public", lenient_into, optional;
         mime_type: "mime_type", lenient_into, optional;
         transaction: "transaction", option_into, optional;
-        updated_at: "updated_at", option_into, optional;
+        updated_at: "updated_at", lenient_into, optional;
     }
 }
 

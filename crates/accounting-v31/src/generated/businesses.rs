@@ -55,7 +55,7 @@ sage_core::json_model! {
         address_line_2: "address_line_2", lenient_into, optional;
         city: "city", lenient_into, optional;
         country: "country", option_into, optional;
-        created_at: "created_at", option_into, optional;
+        created_at: "created_at", lenient_into, optional;
         displayed_as: "displayed_as", lenient_into, optional;
         id: "id", lenient_into, optional;
         is_demo: "is_demo", lenient_into, optional;
@@ -66,7 +66,7 @@ sage_core::json_model! {
         region: "region", lenient_into, optional;
         subscriptions: "subscriptions", option_into, optional;
         telephone: "telephone", lenient_into, optional;
-        updated_at: "updated_at", option_into, optional;
+        updated_at: "updated_at", lenient_into, optional;
         website: "website", lenient_into, optional;
     }
 }
@@ -146,11 +146,11 @@ pub struct Subscription {
 sage_core::json_model! {
     Subscription: Default {
         active: "active", lenient_into, optional;
-        created_at: "created_at", option_into, optional;
+        created_at: "created_at", lenient_into, optional;
         displayed_as: "displayed_as", lenient_into, optional;
         id: "id", lenient_into, optional;
         status: "status", lenient_into, optional;
-        updated_at: "updated_at", option_into, optional;
+        updated_at: "updated_at", lenient_into, optional;
     }
 }
 
@@ -181,7 +181,7 @@ pub struct User {
 
 sage_core::json_model! {
     User: Default {
-        created_at: "created_at", option_into, optional;
+        created_at: "created_at", lenient_into, optional;
         displayed_as: "displayed_as", lenient_into, optional;
         email: "email", lenient_into, optional;
         first_name: "first_name", lenient_into, optional;
@@ -189,7 +189,7 @@ sage_core::json_model! {
         initials: "initials", lenient_into, optional;
         last_name: "last_name", lenient_into, optional;
         locale: "locale", lenient_into, optional;
-        updated_at: "updated_at", option_into, optional;
+        updated_at: "updated_at", lenient_into, optional;
     }
 }
 
@@ -212,15 +212,14 @@ sage_core::json_model! {
         first_name: "first_name", lenient_into, optional;
         initials: "initials", lenient_into, optional;
         last_name: "last_name", lenient_into, optional;
-        locale: "locale", option_into, optional;
+        locale: "locale", lenient_into, optional;
     }
 }
 
 /// Values of `UserUpdate::locale`.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub enum UserUpdateLocale {
     /// `en-GB`
-    #[default]
     EnGb,
     /// `en-IE`
     EnIe,
@@ -261,6 +260,14 @@ impl UserUpdateLocale {
     }
 }
 
+/// `Other("")`: no value (what a required field Sage leaves out reads as).
+impl Default for UserUpdateLocale {
+    #[inline]
+    fn default() -> Self {
+        Self::Other(String::new())
+    }
+}
+
 impl From<String> for UserUpdateLocale {
     #[inline]
     fn from(value: String) -> Self {
@@ -293,6 +300,22 @@ impl std::fmt::Display for UserUpdateLocale {
     }
 }
 
+impl sage_core::types::lenient::LenientNewtype for UserUpdateLocale {
+    type Raw = String;
+    #[inline]
+    fn from_raw_value(raw: String) -> Self {
+        Self::from(raw)
+    }
+
+    #[inline]
+    fn unlisted(&self) -> Option<&str> {
+        match self {
+            Self::Other(value) => Some(value),
+            _ => None,
+        }
+    }
+}
+
 impl serde::Serialize for UserUpdateLocale {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         serializer.serialize_str(self.as_str())
@@ -303,7 +326,7 @@ impl<'de> serde::Deserialize<'de> for UserUpdateLocale {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        sage_core::types::lenient::value::<D, String>(deserializer).map(Self::from)
+        sage_core::types::lenient::value::<D, Self>(deserializer)
     }
 }
 

@@ -68,15 +68,15 @@ sage_core::json_model! {
         contact: "contact", option_into, optional;
         country: "country", option_into, optional;
         country_group: "country_group", option_into, optional;
-        created_at: "created_at", option_into, optional;
-        deleted_at: "deleted_at", option_into, optional;
+        created_at: "created_at", lenient_into, optional;
+        deleted_at: "deleted_at", lenient_into, optional;
         displayed_as: "displayed_as", lenient_into, optional;
         id: "id", lenient_into, optional;
         is_main_address: "is_main_address", lenient_into, optional;
         name: "name", lenient_into, optional;
         postal_code: "postal_code", lenient_into, optional;
         region: "region", lenient_into, optional;
-        updated_at: "updated_at", option_into, optional;
+        updated_at: "updated_at", lenient_into, optional;
     }
 }
 
@@ -208,11 +208,11 @@ sage_core::json_model! {
         active_areas: "active_areas", option_into, optional;
         analysis_type_categories: "analysis_type_categories", option_into, optional;
         analysis_type_level: "analysis_type_level", option_into, optional;
-        created_at: "created_at", option_into, optional;
+        created_at: "created_at", lenient_into, optional;
         displayed_as: "displayed_as", lenient_into, optional;
         id: "id", lenient_into, optional;
         name: "name", lenient_into, optional;
-        updated_at: "updated_at", option_into, optional;
+        updated_at: "updated_at", lenient_into, optional;
     }
 }
 
@@ -264,11 +264,11 @@ sage_core::json_model! {
         analysis_type: "analysis_type", option_into, optional;
         code: "code", lenient_into, optional;
         combined_id: "combined_id", lenient_into, optional;
-        created_at: "created_at", option_into, optional;
+        created_at: "created_at", lenient_into, optional;
         displayed_as: "displayed_as", lenient_into, optional;
         id: "id", lenient_into, optional;
         name: "name", lenient_into, optional;
-        updated_at: "updated_at", option_into, optional;
+        updated_at: "updated_at", lenient_into, optional;
     }
 }
 
@@ -506,11 +506,11 @@ sage_core::json_model! {
         balance: "balance", lenient_into, optional;
         bank_account_details: "bank_account_details", option_into, optional;
         bank_account_type: "bank_account_type", option_into, optional;
-        created_at: "created_at", option_into, optional;
+        created_at: "created_at", lenient_into, optional;
         currency: "currency", option_into, optional;
         default_payment_method: "default_payment_method", option_into, optional;
         deletable: "deletable", lenient_into, optional;
-        deleted_at: "deleted_at", option_into, optional;
+        deleted_at: "deleted_at", lenient_into, optional;
         displayed_as: "displayed_as", lenient_into, optional;
         editable: "editable", lenient_into, optional;
         gifi_code: "gifi_code", lenient_into, optional;
@@ -521,7 +521,7 @@ sage_core::json_model! {
         main_address: "main_address", option_into, optional;
         main_contact_person: "main_contact_person", option_into, optional;
         nominal_code: "nominal_code", lenient_into, optional;
-        updated_at: "updated_at", option_into, optional;
+        updated_at: "updated_at", lenient_into, optional;
     }
 }
 
@@ -676,7 +676,7 @@ sage_core::json_model! {
     ComponentTaxRate: Default {
         path: "$path", lenient_into, optional;
         agency: "agency", lenient_into, optional;
-        created_at: "created_at", option_into, optional;
+        created_at: "created_at", lenient_into, optional;
         deletable: "deletable", lenient_into, optional;
         displayed_as: "displayed_as", lenient_into, optional;
         editable: "editable", lenient_into, optional;
@@ -687,7 +687,7 @@ sage_core::json_model! {
         percentage: "percentage", lenient_into, optional;
         percentages: "percentages", option_into, optional;
         retailer: "retailer", lenient_into, optional;
-        updated_at: "updated_at", option_into, optional;
+        updated_at: "updated_at", lenient_into, optional;
     }
 }
 
@@ -856,17 +856,17 @@ sage_core::json_model! {
         cis_registered: "cis_registered", lenient_into, optional;
         cis_settings: "cis_settings", option_into, optional;
         contact_types: "contact_types", option_into, optional;
-        created_at: "created_at", option_into, optional;
+        created_at: "created_at", lenient_into, optional;
         credit_days: "credit_days", lenient_into, optional;
         credit_limit: "credit_limit", lenient_into, optional;
-        credit_terms: "credit_terms", option_into, optional;
+        credit_terms: "credit_terms", lenient_into, optional;
         credit_terms_and_conditions: "credit_terms_and_conditions", lenient_into, optional;
         currency: "currency", option_into, optional;
         default_purchase_ledger_account: "default_purchase_ledger_account", option_into, optional;
         default_sales_ledger_account: "default_sales_ledger_account", option_into, optional;
         default_sales_tax_rate: "default_sales_tax_rate", option_into, optional;
         deletable: "deletable", lenient_into, optional;
-        deleted_at: "deleted_at", option_into, optional;
+        deleted_at: "deleted_at", lenient_into, optional;
         delivery_address: "delivery_address", option_into, optional;
         destination_vat_blocking: "destination_vat_blocking", lenient_into, optional;
         displayed_as: "displayed_as", lenient_into, optional;
@@ -891,7 +891,7 @@ sage_core::json_model! {
         tax_calculation: "tax_calculation", lenient_into, optional;
         tax_number: "tax_number", lenient_into, optional;
         tax_treatment: "tax_treatment", option_into, optional;
-        updated_at: "updated_at", option_into, optional;
+        updated_at: "updated_at", lenient_into, optional;
     }
 }
 
@@ -906,10 +906,9 @@ sage_core::json_model! {
     )
 )]
 /// Values of `Contact::credit_terms`.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub enum ContactCreditTerms {
     /// `month_end_invoice`
-    #[default]
     MonthEndInvoice,
     /// `date_from_invoice`
     DateFromInvoice,
@@ -948,6 +947,24 @@ impl ContactCreditTerms {
             Self::ImmediatePayment => "immediate_payment",
             Self::Other(value) => value,
         }
+    }
+}
+
+#[cfg(
+    any(
+        feature = "contacts",
+        feature = "ledger",
+        feature = "products",
+        feature = "purchases",
+        feature = "sales",
+        feature = "settings"
+    )
+)]
+/// `Other("")`: no value (what a required field Sage leaves out reads as).
+impl Default for ContactCreditTerms {
+    #[inline]
+    fn default() -> Self {
+        Self::Other(String::new())
     }
 }
 
@@ -1020,6 +1037,32 @@ impl std::fmt::Display for ContactCreditTerms {
         feature = "settings"
     )
 )]
+impl sage_core::types::lenient::LenientNewtype for ContactCreditTerms {
+    type Raw = String;
+    #[inline]
+    fn from_raw_value(raw: String) -> Self {
+        Self::from(raw)
+    }
+
+    #[inline]
+    fn unlisted(&self) -> Option<&str> {
+        match self {
+            Self::Other(value) => Some(value),
+            _ => None,
+        }
+    }
+}
+
+#[cfg(
+    any(
+        feature = "contacts",
+        feature = "ledger",
+        feature = "products",
+        feature = "purchases",
+        feature = "sales",
+        feature = "settings"
+    )
+)]
 impl serde::Serialize for ContactCreditTerms {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         serializer.serialize_str(self.as_str())
@@ -1040,7 +1083,7 @@ impl<'de> serde::Deserialize<'de> for ContactCreditTerms {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        sage_core::types::lenient::value::<D, String>(deserializer).map(Self::from)
+        sage_core::types::lenient::value::<D, Self>(deserializer)
     }
 }
 
@@ -1089,15 +1132,15 @@ sage_core::json_model! {
         path: "$path", lenient_into, optional;
         allocated_artefacts: "allocated_artefacts", option_into, optional;
         contact: "contact", option_into, optional;
-        created_at: "created_at", option_into, optional;
-        date: "date", option_into, optional;
-        deleted_at: "deleted_at", option_into, optional;
+        created_at: "created_at", lenient_into, optional;
+        date: "date", lenient_into, optional;
+        deleted_at: "deleted_at", lenient_into, optional;
         displayed_as: "displayed_as", lenient_into, optional;
         id: "id", lenient_into, optional;
         links: "links", option_into, optional;
         transaction: "transaction", option_into, optional;
         transaction_type: "transaction_type", option_into, optional;
-        updated_at: "updated_at", option_into, optional;
+        updated_at: "updated_at", lenient_into, optional;
     }
 }
 
@@ -1245,10 +1288,10 @@ sage_core::json_model! {
         base_currency_tax_amount: "base_currency_tax_amount", lenient_into, optional;
         base_currency_total_amount: "base_currency_total_amount", lenient_into, optional;
         contact: "contact", option_into, optional;
-        created_at: "created_at", option_into, optional;
+        created_at: "created_at", lenient_into, optional;
         currency: "currency", option_into, optional;
-        date: "date", option_into, optional;
-        deleted_at: "deleted_at", option_into, optional;
+        date: "date", lenient_into, optional;
+        deleted_at: "deleted_at", lenient_into, optional;
         displayed_as: "displayed_as", lenient_into, optional;
         editable: "editable", lenient_into, optional;
         exchange_rate: "exchange_rate", lenient_into, optional;
@@ -1263,7 +1306,7 @@ sage_core::json_model! {
         total_amount: "total_amount", lenient_into, optional;
         transaction: "transaction", option_into, optional;
         transaction_type: "transaction_type", option_into, optional;
-        updated_at: "updated_at", option_into, optional;
+        updated_at: "updated_at", lenient_into, optional;
     }
 }
 
@@ -1333,8 +1376,8 @@ sage_core::json_model! {
         path: "$path", lenient_into, optional;
         address: "address", option_into, optional;
         contact_person_types: "contact_person_types", option_into, optional;
-        created_at: "created_at", option_into, optional;
-        deleted_at: "deleted_at", option_into, optional;
+        created_at: "created_at", lenient_into, optional;
+        deleted_at: "deleted_at", lenient_into, optional;
         displayed_as: "displayed_as", lenient_into, optional;
         email: "email", lenient_into, optional;
         fax: "fax", lenient_into, optional;
@@ -1345,7 +1388,7 @@ sage_core::json_model! {
         mobile: "mobile", lenient_into, optional;
         name: "name", lenient_into, optional;
         telephone: "telephone", lenient_into, optional;
-        updated_at: "updated_at", option_into, optional;
+        updated_at: "updated_at", lenient_into, optional;
     }
 }
 
@@ -1495,13 +1538,13 @@ sage_core::json_model! {
         path: "$path", lenient_into, optional;
         code: "code", lenient_into, optional;
         control_name: "control_name", lenient_into, optional;
-        created_at: "created_at", option_into, optional;
+        created_at: "created_at", lenient_into, optional;
         displayed_as: "displayed_as", lenient_into, optional;
         id: "id", lenient_into, optional;
         journal_code_type: "journal_code_type", option_into, optional;
         name: "name", lenient_into, optional;
         reserved: "reserved", lenient_into, optional;
-        updated_at: "updated_at", option_into, optional;
+        updated_at: "updated_at", lenient_into, optional;
     }
 }
 
@@ -1651,7 +1694,7 @@ sage_core::json_model! {
         cis_labour: "cis_labour", lenient_into, optional;
         cis_materials: "cis_materials", lenient_into, optional;
         control_name: "control_name", lenient_into, optional;
-        created_at: "created_at", option_into, optional;
+        created_at: "created_at", lenient_into, optional;
         display_formatted: "display_formatted", lenient_into, optional;
         display_name: "display_name", lenient_into, optional;
         displayed_as: "displayed_as", lenient_into, optional;
@@ -1670,7 +1713,7 @@ sage_core::json_model! {
         tax_instalment: "tax_instalment", lenient_into, optional;
         tax_rate: "tax_rate", option_into, optional;
         tax_recoverable: "tax_recoverable", lenient_into, optional;
-        updated_at: "updated_at", option_into, optional;
+        updated_at: "updated_at", lenient_into, optional;
         visible_in_banking: "visible_in_banking", lenient_into, optional;
         visible_in_expenses: "visible_in_expenses", lenient_into, optional;
         visible_in_journals: "visible_in_journals", lenient_into, optional;
@@ -1792,7 +1835,7 @@ sage_core::json_model! {
         artefact: "artefact", option_into, optional;
         contact_allocation: "contact_allocation", option_into, optional;
         contact_payment: "contact_payment", option_into, optional;
-        date: "date", option_into, optional;
+        date: "date", lenient_into, optional;
         discount: "discount", lenient_into, optional;
         displayed_as: "displayed_as", lenient_into, optional;
         links: "links", option_into, optional;
@@ -1863,9 +1906,9 @@ sage_core::json_model! {
         contact: "contact", option_into, optional;
         contact_name: "contact_name", lenient_into, optional;
         contact_reference: "contact_reference", lenient_into, optional;
-        created_at: "created_at", option_into, optional;
+        created_at: "created_at", lenient_into, optional;
         currency: "currency", option_into, optional;
-        date: "date", option_into, optional;
+        date: "date", lenient_into, optional;
         displayed_as: "displayed_as", lenient_into, optional;
         exchange_rate: "exchange_rate", lenient_into, optional;
         id: "id", lenient_into, optional;
@@ -1875,7 +1918,7 @@ sage_core::json_model! {
         status: "status", option_into, optional;
         tax_amount: "tax_amount", lenient_into, optional;
         total_amount: "total_amount", lenient_into, optional;
-        updated_at: "updated_at", option_into, optional;
+        updated_at: "updated_at", lenient_into, optional;
     }
 }
 
@@ -1948,10 +1991,10 @@ sage_core::json_model! {
         active: "active", lenient_into, optional;
         catalog_item_type: "catalog_item_type", option_into, optional;
         cost_price: "cost_price", lenient_into, optional;
-        created_at: "created_at", option_into, optional;
+        created_at: "created_at", lenient_into, optional;
         deactivatable: "deactivatable", lenient_into, optional;
         deletable: "deletable", lenient_into, optional;
-        deleted_at: "deleted_at", option_into, optional;
+        deleted_at: "deleted_at", lenient_into, optional;
         description: "description", lenient_into, optional;
         displayed_as: "displayed_as", lenient_into, optional;
         id: "id", lenient_into, optional;
@@ -1964,7 +2007,7 @@ sage_core::json_model! {
         sales_prices: "sales_prices", option_into, optional;
         sales_tax_rate: "sales_tax_rate", option_into, optional;
         source_guid: "source_guid", lenient_into, optional;
-        updated_at: "updated_at", option_into, optional;
+        updated_at: "updated_at", lenient_into, optional;
         used_on_recurring_invoice: "used_on_recurring_invoice", lenient_into, optional;
         usual_supplier: "usual_supplier", option_into, optional;
     }
@@ -1996,14 +2039,14 @@ pub struct Rate {
 #[cfg(any(feature = "products", feature = "purchases", feature = "sales"))]
 sage_core::json_model! {
     Rate: Default {
-        created_at: "created_at", option_into, optional;
+        created_at: "created_at", lenient_into, optional;
         displayed_as: "displayed_as", lenient_into, optional;
         id: "id", lenient_into, optional;
         rate: "rate", lenient_into, optional;
         rate_includes_tax: "rate_includes_tax", lenient_into, optional;
         rate_name: "rate_name", lenient_into, optional;
         service_rate_type: "service_rate_type", option_into, optional;
-        updated_at: "updated_at", option_into, optional;
+        updated_at: "updated_at", lenient_into, optional;
     }
 }
 
@@ -2033,14 +2076,14 @@ pub struct SalesPrice {
 #[cfg(any(feature = "products", feature = "purchases", feature = "sales"))]
 sage_core::json_model! {
     SalesPrice: Default {
-        created_at: "created_at", option_into, optional;
+        created_at: "created_at", lenient_into, optional;
         displayed_as: "displayed_as", lenient_into, optional;
         id: "id", lenient_into, optional;
         price: "price", lenient_into, optional;
         price_includes_tax: "price_includes_tax", lenient_into, optional;
         price_name: "price_name", lenient_into, optional;
         product_sales_price_type: "product_sales_price_type", option_into, optional;
-        updated_at: "updated_at", option_into, optional;
+        updated_at: "updated_at", lenient_into, optional;
     }
 }
 
@@ -2112,10 +2155,10 @@ sage_core::json_model! {
         path: "$path", lenient_into, optional;
         active: "active", lenient_into, optional;
         cost_price: "cost_price", lenient_into, optional;
-        created_at: "created_at", option_into, optional;
+        created_at: "created_at", lenient_into, optional;
         deactivatable: "deactivatable", lenient_into, optional;
         deletable: "deletable", lenient_into, optional;
-        deleted_at: "deleted_at", option_into, optional;
+        deleted_at: "deleted_at", lenient_into, optional;
         description: "description", lenient_into, optional;
         displayed_as: "displayed_as", lenient_into, optional;
         id: "id", lenient_into, optional;
@@ -2129,7 +2172,7 @@ sage_core::json_model! {
         sales_rates: "sales_rates", option_into, optional;
         sales_tax_rate: "sales_tax_rate", option_into, optional;
         source_guid: "source_guid", lenient_into, optional;
-        updated_at: "updated_at", option_into, optional;
+        updated_at: "updated_at", lenient_into, optional;
         used_on_recurring_invoice: "used_on_recurring_invoice", lenient_into, optional;
         usual_supplier: "usual_supplier", option_into, optional;
     }
@@ -2213,7 +2256,7 @@ sage_core::json_model! {
         path: "$path", lenient_into, optional;
         agency: "agency", lenient_into, optional;
         component_tax_rates: "component_tax_rates", option_into, optional;
-        created_at: "created_at", option_into, optional;
+        created_at: "created_at", lenient_into, optional;
         deletable: "deletable", lenient_into, optional;
         displayed_as: "displayed_as", lenient_into, optional;
         editable: "editable", lenient_into, optional;
@@ -2224,7 +2267,7 @@ sage_core::json_model! {
         percentage: "percentage", lenient_into, optional;
         percentages: "percentages", option_into, optional;
         retailer: "retailer", lenient_into, optional;
-        updated_at: "updated_at", option_into, optional;
+        updated_at: "updated_at", lenient_into, optional;
     }
 }
 
@@ -2246,9 +2289,9 @@ pub struct TaxRatePercentage {
 #[cfg(any(feature = "ledger", feature = "purchases", feature = "sales", feature = "taxes"))]
 sage_core::json_model! {
     TaxRatePercentage: Default {
-        from_date: "from_date", option_into, optional;
+        from_date: "from_date", lenient_into, optional;
         percentage: "percentage", lenient_into, optional;
-        to_date: "to_date", option_into, optional;
+        to_date: "to_date", lenient_into, optional;
     }
 }
 
@@ -2331,8 +2374,8 @@ sage_core::json_model! {
         path: "$path", lenient_into, optional;
         audit_trail_id: "audit_trail_id", lenient_into, optional;
         contact: "contact", option_into, optional;
-        created_at: "created_at", option_into, optional;
-        date: "date", option_into, optional;
+        created_at: "created_at", lenient_into, optional;
+        date: "date", lenient_into, optional;
         deleted: "deleted", lenient_into, optional;
         displayed_as: "displayed_as", lenient_into, optional;
         id: "id", lenient_into, optional;
@@ -2342,7 +2385,7 @@ sage_core::json_model! {
         total: "total", lenient_into, optional;
         total_in_transaction_currency: "total_in_transaction_currency", lenient_into, optional;
         transaction_type: "transaction_type", option_into, optional;
-        updated_at: "updated_at", option_into, optional;
+        updated_at: "updated_at", lenient_into, optional;
     }
 }
 
@@ -2382,7 +2425,7 @@ sage_core::json_model! {
         path: "$path", lenient_into, optional;
         currency: "currency", option_into, optional;
         displayed_as: "displayed_as", lenient_into, optional;
-        due_date: "due_date", option_into, optional;
+        due_date: "due_date", lenient_into, optional;
         id: "id", lenient_into, optional;
         links: "links", option_into, optional;
         outstanding_amount: "outstanding_amount", lenient_into, optional;

@@ -374,7 +374,7 @@ sage_core::json_model! {
         contact_type_ids: "contact_type_ids", option_into, optional;
         credit_days: "credit_days", lenient_into, optional;
         credit_limit: "credit_limit", lenient_into, optional;
-        credit_terms: "credit_terms", option_into, optional;
+        credit_terms: "credit_terms", lenient_into, optional;
         credit_terms_and_conditions: "credit_terms_and_conditions", lenient_into, optional;
         currency_id: "currency_id", lenient_into, optional;
         default_purchase_ledger_account_id: "default_purchase_ledger_account_id", lenient_into, optional;
@@ -398,10 +398,9 @@ sage_core::json_model! {
 }
 
 /// Values of `ContactUpdate::credit_terms`.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub enum ContactUpdateCreditTerms {
     /// `month_end_invoice`
-    #[default]
     MonthEndInvoice,
     /// `date_from_invoice`
     DateFromInvoice,
@@ -430,6 +429,14 @@ impl ContactUpdateCreditTerms {
             Self::ImmediatePayment => "immediate_payment",
             Self::Other(value) => value,
         }
+    }
+}
+
+/// `Other("")`: no value (what a required field Sage leaves out reads as).
+impl Default for ContactUpdateCreditTerms {
+    #[inline]
+    fn default() -> Self {
+        Self::Other(String::new())
     }
 }
 
@@ -462,6 +469,22 @@ impl std::fmt::Display for ContactUpdateCreditTerms {
     }
 }
 
+impl sage_core::types::lenient::LenientNewtype for ContactUpdateCreditTerms {
+    type Raw = String;
+    #[inline]
+    fn from_raw_value(raw: String) -> Self {
+        Self::from(raw)
+    }
+
+    #[inline]
+    fn unlisted(&self) -> Option<&str> {
+        match self {
+            Self::Other(value) => Some(value),
+            _ => None,
+        }
+    }
+}
+
 impl serde::Serialize for ContactUpdateCreditTerms {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         serializer.serialize_str(self.as_str())
@@ -472,7 +495,7 @@ impl<'de> serde::Deserialize<'de> for ContactUpdateCreditTerms {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        sage_core::types::lenient::value::<D, String>(deserializer).map(Self::from)
+        sage_core::types::lenient::value::<D, Self>(deserializer)
     }
 }
 
@@ -683,7 +706,7 @@ sage_core::json_model! {
         contact_type_ids: "contact_type_ids", or_default, field;
         credit_days: "credit_days", lenient_option, optional;
         credit_limit: "credit_limit", lenient_option, optional;
-        credit_terms: "credit_terms", next_value, optional;
+        credit_terms: "credit_terms", lenient_option, optional;
         credit_terms_and_conditions: "credit_terms_and_conditions", lenient_option, optional;
         currency_id: "currency_id", lenient_option, optional;
         default_purchase_ledger_account_id: "default_purchase_ledger_account_id", lenient_option, optional;
@@ -708,10 +731,9 @@ sage_core::json_model! {
 }
 
 /// Values of `NewContact::credit_terms`.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub enum NewContactCreditTerms {
     /// `month_end_invoice`
-    #[default]
     MonthEndInvoice,
     /// `date_from_invoice`
     DateFromInvoice,
@@ -740,6 +762,14 @@ impl NewContactCreditTerms {
             Self::ImmediatePayment => "immediate_payment",
             Self::Other(value) => value,
         }
+    }
+}
+
+/// `Other("")`: no value (what a required field Sage leaves out reads as).
+impl Default for NewContactCreditTerms {
+    #[inline]
+    fn default() -> Self {
+        Self::Other(String::new())
     }
 }
 
@@ -772,6 +802,22 @@ impl std::fmt::Display for NewContactCreditTerms {
     }
 }
 
+impl sage_core::types::lenient::LenientNewtype for NewContactCreditTerms {
+    type Raw = String;
+    #[inline]
+    fn from_raw_value(raw: String) -> Self {
+        Self::from(raw)
+    }
+
+    #[inline]
+    fn unlisted(&self) -> Option<&str> {
+        match self {
+            Self::Other(value) => Some(value),
+            _ => None,
+        }
+    }
+}
+
 impl serde::Serialize for NewContactCreditTerms {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         serializer.serialize_str(self.as_str())
@@ -782,7 +828,7 @@ impl<'de> serde::Deserialize<'de> for NewContactCreditTerms {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        sage_core::types::lenient::value::<D, String>(deserializer).map(Self::from)
+        sage_core::types::lenient::value::<D, Self>(deserializer)
     }
 }
 

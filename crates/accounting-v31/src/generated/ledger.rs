@@ -135,7 +135,7 @@ sage_core::json_model! {
         cis_labour: "cis_labour", lenient_into, optional;
         cis_materials: "cis_materials", lenient_into, optional;
         control_name: "control_name", lenient_into, optional;
-        created_at: "created_at", option_into, optional;
+        created_at: "created_at", lenient_into, optional;
         displayed_as: "displayed_as", lenient_into, optional;
         fixed_tax_rate: "fixed_tax_rate", lenient_into, optional;
         id: "id", lenient_into, optional;
@@ -145,7 +145,7 @@ sage_core::json_model! {
         name: "name", lenient_into, optional;
         nominal_code: "nominal_code", lenient_into, optional;
         tax_rate: "tax_rate", option_into, optional;
-        updated_at: "updated_at", option_into, optional;
+        updated_at: "updated_at", lenient_into, optional;
     }
 }
 
@@ -178,11 +178,11 @@ sage_core::json_model! {
     CoaTemplate: Default {
         path: "$path", lenient_into, optional;
         country: "country", option_into, optional;
-        created_at: "created_at", option_into, optional;
+        created_at: "created_at", lenient_into, optional;
         displayed_as: "displayed_as", lenient_into, optional;
         id: "id", lenient_into, optional;
         name: "name", lenient_into, optional;
-        updated_at: "updated_at", option_into, optional;
+        updated_at: "updated_at", lenient_into, optional;
     }
 }
 
@@ -228,9 +228,9 @@ pub struct Journal {
 sage_core::json_model! {
     Journal: Default {
         path: "$path", lenient_into, optional;
-        created_at: "created_at", option_into, optional;
-        date: "date", option_into, optional;
-        deleted_at: "deleted_at", option_into, optional;
+        created_at: "created_at", lenient_into, optional;
+        date: "date", lenient_into, optional;
+        deleted_at: "deleted_at", lenient_into, optional;
         description: "description", lenient_into, optional;
         displayed_as: "displayed_as", lenient_into, optional;
         id: "id", lenient_into, optional;
@@ -241,7 +241,7 @@ sage_core::json_model! {
         total: "total", lenient_into, optional;
         transaction: "transaction", option_into, optional;
         transaction_type: "transaction_type", option_into, optional;
-        updated_at: "updated_at", option_into, optional;
+        updated_at: "updated_at", lenient_into, optional;
     }
 }
 
@@ -465,9 +465,9 @@ sage_core::json_model! {
     LedgerEntry: Default {
         path: "$path", lenient_into, optional;
         contact: "contact", option_into, optional;
-        created_at: "created_at", option_into, optional;
+        created_at: "created_at", lenient_into, optional;
         credit: "credit", lenient_into, optional;
-        date: "date", option_into, optional;
+        date: "date", lenient_into, optional;
         debit: "debit", lenient_into, optional;
         deleted: "deleted", lenient_into, optional;
         description: "description", lenient_into, optional;
@@ -477,7 +477,7 @@ sage_core::json_model! {
         ledger_account: "ledger_account", option_into, optional;
         tax_rate: "tax_rate", option_into, optional;
         transaction: "transaction", option_into, optional;
-        updated_at: "updated_at", option_into, optional;
+        updated_at: "updated_at", lenient_into, optional;
     }
 }
 
@@ -549,7 +549,7 @@ impl NewJournal {
 
 sage_core::json_model! {
     NewJournal {
-        date: "date", next_value, field;
+        date: "date", lenient_value, field;
         description: "description", lenient_option, optional;
         idempotency_id: "idempotency_id", lenient_option, optional;
         journal_code: "journal_code", next_value, optional;
@@ -1116,10 +1116,9 @@ pub struct ListAnalysisTypeCategories {
 }
 
 /// Values of `ListAnalysisTypeCategories::analysis_type_level`.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub enum ListAnalysisTypeCategoriesAnalysisTypeLevel {
     /// `TRANSACTION`
-    #[default]
     Transaction,
     /// `GROUP`
     Group,
@@ -1136,6 +1135,14 @@ impl ListAnalysisTypeCategoriesAnalysisTypeLevel {
             Self::Group => "GROUP",
             Self::Other(value) => value,
         }
+    }
+}
+
+/// `Other("")`: no value (what a required field Sage leaves out reads as).
+impl Default for ListAnalysisTypeCategoriesAnalysisTypeLevel {
+    #[inline]
+    fn default() -> Self {
+        Self::Other(String::new())
     }
 }
 
@@ -1164,6 +1171,23 @@ impl std::fmt::Display for ListAnalysisTypeCategoriesAnalysisTypeLevel {
     }
 }
 
+impl sage_core::types::lenient::LenientNewtype
+for ListAnalysisTypeCategoriesAnalysisTypeLevel {
+    type Raw = String;
+    #[inline]
+    fn from_raw_value(raw: String) -> Self {
+        Self::from(raw)
+    }
+
+    #[inline]
+    fn unlisted(&self) -> Option<&str> {
+        match self {
+            Self::Other(value) => Some(value),
+            _ => None,
+        }
+    }
+}
+
 impl serde::Serialize for ListAnalysisTypeCategoriesAnalysisTypeLevel {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         serializer.serialize_str(self.as_str())
@@ -1174,7 +1198,7 @@ impl<'de> serde::Deserialize<'de> for ListAnalysisTypeCategoriesAnalysisTypeLeve
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        sage_core::types::lenient::value::<D, String>(deserializer).map(Self::from)
+        sage_core::types::lenient::value::<D, Self>(deserializer)
     }
 }
 
@@ -1356,10 +1380,9 @@ pub struct ListAnalysisTypes {
 }
 
 /// Values of `ListAnalysisTypes::analysis_type_level`.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub enum ListAnalysisTypesAnalysisTypeLevel {
     /// `TRANSACTION`
-    #[default]
     Transaction,
     /// `GROUP`
     Group,
@@ -1376,6 +1399,14 @@ impl ListAnalysisTypesAnalysisTypeLevel {
             Self::Group => "GROUP",
             Self::Other(value) => value,
         }
+    }
+}
+
+/// `Other("")`: no value (what a required field Sage leaves out reads as).
+impl Default for ListAnalysisTypesAnalysisTypeLevel {
+    #[inline]
+    fn default() -> Self {
+        Self::Other(String::new())
     }
 }
 
@@ -1404,6 +1435,22 @@ impl std::fmt::Display for ListAnalysisTypesAnalysisTypeLevel {
     }
 }
 
+impl sage_core::types::lenient::LenientNewtype for ListAnalysisTypesAnalysisTypeLevel {
+    type Raw = String;
+    #[inline]
+    fn from_raw_value(raw: String) -> Self {
+        Self::from(raw)
+    }
+
+    #[inline]
+    fn unlisted(&self) -> Option<&str> {
+        match self {
+            Self::Other(value) => Some(value),
+            _ => None,
+        }
+    }
+}
+
 impl serde::Serialize for ListAnalysisTypesAnalysisTypeLevel {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         serializer.serialize_str(self.as_str())
@@ -1414,7 +1461,7 @@ impl<'de> serde::Deserialize<'de> for ListAnalysisTypesAnalysisTypeLevel {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        sage_core::types::lenient::value::<D, String>(deserializer).map(Self::from)
+        sage_core::types::lenient::value::<D, Self>(deserializer)
     }
 }
 
@@ -2814,10 +2861,9 @@ pub struct ListLedgerAccounts {
 }
 
 /// Values of `ListLedgerAccounts::not_visible_in`.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub enum ListLedgerAccountsNotVisibleIn {
     /// `sales`
-    #[default]
     Sales,
     /// `banking`
     Banking,
@@ -2852,6 +2898,14 @@ impl ListLedgerAccountsNotVisibleIn {
     }
 }
 
+/// `Other("")`: no value (what a required field Sage leaves out reads as).
+impl Default for ListLedgerAccountsNotVisibleIn {
+    #[inline]
+    fn default() -> Self {
+        Self::Other(String::new())
+    }
+}
+
 impl From<String> for ListLedgerAccountsNotVisibleIn {
     #[inline]
     fn from(value: String) -> Self {
@@ -2882,6 +2936,22 @@ impl std::fmt::Display for ListLedgerAccountsNotVisibleIn {
     }
 }
 
+impl sage_core::types::lenient::LenientNewtype for ListLedgerAccountsNotVisibleIn {
+    type Raw = String;
+    #[inline]
+    fn from_raw_value(raw: String) -> Self {
+        Self::from(raw)
+    }
+
+    #[inline]
+    fn unlisted(&self) -> Option<&str> {
+        match self {
+            Self::Other(value) => Some(value),
+            _ => None,
+        }
+    }
+}
+
 impl serde::Serialize for ListLedgerAccountsNotVisibleIn {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         serializer.serialize_str(self.as_str())
@@ -2892,15 +2962,14 @@ impl<'de> serde::Deserialize<'de> for ListLedgerAccountsNotVisibleIn {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        sage_core::types::lenient::value::<D, String>(deserializer).map(Self::from)
+        sage_core::types::lenient::value::<D, Self>(deserializer)
     }
 }
 
 /// Values of `ListLedgerAccounts::visible_in`.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub enum ListLedgerAccountsVisibleIn {
     /// `sales`
-    #[default]
     Sales,
     /// `banking`
     Banking,
@@ -2935,6 +3004,14 @@ impl ListLedgerAccountsVisibleIn {
     }
 }
 
+/// `Other("")`: no value (what a required field Sage leaves out reads as).
+impl Default for ListLedgerAccountsVisibleIn {
+    #[inline]
+    fn default() -> Self {
+        Self::Other(String::new())
+    }
+}
+
 impl From<String> for ListLedgerAccountsVisibleIn {
     #[inline]
     fn from(value: String) -> Self {
@@ -2965,6 +3042,22 @@ impl std::fmt::Display for ListLedgerAccountsVisibleIn {
     }
 }
 
+impl sage_core::types::lenient::LenientNewtype for ListLedgerAccountsVisibleIn {
+    type Raw = String;
+    #[inline]
+    fn from_raw_value(raw: String) -> Self {
+        Self::from(raw)
+    }
+
+    #[inline]
+    fn unlisted(&self) -> Option<&str> {
+        match self {
+            Self::Other(value) => Some(value),
+            _ => None,
+        }
+    }
+}
+
 impl serde::Serialize for ListLedgerAccountsVisibleIn {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         serializer.serialize_str(self.as_str())
@@ -2975,7 +3068,7 @@ impl<'de> serde::Deserialize<'de> for ListLedgerAccountsVisibleIn {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        sage_core::types::lenient::value::<D, String>(deserializer).map(Self::from)
+        sage_core::types::lenient::value::<D, Self>(deserializer)
     }
 }
 

@@ -50,15 +50,15 @@ sage_core::json_model! {
     BankOpeningBalance: Default {
         path: "$path", lenient_into, optional;
         bank_account: "bank_account", option_into, optional;
-        created_at: "created_at", option_into, optional;
+        created_at: "created_at", lenient_into, optional;
         credit: "credit", lenient_into, optional;
-        date: "date", option_into, optional;
+        date: "date", lenient_into, optional;
         debit: "debit", lenient_into, optional;
         displayed_as: "displayed_as", lenient_into, optional;
         id: "id", lenient_into, optional;
         transaction: "transaction", option_into, optional;
         transaction_type: "transaction_type", option_into, optional;
-        updated_at: "updated_at", option_into, optional;
+        updated_at: "updated_at", lenient_into, optional;
     }
 }
 
@@ -82,7 +82,7 @@ sage_core::json_model! {
     BankOpeningBalanceUpdate: Default {
         bank_account_id: "bank_account_id", lenient_into, optional;
         credit: "credit", lenient_into, optional;
-        date: "date", option_into, optional;
+        date: "date", lenient_into, optional;
         debit: "debit", lenient_into, optional;
         transaction_type_id: "transaction_type_id", lenient_into, optional;
     }
@@ -185,10 +185,10 @@ sage_core::json_model! {
         base_currency_total_amount: "base_currency_total_amount", lenient_into, optional;
         contact: "contact", option_into, optional;
         contact_opening_balance_type: "contact_opening_balance_type", option_into, optional;
-        created_at: "created_at", option_into, optional;
+        created_at: "created_at", lenient_into, optional;
         currency: "currency", option_into, optional;
-        date: "date", option_into, optional;
-        deleted_at: "deleted_at", option_into, optional;
+        date: "date", lenient_into, optional;
+        deleted_at: "deleted_at", lenient_into, optional;
         details: "details", lenient_into, optional;
         displayed_as: "displayed_as", lenient_into, optional;
         exchange_rate: "exchange_rate", lenient_into, optional;
@@ -201,7 +201,7 @@ sage_core::json_model! {
         total_amount: "total_amount", lenient_into, optional;
         transaction: "transaction", option_into, optional;
         transaction_type: "transaction_type", option_into, optional;
-        updated_at: "updated_at", option_into, optional;
+        updated_at: "updated_at", lenient_into, optional;
     }
 }
 
@@ -249,7 +249,7 @@ sage_core::json_model! {
         contact_id: "contact_id", lenient_into, optional;
         contact_opening_balance_type_id: "contact_opening_balance_type_id", lenient_into, optional;
         currency_id: "currency_id", lenient_into, optional;
-        date: "date", option_into, optional;
+        date: "date", lenient_into, optional;
         details: "details", lenient_into, optional;
         exchange_rate: "exchange_rate", lenient_into, optional;
         net_amount: "net_amount", lenient_into, optional;
@@ -297,14 +297,14 @@ pub struct LedgerAccountOpeningBalance {
 sage_core::json_model! {
     LedgerAccountOpeningBalance: Default {
         path: "$path", lenient_into, optional;
-        created_at: "created_at", option_into, optional;
+        created_at: "created_at", lenient_into, optional;
         credit: "credit", lenient_into, optional;
         debit: "debit", lenient_into, optional;
         details: "details", lenient_into, optional;
         displayed_as: "displayed_as", lenient_into, optional;
         id: "id", lenient_into, optional;
         ledger_account: "ledger_account", option_into, optional;
-        updated_at: "updated_at", option_into, optional;
+        updated_at: "updated_at", lenient_into, optional;
     }
 }
 
@@ -374,7 +374,7 @@ sage_core::json_model! {
     NewBankOpeningBalance {
         bank_account_id: "bank_account_id", lenient_value, field;
         credit: "credit", lenient_value, field;
-        date: "date", next_value, field;
+        date: "date", lenient_value, field;
         debit: "debit", lenient_value, field;
         idempotency_id: "idempotency_id", lenient_option, optional;
         transaction_type_id: "transaction_type_id", lenient_option, optional;
@@ -461,7 +461,7 @@ sage_core::json_model! {
         contact_id: "contact_id", lenient_value, field;
         contact_opening_balance_type_id: "contact_opening_balance_type_id", lenient_value, field;
         currency_id: "currency_id", lenient_option, optional;
-        date: "date", next_value, field;
+        date: "date", lenient_value, field;
         details: "details", lenient_option, optional;
         exchange_rate: "exchange_rate", lenient_option, optional;
         idempotency_id: "idempotency_id", lenient_option, optional;
@@ -551,7 +551,7 @@ impl NewOpeningBalanceJournal {
 
 sage_core::json_model! {
     NewOpeningBalanceJournal {
-        date: "date", next_value, optional;
+        date: "date", lenient_option, optional;
         idempotency_id: "idempotency_id", lenient_option, optional;
         journal_lines: "journal_lines", or_default, field;
         reference: "reference", lenient_option, optional;
@@ -639,16 +639,16 @@ pub struct OpeningBalanceJournal {
 sage_core::json_model! {
     OpeningBalanceJournal: Default {
         path: "$path", lenient_into, optional;
-        created_at: "created_at", option_into, optional;
-        date: "date", option_into, optional;
-        deleted_at: "deleted_at", option_into, optional;
+        created_at: "created_at", lenient_into, optional;
+        date: "date", lenient_into, optional;
+        deleted_at: "deleted_at", lenient_into, optional;
         displayed_as: "displayed_as", lenient_into, optional;
         id: "id", lenient_into, optional;
         journal_lines: "journal_lines", option_into, optional;
         reference: "reference", lenient_into, optional;
         transaction: "transaction", option_into, optional;
         transaction_type: "transaction_type", option_into, optional;
-        updated_at: "updated_at", option_into, optional;
+        updated_at: "updated_at", lenient_into, optional;
     }
 }
 

@@ -87,7 +87,7 @@ sage_core::json_model! {
         path: "$path", lenient_into, optional;
         auxiliary_accounts_visible: "auxiliary_accounts_visible", lenient_into, optional;
         business_activity_type: "business_activity_type", option_into, optional;
-        business_created_at: "business_created_at", option_into, optional;
+        business_created_at: "business_created_at", lenient_into, optional;
         business_type: "business_type", option_into, optional;
         country_of_registration: "country_of_registration", option_into, optional;
         default_ledger_accounts: "default_ledger_accounts", option_into, optional;
@@ -96,7 +96,7 @@ sage_core::json_model! {
         rcs_number: "rcs_number", lenient_into, optional;
         share_capital: "share_capital", lenient_into, optional;
         siret: "siret", lenient_into, optional;
-        updated_at: "updated_at", option_into, optional;
+        updated_at: "updated_at", lenient_into, optional;
         wizard_complete: "wizard_complete", lenient_into, optional;
     }
 }
@@ -340,7 +340,7 @@ sage_core::json_model! {
         next_customer_number: "next_customer_number", lenient_into, optional;
         next_supplier_number: "next_supplier_number", lenient_into, optional;
         tax_consultant_number: "tax_consultant_number", lenient_into, optional;
-        updated_at: "updated_at", option_into, optional;
+        updated_at: "updated_at", lenient_into, optional;
     }
 }
 
@@ -483,7 +483,7 @@ sage_core::json_model! {
         default_messages: "default_messages", option_into, optional;
         pdf_attached: "pdf_attached", lenient_into, optional;
         send_bcc: "send_bcc", lenient_into, optional;
-        updated_at: "updated_at", option_into, optional;
+        updated_at: "updated_at", lenient_into, optional;
     }
 }
 
@@ -594,14 +594,14 @@ sage_core::json_model! {
     FinancialSettings: Default {
         path: "$path", lenient_into, optional;
         accounting_type: "accounting_type", lenient_into, optional;
-        accounts_start_date: "accounts_start_date", option_into, optional;
+        accounts_start_date: "accounts_start_date", lenient_into, optional;
         base_currency: "base_currency", option_into, optional;
         default_irpf_rate: "default_irpf_rate", lenient_into, optional;
         destination_vat: "destination_vat", lenient_into, optional;
         flat_rate_tax_percentage: "flat_rate_tax_percentage", lenient_into, optional;
         general_tax_number: "general_tax_number", lenient_into, optional;
         mtd_activation_status: "mtd_activation_status", lenient_into, optional;
-        mtd_authenticated_date: "mtd_authenticated_date", option_into, optional;
+        mtd_authenticated_date: "mtd_authenticated_date", lenient_into, optional;
         mtd_connected: "mtd_connected", lenient_into, optional;
         multi_currency_enabled: "multi_currency_enabled", lenient_into, optional;
         postponed_accounting: "postponed_accounting", lenient_into, optional;
@@ -612,10 +612,10 @@ sage_core::json_model! {
         tax_office: "tax_office", option_into, optional;
         tax_return_frequency: "tax_return_frequency", option_into, optional;
         tax_scheme: "tax_scheme", option_into, optional;
-        updated_at: "updated_at", option_into, optional;
+        updated_at: "updated_at", lenient_into, optional;
         use_live_exchange_rates: "use_live_exchange_rates", lenient_into, optional;
-        year_end_date: "year_end_date", option_into, optional;
-        year_end_lockdown_date: "year_end_lockdown_date", option_into, optional;
+        year_end_date: "year_end_date", lenient_into, optional;
+        year_end_lockdown_date: "year_end_lockdown_date", lenient_into, optional;
     }
 }
 
@@ -672,14 +672,14 @@ pub struct FinancialSettingsUpdate {
 sage_core::json_model! {
     FinancialSettingsUpdate: Default {
         accounting_type: "accounting_type", lenient_into, optional;
-        accounts_start_date: "accounts_start_date", option_into, optional;
+        accounts_start_date: "accounts_start_date", lenient_into, optional;
         base_currency_id: "base_currency_id", lenient_into, optional;
         default_irpf_rate: "default_irpf_rate", lenient_into, optional;
         destination_vat: "destination_vat", lenient_into, optional;
         flat_rate_tax_percentage: "flat_rate_tax_percentage", lenient_into, optional;
         general_tax_number: "general_tax_number", lenient_into, optional;
         mtd_activation_status: "mtd_activation_status", lenient_into, optional;
-        mtd_authenticated_date: "mtd_authenticated_date", option_into, optional;
+        mtd_authenticated_date: "mtd_authenticated_date", lenient_into, optional;
         mtd_connected: "mtd_connected", lenient_into, optional;
         multi_currency_enabled: "multi_currency_enabled", lenient_into, optional;
         postponed_accounting: "postponed_accounting", lenient_into, optional;
@@ -691,8 +691,8 @@ sage_core::json_model! {
         tax_return_frequency_id: "tax_return_frequency_id", lenient_into, optional;
         tax_scheme_id: "tax_scheme_id", lenient_into, optional;
         use_live_exchange_rates: "use_live_exchange_rates", lenient_into, optional;
-        year_end_date: "year_end_date", option_into, optional;
-        year_end_lockdown_date: "year_end_lockdown_date", option_into, optional;
+        year_end_date: "year_end_date", lenient_into, optional;
+        year_end_lockdown_date: "year_end_lockdown_date", lenient_into, optional;
     }
 }
 
@@ -911,7 +911,7 @@ sage_core::json_model! {
     InvoiceSettings: Default {
         path: "$path", lenient_into, optional;
         customer_credit_days: "customer_credit_days", lenient_into, optional;
-        customer_credit_terms: "customer_credit_terms", option_into, optional;
+        customer_credit_terms: "customer_credit_terms", lenient_into, optional;
         default_note_on_credit_note: "default_note_on_credit_note", lenient_into, optional;
         default_note_on_estimate: "default_note_on_estimate", lenient_into, optional;
         default_note_on_invoice: "default_note_on_invoice", lenient_into, optional;
@@ -951,17 +951,16 @@ sage_core::json_model! {
         separate_invoice_credit_note_numbering: "separate_invoice_credit_note_numbering", lenient_into, optional;
         show_auto_entrepreneur: "show_auto_entrepreneur", lenient_into, optional;
         show_insurance: "show_insurance", lenient_into, optional;
-        updated_at: "updated_at", option_into, optional;
+        updated_at: "updated_at", lenient_into, optional;
         vendor_credit_days: "vendor_credit_days", lenient_into, optional;
-        vendor_credit_terms: "vendor_credit_terms", option_into, optional;
+        vendor_credit_terms: "vendor_credit_terms", lenient_into, optional;
     }
 }
 
 /// Values of `InvoiceSettings::customer_credit_terms`.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub enum InvoiceSettingsCustomerCreditTerms {
     /// `month_end_invoice`
-    #[default]
     MonthEndInvoice,
     /// `date_from_invoice`
     DateFromInvoice,
@@ -981,6 +980,14 @@ impl InvoiceSettingsCustomerCreditTerms {
             Self::ImmediateInvoice => "immediate_invoice",
             Self::Other(value) => value,
         }
+    }
+}
+
+/// `Other("")`: no value (what a required field Sage leaves out reads as).
+impl Default for InvoiceSettingsCustomerCreditTerms {
+    #[inline]
+    fn default() -> Self {
+        Self::Other(String::new())
     }
 }
 
@@ -1010,6 +1017,22 @@ impl std::fmt::Display for InvoiceSettingsCustomerCreditTerms {
     }
 }
 
+impl sage_core::types::lenient::LenientNewtype for InvoiceSettingsCustomerCreditTerms {
+    type Raw = String;
+    #[inline]
+    fn from_raw_value(raw: String) -> Self {
+        Self::from(raw)
+    }
+
+    #[inline]
+    fn unlisted(&self) -> Option<&str> {
+        match self {
+            Self::Other(value) => Some(value),
+            _ => None,
+        }
+    }
+}
+
 impl serde::Serialize for InvoiceSettingsCustomerCreditTerms {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         serializer.serialize_str(self.as_str())
@@ -1020,15 +1043,14 @@ impl<'de> serde::Deserialize<'de> for InvoiceSettingsCustomerCreditTerms {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        sage_core::types::lenient::value::<D, String>(deserializer).map(Self::from)
+        sage_core::types::lenient::value::<D, Self>(deserializer)
     }
 }
 
 /// Values of `InvoiceSettings::vendor_credit_terms`.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub enum InvoiceSettingsVendorCreditTerms {
     /// `month_end_payment`
-    #[default]
     MonthEndPayment,
     /// `date_from_payment`
     DateFromPayment,
@@ -1048,6 +1070,14 @@ impl InvoiceSettingsVendorCreditTerms {
             Self::ImmediatePayment => "immediate_payment",
             Self::Other(value) => value,
         }
+    }
+}
+
+/// `Other("")`: no value (what a required field Sage leaves out reads as).
+impl Default for InvoiceSettingsVendorCreditTerms {
+    #[inline]
+    fn default() -> Self {
+        Self::Other(String::new())
     }
 }
 
@@ -1077,6 +1107,22 @@ impl std::fmt::Display for InvoiceSettingsVendorCreditTerms {
     }
 }
 
+impl sage_core::types::lenient::LenientNewtype for InvoiceSettingsVendorCreditTerms {
+    type Raw = String;
+    #[inline]
+    fn from_raw_value(raw: String) -> Self {
+        Self::from(raw)
+    }
+
+    #[inline]
+    fn unlisted(&self) -> Option<&str> {
+        match self {
+            Self::Other(value) => Some(value),
+            _ => None,
+        }
+    }
+}
+
 impl serde::Serialize for InvoiceSettingsVendorCreditTerms {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         serializer.serialize_str(self.as_str())
@@ -1087,7 +1133,7 @@ impl<'de> serde::Deserialize<'de> for InvoiceSettingsVendorCreditTerms {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        sage_core::types::lenient::value::<D, String>(deserializer).map(Self::from)
+        sage_core::types::lenient::value::<D, Self>(deserializer)
     }
 }
 
@@ -1384,7 +1430,7 @@ pub struct InvoiceSettingsUpdate {
 sage_core::json_model! {
     InvoiceSettingsUpdate: Default {
         customer_credit_days: "customer_credit_days", lenient_into, optional;
-        customer_credit_terms: "customer_credit_terms", option_into, optional;
+        customer_credit_terms: "customer_credit_terms", lenient_into, optional;
         default_note_on_credit_note: "default_note_on_credit_note", lenient_into, optional;
         default_note_on_estimate: "default_note_on_estimate", lenient_into, optional;
         default_note_on_invoice: "default_note_on_invoice", lenient_into, optional;
@@ -1425,15 +1471,14 @@ sage_core::json_model! {
         show_auto_entrepreneur: "show_auto_entrepreneur", lenient_into, optional;
         show_insurance: "show_insurance", lenient_into, optional;
         vendor_credit_days: "vendor_credit_days", lenient_into, optional;
-        vendor_credit_terms: "vendor_credit_terms", option_into, optional;
+        vendor_credit_terms: "vendor_credit_terms", lenient_into, optional;
     }
 }
 
 /// Values of `InvoiceSettingsUpdate::customer_credit_terms`.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub enum InvoiceSettingsUpdateCustomerCreditTerms {
     /// `month_end_invoice`
-    #[default]
     MonthEndInvoice,
     /// `date_from_invoice`
     DateFromInvoice,
@@ -1453,6 +1498,14 @@ impl InvoiceSettingsUpdateCustomerCreditTerms {
             Self::ImmediateInvoice => "immediate_invoice",
             Self::Other(value) => value,
         }
+    }
+}
+
+/// `Other("")`: no value (what a required field Sage leaves out reads as).
+impl Default for InvoiceSettingsUpdateCustomerCreditTerms {
+    #[inline]
+    fn default() -> Self {
+        Self::Other(String::new())
     }
 }
 
@@ -1482,6 +1535,23 @@ impl std::fmt::Display for InvoiceSettingsUpdateCustomerCreditTerms {
     }
 }
 
+impl sage_core::types::lenient::LenientNewtype
+for InvoiceSettingsUpdateCustomerCreditTerms {
+    type Raw = String;
+    #[inline]
+    fn from_raw_value(raw: String) -> Self {
+        Self::from(raw)
+    }
+
+    #[inline]
+    fn unlisted(&self) -> Option<&str> {
+        match self {
+            Self::Other(value) => Some(value),
+            _ => None,
+        }
+    }
+}
+
 impl serde::Serialize for InvoiceSettingsUpdateCustomerCreditTerms {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         serializer.serialize_str(self.as_str())
@@ -1492,15 +1562,14 @@ impl<'de> serde::Deserialize<'de> for InvoiceSettingsUpdateCustomerCreditTerms {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        sage_core::types::lenient::value::<D, String>(deserializer).map(Self::from)
+        sage_core::types::lenient::value::<D, Self>(deserializer)
     }
 }
 
 /// Values of `InvoiceSettingsUpdate::vendor_credit_terms`.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub enum InvoiceSettingsUpdateVendorCreditTerms {
     /// `month_end_payment`
-    #[default]
     MonthEndPayment,
     /// `date_from_payment`
     DateFromPayment,
@@ -1520,6 +1589,14 @@ impl InvoiceSettingsUpdateVendorCreditTerms {
             Self::ImmediatePayment => "immediate_payment",
             Self::Other(value) => value,
         }
+    }
+}
+
+/// `Other("")`: no value (what a required field Sage leaves out reads as).
+impl Default for InvoiceSettingsUpdateVendorCreditTerms {
+    #[inline]
+    fn default() -> Self {
+        Self::Other(String::new())
     }
 }
 
@@ -1549,6 +1626,23 @@ impl std::fmt::Display for InvoiceSettingsUpdateVendorCreditTerms {
     }
 }
 
+impl sage_core::types::lenient::LenientNewtype
+for InvoiceSettingsUpdateVendorCreditTerms {
+    type Raw = String;
+    #[inline]
+    fn from_raw_value(raw: String) -> Self {
+        Self::from(raw)
+    }
+
+    #[inline]
+    fn unlisted(&self) -> Option<&str> {
+        match self {
+            Self::Other(value) => Some(value),
+            _ => None,
+        }
+    }
+}
+
 impl serde::Serialize for InvoiceSettingsUpdateVendorCreditTerms {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         serializer.serialize_str(self.as_str())
@@ -1559,7 +1653,7 @@ impl<'de> serde::Deserialize<'de> for InvoiceSettingsUpdateVendorCreditTerms {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        sage_core::types::lenient::value::<D, String>(deserializer).map(Self::from)
+        sage_core::types::lenient::value::<D, Self>(deserializer)
     }
 }
 
@@ -1629,7 +1723,7 @@ pub struct Migration {
 sage_core::json_model! {
     Migration: Default {
         path: "$path", lenient_into, optional;
-        completed_at: "completed_at", option_into, optional;
+        completed_at: "completed_at", lenient_into, optional;
         id: "id", lenient_into, optional;
         schema_id: "schema_id", lenient_into, optional;
         source_license: "source_license", lenient_into, optional;
@@ -1637,7 +1731,7 @@ sage_core::json_model! {
         source_product_version: "source_product_version", lenient_into, optional;
         source_tool: "source_tool", lenient_into, optional;
         source_tool_version: "source_tool_version", lenient_into, optional;
-        started_at: "started_at", option_into, optional;
+        started_at: "started_at", lenient_into, optional;
         status: "status", option_into, optional;
     }
 }
@@ -1699,16 +1793,16 @@ pub struct MigrationTaxReturn {
 sage_core::json_model! {
     MigrationTaxReturn: Default {
         path: "$path", lenient_into, optional;
-        created_at: "created_at", option_into, optional;
+        created_at: "created_at", lenient_into, optional;
         displayed_as: "displayed_as", lenient_into, optional;
-        from_date: "from_date", option_into, optional;
+        from_date: "from_date", lenient_into, optional;
         gb: "gb", option_into, optional;
         id: "id", lenient_into, optional;
         ie: "ie", option_into, optional;
         tax_return_frequency: "tax_return_frequency", option_into, optional;
-        to_date: "to_date", option_into, optional;
+        to_date: "to_date", lenient_into, optional;
         total_amount: "total_amount", lenient_into, optional;
-        updated_at: "updated_at", option_into, optional;
+        updated_at: "updated_at", lenient_into, optional;
     }
 }
 
@@ -1738,14 +1832,14 @@ pub struct MigrationsUpdate {
 
 sage_core::json_model! {
     MigrationsUpdate: Default {
-        completed_at: "completed_at", option_into, optional;
+        completed_at: "completed_at", lenient_into, optional;
         schema_id: "schema_id", lenient_into, optional;
         source_license: "source_license", lenient_into, optional;
         source_product: "source_product", lenient_into, optional;
         source_product_version: "source_product_version", lenient_into, optional;
         source_tool: "source_tool", lenient_into, optional;
         source_tool_version: "source_tool_version", lenient_into, optional;
-        started_at: "started_at", option_into, optional;
+        started_at: "started_at", lenient_into, optional;
         status_id: "status_id", lenient_into, optional;
     }
 }
@@ -1792,12 +1886,12 @@ impl NewMigrationTaxReturn {
 
 sage_core::json_model! {
     NewMigrationTaxReturn {
-        from_date: "from_date", next_value, field;
+        from_date: "from_date", lenient_value, field;
         gb: "gb", next_value, optional;
         idempotency_id: "idempotency_id", lenient_option, optional;
         ie: "ie", next_value, optional;
         tax_return_frequency_id: "tax_return_frequency_id", lenient_value, field;
-        to_date: "to_date", next_value, field;
+        to_date: "to_date", lenient_value, field;
         total_amount: "total_amount", lenient_value, field;
     }
 }

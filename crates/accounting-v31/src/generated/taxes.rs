@@ -158,14 +158,14 @@ sage_core::json_model! {
         path: "$path", lenient_into, optional;
         address_region: "address_region", option_into, optional;
         collect_tax: "collect_tax", lenient_into, optional;
-        created_at: "created_at", option_into, optional;
+        created_at: "created_at", lenient_into, optional;
         displayed_as: "displayed_as", lenient_into, optional;
         id: "id", lenient_into, optional;
         tax_number: "tax_number", lenient_into, optional;
         tax_number_suffix: "tax_number_suffix", lenient_into, optional;
         tax_return_frequency: "tax_return_frequency", option_into, optional;
         tax_type: "tax_type", option_into, optional;
-        updated_at: "updated_at", option_into, optional;
+        updated_at: "updated_at", lenient_into, optional;
     }
 }
 
@@ -233,7 +233,7 @@ pub struct TaxRateUpdate {
 sage_core::json_model! {
     TaxRateUpdate: Default {
         agency: "agency", lenient_into, optional;
-        from_date: "from_date", option_into, optional;
+        from_date: "from_date", lenient_into, optional;
         is_visible: "is_visible", lenient_into, optional;
         name: "name", lenient_into, optional;
         percentage: "percentage", lenient_into, optional;
@@ -378,10 +378,9 @@ pub struct ListTaxDeterminations {
 }
 
 /// Values of `ListTaxDeterminations::artefact_line_goods_services_type`.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub enum ListTaxDeterminationsArtefactLineGoodsServicesType {
     /// `GOODS`
-    #[default]
     Goods,
     /// `SERVICES`
     Services,
@@ -398,6 +397,14 @@ impl ListTaxDeterminationsArtefactLineGoodsServicesType {
             Self::Services => "SERVICES",
             Self::Other(value) => value,
         }
+    }
+}
+
+/// `Other("")`: no value (what a required field Sage leaves out reads as).
+impl Default for ListTaxDeterminationsArtefactLineGoodsServicesType {
+    #[inline]
+    fn default() -> Self {
+        Self::Other(String::new())
     }
 }
 
@@ -426,6 +433,23 @@ impl std::fmt::Display for ListTaxDeterminationsArtefactLineGoodsServicesType {
     }
 }
 
+impl sage_core::types::lenient::LenientNewtype
+for ListTaxDeterminationsArtefactLineGoodsServicesType {
+    type Raw = String;
+    #[inline]
+    fn from_raw_value(raw: String) -> Self {
+        Self::from(raw)
+    }
+
+    #[inline]
+    fn unlisted(&self) -> Option<&str> {
+        match self {
+            Self::Other(value) => Some(value),
+            _ => None,
+        }
+    }
+}
+
 impl serde::Serialize for ListTaxDeterminationsArtefactLineGoodsServicesType {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         serializer.serialize_str(self.as_str())
@@ -437,15 +461,14 @@ for ListTaxDeterminationsArtefactLineGoodsServicesType {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        sage_core::types::lenient::value::<D, String>(deserializer).map(Self::from)
+        sage_core::types::lenient::value::<D, Self>(deserializer)
     }
 }
 
 /// Values of `ListTaxDeterminations::usage`.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub enum ListTaxDeterminationsUsage {
     /// `sales`
-    #[default]
     Sales,
     /// `purchases`
     Purchases,
@@ -462,6 +485,14 @@ impl ListTaxDeterminationsUsage {
             Self::Purchases => "purchases",
             Self::Other(value) => value,
         }
+    }
+}
+
+/// `Other("")`: no value (what a required field Sage leaves out reads as).
+impl Default for ListTaxDeterminationsUsage {
+    #[inline]
+    fn default() -> Self {
+        Self::Other(String::new())
     }
 }
 
@@ -490,6 +521,22 @@ impl std::fmt::Display for ListTaxDeterminationsUsage {
     }
 }
 
+impl sage_core::types::lenient::LenientNewtype for ListTaxDeterminationsUsage {
+    type Raw = String;
+    #[inline]
+    fn from_raw_value(raw: String) -> Self {
+        Self::from(raw)
+    }
+
+    #[inline]
+    fn unlisted(&self) -> Option<&str> {
+        match self {
+            Self::Other(value) => Some(value),
+            _ => None,
+        }
+    }
+}
+
 impl serde::Serialize for ListTaxDeterminationsUsage {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         serializer.serialize_str(self.as_str())
@@ -500,7 +547,7 @@ impl<'de> serde::Deserialize<'de> for ListTaxDeterminationsUsage {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        sage_core::types::lenient::value::<D, String>(deserializer).map(Self::from)
+        sage_core::types::lenient::value::<D, Self>(deserializer)
     }
 }
 
@@ -1243,10 +1290,9 @@ pub struct ListTaxReturnFrequencies {
 }
 
 /// Values of `ListTaxReturnFrequencies::tax_type_id`.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub enum ListTaxReturnFrequenciesTaxTypeId {
     /// `CA_GST_HST`
-    #[default]
     CaGstHst,
     /// `CA_PST_BC`
     CaPstBc,
@@ -1272,6 +1318,14 @@ impl ListTaxReturnFrequenciesTaxTypeId {
             Self::CaPstSk => "CA_PST_SK",
             Self::Other(value) => value,
         }
+    }
+}
+
+/// `Other("")`: no value (what a required field Sage leaves out reads as).
+impl Default for ListTaxReturnFrequenciesTaxTypeId {
+    #[inline]
+    fn default() -> Self {
+        Self::Other(String::new())
     }
 }
 
@@ -1303,6 +1357,22 @@ impl std::fmt::Display for ListTaxReturnFrequenciesTaxTypeId {
     }
 }
 
+impl sage_core::types::lenient::LenientNewtype for ListTaxReturnFrequenciesTaxTypeId {
+    type Raw = String;
+    #[inline]
+    fn from_raw_value(raw: String) -> Self {
+        Self::from(raw)
+    }
+
+    #[inline]
+    fn unlisted(&self) -> Option<&str> {
+        match self {
+            Self::Other(value) => Some(value),
+            _ => None,
+        }
+    }
+}
+
 impl serde::Serialize for ListTaxReturnFrequenciesTaxTypeId {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         serializer.serialize_str(self.as_str())
@@ -1313,7 +1383,7 @@ impl<'de> serde::Deserialize<'de> for ListTaxReturnFrequenciesTaxTypeId {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        sage_core::types::lenient::value::<D, String>(deserializer).map(Self::from)
+        sage_core::types::lenient::value::<D, Self>(deserializer)
     }
 }
 

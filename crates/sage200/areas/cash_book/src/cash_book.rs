@@ -157,7 +157,7 @@ sage_core::json_model! {
         account_currency_id: "account_currency_id", lenient_option, optional;
         account_name: "account_name", lenient_option, optional;
         account_no: "account_no", lenient_option, optional;
-        account_status_type: "account_status_type", next_value, optional;
+        account_status_type: "account_status_type", lenient_option, optional;
         account_type: "account_type", lenient_option, optional;
         balance: "balance", lenient_option, optional_number;
         balance_in_base: "balance_in_base", lenient_option, optional_number;
@@ -174,8 +174,8 @@ sage_core::json_model! {
         bank_name: "bank_name", lenient_option, optional;
         bic: "bic", lenient_option, optional;
         code: "code", lenient_value, field;
-        date_time_created: "date_time_created", next_value, optional;
-        date_time_updated: "date_time_updated", next_value, optional;
+        date_time_created: "date_time_created", lenient_option, optional;
+        date_time_updated: "date_time_updated", lenient_option, optional;
         description: "description", lenient_option, optional;
         emails: "emails", next_value, optional;
         exchange_diff_nominal_code: "exchange_diff_nominal_code", next_value, optional;
@@ -188,7 +188,7 @@ sage_core::json_model! {
         overdraft_limit: "overdraft_limit", lenient_option, optional_number;
         sort_code: "sort_code", lenient_value, field;
         statement_balance: "statement_balance", lenient_option, optional_number;
-        statement_date: "statement_date", next_value, optional;
+        statement_date: "statement_date", lenient_option, optional;
         websites: "websites", next_value, optional;
     }
 }
@@ -257,8 +257,8 @@ sage_core::json_model! {
         contact: "contact", lenient_into, optional;
         country: "country", lenient_into, optional;
         county: "county", lenient_into, optional;
-        date_time_created: "date_time_created", option_into, optional;
-        date_time_updated: "date_time_updated", option_into, optional;
+        date_time_created: "date_time_created", lenient_into, optional;
+        date_time_updated: "date_time_updated", lenient_into, optional;
         id: "id", lenient_into, optional;
         postcode: "postcode", lenient_into, optional;
     }
@@ -288,8 +288,8 @@ sage_core::json_model! {
     BankBankContacts: Default {
         address: "address", lenient_into, optional;
         bank_id: "bank_id", lenient_into, optional;
-        date_time_created: "date_time_created", option_into, optional;
-        date_time_updated: "date_time_updated", option_into, optional;
+        date_time_created: "date_time_created", lenient_into, optional;
+        date_time_updated: "date_time_updated", lenient_into, optional;
         id: "id", lenient_into, optional;
         is_to_delete: "is_to_delete", lenient_into, optional;
         r#type: "type", lenient_into, optional;
@@ -319,8 +319,8 @@ pub struct BankEmails {
 sage_core::json_model! {
     BankEmails: Default {
         bank_id: "bank_id", lenient_into, optional;
-        date_time_created: "date_time_created", option_into, optional;
-        date_time_updated: "date_time_updated", option_into, optional;
+        date_time_created: "date_time_created", lenient_into, optional;
+        date_time_updated: "date_time_updated", lenient_into, optional;
         email: "email", lenient_into, optional;
         id: "id", lenient_into, optional;
         is_default: "is_default", lenient_into, optional;
@@ -377,8 +377,8 @@ sage_core::json_model! {
     BankMemos: Default {
         bank_id: "bank_id", lenient_into, optional;
         created_by: "created_by", lenient_into, optional;
-        date_time_created: "date_time_created", option_into, optional;
-        date_time_updated: "date_time_updated", option_into, optional;
+        date_time_created: "date_time_created", lenient_into, optional;
+        date_time_updated: "date_time_updated", lenient_into, optional;
         id: "id", lenient_into, optional;
         is_active: "is_active", lenient_into, optional;
         is_to_delete: "is_to_delete", lenient_into, optional;
@@ -477,7 +477,7 @@ sage_core::json_model! {
         second_reference: "second_reference", lenient_option, optional;
         tax_code_id: "tax_code_id", lenient_option, optional;
         tax_registration_number: "tax_registration_number", lenient_option, optional;
-        transaction_date: "transaction_date", next_value, optional;
+        transaction_date: "transaction_date", lenient_option, optional;
     }
 }
 
@@ -575,7 +575,7 @@ sage_core::json_model! {
         reference: "reference", lenient_option, optional;
         tax_code_id: "tax_code_id", lenient_option, optional;
         tax_value: "tax_value", lenient_option, optional_number;
-        transaction_date: "transaction_date", next_value, optional;
+        transaction_date: "transaction_date", lenient_option, optional;
     }
 }
 
@@ -636,7 +636,7 @@ sage_core::json_model! {
         reference: "reference", lenient_option, optional;
         tax_code_id: "tax_code_id", lenient_option, optional;
         tax_value: "tax_value", lenient_option, optional_number;
-        transaction_date: "transaction_date", next_value, optional;
+        transaction_date: "transaction_date", lenient_option, optional;
     }
 }
 
@@ -712,20 +712,20 @@ sage_core::json_model! {
         cheque_discount_value: "cheque_discount_value", lenient_into, optional_number;
         cheque_to_account_currency_rate: "cheque_to_account_currency_rate", lenient_into, optional_number;
         cheque_value: "cheque_value", lenient_into, optional_number;
-        date_time_created: "date_time_created", option_into, optional;
-        date_time_updated: "date_time_updated", option_into, optional;
+        date_time_created: "date_time_created", lenient_into, optional;
+        date_time_updated: "date_time_updated", lenient_into, optional;
         entry_description: "entry_description", lenient_into, optional;
         id: "id", lenient_into, optional;
-        last_statement_date: "last_statement_date", option_into, optional;
+        last_statement_date: "last_statement_date", lenient_into, optional;
         nominal_analysis_items: "nominal_analysis_items", option_into, optional;
-        posted_date: "posted_date", option_into, optional;
+        posted_date: "posted_date", lenient_into, optional;
         reference: "reference", lenient_into, optional;
         second_reference: "second_reference", lenient_into, optional;
         source: "source", lenient_into, optional;
         statement_page_number: "statement_page_number", lenient_into, optional;
         tax_analysis_items: "tax_analysis_items", option_into, optional;
         trade_items: "trade_items", option_into, optional;
-        transaction_date: "transaction_date", option_into, optional;
+        transaction_date: "transaction_date", lenient_into, optional;
         urn: "urn", lenient_into, optional;
         user_name: "user_name", lenient_into, optional;
     }
@@ -840,7 +840,7 @@ sage_core::json_model! {
         reference: "reference", lenient_into, optional;
         tax_value: "tax_value", lenient_into, optional_number;
         trading_entry_type: "trading_entry_type", lenient_into, optional;
-        transaction_date: "transaction_date", option_into, optional;
+        transaction_date: "transaction_date", lenient_into, optional;
         urn: "urn", lenient_into, optional;
     }
 }
@@ -936,7 +936,7 @@ sage_core::json_model! {
         second_reference: "second_reference", lenient_option, optional;
         tax_code_id: "tax_code_id", lenient_option, optional;
         tax_registration_number: "tax_registration_number", lenient_option, optional;
-        transaction_date: "transaction_date", next_value, optional;
+        transaction_date: "transaction_date", lenient_option, optional;
     }
 }
 
@@ -1034,7 +1034,7 @@ sage_core::json_model! {
         reference: "reference", lenient_option, optional;
         tax_code_id: "tax_code_id", lenient_option, optional;
         tax_value: "tax_value", lenient_option, optional_number;
-        transaction_date: "transaction_date", next_value, optional;
+        transaction_date: "transaction_date", lenient_option, optional;
     }
 }
 
@@ -1095,7 +1095,7 @@ sage_core::json_model! {
         reference: "reference", lenient_option, optional;
         tax_code_id: "tax_code_id", lenient_option, optional;
         tax_value: "tax_value", lenient_option, optional_number;
-        transaction_date: "transaction_date", next_value, optional;
+        transaction_date: "transaction_date", lenient_option, optional;
     }
 }
 
@@ -1199,7 +1199,7 @@ sage_core::json_model! {
         receipt_value: "receipt_value", lenient_option, optional_number;
         reference: "reference", lenient_option, optional;
         second_reference: "second_reference", lenient_option, optional;
-        transaction_date: "transaction_date", next_value, optional;
+        transaction_date: "transaction_date", lenient_option, optional;
     }
 }
 
@@ -1314,7 +1314,7 @@ sage_core::json_model! {
         overdraft_limit: "overdraft_limit", lenient_into, optional_number;
         sort_code: "sort_code", lenient_into, optional;
         statement_balance: "statement_balance", lenient_into, optional_number;
-        statement_date: "statement_date", option_into, optional;
+        statement_date: "statement_date", lenient_into, optional;
         statement_page_number: "statement_page_number", lenient_into, optional;
     }
 }
@@ -1342,8 +1342,8 @@ pub struct BankWebsites {
 sage_core::json_model! {
     BankWebsites: Default {
         bank_id: "bank_id", lenient_into, optional;
-        date_time_created: "date_time_created", option_into, optional;
-        date_time_updated: "date_time_updated", option_into, optional;
+        date_time_created: "date_time_created", lenient_into, optional;
+        date_time_updated: "date_time_updated", lenient_into, optional;
         id: "id", lenient_into, optional;
         is_default: "is_default", lenient_into, optional;
         is_to_delete: "is_to_delete", lenient_into, optional;
@@ -1418,10 +1418,10 @@ pub struct LookupBank {
 
 sage_core::json_model! {
     LookupBank: Default {
-        account_status_type: "account_status_type", option_into, optional;
+        account_status_type: "account_status_type", lenient_into, optional;
         code: "code", lenient_into, optional;
-        date_time_created: "date_time_created", option_into, optional;
-        date_time_updated: "date_time_updated", option_into, optional;
+        date_time_created: "date_time_created", lenient_into, optional;
+        date_time_updated: "date_time_updated", lenient_into, optional;
         description: "description", lenient_into, optional;
         id: "id", lenient_into, optional;
     }

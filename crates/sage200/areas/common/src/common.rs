@@ -10,10 +10,9 @@
     )
 )]
 /// Whether an account is active or hidden.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub enum AccountStatus {
     /// `AccountStatusActive`
-    #[default]
     Active,
     /// `AccountStatusHidden`
     Hidden,
@@ -38,6 +37,22 @@ impl AccountStatus {
             Self::Hidden => "AccountStatusHidden",
             Self::Other(value) => value,
         }
+    }
+}
+
+#[cfg(
+    any(
+        feature = "cash_book",
+        feature = "nominal",
+        feature = "purchases",
+        feature = "sales"
+    )
+)]
+/// `Other("")`: no value (what a required field Sage leaves out reads as).
+impl Default for AccountStatus {
+    #[inline]
+    fn default() -> Self {
+        Self::Other(String::new())
     }
 }
 
@@ -98,6 +113,30 @@ impl std::fmt::Display for AccountStatus {
         feature = "sales"
     )
 )]
+impl sage_core::types::lenient::LenientNewtype for AccountStatus {
+    type Raw = String;
+    #[inline]
+    fn from_raw_value(raw: String) -> Self {
+        Self::from(raw)
+    }
+
+    #[inline]
+    fn unlisted(&self) -> Option<&str> {
+        match self {
+            Self::Other(value) => Some(value),
+            _ => None,
+        }
+    }
+}
+
+#[cfg(
+    any(
+        feature = "cash_book",
+        feature = "nominal",
+        feature = "purchases",
+        feature = "sales"
+    )
+)]
 impl serde::Serialize for AccountStatus {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         serializer.serialize_str(self.as_str())
@@ -116,7 +155,7 @@ impl<'de> serde::Deserialize<'de> for AccountStatus {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        sage_core::types::lenient::value::<D, String>(deserializer).map(Self::from)
+        sage_core::types::lenient::value::<D, Self>(deserializer)
     }
 }
 
@@ -139,8 +178,8 @@ pub struct AgeingPeriod {
 #[cfg(any(feature = "purchases", feature = "sales"))]
 sage_core::json_model! {
     AgeingPeriod: Default {
-        date_time_created: "date_time_created", option_into, optional;
-        date_time_updated: "date_time_updated", option_into, optional;
+        date_time_created: "date_time_created", lenient_into, optional;
+        date_time_updated: "date_time_updated", lenient_into, optional;
         days_period_starts_after: "days_period_starts_after", lenient_into, optional;
         id: "id", lenient_into, optional;
     }
@@ -172,8 +211,8 @@ pub struct CustomerPriceBand {
 sage_core::json_model! {
     CustomerPriceBand: Default {
         customer_id: "customer_id", lenient_into, optional;
-        date_time_created: "date_time_created", option_into, optional;
-        date_time_updated: "date_time_updated", option_into, optional;
+        date_time_created: "date_time_created", lenient_into, optional;
+        date_time_updated: "date_time_updated", lenient_into, optional;
         id: "id", lenient_into, optional;
         is_to_delete: "is_to_delete", lenient_into, optional;
         price_band: "price_band", option_into, optional;
@@ -183,10 +222,9 @@ sage_core::json_model! {
 
 #[cfg(any(feature = "pop", feature = "sop"))]
 /// Whether a sales quote is live or lost.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub enum DocumentStatus {
     /// `EnumDocumentStatusLive`
-    #[default]
     Live,
     /// `EnumDocumentStatusLost`
     Lost,
@@ -204,6 +242,15 @@ impl DocumentStatus {
             Self::Lost => "EnumDocumentStatusLost",
             Self::Other(value) => value,
         }
+    }
+}
+
+#[cfg(any(feature = "pop", feature = "sop"))]
+/// `Other("")`: no value (what a required field Sage leaves out reads as).
+impl Default for DocumentStatus {
+    #[inline]
+    fn default() -> Self {
+        Self::Other(String::new())
     }
 }
 
@@ -236,6 +283,23 @@ impl std::fmt::Display for DocumentStatus {
 }
 
 #[cfg(any(feature = "pop", feature = "sop"))]
+impl sage_core::types::lenient::LenientNewtype for DocumentStatus {
+    type Raw = String;
+    #[inline]
+    fn from_raw_value(raw: String) -> Self {
+        Self::from(raw)
+    }
+
+    #[inline]
+    fn unlisted(&self) -> Option<&str> {
+        match self {
+            Self::Other(value) => Some(value),
+            _ => None,
+        }
+    }
+}
+
+#[cfg(any(feature = "pop", feature = "sop"))]
 impl serde::Serialize for DocumentStatus {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         serializer.serialize_str(self.as_str())
@@ -247,16 +311,15 @@ impl<'de> serde::Deserialize<'de> for DocumentStatus {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        sage_core::types::lenient::value::<D, String>(deserializer).map(Self::from)
+        sage_core::types::lenient::value::<D, Self>(deserializer)
     }
 }
 
 #[cfg(any(feature = "pop", feature = "sop"))]
 /// What an order, quote, return or pro forma line holds: a stock item (standard), free text, an additional charge or a comment.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub enum LineType {
     /// `EnumLineTypeStandard`
-    #[default]
     Standard,
     /// `EnumLineTypeFreeText`
     FreeText,
@@ -280,6 +343,15 @@ impl LineType {
             Self::Comment => "EnumLineTypeComment",
             Self::Other(value) => value,
         }
+    }
+}
+
+#[cfg(any(feature = "pop", feature = "sop"))]
+/// `Other("")`: no value (what a required field Sage leaves out reads as).
+impl Default for LineType {
+    #[inline]
+    fn default() -> Self {
+        Self::Other(String::new())
     }
 }
 
@@ -314,6 +386,23 @@ impl std::fmt::Display for LineType {
 }
 
 #[cfg(any(feature = "pop", feature = "sop"))]
+impl sage_core::types::lenient::LenientNewtype for LineType {
+    type Raw = String;
+    #[inline]
+    fn from_raw_value(raw: String) -> Self {
+        Self::from(raw)
+    }
+
+    #[inline]
+    fn unlisted(&self) -> Option<&str> {
+        match self {
+            Self::Other(value) => Some(value),
+            _ => None,
+        }
+    }
+}
+
+#[cfg(any(feature = "pop", feature = "sop"))]
 impl serde::Serialize for LineType {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         serializer.serialize_str(self.as_str())
@@ -325,7 +414,7 @@ impl<'de> serde::Deserialize<'de> for LineType {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        sage_core::types::lenient::value::<D, String>(deserializer).map(Self::from)
+        sage_core::types::lenient::value::<D, Self>(deserializer)
     }
 }
 
@@ -348,8 +437,8 @@ pub struct OverduePeriod {
 #[cfg(any(feature = "purchases", feature = "sales"))]
 sage_core::json_model! {
     OverduePeriod: Default {
-        date_time_created: "date_time_created", option_into, optional;
-        date_time_updated: "date_time_updated", option_into, optional;
+        date_time_created: "date_time_created", lenient_into, optional;
+        date_time_updated: "date_time_updated", lenient_into, optional;
         days_period_starts_after: "days_period_starts_after", lenient_into, optional;
         id: "id", lenient_into, optional;
     }
@@ -357,10 +446,9 @@ sage_core::json_model! {
 
 #[cfg(any(feature = "sop", feature = "stock"))]
 /// How stock is traced: by batch or by serial number.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub enum TraceableKind {
     /// `EnumTraceableTypeBatch`
-    #[default]
     Batch,
     /// `EnumTraceableTypeSerial`
     Serial,
@@ -378,6 +466,15 @@ impl TraceableKind {
             Self::Serial => "EnumTraceableTypeSerial",
             Self::Other(value) => value,
         }
+    }
+}
+
+#[cfg(any(feature = "sop", feature = "stock"))]
+/// `Other("")`: no value (what a required field Sage leaves out reads as).
+impl Default for TraceableKind {
+    #[inline]
+    fn default() -> Self {
+        Self::Other(String::new())
     }
 }
 
@@ -410,6 +507,23 @@ impl std::fmt::Display for TraceableKind {
 }
 
 #[cfg(any(feature = "sop", feature = "stock"))]
+impl sage_core::types::lenient::LenientNewtype for TraceableKind {
+    type Raw = String;
+    #[inline]
+    fn from_raw_value(raw: String) -> Self {
+        Self::from(raw)
+    }
+
+    #[inline]
+    fn unlisted(&self) -> Option<&str> {
+        match self {
+            Self::Other(value) => Some(value),
+            _ => None,
+        }
+    }
+}
+
+#[cfg(any(feature = "sop", feature = "stock"))]
 impl serde::Serialize for TraceableKind {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         serializer.serialize_str(self.as_str())
@@ -421,7 +535,7 @@ impl<'de> serde::Deserialize<'de> for TraceableKind {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        sage_core::types::lenient::value::<D, String>(deserializer).map(Self::from)
+        sage_core::types::lenient::value::<D, Self>(deserializer)
     }
 }
 

@@ -164,8 +164,8 @@ impl CountryCode {
 sage_core::json_model! {
     CountryCode {
         code: "code", lenient_value, field;
-        date_time_created: "date_time_created", next_value, optional;
-        date_time_updated: "date_time_updated", next_value, optional;
+        date_time_created: "date_time_created", lenient_option, optional;
+        date_time_updated: "date_time_updated", lenient_option, optional;
         eu_member: "eu_member", lenient_option, optional;
         id: "id", lenient_option, optional;
         name: "name", lenient_value, field;
@@ -190,8 +190,8 @@ pub struct CountryCodeTaxMask {
 
 sage_core::json_model! {
     CountryCodeTaxMask: Default {
-        date_time_created: "date_time_created", option_into, optional;
-        date_time_updated: "date_time_updated", option_into, optional;
+        date_time_created: "date_time_created", lenient_into, optional;
+        date_time_updated: "date_time_updated", lenient_into, optional;
         id: "id", lenient_into, optional;
         name: "name", lenient_into, optional;
     }
@@ -238,8 +238,8 @@ impl CreditBureau {
 sage_core::json_model! {
     CreditBureau {
         checking_url: "checking_url", lenient_option, optional;
-        date_time_created: "date_time_created", next_value, optional;
-        date_time_updated: "date_time_updated", next_value, optional;
+        date_time_created: "date_time_created", lenient_option, optional;
+        date_time_updated: "date_time_updated", lenient_option, optional;
         id: "id", lenient_option, optional;
         is_default: "is_default", lenient_option, optional;
         name: "name", lenient_value, field;
@@ -281,8 +281,8 @@ impl CreditPosition {
 
 sage_core::json_model! {
     CreditPosition {
-        date_time_created: "date_time_created", next_value, optional;
-        date_time_updated: "date_time_updated", next_value, optional;
+        date_time_created: "date_time_created", lenient_option, optional;
+        date_time_updated: "date_time_updated", lenient_option, optional;
         id: "id", lenient_option, optional;
         is_default: "is_default", lenient_option, optional;
         name: "name", lenient_value, field;
@@ -357,8 +357,8 @@ sage_core::json_model! {
         core_currency_rate: "core_currency_rate", lenient_option, optional_number;
         currency_iso_code: "currency_iso_code", next_value, optional;
         currency_iso_code_id: "currency_iso_code_id", lenient_option, optional;
-        date_time_created: "date_time_created", next_value, optional;
-        date_time_updated: "date_time_updated", next_value, optional;
+        date_time_created: "date_time_created", lenient_option, optional;
+        date_time_updated: "date_time_updated", lenient_option, optional;
         euro_currency_rate: "euro_currency_rate", lenient_option, optional_number;
         exchange_rate_amendability_type: "exchange_rate_amendability_type", lenient_option, optional;
         exchange_rate_type: "exchange_rate_type", lenient_option, optional;
@@ -475,7 +475,7 @@ sage_core::json_model! {
         currency_transaction_type: "currency_transaction_type", lenient_option, optional;
         exchange_rate: "exchange_rate", lenient_option, optional_number;
         exchange_rate_type: "exchange_rate_type", lenient_option, optional;
-        transaction_date: "transaction_date", next_value, optional;
+        transaction_date: "transaction_date", lenient_option, optional;
     }
 }
 
@@ -514,8 +514,8 @@ impl CurrencyIsoCode {
 sage_core::json_model! {
     CurrencyIsoCode {
         code: "code", lenient_value, field;
-        date_time_created: "date_time_created", next_value, optional;
-        date_time_updated: "date_time_updated", next_value, optional;
+        date_time_created: "date_time_created", lenient_option, optional;
+        date_time_updated: "date_time_updated", lenient_option, optional;
         id: "id", lenient_option, optional;
         name: "name", lenient_value, field;
     }
@@ -567,8 +567,8 @@ pub struct DocumentLayout {
 
 sage_core::json_model! {
     DocumentLayout: Default {
-        date_time_created: "date_time_created", option_into, optional;
-        date_time_updated: "date_time_updated", option_into, optional;
+        date_time_created: "date_time_created", lenient_into, optional;
+        date_time_updated: "date_time_updated", lenient_into, optional;
         id: "id", lenient_into, optional;
         is_default: "is_default", lenient_into, optional;
         layout: "layout", lenient_into, optional;
@@ -606,8 +606,8 @@ pub struct DocumentType {
 
 sage_core::json_model! {
     DocumentType: Default {
-        date_time_created: "date_time_created", option_into, optional;
-        date_time_updated: "date_time_updated", option_into, optional;
+        date_time_created: "date_time_created", lenient_into, optional;
+        date_time_updated: "date_time_updated", lenient_into, optional;
         description: "description", lenient_into, optional;
         id: "id", lenient_into, optional;
         is_mandatory: "is_mandatory", lenient_into, optional;
@@ -862,13 +862,13 @@ pub struct FinancialYearPeriodView {
 sage_core::json_model! {
     FinancialYearPeriodView: Default {
         accounting_period_id: "accounting_period_id", lenient_into, optional;
-        financial_year_end_date: "financial_year_end_date", option_into, optional;
+        financial_year_end_date: "financial_year_end_date", lenient_into, optional;
         financial_year_id: "financial_year_id", lenient_into, optional;
-        financial_year_start_date: "financial_year_start_date", option_into, optional;
+        financial_year_start_date: "financial_year_start_date", lenient_into, optional;
         number_of_periods_in_year: "number_of_periods_in_year", lenient_into, optional;
-        period_end_date: "period_end_date", option_into, optional;
+        period_end_date: "period_end_date", lenient_into, optional;
         period_number: "period_number", lenient_into, optional;
-        period_start_date: "period_start_date", option_into, optional;
+        period_start_date: "period_start_date", lenient_into, optional;
         year_relative_to_current_year: "year_relative_to_current_year", lenient_into, optional;
     }
 }
@@ -949,8 +949,8 @@ impl TaxCode {
 sage_core::json_model! {
     TaxCode {
         code: "code", lenient_value, field;
-        date_time_created: "date_time_created", next_value, optional;
-        date_time_updated: "date_time_updated", next_value, optional;
+        date_time_created: "date_time_created", lenient_option, optional;
+        date_time_updated: "date_time_updated", lenient_option, optional;
         id: "id", lenient_option, optional;
         is_notional_acquisition_tax: "is_notional_acquisition_tax", lenient_option, optional;
         name: "name", lenient_value, field;
@@ -1010,8 +1010,8 @@ pub struct TraderContactRole {
 
 sage_core::json_model! {
     TraderContactRole: Default {
-        date_time_created: "date_time_created", option_into, optional;
-        date_time_updated: "date_time_updated", option_into, optional;
+        date_time_created: "date_time_created", lenient_into, optional;
+        date_time_updated: "date_time_updated", lenient_into, optional;
         id: "id", lenient_into, optional;
         is_default_role: "is_default_role", lenient_into, optional;
         is_mandatory: "is_mandatory", lenient_into, optional;

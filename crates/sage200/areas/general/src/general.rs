@@ -71,8 +71,8 @@ sage_core::json_model! {
     AnalysisCode: Default {
         allow_new_on_entry: "allow_new_on_entry", lenient_into, optional;
         allow_overtype: "allow_overtype", lenient_into, optional;
-        date_time_created: "date_time_created", option_into, optional;
-        date_time_updated: "date_time_updated", option_into, optional;
+        date_time_created: "date_time_created", lenient_into, optional;
+        date_time_updated: "date_time_updated", lenient_into, optional;
         id: "id", lenient_into, optional;
         name: "name", lenient_into, optional;
         values: "values", option_into, optional;
@@ -113,8 +113,8 @@ sage_core::json_model! {
         analysis_code: "analysis_code", option_into, optional;
         analysis_code_id: "analysis_code_id", option_into, optional;
         class_name: "class_name", lenient_into, optional;
-        date_time_created: "date_time_created", option_into, optional;
-        date_time_updated: "date_time_updated", option_into, optional;
+        date_time_created: "date_time_created", lenient_into, optional;
+        date_time_updated: "date_time_updated", lenient_into, optional;
         friendly_class_name: "friendly_class_name", lenient_into, optional;
         friendly_property_name: "friendly_property_name", lenient_into, optional;
         id: "id", lenient_into, optional;
@@ -147,8 +147,8 @@ pub struct AnalysisCodeValue {
 sage_core::json_model! {
     AnalysisCodeValue: Default {
         analysis_code_id: "analysis_code_id", lenient_into, optional;
-        date_time_created: "date_time_created", option_into, optional;
-        date_time_updated: "date_time_updated", option_into, optional;
+        date_time_created: "date_time_created", lenient_into, optional;
+        date_time_updated: "date_time_updated", lenient_into, optional;
         id: "id", lenient_into, optional;
         is_default: "is_default", lenient_into, optional;
         value: "value", lenient_into, optional;
@@ -199,8 +199,8 @@ sage_core::json_model! {
         address: "address", option_into, optional;
         country_code: "country_code", option_into, optional;
         country_code_id: "country_code_id", lenient_into, optional;
-        date_time_created: "date_time_created", option_into, optional;
-        date_time_updated: "date_time_updated", option_into, optional;
+        date_time_created: "date_time_created", lenient_into, optional;
+        date_time_updated: "date_time_updated", lenient_into, optional;
         email: "email", lenient_into, optional;
         eori_number: "eori_number", lenient_into, optional;
         fax: "fax", lenient_into, optional;
@@ -252,8 +252,8 @@ sage_core::json_model! {
         city: "city", lenient_into, optional;
         country: "country", lenient_into, optional;
         county: "county", lenient_into, optional;
-        date_time_created: "date_time_created", option_into, optional;
-        date_time_updated: "date_time_updated", option_into, optional;
+        date_time_created: "date_time_created", lenient_into, optional;
+        date_time_updated: "date_time_updated", lenient_into, optional;
         id: "id", lenient_into, optional;
         postcode: "postcode", lenient_into, optional;
     }
@@ -329,8 +329,8 @@ impl Courier {
 
 sage_core::json_model! {
     Courier {
-        date_time_created: "date_time_created", next_value, optional;
-        date_time_updated: "date_time_updated", next_value, optional;
+        date_time_created: "date_time_created", lenient_option, optional;
+        date_time_updated: "date_time_updated", lenient_option, optional;
         id: "id", lenient_option, optional;
         is_default: "is_default", lenient_option, optional;
         is_to_delete: "is_to_delete", lenient_option, optional;
@@ -367,7 +367,7 @@ sage_core::json_model! {
         friendly_name: "friendly_name", lenient_into, optional;
         id: "id", lenient_into, optional;
         is_web_user: "is_web_user", lenient_into, optional;
-        last_logon_date_time: "last_logon_date_time", option_into, optional;
+        last_logon_date_time: "last_logon_date_time", lenient_into, optional;
         logon_name: "logon_name", lenient_into, optional;
     }
 }
@@ -408,8 +408,8 @@ impl FlowState {
 
 sage_core::json_model! {
     FlowState {
-        date_time_created: "date_time_created", next_value, optional;
-        date_time_updated: "date_time_updated", next_value, optional;
+        date_time_created: "date_time_created", lenient_option, optional;
+        date_time_updated: "date_time_updated", lenient_option, optional;
         flow_id: "flow_id", lenient_value, field;
         id: "id", lenient_option, optional;
         value: "value", lenient_option, optional;
@@ -551,8 +551,8 @@ impl PendingEmail {
 
 sage_core::json_model! {
     PendingEmail {
-        date_time_created: "date_time_created", next_value, optional;
-        date_time_updated: "date_time_updated", next_value, optional;
+        date_time_created: "date_time_created", lenient_option, optional;
+        date_time_updated: "date_time_updated", lenient_option, optional;
         email_address: "email_address", lenient_value, field;
         email_body: "email_body", lenient_option, optional;
         email_subject: "email_subject", lenient_option, optional;
@@ -603,8 +603,8 @@ impl Salutation {
 sage_core::json_model! {
     Salutation {
         code: "code", lenient_value, field;
-        date_time_created: "date_time_created", next_value, optional;
-        date_time_updated: "date_time_updated", next_value, optional;
+        date_time_created: "date_time_created", lenient_option, optional;
+        date_time_updated: "date_time_updated", lenient_option, optional;
         description: "description", lenient_option, optional;
         id: "id", lenient_option, optional;
         is_default: "is_default", lenient_option, optional;
@@ -698,10 +698,10 @@ pub struct SystemSettings {
 sage_core::json_model! {
     SystemSettings: Default {
         accounting_period_validation_type: "accounting_period_validation_type", lenient_into, optional;
-        date_time_created: "date_time_created", option_into, optional;
-        date_time_updated: "date_time_updated", option_into, optional;
-        financial_year_end_date: "financial_year_end_date", option_into, optional;
-        first_vat_return_date: "first_vat_return_date", option_into, optional;
+        date_time_created: "date_time_created", lenient_into, optional;
+        date_time_updated: "date_time_updated", lenient_into, optional;
+        financial_year_end_date: "financial_year_end_date", lenient_into, optional;
+        first_vat_return_date: "first_vat_return_date", lenient_into, optional;
         first_vat_return_date_defined: "first_vat_return_date_defined", lenient_into, optional;
         id: "id", lenient_into, optional;
         intrastat_value_for_consolidation: "intrastat_value_for_consolidation", lenient_into, optional_number;
@@ -757,8 +757,8 @@ pub struct SystemSettingsTransactionDateValidation {
 sage_core::json_model! {
     SystemSettingsTransactionDateValidation: Default {
         closed_period_classification: "closed_period_classification", lenient_into, optional;
-        date_time_created: "date_time_created", option_into, optional;
-        date_time_updated: "date_time_updated", option_into, optional;
+        date_time_created: "date_time_created", lenient_into, optional;
+        date_time_updated: "date_time_updated", lenient_into, optional;
         future_period_classification: "future_period_classification", lenient_into, optional;
         future_year_classification: "future_year_classification", lenient_into, optional;
         id: "id", lenient_into, optional;
@@ -830,7 +830,7 @@ pub struct TransactionDateValidationRequest {
 
 sage_core::json_model! {
     TransactionDateValidationRequest: Default {
-        date: "date", option_into, optional;
+        date: "date", lenient_into, optional;
         ledger_type: "ledger_type", lenient_into, optional;
     }
 }

@@ -55,11 +55,11 @@ pub struct ConsolidatedNominalCode {
 
 sage_core::json_model! {
     ConsolidatedNominalCode: Default {
-        account_status_type: "account_status_type", option_into, optional;
+        account_status_type: "account_status_type", lenient_into, optional;
         cost_centre_code: "cost_centre_code", lenient_into, optional;
         cost_centre_id: "cost_centre_id", lenient_into, optional;
-        date_time_created: "date_time_created", option_into, optional;
-        date_time_updated: "date_time_updated", option_into, optional;
+        date_time_created: "date_time_created", lenient_into, optional;
+        date_time_updated: "date_time_updated", lenient_into, optional;
         department_code: "department_code", lenient_into, optional;
         department_id: "department_id", lenient_into, optional;
         id: "id", lenient_into, optional;
@@ -96,8 +96,8 @@ sage_core::json_model! {
     ControlNominalCode: Default {
         account_number: "account_number", lenient_into, optional;
         control_nominal_code_type: "control_nominal_code_type", lenient_into, optional;
-        date_time_created: "date_time_created", option_into, optional;
-        date_time_updated: "date_time_updated", option_into, optional;
+        date_time_created: "date_time_created", lenient_into, optional;
+        date_time_updated: "date_time_updated", lenient_into, optional;
         id: "id", lenient_into, optional;
         name: "name", lenient_into, optional;
         nominal_reporting_type: "nominal_reporting_type", lenient_into, optional;
@@ -177,8 +177,8 @@ sage_core::json_model! {
         contact_details: "contact_details", lenient_option, optional;
         contact_email_address: "contact_email_address", lenient_option, optional;
         contact_name: "contact_name", lenient_option, optional;
-        date_time_created: "date_time_created", next_value, optional;
-        date_time_updated: "date_time_updated", next_value, optional;
+        date_time_created: "date_time_created", lenient_option, optional;
+        date_time_updated: "date_time_updated", lenient_option, optional;
         id: "id", lenient_option, optional;
         is_to_delete: "is_to_delete", lenient_option, optional;
         name: "name", lenient_option, optional;
@@ -238,8 +238,8 @@ sage_core::json_model! {
         contact_details: "contact_details", lenient_option, optional;
         contact_email_address: "contact_email_address", lenient_option, optional;
         contact_name: "contact_name", lenient_option, optional;
-        date_time_created: "date_time_created", next_value, optional;
-        date_time_updated: "date_time_updated", next_value, optional;
+        date_time_created: "date_time_created", lenient_option, optional;
+        date_time_updated: "date_time_updated", lenient_option, optional;
         id: "id", lenient_option, optional;
         is_to_delete: "is_to_delete", lenient_option, optional;
         name: "name", lenient_option, optional;
@@ -397,8 +397,8 @@ pub struct NominalBudgetTitle {
 sage_core::json_model! {
     NominalBudgetTitle: Default {
         budget_title: "budget_title", lenient_into, optional;
-        date_time_created: "date_time_created", option_into, optional;
-        date_time_updated: "date_time_updated", option_into, optional;
+        date_time_created: "date_time_created", lenient_into, optional;
+        date_time_updated: "date_time_updated", lenient_into, optional;
         id: "id", lenient_into, optional;
         year_relative_to_current_year: "year_relative_to_current_year", lenient_into, optional;
     }
@@ -614,7 +614,7 @@ impl NominalCode {
 
 sage_core::json_model! {
     NominalCode {
-        account_status_type: "account_status_type", next_value, optional;
+        account_status_type: "account_status_type", lenient_option, optional;
         allow_manual_journal_entries: "allow_manual_journal_entries", lenient_option, optional;
         analysis_code_1: "analysis_code_1", lenient_option, optional;
         analysis_code_10: "analysis_code_10", lenient_option, optional;
@@ -647,8 +647,8 @@ sage_core::json_model! {
         cost_centre_code: "cost_centre_code", lenient_option, optional;
         cost_centre_id: "cost_centre_id", lenient_option, optional;
         credit_balance_year_to_date: "credit_balance_year_to_date", lenient_option, optional_number;
-        date_time_created: "date_time_created", next_value, optional;
-        date_time_updated: "date_time_updated", next_value, optional;
+        date_time_created: "date_time_created", lenient_option, optional;
+        date_time_updated: "date_time_updated", lenient_option, optional;
         debit_balance_year_to_date: "debit_balance_year_to_date", lenient_option, optional_number;
         department: "department", next_value, optional;
         department_code: "department_code", lenient_option, optional;
@@ -740,8 +740,8 @@ sage_core::json_model! {
         budget_type: "budget_type", lenient_option, optional;
         budget_value: "budget_value", lenient_option, optional_number;
         closing_balance: "closing_balance", lenient_option, optional_number;
-        date_time_created: "date_time_created", next_value, optional;
-        date_time_updated: "date_time_updated", next_value, optional;
+        date_time_created: "date_time_created", lenient_option, optional;
+        date_time_updated: "date_time_updated", lenient_option, optional;
         financial_year_id: "financial_year_id", lenient_option, optional;
         id: "id", lenient_option, optional;
         nominal_code_id: "nominal_code_id", lenient_value, field;
@@ -802,8 +802,8 @@ impl NominalCodeMemo {
 sage_core::json_model! {
     NominalCodeMemo {
         created_by: "created_by", lenient_option, optional;
-        date_time_created: "date_time_created", next_value, optional;
-        date_time_updated: "date_time_updated", next_value, optional;
+        date_time_created: "date_time_created", lenient_option, optional;
+        date_time_updated: "date_time_updated", lenient_option, optional;
         id: "id", lenient_option, optional;
         is_active: "is_active", lenient_option, optional;
         is_to_delete: "is_to_delete", lenient_option, optional;
@@ -873,8 +873,8 @@ sage_core::json_model! {
         adjustment_after_year_end_close: "adjustment_after_year_end_close", lenient_option, optional_number;
         budget_value: "budget_value", lenient_option, optional_number;
         consolidated_amount: "consolidated_amount", lenient_option, optional_number;
-        date_time_created: "date_time_created", next_value, optional;
-        date_time_updated: "date_time_updated", next_value, optional;
+        date_time_created: "date_time_created", lenient_option, optional;
+        date_time_updated: "date_time_updated", lenient_option, optional;
         id: "id", lenient_option, optional;
         is_future_period: "is_future_period", lenient_option, optional;
         nominal_account_year_value_id: "nominal_account_year_value_id", lenient_value, field;
@@ -1091,8 +1091,8 @@ sage_core::json_model! {
         allow_additional_trans_analysis: "allow_additional_trans_analysis", lenient_into, optional;
         budget_profiles: "budget_profiles", option_into, optional;
         budget_titles: "budget_titles", option_into, optional;
-        date_time_created: "date_time_created", option_into, optional;
-        date_time_updated: "date_time_updated", option_into, optional;
+        date_time_created: "date_time_created", lenient_into, optional;
+        date_time_updated: "date_time_updated", lenient_into, optional;
         id: "id", lenient_into, optional;
         is_consolidation_enabled: "is_consolidation_enabled", lenient_into, optional;
         keep_nominal_transactions: "keep_nominal_transactions", lenient_into, optional;
@@ -1182,12 +1182,12 @@ pub struct NominalPeriodValueView {
 
 sage_core::json_model! {
     NominalPeriodValueView: Default {
-        accounting_period_end_date: "accounting_period_end_date", option_into, optional;
+        accounting_period_end_date: "accounting_period_end_date", lenient_into, optional;
         accounting_period_id: "accounting_period_id", lenient_into, optional;
         accounting_period_period_number: "accounting_period_period_number", lenient_into, optional;
-        accounting_period_start_date: "accounting_period_start_date", option_into, optional;
+        accounting_period_start_date: "accounting_period_start_date", lenient_into, optional;
         financial_year_id: "financial_year_id", lenient_into, optional;
-        financial_year_start_date: "financial_year_start_date", option_into, optional;
+        financial_year_start_date: "financial_year_start_date", lenient_into, optional;
         nominal_code_account_number_cost_centre_id: "nominal_code_account_number_cost_centre_id", lenient_into, optional;
         nominal_code_account_status_type: "nominal_code_account_status_type", lenient_into, optional;
         nominal_code_account_type: "nominal_code_account_type", lenient_into, optional;
@@ -1234,8 +1234,8 @@ sage_core::json_model! {
         account_report_category_type: "account_report_category_type", lenient_into, optional;
         account_report_type: "account_report_type", lenient_into, optional;
         code: "code", lenient_into, optional;
-        date_time_created: "date_time_created", option_into, optional;
-        date_time_updated: "date_time_updated", option_into, optional;
+        date_time_created: "date_time_created", lenient_into, optional;
+        date_time_updated: "date_time_updated", lenient_into, optional;
         description: "description", lenient_into, optional;
         id: "id", lenient_into, optional;
     }
@@ -1310,8 +1310,8 @@ sage_core::json_model! {
     NominalTransactionAnalysisCode: Default {
         active: "active", lenient_into, optional;
         code: "code", lenient_into, optional;
-        date_time_created: "date_time_created", option_into, optional;
-        date_time_updated: "date_time_updated", option_into, optional;
+        date_time_created: "date_time_created", lenient_into, optional;
+        date_time_updated: "date_time_updated", lenient_into, optional;
         description: "description", lenient_into, optional;
         id: "id", lenient_into, optional;
     }
@@ -1373,7 +1373,7 @@ sage_core::json_model! {
         credit: "credit", lenient_into, optional_number;
         debit: "debit", lenient_into, optional_number;
         financial_year_id: "financial_year_id", lenient_into, optional;
-        financial_year_start_date: "financial_year_start_date", option_into, optional;
+        financial_year_start_date: "financial_year_start_date", lenient_into, optional;
         id: "id", lenient_into, optional;
         narrative: "narrative", lenient_into, optional;
         nominal_analysis_items: "nominal_analysis_items", option_into, optional;
@@ -1384,7 +1384,7 @@ sage_core::json_model! {
         tax_analysis_items: "tax_analysis_items", option_into, optional;
         trade_items: "trade_items", option_into, optional;
         transaction_analysis_code: "transaction_analysis_code", lenient_into, optional;
-        transaction_date: "transaction_date", option_into, optional;
+        transaction_date: "transaction_date", lenient_into, optional;
         urn: "urn", lenient_into, optional;
         user_name: "user_name", lenient_into, optional;
         year_relative_to_current_year: "year_relative_to_current_year", lenient_into, optional;
@@ -1420,7 +1420,7 @@ sage_core::json_model! {
         cheque_value: "cheque_value", lenient_into, optional_number;
         name: "name", lenient_into, optional;
         reference: "reference", lenient_into, optional;
-        statement_date: "statement_date", option_into, optional;
+        statement_date: "statement_date", lenient_into, optional;
         statement_page_number: "statement_page_number", lenient_into, optional;
         urn: "urn", lenient_into, optional;
     }
@@ -1535,7 +1535,7 @@ sage_core::json_model! {
         reference: "reference", lenient_into, optional;
         tax_value: "tax_value", lenient_into, optional_number;
         trading_entry_type: "trading_entry_type", lenient_into, optional;
-        transaction_date: "transaction_date", option_into, optional;
+        transaction_date: "transaction_date", lenient_into, optional;
         urn: "urn", lenient_into, optional;
     }
 }

@@ -91,8 +91,8 @@ sage_core::json_model! {
     PopAdditionalCharge: Default {
         charge_value: "charge_value", lenient_into, optional_number;
         code: "code", lenient_into, optional;
-        date_time_created: "date_time_created", option_into, optional;
-        date_time_updated: "date_time_updated", option_into, optional;
+        date_time_created: "date_time_created", lenient_into, optional;
+        date_time_updated: "date_time_updated", lenient_into, optional;
         id: "id", lenient_into, optional;
         name: "name", lenient_into, optional;
         nominal_code: "nominal_code", option_into, optional;
@@ -159,10 +159,10 @@ pub struct PopCancelledLine {
 sage_core::json_model! {
     PopCancelledLine: Default {
         buying_unit_description: "buying_unit_description", lenient_into, optional;
-        cancelled_date: "cancelled_date", option_into, optional;
+        cancelled_date: "cancelled_date", lenient_into, optional;
         cancelled_quantity: "cancelled_quantity", lenient_into, optional_number;
-        date_time_created: "date_time_created", option_into, optional;
-        date_time_updated: "date_time_updated", option_into, optional;
+        date_time_created: "date_time_created", lenient_into, optional;
+        date_time_updated: "date_time_updated", lenient_into, optional;
         id: "id", lenient_into, optional;
         item_code: "item_code", lenient_into, optional;
         item_description: "item_description", lenient_into, optional;
@@ -747,19 +747,19 @@ sage_core::json_model! {
         authorisation_status: "authorisation_status", lenient_option, optional;
         authorisation_status_description: "authorisation_status_description", lenient_option, optional;
         cancelled_status: "cancelled_status", lenient_option, optional;
-        date_time_created: "date_time_created", next_value, optional;
-        date_time_updated: "date_time_updated", next_value, optional;
+        date_time_created: "date_time_created", lenient_option, optional;
+        date_time_updated: "date_time_updated", lenient_option, optional;
         default_direct_delivery_address: "default_direct_delivery_address", next_value, optional;
         delivery_address: "delivery_address", next_value, optional;
         disputed_status: "disputed_status", lenient_option, optional;
         document_created_by: "document_created_by", lenient_option, optional;
         document_created_by_id: "document_created_by_id", lenient_option, optional_number;
-        document_date: "document_date", next_value, optional;
+        document_date: "document_date", lenient_option, optional;
         document_discount_percent: "document_discount_percent", lenient_option, optional_number;
         document_no: "document_no", lenient_option, optional;
         document_originator_id: "document_originator_id", lenient_option, optional_number;
         document_originator_name: "document_originator_name", lenient_option, optional;
-        document_status: "document_status", next_value, optional;
+        document_status: "document_status", lenient_option, optional;
         exchange_rate: "exchange_rate", lenient_option, optional_number;
         id: "id", lenient_option, optional;
         invoice_credit_status: "invoice_credit_status", lenient_option, optional;
@@ -772,7 +772,7 @@ sage_core::json_model! {
         memos: "memos", next_value, optional;
         print_status: "print_status", lenient_option, optional;
         receipt_return_status: "receipt_return_status", lenient_option, optional;
-        requested_delivery_date: "requested_delivery_date", next_value, optional;
+        requested_delivery_date: "requested_delivery_date", lenient_option, optional;
         settlement_discount_days: "settlement_discount_days", lenient_option, optional;
         settlement_discount_percent: "settlement_discount_percent", lenient_option, optional_number;
         spare_bool_1: "spare_bool_1", lenient_option, optional;
@@ -780,11 +780,11 @@ sage_core::json_model! {
         spare_bool_3: "spare_bool_3", lenient_option, optional;
         spare_bool_4: "spare_bool_4", lenient_option, optional;
         spare_bool_5: "spare_bool_5", lenient_option, optional;
-        spare_date_1: "spare_date_1", next_value, optional;
-        spare_date_2: "spare_date_2", next_value, optional;
-        spare_date_3: "spare_date_3", next_value, optional;
-        spare_date_4: "spare_date_4", next_value, optional;
-        spare_date_5: "spare_date_5", next_value, optional;
+        spare_date_1: "spare_date_1", lenient_option, optional;
+        spare_date_2: "spare_date_2", lenient_option, optional;
+        spare_date_3: "spare_date_3", lenient_option, optional;
+        spare_date_4: "spare_date_4", lenient_option, optional;
+        spare_date_5: "spare_date_5", lenient_option, optional;
         spare_number_1: "spare_number_1", lenient_option, optional_number;
         spare_number_10: "spare_number_10", lenient_option, optional_number;
         spare_number_2: "spare_number_2", lenient_option, optional_number;
@@ -879,8 +879,8 @@ sage_core::json_model! {
         country_code: "country_code", option_into, optional;
         country_code_id: "country_code_id", lenient_into, optional;
         county: "county", lenient_into, optional;
-        date_time_created: "date_time_created", option_into, optional;
-        date_time_updated: "date_time_updated", option_into, optional;
+        date_time_created: "date_time_created", lenient_into, optional;
+        date_time_updated: "date_time_updated", lenient_into, optional;
         email_address: "email_address", lenient_into, optional;
         fax_number: "fax_number", lenient_into, optional;
         id: "id", lenient_into, optional;
@@ -1369,8 +1369,8 @@ sage_core::json_model! {
         code: "code", lenient_value, field;
         confirmation_intent_type: "confirmation_intent_type", lenient_option, optional;
         create_cancelled_line: "create_cancelled_line", lenient_option, optional;
-        date_time_created: "date_time_created", next_value, optional;
-        date_time_updated: "date_time_updated", next_value, optional;
+        date_time_created: "date_time_created", lenient_option, optional;
+        date_time_updated: "date_time_updated", lenient_option, optional;
         description: "description", lenient_value, field;
         direct_delivery_address: "direct_delivery_address", next_value, optional;
         discount_percent_specified: "discount_percent_specified", lenient_option, optional;
@@ -1391,7 +1391,7 @@ sage_core::json_model! {
         line_quantity: "line_quantity", lenient_value, number;
         line_tax_value: "line_tax_value", lenient_option, optional_number;
         line_total_value: "line_total_value", lenient_option, optional_number;
-        line_type: "line_type", next_value, field;
+        line_type: "line_type", lenient_value, field;
         line_unit_precision: "line_unit_precision", lenient_option, optional_number;
         linked_order_lines: "linked_order_lines", next_value, optional;
         linked_requisition_lines: "linked_requisition_lines", next_value, optional;
@@ -1418,11 +1418,11 @@ sage_core::json_model! {
         spare_bool_3: "spare_bool_3", lenient_option, optional;
         spare_bool_4: "spare_bool_4", lenient_option, optional;
         spare_bool_5: "spare_bool_5", lenient_option, optional;
-        spare_date_1: "spare_date_1", next_value, optional;
-        spare_date_2: "spare_date_2", next_value, optional;
-        spare_date_3: "spare_date_3", next_value, optional;
-        spare_date_4: "spare_date_4", next_value, optional;
-        spare_date_5: "spare_date_5", next_value, optional;
+        spare_date_1: "spare_date_1", lenient_option, optional;
+        spare_date_2: "spare_date_2", lenient_option, optional;
+        spare_date_3: "spare_date_3", lenient_option, optional;
+        spare_date_4: "spare_date_4", lenient_option, optional;
+        spare_date_5: "spare_date_5", lenient_option, optional;
         spare_number_1: "spare_number_1", lenient_option, optional_number;
         spare_number_10: "spare_number_10", lenient_option, optional_number;
         spare_number_2: "spare_number_2", lenient_option, optional_number;
@@ -1524,8 +1524,8 @@ sage_core::json_model! {
         country: "country", lenient_into, optional;
         county: "county", lenient_into, optional;
         customer_delivery_address_id: "customer_delivery_address_id", lenient_into, optional;
-        date_time_created: "date_time_created", option_into, optional;
-        date_time_updated: "date_time_updated", option_into, optional;
+        date_time_created: "date_time_created", lenient_into, optional;
+        date_time_updated: "date_time_updated", lenient_into, optional;
         delivery_address_type: "delivery_address_type", lenient_into, optional;
         email: "email", lenient_into, optional;
         fax: "fax", lenient_into, optional;
@@ -1561,9 +1561,9 @@ pub struct PopOrderLineRequestedDeliveryDate {
 
 sage_core::json_model! {
     PopOrderLineRequestedDeliveryDate: Default {
-        date_time_created: "date_time_created", option_into, optional;
-        date_time_updated: "date_time_updated", option_into, optional;
-        delivery_date: "delivery_date", option_into, optional;
+        date_time_created: "date_time_created", lenient_into, optional;
+        date_time_updated: "date_time_updated", lenient_into, optional;
+        delivery_date: "delivery_date", lenient_into, optional;
         id: "id", lenient_into, optional;
         is_to_delete: "is_to_delete", lenient_into, optional;
         pop_order_return_line_id: "pop_order_return_line_id", lenient_into, optional;
@@ -1830,9 +1830,9 @@ sage_core::json_model! {
         pop_order_currency_id: "pop_order_currency_id", lenient_into, optional;
         pop_order_currency_name: "pop_order_currency_name", lenient_into, optional;
         pop_order_currency_symbol: "pop_order_currency_symbol", lenient_into, optional;
-        pop_order_date_time_updated: "pop_order_date_time_updated", option_into, optional;
+        pop_order_date_time_updated: "pop_order_date_time_updated", lenient_into, optional;
         pop_order_document_created_by_id: "pop_order_document_created_by_id", lenient_into, optional;
-        pop_order_document_date: "pop_order_document_date", option_into, optional;
+        pop_order_document_date: "pop_order_document_date", lenient_into, optional;
         pop_order_document_default_delivery_address_id: "pop_order_document_default_delivery_address_id", lenient_into, optional;
         pop_order_document_discount_percent: "pop_order_document_discount_percent", lenient_into, optional_number;
         pop_order_document_no: "pop_order_document_no", lenient_into, optional;
@@ -1860,7 +1860,7 @@ sage_core::json_model! {
         pop_order_line_analysis_code_7: "pop_order_line_analysis_code_7", lenient_into, optional;
         pop_order_line_analysis_code_8: "pop_order_line_analysis_code_8", lenient_into, optional;
         pop_order_line_analysis_code_9: "pop_order_line_analysis_code_9", lenient_into, optional;
-        pop_order_line_date_time_updated: "pop_order_line_date_time_updated", option_into, optional;
+        pop_order_line_date_time_updated: "pop_order_line_date_time_updated", lenient_into, optional;
         pop_order_line_discounted_unit_price: "pop_order_line_discounted_unit_price", lenient_into, optional_number;
         pop_order_line_for_direct_delivery: "pop_order_line_for_direct_delivery", lenient_into, optional;
         pop_order_line_id: "pop_order_line_id", lenient_into, optional;
@@ -1872,11 +1872,11 @@ sage_core::json_model! {
         pop_order_line_show_on_supplier_docs: "pop_order_line_show_on_supplier_docs", lenient_into, optional;
         pop_order_line_tax_value: "pop_order_line_tax_value", lenient_into, optional_number;
         pop_order_line_total_value: "pop_order_line_total_value", lenient_into, optional_number;
-        pop_order_line_type: "pop_order_line_type", option_into, optional;
+        pop_order_line_type: "pop_order_line_type", lenient_into, optional;
         pop_order_line_unit_discount_percent: "pop_order_line_unit_discount_percent", lenient_into, optional_number;
         pop_order_line_unit_discount_value: "pop_order_line_unit_discount_value", lenient_into, optional_number;
         pop_order_line_unit_price: "pop_order_line_unit_price", lenient_into, optional_number;
-        pop_order_requested_delivery_date: "pop_order_requested_delivery_date", option_into, optional;
+        pop_order_requested_delivery_date: "pop_order_requested_delivery_date", lenient_into, optional;
         pop_order_settlement_discount_days: "pop_order_settlement_discount_days", lenient_into, optional;
         pop_order_settlement_discount_percent: "pop_order_settlement_discount_percent", lenient_into, optional_number;
         pop_order_subtotal_discount_value: "pop_order_subtotal_discount_value", lenient_into, optional_number;
@@ -1947,8 +1947,8 @@ impl PopOrderMemo {
 sage_core::json_model! {
     PopOrderMemo {
         created_by: "created_by", lenient_option, optional;
-        date_time_created: "date_time_created", next_value, optional;
-        date_time_updated: "date_time_updated", next_value, optional;
+        date_time_created: "date_time_created", lenient_option, optional;
+        date_time_updated: "date_time_updated", lenient_option, optional;
         id: "id", lenient_option, optional;
         is_active: "is_active", lenient_option, optional;
         is_to_delete: "is_to_delete", lenient_option, optional;
@@ -2008,7 +2008,7 @@ sage_core::json_model! {
         pop_invoice_credit_no: "pop_invoice_credit_no", lenient_into, optional;
         pop_invoice_credit_type_id: "pop_invoice_credit_type_id", lenient_into, optional;
         pop_order_return_authorisation_status_id: "pop_order_return_authorisation_status_id", lenient_into, optional;
-        pop_order_return_document_date: "pop_order_return_document_date", option_into, optional;
+        pop_order_return_document_date: "pop_order_return_document_date", lenient_into, optional;
         pop_order_return_document_no: "pop_order_return_document_no", lenient_into, optional;
         pop_order_return_document_print_status_id: "pop_order_return_document_print_status_id", lenient_into, optional;
         pop_order_return_document_status_id: "pop_order_return_document_status_id", lenient_into, optional;
@@ -2060,7 +2060,7 @@ pub struct PopOrderReturnLineInvoiceCreditView {
 sage_core::json_model! {
     PopOrderReturnLineInvoiceCreditView: Default {
         line_unit_name: "line_unit_name", lenient_into, optional;
-        pop_invoice_credit_document_date: "pop_invoice_credit_document_date", option_into, optional;
+        pop_invoice_credit_document_date: "pop_invoice_credit_document_date", lenient_into, optional;
         pop_invoice_credit_document_no: "pop_invoice_credit_document_no", lenient_into, optional;
         pop_invoice_credit_line_id: "pop_invoice_credit_line_id", lenient_into, optional;
         pop_invoice_credit_line_invoice_credit_quantity: "pop_invoice_credit_line_invoice_credit_quantity", lenient_into, optional_number;
@@ -2116,7 +2116,7 @@ sage_core::json_model! {
         pop_receipt_return_id: "pop_receipt_return_id", lenient_into, optional;
         pop_receipt_return_line_id: "pop_receipt_return_line_id", lenient_into, optional;
         pop_receipt_return_line_invoiced: "pop_receipt_return_line_invoiced", lenient_into, optional;
-        pop_receipt_return_line_receipt_return_date: "pop_receipt_return_line_receipt_return_date", option_into, optional;
+        pop_receipt_return_line_receipt_return_date: "pop_receipt_return_line_receipt_return_date", lenient_into, optional;
         pop_receipt_return_line_receipt_return_no: "pop_receipt_return_line_receipt_return_no", lenient_into, optional;
         pop_receipt_return_line_receipt_return_quantity: "pop_receipt_return_line_receipt_return_quantity", lenient_into, optional_number;
         pop_receipt_return_line_user_name: "pop_receipt_return_line_user_name", lenient_into, optional;
@@ -2298,10 +2298,10 @@ sage_core::json_model! {
         analysis_code_9: "analysis_code_9", lenient_into, optional;
         authorisation_status_id: "authorisation_status_id", lenient_into, optional;
         cancelled_status_id: "cancelled_status_id", lenient_into, optional;
-        date_time_updated: "date_time_updated", option_into, optional;
+        date_time_updated: "date_time_updated", lenient_into, optional;
         disputed_status_id: "disputed_status_id", lenient_into, optional;
         document_created_by: "document_created_by", lenient_into, optional;
-        document_date: "document_date", option_into, optional;
+        document_date: "document_date", lenient_into, optional;
         document_discount_percent: "document_discount_percent", lenient_into, optional_number;
         document_no: "document_no", lenient_into, optional;
         document_originator_id: "document_originator_id", lenient_into, optional;
@@ -2328,7 +2328,7 @@ sage_core::json_model! {
         pop_delivery_addr_postal_name: "pop_delivery_addr_postal_name", lenient_into, optional;
         pop_delivery_addr_telephone: "pop_delivery_addr_telephone", lenient_into, optional;
         receipt_return_status_id: "receipt_return_status_id", lenient_into, optional;
-        requested_delivery_date: "requested_delivery_date", option_into, optional;
+        requested_delivery_date: "requested_delivery_date", lenient_into, optional;
         settlement_discount_days: "settlement_discount_days", lenient_into, optional;
         settlement_discount_percent: "settlement_discount_percent", lenient_into, optional_number;
         single_delivery_address: "single_delivery_address", lenient_into, optional;
@@ -2425,8 +2425,8 @@ pub struct PopRequisitionFulfilmentLine {
 
 sage_core::json_model! {
     PopRequisitionFulfilmentLine: Default {
-        date_time_created: "date_time_created", option_into, optional;
-        date_time_updated: "date_time_updated", option_into, optional;
+        date_time_created: "date_time_created", lenient_into, optional;
+        date_time_updated: "date_time_updated", lenient_into, optional;
         id: "id", lenient_into, optional;
         item_code: "item_code", lenient_into, optional;
         item_name: "item_name", lenient_into, optional;
@@ -2551,7 +2551,7 @@ sage_core::json_model! {
     PopRequisitionFulfilmentLineView: Default {
         nominal_report_category_budget_name: "nominal_report_category_budget_name", lenient_into, optional;
         pop_requisition_created_by_username: "pop_requisition_created_by_username", lenient_into, optional;
-        pop_requisition_date_time_created: "pop_requisition_date_time_created", option_into, optional;
+        pop_requisition_date_time_created: "pop_requisition_date_time_created", lenient_into, optional;
         pop_requisition_document_no: "pop_requisition_document_no", lenient_into, optional;
         pop_requisition_fulfilment_line_id: "pop_requisition_fulfilment_line_id", lenient_into, optional;
         pop_requisition_fulfilment_line_item_code: "pop_requisition_fulfilment_line_item_code", lenient_into, optional;
@@ -2568,11 +2568,11 @@ sage_core::json_model! {
         pop_requisition_fulfilment_line_unit_buying_price: "pop_requisition_fulfilment_line_unit_buying_price", lenient_into, optional_number;
         pop_requisition_fulfilment_line_warehouse_name: "pop_requisition_fulfilment_line_warehouse_name", lenient_into, optional;
         pop_requisition_id: "pop_requisition_id", lenient_into, optional;
-        pop_requisition_line_authorised_date: "pop_requisition_line_authorised_date", option_into, optional;
+        pop_requisition_line_authorised_date: "pop_requisition_line_authorised_date", lenient_into, optional;
         pop_requisition_line_authoriser_username: "pop_requisition_line_authoriser_username", lenient_into, optional;
         pop_requisition_line_buying_unit_description: "pop_requisition_line_buying_unit_description", lenient_into, optional;
         pop_requisition_line_currency_symbol: "pop_requisition_line_currency_symbol", lenient_into, optional;
-        pop_requisition_line_delivery_date: "pop_requisition_line_delivery_date", option_into, optional;
+        pop_requisition_line_delivery_date: "pop_requisition_line_delivery_date", lenient_into, optional;
         pop_requisition_line_id: "pop_requisition_line_id", lenient_into, optional;
         pop_requisition_line_item_code: "pop_requisition_line_item_code", lenient_into, optional;
         pop_requisition_line_item_name: "pop_requisition_line_item_name", lenient_into, optional;
@@ -2729,8 +2729,8 @@ sage_core::json_model! {
         auto_print_copy_orders: "auto_print_copy_orders", lenient_into, optional;
         check_budgets_on_authorise: "check_budgets_on_authorise", lenient_into, optional;
         committed_includes_goods_received: "committed_includes_goods_received", lenient_into, optional;
-        date_time_created: "date_time_created", option_into, optional;
-        date_time_updated: "date_time_updated", option_into, optional;
+        date_time_created: "date_time_created", lenient_into, optional;
+        date_time_updated: "date_time_updated", lenient_into, optional;
         default_free_text_confirm_intent_type: "default_free_text_confirm_intent_type", lenient_into, optional;
         default_service_labour_confirm_intent_type: "default_service_labour_confirm_intent_type", lenient_into, optional;
         exclude_direct_delivery_for_customer: "exclude_direct_delivery_for_customer", lenient_into, optional;

@@ -34,8 +34,8 @@ pub struct CustomerDiscountGroup {
 
 sage_core::json_model! {
     CustomerDiscountGroup: Default {
-        date_time_created: "date_time_created", option_into, optional;
-        date_time_updated: "date_time_updated", option_into, optional;
+        date_time_created: "date_time_created", lenient_into, optional;
+        date_time_updated: "date_time_updated", lenient_into, optional;
         description: "description", lenient_into, optional;
         id: "id", lenient_into, optional;
         name: "name", lenient_into, optional;
@@ -106,8 +106,8 @@ pub struct OrderValueDiscount {
 sage_core::json_model! {
     OrderValueDiscount: Default {
         currency_id: "currency_id", lenient_into, optional;
-        date_time_created: "date_time_created", option_into, optional;
-        date_time_updated: "date_time_updated", option_into, optional;
+        date_time_created: "date_time_created", lenient_into, optional;
+        date_time_updated: "date_time_updated", lenient_into, optional;
         description: "description", lenient_into, optional;
         id: "id", lenient_into, optional;
         name: "name", lenient_into, optional;
@@ -149,11 +149,11 @@ pub struct PriceBand {
 
 sage_core::json_model! {
     PriceBand: Default {
-        active_date_time_from: "active_date_time_from", option_into, optional;
-        active_date_time_to: "active_date_time_to", option_into, optional;
+        active_date_time_from: "active_date_time_from", lenient_into, optional;
+        active_date_time_to: "active_date_time_to", lenient_into, optional;
         currency_id: "currency_id", lenient_into, optional;
-        date_time_created: "date_time_created", option_into, optional;
-        date_time_updated: "date_time_updated", option_into, optional;
+        date_time_created: "date_time_created", lenient_into, optional;
+        date_time_updated: "date_time_updated", lenient_into, optional;
         description: "description", lenient_into, optional;
         id: "id", lenient_into, optional;
         is_active: "is_active", lenient_into, optional;
@@ -217,8 +217,8 @@ pub struct PriceBookSettings {
 
 sage_core::json_model! {
     PriceBookSettings: Default {
-        date_time_created: "date_time_created", option_into, optional;
-        date_time_updated: "date_time_updated", option_into, optional;
+        date_time_created: "date_time_created", lenient_into, optional;
+        date_time_updated: "date_time_updated", lenient_into, optional;
         id: "id", lenient_into, optional;
         use_customer_discount_groups: "use_customer_discount_groups", lenient_into, optional;
         use_limited_price_bands: "use_limited_price_bands", lenient_into, optional;
@@ -294,7 +294,7 @@ sage_core::json_model! {
         currency_id: "currency_id", lenient_into, optional;
         currency_name: "currency_name", lenient_into, optional;
         currency_symbol: "currency_symbol", lenient_into, optional;
-        date_time_updated: "date_time_updated", option_into, optional;
+        date_time_updated: "date_time_updated", lenient_into, optional;
         price_band_id: "price_band_id", lenient_into, optional;
         price_band_name: "price_band_name", lenient_into, optional;
         product_code: "product_code", lenient_into, optional;

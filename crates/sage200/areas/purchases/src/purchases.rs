@@ -93,8 +93,8 @@ impl FactorHouse {
 
 sage_core::json_model! {
     FactorHouse {
-        date_time_created: "date_time_created", next_value, optional;
-        date_time_updated: "date_time_updated", next_value, optional;
+        date_time_created: "date_time_created", lenient_option, optional;
+        date_time_updated: "date_time_updated", lenient_option, optional;
         id: "id", lenient_option, optional;
         main_address: "main_address", next_value, optional;
         name: "name", lenient_value, field;
@@ -153,8 +153,8 @@ sage_core::json_model! {
         contact: "contact", lenient_into, optional;
         country: "country", lenient_into, optional;
         county: "county", lenient_into, optional;
-        date_time_created: "date_time_created", option_into, optional;
-        date_time_updated: "date_time_updated", option_into, optional;
+        date_time_created: "date_time_created", lenient_into, optional;
+        date_time_updated: "date_time_updated", lenient_into, optional;
         email: "email", lenient_into, optional;
         fax: "fax", lenient_into, optional;
         id: "id", lenient_into, optional;
@@ -222,8 +222,8 @@ pub struct PaymentGroup {
 
 sage_core::json_model! {
     PaymentGroup: Default {
-        date_time_created: "date_time_created", option_into, optional;
-        date_time_updated: "date_time_updated", option_into, optional;
+        date_time_created: "date_time_created", lenient_into, optional;
+        date_time_updated: "date_time_updated", lenient_into, optional;
         description: "description", lenient_into, optional;
         id: "id", lenient_into, optional;
         is_supplier_payments_group: "is_supplier_payments_group", lenient_into, optional;
@@ -392,7 +392,7 @@ sage_core::json_model! {
         second_reference: "second_reference", lenient_into, optional;
         supplier: "supplier", option_into, optional;
         supplier_id: "supplier_id", lenient_into, optional;
-        transaction_date: "transaction_date", option_into, optional;
+        transaction_date: "transaction_date", lenient_into, optional;
     }
 }
 
@@ -540,7 +540,7 @@ sage_core::json_model! {
         settled_immediately: "settled_immediately", lenient_option, optional;
         supplier_id: "supplier_id", lenient_value, field;
         tax_analysis_items: "tax_analysis_items", next_value, optional;
-        transaction_date: "transaction_date", next_value, optional;
+        transaction_date: "transaction_date", lenient_option, optional;
         vat_adjustment_doc_expected: "vat_adjustment_doc_expected", lenient_option, optional;
     }
 }
@@ -743,7 +743,7 @@ sage_core::json_model! {
         document_goods_value: "document_goods_value", lenient_option, optional_number;
         document_tax_discount_value: "document_tax_discount_value", lenient_option, optional_number;
         document_tax_value: "document_tax_value", lenient_option, optional_number;
-        due_date: "due_date", next_value, optional;
+        due_date: "due_date", lenient_option, optional;
         exchange_rate: "exchange_rate", lenient_option, optional_number;
         is_authorised: "is_authorised", lenient_option, optional;
         nominal_analysis_items: "nominal_analysis_items", next_value, optional;
@@ -752,7 +752,7 @@ sage_core::json_model! {
         settled_immediately: "settled_immediately", lenient_option, optional;
         supplier_id: "supplier_id", lenient_value, field;
         tax_analysis_items: "tax_analysis_items", next_value, optional;
-        transaction_date: "transaction_date", next_value, optional;
+        transaction_date: "transaction_date", lenient_option, optional;
         vat_adjustment_doc_expected: "vat_adjustment_doc_expected", lenient_option, optional;
     }
 }
@@ -960,8 +960,8 @@ sage_core::json_model! {
         authorisation_threshold_value: "authorisation_threshold_value", lenient_into, optional_number;
         auto_generate_account_numbers: "auto_generate_account_numbers", lenient_into, optional;
         capture_additional_transaction_details: "capture_additional_transaction_details", lenient_into, optional;
-        date_time_created: "date_time_created", option_into, optional;
-        date_time_updated: "date_time_updated", option_into, optional;
+        date_time_created: "date_time_created", lenient_into, optional;
+        date_time_updated: "date_time_updated", lenient_into, optional;
         default_payment_terms_basis: "default_payment_terms_basis", lenient_into, optional;
         default_payment_terms_days: "default_payment_terms_days", lenient_into, optional;
         default_tax_code: "default_tax_code", option_into, optional;
@@ -1065,7 +1065,7 @@ sage_core::json_model! {
         settlement_discount_value: "settlement_discount_value", lenient_option, optional_number;
         supplier_cheque_value: "supplier_cheque_value", lenient_option, optional_number;
         supplier_id: "supplier_id", lenient_value, field;
-        transaction_date: "transaction_date", next_value, optional;
+        transaction_date: "transaction_date", lenient_option, optional;
     }
 }
 
@@ -1217,8 +1217,8 @@ sage_core::json_model! {
         base_tax_discount_value: "base_tax_discount_value", lenient_into, optional_number;
         base_tax_value: "base_tax_value", lenient_into, optional_number;
         control_value_in_base_currency: "control_value_in_base_currency", lenient_into, optional_number;
-        date_time_created: "date_time_created", option_into, optional;
-        date_time_updated: "date_time_updated", option_into, optional;
+        date_time_created: "date_time_created", lenient_into, optional;
+        date_time_updated: "date_time_updated", lenient_into, optional;
         discount_days: "discount_days", lenient_into, optional;
         discount_percent: "discount_percent", lenient_into, optional_number;
         document_allocated_value: "document_allocated_value", lenient_into, optional_number;
@@ -1228,11 +1228,11 @@ sage_core::json_model! {
         document_outstanding_value: "document_outstanding_value", lenient_into, optional_number;
         document_tax_discount_value: "document_tax_discount_value", lenient_into, optional_number;
         document_tax_value: "document_tax_value", lenient_into, optional_number;
-        due_date: "due_date", option_into, optional;
+        due_date: "due_date", lenient_into, optional;
         exchange_rate: "exchange_rate", lenient_into, optional_number;
         id: "id", lenient_into, optional;
         nominal_analysis_items: "nominal_analysis_items", option_into, optional;
-        posted_date: "posted_date", option_into, optional;
+        posted_date: "posted_date", lenient_into, optional;
         queried: "queried", lenient_into, optional;
         reference: "reference", lenient_into, optional;
         second_reference: "second_reference", lenient_into, optional;
@@ -1241,7 +1241,7 @@ sage_core::json_model! {
         supplier_id: "supplier_id", lenient_into, optional;
         tax_analysis_items: "tax_analysis_items", option_into, optional;
         trader_transaction_type: "trader_transaction_type", lenient_into, optional;
-        transaction_date: "transaction_date", option_into, optional;
+        transaction_date: "transaction_date", lenient_into, optional;
         urn: "urn", lenient_into, optional;
         user_name: "user_name", lenient_into, optional;
         vat_adjustment_doc_expected: "vat_adjustment_doc_expected", lenient_into, optional;
@@ -1275,9 +1275,9 @@ pub struct PurchasePostedTransactionAllocationHistoryItems {
 sage_core::json_model! {
     PurchasePostedTransactionAllocationHistoryItems: Default {
         allocation_value: "allocation_value", lenient_into, optional_number;
-        date_time_created: "date_time_created", option_into, optional;
-        date_time_updated: "date_time_updated", option_into, optional;
-        entry_date: "entry_date", option_into, optional;
+        date_time_created: "date_time_created", lenient_into, optional;
+        date_time_updated: "date_time_updated", lenient_into, optional;
+        entry_date: "entry_date", lenient_into, optional;
         exchange_gain_loss: "exchange_gain_loss", lenient_into, optional_number;
         exchange_rate: "exchange_rate", lenient_into, optional_number;
         id: "id", lenient_into, optional;
@@ -1310,7 +1310,7 @@ pub struct PurchasePostedTransactionAllocationSessionItems {
 
 sage_core::json_model! {
     PurchasePostedTransactionAllocationSessionItems: Default {
-        allocation_date: "allocation_date", option_into, optional;
+        allocation_date: "allocation_date", lenient_into, optional;
         allocation_value: "allocation_value", lenient_into, optional_number;
         ledger_type: "ledger_type", lenient_into, optional;
         reference: "reference", lenient_into, optional;
@@ -1350,7 +1350,7 @@ sage_core::json_model! {
         cheque_value: "cheque_value", lenient_into, optional_number;
         name: "name", lenient_into, optional;
         reference: "reference", lenient_into, optional;
-        statement_date: "statement_date", option_into, optional;
+        statement_date: "statement_date", lenient_into, optional;
         statement_page_number: "statement_page_number", lenient_into, optional;
         urn: "urn", lenient_into, optional;
     }
@@ -1401,8 +1401,8 @@ impl PurchasePostedTransactionMemo {
 sage_core::json_model! {
     PurchasePostedTransactionMemo {
         created_by: "created_by", lenient_option, optional;
-        date_time_created: "date_time_created", next_value, optional;
-        date_time_updated: "date_time_updated", next_value, optional;
+        date_time_created: "date_time_created", lenient_option, optional;
+        date_time_updated: "date_time_updated", lenient_option, optional;
         id: "id", lenient_option, optional;
         is_active: "is_active", lenient_option, optional;
         note: "note", lenient_value, field;
@@ -1564,7 +1564,7 @@ sage_core::json_model! {
         settlement_discount_value: "settlement_discount_value", lenient_option, optional_number;
         supplier_cheque_value: "supplier_cheque_value", lenient_option, optional_number;
         supplier_id: "supplier_id", lenient_value, field;
-        transaction_date: "transaction_date", next_value, optional;
+        transaction_date: "transaction_date", lenient_option, optional;
     }
 }
 
@@ -1634,12 +1634,12 @@ pub struct PurchaseTradingPeriod {
 
 sage_core::json_model! {
     PurchaseTradingPeriod: Default {
-        date_time_created: "date_time_created", option_into, optional;
-        date_time_updated: "date_time_updated", option_into, optional;
-        end_date: "end_date", option_into, optional;
+        date_time_created: "date_time_created", lenient_into, optional;
+        date_time_updated: "date_time_updated", lenient_into, optional;
+        end_date: "end_date", lenient_into, optional;
         id: "id", lenient_into, optional;
         period_number: "period_number", lenient_into, optional;
-        start_date: "start_date", option_into, optional;
+        start_date: "start_date", lenient_into, optional;
     }
 }
 
@@ -1729,21 +1729,21 @@ sage_core::json_model! {
         allocation_status: "allocation_status", lenient_into, optional;
         bank_items: "bank_items", option_into, optional;
         discount_days: "discount_days", lenient_into, optional;
-        discount_due_date: "discount_due_date", option_into, optional;
+        discount_due_date: "discount_due_date", lenient_into, optional;
         document_allocated_value: "document_allocated_value", lenient_into, optional_number;
         document_discount_value: "document_discount_value", lenient_into, optional_number;
         document_discounted_value: "document_discounted_value", lenient_into, optional_number;
         document_gross_value: "document_gross_value", lenient_into, optional_number;
         document_outstanding_value: "document_outstanding_value", lenient_into, optional_number;
         document_tax_discount_value: "document_tax_discount_value", lenient_into, optional_number;
-        due_date: "due_date", option_into, optional;
+        due_date: "due_date", lenient_into, optional;
         exchange_rate: "exchange_rate", lenient_into, optional_number;
         has_documents: "has_documents", lenient_into, optional;
         id: "id", lenient_into, optional;
         memo_note_status: "memo_note_status", lenient_into, optional;
         memos: "memos", option_into, optional;
         nominal_analysis_items: "nominal_analysis_items", option_into, optional;
-        posted_date: "posted_date", option_into, optional;
+        posted_date: "posted_date", lenient_into, optional;
         queried: "queried", lenient_into, optional;
         reference: "reference", lenient_into, optional;
         second_reference: "second_reference", lenient_into, optional;
@@ -1753,7 +1753,7 @@ sage_core::json_model! {
         supplier_id: "supplier_id", lenient_into, optional;
         tax_analysis_items: "tax_analysis_items", option_into, optional;
         trader_transaction_type: "trader_transaction_type", lenient_into, optional;
-        transaction_date: "transaction_date", option_into, optional;
+        transaction_date: "transaction_date", lenient_into, optional;
         urn: "urn", lenient_into, optional;
         user_name: "user_name", lenient_into, optional;
         vat_adjustment_doc_expected: "vat_adjustment_doc_expected", lenient_into, optional;
@@ -1787,9 +1787,9 @@ pub struct PurchaseTransactionEnquiryViewAllocationHistoryItems {
 sage_core::json_model! {
     PurchaseTransactionEnquiryViewAllocationHistoryItems: Default {
         allocation_value: "allocation_value", lenient_into, optional_number;
-        date_time_created: "date_time_created", option_into, optional;
-        date_time_updated: "date_time_updated", option_into, optional;
-        entry_date: "entry_date", option_into, optional;
+        date_time_created: "date_time_created", lenient_into, optional;
+        date_time_updated: "date_time_updated", lenient_into, optional;
+        entry_date: "entry_date", lenient_into, optional;
         exchange_gain_loss: "exchange_gain_loss", lenient_into, optional_number;
         exchange_rate: "exchange_rate", lenient_into, optional_number;
         id: "id", lenient_into, optional;
@@ -1822,7 +1822,7 @@ pub struct PurchaseTransactionEnquiryViewAllocationSessionItems {
 
 sage_core::json_model! {
     PurchaseTransactionEnquiryViewAllocationSessionItems: Default {
-        allocation_date: "allocation_date", option_into, optional;
+        allocation_date: "allocation_date", lenient_into, optional;
         allocation_value: "allocation_value", lenient_into, optional_number;
         ledger_type: "ledger_type", lenient_into, optional;
         reference: "reference", lenient_into, optional;
@@ -1862,7 +1862,7 @@ sage_core::json_model! {
         cheque_value: "cheque_value", lenient_into, optional_number;
         name: "name", lenient_into, optional;
         reference: "reference", lenient_into, optional;
-        statement_date: "statement_date", option_into, optional;
+        statement_date: "statement_date", lenient_into, optional;
         statement_page_number: "statement_page_number", lenient_into, optional;
         urn: "urn", lenient_into, optional;
     }
@@ -2044,10 +2044,10 @@ sage_core::json_model! {
         document_outstanding_value: "document_outstanding_value", lenient_into, optional_number;
         document_tax_discount_value: "document_tax_discount_value", lenient_into, optional_number;
         document_tax_value: "document_tax_value", lenient_into, optional_number;
-        due_date: "due_date", option_into, optional;
+        due_date: "due_date", lenient_into, optional;
         exchange_rate: "exchange_rate", lenient_into, optional_number;
         ledger_type: "ledger_type", lenient_into, optional;
-        posted_date: "posted_date", option_into, optional;
+        posted_date: "posted_date", lenient_into, optional;
         posted_supplier_transaction_id: "posted_supplier_transaction_id", lenient_into, optional;
         query: "query", lenient_into, optional;
         reference: "reference", lenient_into, optional;
@@ -2057,8 +2057,8 @@ sage_core::json_model! {
         supplier_id: "supplier_id", lenient_into, optional;
         supplier_name: "supplier_name", lenient_into, optional;
         supplier_reference: "supplier_reference", lenient_into, optional;
-        transaction_date: "transaction_date", option_into, optional;
-        transaction_date_time_updated: "transaction_date_time_updated", option_into, optional;
+        transaction_date: "transaction_date", lenient_into, optional;
+        transaction_date_time_updated: "transaction_date_time_updated", lenient_into, optional;
         transaction_type: "transaction_type", lenient_into, optional;
         urn: "urn", lenient_into, optional;
         user_name: "user_name", lenient_into, optional;
@@ -2457,8 +2457,8 @@ impl Supplier {
 
 sage_core::json_model! {
     Supplier {
-        account_opened: "account_opened", next_value, optional;
-        account_status_type: "account_status_type", next_value, optional;
+        account_opened: "account_opened", lenient_option, optional;
+        account_status_type: "account_status_type", lenient_option, optional;
         account_type: "account_type", lenient_option, optional;
         alerts: "alerts", next_value, optional;
         analysis_code_1: "analysis_code_1", lenient_option, optional;
@@ -2481,7 +2481,7 @@ sage_core::json_model! {
         analysis_code_7: "analysis_code_7", lenient_option, optional;
         analysis_code_8: "analysis_code_8", lenient_option, optional;
         analysis_code_9: "analysis_code_9", lenient_option, optional;
-        application_date: "application_date", next_value, optional;
+        application_date: "application_date", lenient_option, optional;
         balance: "balance", lenient_option, optional_number;
         bank: "bank", next_value, optional;
         contacts: "contacts", next_value, optional;
@@ -2496,9 +2496,9 @@ sage_core::json_model! {
         credit_reference: "credit_reference", lenient_option, optional;
         currency: "currency", next_value, optional;
         currency_id: "currency_id", lenient_option, optional;
-        date_received: "date_received", next_value, optional;
-        date_time_created: "date_time_created", next_value, optional;
-        date_time_updated: "date_time_updated", next_value, optional;
+        date_received: "date_received", lenient_option, optional;
+        date_time_created: "date_time_created", lenient_option, optional;
+        date_time_updated: "date_time_updated", lenient_option, optional;
         default_nominal_code: "default_nominal_code", next_value, optional;
         default_nominal_code_cost_centre: "default_nominal_code_cost_centre", lenient_option, optional;
         default_nominal_code_department: "default_nominal_code_department", lenient_option, optional;
@@ -2516,12 +2516,12 @@ sage_core::json_model! {
         fax_subscriber_number: "fax_subscriber_number", lenient_option, optional;
         id: "id", lenient_option, optional;
         is_supplier_payments_enabled: "is_supplier_payments_enabled", lenient_option, optional;
-        last_credit_review: "last_credit_review", next_value, optional;
+        last_credit_review: "last_credit_review", lenient_option, optional;
         main_address: "main_address", next_value, optional;
         memos: "memos", next_value, optional;
         months_to_keep_transactions: "months_to_keep_transactions", lenient_option, optional;
         name: "name", lenient_value, field;
-        next_credit_review: "next_credit_review", next_value, optional;
+        next_credit_review: "next_credit_review", lenient_option, optional;
         on_hold: "on_hold", lenient_option, optional;
         order_priority: "order_priority", lenient_option, optional;
         payment_group: "payment_group", next_value, optional;
@@ -2535,11 +2535,11 @@ sage_core::json_model! {
         spare_bool_3: "spare_bool_3", lenient_option, optional;
         spare_bool_4: "spare_bool_4", lenient_option, optional;
         spare_bool_5: "spare_bool_5", lenient_option, optional;
-        spare_date_1: "spare_date_1", next_value, optional;
-        spare_date_2: "spare_date_2", next_value, optional;
-        spare_date_3: "spare_date_3", next_value, optional;
-        spare_date_4: "spare_date_4", next_value, optional;
-        spare_date_5: "spare_date_5", next_value, optional;
+        spare_date_1: "spare_date_1", lenient_option, optional;
+        spare_date_2: "spare_date_2", lenient_option, optional;
+        spare_date_3: "spare_date_3", lenient_option, optional;
+        spare_date_4: "spare_date_4", lenient_option, optional;
+        spare_date_5: "spare_date_5", lenient_option, optional;
         spare_number_1: "spare_number_1", lenient_option, optional_number;
         spare_number_10: "spare_number_10", lenient_option, optional_number;
         spare_number_2: "spare_number_2", lenient_option, optional_number;
@@ -2632,8 +2632,8 @@ impl SupplierAlert {
 sage_core::json_model! {
     SupplierAlert {
         alert_text: "alert_text", lenient_option, optional;
-        date_time_created: "date_time_created", next_value, optional;
-        date_time_updated: "date_time_updated", next_value, optional;
+        date_time_created: "date_time_created", lenient_option, optional;
+        date_time_updated: "date_time_updated", lenient_option, optional;
         id: "id", lenient_option, optional;
         is_active: "is_active", lenient_option, optional;
         is_to_delete: "is_to_delete", lenient_option, optional;
@@ -2692,8 +2692,8 @@ sage_core::json_model! {
         bacs_reference: "bacs_reference", lenient_into, optional;
         bank_payment_reference: "bank_payment_reference", lenient_into, optional;
         bic_number: "bic_number", lenient_into, optional;
-        date_time_created: "date_time_created", option_into, optional;
-        date_time_updated: "date_time_updated", option_into, optional;
+        date_time_created: "date_time_created", lenient_into, optional;
+        date_time_updated: "date_time_updated", lenient_into, optional;
         iban_number: "iban_number", lenient_into, optional;
         id: "id", lenient_into, optional;
         national_bank_identifier: "national_bank_identifier", lenient_into, optional;
@@ -2753,8 +2753,8 @@ pub struct SupplierContact {
 
 sage_core::json_model! {
     SupplierContact: Default {
-        date_time_created: "date_time_created", option_into, optional;
-        date_time_updated: "date_time_updated", option_into, optional;
+        date_time_created: "date_time_created", lenient_into, optional;
+        date_time_updated: "date_time_updated", lenient_into, optional;
         default_email: "default_email", lenient_into, optional;
         default_telephone: "default_telephone", lenient_into, optional;
         emails: "emails", option_into, optional;
@@ -2799,8 +2799,8 @@ pub struct SupplierContactRole {
 
 sage_core::json_model! {
     SupplierContactRole: Default {
-        date_time_created: "date_time_created", option_into, optional;
-        date_time_updated: "date_time_updated", option_into, optional;
+        date_time_created: "date_time_created", lenient_into, optional;
+        date_time_updated: "date_time_updated", lenient_into, optional;
         id: "id", lenient_into, optional;
         is_preferred_contact_for_role: "is_preferred_contact_for_role", lenient_into, optional;
         is_to_delete: "is_to_delete", lenient_into, optional;
@@ -2829,8 +2829,8 @@ pub struct SupplierCreditMemoNote {
 sage_core::json_model! {
     SupplierCreditMemoNote: Default {
         created_by: "created_by", lenient_into, optional;
-        date_time_created: "date_time_created", option_into, optional;
-        date_time_updated: "date_time_updated", option_into, optional;
+        date_time_created: "date_time_created", lenient_into, optional;
+        date_time_updated: "date_time_updated", lenient_into, optional;
         id: "id", lenient_into, optional;
         note: "note", lenient_into, optional;
     }
@@ -2863,8 +2863,8 @@ pub struct SupplierEmail {
 
 sage_core::json_model! {
     SupplierEmail: Default {
-        date_time_created: "date_time_created", option_into, optional;
-        date_time_updated: "date_time_updated", option_into, optional;
+        date_time_created: "date_time_created", lenient_into, optional;
+        date_time_updated: "date_time_updated", lenient_into, optional;
         email: "email", lenient_into, optional;
         id: "id", lenient_into, optional;
         is_default: "is_default", lenient_into, optional;
@@ -2909,8 +2909,8 @@ sage_core::json_model! {
     SupplierFax: Default {
         area_code: "area_code", lenient_into, optional;
         country_code: "country_code", lenient_into, optional;
-        date_time_created: "date_time_created", option_into, optional;
-        date_time_updated: "date_time_updated", option_into, optional;
+        date_time_created: "date_time_created", lenient_into, optional;
+        date_time_updated: "date_time_updated", lenient_into, optional;
         full_number: "full_number", lenient_into, optional;
         id: "id", lenient_into, optional;
         is_default: "is_default", lenient_into, optional;
@@ -2972,8 +2972,8 @@ sage_core::json_model! {
         contact_name: "contact_name", lenient_into, optional;
         country: "country", lenient_into, optional;
         county: "county", lenient_into, optional;
-        date_time_created: "date_time_created", option_into, optional;
-        date_time_updated: "date_time_updated", option_into, optional;
+        date_time_created: "date_time_created", lenient_into, optional;
+        date_time_updated: "date_time_updated", lenient_into, optional;
         id: "id", lenient_into, optional;
         postcode: "postcode", lenient_into, optional;
         supplier_id: "supplier_id", lenient_into, optional;
@@ -3031,8 +3031,8 @@ impl SupplierMemo {
 sage_core::json_model! {
     SupplierMemo {
         created_by: "created_by", lenient_option, optional;
-        date_time_created: "date_time_created", next_value, optional;
-        date_time_updated: "date_time_updated", next_value, optional;
+        date_time_created: "date_time_created", lenient_option, optional;
+        date_time_updated: "date_time_updated", lenient_option, optional;
         id: "id", lenient_option, optional;
         is_active: "is_active", lenient_option, optional;
         is_to_delete: "is_to_delete", lenient_option, optional;
@@ -3076,8 +3076,8 @@ sage_core::json_model! {
     SupplierMobile: Default {
         area_code: "area_code", lenient_into, optional;
         country_code: "country_code", lenient_into, optional;
-        date_time_created: "date_time_created", option_into, optional;
-        date_time_updated: "date_time_updated", option_into, optional;
+        date_time_created: "date_time_created", lenient_into, optional;
+        date_time_updated: "date_time_updated", lenient_into, optional;
         full_number: "full_number", lenient_into, optional;
         id: "id", lenient_into, optional;
         is_default: "is_default", lenient_into, optional;
@@ -3151,10 +3151,10 @@ pub struct SupplierPeriodValueView {
 
 sage_core::json_model! {
     SupplierPeriodValueView: Default {
-        analysis_period_end_date: "analysis_period_end_date", option_into, optional;
+        analysis_period_end_date: "analysis_period_end_date", lenient_into, optional;
         analysis_period_reference: "analysis_period_reference", lenient_into, optional;
-        analysis_period_start_date: "analysis_period_start_date", option_into, optional;
-        period_value_date_time_updated: "period_value_date_time_updated", option_into, optional;
+        analysis_period_start_date: "analysis_period_start_date", lenient_into, optional;
+        period_value_date_time_updated: "period_value_date_time_updated", lenient_into, optional;
         period_value_exchange_rate_gain_or_loss: "period_value_exchange_rate_gain_or_loss", lenient_into, optional;
         period_value_total_cash_value_to_date: "period_value_total_cash_value_to_date", lenient_into, optional_number;
         period_value_total_cash_value_to_date_in_base: "period_value_total_cash_value_to_date_in_base", lenient_into, optional_number;
@@ -3193,8 +3193,8 @@ pub struct SupplierStatus {
 
 sage_core::json_model! {
     SupplierStatus: Default {
-        date_time_created: "date_time_created", option_into, optional;
-        date_time_updated: "date_time_updated", option_into, optional;
+        date_time_created: "date_time_created", lenient_into, optional;
+        date_time_updated: "date_time_updated", lenient_into, optional;
         is_live: "is_live", lenient_into, optional;
     }
 }
@@ -3234,8 +3234,8 @@ sage_core::json_model! {
     SupplierTelephone: Default {
         area_code: "area_code", lenient_into, optional;
         country_code: "country_code", lenient_into, optional;
-        date_time_created: "date_time_created", option_into, optional;
-        date_time_updated: "date_time_updated", option_into, optional;
+        date_time_created: "date_time_created", lenient_into, optional;
+        date_time_updated: "date_time_updated", lenient_into, optional;
         full_number: "full_number", lenient_into, optional;
         id: "id", lenient_into, optional;
         is_default: "is_default", lenient_into, optional;
@@ -3470,8 +3470,8 @@ pub struct SupplierView {
 sage_core::json_model! {
     SupplierView: Default {
         account_is_on_hold: "account_is_on_hold", lenient_into, optional;
-        account_opened: "account_opened", option_into, optional;
-        account_status_type: "account_status_type", option_into, optional;
+        account_opened: "account_opened", lenient_into, optional;
+        account_status_type: "account_status_type", lenient_into, optional;
         account_status_type_id: "account_status_type_id", lenient_into, optional;
         account_type: "account_type", lenient_into, optional;
         account_type_id: "account_type_id", lenient_into, optional;
@@ -3495,7 +3495,7 @@ sage_core::json_model! {
         analysis_code_7: "analysis_code_7", lenient_into, optional;
         analysis_code_8: "analysis_code_8", lenient_into, optional;
         analysis_code_9: "analysis_code_9", lenient_into, optional;
-        application_date: "application_date", option_into, optional;
+        application_date: "application_date", lenient_into, optional;
         balance: "balance", lenient_into, optional_number;
         base_balance: "base_balance", lenient_into, optional_number;
         contact_default_email_address: "contact_default_email_address", lenient_into, optional;
@@ -3518,11 +3518,11 @@ sage_core::json_model! {
         currency_iso_code_name: "currency_iso_code_name", lenient_into, optional;
         currency_name: "currency_name", lenient_into, optional;
         currency_symbol: "currency_symbol", lenient_into, optional;
-        date_account_details_last_changed: "date_account_details_last_changed", option_into, optional;
-        date_of_last_transaction: "date_of_last_transaction", option_into, optional;
-        date_received: "date_received", option_into, optional;
-        date_time_created: "date_time_created", option_into, optional;
-        date_time_updated: "date_time_updated", option_into, optional;
+        date_account_details_last_changed: "date_account_details_last_changed", lenient_into, optional;
+        date_of_last_transaction: "date_of_last_transaction", lenient_into, optional;
+        date_received: "date_received", lenient_into, optional;
+        date_time_created: "date_time_created", lenient_into, optional;
+        date_time_updated: "date_time_updated", lenient_into, optional;
         days_early_settlement_disc_applies: "days_early_settlement_disc_applies", lenient_into, optional;
         default_nominal_account_number: "default_nominal_account_number", lenient_into, optional;
         default_nominal_cost_centre: "default_nominal_cost_centre", lenient_into, optional;
@@ -3539,10 +3539,10 @@ sage_core::json_model! {
         fax_subscriber_number: "fax_subscriber_number", lenient_into, optional;
         id: "id", lenient_into, optional;
         is_over_credit_limit: "is_over_credit_limit", lenient_into, optional;
-        last_credit_review: "last_credit_review", option_into, optional;
+        last_credit_review: "last_credit_review", lenient_into, optional;
         months_to_keep_transactions_for: "months_to_keep_transactions_for", lenient_into, optional;
         name: "name", lenient_into, optional;
-        next_credit_review: "next_credit_review", option_into, optional;
+        next_credit_review: "next_credit_review", lenient_into, optional;
         payment_group_description: "payment_group_description", lenient_into, optional;
         payment_terms: "payment_terms", lenient_into, optional;
         payment_terms_id: "payment_terms_id", lenient_into, optional;
@@ -3563,8 +3563,8 @@ sage_core::json_model! {
         supplier_location_country_code_id: "supplier_location_country_code_id", lenient_into, optional;
         supplier_location_country_code_name: "supplier_location_country_code_name", lenient_into, optional;
         supplier_location_county: "supplier_location_county", lenient_into, optional;
-        supplier_location_date_time_created: "supplier_location_date_time_created", option_into, optional;
-        supplier_location_date_time_updated: "supplier_location_date_time_updated", option_into, optional;
+        supplier_location_date_time_created: "supplier_location_date_time_created", lenient_into, optional;
+        supplier_location_date_time_updated: "supplier_location_date_time_updated", lenient_into, optional;
         supplier_location_full_address: "supplier_location_full_address", lenient_into, optional;
         supplier_location_id: "supplier_location_id", lenient_into, optional;
         supplier_location_post_code: "supplier_location_post_code", lenient_into, optional;
@@ -3606,8 +3606,8 @@ pub struct SupplierWebsite {
 
 sage_core::json_model! {
     SupplierWebsite: Default {
-        date_time_created: "date_time_created", option_into, optional;
-        date_time_updated: "date_time_updated", option_into, optional;
+        date_time_created: "date_time_created", lenient_into, optional;
+        date_time_updated: "date_time_updated", lenient_into, optional;
         id: "id", lenient_into, optional;
         is_default: "is_default", lenient_into, optional;
         is_to_delete: "is_to_delete", lenient_into, optional;
@@ -3680,9 +3680,9 @@ pub struct SupplierYearValueView {
 
 sage_core::json_model! {
     SupplierYearValueView: Default {
-        financial_year_end_date: "financial_year_end_date", option_into, optional;
+        financial_year_end_date: "financial_year_end_date", lenient_into, optional;
         financial_year_id: "financial_year_id", lenient_into, optional;
-        financial_year_start_date: "financial_year_start_date", option_into, optional;
+        financial_year_start_date: "financial_year_start_date", lenient_into, optional;
         number_of_periods_in_year: "number_of_periods_in_year", lenient_into, optional;
         supplier_analysis_code_1: "supplier_analysis_code_1", lenient_into, optional;
         supplier_analysis_code_2: "supplier_analysis_code_2", lenient_into, optional;
@@ -3694,7 +3694,7 @@ sage_core::json_model! {
         supplier_reference: "supplier_reference", lenient_into, optional;
         supplier_year_value_id: "supplier_year_value_id", lenient_into, optional;
         year_relative_to_current_year: "year_relative_to_current_year", lenient_into, optional;
-        year_value_date_time_updated: "year_value_date_time_updated", option_into, optional;
+        year_value_date_time_updated: "year_value_date_time_updated", lenient_into, optional;
         year_value_exchange_rate_gain_or_loss: "year_value_exchange_rate_gain_or_loss", lenient_into, optional;
         year_value_total_cash_value_to_date: "year_value_total_cash_value_to_date", lenient_into, optional_number;
         year_value_total_cash_value_to_date_in_base: "year_value_total_cash_value_to_date_in_base", lenient_into, optional_number;

@@ -480,8 +480,8 @@ impl Customer {
 
 sage_core::json_model! {
     Customer {
-        account_opened: "account_opened", next_value, optional;
-        account_status_type: "account_status_type", next_value, optional;
+        account_opened: "account_opened", lenient_option, optional;
+        account_status_type: "account_status_type", lenient_option, optional;
         account_type: "account_type", lenient_option, optional;
         alerts: "alerts", next_value, optional;
         analysis_code_1: "analysis_code_1", lenient_option, optional;
@@ -504,7 +504,7 @@ sage_core::json_model! {
         analysis_code_7: "analysis_code_7", lenient_option, optional;
         analysis_code_8: "analysis_code_8", lenient_option, optional;
         analysis_code_9: "analysis_code_9", lenient_option, optional;
-        application_date: "application_date", next_value, optional;
+        application_date: "application_date", lenient_option, optional;
         associated_head_office: "associated_head_office", next_value, optional;
         associated_head_office_id: "associated_head_office_id", lenient_option, optional;
         average_time_to_pay: "average_time_to_pay", lenient_option, optional;
@@ -524,10 +524,10 @@ sage_core::json_model! {
         currency_id: "currency_id", lenient_option, optional;
         customer_discount_group: "customer_discount_group", next_value, optional;
         customer_discount_group_id: "customer_discount_group_id", lenient_option, optional;
-        date_finance_charge_last_run: "date_finance_charge_last_run", next_value, optional;
-        date_received: "date_received", next_value, optional;
-        date_time_created: "date_time_created", next_value, optional;
-        date_time_updated: "date_time_updated", next_value, optional;
+        date_finance_charge_last_run: "date_finance_charge_last_run", lenient_option, optional;
+        date_received: "date_received", lenient_option, optional;
+        date_time_created: "date_time_created", lenient_option, optional;
+        date_time_updated: "date_time_updated", lenient_option, optional;
         default_nominal_code: "default_nominal_code", next_value, optional;
         default_nominal_code_cost_centre: "default_nominal_code_cost_centre", lenient_option, optional;
         default_nominal_code_department: "default_nominal_code_department", lenient_option, optional;
@@ -548,13 +548,13 @@ sage_core::json_model! {
         invoice_discount_percent: "invoice_discount_percent", lenient_option, optional_number;
         invoice_line_discount_percent: "invoice_line_discount_percent", lenient_option, optional_number;
         is_head_office_with_branches: "is_head_office_with_branches", lenient_option, optional;
-        last_credit_review: "last_credit_review", next_value, optional;
+        last_credit_review: "last_credit_review", lenient_option, optional;
         limited_price_bands: "limited_price_bands", next_value, optional;
         main_address: "main_address", next_value, optional;
         memos: "memos", next_value, optional;
         months_to_keep_transactions: "months_to_keep_transactions", lenient_option, optional;
         name: "name", lenient_value, field;
-        next_credit_review: "next_credit_review", next_value, optional;
+        next_credit_review: "next_credit_review", lenient_option, optional;
         office_type: "office_type", lenient_option, optional;
         on_hold: "on_hold", lenient_option, optional;
         order_priority: "order_priority", lenient_option, optional;
@@ -574,11 +574,11 @@ sage_core::json_model! {
         spare_bool_3: "spare_bool_3", lenient_option, optional;
         spare_bool_4: "spare_bool_4", lenient_option, optional;
         spare_bool_5: "spare_bool_5", lenient_option, optional;
-        spare_date_1: "spare_date_1", next_value, optional;
-        spare_date_2: "spare_date_2", next_value, optional;
-        spare_date_3: "spare_date_3", next_value, optional;
-        spare_date_4: "spare_date_4", next_value, optional;
-        spare_date_5: "spare_date_5", next_value, optional;
+        spare_date_1: "spare_date_1", lenient_option, optional;
+        spare_date_2: "spare_date_2", lenient_option, optional;
+        spare_date_3: "spare_date_3", lenient_option, optional;
+        spare_date_4: "spare_date_4", lenient_option, optional;
+        spare_date_5: "spare_date_5", lenient_option, optional;
         spare_number_1: "spare_number_1", lenient_option, optional_number;
         spare_number_10: "spare_number_10", lenient_option, optional_number;
         spare_number_2: "spare_number_2", lenient_option, optional_number;
@@ -684,8 +684,8 @@ sage_core::json_model! {
     CustomerAlert {
         alert_text: "alert_text", lenient_option, optional;
         customer_id: "customer_id", lenient_value, field;
-        date_time_created: "date_time_created", next_value, optional;
-        date_time_updated: "date_time_updated", next_value, optional;
+        date_time_created: "date_time_created", lenient_option, optional;
+        date_time_updated: "date_time_updated", lenient_option, optional;
         id: "id", lenient_option, optional;
         is_active: "is_active", lenient_option, optional;
         is_to_delete: "is_to_delete", lenient_option, optional;
@@ -742,7 +742,7 @@ sage_core::json_model! {
         description: "description", lenient_value, field;
         id: "id", lenient_option, optional;
         is_to_delete: "is_to_delete", lenient_option, optional;
-        last_used_date: "last_used_date", next_value, optional;
+        last_used_date: "last_used_date", lenient_option, optional;
     }
 }
 
@@ -796,8 +796,8 @@ pub struct CustomerContact {
 sage_core::json_model! {
     CustomerContact: Default {
         customer_id: "customer_id", lenient_into, optional;
-        date_time_created: "date_time_created", option_into, optional;
-        date_time_updated: "date_time_updated", option_into, optional;
+        date_time_created: "date_time_created", lenient_into, optional;
+        date_time_updated: "date_time_updated", lenient_into, optional;
         default_email: "default_email", lenient_into, optional;
         default_telephone: "default_telephone", lenient_into, optional;
         emails: "emails", option_into, optional;
@@ -842,8 +842,8 @@ pub struct CustomerContactRole {
 sage_core::json_model! {
     CustomerContactRole: Default {
         customer_contact_id: "customer_contact_id", lenient_into, optional;
-        date_time_created: "date_time_created", option_into, optional;
-        date_time_updated: "date_time_updated", option_into, optional;
+        date_time_created: "date_time_created", lenient_into, optional;
+        date_time_updated: "date_time_updated", lenient_into, optional;
         id: "id", lenient_into, optional;
         is_preferred_contact_for_role: "is_preferred_contact_for_role", lenient_into, optional;
         is_to_delete: "is_to_delete", lenient_into, optional;
@@ -871,8 +871,8 @@ pub struct CustomerCreditMemoNote {
 sage_core::json_model! {
     CustomerCreditMemoNote: Default {
         created_by: "created_by", lenient_into, optional;
-        date_time_created: "date_time_created", option_into, optional;
-        date_time_updated: "date_time_updated", option_into, optional;
+        date_time_created: "date_time_created", lenient_into, optional;
+        date_time_updated: "date_time_updated", lenient_into, optional;
         id: "id", lenient_into, optional;
         note: "note", lenient_into, optional;
     }
@@ -998,8 +998,8 @@ sage_core::json_model! {
         county: "county", lenient_option, optional;
         customer: "customer", next_value, optional;
         customer_id: "customer_id", lenient_value, field;
-        date_time_created: "date_time_created", next_value, optional;
-        date_time_updated: "date_time_updated", next_value, optional;
+        date_time_created: "date_time_created", lenient_option, optional;
+        date_time_updated: "date_time_updated", lenient_option, optional;
         description: "description", lenient_value, field;
         email: "email", lenient_option, optional;
         fax: "fax", lenient_option, optional;
@@ -1043,8 +1043,8 @@ sage_core::json_model! {
     CustomerEmail: Default {
         customer_contact: "customer_contact", option_into, optional;
         customer_contact_id: "customer_contact_id", lenient_into, optional;
-        date_time_created: "date_time_created", option_into, optional;
-        date_time_updated: "date_time_updated", option_into, optional;
+        date_time_created: "date_time_created", lenient_into, optional;
+        date_time_updated: "date_time_updated", lenient_into, optional;
         email: "email", lenient_into, optional;
         id: "id", lenient_into, optional;
         is_default: "is_default", lenient_into, optional;
@@ -1089,8 +1089,8 @@ sage_core::json_model! {
         country_code: "country_code", lenient_into, optional;
         customer_contact: "customer_contact", option_into, optional;
         customer_contact_id: "customer_contact_id", lenient_into, optional;
-        date_time_created: "date_time_created", option_into, optional;
-        date_time_updated: "date_time_updated", option_into, optional;
+        date_time_created: "date_time_created", lenient_into, optional;
+        date_time_updated: "date_time_updated", lenient_into, optional;
         full_number: "full_number", lenient_into, optional;
         id: "id", lenient_into, optional;
         is_default: "is_default", lenient_into, optional;
@@ -1151,8 +1151,8 @@ sage_core::json_model! {
         country: "country", lenient_into, optional;
         county: "county", lenient_into, optional;
         customer_id: "customer_id", lenient_into, optional;
-        date_time_created: "date_time_created", option_into, optional;
-        date_time_updated: "date_time_updated", option_into, optional;
+        date_time_created: "date_time_created", lenient_into, optional;
+        date_time_updated: "date_time_updated", lenient_into, optional;
         id: "id", lenient_into, optional;
         postcode: "postcode", lenient_into, optional;
     }
@@ -1210,8 +1210,8 @@ sage_core::json_model! {
     CustomerMemo {
         created_by: "created_by", lenient_option, optional;
         customer_id: "customer_id", lenient_value, field;
-        date_time_created: "date_time_created", next_value, optional;
-        date_time_updated: "date_time_updated", next_value, optional;
+        date_time_created: "date_time_created", lenient_option, optional;
+        date_time_updated: "date_time_updated", lenient_option, optional;
         id: "id", lenient_option, optional;
         is_active: "is_active", lenient_option, optional;
         is_to_delete: "is_to_delete", lenient_option, optional;
@@ -1256,8 +1256,8 @@ sage_core::json_model! {
         country_code: "country_code", lenient_into, optional;
         customer_contact: "customer_contact", option_into, optional;
         customer_contact_id: "customer_contact_id", lenient_into, optional;
-        date_time_created: "date_time_created", option_into, optional;
-        date_time_updated: "date_time_updated", option_into, optional;
+        date_time_created: "date_time_created", lenient_into, optional;
+        date_time_updated: "date_time_updated", lenient_into, optional;
         full_number: "full_number", lenient_into, optional;
         id: "id", lenient_into, optional;
         is_default: "is_default", lenient_into, optional;
@@ -1329,9 +1329,9 @@ pub struct CustomerPeriodValueView {
 
 sage_core::json_model! {
     CustomerPeriodValueView: Default {
-        analysis_period_end_date: "analysis_period_end_date", option_into, optional;
+        analysis_period_end_date: "analysis_period_end_date", lenient_into, optional;
         analysis_period_reference: "analysis_period_reference", lenient_into, optional;
-        analysis_period_start_date: "analysis_period_start_date", option_into, optional;
+        analysis_period_start_date: "analysis_period_start_date", lenient_into, optional;
         customer_analysis_code_1: "customer_analysis_code_1", lenient_into, optional;
         customer_analysis_code_2: "customer_analysis_code_2", lenient_into, optional;
         customer_analysis_code_3: "customer_analysis_code_3", lenient_into, optional;
@@ -1342,7 +1342,7 @@ sage_core::json_model! {
         customer_name: "customer_name", lenient_into, optional;
         customer_period_value_id: "customer_period_value_id", lenient_into, optional;
         customer_reference: "customer_reference", lenient_into, optional;
-        period_value_date_time_updated: "period_value_date_time_updated", option_into, optional;
+        period_value_date_time_updated: "period_value_date_time_updated", lenient_into, optional;
         period_value_exchange_rate_gain_or_loss: "period_value_exchange_rate_gain_or_loss", lenient_into, optional;
         period_value_total_cash_value_to_date: "period_value_total_cash_value_to_date", lenient_into, optional_number;
         period_value_total_cash_value_to_date_in_base: "period_value_total_cash_value_to_date_in_base", lenient_into, optional_number;
@@ -1446,7 +1446,7 @@ sage_core::json_model! {
     CustomerPriceEnquiryPreviousPrices: Default {
         discounted_unit_price: "discounted_unit_price", lenient_into, optional_number;
         quantity: "quantity", lenient_into, optional_number;
-        sop_document_date: "sop_document_date", option_into, optional;
+        sop_document_date: "sop_document_date", lenient_into, optional;
         sop_document_no: "sop_document_no", lenient_into, optional;
     }
 }
@@ -1576,29 +1576,29 @@ sage_core::json_model! {
         customer_id: "customer_id", lenient_into, optional;
         customer_name: "customer_name", lenient_into, optional;
         customer_reference: "customer_reference", lenient_into, optional;
-        invoice_line_profit_analysis_date_time_updated: "invoice_line_profit_analysis_date_time_updated", option_into, optional;
+        invoice_line_profit_analysis_date_time_updated: "invoice_line_profit_analysis_date_time_updated", lenient_into, optional;
         invoice_line_profit_analysis_id: "invoice_line_profit_analysis_id", lenient_into, optional;
         invoice_line_profit_analysis_line_quantity: "invoice_line_profit_analysis_line_quantity", lenient_into, optional_number;
         invoice_line_profit_analysis_realised_cost_value: "invoice_line_profit_analysis_realised_cost_value", lenient_into, optional_number;
         invoice_line_profit_analysis_realised_profit_value: "invoice_line_profit_analysis_realised_profit_value", lenient_into, optional_number;
         product_code: "product_code", lenient_into, optional;
-        product_date_time_updated: "product_date_time_updated", option_into, optional;
+        product_date_time_updated: "product_date_time_updated", lenient_into, optional;
         product_description: "product_description", lenient_into, optional;
         product_group_code: "product_group_code", lenient_into, optional;
-        product_group_date_time_updated: "product_group_date_time_updated", option_into, optional;
+        product_group_date_time_updated: "product_group_date_time_updated", lenient_into, optional;
         product_group_description: "product_group_description", lenient_into, optional;
         product_group_id: "product_group_id", lenient_into, optional;
         product_id: "product_id", lenient_into, optional;
         product_name: "product_name", lenient_into, optional;
-        sop_invoice_credit_date_time_updated: "sop_invoice_credit_date_time_updated", option_into, optional;
-        sop_invoice_credit_document_date: "sop_invoice_credit_document_date", option_into, optional;
+        sop_invoice_credit_date_time_updated: "sop_invoice_credit_date_time_updated", lenient_into, optional;
+        sop_invoice_credit_document_date: "sop_invoice_credit_document_date", lenient_into, optional;
         sop_invoice_credit_document_no: "sop_invoice_credit_document_no", lenient_into, optional;
         sop_invoice_credit_document_status: "sop_invoice_credit_document_status", lenient_into, optional;
         sop_invoice_credit_exchange_rate: "sop_invoice_credit_exchange_rate", lenient_into, optional_number;
         sop_invoice_credit_id: "sop_invoice_credit_id", lenient_into, optional;
-        sop_invoice_credit_line_date_time_updated: "sop_invoice_credit_line_date_time_updated", option_into, optional;
+        sop_invoice_credit_line_date_time_updated: "sop_invoice_credit_line_date_time_updated", lenient_into, optional;
         sop_invoice_credit_line_id: "sop_invoice_credit_line_id", lenient_into, optional;
-        sop_invoice_credit_line_invoice_credit_date: "sop_invoice_credit_line_invoice_credit_date", option_into, optional;
+        sop_invoice_credit_line_invoice_credit_date: "sop_invoice_credit_line_invoice_credit_date", lenient_into, optional;
         sop_invoice_credit_line_tax_value: "sop_invoice_credit_line_tax_value", lenient_into, optional_number;
         sop_invoice_credit_line_total_value: "sop_invoice_credit_line_total_value", lenient_into, optional_number;
         sop_invoice_credit_type: "sop_invoice_credit_type", lenient_into, optional;
@@ -1620,8 +1620,8 @@ pub struct CustomerStatus {
 
 sage_core::json_model! {
     CustomerStatus: Default {
-        date_time_created: "date_time_created", option_into, optional;
-        date_time_updated: "date_time_updated", option_into, optional;
+        date_time_created: "date_time_created", lenient_into, optional;
+        date_time_updated: "date_time_updated", lenient_into, optional;
         is_live: "is_live", lenient_into, optional;
     }
 }
@@ -1663,8 +1663,8 @@ sage_core::json_model! {
         country_code: "country_code", lenient_into, optional;
         customer_contact: "customer_contact", option_into, optional;
         customer_contact_id: "customer_contact_id", lenient_into, optional;
-        date_time_created: "date_time_created", option_into, optional;
-        date_time_updated: "date_time_updated", option_into, optional;
+        date_time_created: "date_time_created", lenient_into, optional;
+        date_time_updated: "date_time_updated", lenient_into, optional;
         full_number: "full_number", lenient_into, optional;
         id: "id", lenient_into, optional;
         is_default: "is_default", lenient_into, optional;
@@ -1937,8 +1937,8 @@ pub struct CustomerView {
 sage_core::json_model! {
     CustomerView: Default {
         account_is_on_hold: "account_is_on_hold", lenient_into, optional;
-        account_opened: "account_opened", option_into, optional;
-        account_status_type: "account_status_type", option_into, optional;
+        account_opened: "account_opened", lenient_into, optional;
+        account_status_type: "account_status_type", lenient_into, optional;
         account_status_type_id: "account_status_type_id", lenient_into, optional;
         account_type: "account_type", lenient_into, optional;
         account_type_id: "account_type_id", lenient_into, optional;
@@ -1962,9 +1962,9 @@ sage_core::json_model! {
         analysis_code_7: "analysis_code_7", lenient_into, optional;
         analysis_code_8: "analysis_code_8", lenient_into, optional;
         analysis_code_9: "analysis_code_9", lenient_into, optional;
-        application_date: "application_date", option_into, optional;
+        application_date: "application_date", lenient_into, optional;
         average_time_to_pay: "average_time_to_pay", lenient_into, optional;
-        avg_time_to_pay_date_last_updated: "avg_time_to_pay_date_last_updated", option_into, optional;
+        avg_time_to_pay_date_last_updated: "avg_time_to_pay_date_last_updated", lenient_into, optional;
         balance: "balance", lenient_into, optional_number;
         base_balance: "base_balance", lenient_into, optional_number;
         contact_default_email_address: "contact_default_email_address", lenient_into, optional;
@@ -2000,19 +2000,19 @@ sage_core::json_model! {
         customer_location_country_code_id: "customer_location_country_code_id", lenient_into, optional;
         customer_location_country_code_name: "customer_location_country_code_name", lenient_into, optional;
         customer_location_county: "customer_location_county", lenient_into, optional;
-        customer_location_date_time_created: "customer_location_date_time_created", option_into, optional;
-        customer_location_date_time_updated: "customer_location_date_time_updated", option_into, optional;
+        customer_location_date_time_created: "customer_location_date_time_created", lenient_into, optional;
+        customer_location_date_time_updated: "customer_location_date_time_updated", lenient_into, optional;
         customer_location_full_address: "customer_location_full_address", lenient_into, optional;
         customer_location_id: "customer_location_id", lenient_into, optional;
         customer_location_post_code: "customer_location_post_code", lenient_into, optional;
         customer_location_type: "customer_location_type", lenient_into, optional;
         customer_location_type_id: "customer_location_type_id", lenient_into, optional;
-        date_account_details_last_changed: "date_account_details_last_changed", option_into, optional;
-        date_finance_charge_last_run: "date_finance_charge_last_run", option_into, optional;
-        date_of_last_transaction: "date_of_last_transaction", option_into, optional;
-        date_received: "date_received", option_into, optional;
-        date_time_created: "date_time_created", option_into, optional;
-        date_time_updated: "date_time_updated", option_into, optional;
+        date_account_details_last_changed: "date_account_details_last_changed", lenient_into, optional;
+        date_finance_charge_last_run: "date_finance_charge_last_run", lenient_into, optional;
+        date_of_last_transaction: "date_of_last_transaction", lenient_into, optional;
+        date_received: "date_received", lenient_into, optional;
+        date_time_created: "date_time_created", lenient_into, optional;
+        date_time_updated: "date_time_updated", lenient_into, optional;
         days_early_settlement_disc_applies: "days_early_settlement_disc_applies", lenient_into, optional;
         default_nominal_account_number: "default_nominal_account_number", lenient_into, optional;
         default_nominal_cost_centre: "default_nominal_cost_centre", lenient_into, optional;
@@ -2035,10 +2035,10 @@ sage_core::json_model! {
         invoice_line_discount_percent: "invoice_line_discount_percent", lenient_into, optional_number;
         invoice_payments_status: "invoice_payments_status", lenient_into, optional;
         is_over_credit_limit: "is_over_credit_limit", lenient_into, optional;
-        last_credit_review: "last_credit_review", option_into, optional;
+        last_credit_review: "last_credit_review", lenient_into, optional;
         months_to_keep_transactions_for: "months_to_keep_transactions_for", lenient_into, optional;
         name: "name", lenient_into, optional;
-        next_credit_review: "next_credit_review", option_into, optional;
+        next_credit_review: "next_credit_review", lenient_into, optional;
         order_value_discount_description: "order_value_discount_description", lenient_into, optional;
         order_value_discount_id: "order_value_discount_id", lenient_into, optional;
         order_value_discount_name: "order_value_discount_name", lenient_into, optional;
@@ -2095,8 +2095,8 @@ sage_core::json_model! {
     CustomerWebsite: Default {
         customer_contact: "customer_contact", option_into, optional;
         customer_contact_id: "customer_contact_id", lenient_into, optional;
-        date_time_created: "date_time_created", option_into, optional;
-        date_time_updated: "date_time_updated", option_into, optional;
+        date_time_created: "date_time_created", lenient_into, optional;
+        date_time_updated: "date_time_updated", lenient_into, optional;
         id: "id", lenient_into, optional;
         is_default: "is_default", lenient_into, optional;
         is_to_delete: "is_to_delete", lenient_into, optional;
@@ -2176,12 +2176,12 @@ sage_core::json_model! {
         customer_name: "customer_name", lenient_into, optional;
         customer_reference: "customer_reference", lenient_into, optional;
         customer_year_value_id: "customer_year_value_id", lenient_into, optional;
-        financial_year_end_date: "financial_year_end_date", option_into, optional;
+        financial_year_end_date: "financial_year_end_date", lenient_into, optional;
         financial_year_id: "financial_year_id", lenient_into, optional;
-        financial_year_start_date: "financial_year_start_date", option_into, optional;
+        financial_year_start_date: "financial_year_start_date", lenient_into, optional;
         number_of_periods_in_year: "number_of_periods_in_year", lenient_into, optional;
         year_relative_to_current_year: "year_relative_to_current_year", lenient_into, optional;
-        year_value_date_time_updated: "year_value_date_time_updated", option_into, optional;
+        year_value_date_time_updated: "year_value_date_time_updated", lenient_into, optional;
         year_value_exchange_rate_gain_or_loss: "year_value_exchange_rate_gain_or_loss", lenient_into, optional;
         year_value_total_cash_value_to_date: "year_value_total_cash_value_to_date", lenient_into, optional_number;
         year_value_total_cash_value_to_date_in_base: "year_value_total_cash_value_to_date_in_base", lenient_into, optional_number;
@@ -2238,8 +2238,8 @@ pub struct FinanceCharge {
 sage_core::json_model! {
     FinanceCharge: Default {
         code: "code", lenient_into, optional;
-        date_time_created: "date_time_created", option_into, optional;
-        date_time_updated: "date_time_updated", option_into, optional;
+        date_time_created: "date_time_created", lenient_into, optional;
+        date_time_updated: "date_time_updated", lenient_into, optional;
         finance_charge_percent: "finance_charge_percent", lenient_into, optional_number;
         id: "id", lenient_into, optional;
     }
@@ -2426,7 +2426,7 @@ pub struct SalesAgedTransactionPeriodView {
 
 sage_core::json_model! {
     SalesAgedTransactionPeriodView: Default {
-        ageing_date: "ageing_date", option_into, optional;
+        ageing_date: "ageing_date", lenient_into, optional;
         ageing_period_name: "ageing_period_name", lenient_into, optional;
         base_outstanding_value: "base_outstanding_value", lenient_into, optional_number;
         customer_id: "customer_id", lenient_into, optional;
@@ -2466,7 +2466,7 @@ impl SalesAllocation {
 
 sage_core::json_model! {
     SalesAllocation {
-        allocation_date: "allocation_date", next_value, optional;
+        allocation_date: "allocation_date", lenient_option, optional;
         allocation_lines: "allocation_lines", or_default, field;
         customer_id: "customer_id", lenient_value, field;
     }
@@ -2587,7 +2587,7 @@ sage_core::json_model! {
         second_reference: "second_reference", lenient_option, optional;
         settled_immediately: "settled_immediately", lenient_option, optional;
         tax_analysis_items: "tax_analysis_items", next_value, optional;
-        transaction_date: "transaction_date", next_value, optional;
+        transaction_date: "transaction_date", lenient_option, optional;
         triangular_transaction: "triangular_transaction", lenient_option, optional;
     }
 }
@@ -2799,8 +2799,8 @@ sage_core::json_model! {
         control_value_in_base_currency: "control_value_in_base_currency", lenient_into, optional_number;
         customer: "customer", option_into, optional;
         customer_id: "customer_id", lenient_into, optional;
-        date_time_created: "date_time_created", option_into, optional;
-        date_time_updated: "date_time_updated", option_into, optional;
+        date_time_created: "date_time_created", lenient_into, optional;
+        date_time_updated: "date_time_updated", lenient_into, optional;
         discount_days: "discount_days", lenient_into, optional;
         discount_percent: "discount_percent", lenient_into, optional_number;
         document_allocated_value: "document_allocated_value", lenient_into, optional_number;
@@ -2810,19 +2810,19 @@ sage_core::json_model! {
         document_outstanding_value: "document_outstanding_value", lenient_into, optional_number;
         document_tax_discount_value: "document_tax_discount_value", lenient_into, optional_number;
         document_tax_value: "document_tax_value", lenient_into, optional_number;
-        due_date: "due_date", option_into, optional;
+        due_date: "due_date", lenient_into, optional;
         exchange_rate: "exchange_rate", lenient_into, optional_number;
-        full_settlement_date: "full_settlement_date", option_into, optional;
+        full_settlement_date: "full_settlement_date", lenient_into, optional;
         id: "id", lenient_into, optional;
         nominal_analysis_items: "nominal_analysis_items", option_into, optional;
-        posted_date: "posted_date", option_into, optional;
+        posted_date: "posted_date", lenient_into, optional;
         queried: "queried", lenient_into, optional;
         reference: "reference", lenient_into, optional;
         second_reference: "second_reference", lenient_into, optional;
         settled_immediately: "settled_immediately", lenient_into, optional;
         tax_analysis_items: "tax_analysis_items", option_into, optional;
         trader_transaction_type: "trader_transaction_type", lenient_into, optional;
-        transaction_date: "transaction_date", option_into, optional;
+        transaction_date: "transaction_date", lenient_into, optional;
         urn: "urn", lenient_into, optional;
         user_name: "user_name", lenient_into, optional;
     }
@@ -2857,7 +2857,7 @@ sage_core::json_model! {
         cheque_value: "cheque_value", lenient_into, optional_number;
         name: "name", lenient_into, optional;
         reference: "reference", lenient_into, optional;
-        statement_date: "statement_date", option_into, optional;
+        statement_date: "statement_date", lenient_into, optional;
         statement_page_number: "statement_page_number", lenient_into, optional;
         urn: "urn", lenient_into, optional;
     }
@@ -3018,7 +3018,7 @@ sage_core::json_model! {
         document_goods_value: "document_goods_value", lenient_option, optional_number;
         document_tax_discount_value: "document_tax_discount_value", lenient_option, optional_number;
         document_tax_value: "document_tax_value", lenient_option, optional_number;
-        due_date: "due_date", next_value, optional;
+        due_date: "due_date", lenient_option, optional;
         exchange_rate: "exchange_rate", lenient_option, optional_number;
         is_eu_trader: "is_eu_trader", lenient_option, optional;
         nominal_analysis_items: "nominal_analysis_items", next_value, optional;
@@ -3026,7 +3026,7 @@ sage_core::json_model! {
         second_reference: "second_reference", lenient_option, optional;
         settled_immediately: "settled_immediately", lenient_option, optional;
         tax_analysis_items: "tax_analysis_items", next_value, optional;
-        transaction_date: "transaction_date", next_value, optional;
+        transaction_date: "transaction_date", lenient_option, optional;
         triangular_transaction: "triangular_transaction", lenient_option, optional;
     }
 }
@@ -3225,8 +3225,8 @@ sage_core::json_model! {
         auto_generate_account_numbers: "auto_generate_account_numbers", lenient_into, optional;
         charge_interest_on_finance_charges: "charge_interest_on_finance_charges", lenient_into, optional;
         copy_statements_for_head_offices: "copy_statements_for_head_offices", lenient_into, optional;
-        date_time_created: "date_time_created", option_into, optional;
-        date_time_updated: "date_time_updated", option_into, optional;
+        date_time_created: "date_time_created", lenient_into, optional;
+        date_time_updated: "date_time_updated", lenient_into, optional;
         default_payment_terms_basis: "default_payment_terms_basis", lenient_into, optional;
         default_payment_terms_days: "default_payment_terms_days", lenient_into, optional;
         default_tax_code: "default_tax_code", option_into, optional;
@@ -3330,7 +3330,7 @@ sage_core::json_model! {
         reference: "reference", lenient_option, optional;
         second_reference: "second_reference", lenient_option, optional;
         settlement_discount_value: "settlement_discount_value", lenient_option, optional_number;
-        transaction_date: "transaction_date", next_value, optional;
+        transaction_date: "transaction_date", lenient_option, optional;
     }
 }
 
@@ -3484,8 +3484,8 @@ sage_core::json_model! {
         control_value_in_base_currency: "control_value_in_base_currency", lenient_into, optional_number;
         customer: "customer", option_into, optional;
         customer_id: "customer_id", lenient_into, optional;
-        date_time_created: "date_time_created", option_into, optional;
-        date_time_updated: "date_time_updated", option_into, optional;
+        date_time_created: "date_time_created", lenient_into, optional;
+        date_time_updated: "date_time_updated", lenient_into, optional;
         discount_days: "discount_days", lenient_into, optional;
         discount_percent: "discount_percent", lenient_into, optional_number;
         document_allocated_value: "document_allocated_value", lenient_into, optional_number;
@@ -3495,19 +3495,19 @@ sage_core::json_model! {
         document_outstanding_value: "document_outstanding_value", lenient_into, optional_number;
         document_tax_discount_value: "document_tax_discount_value", lenient_into, optional_number;
         document_tax_value: "document_tax_value", lenient_into, optional_number;
-        due_date: "due_date", option_into, optional;
+        due_date: "due_date", lenient_into, optional;
         exchange_rate: "exchange_rate", lenient_into, optional_number;
-        full_settlement_date: "full_settlement_date", option_into, optional;
+        full_settlement_date: "full_settlement_date", lenient_into, optional;
         id: "id", lenient_into, optional;
         nominal_analysis_items: "nominal_analysis_items", option_into, optional;
-        posted_date: "posted_date", option_into, optional;
+        posted_date: "posted_date", lenient_into, optional;
         queried: "queried", lenient_into, optional;
         reference: "reference", lenient_into, optional;
         second_reference: "second_reference", lenient_into, optional;
         settled_immediately: "settled_immediately", lenient_into, optional;
         tax_analysis_items: "tax_analysis_items", option_into, optional;
         trader_transaction_type: "trader_transaction_type", lenient_into, optional;
-        transaction_date: "transaction_date", option_into, optional;
+        transaction_date: "transaction_date", lenient_into, optional;
         urn: "urn", lenient_into, optional;
         user_name: "user_name", lenient_into, optional;
     }
@@ -3540,9 +3540,9 @@ pub struct SalesPostedTransactionAllocationHistoryItems {
 sage_core::json_model! {
     SalesPostedTransactionAllocationHistoryItems: Default {
         allocation_value: "allocation_value", lenient_into, optional_number;
-        date_time_created: "date_time_created", option_into, optional;
-        date_time_updated: "date_time_updated", option_into, optional;
-        entry_date: "entry_date", option_into, optional;
+        date_time_created: "date_time_created", lenient_into, optional;
+        date_time_updated: "date_time_updated", lenient_into, optional;
+        entry_date: "entry_date", lenient_into, optional;
         exchange_gain_loss: "exchange_gain_loss", lenient_into, optional_number;
         exchange_rate: "exchange_rate", lenient_into, optional_number;
         id: "id", lenient_into, optional;
@@ -3575,7 +3575,7 @@ pub struct SalesPostedTransactionAllocationSessionItems {
 
 sage_core::json_model! {
     SalesPostedTransactionAllocationSessionItems: Default {
-        allocation_date: "allocation_date", option_into, optional;
+        allocation_date: "allocation_date", lenient_into, optional;
         allocation_value: "allocation_value", lenient_into, optional_number;
         ledger_type: "ledger_type", lenient_into, optional;
         reference: "reference", lenient_into, optional;
@@ -3615,7 +3615,7 @@ sage_core::json_model! {
         cheque_value: "cheque_value", lenient_into, optional_number;
         name: "name", lenient_into, optional;
         reference: "reference", lenient_into, optional;
-        statement_date: "statement_date", option_into, optional;
+        statement_date: "statement_date", lenient_into, optional;
         statement_page_number: "statement_page_number", lenient_into, optional;
         urn: "urn", lenient_into, optional;
     }
@@ -3666,8 +3666,8 @@ impl SalesPostedTransactionMemo {
 sage_core::json_model! {
     SalesPostedTransactionMemo {
         created_by: "created_by", lenient_option, optional;
-        date_time_created: "date_time_created", next_value, optional;
-        date_time_updated: "date_time_updated", next_value, optional;
+        date_time_created: "date_time_created", lenient_option, optional;
+        date_time_updated: "date_time_updated", lenient_option, optional;
         id: "id", lenient_option, optional;
         is_active: "is_active", lenient_option, optional;
         note: "note", lenient_value, field;
@@ -3829,7 +3829,7 @@ sage_core::json_model! {
         reference: "reference", lenient_option, optional;
         second_reference: "second_reference", lenient_option, optional;
         settlement_discount_value: "settlement_discount_value", lenient_option, optional_number;
-        transaction_date: "transaction_date", next_value, optional;
+        transaction_date: "transaction_date", lenient_option, optional;
     }
 }
 
@@ -3899,12 +3899,12 @@ pub struct SalesTradingPeriod {
 
 sage_core::json_model! {
     SalesTradingPeriod: Default {
-        date_time_created: "date_time_created", option_into, optional;
-        date_time_updated: "date_time_updated", option_into, optional;
-        end_date: "end_date", option_into, optional;
+        date_time_created: "date_time_created", lenient_into, optional;
+        date_time_updated: "date_time_updated", lenient_into, optional;
+        end_date: "end_date", lenient_into, optional;
         id: "id", lenient_into, optional;
         period_number: "period_number", lenient_into, optional;
-        start_date: "start_date", option_into, optional;
+        start_date: "start_date", lenient_into, optional;
     }
 }
 
@@ -3994,21 +3994,21 @@ sage_core::json_model! {
         customer: "customer", option_into, optional;
         customer_id: "customer_id", lenient_into, optional;
         discount_days: "discount_days", lenient_into, optional;
-        discount_due_date: "discount_due_date", option_into, optional;
+        discount_due_date: "discount_due_date", lenient_into, optional;
         document_allocated_value: "document_allocated_value", lenient_into, optional_number;
         document_discount_value: "document_discount_value", lenient_into, optional_number;
         document_discounted_value: "document_discounted_value", lenient_into, optional_number;
         document_gross_value: "document_gross_value", lenient_into, optional_number;
         document_outstanding_value: "document_outstanding_value", lenient_into, optional_number;
         document_tax_discount_value: "document_tax_discount_value", lenient_into, optional_number;
-        due_date: "due_date", option_into, optional;
+        due_date: "due_date", lenient_into, optional;
         exchange_rate: "exchange_rate", lenient_into, optional_number;
         has_documents: "has_documents", lenient_into, optional;
         id: "id", lenient_into, optional;
         memo_note_status: "memo_note_status", lenient_into, optional;
         memos: "memos", option_into, optional;
         nominal_analysis_items: "nominal_analysis_items", option_into, optional;
-        posted_date: "posted_date", option_into, optional;
+        posted_date: "posted_date", lenient_into, optional;
         queried: "queried", lenient_into, optional;
         reference: "reference", lenient_into, optional;
         second_reference: "second_reference", lenient_into, optional;
@@ -4016,7 +4016,7 @@ sage_core::json_model! {
         source: "source", lenient_into, optional;
         tax_analysis_items: "tax_analysis_items", option_into, optional;
         trader_transaction_type: "trader_transaction_type", lenient_into, optional;
-        transaction_date: "transaction_date", option_into, optional;
+        transaction_date: "transaction_date", lenient_into, optional;
         urn: "urn", lenient_into, optional;
         user_name: "user_name", lenient_into, optional;
     }
@@ -4049,9 +4049,9 @@ pub struct SalesTransactionEnquiryViewAllocationHistoryItems {
 sage_core::json_model! {
     SalesTransactionEnquiryViewAllocationHistoryItems: Default {
         allocation_value: "allocation_value", lenient_into, optional_number;
-        date_time_created: "date_time_created", option_into, optional;
-        date_time_updated: "date_time_updated", option_into, optional;
-        entry_date: "entry_date", option_into, optional;
+        date_time_created: "date_time_created", lenient_into, optional;
+        date_time_updated: "date_time_updated", lenient_into, optional;
+        entry_date: "entry_date", lenient_into, optional;
         exchange_gain_loss: "exchange_gain_loss", lenient_into, optional_number;
         exchange_rate: "exchange_rate", lenient_into, optional_number;
         id: "id", lenient_into, optional;
@@ -4084,7 +4084,7 @@ pub struct SalesTransactionEnquiryViewAllocationSessionItems {
 
 sage_core::json_model! {
     SalesTransactionEnquiryViewAllocationSessionItems: Default {
-        allocation_date: "allocation_date", option_into, optional;
+        allocation_date: "allocation_date", lenient_into, optional;
         allocation_value: "allocation_value", lenient_into, optional_number;
         ledger_type: "ledger_type", lenient_into, optional;
         reference: "reference", lenient_into, optional;
@@ -4124,7 +4124,7 @@ sage_core::json_model! {
         cheque_value: "cheque_value", lenient_into, optional_number;
         name: "name", lenient_into, optional;
         reference: "reference", lenient_into, optional;
-        statement_date: "statement_date", option_into, optional;
+        statement_date: "statement_date", lenient_into, optional;
         statement_page_number: "statement_page_number", lenient_into, optional;
         urn: "urn", lenient_into, optional;
     }
@@ -4307,18 +4307,18 @@ sage_core::json_model! {
         document_outstanding_value: "document_outstanding_value", lenient_into, optional_number;
         document_tax_discount_value: "document_tax_discount_value", lenient_into, optional_number;
         document_tax_value: "document_tax_value", lenient_into, optional_number;
-        due_date: "due_date", option_into, optional;
+        due_date: "due_date", lenient_into, optional;
         exchange_rate: "exchange_rate", lenient_into, optional_number;
         ledger_type: "ledger_type", lenient_into, optional;
         posted_customer_transaction_id: "posted_customer_transaction_id", lenient_into, optional;
-        posted_date: "posted_date", option_into, optional;
+        posted_date: "posted_date", lenient_into, optional;
         query: "query", lenient_into, optional;
         reference: "reference", lenient_into, optional;
         second_reference: "second_reference", lenient_into, optional;
         settled_immediately: "settled_immediately", lenient_into, optional;
         status: "status", lenient_into, optional;
-        transaction_date: "transaction_date", option_into, optional;
-        transaction_date_time_updated: "transaction_date_time_updated", option_into, optional;
+        transaction_date: "transaction_date", lenient_into, optional;
+        transaction_date_time_updated: "transaction_date_time_updated", lenient_into, optional;
         transaction_type: "transaction_type", lenient_into, optional;
         urn: "urn", lenient_into, optional;
         user_name: "user_name", lenient_into, optional;

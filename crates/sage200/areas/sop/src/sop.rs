@@ -52,10 +52,9 @@
 //! - `suggested_products`: Suggested Products
 
 /// How a sales order customer trades: on credit, for cash, or as a prospect.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub enum CustomerType {
     /// `EnumCustomerTypeCredit`
-    #[default]
     Credit,
     /// `EnumCustomerTypeCash`
     Cash,
@@ -75,6 +74,14 @@ impl CustomerType {
             Self::Prospect => "EnumCustomerTypeProspect",
             Self::Other(value) => value,
         }
+    }
+}
+
+/// `Other("")`: no value (what a required field Sage leaves out reads as).
+impl Default for CustomerType {
+    #[inline]
+    fn default() -> Self {
+        Self::Other(String::new())
     }
 }
 
@@ -104,6 +111,22 @@ impl std::fmt::Display for CustomerType {
     }
 }
 
+impl sage_core::types::lenient::LenientNewtype for CustomerType {
+    type Raw = String;
+    #[inline]
+    fn from_raw_value(raw: String) -> Self {
+        Self::from(raw)
+    }
+
+    #[inline]
+    fn unlisted(&self) -> Option<&str> {
+        match self {
+            Self::Other(value) => Some(value),
+            _ => None,
+        }
+    }
+}
+
 impl serde::Serialize for CustomerType {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         serializer.serialize_str(self.as_str())
@@ -114,7 +137,7 @@ impl<'de> serde::Deserialize<'de> for CustomerType {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        sage_core::types::lenient::value::<D, String>(deserializer).map(Self::from)
+        sage_core::types::lenient::value::<D, Self>(deserializer)
     }
 }
 
@@ -264,8 +287,8 @@ sage_core::json_model! {
     SopAdditionalCharge: Default {
         charge_value: "charge_value", lenient_into, optional_number;
         code: "code", lenient_into, optional;
-        date_time_created: "date_time_created", option_into, optional;
-        date_time_updated: "date_time_updated", option_into, optional;
+        date_time_created: "date_time_created", lenient_into, optional;
+        date_time_updated: "date_time_updated", lenient_into, optional;
         id: "id", lenient_into, optional;
         name: "name", lenient_into, optional;
         nominal_code: "nominal_code", option_into, optional;
@@ -314,7 +337,7 @@ sage_core::json_model! {
         allocation_balance_id: "allocation_balance_id", lenient_into, optional;
         bin_holding_id: "bin_holding_id", lenient_into, optional;
         bin_holding_name: "bin_holding_name", lenient_into, optional;
-        sop_allocation_line_allocated_date: "sop_allocation_line_allocated_date", option_into, optional;
+        sop_allocation_line_allocated_date: "sop_allocation_line_allocated_date", lenient_into, optional;
         sop_allocation_line_allocated_quantity: "sop_allocation_line_allocated_quantity", lenient_into, optional_number;
         sop_allocation_line_current_allocated_quantity: "sop_allocation_line_current_allocated_quantity", lenient_into, optional_number;
         sop_allocation_line_despatched_quantity: "sop_allocation_line_despatched_quantity", lenient_into, optional_number;
@@ -382,10 +405,10 @@ pub struct SopCancelledLine {
 
 sage_core::json_model! {
     SopCancelledLine: Default {
-        cancelled_date: "cancelled_date", option_into, optional;
+        cancelled_date: "cancelled_date", lenient_into, optional;
         cancelled_quantity: "cancelled_quantity", lenient_into, optional_number;
-        date_time_created: "date_time_created", option_into, optional;
-        date_time_updated: "date_time_updated", option_into, optional;
+        date_time_created: "date_time_created", lenient_into, optional;
+        date_time_updated: "date_time_updated", lenient_into, optional;
         id: "id", lenient_into, optional;
         item_code: "item_code", lenient_into, optional;
         item_description: "item_description", lenient_into, optional;
@@ -439,7 +462,7 @@ impl SopConfirmDespatchAdjustment {
 sage_core::json_model! {
     SopConfirmDespatchAdjustment {
         confirmation_intent_type: "confirmation_intent_type", lenient_option, optional;
-        despatch_receipt_date: "despatch_receipt_date", next_value, optional;
+        despatch_receipt_date: "despatch_receipt_date", lenient_option, optional;
         items: "items", or_default, field;
         sop_order_return_id: "sop_order_return_id", lenient_value, field;
         tracking_items: "tracking_items", next_value, optional;
@@ -642,7 +665,7 @@ pub struct SopDespatchDiscreteOrder {
 
 sage_core::json_model! {
     SopDespatchDiscreteOrder: Default {
-        document_date: "document_date", option_into, optional;
+        document_date: "document_date", lenient_into, optional;
         document_no: "document_no", lenient_into, optional;
         document_value: "document_value", lenient_into, optional_number;
         id: "id", lenient_into, optional;
@@ -704,9 +727,9 @@ sage_core::json_model! {
         courier: "courier", option_into, optional;
         courier_id: "courier_id", lenient_into, optional;
         courier_name: "courier_name", lenient_into, optional;
-        date_time_created: "date_time_created", option_into, optional;
-        date_time_updated: "date_time_updated", option_into, optional;
-        despatch_date: "despatch_date", option_into, optional;
+        date_time_created: "date_time_created", lenient_into, optional;
+        date_time_updated: "date_time_updated", lenient_into, optional;
+        despatch_date: "despatch_date", lenient_into, optional;
         despatch_no: "despatch_no", lenient_into, optional;
         despatched_by: "despatched_by", lenient_into, optional;
         id: "id", lenient_into, optional;
@@ -843,7 +866,7 @@ sage_core::json_model! {
         customer_name: "customer_name", lenient_option, optional;
         customer_reference: "customer_reference", lenient_option, optional;
         despatch_receipt_quantity: "despatch_receipt_quantity", lenient_option, optional_number;
-        document_date: "document_date", next_value, optional;
+        document_date: "document_date", lenient_option, optional;
         document_no: "document_no", lenient_option, optional;
         has_traceable_allocations: "has_traceable_allocations", lenient_option, optional;
         id: "id", lenient_value, field;
@@ -855,9 +878,9 @@ sage_core::json_model! {
         outstanding_quantity: "outstanding_quantity", lenient_option, optional_number;
         product_id: "product_id", lenient_option, optional;
         product_type: "product_type", lenient_option, optional;
-        promised_delivery_date: "promised_delivery_date", next_value, optional;
+        promised_delivery_date: "promised_delivery_date", lenient_option, optional;
         quantity: "quantity", lenient_value, number;
-        requested_delivery_date: "requested_delivery_date", next_value, optional;
+        requested_delivery_date: "requested_delivery_date", lenient_option, optional;
         sale_from_single_batch: "sale_from_single_batch", lenient_option, optional;
         selling_unit_description: "selling_unit_description", lenient_option, optional;
         selling_unit_multiple: "selling_unit_multiple", lenient_option, optional_number;
@@ -866,7 +889,7 @@ sage_core::json_model! {
         stock_unit_precision: "stock_unit_precision", lenient_option, optional_number;
         traceable_adjustment_items: "traceable_adjustment_items", next_value, optional;
         traceable_available_quantity: "traceable_available_quantity", lenient_option, optional_number;
-        traceable_type: "traceable_type", next_value, optional;
+        traceable_type: "traceable_type", lenient_option, optional;
         unit_description: "unit_description", lenient_option, optional;
         warehouse_name: "warehouse_name", lenient_option, optional;
     }
@@ -1016,8 +1039,8 @@ impl SopExportReason {
 
 sage_core::json_model! {
     SopExportReason {
-        date_time_created: "date_time_created", next_value, optional;
-        date_time_updated: "date_time_updated", next_value, optional;
+        date_time_created: "date_time_created", lenient_option, optional;
+        date_time_updated: "date_time_updated", lenient_option, optional;
         id: "id", lenient_option, optional;
         is_default: "is_default", lenient_option, optional;
         is_to_delete: "is_to_delete", lenient_option, optional;
@@ -1062,8 +1085,8 @@ impl SopIncoterm {
 
 sage_core::json_model! {
     SopIncoterm {
-        date_time_created: "date_time_created", next_value, optional;
-        date_time_updated: "date_time_updated", next_value, optional;
+        date_time_created: "date_time_created", lenient_option, optional;
+        date_time_updated: "date_time_updated", lenient_option, optional;
         id: "id", lenient_option, optional;
         is_default: "is_default", lenient_option, optional;
         is_to_delete: "is_to_delete", lenient_option, optional;
@@ -1219,15 +1242,15 @@ sage_core::json_model! {
         is_selected: "is_selected", lenient_value, field;
         original_quantity: "original_quantity", lenient_option, optional_number;
         quantity: "quantity", lenient_value, number;
-        receipt_date: "receipt_date", next_value, optional;
-        sell_by_date: "sell_by_date", next_value, optional;
+        receipt_date: "receipt_date", lenient_option, optional;
+        sell_by_date: "sell_by_date", lenient_option, optional;
         sop_allocation_line_id: "sop_allocation_line_id", lenient_option, optional;
         sop_allocation_line_quantity: "sop_allocation_line_quantity", lenient_option, optional_number;
         supplier_reference: "supplier_reference", lenient_option, optional;
         traceable_allocation_balance_id: "traceable_allocation_balance_id", lenient_value, field;
         traceable_bin_item_id: "traceable_bin_item_id", lenient_value, field;
         traceable_item_id: "traceable_item_id", lenient_value, field;
-        use_by_date: "use_by_date", next_value, optional;
+        use_by_date: "use_by_date", lenient_option, optional;
     }
 }
 
@@ -1631,17 +1654,17 @@ sage_core::json_model! {
         customer_delivery_address_id: "customer_delivery_address_id", lenient_option, optional;
         customer_document_no: "customer_document_no", lenient_option, optional;
         customer_id: "customer_id", lenient_value, field;
-        customer_type: "customer_type", next_value, optional;
-        date_time_created: "date_time_created", next_value, optional;
-        date_time_updated: "date_time_updated", next_value, optional;
+        customer_type: "customer_type", lenient_option, optional;
+        date_time_created: "date_time_created", lenient_option, optional;
+        date_time_updated: "date_time_updated", lenient_option, optional;
         declared_payment_remaining: "declared_payment_remaining", lenient_option, optional_number;
         delivery_address: "delivery_address", next_value, optional;
         despatch_receipt_status: "despatch_receipt_status", lenient_option, optional;
         document_created_by: "document_created_by", lenient_option, optional;
-        document_date: "document_date", next_value, optional;
+        document_date: "document_date", lenient_option, optional;
         document_discount_percent: "document_discount_percent", lenient_option, optional_number;
         document_no: "document_no", lenient_value, field;
-        document_status: "document_status", next_value, optional;
+        document_status: "document_status", lenient_option, optional;
         exchange_rate: "exchange_rate", lenient_option, optional_number;
         external_reference: "external_reference", lenient_option, optional;
         id: "id", lenient_option, optional;
@@ -1667,10 +1690,10 @@ sage_core::json_model! {
         payment_value: "payment_value", lenient_option, optional_number;
         payment_with_order: "payment_with_order", lenient_option, optional;
         profitability: "profitability", next_value, optional;
-        promised_delivery_date: "promised_delivery_date", next_value, optional;
-        quotation_expiry_date: "quotation_expiry_date", next_value, optional;
+        promised_delivery_date: "promised_delivery_date", lenient_option, optional;
+        quotation_expiry_date: "quotation_expiry_date", lenient_option, optional;
         recalculate_prices: "recalculate_prices", lenient_option, optional;
-        requested_delivery_date: "requested_delivery_date", next_value, optional;
+        requested_delivery_date: "requested_delivery_date", lenient_option, optional;
         settlement_discount_days: "settlement_discount_days", lenient_option, optional;
         settlement_discount_percent: "settlement_discount_percent", lenient_option, optional_number;
         spare_bool_1: "spare_bool_1", lenient_option, optional;
@@ -1678,11 +1701,11 @@ sage_core::json_model! {
         spare_bool_3: "spare_bool_3", lenient_option, optional;
         spare_bool_4: "spare_bool_4", lenient_option, optional;
         spare_bool_5: "spare_bool_5", lenient_option, optional;
-        spare_date_1: "spare_date_1", next_value, optional;
-        spare_date_2: "spare_date_2", next_value, optional;
-        spare_date_3: "spare_date_3", next_value, optional;
-        spare_date_4: "spare_date_4", next_value, optional;
-        spare_date_5: "spare_date_5", next_value, optional;
+        spare_date_1: "spare_date_1", lenient_option, optional;
+        spare_date_2: "spare_date_2", lenient_option, optional;
+        spare_date_3: "spare_date_3", lenient_option, optional;
+        spare_date_4: "spare_date_4", lenient_option, optional;
+        spare_date_5: "spare_date_5", lenient_option, optional;
         spare_number_1: "spare_number_1", lenient_option, optional_number;
         spare_number_10: "spare_number_10", lenient_option, optional_number;
         spare_number_2: "spare_number_2", lenient_option, optional_number;
@@ -1755,8 +1778,8 @@ sage_core::json_model! {
         city: "city", lenient_into, optional;
         country: "country", lenient_into, optional;
         county: "county", lenient_into, optional;
-        date_time_created: "date_time_created", option_into, optional;
-        date_time_updated: "date_time_updated", option_into, optional;
+        date_time_created: "date_time_created", lenient_into, optional;
+        date_time_updated: "date_time_updated", lenient_into, optional;
         id: "id", lenient_into, optional;
         postal_name: "postal_name", lenient_into, optional;
         postcode: "postcode", lenient_into, optional;
@@ -1824,8 +1847,8 @@ sage_core::json_model! {
         country_code: "country_code", option_into, optional;
         country_code_id: "country_code_id", lenient_into, optional;
         county: "county", lenient_into, optional;
-        date_time_created: "date_time_created", option_into, optional;
-        date_time_updated: "date_time_updated", option_into, optional;
+        date_time_created: "date_time_created", lenient_into, optional;
+        date_time_updated: "date_time_updated", lenient_into, optional;
         email_address: "email_address", lenient_into, optional;
         fax_number: "fax_number", lenient_into, optional;
         id: "id", lenient_into, optional;
@@ -1924,13 +1947,13 @@ sage_core::json_model! {
         customer_id: "customer_id", lenient_into, optional;
         customer_name: "customer_name", lenient_into, optional;
         customer_reference: "customer_reference", lenient_into, optional;
-        date_time_updated: "date_time_updated", option_into, optional;
+        date_time_updated: "date_time_updated", lenient_into, optional;
         product_code: "product_code", lenient_into, optional;
         product_id: "product_id", lenient_into, optional;
         product_name: "product_name", lenient_into, optional;
         sop_despatch_consignment_no: "sop_despatch_consignment_no", lenient_into, optional;
         sop_despatch_courier_name: "sop_despatch_courier_name", lenient_into, optional;
-        sop_despatch_date: "sop_despatch_date", option_into, optional;
+        sop_despatch_date: "sop_despatch_date", lenient_into, optional;
         sop_despatch_document_no: "sop_despatch_document_no", lenient_into, optional;
         sop_despatch_export_reason: "sop_despatch_export_reason", lenient_into, optional;
         sop_despatch_id: "sop_despatch_id", lenient_into, optional;
@@ -1943,7 +1966,7 @@ sage_core::json_model! {
         sop_despatch_user_name: "sop_despatch_user_name", lenient_into, optional;
         sop_despatch_weight: "sop_despatch_weight", lenient_into, optional_number;
         sop_order_customer_document_no: "sop_order_customer_document_no", lenient_into, optional;
-        sop_order_document_date: "sop_order_document_date", option_into, optional;
+        sop_order_document_date: "sop_order_document_date", lenient_into, optional;
         sop_order_document_no: "sop_order_document_no", lenient_into, optional;
         sop_order_document_status_type: "sop_order_document_status_type", lenient_into, optional;
         sop_order_id: "sop_order_id", lenient_into, optional;
@@ -2016,7 +2039,7 @@ sage_core::json_model! {
         sop_despatch_consignment_no: "sop_despatch_consignment_no", lenient_into, optional;
         sop_despatch_courier_id: "sop_despatch_courier_id", lenient_into, optional;
         sop_despatch_courier_name: "sop_despatch_courier_name", lenient_into, optional;
-        sop_despatch_date: "sop_despatch_date", option_into, optional;
+        sop_despatch_date: "sop_despatch_date", lenient_into, optional;
         sop_despatch_document_no: "sop_despatch_document_no", lenient_into, optional;
         sop_despatch_export_reason: "sop_despatch_export_reason", lenient_into, optional;
         sop_despatch_id: "sop_despatch_id", lenient_into, optional;
@@ -2026,7 +2049,7 @@ sage_core::json_model! {
         sop_despatch_user_name: "sop_despatch_user_name", lenient_into, optional;
         sop_despatch_weight: "sop_despatch_weight", lenient_into, optional_number;
         sop_order_customer_document_no: "sop_order_customer_document_no", lenient_into, optional;
-        sop_order_document_date: "sop_order_document_date", option_into, optional;
+        sop_order_document_date: "sop_order_document_date", lenient_into, optional;
         sop_order_document_no: "sop_order_document_no", lenient_into, optional;
         sop_order_document_status_id: "sop_order_document_status_id", lenient_into, optional;
         sop_order_id: "sop_order_id", lenient_into, optional;
@@ -2535,8 +2558,8 @@ sage_core::json_model! {
         confirmation_intent_type: "confirmation_intent_type", lenient_option, optional;
         cost_price: "cost_price", lenient_option, optional_number;
         create_cancelled_line: "create_cancelled_line", lenient_option, optional;
-        date_time_created: "date_time_created", next_value, optional;
-        date_time_updated: "date_time_updated", next_value, optional;
+        date_time_created: "date_time_created", lenient_option, optional;
+        date_time_updated: "date_time_updated", lenient_option, optional;
         description: "description", lenient_value, field;
         despatch_note_comment: "despatch_note_comment", lenient_option, optional;
         despatch_receipt_quantity: "despatch_receipt_quantity", lenient_option, optional_number;
@@ -2557,7 +2580,7 @@ sage_core::json_model! {
         line_quantity: "line_quantity", lenient_value, number;
         line_tax_value: "line_tax_value", lenient_option, optional_number;
         line_total_value: "line_total_value", lenient_option, optional_number;
-        line_type: "line_type", next_value, field;
+        line_type: "line_type", lenient_value, field;
         line_unit_precision: "line_unit_precision", lenient_option, optional_number;
         mark_as_preferred: "mark_as_preferred", lenient_option, optional;
         nominal_code: "nominal_code", next_value, optional;
@@ -2572,8 +2595,8 @@ sage_core::json_model! {
         product: "product", next_value, optional;
         product_id: "product_id", lenient_value, field;
         profitability: "profitability", next_value, optional;
-        promised_delivery_date: "promised_delivery_date", next_value, optional;
-        requested_delivery_date: "requested_delivery_date", next_value, optional;
+        promised_delivery_date: "promised_delivery_date", lenient_option, optional;
+        requested_delivery_date: "requested_delivery_date", lenient_option, optional;
         retain_manual_prices: "retain_manual_prices", lenient_option, optional;
         selling_unit: "selling_unit", next_value, optional;
         selling_unit_description: "selling_unit_description", lenient_option, optional;
@@ -2590,11 +2613,11 @@ sage_core::json_model! {
         spare_bool_3: "spare_bool_3", lenient_option, optional;
         spare_bool_4: "spare_bool_4", lenient_option, optional;
         spare_bool_5: "spare_bool_5", lenient_option, optional;
-        spare_date_1: "spare_date_1", next_value, optional;
-        spare_date_2: "spare_date_2", next_value, optional;
-        spare_date_3: "spare_date_3", next_value, optional;
-        spare_date_4: "spare_date_4", next_value, optional;
-        spare_date_5: "spare_date_5", next_value, optional;
+        spare_date_1: "spare_date_1", lenient_option, optional;
+        spare_date_2: "spare_date_2", lenient_option, optional;
+        spare_date_3: "spare_date_3", lenient_option, optional;
+        spare_date_4: "spare_date_4", lenient_option, optional;
+        spare_date_5: "spare_date_5", lenient_option, optional;
         spare_number_1: "spare_number_1", lenient_option, optional_number;
         spare_number_10: "spare_number_10", lenient_option, optional_number;
         spare_number_2: "spare_number_2", lenient_option, optional_number;
@@ -2696,7 +2719,7 @@ impl SopOrderLineTraceableItemsRequest {
 
 sage_core::json_model! {
     SopOrderLineTraceableItemsRequest {
-        activity_date: "activity_date", next_value, optional;
+        activity_date: "activity_date", lenient_option, optional;
         id: "id", lenient_value, field;
         is_read_only: "is_read_only", lenient_option, optional;
     }
@@ -2974,9 +2997,9 @@ sage_core::json_model! {
         sop_order_currency_name: "sop_order_currency_name", lenient_into, optional;
         sop_order_currency_symbol: "sop_order_currency_symbol", lenient_into, optional;
         sop_order_customer_document_no: "sop_order_customer_document_no", lenient_into, optional;
-        sop_order_date_time_updated: "sop_order_date_time_updated", option_into, optional;
+        sop_order_date_time_updated: "sop_order_date_time_updated", lenient_into, optional;
         sop_order_document_created_by: "sop_order_document_created_by", lenient_into, optional;
-        sop_order_document_date: "sop_order_document_date", option_into, optional;
+        sop_order_document_date: "sop_order_document_date", lenient_into, optional;
         sop_order_document_discount_percent: "sop_order_document_discount_percent", lenient_into, optional_number;
         sop_order_document_no: "sop_order_document_no", lenient_into, optional;
         sop_order_document_status: "sop_order_document_status", lenient_into, optional;
@@ -3004,7 +3027,7 @@ sage_core::json_model! {
         sop_order_line_analysis_code_8: "sop_order_line_analysis_code_8", lenient_into, optional;
         sop_order_line_analysis_code_9: "sop_order_line_analysis_code_9", lenient_into, optional;
         sop_order_line_cost_price: "sop_order_line_cost_price", lenient_into, optional_number;
-        sop_order_line_date_time_updated: "sop_order_line_date_time_updated", option_into, optional;
+        sop_order_line_date_time_updated: "sop_order_line_date_time_updated", lenient_into, optional;
         sop_order_line_despatch_receipt_quantity: "sop_order_line_despatch_receipt_quantity", lenient_into, optional_number;
         sop_order_line_discounted_unit_price: "sop_order_line_discounted_unit_price", lenient_into, optional_number;
         sop_order_line_id: "sop_order_line_id", lenient_into, optional;
@@ -3013,17 +3036,17 @@ sage_core::json_model! {
         sop_order_line_number: "sop_order_line_number", lenient_into, optional;
         sop_order_line_product_code: "sop_order_line_product_code", lenient_into, optional;
         sop_order_line_product_description: "sop_order_line_product_description", lenient_into, optional;
-        sop_order_line_promised_delivery_date: "sop_order_line_promised_delivery_date", option_into, optional;
+        sop_order_line_promised_delivery_date: "sop_order_line_promised_delivery_date", lenient_into, optional;
         sop_order_line_quantity: "sop_order_line_quantity", lenient_into, optional_number;
-        sop_order_line_requested_delivery_date: "sop_order_line_requested_delivery_date", option_into, optional;
+        sop_order_line_requested_delivery_date: "sop_order_line_requested_delivery_date", lenient_into, optional;
         sop_order_line_selling_unit_description: "sop_order_line_selling_unit_description", lenient_into, optional;
         sop_order_line_selling_unit_price: "sop_order_line_selling_unit_price", lenient_into, optional_number;
         sop_order_line_total_value: "sop_order_line_total_value", lenient_into, optional_number;
-        sop_order_line_type: "sop_order_line_type", option_into, optional;
+        sop_order_line_type: "sop_order_line_type", lenient_into, optional;
         sop_order_line_unit_discount_percent: "sop_order_line_unit_discount_percent", lenient_into, optional_number;
         sop_order_line_unit_discount_value: "sop_order_line_unit_discount_value", lenient_into, optional_number;
-        sop_order_promised_delivery_date: "sop_order_promised_delivery_date", option_into, optional;
-        sop_order_requested_delivery_date: "sop_order_requested_delivery_date", option_into, optional;
+        sop_order_promised_delivery_date: "sop_order_promised_delivery_date", lenient_into, optional;
+        sop_order_requested_delivery_date: "sop_order_requested_delivery_date", lenient_into, optional;
         sop_order_settlement_discount_days: "sop_order_settlement_discount_days", lenient_into, optional;
         sop_order_settlement_discount_percent: "sop_order_settlement_discount_percent", lenient_into, optional_number;
         sop_order_subtotal_charge_net_value: "sop_order_subtotal_charge_net_value", lenient_into, optional_number;
@@ -3087,8 +3110,8 @@ impl SopOrderMemo {
 sage_core::json_model! {
     SopOrderMemo {
         created_by: "created_by", lenient_option, optional;
-        date_time_created: "date_time_created", next_value, optional;
-        date_time_updated: "date_time_updated", next_value, optional;
+        date_time_created: "date_time_created", lenient_option, optional;
+        date_time_updated: "date_time_updated", lenient_option, optional;
         id: "id", lenient_option, optional;
         is_active: "is_active", lenient_option, optional;
         is_to_delete: "is_to_delete", lenient_option, optional;
@@ -3197,7 +3220,7 @@ sage_core::json_model! {
         customer_name: "customer_name", lenient_into, optional;
         customer_reference: "customer_reference", lenient_into, optional;
         customer_short_name: "customer_short_name", lenient_into, optional;
-        sop_invoice_credit_document_date: "sop_invoice_credit_document_date", option_into, optional;
+        sop_invoice_credit_document_date: "sop_invoice_credit_document_date", lenient_into, optional;
         sop_invoice_credit_document_no: "sop_invoice_credit_document_no", lenient_into, optional;
         sop_invoice_credit_document_status_id: "sop_invoice_credit_document_status_id", lenient_into, optional;
         sop_invoice_credit_id: "sop_invoice_credit_id", lenient_into, optional;
@@ -3206,7 +3229,7 @@ sage_core::json_model! {
         sop_invoice_credit_total_tax_value: "sop_invoice_credit_total_tax_value", lenient_into, optional_number;
         sop_invoice_credit_type_id: "sop_invoice_credit_type_id", lenient_into, optional;
         sop_order_return_customer_document_no: "sop_order_return_customer_document_no", lenient_into, optional;
-        sop_order_return_document_date: "sop_order_return_document_date", option_into, optional;
+        sop_order_return_document_date: "sop_order_return_document_date", lenient_into, optional;
         sop_order_return_document_no: "sop_order_return_document_no", lenient_into, optional;
         sop_order_return_document_status_id: "sop_order_return_document_status_id", lenient_into, optional;
         sop_order_return_document_type_id: "sop_order_return_document_type_id", lenient_into, optional;
@@ -3252,8 +3275,8 @@ pub struct SopOrderReturnLineDiscount {
 sage_core::json_model! {
     SopOrderReturnLineDiscount: Default {
         currency_name: "currency_name", lenient_into, optional;
-        date_time_created: "date_time_created", option_into, optional;
-        date_time_updated: "date_time_updated", option_into, optional;
+        date_time_created: "date_time_created", lenient_into, optional;
+        date_time_updated: "date_time_updated", lenient_into, optional;
         discount_name: "discount_name", lenient_into, optional;
         discount_or_surcharge_type: "discount_or_surcharge_type", lenient_into, optional;
         flat_rate_or_quantity_break_type: "flat_rate_or_quantity_break_type", lenient_into, optional;
@@ -3292,7 +3315,7 @@ pub struct SopOrderReturnLineInvoiceCreditView {
 
 sage_core::json_model! {
     SopOrderReturnLineInvoiceCreditView: Default {
-        sop_invoice_credit_document_date: "sop_invoice_credit_document_date", option_into, optional;
+        sop_invoice_credit_document_date: "sop_invoice_credit_document_date", lenient_into, optional;
         sop_invoice_credit_document_no: "sop_invoice_credit_document_no", lenient_into, optional;
         sop_invoice_credit_document_status_id: "sop_invoice_credit_document_status_id", lenient_into, optional;
         sop_invoice_credit_id: "sop_invoice_credit_id", lenient_into, optional;
@@ -3352,8 +3375,8 @@ pub struct SopOrderReturnLineProfit {
 
 sage_core::json_model! {
     SopOrderReturnLineProfit: Default {
-        date_time_created: "date_time_created", option_into, optional;
-        date_time_updated: "date_time_updated", option_into, optional;
+        date_time_created: "date_time_created", lenient_into, optional;
+        date_time_updated: "date_time_updated", lenient_into, optional;
         estimated_cost_rate: "estimated_cost_rate", lenient_into, optional_number;
         estimated_profit_percent_on_cost: "estimated_profit_percent_on_cost", lenient_into, optional_number;
         estimated_profit_percent_on_revenue: "estimated_profit_percent_on_revenue", lenient_into, optional_number;
@@ -3363,7 +3386,7 @@ sage_core::json_model! {
         item_code: "item_code", lenient_into, optional;
         item_description: "item_description", lenient_into, optional;
         line_quantity: "line_quantity", lenient_into, optional_number;
-        line_type: "line_type", option_into, optional;
+        line_type: "line_type", lenient_into, optional;
         realised_cost_rate: "realised_cost_rate", lenient_into, optional_number;
         realised_cost_value: "realised_cost_value", lenient_into, optional_number;
         realised_profit_percent_on_cost: "realised_profit_percent_on_cost", lenient_into, optional_number;
@@ -3372,7 +3395,7 @@ sage_core::json_model! {
         realised_quantity: "realised_quantity", lenient_into, optional_number;
         sop_order_profit_analysis_id: "sop_order_profit_analysis_id", lenient_into, optional;
         sop_order_return_line_id: "sop_order_return_line_id", lenient_into, optional;
-        traceable_type: "traceable_type", option_into, optional;
+        traceable_type: "traceable_type", lenient_into, optional;
     }
 }
 
@@ -3418,8 +3441,8 @@ pub struct SopOrderReturnProfit {
 
 sage_core::json_model! {
     SopOrderReturnProfit: Default {
-        date_time_created: "date_time_created", option_into, optional;
-        date_time_updated: "date_time_updated", option_into, optional;
+        date_time_created: "date_time_created", lenient_into, optional;
+        date_time_updated: "date_time_updated", lenient_into, optional;
         estimated_cost_value: "estimated_cost_value", lenient_into, optional_number;
         estimated_profit_percent_on_cost: "estimated_profit_percent_on_cost", lenient_into, optional_number;
         estimated_profit_percent_on_revenue: "estimated_profit_percent_on_revenue", lenient_into, optional_number;
@@ -3642,10 +3665,10 @@ sage_core::json_model! {
         customer_name: "customer_name", lenient_into, optional;
         customer_reference: "customer_reference", lenient_into, optional;
         customer_short_name: "customer_short_name", lenient_into, optional;
-        date_time_updated: "date_time_updated", option_into, optional;
+        date_time_updated: "date_time_updated", lenient_into, optional;
         despatch_receipt_status_id: "despatch_receipt_status_id", lenient_into, optional;
         document_created_by: "document_created_by", lenient_into, optional;
-        document_date: "document_date", option_into, optional;
+        document_date: "document_date", lenient_into, optional;
         document_discount_percent: "document_discount_percent", lenient_into, optional_number;
         document_no: "document_no", lenient_into, optional;
         document_print_status_id: "document_print_status_id", lenient_into, optional;
@@ -3664,12 +3687,12 @@ sage_core::json_model! {
         payment_reference: "payment_reference", lenient_into, optional;
         payment_value: "payment_value", lenient_into, optional_number;
         payment_with_order: "payment_with_order", lenient_into, optional;
-        promised_delivery_date: "promised_delivery_date", option_into, optional;
-        quotation_expiry_date: "quotation_expiry_date", option_into, optional;
+        promised_delivery_date: "promised_delivery_date", lenient_into, optional;
+        quotation_expiry_date: "quotation_expiry_date", lenient_into, optional;
         ready_for_allocation: "ready_for_allocation", lenient_into, optional;
         ready_for_despatch_receipt: "ready_for_despatch_receipt", lenient_into, optional;
         ready_for_invoice_print: "ready_for_invoice_print", lenient_into, optional;
-        requested_delivery_date: "requested_delivery_date", option_into, optional;
+        requested_delivery_date: "requested_delivery_date", lenient_into, optional;
         settlement_discount_days: "settlement_discount_days", lenient_into, optional;
         settlement_discount_percent: "settlement_discount_percent", lenient_into, optional_number;
         sop_delivery_addr_address_1: "sop_delivery_addr_address_1", lenient_into, optional;
@@ -3761,8 +3784,8 @@ sage_core::json_model! {
         card_processing_method: "card_processing_method", lenient_into, optional;
         currency: "currency", option_into, optional;
         currency_id: "currency_id", lenient_into, optional;
-        date_time_created: "date_time_created", option_into, optional;
-        date_time_updated: "date_time_updated", option_into, optional;
+        date_time_created: "date_time_created", lenient_into, optional;
+        date_time_updated: "date_time_updated", lenient_into, optional;
         description: "description", lenient_into, optional;
         id: "id", lenient_into, optional;
         name: "name", lenient_into, optional;
@@ -3975,8 +3998,8 @@ sage_core::json_model! {
         sop_proforma_currency_name: "sop_proforma_currency_name", lenient_into, optional;
         sop_proforma_currency_symbol: "sop_proforma_currency_symbol", lenient_into, optional;
         sop_proforma_customer_document_no: "sop_proforma_customer_document_no", lenient_into, optional;
-        sop_proforma_date_time_updated: "sop_proforma_date_time_updated", option_into, optional;
-        sop_proforma_document_date: "sop_proforma_document_date", option_into, optional;
+        sop_proforma_date_time_updated: "sop_proforma_date_time_updated", lenient_into, optional;
+        sop_proforma_document_date: "sop_proforma_document_date", lenient_into, optional;
         sop_proforma_document_no: "sop_proforma_document_no", lenient_into, optional;
         sop_proforma_document_status: "sop_proforma_document_status", lenient_into, optional;
         sop_proforma_exchange_rate: "sop_proforma_exchange_rate", lenient_into, optional_number;
@@ -4002,24 +4025,24 @@ sage_core::json_model! {
         sop_proforma_line_analysis_code_8: "sop_proforma_line_analysis_code_8", lenient_into, optional;
         sop_proforma_line_analysis_code_9: "sop_proforma_line_analysis_code_9", lenient_into, optional;
         sop_proforma_line_cost_price: "sop_proforma_line_cost_price", lenient_into, optional_number;
-        sop_proforma_line_date_time_updated: "sop_proforma_line_date_time_updated", option_into, optional;
+        sop_proforma_line_date_time_updated: "sop_proforma_line_date_time_updated", lenient_into, optional;
         sop_proforma_line_discounted_unit_price: "sop_proforma_line_discounted_unit_price", lenient_into, optional_number;
         sop_proforma_line_id: "sop_proforma_line_id", lenient_into, optional;
         sop_proforma_line_line_tax_value: "sop_proforma_line_line_tax_value", lenient_into, optional_number;
         sop_proforma_line_number: "sop_proforma_line_number", lenient_into, optional;
         sop_proforma_line_product_code: "sop_proforma_line_product_code", lenient_into, optional;
         sop_proforma_line_product_description: "sop_proforma_line_product_description", lenient_into, optional;
-        sop_proforma_line_promised_delivery_date: "sop_proforma_line_promised_delivery_date", option_into, optional;
+        sop_proforma_line_promised_delivery_date: "sop_proforma_line_promised_delivery_date", lenient_into, optional;
         sop_proforma_line_quantity: "sop_proforma_line_quantity", lenient_into, optional_number;
-        sop_proforma_line_requested_delivery_date: "sop_proforma_line_requested_delivery_date", option_into, optional;
+        sop_proforma_line_requested_delivery_date: "sop_proforma_line_requested_delivery_date", lenient_into, optional;
         sop_proforma_line_selling_unit_description: "sop_proforma_line_selling_unit_description", lenient_into, optional;
         sop_proforma_line_selling_unit_price: "sop_proforma_line_selling_unit_price", lenient_into, optional_number;
         sop_proforma_line_total_value: "sop_proforma_line_total_value", lenient_into, optional_number;
-        sop_proforma_line_type: "sop_proforma_line_type", option_into, optional;
+        sop_proforma_line_type: "sop_proforma_line_type", lenient_into, optional;
         sop_proforma_line_unit_discount_percent: "sop_proforma_line_unit_discount_percent", lenient_into, optional_number;
         sop_proforma_line_unit_discount_value: "sop_proforma_line_unit_discount_value", lenient_into, optional_number;
-        sop_proforma_promised_delivery_date: "sop_proforma_promised_delivery_date", option_into, optional;
-        sop_proforma_requested_delivery_date: "sop_proforma_requested_delivery_date", option_into, optional;
+        sop_proforma_promised_delivery_date: "sop_proforma_promised_delivery_date", lenient_into, optional;
+        sop_proforma_requested_delivery_date: "sop_proforma_requested_delivery_date", lenient_into, optional;
         tax_code_code: "tax_code_code", lenient_into, optional;
         tax_code_id: "tax_code_id", lenient_into, optional;
         tax_code_name: "tax_code_name", lenient_into, optional;
@@ -4389,17 +4412,17 @@ sage_core::json_model! {
         customer_delivery_address_id: "customer_delivery_address_id", lenient_option, optional;
         customer_document_no: "customer_document_no", lenient_option, optional;
         customer_id: "customer_id", lenient_value, field;
-        customer_type: "customer_type", next_value, field;
-        date_time_created: "date_time_created", next_value, optional;
-        date_time_updated: "date_time_updated", next_value, optional;
+        customer_type: "customer_type", lenient_value, field;
+        date_time_created: "date_time_created", lenient_option, optional;
+        date_time_updated: "date_time_updated", lenient_option, optional;
         delivery_address: "delivery_address", next_value, optional;
         despatch_receipt_status: "despatch_receipt_status", lenient_option, optional;
         document_created_by: "document_created_by", lenient_option, optional;
-        document_date: "document_date", next_value, optional;
+        document_date: "document_date", lenient_option, optional;
         document_discount_percent: "document_discount_percent", lenient_option, optional_number;
         document_links: "document_links", next_value, optional;
         document_no: "document_no", lenient_value, field;
-        document_status: "document_status", next_value, optional;
+        document_status: "document_status", lenient_option, optional;
         exchange_rate: "exchange_rate", lenient_option, optional_number;
         external_reference: "external_reference", lenient_option, optional;
         id: "id", lenient_option, optional;
@@ -4413,10 +4436,10 @@ sage_core::json_model! {
         memos: "memos", next_value, optional;
         order_priority: "order_priority", lenient_option, optional;
         profitability: "profitability", next_value, optional;
-        promised_delivery_date: "promised_delivery_date", next_value, optional;
-        quotation_expiry_date: "quotation_expiry_date", next_value, optional;
+        promised_delivery_date: "promised_delivery_date", lenient_option, optional;
+        quotation_expiry_date: "quotation_expiry_date", lenient_option, optional;
         recalculate_prices: "recalculate_prices", lenient_option, optional;
-        requested_delivery_date: "requested_delivery_date", next_value, optional;
+        requested_delivery_date: "requested_delivery_date", lenient_option, optional;
         settlement_discount_days: "settlement_discount_days", lenient_option, optional;
         settlement_discount_percent: "settlement_discount_percent", lenient_option, optional_number;
         spare_bool_1: "spare_bool_1", lenient_option, optional;
@@ -4424,11 +4447,11 @@ sage_core::json_model! {
         spare_bool_3: "spare_bool_3", lenient_option, optional;
         spare_bool_4: "spare_bool_4", lenient_option, optional;
         spare_bool_5: "spare_bool_5", lenient_option, optional;
-        spare_date_1: "spare_date_1", next_value, optional;
-        spare_date_2: "spare_date_2", next_value, optional;
-        spare_date_3: "spare_date_3", next_value, optional;
-        spare_date_4: "spare_date_4", next_value, optional;
-        spare_date_5: "spare_date_5", next_value, optional;
+        spare_date_1: "spare_date_1", lenient_option, optional;
+        spare_date_2: "spare_date_2", lenient_option, optional;
+        spare_date_3: "spare_date_3", lenient_option, optional;
+        spare_date_4: "spare_date_4", lenient_option, optional;
+        spare_date_5: "spare_date_5", lenient_option, optional;
         spare_number_1: "spare_number_1", lenient_option, optional_number;
         spare_number_10: "spare_number_10", lenient_option, optional_number;
         spare_number_2: "spare_number_2", lenient_option, optional_number;
@@ -4500,8 +4523,8 @@ sage_core::json_model! {
         city: "city", lenient_into, optional;
         country: "country", lenient_into, optional;
         county: "county", lenient_into, optional;
-        date_time_created: "date_time_created", option_into, optional;
-        date_time_updated: "date_time_updated", option_into, optional;
+        date_time_created: "date_time_created", lenient_into, optional;
+        date_time_updated: "date_time_updated", lenient_into, optional;
         id: "id", lenient_into, optional;
         postal_name: "postal_name", lenient_into, optional;
         postcode: "postcode", lenient_into, optional;
@@ -4569,8 +4592,8 @@ sage_core::json_model! {
         country_code: "country_code", option_into, optional;
         country_code_id: "country_code_id", lenient_into, optional;
         county: "county", lenient_into, optional;
-        date_time_created: "date_time_created", option_into, optional;
-        date_time_updated: "date_time_updated", option_into, optional;
+        date_time_created: "date_time_created", lenient_into, optional;
+        date_time_updated: "date_time_updated", lenient_into, optional;
         email_address: "email_address", lenient_into, optional;
         fax_number: "fax_number", lenient_into, optional;
         id: "id", lenient_into, optional;
@@ -4609,8 +4632,8 @@ pub struct SopQuoteDocumentLink {
 
 sage_core::json_model! {
     SopQuoteDocumentLink: Default {
-        date_time_created: "date_time_created", option_into, optional;
-        date_time_updated: "date_time_updated", option_into, optional;
+        date_time_created: "date_time_created", lenient_into, optional;
+        date_time_updated: "date_time_updated", lenient_into, optional;
         document_id: "document_id", lenient_into, optional;
         document_no: "document_no", lenient_into, optional;
         document_type: "document_type", lenient_into, optional;
@@ -5083,8 +5106,8 @@ sage_core::json_model! {
         confirmation_intent_type: "confirmation_intent_type", lenient_option, optional;
         cost_price: "cost_price", lenient_option, optional_number;
         create_cancelled_line: "create_cancelled_line", lenient_option, optional;
-        date_time_created: "date_time_created", next_value, optional;
-        date_time_updated: "date_time_updated", next_value, optional;
+        date_time_created: "date_time_created", lenient_option, optional;
+        date_time_updated: "date_time_updated", lenient_option, optional;
         description: "description", lenient_value, field;
         despatch_note_comment: "despatch_note_comment", lenient_option, optional;
         despatch_receipt_quantity: "despatch_receipt_quantity", lenient_option, optional_number;
@@ -5103,7 +5126,7 @@ sage_core::json_model! {
         line_quantity: "line_quantity", lenient_value, number;
         line_tax_value: "line_tax_value", lenient_option, optional_number;
         line_total_value: "line_total_value", lenient_option, optional_number;
-        line_type: "line_type", next_value, field;
+        line_type: "line_type", lenient_value, field;
         line_unit_precision: "line_unit_precision", lenient_option, optional_number;
         nominal_code: "nominal_code", next_value, optional;
         nominal_cost_centre: "nominal_cost_centre", lenient_option, optional;
@@ -5117,8 +5140,8 @@ sage_core::json_model! {
         product: "product", next_value, optional;
         product_id: "product_id", lenient_value, field;
         profitability: "profitability", next_value, optional;
-        promised_delivery_date: "promised_delivery_date", next_value, optional;
-        requested_delivery_date: "requested_delivery_date", next_value, optional;
+        promised_delivery_date: "promised_delivery_date", lenient_option, optional;
+        requested_delivery_date: "requested_delivery_date", lenient_option, optional;
         retain_manual_prices: "retain_manual_prices", lenient_option, optional;
         selling_unit: "selling_unit", next_value, optional;
         selling_unit_description: "selling_unit_description", lenient_option, optional;
@@ -5135,11 +5158,11 @@ sage_core::json_model! {
         spare_bool_3: "spare_bool_3", lenient_option, optional;
         spare_bool_4: "spare_bool_4", lenient_option, optional;
         spare_bool_5: "spare_bool_5", lenient_option, optional;
-        spare_date_1: "spare_date_1", next_value, optional;
-        spare_date_2: "spare_date_2", next_value, optional;
-        spare_date_3: "spare_date_3", next_value, optional;
-        spare_date_4: "spare_date_4", next_value, optional;
-        spare_date_5: "spare_date_5", next_value, optional;
+        spare_date_1: "spare_date_1", lenient_option, optional;
+        spare_date_2: "spare_date_2", lenient_option, optional;
+        spare_date_3: "spare_date_3", lenient_option, optional;
+        spare_date_4: "spare_date_4", lenient_option, optional;
+        spare_date_5: "spare_date_5", lenient_option, optional;
         spare_number_1: "spare_number_1", lenient_option, optional_number;
         spare_number_10: "spare_number_10", lenient_option, optional_number;
         spare_number_2: "spare_number_2", lenient_option, optional_number;
@@ -5387,8 +5410,8 @@ sage_core::json_model! {
         sop_quote_currency_name: "sop_quote_currency_name", lenient_into, optional;
         sop_quote_currency_symbol: "sop_quote_currency_symbol", lenient_into, optional;
         sop_quote_customer_document_no: "sop_quote_customer_document_no", lenient_into, optional;
-        sop_quote_date_time_updated: "sop_quote_date_time_updated", option_into, optional;
-        sop_quote_document_date: "sop_quote_document_date", option_into, optional;
+        sop_quote_date_time_updated: "sop_quote_date_time_updated", lenient_into, optional;
+        sop_quote_document_date: "sop_quote_document_date", lenient_into, optional;
         sop_quote_document_no: "sop_quote_document_no", lenient_into, optional;
         sop_quote_document_status: "sop_quote_document_status", lenient_into, optional;
         sop_quote_exchange_rate: "sop_quote_exchange_rate", lenient_into, optional_number;
@@ -5414,24 +5437,24 @@ sage_core::json_model! {
         sop_quote_line_analysis_code_8: "sop_quote_line_analysis_code_8", lenient_into, optional;
         sop_quote_line_analysis_code_9: "sop_quote_line_analysis_code_9", lenient_into, optional;
         sop_quote_line_cost_price: "sop_quote_line_cost_price", lenient_into, optional_number;
-        sop_quote_line_date_time_updated: "sop_quote_line_date_time_updated", option_into, optional;
+        sop_quote_line_date_time_updated: "sop_quote_line_date_time_updated", lenient_into, optional;
         sop_quote_line_discounted_unit_price: "sop_quote_line_discounted_unit_price", lenient_into, optional_number;
         sop_quote_line_id: "sop_quote_line_id", lenient_into, optional;
         sop_quote_line_line_tax_value: "sop_quote_line_line_tax_value", lenient_into, optional_number;
         sop_quote_line_number: "sop_quote_line_number", lenient_into, optional;
         sop_quote_line_product_code: "sop_quote_line_product_code", lenient_into, optional;
         sop_quote_line_product_description: "sop_quote_line_product_description", lenient_into, optional;
-        sop_quote_line_promised_delivery_date: "sop_quote_line_promised_delivery_date", option_into, optional;
+        sop_quote_line_promised_delivery_date: "sop_quote_line_promised_delivery_date", lenient_into, optional;
         sop_quote_line_quantity: "sop_quote_line_quantity", lenient_into, optional_number;
-        sop_quote_line_requested_delivery_date: "sop_quote_line_requested_delivery_date", option_into, optional;
+        sop_quote_line_requested_delivery_date: "sop_quote_line_requested_delivery_date", lenient_into, optional;
         sop_quote_line_selling_unit_description: "sop_quote_line_selling_unit_description", lenient_into, optional;
         sop_quote_line_selling_unit_price: "sop_quote_line_selling_unit_price", lenient_into, optional_number;
         sop_quote_line_total_value: "sop_quote_line_total_value", lenient_into, optional_number;
-        sop_quote_line_type: "sop_quote_line_type", option_into, optional;
+        sop_quote_line_type: "sop_quote_line_type", lenient_into, optional;
         sop_quote_line_unit_discount_percent: "sop_quote_line_unit_discount_percent", lenient_into, optional_number;
         sop_quote_line_unit_discount_value: "sop_quote_line_unit_discount_value", lenient_into, optional_number;
-        sop_quote_promised_delivery_date: "sop_quote_promised_delivery_date", option_into, optional;
-        sop_quote_requested_delivery_date: "sop_quote_requested_delivery_date", option_into, optional;
+        sop_quote_promised_delivery_date: "sop_quote_promised_delivery_date", lenient_into, optional;
+        sop_quote_requested_delivery_date: "sop_quote_requested_delivery_date", lenient_into, optional;
         tax_code_code: "tax_code_code", lenient_into, optional;
         tax_code_id: "tax_code_id", lenient_into, optional;
         tax_code_name: "tax_code_name", lenient_into, optional;
@@ -5489,8 +5512,8 @@ impl SopQuoteMemo {
 sage_core::json_model! {
     SopQuoteMemo {
         created_by: "created_by", lenient_option, optional;
-        date_time_created: "date_time_created", next_value, optional;
-        date_time_updated: "date_time_updated", next_value, optional;
+        date_time_created: "date_time_created", lenient_option, optional;
+        date_time_updated: "date_time_updated", lenient_option, optional;
         id: "id", lenient_option, optional;
         is_active: "is_active", lenient_option, optional;
         is_to_delete: "is_to_delete", lenient_option, optional;
@@ -5534,7 +5557,7 @@ sage_core::json_model! {
         customer_id: "customer_id", lenient_into, optional;
         customer_name: "customer_name", lenient_into, optional;
         customer_reference: "customer_reference", lenient_into, optional;
-        document_date: "document_date", option_into, optional;
+        document_date: "document_date", lenient_into, optional;
         document_no: "document_no", lenient_into, optional;
         document_status_id: "document_status_id", lenient_into, optional;
         id: "id", lenient_into, optional;
@@ -5780,8 +5803,8 @@ sage_core::json_model! {
         sop_return_currency_name: "sop_return_currency_name", lenient_into, optional;
         sop_return_currency_symbol: "sop_return_currency_symbol", lenient_into, optional;
         sop_return_customer_document_no: "sop_return_customer_document_no", lenient_into, optional;
-        sop_return_date_time_updated: "sop_return_date_time_updated", option_into, optional;
-        sop_return_document_date: "sop_return_document_date", option_into, optional;
+        sop_return_date_time_updated: "sop_return_date_time_updated", lenient_into, optional;
+        sop_return_document_date: "sop_return_document_date", lenient_into, optional;
         sop_return_document_no: "sop_return_document_no", lenient_into, optional;
         sop_return_document_status: "sop_return_document_status", lenient_into, optional;
         sop_return_exchange_rate: "sop_return_exchange_rate", lenient_into, optional_number;
@@ -5807,7 +5830,7 @@ sage_core::json_model! {
         sop_return_line_analysis_code_8: "sop_return_line_analysis_code_8", lenient_into, optional;
         sop_return_line_analysis_code_9: "sop_return_line_analysis_code_9", lenient_into, optional;
         sop_return_line_cost_price: "sop_return_line_cost_price", lenient_into, optional_number;
-        sop_return_line_date_time_updated: "sop_return_line_date_time_updated", option_into, optional;
+        sop_return_line_date_time_updated: "sop_return_line_date_time_updated", lenient_into, optional;
         sop_return_line_despatch_receipt_quantity: "sop_return_line_despatch_receipt_quantity", lenient_into, optional_number;
         sop_return_line_discounted_unit_price: "sop_return_line_discounted_unit_price", lenient_into, optional_number;
         sop_return_line_id: "sop_return_line_id", lenient_into, optional;
@@ -5816,17 +5839,17 @@ sage_core::json_model! {
         sop_return_line_number: "sop_return_line_number", lenient_into, optional;
         sop_return_line_product_code: "sop_return_line_product_code", lenient_into, optional;
         sop_return_line_product_description: "sop_return_line_product_description", lenient_into, optional;
-        sop_return_line_promised_delivery_date: "sop_return_line_promised_delivery_date", option_into, optional;
+        sop_return_line_promised_delivery_date: "sop_return_line_promised_delivery_date", lenient_into, optional;
         sop_return_line_quantity: "sop_return_line_quantity", lenient_into, optional_number;
-        sop_return_line_requested_delivery_date: "sop_return_line_requested_delivery_date", option_into, optional;
+        sop_return_line_requested_delivery_date: "sop_return_line_requested_delivery_date", lenient_into, optional;
         sop_return_line_selling_unit_description: "sop_return_line_selling_unit_description", lenient_into, optional;
         sop_return_line_selling_unit_price: "sop_return_line_selling_unit_price", lenient_into, optional_number;
         sop_return_line_total_value: "sop_return_line_total_value", lenient_into, optional_number;
-        sop_return_line_type: "sop_return_line_type", option_into, optional;
+        sop_return_line_type: "sop_return_line_type", lenient_into, optional;
         sop_return_line_unit_discount_percent: "sop_return_line_unit_discount_percent", lenient_into, optional_number;
         sop_return_line_unit_discount_value: "sop_return_line_unit_discount_value", lenient_into, optional_number;
-        sop_return_promised_delivery_date: "sop_return_promised_delivery_date", option_into, optional;
-        sop_return_requested_delivery_date: "sop_return_requested_delivery_date", option_into, optional;
+        sop_return_promised_delivery_date: "sop_return_promised_delivery_date", lenient_into, optional;
+        sop_return_requested_delivery_date: "sop_return_requested_delivery_date", lenient_into, optional;
         tax_code_code: "tax_code_code", lenient_into, optional;
         tax_code_id: "tax_code_id", lenient_into, optional;
         tax_code_name: "tax_code_name", lenient_into, optional;
@@ -6002,14 +6025,14 @@ sage_core::json_model! {
         amend_analysis_codes: "amend_analysis_codes", lenient_into, optional;
         amend_header_analysis_codes: "amend_header_analysis_codes", lenient_into, optional;
         amend_nominal_codes: "amend_nominal_codes", lenient_into, optional;
-        archive_last_purged_up_to: "archive_last_purged_up_to", option_into, optional;
+        archive_last_purged_up_to: "archive_last_purged_up_to", lenient_into, optional;
         are_prices_tax_inclusive: "are_prices_tax_inclusive", lenient_into, optional;
         auto_generate_order_return_numbers: "auto_generate_order_return_numbers", lenient_into, optional;
         auto_print_picking_lists: "auto_print_picking_lists", lenient_into, optional;
         cash_order_account: "cash_order_account", option_into, optional;
         cash_order_account_id: "cash_order_account_id", lenient_into, optional;
-        date_time_created: "date_time_created", option_into, optional;
-        date_time_updated: "date_time_updated", option_into, optional;
+        date_time_created: "date_time_created", lenient_into, optional;
+        date_time_updated: "date_time_updated", lenient_into, optional;
         default_free_text_confirm_intent_type: "default_free_text_confirm_intent_type", lenient_into, optional;
         default_service_labour_confirm_intent_type: "default_service_labour_confirm_intent_type", lenient_into, optional;
         fully_paid_invoice_text: "fully_paid_invoice_text", lenient_into, optional;
@@ -6019,20 +6042,20 @@ sage_core::json_model! {
         include_terms_of_delivery_on_intrastat: "include_terms_of_delivery_on_intrastat", lenient_into, optional;
         intrastat_date_type: "intrastat_date_type", lenient_into, optional;
         invoice_payment_immediately: "invoice_payment_immediately", lenient_into, optional;
-        invoicing_last_deleted_up_to: "invoicing_last_deleted_up_to", option_into, optional;
+        invoicing_last_deleted_up_to: "invoicing_last_deleted_up_to", lenient_into, optional;
         last_archive_run_by: "last_archive_run_by", lenient_into, optional;
-        last_archive_run_on: "last_archive_run_on", option_into, optional;
+        last_archive_run_on: "last_archive_run_on", lenient_into, optional;
         last_invoicing_delete_run_by: "last_invoicing_delete_run_by", lenient_into, optional;
-        last_invoicing_delete_run_on: "last_invoicing_delete_run_on", option_into, optional;
+        last_invoicing_delete_run_on: "last_invoicing_delete_run_on", lenient_into, optional;
         last_purge_archive_run_by: "last_purge_archive_run_by", lenient_into, optional;
-        last_purge_archive_run_on: "last_purge_archive_run_on", option_into, optional;
+        last_purge_archive_run_on: "last_purge_archive_run_on", lenient_into, optional;
         minimum_number_of_lines_for_frequent_items: "minimum_number_of_lines_for_frequent_items", lenient_into, optional;
         mode_of_transport_id: "mode_of_transport_id", lenient_into, optional;
         nature_of_transaction_code_id: "nature_of_transaction_code_id", lenient_into, optional;
         number_of_days_for_frequent_items: "number_of_days_for_frequent_items", lenient_into, optional;
         number_of_days_for_recent_items: "number_of_days_for_recent_items", lenient_into, optional;
         order_line_item_type: "order_line_item_type", lenient_into, optional;
-        orders_returns_last_archived_up_to: "orders_returns_last_archived_up_to", option_into, optional;
+        orders_returns_last_archived_up_to: "orders_returns_last_archived_up_to", lenient_into, optional;
         print_despatch_notes: "print_despatch_notes", lenient_into, optional;
         print_order_acknowledgements: "print_order_acknowledgements", lenient_into, optional;
         print_picking_lists: "print_picking_lists", lenient_into, optional;
@@ -6173,8 +6196,8 @@ pub struct SopUserPermission {
 
 sage_core::json_model! {
     SopUserPermission: Default {
-        date_time_created: "date_time_created", option_into, optional;
-        date_time_updated: "date_time_updated", option_into, optional;
+        date_time_created: "date_time_created", lenient_into, optional;
+        date_time_updated: "date_time_updated", lenient_into, optional;
         full_order_warehouse: "full_order_warehouse", option_into, optional;
         full_order_warehouse_id: "full_order_warehouse_id", lenient_into, optional;
         generate_purchase_orders: "generate_purchase_orders", lenient_into, optional;
@@ -6234,7 +6257,7 @@ sage_core::json_model! {
         description: "description", lenient_into, optional;
         id: "id", lenient_into, optional;
         last_order_number: "last_order_number", lenient_into, optional;
-        last_sales_date: "last_sales_date", option_into, optional;
+        last_sales_date: "last_sales_date", lenient_into, optional;
         number_orders_appears: "number_orders_appears", lenient_into, optional;
         price: "price", lenient_into, optional_number;
         price_unit: "price_unit", lenient_into, optional;

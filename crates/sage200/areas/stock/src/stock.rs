@@ -134,8 +134,8 @@ sage_core::json_model! {
     AlternativeProduct {
         alternative_product: "alternative_product", next_value, optional;
         alternative_product_id: "alternative_product_id", lenient_value, field;
-        date_time_created: "date_time_created", next_value, optional;
-        date_time_updated: "date_time_updated", next_value, optional;
+        date_time_created: "date_time_created", lenient_option, optional;
+        date_time_updated: "date_time_updated", lenient_option, optional;
         id: "id", lenient_option, optional;
         is_preferred: "is_preferred", lenient_option, optional;
         is_to_delete: "is_to_delete", lenient_option, optional;
@@ -236,8 +236,8 @@ pub struct AutoGenerateSeparator {
 
 sage_core::json_model! {
     AutoGenerateSeparator: Default {
-        date_time_created: "date_time_created", option_into, optional;
-        date_time_updated: "date_time_updated", option_into, optional;
+        date_time_created: "date_time_created", lenient_into, optional;
+        date_time_updated: "date_time_updated", lenient_into, optional;
         id: "id", lenient_into, optional;
         name: "name", lenient_into, optional;
         separator_character: "separator_character", lenient_into, optional;
@@ -426,13 +426,13 @@ sage_core::json_model! {
     BinHolding {
         allocation_priority: "allocation_priority", lenient_option, optional;
         confirmed_qty_in_stock: "confirmed_qty_in_stock", lenient_option, optional_number;
-        date_time_created: "date_time_created", next_value, optional;
-        date_time_updated: "date_time_updated", next_value, optional;
+        date_time_created: "date_time_created", lenient_option, optional;
+        date_time_updated: "date_time_updated", lenient_option, optional;
         free_stock_available: "free_stock_available", lenient_option, optional_number;
         free_stock_available_less_reserved: "free_stock_available_less_reserved", lenient_option, optional_number;
         id: "id", lenient_option, optional;
         is_to_delete: "is_to_delete", lenient_option, optional;
-        last_stocktake: "last_stocktake", next_value, optional;
+        last_stocktake: "last_stocktake", lenient_option, optional;
         name: "name", lenient_option, optional;
         product: "product", next_value, optional;
         product_id: "product_id", lenient_value, field;
@@ -448,11 +448,11 @@ sage_core::json_model! {
         spare_bool_3: "spare_bool_3", lenient_option, optional;
         spare_bool_4: "spare_bool_4", lenient_option, optional;
         spare_bool_5: "spare_bool_5", lenient_option, optional;
-        spare_date_1: "spare_date_1", next_value, optional;
-        spare_date_2: "spare_date_2", next_value, optional;
-        spare_date_3: "spare_date_3", next_value, optional;
-        spare_date_4: "spare_date_4", next_value, optional;
-        spare_date_5: "spare_date_5", next_value, optional;
+        spare_date_1: "spare_date_1", lenient_option, optional;
+        spare_date_2: "spare_date_2", lenient_option, optional;
+        spare_date_3: "spare_date_3", lenient_option, optional;
+        spare_date_4: "spare_date_4", lenient_option, optional;
+        spare_date_5: "spare_date_5", lenient_option, optional;
         spare_number_1: "spare_number_1", lenient_option, optional_number;
         spare_number_10: "spare_number_10", lenient_option, optional_number;
         spare_number_2: "spare_number_2", lenient_option, optional_number;
@@ -503,7 +503,7 @@ pub struct BomCostHeading {
 sage_core::json_model! {
     BomCostHeading: Default {
         bom_cost_heading_type: "bom_cost_heading_type", lenient_into, optional;
-        date_time_created: "date_time_created", option_into, optional;
+        date_time_created: "date_time_created", lenient_into, optional;
         id: "id", lenient_into, optional;
         markup: "markup", lenient_into, optional_number;
         name: "name", lenient_into, optional;
@@ -585,7 +585,7 @@ sage_core::json_model! {
         bulk_issue: "bulk_issue", lenient_into, optional;
         cost_heading: "cost_heading", option_into, optional;
         cost_heading_id: "cost_heading_id", lenient_into, optional;
-        date_time_created: "date_time_created", option_into, optional;
+        date_time_created: "date_time_created", lenient_into, optional;
         id: "id", lenient_into, optional;
         order_min_quantity: "order_min_quantity", lenient_into, optional_number;
         scrap_percent: "scrap_percent", lenient_into, optional_number;
@@ -695,8 +695,8 @@ sage_core::json_model! {
     CrossSellProduct {
         cross_sell_product: "cross_sell_product", next_value, optional;
         cross_sell_product_id: "cross_sell_product_id", lenient_value, field;
-        date_time_created: "date_time_created", next_value, optional;
-        date_time_updated: "date_time_updated", next_value, optional;
+        date_time_created: "date_time_created", lenient_option, optional;
+        date_time_updated: "date_time_updated", lenient_option, optional;
         id: "id", lenient_option, optional;
         is_to_delete: "is_to_delete", lenient_option, optional;
         product: "product", next_value, optional;
@@ -864,8 +864,8 @@ pub struct InternalArea {
 
 sage_core::json_model! {
     InternalArea: Default {
-        date_time_created: "date_time_created", option_into, optional;
-        date_time_updated: "date_time_updated", option_into, optional;
+        date_time_created: "date_time_created", lenient_into, optional;
+        date_time_updated: "date_time_updated", lenient_into, optional;
         id: "id", lenient_into, optional;
         is_default: "is_default", lenient_into, optional;
         name: "name", lenient_into, optional;
@@ -1037,7 +1037,7 @@ pub struct MovementBuyingPrice {
 sage_core::json_model! {
     MovementBuyingPrice: Default {
         bin_item_name: "bin_item_name", lenient_into, optional;
-        date: "date", option_into, optional;
+        date: "date", lenient_into, optional;
         quantity: "quantity", lenient_into, optional_number;
         reference: "reference", lenient_into, optional;
         second_reference: "second_reference", lenient_into, optional;
@@ -1554,8 +1554,8 @@ sage_core::json_model! {
         country_of_origin: "country_of_origin", next_value, optional;
         country_of_origin_id: "country_of_origin_id", lenient_option, optional;
         cross_sell_products: "cross_sell_products", next_value, optional;
-        date_time_created: "date_time_created", next_value, optional;
-        date_time_updated: "date_time_updated", next_value, optional;
+        date_time_created: "date_time_created", lenient_option, optional;
+        date_time_updated: "date_time_updated", lenient_option, optional;
         default_despatch_note_comment: "default_despatch_note_comment", lenient_option, optional;
         default_picking_list_comment: "default_picking_list_comment", lenient_option, optional;
         description: "description", lenient_option, optional;
@@ -1567,7 +1567,7 @@ sage_core::json_model! {
         has_preferred_supplier: "has_preferred_supplier", lenient_option, optional;
         holding: "holding", next_value, optional;
         id: "id", lenient_option, optional;
-        inactivation_date: "inactivation_date", next_value, optional;
+        inactivation_date: "inactivation_date", lenient_option, optional;
         include_nos_on_count_sheets: "include_nos_on_count_sheets", lenient_option, optional;
         is_weee_item: "is_weee_item", lenient_option, optional;
         issue_nominal_code: "issue_nominal_code", next_value, optional;
@@ -1595,11 +1595,11 @@ sage_core::json_model! {
         spare_bool_3: "spare_bool_3", lenient_option, optional;
         spare_bool_4: "spare_bool_4", lenient_option, optional;
         spare_bool_5: "spare_bool_5", lenient_option, optional;
-        spare_date_1: "spare_date_1", next_value, optional;
-        spare_date_2: "spare_date_2", next_value, optional;
-        spare_date_3: "spare_date_3", next_value, optional;
-        spare_date_4: "spare_date_4", next_value, optional;
-        spare_date_5: "spare_date_5", next_value, optional;
+        spare_date_1: "spare_date_1", lenient_option, optional;
+        spare_date_2: "spare_date_2", lenient_option, optional;
+        spare_date_3: "spare_date_3", lenient_option, optional;
+        spare_date_4: "spare_date_4", lenient_option, optional;
+        spare_date_5: "spare_date_5", lenient_option, optional;
         spare_number_1: "spare_number_1", lenient_option, optional_number;
         spare_number_10: "spare_number_10", lenient_option, optional_number;
         spare_number_2: "spare_number_2", lenient_option, optional_number;
@@ -1632,7 +1632,7 @@ sage_core::json_model! {
         suppress_mass_on_declaration: "suppress_mass_on_declaration", lenient_option, optional;
         tax_code: "tax_code", next_value, optional;
         tax_code_id: "tax_code_id", lenient_option, optional;
-        traceable_type: "traceable_type", next_value, optional;
+        traceable_type: "traceable_type", lenient_option, optional;
         units: "units", next_value, optional;
         use_description_on_documents: "use_description_on_documents", lenient_option, optional;
         use_reverse_charge_vat_rules: "use_reverse_charge_vat_rules", lenient_option, optional;
@@ -1837,8 +1837,8 @@ sage_core::json_model! {
         can_over_allocate_negative_stock: "can_over_allocate_negative_stock", lenient_into, optional;
         code: "code", lenient_into, optional;
         costing_method: "costing_method", lenient_into, optional;
-        date_time_created: "date_time_created", option_into, optional;
-        date_time_updated: "date_time_updated", option_into, optional;
+        date_time_created: "date_time_created", lenient_into, optional;
+        date_time_updated: "date_time_updated", lenient_into, optional;
         description: "description", lenient_into, optional;
         do_items_use_markup: "do_items_use_markup", lenient_into, optional;
         do_items_use_units: "do_items_use_units", lenient_into, optional;
@@ -1863,7 +1863,7 @@ sage_core::json_model! {
         stock_unit_id: "stock_unit_id", lenient_into, optional;
         stocktake_cycle_period: "stocktake_cycle_period", lenient_into, optional;
         this_is_the_sop_product_group: "this_is_the_sop_product_group", lenient_into, optional;
-        traceable_type: "traceable_type", option_into, optional;
+        traceable_type: "traceable_type", lenient_into, optional;
         units: "units", option_into, optional;
         use_description_on_documents: "use_description_on_documents", lenient_into, optional;
         use_landed_costs: "use_landed_costs", lenient_into, optional;
@@ -1893,7 +1893,7 @@ sage_core::json_model! {
     ProductGroupBomSettings: Default {
         cost_heading: "cost_heading", option_into, optional;
         cost_heading_id: "cost_heading_id", lenient_into, optional;
-        date_time_created: "date_time_created", option_into, optional;
+        date_time_created: "date_time_created", lenient_into, optional;
         id: "id", lenient_into, optional;
     }
 }
@@ -1923,8 +1923,8 @@ pub struct ProductGroupSearchCategory {
 
 sage_core::json_model! {
     ProductGroupSearchCategory: Default {
-        date_time_created: "date_time_created", option_into, optional;
-        date_time_updated: "date_time_updated", option_into, optional;
+        date_time_created: "date_time_created", lenient_into, optional;
+        date_time_updated: "date_time_updated", lenient_into, optional;
         default_search_value: "default_search_value", option_into, optional;
         id: "id", lenient_into, optional;
         product_group_id: "product_group_id", lenient_into, optional;
@@ -1992,8 +1992,8 @@ pub struct ProductGroupUnit {
 
 sage_core::json_model! {
     ProductGroupUnit: Default {
-        date_time_created: "date_time_created", option_into, optional;
-        date_time_updated: "date_time_updated", option_into, optional;
+        date_time_created: "date_time_created", lenient_into, optional;
+        date_time_updated: "date_time_updated", lenient_into, optional;
         id: "id", lenient_into, optional;
         multiple_of_base_unit: "multiple_of_base_unit", lenient_into, optional_number;
         product_group_id: "product_group_id", lenient_into, optional;
@@ -2098,8 +2098,8 @@ impl ProductMemo {
 sage_core::json_model! {
     ProductMemo {
         created_by: "created_by", lenient_option, optional;
-        date_time_created: "date_time_created", next_value, optional;
-        date_time_updated: "date_time_updated", next_value, optional;
+        date_time_created: "date_time_created", lenient_option, optional;
+        date_time_updated: "date_time_updated", lenient_option, optional;
         id: "id", lenient_option, optional;
         is_active: "is_active", lenient_option, optional;
         is_to_delete: "is_to_delete", lenient_option, optional;
@@ -2161,10 +2161,10 @@ pub struct ProductPurchasePeriodFigures {
 sage_core::json_model! {
     ProductPurchasePeriodFigures: Default {
         average_buying_price: "average_buying_price", lenient_into, optional_number;
-        end_date: "end_date", option_into, optional;
+        end_date: "end_date", lenient_into, optional;
         period: "period", lenient_into, optional;
         quantity_bought: "quantity_bought", lenient_into, optional_number;
-        start_date: "start_date", option_into, optional;
+        start_date: "start_date", lenient_into, optional;
         value_bought: "value_bought", lenient_into, optional_number;
         year: "year", lenient_into, optional;
     }
@@ -2230,12 +2230,12 @@ sage_core::json_model! {
     ProductSalesPeriodFigures: Default {
         average_selling_price: "average_selling_price", lenient_into, optional_number;
         cost_of_sale_value: "cost_of_sale_value", lenient_into, optional_number;
-        end_date: "end_date", option_into, optional;
+        end_date: "end_date", lenient_into, optional;
         period: "period", lenient_into, optional;
         profit_percent: "profit_percent", lenient_into, optional_number;
         profit_value: "profit_value", lenient_into, optional_number;
         quantity_sold: "quantity_sold", lenient_into, optional_number;
-        start_date: "start_date", option_into, optional;
+        start_date: "start_date", lenient_into, optional;
         value_sold: "value_sold", lenient_into, optional_number;
         year: "year", lenient_into, optional;
     }
@@ -2327,8 +2327,8 @@ pub struct ProductSearchCategoryValue {
 
 sage_core::json_model! {
     ProductSearchCategoryValue: Default {
-        date_time_created: "date_time_created", option_into, optional;
-        date_time_updated: "date_time_updated", option_into, optional;
+        date_time_created: "date_time_created", lenient_into, optional;
+        date_time_updated: "date_time_updated", lenient_into, optional;
         id: "id", lenient_into, optional;
         is_to_delete: "is_to_delete", lenient_into, optional;
         product_id: "product_id", lenient_into, optional;
@@ -2447,8 +2447,8 @@ pub struct ProductStatus {
 
 sage_core::json_model! {
     ProductStatus: Default {
-        date_time_created: "date_time_created", option_into, optional;
-        date_time_updated: "date_time_updated", option_into, optional;
+        date_time_created: "date_time_created", lenient_into, optional;
+        date_time_updated: "date_time_updated", lenient_into, optional;
         has_active_pop_orders: "has_active_pop_orders", lenient_into, optional;
         has_active_sop_or_pop_documents: "has_active_sop_or_pop_documents", lenient_into, optional;
         has_movement_balances: "has_movement_balances", lenient_into, optional;
@@ -2598,9 +2598,9 @@ sage_core::json_model! {
     ProductSupplier {
         country_of_origin: "country_of_origin", next_value, optional;
         country_of_origin_id: "country_of_origin_id", lenient_option, optional;
-        date_list_price_changed: "date_list_price_changed", next_value, optional;
-        date_time_created: "date_time_created", next_value, optional;
-        date_time_updated: "date_time_updated", next_value, optional;
+        date_list_price_changed: "date_list_price_changed", lenient_option, optional;
+        date_time_created: "date_time_created", lenient_option, optional;
+        date_time_updated: "date_time_updated", lenient_option, optional;
         default_pricing_source_type: "default_pricing_source_type", lenient_option, optional;
         id: "id", lenient_option, optional;
         is_preferred: "is_preferred", lenient_option, optional;
@@ -2609,12 +2609,12 @@ sage_core::json_model! {
         landed_costs_percentage: "landed_costs_percentage", lenient_option, optional_number;
         landed_costs_type: "landed_costs_type", lenient_option, optional;
         last_buying_price: "last_buying_price", lenient_option, optional_number;
-        last_order_date: "last_order_date", next_value, optional;
+        last_order_date: "last_order_date", lenient_option, optional;
         last_order_quantity: "last_order_quantity", lenient_option, optional_number;
         lead_time: "lead_time", lenient_option, optional;
         lead_time_unit: "lead_time_unit", lenient_option, optional;
         list_price: "list_price", lenient_option, optional_number;
-        list_price_expiry_date: "list_price_expiry_date", next_value, optional;
+        list_price_expiry_date: "list_price_expiry_date", lenient_option, optional;
         minimum_order_quantity: "minimum_order_quantity", lenient_option, optional_number;
         order_quantity_year_to_date: "order_quantity_year_to_date", lenient_option, optional_number;
         order_value_year_to_date: "order_value_year_to_date", lenient_option, optional_number;
@@ -2676,8 +2676,8 @@ sage_core::json_model! {
         bin_name: "bin_name", lenient_into, optional;
         identification_no: "identification_no", lenient_into, optional;
         quantity: "quantity", lenient_into, optional_number;
-        sell_by_date: "sell_by_date", option_into, optional;
-        use_by_date: "use_by_date", option_into, optional;
+        sell_by_date: "sell_by_date", lenient_into, optional;
+        use_by_date: "use_by_date", lenient_into, optional;
     }
 }
 
@@ -2825,7 +2825,7 @@ sage_core::json_model! {
         analysis_code_9: "analysis_code_9", lenient_into, optional;
         bin_name: "bin_name", lenient_into, optional;
         cost_value: "cost_value", lenient_into, optional_number;
-        date_time_updated: "date_time_updated", option_into, optional;
+        date_time_updated: "date_time_updated", lenient_into, optional;
         id: "id", lenient_into, optional;
         issue_value: "issue_value", lenient_into, optional_number;
         memo: "memo", lenient_into, optional;
@@ -2840,7 +2840,7 @@ sage_core::json_model! {
         source_area_reference: "source_area_reference", lenient_into, optional;
         source_area_type_id: "source_area_type_id", lenient_into, optional;
         total_order_discount: "total_order_discount", lenient_into, optional_number;
-        transaction_date: "transaction_date", option_into, optional;
+        transaction_date: "transaction_date", lenient_into, optional;
         transaction_group_id: "transaction_group_id", lenient_into, optional;
         transaction_type: "transaction_type", lenient_into, optional;
         transaction_type_id: "transaction_type_id", lenient_into, optional;
@@ -2908,8 +2908,8 @@ pub struct ProductUnit {
 
 sage_core::json_model! {
     ProductUnit: Default {
-        date_time_created: "date_time_created", option_into, optional;
-        date_time_updated: "date_time_updated", option_into, optional;
+        date_time_created: "date_time_created", lenient_into, optional;
+        date_time_updated: "date_time_updated", lenient_into, optional;
         has_sop_or_pop_documents: "has_sop_or_pop_documents", lenient_into, optional;
         id: "id", lenient_into, optional;
         is_to_delete: "is_to_delete", lenient_into, optional;
@@ -3147,8 +3147,8 @@ sage_core::json_model! {
         code: "code", lenient_into, optional;
         commodity_code: "commodity_code", lenient_into, optional;
         confirmed_quantity_in_stock: "confirmed_quantity_in_stock", lenient_into, optional_number;
-        date_of_last_sale: "date_of_last_sale", option_into, optional;
-        date_of_last_stock_count: "date_of_last_stock_count", option_into, optional;
+        date_of_last_sale: "date_of_last_sale", lenient_into, optional;
+        date_of_last_stock_count: "date_of_last_stock_count", lenient_into, optional;
         default_despatch_note_comment: "default_despatch_note_comment", lenient_into, optional;
         default_picking_list_comment: "default_picking_list_comment", lenient_into, optional;
         description: "description", lenient_into, optional;
@@ -3158,12 +3158,12 @@ sage_core::json_model! {
         fulfilment_sequence_type: "fulfilment_sequence_type", lenient_into, optional;
         fulfilment_sequence_type_id: "fulfilment_sequence_type_id", lenient_into, optional;
         id: "id", lenient_into, optional;
-        inactive_date: "inactive_date", option_into, optional;
+        inactive_date: "inactive_date", lenient_into, optional;
         label_printing_option_type: "label_printing_option_type", lenient_into, optional;
         label_printing_option_type_id: "label_printing_option_type_id", lenient_into, optional;
         landed_costs_value: "landed_costs_value", lenient_into, optional_number;
-        last_archived_up_to: "last_archived_up_to", option_into, optional;
-        last_trace_archived_up_to: "last_trace_archived_up_to", option_into, optional;
+        last_archived_up_to: "last_archived_up_to", lenient_into, optional;
+        last_trace_archived_up_to: "last_trace_archived_up_to", lenient_into, optional;
         manufacturer: "manufacturer", lenient_into, optional;
         name: "name", lenient_into, optional;
         part_number: "part_number", lenient_into, optional;
@@ -3191,13 +3191,13 @@ sage_core::json_model! {
         standard_cost: "standard_cost", lenient_into, optional_number;
         status_type: "status_type", lenient_into, optional;
         status_type_id: "status_type_id", lenient_into, optional;
-        std_cost_variance_last_reset: "std_cost_variance_last_reset", option_into, optional;
+        std_cost_variance_last_reset: "std_cost_variance_last_reset", lenient_into, optional;
         stock_multiple_of_base_unit: "stock_multiple_of_base_unit", lenient_into, optional_number;
         stock_take_cycle_period: "stock_take_cycle_period", lenient_into, optional;
         stock_unit_name: "stock_unit_name", lenient_into, optional;
         suppress_net_mass: "suppress_net_mass", lenient_into, optional;
         this_is_the_standard_band: "this_is_the_standard_band", lenient_into, optional;
-        traceable_type: "traceable_type", option_into, optional;
+        traceable_type: "traceable_type", lenient_into, optional;
         traceable_type_id: "traceable_type_id", lenient_into, optional;
         unconfirmed_quantity_in_stock: "unconfirmed_quantity_in_stock", lenient_into, optional_number;
         use_description_on_docs: "use_description_on_docs", lenient_into, optional;
@@ -3282,8 +3282,8 @@ pub struct SearchCategory {
 
 sage_core::json_model! {
     SearchCategory: Default {
-        date_time_created: "date_time_created", option_into, optional;
-        date_time_updated: "date_time_updated", option_into, optional;
+        date_time_created: "date_time_created", lenient_into, optional;
+        date_time_updated: "date_time_updated", lenient_into, optional;
         id: "id", lenient_into, optional;
         name: "name", lenient_into, optional;
     }
@@ -3310,8 +3310,8 @@ pub struct SearchValue {
 
 sage_core::json_model! {
     SearchValue: Default {
-        date_time_created: "date_time_created", option_into, optional;
-        date_time_updated: "date_time_updated", option_into, optional;
+        date_time_created: "date_time_created", lenient_into, optional;
+        date_time_updated: "date_time_updated", lenient_into, optional;
         id: "id", lenient_into, optional;
         is_none_value: "is_none_value", lenient_into, optional;
         name: "name", lenient_into, optional;
@@ -3416,8 +3416,8 @@ sage_core::json_model! {
         allow_fulfilment_from_supplier_via_stock: "allow_fulfilment_from_supplier_via_stock", lenient_into, optional;
         allow_negative_stocktake: "allow_negative_stocktake", lenient_into, optional;
         allow_negative_stocktake_with_purchase_order: "allow_negative_stocktake_with_purchase_order", lenient_into, optional;
-        date_time_created: "date_time_created", option_into, optional;
-        date_time_updated: "date_time_updated", option_into, optional;
+        date_time_created: "date_time_created", lenient_into, optional;
+        date_time_updated: "date_time_updated", lenient_into, optional;
         generate_cos_for_sop: "generate_cos_for_sop", lenient_into, optional;
         id: "id", lenient_into, optional;
         integrate_stock_management_with_nominal: "integrate_stock_management_with_nominal", lenient_into, optional;
@@ -3481,7 +3481,7 @@ sage_core::json_model! {
     StockTransfer {
         bin_holding_from_id: "bin_holding_from_id", lenient_value, field;
         bin_holding_to_id: "bin_holding_to_id", lenient_value, field;
-        date: "date", next_value, optional;
+        date: "date", lenient_option, optional;
         product_id: "product_id", lenient_value, field;
         quantity: "quantity", lenient_value, number;
         reference: "reference", lenient_option, optional;
@@ -3543,12 +3543,12 @@ sage_core::json_model! {
         is_selected: "is_selected", lenient_into, optional;
         original_quantity: "original_quantity", lenient_into, optional_number;
         quantity: "quantity", lenient_into, optional_number;
-        receipt_date: "receipt_date", option_into, optional;
-        sell_by_date: "sell_by_date", option_into, optional;
+        receipt_date: "receipt_date", lenient_into, optional;
+        sell_by_date: "sell_by_date", lenient_into, optional;
         supplier_reference: "supplier_reference", lenient_into, optional;
         traceable_bin_item_id: "traceable_bin_item_id", lenient_into, optional;
         traceable_item_id: "traceable_item_id", lenient_into, optional;
-        use_by_date: "use_by_date", option_into, optional;
+        use_by_date: "use_by_date", lenient_into, optional;
     }
 }
 
@@ -3671,7 +3671,7 @@ sage_core::json_model! {
         stock_variance_nominal_code: "stock_variance_nominal_code", next_value, optional;
         stock_variance_nominal_code_id: "stock_variance_nominal_code_id", lenient_option, optional;
         stocktake_count_sheet_items: "stocktake_count_sheet_items", next_value, optional;
-        stocktake_date: "stocktake_date", next_value, optional;
+        stocktake_date: "stocktake_date", lenient_option, optional;
         stocktake_items: "stocktake_items", next_value, optional;
         stocktake_name: "stocktake_name", lenient_option, optional;
         stocktake_status: "stocktake_status", lenient_option, optional;
@@ -3757,7 +3757,7 @@ sage_core::json_model! {
         stock_unit_name: "stock_unit_name", lenient_into, optional;
         stocktake_id: "stocktake_id", lenient_into, optional;
         stocktake_trace_count_sheet_items: "stocktake_trace_count_sheet_items", option_into, optional;
-        traceable_type: "traceable_type", option_into, optional;
+        traceable_type: "traceable_type", lenient_into, optional;
     }
 }
 
@@ -3830,9 +3830,9 @@ impl StocktakeCriteriaTemplate {
 
 sage_core::json_model! {
     StocktakeCriteriaTemplate {
-        due_date: "due_date", next_value, optional;
+        due_date: "due_date", lenient_option, optional;
         id: "id", lenient_option, optional;
-        last_sold_date: "last_sold_date", next_value, optional;
+        last_sold_date: "last_sold_date", lenient_option, optional;
         name: "name", lenient_value, field;
         product_groups: "product_groups", next_value, optional;
         quantity_from: "quantity_from", lenient_option, optional_number;
@@ -3951,18 +3951,18 @@ sage_core::json_model! {
         allows_negative_stock: "allows_negative_stock", lenient_into, optional;
         average_buying_price: "average_buying_price", lenient_into, optional_number;
         bin_name: "bin_name", lenient_into, optional;
-        date_of_last_sale: "date_of_last_sale", option_into, optional;
+        date_of_last_sale: "date_of_last_sale", lenient_into, optional;
         is_selected: "is_selected", lenient_into, optional;
         item_code: "item_code", lenient_into, optional;
         item_name: "item_name", lenient_into, optional;
-        last_stocktake: "last_stocktake", option_into, optional;
+        last_stocktake: "last_stocktake", lenient_into, optional;
         product_group_code: "product_group_code", lenient_into, optional;
         product_group_id: "product_group_id", lenient_into, optional;
         quantity_in_stock: "quantity_in_stock", lenient_into, optional_number;
         stock_unit_name: "stock_unit_name", lenient_into, optional;
         stocktake_cycle_period: "stocktake_cycle_period", lenient_into, optional;
         stocktake_item_id: "stocktake_item_id", lenient_into, optional;
-        traceable_type: "traceable_type", option_into, optional;
+        traceable_type: "traceable_type", lenient_into, optional;
         value_of_stock: "value_of_stock", lenient_into, optional_number;
         warehouse_holding_id: "warehouse_holding_id", lenient_into, optional;
     }
@@ -4039,9 +4039,9 @@ pub struct StocktakeView {
 
 sage_core::json_model! {
     StocktakeView: Default {
-        date_time_updated: "date_time_updated", option_into, optional;
+        date_time_updated: "date_time_updated", lenient_into, optional;
         id: "id", lenient_into, optional;
-        stocktake_date: "stocktake_date", option_into, optional;
+        stocktake_date: "stocktake_date", lenient_into, optional;
         stocktake_name: "stocktake_name", lenient_into, optional;
         stocktake_status_id: "stocktake_status_id", lenient_into, optional;
         stocktake_type_id: "stocktake_type_id", lenient_into, optional;
@@ -4128,12 +4128,12 @@ sage_core::json_model! {
         identification_no: "identification_no", lenient_into, optional;
         is_allocated: "is_allocated", lenient_into, optional;
         quantity: "quantity", lenient_into, optional_number;
-        receipt_date: "receipt_date", option_into, optional;
-        sell_by_date: "sell_by_date", option_into, optional;
+        receipt_date: "receipt_date", lenient_into, optional;
+        sell_by_date: "sell_by_date", lenient_into, optional;
         supplier_reference: "supplier_reference", lenient_into, optional;
         traceable_bin_item_id: "traceable_bin_item_id", lenient_into, optional;
         traceable_item_id: "traceable_item_id", lenient_into, optional;
-        use_by_date: "use_by_date", option_into, optional;
+        use_by_date: "use_by_date", lenient_into, optional;
     }
 }
 
@@ -4177,21 +4177,21 @@ pub struct TraceableAdjustmentTraceableAdjustmentItems {
 
 sage_core::json_model! {
     TraceableAdjustmentTraceableAdjustmentItems: Default {
-        activity_date: "activity_date", option_into, optional;
+        activity_date: "activity_date", lenient_into, optional;
         additional_reference: "additional_reference", lenient_into, optional;
         available_quantity: "available_quantity", lenient_into, optional_number;
-        bin_name: "bin_name", option_into, optional;
+        bin_name: "bin_name", lenient_into, optional;
         identification_no: "identification_no", lenient_into, optional;
         is_allocated: "is_allocated", lenient_into, optional;
         purchase_order_no: "purchase_order_no", lenient_into, optional;
         quantity: "quantity", lenient_into, optional_number;
-        receipt_date: "receipt_date", option_into, optional;
-        sell_by_date: "sell_by_date", option_into, optional;
+        receipt_date: "receipt_date", lenient_into, optional;
+        sell_by_date: "sell_by_date", lenient_into, optional;
         split_batch_items: "split_batch_items", option_into, optional;
         supplier_reference: "supplier_reference", lenient_into, optional;
         traceable_item_id: "traceable_item_id", lenient_into, optional;
-        use_by_date: "use_by_date", option_into, optional;
-        warehouse_name: "warehouse_name", option_into, optional;
+        use_by_date: "use_by_date", lenient_into, optional;
+        warehouse_name: "warehouse_name", lenient_into, optional;
     }
 }
 
@@ -4216,8 +4216,8 @@ sage_core::json_model! {
         additional_reference: "additional_reference", lenient_into, optional;
         identification_no: "identification_no", lenient_into, optional;
         quantity: "quantity", lenient_into, optional_number;
-        sell_by_date: "sell_by_date", option_into, optional;
-        use_by_date: "use_by_date", option_into, optional;
+        sell_by_date: "sell_by_date", lenient_into, optional;
+        use_by_date: "use_by_date", lenient_into, optional;
     }
 }
 
@@ -4274,7 +4274,7 @@ sage_core::json_model! {
         allocated_quantity: "allocated_quantity", lenient_into, optional_number;
         allocated_to: "allocated_to", lenient_into, optional;
         allocation_balance_id: "allocation_balance_id", lenient_into, optional;
-        allocation_date: "allocation_date", option_into, optional;
+        allocation_date: "allocation_date", lenient_into, optional;
         bin_name: "bin_name", lenient_into, optional;
         order_no: "order_no", lenient_into, optional;
         traceable_allocation_bal_id: "traceable_allocation_bal_id", lenient_into, optional;
@@ -4313,7 +4313,7 @@ sage_core::json_model! {
         despatch_receipt_grn_no: "despatch_receipt_grn_no", lenient_into, optional;
         id: "id", lenient_into, optional;
         received_issued_by: "received_issued_by", lenient_into, optional;
-        received_issued_date: "received_issued_date", option_into, optional;
+        received_issued_date: "received_issued_date", lenient_into, optional;
         received_issued_quantity: "received_issued_quantity", lenient_into, optional_number;
         sales_purchase_order_no: "sales_purchase_order_no", lenient_into, optional;
         trader_name: "trader_name", lenient_into, optional;
@@ -4448,8 +4448,8 @@ pub struct Unit {
 
 sage_core::json_model! {
     Unit: Default {
-        date_time_created: "date_time_created", option_into, optional;
-        date_time_updated: "date_time_updated", option_into, optional;
+        date_time_created: "date_time_created", lenient_into, optional;
+        date_time_updated: "date_time_updated", lenient_into, optional;
         each_value: "each_value", lenient_into, optional;
         id: "id", lenient_into, optional;
         multiple_of_base_unit: "multiple_of_base_unit", lenient_into, optional_number;
@@ -4671,8 +4671,8 @@ sage_core::json_model! {
         country_code: "country_code", next_value, optional;
         country_code_id: "country_code_id", lenient_option, optional;
         county: "county", lenient_option, optional;
-        date_time_created: "date_time_created", next_value, optional;
-        date_time_updated: "date_time_updated", next_value, optional;
+        date_time_created: "date_time_created", lenient_option, optional;
+        date_time_updated: "date_time_updated", lenient_option, optional;
         description: "description", lenient_option, optional;
         email: "email", lenient_option, optional;
         fax_number: "fax_number", lenient_option, optional;
@@ -4685,11 +4685,11 @@ sage_core::json_model! {
         spare_bool_3: "spare_bool_3", lenient_option, optional;
         spare_bool_4: "spare_bool_4", lenient_option, optional;
         spare_bool_5: "spare_bool_5", lenient_option, optional;
-        spare_date_1: "spare_date_1", next_value, optional;
-        spare_date_2: "spare_date_2", next_value, optional;
-        spare_date_3: "spare_date_3", next_value, optional;
-        spare_date_4: "spare_date_4", next_value, optional;
-        spare_date_5: "spare_date_5", next_value, optional;
+        spare_date_1: "spare_date_1", lenient_option, optional;
+        spare_date_2: "spare_date_2", lenient_option, optional;
+        spare_date_3: "spare_date_3", lenient_option, optional;
+        spare_date_4: "spare_date_4", lenient_option, optional;
+        spare_date_5: "spare_date_5", lenient_option, optional;
         spare_number_1: "spare_number_1", lenient_option, optional_number;
         spare_number_10: "spare_number_10", lenient_option, optional_number;
         spare_number_2: "spare_number_2", lenient_option, optional_number;
@@ -4732,7 +4732,7 @@ pub struct WarehouseBomSettings {
 
 sage_core::json_model! {
     WarehouseBomSettings: Default {
-        date_time_created: "date_time_created", option_into, optional;
+        date_time_created: "date_time_created", lenient_into, optional;
         id: "id", lenient_into, optional;
         is_component_source: "is_component_source", lenient_into, optional;
     }
@@ -4847,8 +4847,8 @@ sage_core::json_model! {
     WarehouseHolding {
         bin_holdings: "bin_holdings", next_value, optional;
         confirmed_qty_in_stock: "confirmed_qty_in_stock", lenient_option, optional_number;
-        date_time_created: "date_time_created", next_value, optional;
-        date_time_updated: "date_time_updated", next_value, optional;
+        date_time_created: "date_time_created", lenient_option, optional;
+        date_time_updated: "date_time_updated", lenient_option, optional;
         free_stock_available: "free_stock_available", lenient_option, optional_number;
         free_stock_available_less_reserved: "free_stock_available_less_reserved", lenient_option, optional_number;
         id: "id", lenient_option, optional;
