@@ -131,7 +131,7 @@ fn request_bodies_are_examples_of_the_body_model() {
     assert_eq!(create["body"]["options"]["raw"]["language"], "json");
     let body: Value = serde_json::from_str(create["body"]["raw"].as_str().unwrap()).unwrap();
     assert_eq!(body["contact"]["name"], "Example name", "required strings hold a value");
-    assert_eq!(body["contact"]["credit_limit"], "10.00", "v3.1 decimals travel as strings");
+    assert_eq!(body["contact"]["credit_limit"], "0.00", "v3.1 decimals travel as strings; optional amounts are zero");
     assert_eq!(body["contact"]["contact_type_ids"], serde_json::json!(["{{contact_type_id}}"]));
     assert_eq!(variable(&collection, "contact_type_id"), "CUSTOMER", "Sage's own ids are filled in");
     assert!(body["contact"].get("idempotency_id").is_none(), "ids of nothing listable are left to the caller");

@@ -71,6 +71,15 @@ impl Bodies {
     }
 }
 
+/// Where a value goes: the field's name (`""` for the body itself), its longest length, and whether
+/// it is required.
+#[derive(Clone, Copy)]
+struct Slot<'n> {
+    name: &'n str,
+    max_length: Option<u64>,
+    required: bool,
+}
+
 struct Writer<'p> {
     product: &'p Product,
     models: HashMap<&'p str, &'p Model>,
@@ -85,29 +94,36 @@ impl<'p> Writer<'p> {
             Response::One(resource) => Some(resource),
             _ => None,
         };
-        Some(self.value(ty, "", None, resource, 0, &mut Vec::new()).unwrap_or(Value::Null))
+        let body = Slot { name: "", max_length: None, required: true };
+        Some(self.value(ty, body, resource, 0, &mut Vec::new()).unwrap_or(Value::Null))
     }
 
-    /// A value of `ty` for a field named `name` (`""` for the body itself); `None` where no model can
-    /// be written without recursing forever.
+    /// A value of `ty` for `slot`; `None` where no model can be written without recursing forever.
     fn value(
         &mut self,
         ty: &Type,
-        name: &str,
-        max_length: Option<u64>,
+        slot: Slot<'_>,
         resource: Option<&'p Type>,
         depth: usize,
         stack: &mut Vec<&'p str>,
     ) -> Option<Value> {
+        let name = slot.name;
         Some(match ty {
-            Type::String => json!(text(name, max_length)),
+            Type::String if has_word(name, &["date"]) && slot.max_length.is_none_or(|max| max >= 10) => {
+                json!("2024-04-01")
+            }
+            Type::String => json!(text(name, slot.max_length)),
             Type::Integer => json!(1),
             Type::Boolean => json!(false),
             Type::Decimal => {
-                let amount = if ["quantity", "rate", "factor", "percent"].iter().any(|word| name.contains(word)) {
+                // A price where one is needed, one of a quantity or rate, and no optional amount (Sage
+                // computes totals from the lines).
+                let amount = if ["quantity", "rate", "factor"].iter().any(|word| name.contains(word)) {
                     1
-                } else {
+                } else if slot.required {
                     10
+                } else {
+                    0
                 };
                 match self.product.decimal_format {
                     DecimalFormat::String => json!(format!("{amount}.00")),
@@ -125,7 +141,7 @@ impl<'p> Writer<'p> {
                     Some(Type::Array(stored)) => Some(&**stored),
                     _ => None,
                 };
-                json!([self.value(element, name, max_length, resource, depth, stack)?])
+                json!([self.value(element, slot, resource, depth, stack)?])
             }
             Type::Model(model) => {
                 let model = *self.models.get(model.as_str())?;
@@ -166,7 +182,10 @@ impl<'p> Writer<'p> {
                 Some(_) => None,
                 // The id of something the product has no list of (`idempotency_id`): the caller's to choose.
                 None if !field.required && (depth >= MAX_DEPTH || is_id(field)) => None,
-                None => self.value(&field.ty, &field.json_name, max_length, field_resource, depth + 1, stack),
+                None => {
+                    let slot = Slot { name: &field.json_name, max_length, required: field.required };
+                    self.value(&field.ty, slot, field_resource, depth + 1, stack)
+                }
             };
             match value {
                 Some(value) => drop(object.insert(field.json_name.clone(), value)),
@@ -219,7 +238,12 @@ fn is_id(field: &Field) -> bool {
 
 /// A date that comes after the document's own (`due_date`, `end_date`, `to_date`).
 fn later(name: &str) -> bool {
-    ["due", "end", "to_", "_to", "expiry", "until"].iter().any(|word| name.contains(word))
+    has_word(name, &["due", "end", "to", "expiry", "until"])
+}
+
+/// Whether one of the `_`-separated words of `name` is one of `words`.
+fn has_word(name: &str, words: &[&str]) -> bool {
+    name.split('_').any(|part| words.contains(&part))
 }
 
 /// A plausible string for a field, from its name, no longer than `max_length` characters.
@@ -264,6 +288,7 @@ mod tests {
 
     #[test]
     fn later_dates_follow_the_document_date() {
-        assert!(later("due_date") && later("date_to") && !later("date"));
+        assert!(later("due_date") && later("date_to") && !later("date") && !later("vendor_date"));
+        assert!(has_word("delivery_date", &["date"]) && !has_word("consolidated_code", &["date"]));
     }
 }
