@@ -87,7 +87,7 @@ fn story(product: &str) -> Option<Story> {
             taxes: ("list_tax_rates", &[("attributes", "percentage")]),
             ledgers: ("list_ledger_accounts", &[("attributes", "nominal_code")]),
             products: ("list_products", &[("attributes", "item_code")]),
-            is_standard_tax: |rate| rate["percentage"] == "20.00",
+            is_standard_tax: |rate| decimal(&rate["percentage"]) == Some(Decimal::from(20)),
             is_sales_ledger: |account| account["nominal_code"] == 4000,
             is_brake_pads: |product| product["item_code"] == "BRAKE01",
             create_invoice: "create_sales_invoice",
@@ -101,7 +101,7 @@ fn story(product: &str) -> Option<Story> {
             taxes: ("list_tax_codes", &[]),
             ledgers: ("list_nominal_codes", &[]),
             products: ("list_products", &[]),
-            is_standard_tax: |code| code["tax_rate"].as_f64() == Some(20.0),
+            is_standard_tax: |code| decimal(&code["tax_rate"]) == Some(Decimal::from(20)),
             is_sales_ledger: |code| code["reference"] == "4000",
             is_brake_pads: |product| product["code"] == "BRAKE01",
             create_invoice: "create_sop_order",
@@ -123,6 +123,11 @@ async fn find(
     let page = call(session, operation, query, None).await?;
     let items = page.get("$items").unwrap_or(&page).as_array().cloned().unwrap_or_default();
     items.into_iter().find(wanted).ok_or_else(|| CliError::Other(format!("{operation}: no seeded record to use")))
+}
+
+/// A decimal field's value, whether Sage wrote it as text (`"20.0"`, as live Sage does) or a number.
+fn decimal(value: &Value) -> Option<Decimal> {
+    value.as_str().map_or_else(|| value.to_string(), str::to_owned).parse().ok()
 }
 
 /// A money field (a string on Accounting, a number on Sage 200) with two decimals.
