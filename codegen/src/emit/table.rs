@@ -7,7 +7,8 @@ use proc_macro2::Literal;
 
 use super::operation::method_variant;
 use super::scope::Scope;
-use crate::ir::{Area, ModelKind, Operation, Param, ParamLocation, Product, Response, Type};
+use crate::ir::{Area, Method, ModelKind, Operation, Param, ParamLocation, Product, Response, Type};
+use crate::names::type_name;
 
 // The tables are plain data in a few fixed shapes, and nearly a fifth of all generated lines: they are
 // written as text rather than built as tokens for `prettyplease` to parse and print.
@@ -39,6 +40,7 @@ pub(crate) fn operations_table(product: &Product) -> String {
     let mut text = format!("{MODULE_DOCS}{IMPORTS}{}", operations_const(&entries));
     text.push_str(&pool.consts());
     text.push_str(LOOKUP);
+    text.push_str(&read_function(product));
     text
 }
 
@@ -64,7 +66,33 @@ pub(crate) fn edition_table(product: &Product, shared_crate: &str) -> String {
         .into_iter()
         .map(|(_, op)| format!("    {shared_crate}::operations::{}", spec_const(&op.name)))
         .collect();
-    format!("{MODULE_DOCS}{IMPORTS}{}{LOOKUP}", operations_const(&entries))
+    format!("{MODULE_DOCS}{IMPORTS}{}{LOOKUP}{}", operations_const(&entries), read_function(product))
+}
+
+/// `read`: a response of any read operation (`GET`) decoded and audited through its typed output, for
+/// `sage doctor`. An arm per operation, compiled with the operation's area.
+fn read_function(product: &Product) -> String {
+    let mut text = String::from(
+        "\n/// A response body of the read operation `name` decoded through its typed output, with every place it\n\
+         /// differs from the schema (`sage doctor`); `None` for other operations and for areas not compiled in.\n\
+         #[allow(deprecated)]\n\
+         pub fn read(name: &str, body: &[u8]) -> Option<sage_core::catalog::Reading> {\n    \
+         match name {\n",
+    );
+    for (area, op) in sorted_operations(product) {
+        if op.method != Method::Get {
+            continue;
+        }
+        let ty = type_name(&op.name).unwrap_or_default();
+        let _ = writeln!(
+            text,
+            "        #[cfg(feature = {area:?})]\n        {name:?} => Some(sage_core::catalog::read_as::<<crate::{area}::{ty} as sage_core::Operation>::Output>({name:?}, body)),",
+            area = area.name,
+            name = op.name,
+        );
+    }
+    text.push_str("        _ => {\n            let _ = body;\n            None\n        }\n    }\n}\n");
+    text
 }
 
 /// `OPERATIONS`, from entries written at one level of indentation.

@@ -17,6 +17,10 @@ pub struct Cli {
     /// Where tokens and connection settings are kept (default: <config dir>/sage-rs).
     #[arg(long, global = true, env = "SAGE_HOME")]
     pub home: Option<PathBuf>,
+    /// Test knob for `--sandbox`: `Model.field=JSON` makes every record of the model the sandbox
+    /// answers carry that value (e.g. `Contact.balance="12abc"`), as a drifted Sage would.
+    #[arg(long, global = true, hide = true, value_parser = parse_pair)]
+    pub sandbox_break: Option<(String, String)>,
     #[command(subcommand)]
     pub command: Command,
 }
@@ -45,6 +49,23 @@ pub enum Command {
     },
     /// Start an embedded sandbox and run the whole story for every product.
     Demo,
+    /// Read the first page of every list and one record of each through the typed models, and
+    /// report where Sage's answers differ from the schemas (read-only).
+    Doctor(DoctorArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct DoctorArgs {
+    /// Product name, e.g. accounting-v31.
+    pub product: String,
+    /// Print the report as JSON.
+    #[arg(long)]
+    pub json: bool,
+    /// Also write the report (JSON, no values from your books) to this file, for a bug report.
+    #[arg(long)]
+    pub report: Option<PathBuf>,
+    #[command(flatten)]
+    pub connection: ConnectionArgs,
 }
 
 #[derive(Debug, Args)]

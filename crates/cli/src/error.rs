@@ -16,6 +16,8 @@ pub enum CliError {
     /// Sage answered with an error (exit 5; exit 3 when it refused the caller, see
     /// [`sage_core::ApiError::is_auth_failure`]).
     Api(Box<sage_core::ApiError>),
+    /// A response did not decode through the typed models (`sage doctor`, exit 6).
+    Drift(String),
     /// Anything else (exit 1).
     Other(String),
 }
@@ -30,6 +32,7 @@ impl CliError {
             Self::Api(api) if api.is_auth_failure() => 3,
             Self::Transport(_) => 4,
             Self::Api(_) => 5,
+            Self::Drift(_) => 6,
         })
     }
 }
@@ -37,7 +40,7 @@ impl CliError {
 impl std::fmt::Display for CliError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
-            Self::Usage(message) | Self::Other(message) => f.write_str(message),
+            Self::Usage(message) | Self::Other(message) | Self::Drift(message) => f.write_str(message),
             Self::Auth(message) => write!(f, "{message}"),
             Self::Transport(message) => write!(f, "could not reach Sage: {message}"),
             Self::Api(api) => {

@@ -8,6 +8,7 @@ mod changes;
 mod cli;
 mod config;
 mod demo;
+mod doctor;
 mod dynamic;
 mod error;
 mod export;
@@ -50,5 +51,6 @@ async fn run(cli: &Cli) -> Result<(), CliError> {
         Command::Changes(args) => changes::run(cli, args).await,
         Command::Operations { product, operation } => operations::run(product, operation.as_deref()),
         Command::Demo => demo::run().await,
+        Command::Doctor(args) => doctor::run(cli, args).await,
     }
 }

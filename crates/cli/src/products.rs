@@ -1,6 +1,6 @@
 //! The products this build of the CLI knows, with their operation tables.
 
-use sage_core::catalog::OperationSpec;
+use sage_core::catalog::{OperationSpec, Reading};
 use sage_core::changes::FeedSpec;
 use sage_core::Product;
 
@@ -17,6 +17,8 @@ pub struct Entry {
     pub operations: &'static [OperationSpec],
     /// The list operations whose changes can be followed (`sage changes`).
     pub feeds: &'static [FeedSpec],
+    /// A read operation's response through its typed output (`sage doctor`).
+    pub read: fn(&str, &[u8]) -> Option<Reading>,
 }
 
 /// Every product compiled in.
@@ -27,24 +29,28 @@ pub fn all() -> Vec<Entry> {
             crate_name: "sage-accounting-v31",
             operations: sage_accounting_v31::operations::OPERATIONS,
             feeds: sage_accounting_v31::changes::FEEDS,
+            read: sage_accounting_v31::operations::read,
         },
         Entry {
             product: sage_accounting_v3::PRODUCT,
             crate_name: "sage-accounting-v3",
             operations: sage_accounting_v3::operations::OPERATIONS,
             feeds: sage_accounting_v3::changes::FEEDS,
+            read: sage_accounting_v3::operations::read,
         },
         Entry {
             product: sage200_pro::PRODUCT,
             crate_name: "sage200-pro",
             operations: sage200_pro::operations::OPERATIONS,
             feeds: sage200_pro::changes::FEEDS,
+            read: sage200_pro::operations::read,
         },
         Entry {
             product: sage200_standard::PRODUCT,
             crate_name: "sage200-standard",
             operations: sage200_standard::operations::OPERATIONS,
             feeds: sage200_standard::changes::FEEDS,
+            read: sage200_standard::operations::read,
         },
     ]
 }

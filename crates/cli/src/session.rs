@@ -34,6 +34,13 @@ impl Session {
         let entry = products::find(product).map_err(CliError::Usage)?;
         if cli.sandbox {
             let sandbox = start_sandbox().await?;
+            if let Some((field, value)) = &cli.sandbox_break {
+                let (model, field) = field.split_once('.').ok_or_else(|| {
+                    CliError::Usage(format!("--sandbox-break {field}=…: name the field as Model.field"))
+                })?;
+                let value = serde_json::from_str(value).unwrap_or_else(|_| serde_json::Value::from(value.as_str()));
+                sandbox.break_field(model, field, value);
+            }
             let mut session = sandbox_session(&sandbox, entry, args).await?;
             session.sandbox = Some(sandbox);
             return Ok(session);

@@ -190,6 +190,38 @@ impl OperationSpec {
     }
 }
 
+/// A response body read through its operation's typed model (what `sage doctor` reports): whether
+/// it decoded, and every place it differs from the schema (see [`drift`](crate::types::drift)).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Reading {
+    /// The decode error, naming the field's path, if the body does not fit the model.
+    pub error: Option<crate::DecodeError>,
+    /// Values read from another spelling, unknown fields and unknown enum values, in body order
+    /// (before the failing field, if it failed).
+    pub drift: Vec<crate::types::drift::Drift>,
+}
+
+/// The most drift one [`Reading`] lists.
+pub const READING_LIMIT: usize = 500;
+
+/// Reads `body` as `operation`'s typed output `T`; generated `read` functions call it per operation.
+#[doc(hidden)]
+pub fn read_as<T: serde::de::DeserializeOwned>(operation: &'static str, body: &[u8]) -> Reading {
+    use crate::types::drift::{audit, Scope};
+    let error = match crate::decode::decode::<T>(operation, body) {
+        Ok(_) => None,
+        Err(crate::Error::Decode(error)) => Some(*error),
+        // Decoding gives only decode errors; anything else is reported at the body's root.
+        Err(other) => Some(crate::DecodeError {
+            operation,
+            path: ".".into(),
+            message: other.to_string(),
+            body: String::from_utf8_lossy(body).into_owned(),
+        }),
+    };
+    Reading { error, drift: audit::<T>(body, Scope::Everything, READING_LIMIT) }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

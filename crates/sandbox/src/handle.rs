@@ -162,6 +162,13 @@ impl Sandbox {
         self.state.subscription_lapsed.store(!active, std::sync::atomic::Ordering::Relaxed);
     }
 
+    /// Test knob: from now on every record of `model` (a schema name, e.g. `Contact`) the API answers
+    /// carries `value` in `field` (e.g. `"12abc"` for a number), as a Sage whose answers drifted
+    /// would; `sage doctor` must then name the field.
+    pub fn break_field(&self, model: &str, field: &str, value: serde_json::Value) {
+        self.state.api.break_field(model, field, value);
+    }
+
     /// Stops the server and waits (briefly) for open connections to finish.
     pub async fn shutdown(mut self) {
         if let Some(stop) = self.stop.take() {

@@ -71,6 +71,29 @@ pub(crate) struct Api {
     max_records: AtomicUsize,
     /// Live-API shapes (default) or the specs' ones.
     shapes: Shapes,
+    /// A field every answered record of a model carries, whatever its data ([`Api::break_field`]).
+    broken: std::sync::RwLock<Option<BrokenField>>,
+}
+
+/// A test knob: every record of `model` the API answers has `field` set to `value`.
+#[derive(Debug, Clone)]
+struct BrokenField {
+    model: String,
+    field: String,
+    value: Value,
+}
+
+impl BrokenField {
+    /// Sets the field on a record of type `ty` (each one, for a list of them).
+    fn apply(&self, ty: &Type, record: &mut Value) {
+        match (ty, record) {
+            (Type::Array(item), Value::Array(items)) => items.iter_mut().for_each(|one| self.apply(item, one)),
+            (Type::Model(name), Value::Object(fields)) if *name == self.model => {
+                fields.insert(self.field.clone(), self.value.clone());
+            }
+            _ => {}
+        }
+    }
 }
 
 impl Api {
@@ -89,7 +112,15 @@ impl Api {
             clock: clock::Clock::default(),
             max_records: AtomicUsize::new(records::MAX_RECORDS),
             shapes: Shapes::default(),
+            broken: std::sync::RwLock::new(None),
         }
+    }
+
+    /// From now on every record of `model` (a schema name, e.g. `Contact`) the API answers carries
+    /// `value` in `field`, as a Sage whose answers drifted would: for testing drift reports.
+    pub(crate) fn break_field(&self, model: &str, field: &str, value: Value) {
+        let broken = BrokenField { model: model.to_owned(), field: field.to_owned(), value };
+        *self.broken.write().unwrap_or_else(std::sync::PoisonError::into_inner) = Some(broken);
     }
 
     /// Answers in these shapes.
@@ -280,8 +311,18 @@ fn serve(api: &Api, product: &ir::Product, tenant: &str, request: Request<'_>) -
     let max_records = api.max_records.load(Ordering::Relaxed);
     let models = Models::of(product);
     let shapes = api.shapes;
-    let call =
-        Call { rules, operation, rest, query: request.query, clock: &api.clock, max_records, shapes, models: &models };
+    let broken = api.broken.read().unwrap_or_else(std::sync::PoisonError::into_inner).clone();
+    let call = Call {
+        rules,
+        operation,
+        rest,
+        query: request.query,
+        clock: &api.clock,
+        max_records,
+        shapes,
+        models: &models,
+        broken: broken.as_ref(),
+    };
     let Some(collection) = changed_collection(operation.method, rest, item) else {
         return respond(call, call.apply_stamped(data, body, &mut Vec::new()));
     };
@@ -380,6 +421,7 @@ struct Call<'a> {
     max_records: usize,
     shapes: Shapes,
     models: &'a Models<'a>,
+    broken: Option<&'a BrokenField>,
 }
 
 /// The success status the product's rules give the operation, with its body (none for a 204, or when
@@ -393,7 +435,7 @@ fn respond(call: Call<'_>, outcome: Result<Answer, SageError>) -> Response {
         }
         Ok(Answer::Body(mut body)) => {
             if let ir::Response::One(ty) = &call.operation.response {
-                call.shapes.record(call.record_kind(), ty, &mut body);
+                call.render(ty, &mut body);
             }
             (status, axum::Json(body)).into_response()
         }
@@ -411,6 +453,14 @@ impl Call<'_> {
     /// What the records this call answers are, for their shapes.
     fn record_kind(&self) -> RecordKind<'_> {
         RecordKind { models: self.models, accounting: self.rules.accounting() }
+    }
+
+    /// A record of type `ty` as it is answered: in the sandbox's shapes, with any broken field.
+    fn render(&self, ty: &Type, record: &mut Value) {
+        self.shapes.record(self.record_kind(), ty, record);
+        if let Some(broken) = self.broken {
+            broken.apply(ty, record);
+        }
     }
 
     /// Runs the operation on the tenant's data in memory; `touched` gets other collections it changed.
@@ -527,7 +577,7 @@ impl Call<'_> {
             ir::Response::List(ty) => ty,
             _ => &Type::Json,
         };
-        let shape = |record: &mut Value| self.shapes.record(self.record_kind(), item_type, record);
+        let shape = |record: &mut Value| self.render(item_type, record);
         match self.rules.pagination() {
             Pagination::OData => {
                 let (page, matched) = paging::odata(records, query, data, prefix, &shape)?;
