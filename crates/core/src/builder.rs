@@ -29,6 +29,8 @@ pub struct ClientBuilder {
     timeout: Duration,
     limits: Limits,
     http: Option<reqwest::Client>,
+    #[cfg(feature = "record")]
+    recorder: Option<crate::record::Recorder>,
 }
 
 impl ClientBuilder {
@@ -43,7 +45,18 @@ impl ClientBuilder {
             timeout: Duration::from_secs(60),
             limits: Limits { deadline: Some(DEFAULT_DEADLINE), body_limit: DEFAULT_BODY_LIMIT },
             http: None,
+            #[cfg(feature = "record")]
+            recorder: None,
         }
+    }
+
+    /// Writes every exchange of the client (each try of each call) to `recorder`'s cassette,
+    /// redacted (feature `record`; see [`crate::record`]). Clients derived from it
+    /// (`with_headers`, `for_business`, …) record too.
+    #[cfg(feature = "record")]
+    pub fn record(mut self, recorder: &crate::record::Recorder) -> Self {
+        self.recorder = Some(recorder.clone());
+        self
     }
 
     /// Replaces the product's default base URL, e.g. with the sandbox's. May contain `{variables}`.
@@ -139,7 +152,14 @@ impl ClientBuilder {
                 .build()
                 .map_err(|err| Error::Build(format!("HTTP client: {err}")))?,
         };
-        Ok(Client::from_parts(http, base_url, product, auth, self.retry, headers, self.limits))
+        #[cfg(feature = "record")]
+        if let Some(recorder) = &self.recorder {
+            recorder.client(product.name, &base_url);
+        }
+        let client = Client::from_parts(http, base_url, product, auth, self.retry, headers, self.limits);
+        #[cfg(feature = "record")]
+        let client = client.with_recorder(self.recorder);
+        Ok(client)
     }
 }
 

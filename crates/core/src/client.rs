@@ -46,6 +46,9 @@ struct Shared {
     auth: Arc<dyn Authenticate>,
     retry: RetryPolicy,
     lead: LeadTracker,
+    /// Where exchanges are recorded; `None` costs one branch per try.
+    #[cfg(feature = "record")]
+    recorder: Option<crate::record::Recorder>,
 }
 
 impl std::fmt::Debug for Client {
@@ -85,8 +88,55 @@ impl Client {
         headers: HeaderPolicy,
         limits: Limits,
     ) -> Self {
-        let shared = Shared { http, base_url, product, auth, retry, lead: LeadTracker::new() };
+        let shared = Shared {
+            http,
+            base_url,
+            product,
+            auth,
+            retry,
+            lead: LeadTracker::new(),
+            #[cfg(feature = "record")]
+            recorder: None,
+        };
         Self { shared: Arc::new(shared), headers: Arc::new(headers), limits }
+    }
+
+    /// Sets the recorder of a client just built (its `Shared` is not yet shared).
+    #[cfg(feature = "record")]
+    pub(crate) fn with_recorder(mut self, recorder: Option<crate::record::Recorder>) -> Self {
+        if let Some(shared) = Arc::get_mut(&mut self.shared) {
+            shared.recorder = recorder;
+        }
+        self
+    }
+
+    /// Writes one try to the recorder, if there is one.
+    #[cfg(feature = "record")]
+    #[allow(clippy::too_many_arguments)]
+    fn record(
+        &self,
+        request: &Request,
+        url: &reqwest::Url,
+        token: &AccessToken,
+        status: u16,
+        headers: &HeaderMap,
+        body: &[u8],
+    ) {
+        let Some(recorder) = &self.shared.recorder else { return };
+        let mut sent = HeaderMap::new();
+        // The headers were applied once already for this try; a failure here cannot happen then.
+        let _ = self.headers.apply(&mut sent, request.body.is_some());
+        recorder.api_exchange(crate::record::ApiExchange {
+            operation: request.operation,
+            method: request.method.as_str(),
+            url,
+            bearer: token.secret(),
+            request_headers: &sent,
+            request_body: request.body.as_deref(),
+            status,
+            response_headers: headers,
+            response_body: body,
+        });
     }
 
     /// The product this client talks to.
@@ -246,6 +296,8 @@ impl Client {
             let (error, retry_after) = match self.send_once(request, &url, &token).await {
                 Ok(response) if response.status().is_success() => {
                     let raw = into_raw(response, self.limits.body_limit).await?;
+                    #[cfg(feature = "record")]
+                    self.record(request, &url, &token, raw.metadata.status, &raw.headers, &raw.body);
                     self.shared.retry.record_success(attempt);
                     return Ok((raw, attempt));
                 }
@@ -256,7 +308,14 @@ impl Client {
                         .and_then(|value| value.to_str().ok())
                         .and_then(|value| parse_retry_after(value, SystemTime::now()));
                     let challenge = response.headers().get(WWW_AUTHENTICATE).cloned();
+                    #[cfg(feature = "record")]
+                    let answered =
+                        self.shared.recorder.as_ref().map(|_| (response.status().as_u16(), response.headers().clone()));
                     let error = api_error(request.operation, response, attempt).await;
+                    #[cfg(feature = "record")]
+                    if let (Some((status, headers)), Error::Api(api)) = (&answered, &error) {
+                        self.record(request, &url, &token, *status, headers, api.body.as_bytes());
+                    }
                     if !refreshed {
                         if let Error::Api(api) = &error {
                             if blames_the_token(api, challenge.as_ref()) {

@@ -24,6 +24,9 @@ mod odata;
 mod operation;
 mod paging;
 mod product;
+#[cfg(feature = "record")]
+#[cfg_attr(docsrs, doc(cfg(feature = "record")))]
+pub mod record;
 mod response;
 mod retry;
 mod secure_url;

@@ -106,13 +106,21 @@ impl OAuthClient {
             authorize_url,
             token_url,
             revoke_url: revoke_url.transpose()?,
-            http: TokenHttp(http),
+            http: TokenHttp::new(http),
         })
     }
 
     /// Makes this a confidential client authenticating with `secret`.
     pub fn with_client_secret(mut self, secret: ClientSecret) -> Self {
         self.client_secret = Some(secret);
+        self
+    }
+
+    /// Records this client's token requests (sign-in, refresh) to `recorder`'s cassette, their
+    /// secrets replaced (feature `record`; see [`crate::record`]).
+    #[cfg(feature = "record")]
+    pub fn record(mut self, recorder: &crate::record::Recorder) -> Self {
+        self.http.1 = Some(recorder.clone());
         self
     }
 

@@ -22,7 +22,22 @@ pub(crate) enum TokenHttpError {
 
 /// Sends `oauth2`'s requests and reads at most [`TOKEN_RESPONSE_LIMIT`] of each response.
 #[derive(Debug, Clone)]
-pub(crate) struct TokenHttp(pub(crate) reqwest::Client);
+pub(crate) struct TokenHttp(
+    pub(crate) reqwest::Client,
+    /// Where token exchanges are recorded (`OAuthClient::record`).
+    #[cfg(feature = "record")]
+    pub(crate) Option<crate::record::Recorder>,
+);
+
+impl TokenHttp {
+    pub(crate) fn new(http: reqwest::Client) -> Self {
+        Self(
+            http,
+            #[cfg(feature = "record")]
+            None,
+        )
+    }
+}
 
 impl<'c> oauth2::AsyncHttpClient<'c> for TokenHttp {
     type Error = TokenHttpError;
@@ -30,12 +45,24 @@ impl<'c> oauth2::AsyncHttpClient<'c> for TokenHttp {
 
     fn call(&'c self, request: oauth2::HttpRequest) -> Self::Future {
         Box::pin(async move {
+            #[cfg(feature = "record")]
+            let recorded = self.1.as_ref().map(|recorder| {
+                let sent = (request.method().clone(), request.uri().to_string(), request.headers().clone());
+                (recorder, sent, request.body().clone())
+            });
             let response = self.0.execute(reqwest::Request::try_from(request)?).await?;
             let mut builder = http::Response::builder().status(response.status());
             for (name, value) in response.headers() {
                 builder = builder.header(name, value);
             }
+            #[cfg(feature = "record")]
+            let answered = recorded.as_ref().map(|_| (response.status().as_u16(), response.headers().clone()));
             let body = read_capped(response, TOKEN_RESPONSE_LIMIT).await?;
+            #[cfg(feature = "record")]
+            if let (Some((recorder, (method, uri, sent), sent_body)), Some((status, headers))) = (&recorded, &answered)
+            {
+                recorder.token_exchange(method.as_str(), uri, sent, sent_body, *status, headers, &body);
+            }
             Ok(builder.body(body.to_vec())?)
         })
     }
