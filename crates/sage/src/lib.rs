@@ -13,6 +13,7 @@
 //! | `sage200-standard-full`, `sage200-standard` | `sage200_standard` | Sage 200 Standard Online |
 //! | `redis` | `redis` | token store shared by many app instances |
 //! | `sandbox` | `sandbox` | the local Sage look-alike used by examples and tests |
+//! | `record` | `record` | record exchanges to a cassette for offline tests (replay: `sandbox::replay`) |
 //!
 //! A feature without `-full` brings the product's runtime facts (`PRODUCT`, the operation table) and
 //! only the areas enabled on the product crate itself, e.g. `sage-accounting-v31 = { version = "0.1",
@@ -132,6 +133,12 @@ pub use sage200_standard;
 #[cfg_attr(docsrs, doc(cfg(feature = "redis")))]
 #[doc(inline)]
 pub use sage_redis_store as redis;
+
+/// Recording exchanges with Sage to a cassette file, redacted, for offline tests.
+#[cfg(feature = "record")]
+#[cfg_attr(docsrs, doc(cfg(feature = "record")))]
+#[doc(inline)]
+pub use sage_core::record;
 
 /// The local Sage look-alike.
 #[cfg(feature = "sandbox")]

@@ -33,6 +33,7 @@ pub struct SandboxBuilder {
     header_read_timeout: Duration,
     max_records: Option<usize>,
     spec_shapes: bool,
+    seed: Option<PathBuf>,
 }
 
 impl Default for SandboxBuilder {
@@ -50,6 +51,7 @@ impl Default for SandboxBuilder {
             header_read_timeout: Duration::from_secs(10),
             max_records: None,
             spec_shapes: false,
+            seed: None,
         }
     }
 }
@@ -138,6 +140,15 @@ impl SandboxBuilder {
         self
     }
 
+    /// Loads the records of a cassette recorded with `sage_core::record` (`--seed FILE`): the items
+    /// of each successful list and each record read become records of the collection their path
+    /// names, for the business, site or company the request addressed (a record with an id the
+    /// sandbox holds is merged into it). The cassette is read at start (64 MiB at most).
+    pub fn seed(mut self, cassette: impl Into<PathBuf>) -> Self {
+        self.seed = Some(cassette.into());
+        self
+    }
+
     /// Binds 127.0.0.1 and starts serving in the background.
     pub async fn start(self) -> Result<Sandbox, StartError> {
         let time_scale = TimeScale::new(self.time_scale).ok_or(StartError::TimeScale(self.time_scale))?;
@@ -160,6 +171,9 @@ impl SandboxBuilder {
             Some(path) => restore(path, api)?,
             None => (api, Grants::default(), None),
         };
+        if let Some(cassette) = &self.seed {
+            seed(&api, cassette)?;
+        }
         let listener = TcpListener::bind(SocketAddr::from((Ipv4Addr::LOCALHOST, self.port))).await?;
         let address = listener.local_addr()?;
         let state = Arc::new(AppState {
@@ -185,4 +199,27 @@ fn restore(path: &Path, api: Api) -> Result<(Api, Grants, Option<Arc<DataFile>>)
     let api = api.with_data_file(data.clone()).map_err(unreadable)?;
     let grants = data.load_grants().map_err(unreadable)?;
     Ok((api, grants, Some(data)))
+}
+
+/// Writes a cassette's records into the sandbox's data (`SandboxBuilder::seed`).
+fn seed(api: &Api, path: &Path) -> Result<(), StartError> {
+    let failed = |reason: String| StartError::Seed { path: path.to_owned(), reason };
+    let cassette = sage_core::record::Cassette::read(path).map_err(|error| failed(error.to_string()))?;
+    let policy = |product: &str| api.served(product).map(|served| served.header_policy);
+    let batches = crate::replay::seed_batches(&cassette, |product| match policy(product) {
+        Some(ir::HeaderPolicy::Sage200) => "x-company",
+        Some(ir::HeaderPolicy::AccountingV3) => "x-site",
+        _ => "x-business",
+    });
+    for batch in batches {
+        let tenant = match (batch.tenant, policy(&batch.product)) {
+            (Some(tenant), _) => tenant,
+            (None, Some(ir::HeaderPolicy::Sage200)) => crate::fixtures::SAGE200_COMPANIES[0].0.to_owned(),
+            (None, Some(ir::HeaderPolicy::AccountingV3)) => crate::fixtures::V3_SITE_ID.to_owned(),
+            (None, _) => api.lead_business(),
+        };
+        api.upsert_records(&batch.product, &tenant, &batch.collection, batch.records)
+            .map_err(|reason| failed(format!("{} {}: {reason}", batch.product, batch.collection)))?;
+    }
+    Ok(())
 }

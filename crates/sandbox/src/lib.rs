@@ -105,6 +105,7 @@ mod generated;
 mod handle;
 mod identity;
 mod random;
+pub mod replay;
 mod schemas;
 mod serve;
 mod sign_in;
@@ -144,6 +145,14 @@ pub enum StartError {
     #[error("cannot use data file {}: {reason}", path.display())]
     DataFile {
         /// The file given to [`SandboxBuilder::data_file`].
+        path: std::path::PathBuf,
+        /// What went wrong.
+        reason: String,
+    },
+    /// The cassette given to [`SandboxBuilder::seed`] could not be read or loaded.
+    #[error("cannot seed from {}: {reason}", path.display())]
+    Seed {
+        /// The cassette.
         path: std::path::PathBuf,
         /// What went wrong.
         reason: String,

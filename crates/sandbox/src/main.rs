@@ -43,6 +43,10 @@ struct Args {
     /// decimals as stored, `$itemsPerPage` everywhere, no `\u0026` escapes).
     #[arg(long)]
     spec_shapes: bool,
+    /// Load the records of a cassette recorded with `sage --record FILE` (or `sage_core::record`):
+    /// lists and reads become records of their collection, so a customer's data shape is served.
+    #[arg(long, value_name = "FILE")]
+    seed: Option<PathBuf>,
 }
 
 #[tokio::main]
@@ -66,6 +70,9 @@ async fn main() -> ExitCode {
     }
     if let Some(limit) = args.max_records {
         builder = builder.max_records(limit);
+    }
+    if let Some(cassette) = &args.seed {
+        builder = builder.seed(cassette);
     }
     let sandbox = match builder.start().await {
         Ok(sandbox) => sandbox,

@@ -52,6 +52,36 @@ impl Api {
         Ok(count)
     }
 
+    /// Writes `new` records into a tenant's collection (seeding the tenant first): a record whose
+    /// `id` the collection holds is merged into it, others are appended (`--seed`). Returns how
+    /// many were appended.
+    pub(crate) fn upsert_records(
+        &self,
+        product: &str,
+        tenant: &str,
+        collection: &str,
+        new: Vec<Value>,
+    ) -> Result<usize, String> {
+        let served = self.served(product).ok_or_else(|| format!("{product} is not served"))?;
+        let mut fresh = Vec::new();
+        {
+            let mut store = lock(&self.store);
+            let data = self.tenant_data(&mut store, served, tenant).map_err(|error| error.message)?;
+            let records = data.entry(collection.to_owned()).or_default();
+            for record in new {
+                let Value::Object(fields) = record else { return Err("records must be JSON objects".into()) };
+                let existing = fields.get("id").and_then(|id| {
+                    records.iter_mut().find(|held| held.get("id").is_some_and(|held_id| same_id(held_id, id)))
+                });
+                match existing {
+                    Some(Value::Object(held)) => held.extend(fields),
+                    _ => fresh.push(Value::Object(fields)),
+                }
+            }
+        }
+        self.insert_records(product, tenant, collection, fresh)
+    }
+
     /// Marks up to `count` records of a collection, spread over it, as updated now (with `fields`
     /// merged in); returns their ids.
     pub(crate) fn touch_records(
@@ -87,4 +117,14 @@ impl Api {
         }
         touched
     }
+}
+
+/// Ids compare by their text, so `1` and `"1"` are one record.
+fn same_id(a: &Value, b: &Value) -> bool {
+    let text = |id: &Value| match id {
+        Value::String(text) => Some(text.clone()),
+        Value::Number(number) => Some(number.to_string()),
+        _ => None,
+    };
+    text(a).is_some_and(|a| Some(a) == text(b))
 }
