@@ -21,6 +21,17 @@ pub struct Cli {
     /// answers carry that value (e.g. `Contact.balance="12abc"`), as a drifted Sage would.
     #[arg(long, global = true, hide = true, value_parser = parse_pair)]
     pub sandbox_break: Option<(String, String)>,
+    /// Write every exchange of the command (API calls, sign-in and refreshes) to this cassette
+    /// file, JSON lines, with tokens, codes, secrets and passwords replaced.
+    #[arg(long, global = true, value_name = "FILE", conflicts_with = "replay")]
+    pub record: Option<PathBuf>,
+    /// With --record: also replace e-mail addresses and person names.
+    #[arg(long, global = true, requires = "record")]
+    pub redact_personal_data: bool,
+    /// Run the command against a cassette written by --record, with no network and no sign-in
+    /// (the recorded base URL and company/site/business are used unless given).
+    #[arg(long, global = true, value_name = "FILE", conflicts_with = "sandbox")]
+    pub replay: Option<PathBuf>,
     #[command(subcommand)]
     pub command: Command,
 }

@@ -15,6 +15,7 @@ mod export;
 mod login;
 mod operations;
 mod products;
+mod record;
 mod session;
 mod suggest;
 mod token;
@@ -33,7 +34,11 @@ async fn main() -> ExitCode {
         .with_writer(std::io::stderr)
         .init();
     let cli = Cli::parse();
-    match run(&cli).await {
+    let result = match record::start(&cli).await {
+        Ok(()) => run(&cli).await.and(record::finish()),
+        Err(err) => Err(err),
+    };
+    match result {
         Ok(()) => ExitCode::SUCCESS,
         Err(err) => {
             eprintln!("error: {err}");

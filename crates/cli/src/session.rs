@@ -32,6 +32,9 @@ impl Session {
     /// The client for `product` as the command line asks: embedded sandbox or stored sign-in.
     pub async fn open(cli: &Cli, product: &str, args: &ConnectionArgs) -> Result<Self, CliError> {
         let entry = products::find(product).map_err(CliError::Usage)?;
+        if let Some(session) = crate::record::replay_session(entry, args)? {
+            return Ok(session);
+        }
         if cli.sandbox {
             let sandbox = start_sandbox().await?;
             if let Some((field, value)) = &cli.sandbox_break {
@@ -171,6 +174,7 @@ pub fn oauth_client(entry: Entry, connection: &Connection, secret: Option<String
         .with_revoke_url(connection.revoke_url.as_deref());
     let oauth = OAuthClient::new(profile, &connection.client_id, &connection.redirect_uri)
         .map_err(|err| CliError::Usage(err.to_string()))?;
+    let oauth = crate::record::oauth(oauth);
     Ok(match secret {
         Some(secret) => oauth.with_client_secret(ClientSecret::new(secret)),
         None => oauth,
@@ -186,7 +190,8 @@ fn build(
     default_subscription_key: Option<String>,
 ) -> Result<Session, CliError> {
     let headers = header_policy(entry, connection, site_from_token, default_subscription_key)?;
-    let mut builder = Client::builder(entry.product).headers(headers).shared_auth(authenticator.clone());
+    let mut builder =
+        crate::record::client(Client::builder(entry.product).headers(headers).shared_auth(authenticator.clone()));
     match &connection.base_url {
         Some(url) => builder = builder.base_url(url),
         None if entry.product.base_url.contains('{') => {
