@@ -33,9 +33,10 @@ fn owner_manifest(layout: &Layout<'_>, source: &str, description: &str) -> Strin
         .with_catalog(Vec::new())
         .with_features(features)
         .write();
-    manifest.push_str(
-        "\n[dev-dependencies]\n# The drift matrix (tests/drift.rs); not published, so packaging drops it.\nsage-tests.workspace = true\n",
-    );
+    // The drift matrix (tests/drift.rs) runs on the workspace's test helpers, which are not published.
+    let package_end = "repository.workspace = true\n";
+    manifest = manifest.replacen(package_end, &format!("{package_end}exclude = [\"tests/\"]\n"), 1);
+    manifest.push_str("\n[dev-dependencies]\n# The drift matrix (tests/drift.rs).\nsage-tests.workspace = true\n");
     manifest
 }
 

@@ -17,3 +17,21 @@ pub const OPERATIONS: &[OperationSpec] = &[
 pub fn find(name: &str) -> Option<&'static OperationSpec> {
     sage_core::catalog::find(OPERATIONS, name).ok()
 }
+
+/// A response body of the read operation `name` decoded through its typed output, with every place it
+/// differs from the schema (`sage doctor`); `None` for other operations and for areas not compiled in.
+#[allow(deprecated)]
+pub fn read(name: &str, body: &[u8]) -> Option<sage_core::catalog::Reading> {
+    match name {
+        #[cfg(feature = "orders")]
+        "get_order" => Some(sage_core::catalog::read_as::<<crate::orders::GetOrder as sage_core::Operation>::Output>("get_order", body)),
+        #[cfg(feature = "orders")]
+        "list_order_revisions" => Some(sage_core::catalog::read_as::<<crate::orders::ListOrderRevisions as sage_core::Operation>::Output>("list_order_revisions", body)),
+        #[cfg(feature = "orders")]
+        "list_orders" => Some(sage_core::catalog::read_as::<<crate::orders::ListOrders as sage_core::Operation>::Output>("list_orders", body)),
+        _ => {
+            let _ = body;
+            None
+        }
+    }
+}
