@@ -93,12 +93,12 @@ async fn sends_the_exact_request_and_decodes_the_response() {
     let client = client(server.url(), StaticToken::new("tok-1"))
         .with_headers(HeaderPolicy::AccountingV31 { business_id: Some("biz 2".into()) })
         .unwrap();
-    let contact = client.send(&GetContact("a/b")).await.unwrap();
+    let contact = client.send(&GetContact("a?b")).await.unwrap();
     assert_eq!(contact, Contact { id: "c1".into(), balance: "10.50".parse().unwrap() });
 
     let seen = server.seen()[0].clone();
     assert_eq!(seen.method, "GET");
-    assert_eq!(seen.uri, "/v9/contacts/a%2Fb?attributes=all");
+    assert_eq!(seen.uri, "/v9/contacts/a%3Fb?attributes=all");
     assert_eq!(seen.headers["authorization"], "Bearer tok-1");
     assert_eq!(seen.headers["x-business"], "biz 2");
     assert_eq!(seen.headers["accept"], "application/json");

@@ -135,7 +135,9 @@ impl Request {
     /// The path with every placeholder replaced by its percent-encoded value.
     ///
     /// Empty values and the dot segments `.` and `..` are refused: URL resolution would drop
-    /// them, re-targeting the request at another endpoint (`DELETE /contacts/../notes`).
+    /// them, re-targeting the request at another endpoint (`DELETE /contacts/../notes`). So are
+    /// values containing `/`, `\`, `%`, a control character or whitespace, which no Sage id
+    /// contains: a proxy that decodes `%2F` or `%2e%2e` before normalizing would re-target it too.
     pub fn render_path(&self) -> Result<String, Error> {
         let mut out = String::with_capacity(self.path_template.len() + 16);
         self.push_path(&mut out)?;
@@ -165,12 +167,27 @@ impl Request {
                     self.operation
                 )));
             }
+            if let Some(refused) = value.chars().find(|&c| refused_in_id(c)) {
+                return Err(Error::Build(format!(
+                    "path parameter `{name}` of `{}` contains {refused:?}, which no Sage id contains; not sent, as \
+                     a proxy decoding it could address another endpoint (check the id passed)",
+                    self.operation
+                )));
+            }
             out.extend(url::form_urlencoded::byte_serialize(value.as_bytes()).map(|part| part.replace('+', "%20")));
             rest = &rest[end + 1..];
         }
         out.push_str(rest);
         Ok(())
     }
+}
+
+/// Characters no Sage id contains (ids are GUIDs, hexadecimal strings, integers or short codes)
+/// that could change the path's meaning on the way: `/` and `\` separate segments once a proxy
+/// decodes `%2F` or normalizes slashes, `%` smuggles an encoded dot segment (`%2e%2e`) or slash,
+/// and control characters and whitespace split or end a request line.
+fn refused_in_id(c: char) -> bool {
+    matches!(c, '/' | '\\' | '%') || c.is_control() || c.is_whitespace()
 }
 
 /// Types that can be query parameter values. `None` adds nothing; a list repeats the name.
@@ -254,8 +271,8 @@ mod tests {
     #[test]
     fn path_values_are_encoded_and_must_be_set() {
         let request =
-            Request::new("get_contact", Method::Get, "/contacts/{key}/notes/{id}").path("key", "a b/c").path("id", 7);
-        assert_eq!(request.render_path().unwrap(), "/contacts/a%20b%2Fc/notes/7");
+            Request::new("get_contact", Method::Get, "/contacts/{key}/notes/{id}").path("key", "a?b#c").path("id", 7);
+        assert_eq!(request.render_path().unwrap(), "/contacts/a%3Fb%23c/notes/7");
         let missing = Request::new("get_contact", Method::Get, "/contacts/{key}");
         assert!(missing.render_path().unwrap_err().to_string().contains("`key`"));
         let empty = Request::new("get_contact", Method::Get, "/contacts/{key}").path("key", "");
@@ -271,6 +288,37 @@ mod tests {
         }
         let dotted = Request::new("get_contact", Method::Get, "/contacts/{key}").path("key", "...");
         assert_eq!(dotted.render_path().unwrap(), "/contacts/...", "only exact dot segments are special");
+    }
+
+    #[test]
+    fn ids_with_separators_escapes_control_characters_or_whitespace_are_refused_naming_the_parameter() {
+        for key in ["%2e%2e", "%2F", "a/b", "/", "a\\b", "50%", "a\nb", "a\tb", "a b", "\r", "a\u{0}b", "a\u{a0}b"] {
+            let request = Request::new("delete_note", Method::Delete, "/contacts/{key}/notes").path("key", key);
+            let err = request.render_path().unwrap_err();
+            let Error::Build(message) = &err else { panic!("{key:?}: {err:?}") };
+            assert!(message.starts_with("path parameter `key` of `delete_note` contains "), "{key:?}: {message}");
+            assert!(message.contains("no Sage id contains"), "{message}");
+        }
+        let newline = Request::new("get_contact", Method::Get, "/contacts/{key}").path("key", "a\nb");
+        assert!(
+            newline.render_path().unwrap_err().to_string().contains("contains '\\n'"),
+            "the character is shown escaped"
+        );
+    }
+
+    #[test]
+    fn ordinary_ids_pass() {
+        for (key, path) in [
+            ("42", "/contacts/42"),
+            ("0a1b2c3d4e5f60718293a4b5c6d7e8f9", "/contacts/0a1b2c3d4e5f60718293a4b5c6d7e8f9"),
+            ("GB", "/contacts/GB"),
+            ("a.b-c_d", "/contacts/a.b-c_d"),
+        ] {
+            let request = Request::new("get_contact", Method::Get, "/contacts/{key}").path("key", key);
+            assert_eq!(request.render_path().unwrap(), path);
+        }
+        let sage200 = Request::new("get_customer", Method::Get, "/customers/{Id}").path("Id", 27_i64);
+        assert_eq!(sage200.render_path().unwrap(), "/customers/27");
     }
 
     #[test]
