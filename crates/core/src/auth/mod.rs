@@ -11,6 +11,9 @@
 //!    and saves rotated refresh tokens before using them.
 
 mod authenticator;
+#[cfg(feature = "encryption")]
+#[cfg_attr(docsrs, doc(cfg(feature = "encryption")))]
+pub mod cipher;
 mod error;
 mod loopback;
 mod oauth;
@@ -27,6 +30,8 @@ mod token_response;
 mod token_set;
 
 pub use authenticator::{Authenticator, AuthenticatorBuilder};
+#[cfg(feature = "encryption")]
+pub use cipher::{KeyError, OpenError, Sealed, SealingKey, TokenCipher};
 pub use error::{AuthError, StoreError};
 pub use loopback::{LoopbackRedirect, DEFAULT_CALLBACK_PATH, DEFAULT_LOOPBACK_PORT, DEFAULT_REDIRECT_URI};
 pub use oauth::{AuthorizationRequest, OAuthClient};

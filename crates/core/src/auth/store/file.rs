@@ -11,7 +11,7 @@ use rand::Rng;
 
 use super::file_lock::FileLock;
 use super::file_rescue::{read_trusted, rescue_paths};
-use super::format::{decode, encode};
+use super::format::Codec;
 use super::{RefreshLease, TokenStore};
 use crate::auth::error::StoreError;
 use crate::auth::token_set::TokenSet;
@@ -31,17 +31,34 @@ use crate::auth::token_set::TokenSet;
 /// else one in the temp directory; see `file_rescue.rs` for why that is safe) and the save fails
 /// with [`StoreError::Rescued`], naming it. A load adopts a rescued set newer than the file's and
 /// writes it back, so the rotated refresh token is never lost with the process.
+///
+/// With [`encrypted`](Self::encrypted) (feature `encryption`) the file and any rescue file hold
+/// the token set sealed, with only the key id in clear.
 #[derive(Debug, Clone)]
 pub struct FileTokenStore {
     path: PathBuf,
     lock_wait: Duration,
     sync_dir: fn(&Path) -> io::Result<()>,
+    codec: Codec,
 }
 
 impl FileTokenStore {
     /// A store at `path`; the directory must exist, the file need not.
     pub fn new(path: impl Into<PathBuf>) -> Self {
-        Self { path: path.into(), lock_wait: Duration::from_secs(60), sync_dir }
+        Self { path: path.into(), lock_wait: Duration::from_secs(60), sync_dir, codec: Codec::default() }
+    }
+
+    /// Seals the token set with `cipher` on every save, and opens it with any key of its keyring on
+    /// load. A file sealed with an older key of the keyring is read and re-sealed with the current
+    /// key by the next save; so is a file written before encryption was turned on. A file sealed
+    /// with a key not in the keyring, or altered, is [`StoreError::Corrupt`] naming the key id,
+    /// and is left as it is.
+    #[cfg(feature = "encryption")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "encryption")))]
+    #[must_use]
+    pub fn encrypted(mut self, cipher: crate::auth::TokenCipher) -> Self {
+        self.codec.cipher = Some(cipher);
+        self
     }
 
     /// How long to wait for another process's refresh before failing with
@@ -76,26 +93,26 @@ impl FileTokenStore {
 #[async_trait]
 impl TokenStore for FileTokenStore {
     async fn load(&self) -> Result<Option<TokenSet>, StoreError> {
-        let sync_dir = self.sync_dir;
-        self.blocking(move |path| load_or_adopt(path, sync_dir)).await
+        let (sync_dir, codec) = (self.sync_dir, self.codec.clone());
+        self.blocking(move |path| load_or_adopt(path, sync_dir, &codec)).await
     }
 
     async fn save(&self, tokens: &TokenSet) -> Result<(), StoreError> {
-        let (bytes, issued) = (encode(tokens), tokens.received_at);
-        let sync_dir = self.sync_dir;
-        self.blocking(move |path| save_or_rescue(path, &bytes, issued, sync_dir)).await
+        let (bytes, issued) = (self.codec.encode(tokens), tokens.received_at);
+        let (sync_dir, codec) = (self.sync_dir, self.codec.clone());
+        self.blocking(move |path| save_or_rescue(path, &bytes, issued, sync_dir, &codec)).await
     }
 
     async fn clear(&self) -> Result<(), StoreError> {
-        let sync_dir = self.sync_dir;
+        let (sync_dir, codec) = (self.sync_dir, self.codec.clone());
         self.blocking(move |path| match fs::remove_file(path) {
             Ok(()) => {
                 confirm_durability(path, sync_dir);
-                remove_rescues(path, None); // a signed-out user must not be signed back in by a load
+                remove_rescues(path, None, &codec); // a signed-out user must not be signed back in by a load
                 Ok(())
             }
             Err(err) if err.kind() == io::ErrorKind::NotFound => {
-                remove_rescues(path, None);
+                remove_rescues(path, None, &codec);
                 Ok(())
             }
             Err(err) => Err(io_error(path, err)),
@@ -112,9 +129,9 @@ impl TokenStore for FileTokenStore {
     }
 }
 
-fn read_file(path: &Path) -> Result<Option<TokenSet>, StoreError> {
+fn read_file(path: &Path, codec: &Codec) -> Result<Option<TokenSet>, StoreError> {
     match fs::read(path) {
-        Ok(bytes) => decode(&bytes, &path.display().to_string()).map(Some),
+        Ok(bytes) => codec.decode(&bytes, &path.display().to_string()).map(Some),
         Err(err) if err.kind() == io::ErrorKind::NotFound => Ok(None),
         Err(err) => Err(io_error(path, err)),
     }
@@ -123,19 +140,23 @@ fn read_file(path: &Path) -> Result<Option<TokenSet>, StoreError> {
 /// The stored set, or a rescued one issued later. That one is written back to the file and its
 /// rescue files removed, unless a refresh holds the lock (its own save follows) or the file is
 /// still unwritable (the rescue file stays until a later load or save succeeds).
-fn load_or_adopt(path: &Path, sync_dir: fn(&Path) -> io::Result<()>) -> Result<Option<TokenSet>, StoreError> {
-    let stored = read_file(path)?;
-    let Some((rescue, bytes, rescued)) = newest_rescue(path, stored.as_ref()) else { return Ok(stored) };
+fn load_or_adopt(
+    path: &Path,
+    sync_dir: fn(&Path) -> io::Result<()>,
+    codec: &Codec,
+) -> Result<Option<TokenSet>, StoreError> {
+    let stored = read_file(path, codec)?;
+    let Some((rescue, bytes, rescued)) = newest_rescue(path, stored.as_ref(), codec) else { return Ok(stored) };
     tracing::warn!(path = %path.display(), rescue = %rescue.display(), "using the newer token set kept in a rescue file");
     if let Some(_lock) = FileLock::try_acquire(&sibling(path, |name| format!("{name}.lock"))) {
         // Re-read under the lock: a refresh may have stored a newer set meanwhile.
-        let still_older = match read_file(path) {
+        let still_older = match read_file(path, codec) {
             Ok(stored) => stored.is_none_or(|stored| stored.received_at < rescued.received_at),
             Err(_) => false,
         };
         if still_older {
             match write_atomically(path, &bytes, sync_dir) {
-                Ok(()) => remove_rescues(path, Some(rescued.received_at)),
+                Ok(()) => remove_rescues(path, Some(rescued.received_at), codec),
                 Err(err) => {
                     tracing::warn!(path = %path.display(), error = %err, "the rescued token set could not be written back yet")
                 }
@@ -146,12 +167,12 @@ fn load_or_adopt(path: &Path, sync_dir: fn(&Path) -> io::Result<()>) -> Result<O
 }
 
 /// The most recently issued trusted rescued set, if it was issued after `stored`.
-fn newest_rescue(path: &Path, stored: Option<&TokenSet>) -> Option<(PathBuf, Vec<u8>, TokenSet)> {
+fn newest_rescue(path: &Path, stored: Option<&TokenSet>, codec: &Codec) -> Option<(PathBuf, Vec<u8>, TokenSet)> {
     rescue_paths(path)
         .into_iter()
         .filter_map(|rescue| {
             let bytes = read_trusted(&rescue)?;
-            match decode(&bytes, &rescue.display().to_string()) {
+            match codec.decode(&bytes, &rescue.display().to_string()) {
                 Ok(tokens) => Some((rescue, bytes, tokens)),
                 Err(err) => {
                     tracing::warn!(error = %err, "ignoring an unreadable token rescue file");
@@ -170,10 +191,11 @@ fn save_or_rescue(
     bytes: &[u8],
     issued: DateTime<Utc>,
     sync_dir: fn(&Path) -> io::Result<()>,
+    codec: &Codec,
 ) -> Result<(), StoreError> {
     let source = match write_atomically(path, bytes, sync_dir) {
         Ok(()) => {
-            remove_rescues(path, Some(issued));
+            remove_rescues(path, Some(issued), codec);
             return Ok(());
         }
         Err(err) => err,
@@ -188,11 +210,11 @@ fn save_or_rescue(
 
 /// Removes the rescue files, all of them or only those issued no later than `up_to` (the set just
 /// written): a newer rescued set, from another process, must survive an older save.
-fn remove_rescues(path: &Path, up_to: Option<DateTime<Utc>>) {
+fn remove_rescues(path: &Path, up_to: Option<DateTime<Utc>>, codec: &Codec) {
     for rescue in rescue_paths(path) {
         let newer = up_to.is_some_and(|up_to| {
             read_trusted(&rescue)
-                .and_then(|bytes| decode(&bytes, "rescue").ok())
+                .and_then(|bytes| codec.decode(&bytes, "rescue").ok())
                 .is_some_and(|set| set.received_at > up_to)
         });
         if !newer {
@@ -309,6 +331,7 @@ pub(crate) mod test_support {
 mod tests {
     use std::time::Duration;
 
+    use super::super::format::{decode, encode};
     use super::*;
     use crate::auth::{AccessToken, SageApi};
 

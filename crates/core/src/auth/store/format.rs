@@ -14,6 +14,11 @@ pub const FORMAT_VERSION: u32 = 1;
 
 const FORMAT_NAME: &str = "sage-rs/token-set";
 
+/// A token set sealed by a [`TokenCipher`](crate::auth::TokenCipher) (feature `encryption`):
+/// `{"format": SEALED_FORMAT_NAME, "version": 1, "sealed": {"key_id", "nonce", "ciphertext"}}`,
+/// the ciphertext being the whole of what [`encode`] writes. Also the context the seal is bound to.
+const SEALED_FORMAT_NAME: &str = "sage-rs/sealed-token-set";
+
 #[derive(Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 struct Envelope {
@@ -69,6 +74,12 @@ pub fn decode(bytes: &[u8], location: &str) -> Result<TokenSet, StoreError> {
         return Err(corrupt(format!("not a `{FORMAT_NAME}` document")));
     }
     if version != Some(u64::from(FORMAT_VERSION)) {
+    if format == Some(SEALED_FORMAT_NAME) {
+        let key_id = value.pointer("/sealed/key_id").and_then(|id| id.as_str()).unwrap_or("?");
+        return Err(corrupt(format!(
+            "the token set is sealed with key `{key_id}`, but this store has no cipher to open it (`encrypted`)"
+        )));
+    }
         return Err(corrupt(format!("format version {version:?} is not supported (expected {FORMAT_VERSION})")));
     }
     let envelope: Envelope = serde_path_to_error::deserialize(value)
@@ -94,6 +105,83 @@ mod tests {
     use std::time::Duration;
 
     use super::*;
+/// [`encode`], sealed with `cipher`'s current key; the key id is stored in clear beside it.
+#[cfg(feature = "encryption")]
+#[cfg_attr(docsrs, doc(cfg(feature = "encryption")))]
+pub fn encode_sealed(tokens: &TokenSet, cipher: &crate::auth::TokenCipher) -> Vec<u8> {
+    let plain = secrecy::zeroize::Zeroizing::new(encode(tokens));
+    let envelope = SealedEnvelope {
+        format: SEALED_FORMAT_NAME.into(),
+        version: SEALED_VERSION,
+        sealed: cipher.seal(SEALED_FORMAT_NAME, &plain),
+    };
+    serde_json::to_vec_pretty(&envelope).unwrap_or_default()
+}
+
+/// Parses what [`encode_sealed`] wrote, opening it with any key of `cipher`'s keyring, or what
+/// [`encode`] wrote (a set stored before encryption was turned on: the next save seals it).
+/// A set sealed with a key not in the keyring, or altered, is [`StoreError::Corrupt`] naming the key id.
+#[cfg(feature = "encryption")]
+#[cfg_attr(docsrs, doc(cfg(feature = "encryption")))]
+pub fn decode_sealed(bytes: &[u8], location: &str, cipher: &crate::auth::TokenCipher) -> Result<TokenSet, StoreError> {
+    let corrupt = |reason: String| StoreError::Corrupt { location: location.to_owned(), reason };
+    let value: serde_json::Value =
+        serde_json::from_slice(bytes).map_err(|err| corrupt(format!("not JSON (line {})", err.line())))?;
+    if value.get("format").and_then(|format| format.as_str()) != Some(SEALED_FORMAT_NAME) {
+        let tokens = decode(bytes, location)?;
+        tracing::info!(location, "the token set is stored unencrypted: the next save seals it");
+        return Ok(tokens);
+    }
+    let version = value.get("version").and_then(|version| version.as_u64());
+    if version != Some(u64::from(SEALED_VERSION)) {
+        return Err(corrupt(format!("sealed format version {version:?} is not supported (expected {SEALED_VERSION})")));
+    }
+    let envelope: SealedEnvelope = serde_path_to_error::deserialize(value)
+        .map_err(|err| corrupt(format!("bad field `{}` ({:?})", err.path(), err.inner().classify())))?;
+    let plain = cipher
+        .open(SEALED_FORMAT_NAME, &envelope.sealed)
+        .map(secrecy::zeroize::Zeroizing::new)
+        .map_err(|err| corrupt(err.to_string()))?;
+    decode(&plain, location)
+}
+
+#[cfg(feature = "encryption")]
+const SEALED_VERSION: u32 = 1;
+
+#[cfg(feature = "encryption")]
+#[derive(Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct SealedEnvelope {
+    format: String,
+    version: u32,
+    sealed: crate::auth::Sealed,
+}
+
+/// How a store in this crate writes token sets: plain, or sealed when it was given a cipher.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct Codec {
+    #[cfg(feature = "encryption")]
+    pub(crate) cipher: Option<crate::auth::TokenCipher>,
+}
+
+impl Codec {
+    pub(crate) fn encode(&self, tokens: &TokenSet) -> Vec<u8> {
+        #[cfg(feature = "encryption")]
+        if let Some(cipher) = &self.cipher {
+            return encode_sealed(tokens, cipher);
+        }
+        encode(tokens)
+    }
+
+    pub(crate) fn decode(&self, bytes: &[u8], location: &str) -> Result<TokenSet, StoreError> {
+        #[cfg(feature = "encryption")]
+        if let Some(cipher) = &self.cipher {
+            return decode_sealed(bytes, location, cipher);
+        }
+        decode(bytes, location)
+    }
+}
+
 
     fn sample() -> TokenSet {
         let mut tokens =

@@ -13,6 +13,8 @@ use async_trait::async_trait;
 
 pub use file::FileTokenStore;
 pub use format::{decode, encode, FORMAT_VERSION};
+#[cfg(feature = "encryption")]
+pub use format::{decode_sealed, encode_sealed};
 
 use super::error::StoreError;
 use super::token_set::TokenSet;
