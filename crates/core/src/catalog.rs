@@ -271,8 +271,8 @@ mod tests {
     #[test]
     fn builds_requests_from_pairs_and_checks_them() {
         let spec = find(TABLE, "get_contact").unwrap();
-        let request = spec.request([("key", "c 1"), ("attributes", "all")]).unwrap();
-        assert_eq!(request.render_path().unwrap(), "/contacts/c%201");
+        let request = spec.request([("key", "c?1"), ("attributes", "all")]).unwrap();
+        assert_eq!(request.render_path().unwrap(), "/contacts/c%3F1");
         assert_eq!(request.query_value("attributes"), Some("all"));
         assert!(matches!(spec.request([]), Err(CatalogError::MissingParameter { name: "key", .. })));
         assert!(matches!(spec.request([("key", "1"), ("bogus", "x")]), Err(CatalogError::UnknownParameter { .. })));
