@@ -106,6 +106,7 @@ mod tests {
             body: String::new(),
             request_id: None,
             attempts: 1,
+            retry_after: None,
         };
         let err = CliError::from(sage_core::Error::Api(Box::new(api)));
         assert_eq!(err.to_string(), "Sage refused create_contact with HTTP 422.\n  - RecordInvalid: Name is required");
@@ -121,6 +122,7 @@ mod tests {
             body: body.into(),
             request_id: None,
             attempts: 1,
+            retry_after: None,
         };
         CliError::from(sage_core::Error::Api(Box::new(api)))
     }

@@ -245,7 +245,8 @@ impl Client {
         // A disabled span (no subscriber wants it) records nothing, so the clock is not read.
         let started = (!span.is_disabled()).then(Instant::now);
         let request = idempotency::prepared(request)?;
-        let call = self.execute_with_retries(&request).instrument(span.clone());
+        let deadline_at = self.limits.deadline.map(|deadline| tokio::time::Instant::now() + deadline);
+        let call = self.execute_with_retries(&request, deadline_at).instrument(span.clone());
         // Cancelling at the deadline is safe: a token refresh runs in a task of its own.
         let result = match self.limits.deadline {
             Some(deadline) => {
@@ -286,7 +287,15 @@ impl Client {
         }
     }
 
-    async fn execute_with_retries(&self, request: &Request) -> Result<(RawResponse, u32)> {
+    /// The tries of one call. `deadline_at`: when the call's deadline runs out; a wait between
+    /// tries that would outlast it is not started, so the answer in hand (a 429 or 503 asking for
+    /// a longer wait, with its `retry_after`) is returned at once rather than a `DeadlineExceeded`
+    /// when the time is up.
+    async fn execute_with_retries(
+        &self,
+        request: &Request,
+        deadline_at: Option<tokio::time::Instant>,
+    ) -> Result<(RawResponse, u32)> {
         let url = self.url(request)?;
         let mut token = self.shared.auth.access_token().await?;
         let mut refreshed = false;
@@ -302,11 +311,6 @@ impl Client {
                     return Ok((raw, attempt));
                 }
                 Ok(response) => {
-                    let retry_after = response
-                        .headers()
-                        .get(RETRY_AFTER)
-                        .and_then(|value| value.to_str().ok())
-                        .and_then(|value| parse_retry_after(value, SystemTime::now()));
                     let challenge = response.headers().get(WWW_AUTHENTICATE).cloned();
                     #[cfg(feature = "record")]
                     let answered =
@@ -326,16 +330,26 @@ impl Client {
                             }
                         }
                     }
+                    let retry_after = match &error {
+                        Error::Api(api) => api.retry_after,
+                        _ => None,
+                    };
                     (error, retry_after)
                 }
                 Err(err) => (err, None),
             };
+            let time_left = deadline_at.map(|at| at.saturating_duration_since(tokio::time::Instant::now()));
+            if retry_after.zip(time_left).is_some_and(|(wait, left)| wait > left) {
+                tracing::debug!(attempt, "the wait Sage asked for outlasts the deadline: returning its answer");
+                return Err(error);
+            }
             let timed_out = matches!(error, Error::Timeout);
             let delay = error
                 .is_retryable()
                 .then(|| self.shared.retry.next_delay(attempt, request.idempotent, retry_after, timed_out))
                 .flatten();
             match delay {
+                Some(delay) if time_left.is_some_and(|left| delay >= left) => return Err(error),
                 Some(delay) => {
                     tracing::debug!(attempt, delay_ms = delay.as_millis() as u64, "retrying");
                     tokio::time::sleep(delay).await;
@@ -384,6 +398,11 @@ async fn into_raw(mut response: reqwest::Response, body_limit: usize) -> Result<
 
 async fn api_error(operation: &'static str, response: reqwest::Response, attempts: u32) -> Error {
     let metadata = ResponseMetadata::from_headers(response.status().as_u16(), response.headers());
+    let retry_after = response
+        .headers()
+        .get(RETRY_AFTER)
+        .and_then(|value| value.to_str().ok())
+        .and_then(|value| parse_retry_after(value, SystemTime::now()));
     let body = match read_prefix(response, ERROR_BODY_PREFIX).await {
         Ok(body) => body,
         Err(err) => return Error::body(err),
@@ -395,6 +414,7 @@ async fn api_error(operation: &'static str, response: reqwest::Response, attempt
         body: String::from_utf8_lossy(&body).into_owned(),
         request_id: metadata.request_id,
         attempts,
+        retry_after,
     }))
 }
 
@@ -444,6 +464,7 @@ mod tests {
             body: body.to_owned(),
             request_id: None,
             attempts: 1,
+            retry_after: None,
         }
     }
 

@@ -24,6 +24,8 @@ pub enum Error {
     Timeout,
     /// The call (every try, the waits between them and any token refresh) did not finish within
     /// its deadline ([`ClientBuilder::deadline`](crate::ClientBuilder::deadline)). Not retried.
+    /// A wait between tries that would outlast the deadline is not started: the answer that asked
+    /// for it (a 429 or 503 with its [`ApiError::retry_after`]) is returned at once instead.
     #[error("the call did not complete within its deadline of {deadline:?}")]
     DeadlineExceeded {
         /// The deadline that ran out.
@@ -97,6 +99,9 @@ pub struct ApiError {
     pub request_id: Option<String>,
     /// How many times the request was sent.
     pub attempts: u32,
+    /// How long Sage asked the caller to wait before trying again (`Retry-After`, in seconds or
+    /// as a date; sent with 429 and 503), when it said.
+    pub retry_after: Option<std::time::Duration>,
 }
 
 impl ApiError {
@@ -222,6 +227,7 @@ mod tests {
             body: body.into(),
             request_id: None,
             attempts: 1,
+            retry_after: None,
         };
         assert!(api.is_auth_failure());
         assert_eq!(
@@ -240,6 +246,7 @@ mod tests {
                 body: String::new(),
                 request_id: None,
                 attempts: 1,
+                retry_after: None,
             }))
         };
         assert!(api(429).is_retryable());
