@@ -18,6 +18,8 @@ use super::Authenticate;
 /// Tries per save of a refreshed set before it is held in memory for the next call.
 const SAVE_ATTEMPTS: u32 = 3;
 const SAVE_RETRY_PAUSE: Duration = Duration::from_millis(50);
+/// Writes of a held set newer than the stored one before the stored one is taken as it is.
+const WRITE_BACK_ATTEMPTS: u32 = 3;
 
 /// Hands out access tokens from a [`TokenStore`], refreshing them shortly before they expire.
 ///
@@ -140,10 +142,14 @@ impl Authenticator {
     /// Stores the token set of a new consent (e.g. from [`OAuthClient::exchange_code`]) and uses
     /// it from now on, even if another process saved a set since this one last read: a consent
     /// supersedes any refresh. Fails if it belongs to another API.
-    pub async fn set_tokens(&self, tokens: TokenSet) -> Result<(), AuthError> {
+    pub async fn set_tokens(&self, mut tokens: TokenSet) -> Result<(), AuthError> {
         let inner = &self.inner;
         inner.check_api(&tokens)?;
         let mut state = inner.refresh.lock().await;
+        // A consent supersedes every set of an earlier one, even with this machine's clock behind.
+        if let Some(held) = inner.cached() {
+            tokens.generation = tokens.generation.max(held.generation.saturating_add(1));
+        }
         inner.store.replace(&tokens).await?;
         *state = RefreshState::default();
         inner.remember(tokens);
@@ -372,32 +378,53 @@ impl Inner {
         }
     }
 
-    /// Loads the stored set and makes it the current one, so a later outage can fall back to it.
+    /// Loads the newest set (see [`load_newest`](Self::load_newest)) and makes it the current
+    /// one, so a later outage can fall back to it.
     async fn load_current(&self) -> Result<Arc<TokenSet>, AuthError> {
-        let tokens = match self.store.load().await? {
-            Some(tokens) => tokens,
-            None => self.restore_lost().await?,
-        };
+        let tokens = self.load_newest().await?;
         self.check_api(&tokens)?;
         let tokens = Arc::new(tokens);
         *self.write_current() = Some(Arc::clone(&tokens));
         Ok(tokens)
     }
 
-    /// The store is empty, yet this authenticator holds a set it loaded or saved (a sign-out here
-    /// forgets it): the store lost its data, e.g. a Redis restarted empty. The held set may carry
-    /// the only refresh token that still works, so it is written back. A store that refuses that
-    /// as a conflict holds a newer decision (another instance restored or signed out) and wins.
-    async fn restore_lost(&self) -> Result<TokenSet, AuthError> {
+    /// The stored set, unless this authenticator holds a newer one (a higher
+    /// [`generation`](TokenSet::generation)) than the store: then the store lost data (a Redis
+    /// restarted empty, perhaps refilled since by an instance holding an older set) and the held
+    /// set, which may carry the only refresh token that still works, is written back instead of
+    /// adopting the older one. The store decides whether that write goes through (Redis writes
+    /// only over nothing or an older generation); a write refused as a conflict means something
+    /// else was stored meanwhile, which is looked at again. A sign-out here forgets the held set.
+    /// A failed write leaves the held set in memory, still the current one.
+    async fn load_newest(&self) -> Result<TokenSet, AuthError> {
         let not_authorized = || AuthError::ReauthorizationRequired {
             reason: "no token set is stored: the user has not authorized this app yet".into(),
         };
-        let Some(held) = self.cached() else { return Err(not_authorized()) };
-        tracing::warn!(api = %self.oauth.api(), "the token store lost its token set: writing back the one held in memory");
-        match self.store.save(&held).await {
-            Ok(()) => Ok((*held).clone()),
-            Err(StoreError::Conflict { .. }) => self.store.load().await?.ok_or_else(not_authorized),
-            Err(err) => Err(err.into()),
+        let mut attempt = 0;
+        loop {
+            attempt += 1;
+            let stored = self.store.load().await?;
+            let held = self.cached().filter(|held| held.api == self.oauth.api());
+            let held = match (held, stored) {
+                (Some(held), None) => {
+                    tracing::warn!(api = %self.oauth.api(), "the token store lost its token set: writing back the one held in memory");
+                    held
+                }
+                (Some(held), Some(stored)) if held.generation > stored.generation => {
+                    tracing::warn!(
+                        api = %self.oauth.api(), held = held.generation, stored = stored.generation,
+                        "the token store holds an older token set than this instance: writing back the one held in memory"
+                    );
+                    held
+                }
+                (_, Some(stored)) => return Ok(stored),
+                (None, None) => return Err(not_authorized()),
+            };
+            match self.store.save(&held).await {
+                Ok(()) => return Ok((*held).clone()),
+                Err(StoreError::Conflict { .. }) if attempt < WRITE_BACK_ATTEMPTS => {}
+                Err(err) => return Err(err.into()),
+            }
         }
     }
 

@@ -286,6 +286,7 @@ impl OAuthClient {
             refresh_expires_at,
             resource_owner_id: keep(&extra.resource_owner_id, |set| &set.resource_owner_id),
             requested_by_id: keep(&extra.requested_by_id, |set| &set.requested_by_id),
+            generation: TokenSet::next_generation(previous, now),
         }
     }
 }

@@ -23,6 +23,8 @@ pub struct TokenSet {
     pub(crate) refresh_expires_at: Option<DateTime<Utc>>,
     pub(crate) resource_owner_id: Option<String>,
     pub(crate) requested_by_id: Option<String>,
+    /// Orders the sets of one sign-in: see [`generation`](Self::generation).
+    pub(crate) generation: u64,
 }
 
 impl TokenSet {
@@ -42,7 +44,14 @@ impl TokenSet {
             refresh_expires_at: None,
             resource_owner_id: None,
             requested_by_id: None,
+            generation: Self::issued_generation(now),
         }
+    }
+
+    /// The same set with another [`generation`](Self::generation); mainly for tests and imports.
+    pub fn with_generation(mut self, generation: u64) -> Self {
+        self.generation = generation;
+        self
     }
 
     /// Adds a refresh token expiring `lifetime` from now (`None`: never).
@@ -107,6 +116,34 @@ impl TokenSet {
         self.requested_by_id.as_deref()
     }
 
+    /// Orders the token sets of one sign-in, so that the newest wins wherever copies meet (a store
+    /// that lost its data and the sets instances hold in memory, a rescue file and the token file).
+    /// A set issued by a consent starts at its issue time in milliseconds since the Unix epoch; a
+    /// refreshed set (a rotated refresh token) is above its predecessor's, by at least one, so a
+    /// later set of the same sign-in is always higher whatever the clocks say. A set stored
+    /// without one (written by an earlier version) reads as generation 0.
+    pub fn generation(&self) -> u64 {
+        self.generation
+    }
+
+    /// Whether this set supersedes `other`: a higher generation, or an equal one issued later.
+    pub fn is_newer_than(&self, other: &TokenSet) -> bool {
+        (self.generation, self.received_at) > (other.generation, other.received_at)
+    }
+
+    /// The generation of a set issued at `issued` from `previous` (a refresh) or from a consent.
+    pub(crate) fn next_generation(previous: Option<&TokenSet>, issued: DateTime<Utc>) -> u64 {
+        let floor = Self::issued_generation(issued);
+        match previous {
+            Some(previous) => floor.max(previous.generation.saturating_add(1)),
+            None => floor,
+        }
+    }
+
+    fn issued_generation(issued: DateTime<Utc>) -> u64 {
+        u64::try_from(issued.timestamp_millis()).unwrap_or(0)
+    }
+
     /// Whether the access token is still valid `margin` from now.
     pub fn is_fresh(&self, now: DateTime<Utc>, margin: Duration) -> bool {
         now + to_chrono(margin) < self.expires_at
@@ -146,6 +183,20 @@ mod tests {
     fn huge_lifetimes_do_not_overflow() {
         let set = TokenSet::new(SageApi::Sage200, AccessToken::new("a"), Duration::from_secs(u64::MAX));
         assert!(set.expires_at() > set.received_at());
+    }
+
+    #[test]
+    fn a_refresh_raises_the_generation_even_with_a_clock_behind() {
+        let consent = TokenSet::new(SageApi::AccountingV31, AccessToken::new("a"), Duration::from_secs(300));
+        assert_eq!(consent.generation(), consent.received_at().timestamp_millis() as u64);
+        let early = consent.received_at() - chrono::Duration::hours(1);
+        let refreshed = TokenSet::next_generation(Some(&consent), early);
+        assert_eq!(refreshed, consent.generation() + 1, "a clock an hour behind still moves it on");
+        let later = consent.received_at() + chrono::Duration::seconds(5);
+        assert!(TokenSet::next_generation(Some(&consent), later) > refreshed);
+        let legacy = consent.clone().with_generation(0);
+        assert!(consent.is_newer_than(&legacy) && !legacy.is_newer_than(&consent));
+        assert!(!consent.is_newer_than(&consent), "not newer than itself");
     }
 
     #[test]

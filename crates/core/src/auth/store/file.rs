@@ -98,7 +98,7 @@ impl TokenStore for FileTokenStore {
     }
 
     async fn save(&self, tokens: &TokenSet) -> Result<(), StoreError> {
-        let (bytes, issued) = (self.codec.encode(tokens), tokens.received_at);
+        let (bytes, issued) = (self.codec.encode(tokens), order(tokens));
         let (sync_dir, codec) = (self.sync_dir, self.codec.clone());
         self.blocking(move |path| save_or_rescue(path, &bytes, issued, sync_dir, &codec)).await
     }
@@ -137,9 +137,17 @@ fn read_file(path: &Path, codec: &Codec) -> Result<Option<TokenSet>, StoreError>
     }
 }
 
-/// The stored set, or a rescued one issued later. That one is written back to the file and its
-/// rescue files removed, unless a refresh holds the lock (its own save follows) or the file is
-/// still unwritable (the rescue file stays until a later load or save succeeds).
+/// Where a set stands among the sets of one sign-in: generation, then issue time (sets stored
+/// before generations existed are all generation 0). See [`TokenSet::is_newer_than`].
+type Order = (u64, DateTime<Utc>);
+
+fn order(tokens: &TokenSet) -> Order {
+    (tokens.generation, tokens.received_at)
+}
+
+/// The stored set, or a rescued one newer than it (see [`Order`]). That one is written back to
+/// the file and its rescue files removed, unless a refresh holds the lock (its own save follows)
+/// or the file is still unwritable (the rescue file stays until a later load or save succeeds).
 fn load_or_adopt(
     path: &Path,
     sync_dir: fn(&Path) -> io::Result<()>,
@@ -151,12 +159,12 @@ fn load_or_adopt(
     if let Some(_lock) = FileLock::try_acquire(&sibling(path, |name| format!("{name}.lock"))) {
         // Re-read under the lock: a refresh may have stored a newer set meanwhile.
         let still_older = match read_file(path, codec) {
-            Ok(stored) => stored.is_none_or(|stored| stored.received_at < rescued.received_at),
+            Ok(stored) => stored.is_none_or(|stored| rescued.is_newer_than(&stored)),
             Err(_) => false,
         };
         if still_older {
             match write_atomically(path, &bytes, sync_dir) {
-                Ok(()) => remove_rescues(path, Some(rescued.received_at), codec),
+                Ok(()) => remove_rescues(path, Some(order(&rescued)), codec),
                 Err(err) => {
                     tracing::warn!(path = %path.display(), error = %err, "the rescued token set could not be written back yet")
                 }
@@ -166,7 +174,8 @@ fn load_or_adopt(
     Ok(Some(rescued))
 }
 
-/// The most recently issued trusted rescued set, if it was issued after `stored`.
+/// The newest trusted rescued set, if it is newer than `stored`: a stale rescue file (left by a
+/// process that rescued an older generation than the file now holds) never replaces the file.
 fn newest_rescue(path: &Path, stored: Option<&TokenSet>, codec: &Codec) -> Option<(PathBuf, Vec<u8>, TokenSet)> {
     rescue_paths(path)
         .into_iter()
@@ -180,8 +189,8 @@ fn newest_rescue(path: &Path, stored: Option<&TokenSet>, codec: &Codec) -> Optio
                 }
             }
         })
-        .filter(|(_, _, rescued)| stored.is_none_or(|stored| rescued.received_at > stored.received_at))
-        .max_by_key(|(_, _, rescued)| rescued.received_at)
+        .filter(|(_, _, rescued)| stored.is_none_or(|stored| rescued.is_newer_than(stored)))
+        .max_by_key(|(_, _, rescued)| order(rescued))
 }
 
 /// Writes the file; failing that, keeps the set in the first rescue file that can be written and
@@ -189,7 +198,7 @@ fn newest_rescue(path: &Path, stored: Option<&TokenSet>, codec: &Codec) -> Optio
 fn save_or_rescue(
     path: &Path,
     bytes: &[u8],
-    issued: DateTime<Utc>,
+    issued: Order,
     sync_dir: fn(&Path) -> io::Result<()>,
     codec: &Codec,
 ) -> Result<(), StoreError> {
@@ -208,14 +217,14 @@ fn save_or_rescue(
     Err(io_error(path, source))
 }
 
-/// Removes the rescue files, all of them or only those issued no later than `up_to` (the set just
+/// Removes the rescue files, all of them or only those no newer than `up_to` (the set just
 /// written): a newer rescued set, from another process, must survive an older save.
-fn remove_rescues(path: &Path, up_to: Option<DateTime<Utc>>, codec: &Codec) {
+fn remove_rescues(path: &Path, up_to: Option<Order>, codec: &Codec) {
     for rescue in rescue_paths(path) {
         let newer = up_to.is_some_and(|up_to| {
             read_trusted(&rescue)
                 .and_then(|bytes| codec.decode(&bytes, "rescue").ok())
-                .is_some_and(|set| set.received_at > up_to)
+                .is_some_and(|set| order(&set) > up_to)
         });
         if !newer {
             let _ = fs::remove_file(rescue);
@@ -469,6 +478,28 @@ mod tests {
         store.clear().await.unwrap();
         assert!(rescue_paths(store.path()).iter().all(|rescue| !rescue.exists()), "sign-out removes rescues");
         assert!(store.load().await.unwrap().is_none());
+    }
+
+    #[tokio::test]
+    async fn a_rescue_file_of_an_older_generation_never_replaces_a_newer_file_whatever_its_clock_said() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = FileTokenStore::new(dir.path().join("tokens.json"));
+        let newer = tokens("newer").with_generation(7);
+        // Rescued by a process whose clock ran ahead, or that rescued a set it wrote back.
+        let mut stale = tokens("stale").with_generation(6);
+        stale.received_at += chrono::Duration::hours(1);
+        store.save(&newer).await.unwrap();
+        let [beside, _] = rescue_paths(store.path());
+        write_atomically(&beside, &encode(&stale), sync_dir).unwrap();
+        assert_eq!(store.load().await.unwrap().unwrap().access_token().secret(), "newer");
+        assert_eq!(decode(&fs::read(store.path()).unwrap(), "t").unwrap().generation(), 7, "the file is untouched");
+
+        let rescued = tokens("rescued").with_generation(8);
+        write_atomically(&beside, &encode(&rescued), sync_dir).unwrap();
+        assert_eq!(store.load().await.unwrap().unwrap().access_token().secret(), "rescued", "a newer one is adopted");
+        assert_eq!(decode(&fs::read(store.path()).unwrap(), "t").unwrap().generation(), 8, "and written back");
+        store.save(&newer).await.unwrap();
+        assert_eq!(store.load().await.unwrap().unwrap().generation(), 7, "a plain save still writes the file");
     }
 
     #[tokio::test]

@@ -40,6 +40,9 @@ struct Stored {
     refresh_expires_at: Option<DateTime<Utc>>,
     resource_owner_id: Option<String>,
     requested_by_id: Option<String>,
+    /// Absent in sets written before generations existed: those read as generation 0.
+    #[serde(default)]
+    generation: u64,
 }
 
 /// Serializes a token set, secrets included: the result must only ever go to a token store.
@@ -56,6 +59,7 @@ pub fn encode(tokens: &TokenSet) -> Vec<u8> {
         refresh_expires_at: tokens.refresh_expires_at,
         resource_owner_id: tokens.resource_owner_id.clone(),
         requested_by_id: tokens.requested_by_id.clone(),
+        generation: tokens.generation,
     };
     let envelope = Envelope { format: FORMAT_NAME.into(), version: FORMAT_VERSION, tokens: stored };
     // Serializing plain strings, numbers and dates into a Vec cannot fail.
@@ -70,16 +74,16 @@ pub fn decode(bytes: &[u8], location: &str) -> Result<TokenSet, StoreError> {
         serde_json::from_slice(bytes).map_err(|err| corrupt(format!("not JSON (line {})", err.line())))?;
     let format = value.get("format").and_then(|format| format.as_str());
     let version = value.get("version").and_then(|version| version.as_u64());
-    if format != Some(FORMAT_NAME) {
-        return Err(corrupt(format!("not a `{FORMAT_NAME}` document")));
-    }
-    if version != Some(u64::from(FORMAT_VERSION)) {
     if format == Some(SEALED_FORMAT_NAME) {
         let key_id = value.pointer("/sealed/key_id").and_then(|id| id.as_str()).unwrap_or("?");
         return Err(corrupt(format!(
             "the token set is sealed with key `{key_id}`, but this store has no cipher to open it (`encrypted`)"
         )));
     }
+    if format != Some(FORMAT_NAME) {
+        return Err(corrupt(format!("not a `{FORMAT_NAME}` document")));
+    }
+    if version != Some(u64::from(FORMAT_VERSION)) {
         return Err(corrupt(format!("format version {version:?} is not supported (expected {FORMAT_VERSION})")));
     }
     let envelope: Envelope = serde_path_to_error::deserialize(value)
@@ -97,14 +101,10 @@ pub fn decode(bytes: &[u8], location: &str) -> Result<TokenSet, StoreError> {
         refresh_expires_at: stored.refresh_expires_at,
         resource_owner_id: stored.resource_owner_id,
         requested_by_id: stored.requested_by_id,
+        generation: stored.generation,
     })
 }
 
-#[cfg(test)]
-mod tests {
-    use std::time::Duration;
-
-    use super::*;
 /// [`encode`], sealed with `cipher`'s current key; the key id is stored in clear beside it.
 #[cfg(feature = "encryption")]
 #[cfg_attr(docsrs, doc(cfg(feature = "encryption")))]
@@ -182,6 +182,11 @@ impl Codec {
     }
 }
 
+#[cfg(test)]
+mod tests {
+    use std::time::Duration;
+
+    use super::*;
 
     fn sample() -> TokenSet {
         let mut tokens =
@@ -195,6 +200,16 @@ impl Codec {
     fn round_trips_every_field() {
         let tokens = sample();
         assert_eq!(decode(&encode(&tokens), "test").unwrap(), tokens);
+    }
+
+    #[test]
+    fn a_set_stored_without_a_generation_reads_as_generation_0() {
+        let tokens = sample().with_generation(42);
+        let mut value: serde_json::Value = serde_json::from_slice(&encode(&tokens)).unwrap();
+        assert_eq!(value["tokens"]["generation"], 42);
+        value["tokens"].as_object_mut().unwrap().remove("generation");
+        let legacy = decode(&serde_json::to_vec(&value).unwrap(), "test").unwrap();
+        assert_eq!(legacy, tokens.with_generation(0));
     }
 
     #[test]
