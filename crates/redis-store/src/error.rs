@@ -56,6 +56,18 @@ pub enum RedisStoreError {
         /// The revision now stored.
         stored: u64,
     },
+    /// A token set of a higher [`generation`](sage_core::auth::TokenSet::generation) is stored: the
+    /// set being saved is older (typically one written back after Redis lost its data, by an
+    /// instance that had not seen the newest refresh) and must not replace it.
+    #[error("refusing to overwrite {key}: generation {stored} is stored, newer than this set's {generation}")]
+    OlderGeneration {
+        /// The token set's Redis key.
+        key: String,
+        /// The generation of the set this instance tried to save.
+        generation: u64,
+        /// The generation stored.
+        stored: u64,
+    },
 }
 
 impl From<RedisStoreError> for StoreError {
@@ -63,7 +75,9 @@ impl From<RedisStoreError> for StoreError {
         match err {
             RedisStoreError::Unavailable { url, reason } => StoreError::Unavailable { location: url, reason },
             RedisStoreError::LockTimeout { key, waited } => StoreError::LockTimeout { location: key, waited },
-            RedisStoreError::StaleWrite { key, .. } => StoreError::Conflict { location: key },
+            RedisStoreError::StaleWrite { key, .. } | RedisStoreError::OlderGeneration { key, .. } => {
+                StoreError::Conflict { location: key }
+            }
             other => StoreError::Backend(other.to_string()),
         }
     }

@@ -21,6 +21,7 @@
 
 #![warn(missing_docs)]
 
+mod at_rest;
 mod checkpoints;
 mod connection;
 mod error;

@@ -2,12 +2,14 @@
 
 use std::fmt;
 use std::sync::{Arc, LazyLock, Mutex};
+use std::time::Duration;
 
 use async_trait::async_trait;
+use chrono::Utc;
 use redis::Script;
-use sage_core::auth::store::{decode, encode};
-use sage_core::auth::{RefreshLease, StoreError, TokenSet, TokenStore};
+use sage_core::auth::{RefreshLease, StoreError, TokenCipher, TokenSet, TokenStore};
 
+use crate::at_rest::AtRest;
 use crate::connection::Connection;
 use crate::error::RedisStoreError;
 use crate::key::ConnectionKey;
@@ -17,6 +19,8 @@ use crate::lock::{self, LockSettings};
 /// A stored revision *lower* than the one read means Redis lost data (a restart without
 /// persistence): the set being saved may hold the only working refresh token, so it is written,
 /// with a revision above both.
+///
+/// The last argument is the key's time to live in milliseconds (`""`: none), renewed by every write.
 static SAVE: LazyLock<Script> = LazyLock::new(|| {
     Script::new(
         r"
@@ -27,6 +31,12 @@ if read and read < stored then
 end
 local revision = math.max(stored, read or 0) + 1
 redis.call('HSET', KEYS[1], 'revision', revision, 'tokens', ARGV[2])
+-- the TTL is always the last argument
+if ARGV[#ARGV] ~= '' then
+  redis.call('PEXPIRE', KEYS[1], ARGV[#ARGV])
+else
+  redis.call('PERSIST', KEYS[1])
+end
 return {1, revision}
 ",
     )
@@ -55,12 +65,18 @@ return redis.call('HINCRBY', KEYS[1], 'revision', 1)
 ///
 /// Every failure to reach Redis is an error ([`StoreError::Unavailable`], or
 /// [`StoreError::LockTimeout`] for a lock held elsewhere): no refresh ever happens without the lock.
+///
+/// With [`encrypted`](Self::encrypted), Redis holds the set sealed by a [`TokenCipher`]. Every save
+/// gives the key a TTL that outlives the set's refresh token ([`with_expiry_margin`](Self::with_expiry_margin)),
+/// so an abandoned connection's tokens do not stay in Redis for ever.
 pub struct RedisTokenStore {
     connection: Arc<Connection>,
     key: ConnectionKey,
     lock: LockSettings,
     /// The revision of the last load, save or clear by this instance; `None` before any.
     read_revision: Mutex<Option<u64>>,
+    /// Sealing and expiry of what is stored.
+    at_rest: AtRest,
 }
 
 impl RedisTokenStore {
@@ -70,15 +86,46 @@ impl RedisTokenStore {
         Ok(Self::with_connection(Arc::new(Connection::open(url)?), key))
     }
 
-    /// A store for another key, sharing this store's Redis connection.
+    /// A store for another key, sharing this store's Redis connection, lock settings, cipher and
+    /// expiry.
     pub fn for_key(&self, key: ConnectionKey) -> Self {
-        Self::with_connection(self.connection.clone(), key).with_lock_settings(self.lock)
+        let mut store = Self::with_connection(self.connection.clone(), key).with_lock_settings(self.lock);
+        store.at_rest = self.at_rest.clone();
+        store
     }
 
     /// Replaces the lock's TTL and maximum wait.
     #[must_use]
     pub fn with_lock_settings(mut self, settings: LockSettings) -> Self {
         self.lock = settings;
+        self
+    }
+
+    /// Seals every token set it stores with `cipher` (the whole set, with the key id in clear
+    /// beside it), and opens what it loads with any key of the keyring. A set sealed with an old
+    /// key of the keyring, or stored unencrypted, is read and sealed with the current key by the
+    /// next save. A set sealed with a key not in the keyring, or altered, is
+    /// [`StoreError::Corrupt`] naming the key id, and is left as it is.
+    #[must_use]
+    pub fn encrypted(mut self, cipher: TokenCipher) -> Self {
+        self.at_rest.cipher = Some(cipher);
+        self
+    }
+
+    /// How long the token key outlives the stored set's refresh token (1 day unless set). Every
+    /// save sets the key's TTL to the refresh token's remaining lifetime plus this margin (the
+    /// access token's, for a set without a refresh token); a refresh token that never expires
+    /// (Accounting v3) leaves the key without a TTL.
+    #[must_use]
+    pub fn with_expiry_margin(mut self, margin: Duration) -> Self {
+        self.at_rest.expiry_margin = Some(margin);
+        self
+    }
+
+    /// Keeps the token key without a TTL, whatever the refresh token's lifetime.
+    #[must_use]
+    pub fn without_expiry(mut self) -> Self {
+        self.at_rest.expiry_margin = None;
         self
     }
 
@@ -95,7 +142,13 @@ impl RedisTokenStore {
     }
 
     fn with_connection(connection: Arc<Connection>, key: ConnectionKey) -> Self {
-        Self { connection, key, lock: LockSettings::default(), read_revision: Mutex::new(None) }
+        Self {
+            connection,
+            key,
+            lock: LockSettings::default(),
+            read_revision: Mutex::new(None),
+            at_rest: AtRest::default(),
+        }
     }
 
     /// The stored revision and encoded set, straight from Redis.
@@ -123,7 +176,8 @@ impl RedisTokenStore {
         let (saved, revision): (i64, u64) = SAVE
             .key(self.key.tokens_key())
             .arg(expected.map(|revision| revision.to_string()).unwrap_or_default())
-            .arg(encode(tokens))
+            .arg(self.at_rest.encode(tokens))
+            .arg(self.at_rest.ttl_millis(tokens, Utc::now()))
             .invoke_async(&mut manager)
             .await
             .map_err(|err| self.connection.error(err))?;
@@ -179,7 +233,7 @@ impl From<ReadError> for StoreError {
 impl TokenStore for RedisTokenStore {
     async fn load(&self) -> Result<Option<TokenSet>, StoreError> {
         let (revision, bytes) = self.read().await?;
-        let tokens = bytes.map(|bytes| decode(&bytes, &self.location())).transpose()?;
+        let tokens = bytes.map(|bytes| self.at_rest.decode(&bytes, &self.location())).transpose()?;
         self.remember_revision(revision);
         Ok(tokens)
     }
@@ -215,6 +269,7 @@ impl fmt::Debug for RedisTokenStore {
             .field("key", &self.key.tokens_key())
             .field("url", &self.connection.redacted_url())
             .field("lock", &self.lock)
+            .field("at_rest", &self.at_rest)
             .finish()
     }
 }
