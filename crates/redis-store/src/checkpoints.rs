@@ -13,18 +13,32 @@ use crate::error::RedisStoreError;
 use crate::key::DEFAULT_NAMESPACE;
 use crate::lock::owner_token;
 
-/// Stores the checkpoint only while the lease still holds our token (a fenced write).
-static SAVE_LEASED: LazyLock<Script> = LazyLock::new(|| {
+/// Stores the checkpoint `ARGV[2]` at `KEYS[1]` if what is stored there is still what the caller
+/// read (`ARGV[3]` = `1`: the value `ARGV[1]`; otherwise nothing), and, for a leased save
+/// (`ARGV[4]` not empty), only while the lease `KEYS[2]` still holds that token (a fenced write).
+/// 1: stored; 0: the lease is lost; 2: the checkpoint changed since it was read (read it again).
+static SAVE: LazyLock<Script> = LazyLock::new(|| {
     Script::new(
         r"
-if redis.call('GET', KEYS[1]) == ARGV[1] then
-  redis.call('SET', KEYS[2], ARGV[2])
-  return 1
+if ARGV[4] ~= '' and redis.call('GET', KEYS[2]) ~= ARGV[4] then
+  return 0
 end
-return 0
+local current = redis.call('GET', KEYS[1])
+if ARGV[3] == '1' then
+  if current ~= ARGV[1] then
+    return 2
+  end
+elseif current then
+  return 2
+end
+redis.call('SET', KEYS[1], ARGV[2])
+return 1
 ",
     )
 });
+
+/// Reads and compare-and-sets of one save before it gives up (each lost only to another save).
+const SAVE_ATTEMPTS: u32 = 8;
 
 /// Extends the lease only if it is still ours.
 static RENEW: LazyLock<Script> = LazyLock::new(|| {
@@ -56,6 +70,11 @@ return 0
 /// time and a crashed holder's lease expires), runs a pass, stores each batch's checkpoint with
 /// [`save_leased`](CheckpointStore::save_leased) — refused once the lease is lost, so a stalled
 /// worker cannot move a checkpoint another worker now owns — and releases the key.
+///
+/// A save never moves a checkpoint backwards: it stores [`Checkpoint::furthest`] of the stored
+/// checkpoint and the given one, compare-and-set in one script, so an older checkpoint written
+/// back (by a worker that stalled, or after Redis restarted empty and a worker refilled it) never
+/// replaces a newer one.
 #[derive(Clone)]
 pub struct RedisCheckpointStore {
     connection: Arc<Connection>,
@@ -99,6 +118,49 @@ impl RedisCheckpointStore {
     fn failed(&self, err: redis::RedisError) -> CheckpointError {
         backend(self.connection.error(err))
     }
+
+    fn decode(&self, key: &str, text: &str) -> Result<Checkpoint, CheckpointError> {
+        serde_json::from_str(text)
+            .map_err(|err| CheckpointError::Corrupt { location: self.checkpoint_key(key), reason: err.to_string() })
+    }
+
+    /// Stores the furthest of the stored checkpoint and `checkpoint`, fenced by `lease` if given.
+    async fn save_forward(
+        &self,
+        key: &str,
+        lease: Option<&Lease>,
+        checkpoint: &Checkpoint,
+    ) -> Result<(), CheckpointError> {
+        let mut manager = self.manager().await?;
+        let checkpoint_key = self.checkpoint_key(key);
+        let lease_key = self.lease_key(key);
+        for _ in 0..SAVE_ATTEMPTS {
+            let current: Option<String> =
+                redis::cmd("GET").arg(&checkpoint_key).query_async(&mut manager).await.map_err(|e| self.failed(e))?;
+            let furthest = match &current {
+                Some(text) => self.decode(key, text)?.furthest(checkpoint),
+                None => checkpoint.clone(),
+            };
+            let outcome: i64 = SAVE
+                .key(&checkpoint_key)
+                .key(&lease_key)
+                .arg(current.as_deref().unwrap_or_default())
+                .arg(encode(&furthest)?)
+                .arg(if current.is_some() { "1" } else { "0" })
+                .arg(lease.map(|lease| lease.token.as_str()).unwrap_or_default())
+                .invoke_async(&mut manager)
+                .await
+                .map_err(|e| self.failed(e))?;
+            match outcome {
+                1 => return Ok(()),
+                0 => return Err(CheckpointError::LeaseLost(key.to_owned())),
+                _ => continue,
+            }
+        }
+        Err(CheckpointError::Backend(format!(
+            "{checkpoint_key} kept changing during {SAVE_ATTEMPTS} attempts to save it"
+        )))
+    }
 }
 
 fn backend(err: RedisStoreError) -> CheckpointError {
@@ -122,25 +184,11 @@ impl CheckpointStore for RedisCheckpointStore {
             .query_async(&mut manager)
             .await
             .map_err(|e| self.failed(e))?;
-        stored
-            .map(|text| {
-                serde_json::from_str(&text).map_err(|err| CheckpointError::Corrupt {
-                    location: self.checkpoint_key(key),
-                    reason: err.to_string(),
-                })
-            })
-            .transpose()
+        stored.map(|text| self.decode(key, &text)).transpose()
     }
 
     async fn save(&self, key: &str, checkpoint: &Checkpoint) -> Result<(), CheckpointError> {
-        let mut manager = self.manager().await?;
-        let () = redis::cmd("SET")
-            .arg(self.checkpoint_key(key))
-            .arg(encode(checkpoint)?)
-            .query_async(&mut manager)
-            .await
-            .map_err(|e| self.failed(e))?;
-        Ok(())
+        self.save_forward(key, None, checkpoint).await
     }
 
     async fn acquire(&self, key: &str, ttl: Duration) -> Result<Option<Lease>, CheckpointError> {
@@ -171,20 +219,7 @@ impl CheckpointStore for RedisCheckpointStore {
     }
 
     async fn save_leased(&self, lease: &Lease, checkpoint: &Checkpoint) -> Result<(), CheckpointError> {
-        let mut manager = self.manager().await?;
-        let saved: i64 = SAVE_LEASED
-            .key(self.lease_key(&lease.key))
-            .key(self.checkpoint_key(&lease.key))
-            .arg(&lease.token)
-            .arg(encode(checkpoint)?)
-            .invoke_async(&mut manager)
-            .await
-            .map_err(|e| self.failed(e))?;
-        if saved == 1 {
-            Ok(())
-        } else {
-            Err(CheckpointError::LeaseLost(lease.key.clone()))
-        }
+        self.save_forward(&lease.key, Some(lease), checkpoint).await
     }
 
     async fn release(&self, lease: Lease) -> Result<(), CheckpointError> {

@@ -10,7 +10,7 @@ use std::time::Duration;
 use async_trait::async_trait;
 use tokio::sync::Mutex;
 
-use super::feed::Checkpoint;
+use super::feed::{Checkpoint, Seen};
 use crate::auth::store::file::{sync_dir, write_atomically};
 
 /// Why a checkpoint could not be loaded or stored.
@@ -42,6 +42,35 @@ pub enum CheckpointError {
     LeaseLost(String),
 }
 
+impl Checkpoint {
+    /// The furthest of two checkpoints of one feed, part by part: the later `updated` (with its
+    /// `seen`) and the later `deleted` (with its `seen_deleted`), unset counting as earliest; for
+    /// equal times, the versions either has seen. Stores write this instead of the checkpoint
+    /// they are given, so a checkpoint never goes backwards: a worker that stalled, or one that
+    /// writes back an older checkpoint after the store lost data, cannot make a feed deliver
+    /// again what a newer checkpoint already covers. (To start a feed over, delete its key.)
+    pub fn furthest(&self, other: &Checkpoint) -> Checkpoint {
+        let (updated, seen) = furthest_part((self.updated, &self.seen), (other.updated, &other.seen));
+        let (deleted, seen_deleted) =
+            furthest_part((self.deleted, &self.seen_deleted), (other.deleted, &other.seen_deleted));
+        Checkpoint { updated, deleted, seen, seen_deleted }
+    }
+}
+
+type Part<'a> = (Option<chrono::DateTime<chrono::Utc>>, &'a Vec<Seen>);
+
+fn furthest_part(ours: Part<'_>, theirs: Part<'_>) -> (Option<chrono::DateTime<chrono::Utc>>, Vec<Seen>) {
+    match ours.0.cmp(&theirs.0) {
+        std::cmp::Ordering::Greater => (ours.0, ours.1.clone()),
+        std::cmp::Ordering::Less => (theirs.0, theirs.1.clone()),
+        std::cmp::Ordering::Equal => {
+            let mut seen = ours.1.clone();
+            seen.extend(theirs.1.iter().filter(|version| !ours.1.contains(version)).cloned());
+            (ours.0, seen)
+        }
+    }
+}
+
 /// The right to process one feed key until `expires` (renew before then).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Lease {
@@ -58,7 +87,8 @@ pub trait CheckpointStore: Send + Sync + 'static {
     /// The stored checkpoint for `key`, `None` when there is none.
     async fn load(&self, key: &str) -> Result<Option<Checkpoint>, CheckpointError>;
 
-    /// Stores `checkpoint` for `key`; durable when it returns.
+    /// Stores `checkpoint` for `key`; durable when it returns. A stored checkpoint never goes
+    /// backwards: the stores here keep [`Checkpoint::furthest`] of the stored one and this one.
     async fn save(&self, key: &str, checkpoint: &Checkpoint) -> Result<(), CheckpointError>;
 
     /// Claims `key` for `ttl`; `None` while another worker holds it. The default (one process)
@@ -89,6 +119,7 @@ pub trait CheckpointStore: Send + Sync + 'static {
 
 /// Checkpoints in one JSON file (a map from key to checkpoint), readable only by its owner and
 /// replaced atomically on every save, so a crash leaves the old or the new state, never a mix.
+/// A save never moves a stored checkpoint backwards ([`Checkpoint::furthest`]).
 /// For one process; workers on several machines share a Redis store instead.
 #[derive(Debug, Clone)]
 pub struct FileCheckpointStore {
@@ -142,7 +173,12 @@ impl CheckpointStore for FileCheckpointStore {
         let (key, checkpoint) = (key.to_owned(), checkpoint.clone());
         self.blocking(move |path| {
             let mut all = read_all(path)?;
-            all.insert(key, checkpoint);
+            let furthest = match all.get(&key) {
+                Some(stored) if stored.furthest(&checkpoint) == *stored => return Ok(()),
+                Some(stored) => stored.furthest(&checkpoint),
+                None => checkpoint,
+            };
+            all.insert(key, furthest);
             let bytes = serde_json::to_vec_pretty(&all).map_err(|err| CheckpointError::Backend(err.to_string()))?;
             write_atomically(path, &bytes, sync_dir)
                 .map_err(|source| CheckpointError::Io { path: path.to_owned(), source })
@@ -173,6 +209,26 @@ mod tests {
             let mode = fs::metadata(store.path()).unwrap().permissions().mode();
             assert_eq!(mode & 0o777, 0o600);
         }
+    }
+
+    #[tokio::test]
+    async fn a_checkpoint_never_goes_backwards() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = FileCheckpointStore::new(dir.path().join("checkpoints.json"));
+        let at = |text: &str| Some(text.parse().unwrap());
+        let newer = Checkpoint { updated: at("2026-03-01T00:00:00Z"), ..Checkpoint::default() };
+        store.save("a", &newer).await.unwrap();
+        let stale = Checkpoint::since("2026-01-01T00:00:00Z".parse().unwrap());
+        store.save("a", &stale).await.unwrap();
+        let kept = store.load("a").await.unwrap().unwrap();
+        assert_eq!(kept.updated, newer.updated, "the older updated-at is not written back");
+        assert_eq!(kept.deleted, stale.deleted, "the deletion part moved forward");
+
+        let seen = |id: &str| Seen { id: id.into(), at: "2026-03-01T00:00:00Z".parse().unwrap() };
+        let one = Checkpoint { seen: vec![seen("x")], ..newer.clone() };
+        let other = Checkpoint { seen: vec![seen("y"), seen("x")], ..newer.clone() };
+        assert_eq!(one.furthest(&other).seen, [seen("x"), seen("y")], "equal times: both seen lists");
+        assert_eq!(Checkpoint::default().furthest(&newer), newer);
     }
 
     #[tokio::test]
