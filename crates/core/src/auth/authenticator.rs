@@ -397,9 +397,7 @@ impl Inner {
     /// else was stored meanwhile, which is looked at again. A sign-out here forgets the held set.
     /// A failed write leaves the held set in memory, still the current one.
     async fn load_newest(&self) -> Result<TokenSet, AuthError> {
-        let not_authorized = || AuthError::ReauthorizationRequired {
-            reason: "no token set is stored: the user has not authorized this app yet".into(),
-        };
+        let not_authorized = AuthError::no_stored_sign_in;
         let mut attempt = 0;
         loop {
             attempt += 1;

@@ -49,6 +49,17 @@ pub enum AuthError {
     /// The identity server could not be reached.
     #[error("identity server unreachable: {0}")]
     Transport(String),
+    /// The identity server answered a token request with more than any token response takes (a
+    /// few KiB); nothing past the limit was read.
+    #[error(
+        "the identity server's answer was larger than the limit of {limit} bytes for a token response, so it was \
+         not read: check that the token URL points at Sage's identity server (a proxy or a wrong endpoint may be \
+         answering)"
+    )]
+    TokenResponseTooLarge {
+        /// The limit in bytes (256 KiB).
+        limit: usize,
+    },
     /// A stored token set belongs to another Sage API than the one this authenticator serves.
     #[error("the stored tokens belong to {found}, not {expected}")]
     WrongApi {
@@ -106,6 +117,19 @@ pub enum StoreError {
         /// Why the token file could not be written.
         source: std::io::Error,
     },
+    /// The stored data is larger than any token set: it was not read, and is left untouched.
+    #[error(
+        "token store {location} holds {size} bytes, more than the {limit} any token set takes: it was not read and \
+         is left untouched; move it away (or restore it from a backup) and sign in again"
+    )]
+    TooLarge {
+        /// Where the data is (a path).
+        location: String,
+        /// Its size in bytes.
+        size: u64,
+        /// The most a token store reads.
+        limit: u64,
+    },
     /// The stored data is not a token set this version understands. It is left untouched.
     #[error("token store {location} is unreadable: {reason}")]
     Corrupt {
@@ -143,6 +167,56 @@ pub enum StoreError {
     },
 }
 
+impl AuthError {
+    /// The store holds no token set and this process holds none either: the app was never
+    /// authorized, or the store lost the sign-in (a Redis restarted without persistence, a deleted
+    /// file) before any instance could write it back.
+    pub(crate) fn no_stored_sign_in() -> Self {
+        Self::ReauthorizationRequired {
+            reason: "no stored sign-in was found: this app was never authorized here, or the token store lost it \
+                     (e.g. a Redis restarted without persistence); sign in again (`sage login`, or your app's \
+                     authorization flow) to store a new one"
+                .into(),
+        }
+    }
+}
+
 fn describe(description: &Option<String>) -> String {
     description.as_deref().map(|text| format!(" ({text})")).unwrap_or_default()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_missing_sign_in_says_the_store_may_have_lost_it_and_what_to_do() {
+        let message = AuthError::no_stored_sign_in().to_string();
+        assert!(message.starts_with("re-authorization required: no stored sign-in was found"), "{message}");
+        assert!(message.contains("the token store lost it"), "{message}");
+        assert!(message.contains("sign in again"), "{message}");
+        assert!(!message.contains("has not authorized"), "{message}");
+    }
+
+    #[test]
+    fn an_oversized_token_response_is_not_called_unreachable() {
+        let message = AuthError::TokenResponseTooLarge { limit: 256 * 1024 }.to_string();
+        assert!(
+            message.starts_with("the identity server's answer was larger than the limit of 262144 bytes"),
+            "{message}"
+        );
+        assert!(message.contains("check that the token URL"), "{message}");
+        assert!(!message.contains("unreachable"), "{message}");
+    }
+
+    #[test]
+    fn an_oversized_token_file_is_named_and_kept() {
+        let error = StoreError::TooLarge { location: "/home/u/tokens.json".into(), size: 10_485_760, limit: 262_144 };
+        let message = AuthError::from(error).to_string();
+        assert!(
+            message.starts_with("token store /home/u/tokens.json holds 10485760 bytes, more than the 262144"),
+            "{message}"
+        );
+        assert!(message.contains("left untouched; move it away"), "{message}");
+    }
 }

@@ -335,7 +335,9 @@ where
                 AuthError::TokenEndpoint { error, description }
             }
         }
-        RequestTokenError::Request(err) => AuthError::Transport(error_chain(&err)),
+        RequestTokenError::Request(err) => {
+            super::token_http::oversized(&err).unwrap_or_else(|| AuthError::Transport(error_chain(&err)))
+        }
         RequestTokenError::Parse(err, _body) => AuthError::InvalidTokenResponse(format!(
             "field `{}` does not fit ({:?})",
             err.path(),

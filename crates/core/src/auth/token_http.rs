@@ -3,6 +3,7 @@
 use std::future::Future;
 use std::pin::Pin;
 
+use super::error::AuthError;
 use crate::body::{read_capped, BodyError};
 
 /// The largest token endpoint response read. Real ones are a few KiB (Sage 200's carry an ID
@@ -18,6 +19,15 @@ pub(crate) enum TokenHttpError {
     Transport(#[from] reqwest::Error),
     #[error("invalid HTTP response: {0}")]
     Http(#[from] http::Error),
+}
+
+/// The error for a token request whose answer was larger than [`TOKEN_RESPONSE_LIMIT`]: the
+/// identity server was reached, so this is not [`AuthError::Transport`]. `None` for other failures.
+pub(crate) fn oversized(err: &(dyn std::error::Error + 'static)) -> Option<AuthError> {
+    match err.downcast_ref::<TokenHttpError>()? {
+        TokenHttpError::Body(BodyError::TooLarge { limit }) => Some(AuthError::TokenResponseTooLarge { limit: *limit }),
+        _ => None,
+    }
 }
 
 /// Sends `oauth2`'s requests and reads at most [`TOKEN_RESPONSE_LIMIT`] of each response.
@@ -98,6 +108,15 @@ mod tests {
 
         let err = oauth.refresh(&current).await.unwrap_err();
 
-        assert!(matches!(err, AuthError::Transport(ref message) if message.contains("exceeds the limit")), "{err}");
+        assert!(
+            matches!(err, AuthError::TokenResponseTooLarge { limit } if limit == super::TOKEN_RESPONSE_LIMIT),
+            "{err}"
+        );
+        let message = err.to_string();
+        assert!(
+            message.starts_with("the identity server's answer was larger than the limit of 262144 bytes"),
+            "{message}"
+        );
+        assert!(!message.contains("unreachable"), "{message}");
     }
 }
