@@ -1,7 +1,7 @@
 //! A token store in one JSON file, replaced atomically on every save.
 
 use std::fs::{self, File, OpenOptions};
-use std::io::{self, Write};
+use std::io::{self, Read, Write};
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
@@ -130,11 +130,36 @@ impl TokenStore for FileTokenStore {
 }
 
 fn read_file(path: &Path, codec: &Codec) -> Result<Option<TokenSet>, StoreError> {
-    match fs::read(path) {
-        Ok(bytes) => codec.decode(&bytes, &path.display().to_string()).map(Some),
-        Err(err) if err.kind() == io::ErrorKind::NotFound => Ok(None),
-        Err(err) => Err(io_error(path, err)),
+    match read_bounded(path)? {
+        Some(bytes) => codec.decode(&bytes, &path.display().to_string()).map(Some),
+        None => Ok(None),
     }
+}
+
+/// The most a token file is read: far more than any token set takes (a few KiB, sealed or not),
+/// the same cap as on token responses.
+const FILE_LIMIT: u64 = 256 * 1024;
+
+/// The file's bytes, or `None` when there is no file. A file larger than [`FILE_LIMIT`] is
+/// refused unread with [`StoreError::TooLarge`] and left alone; no more than the limit and one
+/// byte is ever read, even from a file growing meanwhile or one that is not a regular file.
+fn read_bounded(path: &Path) -> Result<Option<Vec<u8>>, StoreError> {
+    let file = match File::open(path) {
+        Ok(file) => file,
+        Err(err) if err.kind() == io::ErrorKind::NotFound => return Ok(None),
+        Err(err) => return Err(io_error(path, err)),
+    };
+    let too_large = |size| StoreError::TooLarge { location: path.display().to_string(), size, limit: FILE_LIMIT };
+    let size = file.metadata().map_err(|err| io_error(path, err))?.len();
+    if size > FILE_LIMIT {
+        return Err(too_large(size));
+    }
+    let mut bytes = Vec::with_capacity(size as usize);
+    file.take(FILE_LIMIT + 1).read_to_end(&mut bytes).map_err(|err| io_error(path, err))?;
+    if bytes.len() as u64 > FILE_LIMIT {
+        return Err(too_large(bytes.len() as u64));
+    }
+    Ok(Some(bytes))
 }
 
 /// Where a set stands among the sets of one sign-in: generation, then issue time (sets stored
@@ -535,5 +560,31 @@ mod tests {
         store.clear().await.unwrap();
         store.clear().await.unwrap();
         assert!(store.load().await.unwrap().is_none());
+    }
+
+    #[tokio::test]
+    async fn a_token_file_larger_than_any_token_set_is_refused_unread_and_kept() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = FileTokenStore::new(dir.path().join("tokens.json"));
+        let huge = vec![b' '; 10 * 1024 * 1024];
+        fs::write(store.path(), &huge).unwrap();
+        for _ in 0..2 {
+            let err = store.load().await.unwrap_err();
+            assert!(matches!(err, StoreError::TooLarge { size: 10_485_760, limit: FILE_LIMIT, .. }), "{err:?}");
+            let message = err.to_string();
+            assert!(message.contains("holds 10485760 bytes, more than the 262144"), "{message}");
+            assert!(message.contains("left untouched"), "{message}");
+        }
+        assert_eq!(fs::read(store.path()).unwrap(), huge, "the file is never deleted or changed");
+    }
+
+    #[cfg(unix)]
+    #[tokio::test]
+    async fn a_token_file_that_never_ends_is_read_no_further_than_the_limit() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = FileTokenStore::new(dir.path().join("tokens.json"));
+        std::os::unix::fs::symlink("/dev/zero", store.path()).unwrap();
+        let err = store.load().await.unwrap_err();
+        assert!(matches!(err, StoreError::TooLarge { size, .. } if size == FILE_LIMIT + 1), "{err:?}");
     }
 }
