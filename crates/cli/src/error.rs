@@ -1,13 +1,17 @@
 //! CLI failures and their exit codes.
 
+use std::path::Path;
 use std::process::ExitCode;
+
+use sage_core::auth::{AuthError, StoreError};
 
 /// Why a command failed. Each kind has its own exit code (documented in the README).
 #[derive(Debug)]
 pub enum CliError {
     /// Bad arguments or configuration (exit 2).
     Usage(String),
-    /// Not signed in, or the sign-in is no longer valid (exit 3). Sage refusing the caller (a 401
+    /// Not signed in, or the sign-in is no longer valid (exit 3). A token store that cannot be
+    /// read or written is [`Other`](Self::Other) (exit 1), as the sign-in may well be intact. Sage refusing the caller (a 401
     /// a refresh did not cure, e.g. "No active subscription. (MSE)", or a 403) is an
     /// [`Api`](Self::Api) error with exit 3 too, so Sage's message is printed.
     Auth(String),
@@ -77,11 +81,51 @@ impl From<sage_core::Error> for CliError {
     fn from(err: sage_core::Error) -> Self {
         match err {
             sage_core::Error::Api(api) => Self::Api(api),
-            sage_core::Error::Auth(auth) => Self::Auth(auth.to_string()),
+            sage_core::Error::Auth(auth) => Self::from(auth),
             sage_core::Error::Transport(_) | sage_core::Error::Timeout => Self::Transport(err.to_string()),
             sage_core::Error::Build(message) => Self::Usage(message),
             other => Self::Other(other.to_string()),
         }
+    }
+}
+
+impl From<AuthError> for CliError {
+    /// Exit 3 only when the sign-in itself is missing or no longer valid: a token store that
+    /// cannot be read or written, or an identity server answering nonsense, is another failure
+    /// (exit 1), with what to fix.
+    fn from(err: AuthError) -> Self {
+        match err {
+            AuthError::Store(store) => Self::from(store),
+            AuthError::TokenResponseTooLarge { .. } => Self::Other(err.to_string()),
+            other => Self::Auth(other.to_string()),
+        }
+    }
+}
+
+impl From<StoreError> for CliError {
+    /// A store failure says nothing about the sign-in (exit 1); the message says what to fix.
+    fn from(err: StoreError) -> Self {
+        let fix = match &err {
+            StoreError::Io { path, .. } => {
+                let dir = path.parent().filter(|dir| !dir.as_os_str().is_empty()).unwrap_or(Path::new("."));
+                format!(
+                    "\nThe sign-in itself was not lost: no refresh token is spent before the store is proven writable. \
+                     Make {} writable for this user (or move the profile with --home / SAGE_HOME), then run the \
+                     command again.",
+                    dir.display()
+                )
+            }
+            StoreError::Rescued { path, .. } => format!(
+                "\nThe sign-in is safe in the rescue file. Make {} writable for this user; the next command moves \
+                 it back.",
+                path.parent().unwrap_or(Path::new(".")).display()
+            ),
+            StoreError::LockTimeout { .. } => {
+                "\nAnother sage command is refreshing the sign-in: run the command again.".to_owned()
+            }
+            _ => String::new(),
+        };
+        Self::Other(format!("{err}{fix}"))
     }
 }
 
@@ -112,6 +156,38 @@ mod tests {
         assert_eq!(err.to_string(), "Sage refused create_contact with HTTP 422.\n  - RecordInvalid: Name is required");
         assert_eq!(err.exit_code(), ExitCode::from(5));
         assert_eq!(CliError::Usage("x".into()).exit_code(), ExitCode::from(2));
+    }
+
+    #[test]
+    fn a_token_store_that_cannot_be_written_is_not_a_lost_sign_in() {
+        let source = std::io::Error::from(std::io::ErrorKind::PermissionDenied);
+        let store = StoreError::Io { path: "/home/u/.config/sage/default.accounting-v31.tokens.json".into(), source };
+        let err = CliError::from(sage_core::Error::Auth(AuthError::Store(store)));
+        assert_eq!(err.exit_code(), ExitCode::from(1));
+        let message = err.to_string();
+        assert!(
+            message.starts_with("token store /home/u/.config/sage/default.accounting-v31.tokens.json: "),
+            "{message}"
+        );
+        assert!(message.contains("The sign-in itself was not lost"), "{message}");
+        assert!(message.contains("Make /home/u/.config/sage writable for this user"), "{message}");
+
+        let source = std::io::Error::from(std::io::ErrorKind::PermissionDenied);
+        let rescued =
+            StoreError::Rescued { path: "/h/tokens.json".into(), rescue: "/h/tokens.json.rescue".into(), source };
+        let err = CliError::from(AuthError::Store(rescued));
+        assert_eq!(err.exit_code(), ExitCode::from(1));
+        assert!(err.to_string().contains("Make /h writable for this user; the next command moves it back"), "{err}");
+
+        let too_large = StoreError::TooLarge { location: "/h/tokens.json".into(), size: 10 << 20, limit: 256 << 10 };
+        assert_eq!(CliError::from(too_large).exit_code(), ExitCode::from(1));
+    }
+
+    #[test]
+    fn a_lost_or_refused_sign_in_still_exits_3() {
+        let err = CliError::from(AuthError::ReauthorizationRequired { reason: "invalid_grant".into() });
+        assert_eq!(err.exit_code(), ExitCode::from(3));
+        assert_eq!(CliError::from(AuthError::TokenResponseTooLarge { limit: 1 }).exit_code(), ExitCode::from(1));
     }
 
     fn refused(status: u16, body: &str) -> CliError {

@@ -91,10 +91,7 @@ pub async fn run(cli: &Cli, args: &LoginArgs) -> Result<(), CliError> {
         connection = for_v3_country(connection, entry.product.base_url, &country)?;
     }
     let oauth = oauth_client(entry, &connection, secret)?;
-    let tokens = oauth
-        .exchange_code(response.code(), request.pkce_verifier.as_ref())
-        .await
-        .map_err(|err| CliError::Auth(err.to_string()))?;
+    let tokens = oauth.exchange_code(response.code(), request.pkce_verifier.as_ref()).await.map_err(CliError::from)?;
     FileTokenStore::new(paths.tokens()).save(&tokens).await.map_err(|err| CliError::Other(err.to_string()))?;
     connection.save(&paths.connection()).map_err(CliError::Other)?;
     eprintln!("Signed in; tokens stored in {}", paths.tokens().display());

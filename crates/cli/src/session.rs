@@ -49,7 +49,7 @@ impl Session {
             return Ok(session);
         }
         let stored = Stored::open(cli, entry, args).await?;
-        let tokens = stored.store.load().await.map_err(|err| CliError::Auth(err.to_string()))?;
+        let tokens = stored.store.load().await.map_err(CliError::from)?;
         let site_from_token = tokens.as_ref().and_then(TokenSet::resource_owner_id).map(str::to_owned);
         let session = build(entry, stored.authenticator, stored.store, &stored.connection, site_from_token, None)?;
         choose_company(session, &stored.connection, false).await

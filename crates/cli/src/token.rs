@@ -22,15 +22,15 @@ pub async fn run(cli: &Cli, action: &TokenAction) -> Result<(), CliError> {
         TokenAction::Show { reveal, .. } => print!("{}", describe(&tokens, *reveal)),
         TokenAction::Refresh { .. } => {
             // Through the authenticator: under the token file's lock, saved before it is shown.
-            let refreshed = session.authenticator.refresh_now().await.map_err(auth)?;
+            let refreshed = session.authenticator.refresh_now().await.map_err(CliError::from)?;
             print!("refreshed\n{}", describe(&refreshed, false));
         }
         TokenAction::Revoke { .. } => {
             let refresh_token = tokens
                 .refresh_token()
                 .ok_or_else(|| CliError::Usage("the stored tokens have no refresh token to revoke".into()))?;
-            session.authenticator.oauth().revoke(refresh_token).await.map_err(auth)?;
-            session.authenticator.sign_out().await.map_err(auth)?;
+            session.authenticator.oauth().revoke(refresh_token).await.map_err(CliError::from)?;
+            session.authenticator.sign_out().await.map_err(CliError::from)?;
             println!("revoked; the stored tokens are removed");
         }
     }
@@ -38,11 +38,12 @@ pub async fn run(cli: &Cli, action: &TokenAction) -> Result<(), CliError> {
 }
 
 async fn stored(session: &Stored) -> Result<TokenSet, CliError> {
-    session.store.load().await.map_err(auth)?.ok_or_else(|| CliError::Auth("not signed in: run `sage login`".into()))
-}
-
-fn auth(err: impl std::fmt::Display) -> CliError {
-    CliError::Auth(err.to_string())
+    session
+        .store
+        .load()
+        .await
+        .map_err(CliError::from)?
+        .ok_or_else(|| CliError::Auth("not signed in: run `sage login`".into()))
 }
 
 /// Expiry times and scopes; token values only when asked.
