@@ -122,3 +122,52 @@ pub fn refresh_bound(elapsed: Duration, token_lifetime: Duration) -> u64 {
     let window = token_lifetime - MARGIN;
     (elapsed.as_secs_f64() / window.as_secs_f64()).floor() as u64 + 1
 }
+
+/// A `redis-server` of this test's own (never the shared one of `SAGE_TEST_REDIS_URL`, which other
+/// tests use), without persistence, that can be killed and started again empty on the same port:
+/// the fault these tests inject, from outside the code under test.
+pub struct RestartableRedis {
+    pub url: String,
+    port: u16,
+    server: Child,
+}
+
+impl RestartableRedis {
+    pub fn start() -> Self {
+        let port = free_port();
+        let server = spawn_redis(port);
+        Self { url: format!("redis://127.0.0.1:{port}/"), port, server }
+    }
+
+    /// Kills the server and starts an empty one on the same port (a restart without persistence).
+    pub fn restart_empty(&mut self) {
+        let _ = self.server.kill();
+        let _ = self.server.wait();
+        self.server = spawn_redis(self.port);
+    }
+
+    /// A store on `key` in this server.
+    pub fn store(&self, key: &ConnectionKey) -> RedisTokenStore {
+        RedisTokenStore::new(&self.url, key.clone()).expect("a valid Redis URL")
+    }
+}
+
+impl Drop for RestartableRedis {
+    fn drop(&mut self) {
+        let _ = self.server.kill();
+        let _ = self.server.wait();
+    }
+}
+
+fn spawn_redis(port: u16) -> Child {
+    let spawned = Command::new("redis-server")
+        .args(["--port", &port.to_string(), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"])
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn();
+    let server = spawned.unwrap_or_else(|err| {
+        panic!("restarting Redis needs `redis-server` on PATH (scripts/test installs it): {err}")
+    });
+    wait_for_port(port);
+    server
+}
