@@ -1,6 +1,7 @@
 //! Soak: four processes share one sign-in for two hours of simulated time (the sandbox's
-//! `time_scale`), first through one token file, then through one Redis that is restarted empty
-//! halfway. Counts requests, refreshes, re-authorizations and lost token sets (target: 0 and 0).
+//! `time_scale`), first through one token file, then through one Redis that is killed and
+//! restarted empty at random moments (`SOAK_RESTARTS`, default 8). Counts requests, refreshes,
+//! re-authorizations and lost token sets (target: 0 and 0).
 //!
 //! The processes are this binary again (`sage-bench soak-worker`), configured by environment.
 
@@ -21,6 +22,8 @@ const TIME_SCALE: f64 = 1.0 / 150.0;
 const SIMULATED: Duration = Duration::from_secs(2 * 3600);
 /// Pause between one worker's calls (real time).
 const PAUSE: Duration = Duration::from_millis(100);
+/// Redis restarts (empty) per run, at random moments, unless `SOAK_RESTARTS` says otherwise.
+const RESTARTS: usize = 8;
 
 /// What one worker did.
 #[derive(Debug, Default)]
@@ -44,10 +47,12 @@ pub async fn run() {
         println!("  Redis: skipped (no redis-server on PATH)");
         return;
     };
-    scenario("Redis, restarted empty halfway", &format!("redis:redis://127.0.0.1:{port}/"), real, Some(redis)).await;
+    let restarts = std::env::var("SOAK_RESTARTS").ok().and_then(|n| n.parse().ok()).unwrap_or(RESTARTS);
+    let name = format!("Redis, restarted empty {restarts} times at random moments");
+    scenario(&name, &format!("redis:redis://127.0.0.1:{port}/"), real, Some((redis, restarts))).await;
 }
 
-async fn scenario(name: &str, store: &str, real: Duration, mut redis: Option<RedisServer>) {
+async fn scenario(name: &str, store: &str, real: Duration, redis: Option<(RedisServer, usize)>) {
     let sandbox = Sandbox::builder().auto_approve(true).time_scale(TIME_SCALE).start().await.expect("sandbox");
     let signed_in = sandbox.sign_in("accounting-v31").await.expect("sign in");
     open_store(store).save(&signed_in.tokens).await.expect("the consent is stored");
@@ -70,10 +75,18 @@ async fn scenario(name: &str, store: &str, real: Duration, mut redis: Option<Red
                 .expect("worker starts")
         })
         .collect();
-    if let Some(redis) = &mut redis {
-        tokio::time::sleep(real / 2).await;
-        redis.restart();
-    }
+    let started = Instant::now();
+    let _redis = match redis {
+        Some((mut redis, restarts)) => {
+            for at in random_moments(restarts, real) {
+                tokio::time::sleep(at.saturating_sub(started.elapsed())).await;
+                redis.restart();
+                println!("  (Redis restarted empty at {:.1} s of {:.0} s)", at.as_secs_f64(), real.as_secs_f64());
+            }
+            Some(redis)
+        }
+        None => None,
+    };
     let mut total = Counts::default();
     for worker in workers {
         let output = tokio::task::spawn_blocking(move || worker.wait_with_output()).await.unwrap().expect("worker");
@@ -168,7 +181,6 @@ impl RedisServer {
     fn restart(&mut self) {
         let _ = self.child.kill();
         let _ = self.child.wait();
-        println!("  (Redis restarted empty)");
         self.child = spawn_redis(self.port).expect("redis-server starts again");
     }
 }
@@ -193,6 +205,21 @@ fn spawn_redis(port: u16) -> Option<Child> {
         std::thread::sleep(Duration::from_millis(20));
     }
     Some(child)
+}
+
+/// `count` moments spread at random over the middle 90 % of `span`, in order.
+fn random_moments(count: usize, span: Duration) -> Vec<Duration> {
+    use std::hash::{BuildHasher, Hasher};
+    let mut moments: Vec<Duration> = (0..count)
+        .map(|_| {
+            let mut hasher = std::collections::hash_map::RandomState::new().build_hasher();
+            hasher.write_u64(std::process::id().into());
+            let unit = (hasher.finish() >> 11) as f64 / (1u64 << 53) as f64;
+            span.mul_f64(0.05 + 0.9 * unit)
+        })
+        .collect();
+    moments.sort();
+    moments
 }
 
 fn free_port() -> u16 {
