@@ -117,8 +117,9 @@ impl SandboxBuilder {
         self
     }
 
-    /// How long a client may take to send a request's headers before its connection is closed
-    /// (default 10 s), so half-open requests cannot exhaust a shared sandbox.
+    /// How long a client may take to send a request's headers, counted from the connection's
+    /// opening or from the previous answer, before its connection is closed (default 10 s), so idle
+    /// connections and half-open requests cannot exhaust a shared sandbox.
     pub fn header_read_timeout(mut self, timeout: Duration) -> Self {
         self.header_read_timeout = timeout;
         self

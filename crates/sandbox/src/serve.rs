@@ -1,5 +1,6 @@
 //! The accept loop. Unlike `axum::serve` it bounds how long a client may take to send its request
-//! headers, so half-open requests cannot pile up on a sandbox shared by a team.
+//! headers, counted from the connection's opening, so idle connections and half-open requests
+//! cannot pile up on a sandbox shared by a team.
 
 use std::time::Duration;
 
@@ -36,6 +37,14 @@ pub(crate) async fn run(
                 let (builder, service) = (builder.clone(), TowerToHyperService::new(app.clone()));
                 let mut closing = closing_seen.clone();
                 connections.spawn(async move {
+                    // hyper's header timer starts only once the protocol is known, which takes a
+                    // first byte: a connection sending none gets the same time, then is closed.
+                    let mut first = [0; 1];
+                    let first_byte = tokio::time::timeout(header_read_timeout, stream.peek(&mut first));
+                    tokio::select! {
+                        arrived = first_byte => if !matches!(arrived, Ok(Ok(read)) if read > 0) { return; },
+                        _ = closing.changed() => return,
+                    }
                     let connection = builder.serve_connection_with_upgrades(TokioIo::new(stream), service);
                     tokio::pin!(connection);
                     tokio::select! {
