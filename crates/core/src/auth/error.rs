@@ -198,6 +198,17 @@ mod tests {
         assert!(!message.contains("has not authorized"), "{message}");
     }
 
+    /// An instance holding no set finds the store empty (a Redis restarted without persistence,
+    /// before any instance wrote its set back): the error is the one above.
+    #[tokio::test]
+    async fn an_authenticator_over_an_emptied_store_reports_the_sign_in_not_found() {
+        use crate::auth::{AuthProfile, Authenticate, Authenticator, MemoryTokenStore, OAuthClient};
+        let oauth = OAuthClient::new(AuthProfile::accounting_v31(), "app", "http://127.0.0.1/cb").unwrap();
+        let auth = Authenticator::new(oauth, std::sync::Arc::new(MemoryTokenStore::new()));
+        let message = auth.access_token().await.unwrap_err().to_string();
+        assert_eq!(message, AuthError::no_stored_sign_in().to_string());
+    }
+
     #[test]
     fn an_oversized_token_response_is_not_called_unreachable() {
         let message = AuthError::TokenResponseTooLarge { limit: 256 * 1024 }.to_string();
