@@ -15,22 +15,34 @@ use crate::error::RedisStoreError;
 use crate::key::ConnectionKey;
 use crate::lock::{self, LockSettings};
 
-/// Writes the set unless a newer revision than the one this instance read (`""`: any) is stored.
-/// A stored revision *lower* than the one read means Redis lost data (a restart without
-/// persistence): the set being saved may hold the only working refresh token, so it is written,
-/// with a revision above both.
+/// Writes the set (`ARGV[2]`, of generation `ARGV[3]`) unless a newer revision than the one this
+/// instance read (`ARGV[1]`; `""`: any) is stored, or a set of a higher generation. A stored
+/// revision *lower* than the one read means Redis lost data (a restart without persistence): the
+/// set being saved may hold the only working refresh token, so it is written, with a revision
+/// above both, unless an instance holding a newer generation wrote back its set first. With
+/// `ARGV[4]` = `replace` (a new consent) it writes whatever is stored.
+///
+/// Every check and the write are one script, so no other write falls between them. The
+/// generation is compared as a number below 2^53 (Lua's doubles hold it exactly).
 ///
 /// The last argument is the key's time to live in milliseconds (`""`: none), renewed by every write.
 static SAVE: LazyLock<Script> = LazyLock::new(|| {
     Script::new(
         r"
-local stored = tonumber(redis.call('HGET', KEYS[1], 'revision')) or 0
+local current = redis.call('HMGET', KEYS[1], 'revision', 'generation', 'tokens')
+local stored = tonumber(current[1]) or 0
 local read = tonumber(ARGV[1])
-if read and read < stored then
-  return {0, stored}
+local generation = tonumber(ARGV[3])
+if ARGV[4] ~= 'replace' then
+  if read and read < stored then
+    return {0, stored}
+  end
+  if current[3] and (tonumber(current[2]) or 0) > generation then
+    return {2, tonumber(current[2])}
+  end
 end
 local revision = math.max(stored, read or 0) + 1
-redis.call('HSET', KEYS[1], 'revision', revision, 'tokens', ARGV[2])
+redis.call('HSET', KEYS[1], 'revision', revision, 'generation', ARGV[3], 'tokens', ARGV[2])
 -- the TTL is always the last argument
 if ARGV[#ARGV] ~= '' then
   redis.call('PEXPIRE', KEYS[1], ARGV[#ARGV])
@@ -46,7 +58,7 @@ return {1, revision}
 static CLEAR: LazyLock<Script> = LazyLock::new(|| {
     Script::new(
         r"
-redis.call('HDEL', KEYS[1], 'tokens')
+redis.call('HDEL', KEYS[1], 'tokens', 'generation')
 return redis.call('HINCRBY', KEYS[1], 'revision', 1)
 ",
     )
@@ -56,12 +68,15 @@ return redis.call('HINCRBY', KEYS[1], 'revision', 1)
 /// [`ConnectionKey`], and coordinates their refreshes with a lock in Redis.
 ///
 /// The set is stored with [`encode`] (the same versioned JSON as the file store) in a hash next
-/// to a revision. [`save`](TokenStore::save) is refused if a newer revision than the one this
-/// instance last [`load`](TokenStore::load)ed is stored, so an instance whose lock expired
-/// mid-refresh cannot overwrite a newer set: it gets [`StoreError::Conflict`]. An *older* stored
-/// revision means Redis lost data, and the save goes through. An instance that never loaded,
-/// and [`replace`](TokenStore::replace) (a new consent), write unconditionally; every write moves
-/// the revision on. Give each [`Authenticator`](sage_core::auth::Authenticator) its own store.
+/// to a revision and the set's [`generation`](TokenSet::generation). [`save`](TokenStore::save)
+/// is refused with [`StoreError::Conflict`] if a newer revision than the one this instance last
+/// [`load`](TokenStore::load)ed is stored, so an instance whose lock expired mid-refresh cannot
+/// overwrite a newer set, and whenever a set of a higher generation is stored, so a set written
+/// back after Redis lost its data never replaces a newer one another instance wrote back first.
+/// An *older* stored revision means Redis lost data, and the save goes through (if no newer
+/// generation is stored). [`replace`](TokenStore::replace) (a new consent) writes
+/// unconditionally; every write moves the revision on. Give each
+/// [`Authenticator`](sage_core::auth::Authenticator) its own store.
 ///
 /// Every failure to reach Redis is an error ([`StoreError::Unavailable`], or
 /// [`StoreError::LockTimeout`] for a lock held elsewhere): no refresh ever happens without the lock.
@@ -169,23 +184,31 @@ impl RedisTokenStore {
         Ok((revision, tokens))
     }
 
-    /// Stores `tokens` if the stored revision is still `expected` (`None`: whatever it is), moving
-    /// the revision on either way.
-    async fn write(&self, tokens: &TokenSet, expected: Option<u64>) -> Result<(), StoreError> {
+    /// Stores `tokens` if the stored revision is not above `expected` (`None`: whatever it is) and
+    /// no higher generation is stored, or in any case when `replace`; moves the revision on.
+    async fn write(&self, tokens: &TokenSet, expected: Option<u64>, replace: bool) -> Result<(), StoreError> {
         let mut manager = self.connection.get().await?;
         let (saved, revision): (i64, u64) = SAVE
             .key(self.key.tokens_key())
             .arg(expected.map(|revision| revision.to_string()).unwrap_or_default())
             .arg(self.at_rest.encode(tokens))
+            .arg(tokens.generation().to_string())
+            .arg(if replace { "replace" } else { "save" })
             .arg(self.at_rest.ttl_millis(tokens, Utc::now()))
             .invoke_async(&mut manager)
             .await
             .map_err(|err| self.connection.error(err))?;
-        if saved != 1 {
-            let key = self.key.tokens_key();
-            return Err(
-                RedisStoreError::StaleWrite { key, read: expected.unwrap_or_default(), stored: revision }.into()
-            );
+        let key = self.key.tokens_key();
+        match saved {
+            1 => {}
+            2 => {
+                let (generation, stored) = (tokens.generation(), revision);
+                return Err(RedisStoreError::OlderGeneration { key, generation, stored }.into());
+            }
+            _ => {
+                let read = expected.unwrap_or_default();
+                return Err(RedisStoreError::StaleWrite { key, read, stored: revision }.into());
+            }
         }
         self.remember_revision(revision);
         Ok(())
@@ -239,11 +262,11 @@ impl TokenStore for RedisTokenStore {
     }
 
     async fn save(&self, tokens: &TokenSet) -> Result<(), StoreError> {
-        self.write(tokens, self.last_read_revision()).await
+        self.write(tokens, self.last_read_revision(), false).await
     }
 
     async fn replace(&self, tokens: &TokenSet) -> Result<(), StoreError> {
-        self.write(tokens, None).await
+        self.write(tokens, None, true).await
     }
 
     async fn clear(&self) -> Result<(), StoreError> {
