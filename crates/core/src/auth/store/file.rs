@@ -138,7 +138,7 @@ fn read_file(path: &Path, codec: &Codec) -> Result<Option<TokenSet>, StoreError>
 
 /// The most a token file is read: far more than any token set takes (a few KiB, sealed or not),
 /// the same cap as on token responses.
-const FILE_LIMIT: u64 = 256 * 1024;
+pub(super) const FILE_LIMIT: u64 = 256 * 1024;
 
 /// The file's bytes, or `None` when there is no file. A file larger than [`FILE_LIMIT`] is
 /// refused unread with [`StoreError::TooLarge`] and left alone; no more than the limit and one

@@ -36,8 +36,13 @@ pub(super) fn read_trusted(path: &Path) -> Option<Vec<u8>> {
         tracing::warn!(rescue = %path.display(), "ignoring a token rescue file not owned by this user alone");
         return None;
     }
+    // Bounded as the token file is: a rescue file holds one token set.
     let mut bytes = Vec::new();
-    file.read_to_end(&mut bytes).ok()?;
+    file.take(super::file::FILE_LIMIT + 1).read_to_end(&mut bytes).ok()?;
+    if bytes.len() as u64 > super::file::FILE_LIMIT {
+        tracing::warn!(rescue = %path.display(), "ignoring a token rescue file larger than a token set can be");
+        return None;
+    }
     Some(bytes)
 }
 
@@ -82,5 +87,15 @@ mod tests {
             std::os::unix::fs::chown(&path, Some(65534), None).unwrap();
             assert_eq!(read_trusted(&path), None);
         }
+    }
+
+    #[test]
+    fn a_rescue_file_larger_than_a_token_set_is_ignored_unread() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("set.rescue");
+        fs::write(&path, vec![b' '; 10 * 1024 * 1024]).unwrap();
+        fs::set_permissions(&path, fs::Permissions::from_mode(0o600)).unwrap();
+        assert_eq!(read_trusted(&path), None);
+        assert_eq!(fs::metadata(&path).unwrap().len(), 10 * 1024 * 1024, "left as it was");
     }
 }
