@@ -12,6 +12,7 @@ mod changes;
 mod convert;
 mod doc_text;
 mod drift;
+mod fields;
 mod gates;
 mod ids;
 mod layout;
@@ -314,7 +315,10 @@ fn area_module(
         .models
         .iter()
         .filter(|model| part.has_models() && !scope.is_envelope(&model.name))
-        .flat_map(|model| gates::gated(model::model(model, scope), needs(&model.name)));
+        .flat_map(|model| {
+            let chunks = model::model(model, scope).into_iter().chain(fields::fields(model, scope));
+            gates::gated(chunks.collect(), needs(&model.name))
+        });
     let conversions = conversions.iter().filter(|_| part.has_models()).flat_map(|(read, write)| {
         let condition = match (needs(read), needs(write)) {
             (None, None) => None,

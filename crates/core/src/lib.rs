@@ -45,6 +45,7 @@ pub use decode::decode;
 pub use error::{ApiError, DecodeError, Error, ErrorItem, Result};
 pub use headers::HeaderPolicy;
 pub use idempotency::new_idempotency_id;
+pub use odata::typed as query;
 pub use odata::ODataQuery;
 pub use operation::{ListOperation, Method, Operation, QueryValue, Request};
 pub use paging::Page;

@@ -3,6 +3,8 @@
 
 use crate::operation::Request;
 
+pub mod typed;
+
 /// The OData options of a Sage 200 list: which records (`$filter`), in what order (`$orderby`),
 /// which fields (`$select`, `$expand`) and which slice (`$top`, `$skip`, `$count`).
 ///
