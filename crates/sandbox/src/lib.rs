@@ -46,9 +46,18 @@
 //!   resource (settings, the current user) holds an example built from the schema; singletons update
 //!   with `PUT`.
 //! - Lists: Accounting shows the base attributes (`id`, `displayed_as`, `$path`) unless `attributes`
-//!   asks for more (`all` or a list) and takes `search` and `sort=field:asc|desc`; Sage 200 takes
-//!   `$filter` (`eq` and `and`), `$orderby` (needed by `$skip`), `$top` (capped at 5000), `$select`,
-//!   `$expand` (one level, through `…_id`) and `$count=true` (the count in `X-Total-Count`).
+//!   asks for more (`all` or a list) and takes `search`, `sort=field:asc|desc` and the filters its
+//!   operation documents (`visible_in`/`not_visible_in` on ledger accounts, `contact_id`, `status_id`,
+//!   `contact_type_id`, `from_date`/`to_date`, `active`, `email`, …); Sage 200 takes `$filter` (`eq ne
+//!   gt ge lt le`, `and or not`, parentheses, `contains`/`startswith`/`endswith`), `$orderby` (needed by
+//!   `$skip`), `$top` (at most 5000), `$select`, `$expand` (one level, through `…_id`) and `$count=true`
+//!   (the count in `X-Total-Count`). A parameter the list does not document, a field its records do not
+//!   have, `in`, `$top` above 5000 and a documented filter the sandbox cannot apply are refused with
+//!   Sage's error items (400, or 422 for a bad value), never ignored.
+//! - `displayed_as` is recomputed on every Accounting write, in the seeded form (contacts "Name (REF)",
+//!   ledger accounts "Name (1200)"). Ledger accounts carry `visible_in_*` flags (the bank account is
+//!   not visible in sales or expenses), and a sales (purchase) document line posted to a ledger account
+//!   not visible in sales (expenses) is refused with 422 naming the line's `ledger_account_id`.
 //! - Time: records carry `created_at`/`updated_at` (Accounting) or `date_time_created`/`date_time_updated`
 //!   (Sage 200), set on every write; deleted Accounting records are kept as tombstones. Accounting lists
 //!   take `updated_or_created_since` (inclusive) and `deleted_since` (exclusive, listing the tombstones);

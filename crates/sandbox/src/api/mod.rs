@@ -4,6 +4,7 @@ mod checks;
 mod clock;
 mod control;
 mod directory;
+mod filters;
 mod links;
 mod live_shapes;
 mod models;
@@ -507,6 +508,12 @@ impl Call<'_> {
                 // Only what the update sends is checked: the stored record's references already were.
                 let Value::Object(fields) = self.linked(data, body, prefix)? else { return Err(not_object(rules)) };
                 records::merge(&mut merged, fields);
+                if rules.accounting() {
+                    // Sage recomputes what a record shows on every write: a renamed contact shows its new name.
+                    if let Some(shown) = records::displayed_as(collection, &merged) {
+                        merged.insert("displayed_as".into(), Value::from(shown));
+                    }
+                }
                 let mut merged = Value::Object(merged);
                 rules.document_shape().compute(&mut merged, data, prefix);
                 records::update(data.entry(collection.to_owned()).or_default(), key, merged)?
@@ -555,7 +562,39 @@ impl Call<'_> {
     fn linked(self, data: &Collections, mut body: Value, prefix: &str) -> Result<Value, SageError> {
         links::resolve(&mut body, data, prefix, self.rules.embeds_links())
             .map_err(|invalid| self.rules.invalid(invalid.message, invalid.source).about_missing_record())?;
+        if self.rules.accounting() {
+            self.lines_in_their_area(data, &body, prefix)?;
+        }
         Ok(body)
+    }
+
+    /// A sales document's lines post to ledger accounts visible in sales, a purchase document's to ones
+    /// visible in expenses, as Sage refuses a sales invoice line posted to the bank account.
+    fn lines_in_their_area(self, data: &Collections, body: &Value, prefix: &str) -> Result<(), SageError> {
+        let item = route::ends_with_variable(&self.operation.path);
+        let collection = route::last_segment(if item { route::parent(self.rest) } else { self.rest });
+        let area = if collection.starts_with("sales_") {
+            "sales"
+        } else if collection.starts_with("purchase_") {
+            "expenses"
+        } else {
+            return Ok(());
+        };
+        let Value::Object(fields) = body else { return Ok(()) };
+        let accounts = data.get(&format!("{prefix}/ledger_accounts")).map(Vec::as_slice).unwrap_or_default();
+        for (name, lines) in fields.iter().filter(|(name, _)| name.ends_with("_lines")) {
+            let Value::Array(lines) = lines else { continue };
+            for (index, line) in lines.iter().enumerate() {
+                let Some(id) = line.get("ledger_account_id").and_then(Value::as_str) else { continue };
+                let Some(account) = records::find(accounts, id) else { continue };
+                if account[format!("visible_in_{area}").as_str()] == Value::Bool(false) {
+                    let shown = account["displayed_as"].as_str().unwrap_or(id);
+                    let message = format!("Ledger account {shown} is not visible in {area}: it cannot be used here");
+                    return Err(self.rules.invalid(message, format!("{name}[{index}].ledger_account_id")));
+                }
+            }
+        }
+        Ok(())
     }
 
     /// A sales document raised on Accounting moves its contact's balance; returns the contacts' path.
@@ -578,14 +617,16 @@ impl Call<'_> {
             _ => &Type::Json,
         };
         let shape = |record: &mut Value| self.render(item_type, record);
+        let fields = filters::item_fields(self.models, item_type);
         match self.rules.pagination() {
             Pagination::OData => {
-                let (page, matched) = paging::odata(records, query, data, prefix, &shape)?;
+                let (page, matched) = paging::odata(records, query, data, prefix, fields, &shape)?;
                 let counted = paging::param(query, "$count").is_some_and(|value| value.eq_ignore_ascii_case("true"));
                 Ok(Answer::List(page, counted.then_some(matched)))
             }
             Pagination::Envelope => {
-                let mut found = paging::search(clock::accounting_source(data, self.rest, query)?, query);
+                let source = clock::accounting_source(data, self.rest, query)?;
+                let mut found = paging::search(filters::accounting(self.operation, fields, source, query)?, query);
                 if let Some(text) = paging::param(query, "sort") {
                     query::order(&mut found, &query::sort(text)?);
                 }

@@ -2,6 +2,9 @@
 
 use serde_json::{json, Value};
 
+use sage_schema::ir;
+
+use super::filters;
 use super::query;
 use super::sage_error::SageError;
 use super::seed::Collections;
@@ -66,32 +69,68 @@ pub(crate) fn envelope(records: &[&Value], query: &Query, path: &str) -> Result<
     }))
 }
 
-/// Sage 200's OData subset: `$filter` (`field eq value`, joined by `and`), `$orderby` (which `$skip`
-/// needs, as Sage documents), `$skip`, `$top` (at most 5000), `$expand` (one level) and `$select`.
-/// `shape` renders each record before `$expand` and `$select`. Returns the page and how many records
-/// matched the filter (for `$count`).
+/// Sage 200's OData options, as Sage documents them: `$filter` (`eq ne gt ge lt le`, `and or not`,
+/// parentheses, `contains`/`startswith`/`endswith`), `$orderby` (which `$skip` needs), `$skip`, `$top`
+/// (at most 5000; more is refused), `$expand` (one level), `$select` and `$count`. Any other parameter,
+/// and a field the list's records do not have, is refused. `fields` are the item model's fields, when
+/// known. `shape` renders each record before `$expand` and `$select`. Returns the page and how many
+/// records matched the filter (for `$count`).
 pub(crate) fn odata(
     records: &[Value],
     query: &Query,
     data: &Collections,
     prefix: &str,
+    fields: Option<&[ir::Field]>,
     shape: &dyn Fn(&mut Value),
 ) -> Result<(Value, usize), SageError> {
-    let conditions = match param(query, "$filter") {
-        Some(filter) => parse_filter(filter)?,
-        None => Vec::new(),
+    if let Some((name, _)) = query.iter().find(|(name, _)| !ODATA_OPTIONS.contains(&name.as_str())) {
+        return Err(SageError::bad_request(format!(
+            "The query parameter '{name}' is not supported (Sage 200 lists take {})",
+            ODATA_OPTIONS.join(", ")
+        ))
+        .with_source(name.as_str()));
+    }
+    let known = |field: &str, option: &str| -> Result<(), SageError> {
+        let top = field.split(['/', '.']).next().unwrap_or_default();
+        let in_model = fields.is_some_and(|fields| fields.iter().any(|known| known.json_name == top));
+        let in_records = records.iter().any(|record| record.get(top).is_some());
+        let expanded = param(query, "$expand").is_some_and(|list| list.split(',').any(|name| name.trim() == top));
+        if in_model || in_records || expanded || (fields.is_none() && records.is_empty()) {
+            Ok(())
+        } else {
+            Err(SageError::bad_request(format!("Could not find a property named '{field}' ({option})"))
+                .with_source(option))
+        }
+    };
+    let condition = match param(query, "$filter") {
+        Some(filter) => {
+            let expr = filters::parse(filter)?;
+            expr.fields().into_iter().try_for_each(|field| known(field, "$filter"))?;
+            Some(expr)
+        }
+        None => None,
     };
     let mut kept: Vec<&Value> =
-        records.iter().filter(|record| conditions.iter().all(|condition| condition.holds(record))).collect();
+        records.iter().filter(|record| condition.as_ref().is_none_or(|expr| expr.holds(record))).collect();
     match param(query, "$orderby") {
-        Some(text) => query::order(&mut kept, &query::orderby(text)?),
+        Some(text) => {
+            let keys = query::orderby(text)?;
+            keys.iter().try_for_each(|key| known(key.field(), "$orderby"))?;
+            query::order(&mut kept, &keys);
+        }
         None if param(query, "$skip").is_some() => {
             return Err(SageError::bad_request("$skip can only be used together with $orderby").with_source("$skip"))
         }
         None => {}
     }
+    if let Some(list) = param(query, "$select") {
+        list.split(',').map(str::trim).filter(|name| !name.is_empty()).try_for_each(|name| known(name, "$select"))?;
+    }
     let skip = number(query, "$skip", 0)?;
-    let top = number(query, "$top", DEFAULT_TOP)?.min(MAX_TOP);
+    let top = number(query, "$top", DEFAULT_TOP)?;
+    if top > MAX_TOP {
+        return Err(SageError::bad_request(format!("$top must be at most {MAX_TOP}")).with_source("$top"));
+    }
     let matched = kept.len();
     let mut page = Vec::new();
     for record in kept.into_iter().skip(skip).take(top) {
@@ -108,65 +147,8 @@ pub(crate) fn odata(
     Ok((Value::Array(page), matched))
 }
 
-/// One `field op value` condition of a `$filter`.
-struct Condition {
-    field: String,
-    op: &'static str,
-    value: String,
-}
-
-/// The comparison operators understood; `gt`/`ge`/`lt`/`le` compare timestamps as instants
-/// (`date_time_updated gt 2026-01-01T00:00:00Z`) and numbers by value.
-const OPERATORS: [&str; 5] = ["eq", "gt", "ge", "lt", "le"];
-
-impl Condition {
-    fn holds(&self, record: &Value) -> bool {
-        let field = &record[self.field.as_str()];
-        if self.op == "eq" {
-            return field_text(field) == self.value;
-        }
-        let ordering = match (super::clock::instant(field), super::clock::instant(&Value::from(self.value.as_str()))) {
-            (Some(left), Some(right)) => left.cmp(&right),
-            _ => {
-                match (field_text(field).parse::<rust_decimal::Decimal>(), self.value.parse::<rust_decimal::Decimal>())
-                {
-                    (Ok(left), Ok(right)) => left.cmp(&right),
-                    _ => return false,
-                }
-            }
-        };
-        match self.op {
-            "gt" => ordering.is_gt(),
-            "ge" => ordering.is_ge(),
-            "lt" => ordering.is_lt(),
-            _ => ordering.is_le(),
-        }
-    }
-}
-
-fn parse_filter(filter: &str) -> Result<Vec<Condition>, SageError> {
-    filter
-        .split(" and ")
-        .map(|condition| {
-            let (field, op, value) = OPERATORS
-                .iter()
-                .find_map(|op| condition.split_once(&format!(" {op} ")).map(|(field, value)| (field, *op, value)))
-                .ok_or_else(|| {
-                    SageError::bad_request("the sandbox understands only `field eq|gt|ge|lt|le value` filters")
-                })?;
-            let value = value.trim();
-            let value = value.strip_prefix('\'').and_then(|v| v.strip_suffix('\'')).unwrap_or(value);
-            Ok(Condition { field: field.trim().to_owned(), op, value: value.to_owned() })
-        })
-        .collect()
-}
-
-fn field_text(value: &Value) -> String {
-    match value {
-        Value::String(text) => text.clone(),
-        other => other.to_string(),
-    }
-}
+/// The query options a Sage 200 list takes.
+const ODATA_OPTIONS: [&str; 7] = ["$filter", "$orderby", "$select", "$expand", "$top", "$skip", "$count"];
 
 #[cfg(test)]
 mod tests {
@@ -197,21 +179,25 @@ mod tests {
             json!({"id": 3, "reference": "C"}),
         ];
         let odata = |pairs: &[(&str, &str)]| {
-            odata(&records, &query(pairs), &Collections::new(), "", &|_| {}).map(|(page, _)| page)
+            odata(&records, &query(pairs), &Collections::new(), "", None, &|_| {}).map(|(page, _)| page)
         };
         assert_eq!(odata(&[("$filter", "reference eq 'ABS001'")]).unwrap(), json!([records[0]]));
         assert_eq!(odata(&[("$filter", "id eq 2")]).unwrap(), json!([records[1]]));
         assert_eq!(odata(&[("$skip", "1"), ("$top", "1"), ("$orderby", "id")]).unwrap(), json!([records[1]]));
         assert_eq!(odata(&[("$skip", "1"), ("$orderby", "id desc")]).unwrap(), json!([records[1], records[0]]));
         assert!(odata(&[("$skip", "1")]).is_err(), "$skip needs $orderby");
-        assert!(odata(&[("$filter", "contains(name,'A')")]).is_err());
+        assert!(odata(&[("$filter", "contains(name,'A')")]).is_err(), "no such field");
+        assert_eq!(odata(&[("$filter", "contains(reference,'abs')")]).unwrap(), json!([records[0]]));
+        assert!(odata(&[("$top", "5001")]).is_err(), "$top above 5000 is refused");
+        assert!(odata(&[("$filter", "id in (1,2)")]).is_err());
+        assert!(odata(&[("filter", "id eq 1")]).is_err(), "unknown options are refused");
         let stamped = vec![
             json!({"id": 1, "date_time_updated": "2026-01-01T00:00:00.000"}),
             json!({"id": 2, "date_time_updated": "2026-01-01T00:00:01.000"}),
         ];
         let ids = |filter: &str| {
             let (page, _) =
-                super::odata(&stamped, &query(&[("$filter", filter)]), &Collections::new(), "", &|_| {}).unwrap();
+                super::odata(&stamped, &query(&[("$filter", filter)]), &Collections::new(), "", None, &|_| {}).unwrap();
             page.as_array().unwrap().iter().map(|record| record["id"].as_u64().unwrap()).collect::<Vec<_>>()
         };
         assert_eq!(ids("date_time_updated gt 2026-01-01T00:00:00Z"), [2]);

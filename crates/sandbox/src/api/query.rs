@@ -21,6 +21,13 @@ pub(crate) struct SortKey {
     descending: bool,
 }
 
+impl SortKey {
+    /// The field sorted by.
+    pub(crate) fn field(&self) -> &str {
+        &self.field
+    }
+}
+
 /// Sage 200's `$orderby`: `name`, `name desc`, `balance desc, name asc`.
 pub(crate) fn orderby(text: &str) -> Result<Vec<SortKey>, SageError> {
     keys(text, ' ', "$orderby")

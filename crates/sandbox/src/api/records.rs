@@ -80,13 +80,42 @@ pub(crate) fn create(
     if style == IdStyle::Hex {
         let id_text = id.as_str().unwrap_or_default();
         fields.insert("$path".into(), format!("{collection_path}/{id_text}").into());
-        let shown = ["name", "reference", "invoice_number"].iter().find_map(|key| fields.get(*key).cloned());
-        fields.entry("displayed_as").or_insert(shown.unwrap_or_else(|| Value::from(id_text)));
+        let shown = displayed_as(collection_path, &fields).unwrap_or_else(|| id_text.to_owned());
+        fields.insert("displayed_as".into(), Value::from(shown));
     }
     fields.insert("id".into(), id);
     let record = Value::Object(fields);
     records.push(record.clone());
     Ok(record)
+}
+
+/// What Sage shows for an Accounting record of the collection at `collection_path`, computed from its
+/// fields as on every write (Sage's `displayed_as` is read-only): contacts "Name (REF)", ledger accounts
+/// "Name (1200)", tax rates "Standard 20.00%", products and services their description, documents their
+/// number; otherwise the name or reference. `None` when the record has none of these.
+pub(crate) fn displayed_as(collection_path: &str, fields: &Map<String, Value>) -> Option<String> {
+    let text = |name: &str| match fields.get(name) {
+        Some(Value::String(text)) if !text.trim().is_empty() => Some(text.clone()),
+        Some(Value::Number(number)) => Some(number.to_string()),
+        _ => None,
+    };
+    let collection = collection_path.rsplit('/').next().unwrap_or_default();
+    let with = |main: Option<String>, extra: Option<String>| match (main, extra) {
+        (Some(main), Some(extra)) => Some(format!("{main} ({extra})")),
+        (main, _) => main,
+    };
+    match collection {
+        "contacts" => with(text("name"), text("reference")),
+        "ledger_accounts" => with(text("name"), text("nominal_code")),
+        "tax_rates" => text("name").map(|name| match text("percentage") {
+            Some(percentage) => format!("{name} {percentage}%"),
+            None => name,
+        }),
+        "products" | "services" | "stock_items" => text("description").or_else(|| text("item_code")),
+        _ => ["name", "invoice_number", "credit_note_number", "quote_number", "estimate_number", "reference"]
+            .iter()
+            .find_map(|name| text(name)),
+    }
 }
 
 /// Accounting v3.1's `idempotency_id` on a create: the record an earlier create with the same id

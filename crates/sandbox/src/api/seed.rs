@@ -52,6 +52,27 @@ fn record(collection: &str, id: &str, shown: &str, fields: Value) -> Value {
     record
 }
 
+/// Where Sage shows a ledger account of this type: a bank account only in banking (not among sales or
+/// expense accounts), sales accounts in sales and receipts, expense accounts in expenses and payments;
+/// every one in journals and reporting.
+fn visibility(kind: &str) -> [(&'static str, bool); 7] {
+    let (sales, expenses, banking) = match kind {
+        "SALES" | "OTHER_INCOME" => (true, false, false),
+        "DIRECT_EXPENSES" | "OVERHEADS" | "DEPRECIATION" => (false, true, false),
+        "BANK" => (false, false, true),
+        _ => (false, false, false),
+    };
+    [
+        ("sales", sales),
+        ("other_receipts", sales),
+        ("expenses", expenses),
+        ("other_payments", expenses),
+        ("banking", banking),
+        ("journals", true),
+        ("reporting", true),
+    ]
+}
+
 fn accounting(prefix: &str, tenant: &str, owner: &str) -> Collections {
     let id = |kind: &str, n: &str| stable_id(&[tenant, kind, n]);
     let contact_types = vec![
@@ -80,11 +101,14 @@ fn accounting(prefix: &str, tenant: &str, owner: &str) -> Collections {
     ];
     let ledger_account = |code: u32, name: &str, kind: &str, tax: &Value| {
         let shown = format!("{name} ({code})");
-        let fields = json!({
+        let mut fields = json!({
             "name": name, "display_name": name, "nominal_code": code, "included_in_chart": true,
             "ledger_account_type": {"id": kind, "displayed_as": kind},
             "tax_rate": links::link_to(tax),
         });
+        for (area, visible) in visibility(kind) {
+            fields[format!("visible_in_{area}")] = Value::Bool(visible);
+        }
         record("ledger_accounts", &id("ledger_accounts", &code.to_string()), &shown, fields)
     };
     let ledger_accounts = vec![

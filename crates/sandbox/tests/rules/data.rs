@@ -55,8 +55,10 @@ async fn sage200_orders_selects_expands_counts_and_wants_orderby_for_skip() {
     assert_eq!(status, StatusCode::OK);
     assert_eq!(page.as_array().unwrap().len(), 1);
     assert_eq!(headers["x-total-count"], "3", "the count covers every match, not the page");
-    let (_, all) = api.send(Method::GET, "/customers?$top=100000", None).await;
-    assert_eq!(all.as_array().unwrap().len(), 3, "$top above 5000 is capped, not refused");
+    let (status, error) = api.send(Method::GET, "/customers?$top=100000", None).await;
+    assert_eq!((status, error[0]["$source"].as_str()), (StatusCode::BAD_REQUEST, Some("$top")), "$top above 5000");
+    let (_, all) = api.send(Method::GET, "/customers?$top=5000", None).await;
+    assert_eq!(all.as_array().unwrap().len(), 3);
 
     let (_, expanded) = api
         .send(

@@ -69,7 +69,18 @@ impl Walker<'_> {
         let collection = if operation.path.ends_with('}') { parent(&operation.path) } else { operation.path.clone() };
         let prefix = parent(&collection);
         let prefix = if prefix.contains('{') { String::new() } else { prefix };
-        let reference = |stem: &str| self.ids.borrow().get(&format!("{prefix}/{}", plural(stem))).cloned();
+        // Sales lines post to a ledger account visible in sales, purchase lines to one visible in expenses.
+        let document = collection.rsplit('/').next().unwrap_or_default();
+        let area = match document {
+            _ if document.starts_with("sales_") => "#sales",
+            _ if document.starts_with("purchase_") => "#expenses",
+            _ => "",
+        };
+        let reference = |stem: &str| {
+            let ids = self.ids.borrow();
+            let key = format!("{prefix}/{}", plural(stem));
+            (stem == "ledger_account").then(|| ids.get(&format!("{key}{area}"))).flatten().or(ids.get(&key)).cloned()
+        };
         operation.body.as_ref().map(|ty| minimal(&self.models, ty, &reference, ""))
     }
 
@@ -139,6 +150,14 @@ async fn every_operation_answers_its_products_success_status() {
             .map(|op| op.path.clone())
             .collect();
         for collection in collections {
+            if collection.ends_with("/ledger_accounts") {
+                for area in ["sales", "expenses"] {
+                    let visible = walker.api.items(&format!("{collection}?visible_in={area}")).await;
+                    if let Some(item) = visible.first() {
+                        walker.ids.borrow_mut().insert(format!("{collection}#{area}"), item["id"].clone());
+                    }
+                }
+            }
             if let Some(item) = walker.api.items(&collection).await.first() {
                 walker.ids.borrow_mut().insert(collection, item["id"].clone());
             }
