@@ -174,8 +174,16 @@ impl Client {
     }
 
     /// Accounting v3.1: a client addressing `business_id` (`X-Business`) instead of the lead business.
-    pub fn for_business(&self, business_id: impl Into<String>) -> Result<Client> {
-        self.with_headers(HeaderPolicy::AccountingV31 { business_id: Some(business_id.into()) })
+    /// Takes the `BusinessId` a `/businesses` list returns (`&business.id`), a `&str` or a `String`.
+    /// An empty id, or one with whitespace or `/`, is refused with [`Error::Build`](crate::Error::Build).
+    pub fn for_business(&self, business_id: impl AsRef<str>) -> Result<Client> {
+        let id = business_id.as_ref();
+        if id.is_empty() || id.chars().any(|c| c.is_whitespace() || c == '/') {
+            return Err(crate::Error::Build(format!(
+                "business id {id:?} is not a Sage business id: it must be non-empty, without whitespace or `/`"
+            )));
+        }
+        self.with_headers(HeaderPolicy::AccountingV31 { business_id: Some(id.to_owned()) })
     }
 
     /// Accounting v3.1: the lead business as last seen by any call that did not choose a business.

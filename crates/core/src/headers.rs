@@ -47,10 +47,35 @@ pub enum HeaderPolicy {
     },
 }
 
+/// An id sent in a header (`X-Company`, `X-Site`): text, or a number as `ListSites` gives a company id.
+pub trait HeaderId {
+    /// The header's value.
+    fn header_id(self) -> String;
+}
+
+macro_rules! header_ids {
+    (text: $($text:ty),*; numbers: $($number:ty),*) => {
+        $(impl HeaderId for $text {
+            fn header_id(self) -> String {
+                AsRef::<str>::as_ref(&self).to_owned()
+            }
+        })*
+        $(impl HeaderId for $number {
+            fn header_id(self) -> String {
+                self.to_string()
+            }
+        })*
+    };
+}
+
+header_ids!(text: &str, String, &String, std::borrow::Cow<'_, str>; numbers: u32, u64, i32, i64, usize, &u32, &u64, &i32, &i64);
+
 impl HeaderPolicy {
-    /// Sage 200 headers for one company and site.
-    pub fn sage200(company_id: impl Into<String>, site_id: impl Into<String>) -> Self {
-        Self::Sage200 { company_id: company_id.into(), site_id: site_id.into(), subscription_key: None }
+    /// Sage 200 headers for one company and site. Takes the ids as `ListSites` returns them (the
+    /// company id is a number there: `HeaderPolicy::sage200(site.company_id, &site.site_id)`) or as
+    /// strings.
+    pub fn sage200(company_id: impl HeaderId, site_id: impl HeaderId) -> Self {
+        Self::Sage200 { company_id: company_id.header_id(), site_id: site_id.header_id(), subscription_key: None }
     }
 
     /// Sage 200 headers for listing sites, before a company and site are chosen.

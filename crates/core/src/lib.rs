@@ -43,7 +43,7 @@ pub use client::{Client, RawResponse};
 #[doc(hidden)]
 pub use decode::decode;
 pub use error::{ApiError, DecodeError, Error, ErrorItem, Result};
-pub use headers::HeaderPolicy;
+pub use headers::{HeaderId, HeaderPolicy};
 pub use idempotency::new_idempotency_id;
 pub use odata::typed as query;
 pub use odata::ODataQuery;
