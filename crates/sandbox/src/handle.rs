@@ -58,10 +58,11 @@ impl Sandbox {
         &self.state.base_url
     }
 
-    /// Identity and API URLs of a served product (`sage200-pro`, `sage200-standard`, `accounting-v3`,
-    /// `accounting-v31`); `None` for any other name.
-    pub fn endpoints(&self, product: &str) -> Option<Endpoints> {
-        let served = self.state.api.served(product)?;
+    /// Identity and API URLs of a served product: a [`sage_core::Product`] (e.g.
+    /// `sage_accounting_v31::PRODUCT`) or its name (`sage200-pro`, `sage200-standard`, `accounting-v3`,
+    /// `accounting-v31`); `None` for any other.
+    pub fn endpoints(&self, product: impl ProductName) -> Option<Endpoints> {
+        let served = self.state.api.served(product.product_name())?;
         let family = Family::for_profile(served.auth_profile);
         let base = self.url();
         Some(Endpoints {
@@ -127,25 +128,25 @@ impl Sandbox {
     /// Records without an `id` get one; records without an updated time are stamped now.
     pub fn insert_records(
         &self,
-        product: &str,
+        product: impl ProductName,
         tenant: &str,
         collection: &str,
         records: Vec<serde_json::Value>,
     ) -> Result<usize, String> {
-        self.state.api.insert_records(product, tenant, collection, records)
+        self.state.api.insert_records(product.product_name(), tenant, collection, records)
     }
 
     /// Updates up to `count` records spread over a collection (merging `fields`, stamping them as
     /// updated now) without HTTP, as another user of the business would; returns their ids.
     pub fn touch_records(
         &self,
-        product: &str,
+        product: impl ProductName,
         tenant: &str,
         collection: &str,
         count: usize,
         fields: serde_json::Map<String, serde_json::Value>,
     ) -> Vec<String> {
-        self.state.api.touch_records(product, tenant, collection, count, &fields)
+        self.state.api.touch_records(product.product_name(), tenant, collection, count, &fields)
     }
 
     /// Expires every access token issued so far (refresh tokens keep working).
@@ -187,5 +188,42 @@ impl Drop for Sandbox {
         if let Some(stop) = self.stop.take() {
             let _ = stop.send(());
         }
+    }
+}
+
+/// A product as the sandbox's calls take it: a [`sage_core::Product`] (what clients are built for) or
+/// its name (`"accounting-v31"`), so every call names products the same way.
+pub trait ProductName {
+    /// The product's name, e.g. `accounting-v31`.
+    fn product_name(&self) -> &str;
+}
+
+impl ProductName for sage_core::Product {
+    fn product_name(&self) -> &str {
+        self.name
+    }
+}
+
+impl ProductName for &sage_core::Product {
+    fn product_name(&self) -> &str {
+        self.name
+    }
+}
+
+impl ProductName for &str {
+    fn product_name(&self) -> &str {
+        self
+    }
+}
+
+impl ProductName for String {
+    fn product_name(&self) -> &str {
+        self
+    }
+}
+
+impl ProductName for &String {
+    fn product_name(&self) -> &str {
+        self
     }
 }

@@ -128,7 +128,7 @@ use axum::Router;
 
 pub use builder::SandboxBuilder;
 pub use clients::{DemoClient, DEMO_CLIENT_ID, DEMO_CLIENT_SECRET, DEMO_PUBLIC_CLIENT_ID};
-pub use handle::{Endpoints, Sandbox};
+pub use handle::{Endpoints, ProductName, Sandbox};
 /// The schema model that [`SandboxBuilder::products`] takes.
 pub use sage_schema as schema;
 pub use sign_in::{SignInError, SignedIn};

@@ -11,7 +11,7 @@ use sage_core::auth::{
 use sage_core::{Client, HeaderPolicy, HeaderStyle, Product};
 
 use crate::fixtures;
-use crate::handle::Sandbox;
+use crate::handle::{ProductName, Sandbox};
 
 /// The `Ocp-Apim-Subscription-Key` that sandbox clients send (the sandbox only checks it is there).
 const SANDBOX_SUBSCRIPTION_KEY: &str = "sandbox-subscription-key";
@@ -63,7 +63,8 @@ pub enum SignInError {
 
 impl Sandbox {
     /// The confidential demo client, pointed at this sandbox's identity server for `product`.
-    pub fn oauth_client(&self, product: &str) -> Result<OAuthClient, SignInError> {
+    pub fn oauth_client(&self, product: impl ProductName) -> Result<OAuthClient, SignInError> {
+        let product = product.product_name();
         let endpoints = self.endpoints(product).ok_or_else(|| SignInError::UnknownProduct(product.to_owned()))?;
         let profile = AuthProfile::for_api(endpoints.api)
             .with_authorize_url(&endpoints.authorize_url)
@@ -80,7 +81,8 @@ impl Sandbox {
 
     /// Signs the demo user in to `product` with the confidential demo client: authorize URL,
     /// auto-approved consent, state check and code exchange. Needs `auto_approve(true)`.
-    pub async fn sign_in(&self, product: &str) -> Result<SignedIn, SignInError> {
+    pub async fn sign_in(&self, product: impl ProductName) -> Result<SignedIn, SignInError> {
+        let product = product.product_name();
         let endpoints = self.endpoints(product).ok_or_else(|| SignInError::UnknownProduct(product.to_owned()))?;
         let oauth = self.oauth_client(product)?;
         let request = oauth.authorize_url();
