@@ -89,7 +89,12 @@ pub fn expected_files(workspace: &Path) -> Result<BTreeMap<PathBuf, String>, Gen
     for result in parsed {
         match result {
             Ok((name, found, sources)) => {
-                products.extend(found);
+                // Sage 200's creates and updates send the model its reads return: give them
+                // `NewX` / `XUpdate` models of their own, as Accounting's are.
+                products.extend(found.into_iter().map(|mut product| {
+                    crate::import::derive_write_models(&mut product);
+                    product
+                }));
                 embedded.push((name, sources));
             }
             Err(SchemaErrors(found)) => errors.extend(found),

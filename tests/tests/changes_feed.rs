@@ -248,7 +248,7 @@ async fn server_clock_skew_and_late_writes_lose_nothing() {
 
 #[tokio::test]
 async fn sage200_follows_date_time_updated() {
-    use sage200_pro::sales::{CreateCustomer, ListCustomers};
+    use sage200_pro::sales::{CreateCustomer, ListCustomers, NewCustomer};
     let sandbox = sandbox().await;
     let policy = HeaderPolicy::sage200("1", fixtures::SAGE200_SITE_ID);
     let client = client(&sandbox, sage200_pro::PRODUCT, Some(policy)).await;
@@ -264,8 +264,7 @@ async fn sage200_follows_date_time_updated() {
     assert_eq!(upserted_ids(&changes), all);
 
     tokio::time::sleep(Duration::from_millis(5)).await;
-    let new = serde_json::from_value(json!({"reference": "FEED01", "name": "Feed Ltd"})).unwrap();
-    let id = CreateCustomer::new(new).send(&client).await.unwrap().id.unwrap();
+    let id = CreateCustomer::new(NewCustomer::new("Feed Ltd", "FEED01")).send(&client).await.unwrap().id.unwrap();
     let feed = client.changes(&ListCustomers::new(), checkpoint).unwrap().page_size(2);
     let (changes, _) = pass(&feed).await;
     assert_eq!(upserted_ids(&changes), [id.to_string()]);

@@ -101,7 +101,9 @@ macro_rules! sage200_round_trip {
     ($test:ident, $krate:ident) => {
         #[tokio::test]
         async fn $test() {
-            use $krate::sales::{CreateCustomer, DeleteCustomer, GetCustomer, ListCustomers, UpdateCustomer};
+            use $krate::sales::{
+                CreateCustomer, CustomerUpdate, DeleteCustomer, GetCustomer, ListCustomers, NewCustomer, UpdateCustomer,
+            };
             let sandbox = sandbox().await;
             let policy = HeaderPolicy::sage200("1", fixtures::SAGE200_SITE_ID);
             let client = client(&sandbox, $krate::PRODUCT, |_| Some(policy)).await;
@@ -111,11 +113,11 @@ macro_rules! sage200_round_trip {
             assert_eq!((abs.name.as_str(), abs.balance), ("ABS Garages Ltd", Some(Decimal::new(246_416, 2))));
             assert_eq!(abs.credit_limit, Some(Decimal::new(400_000, 2)));
 
-            let new = serde_json::from_value(json!({"reference": "RTL001", "name": "Round Trip Ltd"})).unwrap();
+            let new = NewCustomer::new("Round Trip Ltd", "RTL001");
             let id = CreateCustomer::new(new).send(&client).await.unwrap().id.expect("an id is assigned");
-            let mut customer = GetCustomer::new(id).send(&client).await.unwrap();
-            customer.credit_limit = Some(Decimal::new(150_050, 2));
-            UpdateCustomer::new(id, customer).send(&client).await.unwrap();
+            let customer = GetCustomer::new(id).send(&client).await.unwrap();
+            let update = CustomerUpdate { credit_limit: Some(Decimal::new(150_050, 2)), ..(&customer).into() };
+            UpdateCustomer::new(id, update).send(&client).await.unwrap();
             let stored = GetCustomer::new(id).send(&client).await.unwrap();
             assert_eq!(stored.credit_limit, Some(Decimal::new(150_050, 2)), "decimals travel as exact numbers");
 

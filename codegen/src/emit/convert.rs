@@ -1,6 +1,7 @@
 //! Read → write: `impl From<&Contact> for ContactUpdate`, so a read-modify-write is one line.
 //!
-//! An update body is paired with the read model of the `GET` on the same path. Fields carry over
+//! An update body (the resource an envelope holds, or the body itself: Sage 200's `CustomerUpdate`)
+//! is paired with the read model of the `GET` on the same path. Fields carry over
 //! when the names match and the types do, or through a nested pair of their own; a write field
 //! `contact_id` (or `contact_type_ids`) takes the `id` of the read model's `contact` link (or of
 //! each `contact_types` link), as Accounting reads return links where writes take ids. Anything
@@ -26,8 +27,9 @@ pub(crate) fn plan(product: &Product, scope: &Scope<'_>) -> Plan {
     for area in &product.areas {
         let operations: Vec<_> = area.resources.iter().flat_map(|r| &r.operations).collect();
         for update in operations.iter().filter(|op| op.method == Method::Put) {
-            let Some(Type::Model(write)) = update.body.as_ref().and_then(|b| scope.envelope_field(b)).map(|f| &f.ty)
-            else {
+            // Accounting wraps the resource in an envelope; Sage 200 sends it bare.
+            let body = update.body.as_ref().map(|b| scope.envelope_field(b).map_or(b, |f| &f.ty));
+            let Some(Type::Model(write)) = body else {
                 continue;
             };
             let read = operations.iter().find_map(|op| match (&op.method, &op.response) {

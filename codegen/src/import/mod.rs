@@ -29,6 +29,7 @@ mod spec;
 mod string_enums;
 mod twins;
 mod types;
+mod write_models;
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::PathBuf;
@@ -43,6 +44,7 @@ pub use reference::{reference_spec_paths, reference_specs_dir, REFERENCE_SPECS};
 pub use spec::SpecFile;
 pub use string_enums::StringEnum;
 pub use twins::{Supersession, Twin, Twins};
+pub use write_models::derive_write_models;
 
 use areas::{accounting_area, builtin_description, module_of};
 use naming::{operation_name, snake, NameInput};

@@ -79,6 +79,7 @@ sage_core::json_model! {
     }
 }
 
+sage_core::fields! { Attachment => AttachmentFields { file_path as "$file_path": Text, path as "$path": Text, attachment_context: One<super::common::Base>, attachment_context_type: One<super::common::Base>, created_at: DateTime, deleted_at: DateTime, description: Text, displayed_as: Text, file: Text, file_extension: Text, file_name: Text, file_size: Integer, id: Text, is_public: Boolean, mime_type: Text, transaction: One<super::common::Base>, updated_at: DateTime } }
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct AttachmentUpdate {
     /// The ID of the Attachment Context.
@@ -272,6 +273,7 @@ impl sage_core::Operation for GetAttachmentContextType {
                     sage_core::Method::Get,
                     "/accounts/v3/attachment_context_types/{key}",
                 )
+                .products(&["accounting-v3"])
                 .path("key", &self.key)
                 .query("attributes", &self.attributes)
                 .query("show_legacy_id", &self.show_legacy_id),
@@ -339,6 +341,7 @@ impl sage_core::Operation for ListAttachmentContextTypes {
                     sage_core::Method::Get,
                     "/accounts/v3/attachment_context_types",
                 )
+                .products(&["accounting-v3"])
                 .query("attributes", &self.attributes)
                 .query("items_per_page", &self.items_per_page)
                 .query("page", &self.page)
@@ -392,6 +395,7 @@ impl sage_core::Operation for CreateAttachment {
                 sage_core::Method::Post,
                 "/accounts/v3/attachments",
             )
+            .products(&["accounting-v3"])
             .json_enveloped("attachment", &self.attachment)
     }
 }
@@ -442,6 +446,7 @@ impl sage_core::Operation for DeleteAttachment {
                     sage_core::Method::Delete,
                     "/accounts/v3/attachments/{key}",
                 )
+                .products(&["accounting-v3"])
                 .path("key", &self.key),
         )
     }
@@ -511,6 +516,7 @@ impl sage_core::Operation for GetAttachment {
                     sage_core::Method::Get,
                     "/accounts/v3/attachments/{key}",
                 )
+                .products(&["accounting-v3"])
                 .path("key", &self.key)
                 .query("attributes", &self.attributes)
                 .query("show_legacy_id", &self.show_legacy_id),
@@ -564,6 +570,7 @@ impl sage_core::Operation for GetAttachmentFile {
                     sage_core::Method::Get,
                     "/accounts/v3/attachments/{key}/file",
                 )
+                .products(&["accounting-v3"])
                 .path("key", &self.key),
         )
     }
@@ -658,6 +665,7 @@ impl sage_core::Operation for ListAttachments {
                     sage_core::Method::Get,
                     "/accounts/v3/attachments",
                 )
+                .products(&["accounting-v3"])
                 .query("attachment_context_id", &self.attachment_context_id)
                 .query("attachment_context_type_id", &self.attachment_context_type_id)
                 .query("attributes", &self.attributes)
@@ -731,6 +739,7 @@ impl sage_core::Operation for UpdateAttachment {
                 sage_core::Method::Put,
                 "/accounts/v3/attachments/{key}",
             )
+            .products(&["accounting-v3"])
             .path("key", &self.key)
             .json_enveloped("attachment", &self.attachment)
     }

@@ -255,6 +255,7 @@ sage_core::json_model! {
     }
 }
 
+sage_core::fields! { BankDeposit => BankDepositFields { path as "$path": Text, cash_amount: Decimal, cheque_amount: Decimal, created_at: DateTime, date: Date, deleted_at: DateTime, displayed_as: Text, from_bank_account: One<super::common::BankAccount>, id: Text, legacy_id: Integer, reference: Text, to_bank_account: One<super::common::BankAccount>, total_amount: Decimal, transaction: One<super::common::Base>, transaction_type: One<super::common::Base>, updated_at: DateTime } }
 /// ### Endpoint Availability
 ///
 /// * Accounting Plus: 🇨🇦, 🇪🇸, 🇫🇷, 🇬🇧, 🇮🇪, 🇺🇸
@@ -326,6 +327,7 @@ sage_core::json_model! {
     }
 }
 
+sage_core::fields! { BankReconciliation => BankReconciliationFields { path as "$path": Text, balance_difference: Decimal, bank_account: One<super::common::Base>, closing_balance: Decimal, created_at: DateTime, displayed_as: Text, id: Text, legacy_id: Integer, reconciled_balance: Decimal, reference: Text, starting_balance: Decimal, statement_date: Date, statement_end_balance: Decimal, status: One<BankReconciliationStatus>, total_paid: Decimal, total_received: Decimal, updated_at: DateTime } }
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct BankReconciliationStatus {
     /// The bank reconciliation status name
@@ -452,6 +454,7 @@ sage_core::json_model! {
     }
 }
 
+sage_core::fields! { BankTransfer => BankTransferFields { path as "$path": Text, amount: Decimal, created_at: DateTime, date: Date, deleted_at: DateTime, description: Text, displayed_as: Text, from_bank_account: One<super::common::BankAccount>, id: Text, legacy_id: Integer, reference: Text, to_bank_account: One<super::common::BankAccount>, transaction: One<super::common::Base>, transaction_type: One<super::common::Base>, updated_at: DateTime } }
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct BankTransferUpdate {
     /// The amount of the bank transfer
@@ -1095,6 +1098,7 @@ impl sage_core::Operation for GetBankAccountType {
                     sage_core::Method::Get,
                     "/accounts/v3/bank_account_types/{key}",
                 )
+                .products(&["accounting-v3"])
                 .path("key", &self.key)
                 .query("attributes", &self.attributes)
                 .query("show_legacy_id", &self.show_legacy_id),
@@ -1162,6 +1166,7 @@ impl sage_core::Operation for ListBankAccountTypes {
                     sage_core::Method::Get,
                     "/accounts/v3/bank_account_types",
                 )
+                .products(&["accounting-v3"])
                 .query("attributes", &self.attributes)
                 .query("items_per_page", &self.items_per_page)
                 .query("page", &self.page)
@@ -1213,6 +1218,7 @@ impl sage_core::Operation for CreateBankAccount {
                 sage_core::Method::Post,
                 "/accounts/v3/bank_accounts",
             )
+            .products(&["accounting-v3"])
             .json_enveloped("bank_account", &self.bank_account)
     }
 }
@@ -1261,6 +1267,7 @@ impl sage_core::Operation for DeleteBankAccount {
                     sage_core::Method::Delete,
                     "/accounts/v3/bank_accounts/{key}",
                 )
+                .products(&["accounting-v3"])
                 .path("key", &self.key),
         )
     }
@@ -1333,6 +1340,7 @@ impl sage_core::Operation for GetBankAccount {
                     sage_core::Method::Get,
                     "/accounts/v3/bank_accounts/{key}",
                 )
+                .products(&["accounting-v3"])
                 .path("key", &self.key)
                 .query("attributes", &self.attributes)
                 .query("nested_attributes", &self.nested_attributes)
@@ -1425,6 +1433,7 @@ impl sage_core::Operation for ListBankAccounts {
                     sage_core::Method::Get,
                     "/accounts/v3/bank_accounts",
                 )
+                .products(&["accounting-v3"])
                 .query("attributes", &self.attributes)
                 .query("deleted_since", &self.deleted_since)
                 .query("exclude_stripe", &self.exclude_stripe)
@@ -1492,6 +1501,7 @@ impl sage_core::Operation for UpdateBankAccount {
                 sage_core::Method::Put,
                 "/accounts/v3/bank_accounts/{key}",
             )
+            .products(&["accounting-v3"])
             .path("key", &self.key)
             .json_enveloped("bank_account", &self.bank_account)
     }
@@ -1540,6 +1550,7 @@ impl sage_core::Operation for CreateBankDeposit {
                 sage_core::Method::Post,
                 "/accounts/v3/bank_deposits",
             )
+            .products(&["accounting-v3"])
             .json_enveloped("bank_deposit", &self.bank_deposit)
     }
 }
@@ -1588,6 +1599,7 @@ impl sage_core::Operation for DeleteBankDeposit {
                     sage_core::Method::Delete,
                     "/accounts/v3/bank_deposits/{key}",
                 )
+                .products(&["accounting-v3"])
                 .path("key", &self.key),
         )
     }
@@ -1660,6 +1672,7 @@ impl sage_core::Operation for GetBankDeposit {
                     sage_core::Method::Get,
                     "/accounts/v3/bank_deposits/{key}",
                 )
+                .products(&["accounting-v3"])
                 .path("key", &self.key)
                 .query("attributes", &self.attributes)
                 .query("nested_attributes", &self.nested_attributes)
@@ -1760,6 +1773,7 @@ impl sage_core::Operation for ListBankDeposits {
                     sage_core::Method::Get,
                     "/accounts/v3/bank_deposits",
                 )
+                .products(&["accounting-v3"])
                 .query("attributes", &self.attributes)
                 .query("deleted_since", &self.deleted_since)
                 .query("from_date", &self.from_date)
@@ -1816,6 +1830,7 @@ impl sage_core::Operation for CreateBankReconciliation {
                 sage_core::Method::Post,
                 "/accounts/v3/bank_reconciliations",
             )
+            .products(&["accounting-v3"])
             .json_enveloped("bank_reconciliation", &self.bank_reconciliation)
     }
 }
@@ -1882,6 +1897,7 @@ impl sage_core::Operation for GetBankReconciliation {
                     sage_core::Method::Get,
                     "/accounts/v3/bank_reconciliations/{key}",
                 )
+                .products(&["accounting-v3"])
                 .path("key", &self.key)
                 .query("attributes", &self.attributes)
                 .query("show_legacy_id", &self.show_legacy_id),
@@ -1961,6 +1977,7 @@ impl sage_core::Operation for ListBankReconciliations {
                     sage_core::Method::Get,
                     "/accounts/v3/bank_reconciliations",
                 )
+                .products(&["accounting-v3"])
                 .query("attributes", &self.attributes)
                 .query("bank_account_id", &self.bank_account_id)
                 .query("items_per_page", &self.items_per_page)
@@ -2022,6 +2039,7 @@ impl sage_core::Operation for UpdateBankReconciliation {
                 sage_core::Method::Put,
                 "/accounts/v3/bank_reconciliations/{key}",
             )
+            .products(&["accounting-v3"])
             .path("key", &self.key)
             .json_enveloped("bank_reconciliation", &self.bank_reconciliation)
     }
@@ -2070,6 +2088,7 @@ impl sage_core::Operation for CreateBankTransfer {
                 sage_core::Method::Post,
                 "/accounts/v3/bank_transfers",
             )
+            .products(&["accounting-v3"])
             .json_enveloped("bank_transfer", &self.bank_transfer)
     }
 }
@@ -2118,6 +2137,7 @@ impl sage_core::Operation for DeleteBankTransfer {
                     sage_core::Method::Delete,
                     "/accounts/v3/bank_transfers/{key}",
                 )
+                .products(&["accounting-v3"])
                 .path("key", &self.key),
         )
     }
@@ -2190,6 +2210,7 @@ impl sage_core::Operation for GetBankTransfer {
                     sage_core::Method::Get,
                     "/accounts/v3/bank_transfers/{key}",
                 )
+                .products(&["accounting-v3"])
                 .path("key", &self.key)
                 .query("attributes", &self.attributes)
                 .query("nested_attributes", &self.nested_attributes)
@@ -2290,6 +2311,7 @@ impl sage_core::Operation for ListBankTransfers {
                     sage_core::Method::Get,
                     "/accounts/v3/bank_transfers",
                 )
+                .products(&["accounting-v3"])
                 .query("attributes", &self.attributes)
                 .query("deleted_since", &self.deleted_since)
                 .query("from_date", &self.from_date)
@@ -2354,6 +2376,7 @@ impl sage_core::Operation for UpdateBankTransfer {
                 sage_core::Method::Put,
                 "/accounts/v3/bank_transfers/{key}",
             )
+            .products(&["accounting-v3"])
             .path("key", &self.key)
             .json_enveloped("bank_transfer", &self.bank_transfer)
     }

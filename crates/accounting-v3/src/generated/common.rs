@@ -95,6 +95,8 @@ sage_core::json_model! {
     }
 }
 
+#[cfg(any(feature = "banking", feature = "contacts", feature = "ledger", feature = "products", feature = "purchases", feature = "sales", feature = "settings"))]
+sage_core::fields! { Address => AddressFields { path as "$path": Text, address_line_1: Text, address_line_2: Text, address_type: One<Base>, bank_account: One<Base>, city: Text, contact: One<Base>, country: One<Base>, country_group: One<Base>, created_at: DateTime, deleted_at: DateTime, displayed_as: Text, id: Text, is_main_address: Boolean, legacy_id: Integer, name: Text, postal_code: Text, region: Text, updated_at: DateTime } }
 #[cfg(any(feature = "contacts", feature = "taxes"))]
 /// ### Endpoint Availability
 ///
@@ -131,6 +133,8 @@ sage_core::json_model! {
     }
 }
 
+#[cfg(any(feature = "contacts", feature = "taxes"))]
+sage_core::fields! { AddressRegion => AddressRegionFields { path as "$path": Text, code: Text, displayed_as: Text, id: Text, legacy_id: Integer, name: Text } }
 #[cfg(any(feature = "payments", feature = "purchases", feature = "sales"))]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct AllocatedArtefact {
@@ -408,6 +412,8 @@ sage_core::json_model! {
 }
 
 #[cfg(any(feature = "banking", feature = "ledger"))]
+sage_core::fields! { BankAccount => BankAccountFields { path as "$path": Text, balance: Decimal, bank_account_details: One<BankAccountDetails>, bank_account_type: One<Base>, created_at: DateTime, default_payment_method: One<Base>, deletable: Boolean, deleted_at: DateTime, displayed_as: Text, editable: Boolean, gifi_code: Integer, id: Text, is_active: Boolean, journal_code: One<JournalCode>, ledger_account: One<Base>, legacy_id: Integer, main_address: One<Address>, main_contact_person: One<BankAccountContact>, nominal_code: Integer, updated_at: DateTime } }
+#[cfg(any(feature = "banking", feature = "ledger"))]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct BankAccountContact {
     /// The email of the contact
@@ -521,6 +527,8 @@ sage_core::json_model! {
     }
 }
 
+#[cfg(any(feature = "attachments", feature = "banking", feature = "contacts", feature = "currencies", feature = "ledger", feature = "opening_balances", feature = "payments", feature = "products", feature = "purchases", feature = "sales", feature = "settings", feature = "taxes"))]
+sage_core::fields! { Base => BaseFields { path as "$path": Text, displayed_as: Text, id: Text, legacy_id: Integer } }
 #[cfg(
     any(
         feature = "contacts",
@@ -809,6 +817,8 @@ sage_core::json_model! {
     }
 }
 
+#[cfg(any(feature = "contacts", feature = "ledger", feature = "products", feature = "purchases", feature = "sales", feature = "settings"))]
+sage_core::fields! { Contact => ContactFields { path as "$path": Text, aux_reference: Text, auxiliary_account: Text, balance: Decimal, bank_account_details: One<BankAccountDetails>, cis_registered: Boolean, cis_settings: One<ContactCisSettings>, contact_types: Many<Base>, created_at: DateTime, credit_days: Integer, credit_limit: Decimal, credit_terms_and_conditions: Text, currency: One<Base>, default_purchase_ledger_account: One<LedgerAccount>, default_sales_ledger_account: One<LedgerAccount>, default_sales_tax_rate: One<Base>, deletable: Boolean, deleted_at: DateTime, delivery_address: One<Address>, destination_vat_blocking: Boolean, displayed_as: Text, email: Text, gb_based: Boolean, gdpr_obfuscated: Boolean, has_unfinished_recurring_invoices: Boolean, id: Text, legacy_id: Integer, links: Many<Link>, locale: Text, main_address: One<Address>, main_contact_person: One<ContactPerson>, name: Text, ni_based: Boolean, notes: Text, product_sales_price_type: One<Base>, reference: Text, registered_number: Text, source_guid: Text, system: Boolean, tax_calculation: Text, tax_number: Text, tax_treatment: One<ContactTaxTreatment>, updated_at: DateTime } }
 #[cfg(any(feature = "payments", feature = "purchases", feature = "sales"))]
 /// ### Endpoint Availability
 ///
@@ -869,6 +879,8 @@ sage_core::json_model! {
     }
 }
 
+#[cfg(any(feature = "payments", feature = "purchases", feature = "sales"))]
+sage_core::fields! { ContactAllocation => ContactAllocationFields { path as "$path": Text, allocated_artefacts: Many<AllocatedArtefact>, contact: One<Base>, created_at: DateTime, date: Date, deleted_at: DateTime, displayed_as: Text, id: Text, legacy_id: Integer, links: Many<Link>, transaction: One<Base>, transaction_type: One<Base>, updated_at: DateTime } }
 #[cfg(
     any(
         feature = "contacts",
@@ -1041,6 +1053,8 @@ sage_core::json_model! {
     }
 }
 
+#[cfg(any(feature = "payments", feature = "purchases", feature = "sales"))]
+sage_core::fields! { ContactPayment => ContactPaymentFields { path as "$path": Text, allocated_artefacts: Many<AllocatedPaymentArtefact>, bank_account: One<Base>, base_currency_currency_charge: Decimal, base_currency_net_amount: Decimal, base_currency_tax_amount: Decimal, base_currency_total_amount: Decimal, contact: One<Base>, created_at: DateTime, currency: One<Base>, date: Date, deleted_at: DateTime, displayed_as: Text, editable: Boolean, exchange_rate: Decimal, id: Text, legacy_id: Integer, links: Many<Link>, net_amount: Decimal, payment_method: One<Base>, payment_on_account: One<PaymentOnAccount>, reference: Text, tax_amount: Decimal, tax_rate: One<Base>, total_amount: Decimal, transaction: One<Base>, transaction_type: One<Base>, updated_at: DateTime } }
 #[cfg(
     any(
         feature = "contacts",
@@ -1126,6 +1140,8 @@ sage_core::json_model! {
     }
 }
 
+#[cfg(any(feature = "contacts", feature = "ledger", feature = "products", feature = "purchases", feature = "sales", feature = "settings"))]
+sage_core::fields! { ContactPerson => ContactPersonFields { path as "$path": Text, address: One<Base>, contact_person_types: Many<ContactPersonType>, created_at: DateTime, deleted_at: DateTime, displayed_as: Text, email: Text, fax: Text, id: Text, is_main_contact: Boolean, is_preferred_contact: Boolean, job_title: Text, legacy_id: Integer, mobile: Text, name: Text, telephone: Text, updated_at: DateTime } }
 #[cfg(
     any(
         feature = "contacts",
@@ -1165,6 +1181,8 @@ sage_core::json_model! {
     }
 }
 
+#[cfg(any(feature = "contacts", feature = "ledger", feature = "products", feature = "purchases", feature = "sales", feature = "settings"))]
+sage_core::fields! { ContactPersonType => ContactPersonTypeFields { path as "$path": Text, displayed_as: Text, id: Text, legacy_id: Integer } }
 #[cfg(
     any(
         feature = "contacts",
@@ -1294,6 +1312,8 @@ sage_core::json_model! {
 }
 
 #[cfg(any(feature = "banking", feature = "ledger"))]
+sage_core::fields! { JournalCode => JournalCodeFields { path as "$path": Text, code: Text, control_name: Text, created_at: DateTime, displayed_as: Text, id: Text, journal_code_type: One<JournalCodeType>, legacy_id: Integer, name: Text, reserved: Boolean, updated_at: DateTime } }
+#[cfg(any(feature = "banking", feature = "ledger"))]
 /// ### Endpoint Availability
 ///
 /// * Accounting Plus: 🇨🇦, 🇪🇸, 🇫🇷, 🇬🇧, 🇮🇪, 🇺🇸
@@ -1323,6 +1343,8 @@ sage_core::json_model! {
     }
 }
 
+#[cfg(any(feature = "banking", feature = "ledger"))]
+sage_core::fields! { JournalCodeType => JournalCodeTypeFields { path as "$path": Text, displayed_as: Text, id: Text, legacy_id: Integer } }
 #[cfg(
     any(
         feature = "contacts",
@@ -1478,6 +1500,8 @@ sage_core::json_model! {
     }
 }
 
+#[cfg(any(feature = "contacts", feature = "ledger", feature = "opening_balances", feature = "products", feature = "purchases", feature = "sales", feature = "settings"))]
+sage_core::fields! { LedgerAccount => LedgerAccountFields { path as "$path": Text, balance_details: One<LedgerAccountBalanceDetails>, cis_labour: Boolean, cis_materials: Boolean, control_name: Text, created_at: DateTime, display_formatted: Text, display_name: Text, displayed_as: Text, fixed_tax_rate: Boolean, gifi_code: Integer, id: Text, included_in_chart: Boolean, is_control_account: Boolean, ledger_account_classification: One<Base>, ledger_account_group: One<CoaGroupType>, ledger_account_type: One<Base>, legacy_id: Integer, name: Text, nominal_code: Integer, non_recoverable_ledger_account: One<LedgerAccount>, recoverable_percentage: Decimal, tax_instalment: Boolean, tax_rate: One<Base>, tax_recoverable: Boolean, updated_at: DateTime, visible_in_banking: Boolean, visible_in_expenses: Boolean, visible_in_journals: Boolean, visible_in_other_payments: Boolean, visible_in_other_receipts: Boolean, visible_in_reporting: Boolean, visible_in_sales: Boolean, visible_scopes: Other } }
 #[cfg(
     any(
         feature = "contacts",
@@ -1773,6 +1797,8 @@ sage_core::json_model! {
 }
 
 #[cfg(any(feature = "products", feature = "purchases", feature = "sales"))]
+sage_core::fields! { Product => ProductFields { path as "$path": Text, active: Boolean, catalog_item_type: One<Base>, cost_price: Decimal, created_at: DateTime, deactivatable: Boolean, deletable: Boolean, deleted_at: DateTime, description: Text, displayed_as: Text, id: Text, item_code: Text, legacy_id: Integer, notes: Text, purchase_description: Text, purchase_ledger_account: One<Base>, purchase_tax_rate: One<Base>, sales_ledger_account: One<Base>, sales_prices: Many<SalesPrice>, sales_tax_rate: One<Base>, source_guid: Text, updated_at: DateTime, used_on_recurring_invoice: Boolean, usual_supplier: One<Contact> } }
+#[cfg(any(feature = "products", feature = "purchases", feature = "sales"))]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct Rate {
     /// The datetime when the item was created
@@ -1946,6 +1972,8 @@ sage_core::json_model! {
     }
 }
 
+#[cfg(any(feature = "products", feature = "purchases", feature = "sales"))]
+sage_core::fields! { Service => ServiceFields { path as "$path": Text, active: Boolean, cost_price: Decimal, created_at: DateTime, deactivatable: Boolean, deletable: Boolean, deleted_at: DateTime, description: Text, displayed_as: Text, id: Text, item_code: Text, legacy_id: Integer, notes: Text, oss_service: Boolean, purchase_description: Text, purchase_ledger_account: One<Base>, purchase_tax_rate: One<Base>, sales_ledger_account: One<Base>, sales_rates: Many<Rate>, sales_tax_rate: One<Base>, source_guid: Text, updated_at: DateTime, used_on_recurring_invoice: Boolean, usual_supplier: One<Contact> } }
 #[cfg(
     any(
         feature = "opening_balances",
@@ -2042,6 +2070,8 @@ sage_core::json_model! {
     }
 }
 
+#[cfg(any(feature = "ledger", feature = "purchases", feature = "sales", feature = "taxes"))]
+sage_core::fields! { TaxRate => TaxRateFields { path as "$path": Text, agency: Text, component_tax_rates: Many<ComponentTaxRate>, created_at: DateTime, deletable: Boolean, displayed_as: Text, editable: Boolean, id: Text, is_combined_rate: Boolean, is_visible: Boolean, legacy_id: Integer, name: Text, percentage: Decimal, percentages: Many<TaxRatePercentage>, retailer: Boolean, updated_at: DateTime } }
 #[cfg(
     any(feature = "ledger", feature = "purchases", feature = "sales", feature = "taxes")
 )]
@@ -2096,6 +2126,8 @@ sage_core::json_model! {
     }
 }
 
+#[cfg(any(feature = "settings", feature = "taxes"))]
+sage_core::fields! { TaxScheme => TaxSchemeFields { path as "$path": Text, displayed_as: Text, id: Text, legacy_id: Integer } }
 #[cfg(any(feature = "ledger", feature = "purchases", feature = "sales"))]
 /// ### Endpoint Availability
 ///
@@ -2166,6 +2198,8 @@ sage_core::json_model! {
     }
 }
 
+#[cfg(any(feature = "ledger", feature = "purchases", feature = "sales"))]
+sage_core::fields! { Transaction => TransactionFields { path as "$path": Text, audit_trail_id: Text, contact: One<Base>, created_at: DateTime, date: Date, deleted: Boolean, displayed_as: Text, id: Text, legacy_id: Integer, number_of_attachments: Text, origin: One<TransactionOrigin>, reference: Text, total: Decimal, total_in_transaction_currency: Decimal, transaction_type: One<Base>, updated_at: DateTime } }
 #[cfg(any(feature = "ledger", feature = "purchases", feature = "sales"))]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct TransactionOrigin {

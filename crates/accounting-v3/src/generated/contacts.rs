@@ -1181,6 +1181,7 @@ impl sage_core::Operation for GetAddressRegion {
                     sage_core::Method::Get,
                     "/accounts/v3/address_regions/{key}",
                 )
+                .products(&["accounting-v3"])
                 .path("key", &self.key)
                 .query("attributes", &self.attributes)
                 .query("show_legacy_id", &self.show_legacy_id),
@@ -1252,6 +1253,7 @@ impl sage_core::Operation for ListAddressRegions {
                     sage_core::Method::Get,
                     "/accounts/v3/address_regions",
                 )
+                .products(&["accounting-v3"])
                 .query("attributes", &self.attributes)
                 .query("country_id", &self.country_id)
                 .query("items_per_page", &self.items_per_page)
@@ -1319,6 +1321,7 @@ impl sage_core::Operation for GetAddressType {
                     sage_core::Method::Get,
                     "/accounts/v3/address_types/{key}",
                 )
+                .products(&["accounting-v3"])
                 .path("key", &self.key)
                 .query("attributes", &self.attributes)
                 .query("show_legacy_id", &self.show_legacy_id),
@@ -1386,6 +1389,7 @@ impl sage_core::Operation for ListAddressTypes {
                     sage_core::Method::Get,
                     "/accounts/v3/address_types",
                 )
+                .products(&["accounting-v3"])
                 .query("attributes", &self.attributes)
                 .query("items_per_page", &self.items_per_page)
                 .query("page", &self.page)
@@ -1438,6 +1442,7 @@ impl sage_core::Operation for CreateAddress {
                 sage_core::Method::Post,
                 "/accounts/v3/addresses",
             )
+            .products(&["accounting-v3"])
             .json_enveloped("address", &self.address)
     }
 }
@@ -1487,6 +1492,7 @@ impl sage_core::Operation for DeleteAddress {
                     sage_core::Method::Delete,
                     "/accounts/v3/addresses/{key}",
                 )
+                .products(&["accounting-v3"])
                 .path("key", &self.key),
         )
     }
@@ -1563,6 +1569,7 @@ impl sage_core::Operation for GetAddress {
                     sage_core::Method::Get,
                     "/accounts/v3/addresses/{key}",
                 )
+                .products(&["accounting-v3"])
                 .path("key", &self.key)
                 .query("attributes", &self.attributes)
                 .query("nested_attributes", &self.nested_attributes)
@@ -1654,6 +1661,7 @@ impl sage_core::Operation for ListAddresses {
                     sage_core::Method::Get,
                     "/accounts/v3/addresses",
                 )
+                .products(&["accounting-v3"])
                 .query("attributes", &self.attributes)
                 .query("bank_account_id", &self.bank_account_id)
                 .query("contact_id", &self.contact_id)
@@ -1712,6 +1720,7 @@ impl sage_core::Operation for UpdateAddress {
                 sage_core::Method::Put,
                 "/accounts/v3/addresses/{key}",
             )
+            .products(&["accounting-v3"])
             .path("key", &self.key)
             .json_enveloped("address", &self.address)
     }
@@ -1761,6 +1770,7 @@ impl sage_core::Operation for CreateContactPerson {
                 sage_core::Method::Post,
                 "/accounts/v3/contact_persons",
             )
+            .products(&["accounting-v3"])
             .json_enveloped("contact_person", &self.contact_person)
     }
 }
@@ -1810,6 +1820,7 @@ impl sage_core::Operation for DeleteContactPerson {
                     sage_core::Method::Delete,
                     "/accounts/v3/contact_persons/{key}",
                 )
+                .products(&["accounting-v3"])
                 .path("key", &self.key),
         )
     }
@@ -1886,6 +1897,7 @@ impl sage_core::Operation for GetContactPerson {
                     sage_core::Method::Get,
                     "/accounts/v3/contact_persons/{key}",
                 )
+                .products(&["accounting-v3"])
                 .path("key", &self.key)
                 .query("attributes", &self.attributes)
                 .query("nested_attributes", &self.nested_attributes)
@@ -1977,6 +1989,7 @@ impl sage_core::Operation for ListContactPersons {
                     sage_core::Method::Get,
                     "/accounts/v3/contact_persons",
                 )
+                .products(&["accounting-v3"])
                 .query("address_id", &self.address_id)
                 .query("attributes", &self.attributes)
                 .query("contact_id", &self.contact_id)
@@ -2041,6 +2054,7 @@ impl sage_core::Operation for UpdateContactPerson {
                 sage_core::Method::Put,
                 "/accounts/v3/contact_persons/{key}",
             )
+            .products(&["accounting-v3"])
             .path("key", &self.key)
             .json_enveloped("contact_person", &self.contact_person)
     }
@@ -2104,6 +2118,7 @@ impl sage_core::Operation for GetContactPersonType {
                     sage_core::Method::Get,
                     "/accounts/v3/contact_person_types/{key}",
                 )
+                .products(&["accounting-v3"])
                 .path("key", &self.key)
                 .query("attributes", &self.attributes)
                 .query("show_legacy_id", &self.show_legacy_id),
@@ -2171,6 +2186,7 @@ impl sage_core::Operation for ListContactPersonTypes {
                     sage_core::Method::Get,
                     "/accounts/v3/contact_person_types",
                 )
+                .products(&["accounting-v3"])
                 .query("attributes", &self.attributes)
                 .query("items_per_page", &self.items_per_page)
                 .query("page", &self.page)
@@ -2237,6 +2253,7 @@ impl sage_core::Operation for GetContactType {
                     sage_core::Method::Get,
                     "/accounts/v3/contact_types/{key}",
                 )
+                .products(&["accounting-v3"])
                 .path("key", &self.key)
                 .query("attributes", &self.attributes)
                 .query("show_legacy_id", &self.show_legacy_id),
@@ -2304,6 +2321,7 @@ impl sage_core::Operation for ListContactTypes {
                     sage_core::Method::Get,
                     "/accounts/v3/contact_types",
                 )
+                .products(&["accounting-v3"])
                 .query("attributes", &self.attributes)
                 .query("items_per_page", &self.items_per_page)
                 .query("page", &self.page)
@@ -2356,6 +2374,7 @@ impl sage_core::Operation for CreateContact {
                 sage_core::Method::Post,
                 "/accounts/v3/contacts",
             )
+            .products(&["accounting-v3"])
             .json_enveloped("contact", &self.contact)
     }
 }
@@ -2405,6 +2424,7 @@ impl sage_core::Operation for DeleteContact {
                     sage_core::Method::Delete,
                     "/accounts/v3/contacts/{key}",
                 )
+                .products(&["accounting-v3"])
                 .path("key", &self.key),
         )
     }
@@ -2495,6 +2515,7 @@ impl sage_core::Operation for GetContact {
                     sage_core::Method::Get,
                     "/accounts/v3/contacts/{key}",
                 )
+                .products(&["accounting-v3"])
                 .path("key", &self.key)
                 .query("attributes", &self.attributes)
                 .query("context_date", &self.context_date)
@@ -2615,6 +2636,7 @@ impl sage_core::Operation for ListContacts {
                     sage_core::Method::Get,
                     "/accounts/v3/contacts",
                 )
+                .products(&["accounting-v3"])
                 .query("attributes", &self.attributes)
                 .query("contact_type_id", &self.contact_type_id)
                 .query("context_date", &self.context_date)
@@ -2682,6 +2704,7 @@ impl sage_core::Operation for UpdateContact {
                 sage_core::Method::Put,
                 "/accounts/v3/contacts/{key}",
             )
+            .products(&["accounting-v3"])
             .path("key", &self.key)
             .json_enveloped("contact", &self.contact)
     }

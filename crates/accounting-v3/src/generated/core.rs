@@ -36,10 +36,11 @@ impl sage_core::Operation for GetBusiness {
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         Ok(
             sage_core::Request::new(
-                "get_business",
-                sage_core::Method::Get,
-                "/core/v3/business",
-            ),
+                    "get_business",
+                    sage_core::Method::Get,
+                    "/core/v3/business",
+                )
+                .products(&["accounting-v3"]),
         )
     }
 }
@@ -79,6 +80,7 @@ impl sage_core::Operation for UpdateBusiness {
                 sage_core::Method::Put,
                 "/core/v3/business",
             )
+            .products(&["accounting-v3"])
             .json(&self.body)
     }
 }
@@ -112,10 +114,11 @@ impl sage_core::Operation for ListBusinessRelationships {
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         Ok(
             sage_core::Request::new(
-                "list_business_relationships",
-                sage_core::Method::Get,
-                "/core/v3/business_relationships",
-            ),
+                    "list_business_relationships",
+                    sage_core::Method::Get,
+                    "/core/v3/business_relationships",
+                )
+                .products(&["accounting-v3"]),
         )
     }
 }
@@ -147,7 +150,10 @@ impl sage_core::Operation for GetMe {
     type Output = sage_core::types::Json;
     #[inline]
     fn request(&self) -> sage_core::Result<sage_core::Request> {
-        Ok(sage_core::Request::new("get_me", sage_core::Method::Get, "/core/v3/me"))
+        Ok(
+            sage_core::Request::new("get_me", sage_core::Method::Get, "/core/v3/me")
+                .products(&["accounting-v3"]),
+        )
     }
 }
 
@@ -178,7 +184,10 @@ impl sage_core::Operation for GetUser {
     type Output = sage_core::types::Json;
     #[inline]
     fn request(&self) -> sage_core::Result<sage_core::Request> {
-        Ok(sage_core::Request::new("get_user", sage_core::Method::Get, "/core/v3/user"))
+        Ok(
+            sage_core::Request::new("get_user", sage_core::Method::Get, "/core/v3/user")
+                .products(&["accounting-v3"]),
+        )
     }
 }
 
@@ -213,6 +222,7 @@ impl sage_core::Operation for UpdateUser {
     #[inline]
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         sage_core::Request::new("update_user", sage_core::Method::Put, "/core/v3/user")
+            .products(&["accounting-v3"])
             .json(&self.body)
     }
 }

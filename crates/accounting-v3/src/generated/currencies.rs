@@ -52,6 +52,7 @@ sage_core::json_model! {
     }
 }
 
+sage_core::fields! { BusinessExchangeRate => BusinessExchangeRateFields { path as "$path": Text, base_currency: One<super::common::Base>, created_at: DateTime, currency: One<super::common::Base>, displayed_as: Text, inverse_rate: Decimal, rate: Decimal, updated_at: DateTime } }
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct BusinessExchangeRateUpdate {
     /// The ID of the Base Currency.
@@ -115,6 +116,7 @@ sage_core::json_model! {
     }
 }
 
+sage_core::fields! { ExchangeRate => ExchangeRateFields { path as "$path": Text, base_currency: One<super::common::Base>, created_at: DateTime, currency: One<super::common::Base>, displayed_as: Text, inverse_rate: Decimal, rate: Decimal, updated_at: DateTime } }
 /// ### Endpoint Availability
 ///
 /// * Accounting Plus: 🇨🇦, 🇪🇸, 🇫🇷, 🇬🇧, 🇮🇪, 🇺🇸
@@ -153,6 +155,7 @@ sage_core::json_model! {
     }
 }
 
+sage_core::fields! { LiveExchangeRate => LiveExchangeRateFields { path as "$path": Text, base_currency: One<super::common::Base>, currency: One<super::common::Base>, displayed_as: Text, inverse_rate: Decimal, rate: Decimal, retrieved_at: DateTime, updated_at: DateTime } }
 #[derive(Debug, Clone, PartialEq)]
 pub struct NewBusinessExchangeRate {
     /// The ID of the Base Currency.
@@ -256,6 +259,7 @@ impl sage_core::Operation for CreateBusinessExchangeRate {
                 sage_core::Method::Post,
                 "/accounts/v3/business_exchange_rates",
             )
+            .products(&["accounting-v3"])
             .json_enveloped("business_exchange_rate", &self.business_exchange_rate)
     }
 }
@@ -304,6 +308,7 @@ impl sage_core::Operation for DeleteBusinessExchangeRate {
                     sage_core::Method::Delete,
                     "/accounts/v3/business_exchange_rates/{key}",
                 )
+                .products(&["accounting-v3"])
                 .path("key", &self.key),
         )
     }
@@ -371,6 +376,7 @@ impl sage_core::Operation for GetBusinessExchangeRate {
                     sage_core::Method::Get,
                     "/accounts/v3/business_exchange_rates/{key}",
                 )
+                .products(&["accounting-v3"])
                 .path("key", &self.key)
                 .query("attributes", &self.attributes)
                 .query("show_legacy_id", &self.show_legacy_id),
@@ -442,6 +448,7 @@ impl sage_core::Operation for ListBusinessExchangeRates {
                     sage_core::Method::Get,
                     "/accounts/v3/business_exchange_rates",
                 )
+                .products(&["accounting-v3"])
                 .query("attributes", &self.attributes)
                 .query("items_per_page", &self.items_per_page)
                 .query("page", &self.page)
@@ -501,6 +508,7 @@ impl sage_core::Operation for UpdateBusinessExchangeRate {
                 sage_core::Method::Put,
                 "/accounts/v3/business_exchange_rates/{key}",
             )
+            .products(&["accounting-v3"])
             .path("key", &self.key)
             .json_enveloped("business_exchange_rate", &self.business_exchange_rate)
     }
@@ -564,6 +572,7 @@ impl sage_core::Operation for GetCurrency {
                     sage_core::Method::Get,
                     "/accounts/v3/currencies/{key}",
                 )
+                .products(&["accounting-v3"])
                 .path("key", &self.key)
                 .query("attributes", &self.attributes)
                 .query("show_legacy_id", &self.show_legacy_id),
@@ -631,6 +640,7 @@ impl sage_core::Operation for ListCurrencies {
                     sage_core::Method::Get,
                     "/accounts/v3/currencies",
                 )
+                .products(&["accounting-v3"])
                 .query("attributes", &self.attributes)
                 .query("items_per_page", &self.items_per_page)
                 .query("page", &self.page)
@@ -697,6 +707,7 @@ impl sage_core::Operation for GetExchangeRate {
                     sage_core::Method::Get,
                     "/accounts/v3/exchange_rates/{key}",
                 )
+                .products(&["accounting-v3"])
                 .path("key", &self.key)
                 .query("attributes", &self.attributes)
                 .query("show_legacy_id", &self.show_legacy_id),
@@ -764,6 +775,7 @@ impl sage_core::Operation for ListExchangeRates {
                     sage_core::Method::Get,
                     "/accounts/v3/exchange_rates",
                 )
+                .products(&["accounting-v3"])
                 .query("attributes", &self.attributes)
                 .query("items_per_page", &self.items_per_page)
                 .query("page", &self.page)
@@ -830,6 +842,7 @@ impl sage_core::Operation for GetLiveExchangeRate {
                     sage_core::Method::Get,
                     "/accounts/v3/live_exchange_rates/{key}",
                 )
+                .products(&["accounting-v3"])
                 .path("key", &self.key)
                 .query("attributes", &self.attributes)
                 .query("show_legacy_id", &self.show_legacy_id),
@@ -897,6 +910,7 @@ impl sage_core::Operation for ListLiveExchangeRates {
                     sage_core::Method::Get,
                     "/accounts/v3/live_exchange_rates",
                 )
+                .products(&["accounting-v3"])
                 .query("attributes", &self.attributes)
                 .query("items_per_page", &self.items_per_page)
                 .query("page", &self.page)

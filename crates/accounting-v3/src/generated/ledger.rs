@@ -83,6 +83,7 @@ sage_core::json_model! {
     }
 }
 
+sage_core::fields! { CoaAccount => CoaAccountFields { path as "$path": Text, cis_labour: Boolean, cis_materials: Boolean, control_name: Text, created_at: DateTime, displayed_as: Text, fixed_tax_rate: Boolean, id: Text, ledger_account_classification: One<super::common::Base>, ledger_account_group: One<super::common::CoaGroupType>, ledger_account_type: One<super::common::Base>, legacy_id: Integer, name: Text, nominal_code: Integer, tax_rate: One<super::common::Base>, updated_at: DateTime } }
 /// ### Endpoint Availability
 ///
 /// * Accounting Plus: 🇨🇦, 🇪🇸, 🇫🇷, 🇬🇧, 🇮🇪, 🇺🇸
@@ -123,6 +124,7 @@ sage_core::json_model! {
     }
 }
 
+sage_core::fields! { CoaTemplate => CoaTemplateFields { path as "$path": Text, country: One<super::common::Base>, created_at: DateTime, displayed_as: Text, id: Text, legacy_id: Integer, name: Text, updated_at: DateTime } }
 /// ### Access Control Restrictions
 ///
 /// Requires the authenticated user to have any of the following roles in the area `Journals`: Full Access
@@ -185,6 +187,7 @@ sage_core::json_model! {
     }
 }
 
+sage_core::fields! { Journal => JournalFields { path as "$path": Text, created_at: DateTime, date: Date, deleted_at: DateTime, description: Text, displayed_as: Text, id: Text, journal_code: One<super::common::JournalCode>, journal_lines: Many<JournalLine>, legacy_id: Integer, migrated: Boolean, reference: Text, total: Decimal, transaction: One<super::common::Base>, transaction_type: One<super::common::Base>, updated_at: DateTime } }
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct JournalCodeUpdate {
     /// The code of the journal code
@@ -418,6 +421,7 @@ sage_core::json_model! {
     }
 }
 
+sage_core::fields! { LedgerEntry => LedgerEntryFields { path as "$path": Text, contact: One<super::common::Contact>, created_at: DateTime, credit: Decimal, date: Date, debit: Decimal, deleted: Boolean, description: Text, displayed_as: Text, id: Text, journal_code: One<super::common::JournalCode>, ledger_account: One<super::common::LedgerAccount>, legacy_id: Integer, tax_rate: One<super::common::TaxRate>, transaction: One<super::common::Transaction>, updated_at: DateTime } }
 #[derive(Debug, Clone, PartialEq)]
 pub struct NewJournal {
     /// The date of the journal
@@ -782,6 +786,7 @@ sage_core::json_model! {
     }
 }
 
+sage_core::fields! { UnpostedTransaction => UnpostedTransactionFields { path as "$path": Text, amount: Text, bank_account: One<super::common::BankAccount>, bank_feed_category_name: Text, created_at: Text, description: Text, displayed_as: Text, id: Text, legacy_id: Integer, transaction_date: Text, transaction_type: Text, updated_at: Text } }
 impl From<&super::common::JournalCode> for JournalCodeUpdate {
     /// The fields Sage lets you write, taken from what it returned; the rest start unset.
     #[inline]
@@ -902,6 +907,7 @@ impl sage_core::Operation for GetCoaAccount {
                     sage_core::Method::Get,
                     "/accounts/v3/coa_accounts/{key}",
                 )
+                .products(&["accounting-v3"])
                 .path("key", &self.key)
                 .query("attributes", &self.attributes)
                 .query("show_legacy_id", &self.show_legacy_id),
@@ -977,6 +983,7 @@ impl sage_core::Operation for ListCoaAccounts {
                     sage_core::Method::Get,
                     "/accounts/v3/coa_accounts",
                 )
+                .products(&["accounting-v3"])
                 .query("attributes", &self.attributes)
                 .query("coa_template_id", &self.coa_template_id)
                 .query("items_per_page", &self.items_per_page)
@@ -1045,6 +1052,7 @@ impl sage_core::Operation for GetCoaTemplate {
                     sage_core::Method::Get,
                     "/accounts/v3/coa_templates/{key}",
                 )
+                .products(&["accounting-v3"])
                 .path("key", &self.key)
                 .query("attributes", &self.attributes)
                 .query("show_legacy_id", &self.show_legacy_id),
@@ -1116,6 +1124,7 @@ impl sage_core::Operation for ListCoaTemplates {
                     sage_core::Method::Get,
                     "/accounts/v3/coa_templates",
                 )
+                .products(&["accounting-v3"])
                 .query("attributes", &self.attributes)
                 .query("country_id", &self.country_id)
                 .query("items_per_page", &self.items_per_page)
@@ -1183,6 +1192,7 @@ impl sage_core::Operation for GetJournalCodeType {
                     sage_core::Method::Get,
                     "/accounts/v3/journal_code_types/{key}",
                 )
+                .products(&["accounting-v3"])
                 .path("key", &self.key)
                 .query("attributes", &self.attributes)
                 .query("show_legacy_id", &self.show_legacy_id),
@@ -1250,6 +1260,7 @@ impl sage_core::Operation for ListJournalCodeTypes {
                     sage_core::Method::Get,
                     "/accounts/v3/journal_code_types",
                 )
+                .products(&["accounting-v3"])
                 .query("attributes", &self.attributes)
                 .query("items_per_page", &self.items_per_page)
                 .query("page", &self.page)
@@ -1302,6 +1313,7 @@ impl sage_core::Operation for CreateJournalCode {
                 sage_core::Method::Post,
                 "/accounts/v3/journal_codes",
             )
+            .products(&["accounting-v3"])
             .json_enveloped("journal_code", &self.journal_code)
     }
 }
@@ -1351,6 +1363,7 @@ impl sage_core::Operation for DeleteJournalCode {
                     sage_core::Method::Delete,
                     "/accounts/v3/journal_codes/{key}",
                 )
+                .products(&["accounting-v3"])
                 .path("key", &self.key),
         )
     }
@@ -1420,6 +1433,7 @@ impl sage_core::Operation for GetJournalCode {
                     sage_core::Method::Get,
                     "/accounts/v3/journal_codes/{key}",
                 )
+                .products(&["accounting-v3"])
                 .path("key", &self.key)
                 .query("attributes", &self.attributes)
                 .query("show_legacy_id", &self.show_legacy_id),
@@ -1497,6 +1511,7 @@ impl sage_core::Operation for ListJournalCodes {
                     sage_core::Method::Get,
                     "/accounts/v3/journal_codes",
                 )
+                .products(&["accounting-v3"])
                 .query("attributes", &self.attributes)
                 .query("items_per_page", &self.items_per_page)
                 .query("page", &self.page)
@@ -1558,6 +1573,7 @@ impl sage_core::Operation for UpdateJournalCode {
                 sage_core::Method::Put,
                 "/accounts/v3/journal_codes/{key}",
             )
+            .products(&["accounting-v3"])
             .path("key", &self.key)
             .json_enveloped("journal_code", &self.journal_code)
     }
@@ -1606,6 +1622,7 @@ impl sage_core::Operation for CreateJournal {
                 sage_core::Method::Post,
                 "/accounts/v3/journals",
             )
+            .products(&["accounting-v3"])
             .json_enveloped("journal", &self.journal)
     }
 }
@@ -1654,6 +1671,7 @@ impl sage_core::Operation for DeleteJournal {
                     sage_core::Method::Delete,
                     "/accounts/v3/journals/{key}",
                 )
+                .products(&["accounting-v3"])
                 .path("key", &self.key),
         )
     }
@@ -1726,6 +1744,7 @@ impl sage_core::Operation for GetJournal {
                     sage_core::Method::Get,
                     "/accounts/v3/journals/{key}",
                 )
+                .products(&["accounting-v3"])
                 .path("key", &self.key)
                 .query("attributes", &self.attributes)
                 .query("nested_attributes", &self.nested_attributes)
@@ -1806,6 +1825,7 @@ impl sage_core::Operation for ListJournals {
                     sage_core::Method::Get,
                     "/accounts/v3/journals",
                 )
+                .products(&["accounting-v3"])
                 .query("attributes", &self.attributes)
                 .query("deleted_since", &self.deleted_since)
                 .query("items_per_page", &self.items_per_page)
@@ -1854,6 +1874,7 @@ impl sage_core::Operation for ReissueJournal {
                     sage_core::Method::Post,
                     "/accounts/v3/journals/{key}/reissue",
                 )
+                .products(&["accounting-v3"])
                 .path("key", &self.key),
         )
     }
@@ -1917,6 +1938,7 @@ impl sage_core::Operation for GetLedgerAccountClassification {
                     sage_core::Method::Get,
                     "/accounts/v3/ledger_account_classifications/{key}",
                 )
+                .products(&["accounting-v3"])
                 .path("key", &self.key)
                 .query("attributes", &self.attributes)
                 .query("show_legacy_id", &self.show_legacy_id),
@@ -1988,6 +2010,7 @@ impl sage_core::Operation for ListLedgerAccountClassifications {
                     sage_core::Method::Get,
                     "/accounts/v3/ledger_account_classifications",
                 )
+                .products(&["accounting-v3"])
                 .query("attributes", &self.attributes)
                 .query("items_per_page", &self.items_per_page)
                 .query("ledger_account_type_id", &self.ledger_account_type_id)
@@ -2055,6 +2078,7 @@ impl sage_core::Operation for GetLedgerAccountType {
                     sage_core::Method::Get,
                     "/accounts/v3/ledger_account_types/{key}",
                 )
+                .products(&["accounting-v3"])
                 .path("key", &self.key)
                 .query("attributes", &self.attributes)
                 .query("show_legacy_id", &self.show_legacy_id),
@@ -2126,6 +2150,7 @@ impl sage_core::Operation for ListLedgerAccountTypes {
                     sage_core::Method::Get,
                     "/accounts/v3/ledger_account_types",
                 )
+                .products(&["accounting-v3"])
                 .query("attributes", &self.attributes)
                 .query("items_per_page", &self.items_per_page)
                 .query(
@@ -2182,6 +2207,7 @@ impl sage_core::Operation for CreateLedgerAccount {
                 sage_core::Method::Post,
                 "/accounts/v3/ledger_accounts",
             )
+            .products(&["accounting-v3"])
             .json_enveloped("ledger_account", &self.ledger_account)
     }
 }
@@ -2280,6 +2306,7 @@ impl sage_core::Operation for GetLedgerAccount {
                     sage_core::Method::Get,
                     "/accounts/v3/ledger_accounts/{key}",
                 )
+                .products(&["accounting-v3"])
                 .path("key", &self.key)
                 .query("attributes", &self.attributes)
                 .query("exclude_deleted_entries", &self.exclude_deleted_entries)
@@ -2631,6 +2658,7 @@ impl sage_core::Operation for ListLedgerAccounts {
                     sage_core::Method::Get,
                     "/accounts/v3/ledger_accounts",
                 )
+                .products(&["accounting-v3"])
                 .query("attributes", &self.attributes)
                 .query("exclude_deleted_entries", &self.exclude_deleted_entries)
                 .query(
@@ -2720,6 +2748,7 @@ impl sage_core::Operation for UpdateLedgerAccount {
                 sage_core::Method::Put,
                 "/accounts/v3/ledger_accounts/{key}",
             )
+            .products(&["accounting-v3"])
             .path("key", &self.key)
             .json_enveloped("ledger_account", &self.ledger_account)
     }
@@ -2792,6 +2821,7 @@ impl sage_core::Operation for GetLedgerEntry {
                     sage_core::Method::Get,
                     "/accounts/v3/ledger_entries/{key}",
                 )
+                .products(&["accounting-v3"])
                 .path("key", &self.key)
                 .query("attributes", &self.attributes)
                 .query("nested_attributes", &self.nested_attributes)
@@ -2892,6 +2922,7 @@ impl sage_core::Operation for ListLedgerEntries {
                     sage_core::Method::Get,
                     "/accounts/v3/ledger_entries",
                 )
+                .products(&["accounting-v3"])
                 .query("attributes", &self.attributes)
                 .query("from_date", &self.from_date)
                 .query("items_per_page", &self.items_per_page)
@@ -2965,6 +2996,7 @@ impl sage_core::Operation for GetTransactionType {
                     sage_core::Method::Get,
                     "/accounts/v3/transaction_types/{key}",
                 )
+                .products(&["accounting-v3"])
                 .path("key", &self.key)
                 .query("attributes", &self.attributes)
                 .query("show_legacy_id", &self.show_legacy_id),
@@ -3036,6 +3068,7 @@ impl sage_core::Operation for ListTransactionTypes {
                     sage_core::Method::Get,
                     "/accounts/v3/transaction_types",
                 )
+                .products(&["accounting-v3"])
                 .query("attributes", &self.attributes)
                 .query("items_per_page", &self.items_per_page)
                 .query("page", &self.page)
@@ -3111,6 +3144,7 @@ impl sage_core::Operation for GetTransaction {
                     sage_core::Method::Get,
                     "/accounts/v3/transactions/{key}",
                 )
+                .products(&["accounting-v3"])
                 .path("key", &self.key)
                 .query("attributes", &self.attributes)
                 .query("expand_origin", &self.expand_origin)
@@ -3211,6 +3245,7 @@ impl sage_core::Operation for ListTransactions {
                     sage_core::Method::Get,
                     "/accounts/v3/transactions",
                 )
+                .products(&["accounting-v3"])
                 .query("attributes", &self.attributes)
                 .query("from_date", &self.from_date)
                 .query("has_attachments", &self.has_attachments)
@@ -3287,6 +3322,7 @@ impl sage_core::Operation for GetUnpostedTransaction {
                     sage_core::Method::Get,
                     "/accounts/v3/unposted_transactions/{key}",
                 )
+                .products(&["accounting-v3"])
                 .path("key", &self.key)
                 .query("attributes", &self.attributes)
                 .query("nested_attributes", &self.nested_attributes)
@@ -3361,6 +3397,7 @@ impl sage_core::Operation for ListUnpostedTransactions {
                     sage_core::Method::Get,
                     "/accounts/v3/unposted_transactions",
                 )
+                .products(&["accounting-v3"])
                 .query("attributes", &self.attributes)
                 .query("bank_account_id", &self.bank_account_id)
                 .query("items_per_page", &self.items_per_page)

@@ -65,6 +65,7 @@ sage_core::json_model! {
     }
 }
 
+sage_core::fields! { BankOpeningBalance => BankOpeningBalanceFields { path as "$path": Text, bank_account: One<super::common::Base>, created_at: DateTime, credit: Decimal, date: Date, debit: Decimal, displayed_as: Text, id: Text, legacy_id: Integer, transaction: One<super::common::Base>, transaction_type: One<super::common::Base>, updated_at: DateTime } }
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct BankOpeningBalanceUpdate {
     /// The bank account the opening balance relates to
@@ -211,6 +212,7 @@ sage_core::json_model! {
     }
 }
 
+sage_core::fields! { ContactOpeningBalance => ContactOpeningBalanceFields { path as "$path": Text, base_currency_net_amount: Decimal, base_currency_tax_amount: Decimal, base_currency_tax_breakdown: Many<super::common::TaxBreakdown>, base_currency_total_amount: Decimal, contact: One<super::common::Base>, contact_opening_balance_type: One<super::common::Base>, created_at: DateTime, currency: One<super::common::Base>, date: Date, deleted_at: DateTime, details: Text, displayed_as: Text, exchange_rate: Decimal, id: Text, legacy_id: Integer, net_amount: Decimal, reference: Text, tax_amount: Decimal, tax_breakdown: Many<super::common::TaxBreakdown>, tax_rate: One<super::common::Base>, total_amount: Decimal, transaction: One<super::common::Base>, transaction_type: One<super::common::Base>, updated_at: DateTime } }
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct ContactOpeningBalanceUpdate {
     /// The net amount of the opening balance in base currency
@@ -317,6 +319,7 @@ sage_core::json_model! {
     }
 }
 
+sage_core::fields! { LedgerAccountOpeningBalance => LedgerAccountOpeningBalanceFields { path as "$path": Text, created_at: DateTime, credit: Decimal, debit: Decimal, details: Text, displayed_as: Text, id: Text, ledger_account: One<super::common::Base>, legacy_id: Integer, updated_at: DateTime } }
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct LedgerAccountOpeningBalanceUpdate {
     /// The credit amount of the opening balance
@@ -648,6 +651,7 @@ sage_core::json_model! {
     }
 }
 
+sage_core::fields! { OpeningBalanceJournal => OpeningBalanceJournalFields { path as "$path": Text, created_at: DateTime, date: Date, deleted_at: DateTime, displayed_as: Text, id: Text, journal_lines: Many<BaseJournalLine>, legacy_id: Integer, reference: Text, transaction: One<super::common::Base>, transaction_type: One<super::common::Base>, updated_at: DateTime } }
 impl From<&BankOpeningBalance> for BankOpeningBalanceUpdate {
     /// The fields Sage lets you write, taken from what it returned; the rest start unset.
     #[inline]
@@ -769,6 +773,7 @@ impl sage_core::Operation for CreateBankOpeningBalance {
                 sage_core::Method::Post,
                 "/accounts/v3/bank_opening_balances",
             )
+            .products(&["accounting-v3"])
             .json_enveloped("bank_opening_balance", &self.bank_opening_balance)
     }
 }
@@ -817,6 +822,7 @@ impl sage_core::Operation for DeleteBankOpeningBalance {
                     sage_core::Method::Delete,
                     "/accounts/v3/bank_opening_balances/{key}",
                 )
+                .products(&["accounting-v3"])
                 .path("key", &self.key),
         )
     }
@@ -884,6 +890,7 @@ impl sage_core::Operation for GetBankOpeningBalance {
                     sage_core::Method::Get,
                     "/accounts/v3/bank_opening_balances/{key}",
                 )
+                .products(&["accounting-v3"])
                 .path("key", &self.key)
                 .query("attributes", &self.attributes)
                 .query("show_legacy_id", &self.show_legacy_id),
@@ -963,6 +970,7 @@ impl sage_core::Operation for ListBankOpeningBalances {
                     sage_core::Method::Get,
                     "/accounts/v3/bank_opening_balances",
                 )
+                .products(&["accounting-v3"])
                 .query("attributes", &self.attributes)
                 .query("bank_account_id", &self.bank_account_id)
                 .query("items_per_page", &self.items_per_page)
@@ -1024,6 +1032,7 @@ impl sage_core::Operation for UpdateBankOpeningBalance {
                 sage_core::Method::Put,
                 "/accounts/v3/bank_opening_balances/{key}",
             )
+            .products(&["accounting-v3"])
             .path("key", &self.key)
             .json_enveloped("bank_opening_balance", &self.bank_opening_balance)
     }
@@ -1087,6 +1096,7 @@ impl sage_core::Operation for GetContactOpeningBalanceType {
                     sage_core::Method::Get,
                     "/accounts/v3/contact_opening_balance_types/{key}",
                 )
+                .products(&["accounting-v3"])
                 .path("key", &self.key)
                 .query("attributes", &self.attributes)
                 .query("show_legacy_id", &self.show_legacy_id),
@@ -1154,6 +1164,7 @@ impl sage_core::Operation for ListContactOpeningBalanceTypes {
                     sage_core::Method::Get,
                     "/accounts/v3/contact_opening_balance_types",
                 )
+                .products(&["accounting-v3"])
                 .query("attributes", &self.attributes)
                 .query("items_per_page", &self.items_per_page)
                 .query("page", &self.page)
@@ -1204,6 +1215,7 @@ impl sage_core::Operation for CreateContactOpeningBalance {
                 sage_core::Method::Post,
                 "/accounts/v3/contact_opening_balances",
             )
+            .products(&["accounting-v3"])
             .json_enveloped("contact_opening_balance", &self.contact_opening_balance)
     }
 }
@@ -1251,6 +1263,7 @@ impl sage_core::Operation for DeleteContactOpeningBalance {
                     sage_core::Method::Delete,
                     "/accounts/v3/contact_opening_balances/{key}",
                 )
+                .products(&["accounting-v3"])
                 .path("key", &self.key),
         )
     }
@@ -1318,6 +1331,7 @@ impl sage_core::Operation for GetContactOpeningBalance {
                     sage_core::Method::Get,
                     "/accounts/v3/contact_opening_balances/{key}",
                 )
+                .products(&["accounting-v3"])
                 .path("key", &self.key)
                 .query("attributes", &self.attributes)
                 .query("show_legacy_id", &self.show_legacy_id),
@@ -1405,6 +1419,7 @@ impl sage_core::Operation for ListContactOpeningBalances {
                     sage_core::Method::Get,
                     "/accounts/v3/contact_opening_balances",
                 )
+                .products(&["accounting-v3"])
                 .query("attributes", &self.attributes)
                 .query("contact_id", &self.contact_id)
                 .query("contact_type_id", &self.contact_type_id)
@@ -1467,6 +1482,7 @@ impl sage_core::Operation for UpdateContactOpeningBalance {
                 sage_core::Method::Put,
                 "/accounts/v3/contact_opening_balances/{key}",
             )
+            .products(&["accounting-v3"])
             .path("key", &self.key)
             .json_enveloped("contact_opening_balance", &self.contact_opening_balance)
     }
@@ -1517,6 +1533,7 @@ impl sage_core::Operation for CreateLedgerAccountOpeningBalance {
                 sage_core::Method::Post,
                 "/accounts/v3/ledger_account_opening_balances",
             )
+            .products(&["accounting-v3"])
             .json_enveloped(
                 "ledger_account_opening_balance",
                 &self.ledger_account_opening_balance,
@@ -1568,6 +1585,7 @@ impl sage_core::Operation for DeleteLedgerAccountOpeningBalance {
                     sage_core::Method::Delete,
                     "/accounts/v3/ledger_account_opening_balances/{key}",
                 )
+                .products(&["accounting-v3"])
                 .path("key", &self.key),
         )
     }
@@ -1635,6 +1653,7 @@ impl sage_core::Operation for GetLedgerAccountOpeningBalance {
                     sage_core::Method::Get,
                     "/accounts/v3/ledger_account_opening_balances/{key}",
                 )
+                .products(&["accounting-v3"])
                 .path("key", &self.key)
                 .query("attributes", &self.attributes)
                 .query("show_legacy_id", &self.show_legacy_id),
@@ -1710,6 +1729,7 @@ impl sage_core::Operation for ListLedgerAccountOpeningBalances {
                     sage_core::Method::Get,
                     "/accounts/v3/ledger_account_opening_balances",
                 )
+                .products(&["accounting-v3"])
                 .query("attributes", &self.attributes)
                 .query("items_per_page", &self.items_per_page)
                 .query("page", &self.page)
@@ -1770,6 +1790,7 @@ impl sage_core::Operation for UpdateLedgerAccountOpeningBalance {
                 sage_core::Method::Put,
                 "/accounts/v3/ledger_account_opening_balances/{key}",
             )
+            .products(&["accounting-v3"])
             .path("key", &self.key)
             .json_enveloped(
                 "ledger_account_opening_balance",
@@ -1821,6 +1842,7 @@ impl sage_core::Operation for CreateOpeningBalanceJournal {
                 sage_core::Method::Post,
                 "/accounts/v3/opening_balance_journals",
             )
+            .products(&["accounting-v3"])
             .json_enveloped("opening_balance_journal", &self.opening_balance_journal)
     }
 }
@@ -1869,6 +1891,7 @@ impl sage_core::Operation for DeleteOpeningBalanceJournal {
                     sage_core::Method::Delete,
                     "/accounts/v3/opening_balance_journals/{key}",
                 )
+                .products(&["accounting-v3"])
                 .path("key", &self.key),
         )
     }
@@ -1936,6 +1959,7 @@ impl sage_core::Operation for GetOpeningBalanceJournal {
                     sage_core::Method::Get,
                     "/accounts/v3/opening_balance_journals/{key}",
                 )
+                .products(&["accounting-v3"])
                 .path("key", &self.key)
                 .query("attributes", &self.attributes)
                 .query("show_legacy_id", &self.show_legacy_id),
@@ -2007,6 +2031,7 @@ impl sage_core::Operation for ListOpeningBalanceJournals {
                     sage_core::Method::Get,
                     "/accounts/v3/opening_balance_journals",
                 )
+                .products(&["accounting-v3"])
                 .query("attributes", &self.attributes)
                 .query("items_per_page", &self.items_per_page)
                 .query("page", &self.page)

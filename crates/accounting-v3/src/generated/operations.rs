@@ -19,6 +19,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         list: false,
         idempotent: false,
         deprecated: true,
+        products: &["accounting-v3"],
     },
     OperationSpec {
         name: "create_attachment",
@@ -31,6 +32,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         list: false,
         idempotent: false,
         deprecated: true,
+        products: &["accounting-v3"],
     },
     OperationSpec {
         name: "create_bank_account",
@@ -43,6 +45,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         list: false,
         idempotent: false,
         deprecated: true,
+        products: &["accounting-v3"],
     },
     OperationSpec {
         name: "create_bank_deposit",
@@ -55,6 +58,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         list: false,
         idempotent: false,
         deprecated: true,
+        products: &["accounting-v3"],
     },
     OperationSpec {
         name: "create_bank_opening_balance",
@@ -67,6 +71,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         list: false,
         idempotent: false,
         deprecated: true,
+        products: &["accounting-v3"],
     },
     OperationSpec {
         name: "create_bank_reconciliation",
@@ -79,6 +84,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         list: false,
         idempotent: false,
         deprecated: true,
+        products: &["accounting-v3"],
     },
     OperationSpec {
         name: "create_bank_transfer",
@@ -91,6 +97,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         list: false,
         idempotent: false,
         deprecated: true,
+        products: &["accounting-v3"],
     },
     OperationSpec {
         name: "create_business_exchange_rate",
@@ -103,6 +110,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         list: false,
         idempotent: false,
         deprecated: true,
+        products: &["accounting-v3"],
     },
     OperationSpec {
         name: "create_contact",
@@ -115,6 +123,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         list: false,
         idempotent: false,
         deprecated: true,
+        products: &["accounting-v3"],
     },
     OperationSpec {
         name: "create_contact_allocation",
@@ -127,6 +136,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         list: false,
         idempotent: false,
         deprecated: true,
+        products: &["accounting-v3"],
     },
     OperationSpec {
         name: "create_contact_opening_balance",
@@ -139,6 +149,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         list: false,
         idempotent: false,
         deprecated: true,
+        products: &["accounting-v3"],
     },
     OperationSpec {
         name: "create_contact_payment",
@@ -151,6 +162,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         list: false,
         idempotent: false,
         deprecated: true,
+        products: &["accounting-v3"],
     },
     OperationSpec {
         name: "create_contact_person",
@@ -163,6 +175,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         list: false,
         idempotent: false,
         deprecated: true,
+        products: &["accounting-v3"],
     },
     OperationSpec {
         name: "create_hosted_artefact_payment_settings",
@@ -175,6 +188,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         list: false,
         idempotent: false,
         deprecated: true,
+        products: &["accounting-v3"],
     },
     OperationSpec {
         name: "create_journal",
@@ -187,6 +201,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         list: false,
         idempotent: false,
         deprecated: true,
+        products: &["accounting-v3"],
     },
     OperationSpec {
         name: "create_journal_code",
@@ -199,6 +214,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         list: false,
         idempotent: false,
         deprecated: true,
+        products: &["accounting-v3"],
     },
     OperationSpec {
         name: "create_ledger_account",
@@ -211,6 +227,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         list: false,
         idempotent: false,
         deprecated: true,
+        products: &["accounting-v3"],
     },
     OperationSpec {
         name: "create_ledger_account_opening_balance",
@@ -223,6 +240,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         list: false,
         idempotent: false,
         deprecated: true,
+        products: &["accounting-v3"],
     },
     OperationSpec {
         name: "create_migration_tax_return",
@@ -235,6 +253,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         list: false,
         idempotent: false,
         deprecated: true,
+        products: &["accounting-v3"],
     },
     OperationSpec {
         name: "create_opening_balance_journal",
@@ -247,6 +266,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         list: false,
         idempotent: false,
         deprecated: true,
+        products: &["accounting-v3"],
     },
     OperationSpec {
         name: "create_other_payment",
@@ -259,6 +279,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         list: false,
         idempotent: false,
         deprecated: true,
+        products: &["accounting-v3"],
     },
     OperationSpec {
         name: "create_product",
@@ -271,6 +292,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         list: false,
         idempotent: false,
         deprecated: true,
+        products: &["accounting-v3"],
     },
     OperationSpec {
         name: "create_product_sales_price_type",
@@ -283,6 +305,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         list: false,
         idempotent: false,
         deprecated: true,
+        products: &["accounting-v3"],
     },
     OperationSpec {
         name: "create_purchase_corrective_invoice",
@@ -295,6 +318,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         list: false,
         idempotent: false,
         deprecated: true,
+        products: &["accounting-v3"],
     },
     OperationSpec {
         name: "create_purchase_credit_note",
@@ -307,6 +331,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         list: false,
         idempotent: false,
         deprecated: true,
+        products: &["accounting-v3"],
     },
     OperationSpec {
         name: "create_purchase_invoice",
@@ -319,6 +344,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         list: false,
         idempotent: false,
         deprecated: true,
+        products: &["accounting-v3"],
     },
     OperationSpec {
         name: "create_purchase_quick_entry",
@@ -331,6 +357,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         list: false,
         idempotent: false,
         deprecated: true,
+        products: &["accounting-v3"],
     },
     OperationSpec {
         name: "create_sales_corrective_invoice",
@@ -343,6 +370,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         list: false,
         idempotent: false,
         deprecated: true,
+        products: &["accounting-v3"],
     },
     OperationSpec {
         name: "create_sales_credit_note",
@@ -355,6 +383,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         list: false,
         idempotent: false,
         deprecated: true,
+        products: &["accounting-v3"],
     },
     OperationSpec {
         name: "create_sales_estimate",
@@ -367,6 +396,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         list: false,
         idempotent: false,
         deprecated: true,
+        products: &["accounting-v3"],
     },
     OperationSpec {
         name: "create_sales_invoice",
@@ -379,6 +409,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         list: false,
         idempotent: false,
         deprecated: true,
+        products: &["accounting-v3"],
     },
     OperationSpec {
         name: "create_sales_quick_entry",
@@ -391,6 +422,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         list: false,
         idempotent: false,
         deprecated: true,
+        products: &["accounting-v3"],
     },
     OperationSpec {
         name: "create_sales_quote",
@@ -403,6 +435,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         list: false,
         idempotent: false,
         deprecated: true,
+        products: &["accounting-v3"],
     },
     OperationSpec {
         name: "create_service",
@@ -415,6 +448,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         list: false,
         idempotent: false,
         deprecated: true,
+        products: &["accounting-v3"],
     },
     OperationSpec {
         name: "create_service_rate_type",
@@ -427,6 +461,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         list: false,
         idempotent: false,
         deprecated: true,
+        products: &["accounting-v3"],
     },
     OperationSpec {
         name: "create_stock_item",
@@ -439,6 +474,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         list: false,
         idempotent: false,
         deprecated: true,
+        products: &["accounting-v3"],
     },
     OperationSpec {
         name: "create_stock_movement",
@@ -451,6 +487,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         list: false,
         idempotent: false,
         deprecated: true,
+        products: &["accounting-v3"],
     },
     OperationSpec {
         name: "create_tax_rate",
@@ -463,6 +500,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         list: false,
         idempotent: false,
         deprecated: true,
+        products: &["accounting-v3"],
     },
     OperationSpec {
         name: "delete_address",
@@ -475,6 +513,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         list: false,
         idempotent: true,
         deprecated: true,
+        products: &["accounting-v3"],
     },
     OperationSpec {
         name: "delete_attachment",
@@ -487,6 +526,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         list: false,
         idempotent: true,
         deprecated: true,
+        products: &["accounting-v3"],
     },
     OperationSpec {
         name: "delete_bank_account",
@@ -499,6 +539,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         list: false,
         idempotent: true,
         deprecated: true,
+        products: &["accounting-v3"],
     },
     OperationSpec {
         name: "delete_bank_deposit",
@@ -511,6 +552,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         list: false,
         idempotent: true,
         deprecated: true,
+        products: &["accounting-v3"],
     },
     OperationSpec {
         name: "delete_bank_opening_balance",
@@ -523,6 +565,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         list: false,
         idempotent: true,
         deprecated: true,
+        products: &["accounting-v3"],
     },
     OperationSpec {
         name: "delete_bank_transfer",
@@ -535,6 +578,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         list: false,
         idempotent: true,
         deprecated: true,
+        products: &["accounting-v3"],
     },
     OperationSpec {
         name: "delete_business_exchange_rate",
@@ -547,6 +591,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         list: false,
         idempotent: true,
         deprecated: true,
+        products: &["accounting-v3"],
     },
     OperationSpec {
         name: "delete_contact",
@@ -559,6 +604,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         list: false,
         idempotent: true,
         deprecated: true,
+        products: &["accounting-v3"],
     },
     OperationSpec {
         name: "delete_contact_allocation",
@@ -571,6 +617,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         list: false,
         idempotent: true,
         deprecated: true,
+        products: &["accounting-v3"],
     },
     OperationSpec {
         name: "delete_contact_opening_balance",
@@ -583,6 +630,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         list: false,
         idempotent: true,
         deprecated: true,
+        products: &["accounting-v3"],
     },
     OperationSpec {
         name: "delete_contact_payment",
@@ -595,6 +643,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         list: false,
         idempotent: true,
         deprecated: true,
+        products: &["accounting-v3"],
     },
     OperationSpec {
         name: "delete_contact_person",
@@ -607,6 +656,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         list: false,
         idempotent: true,
         deprecated: true,
+        products: &["accounting-v3"],
     },
     OperationSpec {
         name: "delete_hosted_artefact_payment_settings",
@@ -619,6 +669,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         list: false,
         idempotent: true,
         deprecated: true,
+        products: &["accounting-v3"],
     },
     OperationSpec {
         name: "delete_journal",
@@ -631,6 +682,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         list: false,
         idempotent: true,
         deprecated: true,
+        products: &["accounting-v3"],
     },
     OperationSpec {
         name: "delete_journal_code",
@@ -643,6 +695,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         list: false,
         idempotent: true,
         deprecated: true,
+        products: &["accounting-v3"],
     },
     OperationSpec {
         name: "delete_ledger_account_opening_balance",
@@ -655,6 +708,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         list: false,
         idempotent: true,
         deprecated: true,
+        products: &["accounting-v3"],
     },
     OperationSpec {
         name: "delete_opening_balance_journal",
@@ -667,6 +721,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         list: false,
         idempotent: true,
         deprecated: true,
+        products: &["accounting-v3"],
     },
     OperationSpec {
         name: "delete_other_payment",
@@ -679,6 +734,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         list: false,
         idempotent: true,
         deprecated: true,
+        products: &["accounting-v3"],
     },
     OperationSpec {
         name: "delete_product",
@@ -691,6 +747,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         list: false,
         idempotent: true,
         deprecated: true,
+        products: &["accounting-v3"],
     },
     OperationSpec {
         name: "delete_product_sales_price_type",
@@ -703,6 +760,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         list: false,
         idempotent: true,
         deprecated: true,
+        products: &["accounting-v3"],
     },
     OperationSpec {
         name: "delete_purchase_corrective_invoice",
@@ -715,6 +773,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         list: false,
         idempotent: true,
         deprecated: true,
+        products: &["accounting-v3"],
     },
     OperationSpec {
         name: "delete_purchase_credit_note",
@@ -727,6 +786,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         list: false,
         idempotent: true,
         deprecated: true,
+        products: &["accounting-v3"],
     },
     OperationSpec {
         name: "delete_purchase_invoice",
@@ -739,6 +799,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         list: false,
         idempotent: true,
         deprecated: true,
+        products: &["accounting-v3"],
     },
     OperationSpec {
         name: "delete_purchase_quick_entry",
@@ -751,6 +812,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         list: false,
         idempotent: true,
         deprecated: true,
+        products: &["accounting-v3"],
     },
     OperationSpec {
         name: "delete_sales_corrective_invoice",
@@ -763,6 +825,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         list: false,
         idempotent: true,
         deprecated: true,
+        products: &["accounting-v3"],
     },
     OperationSpec {
         name: "delete_sales_credit_note",
@@ -775,6 +838,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         list: false,
         idempotent: true,
         deprecated: true,
+        products: &["accounting-v3"],
     },
     OperationSpec {
         name: "delete_sales_estimate",
@@ -787,6 +851,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         list: false,
         idempotent: true,
         deprecated: true,
+        products: &["accounting-v3"],
     },
     OperationSpec {
         name: "delete_sales_invoice",
@@ -799,6 +864,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         list: false,
         idempotent: true,
         deprecated: true,
+        products: &["accounting-v3"],
     },
     OperationSpec {
         name: "delete_sales_quick_entry",
@@ -811,6 +877,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         list: false,
         idempotent: true,
         deprecated: true,
+        products: &["accounting-v3"],
     },
     OperationSpec {
         name: "delete_sales_quote",
@@ -823,6 +890,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         list: false,
         idempotent: true,
         deprecated: true,
+        products: &["accounting-v3"],
     },
     OperationSpec {
         name: "delete_service",
@@ -835,6 +903,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         list: false,
         idempotent: true,
         deprecated: true,
+        products: &["accounting-v3"],
     },
     OperationSpec {
         name: "delete_service_rate_type",
@@ -847,6 +916,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         list: false,
         idempotent: true,
         deprecated: true,
+        products: &["accounting-v3"],
     },
     OperationSpec {
         name: "delete_stock_item",
@@ -859,6 +929,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         list: false,
         idempotent: true,
         deprecated: true,
+        products: &["accounting-v3"],
     },
     OperationSpec {
         name: "delete_stock_movement",
@@ -871,6 +942,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         list: false,
         idempotent: true,
         deprecated: true,
+        products: &["accounting-v3"],
     },
     OperationSpec {
         name: "delete_tax_rate",
@@ -883,6 +955,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         list: false,
         idempotent: true,
         deprecated: true,
+        products: &["accounting-v3"],
     },
     OperationSpec {
         name: "get_address",
@@ -895,6 +968,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         list: false,
         idempotent: true,
         deprecated: true,
+        products: &["accounting-v3"],
     },
     OperationSpec {
         name: "get_address_region",
@@ -907,6 +981,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         list: false,
         idempotent: true,
         deprecated: true,
+        products: &["accounting-v3"],
     },
     OperationSpec {
         name: "get_address_type",
@@ -919,6 +994,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         list: false,
         idempotent: true,
         deprecated: true,
+        products: &["accounting-v3"],
     },
     OperationSpec {
         name: "get_artefact_status",
@@ -931,6 +1007,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         list: false,
         idempotent: true,
         deprecated: true,
+        products: &["accounting-v3"],
     },
     OperationSpec {
         name: "get_attachment",
@@ -943,6 +1020,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         list: false,
         idempotent: true,
         deprecated: true,
+        products: &["accounting-v3"],
     },
     OperationSpec {
         name: "get_attachment_context_type",
@@ -955,6 +1033,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         list: false,
         idempotent: true,
         deprecated: true,
+        products: &["accounting-v3"],
     },
     OperationSpec {
         name: "get_attachment_file",
@@ -967,6 +1046,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         list: false,
         idempotent: true,
         deprecated: true,
+        products: &["accounting-v3"],
     },
     OperationSpec {
         name: "get_bank_account",
@@ -979,6 +1059,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         list: false,
         idempotent: true,
         deprecated: true,
+        products: &["accounting-v3"],
     },
     OperationSpec {
         name: "get_bank_account_type",
@@ -991,6 +1072,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         list: false,
         idempotent: true,
         deprecated: true,
+        products: &["accounting-v3"],
     },
     OperationSpec {
         name: "get_bank_deposit",
@@ -1003,6 +1085,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         list: false,
         idempotent: true,
         deprecated: true,
+        products: &["accounting-v3"],
     },
     OperationSpec {
         name: "get_bank_opening_balance",
@@ -1015,6 +1098,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         list: false,
         idempotent: true,
         deprecated: true,
+        products: &["accounting-v3"],
     },
     OperationSpec {
         name: "get_bank_reconciliation",
@@ -1027,6 +1111,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         list: false,
         idempotent: true,
         deprecated: true,
+        products: &["accounting-v3"],
     },
     OperationSpec {
         name: "get_bank_transfer",
@@ -1039,6 +1124,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         list: false,
         idempotent: true,
         deprecated: true,
+        products: &["accounting-v3"],
     },
     OperationSpec {
         name: "get_business",
@@ -1051,6 +1137,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         list: false,
         idempotent: true,
         deprecated: true,
+        products: &["accounting-v3"],
     },
     OperationSpec {
         name: "get_business_activity_type",
@@ -1063,6 +1150,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         list: false,
         idempotent: true,
         deprecated: true,
+        products: &["accounting-v3"],
     },
     OperationSpec {
         name: "get_business_exchange_rate",
@@ -1075,6 +1163,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         list: false,
         idempotent: true,
         deprecated: true,
+        products: &["accounting-v3"],
     },
     OperationSpec {
         name: "get_business_settings",
@@ -1087,6 +1176,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         list: false,
         idempotent: true,
         deprecated: true,
+        products: &["accounting-v3"],
     },
     OperationSpec {
         name: "get_business_type",
@@ -1099,6 +1189,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         list: false,
         idempotent: true,
         deprecated: true,
+        products: &["accounting-v3"],
     },
     OperationSpec {
         name: "get_catalog_item_type",
@@ -1111,6 +1202,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         list: false,
         idempotent: true,
         deprecated: true,
+        products: &["accounting-v3"],
     },
     OperationSpec {
         name: "get_coa_account",
@@ -1123,6 +1215,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         list: false,
         idempotent: true,
         deprecated: true,
+        products: &["accounting-v3"],
     },
     OperationSpec {
         name: "get_coa_template",
@@ -1135,6 +1228,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         list: false,
         idempotent: true,
         deprecated: true,
+        products: &["accounting-v3"],
     },
     OperationSpec {
         name: "get_contact",
@@ -1155,6 +1249,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         list: false,
         idempotent: true,
         deprecated: true,
+        products: &["accounting-v3"],
     },
     OperationSpec {
         name: "get_contact_allocation",
@@ -1167,6 +1262,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         list: false,
         idempotent: true,
         deprecated: true,
+        products: &["accounting-v3"],
     },
     OperationSpec {
         name: "get_contact_opening_balance",
@@ -1179,6 +1275,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         list: false,
         idempotent: true,
         deprecated: true,
+        products: &["accounting-v3"],
     },
     OperationSpec {
         name: "get_contact_opening_balance_type",
@@ -1191,6 +1288,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         list: false,
         idempotent: true,
         deprecated: true,
+        products: &["accounting-v3"],
     },
     OperationSpec {
         name: "get_contact_payment",
@@ -1203,6 +1301,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         list: false,
         idempotent: true,
         deprecated: true,
+        products: &["accounting-v3"],
     },
     OperationSpec {
         name: "get_contact_person",
@@ -1215,6 +1314,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         list: false,
         idempotent: true,
         deprecated: true,
+        products: &["accounting-v3"],
     },
     OperationSpec {
         name: "get_contact_person_type",
@@ -1227,6 +1327,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         list: false,
         idempotent: true,
         deprecated: true,
+        products: &["accounting-v3"],
     },
     OperationSpec {
         name: "get_contact_type",
@@ -1239,6 +1340,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         list: false,
         idempotent: true,
         deprecated: true,
+        products: &["accounting-v3"],
     },
     OperationSpec {
         name: "get_corrective_reason_code",
@@ -1251,6 +1353,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         list: false,
         idempotent: true,
         deprecated: true,
+        products: &["accounting-v3"],
     },
     OperationSpec {
         name: "get_countries_of_registration",
@@ -1263,6 +1366,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         list: false,
         idempotent: true,
         deprecated: true,
+        products: &["accounting-v3"],
     },
     OperationSpec {
         name: "get_country",
@@ -1275,6 +1379,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         list: false,
         idempotent: true,
         deprecated: true,
+        products: &["accounting-v3"],
     },
     OperationSpec {
         name: "get_country_group",
@@ -1287,6 +1392,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         list: false,
         idempotent: true,
         deprecated: true,
+        products: &["accounting-v3"],
     },
     OperationSpec {
         name: "get_currency",
@@ -1299,6 +1405,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         list: false,
         idempotent: true,
         deprecated: true,
+        products: &["accounting-v3"],
     },
     OperationSpec {
         name: "get_datev_settings",
@@ -1311,6 +1418,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         list: false,
         idempotent: true,
         deprecated: true,
+        products: &["accounting-v3"],
     },
     OperationSpec {
         name: "get_email_settings",
@@ -1323,6 +1431,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         list: false,
         idempotent: true,
         deprecated: true,
+        products: &["accounting-v3"],
     },
     OperationSpec {
         name: "get_eu_goods_services_type",
@@ -1335,6 +1444,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         list: false,
         idempotent: true,
         deprecated: true,
+        products: &["accounting-v3"],
     },
     OperationSpec {
         name: "get_eu_sales_description",
@@ -1347,6 +1457,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         list: false,
         idempotent: true,
         deprecated: true,
+        products: &["accounting-v3"],
     },
     OperationSpec {
         name: "get_exchange_rate",
@@ -1359,6 +1470,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         list: false,
         idempotent: true,
         deprecated: true,
+        products: &["accounting-v3"],
     },
     OperationSpec {
         name: "get_financial_settings",
@@ -1371,6 +1483,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         list: false,
         idempotent: true,
         deprecated: true,
+        products: &["accounting-v3"],
     },
     OperationSpec {
         name: "get_hosted_artefact_payment_settings",
@@ -1383,6 +1496,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         list: false,
         idempotent: true,
         deprecated: true,
+        products: &["accounting-v3"],
     },
     OperationSpec {
         name: "get_invoice_settings",
@@ -1395,6 +1509,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         list: false,
         idempotent: true,
         deprecated: true,
+        products: &["accounting-v3"],
     },
     OperationSpec {
         name: "get_journal",
@@ -1407,6 +1522,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         list: false,
         idempotent: true,
         deprecated: true,
+        products: &["accounting-v3"],
     },
     OperationSpec {
         name: "get_journal_code",
@@ -1419,6 +1535,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         list: false,
         idempotent: true,
         deprecated: true,
+        products: &["accounting-v3"],
     },
     OperationSpec {
         name: "get_journal_code_type",
@@ -1431,6 +1548,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         list: false,
         idempotent: true,
         deprecated: true,
+        products: &["accounting-v3"],
     },
     OperationSpec {
         name: "get_ledger_account",
@@ -1452,6 +1570,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         list: false,
         idempotent: true,
         deprecated: true,
+        products: &["accounting-v3"],
     },
     OperationSpec {
         name: "get_ledger_account_classification",
@@ -1464,6 +1583,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         list: false,
         idempotent: true,
         deprecated: true,
+        products: &["accounting-v3"],
     },
     OperationSpec {
         name: "get_ledger_account_opening_balance",
@@ -1476,6 +1596,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         list: false,
         idempotent: true,
         deprecated: true,
+        products: &["accounting-v3"],
     },
     OperationSpec {
         name: "get_ledger_account_type",
@@ -1488,6 +1609,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         list: false,
         idempotent: true,
         deprecated: true,
+        products: &["accounting-v3"],
     },
     OperationSpec {
         name: "get_ledger_entry",
@@ -1500,6 +1622,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         list: false,
         idempotent: true,
         deprecated: true,
+        products: &["accounting-v3"],
     },
     OperationSpec {
         name: "get_legal_form_type",
@@ -1512,6 +1635,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         list: false,
         idempotent: true,
         deprecated: true,
+        products: &["accounting-v3"],
     },
     OperationSpec {
         name: "get_live_exchange_rate",
@@ -1524,6 +1648,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         list: false,
         idempotent: true,
         deprecated: true,
+        products: &["accounting-v3"],
     },
     OperationSpec {
         name: "get_me",
@@ -1536,6 +1661,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         list: false,
         idempotent: true,
         deprecated: true,
+        products: &["accounting-v3"],
     },
     OperationSpec {
         name: "get_migration_tax_return",
@@ -1548,6 +1674,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         list: false,
         idempotent: true,
         deprecated: true,
+        products: &["accounting-v3"],
     },
     OperationSpec {
         name: "get_migrations",
@@ -1560,6 +1687,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         list: false,
         idempotent: true,
         deprecated: true,
+        products: &["accounting-v3"],
     },
     OperationSpec {
         name: "get_opening_balance_journal",
@@ -1572,6 +1700,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         list: false,
         idempotent: true,
         deprecated: true,
+        products: &["accounting-v3"],
     },
     OperationSpec {
         name: "get_other_payment",
@@ -1584,6 +1713,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         list: false,
         idempotent: true,
         deprecated: true,
+        products: &["accounting-v3"],
     },
     OperationSpec {
         name: "get_payment_method",
@@ -1596,6 +1726,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         list: false,
         idempotent: true,
         deprecated: true,
+        products: &["accounting-v3"],
     },
     OperationSpec {
         name: "get_product",
@@ -1608,6 +1739,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         list: false,
         idempotent: true,
         deprecated: true,
+        products: &["accounting-v3"],
     },
     OperationSpec {
         name: "get_product_sales_price_type",
@@ -1620,6 +1752,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         list: false,
         idempotent: true,
         deprecated: true,
+        products: &["accounting-v3"],
     },
     OperationSpec {
         name: "get_purchase_corrective_invoice",
@@ -1638,6 +1771,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         list: false,
         idempotent: true,
         deprecated: true,
+        products: &["accounting-v3"],
     },
     OperationSpec {
         name: "get_purchase_credit_note",
@@ -1656,6 +1790,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         list: false,
         idempotent: true,
         deprecated: true,
+        products: &["accounting-v3"],
     },
     OperationSpec {
         name: "get_purchase_invoice",
@@ -1675,6 +1810,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         list: false,
         idempotent: true,
         deprecated: true,
+        products: &["accounting-v3"],
     },
     OperationSpec {
         name: "get_purchase_quick_entry",
@@ -1693,6 +1829,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         list: false,
         idempotent: true,
         deprecated: true,
+        products: &["accounting-v3"],
     },
     OperationSpec {
         name: "get_quick_entry_type",
@@ -1705,6 +1842,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         list: false,
         idempotent: true,
         deprecated: true,
+        products: &["accounting-v3"],
     },
     OperationSpec {
         name: "get_sales_corrective_invoice",
@@ -1724,6 +1862,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         list: false,
         idempotent: true,
         deprecated: true,
+        products: &["accounting-v3"],
     },
     OperationSpec {
         name: "get_sales_credit_note",
@@ -1743,6 +1882,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         list: false,
         idempotent: true,
         deprecated: true,
+        products: &["accounting-v3"],
     },
     OperationSpec {
         name: "get_sales_estimate",
@@ -1755,6 +1895,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         list: false,
         idempotent: true,
         deprecated: true,
+        products: &["accounting-v3"],
     },
     OperationSpec {
         name: "get_sales_invoice",
@@ -1776,6 +1917,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         list: false,
         idempotent: true,
         deprecated: true,
+        products: &["accounting-v3"],
     },
     OperationSpec {
         name: "get_sales_quick_entry",
@@ -1794,6 +1936,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         list: false,
         idempotent: true,
         deprecated: true,
+        products: &["accounting-v3"],
     },
     OperationSpec {
         name: "get_sales_quote",
@@ -1806,6 +1949,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         list: false,
         idempotent: true,
         deprecated: true,
+        products: &["accounting-v3"],
     },
     OperationSpec {
         name: "get_service",
@@ -1818,6 +1962,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         list: false,
         idempotent: true,
         deprecated: true,
+        products: &["accounting-v3"],
     },
     OperationSpec {
         name: "get_service_rate_type",
@@ -1830,6 +1975,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         list: false,
         idempotent: true,
         deprecated: true,
+        products: &["accounting-v3"],
     },
     OperationSpec {
         name: "get_stock_item",
@@ -1842,6 +1988,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         list: false,
         idempotent: true,
         deprecated: true,
+        products: &["accounting-v3"],
     },
     OperationSpec {
         name: "get_stock_movement",
@@ -1854,6 +2001,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         list: false,
         idempotent: true,
         deprecated: true,
+        products: &["accounting-v3"],
     },
     OperationSpec {
         name: "get_tax_office",
@@ -1866,6 +2014,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         list: false,
         idempotent: true,
         deprecated: true,
+        products: &["accounting-v3"],
     },
     OperationSpec {
         name: "get_tax_profile",
@@ -1878,6 +2027,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         list: false,
         idempotent: true,
         deprecated: true,
+        products: &["accounting-v3"],
     },
     OperationSpec {
         name: "get_tax_rate",
@@ -1890,6 +2040,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         list: false,
         idempotent: true,
         deprecated: true,
+        products: &["accounting-v3"],
     },
     OperationSpec {
         name: "get_tax_return_frequency",
@@ -1902,6 +2053,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         list: false,
         idempotent: true,
         deprecated: true,
+        products: &["accounting-v3"],
     },
     OperationSpec {
         name: "get_tax_scheme",
@@ -1914,6 +2066,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         list: false,
         idempotent: true,
         deprecated: true,
+        products: &["accounting-v3"],
     },
     OperationSpec {
         name: "get_tax_type",
@@ -1926,6 +2079,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         list: false,
         idempotent: true,
         deprecated: true,
+        products: &["accounting-v3"],
     },
     OperationSpec {
         name: "get_transaction",
@@ -1938,6 +2092,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         list: false,
         idempotent: true,
         deprecated: true,
+        products: &["accounting-v3"],
     },
     OperationSpec {
         name: "get_transaction_type",
@@ -1950,6 +2105,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         list: false,
         idempotent: true,
         deprecated: true,
+        products: &["accounting-v3"],
     },
     OperationSpec {
         name: "get_unallocated_artefact",
@@ -1962,6 +2118,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         list: false,
         idempotent: true,
         deprecated: true,
+        products: &["accounting-v3"],
     },
     OperationSpec {
         name: "get_unposted_transaction",
@@ -1974,6 +2131,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         list: false,
         idempotent: true,
         deprecated: false,
+        products: &["accounting-v3"],
     },
     OperationSpec {
         name: "get_user",
@@ -1986,6 +2144,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         list: false,
         idempotent: true,
         deprecated: true,
+        products: &["accounting-v3"],
     },
     OperationSpec {
         name: "list_address_regions",
@@ -1998,6 +2157,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         list: true,
         idempotent: true,
         deprecated: true,
+        products: &["accounting-v3"],
     },
     OperationSpec {
         name: "list_address_types",
@@ -2010,6 +2170,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         list: true,
         idempotent: true,
         deprecated: true,
+        products: &["accounting-v3"],
     },
     OperationSpec {
         name: "list_addresses",
@@ -2031,6 +2192,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         list: true,
         idempotent: true,
         deprecated: true,
+        products: &["accounting-v3"],
     },
     OperationSpec {
         name: "list_artefact_statuses",
@@ -2043,6 +2205,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         list: true,
         idempotent: true,
         deprecated: true,
+        products: &["accounting-v3"],
     },
     OperationSpec {
         name: "list_attachment_context_types",
@@ -2055,6 +2218,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         list: true,
         idempotent: true,
         deprecated: true,
+        products: &["accounting-v3"],
     },
     OperationSpec {
         name: "list_attachments",
@@ -2078,6 +2242,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         list: true,
         idempotent: true,
         deprecated: true,
+        products: &["accounting-v3"],
     },
     OperationSpec {
         name: "list_bank_account_types",
@@ -2090,6 +2255,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         list: true,
         idempotent: true,
         deprecated: true,
+        products: &["accounting-v3"],
     },
     OperationSpec {
         name: "list_bank_accounts",
@@ -2112,6 +2278,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         list: true,
         idempotent: true,
         deprecated: true,
+        products: &["accounting-v3"],
     },
     OperationSpec {
         name: "list_bank_deposits",
@@ -2134,6 +2301,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         list: true,
         idempotent: true,
         deprecated: true,
+        products: &["accounting-v3"],
     },
     OperationSpec {
         name: "list_bank_opening_balances",
@@ -2153,6 +2321,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         list: true,
         idempotent: true,
         deprecated: true,
+        products: &["accounting-v3"],
     },
     OperationSpec {
         name: "list_bank_reconciliations",
@@ -2172,6 +2341,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         list: true,
         idempotent: true,
         deprecated: true,
+        products: &["accounting-v3"],
     },
     OperationSpec {
         name: "list_bank_transfers",
@@ -2194,6 +2364,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         list: true,
         idempotent: true,
         deprecated: true,
+        products: &["accounting-v3"],
     },
     OperationSpec {
         name: "list_business_activity_types",
@@ -2206,6 +2377,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         list: true,
         idempotent: true,
         deprecated: true,
+        products: &["accounting-v3"],
     },
     OperationSpec {
         name: "list_business_exchange_rates",
@@ -2218,6 +2390,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         list: true,
         idempotent: true,
         deprecated: true,
+        products: &["accounting-v3"],
     },
     OperationSpec {
         name: "list_business_relationships",
@@ -2230,6 +2403,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         list: false,
         idempotent: true,
         deprecated: true,
+        products: &["accounting-v3"],
     },
     OperationSpec {
         name: "list_business_types",
@@ -2242,6 +2416,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         list: true,
         idempotent: true,
         deprecated: true,
+        products: &["accounting-v3"],
     },
     OperationSpec {
         name: "list_catalog_item_types",
@@ -2254,6 +2429,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         list: true,
         idempotent: true,
         deprecated: true,
+        products: &["accounting-v3"],
     },
     OperationSpec {
         name: "list_coa_accounts",
@@ -2273,6 +2449,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         list: true,
         idempotent: true,
         deprecated: true,
+        products: &["accounting-v3"],
     },
     OperationSpec {
         name: "list_coa_templates",
@@ -2285,6 +2462,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         list: true,
         idempotent: true,
         deprecated: true,
+        products: &["accounting-v3"],
     },
     OperationSpec {
         name: "list_contact_allocations",
@@ -2307,6 +2485,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         list: true,
         idempotent: true,
         deprecated: true,
+        products: &["accounting-v3"],
     },
     OperationSpec {
         name: "list_contact_opening_balance_types",
@@ -2319,6 +2498,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         list: true,
         idempotent: true,
         deprecated: true,
+        products: &["accounting-v3"],
     },
     OperationSpec {
         name: "list_contact_opening_balances",
@@ -2340,6 +2520,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         list: true,
         idempotent: true,
         deprecated: true,
+        products: &["accounting-v3"],
     },
     OperationSpec {
         name: "list_contact_payments",
@@ -2365,6 +2546,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         list: true,
         idempotent: true,
         deprecated: true,
+        products: &["accounting-v3"],
     },
     OperationSpec {
         name: "list_contact_person_types",
@@ -2377,6 +2559,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         list: true,
         idempotent: true,
         deprecated: true,
+        products: &["accounting-v3"],
     },
     OperationSpec {
         name: "list_contact_persons",
@@ -2398,6 +2581,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         list: true,
         idempotent: true,
         deprecated: true,
+        products: &["accounting-v3"],
     },
     OperationSpec {
         name: "list_contact_types",
@@ -2410,6 +2594,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         list: true,
         idempotent: true,
         deprecated: true,
+        products: &["accounting-v3"],
     },
     OperationSpec {
         name: "list_contacts",
@@ -2437,6 +2622,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         list: true,
         idempotent: true,
         deprecated: true,
+        products: &["accounting-v3"],
     },
     OperationSpec {
         name: "list_corrective_reason_codes",
@@ -2449,6 +2635,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         list: true,
         idempotent: true,
         deprecated: true,
+        products: &["accounting-v3"],
     },
     OperationSpec {
         name: "list_countries",
@@ -2461,6 +2648,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         list: true,
         idempotent: true,
         deprecated: true,
+        products: &["accounting-v3"],
     },
     OperationSpec {
         name: "list_countries_of_registration",
@@ -2473,6 +2661,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         list: true,
         idempotent: true,
         deprecated: true,
+        products: &["accounting-v3"],
     },
     OperationSpec {
         name: "list_country_groups",
@@ -2485,6 +2674,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         list: true,
         idempotent: true,
         deprecated: true,
+        products: &["accounting-v3"],
     },
     OperationSpec {
         name: "list_currencies",
@@ -2497,6 +2687,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         list: true,
         idempotent: true,
         deprecated: true,
+        products: &["accounting-v3"],
     },
     OperationSpec {
         name: "list_eu_goods_services_types",
@@ -2509,6 +2700,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         list: true,
         idempotent: true,
         deprecated: true,
+        products: &["accounting-v3"],
     },
     OperationSpec {
         name: "list_eu_sales_descriptions",
@@ -2521,6 +2713,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         list: true,
         idempotent: true,
         deprecated: true,
+        products: &["accounting-v3"],
     },
     OperationSpec {
         name: "list_exchange_rates",
@@ -2533,6 +2726,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         list: true,
         idempotent: true,
         deprecated: true,
+        products: &["accounting-v3"],
     },
     OperationSpec {
         name: "list_hosted_artefact_payment_settings",
@@ -2545,6 +2739,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         list: true,
         idempotent: true,
         deprecated: true,
+        products: &["accounting-v3"],
     },
     OperationSpec {
         name: "list_journal_code_types",
@@ -2557,6 +2752,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         list: true,
         idempotent: true,
         deprecated: true,
+        products: &["accounting-v3"],
     },
     OperationSpec {
         name: "list_journal_codes",
@@ -2575,6 +2771,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         list: true,
         idempotent: true,
         deprecated: true,
+        products: &["accounting-v3"],
     },
     OperationSpec {
         name: "list_journals",
@@ -2594,6 +2791,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         list: true,
         idempotent: true,
         deprecated: true,
+        products: &["accounting-v3"],
     },
     OperationSpec {
         name: "list_ledger_account_classifications",
@@ -2612,6 +2810,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         list: true,
         idempotent: true,
         deprecated: true,
+        products: &["accounting-v3"],
     },
     OperationSpec {
         name: "list_ledger_account_opening_balances",
@@ -2630,6 +2829,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         list: true,
         idempotent: true,
         deprecated: true,
+        products: &["accounting-v3"],
     },
     OperationSpec {
         name: "list_ledger_account_types",
@@ -2648,6 +2848,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         list: true,
         idempotent: true,
         deprecated: true,
+        products: &["accounting-v3"],
     },
     OperationSpec {
         name: "list_ledger_accounts",
@@ -2679,6 +2880,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         list: true,
         idempotent: true,
         deprecated: true,
+        products: &["accounting-v3"],
     },
     OperationSpec {
         name: "list_ledger_entries",
@@ -2703,6 +2905,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         list: true,
         idempotent: true,
         deprecated: true,
+        products: &["accounting-v3"],
     },
     OperationSpec {
         name: "list_legal_form_types",
@@ -2715,6 +2918,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         list: true,
         idempotent: true,
         deprecated: true,
+        products: &["accounting-v3"],
     },
     OperationSpec {
         name: "list_live_exchange_rates",
@@ -2727,6 +2931,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         list: true,
         idempotent: true,
         deprecated: true,
+        products: &["accounting-v3"],
     },
     OperationSpec {
         name: "list_migration_tax_returns",
@@ -2739,6 +2944,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         list: true,
         idempotent: true,
         deprecated: true,
+        products: &["accounting-v3"],
     },
     OperationSpec {
         name: "list_opening_balance_journals",
@@ -2751,6 +2957,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         list: true,
         idempotent: true,
         deprecated: true,
+        products: &["accounting-v3"],
     },
     OperationSpec {
         name: "list_other_payments",
@@ -2777,6 +2984,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         list: true,
         idempotent: true,
         deprecated: true,
+        products: &["accounting-v3"],
     },
     OperationSpec {
         name: "list_payment_methods",
@@ -2789,6 +2997,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         list: true,
         idempotent: true,
         deprecated: true,
+        products: &["accounting-v3"],
     },
     OperationSpec {
         name: "list_product_sales_price_types",
@@ -2801,6 +3010,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         list: true,
         idempotent: true,
         deprecated: true,
+        products: &["accounting-v3"],
     },
     OperationSpec {
         name: "list_products",
@@ -2822,6 +3032,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         list: true,
         idempotent: true,
         deprecated: true,
+        products: &["accounting-v3"],
     },
     OperationSpec {
         name: "list_purchase_corrective_invoices",
@@ -2849,6 +3060,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         list: true,
         idempotent: true,
         deprecated: true,
+        products: &["accounting-v3"],
     },
     OperationSpec {
         name: "list_purchase_credit_notes",
@@ -2876,6 +3088,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         list: true,
         idempotent: true,
         deprecated: true,
+        products: &["accounting-v3"],
     },
     OperationSpec {
         name: "list_purchase_invoices",
@@ -2903,6 +3116,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         list: true,
         idempotent: true,
         deprecated: true,
+        products: &["accounting-v3"],
     },
     OperationSpec {
         name: "list_purchase_quick_entries",
@@ -2930,6 +3144,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         list: true,
         idempotent: true,
         deprecated: true,
+        products: &["accounting-v3"],
     },
     OperationSpec {
         name: "list_quick_entry_types",
@@ -2942,6 +3157,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         list: true,
         idempotent: true,
         deprecated: true,
+        products: &["accounting-v3"],
     },
     OperationSpec {
         name: "list_sales_corrective_invoices",
@@ -2969,6 +3185,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         list: true,
         idempotent: true,
         deprecated: true,
+        products: &["accounting-v3"],
     },
     OperationSpec {
         name: "list_sales_credit_notes",
@@ -2996,6 +3213,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         list: true,
         idempotent: true,
         deprecated: true,
+        products: &["accounting-v3"],
     },
     OperationSpec {
         name: "list_sales_estimates",
@@ -3020,6 +3238,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         list: true,
         idempotent: true,
         deprecated: true,
+        products: &["accounting-v3"],
     },
     OperationSpec {
         name: "list_sales_invoices",
@@ -3047,6 +3266,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         list: true,
         idempotent: true,
         deprecated: true,
+        products: &["accounting-v3"],
     },
     OperationSpec {
         name: "list_sales_quick_entries",
@@ -3074,6 +3294,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         list: true,
         idempotent: true,
         deprecated: true,
+        products: &["accounting-v3"],
     },
     OperationSpec {
         name: "list_sales_quotes",
@@ -3099,6 +3320,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         list: true,
         idempotent: true,
         deprecated: true,
+        products: &["accounting-v3"],
     },
     OperationSpec {
         name: "list_service_rate_types",
@@ -3118,6 +3340,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         list: true,
         idempotent: true,
         deprecated: true,
+        products: &["accounting-v3"],
     },
     OperationSpec {
         name: "list_services",
@@ -3139,6 +3362,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         list: true,
         idempotent: true,
         deprecated: true,
+        products: &["accounting-v3"],
     },
     OperationSpec {
         name: "list_stock_items",
@@ -3162,6 +3386,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         list: true,
         idempotent: true,
         deprecated: true,
+        products: &["accounting-v3"],
     },
     OperationSpec {
         name: "list_stock_movements",
@@ -3183,6 +3408,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         list: true,
         idempotent: true,
         deprecated: true,
+        products: &["accounting-v3"],
     },
     OperationSpec {
         name: "list_tax_determinations",
@@ -3211,6 +3437,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         list: true,
         idempotent: true,
         deprecated: true,
+        products: &["accounting-v3"],
     },
     OperationSpec {
         name: "list_tax_offices",
@@ -3223,6 +3450,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         list: true,
         idempotent: true,
         deprecated: true,
+        products: &["accounting-v3"],
     },
     OperationSpec {
         name: "list_tax_profiles",
@@ -3241,6 +3469,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         list: true,
         idempotent: true,
         deprecated: true,
+        products: &["accounting-v3"],
     },
     OperationSpec {
         name: "list_tax_rates",
@@ -3265,6 +3494,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         list: true,
         idempotent: true,
         deprecated: true,
+        products: &["accounting-v3"],
     },
     OperationSpec {
         name: "list_tax_return_frequencies",
@@ -3277,6 +3507,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         list: true,
         idempotent: true,
         deprecated: true,
+        products: &["accounting-v3"],
     },
     OperationSpec {
         name: "list_tax_schemes",
@@ -3289,6 +3520,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         list: true,
         idempotent: true,
         deprecated: true,
+        products: &["accounting-v3"],
     },
     OperationSpec {
         name: "list_tax_types",
@@ -3301,6 +3533,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         list: true,
         idempotent: true,
         deprecated: true,
+        products: &["accounting-v3"],
     },
     OperationSpec {
         name: "list_transaction_types",
@@ -3319,6 +3552,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         list: true,
         idempotent: true,
         deprecated: true,
+        products: &["accounting-v3"],
     },
     OperationSpec {
         name: "list_transactions",
@@ -3343,6 +3577,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         list: true,
         idempotent: true,
         deprecated: true,
+        products: &["accounting-v3"],
     },
     OperationSpec {
         name: "list_unallocated_artefacts",
@@ -3362,6 +3597,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         list: true,
         idempotent: true,
         deprecated: true,
+        products: &["accounting-v3"],
     },
     OperationSpec {
         name: "list_unposted_transactions",
@@ -3381,6 +3617,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         list: true,
         idempotent: true,
         deprecated: false,
+        products: &["accounting-v3"],
     },
     OperationSpec {
         name: "reissue_journal",
@@ -3393,6 +3630,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         list: false,
         idempotent: false,
         deprecated: true,
+        products: &["accounting-v3"],
     },
     OperationSpec {
         name: "release_purchase_credit_note",
@@ -3405,6 +3643,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         list: false,
         idempotent: false,
         deprecated: true,
+        products: &["accounting-v3"],
     },
     OperationSpec {
         name: "release_purchase_invoice",
@@ -3417,6 +3656,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         list: false,
         idempotent: false,
         deprecated: true,
+        products: &["accounting-v3"],
     },
     OperationSpec {
         name: "release_sales_credit_note",
@@ -3429,6 +3669,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         list: false,
         idempotent: false,
         deprecated: true,
+        products: &["accounting-v3"],
     },
     OperationSpec {
         name: "release_sales_invoice",
@@ -3441,6 +3682,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         list: false,
         idempotent: false,
         deprecated: true,
+        products: &["accounting-v3"],
     },
     OperationSpec {
         name: "update_address",
@@ -3453,6 +3695,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         list: false,
         idempotent: true,
         deprecated: true,
+        products: &["accounting-v3"],
     },
     OperationSpec {
         name: "update_attachment",
@@ -3465,6 +3708,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         list: false,
         idempotent: true,
         deprecated: true,
+        products: &["accounting-v3"],
     },
     OperationSpec {
         name: "update_bank_account",
@@ -3477,6 +3721,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         list: false,
         idempotent: true,
         deprecated: true,
+        products: &["accounting-v3"],
     },
     OperationSpec {
         name: "update_bank_opening_balance",
@@ -3489,6 +3734,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         list: false,
         idempotent: true,
         deprecated: true,
+        products: &["accounting-v3"],
     },
     OperationSpec {
         name: "update_bank_reconciliation",
@@ -3501,6 +3747,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         list: false,
         idempotent: true,
         deprecated: true,
+        products: &["accounting-v3"],
     },
     OperationSpec {
         name: "update_bank_transfer",
@@ -3513,6 +3760,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         list: false,
         idempotent: true,
         deprecated: true,
+        products: &["accounting-v3"],
     },
     OperationSpec {
         name: "update_business",
@@ -3525,6 +3773,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         list: false,
         idempotent: true,
         deprecated: true,
+        products: &["accounting-v3"],
     },
     OperationSpec {
         name: "update_business_exchange_rate",
@@ -3537,6 +3786,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         list: false,
         idempotent: true,
         deprecated: true,
+        products: &["accounting-v3"],
     },
     OperationSpec {
         name: "update_business_settings",
@@ -3549,6 +3799,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         list: false,
         idempotent: true,
         deprecated: true,
+        products: &["accounting-v3"],
     },
     OperationSpec {
         name: "update_contact",
@@ -3561,6 +3812,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         list: false,
         idempotent: true,
         deprecated: true,
+        products: &["accounting-v3"],
     },
     OperationSpec {
         name: "update_contact_allocation",
@@ -3573,6 +3825,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         list: false,
         idempotent: true,
         deprecated: true,
+        products: &["accounting-v3"],
     },
     OperationSpec {
         name: "update_contact_opening_balance",
@@ -3585,6 +3838,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         list: false,
         idempotent: true,
         deprecated: true,
+        products: &["accounting-v3"],
     },
     OperationSpec {
         name: "update_contact_payment",
@@ -3597,6 +3851,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         list: false,
         idempotent: true,
         deprecated: true,
+        products: &["accounting-v3"],
     },
     OperationSpec {
         name: "update_contact_person",
@@ -3609,6 +3864,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         list: false,
         idempotent: true,
         deprecated: true,
+        products: &["accounting-v3"],
     },
     OperationSpec {
         name: "update_datev_settings",
@@ -3621,6 +3877,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         list: false,
         idempotent: true,
         deprecated: true,
+        products: &["accounting-v3"],
     },
     OperationSpec {
         name: "update_email_settings",
@@ -3633,6 +3890,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         list: false,
         idempotent: true,
         deprecated: true,
+        products: &["accounting-v3"],
     },
     OperationSpec {
         name: "update_financial_settings",
@@ -3645,6 +3903,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         list: false,
         idempotent: true,
         deprecated: true,
+        products: &["accounting-v3"],
     },
     OperationSpec {
         name: "update_invoice_settings",
@@ -3657,6 +3916,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         list: false,
         idempotent: true,
         deprecated: true,
+        products: &["accounting-v3"],
     },
     OperationSpec {
         name: "update_journal_code",
@@ -3669,6 +3929,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         list: false,
         idempotent: true,
         deprecated: true,
+        products: &["accounting-v3"],
     },
     OperationSpec {
         name: "update_ledger_account",
@@ -3681,6 +3942,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         list: false,
         idempotent: true,
         deprecated: true,
+        products: &["accounting-v3"],
     },
     OperationSpec {
         name: "update_ledger_account_opening_balance",
@@ -3693,6 +3955,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         list: false,
         idempotent: true,
         deprecated: true,
+        products: &["accounting-v3"],
     },
     OperationSpec {
         name: "update_migrations",
@@ -3705,6 +3968,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         list: false,
         idempotent: true,
         deprecated: true,
+        products: &["accounting-v3"],
     },
     OperationSpec {
         name: "update_other_payment",
@@ -3717,6 +3981,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         list: false,
         idempotent: true,
         deprecated: true,
+        products: &["accounting-v3"],
     },
     OperationSpec {
         name: "update_product",
@@ -3729,6 +3994,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         list: false,
         idempotent: true,
         deprecated: true,
+        products: &["accounting-v3"],
     },
     OperationSpec {
         name: "update_product_sales_price_type",
@@ -3741,6 +4007,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         list: false,
         idempotent: true,
         deprecated: true,
+        products: &["accounting-v3"],
     },
     OperationSpec {
         name: "update_purchase_corrective_invoice",
@@ -3753,6 +4020,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         list: false,
         idempotent: true,
         deprecated: true,
+        products: &["accounting-v3"],
     },
     OperationSpec {
         name: "update_purchase_credit_note",
@@ -3765,6 +4033,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         list: false,
         idempotent: true,
         deprecated: true,
+        products: &["accounting-v3"],
     },
     OperationSpec {
         name: "update_purchase_invoice",
@@ -3777,6 +4046,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         list: false,
         idempotent: true,
         deprecated: true,
+        products: &["accounting-v3"],
     },
     OperationSpec {
         name: "update_purchase_quick_entry",
@@ -3789,6 +4059,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         list: false,
         idempotent: true,
         deprecated: true,
+        products: &["accounting-v3"],
     },
     OperationSpec {
         name: "update_sales_corrective_invoice",
@@ -3801,6 +4072,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         list: false,
         idempotent: true,
         deprecated: true,
+        products: &["accounting-v3"],
     },
     OperationSpec {
         name: "update_sales_credit_note",
@@ -3813,6 +4085,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         list: false,
         idempotent: true,
         deprecated: true,
+        products: &["accounting-v3"],
     },
     OperationSpec {
         name: "update_sales_estimate",
@@ -3825,6 +4098,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         list: false,
         idempotent: true,
         deprecated: true,
+        products: &["accounting-v3"],
     },
     OperationSpec {
         name: "update_sales_invoice",
@@ -3837,6 +4111,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         list: false,
         idempotent: true,
         deprecated: true,
+        products: &["accounting-v3"],
     },
     OperationSpec {
         name: "update_sales_quick_entry",
@@ -3849,6 +4124,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         list: false,
         idempotent: true,
         deprecated: true,
+        products: &["accounting-v3"],
     },
     OperationSpec {
         name: "update_sales_quote",
@@ -3861,6 +4137,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         list: false,
         idempotent: true,
         deprecated: true,
+        products: &["accounting-v3"],
     },
     OperationSpec {
         name: "update_service",
@@ -3873,6 +4150,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         list: false,
         idempotent: true,
         deprecated: true,
+        products: &["accounting-v3"],
     },
     OperationSpec {
         name: "update_service_rate_type",
@@ -3885,6 +4163,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         list: false,
         idempotent: true,
         deprecated: true,
+        products: &["accounting-v3"],
     },
     OperationSpec {
         name: "update_stock_item",
@@ -3897,6 +4176,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         list: false,
         idempotent: true,
         deprecated: true,
+        products: &["accounting-v3"],
     },
     OperationSpec {
         name: "update_stock_movement",
@@ -3909,6 +4189,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         list: false,
         idempotent: true,
         deprecated: true,
+        products: &["accounting-v3"],
     },
     OperationSpec {
         name: "update_tax_profile",
@@ -3921,6 +4202,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         list: false,
         idempotent: true,
         deprecated: true,
+        products: &["accounting-v3"],
     },
     OperationSpec {
         name: "update_tax_rate",
@@ -3933,6 +4215,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         list: false,
         idempotent: true,
         deprecated: true,
+        products: &["accounting-v3"],
     },
     OperationSpec {
         name: "update_user",
@@ -3945,6 +4228,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         list: false,
         idempotent: true,
         deprecated: true,
+        products: &["accounting-v3"],
     },
 ];
 

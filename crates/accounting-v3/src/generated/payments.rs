@@ -701,6 +701,7 @@ sage_core::json_model! {
     }
 }
 
+sage_core::fields! { OtherPayment => OtherPaymentFields { path as "$path": Text, bank_account: One<super::common::Base>, base_currency_total_itc_amount: Decimal, base_currency_total_itr_amount: Decimal, contact: One<super::common::Base>, created_at: DateTime, date: Date, deletable: Boolean, deleted_at: DateTime, displayed_as: Text, editable: Boolean, id: Text, legacy_id: Integer, net_amount: Decimal, part_recoverable: Boolean, payment_lines: Many<OtherPaymentLineItem>, payment_method: One<super::common::Base>, reference: Text, tax_address_region: One<super::common::Base>, tax_amount: Decimal, total_amount: Decimal, total_itc_amount: Decimal, total_itr_amount: Decimal, transaction: One<super::common::Base>, transaction_type: One<super::common::Base>, updated_at: DateTime, withholding_tax_amount: Decimal, withholding_tax_rate: Decimal } }
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct OtherPaymentLineItem {
     /// The details of the payment line
@@ -904,6 +905,7 @@ sage_core::json_model! {
     }
 }
 
+sage_core::fields! { UnallocatedArtefact => UnallocatedArtefactFields { path as "$path": Text, displayed_as: Text, id: Text, legacy_id: Integer, links: Many<super::common::Link> } }
 impl From<&super::common::ContactAllocation> for ContactAllocationUpdate {
     /// The fields Sage lets you write, taken from what it returned; the rest start unset.
     #[inline]
@@ -1163,6 +1165,7 @@ impl sage_core::Operation for CreateContactAllocation {
                 sage_core::Method::Post,
                 "/accounts/v3/contact_allocations",
             )
+            .products(&["accounting-v3"])
             .json_enveloped("contact_allocation", &self.contact_allocation)
     }
 }
@@ -1210,6 +1213,7 @@ impl sage_core::Operation for DeleteContactAllocation {
                     sage_core::Method::Delete,
                     "/accounts/v3/contact_allocations/{key}",
                 )
+                .products(&["accounting-v3"])
                 .path("key", &self.key),
         )
     }
@@ -1277,6 +1281,7 @@ impl sage_core::Operation for GetContactAllocation {
                     sage_core::Method::Get,
                     "/accounts/v3/contact_allocations/{key}",
                 )
+                .products(&["accounting-v3"])
                 .path("key", &self.key)
                 .query("attributes", &self.attributes)
                 .query("show_legacy_id", &self.show_legacy_id),
@@ -1376,6 +1381,7 @@ impl sage_core::Operation for ListContactAllocations {
                     sage_core::Method::Get,
                     "/accounts/v3/contact_allocations",
                 )
+                .products(&["accounting-v3"])
                 .query("attributes", &self.attributes)
                 .query("contact_id", &self.contact_id)
                 .query("deleted_since", &self.deleted_since)
@@ -1439,6 +1445,7 @@ impl sage_core::Operation for UpdateContactAllocation {
                 sage_core::Method::Put,
                 "/accounts/v3/contact_allocations/{key}",
             )
+            .products(&["accounting-v3"])
             .path("key", &self.key)
             .json_enveloped("contact_allocation", &self.contact_allocation)
     }
@@ -1487,6 +1494,7 @@ impl sage_core::Operation for CreateContactPayment {
                 sage_core::Method::Post,
                 "/accounts/v3/contact_payments",
             )
+            .products(&["accounting-v3"])
             .json_enveloped("contact_payment", &self.contact_payment)
     }
 }
@@ -1535,6 +1543,7 @@ impl sage_core::Operation for DeleteContactPayment {
                     sage_core::Method::Delete,
                     "/accounts/v3/contact_payments/{key}",
                 )
+                .products(&["accounting-v3"])
                 .path("key", &self.key),
         )
     }
@@ -1602,6 +1611,7 @@ impl sage_core::Operation for GetContactPayment {
                     sage_core::Method::Get,
                     "/accounts/v3/contact_payments/{key}",
                 )
+                .products(&["accounting-v3"])
                 .path("key", &self.key)
                 .query("attributes", &self.attributes)
                 .query("show_legacy_id", &self.show_legacy_id),
@@ -1713,6 +1723,7 @@ impl sage_core::Operation for ListContactPayments {
                     sage_core::Method::Get,
                     "/accounts/v3/contact_payments",
                 )
+                .products(&["accounting-v3"])
                 .query("attributes", &self.attributes)
                 .query("bank_account_id", &self.bank_account_id)
                 .query("contact_id", &self.contact_id)
@@ -1780,6 +1791,7 @@ impl sage_core::Operation for UpdateContactPayment {
                 sage_core::Method::Put,
                 "/accounts/v3/contact_payments/{key}",
             )
+            .products(&["accounting-v3"])
             .path("key", &self.key)
             .json_enveloped("contact_payment", &self.contact_payment)
     }
@@ -1828,6 +1840,7 @@ impl sage_core::Operation for CreateOtherPayment {
                 sage_core::Method::Post,
                 "/accounts/v3/other_payments",
             )
+            .products(&["accounting-v3"])
             .json_enveloped("other_payment", &self.other_payment)
     }
 }
@@ -1876,6 +1889,7 @@ impl sage_core::Operation for DeleteOtherPayment {
                     sage_core::Method::Delete,
                     "/accounts/v3/other_payments/{key}",
                 )
+                .products(&["accounting-v3"])
                 .path("key", &self.key),
         )
     }
@@ -1948,6 +1962,7 @@ impl sage_core::Operation for GetOtherPayment {
                     sage_core::Method::Get,
                     "/accounts/v3/other_payments/{key}",
                 )
+                .products(&["accounting-v3"])
                 .path("key", &self.key)
                 .query("attributes", &self.attributes)
                 .query("nested_attributes", &self.nested_attributes)
@@ -2064,6 +2079,7 @@ impl sage_core::Operation for ListOtherPayments {
                     sage_core::Method::Get,
                     "/accounts/v3/other_payments",
                 )
+                .products(&["accounting-v3"])
                 .query("attributes", &self.attributes)
                 .query("bank_account_id", &self.bank_account_id)
                 .query("contact_id", &self.contact_id)
@@ -2132,6 +2148,7 @@ impl sage_core::Operation for UpdateOtherPayment {
                 sage_core::Method::Put,
                 "/accounts/v3/other_payments/{key}",
             )
+            .products(&["accounting-v3"])
             .path("key", &self.key)
             .json_enveloped("other_payment", &self.other_payment)
     }
@@ -2195,6 +2212,7 @@ impl sage_core::Operation for GetPaymentMethod {
                     sage_core::Method::Get,
                     "/accounts/v3/payment_methods/{key}",
                 )
+                .products(&["accounting-v3"])
                 .path("key", &self.key)
                 .query("attributes", &self.attributes)
                 .query("show_legacy_id", &self.show_legacy_id),
@@ -2262,6 +2280,7 @@ impl sage_core::Operation for ListPaymentMethods {
                     sage_core::Method::Get,
                     "/accounts/v3/payment_methods",
                 )
+                .products(&["accounting-v3"])
                 .query("attributes", &self.attributes)
                 .query("items_per_page", &self.items_per_page)
                 .query("page", &self.page)
@@ -2334,6 +2353,7 @@ impl sage_core::Operation for GetUnallocatedArtefact {
                     sage_core::Method::Get,
                     "/accounts/v3/unallocated_artefacts/{key}",
                 )
+                .products(&["accounting-v3"])
                 .path("key", &self.key)
                 .query("attributes", &self.attributes)
                 .query("show_legacy_id", &self.show_legacy_id),
@@ -2415,6 +2435,7 @@ impl sage_core::Operation for ListUnallocatedArtefacts {
                     sage_core::Method::Get,
                     "/accounts/v3/unallocated_artefacts",
                 )
+                .products(&["accounting-v3"])
                 .query("attributes", &self.attributes)
                 .query("contact_id", &self.contact_id)
                 .query("items_per_page", &self.items_per_page)

@@ -529,6 +529,7 @@ sage_core::json_model! {
     }
 }
 
+sage_core::fields! { ProductSalesPriceType => ProductSalesPriceTypeFields { path as "$path": Text, active: Boolean, created_at: DateTime, displayed_as: Text, id: Text, legacy_id: Integer, name: Text, updated_at: DateTime } }
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct ProductSalesPriceTypeUpdate {
     /// Indicates whether the price type is displayed in the application
@@ -665,6 +666,7 @@ sage_core::json_model! {
     }
 }
 
+sage_core::fields! { ServiceRateType => ServiceRateTypeFields { path as "$path": Text, active: Boolean, created_at: DateTime, displayed_as: Text, id: Text, legacy_id: Integer, name: Text, updated_at: DateTime } }
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct ServiceRateTypeUpdate {
     /// Indicates whether the rate type is displayed in the application
@@ -887,6 +889,7 @@ sage_core::json_model! {
     }
 }
 
+sage_core::fields! { StockItem => StockItemFields { path as "$path": Text, active: Boolean, average_cost_price: Decimal, average_cost_price_stock_value: Decimal, barcode: Text, cost_price: Decimal, cost_price_last_updated: Date, created_at: DateTime, deactivatable: Boolean, deletable: Boolean, deleted_at: DateTime, description: Text, displayed_as: Text, id: Text, item_code: Text, last_cost_price: Decimal, last_cost_price_stock_value: Decimal, legacy_id: Integer, location: Text, measurement_unit: Text, notes: Text, purchase_description: Text, purchase_ledger_account: One<super::common::Base>, purchase_tax_rate: One<super::common::Base>, quantity_in_stock: Decimal, reorder_level: Decimal, reorder_quantity: Decimal, sales_ledger_account: One<super::common::Base>, sales_prices: Many<super::common::SalesPrice>, sales_tax_rate: One<super::common::Base>, source_guid: Text, supplier_part_number: Text, updated_at: DateTime, used_on_recurring_invoice: Boolean, usual_supplier: One<super::common::Contact>, weight: Decimal, weight_converted: Decimal } }
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct StockItemSalesPriceUpdate {
     /// The sales price amount
@@ -1062,6 +1065,7 @@ sage_core::json_model! {
     }
 }
 
+sage_core::fields! { StockMovement => StockMovementFields { path as "$path": Text, cost_price: Decimal, created_at: DateTime, date: Date, details: Text, displayed_as: Text, id: Text, legacy_id: Integer, links: Many<super::common::Link>, movement_number: Text, quantity: Decimal, reference: Text, stock_item: One<StockItem>, updated_at: DateTime } }
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct StockMovementUpdate {
     /// The cost per unit of stock purchased
@@ -1388,6 +1392,7 @@ impl sage_core::Operation for GetCatalogItemType {
                     sage_core::Method::Get,
                     "/accounts/v3/catalog_item_types/{key}",
                 )
+                .products(&["accounting-v3"])
                 .path("key", &self.key)
                 .query("attributes", &self.attributes)
                 .query("show_legacy_id", &self.show_legacy_id),
@@ -1455,6 +1460,7 @@ impl sage_core::Operation for ListCatalogItemTypes {
                     sage_core::Method::Get,
                     "/accounts/v3/catalog_item_types",
                 )
+                .products(&["accounting-v3"])
                 .query("attributes", &self.attributes)
                 .query("items_per_page", &self.items_per_page)
                 .query("page", &self.page)
@@ -1506,6 +1512,7 @@ impl sage_core::Operation for CreateProductSalesPriceType {
                 sage_core::Method::Post,
                 "/accounts/v3/product_sales_price_types",
             )
+            .products(&["accounting-v3"])
             .json_enveloped("product_sales_price_type", &self.product_sales_price_type)
     }
 }
@@ -1554,6 +1561,7 @@ impl sage_core::Operation for DeleteProductSalesPriceType {
                     sage_core::Method::Delete,
                     "/accounts/v3/product_sales_price_types/{key}",
                 )
+                .products(&["accounting-v3"])
                 .path("key", &self.key),
         )
     }
@@ -1624,6 +1632,7 @@ impl sage_core::Operation for GetProductSalesPriceType {
                     sage_core::Method::Get,
                     "/accounts/v3/product_sales_price_types/{key}",
                 )
+                .products(&["accounting-v3"])
                 .path("key", &self.key)
                 .query("attributes", &self.attributes)
                 .query("show_legacy_id", &self.show_legacy_id),
@@ -1702,6 +1711,7 @@ impl sage_core::Operation for ListProductSalesPriceTypes {
                     sage_core::Method::Get,
                     "/accounts/v3/product_sales_price_types",
                 )
+                .products(&["accounting-v3"])
                 .query("active", &self.active)
                 .query("attributes", &self.attributes)
                 .query("items_per_page", &self.items_per_page)
@@ -1762,6 +1772,7 @@ impl sage_core::Operation for UpdateProductSalesPriceType {
                 sage_core::Method::Put,
                 "/accounts/v3/product_sales_price_types/{key}",
             )
+            .products(&["accounting-v3"])
             .path("key", &self.key)
             .json_enveloped("product_sales_price_type", &self.product_sales_price_type)
     }
@@ -1810,6 +1821,7 @@ impl sage_core::Operation for CreateProduct {
                 sage_core::Method::Post,
                 "/accounts/v3/products",
             )
+            .products(&["accounting-v3"])
             .json_enveloped("product", &self.product)
     }
 }
@@ -1858,6 +1870,7 @@ impl sage_core::Operation for DeleteProduct {
                     sage_core::Method::Delete,
                     "/accounts/v3/products/{key}",
                 )
+                .products(&["accounting-v3"])
                 .path("key", &self.key),
         )
     }
@@ -1928,6 +1941,7 @@ impl sage_core::Operation for GetProduct {
                     sage_core::Method::Get,
                     "/accounts/v3/products/{key}",
                 )
+                .products(&["accounting-v3"])
                 .path("key", &self.key)
                 .query("attributes", &self.attributes)
                 .query("show_legacy_id", &self.show_legacy_id),
@@ -2018,6 +2032,7 @@ impl sage_core::Operation for ListProducts {
                     sage_core::Method::Get,
                     "/accounts/v3/products",
                 )
+                .products(&["accounting-v3"])
                 .query("active", &self.active)
                 .query("attributes", &self.attributes)
                 .query("deleted_since", &self.deleted_since)
@@ -2075,6 +2090,7 @@ impl sage_core::Operation for UpdateProduct {
                 sage_core::Method::Put,
                 "/accounts/v3/products/{key}",
             )
+            .products(&["accounting-v3"])
             .path("key", &self.key)
             .json_enveloped("product", &self.product)
     }
@@ -2123,6 +2139,7 @@ impl sage_core::Operation for CreateServiceRateType {
                 sage_core::Method::Post,
                 "/accounts/v3/service_rate_types",
             )
+            .products(&["accounting-v3"])
             .json_enveloped("service_rate_type", &self.service_rate_type)
     }
 }
@@ -2171,6 +2188,7 @@ impl sage_core::Operation for DeleteServiceRateType {
                     sage_core::Method::Delete,
                     "/accounts/v3/service_rate_types/{key}",
                 )
+                .products(&["accounting-v3"])
                 .path("key", &self.key),
         )
     }
@@ -2241,6 +2259,7 @@ impl sage_core::Operation for GetServiceRateType {
                     sage_core::Method::Get,
                     "/accounts/v3/service_rate_types/{key}",
                 )
+                .products(&["accounting-v3"])
                 .path("key", &self.key)
                 .query("attributes", &self.attributes)
                 .query("show_legacy_id", &self.show_legacy_id),
@@ -2323,6 +2342,7 @@ impl sage_core::Operation for ListServiceRateTypes {
                     sage_core::Method::Get,
                     "/accounts/v3/service_rate_types",
                 )
+                .products(&["accounting-v3"])
                 .query("active", &self.active)
                 .query("attributes", &self.attributes)
                 .query("items_per_page", &self.items_per_page)
@@ -2384,6 +2404,7 @@ impl sage_core::Operation for UpdateServiceRateType {
                 sage_core::Method::Put,
                 "/accounts/v3/service_rate_types/{key}",
             )
+            .products(&["accounting-v3"])
             .path("key", &self.key)
             .json_enveloped("service_rate_type", &self.service_rate_type)
     }
@@ -2432,6 +2453,7 @@ impl sage_core::Operation for CreateService {
                 sage_core::Method::Post,
                 "/accounts/v3/services",
             )
+            .products(&["accounting-v3"])
             .json_enveloped("service", &self.service)
     }
 }
@@ -2480,6 +2502,7 @@ impl sage_core::Operation for DeleteService {
                     sage_core::Method::Delete,
                     "/accounts/v3/services/{key}",
                 )
+                .products(&["accounting-v3"])
                 .path("key", &self.key),
         )
     }
@@ -2550,6 +2573,7 @@ impl sage_core::Operation for GetService {
                     sage_core::Method::Get,
                     "/accounts/v3/services/{key}",
                 )
+                .products(&["accounting-v3"])
                 .path("key", &self.key)
                 .query("attributes", &self.attributes)
                 .query("show_legacy_id", &self.show_legacy_id),
@@ -2640,6 +2664,7 @@ impl sage_core::Operation for ListServices {
                     sage_core::Method::Get,
                     "/accounts/v3/services",
                 )
+                .products(&["accounting-v3"])
                 .query("active", &self.active)
                 .query("attributes", &self.attributes)
                 .query("deleted_since", &self.deleted_since)
@@ -2697,6 +2722,7 @@ impl sage_core::Operation for UpdateService {
                 sage_core::Method::Put,
                 "/accounts/v3/services/{key}",
             )
+            .products(&["accounting-v3"])
             .path("key", &self.key)
             .json_enveloped("service", &self.service)
     }
@@ -2744,6 +2770,7 @@ impl sage_core::Operation for CreateStockItem {
                 sage_core::Method::Post,
                 "/accounts/v3/stock_items",
             )
+            .products(&["accounting-v3"])
             .json_enveloped("stock_item", &self.stock_item)
     }
 }
@@ -2791,6 +2818,7 @@ impl sage_core::Operation for DeleteStockItem {
                     sage_core::Method::Delete,
                     "/accounts/v3/stock_items/{key}",
                 )
+                .products(&["accounting-v3"])
                 .path("key", &self.key),
         )
     }
@@ -2859,6 +2887,7 @@ impl sage_core::Operation for GetStockItem {
                     sage_core::Method::Get,
                     "/accounts/v3/stock_items/{key}",
                 )
+                .products(&["accounting-v3"])
                 .path("key", &self.key)
                 .query("attributes", &self.attributes)
                 .query("show_legacy_id", &self.show_legacy_id),
@@ -2955,6 +2984,7 @@ impl sage_core::Operation for ListStockItems {
                     sage_core::Method::Get,
                     "/accounts/v3/stock_items",
                 )
+                .products(&["accounting-v3"])
                 .query("active", &self.active)
                 .query("attributes", &self.attributes)
                 .query("below_reorder_level", &self.below_reorder_level)
@@ -3019,6 +3049,7 @@ impl sage_core::Operation for UpdateStockItem {
                 sage_core::Method::Put,
                 "/accounts/v3/stock_items/{key}",
             )
+            .products(&["accounting-v3"])
             .path("key", &self.key)
             .json_enveloped("stock_item", &self.stock_item)
     }
@@ -3066,6 +3097,7 @@ impl sage_core::Operation for CreateStockMovement {
                 sage_core::Method::Post,
                 "/accounts/v3/stock_movements",
             )
+            .products(&["accounting-v3"])
             .json_enveloped("stock_movement", &self.stock_movement)
     }
 }
@@ -3113,6 +3145,7 @@ impl sage_core::Operation for DeleteStockMovement {
                     sage_core::Method::Delete,
                     "/accounts/v3/stock_movements/{key}",
                 )
+                .products(&["accounting-v3"])
                 .path("key", &self.key),
         )
     }
@@ -3181,6 +3214,7 @@ impl sage_core::Operation for GetStockMovement {
                     sage_core::Method::Get,
                     "/accounts/v3/stock_movements/{key}",
                 )
+                .products(&["accounting-v3"])
                 .path("key", &self.key)
                 .query("attributes", &self.attributes)
                 .query("show_legacy_id", &self.show_legacy_id),
@@ -3269,6 +3303,7 @@ impl sage_core::Operation for ListStockMovements {
                     sage_core::Method::Get,
                     "/accounts/v3/stock_movements",
                 )
+                .products(&["accounting-v3"])
                 .query("attributes", &self.attributes)
                 .query("from_date", &self.from_date)
                 .query("items_per_page", &self.items_per_page)
@@ -3331,6 +3366,7 @@ impl sage_core::Operation for UpdateStockMovement {
                 sage_core::Method::Put,
                 "/accounts/v3/stock_movements/{key}",
             )
+            .products(&["accounting-v3"])
             .path("key", &self.key)
             .json_enveloped("stock_movement", &self.stock_movement)
     }

@@ -1121,6 +1121,7 @@ sage_core::json_model! {
     }
 }
 
+sage_core::fields! { PurchaseCorrectiveInvoice => PurchaseCorrectiveInvoiceFields { path as "$path": Text, base_currency_net_amount: Decimal, base_currency_outstanding_amount: Decimal, base_currency_tax_amount: Decimal, base_currency_total_amount: Decimal, base_currency_withholding_tax_amount: Decimal, contact: One<super::common::Contact>, contact_name: Text, contact_reference: Text, created_at: DateTime, currency: One<super::common::Base>, date: Date, deleted_at: DateTime, detailed_tax_analysis: One<super::common::ArtefactDetailedTaxAnalysis>, displayed_as: Text, due_date: Date, editable: Boolean, exchange_rate: Decimal, id: Text, import: Boolean, inverse_exchange_rate: Text, invoice_lines: Many<PurchaseInvoiceLineItem>, last_paid: Date, legacy_id: Integer, links: Many<super::common::Link>, net_amount: Decimal, notes: Text, original_invoice: One<super::common::Generic>, original_invoice_date: Text, original_invoice_number: Text, outstanding_amount: Decimal, payments_allocations: Many<super::common::PaymentAllocation>, payments_allocations_total_amount: Decimal, payments_allocations_total_discount: Decimal, reference: Text, status: One<super::common::Base>, tax_amount: Decimal, tax_analysis: Many<super::common::ArtefactTaxAnalysis>, tax_reconciled: Boolean, total_amount: Decimal, total_paid: Decimal, total_quantity: Decimal, transaction: One<super::common::Transaction>, transaction_type: One<super::common::Base>, updated_at: DateTime, vat_reverse_charge: Boolean, vendor_reference: Text, void_reason: Text, withholding_tax_amount: Decimal, withholding_tax_rate: Decimal } }
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct PurchaseCorrectiveInvoiceLineUpdate {
     /// The net amount for the invoice line in base currency
@@ -1528,6 +1529,7 @@ sage_core::json_model! {
     }
 }
 
+sage_core::fields! { PurchaseCreditNote => PurchaseCreditNoteFields { path as "$path": Text, base_currency_cis_applicable_amount: Decimal, base_currency_net_amount: Decimal, base_currency_outstanding_amount: Decimal, base_currency_tax_amount: Decimal, base_currency_total_after_cis_deduction: Decimal, base_currency_total_amount: Decimal, base_currency_total_itc_amount: Decimal, base_currency_total_itr_amount: Decimal, base_currency_withholding_tax_amount: Decimal, cis_applicable_amount: Decimal, contact: One<super::common::Contact>, contact_name: Text, contact_reference: Text, created_at: DateTime, credit_note_lines: Many<PurchaseCreditNoteLineItem>, currency: One<super::common::Base>, date: Date, deleted_at: DateTime, detailed_tax_analysis: One<super::common::ArtefactDetailedTaxAnalysis>, displayed_as: Text, editable: Boolean, exchange_rate: Decimal, has_cis_labour: Boolean, has_cis_materials: Boolean, id: Text, import: Boolean, inverse_exchange_rate: Text, is_cis: Boolean, last_paid: Date, legacy_id: Integer, links: Many<super::common::Link>, migrated: Boolean, net_amount: Decimal, notes: Text, original_invoice_date: Date, outstanding_amount: Decimal, part_recoverable: Boolean, payments_allocations: Many<super::common::PaymentAllocation>, payments_allocations_total_amount: Decimal, payments_allocations_total_discount: Decimal, postponed_accounting: Boolean, reference: Text, status: One<super::common::Base>, tax_address_region: One<super::common::Base>, tax_amount: Decimal, tax_analysis: Many<super::common::ArtefactTaxAnalysis>, tax_calculation_method: Text, tax_reconciled: Boolean, total_after_cis_deduction: Decimal, total_amount: Decimal, total_itc_amount: Decimal, total_itr_amount: Decimal, total_paid: Decimal, total_quantity: Decimal, transaction: One<super::common::Transaction>, transaction_type: One<super::common::Base>, updated_at: DateTime, vat_exempt_consignment: Boolean, vat_reverse_charge: Boolean, vendor_reference: Text, void_reason: Text, withholding_tax_amount: Decimal, withholding_tax_rate: Decimal } }
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct PurchaseCreditNoteLineItem {
     /// The net amount for the credit note line in base currency
@@ -2057,6 +2059,7 @@ sage_core::json_model! {
     }
 }
 
+sage_core::fields! { PurchaseInvoice => PurchaseInvoiceFields { path as "$path": Text, base_currency_cis_applicable_amount: Decimal, base_currency_net_amount: Decimal, base_currency_outstanding_amount: Decimal, base_currency_tax_amount: Decimal, base_currency_total_after_cis_deduction: Decimal, base_currency_total_amount: Decimal, base_currency_total_itc_amount: Decimal, base_currency_total_itr_amount: Decimal, base_currency_withholding_tax_amount: Decimal, cis_applicable_amount: Decimal, contact: One<super::common::Contact>, contact_name: Text, contact_reference: Text, corrections: Many<PurchaseCorrectiveInvoice>, created_at: DateTime, currency: One<super::common::Base>, date: Date, deleted_at: DateTime, detailed_tax_analysis: One<super::common::ArtefactDetailedTaxAnalysis>, displayed_as: Text, due_date: Date, editable: Boolean, exchange_rate: Decimal, has_cis_labour: Boolean, has_cis_materials: Boolean, id: Text, import: Boolean, inverse_exchange_rate: Decimal, invoice_lines: Many<PurchaseInvoiceLineItem>, is_cis: Boolean, last_paid: Date, legacy_id: Integer, links: Many<super::common::Link>, migrated: Boolean, net_amount: Decimal, notes: Text, outstanding_amount: Decimal, part_recoverable: Boolean, payments_allocations: Many<super::common::PaymentAllocation>, payments_allocations_total_amount: Decimal, payments_allocations_total_discount: Decimal, postponed_accounting: Boolean, reference: Text, status: One<super::common::Base>, tax_address_region: One<super::common::Base>, tax_amount: Decimal, tax_analysis: Many<super::common::ArtefactTaxAnalysis>, tax_calculation_method: Text, tax_reconciled: Boolean, total_after_cis_deduction: Decimal, total_amount: Decimal, total_itc_amount: Decimal, total_itr_amount: Decimal, total_paid: Decimal, total_quantity: Decimal, transaction: One<super::common::Transaction>, transaction_type: One<super::common::Base>, updated_at: DateTime, vat_exempt_consignment: Boolean, vat_reverse_charge: Boolean, vendor_reference: Text, void_reason: Text, withholding_tax_amount: Decimal, withholding_tax_rate: Decimal } }
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct PurchaseInvoiceLineItem {
     /// The net amount for the invoice line in base currency
@@ -2507,6 +2510,7 @@ sage_core::json_model! {
     }
 }
 
+sage_core::fields! { PurchaseQuickEntry => PurchaseQuickEntryFields { path as "$path": Text, base_currency_net_amount: Decimal, base_currency_outstanding_amount: Decimal, base_currency_tax_amount: Decimal, base_currency_tax_breakdown: Many<super::common::TaxBreakdown>, base_currency_total_amount: Decimal, contact: One<super::common::Base>, contact_name: Text, contact_reference: Text, created_at: DateTime, currency: One<super::common::Base>, date: Date, deleted_at: DateTime, details: Text, displayed_as: Text, exchange_rate: Decimal, gst_amount: Decimal, id: Text, inverse_exchange_rate: Decimal, ledger_account: One<super::common::Base>, legacy_id: Integer, migrated: Boolean, net_amount: Decimal, outstanding_amount: Decimal, payments_allocations: Many<super::common::PaymentAllocation>, pst_amount: Decimal, quick_entry_type: One<super::common::Base>, reference: Text, status: One<super::common::Base>, tax_address_region: One<super::common::Base>, tax_amount: Decimal, tax_breakdown: Many<super::common::TaxBreakdown>, tax_rate: One<super::common::Base>, tax_recoverable: Boolean, total_amount: Decimal, trade_of_asset: Boolean, transaction: One<super::common::Base>, transaction_type: One<super::common::Base>, updated_at: DateTime } }
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct PurchaseQuickEntryUpdate {
     /// The net amount of the quick entry in base currency
@@ -3053,6 +3057,7 @@ impl sage_core::Operation for CreatePurchaseCorrectiveInvoice {
                 sage_core::Method::Post,
                 "/accounts/v3/purchase_corrective_invoices",
             )
+            .products(&["accounting-v3"])
             .json_enveloped(
                 "purchase_corrective_invoice",
                 &self.purchase_corrective_invoice,
@@ -3102,6 +3107,7 @@ impl sage_core::Operation for DeletePurchaseCorrectiveInvoice {
                     sage_core::Method::Delete,
                     "/accounts/v3/purchase_corrective_invoices/{key}",
                 )
+                .products(&["accounting-v3"])
                 .path("key", &self.key),
         )
     }
@@ -3177,6 +3183,7 @@ impl sage_core::Operation for GetPurchaseCorrectiveInvoice {
                     sage_core::Method::Get,
                     "/accounts/v3/purchase_corrective_invoices/{key}",
                 )
+                .products(&["accounting-v3"])
                 .path("key", &self.key)
                 .query("attributes", &self.attributes)
                 .query("nested_attributes", &self.nested_attributes)
@@ -3296,6 +3303,7 @@ impl sage_core::Operation for ListPurchaseCorrectiveInvoices {
                     sage_core::Method::Get,
                     "/accounts/v3/purchase_corrective_invoices",
                 )
+                .products(&["accounting-v3"])
                 .query("attributes", &self.attributes)
                 .query("contact_id", &self.contact_id)
                 .query("deleted_since", &self.deleted_since)
@@ -3363,6 +3371,7 @@ impl sage_core::Operation for UpdatePurchaseCorrectiveInvoice {
                 sage_core::Method::Put,
                 "/accounts/v3/purchase_corrective_invoices/{key}",
             )
+            .products(&["accounting-v3"])
             .path("key", &self.key)
             .json_enveloped(
                 "purchase_corrective_invoice",
@@ -3412,6 +3421,7 @@ impl sage_core::Operation for CreatePurchaseCreditNote {
                 sage_core::Method::Post,
                 "/accounts/v3/purchase_credit_notes",
             )
+            .products(&["accounting-v3"])
             .json_enveloped("purchase_credit_note", &self.purchase_credit_note)
     }
 }
@@ -3458,6 +3468,7 @@ impl sage_core::Operation for DeletePurchaseCreditNote {
                     sage_core::Method::Delete,
                     "/accounts/v3/purchase_credit_notes/{key}",
                 )
+                .products(&["accounting-v3"])
                 .path("key", &self.key),
         )
     }
@@ -3535,6 +3546,7 @@ impl sage_core::Operation for GetPurchaseCreditNote {
                     sage_core::Method::Get,
                     "/accounts/v3/purchase_credit_notes/{key}",
                 )
+                .products(&["accounting-v3"])
                 .path("key", &self.key)
                 .query("attributes", &self.attributes)
                 .query("nested_attributes", &self.nested_attributes)
@@ -3656,6 +3668,7 @@ impl sage_core::Operation for ListPurchaseCreditNotes {
                     sage_core::Method::Get,
                     "/accounts/v3/purchase_credit_notes",
                 )
+                .products(&["accounting-v3"])
                 .query("attributes", &self.attributes)
                 .query("contact_id", &self.contact_id)
                 .query("deleted_since", &self.deleted_since)
@@ -3716,6 +3729,7 @@ impl sage_core::Operation for ReleasePurchaseCreditNote {
                     sage_core::Method::Post,
                     "/accounts/v3/purchase_credit_notes/{key}/release",
                 )
+                .products(&["accounting-v3"])
                 .path("key", &self.key),
         )
     }
@@ -3770,6 +3784,7 @@ impl sage_core::Operation for UpdatePurchaseCreditNote {
                 sage_core::Method::Put,
                 "/accounts/v3/purchase_credit_notes/{key}",
             )
+            .products(&["accounting-v3"])
             .path("key", &self.key)
             .json_enveloped("purchase_credit_note", &self.purchase_credit_note)
     }
@@ -3817,6 +3832,7 @@ impl sage_core::Operation for CreatePurchaseInvoice {
                 sage_core::Method::Post,
                 "/accounts/v3/purchase_invoices",
             )
+            .products(&["accounting-v3"])
             .json_enveloped("purchase_invoice", &self.purchase_invoice)
     }
 }
@@ -3864,6 +3880,7 @@ impl sage_core::Operation for DeletePurchaseInvoice {
                     sage_core::Method::Delete,
                     "/accounts/v3/purchase_invoices/{key}",
                 )
+                .products(&["accounting-v3"])
                 .path("key", &self.key),
         )
     }
@@ -3946,6 +3963,7 @@ impl sage_core::Operation for GetPurchaseInvoice {
                     sage_core::Method::Get,
                     "/accounts/v3/purchase_invoices/{key}",
                 )
+                .products(&["accounting-v3"])
                 .path("key", &self.key)
                 .query("attributes", &self.attributes)
                 .query("nested_attributes", &self.nested_attributes)
@@ -4068,6 +4086,7 @@ impl sage_core::Operation for ListPurchaseInvoices {
                     sage_core::Method::Get,
                     "/accounts/v3/purchase_invoices",
                 )
+                .products(&["accounting-v3"])
                 .query("attributes", &self.attributes)
                 .query("contact_id", &self.contact_id)
                 .query("deleted_since", &self.deleted_since)
@@ -4129,6 +4148,7 @@ impl sage_core::Operation for ReleasePurchaseInvoice {
                     sage_core::Method::Post,
                     "/accounts/v3/purchase_invoices/{key}/release",
                 )
+                .products(&["accounting-v3"])
                 .path("key", &self.key),
         )
     }
@@ -4184,6 +4204,7 @@ impl sage_core::Operation for UpdatePurchaseInvoice {
                 sage_core::Method::Put,
                 "/accounts/v3/purchase_invoices/{key}",
             )
+            .products(&["accounting-v3"])
             .path("key", &self.key)
             .json_enveloped("purchase_invoice", &self.purchase_invoice)
     }
@@ -4231,6 +4252,7 @@ impl sage_core::Operation for CreatePurchaseQuickEntry {
                 sage_core::Method::Post,
                 "/accounts/v3/purchase_quick_entries",
             )
+            .products(&["accounting-v3"])
             .json_enveloped("purchase_quick_entry", &self.purchase_quick_entry)
     }
 }
@@ -4278,6 +4300,7 @@ impl sage_core::Operation for DeletePurchaseQuickEntry {
                     sage_core::Method::Delete,
                     "/accounts/v3/purchase_quick_entries/{key}",
                 )
+                .products(&["accounting-v3"])
                 .path("key", &self.key),
         )
     }
@@ -4355,6 +4378,7 @@ impl sage_core::Operation for GetPurchaseQuickEntry {
                     sage_core::Method::Get,
                     "/accounts/v3/purchase_quick_entries/{key}",
                 )
+                .products(&["accounting-v3"])
                 .path("key", &self.key)
                 .query("attributes", &self.attributes)
                 .query("nested_attributes", &self.nested_attributes)
@@ -4476,6 +4500,7 @@ impl sage_core::Operation for ListPurchaseQuickEntries {
                     sage_core::Method::Get,
                     "/accounts/v3/purchase_quick_entries",
                 )
+                .products(&["accounting-v3"])
                 .query("attributes", &self.attributes)
                 .query("contact_id", &self.contact_id)
                 .query("deleted_since", &self.deleted_since)
@@ -4544,6 +4569,7 @@ impl sage_core::Operation for UpdatePurchaseQuickEntry {
                 sage_core::Method::Put,
                 "/accounts/v3/purchase_quick_entries/{key}",
             )
+            .products(&["accounting-v3"])
             .path("key", &self.key)
             .json_enveloped("purchase_quick_entry", &self.purchase_quick_entry)
     }

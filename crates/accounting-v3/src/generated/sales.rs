@@ -44,6 +44,7 @@ sage_core::json_model! {
     }
 }
 
+sage_core::fields! { EuSalesDescription => EuSalesDescriptionFields { path as "$path": Text, displayed_as: Text, id: Text, legacy_id: Integer } }
 /// ### Endpoint Availability
 ///
 /// * Accounting Plus: 🇨🇦, 🇪🇸, 🇫🇷, 🇬🇧, 🇮🇪, 🇺🇸
@@ -82,6 +83,7 @@ sage_core::json_model! {
     }
 }
 
+sage_core::fields! { HostedArtefactPaymentSetting => HostedArtefactPaymentSettingFields { path as "$path": Text, disable_payment: Boolean, displayed_as: Text, id: Text, legacy_id: Integer, object_guid: Text } }
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct NewHostedArtefactPaymentSetting {
     /// The flag to disable online payments.
@@ -2352,6 +2354,7 @@ sage_core::json_model! {
     }
 }
 
+sage_core::fields! { QuickEntry => QuickEntryFields { path as "$path": Text, base_currency_net_amount: Decimal, base_currency_outstanding_amount: Decimal, base_currency_tax_amount: Decimal, base_currency_tax_breakdown: Many<super::common::TaxBreakdown>, base_currency_total_amount: Decimal, contact: One<super::common::Base>, contact_name: Text, contact_reference: Text, created_at: DateTime, currency: One<super::common::Base>, date: Date, deleted_at: DateTime, details: Text, displayed_as: Text, exchange_rate: Decimal, id: Text, inverse_exchange_rate: Decimal, ledger_account: One<super::common::Base>, legacy_id: Integer, migrated: Boolean, net_amount: Decimal, outstanding_amount: Decimal, payments_allocations: Many<super::common::PaymentAllocation>, quick_entry_type: One<super::common::Base>, reference: Text, status: One<super::common::Base>, tax_address_region: One<super::common::Base>, tax_amount: Decimal, tax_breakdown: Many<super::common::TaxBreakdown>, tax_rate: One<super::common::Base>, total_amount: Decimal, trade_of_asset: Boolean, transaction: One<super::common::Base>, transaction_type: One<super::common::Base>, updated_at: DateTime } }
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct QuoteStatus {
     /// The quote status name
@@ -2701,6 +2704,7 @@ sage_core::json_model! {
     }
 }
 
+sage_core::fields! { SalesCorrectiveInvoice => SalesCorrectiveInvoiceFields { path as "$path": Text, base_currency_net_amount: Decimal, base_currency_outstanding_amount: Decimal, base_currency_shipping_net_amount: Decimal, base_currency_shipping_tax_amount: Decimal, base_currency_shipping_tax_breakdown: Many<super::common::TaxBreakdown>, base_currency_shipping_total_amount: Decimal, base_currency_tax_amount: Decimal, base_currency_total_amount: Decimal, base_currency_total_discount_amount: Decimal, base_currency_withholding_tax_amount: Decimal, contact: One<super::common::Contact>, contact_name: Text, contact_reference: Text, corrective_reason_code: One<super::common::Base>, created_at: DateTime, currency: One<super::common::Base>, date: Date, deleted_at: DateTime, delivery_address: One<SalesArtefactAddress>, delivery_address_free_form: Text, destination_consignment: Boolean, destination_vat_rates_in_use: Boolean, detailed_tax_analysis: One<super::common::ArtefactDetailedTaxAnalysis>, details: Text, displayed_as: Text, due_date: Date, editable: Boolean, exchange_rate: Decimal, id: Text, inverse_exchange_rate: Decimal, invoice_lines: Many<SalesInvoiceLineItem>, invoice_number: Text, invoice_number_prefix: Text, last_paid: Date, legacy_id: Integer, links: Many<super::common::Link>, main_address: One<SalesArtefactAddress>, main_address_free_form: Text, net_amount: Decimal, notes: Text, original_invoice: One<super::common::Generic>, original_invoice_date: Text, original_invoice_number: Text, outstanding_amount: Decimal, payments_allocations: Many<super::common::PaymentAllocation>, payments_allocations_total_amount: Decimal, payments_allocations_total_discount: Decimal, reference: Text, sent: Boolean, sent_by_email: Boolean, shipping_net_amount: Decimal, shipping_tax_amount: Decimal, shipping_tax_breakdown: Many<super::common::TaxBreakdown>, shipping_tax_rate: One<super::common::Base>, shipping_total_amount: Decimal, status: One<super::common::Base>, tax_amount: Decimal, tax_analysis: Many<super::common::ArtefactTaxAnalysis>, tax_calculation_method: Text, tax_reconciled: Boolean, terms_and_conditions: Text, total_amount: Decimal, total_discount_amount: Decimal, total_paid: Decimal, total_quantity: Decimal, transaction: One<super::common::Transaction>, transaction_type: One<super::common::Base>, updated_at: DateTime, vat_reverse_charge: Boolean, void_reason: Text, withholding_tax_amount: Decimal, withholding_tax_rate: Decimal } }
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct SalesCorrectiveInvoiceDeliveryAddressUpdate {
     /// The first line of the address
@@ -3266,6 +3270,7 @@ sage_core::json_model! {
     }
 }
 
+sage_core::fields! { SalesCreditNote => SalesCreditNoteFields { path as "$path": Text, base_currency_cis_applicable_amount: Decimal, base_currency_net_amount: Decimal, base_currency_outstanding_amount: Decimal, base_currency_shipping_net_amount: Decimal, base_currency_shipping_tax_amount: Decimal, base_currency_shipping_tax_breakdown: Many<super::common::TaxBreakdown>, base_currency_shipping_total_amount: Decimal, base_currency_tax_amount: Decimal, base_currency_total_after_cis_deduction: Decimal, base_currency_total_amount: Decimal, base_currency_total_discount_amount: Decimal, base_currency_withholding_tax_amount: Decimal, cis_applicable_amount: Decimal, contact: One<super::common::Contact>, contact_name: Text, contact_reference: Text, created_at: DateTime, credit_note_lines: Many<SalesCreditNoteLineItem>, credit_note_number: Text, credit_note_number_prefix: Text, currency: One<super::common::Base>, date: Date, deleted_at: DateTime, delivery_address: One<SalesArtefactAddress>, delivery_address_free_form: Text, destination_consignment: Boolean, destination_vat_rates_in_use: Boolean, detailed_tax_analysis: One<super::common::ArtefactDetailedTaxAnalysis>, displayed_as: Text, editable: Boolean, exchange_rate: Decimal, has_cis_labour: Boolean, has_cis_materials: Boolean, id: Text, inverse_exchange_rate: Decimal, is_cis: Boolean, last_paid: Date, legacy_id: Integer, links: Many<super::common::Link>, main_address: One<SalesArtefactAddress>, main_address_free_form: Text, migrated: Boolean, net_amount: Decimal, notes: Text, original_invoice_date: Date, outstanding_amount: Decimal, payments_allocations: Many<super::common::PaymentAllocation>, payments_allocations_total_amount: Decimal, payments_allocations_total_discount: Decimal, reference: Text, sent: Boolean, sent_by_email: Boolean, shipping_net_amount: Decimal, shipping_tax_amount: Decimal, shipping_tax_breakdown: Many<super::common::TaxBreakdown>, shipping_tax_rate: One<super::common::Base>, shipping_total_amount: Decimal, status: One<super::common::Base>, tax_address_region: One<super::common::Base>, tax_amount: Decimal, tax_analysis: Many<super::common::ArtefactTaxAnalysis>, tax_calculation_method: Text, tax_reconciled: Boolean, terms_and_conditions: Text, total_after_cis_deduction: Decimal, total_amount: Decimal, total_discount_amount: Decimal, total_paid: Decimal, total_quantity: Decimal, transaction: One<super::common::Transaction>, transaction_type: One<super::common::Base>, updated_at: DateTime, vat_reverse_charge: Boolean, void_reason: Text, withholding_tax_amount: Decimal, withholding_tax_rate: Decimal } }
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct SalesCreditNoteDeliveryAddressUpdate {
     /// The first line of the address
@@ -3878,6 +3883,7 @@ sage_core::json_model! {
     }
 }
 
+sage_core::fields! { SalesEstimate => SalesEstimateFields { path as "$path": Text, base_currency_net_amount: Decimal, base_currency_shipping_net_amount: Decimal, base_currency_shipping_tax_amount: Decimal, base_currency_shipping_tax_breakdown: Many<super::common::TaxBreakdown>, base_currency_shipping_total_amount: Decimal, base_currency_tax_amount: Decimal, base_currency_total_amount: Decimal, base_currency_total_discount_amount: Decimal, base_currency_withholding_tax_amount: Decimal, contact: One<super::common::Contact>, contact_name: Text, contact_reference: Text, created_at: DateTime, currency: One<super::common::Base>, date: Date, delivery_address: One<SalesArtefactAddress>, delivery_address_free_form: Text, destination_consignment: Boolean, destination_vat_rates_in_use: Boolean, detailed_tax_analysis: One<super::common::ArtefactDetailedTaxAnalysis>, displayed_as: Text, editable: Boolean, estimate_lines: Many<SalesQuoteLineItem>, estimate_number: Text, estimate_number_prefix: Text, exchange_rate: Decimal, expiry_date: Date, id: Text, inverse_exchange_rate: Decimal, invoice: One<super::common::Generic>, legacy_id: Integer, links: Many<super::common::Link>, main_address: One<SalesArtefactAddress>, main_address_free_form: Text, net_amount: Decimal, notes: Text, payments_allocations_total_amount: Decimal, payments_allocations_total_discount: Decimal, profit_analysis: One<ProfitAnalysis>, reference: Text, sent: Boolean, sent_by_email: Boolean, shipping_net_amount: Decimal, shipping_tax_amount: Decimal, shipping_tax_breakdown: Many<super::common::TaxBreakdown>, shipping_tax_rate: One<super::common::Base>, shipping_total_amount: Decimal, status: One<QuoteStatus>, tax_address_region: One<super::common::Base>, tax_amount: Decimal, tax_analysis: Many<super::common::ArtefactTaxAnalysis>, tax_calculation_method: Text, tax_reconciled: Boolean, terms_and_conditions: Text, total_amount: Decimal, total_discount_amount: Decimal, total_paid: Decimal, total_quantity: Decimal, updated_at: DateTime, vat_reverse_charge: Boolean, withholding_tax_amount: Decimal, withholding_tax_rate: Decimal } }
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct SalesEstimateDeliveryAddressUpdate {
     /// The first line of the address
@@ -4448,6 +4454,7 @@ sage_core::json_model! {
     }
 }
 
+sage_core::fields! { SalesInvoice => SalesInvoiceFields { path as "$path": Text, base_currency_cis_applicable_amount: Decimal, base_currency_net_amount: Decimal, base_currency_outstanding_amount: Decimal, base_currency_shipping_net_amount: Decimal, base_currency_shipping_tax_amount: Decimal, base_currency_shipping_tax_breakdown: Many<super::common::TaxBreakdown>, base_currency_shipping_total_amount: Decimal, base_currency_tax_amount: Decimal, base_currency_total_after_cis_deduction: Decimal, base_currency_total_amount: Decimal, base_currency_total_discount_amount: Decimal, base_currency_withholding_tax_amount: Decimal, cis_applicable_amount: Decimal, contact: One<super::common::Contact>, contact_name: Text, contact_reference: Text, corrections: Many<SalesCorrectiveInvoice>, created_at: DateTime, currency: One<super::common::Base>, date: Date, deleted_at: DateTime, delivery_address: One<SalesArtefactAddress>, delivery_address_free_form: Text, delivery_performance_date: Text, destination_consignment: Boolean, destination_vat_rates_in_use: Boolean, detailed_tax_analysis: One<super::common::ArtefactDetailedTaxAnalysis>, displayed_as: Text, due_date: Date, editable: Boolean, exchange_rate: Decimal, has_cis_labour: Boolean, has_cis_materials: Boolean, id: Text, inverse_exchange_rate: Decimal, invoice_lines: Many<SalesInvoiceLineItem>, invoice_number: Text, invoice_number_prefix: Text, is_cis: Boolean, last_paid: Date, legacy_id: Integer, links: Many<super::common::Link>, main_address: One<SalesArtefactAddress>, main_address_free_form: Text, migrated: Boolean, net_amount: Decimal, notes: Text, original_quote_estimate: One<SalesInvoiceQuoteEstimate>, outstanding_amount: Decimal, payments_allocations: Many<super::common::PaymentAllocation>, payments_allocations_total_amount: Decimal, payments_allocations_total_discount: Decimal, recurring_invoice: One<RecurringSalesInvoice>, reference: Text, sent: Boolean, sent_by_email: Boolean, shipping_net_amount: Decimal, shipping_tax_amount: Decimal, shipping_tax_breakdown: Many<super::common::TaxBreakdown>, shipping_tax_rate: One<super::common::Base>, shipping_total_amount: Decimal, status: One<super::common::Base>, tax_address_region: One<super::common::Base>, tax_amount: Decimal, tax_analysis: Many<super::common::ArtefactTaxAnalysis>, tax_calculation_method: Text, tax_reconciled: Boolean, terms_and_conditions: Text, total_after_cis_deduction: Decimal, total_amount: Decimal, total_discount_amount: Decimal, total_paid: Decimal, total_quantity: Decimal, transaction: One<super::common::Transaction>, transaction_type: One<super::common::Base>, updated_at: DateTime, vat_reverse_charge: Boolean, void_reason: Text, withholding_tax_amount: Decimal, withholding_tax_rate: Decimal } }
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct SalesInvoiceDeliveryAddressUpdate {
     /// The first line of the address
@@ -5195,6 +5202,7 @@ sage_core::json_model! {
     }
 }
 
+sage_core::fields! { SalesQuote => SalesQuoteFields { path as "$path": Text, base_currency_net_amount: Decimal, base_currency_shipping_net_amount: Decimal, base_currency_shipping_tax_amount: Decimal, base_currency_shipping_tax_breakdown: Many<super::common::TaxBreakdown>, base_currency_shipping_total_amount: Decimal, base_currency_tax_amount: Decimal, base_currency_total_amount: Decimal, base_currency_total_discount_amount: Decimal, base_currency_withholding_tax_amount: Decimal, contact: One<super::common::Contact>, contact_name: Text, contact_reference: Text, created_at: DateTime, currency: One<super::common::Base>, date: Date, delivery_address: One<SalesArtefactAddress>, delivery_address_free_form: Text, destination_consignment: Boolean, destination_vat_rates_in_use: Boolean, detailed_tax_analysis: One<super::common::ArtefactDetailedTaxAnalysis>, displayed_as: Text, editable: Boolean, exchange_rate: Decimal, expiry_date: Date, id: Text, inverse_exchange_rate: Decimal, invoice: One<super::common::Generic>, legacy_id: Integer, links: Many<super::common::Link>, main_address: One<SalesArtefactAddress>, main_address_free_form: Text, net_amount: Decimal, notes: Text, payments_allocations_total_amount: Decimal, payments_allocations_total_discount: Decimal, profit_analysis: One<ProfitAnalysis>, quote_lines: Many<SalesQuoteLineItem>, quote_number: Text, quote_number_prefix: Text, reference: Text, sent: Boolean, sent_by_email: Boolean, shipping_net_amount: Decimal, shipping_tax_amount: Decimal, shipping_tax_breakdown: Many<super::common::TaxBreakdown>, shipping_tax_rate: One<super::common::Base>, shipping_total_amount: Decimal, status: One<QuoteStatus>, tax_address_region: One<super::common::Base>, tax_amount: Decimal, tax_analysis: Many<super::common::ArtefactTaxAnalysis>, tax_calculation_method: Text, tax_reconciled: Boolean, terms_and_conditions: Text, total_amount: Decimal, total_discount_amount: Decimal, total_paid: Decimal, total_quantity: Decimal, updated_at: DateTime, vat_reverse_charge: Boolean, withholding_tax_amount: Decimal, withholding_tax_rate: Decimal } }
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct SalesQuoteDeliveryAddressUpdate {
     /// The first line of the address
@@ -6721,6 +6729,7 @@ impl sage_core::Operation for GetArtefactStatus {
                     sage_core::Method::Get,
                     "/accounts/v3/artefact_statuses/{key}",
                 )
+                .products(&["accounting-v3"])
                 .path("key", &self.key)
                 .query("attributes", &self.attributes)
                 .query("show_legacy_id", &self.show_legacy_id),
@@ -6794,6 +6803,7 @@ impl sage_core::Operation for ListArtefactStatuses {
                     sage_core::Method::Get,
                     "/accounts/v3/artefact_statuses",
                 )
+                .products(&["accounting-v3"])
                 .query("attributes", &self.attributes)
                 .query("items_per_page", &self.items_per_page)
                 .query("page", &self.page)
@@ -6860,6 +6870,7 @@ impl sage_core::Operation for GetCorrectiveReasonCode {
                     sage_core::Method::Get,
                     "/accounts/v3/corrective_reason_codes/{key}",
                 )
+                .products(&["accounting-v3"])
                 .path("key", &self.key)
                 .query("attributes", &self.attributes)
                 .query("show_legacy_id", &self.show_legacy_id),
@@ -6927,6 +6938,7 @@ impl sage_core::Operation for ListCorrectiveReasonCodes {
                     sage_core::Method::Get,
                     "/accounts/v3/corrective_reason_codes",
                 )
+                .products(&["accounting-v3"])
                 .query("attributes", &self.attributes)
                 .query("items_per_page", &self.items_per_page)
                 .query("page", &self.page)
@@ -6993,6 +7005,7 @@ impl sage_core::Operation for GetEuGoodsServicesType {
                     sage_core::Method::Get,
                     "/accounts/v3/eu_goods_services_types/{key}",
                 )
+                .products(&["accounting-v3"])
                 .path("key", &self.key)
                 .query("attributes", &self.attributes)
                 .query("show_legacy_id", &self.show_legacy_id),
@@ -7060,6 +7073,7 @@ impl sage_core::Operation for ListEuGoodsServicesTypes {
                     sage_core::Method::Get,
                     "/accounts/v3/eu_goods_services_types",
                 )
+                .products(&["accounting-v3"])
                 .query("attributes", &self.attributes)
                 .query("items_per_page", &self.items_per_page)
                 .query("page", &self.page)
@@ -7126,6 +7140,7 @@ impl sage_core::Operation for GetEuSalesDescription {
                     sage_core::Method::Get,
                     "/accounts/v3/eu_sales_descriptions/{key}",
                 )
+                .products(&["accounting-v3"])
                 .path("key", &self.key)
                 .query("attributes", &self.attributes)
                 .query("show_legacy_id", &self.show_legacy_id),
@@ -7193,6 +7208,7 @@ impl sage_core::Operation for ListEuSalesDescriptions {
                     sage_core::Method::Get,
                     "/accounts/v3/eu_sales_descriptions",
                 )
+                .products(&["accounting-v3"])
                 .query("attributes", &self.attributes)
                 .query("items_per_page", &self.items_per_page)
                 .query("page", &self.page)
@@ -7248,6 +7264,7 @@ impl sage_core::Operation for CreateHostedArtefactPaymentSettings {
                 sage_core::Method::Post,
                 "/accounts/v3/hosted_artefact_payment_settings",
             )
+            .products(&["accounting-v3"])
             .json_enveloped(
                 "hosted_artefact_payment_setting",
                 &self.hosted_artefact_payment_setting,
@@ -7299,6 +7316,7 @@ impl sage_core::Operation for DeleteHostedArtefactPaymentSettings {
                     sage_core::Method::Delete,
                     "/accounts/v3/hosted_artefact_payment_settings/{key}",
                 )
+                .products(&["accounting-v3"])
                 .path("key", &self.key),
         )
     }
@@ -7366,6 +7384,7 @@ impl sage_core::Operation for GetHostedArtefactPaymentSettings {
                     sage_core::Method::Get,
                     "/accounts/v3/hosted_artefact_payment_settings/{key}",
                 )
+                .products(&["accounting-v3"])
                 .path("key", &self.key)
                 .query("attributes", &self.attributes)
                 .query("show_legacy_id", &self.show_legacy_id),
@@ -7441,6 +7460,7 @@ impl sage_core::Operation for ListHostedArtefactPaymentSettings {
                     sage_core::Method::Get,
                     "/accounts/v3/hosted_artefact_payment_settings",
                 )
+                .products(&["accounting-v3"])
                 .query("attributes", &self.attributes)
                 .query("items_per_page", &self.items_per_page)
                 .query("object_guid", &self.object_guid)
@@ -7508,6 +7528,7 @@ impl sage_core::Operation for GetQuickEntryType {
                     sage_core::Method::Get,
                     "/accounts/v3/quick_entry_types/{key}",
                 )
+                .products(&["accounting-v3"])
                 .path("key", &self.key)
                 .query("attributes", &self.attributes)
                 .query("show_legacy_id", &self.show_legacy_id),
@@ -7575,6 +7596,7 @@ impl sage_core::Operation for ListQuickEntryTypes {
                     sage_core::Method::Get,
                     "/accounts/v3/quick_entry_types",
                 )
+                .products(&["accounting-v3"])
                 .query("attributes", &self.attributes)
                 .query("items_per_page", &self.items_per_page)
                 .query("page", &self.page)
@@ -7626,6 +7648,7 @@ impl sage_core::Operation for CreateSalesCorrectiveInvoice {
                 sage_core::Method::Post,
                 "/accounts/v3/sales_corrective_invoices",
             )
+            .products(&["accounting-v3"])
             .json_enveloped("sales_corrective_invoice", &self.sales_corrective_invoice)
     }
 }
@@ -7687,6 +7710,7 @@ impl sage_core::Operation for DeleteSalesCorrectiveInvoice {
                     sage_core::Method::Delete,
                     "/accounts/v3/sales_corrective_invoices/{key}",
                 )
+                .products(&["accounting-v3"])
                 .path("key", &self.key)
                 .query("void_reason", &self.void_reason),
         )
@@ -7770,6 +7794,7 @@ impl sage_core::Operation for GetSalesCorrectiveInvoice {
                     sage_core::Method::Get,
                     "/accounts/v3/sales_corrective_invoices/{key}",
                 )
+                .products(&["accounting-v3"])
                 .path("key", &self.key)
                 .query("attributes", &self.attributes)
                 .query("mark_as_sent", &self.mark_as_sent)
@@ -7892,6 +7917,7 @@ impl sage_core::Operation for ListSalesCorrectiveInvoices {
                     sage_core::Method::Get,
                     "/accounts/v3/sales_corrective_invoices",
                 )
+                .products(&["accounting-v3"])
                 .query("attributes", &self.attributes)
                 .query("contact_id", &self.contact_id)
                 .query("deleted_since", &self.deleted_since)
@@ -7961,6 +7987,7 @@ impl sage_core::Operation for UpdateSalesCorrectiveInvoice {
                 sage_core::Method::Put,
                 "/accounts/v3/sales_corrective_invoices/{key}",
             )
+            .products(&["accounting-v3"])
             .path("key", &self.key)
             .json_enveloped("sales_corrective_invoice", &self.sales_corrective_invoice)
     }
@@ -8008,6 +8035,7 @@ impl sage_core::Operation for CreateSalesCreditNote {
                 sage_core::Method::Post,
                 "/accounts/v3/sales_credit_notes",
             )
+            .products(&["accounting-v3"])
             .json_enveloped("sales_credit_note", &self.sales_credit_note)
     }
 }
@@ -8068,6 +8096,7 @@ impl sage_core::Operation for DeleteSalesCreditNote {
                     sage_core::Method::Delete,
                     "/accounts/v3/sales_credit_notes/{key}",
                 )
+                .products(&["accounting-v3"])
                 .path("key", &self.key)
                 .query("void_reason", &self.void_reason),
         )
@@ -8151,6 +8180,7 @@ impl sage_core::Operation for GetSalesCreditNote {
                     sage_core::Method::Get,
                     "/accounts/v3/sales_credit_notes/{key}",
                 )
+                .products(&["accounting-v3"])
                 .path("key", &self.key)
                 .query("attributes", &self.attributes)
                 .query("mark_as_sent", &self.mark_as_sent)
@@ -8273,6 +8303,7 @@ impl sage_core::Operation for ListSalesCreditNotes {
                     sage_core::Method::Get,
                     "/accounts/v3/sales_credit_notes",
                 )
+                .products(&["accounting-v3"])
                 .query("attributes", &self.attributes)
                 .query("contact_id", &self.contact_id)
                 .query("deleted_since", &self.deleted_since)
@@ -8333,6 +8364,7 @@ impl sage_core::Operation for ReleaseSalesCreditNote {
                     sage_core::Method::Post,
                     "/accounts/v3/sales_credit_notes/{key}/release",
                 )
+                .products(&["accounting-v3"])
                 .path("key", &self.key),
         )
     }
@@ -8387,6 +8419,7 @@ impl sage_core::Operation for UpdateSalesCreditNote {
                 sage_core::Method::Put,
                 "/accounts/v3/sales_credit_notes/{key}",
             )
+            .products(&["accounting-v3"])
             .path("key", &self.key)
             .json_enveloped("sales_credit_note", &self.sales_credit_note)
     }
@@ -8433,6 +8466,7 @@ impl sage_core::Operation for CreateSalesEstimate {
                 sage_core::Method::Post,
                 "/accounts/v3/sales_estimates",
             )
+            .products(&["accounting-v3"])
             .json_enveloped("sales_estimate", &self.sales_estimate)
     }
 }
@@ -8479,6 +8513,7 @@ impl sage_core::Operation for DeleteSalesEstimate {
                     sage_core::Method::Delete,
                     "/accounts/v3/sales_estimates/{key}",
                 )
+                .products(&["accounting-v3"])
                 .path("key", &self.key),
         )
     }
@@ -8551,6 +8586,7 @@ impl sage_core::Operation for GetSalesEstimate {
                     sage_core::Method::Get,
                     "/accounts/v3/sales_estimates/{key}",
                 )
+                .products(&["accounting-v3"])
                 .path("key", &self.key)
                 .query("attributes", &self.attributes)
                 .query("nested_attributes", &self.nested_attributes)
@@ -8651,6 +8687,7 @@ impl sage_core::Operation for ListSalesEstimates {
                     sage_core::Method::Get,
                     "/accounts/v3/sales_estimates",
                 )
+                .products(&["accounting-v3"])
                 .query("attributes", &self.attributes)
                 .query("contact_id", &self.contact_id)
                 .query("from_date", &self.from_date)
@@ -8715,6 +8752,7 @@ impl sage_core::Operation for UpdateSalesEstimate {
                 sage_core::Method::Put,
                 "/accounts/v3/sales_estimates/{key}",
             )
+            .products(&["accounting-v3"])
             .path("key", &self.key)
             .json_enveloped("sales_estimate", &self.sales_estimate)
     }
@@ -8763,6 +8801,7 @@ impl sage_core::Operation for CreateSalesInvoice {
                 sage_core::Method::Post,
                 "/accounts/v3/sales_invoices",
             )
+            .products(&["accounting-v3"])
             .json_enveloped("sales_invoice", &self.sales_invoice)
     }
 }
@@ -8824,6 +8863,7 @@ impl sage_core::Operation for DeleteSalesInvoice {
                     sage_core::Method::Delete,
                     "/accounts/v3/sales_invoices/{key}",
                 )
+                .products(&["accounting-v3"])
                 .path("key", &self.key)
                 .query("void_reason", &self.void_reason),
         )
@@ -8917,6 +8957,7 @@ impl sage_core::Operation for GetSalesInvoice {
                     sage_core::Method::Get,
                     "/accounts/v3/sales_invoices/{key}",
                 )
+                .products(&["accounting-v3"])
                 .path("key", &self.key)
                 .query("attributes", &self.attributes)
                 .query("mark_as_sent", &self.mark_as_sent)
@@ -9041,6 +9082,7 @@ impl sage_core::Operation for ListSalesInvoices {
                     sage_core::Method::Get,
                     "/accounts/v3/sales_invoices",
                 )
+                .products(&["accounting-v3"])
                 .query("attributes", &self.attributes)
                 .query("contact_id", &self.contact_id)
                 .query("deleted_since", &self.deleted_since)
@@ -9103,6 +9145,7 @@ impl sage_core::Operation for ReleaseSalesInvoice {
                     sage_core::Method::Post,
                     "/accounts/v3/sales_invoices/{key}/release",
                 )
+                .products(&["accounting-v3"])
                 .path("key", &self.key),
         )
     }
@@ -9159,6 +9202,7 @@ impl sage_core::Operation for UpdateSalesInvoice {
                 sage_core::Method::Put,
                 "/accounts/v3/sales_invoices/{key}",
             )
+            .products(&["accounting-v3"])
             .path("key", &self.key)
             .json_enveloped("sales_invoice", &self.sales_invoice)
     }
@@ -9206,6 +9250,7 @@ impl sage_core::Operation for CreateSalesQuickEntry {
                 sage_core::Method::Post,
                 "/accounts/v3/sales_quick_entries",
             )
+            .products(&["accounting-v3"])
             .json_enveloped("sales_quick_entry", &self.sales_quick_entry)
     }
 }
@@ -9253,6 +9298,7 @@ impl sage_core::Operation for DeleteSalesQuickEntry {
                     sage_core::Method::Delete,
                     "/accounts/v3/sales_quick_entries/{key}",
                 )
+                .products(&["accounting-v3"])
                 .path("key", &self.key),
         )
     }
@@ -9330,6 +9376,7 @@ impl sage_core::Operation for GetSalesQuickEntry {
                     sage_core::Method::Get,
                     "/accounts/v3/sales_quick_entries/{key}",
                 )
+                .products(&["accounting-v3"])
                 .path("key", &self.key)
                 .query("attributes", &self.attributes)
                 .query("nested_attributes", &self.nested_attributes)
@@ -9451,6 +9498,7 @@ impl sage_core::Operation for ListSalesQuickEntries {
                     sage_core::Method::Get,
                     "/accounts/v3/sales_quick_entries",
                 )
+                .products(&["accounting-v3"])
                 .query("attributes", &self.attributes)
                 .query("contact_id", &self.contact_id)
                 .query("deleted_since", &self.deleted_since)
@@ -9519,6 +9567,7 @@ impl sage_core::Operation for UpdateSalesQuickEntry {
                 sage_core::Method::Put,
                 "/accounts/v3/sales_quick_entries/{key}",
             )
+            .products(&["accounting-v3"])
             .path("key", &self.key)
             .json_enveloped("sales_quick_entry", &self.sales_quick_entry)
     }
@@ -9566,6 +9615,7 @@ impl sage_core::Operation for CreateSalesQuote {
                 sage_core::Method::Post,
                 "/accounts/v3/sales_quotes",
             )
+            .products(&["accounting-v3"])
             .json_enveloped("sales_quote", &self.sales_quote)
     }
 }
@@ -9613,6 +9663,7 @@ impl sage_core::Operation for DeleteSalesQuote {
                     sage_core::Method::Delete,
                     "/accounts/v3/sales_quotes/{key}",
                 )
+                .products(&["accounting-v3"])
                 .path("key", &self.key),
         )
     }
@@ -9685,6 +9736,7 @@ impl sage_core::Operation for GetSalesQuote {
                     sage_core::Method::Get,
                     "/accounts/v3/sales_quotes/{key}",
                 )
+                .products(&["accounting-v3"])
                 .path("key", &self.key)
                 .query("attributes", &self.attributes)
                 .query("nested_attributes", &self.nested_attributes)
@@ -9797,6 +9849,7 @@ impl sage_core::Operation for ListSalesQuotes {
                     sage_core::Method::Get,
                     "/accounts/v3/sales_quotes",
                 )
+                .products(&["accounting-v3"])
                 .query("attributes", &self.attributes)
                 .query("contact_id", &self.contact_id)
                 .query("from_date", &self.from_date)
@@ -9863,6 +9916,7 @@ impl sage_core::Operation for UpdateSalesQuote {
                 sage_core::Method::Put,
                 "/accounts/v3/sales_quotes/{key}",
             )
+            .products(&["accounting-v3"])
             .path("key", &self.key)
             .json_enveloped("sales_quote", &self.sales_quote)
     }

@@ -45,6 +45,7 @@ sage_core::json_model! {
     }
 }
 
+sage_core::fields! { BusinessActivityType => BusinessActivityTypeFields { path as "$path": Text, displayed_as: Text, id: Text, legacy_id: Integer } }
 /// ### Endpoint Availability
 ///
 /// * Accounting Plus: 🇨🇦, 🇪🇸, 🇫🇷, 🇬🇧, 🇮🇪, 🇺🇸
@@ -246,6 +247,7 @@ sage_core::json_model! {
     }
 }
 
+sage_core::fields! { BusinessType => BusinessTypeFields { path as "$path": Text, description: Text, displayed_as: Text, id: Text, legacy_id: Integer, name: Text } }
 /// ### Endpoint Availability
 ///
 /// * Accounting Plus: 🇩🇪
@@ -1235,6 +1237,7 @@ sage_core::json_model! {
     }
 }
 
+sage_core::fields! { LegalFormType => LegalFormTypeFields { path as "$path": Text, displayed_as: Text, id: Text, legacy_id: Integer } }
 /// ### Endpoint Availability
 ///
 /// * Accounting Plus: 🇨🇦, 🇪🇸, 🇫🇷, 🇬🇧, 🇮🇪, 🇺🇸
@@ -1365,6 +1368,7 @@ sage_core::json_model! {
     }
 }
 
+sage_core::fields! { MigrationTaxReturn => MigrationTaxReturnFields { path as "$path": Text, created_at: DateTime, displayed_as: Text, from_date: Date, gb: One<GbBoxData>, id: Text, ie: One<IeBoxData>, legacy_id: Integer, tax_return_frequency: One<super::common::Base>, to_date: Date, total_amount: Decimal, updated_at: DateTime } }
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct MigrationsUpdate {
     /// The date/time the migration completed
@@ -2012,6 +2016,7 @@ impl sage_core::Operation for GetBusinessActivityType {
                     sage_core::Method::Get,
                     "/accounts/v3/business_activity_types/{key}",
                 )
+                .products(&["accounting-v3"])
                 .path("key", &self.key)
                 .query("attributes", &self.attributes)
                 .query("show_legacy_id", &self.show_legacy_id),
@@ -2079,6 +2084,7 @@ impl sage_core::Operation for ListBusinessActivityTypes {
                     sage_core::Method::Get,
                     "/accounts/v3/business_activity_types",
                 )
+                .products(&["accounting-v3"])
                 .query("attributes", &self.attributes)
                 .query("items_per_page", &self.items_per_page)
                 .query("page", &self.page)
@@ -2139,6 +2145,7 @@ impl sage_core::Operation for GetBusinessSettings {
                     sage_core::Method::Get,
                     "/accounts/v3/business_settings",
                 )
+                .products(&["accounting-v3"])
                 .query("show_legacy_id", &self.show_legacy_id),
         )
     }
@@ -2187,6 +2194,7 @@ impl sage_core::Operation for UpdateBusinessSettings {
                 sage_core::Method::Put,
                 "/accounts/v3/business_settings",
             )
+            .products(&["accounting-v3"])
             .json_enveloped("business_settings", &self.business_settings)
     }
 }
@@ -2249,6 +2257,7 @@ impl sage_core::Operation for GetBusinessType {
                     sage_core::Method::Get,
                     "/accounts/v3/business_types/{key}",
                 )
+                .products(&["accounting-v3"])
                 .path("key", &self.key)
                 .query("attributes", &self.attributes)
                 .query("show_legacy_id", &self.show_legacy_id),
@@ -2316,6 +2325,7 @@ impl sage_core::Operation for ListBusinessTypes {
                     sage_core::Method::Get,
                     "/accounts/v3/business_types",
                 )
+                .products(&["accounting-v3"])
                 .query("attributes", &self.attributes)
                 .query("items_per_page", &self.items_per_page)
                 .query("page", &self.page)
@@ -2382,6 +2392,7 @@ impl sage_core::Operation for GetCountry {
                     sage_core::Method::Get,
                     "/accounts/v3/countries/{key}",
                 )
+                .products(&["accounting-v3"])
                 .path("key", &self.key)
                 .query("attributes", &self.attributes)
                 .query("show_legacy_id", &self.show_legacy_id),
@@ -2449,6 +2460,7 @@ impl sage_core::Operation for ListCountries {
                     sage_core::Method::Get,
                     "/accounts/v3/countries",
                 )
+                .products(&["accounting-v3"])
                 .query("attributes", &self.attributes)
                 .query("items_per_page", &self.items_per_page)
                 .query("page", &self.page)
@@ -2515,6 +2527,7 @@ impl sage_core::Operation for GetCountryGroup {
                     sage_core::Method::Get,
                     "/accounts/v3/country_groups/{key}",
                 )
+                .products(&["accounting-v3"])
                 .path("key", &self.key)
                 .query("attributes", &self.attributes)
                 .query("show_legacy_id", &self.show_legacy_id),
@@ -2582,6 +2595,7 @@ impl sage_core::Operation for ListCountryGroups {
                     sage_core::Method::Get,
                     "/accounts/v3/country_groups",
                 )
+                .products(&["accounting-v3"])
                 .query("attributes", &self.attributes)
                 .query("items_per_page", &self.items_per_page)
                 .query("page", &self.page)
@@ -2648,6 +2662,7 @@ impl sage_core::Operation for GetCountriesOfRegistration {
                     sage_core::Method::Get,
                     "/accounts/v3/countries_of_registration/{key}",
                 )
+                .products(&["accounting-v3"])
                 .path("key", &self.key)
                 .query("attributes", &self.attributes)
                 .query("show_legacy_id", &self.show_legacy_id),
@@ -2715,6 +2730,7 @@ impl sage_core::Operation for ListCountriesOfRegistration {
                     sage_core::Method::Get,
                     "/accounts/v3/countries_of_registration",
                 )
+                .products(&["accounting-v3"])
                 .query("attributes", &self.attributes)
                 .query("items_per_page", &self.items_per_page)
                 .query("page", &self.page)
@@ -2775,6 +2791,7 @@ impl sage_core::Operation for GetDatevSettings {
                     sage_core::Method::Get,
                     "/accounts/v3/datev_settings",
                 )
+                .products(&["accounting-v3"])
                 .query("show_legacy_id", &self.show_legacy_id),
         )
     }
@@ -2823,6 +2840,7 @@ impl sage_core::Operation for UpdateDatevSettings {
                 sage_core::Method::Put,
                 "/accounts/v3/datev_settings",
             )
+            .products(&["accounting-v3"])
             .json_enveloped("datev_settings", &self.datev_settings)
     }
 }
@@ -2879,6 +2897,7 @@ impl sage_core::Operation for GetEmailSettings {
                     sage_core::Method::Get,
                     "/accounts/v3/email_settings",
                 )
+                .products(&["accounting-v3"])
                 .query("show_legacy_id", &self.show_legacy_id),
         )
     }
@@ -2927,6 +2946,7 @@ impl sage_core::Operation for UpdateEmailSettings {
                 sage_core::Method::Put,
                 "/accounts/v3/email_settings",
             )
+            .products(&["accounting-v3"])
             .json_enveloped("email_settings", &self.email_settings)
     }
 }
@@ -2984,6 +3004,7 @@ impl sage_core::Operation for GetFinancialSettings {
                     sage_core::Method::Get,
                     "/accounts/v3/financial_settings",
                 )
+                .products(&["accounting-v3"])
                 .query("show_legacy_id", &self.show_legacy_id),
         )
     }
@@ -3033,6 +3054,7 @@ impl sage_core::Operation for UpdateFinancialSettings {
                 sage_core::Method::Put,
                 "/accounts/v3/financial_settings",
             )
+            .products(&["accounting-v3"])
             .json_enveloped("financial_settings", &self.financial_settings)
     }
 }
@@ -3090,6 +3112,7 @@ impl sage_core::Operation for GetInvoiceSettings {
                     sage_core::Method::Get,
                     "/accounts/v3/invoice_settings",
                 )
+                .products(&["accounting-v3"])
                 .query("show_legacy_id", &self.show_legacy_id),
         )
     }
@@ -3139,6 +3162,7 @@ impl sage_core::Operation for UpdateInvoiceSettings {
                 sage_core::Method::Put,
                 "/accounts/v3/invoice_settings",
             )
+            .products(&["accounting-v3"])
             .json_enveloped("invoice_settings", &self.invoice_settings)
     }
 }
@@ -3201,6 +3225,7 @@ impl sage_core::Operation for GetLegalFormType {
                     sage_core::Method::Get,
                     "/accounts/v3/legal_form_types/{key}",
                 )
+                .products(&["accounting-v3"])
                 .path("key", &self.key)
                 .query("attributes", &self.attributes)
                 .query("show_legacy_id", &self.show_legacy_id),
@@ -3268,6 +3293,7 @@ impl sage_core::Operation for ListLegalFormTypes {
                     sage_core::Method::Get,
                     "/accounts/v3/legal_form_types",
                 )
+                .products(&["accounting-v3"])
                 .query("attributes", &self.attributes)
                 .query("items_per_page", &self.items_per_page)
                 .query("page", &self.page)
@@ -3319,6 +3345,7 @@ impl sage_core::Operation for CreateMigrationTaxReturn {
                 sage_core::Method::Post,
                 "/accounts/v3/migration_tax_returns",
             )
+            .products(&["accounting-v3"])
             .json_enveloped("migration_tax_return", &self.migration_tax_return)
     }
 }
@@ -3385,6 +3412,7 @@ impl sage_core::Operation for GetMigrationTaxReturn {
                     sage_core::Method::Get,
                     "/accounts/v3/migration_tax_returns/{key}",
                 )
+                .products(&["accounting-v3"])
                 .path("key", &self.key)
                 .query("attributes", &self.attributes)
                 .query("show_legacy_id", &self.show_legacy_id),
@@ -3456,6 +3484,7 @@ impl sage_core::Operation for ListMigrationTaxReturns {
                     sage_core::Method::Get,
                     "/accounts/v3/migration_tax_returns",
                 )
+                .products(&["accounting-v3"])
                 .query("attributes", &self.attributes)
                 .query("items_per_page", &self.items_per_page)
                 .query("page", &self.page)
@@ -3517,6 +3546,7 @@ impl sage_core::Operation for GetMigrations {
                     sage_core::Method::Get,
                     "/accounts/v3/migrations",
                 )
+                .products(&["accounting-v3"])
                 .query("show_legacy_id", &self.show_legacy_id),
         )
     }
@@ -3566,6 +3596,7 @@ impl sage_core::Operation for UpdateMigrations {
                 sage_core::Method::Put,
                 "/accounts/v3/migrations",
             )
+            .products(&["accounting-v3"])
             .json_enveloped("migrations", &self.migrations)
     }
 }

@@ -114,6 +114,7 @@ sage_core::json_model! {
     }
 }
 
+sage_core::fields! { TaxOffice => TaxOfficeFields { path as "$path": Text, displayed_as: Text, id: Text, legacy_id: Integer, name: Text, office_number: Text } }
 /// ### Endpoint Availability
 ///
 /// * Accounting Plus: 🇨🇦
@@ -171,6 +172,7 @@ sage_core::json_model! {
     }
 }
 
+sage_core::fields! { TaxProfile => TaxProfileFields { path as "$path": Text, address_region: One<super::common::AddressRegion>, collect_tax: Boolean, created_at: DateTime, displayed_as: Text, id: Text, legacy_id: Integer, tax_number: Text, tax_number_suffix: Text, tax_return_frequency: One<super::common::Base>, tax_type: One<super::common::Base>, updated_at: DateTime } }
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct TaxProfileAddressRegionUpdate {
     /// The code of the address region
@@ -282,6 +284,7 @@ sage_core::json_model! {
     }
 }
 
+sage_core::fields! { TaxType => TaxTypeFields { path as "$path": Text, address_regions: Many<super::common::Base>, country: One<super::common::Base>, displayed_as: Text, federal_tax: Boolean, id: Text, legacy_id: Integer, tax_rates: Many<super::common::Base> } }
 impl From<&TaxProfile> for TaxProfileUpdate {
     /// The fields Sage lets you write, taken from what it returned; the rest start unset.
     #[inline]
@@ -635,6 +638,7 @@ impl sage_core::Operation for ListTaxDeterminations {
                     sage_core::Method::Get,
                     "/accounts/v3/tax_determinations",
                 )
+                .products(&["accounting-v3"])
                 .query("artefact_id", &self.artefact_id)
                 .query("artefact_line_amount", &self.artefact_line_amount)
                 .query("artefact_line_description", &self.artefact_line_description)
@@ -718,6 +722,7 @@ impl sage_core::Operation for GetTaxOffice {
                     sage_core::Method::Get,
                     "/accounts/v3/tax_offices/{key}",
                 )
+                .products(&["accounting-v3"])
                 .path("key", &self.key)
                 .query("attributes", &self.attributes)
                 .query("show_legacy_id", &self.show_legacy_id),
@@ -785,6 +790,7 @@ impl sage_core::Operation for ListTaxOffices {
                     sage_core::Method::Get,
                     "/accounts/v3/tax_offices",
                 )
+                .products(&["accounting-v3"])
                 .query("attributes", &self.attributes)
                 .query("items_per_page", &self.items_per_page)
                 .query("page", &self.page)
@@ -856,6 +862,7 @@ impl sage_core::Operation for GetTaxProfile {
                     sage_core::Method::Get,
                     "/accounts/v3/tax_profiles/{key}",
                 )
+                .products(&["accounting-v3"])
                 .path("key", &self.key)
                 .query("attributes", &self.attributes)
                 .query("show_legacy_id", &self.show_legacy_id),
@@ -932,6 +939,7 @@ impl sage_core::Operation for ListTaxProfiles {
                     sage_core::Method::Get,
                     "/accounts/v3/tax_profiles",
                 )
+                .products(&["accounting-v3"])
                 .query("attributes", &self.attributes)
                 .query("items_per_page", &self.items_per_page)
                 .query("page", &self.page)
@@ -993,6 +1001,7 @@ impl sage_core::Operation for UpdateTaxProfile {
                 sage_core::Method::Put,
                 "/accounts/v3/tax_profiles/{key}",
             )
+            .products(&["accounting-v3"])
             .path("key", &self.key)
             .json_enveloped("tax_profile", &self.tax_profile)
     }
@@ -1036,6 +1045,7 @@ impl sage_core::Operation for CreateTaxRate {
                 sage_core::Method::Post,
                 "/accounts/v3/tax_rates",
             )
+            .products(&["accounting-v3"])
             .json_enveloped("tax_rate", &self.tax_rate)
     }
 }
@@ -1079,6 +1089,7 @@ impl sage_core::Operation for DeleteTaxRate {
                     sage_core::Method::Delete,
                     "/accounts/v3/tax_rates/{key}",
                 )
+                .products(&["accounting-v3"])
                 .path("key", &self.key),
         )
     }
@@ -1155,6 +1166,7 @@ impl sage_core::Operation for GetTaxRate {
                     sage_core::Method::Get,
                     "/accounts/v3/tax_rates/{key}",
                 )
+                .products(&["accounting-v3"])
                 .path("key", &self.key)
                 .query("attributes", &self.attributes)
                 .query("date", &self.date)
@@ -1259,6 +1271,7 @@ impl sage_core::Operation for ListTaxRates {
                     sage_core::Method::Get,
                     "/accounts/v3/tax_rates",
                 )
+                .products(&["accounting-v3"])
                 .query("address_region_id", &self.address_region_id)
                 .query("attributes", &self.attributes)
                 .query("cis_only", &self.cis_only)
@@ -1317,6 +1330,7 @@ impl sage_core::Operation for UpdateTaxRate {
                 sage_core::Method::Put,
                 "/accounts/v3/tax_rates/{key}",
             )
+            .products(&["accounting-v3"])
             .path("key", &self.key)
             .json_enveloped("tax_rate", &self.tax_rate)
     }
@@ -1380,6 +1394,7 @@ impl sage_core::Operation for GetTaxReturnFrequency {
                     sage_core::Method::Get,
                     "/accounts/v3/tax_return_frequencies/{key}",
                 )
+                .products(&["accounting-v3"])
                 .path("key", &self.key)
                 .query("attributes", &self.attributes)
                 .query("show_legacy_id", &self.show_legacy_id),
@@ -1549,6 +1564,7 @@ impl sage_core::Operation for ListTaxReturnFrequencies {
                     sage_core::Method::Get,
                     "/accounts/v3/tax_return_frequencies",
                 )
+                .products(&["accounting-v3"])
                 .query("attributes", &self.attributes)
                 .query("items_per_page", &self.items_per_page)
                 .query("page", &self.page)
@@ -1619,6 +1635,7 @@ impl sage_core::Operation for GetTaxScheme {
                     sage_core::Method::Get,
                     "/accounts/v3/tax_schemes/{key}",
                 )
+                .products(&["accounting-v3"])
                 .path("key", &self.key)
                 .query("attributes", &self.attributes)
                 .query("show_legacy_id", &self.show_legacy_id),
@@ -1686,6 +1703,7 @@ impl sage_core::Operation for ListTaxSchemes {
                     sage_core::Method::Get,
                     "/accounts/v3/tax_schemes",
                 )
+                .products(&["accounting-v3"])
                 .query("attributes", &self.attributes)
                 .query("items_per_page", &self.items_per_page)
                 .query("page", &self.page)
@@ -1752,6 +1770,7 @@ impl sage_core::Operation for GetTaxType {
                     sage_core::Method::Get,
                     "/accounts/v3/tax_types/{key}",
                 )
+                .products(&["accounting-v3"])
                 .path("key", &self.key)
                 .query("attributes", &self.attributes)
                 .query("show_legacy_id", &self.show_legacy_id),
@@ -1819,6 +1838,7 @@ impl sage_core::Operation for ListTaxTypes {
                     sage_core::Method::Get,
                     "/accounts/v3/tax_types",
                 )
+                .products(&["accounting-v3"])
                 .query("attributes", &self.attributes)
                 .query("items_per_page", &self.items_per_page)
                 .query("page", &self.page)

@@ -79,6 +79,7 @@ sage_core::json_model! {
     }
 }
 
+sage_core::fields! { Attachment => AttachmentFields { file_path as "$file_path": Text, path as "$path": Text, attachment_context: One<super::common::Base>, attachment_context_type: One<super::common::Base>, created_at: DateTime, deleted_at: DateTime, description: Text, displayed_as: Text, file: Text, file_extension: Text, file_name: Text, file_size: Integer, id: Text, is_public: Boolean, mime_type: Text, transaction: One<super::common::Base>, updated_at: DateTime } }
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct AttachmentUpdate {
     /// The ID of the Attachment Context.
@@ -265,6 +266,7 @@ impl sage_core::Operation for GetAttachmentContextType {
                     sage_core::Method::Get,
                     "/attachment_context_types/{key}",
                 )
+                .products(&["accounting-v31"])
                 .path("key", &self.key)
                 .query("attributes", &self.attributes),
         )
@@ -321,6 +323,7 @@ impl sage_core::Operation for ListAttachmentContextTypes {
                     sage_core::Method::Get,
                     "/attachment_context_types",
                 )
+                .products(&["accounting-v31"])
                 .query("attributes", &self.attributes)
                 .query("items_per_page", &self.items_per_page)
                 .query("page", &self.page),
@@ -368,6 +371,7 @@ impl sage_core::Operation for CreateAttachment {
                 sage_core::Method::Post,
                 "/attachments",
             )
+            .products(&["accounting-v31"])
             .idempotency_field("attachment")
             .json_enveloped("attachment", &self.attachment)
     }
@@ -414,6 +418,7 @@ impl sage_core::Operation for DeleteAttachment {
                     sage_core::Method::Delete,
                     "/attachments/{key}",
                 )
+                .products(&["accounting-v31"])
                 .path("key", &self.key),
         )
     }
@@ -472,6 +477,7 @@ impl sage_core::Operation for GetAttachment {
                     sage_core::Method::Get,
                     "/attachments/{key}",
                 )
+                .products(&["accounting-v31"])
                 .path("key", &self.key)
                 .query("attributes", &self.attributes),
         )
@@ -519,6 +525,7 @@ impl sage_core::Operation for GetAttachmentFile {
                     sage_core::Method::Get,
                     "/attachments/{key}/file",
                 )
+                .products(&["accounting-v31"])
                 .path("key", &self.key),
         )
     }
@@ -602,6 +609,7 @@ impl sage_core::Operation for ListAttachments {
                     sage_core::Method::Get,
                     "/attachments",
                 )
+                .products(&["accounting-v31"])
                 .query("attachment_context_id", &self.attachment_context_id)
                 .query("attachment_context_type_id", &self.attachment_context_type_id)
                 .query("attributes", &self.attributes)
@@ -669,6 +677,7 @@ impl sage_core::Operation for UpdateAttachment {
                 sage_core::Method::Put,
                 "/attachments/{key}",
             )
+            .products(&["accounting-v31"])
             .path("key", &self.key)
             .json_enveloped("attachment", &self.attachment)
     }

@@ -255,6 +255,7 @@ sage_core::json_model! {
     }
 }
 
+sage_core::fields! { BankDeposit => BankDepositFields { path as "$path": Text, cash_amount: Decimal, cheque_amount: Decimal, created_at: DateTime, date: Date, deleted_at: DateTime, displayed_as: Text, from_bank_account: One<super::common::BankAccount>, id: Text, reference: Text, to_bank_account: One<super::common::BankAccount>, total_amount: Decimal, transaction: One<super::common::Base>, transaction_type: One<super::common::Base>, updated_at: DateTime } }
 /// ### Endpoint Availability
 ///
 /// * Accounting Plus: 🇨🇦, 🇪🇸, 🇫🇷, 🇬🇧, 🇮🇪, 🇺🇸
@@ -323,6 +324,7 @@ sage_core::json_model! {
     }
 }
 
+sage_core::fields! { BankReconciliation => BankReconciliationFields { path as "$path": Text, balance_difference: Decimal, bank_account: One<super::common::Base>, closing_balance: Decimal, created_at: DateTime, displayed_as: Text, id: Text, reconciled_balance: Decimal, reference: Text, starting_balance: Decimal, statement_date: Date, statement_end_balance: Decimal, status: One<BankReconciliationStatus>, total_paid: Decimal, total_received: Decimal, updated_at: DateTime } }
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct BankReconciliationStatus {
     /// The bank reconciliation status name
@@ -446,6 +448,7 @@ sage_core::json_model! {
     }
 }
 
+sage_core::fields! { BankTransfer => BankTransferFields { path as "$path": Text, amount: Decimal, created_at: DateTime, date: Date, deleted_at: DateTime, description: Text, displayed_as: Text, from_bank_account: One<super::common::BankAccount>, id: Text, reference: Text, to_bank_account: One<super::common::BankAccount>, transaction: One<super::common::Base>, transaction_type: One<super::common::Base>, updated_at: DateTime } }
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct BankTransferUpdate {
     /// The amount of the bank transfer
@@ -1102,6 +1105,7 @@ impl sage_core::Operation for GetBankAccountType {
                     sage_core::Method::Get,
                     "/bank_account_types/{key}",
                 )
+                .products(&["accounting-v31"])
                 .path("key", &self.key)
                 .query("attributes", &self.attributes),
         )
@@ -1158,6 +1162,7 @@ impl sage_core::Operation for ListBankAccountTypes {
                     sage_core::Method::Get,
                     "/bank_account_types",
                 )
+                .products(&["accounting-v31"])
                 .query("attributes", &self.attributes)
                 .query("items_per_page", &self.items_per_page)
                 .query("page", &self.page),
@@ -1203,6 +1208,7 @@ impl sage_core::Operation for CreateBankAccount {
                 sage_core::Method::Post,
                 "/bank_accounts",
             )
+            .products(&["accounting-v31"])
             .idempotency_field("bank_account")
             .json_enveloped("bank_account", &self.bank_account)
     }
@@ -1247,6 +1253,7 @@ impl sage_core::Operation for DeleteBankAccount {
                     sage_core::Method::Delete,
                     "/bank_accounts/{key}",
                 )
+                .products(&["accounting-v31"])
                 .path("key", &self.key),
         )
     }
@@ -1308,6 +1315,7 @@ impl sage_core::Operation for GetBankAccount {
                     sage_core::Method::Get,
                     "/bank_accounts/{key}",
                 )
+                .products(&["accounting-v31"])
                 .path("key", &self.key)
                 .query("attributes", &self.attributes)
                 .query("nested_attributes", &self.nested_attributes),
@@ -1354,6 +1362,7 @@ impl sage_core::Operation for GetBankAccountBankFeed {
                     sage_core::Method::Get,
                     "/bank_accounts/{key}/bank_feed",
                 )
+                .products(&["accounting-v31"])
                 .path("key", &self.key),
         )
     }
@@ -1437,6 +1446,7 @@ impl sage_core::Operation for ListBankAccounts {
                     sage_core::Method::Get,
                     "/bank_accounts",
                 )
+                .products(&["accounting-v31"])
                 .query("appName", &self.app_name)
                 .query("attributes", &self.attributes)
                 .query("deleted_since", &self.deleted_since)
@@ -1499,6 +1509,7 @@ impl sage_core::Operation for UpdateBankAccount {
                 sage_core::Method::Put,
                 "/bank_accounts/{key}",
             )
+            .products(&["accounting-v31"])
             .path("key", &self.key)
             .json_enveloped("bank_account", &self.bank_account)
     }
@@ -1542,6 +1553,7 @@ impl sage_core::Operation for CreateBankDeposit {
                 sage_core::Method::Post,
                 "/bank_deposits",
             )
+            .products(&["accounting-v31"])
             .idempotency_field("bank_deposit")
             .json_enveloped("bank_deposit", &self.bank_deposit)
     }
@@ -1586,6 +1598,7 @@ impl sage_core::Operation for DeleteBankDeposit {
                     sage_core::Method::Delete,
                     "/bank_deposits/{key}",
                 )
+                .products(&["accounting-v31"])
                 .path("key", &self.key),
         )
     }
@@ -1647,6 +1660,7 @@ impl sage_core::Operation for GetBankDeposit {
                     sage_core::Method::Get,
                     "/bank_deposits/{key}",
                 )
+                .products(&["accounting-v31"])
                 .path("key", &self.key)
                 .query("attributes", &self.attributes)
                 .query("nested_attributes", &self.nested_attributes),
@@ -1736,6 +1750,7 @@ impl sage_core::Operation for ListBankDeposits {
                     sage_core::Method::Get,
                     "/bank_deposits",
                 )
+                .products(&["accounting-v31"])
                 .query("attributes", &self.attributes)
                 .query("deleted_since", &self.deleted_since)
                 .query("from_date", &self.from_date)
@@ -1786,6 +1801,7 @@ impl sage_core::Operation for CreateBankReconciliation {
                 sage_core::Method::Post,
                 "/bank_reconciliations",
             )
+            .products(&["accounting-v31"])
             .idempotency_field("bank_reconciliation")
             .json_enveloped("bank_reconciliation", &self.bank_reconciliation)
     }
@@ -1842,6 +1858,7 @@ impl sage_core::Operation for GetBankReconciliation {
                     sage_core::Method::Get,
                     "/bank_reconciliations/{key}",
                 )
+                .products(&["accounting-v31"])
                 .path("key", &self.key)
                 .query("attributes", &self.attributes),
         )
@@ -1910,6 +1927,7 @@ impl sage_core::Operation for ListBankReconciliations {
                     sage_core::Method::Get,
                     "/bank_reconciliations",
                 )
+                .products(&["accounting-v31"])
                 .query("attributes", &self.attributes)
                 .query("bank_account_id", &self.bank_account_id)
                 .query("items_per_page", &self.items_per_page)
@@ -1965,6 +1983,7 @@ impl sage_core::Operation for UpdateBankReconciliation {
                 sage_core::Method::Put,
                 "/bank_reconciliations/{key}",
             )
+            .products(&["accounting-v31"])
             .path("key", &self.key)
             .json_enveloped("bank_reconciliation", &self.bank_reconciliation)
     }
@@ -2008,6 +2027,7 @@ impl sage_core::Operation for CreateBankTransfer {
                 sage_core::Method::Post,
                 "/bank_transfers",
             )
+            .products(&["accounting-v31"])
             .idempotency_field("bank_transfer")
             .json_enveloped("bank_transfer", &self.bank_transfer)
     }
@@ -2052,6 +2072,7 @@ impl sage_core::Operation for DeleteBankTransfer {
                     sage_core::Method::Delete,
                     "/bank_transfers/{key}",
                 )
+                .products(&["accounting-v31"])
                 .path("key", &self.key),
         )
     }
@@ -2113,6 +2134,7 @@ impl sage_core::Operation for GetBankTransfer {
                     sage_core::Method::Get,
                     "/bank_transfers/{key}",
                 )
+                .products(&["accounting-v31"])
                 .path("key", &self.key)
                 .query("attributes", &self.attributes)
                 .query("nested_attributes", &self.nested_attributes),
@@ -2202,6 +2224,7 @@ impl sage_core::Operation for ListBankTransfers {
                     sage_core::Method::Get,
                     "/bank_transfers",
                 )
+                .products(&["accounting-v31"])
                 .query("attributes", &self.attributes)
                 .query("deleted_since", &self.deleted_since)
                 .query("from_date", &self.from_date)
@@ -2260,6 +2283,7 @@ impl sage_core::Operation for UpdateBankTransfer {
                 sage_core::Method::Put,
                 "/bank_transfers/{key}",
             )
+            .products(&["accounting-v31"])
             .path("key", &self.key)
             .json_enveloped("bank_transfer", &self.bank_transfer)
     }

@@ -71,6 +71,7 @@ sage_core::json_model! {
     }
 }
 
+sage_core::fields! { Business => BusinessFields { address_line_1: Text, address_line_2: Text, city: Text, country: One<Country>, created_at: DateTime, displayed_as: Text, id: Text, is_demo: Boolean, mobile: Text, name: Text, ni_based: Boolean, postal_code: Text, region: Text, subscriptions: Many<Subscription>, telephone: Text, updated_at: DateTime, website: Text } }
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct BusinessUpdate {
     /// The first line of the business address
@@ -393,6 +394,7 @@ impl sage_core::Operation for GetBusiness {
                     sage_core::Method::Get,
                     "/businesses/{key}",
                 )
+                .products(&["accounting-v31"])
                 .path("key", &self.key),
         )
     }
@@ -440,6 +442,7 @@ impl sage_core::Operation for ListBusinesses {
                     sage_core::Method::Get,
                     "/businesses",
                 )
+                .products(&["accounting-v31"])
                 .query("items_per_page", &self.items_per_page)
                 .query("page", &self.page),
         )
@@ -480,6 +483,7 @@ impl sage_core::Operation for UpdateBusiness {
                 sage_core::Method::Put,
                 "/businesses/{key}",
             )
+            .products(&["accounting-v31"])
             .path("key", &self.key)
             .json_enveloped("business", &self.business)
     }
@@ -507,7 +511,10 @@ impl sage_core::Operation for GetUser {
     type Output = User;
     #[inline]
     fn request(&self) -> sage_core::Result<sage_core::Request> {
-        Ok(sage_core::Request::new("get_user", sage_core::Method::Get, "/user"))
+        Ok(
+            sage_core::Request::new("get_user", sage_core::Method::Get, "/user")
+                .products(&["accounting-v31"]),
+        )
     }
 }
 
@@ -537,6 +544,7 @@ impl sage_core::Operation for UpdateUser {
     #[inline]
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         sage_core::Request::new("update_user", sage_core::Method::Put, "/user")
+            .products(&["accounting-v31"])
             .json_enveloped("user", &self.user)
     }
 }

@@ -1403,6 +1403,7 @@ impl sage_core::Operation for GetAddressRegion {
                     sage_core::Method::Get,
                     "/address_regions/{key}",
                 )
+                .products(&["accounting-v31"])
                 .path("key", &self.key)
                 .query("attributes", &self.attributes),
         )
@@ -1463,6 +1464,7 @@ impl sage_core::Operation for ListAddressRegions {
                     sage_core::Method::Get,
                     "/address_regions",
                 )
+                .products(&["accounting-v31"])
                 .query("attributes", &self.attributes)
                 .query("country_id", &self.country_id)
                 .query("items_per_page", &self.items_per_page)
@@ -1518,6 +1520,7 @@ impl sage_core::Operation for GetAddressType {
                     sage_core::Method::Get,
                     "/address_types/{key}",
                 )
+                .products(&["accounting-v31"])
                 .path("key", &self.key)
                 .query("attributes", &self.attributes),
         )
@@ -1574,6 +1577,7 @@ impl sage_core::Operation for ListAddressTypes {
                     sage_core::Method::Get,
                     "/address_types",
                 )
+                .products(&["accounting-v31"])
                 .query("attributes", &self.attributes)
                 .query("items_per_page", &self.items_per_page)
                 .query("page", &self.page),
@@ -1616,6 +1620,7 @@ impl sage_core::Operation for CreateAddress {
     #[inline]
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         sage_core::Request::new("create_address", sage_core::Method::Post, "/addresses")
+            .products(&["accounting-v31"])
             .idempotency_field("address")
             .json_enveloped("address", &self.address)
     }
@@ -1661,6 +1666,7 @@ impl sage_core::Operation for DeleteAddress {
                     sage_core::Method::Delete,
                     "/addresses/{key}",
                 )
+                .products(&["accounting-v31"])
                 .path("key", &self.key),
         )
     }
@@ -1726,6 +1732,7 @@ impl sage_core::Operation for GetAddress {
                     sage_core::Method::Get,
                     "/addresses/{key}",
                 )
+                .products(&["accounting-v31"])
                 .path("key", &self.key)
                 .query("attributes", &self.attributes)
                 .query("nested_attributes", &self.nested_attributes),
@@ -1806,6 +1813,7 @@ impl sage_core::Operation for ListAddresses {
                     sage_core::Method::Get,
                     "/addresses",
                 )
+                .products(&["accounting-v31"])
                 .query("attributes", &self.attributes)
                 .query("bank_account_id", &self.bank_account_id)
                 .query("contact_id", &self.contact_id)
@@ -1858,6 +1866,7 @@ impl sage_core::Operation for UpdateAddress {
                 sage_core::Method::Put,
                 "/addresses/{key}",
             )
+            .products(&["accounting-v31"])
             .path("key", &self.key)
             .json_enveloped("address", &self.address)
     }
@@ -1902,6 +1911,7 @@ impl sage_core::Operation for CreateContactPerson {
                 sage_core::Method::Post,
                 "/contact_persons",
             )
+            .products(&["accounting-v31"])
             .idempotency_field("contact_person")
             .json_enveloped("contact_person", &self.contact_person)
     }
@@ -1947,6 +1957,7 @@ impl sage_core::Operation for DeleteContactPerson {
                     sage_core::Method::Delete,
                     "/contact_persons/{key}",
                 )
+                .products(&["accounting-v31"])
                 .path("key", &self.key),
         )
     }
@@ -2012,6 +2023,7 @@ impl sage_core::Operation for GetContactPerson {
                     sage_core::Method::Get,
                     "/contact_persons/{key}",
                 )
+                .products(&["accounting-v31"])
                 .path("key", &self.key)
                 .query("attributes", &self.attributes)
                 .query("nested_attributes", &self.nested_attributes),
@@ -2092,6 +2104,7 @@ impl sage_core::Operation for ListContactPersons {
                     sage_core::Method::Get,
                     "/contact_persons",
                 )
+                .products(&["accounting-v31"])
                 .query("address_id", &self.address_id)
                 .query("attributes", &self.attributes)
                 .query("contact_id", &self.contact_id)
@@ -2150,6 +2163,7 @@ impl sage_core::Operation for UpdateContactPerson {
                 sage_core::Method::Put,
                 "/contact_persons/{key}",
             )
+            .products(&["accounting-v31"])
             .path("key", &self.key)
             .json_enveloped("contact_person", &self.contact_person)
     }
@@ -2202,6 +2216,7 @@ impl sage_core::Operation for GetContactPersonType {
                     sage_core::Method::Get,
                     "/contact_person_types/{key}",
                 )
+                .products(&["accounting-v31"])
                 .path("key", &self.key)
                 .query("attributes", &self.attributes),
         )
@@ -2258,6 +2273,7 @@ impl sage_core::Operation for ListContactPersonTypes {
                     sage_core::Method::Get,
                     "/contact_person_types",
                 )
+                .products(&["accounting-v31"])
                 .query("attributes", &self.attributes)
                 .query("items_per_page", &self.items_per_page)
                 .query("page", &self.page),
@@ -2312,6 +2328,7 @@ impl sage_core::Operation for GetContactType {
                     sage_core::Method::Get,
                     "/contact_types/{key}",
                 )
+                .products(&["accounting-v31"])
                 .path("key", &self.key)
                 .query("attributes", &self.attributes),
         )
@@ -2368,6 +2385,7 @@ impl sage_core::Operation for ListContactTypes {
                     sage_core::Method::Get,
                     "/contact_types",
                 )
+                .products(&["accounting-v31"])
                 .query("attributes", &self.attributes)
                 .query("items_per_page", &self.items_per_page)
                 .query("page", &self.page),
@@ -2410,6 +2428,7 @@ impl sage_core::Operation for CreateContact {
     #[inline]
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         sage_core::Request::new("create_contact", sage_core::Method::Post, "/contacts")
+            .products(&["accounting-v31"])
             .idempotency_field("contact")
             .json_enveloped("contact", &self.contact)
     }
@@ -2455,6 +2474,7 @@ impl sage_core::Operation for DeleteContact {
                     sage_core::Method::Delete,
                     "/contacts/{key}",
                 )
+                .products(&["accounting-v31"])
                 .path("key", &self.key),
         )
     }
@@ -2534,6 +2554,7 @@ impl sage_core::Operation for GetContact {
                     sage_core::Method::Get,
                     "/contacts/{key}",
                 )
+                .products(&["accounting-v31"])
                 .path("key", &self.key)
                 .query("attributes", &self.attributes)
                 .query("context_date", &self.context_date)
@@ -2643,6 +2664,7 @@ impl sage_core::Operation for ListContacts {
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         Ok(
             sage_core::Request::new("list_contacts", sage_core::Method::Get, "/contacts")
+                .products(&["accounting-v31"])
                 .query("attributes", &self.attributes)
                 .query("contact_type_id", &self.contact_type_id)
                 .query("context_date", &self.context_date)
@@ -2705,6 +2727,7 @@ impl sage_core::Operation for UpdateContact {
                 sage_core::Method::Put,
                 "/contacts/{key}",
             )
+            .products(&["accounting-v31"])
             .path("key", &self.key)
             .json_enveloped("contact", &self.contact)
     }

@@ -52,6 +52,7 @@ sage_core::json_model! {
     }
 }
 
+sage_core::fields! { BusinessExchangeRate => BusinessExchangeRateFields { path as "$path": Text, base_currency: One<super::common::Base>, created_at: DateTime, currency: One<super::common::Base>, displayed_as: Text, inverse_rate: Decimal, rate: Decimal, updated_at: DateTime } }
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct BusinessExchangeRateUpdate {
     /// The ID of the Base Currency.
@@ -115,6 +116,7 @@ sage_core::json_model! {
     }
 }
 
+sage_core::fields! { ExchangeRate => ExchangeRateFields { path as "$path": Text, base_currency: One<super::common::Base>, created_at: DateTime, currency: One<super::common::Base>, displayed_as: Text, inverse_rate: Decimal, rate: Decimal, updated_at: DateTime } }
 /// ### Endpoint Availability
 ///
 /// * Accounting Plus: 🇨🇦, 🇪🇸, 🇫🇷, 🇬🇧, 🇮🇪, 🇺🇸
@@ -153,6 +155,7 @@ sage_core::json_model! {
     }
 }
 
+sage_core::fields! { LiveExchangeRate => LiveExchangeRateFields { path as "$path": Text, base_currency: One<super::common::Base>, currency: One<super::common::Base>, displayed_as: Text, inverse_rate: Decimal, rate: Decimal, retrieved_at: DateTime, updated_at: DateTime } }
 #[derive(Debug, Clone, PartialEq)]
 pub struct NewBusinessExchangeRate {
     /// The ID of the Base Currency.
@@ -255,6 +258,7 @@ impl sage_core::Operation for CreateBusinessExchangeRate {
                 sage_core::Method::Post,
                 "/business_exchange_rates",
             )
+            .products(&["accounting-v31"])
             .idempotency_field("business_exchange_rate")
             .json_enveloped("business_exchange_rate", &self.business_exchange_rate)
     }
@@ -299,6 +303,7 @@ impl sage_core::Operation for DeleteBusinessExchangeRate {
                     sage_core::Method::Delete,
                     "/business_exchange_rates/{key}",
                 )
+                .products(&["accounting-v31"])
                 .path("key", &self.key),
         )
     }
@@ -355,6 +360,7 @@ impl sage_core::Operation for GetBusinessExchangeRate {
                     sage_core::Method::Get,
                     "/business_exchange_rates/{key}",
                 )
+                .products(&["accounting-v31"])
                 .path("key", &self.key)
                 .query("attributes", &self.attributes),
         )
@@ -415,6 +421,7 @@ impl sage_core::Operation for ListBusinessExchangeRates {
                     sage_core::Method::Get,
                     "/business_exchange_rates",
                 )
+                .products(&["accounting-v31"])
                 .query("attributes", &self.attributes)
                 .query("items_per_page", &self.items_per_page)
                 .query("page", &self.page),
@@ -468,6 +475,7 @@ impl sage_core::Operation for UpdateBusinessExchangeRate {
                 sage_core::Method::Put,
                 "/business_exchange_rates/{key}",
             )
+            .products(&["accounting-v31"])
             .path("key", &self.key)
             .json_enveloped("business_exchange_rate", &self.business_exchange_rate)
     }
@@ -520,6 +528,7 @@ impl sage_core::Operation for GetCurrency {
                     sage_core::Method::Get,
                     "/currencies/{key}",
                 )
+                .products(&["accounting-v31"])
                 .path("key", &self.key)
                 .query("attributes", &self.attributes),
         )
@@ -576,6 +585,7 @@ impl sage_core::Operation for ListCurrencies {
                     sage_core::Method::Get,
                     "/currencies",
                 )
+                .products(&["accounting-v31"])
                 .query("attributes", &self.attributes)
                 .query("items_per_page", &self.items_per_page)
                 .query("page", &self.page),
@@ -630,6 +640,7 @@ impl sage_core::Operation for GetExchangeRate {
                     sage_core::Method::Get,
                     "/exchange_rates/{key}",
                 )
+                .products(&["accounting-v31"])
                 .path("key", &self.key)
                 .query("attributes", &self.attributes),
         )
@@ -686,6 +697,7 @@ impl sage_core::Operation for ListExchangeRates {
                     sage_core::Method::Get,
                     "/exchange_rates",
                 )
+                .products(&["accounting-v31"])
                 .query("attributes", &self.attributes)
                 .query("items_per_page", &self.items_per_page)
                 .query("page", &self.page),
@@ -740,6 +752,7 @@ impl sage_core::Operation for GetLiveExchangeRate {
                     sage_core::Method::Get,
                     "/live_exchange_rates/{key}",
                 )
+                .products(&["accounting-v31"])
                 .path("key", &self.key)
                 .query("attributes", &self.attributes),
         )
@@ -796,6 +809,7 @@ impl sage_core::Operation for ListLiveExchangeRates {
                     sage_core::Method::Get,
                     "/live_exchange_rates",
                 )
+                .products(&["accounting-v31"])
                 .query("attributes", &self.attributes)
                 .query("items_per_page", &self.items_per_page)
                 .query("page", &self.page),

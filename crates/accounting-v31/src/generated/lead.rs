@@ -29,10 +29,11 @@ impl sage_core::Operation for GetLeadBusiness {
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         Ok(
             sage_core::Request::new(
-                "get_lead_business",
-                sage_core::Method::Get,
-                "/businesses/lead",
-            ),
+                    "get_lead_business",
+                    sage_core::Method::Get,
+                    "/businesses/lead",
+                )
+                .products(&["accounting-v31"]),
         )
     }
 }

@@ -149,6 +149,7 @@ sage_core::json_model! {
     }
 }
 
+sage_core::fields! { CoaAccount => CoaAccountFields { path as "$path": Text, cis_labour: Boolean, cis_materials: Boolean, control_name: Text, created_at: DateTime, displayed_as: Text, fixed_tax_rate: Boolean, id: Text, ledger_account_classification: One<super::common::Base>, ledger_account_group: One<super::common::CoaGroupType>, ledger_account_type: One<super::common::Base>, name: Text, nominal_code: Integer, tax_rate: One<super::common::Base>, updated_at: DateTime } }
 /// ### Endpoint Availability
 ///
 /// * Accounting Plus: 🇨🇦, 🇪🇸, 🇫🇷, 🇬🇧, 🇮🇪, 🇺🇸
@@ -186,6 +187,7 @@ sage_core::json_model! {
     }
 }
 
+sage_core::fields! { CoaTemplate => CoaTemplateFields { path as "$path": Text, country: One<super::common::Base>, created_at: DateTime, displayed_as: Text, id: Text, name: Text, updated_at: DateTime } }
 /// ### Access Control Restrictions
 ///
 /// Requires the authenticated user to have any of the following roles in the area `Journals`: Full Access
@@ -245,6 +247,7 @@ sage_core::json_model! {
     }
 }
 
+sage_core::fields! { Journal => JournalFields { path as "$path": Text, created_at: DateTime, date: Date, deleted_at: DateTime, description: Text, displayed_as: Text, id: Text, journal_code: One<super::common::JournalCode>, journal_lines: Many<JournalLine>, migrated: Boolean, reference: Text, total: Decimal, transaction: One<super::common::Base>, transaction_type: One<super::common::Base>, updated_at: DateTime } }
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct JournalCodeUpdate {
     /// The code of the journal code
@@ -481,6 +484,7 @@ sage_core::json_model! {
     }
 }
 
+sage_core::fields! { LedgerEntry => LedgerEntryFields { path as "$path": Text, contact: One<super::common::Contact>, created_at: DateTime, credit: Decimal, date: Date, debit: Decimal, deleted: Boolean, description: Text, displayed_as: Text, id: Text, journal_code: One<super::common::JournalCode>, ledger_account: One<super::common::LedgerAccount>, tax_rate: One<super::common::TaxRate>, transaction: One<super::common::Transaction>, updated_at: DateTime } }
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct NewAnalysisTypeCategory {
     /// The ID of the Analysis Type.
@@ -985,6 +989,7 @@ impl sage_core::Operation for CreateAnalysisTypeCategory {
                 sage_core::Method::Post,
                 "/analysis_type_categories",
             )
+            .products(&["accounting-v31"])
             .idempotency_field("analysis_type_category")
             .json_enveloped("analysis_type_category", &self.analysis_type_category)
     }
@@ -1028,6 +1033,7 @@ impl sage_core::Operation for DeleteAnalysisTypeCategory {
                     sage_core::Method::Delete,
                     "/analysis_type_categories/{key}",
                 )
+                .products(&["accounting-v31"])
                 .path("key", &self.key),
         )
     }
@@ -1083,6 +1089,7 @@ impl sage_core::Operation for GetAnalysisTypeCategory {
                     sage_core::Method::Get,
                     "/analysis_type_categories/{key}",
                 )
+                .products(&["accounting-v31"])
                 .path("key", &self.key)
                 .query("attributes", &self.attributes),
         )
@@ -1237,6 +1244,7 @@ impl sage_core::Operation for ListAnalysisTypeCategories {
                     sage_core::Method::Get,
                     "/analysis_type_categories",
                 )
+                .products(&["accounting-v31"])
                 .query(
                     "analysis_type_level",
                     &self.analysis_type_level.as_ref().map(|value| value.as_str()),
@@ -1294,6 +1302,7 @@ impl sage_core::Operation for UpdateAnalysisTypeCategory {
                 sage_core::Method::Put,
                 "/analysis_type_categories/{key}",
             )
+            .products(&["accounting-v31"])
             .path("key", &self.key)
             .json_enveloped("analysis_type_category", &self.analysis_type_category)
     }
@@ -1345,6 +1354,7 @@ impl sage_core::Operation for GetAnalysisType {
                     sage_core::Method::Get,
                     "/analysis_types/{key}",
                 )
+                .products(&["accounting-v31"])
                 .path("key", &self.key)
                 .query("attributes", &self.attributes),
         )
@@ -1502,6 +1512,7 @@ impl sage_core::Operation for ListAnalysisTypes {
                     sage_core::Method::Get,
                     "/analysis_types",
                 )
+                .products(&["accounting-v31"])
                 .query(
                     "analysis_type_level",
                     &self.analysis_type_level.as_ref().map(|value| value.as_str()),
@@ -1556,6 +1567,7 @@ impl sage_core::Operation for UpdateAnalysisType {
                 sage_core::Method::Put,
                 "/analysis_types/{key}",
             )
+            .products(&["accounting-v31"])
             .path("key", &self.key)
             .json_enveloped("analysis_type", &self.analysis_type)
     }
@@ -1608,6 +1620,7 @@ impl sage_core::Operation for GetCoaAccount {
                     sage_core::Method::Get,
                     "/coa_accounts/{key}",
                 )
+                .products(&["accounting-v31"])
                 .path("key", &self.key)
                 .query("attributes", &self.attributes),
         )
@@ -1672,6 +1685,7 @@ impl sage_core::Operation for ListCoaAccounts {
                     sage_core::Method::Get,
                     "/coa_accounts",
                 )
+                .products(&["accounting-v31"])
                 .query("attributes", &self.attributes)
                 .query("coa_template_id", &self.coa_template_id)
                 .query("items_per_page", &self.items_per_page)
@@ -1728,6 +1742,7 @@ impl sage_core::Operation for GetCoaTemplate {
                     sage_core::Method::Get,
                     "/coa_templates/{key}",
                 )
+                .products(&["accounting-v31"])
                 .path("key", &self.key)
                 .query("attributes", &self.attributes),
         )
@@ -1788,6 +1803,7 @@ impl sage_core::Operation for ListCoaTemplates {
                     sage_core::Method::Get,
                     "/coa_templates",
                 )
+                .products(&["accounting-v31"])
                 .query("attributes", &self.attributes)
                 .query("country_id", &self.country_id)
                 .query("items_per_page", &self.items_per_page)
@@ -1843,6 +1859,7 @@ impl sage_core::Operation for GetJournalCodeType {
                     sage_core::Method::Get,
                     "/journal_code_types/{key}",
                 )
+                .products(&["accounting-v31"])
                 .path("key", &self.key)
                 .query("attributes", &self.attributes),
         )
@@ -1899,6 +1916,7 @@ impl sage_core::Operation for ListJournalCodeTypes {
                     sage_core::Method::Get,
                     "/journal_code_types",
                 )
+                .products(&["accounting-v31"])
                 .query("attributes", &self.attributes)
                 .query("items_per_page", &self.items_per_page)
                 .query("page", &self.page),
@@ -1945,6 +1963,7 @@ impl sage_core::Operation for CreateJournalCode {
                 sage_core::Method::Post,
                 "/journal_codes",
             )
+            .products(&["accounting-v31"])
             .idempotency_field("journal_code")
             .json_enveloped("journal_code", &self.journal_code)
     }
@@ -1990,6 +2009,7 @@ impl sage_core::Operation for DeleteJournalCode {
                     sage_core::Method::Delete,
                     "/journal_codes/{key}",
                 )
+                .products(&["accounting-v31"])
                 .path("key", &self.key),
         )
     }
@@ -2048,6 +2068,7 @@ impl sage_core::Operation for GetJournalCode {
                     sage_core::Method::Get,
                     "/journal_codes/{key}",
                 )
+                .products(&["accounting-v31"])
                 .path("key", &self.key)
                 .query("attributes", &self.attributes),
         )
@@ -2114,6 +2135,7 @@ impl sage_core::Operation for ListJournalCodes {
                     sage_core::Method::Get,
                     "/journal_codes",
                 )
+                .products(&["accounting-v31"])
                 .query("attributes", &self.attributes)
                 .query("items_per_page", &self.items_per_page)
                 .query("page", &self.page)
@@ -2169,6 +2191,7 @@ impl sage_core::Operation for UpdateJournalCode {
                 sage_core::Method::Put,
                 "/journal_codes/{key}",
             )
+            .products(&["accounting-v31"])
             .path("key", &self.key)
             .json_enveloped("journal_code", &self.journal_code)
     }
@@ -2208,6 +2231,7 @@ impl sage_core::Operation for CreateJournal {
     #[inline]
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         sage_core::Request::new("create_journal", sage_core::Method::Post, "/journals")
+            .products(&["accounting-v31"])
             .idempotency_field("journal")
             .json_enveloped("journal", &self.journal)
     }
@@ -2252,6 +2276,7 @@ impl sage_core::Operation for DeleteJournal {
                     sage_core::Method::Delete,
                     "/journals/{key}",
                 )
+                .products(&["accounting-v31"])
                 .path("key", &self.key),
         )
     }
@@ -2318,6 +2343,7 @@ impl sage_core::Operation for GetJournal {
                     sage_core::Method::Get,
                     "/journals/{key}",
                 )
+                .products(&["accounting-v31"])
                 .path("key", &self.key)
                 .query("attributes", &self.attributes)
                 .query("nested_attributes", &self.nested_attributes)
@@ -2384,6 +2410,7 @@ impl sage_core::Operation for ListJournals {
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         Ok(
             sage_core::Request::new("list_journals", sage_core::Method::Get, "/journals")
+                .products(&["accounting-v31"])
                 .query("attributes", &self.attributes)
                 .query("deleted_since", &self.deleted_since)
                 .query("items_per_page", &self.items_per_page)
@@ -2426,6 +2453,7 @@ impl sage_core::Operation for ReissueJournal {
                     sage_core::Method::Post,
                     "/journals/{key}/reissue",
                 )
+                .products(&["accounting-v31"])
                 .path("key", &self.key),
         )
     }
@@ -2478,6 +2506,7 @@ impl sage_core::Operation for GetLedgerAccountClassification {
                     sage_core::Method::Get,
                     "/ledger_account_classifications/{key}",
                 )
+                .products(&["accounting-v31"])
                 .path("key", &self.key)
                 .query("attributes", &self.attributes),
         )
@@ -2538,6 +2567,7 @@ impl sage_core::Operation for ListLedgerAccountClassifications {
                     sage_core::Method::Get,
                     "/ledger_account_classifications",
                 )
+                .products(&["accounting-v31"])
                 .query("attributes", &self.attributes)
                 .query("items_per_page", &self.items_per_page)
                 .query("ledger_account_type_id", &self.ledger_account_type_id)
@@ -2593,6 +2623,7 @@ impl sage_core::Operation for GetLedgerAccountType {
                     sage_core::Method::Get,
                     "/ledger_account_types/{key}",
                 )
+                .products(&["accounting-v31"])
                 .path("key", &self.key)
                 .query("attributes", &self.attributes),
         )
@@ -2653,6 +2684,7 @@ impl sage_core::Operation for ListLedgerAccountTypes {
                     sage_core::Method::Get,
                     "/ledger_account_types",
                 )
+                .products(&["accounting-v31"])
                 .query("attributes", &self.attributes)
                 .query("items_per_page", &self.items_per_page)
                 .query(
@@ -2703,6 +2735,7 @@ impl sage_core::Operation for CreateLedgerAccount {
                 sage_core::Method::Post,
                 "/ledger_accounts",
             )
+            .products(&["accounting-v31"])
             .idempotency_field("ledger_account")
             .json_enveloped("ledger_account", &self.ledger_account)
     }
@@ -2791,6 +2824,7 @@ impl sage_core::Operation for GetLedgerAccount {
                     sage_core::Method::Get,
                     "/ledger_accounts/{key}",
                 )
+                .products(&["accounting-v31"])
                 .path("key", &self.key)
                 .query("attributes", &self.attributes)
                 .query("exclude_deleted_entries", &self.exclude_deleted_entries)
@@ -3131,6 +3165,7 @@ impl sage_core::Operation for ListLedgerAccounts {
                     sage_core::Method::Get,
                     "/ledger_accounts",
                 )
+                .products(&["accounting-v31"])
                 .query("attributes", &self.attributes)
                 .query("exclude_deleted_entries", &self.exclude_deleted_entries)
                 .query(
@@ -3214,6 +3249,7 @@ impl sage_core::Operation for UpdateLedgerAccount {
                 sage_core::Method::Put,
                 "/ledger_accounts/{key}",
             )
+            .products(&["accounting-v31"])
             .path("key", &self.key)
             .json_enveloped("ledger_account", &self.ledger_account)
     }
@@ -3275,6 +3311,7 @@ impl sage_core::Operation for GetLedgerEntry {
                     sage_core::Method::Get,
                     "/ledger_entries/{key}",
                 )
+                .products(&["accounting-v31"])
                 .path("key", &self.key)
                 .query("attributes", &self.attributes)
                 .query("nested_attributes", &self.nested_attributes),
@@ -3364,6 +3401,7 @@ impl sage_core::Operation for ListLedgerEntries {
                     sage_core::Method::Get,
                     "/ledger_entries",
                 )
+                .products(&["accounting-v31"])
                 .query("attributes", &self.attributes)
                 .query("from_date", &self.from_date)
                 .query("items_per_page", &self.items_per_page)
@@ -3425,6 +3463,7 @@ impl sage_core::Operation for GetTransactionType {
                     sage_core::Method::Get,
                     "/transaction_types/{key}",
                 )
+                .products(&["accounting-v31"])
                 .path("key", &self.key)
                 .query("attributes", &self.attributes),
         )
@@ -3485,6 +3524,7 @@ impl sage_core::Operation for ListTransactionTypes {
                     sage_core::Method::Get,
                     "/transaction_types",
                 )
+                .products(&["accounting-v31"])
                 .query("attributes", &self.attributes)
                 .query("items_per_page", &self.items_per_page)
                 .query("page", &self.page)
@@ -3548,6 +3588,7 @@ impl sage_core::Operation for GetTransaction {
                     sage_core::Method::Get,
                     "/transactions/{key}",
                 )
+                .products(&["accounting-v31"])
                 .path("key", &self.key)
                 .query("attributes", &self.attributes)
                 .query("expand_origin", &self.expand_origin),
@@ -3637,6 +3678,7 @@ impl sage_core::Operation for ListTransactions {
                     sage_core::Method::Get,
                     "/transactions",
                 )
+                .products(&["accounting-v31"])
                 .query("attributes", &self.attributes)
                 .query("from_date", &self.from_date)
                 .query("has_attachments", &self.has_attachments)

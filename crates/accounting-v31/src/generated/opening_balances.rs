@@ -62,6 +62,7 @@ sage_core::json_model! {
     }
 }
 
+sage_core::fields! { BankOpeningBalance => BankOpeningBalanceFields { path as "$path": Text, bank_account: One<super::common::Base>, created_at: DateTime, credit: Decimal, date: Date, debit: Decimal, displayed_as: Text, id: Text, transaction: One<super::common::Base>, transaction_type: One<super::common::Base>, updated_at: DateTime } }
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct BankOpeningBalanceUpdate {
     /// The bank account the opening balance relates to
@@ -205,6 +206,7 @@ sage_core::json_model! {
     }
 }
 
+sage_core::fields! { ContactOpeningBalance => ContactOpeningBalanceFields { path as "$path": Text, base_currency_net_amount: Decimal, base_currency_tax_amount: Decimal, base_currency_tax_breakdown: Many<super::common::TaxBreakdown>, base_currency_total_amount: Decimal, contact: One<super::common::Base>, contact_opening_balance_type: One<super::common::Base>, created_at: DateTime, currency: One<super::common::Base>, date: Date, deleted_at: DateTime, details: Text, displayed_as: Text, exchange_rate: Decimal, id: Text, net_amount: Decimal, reference: Text, tax_amount: Decimal, tax_breakdown: Many<super::common::TaxBreakdown>, tax_rate: One<super::common::Base>, total_amount: Decimal, transaction: One<super::common::Base>, transaction_type: One<super::common::Base>, updated_at: DateTime } }
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct ContactOpeningBalanceUpdate {
     /// The net amount of the opening balance in base currency
@@ -308,6 +310,7 @@ sage_core::json_model! {
     }
 }
 
+sage_core::fields! { LedgerAccountOpeningBalance => LedgerAccountOpeningBalanceFields { path as "$path": Text, created_at: DateTime, credit: Decimal, debit: Decimal, details: Text, displayed_as: Text, id: Text, ledger_account: One<super::common::Base>, updated_at: DateTime } }
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct LedgerAccountOpeningBalanceUpdate {
     /// The credit amount of the opening balance
@@ -652,6 +655,7 @@ sage_core::json_model! {
     }
 }
 
+sage_core::fields! { OpeningBalanceJournal => OpeningBalanceJournalFields { path as "$path": Text, created_at: DateTime, date: Date, deleted_at: DateTime, displayed_as: Text, id: Text, journal_lines: Many<BaseJournalLine>, reference: Text, transaction: One<super::common::Base>, transaction_type: One<super::common::Base>, updated_at: DateTime } }
 impl From<&BankOpeningBalance> for BankOpeningBalanceUpdate {
     /// The fields Sage lets you write, taken from what it returned; the rest start unset.
     #[inline]
@@ -768,6 +772,7 @@ impl sage_core::Operation for CreateBankOpeningBalance {
                 sage_core::Method::Post,
                 "/bank_opening_balances",
             )
+            .products(&["accounting-v31"])
             .idempotency_field("bank_opening_balance")
             .json_enveloped("bank_opening_balance", &self.bank_opening_balance)
     }
@@ -812,6 +817,7 @@ impl sage_core::Operation for DeleteBankOpeningBalance {
                     sage_core::Method::Delete,
                     "/bank_opening_balances/{key}",
                 )
+                .products(&["accounting-v31"])
                 .path("key", &self.key),
         )
     }
@@ -868,6 +874,7 @@ impl sage_core::Operation for GetBankOpeningBalance {
                     sage_core::Method::Get,
                     "/bank_opening_balances/{key}",
                 )
+                .products(&["accounting-v31"])
                 .path("key", &self.key)
                 .query("attributes", &self.attributes),
         )
@@ -936,6 +943,7 @@ impl sage_core::Operation for ListBankOpeningBalances {
                     sage_core::Method::Get,
                     "/bank_opening_balances",
                 )
+                .products(&["accounting-v31"])
                 .query("attributes", &self.attributes)
                 .query("bank_account_id", &self.bank_account_id)
                 .query("items_per_page", &self.items_per_page)
@@ -991,6 +999,7 @@ impl sage_core::Operation for UpdateBankOpeningBalance {
                 sage_core::Method::Put,
                 "/bank_opening_balances/{key}",
             )
+            .products(&["accounting-v31"])
             .path("key", &self.key)
             .json_enveloped("bank_opening_balance", &self.bank_opening_balance)
     }
@@ -1043,6 +1052,7 @@ impl sage_core::Operation for GetContactOpeningBalanceType {
                     sage_core::Method::Get,
                     "/contact_opening_balance_types/{key}",
                 )
+                .products(&["accounting-v31"])
                 .path("key", &self.key)
                 .query("attributes", &self.attributes),
         )
@@ -1099,6 +1109,7 @@ impl sage_core::Operation for ListContactOpeningBalanceTypes {
                     sage_core::Method::Get,
                     "/contact_opening_balance_types",
                 )
+                .products(&["accounting-v31"])
                 .query("attributes", &self.attributes)
                 .query("items_per_page", &self.items_per_page)
                 .query("page", &self.page),
@@ -1143,6 +1154,7 @@ impl sage_core::Operation for CreateContactOpeningBalance {
                 sage_core::Method::Post,
                 "/contact_opening_balances",
             )
+            .products(&["accounting-v31"])
             .idempotency_field("contact_opening_balance")
             .json_enveloped("contact_opening_balance", &self.contact_opening_balance)
     }
@@ -1186,6 +1198,7 @@ impl sage_core::Operation for DeleteContactOpeningBalance {
                     sage_core::Method::Delete,
                     "/contact_opening_balances/{key}",
                 )
+                .products(&["accounting-v31"])
                 .path("key", &self.key),
         )
     }
@@ -1242,6 +1255,7 @@ impl sage_core::Operation for GetContactOpeningBalance {
                     sage_core::Method::Get,
                     "/contact_opening_balances/{key}",
                 )
+                .products(&["accounting-v31"])
                 .path("key", &self.key)
                 .query("attributes", &self.attributes),
         )
@@ -1318,6 +1332,7 @@ impl sage_core::Operation for ListContactOpeningBalances {
                     sage_core::Method::Get,
                     "/contact_opening_balances",
                 )
+                .products(&["accounting-v31"])
                 .query("attributes", &self.attributes)
                 .query("contact_id", &self.contact_id)
                 .query("contact_type_id", &self.contact_type_id)
@@ -1374,6 +1389,7 @@ impl sage_core::Operation for UpdateContactOpeningBalance {
                 sage_core::Method::Put,
                 "/contact_opening_balances/{key}",
             )
+            .products(&["accounting-v31"])
             .path("key", &self.key)
             .json_enveloped("contact_opening_balance", &self.contact_opening_balance)
     }
@@ -1419,6 +1435,7 @@ impl sage_core::Operation for CreateLedgerAccountOpeningBalance {
                 sage_core::Method::Post,
                 "/ledger_account_opening_balances",
             )
+            .products(&["accounting-v31"])
             .idempotency_field("ledger_account_opening_balance")
             .json_enveloped(
                 "ledger_account_opening_balance",
@@ -1466,6 +1483,7 @@ impl sage_core::Operation for DeleteLedgerAccountOpeningBalance {
                     sage_core::Method::Delete,
                     "/ledger_account_opening_balances/{key}",
                 )
+                .products(&["accounting-v31"])
                 .path("key", &self.key),
         )
     }
@@ -1522,6 +1540,7 @@ impl sage_core::Operation for GetLedgerAccountOpeningBalance {
                     sage_core::Method::Get,
                     "/ledger_account_opening_balances/{key}",
                 )
+                .products(&["accounting-v31"])
                 .path("key", &self.key)
                 .query("attributes", &self.attributes),
         )
@@ -1586,6 +1605,7 @@ impl sage_core::Operation for ListLedgerAccountOpeningBalances {
                     sage_core::Method::Get,
                     "/ledger_account_opening_balances",
                 )
+                .products(&["accounting-v31"])
                 .query("attributes", &self.attributes)
                 .query("items_per_page", &self.items_per_page)
                 .query("page", &self.page)
@@ -1640,6 +1660,7 @@ impl sage_core::Operation for UpdateLedgerAccountOpeningBalance {
                 sage_core::Method::Put,
                 "/ledger_account_opening_balances/{key}",
             )
+            .products(&["accounting-v31"])
             .path("key", &self.key)
             .json_enveloped(
                 "ledger_account_opening_balance",
@@ -1686,6 +1707,7 @@ impl sage_core::Operation for CreateOpeningBalanceJournal {
                 sage_core::Method::Post,
                 "/opening_balance_journals",
             )
+            .products(&["accounting-v31"])
             .idempotency_field("opening_balance_journal")
             .json_enveloped("opening_balance_journal", &self.opening_balance_journal)
     }
@@ -1730,6 +1752,7 @@ impl sage_core::Operation for DeleteOpeningBalanceJournal {
                     sage_core::Method::Delete,
                     "/opening_balance_journals/{key}",
                 )
+                .products(&["accounting-v31"])
                 .path("key", &self.key),
         )
     }
@@ -1786,6 +1809,7 @@ impl sage_core::Operation for GetOpeningBalanceJournal {
                     sage_core::Method::Get,
                     "/opening_balance_journals/{key}",
                 )
+                .products(&["accounting-v31"])
                 .path("key", &self.key)
                 .query("attributes", &self.attributes),
         )
@@ -1846,6 +1870,7 @@ impl sage_core::Operation for ListOpeningBalanceJournals {
                     sage_core::Method::Get,
                     "/opening_balance_journals",
                 )
+                .products(&["accounting-v31"])
                 .query("attributes", &self.attributes)
                 .query("items_per_page", &self.items_per_page)
                 .query("page", &self.page),

@@ -19,6 +19,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         list: false,
         idempotent: false,
         deprecated: false,
+        products: &["accounting-v31"],
     },
     OperationSpec {
         name: "create_analysis_type_category",
@@ -31,6 +32,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         list: false,
         idempotent: false,
         deprecated: false,
+        products: &["accounting-v31"],
     },
     OperationSpec {
         name: "create_attachment",
@@ -43,6 +45,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         list: false,
         idempotent: false,
         deprecated: false,
+        products: &["accounting-v31"],
     },
     OperationSpec {
         name: "create_bank_account",
@@ -55,6 +58,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         list: false,
         idempotent: false,
         deprecated: false,
+        products: &["accounting-v31"],
     },
     OperationSpec {
         name: "create_bank_deposit",
@@ -67,6 +71,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         list: false,
         idempotent: false,
         deprecated: false,
+        products: &["accounting-v31"],
     },
     OperationSpec {
         name: "create_bank_opening_balance",
@@ -79,6 +84,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         list: false,
         idempotent: false,
         deprecated: false,
+        products: &["accounting-v31"],
     },
     OperationSpec {
         name: "create_bank_reconciliation",
@@ -91,6 +97,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         list: false,
         idempotent: false,
         deprecated: false,
+        products: &["accounting-v31"],
     },
     OperationSpec {
         name: "create_bank_transfer",
@@ -103,6 +110,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         list: false,
         idempotent: false,
         deprecated: false,
+        products: &["accounting-v31"],
     },
     OperationSpec {
         name: "create_business_exchange_rate",
@@ -115,6 +123,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         list: false,
         idempotent: false,
         deprecated: false,
+        products: &["accounting-v31"],
     },
     OperationSpec {
         name: "create_contact",
@@ -127,6 +136,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         list: false,
         idempotent: false,
         deprecated: false,
+        products: &["accounting-v31"],
     },
     OperationSpec {
         name: "create_contact_allocation",
@@ -139,6 +149,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         list: false,
         idempotent: false,
         deprecated: false,
+        products: &["accounting-v31"],
     },
     OperationSpec {
         name: "create_contact_opening_balance",
@@ -151,6 +162,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         list: false,
         idempotent: false,
         deprecated: false,
+        products: &["accounting-v31"],
     },
     OperationSpec {
         name: "create_contact_payment",
@@ -163,6 +175,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         list: false,
         idempotent: false,
         deprecated: false,
+        products: &["accounting-v31"],
     },
     OperationSpec {
         name: "create_contact_person",
@@ -175,6 +188,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         list: false,
         idempotent: false,
         deprecated: false,
+        products: &["accounting-v31"],
     },
     OperationSpec {
         name: "create_hosted_artefact_payment_settings",
@@ -187,6 +201,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         list: false,
         idempotent: false,
         deprecated: false,
+        products: &["accounting-v31"],
     },
     OperationSpec {
         name: "create_journal",
@@ -199,6 +214,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         list: false,
         idempotent: false,
         deprecated: false,
+        products: &["accounting-v31"],
     },
     OperationSpec {
         name: "create_journal_code",
@@ -211,6 +227,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         list: false,
         idempotent: false,
         deprecated: false,
+        products: &["accounting-v31"],
     },
     OperationSpec {
         name: "create_ledger_account",
@@ -223,6 +240,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         list: false,
         idempotent: false,
         deprecated: false,
+        products: &["accounting-v31"],
     },
     OperationSpec {
         name: "create_ledger_account_opening_balance",
@@ -235,6 +253,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         list: false,
         idempotent: false,
         deprecated: false,
+        products: &["accounting-v31"],
     },
     OperationSpec {
         name: "create_migration_tax_return",
@@ -247,6 +266,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         list: false,
         idempotent: false,
         deprecated: false,
+        products: &["accounting-v31"],
     },
     OperationSpec {
         name: "create_opening_balance_journal",
@@ -259,6 +279,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         list: false,
         idempotent: false,
         deprecated: false,
+        products: &["accounting-v31"],
     },
     OperationSpec {
         name: "create_other_payment",
@@ -271,6 +292,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         list: false,
         idempotent: false,
         deprecated: false,
+        products: &["accounting-v31"],
     },
     OperationSpec {
         name: "create_product",
@@ -283,6 +305,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         list: false,
         idempotent: false,
         deprecated: false,
+        products: &["accounting-v31"],
     },
     OperationSpec {
         name: "create_product_sales_price_type",
@@ -295,6 +318,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         list: false,
         idempotent: false,
         deprecated: false,
+        products: &["accounting-v31"],
     },
     OperationSpec {
         name: "create_purchase_corrective_invoice",
@@ -307,6 +331,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         list: false,
         idempotent: false,
         deprecated: false,
+        products: &["accounting-v31"],
     },
     OperationSpec {
         name: "create_purchase_credit_note",
@@ -319,6 +344,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         list: false,
         idempotent: false,
         deprecated: false,
+        products: &["accounting-v31"],
     },
     OperationSpec {
         name: "create_purchase_invoice",
@@ -331,6 +357,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         list: false,
         idempotent: false,
         deprecated: false,
+        products: &["accounting-v31"],
     },
     OperationSpec {
         name: "create_purchase_quick_entry",
@@ -343,6 +370,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         list: false,
         idempotent: false,
         deprecated: false,
+        products: &["accounting-v31"],
     },
     OperationSpec {
         name: "create_sales_corrective_invoice",
@@ -355,6 +383,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         list: false,
         idempotent: false,
         deprecated: false,
+        products: &["accounting-v31"],
     },
     OperationSpec {
         name: "create_sales_credit_note",
@@ -367,6 +396,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         list: false,
         idempotent: false,
         deprecated: false,
+        products: &["accounting-v31"],
     },
     OperationSpec {
         name: "create_sales_estimate",
@@ -379,6 +409,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         list: false,
         idempotent: false,
         deprecated: false,
+        products: &["accounting-v31"],
     },
     OperationSpec {
         name: "create_sales_invoice",
@@ -391,6 +422,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         list: false,
         idempotent: false,
         deprecated: false,
+        products: &["accounting-v31"],
     },
     OperationSpec {
         name: "create_sales_quick_entry",
@@ -403,6 +435,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         list: false,
         idempotent: false,
         deprecated: false,
+        products: &["accounting-v31"],
     },
     OperationSpec {
         name: "create_sales_quote",
@@ -415,6 +448,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         list: false,
         idempotent: false,
         deprecated: false,
+        products: &["accounting-v31"],
     },
     OperationSpec {
         name: "create_service",
@@ -427,6 +461,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         list: false,
         idempotent: false,
         deprecated: false,
+        products: &["accounting-v31"],
     },
     OperationSpec {
         name: "create_service_rate_type",
@@ -439,6 +474,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         list: false,
         idempotent: false,
         deprecated: false,
+        products: &["accounting-v31"],
     },
     OperationSpec {
         name: "create_stock_item",
@@ -451,6 +487,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         list: false,
         idempotent: false,
         deprecated: false,
+        products: &["accounting-v31"],
     },
     OperationSpec {
         name: "create_stock_movement",
@@ -463,6 +500,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         list: false,
         idempotent: false,
         deprecated: false,
+        products: &["accounting-v31"],
     },
     OperationSpec {
         name: "create_tax_rate",
@@ -475,6 +513,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         list: false,
         idempotent: false,
         deprecated: false,
+        products: &["accounting-v31"],
     },
     OperationSpec {
         name: "delete_address",
@@ -487,6 +526,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         list: false,
         idempotent: true,
         deprecated: false,
+        products: &["accounting-v31"],
     },
     OperationSpec {
         name: "delete_analysis_type_category",
@@ -499,6 +539,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         list: false,
         idempotent: true,
         deprecated: false,
+        products: &["accounting-v31"],
     },
     OperationSpec {
         name: "delete_attachment",
@@ -511,6 +552,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         list: false,
         idempotent: true,
         deprecated: false,
+        products: &["accounting-v31"],
     },
     OperationSpec {
         name: "delete_bank_account",
@@ -523,6 +565,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         list: false,
         idempotent: true,
         deprecated: false,
+        products: &["accounting-v31"],
     },
     OperationSpec {
         name: "delete_bank_deposit",
@@ -535,6 +578,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         list: false,
         idempotent: true,
         deprecated: false,
+        products: &["accounting-v31"],
     },
     OperationSpec {
         name: "delete_bank_opening_balance",
@@ -547,6 +591,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         list: false,
         idempotent: true,
         deprecated: false,
+        products: &["accounting-v31"],
     },
     OperationSpec {
         name: "delete_bank_transfer",
@@ -559,6 +604,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         list: false,
         idempotent: true,
         deprecated: false,
+        products: &["accounting-v31"],
     },
     OperationSpec {
         name: "delete_business_exchange_rate",
@@ -571,6 +617,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         list: false,
         idempotent: true,
         deprecated: false,
+        products: &["accounting-v31"],
     },
     OperationSpec {
         name: "delete_contact",
@@ -583,6 +630,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         list: false,
         idempotent: true,
         deprecated: false,
+        products: &["accounting-v31"],
     },
     OperationSpec {
         name: "delete_contact_allocation",
@@ -595,6 +643,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         list: false,
         idempotent: true,
         deprecated: false,
+        products: &["accounting-v31"],
     },
     OperationSpec {
         name: "delete_contact_opening_balance",
@@ -607,6 +656,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         list: false,
         idempotent: true,
         deprecated: false,
+        products: &["accounting-v31"],
     },
     OperationSpec {
         name: "delete_contact_payment",
@@ -619,6 +669,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         list: false,
         idempotent: true,
         deprecated: false,
+        products: &["accounting-v31"],
     },
     OperationSpec {
         name: "delete_contact_person",
@@ -631,6 +682,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         list: false,
         idempotent: true,
         deprecated: false,
+        products: &["accounting-v31"],
     },
     OperationSpec {
         name: "delete_hosted_artefact_payment_settings",
@@ -643,6 +695,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         list: false,
         idempotent: true,
         deprecated: false,
+        products: &["accounting-v31"],
     },
     OperationSpec {
         name: "delete_journal",
@@ -655,6 +708,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         list: false,
         idempotent: true,
         deprecated: false,
+        products: &["accounting-v31"],
     },
     OperationSpec {
         name: "delete_journal_code",
@@ -667,6 +721,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         list: false,
         idempotent: true,
         deprecated: false,
+        products: &["accounting-v31"],
     },
     OperationSpec {
         name: "delete_ledger_account_opening_balance",
@@ -679,6 +734,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         list: false,
         idempotent: true,
         deprecated: false,
+        products: &["accounting-v31"],
     },
     OperationSpec {
         name: "delete_opening_balance_journal",
@@ -691,6 +747,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         list: false,
         idempotent: true,
         deprecated: false,
+        products: &["accounting-v31"],
     },
     OperationSpec {
         name: "delete_other_payment",
@@ -703,6 +760,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         list: false,
         idempotent: true,
         deprecated: false,
+        products: &["accounting-v31"],
     },
     OperationSpec {
         name: "delete_product",
@@ -715,6 +773,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         list: false,
         idempotent: true,
         deprecated: false,
+        products: &["accounting-v31"],
     },
     OperationSpec {
         name: "delete_product_sales_price_type",
@@ -727,6 +786,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         list: false,
         idempotent: true,
         deprecated: false,
+        products: &["accounting-v31"],
     },
     OperationSpec {
         name: "delete_purchase_corrective_invoice",
@@ -739,6 +799,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         list: false,
         idempotent: true,
         deprecated: false,
+        products: &["accounting-v31"],
     },
     OperationSpec {
         name: "delete_purchase_credit_note",
@@ -751,6 +812,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         list: false,
         idempotent: true,
         deprecated: false,
+        products: &["accounting-v31"],
     },
     OperationSpec {
         name: "delete_purchase_invoice",
@@ -763,6 +825,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         list: false,
         idempotent: true,
         deprecated: false,
+        products: &["accounting-v31"],
     },
     OperationSpec {
         name: "delete_purchase_quick_entry",
@@ -775,6 +838,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         list: false,
         idempotent: true,
         deprecated: false,
+        products: &["accounting-v31"],
     },
     OperationSpec {
         name: "delete_sales_corrective_invoice",
@@ -787,6 +851,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         list: false,
         idempotent: true,
         deprecated: false,
+        products: &["accounting-v31"],
     },
     OperationSpec {
         name: "delete_sales_credit_note",
@@ -799,6 +864,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         list: false,
         idempotent: true,
         deprecated: false,
+        products: &["accounting-v31"],
     },
     OperationSpec {
         name: "delete_sales_estimate",
@@ -811,6 +877,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         list: false,
         idempotent: true,
         deprecated: false,
+        products: &["accounting-v31"],
     },
     OperationSpec {
         name: "delete_sales_invoice",
@@ -823,6 +890,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         list: false,
         idempotent: true,
         deprecated: false,
+        products: &["accounting-v31"],
     },
     OperationSpec {
         name: "delete_sales_quick_entry",
@@ -835,6 +903,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         list: false,
         idempotent: true,
         deprecated: false,
+        products: &["accounting-v31"],
     },
     OperationSpec {
         name: "delete_sales_quote",
@@ -847,6 +916,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         list: false,
         idempotent: true,
         deprecated: false,
+        products: &["accounting-v31"],
     },
     OperationSpec {
         name: "delete_service",
@@ -859,6 +929,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         list: false,
         idempotent: true,
         deprecated: false,
+        products: &["accounting-v31"],
     },
     OperationSpec {
         name: "delete_service_rate_type",
@@ -871,6 +942,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         list: false,
         idempotent: true,
         deprecated: false,
+        products: &["accounting-v31"],
     },
     OperationSpec {
         name: "delete_stock_item",
@@ -883,6 +955,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         list: false,
         idempotent: true,
         deprecated: false,
+        products: &["accounting-v31"],
     },
     OperationSpec {
         name: "delete_stock_movement",
@@ -895,6 +968,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         list: false,
         idempotent: true,
         deprecated: false,
+        products: &["accounting-v31"],
     },
     OperationSpec {
         name: "delete_tax_rate",
@@ -907,6 +981,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         list: false,
         idempotent: true,
         deprecated: false,
+        products: &["accounting-v31"],
     },
     OperationSpec {
         name: "get_address",
@@ -919,6 +994,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         list: false,
         idempotent: true,
         deprecated: false,
+        products: &["accounting-v31"],
     },
     OperationSpec {
         name: "get_address_region",
@@ -931,6 +1007,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         list: false,
         idempotent: true,
         deprecated: false,
+        products: &["accounting-v31"],
     },
     OperationSpec {
         name: "get_address_type",
@@ -943,6 +1020,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         list: false,
         idempotent: true,
         deprecated: false,
+        products: &["accounting-v31"],
     },
     OperationSpec {
         name: "get_analysis_type",
@@ -955,6 +1033,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         list: false,
         idempotent: true,
         deprecated: false,
+        products: &["accounting-v31"],
     },
     OperationSpec {
         name: "get_analysis_type_category",
@@ -967,6 +1046,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         list: false,
         idempotent: true,
         deprecated: false,
+        products: &["accounting-v31"],
     },
     OperationSpec {
         name: "get_artefact_status",
@@ -979,6 +1059,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         list: false,
         idempotent: true,
         deprecated: false,
+        products: &["accounting-v31"],
     },
     OperationSpec {
         name: "get_attachment",
@@ -991,6 +1072,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         list: false,
         idempotent: true,
         deprecated: false,
+        products: &["accounting-v31"],
     },
     OperationSpec {
         name: "get_attachment_context_type",
@@ -1003,6 +1085,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         list: false,
         idempotent: true,
         deprecated: false,
+        products: &["accounting-v31"],
     },
     OperationSpec {
         name: "get_attachment_file",
@@ -1015,6 +1098,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         list: false,
         idempotent: true,
         deprecated: false,
+        products: &["accounting-v31"],
     },
     OperationSpec {
         name: "get_bank_account",
@@ -1027,6 +1111,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         list: false,
         idempotent: true,
         deprecated: false,
+        products: &["accounting-v31"],
     },
     OperationSpec {
         name: "get_bank_account_bank_feed",
@@ -1039,6 +1124,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         list: false,
         idempotent: true,
         deprecated: false,
+        products: &["accounting-v31"],
     },
     OperationSpec {
         name: "get_bank_account_type",
@@ -1051,6 +1137,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         list: false,
         idempotent: true,
         deprecated: false,
+        products: &["accounting-v31"],
     },
     OperationSpec {
         name: "get_bank_deposit",
@@ -1063,6 +1150,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         list: false,
         idempotent: true,
         deprecated: false,
+        products: &["accounting-v31"],
     },
     OperationSpec {
         name: "get_bank_opening_balance",
@@ -1075,6 +1163,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         list: false,
         idempotent: true,
         deprecated: false,
+        products: &["accounting-v31"],
     },
     OperationSpec {
         name: "get_bank_reconciliation",
@@ -1087,6 +1176,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         list: false,
         idempotent: true,
         deprecated: false,
+        products: &["accounting-v31"],
     },
     OperationSpec {
         name: "get_bank_transfer",
@@ -1099,6 +1189,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         list: false,
         idempotent: true,
         deprecated: false,
+        products: &["accounting-v31"],
     },
     OperationSpec {
         name: "get_business",
@@ -1111,6 +1202,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         list: false,
         idempotent: true,
         deprecated: false,
+        products: &["accounting-v31"],
     },
     OperationSpec {
         name: "get_business_activity_type",
@@ -1123,6 +1215,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         list: false,
         idempotent: true,
         deprecated: false,
+        products: &["accounting-v31"],
     },
     OperationSpec {
         name: "get_business_exchange_rate",
@@ -1135,6 +1228,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         list: false,
         idempotent: true,
         deprecated: false,
+        products: &["accounting-v31"],
     },
     OperationSpec {
         name: "get_business_settings",
@@ -1147,6 +1241,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         list: false,
         idempotent: true,
         deprecated: false,
+        products: &["accounting-v31"],
     },
     OperationSpec {
         name: "get_business_type",
@@ -1159,6 +1254,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         list: false,
         idempotent: true,
         deprecated: false,
+        products: &["accounting-v31"],
     },
     OperationSpec {
         name: "get_catalog_item_type",
@@ -1171,6 +1267,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         list: false,
         idempotent: true,
         deprecated: false,
+        products: &["accounting-v31"],
     },
     OperationSpec {
         name: "get_cis_settings",
@@ -1183,6 +1280,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         list: false,
         idempotent: true,
         deprecated: false,
+        products: &["accounting-v31"],
     },
     OperationSpec {
         name: "get_coa_account",
@@ -1195,6 +1293,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         list: false,
         idempotent: true,
         deprecated: false,
+        products: &["accounting-v31"],
     },
     OperationSpec {
         name: "get_coa_template",
@@ -1207,6 +1306,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         list: false,
         idempotent: true,
         deprecated: false,
+        products: &["accounting-v31"],
     },
     OperationSpec {
         name: "get_contact",
@@ -1226,6 +1326,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         list: false,
         idempotent: true,
         deprecated: false,
+        products: &["accounting-v31"],
     },
     OperationSpec {
         name: "get_contact_allocation",
@@ -1238,6 +1339,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         list: false,
         idempotent: true,
         deprecated: false,
+        products: &["accounting-v31"],
     },
     OperationSpec {
         name: "get_contact_opening_balance",
@@ -1250,6 +1352,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         list: false,
         idempotent: true,
         deprecated: false,
+        products: &["accounting-v31"],
     },
     OperationSpec {
         name: "get_contact_opening_balance_type",
@@ -1262,6 +1365,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         list: false,
         idempotent: true,
         deprecated: false,
+        products: &["accounting-v31"],
     },
     OperationSpec {
         name: "get_contact_payment",
@@ -1274,6 +1378,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         list: false,
         idempotent: true,
         deprecated: false,
+        products: &["accounting-v31"],
     },
     OperationSpec {
         name: "get_contact_person",
@@ -1286,6 +1391,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         list: false,
         idempotent: true,
         deprecated: false,
+        products: &["accounting-v31"],
     },
     OperationSpec {
         name: "get_contact_person_type",
@@ -1298,6 +1404,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         list: false,
         idempotent: true,
         deprecated: false,
+        products: &["accounting-v31"],
     },
     OperationSpec {
         name: "get_contact_type",
@@ -1310,6 +1417,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         list: false,
         idempotent: true,
         deprecated: false,
+        products: &["accounting-v31"],
     },
     OperationSpec {
         name: "get_corrective_reason_code",
@@ -1322,6 +1430,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         list: false,
         idempotent: true,
         deprecated: false,
+        products: &["accounting-v31"],
     },
     OperationSpec {
         name: "get_countries_of_registration",
@@ -1334,6 +1443,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         list: false,
         idempotent: true,
         deprecated: false,
+        products: &["accounting-v31"],
     },
     OperationSpec {
         name: "get_country",
@@ -1346,6 +1456,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         list: false,
         idempotent: true,
         deprecated: false,
+        products: &["accounting-v31"],
     },
     OperationSpec {
         name: "get_country_group",
@@ -1358,6 +1469,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         list: false,
         idempotent: true,
         deprecated: false,
+        products: &["accounting-v31"],
     },
     OperationSpec {
         name: "get_currency",
@@ -1370,6 +1482,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         list: false,
         idempotent: true,
         deprecated: false,
+        products: &["accounting-v31"],
     },
     OperationSpec {
         name: "get_datev_settings",
@@ -1382,6 +1495,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         list: false,
         idempotent: true,
         deprecated: false,
+        products: &["accounting-v31"],
     },
     OperationSpec {
         name: "get_email_settings",
@@ -1394,6 +1508,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         list: false,
         idempotent: true,
         deprecated: false,
+        products: &["accounting-v31"],
     },
     OperationSpec {
         name: "get_eu_goods_services_type",
@@ -1406,6 +1521,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         list: false,
         idempotent: true,
         deprecated: false,
+        products: &["accounting-v31"],
     },
     OperationSpec {
         name: "get_eu_sales_description",
@@ -1418,6 +1534,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         list: false,
         idempotent: true,
         deprecated: false,
+        products: &["accounting-v31"],
     },
     OperationSpec {
         name: "get_exchange_rate",
@@ -1430,6 +1547,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         list: false,
         idempotent: true,
         deprecated: false,
+        products: &["accounting-v31"],
     },
     OperationSpec {
         name: "get_financial_settings",
@@ -1442,6 +1560,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         list: false,
         idempotent: true,
         deprecated: false,
+        products: &["accounting-v31"],
     },
     OperationSpec {
         name: "get_hosted_artefact_payment_settings",
@@ -1454,6 +1573,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         list: false,
         idempotent: true,
         deprecated: false,
+        products: &["accounting-v31"],
     },
     OperationSpec {
         name: "get_invoice_settings",
@@ -1466,6 +1586,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         list: false,
         idempotent: true,
         deprecated: false,
+        products: &["accounting-v31"],
     },
     OperationSpec {
         name: "get_journal",
@@ -1478,6 +1599,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         list: false,
         idempotent: true,
         deprecated: false,
+        products: &["accounting-v31"],
     },
     OperationSpec {
         name: "get_journal_code",
@@ -1490,6 +1612,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         list: false,
         idempotent: true,
         deprecated: false,
+        products: &["accounting-v31"],
     },
     OperationSpec {
         name: "get_journal_code_type",
@@ -1502,6 +1625,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         list: false,
         idempotent: true,
         deprecated: false,
+        products: &["accounting-v31"],
     },
     OperationSpec {
         name: "get_lead_business",
@@ -1514,6 +1638,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         list: false,
         idempotent: true,
         deprecated: false,
+        products: &["accounting-v31"],
     },
     OperationSpec {
         name: "get_ledger_account",
@@ -1534,6 +1659,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         list: false,
         idempotent: true,
         deprecated: false,
+        products: &["accounting-v31"],
     },
     OperationSpec {
         name: "get_ledger_account_classification",
@@ -1546,6 +1672,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         list: false,
         idempotent: true,
         deprecated: false,
+        products: &["accounting-v31"],
     },
     OperationSpec {
         name: "get_ledger_account_opening_balance",
@@ -1558,6 +1685,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         list: false,
         idempotent: true,
         deprecated: false,
+        products: &["accounting-v31"],
     },
     OperationSpec {
         name: "get_ledger_account_type",
@@ -1570,6 +1698,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         list: false,
         idempotent: true,
         deprecated: false,
+        products: &["accounting-v31"],
     },
     OperationSpec {
         name: "get_ledger_entry",
@@ -1582,6 +1711,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         list: false,
         idempotent: true,
         deprecated: false,
+        products: &["accounting-v31"],
     },
     OperationSpec {
         name: "get_legal_form_type",
@@ -1594,6 +1724,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         list: false,
         idempotent: true,
         deprecated: false,
+        products: &["accounting-v31"],
     },
     OperationSpec {
         name: "get_live_exchange_rate",
@@ -1606,6 +1737,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         list: false,
         idempotent: true,
         deprecated: false,
+        products: &["accounting-v31"],
     },
     OperationSpec {
         name: "get_migration_tax_return",
@@ -1618,6 +1750,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         list: false,
         idempotent: true,
         deprecated: false,
+        products: &["accounting-v31"],
     },
     OperationSpec {
         name: "get_migrations",
@@ -1630,6 +1763,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         list: false,
         idempotent: true,
         deprecated: false,
+        products: &["accounting-v31"],
     },
     OperationSpec {
         name: "get_opening_balance_journal",
@@ -1642,6 +1776,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         list: false,
         idempotent: true,
         deprecated: false,
+        products: &["accounting-v31"],
     },
     OperationSpec {
         name: "get_other_payment",
@@ -1654,6 +1789,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         list: false,
         idempotent: true,
         deprecated: false,
+        products: &["accounting-v31"],
     },
     OperationSpec {
         name: "get_payment_method",
@@ -1666,6 +1802,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         list: false,
         idempotent: true,
         deprecated: false,
+        products: &["accounting-v31"],
     },
     OperationSpec {
         name: "get_product",
@@ -1678,6 +1815,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         list: false,
         idempotent: true,
         deprecated: false,
+        products: &["accounting-v31"],
     },
     OperationSpec {
         name: "get_product_sales_price_type",
@@ -1690,6 +1828,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         list: false,
         idempotent: true,
         deprecated: false,
+        products: &["accounting-v31"],
     },
     OperationSpec {
         name: "get_purchase_corrective_invoice",
@@ -1708,6 +1847,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         list: false,
         idempotent: true,
         deprecated: false,
+        products: &["accounting-v31"],
     },
     OperationSpec {
         name: "get_purchase_credit_note",
@@ -1726,6 +1866,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         list: false,
         idempotent: true,
         deprecated: false,
+        products: &["accounting-v31"],
     },
     OperationSpec {
         name: "get_purchase_invoice",
@@ -1745,6 +1886,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         list: false,
         idempotent: true,
         deprecated: false,
+        products: &["accounting-v31"],
     },
     OperationSpec {
         name: "get_purchase_quick_entry",
@@ -1763,6 +1905,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         list: false,
         idempotent: true,
         deprecated: false,
+        products: &["accounting-v31"],
     },
     OperationSpec {
         name: "get_quick_entry_type",
@@ -1775,6 +1918,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         list: false,
         idempotent: true,
         deprecated: false,
+        products: &["accounting-v31"],
     },
     OperationSpec {
         name: "get_sales_corrective_invoice",
@@ -1794,6 +1938,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         list: false,
         idempotent: true,
         deprecated: false,
+        products: &["accounting-v31"],
     },
     OperationSpec {
         name: "get_sales_credit_note",
@@ -1813,6 +1958,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         list: false,
         idempotent: true,
         deprecated: false,
+        products: &["accounting-v31"],
     },
     OperationSpec {
         name: "get_sales_estimate",
@@ -1825,6 +1971,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         list: false,
         idempotent: true,
         deprecated: false,
+        products: &["accounting-v31"],
     },
     OperationSpec {
         name: "get_sales_invoice",
@@ -1846,6 +1993,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         list: false,
         idempotent: true,
         deprecated: false,
+        products: &["accounting-v31"],
     },
     OperationSpec {
         name: "get_sales_quick_entry",
@@ -1864,6 +2012,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         list: false,
         idempotent: true,
         deprecated: false,
+        products: &["accounting-v31"],
     },
     OperationSpec {
         name: "get_sales_quote",
@@ -1876,6 +2025,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         list: false,
         idempotent: true,
         deprecated: false,
+        products: &["accounting-v31"],
     },
     OperationSpec {
         name: "get_service",
@@ -1888,6 +2038,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         list: false,
         idempotent: true,
         deprecated: false,
+        products: &["accounting-v31"],
     },
     OperationSpec {
         name: "get_service_rate_type",
@@ -1900,6 +2051,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         list: false,
         idempotent: true,
         deprecated: false,
+        products: &["accounting-v31"],
     },
     OperationSpec {
         name: "get_stock_item",
@@ -1912,6 +2064,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         list: false,
         idempotent: true,
         deprecated: false,
+        products: &["accounting-v31"],
     },
     OperationSpec {
         name: "get_stock_movement",
@@ -1924,6 +2077,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         list: false,
         idempotent: true,
         deprecated: false,
+        products: &["accounting-v31"],
     },
     OperationSpec {
         name: "get_tax_office",
@@ -1936,6 +2090,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         list: false,
         idempotent: true,
         deprecated: false,
+        products: &["accounting-v31"],
     },
     OperationSpec {
         name: "get_tax_profile",
@@ -1948,6 +2103,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         list: false,
         idempotent: true,
         deprecated: false,
+        products: &["accounting-v31"],
     },
     OperationSpec {
         name: "get_tax_rate",
@@ -1960,6 +2116,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         list: false,
         idempotent: true,
         deprecated: false,
+        products: &["accounting-v31"],
     },
     OperationSpec {
         name: "get_tax_return_frequency",
@@ -1972,6 +2129,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         list: false,
         idempotent: true,
         deprecated: false,
+        products: &["accounting-v31"],
     },
     OperationSpec {
         name: "get_tax_scheme",
@@ -1984,6 +2142,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         list: false,
         idempotent: true,
         deprecated: false,
+        products: &["accounting-v31"],
     },
     OperationSpec {
         name: "get_tax_type",
@@ -1996,6 +2155,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         list: false,
         idempotent: true,
         deprecated: false,
+        products: &["accounting-v31"],
     },
     OperationSpec {
         name: "get_transaction",
@@ -2008,6 +2168,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         list: false,
         idempotent: true,
         deprecated: false,
+        products: &["accounting-v31"],
     },
     OperationSpec {
         name: "get_transaction_type",
@@ -2020,6 +2181,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         list: false,
         idempotent: true,
         deprecated: false,
+        products: &["accounting-v31"],
     },
     OperationSpec {
         name: "get_unallocated_artefact",
@@ -2032,6 +2194,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         list: false,
         idempotent: true,
         deprecated: false,
+        products: &["accounting-v31"],
     },
     OperationSpec {
         name: "get_user",
@@ -2044,6 +2207,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         list: false,
         idempotent: true,
         deprecated: false,
+        products: &["accounting-v31"],
     },
     OperationSpec {
         name: "list_address_regions",
@@ -2056,6 +2220,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         list: true,
         idempotent: true,
         deprecated: false,
+        products: &["accounting-v31"],
     },
     OperationSpec {
         name: "list_address_types",
@@ -2068,6 +2233,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         list: true,
         idempotent: true,
         deprecated: false,
+        products: &["accounting-v31"],
     },
     OperationSpec {
         name: "list_addresses",
@@ -2088,6 +2254,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         list: true,
         idempotent: true,
         deprecated: false,
+        products: &["accounting-v31"],
     },
     OperationSpec {
         name: "list_analysis_type_categories",
@@ -2106,6 +2273,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         list: true,
         idempotent: true,
         deprecated: false,
+        products: &["accounting-v31"],
     },
     OperationSpec {
         name: "list_analysis_types",
@@ -2125,6 +2293,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         list: true,
         idempotent: true,
         deprecated: false,
+        products: &["accounting-v31"],
     },
     OperationSpec {
         name: "list_artefact_statuses",
@@ -2137,6 +2306,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         list: true,
         idempotent: true,
         deprecated: false,
+        products: &["accounting-v31"],
     },
     OperationSpec {
         name: "list_attachment_context_types",
@@ -2149,6 +2319,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         list: true,
         idempotent: true,
         deprecated: false,
+        products: &["accounting-v31"],
     },
     OperationSpec {
         name: "list_attachments",
@@ -2171,6 +2342,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         list: true,
         idempotent: true,
         deprecated: false,
+        products: &["accounting-v31"],
     },
     OperationSpec {
         name: "list_bank_account_types",
@@ -2183,6 +2355,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         list: true,
         idempotent: true,
         deprecated: false,
+        products: &["accounting-v31"],
     },
     OperationSpec {
         name: "list_bank_accounts",
@@ -2205,6 +2378,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         list: true,
         idempotent: true,
         deprecated: false,
+        products: &["accounting-v31"],
     },
     OperationSpec {
         name: "list_bank_deposits",
@@ -2226,6 +2400,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         list: true,
         idempotent: true,
         deprecated: false,
+        products: &["accounting-v31"],
     },
     OperationSpec {
         name: "list_bank_opening_balances",
@@ -2244,6 +2419,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         list: true,
         idempotent: true,
         deprecated: false,
+        products: &["accounting-v31"],
     },
     OperationSpec {
         name: "list_bank_reconciliations",
@@ -2262,6 +2438,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         list: true,
         idempotent: true,
         deprecated: false,
+        products: &["accounting-v31"],
     },
     OperationSpec {
         name: "list_bank_transfers",
@@ -2283,6 +2460,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         list: true,
         idempotent: true,
         deprecated: false,
+        products: &["accounting-v31"],
     },
     OperationSpec {
         name: "list_business_activity_types",
@@ -2295,6 +2473,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         list: true,
         idempotent: true,
         deprecated: false,
+        products: &["accounting-v31"],
     },
     OperationSpec {
         name: "list_business_exchange_rates",
@@ -2307,6 +2486,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         list: true,
         idempotent: true,
         deprecated: false,
+        products: &["accounting-v31"],
     },
     OperationSpec {
         name: "list_business_types",
@@ -2319,6 +2499,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         list: true,
         idempotent: true,
         deprecated: false,
+        products: &["accounting-v31"],
     },
     OperationSpec {
         name: "list_businesses",
@@ -2331,6 +2512,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         list: true,
         idempotent: true,
         deprecated: false,
+        products: &["accounting-v31"],
     },
     OperationSpec {
         name: "list_catalog_item_types",
@@ -2343,6 +2525,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         list: true,
         idempotent: true,
         deprecated: false,
+        products: &["accounting-v31"],
     },
     OperationSpec {
         name: "list_coa_accounts",
@@ -2361,6 +2544,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         list: true,
         idempotent: true,
         deprecated: false,
+        products: &["accounting-v31"],
     },
     OperationSpec {
         name: "list_coa_templates",
@@ -2373,6 +2557,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         list: true,
         idempotent: true,
         deprecated: false,
+        products: &["accounting-v31"],
     },
     OperationSpec {
         name: "list_contact_allocations",
@@ -2394,6 +2579,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         list: true,
         idempotent: true,
         deprecated: false,
+        products: &["accounting-v31"],
     },
     OperationSpec {
         name: "list_contact_opening_balance_types",
@@ -2406,6 +2592,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         list: true,
         idempotent: true,
         deprecated: false,
+        products: &["accounting-v31"],
     },
     OperationSpec {
         name: "list_contact_opening_balances",
@@ -2426,6 +2613,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         list: true,
         idempotent: true,
         deprecated: false,
+        products: &["accounting-v31"],
     },
     OperationSpec {
         name: "list_contact_payments",
@@ -2450,6 +2638,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         list: true,
         idempotent: true,
         deprecated: false,
+        products: &["accounting-v31"],
     },
     OperationSpec {
         name: "list_contact_person_types",
@@ -2462,6 +2651,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         list: true,
         idempotent: true,
         deprecated: false,
+        products: &["accounting-v31"],
     },
     OperationSpec {
         name: "list_contact_persons",
@@ -2482,6 +2672,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         list: true,
         idempotent: true,
         deprecated: false,
+        products: &["accounting-v31"],
     },
     OperationSpec {
         name: "list_contact_types",
@@ -2494,6 +2685,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         list: true,
         idempotent: true,
         deprecated: false,
+        products: &["accounting-v31"],
     },
     OperationSpec {
         name: "list_contacts",
@@ -2521,6 +2713,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         list: true,
         idempotent: true,
         deprecated: false,
+        products: &["accounting-v31"],
     },
     OperationSpec {
         name: "list_corrective_reason_codes",
@@ -2533,6 +2726,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         list: true,
         idempotent: true,
         deprecated: false,
+        products: &["accounting-v31"],
     },
     OperationSpec {
         name: "list_countries",
@@ -2545,6 +2739,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         list: true,
         idempotent: true,
         deprecated: false,
+        products: &["accounting-v31"],
     },
     OperationSpec {
         name: "list_countries_of_registration",
@@ -2557,6 +2752,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         list: true,
         idempotent: true,
         deprecated: false,
+        products: &["accounting-v31"],
     },
     OperationSpec {
         name: "list_country_groups",
@@ -2569,6 +2765,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         list: true,
         idempotent: true,
         deprecated: false,
+        products: &["accounting-v31"],
     },
     OperationSpec {
         name: "list_currencies",
@@ -2581,6 +2778,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         list: true,
         idempotent: true,
         deprecated: false,
+        products: &["accounting-v31"],
     },
     OperationSpec {
         name: "list_eu_goods_services_types",
@@ -2593,6 +2791,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         list: true,
         idempotent: true,
         deprecated: false,
+        products: &["accounting-v31"],
     },
     OperationSpec {
         name: "list_eu_sales_descriptions",
@@ -2605,6 +2804,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         list: true,
         idempotent: true,
         deprecated: false,
+        products: &["accounting-v31"],
     },
     OperationSpec {
         name: "list_exchange_rates",
@@ -2617,6 +2817,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         list: true,
         idempotent: true,
         deprecated: false,
+        products: &["accounting-v31"],
     },
     OperationSpec {
         name: "list_hosted_artefact_payment_settings",
@@ -2629,6 +2830,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         list: true,
         idempotent: true,
         deprecated: false,
+        products: &["accounting-v31"],
     },
     OperationSpec {
         name: "list_journal_code_types",
@@ -2641,6 +2843,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         list: true,
         idempotent: true,
         deprecated: false,
+        products: &["accounting-v31"],
     },
     OperationSpec {
         name: "list_journal_codes",
@@ -2653,6 +2856,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         list: true,
         idempotent: true,
         deprecated: false,
+        products: &["accounting-v31"],
     },
     OperationSpec {
         name: "list_journals",
@@ -2671,6 +2875,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         list: true,
         idempotent: true,
         deprecated: false,
+        products: &["accounting-v31"],
     },
     OperationSpec {
         name: "list_ledger_account_classifications",
@@ -2683,6 +2888,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         list: true,
         idempotent: true,
         deprecated: false,
+        products: &["accounting-v31"],
     },
     OperationSpec {
         name: "list_ledger_account_opening_balances",
@@ -2695,6 +2901,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         list: true,
         idempotent: true,
         deprecated: false,
+        products: &["accounting-v31"],
     },
     OperationSpec {
         name: "list_ledger_account_types",
@@ -2712,6 +2919,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         list: true,
         idempotent: true,
         deprecated: false,
+        products: &["accounting-v31"],
     },
     OperationSpec {
         name: "list_ledger_accounts",
@@ -2742,6 +2950,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         list: true,
         idempotent: true,
         deprecated: false,
+        products: &["accounting-v31"],
     },
     OperationSpec {
         name: "list_ledger_entries",
@@ -2765,6 +2974,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         list: true,
         idempotent: true,
         deprecated: false,
+        products: &["accounting-v31"],
     },
     OperationSpec {
         name: "list_legal_form_types",
@@ -2777,6 +2987,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         list: true,
         idempotent: true,
         deprecated: false,
+        products: &["accounting-v31"],
     },
     OperationSpec {
         name: "list_live_exchange_rates",
@@ -2789,6 +3000,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         list: true,
         idempotent: true,
         deprecated: false,
+        products: &["accounting-v31"],
     },
     OperationSpec {
         name: "list_migration_tax_returns",
@@ -2801,6 +3013,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         list: true,
         idempotent: true,
         deprecated: false,
+        products: &["accounting-v31"],
     },
     OperationSpec {
         name: "list_opening_balance_journals",
@@ -2813,6 +3026,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         list: true,
         idempotent: true,
         deprecated: false,
+        products: &["accounting-v31"],
     },
     OperationSpec {
         name: "list_other_payments",
@@ -2838,6 +3052,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         list: true,
         idempotent: true,
         deprecated: false,
+        products: &["accounting-v31"],
     },
     OperationSpec {
         name: "list_payment_methods",
@@ -2850,6 +3065,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         list: true,
         idempotent: true,
         deprecated: false,
+        products: &["accounting-v31"],
     },
     OperationSpec {
         name: "list_product_sales_price_types",
@@ -2862,6 +3078,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         list: true,
         idempotent: true,
         deprecated: false,
+        products: &["accounting-v31"],
     },
     OperationSpec {
         name: "list_products",
@@ -2882,6 +3099,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         list: true,
         idempotent: true,
         deprecated: false,
+        products: &["accounting-v31"],
     },
     OperationSpec {
         name: "list_purchase_corrective_invoices",
@@ -2908,6 +3126,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         list: true,
         idempotent: true,
         deprecated: false,
+        products: &["accounting-v31"],
     },
     OperationSpec {
         name: "list_purchase_credit_notes",
@@ -2934,6 +3153,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         list: true,
         idempotent: true,
         deprecated: false,
+        products: &["accounting-v31"],
     },
     OperationSpec {
         name: "list_purchase_invoices",
@@ -2960,6 +3180,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         list: true,
         idempotent: true,
         deprecated: false,
+        products: &["accounting-v31"],
     },
     OperationSpec {
         name: "list_purchase_quick_entries",
@@ -2986,6 +3207,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         list: true,
         idempotent: true,
         deprecated: false,
+        products: &["accounting-v31"],
     },
     OperationSpec {
         name: "list_quick_entry_types",
@@ -2998,6 +3220,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         list: true,
         idempotent: true,
         deprecated: false,
+        products: &["accounting-v31"],
     },
     OperationSpec {
         name: "list_sales_corrective_invoices",
@@ -3024,6 +3247,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         list: true,
         idempotent: true,
         deprecated: false,
+        products: &["accounting-v31"],
     },
     OperationSpec {
         name: "list_sales_credit_notes",
@@ -3050,6 +3274,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         list: true,
         idempotent: true,
         deprecated: false,
+        products: &["accounting-v31"],
     },
     OperationSpec {
         name: "list_sales_estimates",
@@ -3073,6 +3298,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         list: true,
         idempotent: true,
         deprecated: false,
+        products: &["accounting-v31"],
     },
     OperationSpec {
         name: "list_sales_invoices",
@@ -3099,6 +3325,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         list: true,
         idempotent: true,
         deprecated: false,
+        products: &["accounting-v31"],
     },
     OperationSpec {
         name: "list_sales_quick_entries",
@@ -3125,6 +3352,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         list: true,
         idempotent: true,
         deprecated: false,
+        products: &["accounting-v31"],
     },
     OperationSpec {
         name: "list_sales_quotes",
@@ -3149,6 +3377,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         list: true,
         idempotent: true,
         deprecated: false,
+        products: &["accounting-v31"],
     },
     OperationSpec {
         name: "list_service_rate_types",
@@ -3167,6 +3396,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         list: true,
         idempotent: true,
         deprecated: false,
+        products: &["accounting-v31"],
     },
     OperationSpec {
         name: "list_services",
@@ -3187,6 +3417,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         list: true,
         idempotent: true,
         deprecated: false,
+        products: &["accounting-v31"],
     },
     OperationSpec {
         name: "list_stock_items",
@@ -3209,6 +3440,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         list: true,
         idempotent: true,
         deprecated: false,
+        products: &["accounting-v31"],
     },
     OperationSpec {
         name: "list_stock_movements",
@@ -3229,6 +3461,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         list: true,
         idempotent: true,
         deprecated: false,
+        products: &["accounting-v31"],
     },
     OperationSpec {
         name: "list_tax_determinations",
@@ -3257,6 +3490,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         list: true,
         idempotent: true,
         deprecated: false,
+        products: &["accounting-v31"],
     },
     OperationSpec {
         name: "list_tax_offices",
@@ -3269,6 +3503,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         list: true,
         idempotent: true,
         deprecated: false,
+        products: &["accounting-v31"],
     },
     OperationSpec {
         name: "list_tax_profiles",
@@ -3281,6 +3516,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         list: true,
         idempotent: true,
         deprecated: false,
+        products: &["accounting-v31"],
     },
     OperationSpec {
         name: "list_tax_rates",
@@ -3304,6 +3540,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         list: true,
         idempotent: true,
         deprecated: false,
+        products: &["accounting-v31"],
     },
     OperationSpec {
         name: "list_tax_return_frequencies",
@@ -3316,6 +3553,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         list: true,
         idempotent: true,
         deprecated: false,
+        products: &["accounting-v31"],
     },
     OperationSpec {
         name: "list_tax_schemes",
@@ -3328,6 +3566,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         list: true,
         idempotent: true,
         deprecated: false,
+        products: &["accounting-v31"],
     },
     OperationSpec {
         name: "list_tax_types",
@@ -3340,6 +3579,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         list: true,
         idempotent: true,
         deprecated: false,
+        products: &["accounting-v31"],
     },
     OperationSpec {
         name: "list_transaction_types",
@@ -3352,6 +3592,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         list: true,
         idempotent: true,
         deprecated: false,
+        products: &["accounting-v31"],
     },
     OperationSpec {
         name: "list_transactions",
@@ -3375,6 +3616,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         list: true,
         idempotent: true,
         deprecated: false,
+        products: &["accounting-v31"],
     },
     OperationSpec {
         name: "list_unallocated_artefacts",
@@ -3387,6 +3629,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         list: true,
         idempotent: true,
         deprecated: false,
+        products: &["accounting-v31"],
     },
     OperationSpec {
         name: "reissue_journal",
@@ -3399,6 +3642,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         list: false,
         idempotent: false,
         deprecated: false,
+        products: &["accounting-v31"],
     },
     OperationSpec {
         name: "release_purchase_credit_note",
@@ -3411,6 +3655,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         list: false,
         idempotent: false,
         deprecated: false,
+        products: &["accounting-v31"],
     },
     OperationSpec {
         name: "release_purchase_invoice",
@@ -3423,6 +3668,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         list: false,
         idempotent: false,
         deprecated: false,
+        products: &["accounting-v31"],
     },
     OperationSpec {
         name: "release_sales_credit_note",
@@ -3435,6 +3681,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         list: false,
         idempotent: false,
         deprecated: false,
+        products: &["accounting-v31"],
     },
     OperationSpec {
         name: "release_sales_invoice",
@@ -3447,6 +3694,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         list: false,
         idempotent: false,
         deprecated: false,
+        products: &["accounting-v31"],
     },
     OperationSpec {
         name: "update_address",
@@ -3459,6 +3707,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         list: false,
         idempotent: true,
         deprecated: false,
+        products: &["accounting-v31"],
     },
     OperationSpec {
         name: "update_analysis_type",
@@ -3471,6 +3720,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         list: false,
         idempotent: true,
         deprecated: false,
+        products: &["accounting-v31"],
     },
     OperationSpec {
         name: "update_analysis_type_category",
@@ -3483,6 +3733,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         list: false,
         idempotent: true,
         deprecated: false,
+        products: &["accounting-v31"],
     },
     OperationSpec {
         name: "update_attachment",
@@ -3495,6 +3746,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         list: false,
         idempotent: true,
         deprecated: false,
+        products: &["accounting-v31"],
     },
     OperationSpec {
         name: "update_bank_account",
@@ -3507,6 +3759,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         list: false,
         idempotent: true,
         deprecated: false,
+        products: &["accounting-v31"],
     },
     OperationSpec {
         name: "update_bank_opening_balance",
@@ -3519,6 +3772,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         list: false,
         idempotent: true,
         deprecated: false,
+        products: &["accounting-v31"],
     },
     OperationSpec {
         name: "update_bank_reconciliation",
@@ -3531,6 +3785,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         list: false,
         idempotent: true,
         deprecated: false,
+        products: &["accounting-v31"],
     },
     OperationSpec {
         name: "update_bank_transfer",
@@ -3543,6 +3798,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         list: false,
         idempotent: true,
         deprecated: false,
+        products: &["accounting-v31"],
     },
     OperationSpec {
         name: "update_business",
@@ -3555,6 +3811,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         list: false,
         idempotent: true,
         deprecated: false,
+        products: &["accounting-v31"],
     },
     OperationSpec {
         name: "update_business_exchange_rate",
@@ -3567,6 +3824,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         list: false,
         idempotent: true,
         deprecated: false,
+        products: &["accounting-v31"],
     },
     OperationSpec {
         name: "update_business_settings",
@@ -3579,6 +3837,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         list: false,
         idempotent: true,
         deprecated: false,
+        products: &["accounting-v31"],
     },
     OperationSpec {
         name: "update_cis_settings",
@@ -3591,6 +3850,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         list: false,
         idempotent: true,
         deprecated: false,
+        products: &["accounting-v31"],
     },
     OperationSpec {
         name: "update_contact",
@@ -3603,6 +3863,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         list: false,
         idempotent: true,
         deprecated: false,
+        products: &["accounting-v31"],
     },
     OperationSpec {
         name: "update_contact_allocation",
@@ -3615,6 +3876,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         list: false,
         idempotent: true,
         deprecated: false,
+        products: &["accounting-v31"],
     },
     OperationSpec {
         name: "update_contact_opening_balance",
@@ -3627,6 +3889,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         list: false,
         idempotent: true,
         deprecated: false,
+        products: &["accounting-v31"],
     },
     OperationSpec {
         name: "update_contact_payment",
@@ -3639,6 +3902,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         list: false,
         idempotent: true,
         deprecated: false,
+        products: &["accounting-v31"],
     },
     OperationSpec {
         name: "update_contact_person",
@@ -3651,6 +3915,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         list: false,
         idempotent: true,
         deprecated: false,
+        products: &["accounting-v31"],
     },
     OperationSpec {
         name: "update_datev_settings",
@@ -3663,6 +3928,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         list: false,
         idempotent: true,
         deprecated: false,
+        products: &["accounting-v31"],
     },
     OperationSpec {
         name: "update_email_settings",
@@ -3675,6 +3941,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         list: false,
         idempotent: true,
         deprecated: false,
+        products: &["accounting-v31"],
     },
     OperationSpec {
         name: "update_financial_settings",
@@ -3687,6 +3954,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         list: false,
         idempotent: true,
         deprecated: false,
+        products: &["accounting-v31"],
     },
     OperationSpec {
         name: "update_invoice_settings",
@@ -3699,6 +3967,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         list: false,
         idempotent: true,
         deprecated: false,
+        products: &["accounting-v31"],
     },
     OperationSpec {
         name: "update_journal_code",
@@ -3711,6 +3980,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         list: false,
         idempotent: true,
         deprecated: false,
+        products: &["accounting-v31"],
     },
     OperationSpec {
         name: "update_ledger_account",
@@ -3723,6 +3993,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         list: false,
         idempotent: true,
         deprecated: false,
+        products: &["accounting-v31"],
     },
     OperationSpec {
         name: "update_ledger_account_opening_balance",
@@ -3735,6 +4006,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         list: false,
         idempotent: true,
         deprecated: false,
+        products: &["accounting-v31"],
     },
     OperationSpec {
         name: "update_migrations",
@@ -3747,6 +4019,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         list: false,
         idempotent: true,
         deprecated: false,
+        products: &["accounting-v31"],
     },
     OperationSpec {
         name: "update_other_payment",
@@ -3759,6 +4032,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         list: false,
         idempotent: true,
         deprecated: false,
+        products: &["accounting-v31"],
     },
     OperationSpec {
         name: "update_product",
@@ -3771,6 +4045,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         list: false,
         idempotent: true,
         deprecated: false,
+        products: &["accounting-v31"],
     },
     OperationSpec {
         name: "update_product_sales_price_type",
@@ -3783,6 +4058,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         list: false,
         idempotent: true,
         deprecated: false,
+        products: &["accounting-v31"],
     },
     OperationSpec {
         name: "update_purchase_corrective_invoice",
@@ -3795,6 +4071,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         list: false,
         idempotent: true,
         deprecated: false,
+        products: &["accounting-v31"],
     },
     OperationSpec {
         name: "update_purchase_credit_note",
@@ -3807,6 +4084,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         list: false,
         idempotent: true,
         deprecated: false,
+        products: &["accounting-v31"],
     },
     OperationSpec {
         name: "update_purchase_invoice",
@@ -3819,6 +4097,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         list: false,
         idempotent: true,
         deprecated: false,
+        products: &["accounting-v31"],
     },
     OperationSpec {
         name: "update_purchase_quick_entry",
@@ -3831,6 +4110,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         list: false,
         idempotent: true,
         deprecated: false,
+        products: &["accounting-v31"],
     },
     OperationSpec {
         name: "update_sales_corrective_invoice",
@@ -3843,6 +4123,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         list: false,
         idempotent: true,
         deprecated: false,
+        products: &["accounting-v31"],
     },
     OperationSpec {
         name: "update_sales_credit_note",
@@ -3855,6 +4136,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         list: false,
         idempotent: true,
         deprecated: false,
+        products: &["accounting-v31"],
     },
     OperationSpec {
         name: "update_sales_estimate",
@@ -3867,6 +4149,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         list: false,
         idempotent: true,
         deprecated: false,
+        products: &["accounting-v31"],
     },
     OperationSpec {
         name: "update_sales_invoice",
@@ -3879,6 +4162,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         list: false,
         idempotent: true,
         deprecated: false,
+        products: &["accounting-v31"],
     },
     OperationSpec {
         name: "update_sales_quick_entry",
@@ -3891,6 +4175,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         list: false,
         idempotent: true,
         deprecated: false,
+        products: &["accounting-v31"],
     },
     OperationSpec {
         name: "update_sales_quote",
@@ -3903,6 +4188,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         list: false,
         idempotent: true,
         deprecated: false,
+        products: &["accounting-v31"],
     },
     OperationSpec {
         name: "update_service",
@@ -3915,6 +4201,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         list: false,
         idempotent: true,
         deprecated: false,
+        products: &["accounting-v31"],
     },
     OperationSpec {
         name: "update_service_rate_type",
@@ -3927,6 +4214,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         list: false,
         idempotent: true,
         deprecated: false,
+        products: &["accounting-v31"],
     },
     OperationSpec {
         name: "update_stock_item",
@@ -3939,6 +4227,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         list: false,
         idempotent: true,
         deprecated: false,
+        products: &["accounting-v31"],
     },
     OperationSpec {
         name: "update_stock_movement",
@@ -3951,6 +4240,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         list: false,
         idempotent: true,
         deprecated: false,
+        products: &["accounting-v31"],
     },
     OperationSpec {
         name: "update_tax_profile",
@@ -3963,6 +4253,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         list: false,
         idempotent: true,
         deprecated: false,
+        products: &["accounting-v31"],
     },
     OperationSpec {
         name: "update_tax_rate",
@@ -3975,6 +4266,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         list: false,
         idempotent: true,
         deprecated: false,
+        products: &["accounting-v31"],
     },
     OperationSpec {
         name: "update_user",
@@ -3987,6 +4279,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         list: false,
         idempotent: true,
         deprecated: false,
+        products: &["accounting-v31"],
     },
 ];
 

@@ -714,6 +714,7 @@ sage_core::json_model! {
     }
 }
 
+sage_core::fields! { OtherPayment => OtherPaymentFields { path as "$path": Text, bank_account: One<super::common::Base>, base_currency_total_itc_amount: Decimal, base_currency_total_itr_amount: Decimal, contact: One<super::common::Base>, created_at: DateTime, date: Date, deletable: Boolean, deleted_at: DateTime, displayed_as: Text, editable: Boolean, id: Text, net_amount: Decimal, part_recoverable: Boolean, payment_lines: Many<OtherPaymentLineItem>, payment_method: One<super::common::Base>, reference: Text, tax_address_region: One<super::common::Base>, tax_amount: Decimal, total_amount: Decimal, total_itc_amount: Decimal, total_itr_amount: Decimal, transaction: One<super::common::Base>, transaction_type: One<super::common::Base>, updated_at: DateTime, withholding_tax_amount: Decimal, withholding_tax_rate: Decimal } }
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct OtherPaymentLineItem {
     /// The analysis types information
@@ -917,6 +918,7 @@ sage_core::json_model! {
     }
 }
 
+sage_core::fields! { UnallocatedArtefact => UnallocatedArtefactFields { path as "$path": Text, displayed_as: Text, id: Text, links: Many<super::common::Link> } }
 impl From<&super::common::ContactAllocation> for ContactAllocationUpdate {
     /// The fields Sage lets you write, taken from what it returned; the rest start unset.
     #[inline]
@@ -1171,6 +1173,7 @@ impl sage_core::Operation for CreateContactAllocation {
                 sage_core::Method::Post,
                 "/contact_allocations",
             )
+            .products(&["accounting-v31"])
             .idempotency_field("contact_allocation")
             .json_enveloped("contact_allocation", &self.contact_allocation)
     }
@@ -1214,6 +1217,7 @@ impl sage_core::Operation for DeleteContactAllocation {
                     sage_core::Method::Delete,
                     "/contact_allocations/{key}",
                 )
+                .products(&["accounting-v31"])
                 .path("key", &self.key),
         )
     }
@@ -1270,6 +1274,7 @@ impl sage_core::Operation for GetContactAllocation {
                     sage_core::Method::Get,
                     "/contact_allocations/{key}",
                 )
+                .products(&["accounting-v31"])
                 .path("key", &self.key)
                 .query("attributes", &self.attributes),
         )
@@ -1358,6 +1363,7 @@ impl sage_core::Operation for ListContactAllocations {
                     sage_core::Method::Get,
                     "/contact_allocations",
                 )
+                .products(&["accounting-v31"])
                 .query("attributes", &self.attributes)
                 .query("contact_id", &self.contact_id)
                 .query("deleted_since", &self.deleted_since)
@@ -1415,6 +1421,7 @@ impl sage_core::Operation for UpdateContactAllocation {
                 sage_core::Method::Put,
                 "/contact_allocations/{key}",
             )
+            .products(&["accounting-v31"])
             .path("key", &self.key)
             .json_enveloped("contact_allocation", &self.contact_allocation)
     }
@@ -1458,6 +1465,7 @@ impl sage_core::Operation for CreateContactPayment {
                 sage_core::Method::Post,
                 "/contact_payments",
             )
+            .products(&["accounting-v31"])
             .idempotency_field("contact_payment")
             .json_enveloped("contact_payment", &self.contact_payment)
     }
@@ -1502,6 +1510,7 @@ impl sage_core::Operation for DeleteContactPayment {
                     sage_core::Method::Delete,
                     "/contact_payments/{key}",
                 )
+                .products(&["accounting-v31"])
                 .path("key", &self.key),
         )
     }
@@ -1558,6 +1567,7 @@ impl sage_core::Operation for GetContactPayment {
                     sage_core::Method::Get,
                     "/contact_payments/{key}",
                 )
+                .products(&["accounting-v31"])
                 .path("key", &self.key)
                 .query("attributes", &self.attributes),
         )
@@ -1658,6 +1668,7 @@ impl sage_core::Operation for ListContactPayments {
                     sage_core::Method::Get,
                     "/contact_payments",
                 )
+                .products(&["accounting-v31"])
                 .query("attributes", &self.attributes)
                 .query("bank_account_id", &self.bank_account_id)
                 .query("contact_id", &self.contact_id)
@@ -1719,6 +1730,7 @@ impl sage_core::Operation for UpdateContactPayment {
                 sage_core::Method::Put,
                 "/contact_payments/{key}",
             )
+            .products(&["accounting-v31"])
             .path("key", &self.key)
             .json_enveloped("contact_payment", &self.contact_payment)
     }
@@ -1762,6 +1774,7 @@ impl sage_core::Operation for CreateOtherPayment {
                 sage_core::Method::Post,
                 "/other_payments",
             )
+            .products(&["accounting-v31"])
             .idempotency_field("other_payment")
             .json_enveloped("other_payment", &self.other_payment)
     }
@@ -1806,6 +1819,7 @@ impl sage_core::Operation for DeleteOtherPayment {
                     sage_core::Method::Delete,
                     "/other_payments/{key}",
                 )
+                .products(&["accounting-v31"])
                 .path("key", &self.key),
         )
     }
@@ -1872,6 +1886,7 @@ impl sage_core::Operation for GetOtherPayment {
                     sage_core::Method::Get,
                     "/other_payments/{key}",
                 )
+                .products(&["accounting-v31"])
                 .path("key", &self.key)
                 .query("attributes", &self.attributes)
                 .query("nested_attributes", &self.nested_attributes)
@@ -1978,6 +1993,7 @@ impl sage_core::Operation for ListOtherPayments {
                     sage_core::Method::Get,
                     "/other_payments",
                 )
+                .products(&["accounting-v31"])
                 .query("attributes", &self.attributes)
                 .query("bank_account_id", &self.bank_account_id)
                 .query("contact_id", &self.contact_id)
@@ -2040,6 +2056,7 @@ impl sage_core::Operation for UpdateOtherPayment {
                 sage_core::Method::Put,
                 "/other_payments/{key}",
             )
+            .products(&["accounting-v31"])
             .path("key", &self.key)
             .json_enveloped("other_payment", &self.other_payment)
     }
@@ -2092,6 +2109,7 @@ impl sage_core::Operation for GetPaymentMethod {
                     sage_core::Method::Get,
                     "/payment_methods/{key}",
                 )
+                .products(&["accounting-v31"])
                 .path("key", &self.key)
                 .query("attributes", &self.attributes),
         )
@@ -2148,6 +2166,7 @@ impl sage_core::Operation for ListPaymentMethods {
                     sage_core::Method::Get,
                     "/payment_methods",
                 )
+                .products(&["accounting-v31"])
                 .query("attributes", &self.attributes)
                 .query("items_per_page", &self.items_per_page)
                 .query("page", &self.page),
@@ -2208,6 +2227,7 @@ impl sage_core::Operation for GetUnallocatedArtefact {
                     sage_core::Method::Get,
                     "/unallocated_artefacts/{key}",
                 )
+                .products(&["accounting-v31"])
                 .path("key", &self.key)
                 .query("attributes", &self.attributes),
         )
@@ -2278,6 +2298,7 @@ impl sage_core::Operation for ListUnallocatedArtefacts {
                     sage_core::Method::Get,
                     "/unallocated_artefacts",
                 )
+                .products(&["accounting-v31"])
                 .query("attributes", &self.attributes)
                 .query("contact_id", &self.contact_id)
                 .query("items_per_page", &self.items_per_page)

@@ -550,6 +550,7 @@ sage_core::json_model! {
     }
 }
 
+sage_core::fields! { ProductSalesPriceType => ProductSalesPriceTypeFields { path as "$path": Text, active: Boolean, created_at: DateTime, displayed_as: Text, id: Text, name: Text, updated_at: DateTime } }
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct ProductSalesPriceTypeUpdate {
     /// Indicates whether the price type is displayed in the application
@@ -683,6 +684,7 @@ sage_core::json_model! {
     }
 }
 
+sage_core::fields! { ServiceRateType => ServiceRateTypeFields { path as "$path": Text, active: Boolean, created_at: DateTime, displayed_as: Text, id: Text, name: Text, updated_at: DateTime } }
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct ServiceRateTypeUpdate {
     /// Indicates whether the rate type is displayed in the application
@@ -902,6 +904,7 @@ sage_core::json_model! {
     }
 }
 
+sage_core::fields! { StockItem => StockItemFields { path as "$path": Text, active: Boolean, average_cost_price: Decimal, average_cost_price_stock_value: Decimal, barcode: Text, cost_price: Decimal, cost_price_last_updated: Date, created_at: DateTime, deactivatable: Boolean, deletable: Boolean, deleted_at: DateTime, description: Text, displayed_as: Text, id: Text, item_code: Text, last_cost_price: Decimal, last_cost_price_stock_value: Decimal, location: Text, measurement_unit: Text, notes: Text, purchase_description: Text, purchase_ledger_account: One<super::common::Base>, purchase_tax_rate: One<super::common::Base>, quantity_in_stock: Decimal, reorder_level: Decimal, reorder_quantity: Decimal, sales_ledger_account: One<super::common::Base>, sales_prices: Many<super::common::SalesPrice>, sales_tax_rate: One<super::common::Base>, source_guid: Text, supplier_part_number: Text, updated_at: DateTime, used_on_recurring_invoice: Boolean, usual_supplier: One<super::common::Contact>, weight: Decimal, weight_converted: Decimal } }
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct StockItemSalesPriceUpdate {
     /// The sales price amount
@@ -1074,6 +1077,7 @@ sage_core::json_model! {
     }
 }
 
+sage_core::fields! { StockMovement => StockMovementFields { path as "$path": Text, cost_price: Decimal, created_at: DateTime, date: Date, details: Text, displayed_as: Text, id: Text, links: Many<super::common::Link>, movement_number: Text, quantity: Decimal, reference: Text, stock_item: One<StockItem>, updated_at: DateTime } }
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct StockMovementUpdate {
     /// The cost per unit of stock purchased
@@ -1389,6 +1393,7 @@ impl sage_core::Operation for GetCatalogItemType {
                     sage_core::Method::Get,
                     "/catalog_item_types/{key}",
                 )
+                .products(&["accounting-v31"])
                 .path("key", &self.key)
                 .query("attributes", &self.attributes),
         )
@@ -1445,6 +1450,7 @@ impl sage_core::Operation for ListCatalogItemTypes {
                     sage_core::Method::Get,
                     "/catalog_item_types",
                 )
+                .products(&["accounting-v31"])
                 .query("attributes", &self.attributes)
                 .query("items_per_page", &self.items_per_page)
                 .query("page", &self.page),
@@ -1490,6 +1496,7 @@ impl sage_core::Operation for CreateProductSalesPriceType {
                 sage_core::Method::Post,
                 "/product_sales_price_types",
             )
+            .products(&["accounting-v31"])
             .idempotency_field("product_sales_price_type")
             .json_enveloped("product_sales_price_type", &self.product_sales_price_type)
     }
@@ -1534,6 +1541,7 @@ impl sage_core::Operation for DeleteProductSalesPriceType {
                     sage_core::Method::Delete,
                     "/product_sales_price_types/{key}",
                 )
+                .products(&["accounting-v31"])
                 .path("key", &self.key),
         )
     }
@@ -1593,6 +1601,7 @@ impl sage_core::Operation for GetProductSalesPriceType {
                     sage_core::Method::Get,
                     "/product_sales_price_types/{key}",
                 )
+                .products(&["accounting-v31"])
                 .path("key", &self.key)
                 .query("attributes", &self.attributes),
         )
@@ -1660,6 +1669,7 @@ impl sage_core::Operation for ListProductSalesPriceTypes {
                     sage_core::Method::Get,
                     "/product_sales_price_types",
                 )
+                .products(&["accounting-v31"])
                 .query("active", &self.active)
                 .query("attributes", &self.attributes)
                 .query("items_per_page", &self.items_per_page)
@@ -1714,6 +1724,7 @@ impl sage_core::Operation for UpdateProductSalesPriceType {
                 sage_core::Method::Put,
                 "/product_sales_price_types/{key}",
             )
+            .products(&["accounting-v31"])
             .path("key", &self.key)
             .json_enveloped("product_sales_price_type", &self.product_sales_price_type)
     }
@@ -1753,6 +1764,7 @@ impl sage_core::Operation for CreateProduct {
     #[inline]
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         sage_core::Request::new("create_product", sage_core::Method::Post, "/products")
+            .products(&["accounting-v31"])
             .idempotency_field("product")
             .json_enveloped("product", &self.product)
     }
@@ -1797,6 +1809,7 @@ impl sage_core::Operation for DeleteProduct {
                     sage_core::Method::Delete,
                     "/products/{key}",
                 )
+                .products(&["accounting-v31"])
                 .path("key", &self.key),
         )
     }
@@ -1856,6 +1869,7 @@ impl sage_core::Operation for GetProduct {
                     sage_core::Method::Get,
                     "/products/{key}",
                 )
+                .products(&["accounting-v31"])
                 .path("key", &self.key)
                 .query("attributes", &self.attributes),
         )
@@ -1931,6 +1945,7 @@ impl sage_core::Operation for ListProducts {
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         Ok(
             sage_core::Request::new("list_products", sage_core::Method::Get, "/products")
+                .products(&["accounting-v31"])
                 .query("active", &self.active)
                 .query("attributes", &self.attributes)
                 .query("deleted_since", &self.deleted_since)
@@ -1982,6 +1997,7 @@ impl sage_core::Operation for UpdateProduct {
                 sage_core::Method::Put,
                 "/products/{key}",
             )
+            .products(&["accounting-v31"])
             .path("key", &self.key)
             .json_enveloped("product", &self.product)
     }
@@ -2025,6 +2041,7 @@ impl sage_core::Operation for CreateServiceRateType {
                 sage_core::Method::Post,
                 "/service_rate_types",
             )
+            .products(&["accounting-v31"])
             .idempotency_field("service_rate_type")
             .json_enveloped("service_rate_type", &self.service_rate_type)
     }
@@ -2069,6 +2086,7 @@ impl sage_core::Operation for DeleteServiceRateType {
                     sage_core::Method::Delete,
                     "/service_rate_types/{key}",
                 )
+                .products(&["accounting-v31"])
                 .path("key", &self.key),
         )
     }
@@ -2128,6 +2146,7 @@ impl sage_core::Operation for GetServiceRateType {
                     sage_core::Method::Get,
                     "/service_rate_types/{key}",
                 )
+                .products(&["accounting-v31"])
                 .path("key", &self.key)
                 .query("attributes", &self.attributes),
         )
@@ -2199,6 +2218,7 @@ impl sage_core::Operation for ListServiceRateTypes {
                     sage_core::Method::Get,
                     "/service_rate_types",
                 )
+                .products(&["accounting-v31"])
                 .query("active", &self.active)
                 .query("attributes", &self.attributes)
                 .query("items_per_page", &self.items_per_page)
@@ -2254,6 +2274,7 @@ impl sage_core::Operation for UpdateServiceRateType {
                 sage_core::Method::Put,
                 "/service_rate_types/{key}",
             )
+            .products(&["accounting-v31"])
             .path("key", &self.key)
             .json_enveloped("service_rate_type", &self.service_rate_type)
     }
@@ -2293,6 +2314,7 @@ impl sage_core::Operation for CreateService {
     #[inline]
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         sage_core::Request::new("create_service", sage_core::Method::Post, "/services")
+            .products(&["accounting-v31"])
             .idempotency_field("service")
             .json_enveloped("service", &self.service)
     }
@@ -2337,6 +2359,7 @@ impl sage_core::Operation for DeleteService {
                     sage_core::Method::Delete,
                     "/services/{key}",
                 )
+                .products(&["accounting-v31"])
                 .path("key", &self.key),
         )
     }
@@ -2396,6 +2419,7 @@ impl sage_core::Operation for GetService {
                     sage_core::Method::Get,
                     "/services/{key}",
                 )
+                .products(&["accounting-v31"])
                 .path("key", &self.key)
                 .query("attributes", &self.attributes),
         )
@@ -2471,6 +2495,7 @@ impl sage_core::Operation for ListServices {
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         Ok(
             sage_core::Request::new("list_services", sage_core::Method::Get, "/services")
+                .products(&["accounting-v31"])
                 .query("active", &self.active)
                 .query("attributes", &self.attributes)
                 .query("deleted_since", &self.deleted_since)
@@ -2522,6 +2547,7 @@ impl sage_core::Operation for UpdateService {
                 sage_core::Method::Put,
                 "/services/{key}",
             )
+            .products(&["accounting-v31"])
             .path("key", &self.key)
             .json_enveloped("service", &self.service)
     }
@@ -2564,6 +2590,7 @@ impl sage_core::Operation for CreateStockItem {
                 sage_core::Method::Post,
                 "/stock_items",
             )
+            .products(&["accounting-v31"])
             .idempotency_field("stock_item")
             .json_enveloped("stock_item", &self.stock_item)
     }
@@ -2607,6 +2634,7 @@ impl sage_core::Operation for DeleteStockItem {
                     sage_core::Method::Delete,
                     "/stock_items/{key}",
                 )
+                .products(&["accounting-v31"])
                 .path("key", &self.key),
         )
     }
@@ -2664,6 +2692,7 @@ impl sage_core::Operation for GetStockItem {
                     sage_core::Method::Get,
                     "/stock_items/{key}",
                 )
+                .products(&["accounting-v31"])
                 .path("key", &self.key)
                 .query("attributes", &self.attributes),
         )
@@ -2749,6 +2778,7 @@ impl sage_core::Operation for ListStockItems {
                     sage_core::Method::Get,
                     "/stock_items",
                 )
+                .products(&["accounting-v31"])
                 .query("active", &self.active)
                 .query("attributes", &self.attributes)
                 .query("below_reorder_level", &self.below_reorder_level)
@@ -2807,6 +2837,7 @@ impl sage_core::Operation for UpdateStockItem {
                 sage_core::Method::Put,
                 "/stock_items/{key}",
             )
+            .products(&["accounting-v31"])
             .path("key", &self.key)
             .json_enveloped("stock_item", &self.stock_item)
     }
@@ -2849,6 +2880,7 @@ impl sage_core::Operation for CreateStockMovement {
                 sage_core::Method::Post,
                 "/stock_movements",
             )
+            .products(&["accounting-v31"])
             .idempotency_field("stock_movement")
             .json_enveloped("stock_movement", &self.stock_movement)
     }
@@ -2892,6 +2924,7 @@ impl sage_core::Operation for DeleteStockMovement {
                     sage_core::Method::Delete,
                     "/stock_movements/{key}",
                 )
+                .products(&["accounting-v31"])
                 .path("key", &self.key),
         )
     }
@@ -2949,6 +2982,7 @@ impl sage_core::Operation for GetStockMovement {
                     sage_core::Method::Get,
                     "/stock_movements/{key}",
                 )
+                .products(&["accounting-v31"])
                 .path("key", &self.key)
                 .query("attributes", &self.attributes),
         )
@@ -3026,6 +3060,7 @@ impl sage_core::Operation for ListStockMovements {
                     sage_core::Method::Get,
                     "/stock_movements",
                 )
+                .products(&["accounting-v31"])
                 .query("attributes", &self.attributes)
                 .query("from_date", &self.from_date)
                 .query("items_per_page", &self.items_per_page)
@@ -3082,6 +3117,7 @@ impl sage_core::Operation for UpdateStockMovement {
                 sage_core::Method::Put,
                 "/stock_movements/{key}",
             )
+            .products(&["accounting-v31"])
             .path("key", &self.key)
             .json_enveloped("stock_movement", &self.stock_movement)
     }

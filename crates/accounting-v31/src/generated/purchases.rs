@@ -1161,6 +1161,7 @@ sage_core::json_model! {
     }
 }
 
+sage_core::fields! { PurchaseCorrectiveInvoice => PurchaseCorrectiveInvoiceFields { path as "$path": Text, base_currency_net_amount: Decimal, base_currency_outstanding_amount: Decimal, base_currency_tax_amount: Decimal, base_currency_total_amount: Decimal, base_currency_withholding_tax_amount: Decimal, contact: One<super::common::Contact>, contact_name: Text, contact_reference: Text, created_at: DateTime, currency: One<super::common::Base>, date: Date, deleted_at: DateTime, detailed_tax_analysis: One<super::common::ArtefactDetailedTaxAnalysis>, displayed_as: Text, due_date: Date, editable: Boolean, exchange_rate: Decimal, id: Text, import: Boolean, inverse_exchange_rate: Text, invoice_lines: Many<PurchaseInvoiceLineItem>, last_paid: Date, links: Many<super::common::Link>, net_amount: Decimal, notes: Text, original_invoice: One<super::common::Generic>, original_invoice_date: Text, original_invoice_number: Text, outstanding_amount: Decimal, payments_allocations: Many<super::common::PaymentAllocation>, payments_allocations_total_amount: Decimal, payments_allocations_total_discount: Decimal, reference: Text, status: One<super::common::Base>, tax_amount: Decimal, tax_analysis: Many<super::common::ArtefactTaxAnalysis>, tax_reconciled: Boolean, total_amount: Decimal, total_paid: Decimal, total_quantity: Decimal, transaction: One<super::common::Transaction>, transaction_type: One<super::common::Base>, updated_at: DateTime, vat_reverse_charge: Boolean, vendor_reference: Text, void_reason: Text, withholding_tax_amount: Decimal, withholding_tax_rate: Decimal } }
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct PurchaseCorrectiveInvoiceLineUpdate {
     /// The analysis types information
@@ -1568,6 +1569,7 @@ sage_core::json_model! {
     }
 }
 
+sage_core::fields! { PurchaseCreditNote => PurchaseCreditNoteFields { path as "$path": Text, base_currency_cis_applicable_amount: Decimal, base_currency_net_amount: Decimal, base_currency_outstanding_amount: Decimal, base_currency_tax_amount: Decimal, base_currency_total_after_cis_deduction: Decimal, base_currency_total_amount: Decimal, base_currency_total_itc_amount: Decimal, base_currency_total_itr_amount: Decimal, base_currency_withholding_tax_amount: Decimal, cis_applicable_amount: Decimal, contact: One<super::common::Contact>, contact_name: Text, contact_reference: Text, created_at: DateTime, credit_note_lines: Many<PurchaseCreditNoteLineItem>, currency: One<super::common::Base>, date: Date, deleted_at: DateTime, detailed_tax_analysis: One<super::common::ArtefactDetailedTaxAnalysis>, displayed_as: Text, editable: Boolean, exchange_rate: Decimal, has_cis_labour: Boolean, has_cis_materials: Boolean, id: Text, import: Boolean, inverse_exchange_rate: Text, is_cis: Boolean, last_paid: Date, links: Many<super::common::Link>, migrated: Boolean, net_amount: Decimal, notes: Text, original_invoice_date: Date, outstanding_amount: Decimal, part_recoverable: Boolean, payments_allocations: Many<super::common::PaymentAllocation>, payments_allocations_total_amount: Decimal, payments_allocations_total_discount: Decimal, postponed_accounting: Boolean, reference: Text, status: One<super::common::Base>, tax_address_region: One<super::common::Base>, tax_amount: Decimal, tax_analysis: Many<super::common::ArtefactTaxAnalysis>, tax_calculation_method: Text, tax_reconciled: Boolean, total_after_cis_deduction: Decimal, total_amount: Decimal, total_itc_amount: Decimal, total_itr_amount: Decimal, total_paid: Decimal, total_quantity: Decimal, transaction: One<super::common::Transaction>, transaction_type: One<super::common::Base>, updated_at: DateTime, vat_exempt_consignment: Boolean, vat_reverse_charge: Boolean, vendor_reference: Text, void_reason: Text, withholding_tax_amount: Decimal, withholding_tax_rate: Decimal } }
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct PurchaseCreditNoteLineItem {
     /// The analysis types information
@@ -2097,6 +2099,7 @@ sage_core::json_model! {
     }
 }
 
+sage_core::fields! { PurchaseInvoice => PurchaseInvoiceFields { path as "$path": Text, base_currency_cis_applicable_amount: Decimal, base_currency_net_amount: Decimal, base_currency_outstanding_amount: Decimal, base_currency_tax_amount: Decimal, base_currency_total_after_cis_deduction: Decimal, base_currency_total_amount: Decimal, base_currency_total_itc_amount: Decimal, base_currency_total_itr_amount: Decimal, base_currency_withholding_tax_amount: Decimal, cis_applicable_amount: Decimal, contact: One<super::common::Contact>, contact_name: Text, contact_reference: Text, corrections: Many<PurchaseCorrectiveInvoice>, created_at: DateTime, currency: One<super::common::Base>, date: Date, deleted_at: DateTime, detailed_tax_analysis: One<super::common::ArtefactDetailedTaxAnalysis>, displayed_as: Text, due_date: Date, editable: Boolean, exchange_rate: Decimal, has_cis_labour: Boolean, has_cis_materials: Boolean, id: Text, import: Boolean, inverse_exchange_rate: Decimal, invoice_lines: Many<PurchaseInvoiceLineItem>, is_cis: Boolean, last_paid: Date, links: Many<super::common::Link>, migrated: Boolean, net_amount: Decimal, notes: Text, outstanding_amount: Decimal, part_recoverable: Boolean, payments_allocations: Many<super::common::PaymentAllocation>, payments_allocations_total_amount: Decimal, payments_allocations_total_discount: Decimal, postponed_accounting: Boolean, reference: Text, status: One<super::common::Base>, tax_address_region: One<super::common::Base>, tax_amount: Decimal, tax_analysis: Many<super::common::ArtefactTaxAnalysis>, tax_calculation_method: Text, tax_reconciled: Boolean, total_after_cis_deduction: Decimal, total_amount: Decimal, total_itc_amount: Decimal, total_itr_amount: Decimal, total_paid: Decimal, total_quantity: Decimal, transaction: One<super::common::Transaction>, transaction_type: One<super::common::Base>, updated_at: DateTime, vat_exempt_consignment: Boolean, vat_reverse_charge: Boolean, vendor_reference: Text, void_reason: Text, withholding_tax_amount: Decimal, withholding_tax_rate: Decimal } }
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct PurchaseInvoiceLineItem {
     /// The analysis types information
@@ -2553,6 +2556,7 @@ sage_core::json_model! {
     }
 }
 
+sage_core::fields! { PurchaseQuickEntry => PurchaseQuickEntryFields { path as "$path": Text, analysis_type_categories: Many<super::common::AnalysisTypeLineItem>, base_currency_net_amount: Decimal, base_currency_outstanding_amount: Decimal, base_currency_tax_amount: Decimal, base_currency_tax_breakdown: Many<super::common::TaxBreakdown>, base_currency_total_amount: Decimal, contact: One<super::common::Base>, contact_name: Text, contact_reference: Text, created_at: DateTime, currency: One<super::common::Base>, date: Date, deleted_at: DateTime, details: Text, displayed_as: Text, due_date: Date, exchange_rate: Decimal, gst_amount: Decimal, id: Text, inverse_exchange_rate: Decimal, ledger_account: One<super::common::Base>, migrated: Boolean, net_amount: Decimal, outstanding_amount: Decimal, payments_allocations: Many<super::common::PaymentAllocation>, pst_amount: Decimal, quick_entry_type: One<super::common::Base>, reference: Text, status: One<super::common::Base>, tax_address_region: One<super::common::Base>, tax_amount: Decimal, tax_breakdown: Many<super::common::TaxBreakdown>, tax_rate: One<super::common::Base>, tax_recoverable: Boolean, total_amount: Decimal, trade_of_asset: Boolean, transaction: One<super::common::Base>, transaction_type: One<super::common::Base>, updated_at: DateTime } }
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct PurchaseQuickEntryAnalysisTypeCategoryUpdate {
     /// The ID of the Analysis Type.
@@ -3136,6 +3140,7 @@ impl sage_core::Operation for CreatePurchaseCorrectiveInvoice {
                 sage_core::Method::Post,
                 "/purchase_corrective_invoices",
             )
+            .products(&["accounting-v31"])
             .idempotency_field("purchase_corrective_invoice")
             .json_enveloped(
                 "purchase_corrective_invoice",
@@ -3181,6 +3186,7 @@ impl sage_core::Operation for DeletePurchaseCorrectiveInvoice {
                     sage_core::Method::Delete,
                     "/purchase_corrective_invoices/{key}",
                 )
+                .products(&["accounting-v31"])
                 .path("key", &self.key),
         )
     }
@@ -3250,6 +3256,7 @@ impl sage_core::Operation for GetPurchaseCorrectiveInvoice {
                     sage_core::Method::Get,
                     "/purchase_corrective_invoices/{key}",
                 )
+                .products(&["accounting-v31"])
                 .path("key", &self.key)
                 .query("attributes", &self.attributes)
                 .query("nested_attributes", &self.nested_attributes)
@@ -3359,6 +3366,7 @@ impl sage_core::Operation for ListPurchaseCorrectiveInvoices {
                     sage_core::Method::Get,
                     "/purchase_corrective_invoices",
                 )
+                .products(&["accounting-v31"])
                 .query("attributes", &self.attributes)
                 .query("contact_id", &self.contact_id)
                 .query("deleted_since", &self.deleted_since)
@@ -3420,6 +3428,7 @@ impl sage_core::Operation for UpdatePurchaseCorrectiveInvoice {
                 sage_core::Method::Put,
                 "/purchase_corrective_invoices/{key}",
             )
+            .products(&["accounting-v31"])
             .path("key", &self.key)
             .json_enveloped(
                 "purchase_corrective_invoice",
@@ -3464,6 +3473,7 @@ impl sage_core::Operation for CreatePurchaseCreditNote {
                 sage_core::Method::Post,
                 "/purchase_credit_notes",
             )
+            .products(&["accounting-v31"])
             .idempotency_field("purchase_credit_note")
             .json_enveloped("purchase_credit_note", &self.purchase_credit_note)
     }
@@ -3506,6 +3516,7 @@ impl sage_core::Operation for DeletePurchaseCreditNote {
                     sage_core::Method::Delete,
                     "/purchase_credit_notes/{key}",
                 )
+                .products(&["accounting-v31"])
                 .path("key", &self.key),
         )
     }
@@ -3577,6 +3588,7 @@ impl sage_core::Operation for GetPurchaseCreditNote {
                     sage_core::Method::Get,
                     "/purchase_credit_notes/{key}",
                 )
+                .products(&["accounting-v31"])
                 .path("key", &self.key)
                 .query("attributes", &self.attributes)
                 .query("nested_attributes", &self.nested_attributes)
@@ -3688,6 +3700,7 @@ impl sage_core::Operation for ListPurchaseCreditNotes {
                     sage_core::Method::Get,
                     "/purchase_credit_notes",
                 )
+                .products(&["accounting-v31"])
                 .query("attributes", &self.attributes)
                 .query("contact_id", &self.contact_id)
                 .query("deleted_since", &self.deleted_since)
@@ -3742,6 +3755,7 @@ impl sage_core::Operation for ReleasePurchaseCreditNote {
                     sage_core::Method::Post,
                     "/purchase_credit_notes/{key}/release",
                 )
+                .products(&["accounting-v31"])
                 .path("key", &self.key),
         )
     }
@@ -3791,6 +3805,7 @@ impl sage_core::Operation for UpdatePurchaseCreditNote {
                 sage_core::Method::Put,
                 "/purchase_credit_notes/{key}",
             )
+            .products(&["accounting-v31"])
             .path("key", &self.key)
             .json_enveloped("purchase_credit_note", &self.purchase_credit_note)
     }
@@ -3833,6 +3848,7 @@ impl sage_core::Operation for CreatePurchaseInvoice {
                 sage_core::Method::Post,
                 "/purchase_invoices",
             )
+            .products(&["accounting-v31"])
             .idempotency_field("purchase_invoice")
             .json_enveloped("purchase_invoice", &self.purchase_invoice)
     }
@@ -3876,6 +3892,7 @@ impl sage_core::Operation for DeletePurchaseInvoice {
                     sage_core::Method::Delete,
                     "/purchase_invoices/{key}",
                 )
+                .products(&["accounting-v31"])
                 .path("key", &self.key),
         )
     }
@@ -3952,6 +3969,7 @@ impl sage_core::Operation for GetPurchaseInvoice {
                     sage_core::Method::Get,
                     "/purchase_invoices/{key}",
                 )
+                .products(&["accounting-v31"])
                 .path("key", &self.key)
                 .query("attributes", &self.attributes)
                 .query("nested_attributes", &self.nested_attributes)
@@ -4064,6 +4082,7 @@ impl sage_core::Operation for ListPurchaseInvoices {
                     sage_core::Method::Get,
                     "/purchase_invoices",
                 )
+                .products(&["accounting-v31"])
                 .query("attributes", &self.attributes)
                 .query("contact_id", &self.contact_id)
                 .query("deleted_since", &self.deleted_since)
@@ -4119,6 +4138,7 @@ impl sage_core::Operation for ReleasePurchaseInvoice {
                     sage_core::Method::Post,
                     "/purchase_invoices/{key}/release",
                 )
+                .products(&["accounting-v31"])
                 .path("key", &self.key),
         )
     }
@@ -4169,6 +4189,7 @@ impl sage_core::Operation for UpdatePurchaseInvoice {
                 sage_core::Method::Put,
                 "/purchase_invoices/{key}",
             )
+            .products(&["accounting-v31"])
             .path("key", &self.key)
             .json_enveloped("purchase_invoice", &self.purchase_invoice)
     }
@@ -4211,6 +4232,7 @@ impl sage_core::Operation for CreatePurchaseQuickEntry {
                 sage_core::Method::Post,
                 "/purchase_quick_entries",
             )
+            .products(&["accounting-v31"])
             .idempotency_field("purchase_quick_entry")
             .json_enveloped("purchase_quick_entry", &self.purchase_quick_entry)
     }
@@ -4254,6 +4276,7 @@ impl sage_core::Operation for DeletePurchaseQuickEntry {
                     sage_core::Method::Delete,
                     "/purchase_quick_entries/{key}",
                 )
+                .products(&["accounting-v31"])
                 .path("key", &self.key),
         )
     }
@@ -4325,6 +4348,7 @@ impl sage_core::Operation for GetPurchaseQuickEntry {
                     sage_core::Method::Get,
                     "/purchase_quick_entries/{key}",
                 )
+                .products(&["accounting-v31"])
                 .path("key", &self.key)
                 .query("attributes", &self.attributes)
                 .query("nested_attributes", &self.nested_attributes)
@@ -4436,6 +4460,7 @@ impl sage_core::Operation for ListPurchaseQuickEntries {
                     sage_core::Method::Get,
                     "/purchase_quick_entries",
                 )
+                .products(&["accounting-v31"])
                 .query("attributes", &self.attributes)
                 .query("contact_id", &self.contact_id)
                 .query("deleted_since", &self.deleted_since)
@@ -4498,6 +4523,7 @@ impl sage_core::Operation for UpdatePurchaseQuickEntry {
                 sage_core::Method::Put,
                 "/purchase_quick_entries/{key}",
             )
+            .products(&["accounting-v31"])
             .path("key", &self.key)
             .json_enveloped("purchase_quick_entry", &self.purchase_quick_entry)
     }

@@ -41,6 +41,7 @@ sage_core::json_model! {
     }
 }
 
+sage_core::fields! { EuSalesDescription => EuSalesDescriptionFields { path as "$path": Text, displayed_as: Text, id: Text } }
 /// ### Endpoint Availability
 ///
 /// * Accounting Plus: 🇨🇦, 🇪🇸, 🇫🇷, 🇬🇧, 🇮🇪, 🇺🇸
@@ -76,6 +77,7 @@ sage_core::json_model! {
     }
 }
 
+sage_core::fields! { HostedArtefactPaymentSetting => HostedArtefactPaymentSettingFields { path as "$path": Text, disable_payment: Boolean, displayed_as: Text, id: Text, object_guid: Text } }
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct NewHostedArtefactPaymentSetting {
     /// The flag to disable online payments.
@@ -2411,6 +2413,7 @@ sage_core::json_model! {
     }
 }
 
+sage_core::fields! { QuickEntry => QuickEntryFields { path as "$path": Text, analysis_type_categories: Many<super::common::AnalysisTypeLineItem>, base_currency_net_amount: Decimal, base_currency_outstanding_amount: Decimal, base_currency_tax_amount: Decimal, base_currency_tax_breakdown: Many<super::common::TaxBreakdown>, base_currency_total_amount: Decimal, contact: One<super::common::Base>, contact_name: Text, contact_reference: Text, created_at: DateTime, currency: One<super::common::Base>, date: Date, deleted_at: DateTime, details: Text, displayed_as: Text, due_date: Date, exchange_rate: Decimal, id: Text, inverse_exchange_rate: Decimal, ledger_account: One<super::common::Base>, migrated: Boolean, net_amount: Decimal, outstanding_amount: Decimal, payments_allocations: Many<super::common::PaymentAllocation>, quick_entry_type: One<super::common::Base>, reference: Text, status: One<super::common::Base>, tax_address_region: One<super::common::Base>, tax_amount: Decimal, tax_breakdown: Many<super::common::TaxBreakdown>, tax_rate: One<super::common::Base>, total_amount: Decimal, trade_of_asset: Boolean, transaction: One<super::common::Base>, transaction_type: One<super::common::Base>, updated_at: DateTime } }
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct QuoteStatus {
     /// The quote status name
@@ -2751,6 +2754,7 @@ sage_core::json_model! {
     }
 }
 
+sage_core::fields! { SalesCorrectiveInvoice => SalesCorrectiveInvoiceFields { path as "$path": Text, base_currency_net_amount: Decimal, base_currency_outstanding_amount: Decimal, base_currency_shipping_net_amount: Decimal, base_currency_shipping_tax_amount: Decimal, base_currency_shipping_tax_breakdown: Many<super::common::TaxBreakdown>, base_currency_shipping_total_amount: Decimal, base_currency_tax_amount: Decimal, base_currency_total_amount: Decimal, base_currency_total_discount_amount: Decimal, base_currency_withholding_tax_amount: Decimal, contact: One<super::common::Contact>, contact_name: Text, contact_reference: Text, corrective_reason_code: One<super::common::Base>, created_at: DateTime, currency: One<super::common::Base>, date: Date, deleted_at: DateTime, delivery_address: One<SalesArtefactAddress>, delivery_address_free_form: Text, destination_consignment: Boolean, destination_vat_rates_in_use: Boolean, detailed_tax_analysis: One<super::common::ArtefactDetailedTaxAnalysis>, details: Text, displayed_as: Text, due_date: Date, editable: Boolean, exchange_rate: Decimal, id: Text, inverse_exchange_rate: Decimal, invoice_lines: Many<SalesInvoiceLineItem>, invoice_number: Text, invoice_number_prefix: Text, last_paid: Date, links: Many<super::common::Link>, main_address: One<SalesArtefactAddress>, main_address_free_form: Text, net_amount: Decimal, notes: Text, original_invoice: One<super::common::Generic>, original_invoice_date: Text, original_invoice_number: Text, outstanding_amount: Decimal, payments_allocations: Many<super::common::PaymentAllocation>, payments_allocations_total_amount: Decimal, payments_allocations_total_discount: Decimal, reference: Text, sent: Boolean, sent_by_email: Boolean, shipping_net_amount: Decimal, shipping_tax_amount: Decimal, shipping_tax_breakdown: Many<super::common::TaxBreakdown>, shipping_tax_rate: One<super::common::Base>, shipping_total_amount: Decimal, status: One<super::common::Base>, tax_amount: Decimal, tax_analysis: Many<super::common::ArtefactTaxAnalysis>, tax_calculation_method: Text, tax_reconciled: Boolean, terms_and_conditions: Text, total_amount: Decimal, total_discount_amount: Decimal, total_paid: Decimal, total_quantity: Decimal, transaction: One<super::common::Transaction>, transaction_type: One<super::common::Base>, updated_at: DateTime, vat_reverse_charge: Boolean, void_reason: Text, withholding_tax_amount: Decimal, withholding_tax_rate: Decimal } }
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct SalesCorrectiveInvoiceDeliveryAddressUpdate {
     /// The first line of the address
@@ -3316,6 +3320,7 @@ sage_core::json_model! {
     }
 }
 
+sage_core::fields! { SalesCreditNote => SalesCreditNoteFields { path as "$path": Text, base_currency_cis_applicable_amount: Decimal, base_currency_net_amount: Decimal, base_currency_outstanding_amount: Decimal, base_currency_shipping_net_amount: Decimal, base_currency_shipping_tax_amount: Decimal, base_currency_shipping_tax_breakdown: Many<super::common::TaxBreakdown>, base_currency_shipping_total_amount: Decimal, base_currency_tax_amount: Decimal, base_currency_total_after_cis_deduction: Decimal, base_currency_total_amount: Decimal, base_currency_total_discount_amount: Decimal, base_currency_withholding_tax_amount: Decimal, cis_applicable_amount: Decimal, contact: One<super::common::Contact>, contact_name: Text, contact_reference: Text, created_at: DateTime, credit_note_lines: Many<SalesCreditNoteLineItem>, credit_note_number: Text, credit_note_number_prefix: Text, currency: One<super::common::Base>, date: Date, deleted_at: DateTime, delivery_address: One<SalesArtefactAddress>, delivery_address_free_form: Text, destination_consignment: Boolean, destination_vat_rates_in_use: Boolean, detailed_tax_analysis: One<super::common::ArtefactDetailedTaxAnalysis>, displayed_as: Text, editable: Boolean, exchange_rate: Decimal, has_cis_labour: Boolean, has_cis_materials: Boolean, id: Text, inverse_exchange_rate: Decimal, is_cis: Boolean, last_paid: Date, links: Many<super::common::Link>, main_address: One<SalesArtefactAddress>, main_address_free_form: Text, migrated: Boolean, net_amount: Decimal, notes: Text, original_invoice_date: Date, outstanding_amount: Decimal, payments_allocations: Many<super::common::PaymentAllocation>, payments_allocations_total_amount: Decimal, payments_allocations_total_discount: Decimal, reference: Text, sent: Boolean, sent_by_email: Boolean, shipping_net_amount: Decimal, shipping_tax_amount: Decimal, shipping_tax_breakdown: Many<super::common::TaxBreakdown>, shipping_tax_rate: One<super::common::Base>, shipping_total_amount: Decimal, status: One<super::common::Base>, tax_address_region: One<super::common::Base>, tax_amount: Decimal, tax_analysis: Many<super::common::ArtefactTaxAnalysis>, tax_calculation_method: Text, tax_reconciled: Boolean, terms_and_conditions: Text, total_after_cis_deduction: Decimal, total_amount: Decimal, total_discount_amount: Decimal, total_paid: Decimal, total_quantity: Decimal, transaction: One<super::common::Transaction>, transaction_type: One<super::common::Base>, updated_at: DateTime, vat_reverse_charge: Boolean, void_reason: Text, withholding_tax_amount: Decimal, withholding_tax_rate: Decimal } }
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct SalesCreditNoteDeliveryAddressUpdate {
     /// The first line of the address
@@ -3928,6 +3933,7 @@ sage_core::json_model! {
     }
 }
 
+sage_core::fields! { SalesEstimate => SalesEstimateFields { path as "$path": Text, base_currency_net_amount: Decimal, base_currency_shipping_net_amount: Decimal, base_currency_shipping_tax_amount: Decimal, base_currency_shipping_tax_breakdown: Many<super::common::TaxBreakdown>, base_currency_shipping_total_amount: Decimal, base_currency_tax_amount: Decimal, base_currency_total_amount: Decimal, base_currency_total_discount_amount: Decimal, base_currency_withholding_tax_amount: Decimal, contact: One<super::common::Contact>, contact_name: Text, contact_reference: Text, created_at: DateTime, currency: One<super::common::Base>, date: Date, delivery_address: One<SalesArtefactAddress>, delivery_address_free_form: Text, destination_consignment: Boolean, destination_vat_rates_in_use: Boolean, detailed_tax_analysis: One<super::common::ArtefactDetailedTaxAnalysis>, displayed_as: Text, editable: Boolean, estimate_lines: Many<SalesQuoteLineItem>, estimate_number: Text, estimate_number_prefix: Text, exchange_rate: Decimal, expiry_date: Date, id: Text, inverse_exchange_rate: Decimal, invoice: One<super::common::Generic>, links: Many<super::common::Link>, main_address: One<SalesArtefactAddress>, main_address_free_form: Text, net_amount: Decimal, notes: Text, payments_allocations_total_amount: Decimal, payments_allocations_total_discount: Decimal, profit_analysis: One<ProfitAnalysis>, reference: Text, sent: Boolean, sent_by_email: Boolean, shipping_net_amount: Decimal, shipping_tax_amount: Decimal, shipping_tax_breakdown: Many<super::common::TaxBreakdown>, shipping_tax_rate: One<super::common::Base>, shipping_total_amount: Decimal, status: One<QuoteStatus>, tax_address_region: One<super::common::Base>, tax_amount: Decimal, tax_analysis: Many<super::common::ArtefactTaxAnalysis>, tax_calculation_method: Text, tax_reconciled: Boolean, terms_and_conditions: Text, total_amount: Decimal, total_discount_amount: Decimal, total_paid: Decimal, total_quantity: Decimal, updated_at: DateTime, vat_reverse_charge: Boolean, withholding_tax_amount: Decimal, withholding_tax_rate: Decimal } }
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct SalesEstimateDeliveryAddressUpdate {
     /// The first line of the address
@@ -4498,6 +4504,7 @@ sage_core::json_model! {
     }
 }
 
+sage_core::fields! { SalesInvoice => SalesInvoiceFields { path as "$path": Text, base_currency_cis_applicable_amount: Decimal, base_currency_net_amount: Decimal, base_currency_outstanding_amount: Decimal, base_currency_shipping_net_amount: Decimal, base_currency_shipping_tax_amount: Decimal, base_currency_shipping_tax_breakdown: Many<super::common::TaxBreakdown>, base_currency_shipping_total_amount: Decimal, base_currency_tax_amount: Decimal, base_currency_total_after_cis_deduction: Decimal, base_currency_total_amount: Decimal, base_currency_total_discount_amount: Decimal, base_currency_withholding_tax_amount: Decimal, cis_applicable_amount: Decimal, contact: One<super::common::Contact>, contact_name: Text, contact_reference: Text, corrections: Many<SalesCorrectiveInvoice>, created_at: DateTime, currency: One<super::common::Base>, date: Date, deleted_at: DateTime, delivery_address: One<SalesArtefactAddress>, delivery_address_free_form: Text, delivery_performance_date: Text, destination_consignment: Boolean, destination_vat_rates_in_use: Boolean, detailed_tax_analysis: One<super::common::ArtefactDetailedTaxAnalysis>, displayed_as: Text, due_date: Date, editable: Boolean, exchange_rate: Decimal, has_cis_labour: Boolean, has_cis_materials: Boolean, id: Text, inverse_exchange_rate: Decimal, invoice_lines: Many<SalesInvoiceLineItem>, invoice_number: Text, invoice_number_prefix: Text, is_cis: Boolean, last_paid: Date, links: Many<super::common::Link>, main_address: One<SalesArtefactAddress>, main_address_free_form: Text, migrated: Boolean, net_amount: Decimal, notes: Text, original_quote_estimate: One<SalesInvoiceQuoteEstimate>, outstanding_amount: Decimal, payments_allocations: Many<super::common::PaymentAllocation>, payments_allocations_total_amount: Decimal, payments_allocations_total_discount: Decimal, recurring_invoice: One<RecurringSalesInvoice>, reference: Text, sent: Boolean, sent_by_email: Boolean, shipping_net_amount: Decimal, shipping_tax_amount: Decimal, shipping_tax_breakdown: Many<super::common::TaxBreakdown>, shipping_tax_rate: One<super::common::Base>, shipping_total_amount: Decimal, status: One<super::common::Base>, tax_address_region: One<super::common::Base>, tax_amount: Decimal, tax_analysis: Many<super::common::ArtefactTaxAnalysis>, tax_calculation_method: Text, tax_reconciled: Boolean, terms_and_conditions: Text, total_after_cis_deduction: Decimal, total_amount: Decimal, total_discount_amount: Decimal, total_paid: Decimal, total_quantity: Decimal, transaction: One<super::common::Transaction>, transaction_type: One<super::common::Base>, updated_at: DateTime, vat_reverse_charge: Boolean, void_reason: Text, withholding_tax_amount: Decimal, withholding_tax_rate: Decimal } }
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct SalesInvoiceDeliveryAddressUpdate {
     /// The first line of the address
@@ -5258,6 +5265,7 @@ sage_core::json_model! {
     }
 }
 
+sage_core::fields! { SalesQuote => SalesQuoteFields { path as "$path": Text, base_currency_net_amount: Decimal, base_currency_shipping_net_amount: Decimal, base_currency_shipping_tax_amount: Decimal, base_currency_shipping_tax_breakdown: Many<super::common::TaxBreakdown>, base_currency_shipping_total_amount: Decimal, base_currency_tax_amount: Decimal, base_currency_total_amount: Decimal, base_currency_total_discount_amount: Decimal, base_currency_withholding_tax_amount: Decimal, contact: One<super::common::Contact>, contact_name: Text, contact_reference: Text, created_at: DateTime, currency: One<super::common::Base>, date: Date, delivery_address: One<SalesArtefactAddress>, delivery_address_free_form: Text, destination_consignment: Boolean, destination_vat_rates_in_use: Boolean, detailed_tax_analysis: One<super::common::ArtefactDetailedTaxAnalysis>, displayed_as: Text, editable: Boolean, exchange_rate: Decimal, expiry_date: Date, id: Text, inverse_exchange_rate: Decimal, invoice: One<super::common::Generic>, links: Many<super::common::Link>, main_address: One<SalesArtefactAddress>, main_address_free_form: Text, net_amount: Decimal, notes: Text, payments_allocations_total_amount: Decimal, payments_allocations_total_discount: Decimal, profit_analysis: One<ProfitAnalysis>, quote_lines: Many<SalesQuoteLineItem>, quote_number: Text, quote_number_prefix: Text, reference: Text, sent: Boolean, sent_by_email: Boolean, shipping_net_amount: Decimal, shipping_tax_amount: Decimal, shipping_tax_breakdown: Many<super::common::TaxBreakdown>, shipping_tax_rate: One<super::common::Base>, shipping_total_amount: Decimal, status: One<QuoteStatus>, tax_address_region: One<super::common::Base>, tax_amount: Decimal, tax_analysis: Many<super::common::ArtefactTaxAnalysis>, tax_calculation_method: Text, tax_reconciled: Boolean, terms_and_conditions: Text, total_amount: Decimal, total_discount_amount: Decimal, total_paid: Decimal, total_quantity: Decimal, updated_at: DateTime, vat_reverse_charge: Boolean, withholding_tax_amount: Decimal, withholding_tax_rate: Decimal } }
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct SalesQuoteDeliveryAddressUpdate {
     /// The first line of the address
@@ -6800,6 +6808,7 @@ impl sage_core::Operation for GetArtefactStatus {
                     sage_core::Method::Get,
                     "/artefact_statuses/{key}",
                 )
+                .products(&["accounting-v31"])
                 .path("key", &self.key)
                 .query("attributes", &self.attributes),
         )
@@ -6862,6 +6871,7 @@ impl sage_core::Operation for ListArtefactStatuses {
                     sage_core::Method::Get,
                     "/artefact_statuses",
                 )
+                .products(&["accounting-v31"])
                 .query("attributes", &self.attributes)
                 .query("items_per_page", &self.items_per_page)
                 .query("page", &self.page),
@@ -6916,6 +6926,7 @@ impl sage_core::Operation for GetCorrectiveReasonCode {
                     sage_core::Method::Get,
                     "/corrective_reason_codes/{key}",
                 )
+                .products(&["accounting-v31"])
                 .path("key", &self.key)
                 .query("attributes", &self.attributes),
         )
@@ -6972,6 +6983,7 @@ impl sage_core::Operation for ListCorrectiveReasonCodes {
                     sage_core::Method::Get,
                     "/corrective_reason_codes",
                 )
+                .products(&["accounting-v31"])
                 .query("attributes", &self.attributes)
                 .query("items_per_page", &self.items_per_page)
                 .query("page", &self.page),
@@ -7026,6 +7038,7 @@ impl sage_core::Operation for GetEuGoodsServicesType {
                     sage_core::Method::Get,
                     "/eu_goods_services_types/{key}",
                 )
+                .products(&["accounting-v31"])
                 .path("key", &self.key)
                 .query("attributes", &self.attributes),
         )
@@ -7082,6 +7095,7 @@ impl sage_core::Operation for ListEuGoodsServicesTypes {
                     sage_core::Method::Get,
                     "/eu_goods_services_types",
                 )
+                .products(&["accounting-v31"])
                 .query("attributes", &self.attributes)
                 .query("items_per_page", &self.items_per_page)
                 .query("page", &self.page),
@@ -7136,6 +7150,7 @@ impl sage_core::Operation for GetEuSalesDescription {
                     sage_core::Method::Get,
                     "/eu_sales_descriptions/{key}",
                 )
+                .products(&["accounting-v31"])
                 .path("key", &self.key)
                 .query("attributes", &self.attributes),
         )
@@ -7192,6 +7207,7 @@ impl sage_core::Operation for ListEuSalesDescriptions {
                     sage_core::Method::Get,
                     "/eu_sales_descriptions",
                 )
+                .products(&["accounting-v31"])
                 .query("attributes", &self.attributes)
                 .query("items_per_page", &self.items_per_page)
                 .query("page", &self.page),
@@ -7241,6 +7257,7 @@ impl sage_core::Operation for CreateHostedArtefactPaymentSettings {
                 sage_core::Method::Post,
                 "/hosted_artefact_payment_settings",
             )
+            .products(&["accounting-v31"])
             .idempotency_field("hosted_artefact_payment_setting")
             .json_enveloped(
                 "hosted_artefact_payment_setting",
@@ -7288,6 +7305,7 @@ impl sage_core::Operation for DeleteHostedArtefactPaymentSettings {
                     sage_core::Method::Delete,
                     "/hosted_artefact_payment_settings/{key}",
                 )
+                .products(&["accounting-v31"])
                 .path("key", &self.key),
         )
     }
@@ -7344,6 +7362,7 @@ impl sage_core::Operation for GetHostedArtefactPaymentSettings {
                     sage_core::Method::Get,
                     "/hosted_artefact_payment_settings/{key}",
                 )
+                .products(&["accounting-v31"])
                 .path("key", &self.key)
                 .query("attributes", &self.attributes),
         )
@@ -7408,6 +7427,7 @@ impl sage_core::Operation for ListHostedArtefactPaymentSettings {
                     sage_core::Method::Get,
                     "/hosted_artefact_payment_settings",
                 )
+                .products(&["accounting-v31"])
                 .query("attributes", &self.attributes)
                 .query("items_per_page", &self.items_per_page)
                 .query("object_guid", &self.object_guid)
@@ -7463,6 +7483,7 @@ impl sage_core::Operation for GetQuickEntryType {
                     sage_core::Method::Get,
                     "/quick_entry_types/{key}",
                 )
+                .products(&["accounting-v31"])
                 .path("key", &self.key)
                 .query("attributes", &self.attributes),
         )
@@ -7519,6 +7540,7 @@ impl sage_core::Operation for ListQuickEntryTypes {
                     sage_core::Method::Get,
                     "/quick_entry_types",
                 )
+                .products(&["accounting-v31"])
                 .query("attributes", &self.attributes)
                 .query("items_per_page", &self.items_per_page)
                 .query("page", &self.page),
@@ -7564,6 +7586,7 @@ impl sage_core::Operation for CreateSalesCorrectiveInvoice {
                 sage_core::Method::Post,
                 "/sales_corrective_invoices",
             )
+            .products(&["accounting-v31"])
             .idempotency_field("sales_corrective_invoice")
             .json_enveloped("sales_corrective_invoice", &self.sales_corrective_invoice)
     }
@@ -7620,6 +7643,7 @@ impl sage_core::Operation for DeleteSalesCorrectiveInvoice {
                     sage_core::Method::Delete,
                     "/sales_corrective_invoices/{key}",
                 )
+                .products(&["accounting-v31"])
                 .path("key", &self.key)
                 .query("void_reason", &self.void_reason),
         )
@@ -7697,6 +7721,7 @@ impl sage_core::Operation for GetSalesCorrectiveInvoice {
                     sage_core::Method::Get,
                     "/sales_corrective_invoices/{key}",
                 )
+                .products(&["accounting-v31"])
                 .path("key", &self.key)
                 .query("attributes", &self.attributes)
                 .query("mark_as_sent", &self.mark_as_sent)
@@ -7809,6 +7834,7 @@ impl sage_core::Operation for ListSalesCorrectiveInvoices {
                     sage_core::Method::Get,
                     "/sales_corrective_invoices",
                 )
+                .products(&["accounting-v31"])
                 .query("attributes", &self.attributes)
                 .query("contact_id", &self.contact_id)
                 .query("deleted_since", &self.deleted_since)
@@ -7872,6 +7898,7 @@ impl sage_core::Operation for UpdateSalesCorrectiveInvoice {
                 sage_core::Method::Put,
                 "/sales_corrective_invoices/{key}",
             )
+            .products(&["accounting-v31"])
             .path("key", &self.key)
             .json_enveloped("sales_corrective_invoice", &self.sales_corrective_invoice)
     }
@@ -7914,6 +7941,7 @@ impl sage_core::Operation for CreateSalesCreditNote {
                 sage_core::Method::Post,
                 "/sales_credit_notes",
             )
+            .products(&["accounting-v31"])
             .idempotency_field("sales_credit_note")
             .json_enveloped("sales_credit_note", &self.sales_credit_note)
     }
@@ -7969,6 +7997,7 @@ impl sage_core::Operation for DeleteSalesCreditNote {
                     sage_core::Method::Delete,
                     "/sales_credit_notes/{key}",
                 )
+                .products(&["accounting-v31"])
                 .path("key", &self.key)
                 .query("void_reason", &self.void_reason),
         )
@@ -8046,6 +8075,7 @@ impl sage_core::Operation for GetSalesCreditNote {
                     sage_core::Method::Get,
                     "/sales_credit_notes/{key}",
                 )
+                .products(&["accounting-v31"])
                 .path("key", &self.key)
                 .query("attributes", &self.attributes)
                 .query("mark_as_sent", &self.mark_as_sent)
@@ -8158,6 +8188,7 @@ impl sage_core::Operation for ListSalesCreditNotes {
                     sage_core::Method::Get,
                     "/sales_credit_notes",
                 )
+                .products(&["accounting-v31"])
                 .query("attributes", &self.attributes)
                 .query("contact_id", &self.contact_id)
                 .query("deleted_since", &self.deleted_since)
@@ -8212,6 +8243,7 @@ impl sage_core::Operation for ReleaseSalesCreditNote {
                     sage_core::Method::Post,
                     "/sales_credit_notes/{key}/release",
                 )
+                .products(&["accounting-v31"])
                 .path("key", &self.key),
         )
     }
@@ -8261,6 +8293,7 @@ impl sage_core::Operation for UpdateSalesCreditNote {
                 sage_core::Method::Put,
                 "/sales_credit_notes/{key}",
             )
+            .products(&["accounting-v31"])
             .path("key", &self.key)
             .json_enveloped("sales_credit_note", &self.sales_credit_note)
     }
@@ -8302,6 +8335,7 @@ impl sage_core::Operation for CreateSalesEstimate {
                 sage_core::Method::Post,
                 "/sales_estimates",
             )
+            .products(&["accounting-v31"])
             .idempotency_field("sales_estimate")
             .json_enveloped("sales_estimate", &self.sales_estimate)
     }
@@ -8344,6 +8378,7 @@ impl sage_core::Operation for DeleteSalesEstimate {
                     sage_core::Method::Delete,
                     "/sales_estimates/{key}",
                 )
+                .products(&["accounting-v31"])
                 .path("key", &self.key),
         )
     }
@@ -8405,6 +8440,7 @@ impl sage_core::Operation for GetSalesEstimate {
                     sage_core::Method::Get,
                     "/sales_estimates/{key}",
                 )
+                .products(&["accounting-v31"])
                 .path("key", &self.key)
                 .query("attributes", &self.attributes)
                 .query("nested_attributes", &self.nested_attributes),
@@ -8494,6 +8530,7 @@ impl sage_core::Operation for ListSalesEstimates {
                     sage_core::Method::Get,
                     "/sales_estimates",
                 )
+                .products(&["accounting-v31"])
                 .query("attributes", &self.attributes)
                 .query("contact_id", &self.contact_id)
                 .query("from_date", &self.from_date)
@@ -8552,6 +8589,7 @@ impl sage_core::Operation for UpdateSalesEstimate {
                 sage_core::Method::Put,
                 "/sales_estimates/{key}",
             )
+            .products(&["accounting-v31"])
             .path("key", &self.key)
             .json_enveloped("sales_estimate", &self.sales_estimate)
     }
@@ -8595,6 +8633,7 @@ impl sage_core::Operation for CreateSalesInvoice {
                 sage_core::Method::Post,
                 "/sales_invoices",
             )
+            .products(&["accounting-v31"])
             .idempotency_field("sales_invoice")
             .json_enveloped("sales_invoice", &self.sales_invoice)
     }
@@ -8651,6 +8690,7 @@ impl sage_core::Operation for DeleteSalesInvoice {
                     sage_core::Method::Delete,
                     "/sales_invoices/{key}",
                 )
+                .products(&["accounting-v31"])
                 .path("key", &self.key)
                 .query("void_reason", &self.void_reason),
         )
@@ -8738,6 +8778,7 @@ impl sage_core::Operation for GetSalesInvoice {
                     sage_core::Method::Get,
                     "/sales_invoices/{key}",
                 )
+                .products(&["accounting-v31"])
                 .path("key", &self.key)
                 .query("attributes", &self.attributes)
                 .query("mark_as_sent", &self.mark_as_sent)
@@ -8852,6 +8893,7 @@ impl sage_core::Operation for ListSalesInvoices {
                     sage_core::Method::Get,
                     "/sales_invoices",
                 )
+                .products(&["accounting-v31"])
                 .query("attributes", &self.attributes)
                 .query("contact_id", &self.contact_id)
                 .query("deleted_since", &self.deleted_since)
@@ -8908,6 +8950,7 @@ impl sage_core::Operation for ReleaseSalesInvoice {
                     sage_core::Method::Post,
                     "/sales_invoices/{key}/release",
                 )
+                .products(&["accounting-v31"])
                 .path("key", &self.key),
         )
     }
@@ -8959,6 +9002,7 @@ impl sage_core::Operation for UpdateSalesInvoice {
                 sage_core::Method::Put,
                 "/sales_invoices/{key}",
             )
+            .products(&["accounting-v31"])
             .path("key", &self.key)
             .json_enveloped("sales_invoice", &self.sales_invoice)
     }
@@ -9001,6 +9045,7 @@ impl sage_core::Operation for CreateSalesQuickEntry {
                 sage_core::Method::Post,
                 "/sales_quick_entries",
             )
+            .products(&["accounting-v31"])
             .idempotency_field("sales_quick_entry")
             .json_enveloped("sales_quick_entry", &self.sales_quick_entry)
     }
@@ -9044,6 +9089,7 @@ impl sage_core::Operation for DeleteSalesQuickEntry {
                     sage_core::Method::Delete,
                     "/sales_quick_entries/{key}",
                 )
+                .products(&["accounting-v31"])
                 .path("key", &self.key),
         )
     }
@@ -9115,6 +9161,7 @@ impl sage_core::Operation for GetSalesQuickEntry {
                     sage_core::Method::Get,
                     "/sales_quick_entries/{key}",
                 )
+                .products(&["accounting-v31"])
                 .path("key", &self.key)
                 .query("attributes", &self.attributes)
                 .query("nested_attributes", &self.nested_attributes)
@@ -9226,6 +9273,7 @@ impl sage_core::Operation for ListSalesQuickEntries {
                     sage_core::Method::Get,
                     "/sales_quick_entries",
                 )
+                .products(&["accounting-v31"])
                 .query("attributes", &self.attributes)
                 .query("contact_id", &self.contact_id)
                 .query("deleted_since", &self.deleted_since)
@@ -9288,6 +9336,7 @@ impl sage_core::Operation for UpdateSalesQuickEntry {
                 sage_core::Method::Put,
                 "/sales_quick_entries/{key}",
             )
+            .products(&["accounting-v31"])
             .path("key", &self.key)
             .json_enveloped("sales_quick_entry", &self.sales_quick_entry)
     }
@@ -9330,6 +9379,7 @@ impl sage_core::Operation for CreateSalesQuote {
                 sage_core::Method::Post,
                 "/sales_quotes",
             )
+            .products(&["accounting-v31"])
             .idempotency_field("sales_quote")
             .json_enveloped("sales_quote", &self.sales_quote)
     }
@@ -9373,6 +9423,7 @@ impl sage_core::Operation for DeleteSalesQuote {
                     sage_core::Method::Delete,
                     "/sales_quotes/{key}",
                 )
+                .products(&["accounting-v31"])
                 .path("key", &self.key),
         )
     }
@@ -9434,6 +9485,7 @@ impl sage_core::Operation for GetSalesQuote {
                     sage_core::Method::Get,
                     "/sales_quotes/{key}",
                 )
+                .products(&["accounting-v31"])
                 .path("key", &self.key)
                 .query("attributes", &self.attributes)
                 .query("nested_attributes", &self.nested_attributes),
@@ -9535,6 +9587,7 @@ impl sage_core::Operation for ListSalesQuotes {
                     sage_core::Method::Get,
                     "/sales_quotes",
                 )
+                .products(&["accounting-v31"])
                 .query("attributes", &self.attributes)
                 .query("contact_id", &self.contact_id)
                 .query("from_date", &self.from_date)
@@ -9595,6 +9648,7 @@ impl sage_core::Operation for UpdateSalesQuote {
                 sage_core::Method::Put,
                 "/sales_quotes/{key}",
             )
+            .products(&["accounting-v31"])
             .path("key", &self.key)
             .json_enveloped("sales_quote", &self.sales_quote)
     }

@@ -39,6 +39,7 @@ sage_core::json_model! {
     }
 }
 
+sage_core::fields! { BusinessActivityType => BusinessActivityTypeFields { path as "$path": Text, displayed_as: Text, id: Text } }
 /// ### Endpoint Availability
 ///
 /// * Accounting Plus: 🇨🇦, 🇪🇸, 🇫🇷, 🇬🇧, 🇮🇪, 🇺🇸
@@ -239,6 +240,7 @@ sage_core::json_model! {
     }
 }
 
+sage_core::fields! { BusinessType => BusinessTypeFields { path as "$path": Text, description: Text, displayed_as: Text, id: Text, name: Text } }
 /// ### Endpoint Availability
 ///
 /// * Accounting Plus:  🇬🇧,
@@ -1682,6 +1684,7 @@ sage_core::json_model! {
     }
 }
 
+sage_core::fields! { LegalFormType => LegalFormTypeFields { path as "$path": Text, displayed_as: Text, id: Text } }
 /// ### Endpoint Availability
 ///
 /// * Accounting Plus: 🇨🇦, 🇪🇸, 🇫🇷, 🇬🇧, 🇮🇪, 🇺🇸
@@ -1806,6 +1809,7 @@ sage_core::json_model! {
     }
 }
 
+sage_core::fields! { MigrationTaxReturn => MigrationTaxReturnFields { path as "$path": Text, created_at: DateTime, displayed_as: Text, from_date: Date, gb: One<GbBoxData>, id: Text, ie: One<IeBoxData>, tax_return_frequency: One<super::common::Base>, to_date: Date, total_amount: Decimal, updated_at: DateTime } }
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct MigrationsUpdate {
     /// The date/time the migration completed
@@ -2466,6 +2470,7 @@ impl sage_core::Operation for GetBusinessActivityType {
                     sage_core::Method::Get,
                     "/business_activity_types/{key}",
                 )
+                .products(&["accounting-v31"])
                 .path("key", &self.key)
                 .query("attributes", &self.attributes),
         )
@@ -2522,6 +2527,7 @@ impl sage_core::Operation for ListBusinessActivityTypes {
                     sage_core::Method::Get,
                     "/business_activity_types",
                 )
+                .products(&["accounting-v31"])
                 .query("attributes", &self.attributes)
                 .query("items_per_page", &self.items_per_page)
                 .query("page", &self.page),
@@ -2561,10 +2567,11 @@ impl sage_core::Operation for GetBusinessSettings {
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         Ok(
             sage_core::Request::new(
-                "get_business_settings",
-                sage_core::Method::Get,
-                "/business_settings",
-            ),
+                    "get_business_settings",
+                    sage_core::Method::Get,
+                    "/business_settings",
+                )
+                .products(&["accounting-v31"]),
         )
     }
 }
@@ -2607,6 +2614,7 @@ impl sage_core::Operation for UpdateBusinessSettings {
                 sage_core::Method::Put,
                 "/business_settings",
             )
+            .products(&["accounting-v31"])
             .json_enveloped("business_settings", &self.business_settings)
     }
 }
@@ -2658,6 +2666,7 @@ impl sage_core::Operation for GetBusinessType {
                     sage_core::Method::Get,
                     "/business_types/{key}",
                 )
+                .products(&["accounting-v31"])
                 .path("key", &self.key)
                 .query("attributes", &self.attributes),
         )
@@ -2714,6 +2723,7 @@ impl sage_core::Operation for ListBusinessTypes {
                     sage_core::Method::Get,
                     "/business_types",
                 )
+                .products(&["accounting-v31"])
                 .query("attributes", &self.attributes)
                 .query("items_per_page", &self.items_per_page)
                 .query("page", &self.page),
@@ -2753,10 +2763,11 @@ impl sage_core::Operation for GetCisSettings {
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         Ok(
             sage_core::Request::new(
-                "get_cis_settings",
-                sage_core::Method::Get,
-                "/cis_settings",
-            ),
+                    "get_cis_settings",
+                    sage_core::Method::Get,
+                    "/cis_settings",
+                )
+                .products(&["accounting-v31"]),
         )
     }
 }
@@ -2799,6 +2810,7 @@ impl sage_core::Operation for UpdateCisSettings {
                 sage_core::Method::Put,
                 "/cis_settings",
             )
+            .products(&["accounting-v31"])
             .json_enveloped("cis_settings", &self.cis_settings)
     }
 }
@@ -2850,6 +2862,7 @@ impl sage_core::Operation for GetCountry {
                     sage_core::Method::Get,
                     "/countries/{key}",
                 )
+                .products(&["accounting-v31"])
                 .path("key", &self.key)
                 .query("attributes", &self.attributes),
         )
@@ -2906,6 +2919,7 @@ impl sage_core::Operation for ListCountries {
                     sage_core::Method::Get,
                     "/countries",
                 )
+                .products(&["accounting-v31"])
                 .query("attributes", &self.attributes)
                 .query("items_per_page", &self.items_per_page)
                 .query("page", &self.page),
@@ -2960,6 +2974,7 @@ impl sage_core::Operation for GetCountryGroup {
                     sage_core::Method::Get,
                     "/country_groups/{key}",
                 )
+                .products(&["accounting-v31"])
                 .path("key", &self.key)
                 .query("attributes", &self.attributes),
         )
@@ -3016,6 +3031,7 @@ impl sage_core::Operation for ListCountryGroups {
                     sage_core::Method::Get,
                     "/country_groups",
                 )
+                .products(&["accounting-v31"])
                 .query("attributes", &self.attributes)
                 .query("items_per_page", &self.items_per_page)
                 .query("page", &self.page),
@@ -3070,6 +3086,7 @@ impl sage_core::Operation for GetCountriesOfRegistration {
                     sage_core::Method::Get,
                     "/countries_of_registration/{key}",
                 )
+                .products(&["accounting-v31"])
                 .path("key", &self.key)
                 .query("attributes", &self.attributes),
         )
@@ -3126,6 +3143,7 @@ impl sage_core::Operation for ListCountriesOfRegistration {
                     sage_core::Method::Get,
                     "/countries_of_registration",
                 )
+                .products(&["accounting-v31"])
                 .query("attributes", &self.attributes)
                 .query("items_per_page", &self.items_per_page)
                 .query("page", &self.page),
@@ -3165,10 +3183,11 @@ impl sage_core::Operation for GetDatevSettings {
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         Ok(
             sage_core::Request::new(
-                "get_datev_settings",
-                sage_core::Method::Get,
-                "/datev_settings",
-            ),
+                    "get_datev_settings",
+                    sage_core::Method::Get,
+                    "/datev_settings",
+                )
+                .products(&["accounting-v31"]),
         )
     }
 }
@@ -3211,6 +3230,7 @@ impl sage_core::Operation for UpdateDatevSettings {
                 sage_core::Method::Put,
                 "/datev_settings",
             )
+            .products(&["accounting-v31"])
             .json_enveloped("datev_settings", &self.datev_settings)
     }
 }
@@ -3247,10 +3267,11 @@ impl sage_core::Operation for GetEmailSettings {
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         Ok(
             sage_core::Request::new(
-                "get_email_settings",
-                sage_core::Method::Get,
-                "/email_settings",
-            ),
+                    "get_email_settings",
+                    sage_core::Method::Get,
+                    "/email_settings",
+                )
+                .products(&["accounting-v31"]),
         )
     }
 }
@@ -3293,6 +3314,7 @@ impl sage_core::Operation for UpdateEmailSettings {
                 sage_core::Method::Put,
                 "/email_settings",
             )
+            .products(&["accounting-v31"])
             .json_enveloped("email_settings", &self.email_settings)
     }
 }
@@ -3330,10 +3352,11 @@ impl sage_core::Operation for GetFinancialSettings {
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         Ok(
             sage_core::Request::new(
-                "get_financial_settings",
-                sage_core::Method::Get,
-                "/financial_settings",
-            ),
+                    "get_financial_settings",
+                    sage_core::Method::Get,
+                    "/financial_settings",
+                )
+                .products(&["accounting-v31"]),
         )
     }
 }
@@ -3377,6 +3400,7 @@ impl sage_core::Operation for UpdateFinancialSettings {
                 sage_core::Method::Put,
                 "/financial_settings",
             )
+            .products(&["accounting-v31"])
             .json_enveloped("financial_settings", &self.financial_settings)
     }
 }
@@ -3414,10 +3438,11 @@ impl sage_core::Operation for GetInvoiceSettings {
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         Ok(
             sage_core::Request::new(
-                "get_invoice_settings",
-                sage_core::Method::Get,
-                "/invoice_settings",
-            ),
+                    "get_invoice_settings",
+                    sage_core::Method::Get,
+                    "/invoice_settings",
+                )
+                .products(&["accounting-v31"]),
         )
     }
 }
@@ -3461,6 +3486,7 @@ impl sage_core::Operation for UpdateInvoiceSettings {
                 sage_core::Method::Put,
                 "/invoice_settings",
             )
+            .products(&["accounting-v31"])
             .json_enveloped("invoice_settings", &self.invoice_settings)
     }
 }
@@ -3512,6 +3538,7 @@ impl sage_core::Operation for GetLegalFormType {
                     sage_core::Method::Get,
                     "/legal_form_types/{key}",
                 )
+                .products(&["accounting-v31"])
                 .path("key", &self.key)
                 .query("attributes", &self.attributes),
         )
@@ -3568,6 +3595,7 @@ impl sage_core::Operation for ListLegalFormTypes {
                     sage_core::Method::Get,
                     "/legal_form_types",
                 )
+                .products(&["accounting-v31"])
                 .query("attributes", &self.attributes)
                 .query("items_per_page", &self.items_per_page)
                 .query("page", &self.page),
@@ -3613,6 +3641,7 @@ impl sage_core::Operation for CreateMigrationTaxReturn {
                 sage_core::Method::Post,
                 "/migration_tax_returns",
             )
+            .products(&["accounting-v31"])
             .idempotency_field("migration_tax_return")
             .json_enveloped("migration_tax_return", &self.migration_tax_return)
     }
@@ -3669,6 +3698,7 @@ impl sage_core::Operation for GetMigrationTaxReturn {
                     sage_core::Method::Get,
                     "/migration_tax_returns/{key}",
                 )
+                .products(&["accounting-v31"])
                 .path("key", &self.key)
                 .query("attributes", &self.attributes),
         )
@@ -3729,6 +3759,7 @@ impl sage_core::Operation for ListMigrationTaxReturns {
                     sage_core::Method::Get,
                     "/migration_tax_returns",
                 )
+                .products(&["accounting-v31"])
                 .query("attributes", &self.attributes)
                 .query("items_per_page", &self.items_per_page)
                 .query("page", &self.page),
@@ -3769,10 +3800,11 @@ impl sage_core::Operation for GetMigrations {
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         Ok(
             sage_core::Request::new(
-                "get_migrations",
-                sage_core::Method::Get,
-                "/migrations",
-            ),
+                    "get_migrations",
+                    sage_core::Method::Get,
+                    "/migrations",
+                )
+                .products(&["accounting-v31"]),
         )
     }
 }
@@ -3816,6 +3848,7 @@ impl sage_core::Operation for UpdateMigrations {
                 sage_core::Method::Put,
                 "/migrations",
             )
+            .products(&["accounting-v31"])
             .json_enveloped("migrations", &self.migrations)
     }
 }

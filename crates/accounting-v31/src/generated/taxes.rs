@@ -115,6 +115,7 @@ sage_core::json_model! {
     }
 }
 
+sage_core::fields! { TaxOffice => TaxOfficeFields { path as "$path": Text, displayed_as: Text, id: Text, name: Text, office_number: Text } }
 /// ### Endpoint Availability
 ///
 /// * Accounting Plus: 🇨🇦
@@ -169,6 +170,7 @@ sage_core::json_model! {
     }
 }
 
+sage_core::fields! { TaxProfile => TaxProfileFields { path as "$path": Text, address_region: One<super::common::AddressRegion>, collect_tax: Boolean, created_at: DateTime, displayed_as: Text, id: Text, tax_number: Text, tax_number_suffix: Text, tax_return_frequency: One<super::common::Base>, tax_type: One<super::common::Base>, updated_at: DateTime } }
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct TaxProfileAddressRegionUpdate {
     /// The code of the address region
@@ -277,6 +279,7 @@ sage_core::json_model! {
     }
 }
 
+sage_core::fields! { TaxType => TaxTypeFields { path as "$path": Text, address_regions: Many<super::common::Base>, country: One<super::common::Base>, displayed_as: Text, federal_tax: Boolean, id: Text, tax_rates: Many<super::common::Base> } }
 impl From<&TaxProfile> for TaxProfileUpdate {
     /// The fields Sage lets you write, taken from what it returned; the rest start unset.
     #[inline]
@@ -620,6 +623,7 @@ impl sage_core::Operation for ListTaxDeterminations {
                     sage_core::Method::Get,
                     "/tax_determinations",
                 )
+                .products(&["accounting-v31"])
                 .query("artefact_id", &self.artefact_id)
                 .query("artefact_line_amount", &self.artefact_line_amount)
                 .query("artefact_line_description", &self.artefact_line_description)
@@ -692,6 +696,7 @@ impl sage_core::Operation for GetTaxOffice {
                     sage_core::Method::Get,
                     "/tax_offices/{key}",
                 )
+                .products(&["accounting-v31"])
                 .path("key", &self.key)
                 .query("attributes", &self.attributes),
         )
@@ -748,6 +753,7 @@ impl sage_core::Operation for ListTaxOffices {
                     sage_core::Method::Get,
                     "/tax_offices",
                 )
+                .products(&["accounting-v31"])
                 .query("attributes", &self.attributes)
                 .query("items_per_page", &self.items_per_page)
                 .query("page", &self.page),
@@ -807,6 +813,7 @@ impl sage_core::Operation for GetTaxProfile {
                     sage_core::Method::Get,
                     "/tax_profiles/{key}",
                 )
+                .products(&["accounting-v31"])
                 .path("key", &self.key)
                 .query("attributes", &self.attributes),
         )
@@ -872,6 +879,7 @@ impl sage_core::Operation for ListTaxProfiles {
                     sage_core::Method::Get,
                     "/tax_profiles",
                 )
+                .products(&["accounting-v31"])
                 .query("attributes", &self.attributes)
                 .query("items_per_page", &self.items_per_page)
                 .query("page", &self.page)
@@ -927,6 +935,7 @@ impl sage_core::Operation for UpdateTaxProfile {
                 sage_core::Method::Put,
                 "/tax_profiles/{key}",
             )
+            .products(&["accounting-v31"])
             .path("key", &self.key)
             .json_enveloped("tax_profile", &self.tax_profile)
     }
@@ -961,6 +970,7 @@ impl sage_core::Operation for CreateTaxRate {
     #[inline]
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         sage_core::Request::new("create_tax_rate", sage_core::Method::Post, "/tax_rates")
+            .products(&["accounting-v31"])
             .idempotency_field("tax_rate")
             .json_enveloped("tax_rate", &self.tax_rate)
     }
@@ -1000,6 +1010,7 @@ impl sage_core::Operation for DeleteTaxRate {
                     sage_core::Method::Delete,
                     "/tax_rates/{key}",
                 )
+                .products(&["accounting-v31"])
                 .path("key", &self.key),
         )
     }
@@ -1065,6 +1076,7 @@ impl sage_core::Operation for GetTaxRate {
                     sage_core::Method::Get,
                     "/tax_rates/{key}",
                 )
+                .products(&["accounting-v31"])
                 .path("key", &self.key)
                 .query("attributes", &self.attributes)
                 .query("date", &self.date),
@@ -1158,6 +1170,7 @@ impl sage_core::Operation for ListTaxRates {
                     sage_core::Method::Get,
                     "/tax_rates",
                 )
+                .products(&["accounting-v31"])
                 .query("address_region_id", &self.address_region_id)
                 .query("attributes", &self.attributes)
                 .query("cis_only", &self.cis_only)
@@ -1210,6 +1223,7 @@ impl sage_core::Operation for UpdateTaxRate {
                 sage_core::Method::Put,
                 "/tax_rates/{key}",
             )
+            .products(&["accounting-v31"])
             .path("key", &self.key)
             .json_enveloped("tax_rate", &self.tax_rate)
     }
@@ -1262,6 +1276,7 @@ impl sage_core::Operation for GetTaxReturnFrequency {
                     sage_core::Method::Get,
                     "/tax_return_frequencies/{key}",
                 )
+                .products(&["accounting-v31"])
                 .path("key", &self.key)
                 .query("attributes", &self.attributes),
         )
@@ -1420,6 +1435,7 @@ impl sage_core::Operation for ListTaxReturnFrequencies {
                     sage_core::Method::Get,
                     "/tax_return_frequencies",
                 )
+                .products(&["accounting-v31"])
                 .query("attributes", &self.attributes)
                 .query("items_per_page", &self.items_per_page)
                 .query("page", &self.page)
@@ -1478,6 +1494,7 @@ impl sage_core::Operation for GetTaxScheme {
                     sage_core::Method::Get,
                     "/tax_schemes/{key}",
                 )
+                .products(&["accounting-v31"])
                 .path("key", &self.key)
                 .query("attributes", &self.attributes),
         )
@@ -1534,6 +1551,7 @@ impl sage_core::Operation for ListTaxSchemes {
                     sage_core::Method::Get,
                     "/tax_schemes",
                 )
+                .products(&["accounting-v31"])
                 .query("attributes", &self.attributes)
                 .query("items_per_page", &self.items_per_page)
                 .query("page", &self.page),
@@ -1588,6 +1606,7 @@ impl sage_core::Operation for GetTaxType {
                     sage_core::Method::Get,
                     "/tax_types/{key}",
                 )
+                .products(&["accounting-v31"])
                 .path("key", &self.key)
                 .query("attributes", &self.attributes),
         )
@@ -1644,6 +1663,7 @@ impl sage_core::Operation for ListTaxTypes {
                     sage_core::Method::Get,
                     "/tax_types",
                 )
+                .products(&["accounting-v31"])
                 .query("attributes", &self.attributes)
                 .query("items_per_page", &self.items_per_page)
                 .query("page", &self.page),

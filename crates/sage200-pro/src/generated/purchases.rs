@@ -68,6 +68,7 @@ impl sage_core::Operation for GetPurchaseTradingPeriod {
                     sage_core::Method::Get,
                     "/purchase_trading_periods/{Id}",
                 )
+                .products(&["sage200-pro"])
                 .path("Id", self.id),
         )
     }
@@ -106,6 +107,7 @@ impl sage_core::Operation for ListPurchaseTradingPeriods {
                     sage_core::Method::Get,
                     "/purchase_trading_periods",
                 )
+                .products(&["sage200-pro"])
                 .odata(&self.odata),
         )
     }

@@ -76,6 +76,7 @@ impl sage_core::Operation for GetFinanceCharge {
                     sage_core::Method::Get,
                     "/finance_charges/{Id}",
                 )
+                .products(&["sage200-pro"])
                 .path("Id", self.id),
         )
     }
@@ -114,6 +115,7 @@ impl sage_core::Operation for ListFinanceCharges {
                     sage_core::Method::Get,
                     "/finance_charges",
                 )
+                .products(&["sage200-pro"])
                 .odata(&self.odata),
         )
     }
@@ -129,13 +131,16 @@ pub struct UpdateFinanceCharge {
     /// Unique Id of the Finance charge.
     pub id: super::ids::FinanceChargeId,
     /// The JSON request body.
-    pub body: FinanceCharge,
+    pub body: FinanceChargeUpdate,
 }
 
 impl UpdateFinanceCharge {
     /// A request with its required parameters; set optional ones with the methods below.
     #[inline]
-    pub fn new(id: impl Into<super::ids::FinanceChargeId>, body: FinanceCharge) -> Self {
+    pub fn new(
+        id: impl Into<super::ids::FinanceChargeId>,
+        body: FinanceChargeUpdate,
+    ) -> Self {
         Self { id: id.into(), body }
     }
 }
@@ -151,6 +156,7 @@ impl sage_core::Operation for UpdateFinanceCharge {
                 sage_core::Method::Put,
                 "/finance_charges/{Id}",
             )
+            .products(&["sage200-pro"])
             .path("Id", self.id)
             .json(&self.body)
     }
@@ -187,6 +193,7 @@ impl sage_core::Operation for GetSalesTradingPeriod {
                     sage_core::Method::Get,
                     "/sales_trading_periods/{Id}",
                 )
+                .products(&["sage200-pro"])
                 .path("Id", self.id),
         )
     }
@@ -225,6 +232,7 @@ impl sage_core::Operation for ListSalesTradingPeriods {
                     sage_core::Method::Get,
                     "/sales_trading_periods",
                 )
+                .products(&["sage200-pro"])
                 .odata(&self.odata),
         )
     }

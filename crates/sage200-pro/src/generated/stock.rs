@@ -123,6 +123,7 @@ impl sage_core::Operation for ListTransactionsForTraceableHistory {
                     sage_core::Method::Get,
                     "/product_transactions/{traceableHistoryId}/traceable_item_transactions",
                 )
+                .products(&["sage200-pro"])
                 .odata(&self.odata)
                 .path("traceableHistoryId", self.traceable_history_id),
         )
@@ -159,6 +160,7 @@ impl sage_core::Operation for CreateTraceableItemsAssign {
                 sage_core::Method::Post,
                 "/traceable_items_assign",
             )
+            .products(&["sage200-pro"])
             .json(&self.body)
     }
 }

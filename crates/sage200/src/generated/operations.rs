@@ -15,6 +15,7 @@ pub const CREATE_ALTERNATIVE_PRODUCT: OperationSpec = OperationSpec {
     list: false,
     idempotent: false,
     deprecated: false,
+    products: &["sage200-pro", "sage200-standard"],
 };
 
 /// `create_bank`
@@ -29,6 +30,7 @@ pub const CREATE_BANK: OperationSpec = OperationSpec {
     list: false,
     idempotent: false,
     deprecated: false,
+    products: &["sage200-pro", "sage200-standard"],
 };
 
 /// `create_bank_payment`
@@ -43,6 +45,7 @@ pub const CREATE_BANK_PAYMENT: OperationSpec = OperationSpec {
     list: false,
     idempotent: false,
     deprecated: false,
+    products: &["sage200-pro", "sage200-standard"],
 };
 
 /// `create_bank_receipt`
@@ -57,6 +60,7 @@ pub const CREATE_BANK_RECEIPT: OperationSpec = OperationSpec {
     list: false,
     idempotent: false,
     deprecated: false,
+    products: &["sage200-pro", "sage200-standard"],
 };
 
 /// `create_bank_transfer`
@@ -71,6 +75,7 @@ pub const CREATE_BANK_TRANSFER: OperationSpec = OperationSpec {
     list: false,
     idempotent: false,
     deprecated: false,
+    products: &["sage200-pro", "sage200-standard"],
 };
 
 /// `create_bin_holding`
@@ -85,6 +90,7 @@ pub const CREATE_BIN_HOLDING: OperationSpec = OperationSpec {
     list: false,
     idempotent: false,
     deprecated: false,
+    products: &["sage200-pro", "sage200-standard"],
 };
 
 /// `create_cost_centre`
@@ -99,6 +105,7 @@ pub const CREATE_COST_CENTRE: OperationSpec = OperationSpec {
     list: false,
     idempotent: false,
     deprecated: false,
+    products: &["sage200-pro", "sage200-standard"],
 };
 
 /// `create_courier`
@@ -113,6 +120,7 @@ pub const CREATE_COURIER: OperationSpec = OperationSpec {
     list: false,
     idempotent: false,
     deprecated: false,
+    products: &["sage200-pro", "sage200-standard"],
 };
 
 /// `create_cross_sell_product`
@@ -127,6 +135,7 @@ pub const CREATE_CROSS_SELL_PRODUCT: OperationSpec = OperationSpec {
     list: false,
     idempotent: false,
     deprecated: false,
+    products: &["sage200-pro", "sage200-standard"],
 };
 
 /// `create_currency_exchange_rate`
@@ -141,6 +150,7 @@ pub const CREATE_CURRENCY_EXCHANGE_RATE: OperationSpec = OperationSpec {
     list: false,
     idempotent: false,
     deprecated: false,
+    products: &["sage200-pro", "sage200-standard"],
 };
 
 /// `create_customer`
@@ -155,6 +165,7 @@ pub const CREATE_CUSTOMER: OperationSpec = OperationSpec {
     list: false,
     idempotent: false,
     deprecated: false,
+    products: &["sage200-pro", "sage200-standard"],
 };
 
 /// `create_customer_alert`
@@ -169,6 +180,7 @@ pub const CREATE_CUSTOMER_ALERT: OperationSpec = OperationSpec {
     list: false,
     idempotent: false,
     deprecated: false,
+    products: &["sage200-pro", "sage200-standard"],
 };
 
 /// `create_customer_contact_for_customer`
@@ -183,6 +195,7 @@ pub const CREATE_CUSTOMER_CONTACT_FOR_CUSTOMER: OperationSpec = OperationSpec {
     list: false,
     idempotent: false,
     deprecated: false,
+    products: &["sage200-pro", "sage200-standard"],
 };
 
 /// `create_customer_delivery_address`
@@ -197,6 +210,7 @@ pub const CREATE_CUSTOMER_DELIVERY_ADDRESS: OperationSpec = OperationSpec {
     list: false,
     idempotent: false,
     deprecated: false,
+    products: &["sage200-pro", "sage200-standard"],
 };
 
 /// `create_customer_email_for_customer_and_customer_contact`
@@ -211,6 +225,7 @@ pub const CREATE_CUSTOMER_EMAIL_FOR_CUSTOMER_AND_CUSTOMER_CONTACT: OperationSpec
     list: false,
     idempotent: false,
     deprecated: false,
+    products: &["sage200-pro", "sage200-standard"],
 };
 
 /// `create_customer_email_for_customer_contact`
@@ -225,6 +240,7 @@ pub const CREATE_CUSTOMER_EMAIL_FOR_CUSTOMER_CONTACT: OperationSpec = OperationS
     list: false,
     idempotent: false,
     deprecated: false,
+    products: &["sage200-pro", "sage200-standard"],
 };
 
 /// `create_customer_fax_for_customer_and_customer_contact`
@@ -239,6 +255,7 @@ pub const CREATE_CUSTOMER_FAX_FOR_CUSTOMER_AND_CUSTOMER_CONTACT: OperationSpec =
     list: false,
     idempotent: false,
     deprecated: false,
+    products: &["sage200-pro", "sage200-standard"],
 };
 
 /// `create_customer_fax_for_customer_contact`
@@ -253,6 +270,7 @@ pub const CREATE_CUSTOMER_FAX_FOR_CUSTOMER_CONTACT: OperationSpec = OperationSpe
     list: false,
     idempotent: false,
     deprecated: false,
+    products: &["sage200-pro", "sage200-standard"],
 };
 
 /// `create_customer_memo`
@@ -267,6 +285,7 @@ pub const CREATE_CUSTOMER_MEMO: OperationSpec = OperationSpec {
     list: false,
     idempotent: false,
     deprecated: false,
+    products: &["sage200-pro", "sage200-standard"],
 };
 
 /// `create_customer_mobile_for_customer_and_customer_contact`
@@ -281,6 +300,7 @@ pub const CREATE_CUSTOMER_MOBILE_FOR_CUSTOMER_AND_CUSTOMER_CONTACT: OperationSpe
     list: false,
     idempotent: false,
     deprecated: false,
+    products: &["sage200-pro", "sage200-standard"],
 };
 
 /// `create_customer_mobile_for_customer_contact`
@@ -295,6 +315,7 @@ pub const CREATE_CUSTOMER_MOBILE_FOR_CUSTOMER_CONTACT: OperationSpec = Operation
     list: false,
     idempotent: false,
     deprecated: false,
+    products: &["sage200-pro", "sage200-standard"],
 };
 
 /// `create_customer_price_enquiry`
@@ -309,6 +330,7 @@ pub const CREATE_CUSTOMER_PRICE_ENQUIRY: OperationSpec = OperationSpec {
     list: false,
     idempotent: false,
     deprecated: false,
+    products: &["sage200-pro", "sage200-standard"],
 };
 
 /// `create_customer_telephone_for_customer_and_customer_contact`
@@ -323,6 +345,7 @@ pub const CREATE_CUSTOMER_TELEPHONE_FOR_CUSTOMER_AND_CUSTOMER_CONTACT: Operation
     list: false,
     idempotent: false,
     deprecated: false,
+    products: &["sage200-pro", "sage200-standard"],
 };
 
 /// `create_customer_telephone_for_customer_contact`
@@ -337,6 +360,7 @@ pub const CREATE_CUSTOMER_TELEPHONE_FOR_CUSTOMER_CONTACT: OperationSpec = Operat
     list: false,
     idempotent: false,
     deprecated: false,
+    products: &["sage200-pro", "sage200-standard"],
 };
 
 /// `create_customer_website_for_customer_and_customer_contact`
@@ -351,6 +375,7 @@ pub const CREATE_CUSTOMER_WEBSITE_FOR_CUSTOMER_AND_CUSTOMER_CONTACT: OperationSp
     list: false,
     idempotent: false,
     deprecated: false,
+    products: &["sage200-pro", "sage200-standard"],
 };
 
 /// `create_customer_website_for_customer_contact`
@@ -365,6 +390,7 @@ pub const CREATE_CUSTOMER_WEBSITE_FOR_CUSTOMER_CONTACT: OperationSpec = Operatio
     list: false,
     idempotent: false,
     deprecated: false,
+    products: &["sage200-pro", "sage200-standard"],
 };
 
 /// `create_customers_new`
@@ -379,6 +405,7 @@ pub const CREATE_CUSTOMERS_NEW: OperationSpec = OperationSpec {
     list: false,
     idempotent: false,
     deprecated: false,
+    products: &["sage200-pro", "sage200-standard"],
 };
 
 /// `create_department`
@@ -393,6 +420,7 @@ pub const CREATE_DEPARTMENT: OperationSpec = OperationSpec {
     list: false,
     idempotent: false,
     deprecated: false,
+    products: &["sage200-pro", "sage200-standard"],
 };
 
 /// `create_flow_state`
@@ -407,6 +435,7 @@ pub const CREATE_FLOW_STATE: OperationSpec = OperationSpec {
     list: false,
     idempotent: false,
     deprecated: false,
+    products: &["sage200-pro", "sage200-standard"],
 };
 
 /// `create_nominal_code`
@@ -421,6 +450,7 @@ pub const CREATE_NOMINAL_CODE: OperationSpec = OperationSpec {
     list: false,
     idempotent: false,
     deprecated: false,
+    products: &["sage200-pro", "sage200-standard"],
 };
 
 /// `create_nominal_code_memo`
@@ -435,6 +465,7 @@ pub const CREATE_NOMINAL_CODE_MEMO: OperationSpec = OperationSpec {
     list: false,
     idempotent: false,
     deprecated: false,
+    products: &["sage200-pro", "sage200-standard"],
 };
 
 /// `create_nominal_codes_new`
@@ -449,6 +480,7 @@ pub const CREATE_NOMINAL_CODES_NEW: OperationSpec = OperationSpec {
     list: false,
     idempotent: false,
     deprecated: false,
+    products: &["sage200-pro", "sage200-standard"],
 };
 
 /// `create_nominal_report_category`
@@ -463,6 +495,7 @@ pub const CREATE_NOMINAL_REPORT_CATEGORY: OperationSpec = OperationSpec {
     list: false,
     idempotent: false,
     deprecated: false,
+    products: &["sage200-pro", "sage200-standard"],
 };
 
 /// `create_pending_email`
@@ -477,6 +510,7 @@ pub const CREATE_PENDING_EMAIL: OperationSpec = OperationSpec {
     list: false,
     idempotent: false,
     deprecated: false,
+    products: &["sage200-pro", "sage200-standard"],
 };
 
 /// `create_pop_order`
@@ -491,6 +525,7 @@ pub const CREATE_POP_ORDER: OperationSpec = OperationSpec {
     list: false,
     idempotent: false,
     deprecated: false,
+    products: &["sage200-pro", "sage200-standard"],
 };
 
 /// `create_pop_orders_duplicate`
@@ -505,6 +540,7 @@ pub const CREATE_POP_ORDERS_DUPLICATE: OperationSpec = OperationSpec {
     list: false,
     idempotent: false,
     deprecated: false,
+    products: &["sage200-pro", "sage200-standard"],
 };
 
 /// `create_pop_orders_new`
@@ -519,6 +555,7 @@ pub const CREATE_POP_ORDERS_NEW: OperationSpec = OperationSpec {
     list: false,
     idempotent: false,
     deprecated: false,
+    products: &["sage200-pro", "sage200-standard"],
 };
 
 /// `create_product`
@@ -533,6 +570,7 @@ pub const CREATE_PRODUCT: OperationSpec = OperationSpec {
     list: false,
     idempotent: false,
     deprecated: false,
+    products: &["sage200-pro", "sage200-standard"],
 };
 
 /// `create_product_memo`
@@ -547,6 +585,7 @@ pub const CREATE_PRODUCT_MEMO: OperationSpec = OperationSpec {
     list: false,
     idempotent: false,
     deprecated: false,
+    products: &["sage200-pro", "sage200-standard"],
 };
 
 /// `create_product_search`
@@ -561,6 +600,7 @@ pub const CREATE_PRODUCT_SEARCH: OperationSpec = OperationSpec {
     list: false,
     idempotent: false,
     deprecated: false,
+    products: &["sage200-pro", "sage200-standard"],
 };
 
 /// `create_product_supplier`
@@ -575,6 +615,7 @@ pub const CREATE_PRODUCT_SUPPLIER: OperationSpec = OperationSpec {
     list: false,
     idempotent: false,
     deprecated: false,
+    products: &["sage200-pro", "sage200-standard"],
 };
 
 /// `create_products_duplicate`
@@ -589,6 +630,7 @@ pub const CREATE_PRODUCTS_DUPLICATE: OperationSpec = OperationSpec {
     list: false,
     idempotent: false,
     deprecated: false,
+    products: &["sage200-pro", "sage200-standard"],
 };
 
 /// `create_purchase_credit_note`
@@ -603,6 +645,7 @@ pub const CREATE_PURCHASE_CREDIT_NOTE: OperationSpec = OperationSpec {
     list: false,
     idempotent: false,
     deprecated: false,
+    products: &["sage200-pro", "sage200-standard"],
 };
 
 /// `create_purchase_credit_notes_new`
@@ -617,6 +660,7 @@ pub const CREATE_PURCHASE_CREDIT_NOTES_NEW: OperationSpec = OperationSpec {
     list: false,
     idempotent: false,
     deprecated: false,
+    products: &["sage200-pro", "sage200-standard"],
 };
 
 /// `create_purchase_invoice`
@@ -631,6 +675,7 @@ pub const CREATE_PURCHASE_INVOICE: OperationSpec = OperationSpec {
     list: false,
     idempotent: false,
     deprecated: false,
+    products: &["sage200-pro", "sage200-standard"],
 };
 
 /// `create_purchase_invoices_new`
@@ -645,6 +690,7 @@ pub const CREATE_PURCHASE_INVOICES_NEW: OperationSpec = OperationSpec {
     list: false,
     idempotent: false,
     deprecated: false,
+    products: &["sage200-pro", "sage200-standard"],
 };
 
 /// `create_purchase_payment`
@@ -659,6 +705,7 @@ pub const CREATE_PURCHASE_PAYMENT: OperationSpec = OperationSpec {
     list: false,
     idempotent: false,
     deprecated: false,
+    products: &["sage200-pro", "sage200-standard"],
 };
 
 /// `create_purchase_posted_transaction_memo`
@@ -673,6 +720,7 @@ pub const CREATE_PURCHASE_POSTED_TRANSACTION_MEMO: OperationSpec = OperationSpec
     list: false,
     idempotent: false,
     deprecated: false,
+    products: &["sage200-pro", "sage200-standard"],
 };
 
 /// `create_purchase_receipt`
@@ -687,6 +735,7 @@ pub const CREATE_PURCHASE_RECEIPT: OperationSpec = OperationSpec {
     list: false,
     idempotent: false,
     deprecated: false,
+    products: &["sage200-pro", "sage200-standard"],
 };
 
 /// `create_sales_allocation`
@@ -701,6 +750,7 @@ pub const CREATE_SALES_ALLOCATION: OperationSpec = OperationSpec {
     list: false,
     idempotent: false,
     deprecated: false,
+    products: &["sage200-pro", "sage200-standard"],
 };
 
 /// `create_sales_credit_note`
@@ -715,6 +765,7 @@ pub const CREATE_SALES_CREDIT_NOTE: OperationSpec = OperationSpec {
     list: false,
     idempotent: false,
     deprecated: false,
+    products: &["sage200-pro", "sage200-standard"],
 };
 
 /// `create_sales_credit_notes_new`
@@ -729,6 +780,7 @@ pub const CREATE_SALES_CREDIT_NOTES_NEW: OperationSpec = OperationSpec {
     list: false,
     idempotent: false,
     deprecated: false,
+    products: &["sage200-pro", "sage200-standard"],
 };
 
 /// `create_sales_invoice`
@@ -743,6 +795,7 @@ pub const CREATE_SALES_INVOICE: OperationSpec = OperationSpec {
     list: false,
     idempotent: false,
     deprecated: false,
+    products: &["sage200-pro", "sage200-standard"],
 };
 
 /// `create_sales_invoices_new`
@@ -757,6 +810,7 @@ pub const CREATE_SALES_INVOICES_NEW: OperationSpec = OperationSpec {
     list: false,
     idempotent: false,
     deprecated: false,
+    products: &["sage200-pro", "sage200-standard"],
 };
 
 /// `create_sales_payment`
@@ -771,6 +825,7 @@ pub const CREATE_SALES_PAYMENT: OperationSpec = OperationSpec {
     list: false,
     idempotent: false,
     deprecated: false,
+    products: &["sage200-pro", "sage200-standard"],
 };
 
 /// `create_sales_posted_transaction_memo`
@@ -785,6 +840,7 @@ pub const CREATE_SALES_POSTED_TRANSACTION_MEMO: OperationSpec = OperationSpec {
     list: false,
     idempotent: false,
     deprecated: false,
+    products: &["sage200-pro", "sage200-standard"],
 };
 
 /// `create_sales_receipt`
@@ -799,6 +855,7 @@ pub const CREATE_SALES_RECEIPT: OperationSpec = OperationSpec {
     list: false,
     idempotent: false,
     deprecated: false,
+    products: &["sage200-pro", "sage200-standard"],
 };
 
 /// `create_sop_confirm_despatch`
@@ -813,6 +870,7 @@ pub const CREATE_SOP_CONFIRM_DESPATCH: OperationSpec = OperationSpec {
     list: false,
     idempotent: false,
     deprecated: false,
+    products: &["sage200-pro", "sage200-standard"],
 };
 
 /// `create_sop_confirm_despatch_bin_item`
@@ -827,6 +885,7 @@ pub const CREATE_SOP_CONFIRM_DESPATCH_BIN_ITEM: OperationSpec = OperationSpec {
     list: false,
     idempotent: false,
     deprecated: false,
+    products: &["sage200-pro", "sage200-standard"],
 };
 
 /// `create_sop_confirm_despatch_traceable_item`
@@ -841,6 +900,7 @@ pub const CREATE_SOP_CONFIRM_DESPATCH_TRACEABLE_ITEM: OperationSpec = OperationS
     list: false,
     idempotent: false,
     deprecated: false,
+    products: &["sage200-pro", "sage200-standard"],
 };
 
 /// `create_sop_export_reason`
@@ -855,6 +915,7 @@ pub const CREATE_SOP_EXPORT_REASON: OperationSpec = OperationSpec {
     list: false,
     idempotent: false,
     deprecated: false,
+    products: &["sage200-pro", "sage200-standard"],
 };
 
 /// `create_sop_incoterm`
@@ -869,6 +930,7 @@ pub const CREATE_SOP_INCOTERM: OperationSpec = OperationSpec {
     list: false,
     idempotent: false,
     deprecated: false,
+    products: &["sage200-pro", "sage200-standard"],
 };
 
 /// `create_sop_order`
@@ -883,6 +945,7 @@ pub const CREATE_SOP_ORDER: OperationSpec = OperationSpec {
     list: false,
     idempotent: false,
     deprecated: false,
+    products: &["sage200-pro", "sage200-standard"],
 };
 
 /// `create_sop_order_line_traceable_item`
@@ -897,6 +960,7 @@ pub const CREATE_SOP_ORDER_LINE_TRACEABLE_ITEM: OperationSpec = OperationSpec {
     list: false,
     idempotent: false,
     deprecated: false,
+    products: &["sage200-pro", "sage200-standard"],
 };
 
 /// `create_sop_orders_duplicate`
@@ -911,6 +975,7 @@ pub const CREATE_SOP_ORDERS_DUPLICATE: OperationSpec = OperationSpec {
     list: false,
     idempotent: false,
     deprecated: false,
+    products: &["sage200-pro", "sage200-standard"],
 };
 
 /// `create_sop_orders_new`
@@ -925,6 +990,7 @@ pub const CREATE_SOP_ORDERS_NEW: OperationSpec = OperationSpec {
     list: false,
     idempotent: false,
     deprecated: false,
+    products: &["sage200-pro", "sage200-standard"],
 };
 
 /// `create_sop_quote`
@@ -939,6 +1005,7 @@ pub const CREATE_SOP_QUOTE: OperationSpec = OperationSpec {
     list: false,
     idempotent: false,
     deprecated: false,
+    products: &["sage200-pro", "sage200-standard"],
 };
 
 /// `create_sop_quotes_duplicate`
@@ -953,6 +1020,7 @@ pub const CREATE_SOP_QUOTES_DUPLICATE: OperationSpec = OperationSpec {
     list: false,
     idempotent: false,
     deprecated: false,
+    products: &["sage200-pro", "sage200-standard"],
 };
 
 /// `create_sop_quotes_new`
@@ -967,6 +1035,7 @@ pub const CREATE_SOP_QUOTES_NEW: OperationSpec = OperationSpec {
     list: false,
     idempotent: false,
     deprecated: false,
+    products: &["sage200-pro", "sage200-standard"],
 };
 
 /// `create_stock_transfer`
@@ -981,6 +1050,7 @@ pub const CREATE_STOCK_TRANSFER: OperationSpec = OperationSpec {
     list: false,
     idempotent: false,
     deprecated: false,
+    products: &["sage200-pro", "sage200-standard"],
 };
 
 /// `create_stock_transfer_traceable_item`
@@ -995,6 +1065,7 @@ pub const CREATE_STOCK_TRANSFER_TRACEABLE_ITEM: OperationSpec = OperationSpec {
     list: false,
     idempotent: false,
     deprecated: false,
+    products: &["sage200-pro", "sage200-standard"],
 };
 
 /// `create_stocktake`
@@ -1009,6 +1080,7 @@ pub const CREATE_STOCKTAKE: OperationSpec = OperationSpec {
     list: false,
     idempotent: false,
     deprecated: false,
+    products: &["sage200-pro", "sage200-standard"],
 };
 
 /// `create_stocktake_amend_item`
@@ -1023,6 +1095,7 @@ pub const CREATE_STOCKTAKE_AMEND_ITEM: OperationSpec = OperationSpec {
     list: false,
     idempotent: false,
     deprecated: false,
+    products: &["sage200-pro", "sage200-standard"],
 };
 
 /// `create_stocktake_approve_complete`
@@ -1037,6 +1110,7 @@ pub const CREATE_STOCKTAKE_APPROVE_COMPLETE: OperationSpec = OperationSpec {
     list: false,
     idempotent: false,
     deprecated: false,
+    products: &["sage200-pro", "sage200-standard"],
 };
 
 /// `create_stocktake_criteria_template`
@@ -1051,6 +1125,7 @@ pub const CREATE_STOCKTAKE_CRITERIA_TEMPLATE: OperationSpec = OperationSpec {
     list: false,
     idempotent: false,
     deprecated: false,
+    products: &["sage200-pro", "sage200-standard"],
 };
 
 /// `create_stocktake_enter_value`
@@ -1065,6 +1140,7 @@ pub const CREATE_STOCKTAKE_ENTER_VALUE: OperationSpec = OperationSpec {
     list: false,
     idempotent: false,
     deprecated: false,
+    products: &["sage200-pro", "sage200-standard"],
 };
 
 /// `create_stocktake_new_item`
@@ -1079,6 +1155,7 @@ pub const CREATE_STOCKTAKE_NEW_ITEM: OperationSpec = OperationSpec {
     list: false,
     idempotent: false,
     deprecated: false,
+    products: &["sage200-pro", "sage200-standard"],
 };
 
 /// `create_stocktake_view_adjustment`
@@ -1093,6 +1170,7 @@ pub const CREATE_STOCKTAKE_VIEW_ADJUSTMENT: OperationSpec = OperationSpec {
     list: false,
     idempotent: false,
     deprecated: false,
+    products: &["sage200-pro", "sage200-standard"],
 };
 
 /// `create_suggested_product`
@@ -1107,6 +1185,7 @@ pub const CREATE_SUGGESTED_PRODUCT: OperationSpec = OperationSpec {
     list: false,
     idempotent: false,
     deprecated: false,
+    products: &["sage200-pro", "sage200-standard"],
 };
 
 /// `create_supplier`
@@ -1121,6 +1200,7 @@ pub const CREATE_SUPPLIER: OperationSpec = OperationSpec {
     list: false,
     idempotent: false,
     deprecated: false,
+    products: &["sage200-pro", "sage200-standard"],
 };
 
 /// `create_supplier_contact_for_supplier`
@@ -1135,6 +1215,7 @@ pub const CREATE_SUPPLIER_CONTACT_FOR_SUPPLIER: OperationSpec = OperationSpec {
     list: false,
     idempotent: false,
     deprecated: false,
+    products: &["sage200-pro", "sage200-standard"],
 };
 
 /// `create_supplier_email_for_supplier_and_supplier_contact`
@@ -1149,6 +1230,7 @@ pub const CREATE_SUPPLIER_EMAIL_FOR_SUPPLIER_AND_SUPPLIER_CONTACT: OperationSpec
     list: false,
     idempotent: false,
     deprecated: false,
+    products: &["sage200-pro", "sage200-standard"],
 };
 
 /// `create_supplier_email_for_supplier_contact`
@@ -1163,6 +1245,7 @@ pub const CREATE_SUPPLIER_EMAIL_FOR_SUPPLIER_CONTACT: OperationSpec = OperationS
     list: false,
     idempotent: false,
     deprecated: false,
+    products: &["sage200-pro", "sage200-standard"],
 };
 
 /// `create_supplier_fax_for_supplier_and_supplier_contact`
@@ -1177,6 +1260,7 @@ pub const CREATE_SUPPLIER_FAX_FOR_SUPPLIER_AND_SUPPLIER_CONTACT: OperationSpec =
     list: false,
     idempotent: false,
     deprecated: false,
+    products: &["sage200-pro", "sage200-standard"],
 };
 
 /// `create_supplier_fax_for_supplier_contact`
@@ -1191,6 +1275,7 @@ pub const CREATE_SUPPLIER_FAX_FOR_SUPPLIER_CONTACT: OperationSpec = OperationSpe
     list: false,
     idempotent: false,
     deprecated: false,
+    products: &["sage200-pro", "sage200-standard"],
 };
 
 /// `create_supplier_memo`
@@ -1205,6 +1290,7 @@ pub const CREATE_SUPPLIER_MEMO: OperationSpec = OperationSpec {
     list: false,
     idempotent: false,
     deprecated: false,
+    products: &["sage200-pro", "sage200-standard"],
 };
 
 /// `create_supplier_mobile_for_supplier_and_supplier_contact`
@@ -1219,6 +1305,7 @@ pub const CREATE_SUPPLIER_MOBILE_FOR_SUPPLIER_AND_SUPPLIER_CONTACT: OperationSpe
     list: false,
     idempotent: false,
     deprecated: false,
+    products: &["sage200-pro", "sage200-standard"],
 };
 
 /// `create_supplier_mobile_for_supplier_contact`
@@ -1233,6 +1320,7 @@ pub const CREATE_SUPPLIER_MOBILE_FOR_SUPPLIER_CONTACT: OperationSpec = Operation
     list: false,
     idempotent: false,
     deprecated: false,
+    products: &["sage200-pro", "sage200-standard"],
 };
 
 /// `create_supplier_telephone_for_supplier_and_supplier_contact`
@@ -1247,6 +1335,7 @@ pub const CREATE_SUPPLIER_TELEPHONE_FOR_SUPPLIER_AND_SUPPLIER_CONTACT: Operation
     list: false,
     idempotent: false,
     deprecated: false,
+    products: &["sage200-pro", "sage200-standard"],
 };
 
 /// `create_supplier_telephone_for_supplier_contact`
@@ -1261,6 +1350,7 @@ pub const CREATE_SUPPLIER_TELEPHONE_FOR_SUPPLIER_CONTACT: OperationSpec = Operat
     list: false,
     idempotent: false,
     deprecated: false,
+    products: &["sage200-pro", "sage200-standard"],
 };
 
 /// `create_supplier_website_for_supplier_and_supplier_contact`
@@ -1275,6 +1365,7 @@ pub const CREATE_SUPPLIER_WEBSITE_FOR_SUPPLIER_AND_SUPPLIER_CONTACT: OperationSp
     list: false,
     idempotent: false,
     deprecated: false,
+    products: &["sage200-pro", "sage200-standard"],
 };
 
 /// `create_supplier_website_for_supplier_contact`
@@ -1289,6 +1380,7 @@ pub const CREATE_SUPPLIER_WEBSITE_FOR_SUPPLIER_CONTACT: OperationSpec = Operatio
     list: false,
     idempotent: false,
     deprecated: false,
+    products: &["sage200-pro", "sage200-standard"],
 };
 
 /// `create_suppliers_new`
@@ -1303,6 +1395,7 @@ pub const CREATE_SUPPLIERS_NEW: OperationSpec = OperationSpec {
     list: false,
     idempotent: false,
     deprecated: false,
+    products: &["sage200-pro", "sage200-standard"],
 };
 
 /// `create_traceable_items_amend`
@@ -1317,6 +1410,7 @@ pub const CREATE_TRACEABLE_ITEMS_AMEND: OperationSpec = OperationSpec {
     list: false,
     idempotent: false,
     deprecated: false,
+    products: &["sage200-pro", "sage200-standard"],
 };
 
 /// `create_traceable_items_amend_traceable_item`
@@ -1331,6 +1425,7 @@ pub const CREATE_TRACEABLE_ITEMS_AMEND_TRACEABLE_ITEM: OperationSpec = Operation
     list: false,
     idempotent: false,
     deprecated: false,
+    products: &["sage200-pro", "sage200-standard"],
 };
 
 /// `create_traceable_items_assign`
@@ -1345,6 +1440,7 @@ pub const CREATE_TRACEABLE_ITEMS_ASSIGN: OperationSpec = OperationSpec {
     list: false,
     idempotent: false,
     deprecated: false,
+    products: &["sage200-pro"],
 };
 
 /// `create_traceable_items_assign_traceable_item`
@@ -1359,6 +1455,7 @@ pub const CREATE_TRACEABLE_ITEMS_ASSIGN_TRACEABLE_ITEM: OperationSpec = Operatio
     list: false,
     idempotent: false,
     deprecated: false,
+    products: &["sage200-pro", "sage200-standard"],
 };
 
 /// `create_transaction_date_validation`
@@ -1373,6 +1470,7 @@ pub const CREATE_TRANSACTION_DATE_VALIDATION: OperationSpec = OperationSpec {
     list: false,
     idempotent: false,
     deprecated: false,
+    products: &["sage200-pro", "sage200-standard"],
 };
 
 /// `create_warehouse`
@@ -1387,6 +1485,7 @@ pub const CREATE_WAREHOUSE: OperationSpec = OperationSpec {
     list: false,
     idempotent: false,
     deprecated: false,
+    products: &["sage200-pro", "sage200-standard"],
 };
 
 /// `create_warehouse_holding`
@@ -1401,6 +1500,7 @@ pub const CREATE_WAREHOUSE_HOLDING: OperationSpec = OperationSpec {
     list: false,
     idempotent: false,
     deprecated: false,
+    products: &["sage200-pro", "sage200-standard"],
 };
 
 /// `delete_alternative_product`
@@ -1415,6 +1515,7 @@ pub const DELETE_ALTERNATIVE_PRODUCT: OperationSpec = OperationSpec {
     list: false,
     idempotent: true,
     deprecated: false,
+    products: &["sage200-pro", "sage200-standard"],
 };
 
 /// `delete_bank`
@@ -1429,6 +1530,7 @@ pub const DELETE_BANK: OperationSpec = OperationSpec {
     list: false,
     idempotent: true,
     deprecated: false,
+    products: &["sage200-pro", "sage200-standard"],
 };
 
 /// `delete_bin_holding`
@@ -1443,6 +1545,7 @@ pub const DELETE_BIN_HOLDING: OperationSpec = OperationSpec {
     list: false,
     idempotent: true,
     deprecated: false,
+    products: &["sage200-pro", "sage200-standard"],
 };
 
 /// `delete_cost_centre`
@@ -1457,6 +1560,7 @@ pub const DELETE_COST_CENTRE: OperationSpec = OperationSpec {
     list: false,
     idempotent: true,
     deprecated: false,
+    products: &["sage200-pro", "sage200-standard"],
 };
 
 /// `delete_courier`
@@ -1471,6 +1575,7 @@ pub const DELETE_COURIER: OperationSpec = OperationSpec {
     list: false,
     idempotent: true,
     deprecated: false,
+    products: &["sage200-pro", "sage200-standard"],
 };
 
 /// `delete_cross_sell_product`
@@ -1485,6 +1590,7 @@ pub const DELETE_CROSS_SELL_PRODUCT: OperationSpec = OperationSpec {
     list: false,
     idempotent: true,
     deprecated: false,
+    products: &["sage200-pro", "sage200-standard"],
 };
 
 /// `delete_customer`
@@ -1499,6 +1605,7 @@ pub const DELETE_CUSTOMER: OperationSpec = OperationSpec {
     list: false,
     idempotent: true,
     deprecated: false,
+    products: &["sage200-pro", "sage200-standard"],
 };
 
 /// `delete_customer_alert`
@@ -1513,6 +1620,7 @@ pub const DELETE_CUSTOMER_ALERT: OperationSpec = OperationSpec {
     list: false,
     idempotent: true,
     deprecated: false,
+    products: &["sage200-pro", "sage200-standard"],
 };
 
 /// `delete_customer_card`
@@ -1527,6 +1635,7 @@ pub const DELETE_CUSTOMER_CARD: OperationSpec = OperationSpec {
     list: false,
     idempotent: true,
     deprecated: false,
+    products: &["sage200-pro", "sage200-standard"],
 };
 
 /// `delete_customer_contact`
@@ -1541,6 +1650,7 @@ pub const DELETE_CUSTOMER_CONTACT: OperationSpec = OperationSpec {
     list: false,
     idempotent: true,
     deprecated: false,
+    products: &["sage200-pro", "sage200-standard"],
 };
 
 /// `delete_customer_contact_for_customer`
@@ -1555,6 +1665,7 @@ pub const DELETE_CUSTOMER_CONTACT_FOR_CUSTOMER: OperationSpec = OperationSpec {
     list: false,
     idempotent: true,
     deprecated: false,
+    products: &["sage200-pro", "sage200-standard"],
 };
 
 /// `delete_customer_delivery_address`
@@ -1569,6 +1680,7 @@ pub const DELETE_CUSTOMER_DELIVERY_ADDRESS: OperationSpec = OperationSpec {
     list: false,
     idempotent: true,
     deprecated: false,
+    products: &["sage200-pro", "sage200-standard"],
 };
 
 /// `delete_customer_email`
@@ -1583,6 +1695,7 @@ pub const DELETE_CUSTOMER_EMAIL: OperationSpec = OperationSpec {
     list: false,
     idempotent: true,
     deprecated: false,
+    products: &["sage200-pro", "sage200-standard"],
 };
 
 /// `delete_customer_email_for_customer_and_customer_contact`
@@ -1597,6 +1710,7 @@ pub const DELETE_CUSTOMER_EMAIL_FOR_CUSTOMER_AND_CUSTOMER_CONTACT: OperationSpec
     list: false,
     idempotent: true,
     deprecated: false,
+    products: &["sage200-pro", "sage200-standard"],
 };
 
 /// `delete_customer_email_for_customer_contact`
@@ -1611,6 +1725,7 @@ pub const DELETE_CUSTOMER_EMAIL_FOR_CUSTOMER_CONTACT: OperationSpec = OperationS
     list: false,
     idempotent: true,
     deprecated: false,
+    products: &["sage200-pro", "sage200-standard"],
 };
 
 /// `delete_customer_fax`
@@ -1625,6 +1740,7 @@ pub const DELETE_CUSTOMER_FAX: OperationSpec = OperationSpec {
     list: false,
     idempotent: true,
     deprecated: false,
+    products: &["sage200-pro", "sage200-standard"],
 };
 
 /// `delete_customer_fax_for_customer_and_customer_contact`
@@ -1639,6 +1755,7 @@ pub const DELETE_CUSTOMER_FAX_FOR_CUSTOMER_AND_CUSTOMER_CONTACT: OperationSpec =
     list: false,
     idempotent: true,
     deprecated: false,
+    products: &["sage200-pro", "sage200-standard"],
 };
 
 /// `delete_customer_fax_for_customer_contact`
@@ -1653,6 +1770,7 @@ pub const DELETE_CUSTOMER_FAX_FOR_CUSTOMER_CONTACT: OperationSpec = OperationSpe
     list: false,
     idempotent: true,
     deprecated: false,
+    products: &["sage200-pro", "sage200-standard"],
 };
 
 /// `delete_customer_memo`
@@ -1667,6 +1785,7 @@ pub const DELETE_CUSTOMER_MEMO: OperationSpec = OperationSpec {
     list: false,
     idempotent: true,
     deprecated: false,
+    products: &["sage200-pro", "sage200-standard"],
 };
 
 /// `delete_customer_mobile`
@@ -1681,6 +1800,7 @@ pub const DELETE_CUSTOMER_MOBILE: OperationSpec = OperationSpec {
     list: false,
     idempotent: true,
     deprecated: false,
+    products: &["sage200-pro", "sage200-standard"],
 };
 
 /// `delete_customer_mobile_for_customer_and_customer_contact`
@@ -1695,6 +1815,7 @@ pub const DELETE_CUSTOMER_MOBILE_FOR_CUSTOMER_AND_CUSTOMER_CONTACT: OperationSpe
     list: false,
     idempotent: true,
     deprecated: false,
+    products: &["sage200-pro", "sage200-standard"],
 };
 
 /// `delete_customer_mobile_for_customer_contact`
@@ -1709,6 +1830,7 @@ pub const DELETE_CUSTOMER_MOBILE_FOR_CUSTOMER_CONTACT: OperationSpec = Operation
     list: false,
     idempotent: true,
     deprecated: false,
+    products: &["sage200-pro", "sage200-standard"],
 };
 
 /// `delete_customer_telephone`
@@ -1723,6 +1845,7 @@ pub const DELETE_CUSTOMER_TELEPHONE: OperationSpec = OperationSpec {
     list: false,
     idempotent: true,
     deprecated: false,
+    products: &["sage200-pro", "sage200-standard"],
 };
 
 /// `delete_customer_telephone_for_customer_and_customer_contact`
@@ -1737,6 +1860,7 @@ pub const DELETE_CUSTOMER_TELEPHONE_FOR_CUSTOMER_AND_CUSTOMER_CONTACT: Operation
     list: false,
     idempotent: true,
     deprecated: false,
+    products: &["sage200-pro", "sage200-standard"],
 };
 
 /// `delete_customer_telephone_for_customer_contact`
@@ -1751,6 +1875,7 @@ pub const DELETE_CUSTOMER_TELEPHONE_FOR_CUSTOMER_CONTACT: OperationSpec = Operat
     list: false,
     idempotent: true,
     deprecated: false,
+    products: &["sage200-pro", "sage200-standard"],
 };
 
 /// `delete_customer_website`
@@ -1765,6 +1890,7 @@ pub const DELETE_CUSTOMER_WEBSITE: OperationSpec = OperationSpec {
     list: false,
     idempotent: true,
     deprecated: false,
+    products: &["sage200-pro", "sage200-standard"],
 };
 
 /// `delete_customer_website_for_customer_and_customer_contact`
@@ -1779,6 +1905,7 @@ pub const DELETE_CUSTOMER_WEBSITE_FOR_CUSTOMER_AND_CUSTOMER_CONTACT: OperationSp
     list: false,
     idempotent: true,
     deprecated: false,
+    products: &["sage200-pro", "sage200-standard"],
 };
 
 /// `delete_customer_website_for_customer_contact`
@@ -1793,6 +1920,7 @@ pub const DELETE_CUSTOMER_WEBSITE_FOR_CUSTOMER_CONTACT: OperationSpec = Operatio
     list: false,
     idempotent: true,
     deprecated: false,
+    products: &["sage200-pro", "sage200-standard"],
 };
 
 /// `delete_department`
@@ -1807,6 +1935,7 @@ pub const DELETE_DEPARTMENT: OperationSpec = OperationSpec {
     list: false,
     idempotent: true,
     deprecated: false,
+    products: &["sage200-pro", "sage200-standard"],
 };
 
 /// `delete_flow_state`
@@ -1821,6 +1950,7 @@ pub const DELETE_FLOW_STATE: OperationSpec = OperationSpec {
     list: false,
     idempotent: true,
     deprecated: false,
+    products: &["sage200-pro", "sage200-standard"],
 };
 
 /// `delete_nominal_code`
@@ -1835,6 +1965,7 @@ pub const DELETE_NOMINAL_CODE: OperationSpec = OperationSpec {
     list: false,
     idempotent: true,
     deprecated: false,
+    products: &["sage200-pro", "sage200-standard"],
 };
 
 /// `delete_nominal_code_memo`
@@ -1849,6 +1980,7 @@ pub const DELETE_NOMINAL_CODE_MEMO: OperationSpec = OperationSpec {
     list: false,
     idempotent: true,
     deprecated: false,
+    products: &["sage200-pro", "sage200-standard"],
 };
 
 /// `delete_nominal_report_category`
@@ -1863,6 +1995,7 @@ pub const DELETE_NOMINAL_REPORT_CATEGORY: OperationSpec = OperationSpec {
     list: false,
     idempotent: true,
     deprecated: false,
+    products: &["sage200-pro", "sage200-standard"],
 };
 
 /// `delete_pending_email`
@@ -1877,6 +2010,7 @@ pub const DELETE_PENDING_EMAIL: OperationSpec = OperationSpec {
     list: false,
     idempotent: true,
     deprecated: false,
+    products: &["sage200-pro", "sage200-standard"],
 };
 
 /// `delete_pop_order`
@@ -1891,6 +2025,7 @@ pub const DELETE_POP_ORDER: OperationSpec = OperationSpec {
     list: false,
     idempotent: true,
     deprecated: false,
+    products: &["sage200-pro", "sage200-standard"],
 };
 
 /// `delete_product`
@@ -1905,6 +2040,7 @@ pub const DELETE_PRODUCT: OperationSpec = OperationSpec {
     list: false,
     idempotent: true,
     deprecated: false,
+    products: &["sage200-pro", "sage200-standard"],
 };
 
 /// `delete_product_memo`
@@ -1919,6 +2055,7 @@ pub const DELETE_PRODUCT_MEMO: OperationSpec = OperationSpec {
     list: false,
     idempotent: true,
     deprecated: false,
+    products: &["sage200-pro", "sage200-standard"],
 };
 
 /// `delete_product_supplier`
@@ -1933,6 +2070,7 @@ pub const DELETE_PRODUCT_SUPPLIER: OperationSpec = OperationSpec {
     list: false,
     idempotent: true,
     deprecated: false,
+    products: &["sage200-pro", "sage200-standard"],
 };
 
 /// `delete_purchase_posted_transaction_memo`
@@ -1947,6 +2085,7 @@ pub const DELETE_PURCHASE_POSTED_TRANSACTION_MEMO: OperationSpec = OperationSpec
     list: false,
     idempotent: true,
     deprecated: false,
+    products: &["sage200-pro", "sage200-standard"],
 };
 
 /// `delete_sales_posted_transaction_memo`
@@ -1961,6 +2100,7 @@ pub const DELETE_SALES_POSTED_TRANSACTION_MEMO: OperationSpec = OperationSpec {
     list: false,
     idempotent: true,
     deprecated: false,
+    products: &["sage200-pro", "sage200-standard"],
 };
 
 /// `delete_sop_export_reason`
@@ -1975,6 +2115,7 @@ pub const DELETE_SOP_EXPORT_REASON: OperationSpec = OperationSpec {
     list: false,
     idempotent: true,
     deprecated: false,
+    products: &["sage200-pro", "sage200-standard"],
 };
 
 /// `delete_sop_incoterm`
@@ -1989,6 +2130,7 @@ pub const DELETE_SOP_INCOTERM: OperationSpec = OperationSpec {
     list: false,
     idempotent: true,
     deprecated: false,
+    products: &["sage200-pro", "sage200-standard"],
 };
 
 /// `delete_sop_order`
@@ -2003,6 +2145,7 @@ pub const DELETE_SOP_ORDER: OperationSpec = OperationSpec {
     list: false,
     idempotent: true,
     deprecated: false,
+    products: &["sage200-pro", "sage200-standard"],
 };
 
 /// `delete_sop_quote`
@@ -2017,6 +2160,7 @@ pub const DELETE_SOP_QUOTE: OperationSpec = OperationSpec {
     list: false,
     idempotent: true,
     deprecated: false,
+    products: &["sage200-pro", "sage200-standard"],
 };
 
 /// `delete_stocktake`
@@ -2031,6 +2175,7 @@ pub const DELETE_STOCKTAKE: OperationSpec = OperationSpec {
     list: false,
     idempotent: true,
     deprecated: false,
+    products: &["sage200-pro", "sage200-standard"],
 };
 
 /// `delete_stocktake_criteria_template`
@@ -2045,6 +2190,7 @@ pub const DELETE_STOCKTAKE_CRITERIA_TEMPLATE: OperationSpec = OperationSpec {
     list: false,
     idempotent: true,
     deprecated: false,
+    products: &["sage200-pro", "sage200-standard"],
 };
 
 /// `delete_supplier`
@@ -2059,6 +2205,7 @@ pub const DELETE_SUPPLIER: OperationSpec = OperationSpec {
     list: false,
     idempotent: true,
     deprecated: false,
+    products: &["sage200-pro", "sage200-standard"],
 };
 
 /// `delete_supplier_contact`
@@ -2073,6 +2220,7 @@ pub const DELETE_SUPPLIER_CONTACT: OperationSpec = OperationSpec {
     list: false,
     idempotent: true,
     deprecated: false,
+    products: &["sage200-pro", "sage200-standard"],
 };
 
 /// `delete_supplier_contact_for_supplier`
@@ -2087,6 +2235,7 @@ pub const DELETE_SUPPLIER_CONTACT_FOR_SUPPLIER: OperationSpec = OperationSpec {
     list: false,
     idempotent: true,
     deprecated: false,
+    products: &["sage200-pro", "sage200-standard"],
 };
 
 /// `delete_supplier_email`
@@ -2101,6 +2250,7 @@ pub const DELETE_SUPPLIER_EMAIL: OperationSpec = OperationSpec {
     list: false,
     idempotent: true,
     deprecated: false,
+    products: &["sage200-pro", "sage200-standard"],
 };
 
 /// `delete_supplier_email_for_supplier_and_supplier_contact`
@@ -2115,6 +2265,7 @@ pub const DELETE_SUPPLIER_EMAIL_FOR_SUPPLIER_AND_SUPPLIER_CONTACT: OperationSpec
     list: false,
     idempotent: true,
     deprecated: false,
+    products: &["sage200-pro", "sage200-standard"],
 };
 
 /// `delete_supplier_email_for_supplier_contact`
@@ -2129,6 +2280,7 @@ pub const DELETE_SUPPLIER_EMAIL_FOR_SUPPLIER_CONTACT: OperationSpec = OperationS
     list: false,
     idempotent: true,
     deprecated: false,
+    products: &["sage200-pro", "sage200-standard"],
 };
 
 /// `delete_supplier_fax`
@@ -2143,6 +2295,7 @@ pub const DELETE_SUPPLIER_FAX: OperationSpec = OperationSpec {
     list: false,
     idempotent: true,
     deprecated: false,
+    products: &["sage200-pro", "sage200-standard"],
 };
 
 /// `delete_supplier_fax_for_supplier_and_supplier_contact`
@@ -2157,6 +2310,7 @@ pub const DELETE_SUPPLIER_FAX_FOR_SUPPLIER_AND_SUPPLIER_CONTACT: OperationSpec =
     list: false,
     idempotent: true,
     deprecated: false,
+    products: &["sage200-pro", "sage200-standard"],
 };
 
 /// `delete_supplier_fax_for_supplier_contact`
@@ -2171,6 +2325,7 @@ pub const DELETE_SUPPLIER_FAX_FOR_SUPPLIER_CONTACT: OperationSpec = OperationSpe
     list: false,
     idempotent: true,
     deprecated: false,
+    products: &["sage200-pro", "sage200-standard"],
 };
 
 /// `delete_supplier_memo`
@@ -2185,6 +2340,7 @@ pub const DELETE_SUPPLIER_MEMO: OperationSpec = OperationSpec {
     list: false,
     idempotent: true,
     deprecated: false,
+    products: &["sage200-pro", "sage200-standard"],
 };
 
 /// `delete_supplier_mobile`
@@ -2199,6 +2355,7 @@ pub const DELETE_SUPPLIER_MOBILE: OperationSpec = OperationSpec {
     list: false,
     idempotent: true,
     deprecated: false,
+    products: &["sage200-pro", "sage200-standard"],
 };
 
 /// `delete_supplier_mobile_for_supplier_and_supplier_contact`
@@ -2213,6 +2370,7 @@ pub const DELETE_SUPPLIER_MOBILE_FOR_SUPPLIER_AND_SUPPLIER_CONTACT: OperationSpe
     list: false,
     idempotent: true,
     deprecated: false,
+    products: &["sage200-pro", "sage200-standard"],
 };
 
 /// `delete_supplier_mobile_for_supplier_contact`
@@ -2227,6 +2385,7 @@ pub const DELETE_SUPPLIER_MOBILE_FOR_SUPPLIER_CONTACT: OperationSpec = Operation
     list: false,
     idempotent: true,
     deprecated: false,
+    products: &["sage200-pro", "sage200-standard"],
 };
 
 /// `delete_supplier_telephone`
@@ -2241,6 +2400,7 @@ pub const DELETE_SUPPLIER_TELEPHONE: OperationSpec = OperationSpec {
     list: false,
     idempotent: true,
     deprecated: false,
+    products: &["sage200-pro", "sage200-standard"],
 };
 
 /// `delete_supplier_telephone_for_supplier_and_supplier_contact`
@@ -2255,6 +2415,7 @@ pub const DELETE_SUPPLIER_TELEPHONE_FOR_SUPPLIER_AND_SUPPLIER_CONTACT: Operation
     list: false,
     idempotent: true,
     deprecated: false,
+    products: &["sage200-pro", "sage200-standard"],
 };
 
 /// `delete_supplier_telephone_for_supplier_contact`
@@ -2269,6 +2430,7 @@ pub const DELETE_SUPPLIER_TELEPHONE_FOR_SUPPLIER_CONTACT: OperationSpec = Operat
     list: false,
     idempotent: true,
     deprecated: false,
+    products: &["sage200-pro", "sage200-standard"],
 };
 
 /// `delete_supplier_website`
@@ -2283,6 +2445,7 @@ pub const DELETE_SUPPLIER_WEBSITE: OperationSpec = OperationSpec {
     list: false,
     idempotent: true,
     deprecated: false,
+    products: &["sage200-pro", "sage200-standard"],
 };
 
 /// `delete_supplier_website_for_supplier_and_supplier_contact`
@@ -2297,6 +2460,7 @@ pub const DELETE_SUPPLIER_WEBSITE_FOR_SUPPLIER_AND_SUPPLIER_CONTACT: OperationSp
     list: false,
     idempotent: true,
     deprecated: false,
+    products: &["sage200-pro", "sage200-standard"],
 };
 
 /// `delete_supplier_website_for_supplier_contact`
@@ -2311,6 +2475,7 @@ pub const DELETE_SUPPLIER_WEBSITE_FOR_SUPPLIER_CONTACT: OperationSpec = Operatio
     list: false,
     idempotent: true,
     deprecated: false,
+    products: &["sage200-pro", "sage200-standard"],
 };
 
 /// `delete_warehouse`
@@ -2325,6 +2490,7 @@ pub const DELETE_WAREHOUSE: OperationSpec = OperationSpec {
     list: false,
     idempotent: true,
     deprecated: false,
+    products: &["sage200-pro", "sage200-standard"],
 };
 
 /// `delete_warehouse_holding`
@@ -2339,6 +2505,7 @@ pub const DELETE_WAREHOUSE_HOLDING: OperationSpec = OperationSpec {
     list: false,
     idempotent: true,
     deprecated: false,
+    products: &["sage200-pro", "sage200-standard"],
 };
 
 /// `get_alternative_product`
@@ -2353,6 +2520,7 @@ pub const GET_ALTERNATIVE_PRODUCT: OperationSpec = OperationSpec {
     list: false,
     idempotent: true,
     deprecated: false,
+    products: &["sage200-pro", "sage200-standard"],
 };
 
 /// `get_analysis_code_mapping`
@@ -2367,6 +2535,7 @@ pub const GET_ANALYSIS_CODE_MAPPING: OperationSpec = OperationSpec {
     list: false,
     idempotent: true,
     deprecated: false,
+    products: &["sage200-pro", "sage200-standard"],
 };
 
 /// `get_auto_generate_separator`
@@ -2381,6 +2550,7 @@ pub const GET_AUTO_GENERATE_SEPARATOR: OperationSpec = OperationSpec {
     list: false,
     idempotent: true,
     deprecated: false,
+    products: &["sage200-pro", "sage200-standard"],
 };
 
 /// `get_bank`
@@ -2395,6 +2565,7 @@ pub const GET_BANK: OperationSpec = OperationSpec {
     list: false,
     idempotent: true,
     deprecated: false,
+    products: &["sage200-pro", "sage200-standard"],
 };
 
 /// `get_bank_posted_transaction`
@@ -2409,6 +2580,7 @@ pub const GET_BANK_POSTED_TRANSACTION: OperationSpec = OperationSpec {
     list: false,
     idempotent: true,
     deprecated: false,
+    products: &["sage200-pro", "sage200-standard"],
 };
 
 /// `get_bin_holding`
@@ -2423,6 +2595,7 @@ pub const GET_BIN_HOLDING: OperationSpec = OperationSpec {
     list: false,
     idempotent: true,
     deprecated: false,
+    products: &["sage200-pro", "sage200-standard"],
 };
 
 /// `get_bom_cost_heading`
@@ -2437,6 +2610,7 @@ pub const GET_BOM_COST_HEADING: OperationSpec = OperationSpec {
     list: false,
     idempotent: true,
     deprecated: false,
+    products: &["sage200-pro", "sage200-standard"],
 };
 
 /// `get_cash_book_setting`
@@ -2451,6 +2625,7 @@ pub const GET_CASH_BOOK_SETTING: OperationSpec = OperationSpec {
     list: false,
     idempotent: true,
     deprecated: false,
+    products: &["sage200-pro", "sage200-standard"],
 };
 
 /// `get_company_detail`
@@ -2465,6 +2640,7 @@ pub const GET_COMPANY_DETAIL: OperationSpec = OperationSpec {
     list: false,
     idempotent: true,
     deprecated: false,
+    products: &["sage200-pro", "sage200-standard"],
 };
 
 /// `get_consolidated_nominal_code`
@@ -2479,6 +2655,7 @@ pub const GET_CONSOLIDATED_NOMINAL_CODE: OperationSpec = OperationSpec {
     list: false,
     idempotent: true,
     deprecated: false,
+    products: &["sage200-pro", "sage200-standard"],
 };
 
 /// `get_control_nominal_code`
@@ -2493,6 +2670,7 @@ pub const GET_CONTROL_NOMINAL_CODE: OperationSpec = OperationSpec {
     list: false,
     idempotent: true,
     deprecated: false,
+    products: &["sage200-pro", "sage200-standard"],
 };
 
 /// `get_cost_centre`
@@ -2507,6 +2685,7 @@ pub const GET_COST_CENTRE: OperationSpec = OperationSpec {
     list: false,
     idempotent: true,
     deprecated: false,
+    products: &["sage200-pro", "sage200-standard"],
 };
 
 /// `get_country_code`
@@ -2521,6 +2700,7 @@ pub const GET_COUNTRY_CODE: OperationSpec = OperationSpec {
     list: false,
     idempotent: true,
     deprecated: false,
+    products: &["sage200-pro", "sage200-standard"],
 };
 
 /// `get_courier`
@@ -2535,6 +2715,7 @@ pub const GET_COURIER: OperationSpec = OperationSpec {
     list: false,
     idempotent: true,
     deprecated: false,
+    products: &["sage200-pro", "sage200-standard"],
 };
 
 /// `get_credit_bureau`
@@ -2549,6 +2730,7 @@ pub const GET_CREDIT_BUREAU: OperationSpec = OperationSpec {
     list: false,
     idempotent: true,
     deprecated: false,
+    products: &["sage200-pro", "sage200-standard"],
 };
 
 /// `get_credit_position`
@@ -2563,6 +2745,7 @@ pub const GET_CREDIT_POSITION: OperationSpec = OperationSpec {
     list: false,
     idempotent: true,
     deprecated: false,
+    products: &["sage200-pro", "sage200-standard"],
 };
 
 /// `get_cross_sell_product`
@@ -2577,6 +2760,7 @@ pub const GET_CROSS_SELL_PRODUCT: OperationSpec = OperationSpec {
     list: false,
     idempotent: true,
     deprecated: false,
+    products: &["sage200-pro", "sage200-standard"],
 };
 
 /// `get_currency`
@@ -2591,6 +2775,7 @@ pub const GET_CURRENCY: OperationSpec = OperationSpec {
     list: false,
     idempotent: true,
     deprecated: false,
+    products: &["sage200-pro", "sage200-standard"],
 };
 
 /// `get_currency_iso_code`
@@ -2605,6 +2790,7 @@ pub const GET_CURRENCY_ISO_CODE: OperationSpec = OperationSpec {
     list: false,
     idempotent: true,
     deprecated: false,
+    products: &["sage200-pro", "sage200-standard"],
 };
 
 /// `get_current_user`
@@ -2619,6 +2805,7 @@ pub const GET_CURRENT_USER: OperationSpec = OperationSpec {
     list: false,
     idempotent: true,
     deprecated: false,
+    products: &["sage200-pro", "sage200-standard"],
 };
 
 /// `get_customer`
@@ -2633,6 +2820,7 @@ pub const GET_CUSTOMER: OperationSpec = OperationSpec {
     list: false,
     idempotent: true,
     deprecated: false,
+    products: &["sage200-pro", "sage200-standard"],
 };
 
 /// `get_customer_alert`
@@ -2647,6 +2835,7 @@ pub const GET_CUSTOMER_ALERT: OperationSpec = OperationSpec {
     list: false,
     idempotent: true,
     deprecated: false,
+    products: &["sage200-pro", "sage200-standard"],
 };
 
 /// `get_customer_card`
@@ -2661,6 +2850,7 @@ pub const GET_CUSTOMER_CARD: OperationSpec = OperationSpec {
     list: false,
     idempotent: true,
     deprecated: false,
+    products: &["sage200-pro", "sage200-standard"],
 };
 
 /// `get_customer_contact_for_customer`
@@ -2675,6 +2865,7 @@ pub const GET_CUSTOMER_CONTACT_FOR_CUSTOMER: OperationSpec = OperationSpec {
     list: false,
     idempotent: true,
     deprecated: false,
+    products: &["sage200-pro", "sage200-standard"],
 };
 
 /// `get_customer_contact_role`
@@ -2689,6 +2880,7 @@ pub const GET_CUSTOMER_CONTACT_ROLE: OperationSpec = OperationSpec {
     list: false,
     idempotent: true,
     deprecated: false,
+    products: &["sage200-pro", "sage200-standard"],
 };
 
 /// `get_customer_contacts`
@@ -2703,6 +2895,7 @@ pub const GET_CUSTOMER_CONTACTS: OperationSpec = OperationSpec {
     list: false,
     idempotent: true,
     deprecated: false,
+    products: &["sage200-pro", "sage200-standard"],
 };
 
 /// `get_customer_delivery_address`
@@ -2717,6 +2910,7 @@ pub const GET_CUSTOMER_DELIVERY_ADDRESS: OperationSpec = OperationSpec {
     list: false,
     idempotent: true,
     deprecated: false,
+    products: &["sage200-pro", "sage200-standard"],
 };
 
 /// `get_customer_discount_group`
@@ -2731,6 +2925,7 @@ pub const GET_CUSTOMER_DISCOUNT_GROUP: OperationSpec = OperationSpec {
     list: false,
     idempotent: true,
     deprecated: false,
+    products: &["sage200-pro", "sage200-standard"],
 };
 
 /// `get_customer_email`
@@ -2745,6 +2940,7 @@ pub const GET_CUSTOMER_EMAIL: OperationSpec = OperationSpec {
     list: false,
     idempotent: true,
     deprecated: false,
+    products: &["sage200-pro", "sage200-standard"],
 };
 
 /// `get_customer_email_for_customer_and_customer_contact`
@@ -2759,6 +2955,7 @@ pub const GET_CUSTOMER_EMAIL_FOR_CUSTOMER_AND_CUSTOMER_CONTACT: OperationSpec = 
     list: false,
     idempotent: true,
     deprecated: false,
+    products: &["sage200-pro", "sage200-standard"],
 };
 
 /// `get_customer_email_for_customer_contact`
@@ -2773,6 +2970,7 @@ pub const GET_CUSTOMER_EMAIL_FOR_CUSTOMER_CONTACT: OperationSpec = OperationSpec
     list: false,
     idempotent: true,
     deprecated: false,
+    products: &["sage200-pro", "sage200-standard"],
 };
 
 /// `get_customer_fax`
@@ -2787,6 +2985,7 @@ pub const GET_CUSTOMER_FAX: OperationSpec = OperationSpec {
     list: false,
     idempotent: true,
     deprecated: false,
+    products: &["sage200-pro", "sage200-standard"],
 };
 
 /// `get_customer_fax_for_customer_and_customer_contact`
@@ -2801,6 +3000,7 @@ pub const GET_CUSTOMER_FAX_FOR_CUSTOMER_AND_CUSTOMER_CONTACT: OperationSpec = Op
     list: false,
     idempotent: true,
     deprecated: false,
+    products: &["sage200-pro", "sage200-standard"],
 };
 
 /// `get_customer_fax_for_customer_contact`
@@ -2815,6 +3015,7 @@ pub const GET_CUSTOMER_FAX_FOR_CUSTOMER_CONTACT: OperationSpec = OperationSpec {
     list: false,
     idempotent: true,
     deprecated: false,
+    products: &["sage200-pro", "sage200-standard"],
 };
 
 /// `get_customer_memo`
@@ -2829,6 +3030,7 @@ pub const GET_CUSTOMER_MEMO: OperationSpec = OperationSpec {
     list: false,
     idempotent: true,
     deprecated: false,
+    products: &["sage200-pro", "sage200-standard"],
 };
 
 /// `get_customer_mobile`
@@ -2843,6 +3045,7 @@ pub const GET_CUSTOMER_MOBILE: OperationSpec = OperationSpec {
     list: false,
     idempotent: true,
     deprecated: false,
+    products: &["sage200-pro", "sage200-standard"],
 };
 
 /// `get_customer_mobile_for_customer_and_customer_contact`
@@ -2857,6 +3060,7 @@ pub const GET_CUSTOMER_MOBILE_FOR_CUSTOMER_AND_CUSTOMER_CONTACT: OperationSpec =
     list: false,
     idempotent: true,
     deprecated: false,
+    products: &["sage200-pro", "sage200-standard"],
 };
 
 /// `get_customer_mobile_for_customer_contact`
@@ -2871,6 +3075,7 @@ pub const GET_CUSTOMER_MOBILE_FOR_CUSTOMER_CONTACT: OperationSpec = OperationSpe
     list: false,
     idempotent: true,
     deprecated: false,
+    products: &["sage200-pro", "sage200-standard"],
 };
 
 /// `get_customer_price_band`
@@ -2885,6 +3090,7 @@ pub const GET_CUSTOMER_PRICE_BAND: OperationSpec = OperationSpec {
     list: false,
     idempotent: true,
     deprecated: false,
+    products: &["sage200-pro", "sage200-standard"],
 };
 
 /// `get_customer_telephone`
@@ -2899,6 +3105,7 @@ pub const GET_CUSTOMER_TELEPHONE: OperationSpec = OperationSpec {
     list: false,
     idempotent: true,
     deprecated: false,
+    products: &["sage200-pro", "sage200-standard"],
 };
 
 /// `get_customer_telephone_for_customer_and_customer_contact`
@@ -2913,6 +3120,7 @@ pub const GET_CUSTOMER_TELEPHONE_FOR_CUSTOMER_AND_CUSTOMER_CONTACT: OperationSpe
     list: false,
     idempotent: true,
     deprecated: false,
+    products: &["sage200-pro", "sage200-standard"],
 };
 
 /// `get_customer_telephone_for_customer_contact`
@@ -2927,6 +3135,7 @@ pub const GET_CUSTOMER_TELEPHONE_FOR_CUSTOMER_CONTACT: OperationSpec = Operation
     list: false,
     idempotent: true,
     deprecated: false,
+    products: &["sage200-pro", "sage200-standard"],
 };
 
 /// `get_customer_website`
@@ -2941,6 +3150,7 @@ pub const GET_CUSTOMER_WEBSITE: OperationSpec = OperationSpec {
     list: false,
     idempotent: true,
     deprecated: false,
+    products: &["sage200-pro", "sage200-standard"],
 };
 
 /// `get_customer_website_for_customer_and_customer_contact`
@@ -2955,6 +3165,7 @@ pub const GET_CUSTOMER_WEBSITE_FOR_CUSTOMER_AND_CUSTOMER_CONTACT: OperationSpec 
     list: false,
     idempotent: true,
     deprecated: false,
+    products: &["sage200-pro", "sage200-standard"],
 };
 
 /// `get_customer_website_for_customer_contact`
@@ -2969,6 +3180,7 @@ pub const GET_CUSTOMER_WEBSITE_FOR_CUSTOMER_CONTACT: OperationSpec = OperationSp
     list: false,
     idempotent: true,
     deprecated: false,
+    products: &["sage200-pro", "sage200-standard"],
 };
 
 /// `get_department`
@@ -2983,6 +3195,7 @@ pub const GET_DEPARTMENT: OperationSpec = OperationSpec {
     list: false,
     idempotent: true,
     deprecated: false,
+    products: &["sage200-pro", "sage200-standard"],
 };
 
 /// `get_document_layout`
@@ -2997,6 +3210,7 @@ pub const GET_DOCUMENT_LAYOUT: OperationSpec = OperationSpec {
     list: false,
     idempotent: true,
     deprecated: false,
+    products: &["sage200-pro", "sage200-standard"],
 };
 
 /// `get_document_type`
@@ -3011,6 +3225,7 @@ pub const GET_DOCUMENT_TYPE: OperationSpec = OperationSpec {
     list: false,
     idempotent: true,
     deprecated: false,
+    products: &["sage200-pro", "sage200-standard"],
 };
 
 /// `get_factor_house`
@@ -3025,6 +3240,7 @@ pub const GET_FACTOR_HOUSE: OperationSpec = OperationSpec {
     list: false,
     idempotent: true,
     deprecated: false,
+    products: &["sage200-pro", "sage200-standard"],
 };
 
 /// `get_finance_charge`
@@ -3039,6 +3255,7 @@ pub const GET_FINANCE_CHARGE: OperationSpec = OperationSpec {
     list: false,
     idempotent: true,
     deprecated: false,
+    products: &["sage200-pro"],
 };
 
 /// `get_flow_state`
@@ -3053,6 +3270,7 @@ pub const GET_FLOW_STATE: OperationSpec = OperationSpec {
     list: false,
     idempotent: true,
     deprecated: false,
+    products: &["sage200-pro", "sage200-standard"],
 };
 
 /// `get_internal_area`
@@ -3067,6 +3285,7 @@ pub const GET_INTERNAL_AREA: OperationSpec = OperationSpec {
     list: false,
     idempotent: true,
     deprecated: false,
+    products: &["sage200-pro", "sage200-standard"],
 };
 
 /// `get_licence`
@@ -3081,6 +3300,7 @@ pub const GET_LICENCE: OperationSpec = OperationSpec {
     list: false,
     idempotent: true,
     deprecated: false,
+    products: &["sage200-pro", "sage200-standard"],
 };
 
 /// `get_nominal_budget_profile`
@@ -3095,6 +3315,7 @@ pub const GET_NOMINAL_BUDGET_PROFILE: OperationSpec = OperationSpec {
     list: false,
     idempotent: true,
     deprecated: false,
+    products: &["sage200-pro", "sage200-standard"],
 };
 
 /// `get_nominal_code`
@@ -3109,6 +3330,7 @@ pub const GET_NOMINAL_CODE: OperationSpec = OperationSpec {
     list: false,
     idempotent: true,
     deprecated: false,
+    products: &["sage200-pro", "sage200-standard"],
 };
 
 /// `get_nominal_code_memo`
@@ -3123,6 +3345,7 @@ pub const GET_NOMINAL_CODE_MEMO: OperationSpec = OperationSpec {
     list: false,
     idempotent: true,
     deprecated: false,
+    products: &["sage200-pro", "sage200-standard"],
 };
 
 /// `get_nominal_ledger_setting`
@@ -3137,6 +3360,7 @@ pub const GET_NOMINAL_LEDGER_SETTING: OperationSpec = OperationSpec {
     list: false,
     idempotent: true,
     deprecated: false,
+    products: &["sage200-pro", "sage200-standard"],
 };
 
 /// `get_nominal_report_category`
@@ -3151,6 +3375,7 @@ pub const GET_NOMINAL_REPORT_CATEGORY: OperationSpec = OperationSpec {
     list: false,
     idempotent: true,
     deprecated: false,
+    products: &["sage200-pro", "sage200-standard"],
 };
 
 /// `get_nominal_transaction_enquiry_view`
@@ -3165,6 +3390,7 @@ pub const GET_NOMINAL_TRANSACTION_ENQUIRY_VIEW: OperationSpec = OperationSpec {
     list: false,
     idempotent: true,
     deprecated: false,
+    products: &["sage200-pro", "sage200-standard"],
 };
 
 /// `get_order_value_discount`
@@ -3179,6 +3405,7 @@ pub const GET_ORDER_VALUE_DISCOUNT: OperationSpec = OperationSpec {
     list: false,
     idempotent: true,
     deprecated: false,
+    products: &["sage200-pro", "sage200-standard"],
 };
 
 /// `get_payment_group`
@@ -3193,6 +3420,7 @@ pub const GET_PAYMENT_GROUP: OperationSpec = OperationSpec {
     list: false,
     idempotent: true,
     deprecated: false,
+    products: &["sage200-pro", "sage200-standard"],
 };
 
 /// `get_pending_email`
@@ -3207,6 +3435,7 @@ pub const GET_PENDING_EMAIL: OperationSpec = OperationSpec {
     list: false,
     idempotent: true,
     deprecated: false,
+    products: &["sage200-pro", "sage200-standard"],
 };
 
 /// `get_pop_additional_charge`
@@ -3221,6 +3450,7 @@ pub const GET_POP_ADDITIONAL_CHARGE: OperationSpec = OperationSpec {
     list: false,
     idempotent: true,
     deprecated: false,
+    products: &["sage200-pro", "sage200-standard"],
 };
 
 /// `get_pop_cancelled_line`
@@ -3235,6 +3465,7 @@ pub const GET_POP_CANCELLED_LINE: OperationSpec = OperationSpec {
     list: false,
     idempotent: true,
     deprecated: false,
+    products: &["sage200-pro", "sage200-standard"],
 };
 
 /// `get_pop_order`
@@ -3249,6 +3480,7 @@ pub const GET_POP_ORDER: OperationSpec = OperationSpec {
     list: false,
     idempotent: true,
     deprecated: false,
+    products: &["sage200-pro", "sage200-standard"],
 };
 
 /// `get_pop_order_line`
@@ -3263,6 +3495,7 @@ pub const GET_POP_ORDER_LINE: OperationSpec = OperationSpec {
     list: false,
     idempotent: true,
     deprecated: false,
+    products: &["sage200-pro", "sage200-standard"],
 };
 
 /// `get_pop_requisition_fulfilment_line`
@@ -3277,6 +3510,7 @@ pub const GET_POP_REQUISITION_FULFILMENT_LINE: OperationSpec = OperationSpec {
     list: false,
     idempotent: true,
     deprecated: false,
+    products: &["sage200-pro", "sage200-standard"],
 };
 
 /// `get_pop_setting`
@@ -3291,6 +3525,7 @@ pub const GET_POP_SETTING: OperationSpec = OperationSpec {
     list: false,
     idempotent: true,
     deprecated: false,
+    products: &["sage200-pro", "sage200-standard"],
 };
 
 /// `get_price_band`
@@ -3305,6 +3540,7 @@ pub const GET_PRICE_BAND: OperationSpec = OperationSpec {
     list: false,
     idempotent: true,
     deprecated: false,
+    products: &["sage200-pro", "sage200-standard"],
 };
 
 /// `get_price_book_setting`
@@ -3319,6 +3555,7 @@ pub const GET_PRICE_BOOK_SETTING: OperationSpec = OperationSpec {
     list: false,
     idempotent: true,
     deprecated: false,
+    products: &["sage200-pro", "sage200-standard"],
 };
 
 /// `get_product`
@@ -3333,6 +3570,7 @@ pub const GET_PRODUCT: OperationSpec = OperationSpec {
     list: false,
     idempotent: true,
     deprecated: false,
+    products: &["sage200-pro", "sage200-standard"],
 };
 
 /// `get_product_group`
@@ -3347,6 +3585,7 @@ pub const GET_PRODUCT_GROUP: OperationSpec = OperationSpec {
     list: false,
     idempotent: true,
     deprecated: false,
+    products: &["sage200-pro", "sage200-standard"],
 };
 
 /// `get_product_memo`
@@ -3361,6 +3600,7 @@ pub const GET_PRODUCT_MEMO: OperationSpec = OperationSpec {
     list: false,
     idempotent: true,
     deprecated: false,
+    products: &["sage200-pro", "sage200-standard"],
 };
 
 /// `get_product_purchase_figures`
@@ -3375,6 +3615,7 @@ pub const GET_PRODUCT_PURCHASE_FIGURES: OperationSpec = OperationSpec {
     list: false,
     idempotent: true,
     deprecated: false,
+    products: &["sage200-pro", "sage200-standard"],
 };
 
 /// `get_product_sales_figures`
@@ -3389,6 +3630,7 @@ pub const GET_PRODUCT_SALES_FIGURES: OperationSpec = OperationSpec {
     list: false,
     idempotent: true,
     deprecated: false,
+    products: &["sage200-pro", "sage200-standard"],
 };
 
 /// `get_product_supplier`
@@ -3403,6 +3645,7 @@ pub const GET_PRODUCT_SUPPLIER: OperationSpec = OperationSpec {
     list: false,
     idempotent: true,
     deprecated: false,
+    products: &["sage200-pro", "sage200-standard"],
 };
 
 /// `get_purchase_authorisation`
@@ -3417,6 +3660,7 @@ pub const GET_PURCHASE_AUTHORISATION: OperationSpec = OperationSpec {
     list: false,
     idempotent: true,
     deprecated: false,
+    products: &["sage200-pro", "sage200-standard"],
 };
 
 /// `get_purchase_ledger_setting`
@@ -3431,6 +3675,7 @@ pub const GET_PURCHASE_LEDGER_SETTING: OperationSpec = OperationSpec {
     list: false,
     idempotent: true,
     deprecated: false,
+    products: &["sage200-pro", "sage200-standard"],
 };
 
 /// `get_purchase_posted_transaction`
@@ -3445,6 +3690,7 @@ pub const GET_PURCHASE_POSTED_TRANSACTION: OperationSpec = OperationSpec {
     list: false,
     idempotent: true,
     deprecated: false,
+    products: &["sage200-pro", "sage200-standard"],
 };
 
 /// `get_purchase_posted_transaction_memo`
@@ -3459,6 +3705,7 @@ pub const GET_PURCHASE_POSTED_TRANSACTION_MEMO: OperationSpec = OperationSpec {
     list: false,
     idempotent: true,
     deprecated: false,
+    products: &["sage200-pro", "sage200-standard"],
 };
 
 /// `get_purchase_trading_period`
@@ -3473,6 +3720,7 @@ pub const GET_PURCHASE_TRADING_PERIOD: OperationSpec = OperationSpec {
     list: false,
     idempotent: true,
     deprecated: false,
+    products: &["sage200-pro"],
 };
 
 /// `get_purchase_transaction_enquiry_view`
@@ -3487,6 +3735,7 @@ pub const GET_PURCHASE_TRANSACTION_ENQUIRY_VIEW: OperationSpec = OperationSpec {
     list: false,
     idempotent: true,
     deprecated: false,
+    products: &["sage200-pro", "sage200-standard"],
 };
 
 /// `get_sales_historical_transaction`
@@ -3501,6 +3750,7 @@ pub const GET_SALES_HISTORICAL_TRANSACTION: OperationSpec = OperationSpec {
     list: false,
     idempotent: true,
     deprecated: false,
+    products: &["sage200-pro", "sage200-standard"],
 };
 
 /// `get_sales_ledger_setting`
@@ -3515,6 +3765,7 @@ pub const GET_SALES_LEDGER_SETTING: OperationSpec = OperationSpec {
     list: false,
     idempotent: true,
     deprecated: false,
+    products: &["sage200-pro", "sage200-standard"],
 };
 
 /// `get_sales_posted_transaction`
@@ -3529,6 +3780,7 @@ pub const GET_SALES_POSTED_TRANSACTION: OperationSpec = OperationSpec {
     list: false,
     idempotent: true,
     deprecated: false,
+    products: &["sage200-pro", "sage200-standard"],
 };
 
 /// `get_sales_posted_transaction_memo`
@@ -3543,6 +3795,7 @@ pub const GET_SALES_POSTED_TRANSACTION_MEMO: OperationSpec = OperationSpec {
     list: false,
     idempotent: true,
     deprecated: false,
+    products: &["sage200-pro", "sage200-standard"],
 };
 
 /// `get_sales_trading_period`
@@ -3557,6 +3810,7 @@ pub const GET_SALES_TRADING_PERIOD: OperationSpec = OperationSpec {
     list: false,
     idempotent: true,
     deprecated: false,
+    products: &["sage200-pro"],
 };
 
 /// `get_sales_transaction_enquiry_view`
@@ -3571,6 +3825,7 @@ pub const GET_SALES_TRANSACTION_ENQUIRY_VIEW: OperationSpec = OperationSpec {
     list: false,
     idempotent: true,
     deprecated: false,
+    products: &["sage200-pro", "sage200-standard"],
 };
 
 /// `get_salutation`
@@ -3585,6 +3840,7 @@ pub const GET_SALUTATION: OperationSpec = OperationSpec {
     list: false,
     idempotent: true,
     deprecated: false,
+    products: &["sage200-pro", "sage200-standard"],
 };
 
 /// `get_search_category`
@@ -3599,6 +3855,7 @@ pub const GET_SEARCH_CATEGORY: OperationSpec = OperationSpec {
     list: false,
     idempotent: true,
     deprecated: false,
+    products: &["sage200-pro", "sage200-standard"],
 };
 
 /// `get_search_value`
@@ -3613,6 +3870,7 @@ pub const GET_SEARCH_VALUE: OperationSpec = OperationSpec {
     list: false,
     idempotent: true,
     deprecated: false,
+    products: &["sage200-pro", "sage200-standard"],
 };
 
 /// `get_sop_additional_charge`
@@ -3627,6 +3885,7 @@ pub const GET_SOP_ADDITIONAL_CHARGE: OperationSpec = OperationSpec {
     list: false,
     idempotent: true,
     deprecated: false,
+    products: &["sage200-pro", "sage200-standard"],
 };
 
 /// `get_sop_cancelled_line`
@@ -3641,6 +3900,7 @@ pub const GET_SOP_CANCELLED_LINE: OperationSpec = OperationSpec {
     list: false,
     idempotent: true,
     deprecated: false,
+    products: &["sage200-pro", "sage200-standard"],
 };
 
 /// `get_sop_despatch_receipt`
@@ -3655,6 +3915,7 @@ pub const GET_SOP_DESPATCH_RECEIPT: OperationSpec = OperationSpec {
     list: false,
     idempotent: true,
     deprecated: false,
+    products: &["sage200-pro", "sage200-standard"],
 };
 
 /// `get_sop_export_reason`
@@ -3669,6 +3930,7 @@ pub const GET_SOP_EXPORT_REASON: OperationSpec = OperationSpec {
     list: false,
     idempotent: true,
     deprecated: false,
+    products: &["sage200-pro", "sage200-standard"],
 };
 
 /// `get_sop_incoterm`
@@ -3683,6 +3945,7 @@ pub const GET_SOP_INCOTERM: OperationSpec = OperationSpec {
     list: false,
     idempotent: true,
     deprecated: false,
+    products: &["sage200-pro", "sage200-standard"],
 };
 
 /// `get_sop_order`
@@ -3697,6 +3960,7 @@ pub const GET_SOP_ORDER: OperationSpec = OperationSpec {
     list: false,
     idempotent: true,
     deprecated: false,
+    products: &["sage200-pro", "sage200-standard"],
 };
 
 /// `get_sop_order_line_for_sop_order`
@@ -3711,6 +3975,7 @@ pub const GET_SOP_ORDER_LINE_FOR_SOP_ORDER: OperationSpec = OperationSpec {
     list: false,
     idempotent: true,
     deprecated: false,
+    products: &["sage200-pro", "sage200-standard"],
 };
 
 /// `get_sop_orderline`
@@ -3725,6 +3990,7 @@ pub const GET_SOP_ORDERLINE: OperationSpec = OperationSpec {
     list: false,
     idempotent: true,
     deprecated: false,
+    products: &["sage200-pro", "sage200-standard"],
 };
 
 /// `get_sop_payment_method`
@@ -3739,6 +4005,7 @@ pub const GET_SOP_PAYMENT_METHOD: OperationSpec = OperationSpec {
     list: false,
     idempotent: true,
     deprecated: false,
+    products: &["sage200-pro", "sage200-standard"],
 };
 
 /// `get_sop_quote`
@@ -3753,6 +4020,7 @@ pub const GET_SOP_QUOTE: OperationSpec = OperationSpec {
     list: false,
     idempotent: true,
     deprecated: false,
+    products: &["sage200-pro", "sage200-standard"],
 };
 
 /// `get_sop_setting`
@@ -3767,6 +4035,7 @@ pub const GET_SOP_SETTING: OperationSpec = OperationSpec {
     list: false,
     idempotent: true,
     deprecated: false,
+    products: &["sage200-pro", "sage200-standard"],
 };
 
 /// `get_sop_user_permission`
@@ -3781,6 +4050,7 @@ pub const GET_SOP_USER_PERMISSION: OperationSpec = OperationSpec {
     list: false,
     idempotent: true,
     deprecated: false,
+    products: &["sage200-pro", "sage200-standard"],
 };
 
 /// `get_stock_setting`
@@ -3795,6 +4065,7 @@ pub const GET_STOCK_SETTING: OperationSpec = OperationSpec {
     list: false,
     idempotent: true,
     deprecated: false,
+    products: &["sage200-pro", "sage200-standard"],
 };
 
 /// `get_stocktake`
@@ -3809,6 +4080,7 @@ pub const GET_STOCKTAKE: OperationSpec = OperationSpec {
     list: false,
     idempotent: true,
     deprecated: false,
+    products: &["sage200-pro", "sage200-standard"],
 };
 
 /// `get_stocktake_count_sheet_items`
@@ -3823,6 +4095,7 @@ pub const GET_STOCKTAKE_COUNT_SHEET_ITEMS: OperationSpec = OperationSpec {
     list: false,
     idempotent: true,
     deprecated: false,
+    products: &["sage200-pro", "sage200-standard"],
 };
 
 /// `get_stocktake_criteria_template`
@@ -3837,6 +4110,7 @@ pub const GET_STOCKTAKE_CRITERIA_TEMPLATE: OperationSpec = OperationSpec {
     list: false,
     idempotent: true,
     deprecated: false,
+    products: &["sage200-pro", "sage200-standard"],
 };
 
 /// `get_supplier`
@@ -3851,6 +4125,7 @@ pub const GET_SUPPLIER: OperationSpec = OperationSpec {
     list: false,
     idempotent: true,
     deprecated: false,
+    products: &["sage200-pro", "sage200-standard"],
 };
 
 /// `get_supplier_contact_for_supplier`
@@ -3865,6 +4140,7 @@ pub const GET_SUPPLIER_CONTACT_FOR_SUPPLIER: OperationSpec = OperationSpec {
     list: false,
     idempotent: true,
     deprecated: false,
+    products: &["sage200-pro", "sage200-standard"],
 };
 
 /// `get_supplier_contact_role`
@@ -3879,6 +4155,7 @@ pub const GET_SUPPLIER_CONTACT_ROLE: OperationSpec = OperationSpec {
     list: false,
     idempotent: true,
     deprecated: false,
+    products: &["sage200-pro", "sage200-standard"],
 };
 
 /// `get_supplier_contacts`
@@ -3893,6 +4170,7 @@ pub const GET_SUPPLIER_CONTACTS: OperationSpec = OperationSpec {
     list: false,
     idempotent: true,
     deprecated: false,
+    products: &["sage200-pro", "sage200-standard"],
 };
 
 /// `get_supplier_email`
@@ -3907,6 +4185,7 @@ pub const GET_SUPPLIER_EMAIL: OperationSpec = OperationSpec {
     list: false,
     idempotent: true,
     deprecated: false,
+    products: &["sage200-pro", "sage200-standard"],
 };
 
 /// `get_supplier_email_for_supplier_and_supplier_contact`
@@ -3921,6 +4200,7 @@ pub const GET_SUPPLIER_EMAIL_FOR_SUPPLIER_AND_SUPPLIER_CONTACT: OperationSpec = 
     list: false,
     idempotent: true,
     deprecated: false,
+    products: &["sage200-pro", "sage200-standard"],
 };
 
 /// `get_supplier_email_for_supplier_contact`
@@ -3935,6 +4215,7 @@ pub const GET_SUPPLIER_EMAIL_FOR_SUPPLIER_CONTACT: OperationSpec = OperationSpec
     list: false,
     idempotent: true,
     deprecated: false,
+    products: &["sage200-pro", "sage200-standard"],
 };
 
 /// `get_supplier_fax`
@@ -3949,6 +4230,7 @@ pub const GET_SUPPLIER_FAX: OperationSpec = OperationSpec {
     list: false,
     idempotent: true,
     deprecated: false,
+    products: &["sage200-pro", "sage200-standard"],
 };
 
 /// `get_supplier_fax_for_supplier_and_supplier_contact`
@@ -3963,6 +4245,7 @@ pub const GET_SUPPLIER_FAX_FOR_SUPPLIER_AND_SUPPLIER_CONTACT: OperationSpec = Op
     list: false,
     idempotent: true,
     deprecated: false,
+    products: &["sage200-pro", "sage200-standard"],
 };
 
 /// `get_supplier_fax_for_supplier_contact`
@@ -3977,6 +4260,7 @@ pub const GET_SUPPLIER_FAX_FOR_SUPPLIER_CONTACT: OperationSpec = OperationSpec {
     list: false,
     idempotent: true,
     deprecated: false,
+    products: &["sage200-pro", "sage200-standard"],
 };
 
 /// `get_supplier_memo`
@@ -3991,6 +4275,7 @@ pub const GET_SUPPLIER_MEMO: OperationSpec = OperationSpec {
     list: false,
     idempotent: true,
     deprecated: false,
+    products: &["sage200-pro", "sage200-standard"],
 };
 
 /// `get_supplier_mobile`
@@ -4005,6 +4290,7 @@ pub const GET_SUPPLIER_MOBILE: OperationSpec = OperationSpec {
     list: false,
     idempotent: true,
     deprecated: false,
+    products: &["sage200-pro", "sage200-standard"],
 };
 
 /// `get_supplier_mobile_for_supplier_and_supplier_contact`
@@ -4019,6 +4305,7 @@ pub const GET_SUPPLIER_MOBILE_FOR_SUPPLIER_AND_SUPPLIER_CONTACT: OperationSpec =
     list: false,
     idempotent: true,
     deprecated: false,
+    products: &["sage200-pro", "sage200-standard"],
 };
 
 /// `get_supplier_mobile_for_supplier_contact`
@@ -4033,6 +4320,7 @@ pub const GET_SUPPLIER_MOBILE_FOR_SUPPLIER_CONTACT: OperationSpec = OperationSpe
     list: false,
     idempotent: true,
     deprecated: false,
+    products: &["sage200-pro", "sage200-standard"],
 };
 
 /// `get_supplier_telephone`
@@ -4047,6 +4335,7 @@ pub const GET_SUPPLIER_TELEPHONE: OperationSpec = OperationSpec {
     list: false,
     idempotent: true,
     deprecated: false,
+    products: &["sage200-pro", "sage200-standard"],
 };
 
 /// `get_supplier_telephone_for_supplier_and_supplier_contact`
@@ -4061,6 +4350,7 @@ pub const GET_SUPPLIER_TELEPHONE_FOR_SUPPLIER_AND_SUPPLIER_CONTACT: OperationSpe
     list: false,
     idempotent: true,
     deprecated: false,
+    products: &["sage200-pro", "sage200-standard"],
 };
 
 /// `get_supplier_telephone_for_supplier_contact`
@@ -4075,6 +4365,7 @@ pub const GET_SUPPLIER_TELEPHONE_FOR_SUPPLIER_CONTACT: OperationSpec = Operation
     list: false,
     idempotent: true,
     deprecated: false,
+    products: &["sage200-pro", "sage200-standard"],
 };
 
 /// `get_supplier_website`
@@ -4089,6 +4380,7 @@ pub const GET_SUPPLIER_WEBSITE: OperationSpec = OperationSpec {
     list: false,
     idempotent: true,
     deprecated: false,
+    products: &["sage200-pro", "sage200-standard"],
 };
 
 /// `get_supplier_website_for_supplier_and_supplier_contact`
@@ -4103,6 +4395,7 @@ pub const GET_SUPPLIER_WEBSITE_FOR_SUPPLIER_AND_SUPPLIER_CONTACT: OperationSpec 
     list: false,
     idempotent: true,
     deprecated: false,
+    products: &["sage200-pro", "sage200-standard"],
 };
 
 /// `get_supplier_website_for_supplier_contact`
@@ -4117,6 +4410,7 @@ pub const GET_SUPPLIER_WEBSITE_FOR_SUPPLIER_CONTACT: OperationSpec = OperationSp
     list: false,
     idempotent: true,
     deprecated: false,
+    products: &["sage200-pro", "sage200-standard"],
 };
 
 /// `get_system_setting`
@@ -4131,6 +4425,7 @@ pub const GET_SYSTEM_SETTING: OperationSpec = OperationSpec {
     list: false,
     idempotent: true,
     deprecated: false,
+    products: &["sage200-pro", "sage200-standard"],
 };
 
 /// `get_tax_code`
@@ -4145,6 +4440,7 @@ pub const GET_TAX_CODE: OperationSpec = OperationSpec {
     list: false,
     idempotent: true,
     deprecated: false,
+    products: &["sage200-pro", "sage200-standard"],
 };
 
 /// `get_trader_contact_role`
@@ -4159,6 +4455,7 @@ pub const GET_TRADER_CONTACT_ROLE: OperationSpec = OperationSpec {
     list: false,
     idempotent: true,
     deprecated: false,
+    products: &["sage200-pro", "sage200-standard"],
 };
 
 /// `get_unit`
@@ -4173,6 +4470,7 @@ pub const GET_UNIT: OperationSpec = OperationSpec {
     list: false,
     idempotent: true,
     deprecated: false,
+    products: &["sage200-pro", "sage200-standard"],
 };
 
 /// `get_user`
@@ -4187,6 +4485,7 @@ pub const GET_USER: OperationSpec = OperationSpec {
     list: false,
     idempotent: true,
     deprecated: false,
+    products: &["sage200-pro", "sage200-standard"],
 };
 
 /// `get_warehouse`
@@ -4201,6 +4500,7 @@ pub const GET_WAREHOUSE: OperationSpec = OperationSpec {
     list: false,
     idempotent: true,
     deprecated: false,
+    products: &["sage200-pro", "sage200-standard"],
 };
 
 /// `get_warehouse_holding`
@@ -4215,6 +4515,7 @@ pub const GET_WAREHOUSE_HOLDING: OperationSpec = OperationSpec {
     list: false,
     idempotent: true,
     deprecated: false,
+    products: &["sage200-pro", "sage200-standard"],
 };
 
 /// `list_account_status_types`
@@ -4229,6 +4530,7 @@ pub const LIST_ACCOUNT_STATUS_TYPES: OperationSpec = OperationSpec {
     list: true,
     idempotent: true,
     deprecated: false,
+    products: &["sage200-pro", "sage200-standard"],
 };
 
 /// `list_accounting_period_validation_types`
@@ -4243,6 +4545,7 @@ pub const LIST_ACCOUNTING_PERIOD_VALIDATION_TYPES: OperationSpec = OperationSpec
     list: true,
     idempotent: true,
     deprecated: false,
+    products: &["sage200-pro", "sage200-standard"],
 };
 
 /// `list_aged_balances_ageing_types`
@@ -4257,6 +4560,7 @@ pub const LIST_AGED_BALANCES_AGEING_TYPES: OperationSpec = OperationSpec {
     list: true,
     idempotent: true,
     deprecated: false,
+    products: &["sage200-pro", "sage200-standard"],
 };
 
 /// `list_aged_transaction_period_views`
@@ -4271,6 +4575,7 @@ pub const LIST_AGED_TRANSACTION_PERIOD_VIEWS: OperationSpec = OperationSpec {
     list: true,
     idempotent: true,
     deprecated: false,
+    products: &["sage200-pro", "sage200-standard"],
 };
 
 /// `list_allocation_status_types`
@@ -4285,6 +4590,7 @@ pub const LIST_ALLOCATION_STATUS_TYPES: OperationSpec = OperationSpec {
     list: true,
     idempotent: true,
     deprecated: false,
+    products: &["sage200-pro", "sage200-standard"],
 };
 
 /// `list_allocations_for_traceable_bin_item`
@@ -4308,6 +4614,7 @@ pub const LIST_ALLOCATIONS_FOR_TRACEABLE_BIN_ITEM: OperationSpec = OperationSpec
     list: true,
     idempotent: true,
     deprecated: false,
+    products: &["sage200-pro", "sage200-standard"],
 };
 
 /// `list_allocations_for_traceable_item`
@@ -4322,6 +4629,7 @@ pub const LIST_ALLOCATIONS_FOR_TRACEABLE_ITEM: OperationSpec = OperationSpec {
     list: true,
     idempotent: true,
     deprecated: false,
+    products: &["sage200-pro", "sage200-standard"],
 };
 
 /// `list_alternative_product_views`
@@ -4336,6 +4644,7 @@ pub const LIST_ALTERNATIVE_PRODUCT_VIEWS: OperationSpec = OperationSpec {
     list: true,
     idempotent: true,
     deprecated: false,
+    products: &["sage200-pro", "sage200-standard"],
 };
 
 /// `list_alternative_products`
@@ -4350,6 +4659,7 @@ pub const LIST_ALTERNATIVE_PRODUCTS: OperationSpec = OperationSpec {
     list: true,
     idempotent: true,
     deprecated: false,
+    products: &["sage200-pro", "sage200-standard"],
 };
 
 /// `list_analysis_code_mappings`
@@ -4364,6 +4674,7 @@ pub const LIST_ANALYSIS_CODE_MAPPINGS: OperationSpec = OperationSpec {
     list: true,
     idempotent: true,
     deprecated: false,
+    products: &["sage200-pro", "sage200-standard"],
 };
 
 /// `list_authorisation_types`
@@ -4378,6 +4689,7 @@ pub const LIST_AUTHORISATION_TYPES: OperationSpec = OperationSpec {
     list: true,
     idempotent: true,
     deprecated: false,
+    products: &["sage200-pro", "sage200-standard"],
 };
 
 /// `list_auto_generate_option_types`
@@ -4392,6 +4704,7 @@ pub const LIST_AUTO_GENERATE_OPTION_TYPES: OperationSpec = OperationSpec {
     list: true,
     idempotent: true,
     deprecated: false,
+    products: &["sage200-pro", "sage200-standard"],
 };
 
 /// `list_auto_generate_separators`
@@ -4406,6 +4719,7 @@ pub const LIST_AUTO_GENERATE_SEPARATORS: OperationSpec = OperationSpec {
     list: true,
     idempotent: true,
     deprecated: false,
+    products: &["sage200-pro", "sage200-standard"],
 };
 
 /// `list_bank_account_types`
@@ -4420,6 +4734,7 @@ pub const LIST_BANK_ACCOUNT_TYPES: OperationSpec = OperationSpec {
     list: true,
     idempotent: true,
     deprecated: false,
+    products: &["sage200-pro", "sage200-standard"],
 };
 
 /// `list_bank_entry_types`
@@ -4434,6 +4749,7 @@ pub const LIST_BANK_ENTRY_TYPES: OperationSpec = OperationSpec {
     list: true,
     idempotent: true,
     deprecated: false,
+    products: &["sage200-pro", "sage200-standard"],
 };
 
 /// `list_bank_posted_transactions`
@@ -4448,6 +4764,7 @@ pub const LIST_BANK_POSTED_TRANSACTIONS: OperationSpec = OperationSpec {
     list: true,
     idempotent: true,
     deprecated: false,
+    products: &["sage200-pro", "sage200-standard"],
 };
 
 /// `list_bank_posted_transactions_for_bank_account`
@@ -4462,6 +4779,7 @@ pub const LIST_BANK_POSTED_TRANSACTIONS_FOR_BANK_ACCOUNT: OperationSpec = Operat
     list: true,
     idempotent: true,
     deprecated: false,
+    products: &["sage200-pro", "sage200-standard"],
 };
 
 /// `list_bank_views`
@@ -4476,6 +4794,7 @@ pub const LIST_BANK_VIEWS: OperationSpec = OperationSpec {
     list: true,
     idempotent: true,
     deprecated: false,
+    products: &["sage200-pro", "sage200-standard"],
 };
 
 /// `list_banks`
@@ -4490,6 +4809,7 @@ pub const LIST_BANKS: OperationSpec = OperationSpec {
     list: true,
     idempotent: true,
     deprecated: false,
+    products: &["sage200-pro", "sage200-standard"],
 };
 
 /// `list_bin_holdings`
@@ -4504,6 +4824,7 @@ pub const LIST_BIN_HOLDINGS: OperationSpec = OperationSpec {
     list: true,
     idempotent: true,
     deprecated: false,
+    products: &["sage200-pro", "sage200-standard"],
 };
 
 /// `list_bin_holdings_for_product`
@@ -4518,6 +4839,7 @@ pub const LIST_BIN_HOLDINGS_FOR_PRODUCT: OperationSpec = OperationSpec {
     list: true,
     idempotent: true,
     deprecated: false,
+    products: &["sage200-pro", "sage200-standard"],
 };
 
 /// `list_bin_holdings_for_warehouse_holding`
@@ -4541,6 +4863,7 @@ pub const LIST_BIN_HOLDINGS_FOR_WAREHOUSE_HOLDING: OperationSpec = OperationSpec
     list: true,
     idempotent: true,
     deprecated: false,
+    products: &["sage200-pro", "sage200-standard"],
 };
 
 /// `list_bom_cost_heading_types`
@@ -4555,6 +4878,7 @@ pub const LIST_BOM_COST_HEADING_TYPES: OperationSpec = OperationSpec {
     list: true,
     idempotent: true,
     deprecated: false,
+    products: &["sage200-pro", "sage200-standard"],
 };
 
 /// `list_bom_cost_headings`
@@ -4569,6 +4893,7 @@ pub const LIST_BOM_COST_HEADINGS: OperationSpec = OperationSpec {
     list: true,
     idempotent: true,
     deprecated: false,
+    products: &["sage200-pro", "sage200-standard"],
 };
 
 /// `list_bom_item_types`
@@ -4583,6 +4908,7 @@ pub const LIST_BOM_ITEM_TYPES: OperationSpec = OperationSpec {
     list: true,
     idempotent: true,
     deprecated: false,
+    products: &["sage200-pro", "sage200-standard"],
 };
 
 /// `list_cash_book_settings`
@@ -4597,6 +4923,7 @@ pub const LIST_CASH_BOOK_SETTINGS: OperationSpec = OperationSpec {
     list: true,
     idempotent: true,
     deprecated: false,
+    products: &["sage200-pro", "sage200-standard"],
 };
 
 /// `list_company_details`
@@ -4611,6 +4938,7 @@ pub const LIST_COMPANY_DETAILS: OperationSpec = OperationSpec {
     list: true,
     idempotent: true,
     deprecated: false,
+    products: &["sage200-pro", "sage200-standard"],
 };
 
 /// `list_configurable_terms`
@@ -4625,6 +4953,7 @@ pub const LIST_CONFIGURABLE_TERMS: OperationSpec = OperationSpec {
     list: true,
     idempotent: true,
     deprecated: false,
+    products: &["sage200-pro", "sage200-standard"],
 };
 
 /// `list_confirmation_intent_types`
@@ -4639,6 +4968,7 @@ pub const LIST_CONFIRMATION_INTENT_TYPES: OperationSpec = OperationSpec {
     list: true,
     idempotent: true,
     deprecated: false,
+    products: &["sage200-pro", "sage200-standard"],
 };
 
 /// `list_consolidated_nominal_codes`
@@ -4653,6 +4983,7 @@ pub const LIST_CONSOLIDATED_NOMINAL_CODES: OperationSpec = OperationSpec {
     list: true,
     idempotent: true,
     deprecated: false,
+    products: &["sage200-pro", "sage200-standard"],
 };
 
 /// `list_contact_number_types`
@@ -4667,6 +4998,7 @@ pub const LIST_CONTACT_NUMBER_TYPES: OperationSpec = OperationSpec {
     list: true,
     idempotent: true,
     deprecated: false,
+    products: &["sage200-pro", "sage200-standard"],
 };
 
 /// `list_control_nominal_code_types`
@@ -4681,6 +5013,7 @@ pub const LIST_CONTROL_NOMINAL_CODE_TYPES: OperationSpec = OperationSpec {
     list: true,
     idempotent: true,
     deprecated: false,
+    products: &["sage200-pro", "sage200-standard"],
 };
 
 /// `list_control_nominal_codes`
@@ -4695,6 +5028,7 @@ pub const LIST_CONTROL_NOMINAL_CODES: OperationSpec = OperationSpec {
     list: true,
     idempotent: true,
     deprecated: false,
+    products: &["sage200-pro", "sage200-standard"],
 };
 
 /// `list_cost_centres`
@@ -4709,6 +5043,7 @@ pub const LIST_COST_CENTRES: OperationSpec = OperationSpec {
     list: true,
     idempotent: true,
     deprecated: false,
+    products: &["sage200-pro", "sage200-standard"],
 };
 
 /// `list_costing_method_types`
@@ -4723,6 +5058,7 @@ pub const LIST_COSTING_METHOD_TYPES: OperationSpec = OperationSpec {
     list: true,
     idempotent: true,
     deprecated: false,
+    products: &["sage200-pro", "sage200-standard"],
 };
 
 /// `list_country_codes`
@@ -4737,6 +5073,7 @@ pub const LIST_COUNTRY_CODES: OperationSpec = OperationSpec {
     list: true,
     idempotent: true,
     deprecated: false,
+    products: &["sage200-pro", "sage200-standard"],
 };
 
 /// `list_couriers`
@@ -4751,6 +5088,7 @@ pub const LIST_COURIERS: OperationSpec = OperationSpec {
     list: true,
     idempotent: true,
     deprecated: false,
+    products: &["sage200-pro", "sage200-standard"],
 };
 
 /// `list_credit_bureaus`
@@ -4765,6 +5103,7 @@ pub const LIST_CREDIT_BUREAUS: OperationSpec = OperationSpec {
     list: true,
     idempotent: true,
     deprecated: false,
+    products: &["sage200-pro", "sage200-standard"],
 };
 
 /// `list_credit_positions`
@@ -4779,6 +5118,7 @@ pub const LIST_CREDIT_POSITIONS: OperationSpec = OperationSpec {
     list: true,
     idempotent: true,
     deprecated: false,
+    products: &["sage200-pro", "sage200-standard"],
 };
 
 /// `list_cross_sell_product_views`
@@ -4793,6 +5133,7 @@ pub const LIST_CROSS_SELL_PRODUCT_VIEWS: OperationSpec = OperationSpec {
     list: true,
     idempotent: true,
     deprecated: false,
+    products: &["sage200-pro", "sage200-standard"],
 };
 
 /// `list_cross_sell_products`
@@ -4807,6 +5148,7 @@ pub const LIST_CROSS_SELL_PRODUCTS: OperationSpec = OperationSpec {
     list: true,
     idempotent: true,
     deprecated: false,
+    products: &["sage200-pro", "sage200-standard"],
 };
 
 /// `list_currencies`
@@ -4821,6 +5163,7 @@ pub const LIST_CURRENCIES: OperationSpec = OperationSpec {
     list: true,
     idempotent: true,
     deprecated: false,
+    products: &["sage200-pro", "sage200-standard"],
 };
 
 /// `list_currency_iso_codes`
@@ -4835,6 +5178,7 @@ pub const LIST_CURRENCY_ISO_CODES: OperationSpec = OperationSpec {
     list: true,
     idempotent: true,
     deprecated: false,
+    products: &["sage200-pro", "sage200-standard"],
 };
 
 /// `list_currency_transaction_types`
@@ -4849,6 +5193,7 @@ pub const LIST_CURRENCY_TRANSACTION_TYPES: OperationSpec = OperationSpec {
     list: true,
     idempotent: true,
     deprecated: false,
+    products: &["sage200-pro", "sage200-standard"],
 };
 
 /// `list_current_user_sop_user_permission`
@@ -4863,6 +5208,7 @@ pub const LIST_CURRENT_USER_SOP_USER_PERMISSION: OperationSpec = OperationSpec {
     list: true,
     idempotent: true,
     deprecated: false,
+    products: &["sage200-pro", "sage200-standard"],
 };
 
 /// `list_customer_alerts`
@@ -4877,6 +5223,7 @@ pub const LIST_CUSTOMER_ALERTS: OperationSpec = OperationSpec {
     list: true,
     idempotent: true,
     deprecated: false,
+    products: &["sage200-pro", "sage200-standard"],
 };
 
 /// `list_customer_alerts_for_customer`
@@ -4891,6 +5238,7 @@ pub const LIST_CUSTOMER_ALERTS_FOR_CUSTOMER: OperationSpec = OperationSpec {
     list: true,
     idempotent: true,
     deprecated: false,
+    products: &["sage200-pro", "sage200-standard"],
 };
 
 /// `list_customer_cards`
@@ -4905,6 +5253,7 @@ pub const LIST_CUSTOMER_CARDS: OperationSpec = OperationSpec {
     list: true,
     idempotent: true,
     deprecated: false,
+    products: &["sage200-pro", "sage200-standard"],
 };
 
 /// `list_customer_cards_for_customer`
@@ -4919,6 +5268,7 @@ pub const LIST_CUSTOMER_CARDS_FOR_CUSTOMER: OperationSpec = OperationSpec {
     list: true,
     idempotent: true,
     deprecated: false,
+    products: &["sage200-pro", "sage200-standard"],
 };
 
 /// `list_customer_contact`
@@ -4933,6 +5283,7 @@ pub const LIST_CUSTOMER_CONTACT: OperationSpec = OperationSpec {
     list: true,
     idempotent: true,
     deprecated: false,
+    products: &["sage200-pro", "sage200-standard"],
 };
 
 /// `list_customer_contact_roles`
@@ -4947,6 +5298,7 @@ pub const LIST_CUSTOMER_CONTACT_ROLES: OperationSpec = OperationSpec {
     list: true,
     idempotent: true,
     deprecated: false,
+    products: &["sage200-pro", "sage200-standard"],
 };
 
 /// `list_customer_contact_roles_for_customer_contact`
@@ -4970,6 +5322,7 @@ pub const LIST_CUSTOMER_CONTACT_ROLES_FOR_CUSTOMER_CONTACT: OperationSpec = Oper
     list: true,
     idempotent: true,
     deprecated: false,
+    products: &["sage200-pro", "sage200-standard"],
 };
 
 /// `list_customer_contacts_for_customer`
@@ -4984,6 +5337,7 @@ pub const LIST_CUSTOMER_CONTACTS_FOR_CUSTOMER: OperationSpec = OperationSpec {
     list: true,
     idempotent: true,
     deprecated: false,
+    products: &["sage200-pro", "sage200-standard"],
 };
 
 /// `list_customer_delivery_addresses`
@@ -4998,6 +5352,7 @@ pub const LIST_CUSTOMER_DELIVERY_ADDRESSES: OperationSpec = OperationSpec {
     list: true,
     idempotent: true,
     deprecated: false,
+    products: &["sage200-pro", "sage200-standard"],
 };
 
 /// `list_customer_delivery_addresses_for_customer`
@@ -5012,6 +5367,7 @@ pub const LIST_CUSTOMER_DELIVERY_ADDRESSES_FOR_CUSTOMER: OperationSpec = Operati
     list: true,
     idempotent: true,
     deprecated: false,
+    products: &["sage200-pro", "sage200-standard"],
 };
 
 /// `list_customer_discount_groups`
@@ -5026,6 +5382,7 @@ pub const LIST_CUSTOMER_DISCOUNT_GROUPS: OperationSpec = OperationSpec {
     list: true,
     idempotent: true,
     deprecated: false,
+    products: &["sage200-pro", "sage200-standard"],
 };
 
 /// `list_customer_emails`
@@ -5040,6 +5397,7 @@ pub const LIST_CUSTOMER_EMAILS: OperationSpec = OperationSpec {
     list: true,
     idempotent: true,
     deprecated: false,
+    products: &["sage200-pro", "sage200-standard"],
 };
 
 /// `list_customer_emails_for_customer_and_customer_contact`
@@ -5064,6 +5422,7 @@ pub const LIST_CUSTOMER_EMAILS_FOR_CUSTOMER_AND_CUSTOMER_CONTACT: OperationSpec 
     list: true,
     idempotent: true,
     deprecated: false,
+    products: &["sage200-pro", "sage200-standard"],
 };
 
 /// `list_customer_emails_for_customer_contact`
@@ -5087,6 +5446,7 @@ pub const LIST_CUSTOMER_EMAILS_FOR_CUSTOMER_CONTACT: OperationSpec = OperationSp
     list: true,
     idempotent: true,
     deprecated: false,
+    products: &["sage200-pro", "sage200-standard"],
 };
 
 /// `list_customer_faxes`
@@ -5101,6 +5461,7 @@ pub const LIST_CUSTOMER_FAXES: OperationSpec = OperationSpec {
     list: true,
     idempotent: true,
     deprecated: false,
+    products: &["sage200-pro", "sage200-standard"],
 };
 
 /// `list_customer_faxes_for_customer_and_customer_contact`
@@ -5125,6 +5486,7 @@ pub const LIST_CUSTOMER_FAXES_FOR_CUSTOMER_AND_CUSTOMER_CONTACT: OperationSpec =
     list: true,
     idempotent: true,
     deprecated: false,
+    products: &["sage200-pro", "sage200-standard"],
 };
 
 /// `list_customer_faxes_for_customer_contact`
@@ -5148,6 +5510,7 @@ pub const LIST_CUSTOMER_FAXES_FOR_CUSTOMER_CONTACT: OperationSpec = OperationSpe
     list: true,
     idempotent: true,
     deprecated: false,
+    products: &["sage200-pro", "sage200-standard"],
 };
 
 /// `list_customer_memos`
@@ -5162,6 +5525,7 @@ pub const LIST_CUSTOMER_MEMOS: OperationSpec = OperationSpec {
     list: true,
     idempotent: true,
     deprecated: false,
+    products: &["sage200-pro", "sage200-standard"],
 };
 
 /// `list_customer_memos_for_customer`
@@ -5176,6 +5540,7 @@ pub const LIST_CUSTOMER_MEMOS_FOR_CUSTOMER: OperationSpec = OperationSpec {
     list: true,
     idempotent: true,
     deprecated: false,
+    products: &["sage200-pro", "sage200-standard"],
 };
 
 /// `list_customer_mobiles`
@@ -5190,6 +5555,7 @@ pub const LIST_CUSTOMER_MOBILES: OperationSpec = OperationSpec {
     list: true,
     idempotent: true,
     deprecated: false,
+    products: &["sage200-pro", "sage200-standard"],
 };
 
 /// `list_customer_mobiles_for_customer_and_customer_contact`
@@ -5214,6 +5580,7 @@ pub const LIST_CUSTOMER_MOBILES_FOR_CUSTOMER_AND_CUSTOMER_CONTACT: OperationSpec
     list: true,
     idempotent: true,
     deprecated: false,
+    products: &["sage200-pro", "sage200-standard"],
 };
 
 /// `list_customer_mobiles_for_customer_contact`
@@ -5237,6 +5604,7 @@ pub const LIST_CUSTOMER_MOBILES_FOR_CUSTOMER_CONTACT: OperationSpec = OperationS
     list: true,
     idempotent: true,
     deprecated: false,
+    products: &["sage200-pro", "sage200-standard"],
 };
 
 /// `list_customer_period_value_views`
@@ -5251,6 +5619,7 @@ pub const LIST_CUSTOMER_PERIOD_VALUE_VIEWS: OperationSpec = OperationSpec {
     list: true,
     idempotent: true,
     deprecated: false,
+    products: &["sage200-pro", "sage200-standard"],
 };
 
 /// `list_customer_price_bands`
@@ -5265,6 +5634,7 @@ pub const LIST_CUSTOMER_PRICE_BANDS: OperationSpec = OperationSpec {
     list: true,
     idempotent: true,
     deprecated: false,
+    products: &["sage200-pro", "sage200-standard"],
 };
 
 /// `list_customer_sop_invoice_credit_line_views`
@@ -5279,6 +5649,7 @@ pub const LIST_CUSTOMER_SOP_INVOICE_CREDIT_LINE_VIEWS: OperationSpec = Operation
     list: true,
     idempotent: true,
     deprecated: false,
+    products: &["sage200-pro", "sage200-standard"],
 };
 
 /// `list_customer_telephones`
@@ -5293,6 +5664,7 @@ pub const LIST_CUSTOMER_TELEPHONES: OperationSpec = OperationSpec {
     list: true,
     idempotent: true,
     deprecated: false,
+    products: &["sage200-pro", "sage200-standard"],
 };
 
 /// `list_customer_telephones_for_customer_and_customer_contact`
@@ -5317,6 +5689,7 @@ pub const LIST_CUSTOMER_TELEPHONES_FOR_CUSTOMER_AND_CUSTOMER_CONTACT: OperationS
     list: true,
     idempotent: true,
     deprecated: false,
+    products: &["sage200-pro", "sage200-standard"],
 };
 
 /// `list_customer_telephones_for_customer_contact`
@@ -5340,6 +5713,7 @@ pub const LIST_CUSTOMER_TELEPHONES_FOR_CUSTOMER_CONTACT: OperationSpec = Operati
     list: true,
     idempotent: true,
     deprecated: false,
+    products: &["sage200-pro", "sage200-standard"],
 };
 
 /// `list_customer_views`
@@ -5354,6 +5728,7 @@ pub const LIST_CUSTOMER_VIEWS: OperationSpec = OperationSpec {
     list: true,
     idempotent: true,
     deprecated: false,
+    products: &["sage200-pro", "sage200-standard"],
 };
 
 /// `list_customer_websites`
@@ -5368,6 +5743,7 @@ pub const LIST_CUSTOMER_WEBSITES: OperationSpec = OperationSpec {
     list: true,
     idempotent: true,
     deprecated: false,
+    products: &["sage200-pro", "sage200-standard"],
 };
 
 /// `list_customer_websites_for_customer_and_customer_contact`
@@ -5392,6 +5768,7 @@ pub const LIST_CUSTOMER_WEBSITES_FOR_CUSTOMER_AND_CUSTOMER_CONTACT: OperationSpe
     list: true,
     idempotent: true,
     deprecated: false,
+    products: &["sage200-pro", "sage200-standard"],
 };
 
 /// `list_customer_websites_for_customer_contact`
@@ -5415,6 +5792,7 @@ pub const LIST_CUSTOMER_WEBSITES_FOR_CUSTOMER_CONTACT: OperationSpec = Operation
     list: true,
     idempotent: true,
     deprecated: false,
+    products: &["sage200-pro", "sage200-standard"],
 };
 
 /// `list_customer_year_value_views`
@@ -5429,6 +5807,7 @@ pub const LIST_CUSTOMER_YEAR_VALUE_VIEWS: OperationSpec = OperationSpec {
     list: true,
     idempotent: true,
     deprecated: false,
+    products: &["sage200-pro", "sage200-standard"],
 };
 
 /// `list_customers`
@@ -5443,6 +5822,7 @@ pub const LIST_CUSTOMERS: OperationSpec = OperationSpec {
     list: true,
     idempotent: true,
     deprecated: false,
+    products: &["sage200-pro", "sage200-standard"],
 };
 
 /// `list_departments`
@@ -5457,6 +5837,7 @@ pub const LIST_DEPARTMENTS: OperationSpec = OperationSpec {
     list: true,
     idempotent: true,
     deprecated: false,
+    products: &["sage200-pro", "sage200-standard"],
 };
 
 /// `list_discount_or_surcharge_types`
@@ -5471,6 +5852,7 @@ pub const LIST_DISCOUNT_OR_SURCHARGE_TYPES: OperationSpec = OperationSpec {
     list: true,
     idempotent: true,
     deprecated: false,
+    products: &["sage200-pro", "sage200-standard"],
 };
 
 /// `list_discrepancy_status_types`
@@ -5485,6 +5867,7 @@ pub const LIST_DISCREPANCY_STATUS_TYPES: OperationSpec = OperationSpec {
     list: true,
     idempotent: true,
     deprecated: false,
+    products: &["sage200-pro", "sage200-standard"],
 };
 
 /// `list_document_layouts`
@@ -5499,6 +5882,7 @@ pub const LIST_DOCUMENT_LAYOUTS: OperationSpec = OperationSpec {
     list: true,
     idempotent: true,
     deprecated: false,
+    products: &["sage200-pro", "sage200-standard"],
 };
 
 /// `list_document_transmission_method_types`
@@ -5513,6 +5897,7 @@ pub const LIST_DOCUMENT_TRANSMISSION_METHOD_TYPES: OperationSpec = OperationSpec
     list: true,
     idempotent: true,
     deprecated: false,
+    products: &["sage200-pro", "sage200-standard"],
 };
 
 /// `list_document_types`
@@ -5527,6 +5912,7 @@ pub const LIST_DOCUMENT_TYPES: OperationSpec = OperationSpec {
     list: true,
     idempotent: true,
     deprecated: false,
+    products: &["sage200-pro", "sage200-standard"],
 };
 
 /// `list_electronic_bank_function_types`
@@ -5541,6 +5927,7 @@ pub const LIST_ELECTRONIC_BANK_FUNCTION_TYPES: OperationSpec = OperationSpec {
     list: true,
     idempotent: true,
     deprecated: false,
+    products: &["sage200-pro", "sage200-standard"],
 };
 
 /// `list_entry_source_types`
@@ -5555,6 +5942,7 @@ pub const LIST_ENTRY_SOURCE_TYPES: OperationSpec = OperationSpec {
     list: true,
     idempotent: true,
     deprecated: false,
+    products: &["sage200-pro", "sage200-standard"],
 };
 
 /// `list_exchange_rate_amendability_types`
@@ -5569,6 +5957,7 @@ pub const LIST_EXCHANGE_RATE_AMENDABILITY_TYPES: OperationSpec = OperationSpec {
     list: true,
     idempotent: true,
     deprecated: false,
+    products: &["sage200-pro", "sage200-standard"],
 };
 
 /// `list_exchange_rate_types`
@@ -5583,6 +5972,7 @@ pub const LIST_EXCHANGE_RATE_TYPES: OperationSpec = OperationSpec {
     list: true,
     idempotent: true,
     deprecated: false,
+    products: &["sage200-pro", "sage200-standard"],
 };
 
 /// `list_factor_houses`
@@ -5597,6 +5987,7 @@ pub const LIST_FACTOR_HOUSES: OperationSpec = OperationSpec {
     list: true,
     idempotent: true,
     deprecated: false,
+    products: &["sage200-pro", "sage200-standard"],
 };
 
 /// `list_finance_charges`
@@ -5611,6 +6002,7 @@ pub const LIST_FINANCE_CHARGES: OperationSpec = OperationSpec {
     list: true,
     idempotent: true,
     deprecated: false,
+    products: &["sage200-pro"],
 };
 
 /// `list_financial_report_layout_types`
@@ -5625,6 +6017,7 @@ pub const LIST_FINANCIAL_REPORT_LAYOUT_TYPES: OperationSpec = OperationSpec {
     list: true,
     idempotent: true,
     deprecated: false,
+    products: &["sage200-pro", "sage200-standard"],
 };
 
 /// `list_financial_report_layout_views`
@@ -5639,6 +6032,7 @@ pub const LIST_FINANCIAL_REPORT_LAYOUT_VIEWS: OperationSpec = OperationSpec {
     list: true,
     idempotent: true,
     deprecated: false,
+    products: &["sage200-pro", "sage200-standard"],
 };
 
 /// `list_financial_report_row_layout_debit_or_credit_types`
@@ -5653,6 +6047,7 @@ pub const LIST_FINANCIAL_REPORT_ROW_LAYOUT_DEBIT_OR_CREDIT_TYPES: OperationSpec 
     list: true,
     idempotent: true,
     deprecated: false,
+    products: &["sage200-pro", "sage200-standard"],
 };
 
 /// `list_financial_report_row_layout_position_types`
@@ -5667,6 +6062,7 @@ pub const LIST_FINANCIAL_REPORT_ROW_LAYOUT_POSITION_TYPES: OperationSpec = Opera
     list: true,
     idempotent: true,
     deprecated: false,
+    products: &["sage200-pro", "sage200-standard"],
 };
 
 /// `list_financial_report_row_line_types`
@@ -5681,6 +6077,7 @@ pub const LIST_FINANCIAL_REPORT_ROW_LINE_TYPES: OperationSpec = OperationSpec {
     list: true,
     idempotent: true,
     deprecated: false,
+    products: &["sage200-pro", "sage200-standard"],
 };
 
 /// `list_financial_year_period_views`
@@ -5695,6 +6092,7 @@ pub const LIST_FINANCIAL_YEAR_PERIOD_VIEWS: OperationSpec = OperationSpec {
     list: true,
     idempotent: true,
     deprecated: false,
+    products: &["sage200-pro", "sage200-standard"],
 };
 
 /// `list_flat_rate_or_quantity_break_types`
@@ -5709,6 +6107,7 @@ pub const LIST_FLAT_RATE_OR_QUANTITY_BREAK_TYPES: OperationSpec = OperationSpec 
     list: true,
     idempotent: true,
     deprecated: false,
+    products: &["sage200-pro", "sage200-standard"],
 };
 
 /// `list_flow_states`
@@ -5723,6 +6122,7 @@ pub const LIST_FLOW_STATES: OperationSpec = OperationSpec {
     list: true,
     idempotent: true,
     deprecated: false,
+    products: &["sage200-pro", "sage200-standard"],
 };
 
 /// `list_fulfilment_method_types`
@@ -5737,6 +6137,7 @@ pub const LIST_FULFILMENT_METHOD_TYPES: OperationSpec = OperationSpec {
     list: true,
     idempotent: true,
     deprecated: false,
+    products: &["sage200-pro", "sage200-standard"],
 };
 
 /// `list_fulfilment_sequence_types`
@@ -5751,6 +6152,7 @@ pub const LIST_FULFILMENT_SEQUENCE_TYPES: OperationSpec = OperationSpec {
     list: true,
     idempotent: true,
     deprecated: false,
+    products: &["sage200-pro", "sage200-standard"],
 };
 
 /// `list_head_office_types`
@@ -5765,6 +6167,7 @@ pub const LIST_HEAD_OFFICE_TYPES: OperationSpec = OperationSpec {
     list: true,
     idempotent: true,
     deprecated: false,
+    products: &["sage200-pro", "sage200-standard"],
 };
 
 /// `list_internal_areas`
@@ -5779,6 +6182,7 @@ pub const LIST_INTERNAL_AREAS: OperationSpec = OperationSpec {
     list: true,
     idempotent: true,
     deprecated: false,
+    products: &["sage200-pro", "sage200-standard"],
 };
 
 /// `list_intrastat_date_types`
@@ -5793,6 +6197,7 @@ pub const LIST_INTRASTAT_DATE_TYPES: OperationSpec = OperationSpec {
     list: true,
     idempotent: true,
     deprecated: false,
+    products: &["sage200-pro", "sage200-standard"],
 };
 
 /// `list_intrastat_terms_of_delivery_types`
@@ -5807,6 +6212,7 @@ pub const LIST_INTRASTAT_TERMS_OF_DELIVERY_TYPES: OperationSpec = OperationSpec 
     list: true,
     idempotent: true,
     deprecated: false,
+    products: &["sage200-pro", "sage200-standard"],
 };
 
 /// `list_issues_for_traceable_item`
@@ -5821,6 +6227,7 @@ pub const LIST_ISSUES_FOR_TRACEABLE_ITEM: OperationSpec = OperationSpec {
     list: true,
     idempotent: true,
     deprecated: false,
+    products: &["sage200-pro", "sage200-standard"],
 };
 
 /// `list_label_printing_option_types`
@@ -5835,6 +6242,7 @@ pub const LIST_LABEL_PRINTING_OPTION_TYPES: OperationSpec = OperationSpec {
     list: true,
     idempotent: true,
     deprecated: false,
+    products: &["sage200-pro", "sage200-standard"],
 };
 
 /// `list_landed_costs_types`
@@ -5849,6 +6257,7 @@ pub const LIST_LANDED_COSTS_TYPES: OperationSpec = OperationSpec {
     list: true,
     idempotent: true,
     deprecated: false,
+    products: &["sage200-pro", "sage200-standard"],
 };
 
 /// `list_ledger_types`
@@ -5863,6 +6272,7 @@ pub const LIST_LEDGER_TYPES: OperationSpec = OperationSpec {
     list: true,
     idempotent: true,
     deprecated: false,
+    products: &["sage200-pro", "sage200-standard"],
 };
 
 /// `list_locations_for_traceable_item`
@@ -5877,6 +6287,7 @@ pub const LIST_LOCATIONS_FOR_TRACEABLE_ITEM: OperationSpec = OperationSpec {
     list: true,
     idempotent: true,
     deprecated: false,
+    products: &["sage200-pro", "sage200-standard"],
 };
 
 /// `list_lookup_banks`
@@ -5891,6 +6302,7 @@ pub const LIST_LOOKUP_BANKS: OperationSpec = OperationSpec {
     list: true,
     idempotent: true,
     deprecated: false,
+    products: &["sage200-pro", "sage200-standard"],
 };
 
 /// `list_lookup_customers`
@@ -5905,6 +6317,7 @@ pub const LIST_LOOKUP_CUSTOMERS: OperationSpec = OperationSpec {
     list: true,
     idempotent: true,
     deprecated: false,
+    products: &["sage200-pro", "sage200-standard"],
 };
 
 /// `list_lookup_nominal_codes`
@@ -5919,6 +6332,7 @@ pub const LIST_LOOKUP_NOMINAL_CODES: OperationSpec = OperationSpec {
     list: true,
     idempotent: true,
     deprecated: false,
+    products: &["sage200-pro", "sage200-standard"],
 };
 
 /// `list_lookup_pop_orders`
@@ -5933,6 +6347,7 @@ pub const LIST_LOOKUP_POP_ORDERS: OperationSpec = OperationSpec {
     list: true,
     idempotent: true,
     deprecated: false,
+    products: &["sage200-pro", "sage200-standard"],
 };
 
 /// `list_lookup_product_groups`
@@ -5947,6 +6362,7 @@ pub const LIST_LOOKUP_PRODUCT_GROUPS: OperationSpec = OperationSpec {
     list: true,
     idempotent: true,
     deprecated: false,
+    products: &["sage200-pro", "sage200-standard"],
 };
 
 /// `list_lookup_products`
@@ -5961,6 +6377,7 @@ pub const LIST_LOOKUP_PRODUCTS: OperationSpec = OperationSpec {
     list: true,
     idempotent: true,
     deprecated: false,
+    products: &["sage200-pro", "sage200-standard"],
 };
 
 /// `list_lookup_sop_orders`
@@ -5975,6 +6392,7 @@ pub const LIST_LOOKUP_SOP_ORDERS: OperationSpec = OperationSpec {
     list: true,
     idempotent: true,
     deprecated: false,
+    products: &["sage200-pro", "sage200-standard"],
 };
 
 /// `list_lookup_sop_quotes`
@@ -5989,6 +6407,7 @@ pub const LIST_LOOKUP_SOP_QUOTES: OperationSpec = OperationSpec {
     list: true,
     idempotent: true,
     deprecated: false,
+    products: &["sage200-pro", "sage200-standard"],
 };
 
 /// `list_lookup_stock_item_units`
@@ -6003,6 +6422,7 @@ pub const LIST_LOOKUP_STOCK_ITEM_UNITS: OperationSpec = OperationSpec {
     list: true,
     idempotent: true,
     deprecated: false,
+    products: &["sage200-pro", "sage200-standard"],
 };
 
 /// `list_lookup_suppliers`
@@ -6017,6 +6437,7 @@ pub const LIST_LOOKUP_SUPPLIERS: OperationSpec = OperationSpec {
     list: true,
     idempotent: true,
     deprecated: false,
+    products: &["sage200-pro", "sage200-standard"],
 };
 
 /// `list_memos_for_purchase_posted_transaction`
@@ -6031,6 +6452,7 @@ pub const LIST_MEMOS_FOR_PURCHASE_POSTED_TRANSACTION: OperationSpec = OperationS
     list: true,
     idempotent: true,
     deprecated: false,
+    products: &["sage200-pro", "sage200-standard"],
 };
 
 /// `list_memos_for_sales_posted_transaction`
@@ -6045,6 +6467,7 @@ pub const LIST_MEMOS_FOR_SALES_POSTED_TRANSACTION: OperationSpec = OperationSpec
     list: true,
     idempotent: true,
     deprecated: false,
+    products: &["sage200-pro", "sage200-standard"],
 };
 
 /// `list_nominal_account_entry_location_types`
@@ -6059,6 +6482,7 @@ pub const LIST_NOMINAL_ACCOUNT_ENTRY_LOCATION_TYPES: OperationSpec = OperationSp
     list: true,
     idempotent: true,
     deprecated: false,
+    products: &["sage200-pro", "sage200-standard"],
 };
 
 /// `list_nominal_account_types`
@@ -6073,6 +6497,7 @@ pub const LIST_NOMINAL_ACCOUNT_TYPES: OperationSpec = OperationSpec {
     list: true,
     idempotent: true,
     deprecated: false,
+    products: &["sage200-pro", "sage200-standard"],
 };
 
 /// `list_nominal_budget_profiles`
@@ -6087,6 +6512,7 @@ pub const LIST_NOMINAL_BUDGET_PROFILES: OperationSpec = OperationSpec {
     list: true,
     idempotent: true,
     deprecated: false,
+    products: &["sage200-pro", "sage200-standard"],
 };
 
 /// `list_nominal_budget_types`
@@ -6101,6 +6527,7 @@ pub const LIST_NOMINAL_BUDGET_TYPES: OperationSpec = OperationSpec {
     list: true,
     idempotent: true,
     deprecated: false,
+    products: &["sage200-pro", "sage200-standard"],
 };
 
 /// `list_nominal_code_memos`
@@ -6115,6 +6542,7 @@ pub const LIST_NOMINAL_CODE_MEMOS: OperationSpec = OperationSpec {
     list: true,
     idempotent: true,
     deprecated: false,
+    products: &["sage200-pro", "sage200-standard"],
 };
 
 /// `list_nominal_code_views`
@@ -6129,6 +6557,7 @@ pub const LIST_NOMINAL_CODE_VIEWS: OperationSpec = OperationSpec {
     list: true,
     idempotent: true,
     deprecated: false,
+    products: &["sage200-pro", "sage200-standard"],
 };
 
 /// `list_nominal_codes`
@@ -6143,6 +6572,7 @@ pub const LIST_NOMINAL_CODES: OperationSpec = OperationSpec {
     list: true,
     idempotent: true,
     deprecated: false,
+    products: &["sage200-pro", "sage200-standard"],
 };
 
 /// `list_nominal_ledger_settings`
@@ -6157,6 +6587,7 @@ pub const LIST_NOMINAL_LEDGER_SETTINGS: OperationSpec = OperationSpec {
     list: true,
     idempotent: true,
     deprecated: false,
+    products: &["sage200-pro", "sage200-standard"],
 };
 
 /// `list_nominal_period_value_views`
@@ -6171,6 +6602,7 @@ pub const LIST_NOMINAL_PERIOD_VALUE_VIEWS: OperationSpec = OperationSpec {
     list: true,
     idempotent: true,
     deprecated: false,
+    products: &["sage200-pro", "sage200-standard"],
 };
 
 /// `list_nominal_report_categories`
@@ -6185,6 +6617,7 @@ pub const LIST_NOMINAL_REPORT_CATEGORIES: OperationSpec = OperationSpec {
     list: true,
     idempotent: true,
     deprecated: false,
+    products: &["sage200-pro", "sage200-standard"],
 };
 
 /// `list_nominal_report_category_types`
@@ -6199,6 +6632,7 @@ pub const LIST_NOMINAL_REPORT_CATEGORY_TYPES: OperationSpec = OperationSpec {
     list: true,
     idempotent: true,
     deprecated: false,
+    products: &["sage200-pro", "sage200-standard"],
 };
 
 /// `list_nominal_reporting_types`
@@ -6213,6 +6647,7 @@ pub const LIST_NOMINAL_REPORTING_TYPES: OperationSpec = OperationSpec {
     list: true,
     idempotent: true,
     deprecated: false,
+    products: &["sage200-pro", "sage200-standard"],
 };
 
 /// `list_nominal_transaction_analysis_codes`
@@ -6227,6 +6662,7 @@ pub const LIST_NOMINAL_TRANSACTION_ANALYSIS_CODES: OperationSpec = OperationSpec
     list: true,
     idempotent: true,
     deprecated: false,
+    products: &["sage200-pro", "sage200-standard"],
 };
 
 /// `list_nominal_transaction_enquiry_views`
@@ -6241,6 +6677,7 @@ pub const LIST_NOMINAL_TRANSACTION_ENQUIRY_VIEWS: OperationSpec = OperationSpec 
     list: true,
     idempotent: true,
     deprecated: false,
+    products: &["sage200-pro", "sage200-standard"],
 };
 
 /// `list_nominal_transactions_enquiry_view_for_nominal`
@@ -6255,6 +6692,7 @@ pub const LIST_NOMINAL_TRANSACTIONS_ENQUIRY_VIEW_FOR_NOMINAL: OperationSpec = Op
     list: true,
     idempotent: true,
     deprecated: false,
+    products: &["sage200-pro", "sage200-standard"],
 };
 
 /// `list_order_line_item_types`
@@ -6269,6 +6707,7 @@ pub const LIST_ORDER_LINE_ITEM_TYPES: OperationSpec = OperationSpec {
     list: true,
     idempotent: true,
     deprecated: false,
+    products: &["sage200-pro", "sage200-standard"],
 };
 
 /// `list_order_return_line_types`
@@ -6283,6 +6722,7 @@ pub const LIST_ORDER_RETURN_LINE_TYPES: OperationSpec = OperationSpec {
     list: true,
     idempotent: true,
     deprecated: false,
+    products: &["sage200-pro", "sage200-standard"],
 };
 
 /// `list_order_value_discounts`
@@ -6297,6 +6737,7 @@ pub const LIST_ORDER_VALUE_DISCOUNTS: OperationSpec = OperationSpec {
     list: true,
     idempotent: true,
     deprecated: false,
+    products: &["sage200-pro", "sage200-standard"],
 };
 
 /// `list_payment_group_payment_types`
@@ -6311,6 +6752,7 @@ pub const LIST_PAYMENT_GROUP_PAYMENT_TYPES: OperationSpec = OperationSpec {
     list: true,
     idempotent: true,
     deprecated: false,
+    products: &["sage200-pro", "sage200-standard"],
 };
 
 /// `list_payment_groups`
@@ -6325,6 +6767,7 @@ pub const LIST_PAYMENT_GROUPS: OperationSpec = OperationSpec {
     list: true,
     idempotent: true,
     deprecated: false,
+    products: &["sage200-pro", "sage200-standard"],
 };
 
 /// `list_pending_emails`
@@ -6339,6 +6782,7 @@ pub const LIST_PENDING_EMAILS: OperationSpec = OperationSpec {
     list: true,
     idempotent: true,
     deprecated: false,
+    products: &["sage200-pro", "sage200-standard"],
 };
 
 /// `list_pop_additional_charges`
@@ -6353,6 +6797,7 @@ pub const LIST_POP_ADDITIONAL_CHARGES: OperationSpec = OperationSpec {
     list: true,
     idempotent: true,
     deprecated: false,
+    products: &["sage200-pro", "sage200-standard"],
 };
 
 /// `list_pop_authorisation_status_types`
@@ -6367,6 +6812,7 @@ pub const LIST_POP_AUTHORISATION_STATUS_TYPES: OperationSpec = OperationSpec {
     list: true,
     idempotent: true,
     deprecated: false,
+    products: &["sage200-pro", "sage200-standard"],
 };
 
 /// `list_pop_cancelled_lines`
@@ -6381,6 +6827,7 @@ pub const LIST_POP_CANCELLED_LINES: OperationSpec = OperationSpec {
     list: true,
     idempotent: true,
     deprecated: false,
+    products: &["sage200-pro", "sage200-standard"],
 };
 
 /// `list_pop_document_print_status_types`
@@ -6395,6 +6842,7 @@ pub const LIST_POP_DOCUMENT_PRINT_STATUS_TYPES: OperationSpec = OperationSpec {
     list: true,
     idempotent: true,
     deprecated: false,
+    products: &["sage200-pro", "sage200-standard"],
 };
 
 /// `list_pop_document_process_status_types`
@@ -6409,6 +6857,7 @@ pub const LIST_POP_DOCUMENT_PROCESS_STATUS_TYPES: OperationSpec = OperationSpec 
     list: true,
     idempotent: true,
     deprecated: false,
+    products: &["sage200-pro", "sage200-standard"],
 };
 
 /// `list_pop_document_status_types`
@@ -6423,6 +6872,7 @@ pub const LIST_POP_DOCUMENT_STATUS_TYPES: OperationSpec = OperationSpec {
     list: true,
     idempotent: true,
     deprecated: false,
+    products: &["sage200-pro", "sage200-standard"],
 };
 
 /// `list_pop_document_types`
@@ -6437,6 +6887,7 @@ pub const LIST_POP_DOCUMENT_TYPES: OperationSpec = OperationSpec {
     list: true,
     idempotent: true,
     deprecated: false,
+    products: &["sage200-pro", "sage200-standard"],
 };
 
 /// `list_pop_intrastat_status_types`
@@ -6451,6 +6902,7 @@ pub const LIST_POP_INTRASTAT_STATUS_TYPES: OperationSpec = OperationSpec {
     list: true,
     idempotent: true,
     deprecated: false,
+    products: &["sage200-pro", "sage200-standard"],
 };
 
 /// `list_pop_invoice_credit_types`
@@ -6465,6 +6917,7 @@ pub const LIST_POP_INVOICE_CREDIT_TYPES: OperationSpec = OperationSpec {
     list: true,
     idempotent: true,
     deprecated: false,
+    products: &["sage200-pro", "sage200-standard"],
 };
 
 /// `list_pop_linked_order_lines_for_pop_line`
@@ -6479,6 +6932,7 @@ pub const LIST_POP_LINKED_ORDER_LINES_FOR_POP_LINE: OperationSpec = OperationSpe
     list: true,
     idempotent: true,
     deprecated: false,
+    products: &["sage200-pro", "sage200-standard"],
 };
 
 /// `list_pop_linked_requisition_lines_for_pop_line`
@@ -6493,6 +6947,7 @@ pub const LIST_POP_LINKED_REQUISITION_LINES_FOR_POP_LINE: OperationSpec = Operat
     list: true,
     idempotent: true,
     deprecated: false,
+    products: &["sage200-pro", "sage200-standard"],
 };
 
 /// `list_pop_order_generation_types`
@@ -6507,6 +6962,7 @@ pub const LIST_POP_ORDER_GENERATION_TYPES: OperationSpec = OperationSpec {
     list: true,
     idempotent: true,
     deprecated: false,
+    products: &["sage200-pro", "sage200-standard"],
 };
 
 /// `list_pop_order_line_views`
@@ -6521,6 +6977,7 @@ pub const LIST_POP_ORDER_LINE_VIEWS: OperationSpec = OperationSpec {
     list: true,
     idempotent: true,
     deprecated: false,
+    products: &["sage200-pro", "sage200-standard"],
 };
 
 /// `list_pop_order_lines`
@@ -6535,6 +6992,7 @@ pub const LIST_POP_ORDER_LINES: OperationSpec = OperationSpec {
     list: true,
     idempotent: true,
     deprecated: false,
+    products: &["sage200-pro", "sage200-standard"],
 };
 
 /// `list_pop_order_return_invoice_credit_views`
@@ -6549,6 +7007,7 @@ pub const LIST_POP_ORDER_RETURN_INVOICE_CREDIT_VIEWS: OperationSpec = OperationS
     list: true,
     idempotent: true,
     deprecated: false,
+    products: &["sage200-pro", "sage200-standard"],
 };
 
 /// `list_pop_order_return_line_invoice_views`
@@ -6563,6 +7022,7 @@ pub const LIST_POP_ORDER_RETURN_LINE_INVOICE_VIEWS: OperationSpec = OperationSpe
     list: true,
     idempotent: true,
     deprecated: false,
+    products: &["sage200-pro", "sage200-standard"],
 };
 
 /// `list_pop_order_return_line_receipt_return_views`
@@ -6577,6 +7037,7 @@ pub const LIST_POP_ORDER_RETURN_LINE_RECEIPT_RETURN_VIEWS: OperationSpec = Opera
     list: true,
     idempotent: true,
     deprecated: false,
+    products: &["sage200-pro", "sage200-standard"],
 };
 
 /// `list_pop_order_return_views`
@@ -6591,6 +7052,7 @@ pub const LIST_POP_ORDER_RETURN_VIEWS: OperationSpec = OperationSpec {
     list: true,
     idempotent: true,
     deprecated: false,
+    products: &["sage200-pro", "sage200-standard"],
 };
 
 /// `list_pop_orders`
@@ -6605,6 +7067,7 @@ pub const LIST_POP_ORDERS: OperationSpec = OperationSpec {
     list: true,
     idempotent: true,
     deprecated: false,
+    products: &["sage200-pro", "sage200-standard"],
 };
 
 /// `list_pop_orders_for_supplier`
@@ -6619,6 +7082,7 @@ pub const LIST_POP_ORDERS_FOR_SUPPLIER: OperationSpec = OperationSpec {
     list: true,
     idempotent: true,
     deprecated: false,
+    products: &["sage200-pro", "sage200-standard"],
 };
 
 /// `list_pop_requisition_fulfilment_line_views`
@@ -6633,6 +7097,7 @@ pub const LIST_POP_REQUISITION_FULFILMENT_LINE_VIEWS: OperationSpec = OperationS
     list: true,
     idempotent: true,
     deprecated: false,
+    products: &["sage200-pro", "sage200-standard"],
 };
 
 /// `list_pop_requisition_fulfilment_lines`
@@ -6647,6 +7112,7 @@ pub const LIST_POP_REQUISITION_FULFILMENT_LINES: OperationSpec = OperationSpec {
     list: true,
     idempotent: true,
     deprecated: false,
+    products: &["sage200-pro", "sage200-standard"],
 };
 
 /// `list_pop_settings`
@@ -6661,6 +7127,7 @@ pub const LIST_POP_SETTINGS: OperationSpec = OperationSpec {
     list: true,
     idempotent: true,
     deprecated: false,
+    products: &["sage200-pro", "sage200-standard"],
 };
 
 /// `list_pop_trade_line_status_types`
@@ -6675,6 +7142,7 @@ pub const LIST_POP_TRADE_LINE_STATUS_TYPES: OperationSpec = OperationSpec {
     list: true,
     idempotent: true,
     deprecated: false,
+    products: &["sage200-pro", "sage200-standard"],
 };
 
 /// `list_popp_delivery_address_action_types`
@@ -6689,6 +7157,7 @@ pub const LIST_POPP_DELIVERY_ADDRESS_ACTION_TYPES: OperationSpec = OperationSpec
     list: true,
     idempotent: true,
     deprecated: false,
+    products: &["sage200-pro", "sage200-standard"],
 };
 
 /// `list_popp_delivery_address_types`
@@ -6703,6 +7172,7 @@ pub const LIST_POPP_DELIVERY_ADDRESS_TYPES: OperationSpec = OperationSpec {
     list: true,
     idempotent: true,
     deprecated: false,
+    products: &["sage200-pro", "sage200-standard"],
 };
 
 /// `list_price_band_types`
@@ -6717,6 +7187,7 @@ pub const LIST_PRICE_BAND_TYPES: OperationSpec = OperationSpec {
     list: true,
     idempotent: true,
     deprecated: false,
+    products: &["sage200-pro", "sage200-standard"],
 };
 
 /// `list_price_bands`
@@ -6731,6 +7202,7 @@ pub const LIST_PRICE_BANDS: OperationSpec = OperationSpec {
     list: true,
     idempotent: true,
     deprecated: false,
+    products: &["sage200-pro", "sage200-standard"],
 };
 
 /// `list_price_book_settings`
@@ -6745,6 +7217,7 @@ pub const LIST_PRICE_BOOK_SETTINGS: OperationSpec = OperationSpec {
     list: true,
     idempotent: true,
     deprecated: false,
+    products: &["sage200-pro", "sage200-standard"],
 };
 
 /// `list_pricing_source_types`
@@ -6759,6 +7232,7 @@ pub const LIST_PRICING_SOURCE_TYPES: OperationSpec = OperationSpec {
     list: true,
     idempotent: true,
     deprecated: false,
+    products: &["sage200-pro", "sage200-standard"],
 };
 
 /// `list_pricing_types`
@@ -6773,6 +7247,7 @@ pub const LIST_PRICING_TYPES: OperationSpec = OperationSpec {
     list: true,
     idempotent: true,
     deprecated: false,
+    products: &["sage200-pro", "sage200-standard"],
 };
 
 /// `list_product_group_search_category_values`
@@ -6787,6 +7262,7 @@ pub const LIST_PRODUCT_GROUP_SEARCH_CATEGORY_VALUES: OperationSpec = OperationSp
     list: true,
     idempotent: true,
     deprecated: false,
+    products: &["sage200-pro", "sage200-standard"],
 };
 
 /// `list_product_groups`
@@ -6801,6 +7277,7 @@ pub const LIST_PRODUCT_GROUPS: OperationSpec = OperationSpec {
     list: true,
     idempotent: true,
     deprecated: false,
+    products: &["sage200-pro", "sage200-standard"],
 };
 
 /// `list_product_memos`
@@ -6815,6 +7292,7 @@ pub const LIST_PRODUCT_MEMOS: OperationSpec = OperationSpec {
     list: true,
     idempotent: true,
     deprecated: false,
+    products: &["sage200-pro", "sage200-standard"],
 };
 
 /// `list_product_price_views`
@@ -6829,6 +7307,7 @@ pub const LIST_PRODUCT_PRICE_VIEWS: OperationSpec = OperationSpec {
     list: true,
     idempotent: true,
     deprecated: false,
+    products: &["sage200-pro", "sage200-standard"],
 };
 
 /// `list_product_search_types`
@@ -6843,6 +7322,7 @@ pub const LIST_PRODUCT_SEARCH_TYPES: OperationSpec = OperationSpec {
     list: true,
     idempotent: true,
     deprecated: false,
+    products: &["sage200-pro", "sage200-standard"],
 };
 
 /// `list_product_status_types`
@@ -6857,6 +7337,7 @@ pub const LIST_PRODUCT_STATUS_TYPES: OperationSpec = OperationSpec {
     list: true,
     idempotent: true,
     deprecated: false,
+    products: &["sage200-pro", "sage200-standard"],
 };
 
 /// `list_product_suppliers`
@@ -6871,6 +7352,7 @@ pub const LIST_PRODUCT_SUPPLIERS: OperationSpec = OperationSpec {
     list: true,
     idempotent: true,
     deprecated: false,
+    products: &["sage200-pro", "sage200-standard"],
 };
 
 /// `list_product_transaction_group_types`
@@ -6885,6 +7367,7 @@ pub const LIST_PRODUCT_TRANSACTION_GROUP_TYPES: OperationSpec = OperationSpec {
     list: true,
     idempotent: true,
     deprecated: false,
+    products: &["sage200-pro", "sage200-standard"],
 };
 
 /// `list_product_transaction_types`
@@ -6899,6 +7382,7 @@ pub const LIST_PRODUCT_TRANSACTION_TYPES: OperationSpec = OperationSpec {
     list: true,
     idempotent: true,
     deprecated: false,
+    products: &["sage200-pro", "sage200-standard"],
 };
 
 /// `list_product_transaction_views`
@@ -6913,6 +7397,7 @@ pub const LIST_PRODUCT_TRANSACTION_VIEWS: OperationSpec = OperationSpec {
     list: true,
     idempotent: true,
     deprecated: false,
+    products: &["sage200-pro", "sage200-standard"],
 };
 
 /// `list_product_types`
@@ -6927,6 +7412,7 @@ pub const LIST_PRODUCT_TYPES: OperationSpec = OperationSpec {
     list: true,
     idempotent: true,
     deprecated: false,
+    products: &["sage200-pro", "sage200-standard"],
 };
 
 /// `list_product_views`
@@ -6941,6 +7427,7 @@ pub const LIST_PRODUCT_VIEWS: OperationSpec = OperationSpec {
     list: true,
     idempotent: true,
     deprecated: false,
+    products: &["sage200-pro", "sage200-standard"],
 };
 
 /// `list_product_warehouse_bin_views`
@@ -6955,6 +7442,7 @@ pub const LIST_PRODUCT_WAREHOUSE_BIN_VIEWS: OperationSpec = OperationSpec {
     list: true,
     idempotent: true,
     deprecated: false,
+    products: &["sage200-pro", "sage200-standard"],
 };
 
 /// `list_product_warehouse_views`
@@ -6969,6 +7457,7 @@ pub const LIST_PRODUCT_WAREHOUSE_VIEWS: OperationSpec = OperationSpec {
     list: true,
     idempotent: true,
     deprecated: false,
+    products: &["sage200-pro", "sage200-standard"],
 };
 
 /// `list_products`
@@ -6983,6 +7472,7 @@ pub const LIST_PRODUCTS: OperationSpec = OperationSpec {
     list: true,
     idempotent: true,
     deprecated: false,
+    products: &["sage200-pro", "sage200-standard"],
 };
 
 /// `list_products_for_product_group`
@@ -6997,6 +7487,7 @@ pub const LIST_PRODUCTS_FOR_PRODUCT_GROUP: OperationSpec = OperationSpec {
     list: true,
     idempotent: true,
     deprecated: false,
+    products: &["sage200-pro", "sage200-standard"],
 };
 
 /// `list_purchase_aged_creditor_detailed_views`
@@ -7011,6 +7502,7 @@ pub const LIST_PURCHASE_AGED_CREDITOR_DETAILED_VIEWS: OperationSpec = OperationS
     list: true,
     idempotent: true,
     deprecated: false,
+    products: &["sage200-pro", "sage200-standard"],
 };
 
 /// `list_purchase_aged_creditor_summary_views`
@@ -7025,6 +7517,7 @@ pub const LIST_PURCHASE_AGED_CREDITOR_SUMMARY_VIEWS: OperationSpec = OperationSp
     list: true,
     idempotent: true,
     deprecated: false,
+    products: &["sage200-pro", "sage200-standard"],
 };
 
 /// `list_purchase_ledger_settings`
@@ -7039,6 +7532,7 @@ pub const LIST_PURCHASE_LEDGER_SETTINGS: OperationSpec = OperationSpec {
     list: true,
     idempotent: true,
     deprecated: false,
+    products: &["sage200-pro", "sage200-standard"],
 };
 
 /// `list_purchase_posted_transaction_memos`
@@ -7053,6 +7547,7 @@ pub const LIST_PURCHASE_POSTED_TRANSACTION_MEMOS: OperationSpec = OperationSpec 
     list: true,
     idempotent: true,
     deprecated: false,
+    products: &["sage200-pro", "sage200-standard"],
 };
 
 /// `list_purchase_posted_transactions`
@@ -7067,6 +7562,7 @@ pub const LIST_PURCHASE_POSTED_TRANSACTIONS: OperationSpec = OperationSpec {
     list: true,
     idempotent: true,
     deprecated: false,
+    products: &["sage200-pro", "sage200-standard"],
 };
 
 /// `list_purchase_posted_transactions_for_supplier`
@@ -7081,6 +7577,7 @@ pub const LIST_PURCHASE_POSTED_TRANSACTIONS_FOR_SUPPLIER: OperationSpec = Operat
     list: true,
     idempotent: true,
     deprecated: false,
+    products: &["sage200-pro", "sage200-standard"],
 };
 
 /// `list_purchase_trading_periods`
@@ -7095,6 +7592,7 @@ pub const LIST_PURCHASE_TRADING_PERIODS: OperationSpec = OperationSpec {
     list: true,
     idempotent: true,
     deprecated: false,
+    products: &["sage200-pro"],
 };
 
 /// `list_purchase_transaction_enquiry_views`
@@ -7109,6 +7607,7 @@ pub const LIST_PURCHASE_TRANSACTION_ENQUIRY_VIEWS: OperationSpec = OperationSpec
     list: true,
     idempotent: true,
     deprecated: false,
+    products: &["sage200-pro", "sage200-standard"],
 };
 
 /// `list_purchase_transaction_views`
@@ -7123,6 +7622,7 @@ pub const LIST_PURCHASE_TRANSACTION_VIEWS: OperationSpec = OperationSpec {
     list: true,
     idempotent: true,
     deprecated: false,
+    products: &["sage200-pro", "sage200-standard"],
 };
 
 /// `list_purchase_transactions_enquiry_views_for_supplier`
@@ -7137,6 +7637,7 @@ pub const LIST_PURCHASE_TRANSACTIONS_ENQUIRY_VIEWS_FOR_SUPPLIER: OperationSpec =
     list: true,
     idempotent: true,
     deprecated: false,
+    products: &["sage200-pro", "sage200-standard"],
 };
 
 /// `list_receipts_for_traceable_item`
@@ -7151,6 +7652,7 @@ pub const LIST_RECEIPTS_FOR_TRACEABLE_ITEM: OperationSpec = OperationSpec {
     list: true,
     idempotent: true,
     deprecated: false,
+    products: &["sage200-pro", "sage200-standard"],
 };
 
 /// `list_sage_payments_supplier_status_types`
@@ -7165,6 +7667,7 @@ pub const LIST_SAGE_PAYMENTS_SUPPLIER_STATUS_TYPES: OperationSpec = OperationSpe
     list: true,
     idempotent: true,
     deprecated: false,
+    products: &["sage200-pro", "sage200-standard"],
 };
 
 /// `list_sales_aged_debtor_detailed_views`
@@ -7179,6 +7682,7 @@ pub const LIST_SALES_AGED_DEBTOR_DETAILED_VIEWS: OperationSpec = OperationSpec {
     list: true,
     idempotent: true,
     deprecated: false,
+    products: &["sage200-pro", "sage200-standard"],
 };
 
 /// `list_sales_aged_debtor_summary_views`
@@ -7193,6 +7697,7 @@ pub const LIST_SALES_AGED_DEBTOR_SUMMARY_VIEWS: OperationSpec = OperationSpec {
     list: true,
     idempotent: true,
     deprecated: false,
+    products: &["sage200-pro", "sage200-standard"],
 };
 
 /// `list_sales_historical_transactions`
@@ -7207,6 +7712,7 @@ pub const LIST_SALES_HISTORICAL_TRANSACTIONS: OperationSpec = OperationSpec {
     list: true,
     idempotent: true,
     deprecated: false,
+    products: &["sage200-pro", "sage200-standard"],
 };
 
 /// `list_sales_historical_transactions_for_customer`
@@ -7221,6 +7727,7 @@ pub const LIST_SALES_HISTORICAL_TRANSACTIONS_FOR_CUSTOMER: OperationSpec = Opera
     list: true,
     idempotent: true,
     deprecated: false,
+    products: &["sage200-pro", "sage200-standard"],
 };
 
 /// `list_sales_ledger_settings`
@@ -7235,6 +7742,7 @@ pub const LIST_SALES_LEDGER_SETTINGS: OperationSpec = OperationSpec {
     list: true,
     idempotent: true,
     deprecated: false,
+    products: &["sage200-pro", "sage200-standard"],
 };
 
 /// `list_sales_posted_transaction_memos`
@@ -7249,6 +7757,7 @@ pub const LIST_SALES_POSTED_TRANSACTION_MEMOS: OperationSpec = OperationSpec {
     list: true,
     idempotent: true,
     deprecated: false,
+    products: &["sage200-pro", "sage200-standard"],
 };
 
 /// `list_sales_posted_transactions`
@@ -7263,6 +7772,7 @@ pub const LIST_SALES_POSTED_TRANSACTIONS: OperationSpec = OperationSpec {
     list: true,
     idempotent: true,
     deprecated: false,
+    products: &["sage200-pro", "sage200-standard"],
 };
 
 /// `list_sales_posted_transactions_for_customer`
@@ -7277,6 +7787,7 @@ pub const LIST_SALES_POSTED_TRANSACTIONS_FOR_CUSTOMER: OperationSpec = Operation
     list: true,
     idempotent: true,
     deprecated: false,
+    products: &["sage200-pro", "sage200-standard"],
 };
 
 /// `list_sales_trading_periods`
@@ -7291,6 +7802,7 @@ pub const LIST_SALES_TRADING_PERIODS: OperationSpec = OperationSpec {
     list: true,
     idempotent: true,
     deprecated: false,
+    products: &["sage200-pro"],
 };
 
 /// `list_sales_transaction_enquiry_views`
@@ -7305,6 +7817,7 @@ pub const LIST_SALES_TRANSACTION_ENQUIRY_VIEWS: OperationSpec = OperationSpec {
     list: true,
     idempotent: true,
     deprecated: false,
+    products: &["sage200-pro", "sage200-standard"],
 };
 
 /// `list_sales_transaction_views`
@@ -7319,6 +7832,7 @@ pub const LIST_SALES_TRANSACTION_VIEWS: OperationSpec = OperationSpec {
     list: true,
     idempotent: true,
     deprecated: false,
+    products: &["sage200-pro", "sage200-standard"],
 };
 
 /// `list_sales_transactions_enquiry_views_for_customer`
@@ -7333,6 +7847,7 @@ pub const LIST_SALES_TRANSACTIONS_ENQUIRY_VIEWS_FOR_CUSTOMER: OperationSpec = Op
     list: true,
     idempotent: true,
     deprecated: false,
+    products: &["sage200-pro", "sage200-standard"],
 };
 
 /// `list_salutations`
@@ -7347,6 +7862,7 @@ pub const LIST_SALUTATIONS: OperationSpec = OperationSpec {
     list: true,
     idempotent: true,
     deprecated: false,
+    products: &["sage200-pro", "sage200-standard"],
 };
 
 /// `list_search_categories`
@@ -7361,6 +7877,7 @@ pub const LIST_SEARCH_CATEGORIES: OperationSpec = OperationSpec {
     list: true,
     idempotent: true,
     deprecated: false,
+    products: &["sage200-pro", "sage200-standard"],
 };
 
 /// `list_search_values`
@@ -7375,6 +7892,7 @@ pub const LIST_SEARCH_VALUES: OperationSpec = OperationSpec {
     list: true,
     idempotent: true,
     deprecated: false,
+    products: &["sage200-pro", "sage200-standard"],
 };
 
 /// `list_serial_allocated_to_who_types`
@@ -7389,6 +7907,7 @@ pub const LIST_SERIAL_ALLOCATED_TO_WHO_TYPES: OperationSpec = OperationSpec {
     list: true,
     idempotent: true,
     deprecated: false,
+    products: &["sage200-pro", "sage200-standard"],
 };
 
 /// `list_sites`
@@ -7403,6 +7922,7 @@ pub const LIST_SITES: OperationSpec = OperationSpec {
     list: true,
     idempotent: true,
     deprecated: false,
+    products: &["sage200-pro", "sage200-standard"],
 };
 
 /// `list_sop_additional_charges`
@@ -7417,6 +7937,7 @@ pub const LIST_SOP_ADDITIONAL_CHARGES: OperationSpec = OperationSpec {
     list: true,
     idempotent: true,
     deprecated: false,
+    products: &["sage200-pro", "sage200-standard"],
 };
 
 /// `list_sop_allocation_line_views`
@@ -7431,6 +7952,7 @@ pub const LIST_SOP_ALLOCATION_LINE_VIEWS: OperationSpec = OperationSpec {
     list: true,
     idempotent: true,
     deprecated: false,
+    products: &["sage200-pro", "sage200-standard"],
 };
 
 /// `list_sop_back_to_back_status_types`
@@ -7445,6 +7967,7 @@ pub const LIST_SOP_BACK_TO_BACK_STATUS_TYPES: OperationSpec = OperationSpec {
     list: true,
     idempotent: true,
     deprecated: false,
+    products: &["sage200-pro", "sage200-standard"],
 };
 
 /// `list_sop_cancelled_lines`
@@ -7459,6 +7982,7 @@ pub const LIST_SOP_CANCELLED_LINES: OperationSpec = OperationSpec {
     list: true,
     idempotent: true,
     deprecated: false,
+    products: &["sage200-pro", "sage200-standard"],
 };
 
 /// `list_sop_confirm_despatch`
@@ -7473,6 +7997,7 @@ pub const LIST_SOP_CONFIRM_DESPATCH: OperationSpec = OperationSpec {
     list: true,
     idempotent: true,
     deprecated: false,
+    products: &["sage200-pro", "sage200-standard"],
 };
 
 /// `list_sop_confirmation_intent_types`
@@ -7487,6 +8012,7 @@ pub const LIST_SOP_CONFIRMATION_INTENT_TYPES: OperationSpec = OperationSpec {
     list: true,
     idempotent: true,
     deprecated: false,
+    products: &["sage200-pro", "sage200-standard"],
 };
 
 /// `list_sop_customer_types`
@@ -7501,6 +8027,7 @@ pub const LIST_SOP_CUSTOMER_TYPES: OperationSpec = OperationSpec {
     list: true,
     idempotent: true,
     deprecated: false,
+    products: &["sage200-pro", "sage200-standard"],
 };
 
 /// `list_sop_despatch_discrete_orders`
@@ -7515,6 +8042,7 @@ pub const LIST_SOP_DESPATCH_DISCRETE_ORDERS: OperationSpec = OperationSpec {
     list: true,
     idempotent: true,
     deprecated: false,
+    products: &["sage200-pro", "sage200-standard"],
 };
 
 /// `list_sop_despatch_receipts`
@@ -7529,6 +8057,7 @@ pub const LIST_SOP_DESPATCH_RECEIPTS: OperationSpec = OperationSpec {
     list: true,
     idempotent: true,
     deprecated: false,
+    products: &["sage200-pro", "sage200-standard"],
 };
 
 /// `list_sop_document_print_status_types`
@@ -7543,6 +8072,7 @@ pub const LIST_SOP_DOCUMENT_PRINT_STATUS_TYPES: OperationSpec = OperationSpec {
     list: true,
     idempotent: true,
     deprecated: false,
+    products: &["sage200-pro", "sage200-standard"],
 };
 
 /// `list_sop_document_process_status_types`
@@ -7557,6 +8087,7 @@ pub const LIST_SOP_DOCUMENT_PROCESS_STATUS_TYPES: OperationSpec = OperationSpec 
     list: true,
     idempotent: true,
     deprecated: false,
+    products: &["sage200-pro", "sage200-standard"],
 };
 
 /// `list_sop_document_status_types`
@@ -7571,6 +8102,7 @@ pub const LIST_SOP_DOCUMENT_STATUS_TYPES: OperationSpec = OperationSpec {
     list: true,
     idempotent: true,
     deprecated: false,
+    products: &["sage200-pro", "sage200-standard"],
 };
 
 /// `list_sop_document_types`
@@ -7585,6 +8117,7 @@ pub const LIST_SOP_DOCUMENT_TYPES: OperationSpec = OperationSpec {
     list: true,
     idempotent: true,
     deprecated: false,
+    products: &["sage200-pro", "sage200-standard"],
 };
 
 /// `list_sop_export_reasons`
@@ -7599,6 +8132,7 @@ pub const LIST_SOP_EXPORT_REASONS: OperationSpec = OperationSpec {
     list: true,
     idempotent: true,
     deprecated: false,
+    products: &["sage200-pro", "sage200-standard"],
 };
 
 /// `list_sop_incoterms`
@@ -7613,6 +8147,7 @@ pub const LIST_SOP_INCOTERMS: OperationSpec = OperationSpec {
     list: true,
     idempotent: true,
     deprecated: false,
+    products: &["sage200-pro", "sage200-standard"],
 };
 
 /// `list_sop_intrastat_status_types`
@@ -7627,6 +8162,7 @@ pub const LIST_SOP_INTRASTAT_STATUS_TYPES: OperationSpec = OperationSpec {
     list: true,
     idempotent: true,
     deprecated: false,
+    products: &["sage200-pro", "sage200-standard"],
 };
 
 /// `list_sop_invoice_credit_types`
@@ -7641,6 +8177,7 @@ pub const LIST_SOP_INVOICE_CREDIT_TYPES: OperationSpec = OperationSpec {
     list: true,
     idempotent: true,
     deprecated: false,
+    products: &["sage200-pro", "sage200-standard"],
 };
 
 /// `list_sop_order_despatch_line_views`
@@ -7655,6 +8192,7 @@ pub const LIST_SOP_ORDER_DESPATCH_LINE_VIEWS: OperationSpec = OperationSpec {
     list: true,
     idempotent: true,
     deprecated: false,
+    products: &["sage200-pro", "sage200-standard"],
 };
 
 /// `list_sop_order_despatch_views`
@@ -7669,6 +8207,7 @@ pub const LIST_SOP_ORDER_DESPATCH_VIEWS: OperationSpec = OperationSpec {
     list: true,
     idempotent: true,
     deprecated: false,
+    products: &["sage200-pro", "sage200-standard"],
 };
 
 /// `list_sop_order_entry_types`
@@ -7683,6 +8222,7 @@ pub const LIST_SOP_ORDER_ENTRY_TYPES: OperationSpec = OperationSpec {
     list: true,
     idempotent: true,
     deprecated: false,
+    products: &["sage200-pro", "sage200-standard"],
 };
 
 /// `list_sop_order_invoice_views`
@@ -7697,6 +8237,7 @@ pub const LIST_SOP_ORDER_INVOICE_VIEWS: OperationSpec = OperationSpec {
     list: true,
     idempotent: true,
     deprecated: false,
+    products: &["sage200-pro", "sage200-standard"],
 };
 
 /// `list_sop_order_line_views`
@@ -7711,6 +8252,7 @@ pub const LIST_SOP_ORDER_LINE_VIEWS: OperationSpec = OperationSpec {
     list: true,
     idempotent: true,
     deprecated: false,
+    products: &["sage200-pro", "sage200-standard"],
 };
 
 /// `list_sop_order_lines_for_sop_order`
@@ -7725,6 +8267,7 @@ pub const LIST_SOP_ORDER_LINES_FOR_SOP_ORDER: OperationSpec = OperationSpec {
     list: true,
     idempotent: true,
     deprecated: false,
+    products: &["sage200-pro", "sage200-standard"],
 };
 
 /// `list_sop_order_payment_types`
@@ -7739,6 +8282,7 @@ pub const LIST_SOP_ORDER_PAYMENT_TYPES: OperationSpec = OperationSpec {
     list: true,
     idempotent: true,
     deprecated: false,
+    products: &["sage200-pro", "sage200-standard"],
 };
 
 /// `list_sop_order_return_line_invoice_views`
@@ -7753,6 +8297,7 @@ pub const LIST_SOP_ORDER_RETURN_LINE_INVOICE_VIEWS: OperationSpec = OperationSpe
     list: true,
     idempotent: true,
     deprecated: false,
+    products: &["sage200-pro", "sage200-standard"],
 };
 
 /// `list_sop_order_return_views`
@@ -7767,6 +8312,7 @@ pub const LIST_SOP_ORDER_RETURN_VIEWS: OperationSpec = OperationSpec {
     list: true,
     idempotent: true,
     deprecated: false,
+    products: &["sage200-pro", "sage200-standard"],
 };
 
 /// `list_sop_orders`
@@ -7781,6 +8327,7 @@ pub const LIST_SOP_ORDERS: OperationSpec = OperationSpec {
     list: true,
     idempotent: true,
     deprecated: false,
+    products: &["sage200-pro", "sage200-standard"],
 };
 
 /// `list_sop_orders_for_customer`
@@ -7795,6 +8342,7 @@ pub const LIST_SOP_ORDERS_FOR_CUSTOMER: OperationSpec = OperationSpec {
     list: true,
     idempotent: true,
     deprecated: false,
+    products: &["sage200-pro", "sage200-standard"],
 };
 
 /// `list_sop_payment_methods`
@@ -7809,6 +8357,7 @@ pub const LIST_SOP_PAYMENT_METHODS: OperationSpec = OperationSpec {
     list: true,
     idempotent: true,
     deprecated: false,
+    products: &["sage200-pro", "sage200-standard"],
 };
 
 /// `list_sop_proforma_line_views`
@@ -7823,6 +8372,7 @@ pub const LIST_SOP_PROFORMA_LINE_VIEWS: OperationSpec = OperationSpec {
     list: true,
     idempotent: true,
     deprecated: false,
+    products: &["sage200-pro", "sage200-standard"],
 };
 
 /// `list_sop_quote_line_views`
@@ -7837,6 +8387,7 @@ pub const LIST_SOP_QUOTE_LINE_VIEWS: OperationSpec = OperationSpec {
     list: true,
     idempotent: true,
     deprecated: false,
+    products: &["sage200-pro", "sage200-standard"],
 };
 
 /// `list_sop_quote_views`
@@ -7851,6 +8402,7 @@ pub const LIST_SOP_QUOTE_VIEWS: OperationSpec = OperationSpec {
     list: true,
     idempotent: true,
     deprecated: false,
+    products: &["sage200-pro", "sage200-standard"],
 };
 
 /// `list_sop_quotes`
@@ -7865,6 +8417,7 @@ pub const LIST_SOP_QUOTES: OperationSpec = OperationSpec {
     list: true,
     idempotent: true,
     deprecated: false,
+    products: &["sage200-pro", "sage200-standard"],
 };
 
 /// `list_sop_return_line_views`
@@ -7879,6 +8432,7 @@ pub const LIST_SOP_RETURN_LINE_VIEWS: OperationSpec = OperationSpec {
     list: true,
     idempotent: true,
     deprecated: false,
+    products: &["sage200-pro", "sage200-standard"],
 };
 
 /// `list_sop_settings`
@@ -7893,6 +8447,7 @@ pub const LIST_SOP_SETTINGS: OperationSpec = OperationSpec {
     list: true,
     idempotent: true,
     deprecated: false,
+    products: &["sage200-pro", "sage200-standard"],
 };
 
 /// `list_sop_show_on_picking_list_types`
@@ -7907,6 +8462,7 @@ pub const LIST_SOP_SHOW_ON_PICKING_LIST_TYPES: OperationSpec = OperationSpec {
     list: true,
     idempotent: true,
     deprecated: false,
+    products: &["sage200-pro", "sage200-standard"],
 };
 
 /// `list_sop_trade_line_status_types`
@@ -7921,6 +8477,7 @@ pub const LIST_SOP_TRADE_LINE_STATUS_TYPES: OperationSpec = OperationSpec {
     list: true,
     idempotent: true,
     deprecated: false,
+    products: &["sage200-pro", "sage200-standard"],
 };
 
 /// `list_sop_user_permissions`
@@ -7935,6 +8492,7 @@ pub const LIST_SOP_USER_PERMISSIONS: OperationSpec = OperationSpec {
     list: true,
     idempotent: true,
     deprecated: false,
+    products: &["sage200-pro", "sage200-standard"],
 };
 
 /// `list_source_area_types`
@@ -7949,6 +8507,7 @@ pub const LIST_SOURCE_AREA_TYPES: OperationSpec = OperationSpec {
     list: true,
     idempotent: true,
     deprecated: false,
+    products: &["sage200-pro", "sage200-standard"],
 };
 
 /// `list_source_of_price_types`
@@ -7963,6 +8522,7 @@ pub const LIST_SOURCE_OF_PRICE_TYPES: OperationSpec = OperationSpec {
     list: true,
     idempotent: true,
     deprecated: false,
+    products: &["sage200-pro", "sage200-standard"],
 };
 
 /// `list_statement_ageing_terms`
@@ -7977,6 +8537,7 @@ pub const LIST_STATEMENT_AGEING_TERMS: OperationSpec = OperationSpec {
     list: true,
     idempotent: true,
     deprecated: false,
+    products: &["sage200-pro", "sage200-standard"],
 };
 
 /// `list_statement_layout_types`
@@ -7991,6 +8552,7 @@ pub const LIST_STATEMENT_LAYOUT_TYPES: OperationSpec = OperationSpec {
     list: true,
     idempotent: true,
     deprecated: false,
+    products: &["sage200-pro", "sage200-standard"],
 };
 
 /// `list_statement_terms`
@@ -8005,6 +8567,7 @@ pub const LIST_STATEMENT_TERMS: OperationSpec = OperationSpec {
     list: true,
     idempotent: true,
     deprecated: false,
+    products: &["sage200-pro", "sage200-standard"],
 };
 
 /// `list_stock_settings`
@@ -8019,6 +8582,7 @@ pub const LIST_STOCK_SETTINGS: OperationSpec = OperationSpec {
     list: true,
     idempotent: true,
     deprecated: false,
+    products: &["sage200-pro", "sage200-standard"],
 };
 
 /// `list_stocktake_criteria_templates`
@@ -8033,6 +8597,7 @@ pub const LIST_STOCKTAKE_CRITERIA_TEMPLATES: OperationSpec = OperationSpec {
     list: true,
     idempotent: true,
     deprecated: false,
+    products: &["sage200-pro", "sage200-standard"],
 };
 
 /// `list_stocktake_selector_value_types`
@@ -8047,6 +8612,7 @@ pub const LIST_STOCKTAKE_SELECTOR_VALUE_TYPES: OperationSpec = OperationSpec {
     list: true,
     idempotent: true,
     deprecated: false,
+    products: &["sage200-pro", "sage200-standard"],
 };
 
 /// `list_stocktake_status_types`
@@ -8061,6 +8627,7 @@ pub const LIST_STOCKTAKE_STATUS_TYPES: OperationSpec = OperationSpec {
     list: true,
     idempotent: true,
     deprecated: false,
+    products: &["sage200-pro", "sage200-standard"],
 };
 
 /// `list_stocktake_traceable_types`
@@ -8075,6 +8642,7 @@ pub const LIST_STOCKTAKE_TRACEABLE_TYPES: OperationSpec = OperationSpec {
     list: true,
     idempotent: true,
     deprecated: false,
+    products: &["sage200-pro", "sage200-standard"],
 };
 
 /// `list_stocktake_types`
@@ -8089,6 +8657,7 @@ pub const LIST_STOCKTAKE_TYPES: OperationSpec = OperationSpec {
     list: true,
     idempotent: true,
     deprecated: false,
+    products: &["sage200-pro", "sage200-standard"],
 };
 
 /// `list_stocktake_views`
@@ -8103,6 +8672,7 @@ pub const LIST_STOCKTAKE_VIEWS: OperationSpec = OperationSpec {
     list: true,
     idempotent: true,
     deprecated: false,
+    products: &["sage200-pro", "sage200-standard"],
 };
 
 /// `list_stocktakes`
@@ -8117,6 +8687,7 @@ pub const LIST_STOCKTAKES: OperationSpec = OperationSpec {
     list: true,
     idempotent: true,
     deprecated: false,
+    products: &["sage200-pro", "sage200-standard"],
 };
 
 /// `list_supplier_contact`
@@ -8131,6 +8702,7 @@ pub const LIST_SUPPLIER_CONTACT: OperationSpec = OperationSpec {
     list: true,
     idempotent: true,
     deprecated: false,
+    products: &["sage200-pro", "sage200-standard"],
 };
 
 /// `list_supplier_contact_roles`
@@ -8145,6 +8717,7 @@ pub const LIST_SUPPLIER_CONTACT_ROLES: OperationSpec = OperationSpec {
     list: true,
     idempotent: true,
     deprecated: false,
+    products: &["sage200-pro", "sage200-standard"],
 };
 
 /// `list_supplier_contact_roles_for_supplier_contact`
@@ -8168,6 +8741,7 @@ pub const LIST_SUPPLIER_CONTACT_ROLES_FOR_SUPPLIER_CONTACT: OperationSpec = Oper
     list: true,
     idempotent: true,
     deprecated: false,
+    products: &["sage200-pro", "sage200-standard"],
 };
 
 /// `list_supplier_contacts_for_supplier`
@@ -8182,6 +8756,7 @@ pub const LIST_SUPPLIER_CONTACTS_FOR_SUPPLIER: OperationSpec = OperationSpec {
     list: true,
     idempotent: true,
     deprecated: false,
+    products: &["sage200-pro", "sage200-standard"],
 };
 
 /// `list_supplier_emails`
@@ -8196,6 +8771,7 @@ pub const LIST_SUPPLIER_EMAILS: OperationSpec = OperationSpec {
     list: true,
     idempotent: true,
     deprecated: false,
+    products: &["sage200-pro", "sage200-standard"],
 };
 
 /// `list_supplier_emails_for_supplier_and_supplier_contact`
@@ -8220,6 +8796,7 @@ pub const LIST_SUPPLIER_EMAILS_FOR_SUPPLIER_AND_SUPPLIER_CONTACT: OperationSpec 
     list: true,
     idempotent: true,
     deprecated: false,
+    products: &["sage200-pro", "sage200-standard"],
 };
 
 /// `list_supplier_emails_for_supplier_contact`
@@ -8243,6 +8820,7 @@ pub const LIST_SUPPLIER_EMAILS_FOR_SUPPLIER_CONTACT: OperationSpec = OperationSp
     list: true,
     idempotent: true,
     deprecated: false,
+    products: &["sage200-pro", "sage200-standard"],
 };
 
 /// `list_supplier_faxes`
@@ -8257,6 +8835,7 @@ pub const LIST_SUPPLIER_FAXES: OperationSpec = OperationSpec {
     list: true,
     idempotent: true,
     deprecated: false,
+    products: &["sage200-pro", "sage200-standard"],
 };
 
 /// `list_supplier_faxes_for_supplier_and_supplier_contact`
@@ -8281,6 +8860,7 @@ pub const LIST_SUPPLIER_FAXES_FOR_SUPPLIER_AND_SUPPLIER_CONTACT: OperationSpec =
     list: true,
     idempotent: true,
     deprecated: false,
+    products: &["sage200-pro", "sage200-standard"],
 };
 
 /// `list_supplier_faxes_for_supplier_contact`
@@ -8304,6 +8884,7 @@ pub const LIST_SUPPLIER_FAXES_FOR_SUPPLIER_CONTACT: OperationSpec = OperationSpe
     list: true,
     idempotent: true,
     deprecated: false,
+    products: &["sage200-pro", "sage200-standard"],
 };
 
 /// `list_supplier_memos`
@@ -8318,6 +8899,7 @@ pub const LIST_SUPPLIER_MEMOS: OperationSpec = OperationSpec {
     list: true,
     idempotent: true,
     deprecated: false,
+    products: &["sage200-pro", "sage200-standard"],
 };
 
 /// `list_supplier_memos_for_supplier`
@@ -8332,6 +8914,7 @@ pub const LIST_SUPPLIER_MEMOS_FOR_SUPPLIER: OperationSpec = OperationSpec {
     list: true,
     idempotent: true,
     deprecated: false,
+    products: &["sage200-pro", "sage200-standard"],
 };
 
 /// `list_supplier_mobiles`
@@ -8346,6 +8929,7 @@ pub const LIST_SUPPLIER_MOBILES: OperationSpec = OperationSpec {
     list: true,
     idempotent: true,
     deprecated: false,
+    products: &["sage200-pro", "sage200-standard"],
 };
 
 /// `list_supplier_mobiles_for_supplier_and_supplier_contact`
@@ -8370,6 +8954,7 @@ pub const LIST_SUPPLIER_MOBILES_FOR_SUPPLIER_AND_SUPPLIER_CONTACT: OperationSpec
     list: true,
     idempotent: true,
     deprecated: false,
+    products: &["sage200-pro", "sage200-standard"],
 };
 
 /// `list_supplier_mobiles_for_supplier_contact`
@@ -8393,6 +8978,7 @@ pub const LIST_SUPPLIER_MOBILES_FOR_SUPPLIER_CONTACT: OperationSpec = OperationS
     list: true,
     idempotent: true,
     deprecated: false,
+    products: &["sage200-pro", "sage200-standard"],
 };
 
 /// `list_supplier_period_value_views`
@@ -8407,6 +8993,7 @@ pub const LIST_SUPPLIER_PERIOD_VALUE_VIEWS: OperationSpec = OperationSpec {
     list: true,
     idempotent: true,
     deprecated: false,
+    products: &["sage200-pro", "sage200-standard"],
 };
 
 /// `list_supplier_telephones`
@@ -8421,6 +9008,7 @@ pub const LIST_SUPPLIER_TELEPHONES: OperationSpec = OperationSpec {
     list: true,
     idempotent: true,
     deprecated: false,
+    products: &["sage200-pro", "sage200-standard"],
 };
 
 /// `list_supplier_telephones_for_supplier_and_supplier_contact`
@@ -8445,6 +9033,7 @@ pub const LIST_SUPPLIER_TELEPHONES_FOR_SUPPLIER_AND_SUPPLIER_CONTACT: OperationS
     list: true,
     idempotent: true,
     deprecated: false,
+    products: &["sage200-pro", "sage200-standard"],
 };
 
 /// `list_supplier_telephones_for_supplier_contact`
@@ -8468,6 +9057,7 @@ pub const LIST_SUPPLIER_TELEPHONES_FOR_SUPPLIER_CONTACT: OperationSpec = Operati
     list: true,
     idempotent: true,
     deprecated: false,
+    products: &["sage200-pro", "sage200-standard"],
 };
 
 /// `list_supplier_views`
@@ -8482,6 +9072,7 @@ pub const LIST_SUPPLIER_VIEWS: OperationSpec = OperationSpec {
     list: true,
     idempotent: true,
     deprecated: false,
+    products: &["sage200-pro", "sage200-standard"],
 };
 
 /// `list_supplier_websites`
@@ -8496,6 +9087,7 @@ pub const LIST_SUPPLIER_WEBSITES: OperationSpec = OperationSpec {
     list: true,
     idempotent: true,
     deprecated: false,
+    products: &["sage200-pro", "sage200-standard"],
 };
 
 /// `list_supplier_websites_for_supplier_and_supplier_contact`
@@ -8520,6 +9112,7 @@ pub const LIST_SUPPLIER_WEBSITES_FOR_SUPPLIER_AND_SUPPLIER_CONTACT: OperationSpe
     list: true,
     idempotent: true,
     deprecated: false,
+    products: &["sage200-pro", "sage200-standard"],
 };
 
 /// `list_supplier_websites_for_supplier_contact`
@@ -8543,6 +9136,7 @@ pub const LIST_SUPPLIER_WEBSITES_FOR_SUPPLIER_CONTACT: OperationSpec = Operation
     list: true,
     idempotent: true,
     deprecated: false,
+    products: &["sage200-pro", "sage200-standard"],
 };
 
 /// `list_supplier_year_value_views`
@@ -8557,6 +9151,7 @@ pub const LIST_SUPPLIER_YEAR_VALUE_VIEWS: OperationSpec = OperationSpec {
     list: true,
     idempotent: true,
     deprecated: false,
+    products: &["sage200-pro", "sage200-standard"],
 };
 
 /// `list_suppliers`
@@ -8571,6 +9166,7 @@ pub const LIST_SUPPLIERS: OperationSpec = OperationSpec {
     list: true,
     idempotent: true,
     deprecated: false,
+    products: &["sage200-pro", "sage200-standard"],
 };
 
 /// `list_system_settings`
@@ -8585,6 +9181,7 @@ pub const LIST_SYSTEM_SETTINGS: OperationSpec = OperationSpec {
     list: true,
     idempotent: true,
     deprecated: false,
+    products: &["sage200-pro", "sage200-standard"],
 };
 
 /// `list_tax_account_entry_location_types`
@@ -8599,6 +9196,7 @@ pub const LIST_TAX_ACCOUNT_ENTRY_LOCATION_TYPES: OperationSpec = OperationSpec {
     list: true,
     idempotent: true,
     deprecated: false,
+    products: &["sage200-pro", "sage200-standard"],
 };
 
 /// `list_tax_codes`
@@ -8613,6 +9211,7 @@ pub const LIST_TAX_CODES: OperationSpec = OperationSpec {
     list: true,
     idempotent: true,
     deprecated: false,
+    products: &["sage200-pro", "sage200-standard"],
 };
 
 /// `list_time_unit_types`
@@ -8627,6 +9226,7 @@ pub const LIST_TIME_UNIT_TYPES: OperationSpec = OperationSpec {
     list: true,
     idempotent: true,
     deprecated: false,
+    products: &["sage200-pro", "sage200-standard"],
 };
 
 /// `list_traceable_issue_status_types`
@@ -8641,6 +9241,7 @@ pub const LIST_TRACEABLE_ISSUE_STATUS_TYPES: OperationSpec = OperationSpec {
     list: true,
     idempotent: true,
     deprecated: false,
+    products: &["sage200-pro", "sage200-standard"],
 };
 
 /// `list_traceable_item_balances_for_a_warehouse_holding`
@@ -8664,6 +9265,7 @@ pub const LIST_TRACEABLE_ITEM_BALANCES_FOR_A_WAREHOUSE_HOLDING: OperationSpec = 
     list: true,
     idempotent: true,
     deprecated: false,
+    products: &["sage200-pro", "sage200-standard"],
 };
 
 /// `list_traceable_types`
@@ -8678,6 +9280,7 @@ pub const LIST_TRACEABLE_TYPES: OperationSpec = OperationSpec {
     list: true,
     idempotent: true,
     deprecated: false,
+    products: &["sage200-pro", "sage200-standard"],
 };
 
 /// `list_trader_account_types`
@@ -8692,6 +9295,7 @@ pub const LIST_TRADER_ACCOUNT_TYPES: OperationSpec = OperationSpec {
     list: true,
     idempotent: true,
     deprecated: false,
+    products: &["sage200-pro", "sage200-standard"],
 };
 
 /// `list_trader_contact_roles`
@@ -8706,6 +9310,7 @@ pub const LIST_TRADER_CONTACT_ROLES: OperationSpec = OperationSpec {
     list: true,
     idempotent: true,
     deprecated: false,
+    products: &["sage200-pro", "sage200-standard"],
 };
 
 /// `list_trader_location_types`
@@ -8720,6 +9325,7 @@ pub const LIST_TRADER_LOCATION_TYPES: OperationSpec = OperationSpec {
     list: true,
     idempotent: true,
     deprecated: false,
+    products: &["sage200-pro", "sage200-standard"],
 };
 
 /// `list_trader_payment_terms`
@@ -8734,6 +9340,7 @@ pub const LIST_TRADER_PAYMENT_TERMS: OperationSpec = OperationSpec {
     list: true,
     idempotent: true,
     deprecated: false,
+    products: &["sage200-pro", "sage200-standard"],
 };
 
 /// `list_trader_transaction_types`
@@ -8748,6 +9355,7 @@ pub const LIST_TRADER_TRANSACTION_TYPES: OperationSpec = OperationSpec {
     list: true,
     idempotent: true,
     deprecated: false,
+    products: &["sage200-pro", "sage200-standard"],
 };
 
 /// `list_trading_revaluation_allocation_entry_types`
@@ -8762,6 +9370,7 @@ pub const LIST_TRADING_REVALUATION_ALLOCATION_ENTRY_TYPES: OperationSpec = Opera
     list: true,
     idempotent: true,
     deprecated: false,
+    products: &["sage200-pro", "sage200-standard"],
 };
 
 /// `list_transaction_date_validation_classifications`
@@ -8776,6 +9385,7 @@ pub const LIST_TRANSACTION_DATE_VALIDATION_CLASSIFICATIONS: OperationSpec = Oper
     list: true,
     idempotent: true,
     deprecated: false,
+    products: &["sage200-pro", "sage200-standard"],
 };
 
 /// `list_transaction_date_validation_types`
@@ -8790,6 +9400,7 @@ pub const LIST_TRANSACTION_DATE_VALIDATION_TYPES: OperationSpec = OperationSpec 
     list: true,
     idempotent: true,
     deprecated: false,
+    products: &["sage200-pro", "sage200-standard"],
 };
 
 /// `list_transactions_for_traceable_history`
@@ -8813,6 +9424,7 @@ pub const LIST_TRANSACTIONS_FOR_TRACEABLE_HISTORY: OperationSpec = OperationSpec
     list: true,
     idempotent: true,
     deprecated: false,
+    products: &["sage200-pro"],
 };
 
 /// `list_unit_types`
@@ -8827,6 +9439,7 @@ pub const LIST_UNIT_TYPES: OperationSpec = OperationSpec {
     list: true,
     idempotent: true,
     deprecated: false,
+    products: &["sage200-pro", "sage200-standard"],
 };
 
 /// `list_units`
@@ -8841,6 +9454,7 @@ pub const LIST_UNITS: OperationSpec = OperationSpec {
     list: true,
     idempotent: true,
     deprecated: false,
+    products: &["sage200-pro", "sage200-standard"],
 };
 
 /// `list_update_modes`
@@ -8855,6 +9469,7 @@ pub const LIST_UPDATE_MODES: OperationSpec = OperationSpec {
     list: true,
     idempotent: true,
     deprecated: false,
+    products: &["sage200-pro", "sage200-standard"],
 };
 
 /// `list_users`
@@ -8869,6 +9484,7 @@ pub const LIST_USERS: OperationSpec = OperationSpec {
     list: true,
     idempotent: true,
     deprecated: false,
+    products: &["sage200-pro", "sage200-standard"],
 };
 
 /// `list_warehouse_holdings`
@@ -8883,6 +9499,7 @@ pub const LIST_WAREHOUSE_HOLDINGS: OperationSpec = OperationSpec {
     list: true,
     idempotent: true,
     deprecated: false,
+    products: &["sage200-pro", "sage200-standard"],
 };
 
 /// `list_warehouse_holdings_for_product`
@@ -8897,6 +9514,7 @@ pub const LIST_WAREHOUSE_HOLDINGS_FOR_PRODUCT: OperationSpec = OperationSpec {
     list: true,
     idempotent: true,
     deprecated: false,
+    products: &["sage200-pro", "sage200-standard"],
 };
 
 /// `list_warehouse_holdings_for_product_and_warehouse`
@@ -8921,6 +9539,7 @@ pub const LIST_WAREHOUSE_HOLDINGS_FOR_PRODUCT_AND_WAREHOUSE: OperationSpec = Ope
     list: true,
     idempotent: true,
     deprecated: false,
+    products: &["sage200-pro", "sage200-standard"],
 };
 
 /// `list_warehouse_holdings_for_warehouse`
@@ -8935,6 +9554,7 @@ pub const LIST_WAREHOUSE_HOLDINGS_FOR_WAREHOUSE: OperationSpec = OperationSpec {
     list: true,
     idempotent: true,
     deprecated: false,
+    products: &["sage200-pro", "sage200-standard"],
 };
 
 /// `list_warehouse_holdings_for_warehouse_and_product`
@@ -8959,6 +9579,7 @@ pub const LIST_WAREHOUSE_HOLDINGS_FOR_WAREHOUSE_AND_PRODUCT: OperationSpec = Ope
     list: true,
     idempotent: true,
     deprecated: false,
+    products: &["sage200-pro", "sage200-standard"],
 };
 
 /// `list_warehouse_types`
@@ -8973,6 +9594,7 @@ pub const LIST_WAREHOUSE_TYPES: OperationSpec = OperationSpec {
     list: true,
     idempotent: true,
     deprecated: false,
+    products: &["sage200-pro", "sage200-standard"],
 };
 
 /// `list_warehouses`
@@ -8987,6 +9609,7 @@ pub const LIST_WAREHOUSES: OperationSpec = OperationSpec {
     list: true,
     idempotent: true,
     deprecated: false,
+    products: &["sage200-pro", "sage200-standard"],
 };
 
 /// `list_warehouses_for_product`
@@ -9001,6 +9624,7 @@ pub const LIST_WAREHOUSES_FOR_PRODUCT: OperationSpec = OperationSpec {
     list: true,
     idempotent: true,
     deprecated: false,
+    products: &["sage200-pro", "sage200-standard"],
 };
 
 /// `update_alternative_product`
@@ -9015,6 +9639,7 @@ pub const UPDATE_ALTERNATIVE_PRODUCT: OperationSpec = OperationSpec {
     list: false,
     idempotent: true,
     deprecated: false,
+    products: &["sage200-pro", "sage200-standard"],
 };
 
 /// `update_bank`
@@ -9029,6 +9654,7 @@ pub const UPDATE_BANK: OperationSpec = OperationSpec {
     list: false,
     idempotent: true,
     deprecated: false,
+    products: &["sage200-pro", "sage200-standard"],
 };
 
 /// `update_bin_holding`
@@ -9043,6 +9669,7 @@ pub const UPDATE_BIN_HOLDING: OperationSpec = OperationSpec {
     list: false,
     idempotent: true,
     deprecated: false,
+    products: &["sage200-pro", "sage200-standard"],
 };
 
 /// `update_company_detail`
@@ -9057,6 +9684,7 @@ pub const UPDATE_COMPANY_DETAIL: OperationSpec = OperationSpec {
     list: false,
     idempotent: true,
     deprecated: false,
+    products: &["sage200-pro", "sage200-standard"],
 };
 
 /// `update_cost_centre`
@@ -9071,6 +9699,7 @@ pub const UPDATE_COST_CENTRE: OperationSpec = OperationSpec {
     list: false,
     idempotent: true,
     deprecated: false,
+    products: &["sage200-pro", "sage200-standard"],
 };
 
 /// `update_cost_centres`
@@ -9085,6 +9714,7 @@ pub const UPDATE_COST_CENTRES: OperationSpec = OperationSpec {
     list: false,
     idempotent: true,
     deprecated: false,
+    products: &["sage200-pro", "sage200-standard"],
 };
 
 /// `update_courier`
@@ -9099,6 +9729,7 @@ pub const UPDATE_COURIER: OperationSpec = OperationSpec {
     list: false,
     idempotent: true,
     deprecated: false,
+    products: &["sage200-pro", "sage200-standard"],
 };
 
 /// `update_couriers`
@@ -9113,6 +9744,7 @@ pub const UPDATE_COURIERS: OperationSpec = OperationSpec {
     list: false,
     idempotent: true,
     deprecated: false,
+    products: &["sage200-pro", "sage200-standard"],
 };
 
 /// `update_cross_sell_product`
@@ -9127,6 +9759,7 @@ pub const UPDATE_CROSS_SELL_PRODUCT: OperationSpec = OperationSpec {
     list: false,
     idempotent: true,
     deprecated: false,
+    products: &["sage200-pro", "sage200-standard"],
 };
 
 /// `update_customer`
@@ -9141,6 +9774,7 @@ pub const UPDATE_CUSTOMER: OperationSpec = OperationSpec {
     list: false,
     idempotent: true,
     deprecated: false,
+    products: &["sage200-pro", "sage200-standard"],
 };
 
 /// `update_customer_alert`
@@ -9155,6 +9789,7 @@ pub const UPDATE_CUSTOMER_ALERT: OperationSpec = OperationSpec {
     list: false,
     idempotent: true,
     deprecated: false,
+    products: &["sage200-pro", "sage200-standard"],
 };
 
 /// `update_customer_card`
@@ -9169,6 +9804,7 @@ pub const UPDATE_CUSTOMER_CARD: OperationSpec = OperationSpec {
     list: false,
     idempotent: true,
     deprecated: false,
+    products: &["sage200-pro", "sage200-standard"],
 };
 
 /// `update_customer_contact`
@@ -9183,6 +9819,7 @@ pub const UPDATE_CUSTOMER_CONTACT: OperationSpec = OperationSpec {
     list: false,
     idempotent: true,
     deprecated: false,
+    products: &["sage200-pro", "sage200-standard"],
 };
 
 /// `update_customer_contact_for_customer`
@@ -9197,6 +9834,7 @@ pub const UPDATE_CUSTOMER_CONTACT_FOR_CUSTOMER: OperationSpec = OperationSpec {
     list: false,
     idempotent: true,
     deprecated: false,
+    products: &["sage200-pro", "sage200-standard"],
 };
 
 /// `update_customer_delivery_address`
@@ -9211,6 +9849,7 @@ pub const UPDATE_CUSTOMER_DELIVERY_ADDRESS: OperationSpec = OperationSpec {
     list: false,
     idempotent: true,
     deprecated: false,
+    products: &["sage200-pro", "sage200-standard"],
 };
 
 /// `update_customer_email`
@@ -9225,6 +9864,7 @@ pub const UPDATE_CUSTOMER_EMAIL: OperationSpec = OperationSpec {
     list: false,
     idempotent: true,
     deprecated: false,
+    products: &["sage200-pro", "sage200-standard"],
 };
 
 /// `update_customer_email_for_customer_and_customer_contact`
@@ -9239,6 +9879,7 @@ pub const UPDATE_CUSTOMER_EMAIL_FOR_CUSTOMER_AND_CUSTOMER_CONTACT: OperationSpec
     list: false,
     idempotent: true,
     deprecated: false,
+    products: &["sage200-pro", "sage200-standard"],
 };
 
 /// `update_customer_email_for_customer_contact`
@@ -9253,6 +9894,7 @@ pub const UPDATE_CUSTOMER_EMAIL_FOR_CUSTOMER_CONTACT: OperationSpec = OperationS
     list: false,
     idempotent: true,
     deprecated: false,
+    products: &["sage200-pro", "sage200-standard"],
 };
 
 /// `update_customer_fax`
@@ -9267,6 +9909,7 @@ pub const UPDATE_CUSTOMER_FAX: OperationSpec = OperationSpec {
     list: false,
     idempotent: true,
     deprecated: false,
+    products: &["sage200-pro", "sage200-standard"],
 };
 
 /// `update_customer_fax_for_customer_and_customer_contact`
@@ -9281,6 +9924,7 @@ pub const UPDATE_CUSTOMER_FAX_FOR_CUSTOMER_AND_CUSTOMER_CONTACT: OperationSpec =
     list: false,
     idempotent: true,
     deprecated: false,
+    products: &["sage200-pro", "sage200-standard"],
 };
 
 /// `update_customer_fax_for_customer_contact`
@@ -9295,6 +9939,7 @@ pub const UPDATE_CUSTOMER_FAX_FOR_CUSTOMER_CONTACT: OperationSpec = OperationSpe
     list: false,
     idempotent: true,
     deprecated: false,
+    products: &["sage200-pro", "sage200-standard"],
 };
 
 /// `update_customer_memo`
@@ -9309,6 +9954,7 @@ pub const UPDATE_CUSTOMER_MEMO: OperationSpec = OperationSpec {
     list: false,
     idempotent: true,
     deprecated: false,
+    products: &["sage200-pro", "sage200-standard"],
 };
 
 /// `update_customer_mobile`
@@ -9323,6 +9969,7 @@ pub const UPDATE_CUSTOMER_MOBILE: OperationSpec = OperationSpec {
     list: false,
     idempotent: true,
     deprecated: false,
+    products: &["sage200-pro", "sage200-standard"],
 };
 
 /// `update_customer_mobile_for_customer_and_customer_contact`
@@ -9337,6 +9984,7 @@ pub const UPDATE_CUSTOMER_MOBILE_FOR_CUSTOMER_AND_CUSTOMER_CONTACT: OperationSpe
     list: false,
     idempotent: true,
     deprecated: false,
+    products: &["sage200-pro", "sage200-standard"],
 };
 
 /// `update_customer_mobile_for_customer_contact`
@@ -9351,6 +9999,7 @@ pub const UPDATE_CUSTOMER_MOBILE_FOR_CUSTOMER_CONTACT: OperationSpec = Operation
     list: false,
     idempotent: true,
     deprecated: false,
+    products: &["sage200-pro", "sage200-standard"],
 };
 
 /// `update_customer_telephone`
@@ -9365,6 +10014,7 @@ pub const UPDATE_CUSTOMER_TELEPHONE: OperationSpec = OperationSpec {
     list: false,
     idempotent: true,
     deprecated: false,
+    products: &["sage200-pro", "sage200-standard"],
 };
 
 /// `update_customer_telephone_for_customer_and_customer_contact`
@@ -9379,6 +10029,7 @@ pub const UPDATE_CUSTOMER_TELEPHONE_FOR_CUSTOMER_AND_CUSTOMER_CONTACT: Operation
     list: false,
     idempotent: true,
     deprecated: false,
+    products: &["sage200-pro", "sage200-standard"],
 };
 
 /// `update_customer_telephone_for_customer_contact`
@@ -9393,6 +10044,7 @@ pub const UPDATE_CUSTOMER_TELEPHONE_FOR_CUSTOMER_CONTACT: OperationSpec = Operat
     list: false,
     idempotent: true,
     deprecated: false,
+    products: &["sage200-pro", "sage200-standard"],
 };
 
 /// `update_customer_website`
@@ -9407,6 +10059,7 @@ pub const UPDATE_CUSTOMER_WEBSITE: OperationSpec = OperationSpec {
     list: false,
     idempotent: true,
     deprecated: false,
+    products: &["sage200-pro", "sage200-standard"],
 };
 
 /// `update_customer_website_for_customer_and_customer_contact`
@@ -9421,6 +10074,7 @@ pub const UPDATE_CUSTOMER_WEBSITE_FOR_CUSTOMER_AND_CUSTOMER_CONTACT: OperationSp
     list: false,
     idempotent: true,
     deprecated: false,
+    products: &["sage200-pro", "sage200-standard"],
 };
 
 /// `update_customer_website_for_customer_contact`
@@ -9435,6 +10089,7 @@ pub const UPDATE_CUSTOMER_WEBSITE_FOR_CUSTOMER_CONTACT: OperationSpec = Operatio
     list: false,
     idempotent: true,
     deprecated: false,
+    products: &["sage200-pro", "sage200-standard"],
 };
 
 /// `update_department`
@@ -9449,6 +10104,7 @@ pub const UPDATE_DEPARTMENT: OperationSpec = OperationSpec {
     list: false,
     idempotent: true,
     deprecated: false,
+    products: &["sage200-pro", "sage200-standard"],
 };
 
 /// `update_departments`
@@ -9463,6 +10119,7 @@ pub const UPDATE_DEPARTMENTS: OperationSpec = OperationSpec {
     list: false,
     idempotent: true,
     deprecated: false,
+    products: &["sage200-pro", "sage200-standard"],
 };
 
 /// `update_finance_charge`
@@ -9477,6 +10134,7 @@ pub const UPDATE_FINANCE_CHARGE: OperationSpec = OperationSpec {
     list: false,
     idempotent: true,
     deprecated: false,
+    products: &["sage200-pro"],
 };
 
 /// `update_flow_state`
@@ -9491,6 +10149,7 @@ pub const UPDATE_FLOW_STATE: OperationSpec = OperationSpec {
     list: false,
     idempotent: true,
     deprecated: false,
+    products: &["sage200-pro", "sage200-standard"],
 };
 
 /// `update_nominal_code`
@@ -9505,6 +10164,7 @@ pub const UPDATE_NOMINAL_CODE: OperationSpec = OperationSpec {
     list: false,
     idempotent: true,
     deprecated: false,
+    products: &["sage200-pro", "sage200-standard"],
 };
 
 /// `update_nominal_code_memo`
@@ -9519,6 +10179,7 @@ pub const UPDATE_NOMINAL_CODE_MEMO: OperationSpec = OperationSpec {
     list: false,
     idempotent: true,
     deprecated: false,
+    products: &["sage200-pro", "sage200-standard"],
 };
 
 /// `update_nominal_report_category`
@@ -9533,6 +10194,7 @@ pub const UPDATE_NOMINAL_REPORT_CATEGORY: OperationSpec = OperationSpec {
     list: false,
     idempotent: true,
     deprecated: false,
+    products: &["sage200-pro", "sage200-standard"],
 };
 
 /// `update_payment_group`
@@ -9547,6 +10209,7 @@ pub const UPDATE_PAYMENT_GROUP: OperationSpec = OperationSpec {
     list: false,
     idempotent: true,
     deprecated: false,
+    products: &["sage200-pro", "sage200-standard"],
 };
 
 /// `update_pending_email`
@@ -9561,6 +10224,7 @@ pub const UPDATE_PENDING_EMAIL: OperationSpec = OperationSpec {
     list: false,
     idempotent: true,
     deprecated: false,
+    products: &["sage200-pro", "sage200-standard"],
 };
 
 /// `update_pop_order`
@@ -9575,6 +10239,7 @@ pub const UPDATE_POP_ORDER: OperationSpec = OperationSpec {
     list: false,
     idempotent: true,
     deprecated: false,
+    products: &["sage200-pro", "sage200-standard"],
 };
 
 /// `update_pop_order_new`
@@ -9589,6 +10254,7 @@ pub const UPDATE_POP_ORDER_NEW: OperationSpec = OperationSpec {
     list: false,
     idempotent: true,
     deprecated: false,
+    products: &["sage200-pro", "sage200-standard"],
 };
 
 /// `update_product`
@@ -9603,6 +10269,7 @@ pub const UPDATE_PRODUCT: OperationSpec = OperationSpec {
     list: false,
     idempotent: true,
     deprecated: false,
+    products: &["sage200-pro", "sage200-standard"],
 };
 
 /// `update_product_memo`
@@ -9617,6 +10284,7 @@ pub const UPDATE_PRODUCT_MEMO: OperationSpec = OperationSpec {
     list: false,
     idempotent: true,
     deprecated: false,
+    products: &["sage200-pro", "sage200-standard"],
 };
 
 /// `update_product_supplier`
@@ -9631,6 +10299,7 @@ pub const UPDATE_PRODUCT_SUPPLIER: OperationSpec = OperationSpec {
     list: false,
     idempotent: true,
     deprecated: false,
+    products: &["sage200-pro", "sage200-standard"],
 };
 
 /// `update_purchase_authorisation`
@@ -9645,6 +10314,7 @@ pub const UPDATE_PURCHASE_AUTHORISATION: OperationSpec = OperationSpec {
     list: false,
     idempotent: true,
     deprecated: false,
+    products: &["sage200-pro", "sage200-standard"],
 };
 
 /// `update_purchase_ledger_setting`
@@ -9659,6 +10329,7 @@ pub const UPDATE_PURCHASE_LEDGER_SETTING: OperationSpec = OperationSpec {
     list: false,
     idempotent: true,
     deprecated: false,
+    products: &["sage200-pro", "sage200-standard"],
 };
 
 /// `update_purchase_posted_transaction`
@@ -9673,6 +10344,7 @@ pub const UPDATE_PURCHASE_POSTED_TRANSACTION: OperationSpec = OperationSpec {
     list: false,
     idempotent: true,
     deprecated: false,
+    products: &["sage200-pro", "sage200-standard"],
 };
 
 /// `update_purchase_posted_transaction_memo`
@@ -9687,6 +10359,7 @@ pub const UPDATE_PURCHASE_POSTED_TRANSACTION_MEMO: OperationSpec = OperationSpec
     list: false,
     idempotent: true,
     deprecated: false,
+    products: &["sage200-pro", "sage200-standard"],
 };
 
 /// `update_sales_ledger_setting`
@@ -9701,6 +10374,7 @@ pub const UPDATE_SALES_LEDGER_SETTING: OperationSpec = OperationSpec {
     list: false,
     idempotent: true,
     deprecated: false,
+    products: &["sage200-pro", "sage200-standard"],
 };
 
 /// `update_sales_posted_transaction_memo`
@@ -9715,6 +10389,7 @@ pub const UPDATE_SALES_POSTED_TRANSACTION_MEMO: OperationSpec = OperationSpec {
     list: false,
     idempotent: true,
     deprecated: false,
+    products: &["sage200-pro", "sage200-standard"],
 };
 
 /// `update_sales_posted_transactions`
@@ -9729,6 +10404,7 @@ pub const UPDATE_SALES_POSTED_TRANSACTIONS: OperationSpec = OperationSpec {
     list: false,
     idempotent: true,
     deprecated: false,
+    products: &["sage200-pro", "sage200-standard"],
 };
 
 /// `update_sop_despatch_receipt`
@@ -9743,6 +10419,7 @@ pub const UPDATE_SOP_DESPATCH_RECEIPT: OperationSpec = OperationSpec {
     list: false,
     idempotent: true,
     deprecated: false,
+    products: &["sage200-pro", "sage200-standard"],
 };
 
 /// `update_sop_export_reason`
@@ -9757,6 +10434,7 @@ pub const UPDATE_SOP_EXPORT_REASON: OperationSpec = OperationSpec {
     list: false,
     idempotent: true,
     deprecated: false,
+    products: &["sage200-pro", "sage200-standard"],
 };
 
 /// `update_sop_export_reasons`
@@ -9771,6 +10449,7 @@ pub const UPDATE_SOP_EXPORT_REASONS: OperationSpec = OperationSpec {
     list: false,
     idempotent: true,
     deprecated: false,
+    products: &["sage200-pro", "sage200-standard"],
 };
 
 /// `update_sop_incoterm`
@@ -9785,6 +10464,7 @@ pub const UPDATE_SOP_INCOTERM: OperationSpec = OperationSpec {
     list: false,
     idempotent: true,
     deprecated: false,
+    products: &["sage200-pro", "sage200-standard"],
 };
 
 /// `update_sop_incoterms`
@@ -9799,6 +10479,7 @@ pub const UPDATE_SOP_INCOTERMS: OperationSpec = OperationSpec {
     list: false,
     idempotent: true,
     deprecated: false,
+    products: &["sage200-pro", "sage200-standard"],
 };
 
 /// `update_sop_order`
@@ -9813,6 +10494,7 @@ pub const UPDATE_SOP_ORDER: OperationSpec = OperationSpec {
     list: false,
     idempotent: true,
     deprecated: false,
+    products: &["sage200-pro", "sage200-standard"],
 };
 
 /// `update_sop_order_new`
@@ -9827,6 +10509,7 @@ pub const UPDATE_SOP_ORDER_NEW: OperationSpec = OperationSpec {
     list: false,
     idempotent: true,
     deprecated: false,
+    products: &["sage200-pro", "sage200-standard"],
 };
 
 /// `update_sop_quote`
@@ -9841,6 +10524,7 @@ pub const UPDATE_SOP_QUOTE: OperationSpec = OperationSpec {
     list: false,
     idempotent: true,
     deprecated: false,
+    products: &["sage200-pro", "sage200-standard"],
 };
 
 /// `update_sop_quote_new`
@@ -9855,6 +10539,7 @@ pub const UPDATE_SOP_QUOTE_NEW: OperationSpec = OperationSpec {
     list: false,
     idempotent: true,
     deprecated: false,
+    products: &["sage200-pro", "sage200-standard"],
 };
 
 /// `update_stocktake`
@@ -9869,6 +10554,7 @@ pub const UPDATE_STOCKTAKE: OperationSpec = OperationSpec {
     list: false,
     idempotent: true,
     deprecated: false,
+    products: &["sage200-pro", "sage200-standard"],
 };
 
 /// `update_stocktake_count_sheet_items`
@@ -9883,6 +10569,7 @@ pub const UPDATE_STOCKTAKE_COUNT_SHEET_ITEMS: OperationSpec = OperationSpec {
     list: false,
     idempotent: true,
     deprecated: false,
+    products: &["sage200-pro", "sage200-standard"],
 };
 
 /// `update_stocktake_criteria_template`
@@ -9897,6 +10584,7 @@ pub const UPDATE_STOCKTAKE_CRITERIA_TEMPLATE: OperationSpec = OperationSpec {
     list: false,
     idempotent: true,
     deprecated: false,
+    products: &["sage200-pro", "sage200-standard"],
 };
 
 /// `update_supplier`
@@ -9911,6 +10599,7 @@ pub const UPDATE_SUPPLIER: OperationSpec = OperationSpec {
     list: false,
     idempotent: true,
     deprecated: false,
+    products: &["sage200-pro", "sage200-standard"],
 };
 
 /// `update_supplier_contact`
@@ -9925,6 +10614,7 @@ pub const UPDATE_SUPPLIER_CONTACT: OperationSpec = OperationSpec {
     list: false,
     idempotent: true,
     deprecated: false,
+    products: &["sage200-pro", "sage200-standard"],
 };
 
 /// `update_supplier_contact_for_supplier`
@@ -9939,6 +10629,7 @@ pub const UPDATE_SUPPLIER_CONTACT_FOR_SUPPLIER: OperationSpec = OperationSpec {
     list: false,
     idempotent: true,
     deprecated: false,
+    products: &["sage200-pro", "sage200-standard"],
 };
 
 /// `update_supplier_email`
@@ -9953,6 +10644,7 @@ pub const UPDATE_SUPPLIER_EMAIL: OperationSpec = OperationSpec {
     list: false,
     idempotent: true,
     deprecated: false,
+    products: &["sage200-pro", "sage200-standard"],
 };
 
 /// `update_supplier_email_for_supplier_and_supplier_contact`
@@ -9967,6 +10659,7 @@ pub const UPDATE_SUPPLIER_EMAIL_FOR_SUPPLIER_AND_SUPPLIER_CONTACT: OperationSpec
     list: false,
     idempotent: true,
     deprecated: false,
+    products: &["sage200-pro", "sage200-standard"],
 };
 
 /// `update_supplier_email_for_supplier_contact`
@@ -9981,6 +10674,7 @@ pub const UPDATE_SUPPLIER_EMAIL_FOR_SUPPLIER_CONTACT: OperationSpec = OperationS
     list: false,
     idempotent: true,
     deprecated: false,
+    products: &["sage200-pro", "sage200-standard"],
 };
 
 /// `update_supplier_fax`
@@ -9995,6 +10689,7 @@ pub const UPDATE_SUPPLIER_FAX: OperationSpec = OperationSpec {
     list: false,
     idempotent: true,
     deprecated: false,
+    products: &["sage200-pro", "sage200-standard"],
 };
 
 /// `update_supplier_fax_for_supplier_and_supplier_contact`
@@ -10009,6 +10704,7 @@ pub const UPDATE_SUPPLIER_FAX_FOR_SUPPLIER_AND_SUPPLIER_CONTACT: OperationSpec =
     list: false,
     idempotent: true,
     deprecated: false,
+    products: &["sage200-pro", "sage200-standard"],
 };
 
 /// `update_supplier_fax_for_supplier_contact`
@@ -10023,6 +10719,7 @@ pub const UPDATE_SUPPLIER_FAX_FOR_SUPPLIER_CONTACT: OperationSpec = OperationSpe
     list: false,
     idempotent: true,
     deprecated: false,
+    products: &["sage200-pro", "sage200-standard"],
 };
 
 /// `update_supplier_memo`
@@ -10037,6 +10734,7 @@ pub const UPDATE_SUPPLIER_MEMO: OperationSpec = OperationSpec {
     list: false,
     idempotent: true,
     deprecated: false,
+    products: &["sage200-pro", "sage200-standard"],
 };
 
 /// `update_supplier_mobile`
@@ -10051,6 +10749,7 @@ pub const UPDATE_SUPPLIER_MOBILE: OperationSpec = OperationSpec {
     list: false,
     idempotent: true,
     deprecated: false,
+    products: &["sage200-pro", "sage200-standard"],
 };
 
 /// `update_supplier_mobile_for_supplier_and_supplier_contact`
@@ -10065,6 +10764,7 @@ pub const UPDATE_SUPPLIER_MOBILE_FOR_SUPPLIER_AND_SUPPLIER_CONTACT: OperationSpe
     list: false,
     idempotent: true,
     deprecated: false,
+    products: &["sage200-pro", "sage200-standard"],
 };
 
 /// `update_supplier_mobile_for_supplier_contact`
@@ -10079,6 +10779,7 @@ pub const UPDATE_SUPPLIER_MOBILE_FOR_SUPPLIER_CONTACT: OperationSpec = Operation
     list: false,
     idempotent: true,
     deprecated: false,
+    products: &["sage200-pro", "sage200-standard"],
 };
 
 /// `update_supplier_telephone`
@@ -10093,6 +10794,7 @@ pub const UPDATE_SUPPLIER_TELEPHONE: OperationSpec = OperationSpec {
     list: false,
     idempotent: true,
     deprecated: false,
+    products: &["sage200-pro", "sage200-standard"],
 };
 
 /// `update_supplier_telephone_for_supplier_and_supplier_contact`
@@ -10107,6 +10809,7 @@ pub const UPDATE_SUPPLIER_TELEPHONE_FOR_SUPPLIER_AND_SUPPLIER_CONTACT: Operation
     list: false,
     idempotent: true,
     deprecated: false,
+    products: &["sage200-pro", "sage200-standard"],
 };
 
 /// `update_supplier_telephone_for_supplier_contact`
@@ -10121,6 +10824,7 @@ pub const UPDATE_SUPPLIER_TELEPHONE_FOR_SUPPLIER_CONTACT: OperationSpec = Operat
     list: false,
     idempotent: true,
     deprecated: false,
+    products: &["sage200-pro", "sage200-standard"],
 };
 
 /// `update_supplier_website`
@@ -10135,6 +10839,7 @@ pub const UPDATE_SUPPLIER_WEBSITE: OperationSpec = OperationSpec {
     list: false,
     idempotent: true,
     deprecated: false,
+    products: &["sage200-pro", "sage200-standard"],
 };
 
 /// `update_supplier_website_for_supplier_and_supplier_contact`
@@ -10149,6 +10854,7 @@ pub const UPDATE_SUPPLIER_WEBSITE_FOR_SUPPLIER_AND_SUPPLIER_CONTACT: OperationSp
     list: false,
     idempotent: true,
     deprecated: false,
+    products: &["sage200-pro", "sage200-standard"],
 };
 
 /// `update_supplier_website_for_supplier_contact`
@@ -10163,6 +10869,7 @@ pub const UPDATE_SUPPLIER_WEBSITE_FOR_SUPPLIER_CONTACT: OperationSpec = Operatio
     list: false,
     idempotent: true,
     deprecated: false,
+    products: &["sage200-pro", "sage200-standard"],
 };
 
 /// `update_system_setting`
@@ -10177,6 +10884,7 @@ pub const UPDATE_SYSTEM_SETTING: OperationSpec = OperationSpec {
     list: false,
     idempotent: true,
     deprecated: false,
+    products: &["sage200-pro", "sage200-standard"],
 };
 
 /// `update_warehouse`
@@ -10191,6 +10899,7 @@ pub const UPDATE_WAREHOUSE: OperationSpec = OperationSpec {
     list: false,
     idempotent: true,
     deprecated: false,
+    products: &["sage200-pro", "sage200-standard"],
 };
 
 /// `update_warehouse_holding`
@@ -10205,6 +10914,7 @@ pub const UPDATE_WAREHOUSE_HOLDING: OperationSpec = OperationSpec {
     list: false,
     idempotent: true,
     deprecated: false,
+    products: &["sage200-pro", "sage200-standard"],
 };
 
 const P_CUSTOMER_ID: ParamSpec = ParamSpec {
@@ -11212,7 +11922,7 @@ const P_FILTER: ParamSpec = ParamSpec {
     location: ParamLocation::Query,
     required: false,
     ty: ParamType::String,
-    description: "OData filter expression, e.g.",
+    description: "OData filter expression, e.g. `balance gt 100` (dates in UTC with `Z`, enum values quoted).",
 };
 
 const P_ORDERBY: ParamSpec = ParamSpec {

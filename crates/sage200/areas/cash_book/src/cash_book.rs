@@ -193,6 +193,7 @@ sage_core::json_model! {
     }
 }
 
+sage_core::fields! { Bank => BankFields { account_currency: Other, account_currency_id: Integer, account_name: Text, account_no: Text, account_status_type: Enum<super::common::AccountStatus>, account_type: Text, balance: Decimal, balance_in_base: Decimal, bank_account_nominal_code: Other, bank_account_nominal_cost_centre: Text, bank_account_nominal_department: Text, bank_account_nominal_reference: Text, bank_address: One<BankBankAddress>, bank_charges_nominal_code: Other, bank_charges_nominal_cost_centre: Text, bank_charges_nominal_department: Text, bank_charges_nominal_reference: Text, bank_contacts: Many<BankBankContacts>, bank_name: Text, bic: Text, code: Text, date_time_created: DateTime, date_time_updated: DateTime, description: Text, emails: Many<BankEmails>, exchange_diff_nominal_code: Other, exchange_diff_nominal_cost_centre: Text, exchange_diff_nominal_department: Text, exchange_diff_nominal_reference: Text, iban: Text, id: Integer, memos: Many<BankMemos>, overdraft_limit: Decimal, sort_code: Text, statement_balance: Decimal, statement_date: DateTime, websites: Many<BankWebsites> } }
 /// When working with bank accounts, it is important to know what type of bank account it is.
 ///
 ///  Use this API endpoint to return the list of bank account types that can be used.
@@ -216,6 +217,7 @@ sage_core::json_model! {
     }
 }
 
+sage_core::fields! { BankAccountType => BankAccountTypeFields { description: Text, id: Integer, value: Text } }
 /// Bank address.
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct BankBankAddress {
@@ -351,6 +353,7 @@ sage_core::json_model! {
     }
 }
 
+sage_core::fields! { BankEntryType => BankEntryTypeFields { description: Text, id: Integer, value: Text } }
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct BankMemos {
     /// Bank account record Id.
@@ -731,6 +734,7 @@ sage_core::json_model! {
     }
 }
 
+sage_core::fields! { BankPostedTransaction => BankPostedTransactionFields { bank: Other, bank_cheque_to_base_currency_rate: Decimal, bank_id: Integer, bank_transaction_type: Text, cheque_currency: Other, cheque_currency_id: Integer, cheque_discount_value: Decimal, cheque_to_account_currency_rate: Decimal, cheque_value: Decimal, date_time_created: DateTime, date_time_updated: DateTime, entry_description: Text, id: Integer, last_statement_date: DateTime, nominal_analysis_items: Many<BankPostedTransactionNominalAnalysisItems>, posted_date: DateTime, reference: Text, second_reference: Text, source: Text, statement_page_number: Integer, tax_analysis_items: Many<BankPostedTransactionTaxAnalysisItems>, trade_items: Many<BankPostedTransactionTradeItems>, transaction_date: DateTime, urn: Integer, user_name: Text } }
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct BankPostedTransactionNominalAnalysisItems {
     /// Value in base currency.
@@ -1203,6 +1207,78 @@ sage_core::json_model! {
     }
 }
 
+/// Changes to a bank: what an update sends. The fields are [`Bank`]'s (documented there) but those Sage sets, all optional (an unset field is left out); `(&read).into()` starts from a value read.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct BankUpdate {
+    pub account_currency_id: Option<i64>,
+    pub account_name: Option<String>,
+    pub account_no: Option<String>,
+    pub account_status_type: Option<super::common::AccountStatus>,
+    pub account_type: Option<String>,
+    pub balance: Option<sage_core::types::Decimal>,
+    pub balance_in_base: Option<sage_core::types::Decimal>,
+    pub bank_account_nominal_cost_centre: Option<String>,
+    pub bank_account_nominal_department: Option<String>,
+    pub bank_account_nominal_reference: Option<String>,
+    pub bank_address: Option<BankBankAddress>,
+    pub bank_charges_nominal_cost_centre: Option<String>,
+    pub bank_charges_nominal_department: Option<String>,
+    pub bank_charges_nominal_reference: Option<String>,
+    pub bank_contacts: Option<Vec<BankBankContacts>>,
+    pub bank_name: Option<String>,
+    pub bic: Option<String>,
+    pub code: Option<String>,
+    pub description: Option<String>,
+    pub emails: Option<Vec<BankEmails>>,
+    pub exchange_diff_nominal_cost_centre: Option<String>,
+    pub exchange_diff_nominal_department: Option<String>,
+    pub exchange_diff_nominal_reference: Option<String>,
+    pub iban: Option<String>,
+    pub memos: Option<Vec<BankMemos>>,
+    pub overdraft_limit: Option<sage_core::types::Decimal>,
+    pub sort_code: Option<String>,
+    pub statement_balance: Option<sage_core::types::Decimal>,
+    pub statement_date: Option<sage_core::types::DateTime>,
+    pub websites: Option<Vec<BankWebsites>>,
+    /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
+    pub extra: sage_core::types::Extra,
+}
+
+sage_core::json_model! {
+    BankUpdate: Default {
+        account_currency_id: "account_currency_id", lenient_into, optional;
+        account_name: "account_name", lenient_into, optional;
+        account_no: "account_no", lenient_into, optional;
+        account_status_type: "account_status_type", lenient_into, optional;
+        account_type: "account_type", lenient_into, optional;
+        balance: "balance", lenient_into, optional_number;
+        balance_in_base: "balance_in_base", lenient_into, optional_number;
+        bank_account_nominal_cost_centre: "bank_account_nominal_cost_centre", lenient_into, optional;
+        bank_account_nominal_department: "bank_account_nominal_department", lenient_into, optional;
+        bank_account_nominal_reference: "bank_account_nominal_reference", lenient_into, optional;
+        bank_address: "bank_address", option_into, optional;
+        bank_charges_nominal_cost_centre: "bank_charges_nominal_cost_centre", lenient_into, optional;
+        bank_charges_nominal_department: "bank_charges_nominal_department", lenient_into, optional;
+        bank_charges_nominal_reference: "bank_charges_nominal_reference", lenient_into, optional;
+        bank_contacts: "bank_contacts", option_into, optional;
+        bank_name: "bank_name", lenient_into, optional;
+        bic: "bic", lenient_into, optional;
+        code: "code", lenient_into, optional;
+        description: "description", lenient_into, optional;
+        emails: "emails", option_into, optional;
+        exchange_diff_nominal_cost_centre: "exchange_diff_nominal_cost_centre", lenient_into, optional;
+        exchange_diff_nominal_department: "exchange_diff_nominal_department", lenient_into, optional;
+        exchange_diff_nominal_reference: "exchange_diff_nominal_reference", lenient_into, optional;
+        iban: "iban", lenient_into, optional;
+        memos: "memos", option_into, optional;
+        overdraft_limit: "overdraft_limit", lenient_into, optional_number;
+        sort_code: "sort_code", lenient_into, optional;
+        statement_balance: "statement_balance", lenient_into, optional_number;
+        statement_date: "statement_date", lenient_into, optional;
+        websites: "websites", option_into, optional;
+    }
+}
+
 /// This resource returns the details of all bank accounts. The default sort (orderby) field is by 'code' ascending.
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct BankView {
@@ -1319,6 +1395,7 @@ sage_core::json_model! {
     }
 }
 
+sage_core::fields! { BankView => BankViewFields { account_name: Text, account_no: Text, account_status_type_id: Integer, account_type_id: Integer, balance: Decimal, balance_in_base: Decimal, bank_account_nominal_cost_centre: Text, bank_account_nominal_department: Text, bank_account_nominal_reference: Text, bank_charges_nominal_cost_centre: Text, bank_charges_nominal_department: Text, bank_charges_nominal_reference: Text, bank_name: Text, bic: Text, code: Text, currency_id: Integer, currency_iso_code: Text, currency_iso_code_id: Integer, currency_iso_code_name: Text, currency_name: Text, currency_symbol: Text, description: Text, electronic_bank: Text, electronic_bank_function_id: Other, exchange_diff_nominal_cost_centre: Text, exchange_diff_nominal_department: Text, exchange_diff_nominal_reference: Text, iban: Text, id: Integer, overdraft_limit: Decimal, sort_code: Text, statement_balance: Decimal, statement_date: DateTime, statement_page_number: Integer } }
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct BankWebsites {
     /// Bank account record Id.
@@ -1376,6 +1453,7 @@ sage_core::json_model! {
     }
 }
 
+sage_core::fields! { CashBookSettings => CashBookSettingsFields { default_bank_account: Other, default_bank_account_id: Integer, id: Integer } }
 /// Use this API endpoint to return the list of e-banking function types that can be used with e-banking.
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct ElectronicBankFunctionType {
@@ -1397,6 +1475,7 @@ sage_core::json_model! {
     }
 }
 
+sage_core::fields! { ElectronicBankFunctionType => ElectronicBankFunctionTypeFields { description: Text, id: Integer, value: Text } }
 /// A subset of bank account information for populating a lookup.
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct LookupBank {
@@ -1424,6 +1503,173 @@ sage_core::json_model! {
         date_time_updated: "date_time_updated", lenient_into, optional;
         description: "description", lenient_into, optional;
         id: "id", lenient_into, optional;
+    }
+}
+
+sage_core::fields! { LookupBank => LookupBankFields { account_status_type: Enum<super::common::AccountStatus>, code: Text, date_time_created: DateTime, date_time_updated: DateTime, description: Text, id: Integer } }
+/// A bank to create: what a create sends. The fields are [`Bank`]'s (documented there) but those Sage sets; `new` takes the required ones, so leaving one out does not compile.
+#[derive(Debug, Clone, PartialEq)]
+pub struct NewBank {
+    pub account_currency_id: Option<i64>,
+    pub account_name: Option<String>,
+    pub account_no: Option<String>,
+    pub account_status_type: Option<super::common::AccountStatus>,
+    pub account_type: Option<String>,
+    pub balance: Option<sage_core::types::Decimal>,
+    pub balance_in_base: Option<sage_core::types::Decimal>,
+    pub bank_account_nominal_cost_centre: Option<String>,
+    pub bank_account_nominal_department: Option<String>,
+    pub bank_account_nominal_reference: Option<String>,
+    pub bank_address: Option<BankBankAddress>,
+    pub bank_charges_nominal_cost_centre: Option<String>,
+    pub bank_charges_nominal_department: Option<String>,
+    pub bank_charges_nominal_reference: Option<String>,
+    pub bank_contacts: Option<Vec<BankBankContacts>>,
+    pub bank_name: Option<String>,
+    pub bic: Option<String>,
+    pub code: String,
+    pub description: Option<String>,
+    pub emails: Option<Vec<BankEmails>>,
+    pub exchange_diff_nominal_cost_centre: Option<String>,
+    pub exchange_diff_nominal_department: Option<String>,
+    pub exchange_diff_nominal_reference: Option<String>,
+    pub iban: Option<String>,
+    pub memos: Option<Vec<BankMemos>>,
+    pub overdraft_limit: Option<sage_core::types::Decimal>,
+    pub sort_code: String,
+    pub statement_balance: Option<sage_core::types::Decimal>,
+    pub statement_date: Option<sage_core::types::DateTime>,
+    pub websites: Option<Vec<BankWebsites>>,
+    /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
+    pub extra: sage_core::types::Extra,
+}
+
+impl NewBank {
+    /// A value with its required fields; the optional ones start unset.
+    #[inline]
+    pub fn new(code: impl Into<String>, sort_code: impl Into<String>) -> Self {
+        Self {
+            account_currency_id: None,
+            account_name: None,
+            account_no: None,
+            account_status_type: None,
+            account_type: None,
+            balance: None,
+            balance_in_base: None,
+            bank_account_nominal_cost_centre: None,
+            bank_account_nominal_department: None,
+            bank_account_nominal_reference: None,
+            bank_address: None,
+            bank_charges_nominal_cost_centre: None,
+            bank_charges_nominal_department: None,
+            bank_charges_nominal_reference: None,
+            bank_contacts: None,
+            bank_name: None,
+            bic: None,
+            code: code.into(),
+            description: None,
+            emails: None,
+            exchange_diff_nominal_cost_centre: None,
+            exchange_diff_nominal_department: None,
+            exchange_diff_nominal_reference: None,
+            iban: None,
+            memos: None,
+            overdraft_limit: None,
+            sort_code: sort_code.into(),
+            statement_balance: None,
+            statement_date: None,
+            websites: None,
+            extra: sage_core::types::Extra::new(),
+        }
+    }
+}
+
+sage_core::json_model! {
+    NewBank {
+        account_currency_id: "account_currency_id", lenient_option, optional;
+        account_name: "account_name", lenient_option, optional;
+        account_no: "account_no", lenient_option, optional;
+        account_status_type: "account_status_type", lenient_option, optional;
+        account_type: "account_type", lenient_option, optional;
+        balance: "balance", lenient_option, optional_number;
+        balance_in_base: "balance_in_base", lenient_option, optional_number;
+        bank_account_nominal_cost_centre: "bank_account_nominal_cost_centre", lenient_option, optional;
+        bank_account_nominal_department: "bank_account_nominal_department", lenient_option, optional;
+        bank_account_nominal_reference: "bank_account_nominal_reference", lenient_option, optional;
+        bank_address: "bank_address", next_value, optional;
+        bank_charges_nominal_cost_centre: "bank_charges_nominal_cost_centre", lenient_option, optional;
+        bank_charges_nominal_department: "bank_charges_nominal_department", lenient_option, optional;
+        bank_charges_nominal_reference: "bank_charges_nominal_reference", lenient_option, optional;
+        bank_contacts: "bank_contacts", next_value, optional;
+        bank_name: "bank_name", lenient_option, optional;
+        bic: "bic", lenient_option, optional;
+        code: "code", lenient_value, field;
+        description: "description", lenient_option, optional;
+        emails: "emails", next_value, optional;
+        exchange_diff_nominal_cost_centre: "exchange_diff_nominal_cost_centre", lenient_option, optional;
+        exchange_diff_nominal_department: "exchange_diff_nominal_department", lenient_option, optional;
+        exchange_diff_nominal_reference: "exchange_diff_nominal_reference", lenient_option, optional;
+        iban: "iban", lenient_option, optional;
+        memos: "memos", next_value, optional;
+        overdraft_limit: "overdraft_limit", lenient_option, optional_number;
+        sort_code: "sort_code", lenient_value, field;
+        statement_balance: "statement_balance", lenient_option, optional_number;
+        statement_date: "statement_date", lenient_option, optional;
+        websites: "websites", next_value, optional;
+    }
+}
+
+impl From<&Bank> for BankUpdate {
+    /// The fields Sage lets you write, taken from what it returned; the rest start unset.
+    #[inline]
+    fn from(read: &Bank) -> Self {
+        Self {
+            account_currency_id: read.account_currency_id,
+            account_name: read.account_name.clone(),
+            account_no: read.account_no.clone(),
+            account_status_type: read.account_status_type.clone(),
+            account_type: read.account_type.clone(),
+            balance: read.balance,
+            balance_in_base: read.balance_in_base,
+            bank_account_nominal_cost_centre: read
+                .bank_account_nominal_cost_centre
+                .clone(),
+            bank_account_nominal_department: read
+                .bank_account_nominal_department
+                .clone(),
+            bank_account_nominal_reference: read.bank_account_nominal_reference.clone(),
+            bank_address: read.bank_address.clone(),
+            bank_charges_nominal_cost_centre: read
+                .bank_charges_nominal_cost_centre
+                .clone(),
+            bank_charges_nominal_department: read
+                .bank_charges_nominal_department
+                .clone(),
+            bank_charges_nominal_reference: read.bank_charges_nominal_reference.clone(),
+            bank_contacts: read.bank_contacts.clone(),
+            bank_name: read.bank_name.clone(),
+            bic: read.bic.clone(),
+            code: Some(read.code.clone()),
+            description: read.description.clone(),
+            emails: read.emails.clone(),
+            exchange_diff_nominal_cost_centre: read
+                .exchange_diff_nominal_cost_centre
+                .clone(),
+            exchange_diff_nominal_department: read
+                .exchange_diff_nominal_department
+                .clone(),
+            exchange_diff_nominal_reference: read
+                .exchange_diff_nominal_reference
+                .clone(),
+            iban: read.iban.clone(),
+            memos: read.memos.clone(),
+            overdraft_limit: read.overdraft_limit,
+            sort_code: Some(read.sort_code.clone()),
+            statement_balance: read.statement_balance,
+            statement_date: read.statement_date,
+            websites: read.websites.clone(),
+            ..Self::default()
+        }
     }
 }
 
@@ -1462,6 +1708,7 @@ impl sage_core::Operation for ListBankAccountTypes {
                     sage_core::Method::Get,
                     "/bank_account_types",
                 )
+                .products(&["sage200-pro", "sage200-standard"])
                 .odata(&self.odata),
         )
     }
@@ -1502,6 +1749,7 @@ impl sage_core::Operation for ListBankEntryTypes {
                     sage_core::Method::Get,
                     "/bank_entry_types",
                 )
+                .products(&["sage200-pro", "sage200-standard"])
                 .odata(&self.odata),
         )
     }
@@ -1541,6 +1789,7 @@ impl sage_core::Operation for CreateBankPayment {
                 sage_core::Method::Post,
                 "/bank_payment",
             )
+            .products(&["sage200-pro", "sage200-standard"])
             .json(&self.body)
     }
 }
@@ -1578,6 +1827,7 @@ impl sage_core::Operation for GetBankPostedTransaction {
                     sage_core::Method::Get,
                     "/bank_posted_transactions/{Id}",
                 )
+                .products(&["sage200-pro", "sage200-standard"])
                 .path("Id", self.id),
         )
     }
@@ -1618,6 +1868,7 @@ impl sage_core::Operation for ListBankPostedTransactions {
                     sage_core::Method::Get,
                     "/bank_posted_transactions",
                 )
+                .products(&["sage200-pro", "sage200-standard"])
                 .odata(&self.odata),
         )
     }
@@ -1663,6 +1914,7 @@ impl sage_core::Operation for ListBankPostedTransactionsForBankAccount {
                     sage_core::Method::Get,
                     "/banks/{bankId}/bank_posted_transactions",
                 )
+                .products(&["sage200-pro", "sage200-standard"])
                 .odata(&self.odata)
                 .path("bankId", self.bank_id),
         )
@@ -1703,6 +1955,7 @@ impl sage_core::Operation for CreateBankReceipt {
                 sage_core::Method::Post,
                 "/bank_receipt",
             )
+            .products(&["sage200-pro", "sage200-standard"])
             .json(&self.body)
     }
 }
@@ -1737,6 +1990,7 @@ impl sage_core::Operation for CreateBankTransfer {
                 sage_core::Method::Post,
                 "/bank_transfer",
             )
+            .products(&["sage200-pro", "sage200-standard"])
             .json(&self.body)
     }
 }
@@ -1774,6 +2028,7 @@ impl sage_core::Operation for ListBankViews {
                     sage_core::Method::Get,
                     "/bank_views",
                 )
+                .products(&["sage200-pro", "sage200-standard"])
                 .odata(&self.odata),
         )
     }
@@ -1787,13 +2042,13 @@ impl sage_core::Operation for ListBankViews {
 #[derive(Debug, Clone, PartialEq)]
 pub struct CreateBank {
     /// The JSON request body.
-    pub body: Bank,
+    pub body: NewBank,
 }
 
 impl CreateBank {
     /// A request with its required parameters; set optional ones with the methods below.
     #[inline]
-    pub fn new(body: Bank) -> Self {
+    pub fn new(body: NewBank) -> Self {
         Self { body }
     }
 }
@@ -1805,6 +2060,7 @@ impl sage_core::Operation for CreateBank {
     #[inline]
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         sage_core::Request::new("create_bank", sage_core::Method::Post, "/banks")
+            .products(&["sage200-pro", "sage200-standard"])
             .json(&self.body)
     }
 }
@@ -1840,6 +2096,7 @@ impl sage_core::Operation for DeleteBank {
                     sage_core::Method::Delete,
                     "/banks/{Id}",
                 )
+                .products(&["sage200-pro", "sage200-standard"])
                 .path("Id", self.id),
         )
     }
@@ -1872,6 +2129,7 @@ impl sage_core::Operation for GetBank {
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         Ok(
             sage_core::Request::new("get_bank", sage_core::Method::Get, "/banks/{Id}")
+                .products(&["sage200-pro", "sage200-standard"])
                 .path("Id", self.id),
         )
     }
@@ -1906,6 +2164,7 @@ impl sage_core::Operation for ListBanks {
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         Ok(
             sage_core::Request::new("list_banks", sage_core::Method::Get, "/banks")
+                .products(&["sage200-pro", "sage200-standard"])
                 .odata(&self.odata),
         )
     }
@@ -1921,13 +2180,13 @@ pub struct UpdateBank {
     /// Unique Id of the bank.
     pub id: super::ids::BankId,
     /// The JSON request body.
-    pub body: Bank,
+    pub body: BankUpdate,
 }
 
 impl UpdateBank {
     /// A request with its required parameters; set optional ones with the methods below.
     #[inline]
-    pub fn new(id: impl Into<super::ids::BankId>, body: Bank) -> Self {
+    pub fn new(id: impl Into<super::ids::BankId>, body: BankUpdate) -> Self {
         Self { id: id.into(), body }
     }
 }
@@ -1939,6 +2198,7 @@ impl sage_core::Operation for UpdateBank {
     #[inline]
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         sage_core::Request::new("update_bank", sage_core::Method::Put, "/banks/{Id}")
+            .products(&["sage200-pro", "sage200-standard"])
             .path("Id", self.id)
             .json(&self.body)
     }
@@ -1977,6 +2237,7 @@ impl sage_core::Operation for GetCashBookSetting {
                     sage_core::Method::Get,
                     "/cash_book_settings/{Id}",
                 )
+                .products(&["sage200-pro", "sage200-standard"])
                 .path("Id", self.id),
         )
     }
@@ -2017,6 +2278,7 @@ impl sage_core::Operation for ListCashBookSettings {
                     sage_core::Method::Get,
                     "/cash_book_settings",
                 )
+                .products(&["sage200-pro", "sage200-standard"])
                 .odata(&self.odata),
         )
     }
@@ -2055,6 +2317,7 @@ impl sage_core::Operation for ListElectronicBankFunctionTypes {
                     sage_core::Method::Get,
                     "/electronic_bank_function_types",
                 )
+                .products(&["sage200-pro", "sage200-standard"])
                 .odata(&self.odata),
         )
     }
@@ -2093,6 +2356,7 @@ impl sage_core::Operation for ListLookupBanks {
                     sage_core::Method::Get,
                     "/lookup_banks",
                 )
+                .products(&["sage200-pro", "sage200-standard"])
                 .odata(&self.odata),
         )
     }

@@ -29,6 +29,7 @@ sage_core::json_model! {
     }
 }
 
+sage_core::fields! { ConfirmationIntentType => ConfirmationIntentTypeFields { description: Text, id: Integer, value: Text } }
 /// In Northern Ireland (for HMRC), you can choose when to include transactions on your Intrastat declaration; either on the despatch/receipt of goods, or the date VAT was applied.
 ///
 /// The API endpoint returns details of the intrastat date types that are used to determine when an order is included on the Intrastat declaration.
@@ -52,6 +53,7 @@ sage_core::json_model! {
     }
 }
 
+sage_core::fields! { IntrastatDateType => IntrastatDateTypeFields { description: Text, id: Integer, value: Text } }
 /// If the delivery threshold set by HMRC or the Revenue Commissioners has been (or will be) exceeded, terms of delivery must be included on the Intrastat declaration.
 ///
 /// The API endpoint returns details of the intrastat terms of delivery types that are used on an Intrastat declaration.
@@ -75,6 +77,7 @@ sage_core::json_model! {
     }
 }
 
+sage_core::fields! { IntrastatTermsOfDeliveryType => IntrastatTermsOfDeliveryTypeFields { description: Text, id: Integer, value: Text } }
 /// All orders and returns within Sage 200 contain 'line items' that define what an order consists of (e.g. items on an order). Each item on the order will have an associated 'line type' which specifies the line type; standard, free text, charge or comment.
 ///
 /// The API endpoint returns details of the order/return line types that can be used when reading and writing orders/returns.
@@ -98,6 +101,7 @@ sage_core::json_model! {
     }
 }
 
+sage_core::fields! { OrderReturnLineType => OrderReturnLineTypeFields { description: Text, id: Integer, value: Text } }
 /// Confirmation Intent Types
 ///
 /// Specifies the confirmation type intended.
@@ -131,6 +135,7 @@ impl sage_core::Operation for ListConfirmationIntentTypes {
                     sage_core::Method::Get,
                     "/confirmation_intent_types",
                 )
+                .products(&["sage200-pro", "sage200-standard"])
                 .odata(&self.odata),
         )
     }
@@ -171,6 +176,7 @@ impl sage_core::Operation for ListIntrastatDateTypes {
                     sage_core::Method::Get,
                     "/intrastat_date_types",
                 )
+                .products(&["sage200-pro", "sage200-standard"])
                 .odata(&self.odata),
         )
     }
@@ -211,6 +217,7 @@ impl sage_core::Operation for ListIntrastatTermsOfDeliveryTypes {
                     sage_core::Method::Get,
                     "/intrastat_terms_of_delivery_types",
                 )
+                .products(&["sage200-pro", "sage200-standard"])
                 .odata(&self.odata),
         )
     }
@@ -251,6 +258,7 @@ impl sage_core::Operation for ListOrderReturnLineTypes {
                     sage_core::Method::Get,
                     "/order_return_line_types",
                 )
+                .products(&["sage200-pro", "sage200-standard"])
                 .odata(&self.odata),
         )
     }

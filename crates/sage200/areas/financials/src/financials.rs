@@ -56,6 +56,7 @@ sage_core::json_model! {
     }
 }
 
+sage_core::fields! { AccountStatusType => AccountStatusTypeFields { description: Text, id: Integer, value: Text } }
 /// The ageing type for aged transactions. Ageing type can be 'TransactionDate', 'DueDate', or 'CalendarMonth'.
 ///
 /// The API endpoint returns details of the ageing types that can be used.
@@ -79,6 +80,7 @@ sage_core::json_model! {
     }
 }
 
+sage_core::fields! { AgedBalancesAgeingType => AgedBalancesAgeingTypeFields { description: Text, id: Integer, value: Text } }
 /// The allocation status is used to determine whether a transaction is allocated in full, in part, or not at all.
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct AllocationStatusType {
@@ -100,6 +102,7 @@ sage_core::json_model! {
     }
 }
 
+sage_core::fields! { AllocationStatusType => AllocationStatusTypeFields { description: Text, id: Integer, value: Text } }
 /// For every customer and supplier, users can store multiple contacts. Each contact can be associated with multiple telephone numbers, mobile numbers, fax numbers, etc. When reading/writing these values, the contact number type is specified.
 ///
 /// Use this API endpoint to return the definition of a particular contact number type.
@@ -123,6 +126,7 @@ sage_core::json_model! {
     }
 }
 
+sage_core::fields! { ContactNumberType => ContactNumberTypeFields { description: Text, id: Integer, value: Text } }
 /// All countries each have a specific code to identify accounts that belong to that country.
 #[derive(Debug, Clone, PartialEq)]
 pub struct CountryCode {
@@ -173,6 +177,7 @@ sage_core::json_model! {
     }
 }
 
+sage_core::fields! { CountryCode => CountryCodeFields { code: Text, date_time_created: DateTime, date_time_updated: DateTime, eu_member: Boolean, id: Integer, name: Text, tax_mask: One<CountryCodeTaxMask> } }
 /// Country code tax mask object.
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct CountryCodeTaxMask {
@@ -247,6 +252,7 @@ sage_core::json_model! {
     }
 }
 
+sage_core::fields! { CreditBureau => CreditBureauFields { checking_url: Text, date_time_created: DateTime, date_time_updated: DateTime, id: Integer, is_default: Boolean, name: Text, website: Text } }
 /// Use credit positions for customer and supplier credit statuses.
 #[derive(Debug, Clone, PartialEq)]
 pub struct CreditPosition {
@@ -289,6 +295,7 @@ sage_core::json_model! {
     }
 }
 
+sage_core::fields! { CreditPosition => CreditPositionFields { date_time_created: DateTime, date_time_updated: DateTime, id: Integer, is_default: Boolean, name: Text } }
 /// Sage 200 works in multiple currencies and each company can configure up to 99 currencies to use., and   all can be configured to use a single exchange rate, period exchange rates, or both. One currency must be configured as the base currency and this cannot be changed once transactions have been entered.
 ///
 /// If a currency is configured as amendable, the exchange rate can be modified when entering transactions.
@@ -371,6 +378,7 @@ sage_core::json_model! {
     }
 }
 
+sage_core::fields! { Currency => CurrencyFields { core_currency_rate: Decimal, currency_iso_code: Other, currency_iso_code_id: Integer, date_time_created: DateTime, date_time_updated: DateTime, euro_currency_rate: Decimal, exchange_rate_amendability_type: Text, exchange_rate_type: Text, id: Integer, is_base_currency: Boolean, is_euro_currency: Boolean, name: Text, symbol: Text, use_for_new_accounts: Boolean } }
 /// The currency exchange rates that have been specified within the application.
 #[derive(Debug, Clone, PartialEq)]
 pub struct CurrencyExchangeRate {
@@ -521,6 +529,7 @@ sage_core::json_model! {
     }
 }
 
+sage_core::fields! { CurrencyIsoCode => CurrencyIsoCodeFields { code: Text, date_time_created: DateTime, date_time_updated: DateTime, id: Integer, name: Text } }
 /// Currency transaction types are used to determine processing to acquire the exchange rate. Currency transaction type can be 'CurrencyTransactionCash' or 'CurrencyTransactionNonCash'.
 ///
 /// The API endpoint returns details of the currency transaction types that can be used.
@@ -544,6 +553,7 @@ sage_core::json_model! {
     }
 }
 
+sage_core::fields! { CurrencyTransactionType => CurrencyTransactionTypeFields { description: Text, id: Integer, value: Text } }
 /// Document layout are the layouts that are available within the application, which are associated with the document types.
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct DocumentLayout {
@@ -577,6 +587,7 @@ sage_core::json_model! {
     }
 }
 
+sage_core::fields! { DocumentLayout => DocumentLayoutFields { date_time_created: DateTime, date_time_updated: DateTime, id: Integer, is_default: Boolean, layout: Text, name: Text, sys_document_type_id: Integer } }
 /// These are the type of document used within the application. Document types can be 'Sales Order', 'Sales Invoice', 'Purchase Order', 'Purchase Invoice', 'Customer Statement', 'Sales Credit Notes', 'Customer Debtors Letters', 'Sales Despatch Notes', 'Sales Quotations', 'Purchase CreditNotes', 'Purchase Remittance', 'Purchase Return', 'Sales Proforma', 'Draft Bill', 'Billing Invoice', 'Billing Credit Note', or 'Sales Order Acknowledgement'.
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct DocumentType {
@@ -618,6 +629,7 @@ sage_core::json_model! {
     }
 }
 
+sage_core::fields! { DocumentType => DocumentTypeFields { date_time_created: DateTime, date_time_updated: DateTime, description: Text, id: Integer, is_mandatory: Boolean, trader_contact_role: Other, trader_contact_role_id: Integer, used_in_module: Text, value: Text } }
 /// Exchange rate amendability types are used to allow control when and where a currency can be changed within the application. Currencies can be configured as 'Not Amendable', 'Amendable - Cash Postings Only', 'Amendable - All' or 'Fixed to Euro'.
 ///
 /// The API endpoint returns details of the exchange rate amendability types that can be used.
@@ -641,6 +653,7 @@ sage_core::json_model! {
     }
 }
 
+sage_core::fields! { ExchangeRateAmendabilityType => ExchangeRateAmendabilityTypeFields { description: Text, id: Integer, value: Text } }
 /// Exchange rates may change on a daily basis so, a company will configure exchange rates according to their best method for updating. Exchange rates can be configured as 'Single' or 'Period', according to the company preference.
 ///
 /// The API endpoint returns details of the exchange rate types that can be used.
@@ -664,6 +677,7 @@ sage_core::json_model! {
     }
 }
 
+sage_core::fields! { ExchangeRateType => ExchangeRateTypeFields { description: Text, id: Integer, value: Text } }
 /// This list of available types is predefined by the system.
 ///
 /// The API endpoint returns details of financial report layout types that can be used.
@@ -687,6 +701,7 @@ sage_core::json_model! {
     }
 }
 
+sage_core::fields! { FinancialReportLayoutType => FinancialReportLayoutTypeFields { description: Text, id: Integer, value: Text } }
 /// Financial statement layouts are designed to provide a clear representation of your accounts. This resource returns the details of all financial statement layouts. The default sort (orderby) field are by 'financial_report_layout_id' and 'financial_report_row_report_row' ascending.
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct FinancialReportLayoutView {
@@ -765,6 +780,7 @@ sage_core::json_model! {
     }
 }
 
+sage_core::fields! { FinancialReportLayoutView => FinancialReportLayoutViewFields { financial_report_layout_account_report_type: Text, financial_report_layout_id: Integer, financial_report_layout_name: Text, financial_report_row_group_break_1: Integer, financial_report_row_group_break_2: Integer, financial_report_row_group_break_3: Integer, financial_report_row_group_break_4: Integer, financial_report_row_group_break_5: Integer, financial_report_row_group_break_6: Integer, financial_report_row_group_break_7: Integer, financial_report_row_group_break_8: Integer, financial_report_row_group_break_9: Integer, financial_report_row_id: Integer, financial_report_row_layout_debit_or_credit_type: Text, financial_report_row_layout_position_type: Text, financial_report_row_line_type: Text, financial_report_row_report_row: Integer, financial_report_row_subtotal_group: Integer, financial_report_row_title: Text, nominal_account_report_category_code: Text, nominal_account_report_category_description: Text, nominal_account_report_category_id: Integer } }
 /// Financial statement layouts are designed to provide a clear representation of your accounts. Each row in a financial layout can have an associated debit or credit 'type'. This list of available types is predefined by the system.
 ///
 /// The API endpoint returns details of financial report row layout debit or credit types that can be used.
@@ -788,6 +804,7 @@ sage_core::json_model! {
     }
 }
 
+sage_core::fields! { FinancialReportRowLayoutDebitOrCreditType => FinancialReportRowLayoutDebitOrCreditTypeFields { description: Text, id: Integer, value: Text } }
 /// Financial statement layouts are designed to provide a clear representation of your accounts. Each row in a financial layout can have an associated layout position 'type'. This list of available types is predefined by the system.
 ///
 /// The API endpoint returns details of financial report row layout position types that can be used.
@@ -811,6 +828,7 @@ sage_core::json_model! {
     }
 }
 
+sage_core::fields! { FinancialReportRowLayoutPositionType => FinancialReportRowLayoutPositionTypeFields { description: Text, id: Integer, value: Text } }
 /// Financial statement layouts are designed to provide a clear representation of your accounts. Each row in a financial layout has an associated 'type'. This list of available types is predefined by the system.
 ///
 /// The API endpoint returns details of financial report row line types that can be used.
@@ -834,6 +852,7 @@ sage_core::json_model! {
     }
 }
 
+sage_core::fields! { FinancialReportRowLineType => FinancialReportRowLineTypeFields { description: Text, id: Integer, value: Text } }
 /// This resource returns the details of all accounting periods for all financial years held for the company. A company always has five future financial years and can have unlimited previous years, depending on how long the company has been operating. The default sort (orderby) field are by 'financial_year_start_date' and 'period_number' ascending.
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct FinancialYearPeriodView {
@@ -873,6 +892,7 @@ sage_core::json_model! {
     }
 }
 
+sage_core::fields! { FinancialYearPeriodView => FinancialYearPeriodViewFields { accounting_period_id: Integer, financial_year_end_date: DateTime, financial_year_id: Integer, financial_year_start_date: DateTime, number_of_periods_in_year: Integer, period_end_date: DateTime, period_number: Integer, period_start_date: DateTime, year_relative_to_current_year: Integer } }
 /// This list of available types is predefined by the system.
 ///
 /// The API endpoint returns details of tax account entry types that can be used.
@@ -896,6 +916,7 @@ sage_core::json_model! {
     }
 }
 
+sage_core::fields! { TaxAccountEntryType => TaxAccountEntryTypeFields { description: Text, id: Integer, value: Text } }
 /// Tax codes are normally used for UK business VAT Rates. They are accessed by Sage 200 modules in order to:
 ///
 /// - Analyse the rates to Nominal Ledger accounts.
@@ -960,6 +981,7 @@ sage_core::json_model! {
     }
 }
 
+sage_core::fields! { TaxCode => TaxCodeFields { code: Integer, date_time_created: DateTime, date_time_updated: DateTime, id: Integer, is_notional_acquisition_tax: Boolean, name: Text, tax_rate: Decimal, terms: Text, terms_description: Text } }
 /// The trader account type is used to decide how transactions are stored on individual accounts. You can use all three account types in any mix. Use the account types to balance your need for a detailed breakdown of transactions with your need to save disk space. (Sage 200 Professional only, Sage 200 Standard defaults to 'TradingAccountTypeOpenItem')
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct TraderAccountType {
@@ -981,6 +1003,7 @@ sage_core::json_model! {
     }
 }
 
+sage_core::fields! { TraderAccountType => TraderAccountTypeFields { description: Text, id: Integer, value: Text } }
 /// Customer and Supplier contacts can have one or more roles defined.
 ///
 /// Use this API endpoint to read from the Trader Contact Roles.
@@ -1022,6 +1045,7 @@ sage_core::json_model! {
     }
 }
 
+sage_core::fields! { TraderContactRole => TraderContactRoleFields { date_time_created: DateTime, date_time_updated: DateTime, id: Integer, is_default_role: Boolean, is_mandatory: Boolean, role: Text, use_for_customer_accounts: Boolean, use_for_supplier_accounts: Boolean, use_with_documents: Boolean } }
 /// All customer/supplier addresses have an associated 'type' which defines the business function that the address provides (e.g. Main address, invoice address, etc).
 ///
 /// Use this API endpoint to return the details of the Trader Location Types that can be used.
@@ -1045,6 +1069,7 @@ sage_core::json_model! {
     }
 }
 
+sage_core::fields! { TraderLocationType => TraderLocationTypeFields { description: Text, id: Integer, value: Text } }
 /// Gets the list of Customer and Supplier trading terms which can be used. For example, "Paid from document date", or "Paid from end of month".
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct TraderPaymentTerms {
@@ -1066,6 +1091,7 @@ sage_core::json_model! {
     }
 }
 
+sage_core::fields! { TraderPaymentTerms => TraderPaymentTermsFields { description: Text, id: Integer, value: Text } }
 /// Every transaction within Sage 200 has an associated type which defines what function that transaction performs (e.g. Invoice, Purchase Receipt, Credit Note, etc). These transaction types are pre-defined by the system, cannot be changed, and are common across all instances of Sage 200.
 ///
 /// Use this API endpoint to return the details of the Trader Transaction Types that can be used.
@@ -1089,6 +1115,7 @@ sage_core::json_model! {
     }
 }
 
+sage_core::fields! { TraderTransactionType => TraderTransactionTypeFields { description: Text, id: Integer, value: Text } }
 /// This list of available types is predefined by the system.
 ///
 /// The API endpoint returns details of trading revaluation allocation entry types that can be used.
@@ -1112,6 +1139,7 @@ sage_core::json_model! {
     }
 }
 
+sage_core::fields! { TradingRevaluationAllocationEntryType => TradingRevaluationAllocationEntryTypeFields { description: Text, id: Integer, value: Text } }
 /// Account Status Types
 ///
 /// The account status is used to determine whether a customer, supplier, nominal or bank account is hidden or shown (Sage 200 Standard and versions of Professional released after July 2017). Account status can be configured as 'Active' or 'Hidden'.
@@ -1147,6 +1175,7 @@ impl sage_core::Operation for ListAccountStatusTypes {
                     sage_core::Method::Get,
                     "/account_status_types",
                 )
+                .products(&["sage200-pro", "sage200-standard"])
                 .odata(&self.odata),
         )
     }
@@ -1187,6 +1216,7 @@ impl sage_core::Operation for ListAgedBalancesAgeingTypes {
                     sage_core::Method::Get,
                     "/aged_balances_ageing_types",
                 )
+                .products(&["sage200-pro", "sage200-standard"])
                 .odata(&self.odata),
         )
     }
@@ -1225,6 +1255,7 @@ impl sage_core::Operation for ListAllocationStatusTypes {
                     sage_core::Method::Get,
                     "/allocation_status_types",
                 )
+                .products(&["sage200-pro", "sage200-standard"])
                 .odata(&self.odata),
         )
     }
@@ -1265,6 +1296,7 @@ impl sage_core::Operation for ListContactNumberTypes {
                     sage_core::Method::Get,
                     "/contact_number_types",
                 )
+                .products(&["sage200-pro", "sage200-standard"])
                 .odata(&self.odata),
         )
     }
@@ -1301,6 +1333,7 @@ impl sage_core::Operation for GetCountryCode {
                     sage_core::Method::Get,
                     "/country_codes/{Id}",
                 )
+                .products(&["sage200-pro", "sage200-standard"])
                 .path("Id", self.id),
         )
     }
@@ -1339,6 +1372,7 @@ impl sage_core::Operation for ListCountryCodes {
                     sage_core::Method::Get,
                     "/country_codes",
                 )
+                .products(&["sage200-pro", "sage200-standard"])
                 .odata(&self.odata),
         )
     }
@@ -1375,6 +1409,7 @@ impl sage_core::Operation for GetCreditBureau {
                     sage_core::Method::Get,
                     "/credit_bureaus/{Id}",
                 )
+                .products(&["sage200-pro", "sage200-standard"])
                 .path("Id", self.id),
         )
     }
@@ -1413,6 +1448,7 @@ impl sage_core::Operation for ListCreditBureaus {
                     sage_core::Method::Get,
                     "/credit_bureaus",
                 )
+                .products(&["sage200-pro", "sage200-standard"])
                 .odata(&self.odata),
         )
     }
@@ -1449,6 +1485,7 @@ impl sage_core::Operation for GetCreditPosition {
                     sage_core::Method::Get,
                     "/credit_positions/{Id}",
                 )
+                .products(&["sage200-pro", "sage200-standard"])
                 .path("Id", self.id),
         )
     }
@@ -1487,6 +1524,7 @@ impl sage_core::Operation for ListCreditPositions {
                     sage_core::Method::Get,
                     "/credit_positions",
                 )
+                .products(&["sage200-pro", "sage200-standard"])
                 .odata(&self.odata),
         )
     }
@@ -1525,6 +1563,7 @@ impl sage_core::Operation for GetCurrency {
                     sage_core::Method::Get,
                     "/currencies/{Id}",
                 )
+                .products(&["sage200-pro", "sage200-standard"])
                 .path("Id", self.id),
         )
     }
@@ -1565,6 +1604,7 @@ impl sage_core::Operation for ListCurrencies {
                     sage_core::Method::Get,
                     "/currencies",
                 )
+                .products(&["sage200-pro", "sage200-standard"])
                 .odata(&self.odata),
         )
     }
@@ -1600,6 +1640,7 @@ impl sage_core::Operation for CreateCurrencyExchangeRate {
                 sage_core::Method::Post,
                 "/currency_exchange_rates",
             )
+            .products(&["sage200-pro", "sage200-standard"])
             .json(&self.body)
     }
 }
@@ -1635,6 +1676,7 @@ impl sage_core::Operation for GetCurrencyIsoCode {
                     sage_core::Method::Get,
                     "/currency_iso_codes/{Id}",
                 )
+                .products(&["sage200-pro", "sage200-standard"])
                 .path("Id", self.id),
         )
     }
@@ -1673,6 +1715,7 @@ impl sage_core::Operation for ListCurrencyIsoCodes {
                     sage_core::Method::Get,
                     "/currency_iso_codes",
                 )
+                .products(&["sage200-pro", "sage200-standard"])
                 .odata(&self.odata),
         )
     }
@@ -1713,6 +1756,7 @@ impl sage_core::Operation for ListCurrencyTransactionTypes {
                     sage_core::Method::Get,
                     "/currency_transaction_types",
                 )
+                .products(&["sage200-pro", "sage200-standard"])
                 .odata(&self.odata),
         )
     }
@@ -1749,6 +1793,7 @@ impl sage_core::Operation for GetDocumentLayout {
                     sage_core::Method::Get,
                     "/document_layouts/{Id}",
                 )
+                .products(&["sage200-pro", "sage200-standard"])
                 .path("Id", self.id),
         )
     }
@@ -1787,6 +1832,7 @@ impl sage_core::Operation for ListDocumentLayouts {
                     sage_core::Method::Get,
                     "/document_layouts",
                 )
+                .products(&["sage200-pro", "sage200-standard"])
                 .odata(&self.odata),
         )
     }
@@ -1823,6 +1869,7 @@ impl sage_core::Operation for GetDocumentType {
                     sage_core::Method::Get,
                     "/document_types/{Id}",
                 )
+                .products(&["sage200-pro", "sage200-standard"])
                 .path("Id", self.id),
         )
     }
@@ -1861,6 +1908,7 @@ impl sage_core::Operation for ListDocumentTypes {
                     sage_core::Method::Get,
                     "/document_types",
                 )
+                .products(&["sage200-pro", "sage200-standard"])
                 .odata(&self.odata),
         )
     }
@@ -1901,6 +1949,7 @@ impl sage_core::Operation for ListExchangeRateAmendabilityTypes {
                     sage_core::Method::Get,
                     "/exchange_rate_amendability_types",
                 )
+                .products(&["sage200-pro", "sage200-standard"])
                 .odata(&self.odata),
         )
     }
@@ -1941,6 +1990,7 @@ impl sage_core::Operation for ListExchangeRateTypes {
                     sage_core::Method::Get,
                     "/exchange_rate_types",
                 )
+                .products(&["sage200-pro", "sage200-standard"])
                 .odata(&self.odata),
         )
     }
@@ -1981,6 +2031,7 @@ impl sage_core::Operation for ListFinancialReportLayoutTypes {
                     sage_core::Method::Get,
                     "/financial_report_layout_types",
                 )
+                .products(&["sage200-pro", "sage200-standard"])
                 .odata(&self.odata),
         )
     }
@@ -2019,6 +2070,7 @@ impl sage_core::Operation for ListFinancialReportLayoutViews {
                     sage_core::Method::Get,
                     "/financial_report_layout_views",
                 )
+                .products(&["sage200-pro", "sage200-standard"])
                 .odata(&self.odata),
         )
     }
@@ -2059,6 +2111,7 @@ impl sage_core::Operation for ListFinancialReportRowLayoutDebitOrCreditTypes {
                     sage_core::Method::Get,
                     "/financial_report_row_layout_debit_or_credit_types",
                 )
+                .products(&["sage200-pro", "sage200-standard"])
                 .odata(&self.odata),
         )
     }
@@ -2099,6 +2152,7 @@ impl sage_core::Operation for ListFinancialReportRowLayoutPositionTypes {
                     sage_core::Method::Get,
                     "/financial_report_row_layout_position_types",
                 )
+                .products(&["sage200-pro", "sage200-standard"])
                 .odata(&self.odata),
         )
     }
@@ -2139,6 +2193,7 @@ impl sage_core::Operation for ListFinancialReportRowLineTypes {
                     sage_core::Method::Get,
                     "/financial_report_row_line_types",
                 )
+                .products(&["sage200-pro", "sage200-standard"])
                 .odata(&self.odata),
         )
     }
@@ -2177,6 +2232,7 @@ impl sage_core::Operation for ListFinancialYearPeriodViews {
                     sage_core::Method::Get,
                     "/financial_year_period_views",
                 )
+                .products(&["sage200-pro", "sage200-standard"])
                 .odata(&self.odata),
         )
     }
@@ -2217,6 +2273,7 @@ impl sage_core::Operation for ListTaxAccountEntryLocationTypes {
                     sage_core::Method::Get,
                     "/tax_account_entry_types",
                 )
+                .products(&["sage200-pro", "sage200-standard"])
                 .odata(&self.odata),
         )
     }
@@ -2259,6 +2316,7 @@ impl sage_core::Operation for GetTaxCode {
                     sage_core::Method::Get,
                     "/tax_codes/{Id}",
                 )
+                .products(&["sage200-pro", "sage200-standard"])
                 .path("Id", self.id),
         )
     }
@@ -2303,6 +2361,7 @@ impl sage_core::Operation for ListTaxCodes {
                     sage_core::Method::Get,
                     "/tax_codes",
                 )
+                .products(&["sage200-pro", "sage200-standard"])
                 .odata(&self.odata),
         )
     }
@@ -2341,6 +2400,7 @@ impl sage_core::Operation for ListTraderAccountTypes {
                     sage_core::Method::Get,
                     "/trader_account_types",
                 )
+                .products(&["sage200-pro", "sage200-standard"])
                 .odata(&self.odata),
         )
     }
@@ -2377,6 +2437,7 @@ impl sage_core::Operation for GetTraderContactRole {
                     sage_core::Method::Get,
                     "/trader_contact_roles/{Id}",
                 )
+                .products(&["sage200-pro", "sage200-standard"])
                 .path("Id", self.id),
         )
     }
@@ -2415,6 +2476,7 @@ impl sage_core::Operation for ListTraderContactRoles {
                     sage_core::Method::Get,
                     "/trader_contact_roles",
                 )
+                .products(&["sage200-pro", "sage200-standard"])
                 .odata(&self.odata),
         )
     }
@@ -2455,6 +2517,7 @@ impl sage_core::Operation for ListTraderLocationTypes {
                     sage_core::Method::Get,
                     "/trader_location_types",
                 )
+                .products(&["sage200-pro", "sage200-standard"])
                 .odata(&self.odata),
         )
     }
@@ -2493,6 +2556,7 @@ impl sage_core::Operation for ListTraderPaymentTerms {
                     sage_core::Method::Get,
                     "/trader_payment_terms",
                 )
+                .products(&["sage200-pro", "sage200-standard"])
                 .odata(&self.odata),
         )
     }
@@ -2533,6 +2597,7 @@ impl sage_core::Operation for ListTraderTransactionTypes {
                     sage_core::Method::Get,
                     "/trader_transaction_types",
                 )
+                .products(&["sage200-pro", "sage200-standard"])
                 .odata(&self.odata),
         )
     }
@@ -2573,6 +2638,7 @@ impl sage_core::Operation for ListTradingRevaluationAllocationEntryTypes {
                     sage_core::Method::Get,
                     "/trading_revaluation_allocation_entry_types",
                 )
+                .products(&["sage200-pro", "sage200-standard"])
                 .odata(&self.odata),
         )
     }

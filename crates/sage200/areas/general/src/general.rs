@@ -46,6 +46,7 @@ sage_core::json_model! {
     }
 }
 
+sage_core::fields! { AccountingPeriodValidationType => AccountingPeriodValidationTypeFields { description: Text, id: Integer, value: Text } }
 /// Analysis code associated with the analysis code mapping.
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct AnalysisCode {
@@ -125,6 +126,7 @@ sage_core::json_model! {
     }
 }
 
+sage_core::fields! { AnalysisCodeMapping => AnalysisCodeMappingFields { analysis_code: One<AnalysisCode>, analysis_code_id: One<AnalysisCode>, class_name: Text, date_time_created: DateTime, date_time_updated: DateTime, friendly_class_name: Text, friendly_property_name: Text, id: Integer, is_mandatory: Boolean, is_read_only: Boolean, property_name: Text, slot: Integer } }
 /// Value associated with an analysis code.
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct AnalysisCodeValue {
@@ -214,6 +216,7 @@ sage_core::json_model! {
     }
 }
 
+sage_core::fields! { CompanyDetails => CompanyDetailsFields { address: One<CompanyDetailsAddress>, country_code: Other, country_code_id: Integer, date_time_created: DateTime, date_time_updated: DateTime, email: Text, eori_number: Text, fax: Text, id: Integer, is_supplier_payments_enabled: Boolean, name: Text, tax_registration_number: Text, telephone: Text, website: Text, years_accounts_held_for: Integer } }
 /// The company's address.
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct CompanyDetailsAddress {
@@ -259,6 +262,40 @@ sage_core::json_model! {
     }
 }
 
+/// Changes to a company details: what an update sends. The fields are [`CompanyDetails`]'s (documented there) but those Sage sets, all optional (an unset field is left out); `(&read).into()` starts from a value read.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct CompanyDetailsUpdate {
+    pub address: Option<CompanyDetailsAddress>,
+    pub country_code_id: Option<super::ids::CountryCodeId>,
+    pub email: Option<String>,
+    pub eori_number: Option<String>,
+    pub fax: Option<String>,
+    pub is_supplier_payments_enabled: Option<bool>,
+    pub name: Option<String>,
+    pub tax_registration_number: Option<String>,
+    pub telephone: Option<String>,
+    pub website: Option<String>,
+    pub years_accounts_held_for: Option<i64>,
+    /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
+    pub extra: sage_core::types::Extra,
+}
+
+sage_core::json_model! {
+    CompanyDetailsUpdate: Default {
+        address: "address", option_into, optional;
+        country_code_id: "country_code_id", lenient_into, optional;
+        email: "email", lenient_into, optional;
+        eori_number: "eori_number", lenient_into, optional;
+        fax: "fax", lenient_into, optional;
+        is_supplier_payments_enabled: "is_supplier_payments_enabled", lenient_into, optional;
+        name: "name", lenient_into, optional;
+        tax_registration_number: "tax_registration_number", lenient_into, optional;
+        telephone: "telephone", lenient_into, optional;
+        website: "website", lenient_into, optional;
+        years_accounts_held_for: "years_accounts_held_for", lenient_into, optional;
+    }
+}
+
 /// Configurable terms for the application.
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct ConfigurableTerm {
@@ -286,6 +323,7 @@ sage_core::json_model! {
     }
 }
 
+sage_core::fields! { ConfigurableTerm => ConfigurableTermFields { key: Text, lower_case_plural: Text, lower_case_single: Text, upper_case_plural: Text, upper_case_single: Text } }
 /// The courier used for an order.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Courier {
@@ -337,6 +375,29 @@ sage_core::json_model! {
         name: "name", lenient_value, field;
         tracking_url: "tracking_url", lenient_option, optional;
         website: "website", lenient_option, optional;
+    }
+}
+
+sage_core::fields! { Courier => CourierFields { date_time_created: DateTime, date_time_updated: DateTime, id: Integer, is_default: Boolean, is_to_delete: Boolean, name: Text, tracking_url: Text, website: Text } }
+/// Changes to a courier: what an update sends. The fields are [`Courier`]'s (documented there) but those Sage sets, all optional (an unset field is left out); `(&read).into()` starts from a value read.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct CourierUpdate {
+    pub is_default: Option<bool>,
+    pub is_to_delete: Option<bool>,
+    pub name: Option<String>,
+    pub tracking_url: Option<String>,
+    pub website: Option<String>,
+    /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
+    pub extra: sage_core::types::Extra,
+}
+
+sage_core::json_model! {
+    CourierUpdate: Default {
+        is_default: "is_default", lenient_into, optional;
+        is_to_delete: "is_to_delete", lenient_into, optional;
+        name: "name", lenient_into, optional;
+        tracking_url: "tracking_url", lenient_into, optional;
+        website: "website", lenient_into, optional;
     }
 }
 
@@ -416,6 +477,23 @@ sage_core::json_model! {
     }
 }
 
+sage_core::fields! { FlowState => FlowStateFields { date_time_created: DateTime, date_time_updated: DateTime, flow_id: Text, id: Integer, value: Text } }
+/// Changes to a flow state: what an update sends. The fields are [`FlowState`]'s (documented there) but those Sage sets, all optional (an unset field is left out); `(&read).into()` starts from a value read.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct FlowStateUpdate {
+    pub flow_id: Option<String>,
+    pub value: Option<String>,
+    /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
+    pub extra: sage_core::types::Extra,
+}
+
+sage_core::json_model! {
+    FlowStateUpdate: Default {
+        flow_id: "flow_id", lenient_into, optional;
+        value: "value", lenient_into, optional;
+    }
+}
+
 /// Every ledger has its own unique Id in order to track which ledger a transaction is logged against. These unique IDs are predefined by the system, and consistent across all Sage 200 installations.
 ///
 /// The API endpoint returns details of the ledgers that can be used.
@@ -439,6 +517,7 @@ sage_core::json_model! {
     }
 }
 
+sage_core::fields! { LedgerType => LedgerTypeFields { description: Text, id: Integer, value: Text } }
 /// Licence for the application.
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct Licence {
@@ -496,6 +575,115 @@ sage_core::json_model! {
         is_sales_orders_enabled: "is_sales_orders_enabled", lenient_into, optional;
         is_scripting_enabled: "is_scripting_enabled", lenient_into, optional;
         is_stock_enabled: "is_stock_enabled", lenient_into, optional;
+    }
+}
+
+/// A courier to create: what a create sends. The fields are [`Courier`]'s (documented there) but those Sage sets; `new` takes the required ones, so leaving one out does not compile.
+#[derive(Debug, Clone, PartialEq)]
+pub struct NewCourier {
+    pub is_default: Option<bool>,
+    pub is_to_delete: Option<bool>,
+    pub name: String,
+    pub tracking_url: Option<String>,
+    pub website: Option<String>,
+    /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
+    pub extra: sage_core::types::Extra,
+}
+
+impl NewCourier {
+    /// A value with its required fields; the optional ones start unset.
+    #[inline]
+    pub fn new(name: impl Into<String>) -> Self {
+        Self {
+            is_default: None,
+            is_to_delete: None,
+            name: name.into(),
+            tracking_url: None,
+            website: None,
+            extra: sage_core::types::Extra::new(),
+        }
+    }
+}
+
+sage_core::json_model! {
+    NewCourier {
+        is_default: "is_default", lenient_option, optional;
+        is_to_delete: "is_to_delete", lenient_option, optional;
+        name: "name", lenient_value, field;
+        tracking_url: "tracking_url", lenient_option, optional;
+        website: "website", lenient_option, optional;
+    }
+}
+
+/// A flow state to create: what a create sends. The fields are [`FlowState`]'s (documented there) but those Sage sets; `new` takes the required ones, so leaving one out does not compile.
+#[derive(Debug, Clone, PartialEq)]
+pub struct NewFlowState {
+    pub flow_id: String,
+    pub value: Option<String>,
+    /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
+    pub extra: sage_core::types::Extra,
+}
+
+impl NewFlowState {
+    /// A value with its required fields; the optional ones start unset.
+    #[inline]
+    pub fn new(flow_id: impl Into<String>) -> Self {
+        Self {
+            flow_id: flow_id.into(),
+            value: None,
+            extra: sage_core::types::Extra::new(),
+        }
+    }
+}
+
+sage_core::json_model! {
+    NewFlowState {
+        flow_id: "flow_id", lenient_value, field;
+        value: "value", lenient_option, optional;
+    }
+}
+
+/// A pending email to create: what a create sends. The fields are [`PendingEmail`]'s (documented there) but those Sage sets; `new` takes the required ones, so leaving one out does not compile.
+#[derive(Debug, Clone, PartialEq)]
+pub struct NewPendingEmail {
+    pub email_address: String,
+    pub email_body: Option<String>,
+    pub email_subject: Option<String>,
+    pub email_type: String,
+    pub user_name: Option<String>,
+    pub user_number: i64,
+    /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
+    pub extra: sage_core::types::Extra,
+}
+
+impl NewPendingEmail {
+    /// A value with its required fields; the optional ones start unset.
+    #[inline]
+    pub fn new(
+        email_address: impl Into<String>,
+        email_type: impl Into<String>,
+        user_number: i64,
+    ) -> Self {
+        Self {
+            email_address: email_address.into(),
+            email_body: None,
+            email_subject: None,
+            email_type: email_type.into(),
+            user_name: None,
+            user_number,
+            extra: sage_core::types::Extra::new(),
+        }
+    }
+}
+
+sage_core::json_model! {
+    NewPendingEmail {
+        email_address: "email_address", lenient_value, field;
+        email_body: "email_body", lenient_option, optional;
+        email_subject: "email_subject", lenient_option, optional;
+        email_type: "email_type", lenient_value, field;
+        user_name: "user_name", lenient_option, optional;
+        user_number: "user_number", lenient_value, field;
     }
 }
 
@@ -563,6 +751,31 @@ sage_core::json_model! {
     }
 }
 
+sage_core::fields! { PendingEmail => PendingEmailFields { date_time_created: DateTime, date_time_updated: DateTime, email_address: Text, email_body: Text, email_subject: Text, email_type: Text, id: Integer, user_name: Text, user_number: Integer } }
+/// Changes to a pending email: what an update sends. The fields are [`PendingEmail`]'s (documented there) but those Sage sets, all optional (an unset field is left out); `(&read).into()` starts from a value read.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct PendingEmailUpdate {
+    pub email_address: Option<String>,
+    pub email_body: Option<String>,
+    pub email_subject: Option<String>,
+    pub email_type: Option<String>,
+    pub user_name: Option<String>,
+    pub user_number: Option<i64>,
+    /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
+    pub extra: sage_core::types::Extra,
+}
+
+sage_core::json_model! {
+    PendingEmailUpdate: Default {
+        email_address: "email_address", lenient_into, optional;
+        email_body: "email_body", lenient_into, optional;
+        email_subject: "email_subject", lenient_into, optional;
+        email_type: "email_type", lenient_into, optional;
+        user_name: "user_name", lenient_into, optional;
+        user_number: "user_number", lenient_into, optional;
+    }
+}
+
 /// Each contact within the system has an associated 'salutation_id' to identify if they are 'Mr', 'Ms', 'Dr', etc. When working with contacts, it is important to know what this salutation_id refers to.
 ///
 /// The API endpoint returns details of the salutations that can be used.
@@ -611,6 +824,7 @@ sage_core::json_model! {
     }
 }
 
+sage_core::fields! { Salutation => SalutationFields { code: Text, date_time_created: DateTime, date_time_updated: DateTime, description: Text, id: Integer, is_default: Boolean } }
 /// Access to Sage 200 sites is restricted by a Sage account. When invoking any API resource, the site Id must always be specified within the header 'X-Site'.
 ///
 /// Use this API endpoint to return the list of sites that a user has access to. This operation is particularly important during the initial stages of API development.
@@ -640,6 +854,7 @@ sage_core::json_model! {
     }
 }
 
+sage_core::fields! { Site => SiteFields { company_id: Integer, company_name: Text, site_id: Text, site_name: Text, site_short_name: Text } }
 /// The System Settings are used to define operation and transaction settings.
 ///
 /// Operational settings includes setting such as the next VAT return date and number of open accounting periods. Transaction settings gives options to use additional transaction analysis and whether to validate transaction dates.
@@ -723,6 +938,7 @@ sage_core::json_model! {
     }
 }
 
+sage_core::fields! { SystemSettings => SystemSettingsFields { accounting_period_validation_type: Text, date_time_created: DateTime, date_time_updated: DateTime, financial_year_end_date: DateTime, first_vat_return_date: DateTime, first_vat_return_date_defined: Boolean, id: Integer, intrastat_value_for_consolidation: Decimal, invoice_credit_note_same_numbers: Boolean, next_credit_note_number: Integer, next_invoice_number: Integer, next_journal_entry_number: Integer, next_urn: Text, number_open_periods: Integer, reverse_charge_minimum_value: Decimal, transaction_analysis_heading: Text, transaction_date_validation: One<SystemSettingsTransactionDateValidation>, update_nominal_online: Boolean, use_additional_trans_analysis: Boolean, use_cost_centre_breakdown: Boolean, use_intrastat_reporting: Boolean, use_period_exchange_rates: Boolean, use_segmented_address: Boolean } }
 /// Details of transaction date validation.
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct SystemSettingsTransactionDateValidation {
@@ -771,6 +987,58 @@ sage_core::json_model! {
     }
 }
 
+/// Changes to a system settings: what an update sends. The fields are [`SystemSettings`]'s (documented there) but those Sage sets, all optional (an unset field is left out); `(&read).into()` starts from a value read.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct SystemSettingsUpdate {
+    pub accounting_period_validation_type: Option<String>,
+    pub financial_year_end_date: Option<sage_core::types::DateTime>,
+    pub first_vat_return_date: Option<sage_core::types::DateTime>,
+    pub first_vat_return_date_defined: Option<bool>,
+    pub intrastat_value_for_consolidation: Option<sage_core::types::Decimal>,
+    pub invoice_credit_note_same_numbers: Option<bool>,
+    pub next_credit_note_number: Option<i64>,
+    pub next_invoice_number: Option<i64>,
+    pub next_journal_entry_number: Option<i64>,
+    pub next_urn: Option<String>,
+    pub number_open_periods: Option<i64>,
+    pub reverse_charge_minimum_value: Option<sage_core::types::Decimal>,
+    pub transaction_analysis_heading: Option<String>,
+    pub transaction_date_validation: Option<SystemSettingsTransactionDateValidation>,
+    pub update_nominal_online: Option<bool>,
+    pub use_additional_trans_analysis: Option<bool>,
+    pub use_cost_centre_breakdown: Option<bool>,
+    pub use_intrastat_reporting: Option<bool>,
+    pub use_period_exchange_rates: Option<bool>,
+    pub use_segmented_address: Option<bool>,
+    /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
+    pub extra: sage_core::types::Extra,
+}
+
+sage_core::json_model! {
+    SystemSettingsUpdate: Default {
+        accounting_period_validation_type: "accounting_period_validation_type", lenient_into, optional;
+        financial_year_end_date: "financial_year_end_date", lenient_into, optional;
+        first_vat_return_date: "first_vat_return_date", lenient_into, optional;
+        first_vat_return_date_defined: "first_vat_return_date_defined", lenient_into, optional;
+        intrastat_value_for_consolidation: "intrastat_value_for_consolidation", lenient_into, optional_number;
+        invoice_credit_note_same_numbers: "invoice_credit_note_same_numbers", lenient_into, optional;
+        next_credit_note_number: "next_credit_note_number", lenient_into, optional;
+        next_invoice_number: "next_invoice_number", lenient_into, optional;
+        next_journal_entry_number: "next_journal_entry_number", lenient_into, optional;
+        next_urn: "next_urn", lenient_into, optional;
+        number_open_periods: "number_open_periods", lenient_into, optional;
+        reverse_charge_minimum_value: "reverse_charge_minimum_value", lenient_into, optional_number;
+        transaction_analysis_heading: "transaction_analysis_heading", lenient_into, optional;
+        transaction_date_validation: "transaction_date_validation", option_into, optional;
+        update_nominal_online: "update_nominal_online", lenient_into, optional;
+        use_additional_trans_analysis: "use_additional_trans_analysis", lenient_into, optional;
+        use_cost_centre_breakdown: "use_cost_centre_breakdown", lenient_into, optional;
+        use_intrastat_reporting: "use_intrastat_reporting", lenient_into, optional;
+        use_period_exchange_rates: "use_period_exchange_rates", lenient_into, optional;
+        use_segmented_address: "use_segmented_address", lenient_into, optional;
+    }
+}
+
 /// Time unit types are used to indicate a unit of time within the application. Time units can be 'Days', 'Weeks', 'Months' or 'Years'.
 ///
 /// The API endpoint returns details of the time unit types that can be used.
@@ -794,6 +1062,7 @@ sage_core::json_model! {
     }
 }
 
+sage_core::fields! { TimeUnitType => TimeUnitTypeFields { description: Text, id: Integer, value: Text } }
 /// The transaction date validation classification is used in System Settings and can be configured as 'Normal', 'Acceptable' or 'Unacceptable'.
 ///
 /// The API endpoint returns details of the classifications that can be used.
@@ -817,6 +1086,7 @@ sage_core::json_model! {
     }
 }
 
+sage_core::fields! { TransactionDateValidationClassification => TransactionDateValidationClassificationFields { description: Text, id: Integer, value: Text } }
 /// Request object to validate a transaction date for a given ledger.
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct TransactionDateValidationRequest {
@@ -876,6 +1146,7 @@ sage_core::json_model! {
     }
 }
 
+sage_core::fields! { TransactionDateValidationType => TransactionDateValidationTypeFields { description: Text, id: Integer, value: Text } }
 /// Gets the list of update modes which can be used. For example, "Update", "Create", or "Delete".
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct UpdateMode {
@@ -897,6 +1168,7 @@ sage_core::json_model! {
     }
 }
 
+sage_core::fields! { UpdateMode => UpdateModeFields { description: Text, id: Integer, value: Text } }
 /// Use this API endpoint to get a list of all usernames and IDs for the current company.
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct User {
@@ -912,6 +1184,103 @@ sage_core::json_model! {
     User: Default {
         id: "id", lenient_into, optional;
         name: "name", lenient_into, optional;
+    }
+}
+
+sage_core::fields! { User => UserFields { id: Integer, name: Text } }
+impl From<&CompanyDetails> for CompanyDetailsUpdate {
+    /// The fields Sage lets you write, taken from what it returned; the rest start unset.
+    #[inline]
+    fn from(read: &CompanyDetails) -> Self {
+        Self {
+            address: read.address.clone(),
+            country_code_id: read.country_code_id,
+            email: read.email.clone(),
+            eori_number: read.eori_number.clone(),
+            fax: read.fax.clone(),
+            is_supplier_payments_enabled: read.is_supplier_payments_enabled,
+            name: read.name.clone(),
+            tax_registration_number: read.tax_registration_number.clone(),
+            telephone: read.telephone.clone(),
+            website: read.website.clone(),
+            years_accounts_held_for: read.years_accounts_held_for,
+            ..Self::default()
+        }
+    }
+}
+
+impl From<&Courier> for CourierUpdate {
+    /// The fields Sage lets you write, taken from what it returned; the rest start unset.
+    #[inline]
+    fn from(read: &Courier) -> Self {
+        Self {
+            is_default: read.is_default,
+            is_to_delete: read.is_to_delete,
+            name: Some(read.name.clone()),
+            tracking_url: read.tracking_url.clone(),
+            website: read.website.clone(),
+            ..Self::default()
+        }
+    }
+}
+
+impl From<&FlowState> for FlowStateUpdate {
+    /// The fields Sage lets you write, taken from what it returned; the rest start unset.
+    #[inline]
+    fn from(read: &FlowState) -> Self {
+        Self {
+            flow_id: Some(read.flow_id.clone()),
+            value: read.value.clone(),
+            ..Self::default()
+        }
+    }
+}
+
+impl From<&PendingEmail> for PendingEmailUpdate {
+    /// The fields Sage lets you write, taken from what it returned; the rest start unset.
+    #[inline]
+    fn from(read: &PendingEmail) -> Self {
+        Self {
+            email_address: Some(read.email_address.clone()),
+            email_body: read.email_body.clone(),
+            email_subject: read.email_subject.clone(),
+            email_type: Some(read.email_type.clone()),
+            user_name: read.user_name.clone(),
+            user_number: Some(read.user_number),
+            ..Self::default()
+        }
+    }
+}
+
+impl From<&SystemSettings> for SystemSettingsUpdate {
+    /// The fields Sage lets you write, taken from what it returned; the rest start unset.
+    #[inline]
+    fn from(read: &SystemSettings) -> Self {
+        Self {
+            accounting_period_validation_type: read
+                .accounting_period_validation_type
+                .clone(),
+            financial_year_end_date: read.financial_year_end_date,
+            first_vat_return_date: read.first_vat_return_date,
+            first_vat_return_date_defined: read.first_vat_return_date_defined,
+            intrastat_value_for_consolidation: read.intrastat_value_for_consolidation,
+            invoice_credit_note_same_numbers: read.invoice_credit_note_same_numbers,
+            next_credit_note_number: read.next_credit_note_number,
+            next_invoice_number: read.next_invoice_number,
+            next_journal_entry_number: read.next_journal_entry_number,
+            next_urn: read.next_urn.clone(),
+            number_open_periods: read.number_open_periods,
+            reverse_charge_minimum_value: read.reverse_charge_minimum_value,
+            transaction_analysis_heading: read.transaction_analysis_heading.clone(),
+            transaction_date_validation: read.transaction_date_validation.clone(),
+            update_nominal_online: read.update_nominal_online,
+            use_additional_trans_analysis: read.use_additional_trans_analysis,
+            use_cost_centre_breakdown: read.use_cost_centre_breakdown,
+            use_intrastat_reporting: read.use_intrastat_reporting,
+            use_period_exchange_rates: read.use_period_exchange_rates,
+            use_segmented_address: read.use_segmented_address,
+            ..Self::default()
+        }
     }
 }
 
@@ -950,6 +1319,7 @@ impl sage_core::Operation for ListAccountingPeriodValidationTypes {
                     sage_core::Method::Get,
                     "/accounting_period_validation_types",
                 )
+                .products(&["sage200-pro", "sage200-standard"])
                 .odata(&self.odata),
         )
     }
@@ -986,6 +1356,7 @@ impl sage_core::Operation for GetAnalysisCodeMapping {
                     sage_core::Method::Get,
                     "/analysis_code_mappings/{Id}",
                 )
+                .products(&["sage200-pro", "sage200-standard"])
                 .path("Id", self.id),
         )
     }
@@ -1024,6 +1395,7 @@ impl sage_core::Operation for ListAnalysisCodeMappings {
                     sage_core::Method::Get,
                     "/analysis_code_mappings",
                 )
+                .products(&["sage200-pro", "sage200-standard"])
                 .odata(&self.odata),
         )
     }
@@ -1062,6 +1434,7 @@ impl sage_core::Operation for GetCompanyDetail {
                     sage_core::Method::Get,
                     "/company_details/{Id}",
                 )
+                .products(&["sage200-pro", "sage200-standard"])
                 .path("Id", self.id),
         )
     }
@@ -1102,6 +1475,7 @@ impl sage_core::Operation for ListCompanyDetails {
                     sage_core::Method::Get,
                     "/company_details",
                 )
+                .products(&["sage200-pro", "sage200-standard"])
                 .odata(&self.odata),
         )
     }
@@ -1117,7 +1491,7 @@ pub struct UpdateCompanyDetail {
     /// Unique Id of the company details.
     pub id: super::ids::CompanyDetailsId,
     /// The JSON request body.
-    pub body: CompanyDetails,
+    pub body: CompanyDetailsUpdate,
 }
 
 impl UpdateCompanyDetail {
@@ -1125,7 +1499,7 @@ impl UpdateCompanyDetail {
     #[inline]
     pub fn new(
         id: impl Into<super::ids::CompanyDetailsId>,
-        body: CompanyDetails,
+        body: CompanyDetailsUpdate,
     ) -> Self {
         Self { id: id.into(), body }
     }
@@ -1142,6 +1516,7 @@ impl sage_core::Operation for UpdateCompanyDetail {
                 sage_core::Method::Put,
                 "/company_details/{Id}",
             )
+            .products(&["sage200-pro", "sage200-standard"])
             .path("Id", self.id)
             .json(&self.body)
     }
@@ -1180,6 +1555,7 @@ impl sage_core::Operation for ListConfigurableTerms {
                     sage_core::Method::Get,
                     "/configurable_terms",
                 )
+                .products(&["sage200-pro", "sage200-standard"])
                 .odata(&self.odata),
         )
     }
@@ -1193,13 +1569,13 @@ impl sage_core::Operation for ListConfigurableTerms {
 #[derive(Debug, Clone, PartialEq)]
 pub struct CreateCourier {
     /// The JSON request body.
-    pub body: Courier,
+    pub body: NewCourier,
 }
 
 impl CreateCourier {
     /// A request with its required parameters; set optional ones with the methods below.
     #[inline]
-    pub fn new(body: Courier) -> Self {
+    pub fn new(body: NewCourier) -> Self {
         Self { body }
     }
 }
@@ -1211,6 +1587,7 @@ impl sage_core::Operation for CreateCourier {
     #[inline]
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         sage_core::Request::new("create_courier", sage_core::Method::Post, "/couriers")
+            .products(&["sage200-pro", "sage200-standard"])
             .json(&self.body)
     }
 }
@@ -1246,6 +1623,7 @@ impl sage_core::Operation for DeleteCourier {
                     sage_core::Method::Delete,
                     "/couriers/{Id}",
                 )
+                .products(&["sage200-pro", "sage200-standard"])
                 .path("Id", self.id),
         )
     }
@@ -1282,6 +1660,7 @@ impl sage_core::Operation for GetCourier {
                     sage_core::Method::Get,
                     "/couriers/{Id}",
                 )
+                .products(&["sage200-pro", "sage200-standard"])
                 .path("Id", self.id),
         )
     }
@@ -1316,6 +1695,7 @@ impl sage_core::Operation for ListCouriers {
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         Ok(
             sage_core::Request::new("list_couriers", sage_core::Method::Get, "/couriers")
+                .products(&["sage200-pro", "sage200-standard"])
                 .odata(&self.odata),
         )
     }
@@ -1331,13 +1711,13 @@ pub struct UpdateCourier {
     /// Unique Id of the courier.
     pub id: super::ids::CourierId,
     /// The JSON request body.
-    pub body: Courier,
+    pub body: CourierUpdate,
 }
 
 impl UpdateCourier {
     /// A request with its required parameters; set optional ones with the methods below.
     #[inline]
-    pub fn new(id: impl Into<super::ids::CourierId>, body: Courier) -> Self {
+    pub fn new(id: impl Into<super::ids::CourierId>, body: CourierUpdate) -> Self {
         Self { id: id.into(), body }
     }
 }
@@ -1353,6 +1733,7 @@ impl sage_core::Operation for UpdateCourier {
                 sage_core::Method::Put,
                 "/couriers/{Id}",
             )
+            .products(&["sage200-pro", "sage200-standard"])
             .path("Id", self.id)
             .json(&self.body)
     }
@@ -1366,13 +1747,13 @@ impl sage_core::Operation for UpdateCourier {
 #[derive(Debug, Clone, PartialEq)]
 pub struct UpdateCouriers {
     /// The JSON request body.
-    pub body: Vec<Courier>,
+    pub body: Vec<CourierUpdate>,
 }
 
 impl UpdateCouriers {
     /// A request with its required parameters; set optional ones with the methods below.
     #[inline]
-    pub fn new(body: Vec<Courier>) -> Self {
+    pub fn new(body: Vec<CourierUpdate>) -> Self {
         Self { body }
     }
 }
@@ -1384,6 +1765,7 @@ impl sage_core::Operation for UpdateCouriers {
     #[inline]
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         sage_core::Request::new("update_couriers", sage_core::Method::Put, "/couriers")
+            .products(&["sage200-pro", "sage200-standard"])
             .json(&self.body)
     }
 }
@@ -1412,10 +1794,11 @@ impl sage_core::Operation for GetCurrentUser {
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         Ok(
             sage_core::Request::new(
-                "get_current_user",
-                sage_core::Method::Get,
-                "/current_user",
-            ),
+                    "get_current_user",
+                    sage_core::Method::Get,
+                    "/current_user",
+                )
+                .products(&["sage200-pro", "sage200-standard"]),
         )
     }
 }
@@ -1428,13 +1811,13 @@ impl sage_core::Operation for GetCurrentUser {
 #[derive(Debug, Clone, PartialEq)]
 pub struct CreateFlowState {
     /// The JSON request body.
-    pub body: FlowState,
+    pub body: NewFlowState,
 }
 
 impl CreateFlowState {
     /// A request with its required parameters; set optional ones with the methods below.
     #[inline]
-    pub fn new(body: FlowState) -> Self {
+    pub fn new(body: NewFlowState) -> Self {
         Self { body }
     }
 }
@@ -1450,6 +1833,7 @@ impl sage_core::Operation for CreateFlowState {
                 sage_core::Method::Post,
                 "/flow_states",
             )
+            .products(&["sage200-pro", "sage200-standard"])
             .json(&self.body)
     }
 }
@@ -1485,6 +1869,7 @@ impl sage_core::Operation for DeleteFlowState {
                     sage_core::Method::Delete,
                     "/flow_states/{Id}",
                 )
+                .products(&["sage200-pro", "sage200-standard"])
                 .path("Id", self.id),
         )
     }
@@ -1521,6 +1906,7 @@ impl sage_core::Operation for GetFlowState {
                     sage_core::Method::Get,
                     "/flow_states/{Id}",
                 )
+                .products(&["sage200-pro", "sage200-standard"])
                 .path("Id", self.id),
         )
     }
@@ -1559,6 +1945,7 @@ impl sage_core::Operation for ListFlowStates {
                     sage_core::Method::Get,
                     "/flow_states",
                 )
+                .products(&["sage200-pro", "sage200-standard"])
                 .odata(&self.odata),
         )
     }
@@ -1574,13 +1961,13 @@ pub struct UpdateFlowState {
     /// Unique Id of the flow state.
     pub id: super::ids::FlowStateId,
     /// The JSON request body.
-    pub body: FlowState,
+    pub body: FlowStateUpdate,
 }
 
 impl UpdateFlowState {
     /// A request with its required parameters; set optional ones with the methods below.
     #[inline]
-    pub fn new(id: impl Into<super::ids::FlowStateId>, body: FlowState) -> Self {
+    pub fn new(id: impl Into<super::ids::FlowStateId>, body: FlowStateUpdate) -> Self {
         Self { id: id.into(), body }
     }
 }
@@ -1596,6 +1983,7 @@ impl sage_core::Operation for UpdateFlowState {
                 sage_core::Method::Put,
                 "/flow_states/{Id}",
             )
+            .products(&["sage200-pro", "sage200-standard"])
             .path("Id", self.id)
             .json(&self.body)
     }
@@ -1636,6 +2024,7 @@ impl sage_core::Operation for ListLedgerTypes {
                     sage_core::Method::Get,
                     "/ledger_types",
                 )
+                .products(&["sage200-pro", "sage200-standard"])
                 .odata(&self.odata),
         )
     }
@@ -1663,7 +2052,10 @@ impl sage_core::Operation for GetLicence {
     type Output = Licence;
     #[inline]
     fn request(&self) -> sage_core::Result<sage_core::Request> {
-        Ok(sage_core::Request::new("get_licence", sage_core::Method::Get, "/licence"))
+        Ok(
+            sage_core::Request::new("get_licence", sage_core::Method::Get, "/licence")
+                .products(&["sage200-pro", "sage200-standard"]),
+        )
     }
 }
 
@@ -1675,13 +2067,13 @@ impl sage_core::Operation for GetLicence {
 #[derive(Debug, Clone, PartialEq)]
 pub struct CreatePendingEmail {
     /// The JSON request body.
-    pub body: PendingEmail,
+    pub body: NewPendingEmail,
 }
 
 impl CreatePendingEmail {
     /// A request with its required parameters; set optional ones with the methods below.
     #[inline]
-    pub fn new(body: PendingEmail) -> Self {
+    pub fn new(body: NewPendingEmail) -> Self {
         Self { body }
     }
 }
@@ -1697,6 +2089,7 @@ impl sage_core::Operation for CreatePendingEmail {
                 sage_core::Method::Post,
                 "/pending_emails",
             )
+            .products(&["sage200-pro", "sage200-standard"])
             .json(&self.body)
     }
 }
@@ -1732,6 +2125,7 @@ impl sage_core::Operation for DeletePendingEmail {
                     sage_core::Method::Delete,
                     "/pending_emails/{Id}",
                 )
+                .products(&["sage200-pro", "sage200-standard"])
                 .path("Id", self.id),
         )
     }
@@ -1768,6 +2162,7 @@ impl sage_core::Operation for GetPendingEmail {
                     sage_core::Method::Get,
                     "/pending_emails/{Id}",
                 )
+                .products(&["sage200-pro", "sage200-standard"])
                 .path("Id", self.id),
         )
     }
@@ -1806,6 +2201,7 @@ impl sage_core::Operation for ListPendingEmails {
                     sage_core::Method::Get,
                     "/pending_emails",
                 )
+                .products(&["sage200-pro", "sage200-standard"])
                 .odata(&self.odata),
         )
     }
@@ -1821,13 +2217,16 @@ pub struct UpdatePendingEmail {
     /// Unique Id of the pending email.
     pub id: super::ids::PendingEmailId,
     /// The JSON request body.
-    pub body: PendingEmail,
+    pub body: PendingEmailUpdate,
 }
 
 impl UpdatePendingEmail {
     /// A request with its required parameters; set optional ones with the methods below.
     #[inline]
-    pub fn new(id: impl Into<super::ids::PendingEmailId>, body: PendingEmail) -> Self {
+    pub fn new(
+        id: impl Into<super::ids::PendingEmailId>,
+        body: PendingEmailUpdate,
+    ) -> Self {
         Self { id: id.into(), body }
     }
 }
@@ -1843,6 +2242,7 @@ impl sage_core::Operation for UpdatePendingEmail {
                 sage_core::Method::Put,
                 "/pending_emails/{Id}",
             )
+            .products(&["sage200-pro", "sage200-standard"])
             .path("Id", self.id)
             .json(&self.body)
     }
@@ -1881,6 +2281,7 @@ impl sage_core::Operation for GetSalutation {
                     sage_core::Method::Get,
                     "/salutations/{Id}",
                 )
+                .products(&["sage200-pro", "sage200-standard"])
                 .path("Id", self.id),
         )
     }
@@ -1921,6 +2322,7 @@ impl sage_core::Operation for ListSalutations {
                     sage_core::Method::Get,
                     "/salutations",
                 )
+                .products(&["sage200-pro", "sage200-standard"])
                 .odata(&self.odata),
         )
     }
@@ -1957,6 +2359,7 @@ impl sage_core::Operation for ListSites {
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         Ok(
             sage_core::Request::new("list_sites", sage_core::Method::Get, "/sites")
+                .products(&["sage200-pro", "sage200-standard"])
                 .odata(&self.odata),
         )
     }
@@ -1995,6 +2398,7 @@ impl sage_core::Operation for GetSystemSetting {
                     sage_core::Method::Get,
                     "/system_settings/{Id}",
                 )
+                .products(&["sage200-pro", "sage200-standard"])
                 .path("Id", self.id),
         )
     }
@@ -2035,6 +2439,7 @@ impl sage_core::Operation for ListSystemSettings {
                     sage_core::Method::Get,
                     "/system_settings",
                 )
+                .products(&["sage200-pro", "sage200-standard"])
                 .odata(&self.odata),
         )
     }
@@ -2050,7 +2455,7 @@ pub struct UpdateSystemSetting {
     /// Unique Id of the system settings.
     pub id: super::ids::SystemSettingsId,
     /// The JSON request body.
-    pub body: SystemSettings,
+    pub body: SystemSettingsUpdate,
 }
 
 impl UpdateSystemSetting {
@@ -2058,7 +2463,7 @@ impl UpdateSystemSetting {
     #[inline]
     pub fn new(
         id: impl Into<super::ids::SystemSettingsId>,
-        body: SystemSettings,
+        body: SystemSettingsUpdate,
     ) -> Self {
         Self { id: id.into(), body }
     }
@@ -2075,6 +2480,7 @@ impl sage_core::Operation for UpdateSystemSetting {
                 sage_core::Method::Put,
                 "/system_settings/{Id}",
             )
+            .products(&["sage200-pro", "sage200-standard"])
             .path("Id", self.id)
             .json(&self.body)
     }
@@ -2115,6 +2521,7 @@ impl sage_core::Operation for ListTimeUnitTypes {
                     sage_core::Method::Get,
                     "/time_unit_types",
                 )
+                .products(&["sage200-pro", "sage200-standard"])
                 .odata(&self.odata),
         )
     }
@@ -2150,6 +2557,7 @@ impl sage_core::Operation for CreateTransactionDateValidation {
                 sage_core::Method::Post,
                 "/transaction_date_validation",
             )
+            .products(&["sage200-pro", "sage200-standard"])
             .json(&self.body)
     }
 }
@@ -2189,6 +2597,7 @@ impl sage_core::Operation for ListTransactionDateValidationClassifications {
                     sage_core::Method::Get,
                     "/transaction_date_validation_classifications",
                 )
+                .products(&["sage200-pro", "sage200-standard"])
                 .odata(&self.odata),
         )
     }
@@ -2229,6 +2638,7 @@ impl sage_core::Operation for ListTransactionDateValidationTypes {
                     sage_core::Method::Get,
                     "/transaction_date_validation_types",
                 )
+                .products(&["sage200-pro", "sage200-standard"])
                 .odata(&self.odata),
         )
     }
@@ -2267,6 +2677,7 @@ impl sage_core::Operation for ListUpdateModes {
                     sage_core::Method::Get,
                     "/update_modes",
                 )
+                .products(&["sage200-pro", "sage200-standard"])
                 .odata(&self.odata),
         )
     }
@@ -2299,6 +2710,7 @@ impl sage_core::Operation for GetUser {
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         Ok(
             sage_core::Request::new("get_user", sage_core::Method::Get, "/users/{Id}")
+                .products(&["sage200-pro", "sage200-standard"])
                 .path("Id", self.id),
         )
     }
@@ -2333,6 +2745,7 @@ impl sage_core::Operation for ListUsers {
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         Ok(
             sage_core::Request::new("list_users", sage_core::Method::Get, "/users")
+                .products(&["sage200-pro", "sage200-standard"])
                 .odata(&self.odata),
         )
     }

@@ -69,6 +69,7 @@ sage_core::json_model! {
     }
 }
 
+sage_core::fields! { ConsolidatedNominalCode => ConsolidatedNominalCodeFields { account_status_type: Enum<super::common::AccountStatus>, cost_centre_code: Text, cost_centre_id: Integer, date_time_created: DateTime, date_time_updated: DateTime, department_code: Text, department_id: Integer, id: Integer, name: Text, nominal_account_type: Text, reference: Text } }
 /// Control nominal codes are default nominal codes. This list of available types is predefined by the system.
 ///
 /// The API endpoint returns details of control nominal code types that can be used.
@@ -104,6 +105,7 @@ sage_core::json_model! {
     }
 }
 
+sage_core::fields! { ControlNominalCode => ControlNominalCodeFields { account_number: Text, control_nominal_code_type: Text, date_time_created: DateTime, date_time_updated: DateTime, id: Integer, name: Text, nominal_reporting_type: Text } }
 /// Control nominal code types define the types of default nominal codes. This list of available types is predefined by the system.
 ///
 /// The API endpoint returns details of control nominal code types that can be used.
@@ -127,6 +129,7 @@ sage_core::json_model! {
     }
 }
 
+sage_core::fields! { ControlNominalCodeType => ControlNominalCodeTypeFields { description: Text, id: Integer, value: Text } }
 /// Cost centres are typically used to aid collating related costs and reporting on a specific segment of an organisation i.e. a company division such as sales or production.
 #[derive(Debug, Clone, PartialEq)]
 pub struct CostCentre {
@@ -182,6 +185,31 @@ sage_core::json_model! {
         id: "id", lenient_option, optional;
         is_to_delete: "is_to_delete", lenient_option, optional;
         name: "name", lenient_option, optional;
+    }
+}
+
+sage_core::fields! { CostCentre => CostCentreFields { code: Text, contact_details: Text, contact_email_address: Text, contact_name: Text, date_time_created: DateTime, date_time_updated: DateTime, id: Integer, is_to_delete: Boolean, name: Text } }
+/// Changes to a cost centre: what an update sends. The fields are [`CostCentre`]'s (documented there) but those Sage sets, all optional (an unset field is left out); `(&read).into()` starts from a value read.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct CostCentreUpdate {
+    pub code: Option<String>,
+    pub contact_details: Option<String>,
+    pub contact_email_address: Option<String>,
+    pub contact_name: Option<String>,
+    pub is_to_delete: Option<bool>,
+    pub name: Option<String>,
+    /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
+    pub extra: sage_core::types::Extra,
+}
+
+sage_core::json_model! {
+    CostCentreUpdate: Default {
+        code: "code", lenient_into, optional;
+        contact_details: "contact_details", lenient_into, optional;
+        contact_email_address: "contact_email_address", lenient_into, optional;
+        contact_name: "contact_name", lenient_into, optional;
+        is_to_delete: "is_to_delete", lenient_into, optional;
+        name: "name", lenient_into, optional;
     }
 }
 
@@ -247,6 +275,7 @@ sage_core::json_model! {
     }
 }
 
+sage_core::fields! { Department => DepartmentFields { code: Text, contact_details: Text, contact_email_address: Text, contact_name: Text, date_time_created: DateTime, date_time_updated: DateTime, id: Integer, is_to_delete: Boolean, name: Text, status: One<DepartmentStatus> } }
 /// The department status.
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct DepartmentStatus {
@@ -259,6 +288,32 @@ pub struct DepartmentStatus {
 sage_core::json_model! {
     DepartmentStatus: Default {
         delete_exception_type: "delete_exception_type", lenient_into, optional;
+    }
+}
+
+/// Changes to a department: what an update sends. The fields are [`Department`]'s (documented there) but those Sage sets, all optional (an unset field is left out); `(&read).into()` starts from a value read.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct DepartmentUpdate {
+    pub code: Option<String>,
+    pub contact_details: Option<String>,
+    pub contact_email_address: Option<String>,
+    pub contact_name: Option<String>,
+    pub is_to_delete: Option<bool>,
+    pub name: Option<String>,
+    pub status: Option<DepartmentStatus>,
+    /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
+    pub extra: sage_core::types::Extra,
+}
+
+sage_core::json_model! {
+    DepartmentUpdate: Default {
+        code: "code", lenient_into, optional;
+        contact_details: "contact_details", lenient_into, optional;
+        contact_email_address: "contact_email_address", lenient_into, optional;
+        contact_name: "contact_name", lenient_into, optional;
+        is_to_delete: "is_to_delete", lenient_into, optional;
+        name: "name", lenient_into, optional;
+        status: "status", option_into, optional;
     }
 }
 
@@ -308,6 +363,304 @@ sage_core::json_model! {
     }
 }
 
+sage_core::fields! { LookupNominalCode => LookupNominalCodeFields { account_status_type_id: Integer, balance_year_to_date: Decimal, brought_forward_balance: Decimal, cost_centre_code: Text, department_code: Text, display_balances_in_selection_list: Boolean, id: Integer, name: Text, nominal_account_type_id: Integer, reference: Text } }
+/// A cost centre to create: what a create sends. The fields are [`CostCentre`]'s (documented there) but those Sage sets; `new` takes the required ones, so leaving one out does not compile.
+#[derive(Debug, Clone, PartialEq)]
+pub struct NewCostCentre {
+    pub code: String,
+    pub contact_details: Option<String>,
+    pub contact_email_address: Option<String>,
+    pub contact_name: Option<String>,
+    pub is_to_delete: Option<bool>,
+    pub name: Option<String>,
+    /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
+    pub extra: sage_core::types::Extra,
+}
+
+impl NewCostCentre {
+    /// A value with its required fields; the optional ones start unset.
+    #[inline]
+    pub fn new(code: impl Into<String>) -> Self {
+        Self {
+            code: code.into(),
+            contact_details: None,
+            contact_email_address: None,
+            contact_name: None,
+            is_to_delete: None,
+            name: None,
+            extra: sage_core::types::Extra::new(),
+        }
+    }
+}
+
+sage_core::json_model! {
+    NewCostCentre {
+        code: "code", lenient_value, field;
+        contact_details: "contact_details", lenient_option, optional;
+        contact_email_address: "contact_email_address", lenient_option, optional;
+        contact_name: "contact_name", lenient_option, optional;
+        is_to_delete: "is_to_delete", lenient_option, optional;
+        name: "name", lenient_option, optional;
+    }
+}
+
+/// A department to create: what a create sends. The fields are [`Department`]'s (documented there) but those Sage sets; `new` takes the required ones, so leaving one out does not compile.
+#[derive(Debug, Clone, PartialEq)]
+pub struct NewDepartment {
+    pub code: String,
+    pub contact_details: Option<String>,
+    pub contact_email_address: Option<String>,
+    pub contact_name: Option<String>,
+    pub is_to_delete: Option<bool>,
+    pub name: Option<String>,
+    pub status: Option<DepartmentStatus>,
+    /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
+    pub extra: sage_core::types::Extra,
+}
+
+impl NewDepartment {
+    /// A value with its required fields; the optional ones start unset.
+    #[inline]
+    pub fn new(code: impl Into<String>) -> Self {
+        Self {
+            code: code.into(),
+            contact_details: None,
+            contact_email_address: None,
+            contact_name: None,
+            is_to_delete: None,
+            name: None,
+            status: None,
+            extra: sage_core::types::Extra::new(),
+        }
+    }
+}
+
+sage_core::json_model! {
+    NewDepartment {
+        code: "code", lenient_value, field;
+        contact_details: "contact_details", lenient_option, optional;
+        contact_email_address: "contact_email_address", lenient_option, optional;
+        contact_name: "contact_name", lenient_option, optional;
+        is_to_delete: "is_to_delete", lenient_option, optional;
+        name: "name", lenient_option, optional;
+        status: "status", next_value, optional;
+    }
+}
+
+/// A nominal code to create: what a create sends. The fields are [`NominalCode`]'s (documented there) but those Sage sets; `new` takes the required ones, so leaving one out does not compile.
+#[derive(Debug, Clone, PartialEq)]
+pub struct NewNominalCode {
+    pub account_status_type: Option<super::common::AccountStatus>,
+    pub allow_manual_journal_entries: Option<bool>,
+    pub analysis_code_1: Option<String>,
+    pub analysis_code_10: Option<String>,
+    pub analysis_code_11: Option<String>,
+    pub analysis_code_12: Option<String>,
+    pub analysis_code_13: Option<String>,
+    pub analysis_code_14: Option<String>,
+    pub analysis_code_15: Option<String>,
+    pub analysis_code_16: Option<String>,
+    pub analysis_code_17: Option<String>,
+    pub analysis_code_18: Option<String>,
+    pub analysis_code_19: Option<String>,
+    pub analysis_code_2: Option<String>,
+    pub analysis_code_20: Option<String>,
+    pub analysis_code_3: Option<String>,
+    pub analysis_code_4: Option<String>,
+    pub analysis_code_5: Option<String>,
+    pub analysis_code_6: Option<String>,
+    pub analysis_code_7: Option<String>,
+    pub analysis_code_8: Option<String>,
+    pub analysis_code_9: Option<String>,
+    pub balance_year_to_date: Option<sage_core::types::Decimal>,
+    pub brought_forward_balance: Option<sage_core::types::Decimal>,
+    pub consolidated_nominal_account_number: Option<String>,
+    pub consolidated_nominal_code_id: Option<super::ids::ConsolidatedNominalCodeId>,
+    pub consolidated_nominal_cost_centre: Option<String>,
+    pub consolidated_nominal_department: Option<String>,
+    pub cost_centre_code: Option<String>,
+    pub cost_centre_id: Option<super::ids::CostCentreId>,
+    pub credit_balance_year_to_date: Option<sage_core::types::Decimal>,
+    pub debit_balance_year_to_date: Option<sage_core::types::Decimal>,
+    pub department_code: Option<String>,
+    pub department_id: Option<super::ids::DepartmentId>,
+    pub display_balances_in_selection_list: Option<bool>,
+    pub financial_years: Option<Vec<NominalCodeFinancialYear>>,
+    pub memos: Option<Vec<NominalCodeMemo>>,
+    pub name: Option<String>,
+    pub nominal_account_type: Option<String>,
+    pub periods_to_keep_transactions: Option<i64>,
+    pub reference: String,
+    pub report_category_id: i64,
+    pub sofa_category_id: Option<i64>,
+    pub use_batch_postings: Option<bool>,
+    /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
+    pub extra: sage_core::types::Extra,
+}
+
+impl NewNominalCode {
+    /// A value with its required fields; the optional ones start unset.
+    #[inline]
+    pub fn new(reference: impl Into<String>, report_category_id: i64) -> Self {
+        Self {
+            account_status_type: None,
+            allow_manual_journal_entries: None,
+            analysis_code_1: None,
+            analysis_code_10: None,
+            analysis_code_11: None,
+            analysis_code_12: None,
+            analysis_code_13: None,
+            analysis_code_14: None,
+            analysis_code_15: None,
+            analysis_code_16: None,
+            analysis_code_17: None,
+            analysis_code_18: None,
+            analysis_code_19: None,
+            analysis_code_2: None,
+            analysis_code_20: None,
+            analysis_code_3: None,
+            analysis_code_4: None,
+            analysis_code_5: None,
+            analysis_code_6: None,
+            analysis_code_7: None,
+            analysis_code_8: None,
+            analysis_code_9: None,
+            balance_year_to_date: None,
+            brought_forward_balance: None,
+            consolidated_nominal_account_number: None,
+            consolidated_nominal_code_id: None,
+            consolidated_nominal_cost_centre: None,
+            consolidated_nominal_department: None,
+            cost_centre_code: None,
+            cost_centre_id: None,
+            credit_balance_year_to_date: None,
+            debit_balance_year_to_date: None,
+            department_code: None,
+            department_id: None,
+            display_balances_in_selection_list: None,
+            financial_years: None,
+            memos: None,
+            name: None,
+            nominal_account_type: None,
+            periods_to_keep_transactions: None,
+            reference: reference.into(),
+            report_category_id,
+            sofa_category_id: None,
+            use_batch_postings: None,
+            extra: sage_core::types::Extra::new(),
+        }
+    }
+}
+
+sage_core::json_model! {
+    NewNominalCode {
+        account_status_type: "account_status_type", lenient_option, optional;
+        allow_manual_journal_entries: "allow_manual_journal_entries", lenient_option, optional;
+        analysis_code_1: "analysis_code_1", lenient_option, optional;
+        analysis_code_10: "analysis_code_10", lenient_option, optional;
+        analysis_code_11: "analysis_code_11", lenient_option, optional;
+        analysis_code_12: "analysis_code_12", lenient_option, optional;
+        analysis_code_13: "analysis_code_13", lenient_option, optional;
+        analysis_code_14: "analysis_code_14", lenient_option, optional;
+        analysis_code_15: "analysis_code_15", lenient_option, optional;
+        analysis_code_16: "analysis_code_16", lenient_option, optional;
+        analysis_code_17: "analysis_code_17", lenient_option, optional;
+        analysis_code_18: "analysis_code_18", lenient_option, optional;
+        analysis_code_19: "analysis_code_19", lenient_option, optional;
+        analysis_code_2: "analysis_code_2", lenient_option, optional;
+        analysis_code_20: "analysis_code_20", lenient_option, optional;
+        analysis_code_3: "analysis_code_3", lenient_option, optional;
+        analysis_code_4: "analysis_code_4", lenient_option, optional;
+        analysis_code_5: "analysis_code_5", lenient_option, optional;
+        analysis_code_6: "analysis_code_6", lenient_option, optional;
+        analysis_code_7: "analysis_code_7", lenient_option, optional;
+        analysis_code_8: "analysis_code_8", lenient_option, optional;
+        analysis_code_9: "analysis_code_9", lenient_option, optional;
+        balance_year_to_date: "balance_year_to_date", lenient_option, optional_number;
+        brought_forward_balance: "brought_forward_balance", lenient_option, optional_number;
+        consolidated_nominal_account_number: "consolidated_nominal_account_number", lenient_option, optional;
+        consolidated_nominal_code_id: "consolidated_nominal_code_id", lenient_option, optional;
+        consolidated_nominal_cost_centre: "consolidated_nominal_cost_centre", lenient_option, optional;
+        consolidated_nominal_department: "consolidated_nominal_department", lenient_option, optional;
+        cost_centre_code: "cost_centre_code", lenient_option, optional;
+        cost_centre_id: "cost_centre_id", lenient_option, optional;
+        credit_balance_year_to_date: "credit_balance_year_to_date", lenient_option, optional_number;
+        debit_balance_year_to_date: "debit_balance_year_to_date", lenient_option, optional_number;
+        department_code: "department_code", lenient_option, optional;
+        department_id: "department_id", lenient_option, optional;
+        display_balances_in_selection_list: "display_balances_in_selection_list", lenient_option, optional;
+        financial_years: "financial_years", next_value, optional;
+        memos: "memos", next_value, optional;
+        name: "name", lenient_option, optional;
+        nominal_account_type: "nominal_account_type", lenient_option, optional;
+        periods_to_keep_transactions: "periods_to_keep_transactions", lenient_option, optional;
+        reference: "reference", lenient_value, field;
+        report_category_id: "report_category_id", lenient_value, field;
+        sofa_category_id: "sofa_category_id", lenient_option, optional;
+        use_batch_postings: "use_batch_postings", lenient_option, optional;
+    }
+}
+
+/// A nominal code memo to create: what a create sends. The fields are [`NominalCodeMemo`]'s (documented there) but those Sage sets; `new` takes the required ones, so leaving one out does not compile.
+#[derive(Debug, Clone, PartialEq)]
+pub struct NewNominalCodeMemo {
+    pub created_by: Option<String>,
+    pub is_active: Option<bool>,
+    pub is_to_delete: Option<bool>,
+    pub nominal_code_id: super::ids::NominalCodeId,
+    pub note: String,
+    /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
+    pub extra: sage_core::types::Extra,
+}
+
+impl NewNominalCodeMemo {
+    /// A value with its required fields; the optional ones start unset.
+    #[inline]
+    pub fn new(
+        note: impl Into<String>,
+        nominal_code_id: impl Into<super::ids::NominalCodeId>,
+    ) -> Self {
+        Self {
+            created_by: None,
+            is_active: None,
+            is_to_delete: None,
+            nominal_code_id: nominal_code_id.into(),
+            note: note.into(),
+            extra: sage_core::types::Extra::new(),
+        }
+    }
+}
+
+sage_core::json_model! {
+    NewNominalCodeMemo {
+        created_by: "created_by", lenient_option, optional;
+        is_active: "is_active", lenient_option, optional;
+        is_to_delete: "is_to_delete", lenient_option, optional;
+        nominal_code_id: "nominal_code_id", lenient_value, field;
+        note: "note", lenient_value, field;
+    }
+}
+
+/// A nominal report category to create: what a create sends. The fields are [`NominalReportCategory`]'s (documented there) but those Sage sets; `new` takes the required ones, so leaving one out does not compile.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct NewNominalReportCategory {
+    pub account_report_category_type: Option<String>,
+    pub account_report_type: Option<String>,
+    pub code: Option<String>,
+    pub description: Option<String>,
+    /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
+    pub extra: sage_core::types::Extra,
+}
+
+sage_core::json_model! {
+    NewNominalReportCategory: Default {
+        account_report_category_type: "account_report_category_type", lenient_into, optional;
+        account_report_type: "account_report_type", lenient_into, optional;
+        code: "code", lenient_into, optional;
+        description: "description", lenient_into, optional;
+    }
+}
+
 /// This list of available types is predefined by the system.
 ///
 /// The API endpoint returns details of nominal account entry location types that can be used.
@@ -331,6 +684,7 @@ sage_core::json_model! {
     }
 }
 
+sage_core::fields! { NominalAccountEntryLocationType => NominalAccountEntryLocationTypeFields { description: Text, id: Integer, value: Text } }
 /// Nominal accounts are fundamental to the successful management of company finances as they store every accounting transaction from all ledgers.
 ///
 /// Each nominal account has an associated 'type' that is used to create levels in the chart of accounts. This list of available types is predefined by the system.
@@ -356,6 +710,7 @@ sage_core::json_model! {
     }
 }
 
+sage_core::fields! { NominalAccountType => NominalAccountTypeFields { description: Text, id: Integer, value: Text } }
 /// A budget profile that can be associated with a nominal budget, where the budget type is set to Profiled.
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct NominalBudgetProfile {
@@ -377,6 +732,7 @@ sage_core::json_model! {
     }
 }
 
+sage_core::fields! { NominalBudgetProfile => NominalBudgetProfileFields { id: Integer, name: Text, periods: Many<NominalPeriodBudgetProfile> } }
 /// The title for a budget for a given year.
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct NominalBudgetTitle {
@@ -425,6 +781,7 @@ sage_core::json_model! {
     }
 }
 
+sage_core::fields! { NominalBudgetType => NominalBudgetTypeFields { description: Text, id: Integer, value: Text } }
 /// Nominal accounts are fundamental to the successful management of company finances. The value of every transaction entered into Sage 200 is posted to a nominal account and, is where the revenue and expenditure of the business is recorded.
 ///
 /// Nominal accounts include a code, and cost centre and a department.
@@ -669,6 +1026,7 @@ sage_core::json_model! {
     }
 }
 
+sage_core::fields! { NominalCode => NominalCodeFields { account_status_type: Enum<super::common::AccountStatus>, allow_manual_journal_entries: Boolean, analysis_code_1: Text, analysis_code_10: Text, analysis_code_11: Text, analysis_code_12: Text, analysis_code_13: Text, analysis_code_14: Text, analysis_code_15: Text, analysis_code_16: Text, analysis_code_17: Text, analysis_code_18: Text, analysis_code_19: Text, analysis_code_2: Text, analysis_code_20: Text, analysis_code_3: Text, analysis_code_4: Text, analysis_code_5: Text, analysis_code_6: Text, analysis_code_7: Text, analysis_code_8: Text, analysis_code_9: Text, balance_year_to_date: Decimal, brought_forward_balance: Decimal, consolidated_nominal_account_number: Text, consolidated_nominal_code: Other, consolidated_nominal_code_id: Integer, consolidated_nominal_cost_centre: Text, consolidated_nominal_department: Text, cost_centre: Other, cost_centre_code: Text, cost_centre_id: Integer, credit_balance_year_to_date: Decimal, date_time_created: DateTime, date_time_updated: DateTime, debit_balance_year_to_date: Decimal, department: Other, department_code: Text, department_id: Integer, display_balances_in_selection_list: Boolean, financial_years: Many<NominalCodeFinancialYear>, id: Integer, memos: Many<NominalCodeMemo>, name: Text, nominal_account_type: Text, periods_to_keep_transactions: Integer, reference: Text, report_category: Other, report_category_id: Integer, sofa_category: Other, sofa_category_id: Integer, use_batch_postings: Boolean } }
 /// The financial year breakdown for a nominal code where budgets can be entered and period balances can be viewed.
 #[derive(Debug, Clone, PartialEq)]
 pub struct NominalCodeFinancialYear {
@@ -812,6 +1170,29 @@ sage_core::json_model! {
     }
 }
 
+sage_core::fields! { NominalCodeMemo => NominalCodeMemoFields { created_by: Text, date_time_created: DateTime, date_time_updated: DateTime, id: Integer, is_active: Boolean, is_to_delete: Boolean, nominal_code_id: Integer, note: Text } }
+/// Changes to a nominal code memo: what an update sends. The fields are [`NominalCodeMemo`]'s (documented there) but those Sage sets, all optional (an unset field is left out); `(&read).into()` starts from a value read.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct NominalCodeMemoUpdate {
+    pub created_by: Option<String>,
+    pub is_active: Option<bool>,
+    pub is_to_delete: Option<bool>,
+    pub nominal_code_id: Option<super::ids::NominalCodeId>,
+    pub note: Option<String>,
+    /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
+    pub extra: sage_core::types::Extra,
+}
+
+sage_core::json_model! {
+    NominalCodeMemoUpdate: Default {
+        created_by: "created_by", lenient_into, optional;
+        is_active: "is_active", lenient_into, optional;
+        is_to_delete: "is_to_delete", lenient_into, optional;
+        nominal_code_id: "nominal_code_id", lenient_into, optional;
+        note: "note", lenient_into, optional;
+    }
+}
+
 /// A single period of a nominal code's financial year where budgets can be entered and balances can be viewed.
 #[derive(Debug, Clone, PartialEq)]
 pub struct NominalCodePeriodBalance {
@@ -881,6 +1262,106 @@ sage_core::json_model! {
         original_budget_value: "original_budget_value", lenient_option, optional_number;
         period_balance: "period_balance", lenient_option, optional_number;
         period_number: "period_number", lenient_option, optional;
+    }
+}
+
+/// Changes to a nominal code: what an update sends. The fields are [`NominalCode`]'s (documented there) but those Sage sets, all optional (an unset field is left out); `(&read).into()` starts from a value read.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct NominalCodeUpdate {
+    pub account_status_type: Option<super::common::AccountStatus>,
+    pub allow_manual_journal_entries: Option<bool>,
+    pub analysis_code_1: Option<String>,
+    pub analysis_code_10: Option<String>,
+    pub analysis_code_11: Option<String>,
+    pub analysis_code_12: Option<String>,
+    pub analysis_code_13: Option<String>,
+    pub analysis_code_14: Option<String>,
+    pub analysis_code_15: Option<String>,
+    pub analysis_code_16: Option<String>,
+    pub analysis_code_17: Option<String>,
+    pub analysis_code_18: Option<String>,
+    pub analysis_code_19: Option<String>,
+    pub analysis_code_2: Option<String>,
+    pub analysis_code_20: Option<String>,
+    pub analysis_code_3: Option<String>,
+    pub analysis_code_4: Option<String>,
+    pub analysis_code_5: Option<String>,
+    pub analysis_code_6: Option<String>,
+    pub analysis_code_7: Option<String>,
+    pub analysis_code_8: Option<String>,
+    pub analysis_code_9: Option<String>,
+    pub balance_year_to_date: Option<sage_core::types::Decimal>,
+    pub brought_forward_balance: Option<sage_core::types::Decimal>,
+    pub consolidated_nominal_account_number: Option<String>,
+    pub consolidated_nominal_code_id: Option<super::ids::ConsolidatedNominalCodeId>,
+    pub consolidated_nominal_cost_centre: Option<String>,
+    pub consolidated_nominal_department: Option<String>,
+    pub cost_centre_code: Option<String>,
+    pub cost_centre_id: Option<super::ids::CostCentreId>,
+    pub credit_balance_year_to_date: Option<sage_core::types::Decimal>,
+    pub debit_balance_year_to_date: Option<sage_core::types::Decimal>,
+    pub department_code: Option<String>,
+    pub department_id: Option<super::ids::DepartmentId>,
+    pub display_balances_in_selection_list: Option<bool>,
+    pub financial_years: Option<Vec<NominalCodeFinancialYear>>,
+    pub memos: Option<Vec<NominalCodeMemo>>,
+    pub name: Option<String>,
+    pub nominal_account_type: Option<String>,
+    pub periods_to_keep_transactions: Option<i64>,
+    pub reference: Option<String>,
+    pub report_category_id: Option<i64>,
+    pub sofa_category_id: Option<i64>,
+    pub use_batch_postings: Option<bool>,
+    /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
+    pub extra: sage_core::types::Extra,
+}
+
+sage_core::json_model! {
+    NominalCodeUpdate: Default {
+        account_status_type: "account_status_type", lenient_into, optional;
+        allow_manual_journal_entries: "allow_manual_journal_entries", lenient_into, optional;
+        analysis_code_1: "analysis_code_1", lenient_into, optional;
+        analysis_code_10: "analysis_code_10", lenient_into, optional;
+        analysis_code_11: "analysis_code_11", lenient_into, optional;
+        analysis_code_12: "analysis_code_12", lenient_into, optional;
+        analysis_code_13: "analysis_code_13", lenient_into, optional;
+        analysis_code_14: "analysis_code_14", lenient_into, optional;
+        analysis_code_15: "analysis_code_15", lenient_into, optional;
+        analysis_code_16: "analysis_code_16", lenient_into, optional;
+        analysis_code_17: "analysis_code_17", lenient_into, optional;
+        analysis_code_18: "analysis_code_18", lenient_into, optional;
+        analysis_code_19: "analysis_code_19", lenient_into, optional;
+        analysis_code_2: "analysis_code_2", lenient_into, optional;
+        analysis_code_20: "analysis_code_20", lenient_into, optional;
+        analysis_code_3: "analysis_code_3", lenient_into, optional;
+        analysis_code_4: "analysis_code_4", lenient_into, optional;
+        analysis_code_5: "analysis_code_5", lenient_into, optional;
+        analysis_code_6: "analysis_code_6", lenient_into, optional;
+        analysis_code_7: "analysis_code_7", lenient_into, optional;
+        analysis_code_8: "analysis_code_8", lenient_into, optional;
+        analysis_code_9: "analysis_code_9", lenient_into, optional;
+        balance_year_to_date: "balance_year_to_date", lenient_into, optional_number;
+        brought_forward_balance: "brought_forward_balance", lenient_into, optional_number;
+        consolidated_nominal_account_number: "consolidated_nominal_account_number", lenient_into, optional;
+        consolidated_nominal_code_id: "consolidated_nominal_code_id", lenient_into, optional;
+        consolidated_nominal_cost_centre: "consolidated_nominal_cost_centre", lenient_into, optional;
+        consolidated_nominal_department: "consolidated_nominal_department", lenient_into, optional;
+        cost_centre_code: "cost_centre_code", lenient_into, optional;
+        cost_centre_id: "cost_centre_id", lenient_into, optional;
+        credit_balance_year_to_date: "credit_balance_year_to_date", lenient_into, optional_number;
+        debit_balance_year_to_date: "debit_balance_year_to_date", lenient_into, optional_number;
+        department_code: "department_code", lenient_into, optional;
+        department_id: "department_id", lenient_into, optional;
+        display_balances_in_selection_list: "display_balances_in_selection_list", lenient_into, optional;
+        financial_years: "financial_years", option_into, optional;
+        memos: "memos", option_into, optional;
+        name: "name", lenient_into, optional;
+        nominal_account_type: "nominal_account_type", lenient_into, optional;
+        periods_to_keep_transactions: "periods_to_keep_transactions", lenient_into, optional;
+        reference: "reference", lenient_into, optional;
+        report_category_id: "report_category_id", lenient_into, optional;
+        sofa_category_id: "sofa_category_id", lenient_into, optional;
+        use_batch_postings: "use_batch_postings", lenient_into, optional;
     }
 }
 
@@ -1055,6 +1536,7 @@ sage_core::json_model! {
     }
 }
 
+sage_core::fields! { NominalCodeView => NominalCodeViewFields { account_status_type_id: Integer, allow_manual_journal_entries: Boolean, analysis_code_1: Text, analysis_code_10: Text, analysis_code_11: Text, analysis_code_12: Text, analysis_code_13: Text, analysis_code_14: Text, analysis_code_15: Text, analysis_code_16: Text, analysis_code_17: Text, analysis_code_18: Text, analysis_code_19: Text, analysis_code_2: Text, analysis_code_20: Text, analysis_code_3: Text, analysis_code_4: Text, analysis_code_5: Text, analysis_code_6: Text, analysis_code_7: Text, analysis_code_8: Text, analysis_code_9: Text, balance_year_to_date: Decimal, brought_forward_balance: Decimal, consolidated_adjustment: Decimal, consolidated_nominal_account_number: Text, consolidated_nominal_cost_centre: Text, consolidated_nominal_department: Text, cost_centre_code: Text, cost_centre_id: Integer, credit_year_to_date: Decimal, debit_year_to_date: Decimal, department_code: Text, department_id: Integer, display_balances_in_selection_list: Boolean, id: Integer, name: Text, nominal_account_type_id: Integer, periods_to_keep_transactions: Integer, reference: Text, report_category_budget_name: Text, report_category_code: Text, report_category_description: Text, report_category_id: Integer, report_category_report_type_id: Integer, sofa_category_code: Text, sofa_category_description: Text, sofa_category_id: Integer, sofa_category_report_type_id: Integer, use_batch_postings: Boolean, year_value_budget_type_id: Integer, year_value_budget_value: Decimal, year_value_original_budget_value: Decimal } }
 /// The Nominal Ledger settings are used to configure application behaviour with respect to the Nominal Ledger module.
 ///
 /// Settings include whether to include additional nominal transaction information for each transaction that is entered.
@@ -1101,6 +1583,7 @@ sage_core::json_model! {
     }
 }
 
+sage_core::fields! { NominalLedgerSettings => NominalLedgerSettingsFields { allow_additional_trans_analysis: Boolean, budget_profiles: Many<NominalBudgetProfile>, budget_titles: Many<NominalBudgetTitle>, date_time_created: DateTime, date_time_updated: DateTime, id: Integer, is_consolidation_enabled: Boolean, keep_nominal_transactions: Boolean, months_to_keep_transactions: Integer, use_expanded_budgets: Boolean } }
 /// A period on a budget profile where a percentage of the annual budget can be set.
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct NominalPeriodBudgetProfile {
@@ -1208,6 +1691,7 @@ sage_core::json_model! {
     }
 }
 
+sage_core::fields! { NominalPeriodValueView => NominalPeriodValueViewFields { accounting_period_end_date: DateTime, accounting_period_id: Integer, accounting_period_period_number: Integer, accounting_period_start_date: DateTime, financial_year_id: Integer, financial_year_start_date: DateTime, nominal_code_account_number_cost_centre_id: Integer, nominal_code_account_status_type: Text, nominal_code_account_type: Text, nominal_code_cost_centre: Text, nominal_code_cost_centre_id: Integer, nominal_code_department: Text, nominal_code_department_id: Integer, nominal_code_id: Integer, nominal_code_name: Text, nominal_code_reference: Text, nominal_code_report_category_id: Integer, nominal_period_value_actual_value: Decimal, nominal_period_value_adjustment_after_year_end_close: Decimal, nominal_period_value_budget_value: Decimal, nominal_period_value_id: Integer, number_of_periods_in_year: Integer, year_relative_to_current_year: Integer } }
 /// Nominal report categories are used in financial statements (PL, Balance Sheet) to group nominal codes under headings and to determine whether the nominal code value is reported on the layout for the Balance Sheet (Asset and Liability) or Profit and Loss (Income and Expense).
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct NominalReportCategory {
@@ -1241,6 +1725,7 @@ sage_core::json_model! {
     }
 }
 
+sage_core::fields! { NominalReportCategory => NominalReportCategoryFields { account_report_category_type: Text, account_report_type: Text, code: Text, date_time_created: DateTime, date_time_updated: DateTime, description: Text, id: Integer } }
 /// Nominal report category types are used in nominal report categories. They determine whether the category is for the Balance Sheet (Asset and Liability) or Profit and Loss (Income and Expense).This list of available types is predefined by the system.
 ///
 /// The API endpoint returns details of nominal report category types that can be used.
@@ -1261,6 +1746,27 @@ sage_core::json_model! {
         description: "description", lenient_into, optional;
         id: "id", lenient_into, optional;
         value: "value", lenient_into, optional;
+    }
+}
+
+sage_core::fields! { NominalReportCategoryType => NominalReportCategoryTypeFields { description: Text, id: Integer, value: Text } }
+/// Changes to a nominal report category: what an update sends. The fields are [`NominalReportCategory`]'s (documented there) but those Sage sets, all optional (an unset field is left out); `(&read).into()` starts from a value read.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct NominalReportCategoryUpdate {
+    pub account_report_category_type: Option<String>,
+    pub account_report_type: Option<String>,
+    pub code: Option<String>,
+    pub description: Option<String>,
+    /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
+    pub extra: sage_core::types::Extra,
+}
+
+sage_core::json_model! {
+    NominalReportCategoryUpdate: Default {
+        account_report_category_type: "account_report_category_type", lenient_into, optional;
+        account_report_type: "account_report_type", lenient_into, optional;
+        code: "code", lenient_into, optional;
+        description: "description", lenient_into, optional;
     }
 }
 
@@ -1287,6 +1793,7 @@ sage_core::json_model! {
     }
 }
 
+sage_core::fields! { NominalReportingType => NominalReportingTypeFields { description: Text, id: Integer, value: Text } }
 /// Nominal transaction analysis codes are used to group nominal analysis items on various transaction types
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct NominalTransactionAnalysisCode {
@@ -1317,6 +1824,7 @@ sage_core::json_model! {
     }
 }
 
+sage_core::fields! { NominalTransactionAnalysisCode => NominalTransactionAnalysisCodeFields { active: Boolean, code: Text, date_time_created: DateTime, date_time_updated: DateTime, description: Text, id: Integer } }
 /// Nominal transaction enquiry views represent nominal transactions posted to the Nominal Ledger.
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct NominalTransactionEnquiryView {
@@ -1391,6 +1899,7 @@ sage_core::json_model! {
     }
 }
 
+sage_core::fields! { NominalTransactionEnquiryView => NominalTransactionEnquiryViewFields { accounting_period_id: Integer, bank_items: Many<NominalTransactionEnquiryViewBankItems>, credit: Decimal, debit: Decimal, financial_year_id: Integer, financial_year_start_date: DateTime, id: Integer, narrative: Text, nominal_analysis_items: Many<NominalTransactionEnquiryViewNominalAnalysisItems>, nominal_code_id: Integer, period_number: Integer, reference: Text, source: Text, tax_analysis_items: Many<NominalTransactionEnquiryViewTaxAnalysisItems>, trade_items: Many<NominalTransactionEnquiryViewTradeItems>, transaction_analysis_code: Text, transaction_date: DateTime, urn: Integer, user_name: Text, year_relative_to_current_year: Integer } }
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct NominalTransactionEnquiryViewBankItems {
     /// Bank account code.
@@ -1540,6 +2049,128 @@ sage_core::json_model! {
     }
 }
 
+impl From<&CostCentre> for CostCentreUpdate {
+    /// The fields Sage lets you write, taken from what it returned; the rest start unset.
+    #[inline]
+    fn from(read: &CostCentre) -> Self {
+        Self {
+            code: Some(read.code.clone()),
+            contact_details: read.contact_details.clone(),
+            contact_email_address: read.contact_email_address.clone(),
+            contact_name: read.contact_name.clone(),
+            is_to_delete: read.is_to_delete,
+            name: read.name.clone(),
+            ..Self::default()
+        }
+    }
+}
+
+impl From<&Department> for DepartmentUpdate {
+    /// The fields Sage lets you write, taken from what it returned; the rest start unset.
+    #[inline]
+    fn from(read: &Department) -> Self {
+        Self {
+            code: Some(read.code.clone()),
+            contact_details: read.contact_details.clone(),
+            contact_email_address: read.contact_email_address.clone(),
+            contact_name: read.contact_name.clone(),
+            is_to_delete: read.is_to_delete,
+            name: read.name.clone(),
+            status: read.status.clone(),
+            ..Self::default()
+        }
+    }
+}
+
+impl From<&NominalCodeMemo> for NominalCodeMemoUpdate {
+    /// The fields Sage lets you write, taken from what it returned; the rest start unset.
+    #[inline]
+    fn from(read: &NominalCodeMemo) -> Self {
+        Self {
+            created_by: read.created_by.clone(),
+            is_active: read.is_active,
+            is_to_delete: read.is_to_delete,
+            nominal_code_id: Some(read.nominal_code_id),
+            note: Some(read.note.clone()),
+            ..Self::default()
+        }
+    }
+}
+
+impl From<&NominalCode> for NominalCodeUpdate {
+    /// The fields Sage lets you write, taken from what it returned; the rest start unset.
+    #[inline]
+    fn from(read: &NominalCode) -> Self {
+        Self {
+            account_status_type: read.account_status_type.clone(),
+            allow_manual_journal_entries: read.allow_manual_journal_entries,
+            analysis_code_1: read.analysis_code_1.clone(),
+            analysis_code_10: read.analysis_code_10.clone(),
+            analysis_code_11: read.analysis_code_11.clone(),
+            analysis_code_12: read.analysis_code_12.clone(),
+            analysis_code_13: read.analysis_code_13.clone(),
+            analysis_code_14: read.analysis_code_14.clone(),
+            analysis_code_15: read.analysis_code_15.clone(),
+            analysis_code_16: read.analysis_code_16.clone(),
+            analysis_code_17: read.analysis_code_17.clone(),
+            analysis_code_18: read.analysis_code_18.clone(),
+            analysis_code_19: read.analysis_code_19.clone(),
+            analysis_code_2: read.analysis_code_2.clone(),
+            analysis_code_20: read.analysis_code_20.clone(),
+            analysis_code_3: read.analysis_code_3.clone(),
+            analysis_code_4: read.analysis_code_4.clone(),
+            analysis_code_5: read.analysis_code_5.clone(),
+            analysis_code_6: read.analysis_code_6.clone(),
+            analysis_code_7: read.analysis_code_7.clone(),
+            analysis_code_8: read.analysis_code_8.clone(),
+            analysis_code_9: read.analysis_code_9.clone(),
+            balance_year_to_date: read.balance_year_to_date,
+            brought_forward_balance: read.brought_forward_balance,
+            consolidated_nominal_account_number: read
+                .consolidated_nominal_account_number
+                .clone(),
+            consolidated_nominal_code_id: read.consolidated_nominal_code_id,
+            consolidated_nominal_cost_centre: read
+                .consolidated_nominal_cost_centre
+                .clone(),
+            consolidated_nominal_department: read
+                .consolidated_nominal_department
+                .clone(),
+            cost_centre_code: read.cost_centre_code.clone(),
+            cost_centre_id: read.cost_centre_id,
+            credit_balance_year_to_date: read.credit_balance_year_to_date,
+            debit_balance_year_to_date: read.debit_balance_year_to_date,
+            department_code: read.department_code.clone(),
+            department_id: read.department_id,
+            display_balances_in_selection_list: read.display_balances_in_selection_list,
+            financial_years: read.financial_years.clone(),
+            memos: read.memos.clone(),
+            name: read.name.clone(),
+            nominal_account_type: read.nominal_account_type.clone(),
+            periods_to_keep_transactions: read.periods_to_keep_transactions,
+            reference: Some(read.reference.clone()),
+            report_category_id: Some(read.report_category_id),
+            sofa_category_id: read.sofa_category_id,
+            use_batch_postings: read.use_batch_postings,
+            ..Self::default()
+        }
+    }
+}
+
+impl From<&NominalReportCategory> for NominalReportCategoryUpdate {
+    /// The fields Sage lets you write, taken from what it returned; the rest start unset.
+    #[inline]
+    fn from(read: &NominalReportCategory) -> Self {
+        Self {
+            account_report_category_type: read.account_report_category_type.clone(),
+            account_report_type: read.account_report_type.clone(),
+            code: read.code.clone(),
+            description: read.description.clone(),
+            ..Self::default()
+        }
+    }
+}
+
 /// Consolidated Nominal Code
 ///
 /// The consolidated nominal codes are the list of nominal codes from a parent company, used for consolidating accounts from subsidiary ledgers.
@@ -1571,6 +2202,7 @@ impl sage_core::Operation for GetConsolidatedNominalCode {
                     sage_core::Method::Get,
                     "/consolidated_nominal_codes/{Id}",
                 )
+                .products(&["sage200-pro", "sage200-standard"])
                 .path("Id", self.id),
         )
     }
@@ -1609,6 +2241,7 @@ impl sage_core::Operation for ListConsolidatedNominalCodes {
                     sage_core::Method::Get,
                     "/consolidated_nominal_codes",
                 )
+                .products(&["sage200-pro", "sage200-standard"])
                 .odata(&self.odata),
         )
     }
@@ -1649,6 +2282,7 @@ impl sage_core::Operation for ListControlNominalCodeTypes {
                     sage_core::Method::Get,
                     "/control_nominal_code_types",
                 )
+                .products(&["sage200-pro", "sage200-standard"])
                 .odata(&self.odata),
         )
     }
@@ -1685,6 +2319,7 @@ impl sage_core::Operation for GetControlNominalCode {
                     sage_core::Method::Get,
                     "/control_nominal_codes/{Id}",
                 )
+                .products(&["sage200-pro", "sage200-standard"])
                 .path("Id", self.id),
         )
     }
@@ -1723,6 +2358,7 @@ impl sage_core::Operation for ListControlNominalCodes {
                     sage_core::Method::Get,
                     "/control_nominal_codes",
                 )
+                .products(&["sage200-pro", "sage200-standard"])
                 .odata(&self.odata),
         )
     }
@@ -1736,13 +2372,13 @@ impl sage_core::Operation for ListControlNominalCodes {
 #[derive(Debug, Clone, PartialEq)]
 pub struct CreateCostCentre {
     /// The JSON request body.
-    pub body: CostCentre,
+    pub body: NewCostCentre,
 }
 
 impl CreateCostCentre {
     /// A request with its required parameters; set optional ones with the methods below.
     #[inline]
-    pub fn new(body: CostCentre) -> Self {
+    pub fn new(body: NewCostCentre) -> Self {
         Self { body }
     }
 }
@@ -1758,6 +2394,7 @@ impl sage_core::Operation for CreateCostCentre {
                 sage_core::Method::Post,
                 "/cost_centres",
             )
+            .products(&["sage200-pro", "sage200-standard"])
             .json(&self.body)
     }
 }
@@ -1793,6 +2430,7 @@ impl sage_core::Operation for DeleteCostCentre {
                     sage_core::Method::Delete,
                     "/cost_centres/{Id}",
                 )
+                .products(&["sage200-pro", "sage200-standard"])
                 .path("Id", self.id),
         )
     }
@@ -1829,6 +2467,7 @@ impl sage_core::Operation for GetCostCentre {
                     sage_core::Method::Get,
                     "/cost_centres/{Id}",
                 )
+                .products(&["sage200-pro", "sage200-standard"])
                 .path("Id", self.id),
         )
     }
@@ -1867,6 +2506,7 @@ impl sage_core::Operation for ListCostCentres {
                     sage_core::Method::Get,
                     "/cost_centres",
                 )
+                .products(&["sage200-pro", "sage200-standard"])
                 .odata(&self.odata),
         )
     }
@@ -1882,13 +2522,13 @@ pub struct UpdateCostCentre {
     /// Unique Id of the cost centre.
     pub id: super::ids::CostCentreId,
     /// The JSON request body.
-    pub body: CostCentre,
+    pub body: CostCentreUpdate,
 }
 
 impl UpdateCostCentre {
     /// A request with its required parameters; set optional ones with the methods below.
     #[inline]
-    pub fn new(id: impl Into<super::ids::CostCentreId>, body: CostCentre) -> Self {
+    pub fn new(id: impl Into<super::ids::CostCentreId>, body: CostCentreUpdate) -> Self {
         Self { id: id.into(), body }
     }
 }
@@ -1904,6 +2544,7 @@ impl sage_core::Operation for UpdateCostCentre {
                 sage_core::Method::Put,
                 "/cost_centres/{Id}",
             )
+            .products(&["sage200-pro", "sage200-standard"])
             .path("Id", self.id)
             .json(&self.body)
     }
@@ -1917,13 +2558,13 @@ impl sage_core::Operation for UpdateCostCentre {
 #[derive(Debug, Clone, PartialEq)]
 pub struct UpdateCostCentres {
     /// The JSON request body.
-    pub body: Vec<CostCentre>,
+    pub body: Vec<CostCentreUpdate>,
 }
 
 impl UpdateCostCentres {
     /// A request with its required parameters; set optional ones with the methods below.
     #[inline]
-    pub fn new(body: Vec<CostCentre>) -> Self {
+    pub fn new(body: Vec<CostCentreUpdate>) -> Self {
         Self { body }
     }
 }
@@ -1939,6 +2580,7 @@ impl sage_core::Operation for UpdateCostCentres {
                 sage_core::Method::Put,
                 "/cost_centres",
             )
+            .products(&["sage200-pro", "sage200-standard"])
             .json(&self.body)
     }
 }
@@ -1951,13 +2593,13 @@ impl sage_core::Operation for UpdateCostCentres {
 #[derive(Debug, Clone, PartialEq)]
 pub struct CreateDepartment {
     /// The JSON request body.
-    pub body: Department,
+    pub body: NewDepartment,
 }
 
 impl CreateDepartment {
     /// A request with its required parameters; set optional ones with the methods below.
     #[inline]
-    pub fn new(body: Department) -> Self {
+    pub fn new(body: NewDepartment) -> Self {
         Self { body }
     }
 }
@@ -1973,6 +2615,7 @@ impl sage_core::Operation for CreateDepartment {
                 sage_core::Method::Post,
                 "/departments",
             )
+            .products(&["sage200-pro", "sage200-standard"])
             .json(&self.body)
     }
 }
@@ -2008,6 +2651,7 @@ impl sage_core::Operation for DeleteDepartment {
                     sage_core::Method::Delete,
                     "/departments/{Id}",
                 )
+                .products(&["sage200-pro", "sage200-standard"])
                 .path("Id", self.id),
         )
     }
@@ -2044,6 +2688,7 @@ impl sage_core::Operation for GetDepartment {
                     sage_core::Method::Get,
                     "/departments/{Id}",
                 )
+                .products(&["sage200-pro", "sage200-standard"])
                 .path("Id", self.id),
         )
     }
@@ -2082,6 +2727,7 @@ impl sage_core::Operation for ListDepartments {
                     sage_core::Method::Get,
                     "/departments",
                 )
+                .products(&["sage200-pro", "sage200-standard"])
                 .odata(&self.odata),
         )
     }
@@ -2097,13 +2743,13 @@ pub struct UpdateDepartment {
     /// Unique Id of the department.
     pub id: super::ids::DepartmentId,
     /// The JSON request body.
-    pub body: Department,
+    pub body: DepartmentUpdate,
 }
 
 impl UpdateDepartment {
     /// A request with its required parameters; set optional ones with the methods below.
     #[inline]
-    pub fn new(id: impl Into<super::ids::DepartmentId>, body: Department) -> Self {
+    pub fn new(id: impl Into<super::ids::DepartmentId>, body: DepartmentUpdate) -> Self {
         Self { id: id.into(), body }
     }
 }
@@ -2119,6 +2765,7 @@ impl sage_core::Operation for UpdateDepartment {
                 sage_core::Method::Put,
                 "/departments/{Id}",
             )
+            .products(&["sage200-pro", "sage200-standard"])
             .path("Id", self.id)
             .json(&self.body)
     }
@@ -2132,13 +2779,13 @@ impl sage_core::Operation for UpdateDepartment {
 #[derive(Debug, Clone, PartialEq)]
 pub struct UpdateDepartments {
     /// The JSON request body.
-    pub body: Vec<Department>,
+    pub body: Vec<DepartmentUpdate>,
 }
 
 impl UpdateDepartments {
     /// A request with its required parameters; set optional ones with the methods below.
     #[inline]
-    pub fn new(body: Vec<Department>) -> Self {
+    pub fn new(body: Vec<DepartmentUpdate>) -> Self {
         Self { body }
     }
 }
@@ -2154,6 +2801,7 @@ impl sage_core::Operation for UpdateDepartments {
                 sage_core::Method::Put,
                 "/departments",
             )
+            .products(&["sage200-pro", "sage200-standard"])
             .json(&self.body)
     }
 }
@@ -2191,6 +2839,7 @@ impl sage_core::Operation for ListLookupNominalCodes {
                     sage_core::Method::Get,
                     "/lookup_nominal_codes",
                 )
+                .products(&["sage200-pro", "sage200-standard"])
                 .odata(&self.odata),
         )
     }
@@ -2231,6 +2880,7 @@ impl sage_core::Operation for ListNominalAccountEntryLocationTypes {
                     sage_core::Method::Get,
                     "/nominal_account_entry_location_types",
                 )
+                .products(&["sage200-pro", "sage200-standard"])
                 .odata(&self.odata),
         )
     }
@@ -2273,6 +2923,7 @@ impl sage_core::Operation for ListNominalAccountTypes {
                     sage_core::Method::Get,
                     "/nominal_account_types",
                 )
+                .products(&["sage200-pro", "sage200-standard"])
                 .odata(&self.odata),
         )
     }
@@ -2309,6 +2960,7 @@ impl sage_core::Operation for GetNominalBudgetProfile {
                     sage_core::Method::Get,
                     "/nominal_budget_profiles/{Id}",
                 )
+                .products(&["sage200-pro", "sage200-standard"])
                 .path("Id", self.id),
         )
     }
@@ -2347,6 +2999,7 @@ impl sage_core::Operation for ListNominalBudgetProfiles {
                     sage_core::Method::Get,
                     "/nominal_budget_profiles",
                 )
+                .products(&["sage200-pro", "sage200-standard"])
                 .odata(&self.odata),
         )
     }
@@ -2385,6 +3038,7 @@ impl sage_core::Operation for ListNominalBudgetTypes {
                     sage_core::Method::Get,
                     "/nominal_budget_types",
                 )
+                .products(&["sage200-pro", "sage200-standard"])
                 .odata(&self.odata),
         )
     }
@@ -2402,13 +3056,13 @@ impl sage_core::Operation for ListNominalBudgetTypes {
 #[derive(Debug, Clone, PartialEq)]
 pub struct CreateNominalCodeMemo {
     /// The JSON request body.
-    pub body: NominalCodeMemo,
+    pub body: NewNominalCodeMemo,
 }
 
 impl CreateNominalCodeMemo {
     /// A request with its required parameters; set optional ones with the methods below.
     #[inline]
-    pub fn new(body: NominalCodeMemo) -> Self {
+    pub fn new(body: NewNominalCodeMemo) -> Self {
         Self { body }
     }
 }
@@ -2424,6 +3078,7 @@ impl sage_core::Operation for CreateNominalCodeMemo {
                 sage_core::Method::Post,
                 "/nominal_code_memos",
             )
+            .products(&["sage200-pro", "sage200-standard"])
             .json(&self.body)
     }
 }
@@ -2463,6 +3118,7 @@ impl sage_core::Operation for DeleteNominalCodeMemo {
                     sage_core::Method::Delete,
                     "/nominal_code_memos/{Id}",
                 )
+                .products(&["sage200-pro", "sage200-standard"])
                 .path("Id", self.id),
         )
     }
@@ -2503,6 +3159,7 @@ impl sage_core::Operation for GetNominalCodeMemo {
                     sage_core::Method::Get,
                     "/nominal_code_memos/{Id}",
                 )
+                .products(&["sage200-pro", "sage200-standard"])
                 .path("Id", self.id),
         )
     }
@@ -2545,6 +3202,7 @@ impl sage_core::Operation for ListNominalCodeMemos {
                     sage_core::Method::Get,
                     "/nominal_code_memos",
                 )
+                .products(&["sage200-pro", "sage200-standard"])
                 .odata(&self.odata),
         )
     }
@@ -2564,7 +3222,7 @@ pub struct UpdateNominalCodeMemo {
     /// Unique Id of the nominal code memo.
     pub id: super::ids::NominalCodeMemoId,
     /// The JSON request body.
-    pub body: NominalCodeMemo,
+    pub body: NominalCodeMemoUpdate,
 }
 
 impl UpdateNominalCodeMemo {
@@ -2572,7 +3230,7 @@ impl UpdateNominalCodeMemo {
     #[inline]
     pub fn new(
         id: impl Into<super::ids::NominalCodeMemoId>,
-        body: NominalCodeMemo,
+        body: NominalCodeMemoUpdate,
     ) -> Self {
         Self { id: id.into(), body }
     }
@@ -2589,6 +3247,7 @@ impl sage_core::Operation for UpdateNominalCodeMemo {
                 sage_core::Method::Put,
                 "/nominal_code_memos/{Id}",
             )
+            .products(&["sage200-pro", "sage200-standard"])
             .path("Id", self.id)
             .json(&self.body)
     }
@@ -2627,6 +3286,7 @@ impl sage_core::Operation for ListNominalCodeViews {
                     sage_core::Method::Get,
                     "/nominal_code_views",
                 )
+                .products(&["sage200-pro", "sage200-standard"])
                 .odata(&self.odata),
         )
     }
@@ -2644,13 +3304,13 @@ impl sage_core::Operation for ListNominalCodeViews {
 #[derive(Debug, Clone, PartialEq)]
 pub struct CreateNominalCode {
     /// The JSON request body.
-    pub body: NominalCode,
+    pub body: NewNominalCode,
 }
 
 impl CreateNominalCode {
     /// A request with its required parameters; set optional ones with the methods below.
     #[inline]
-    pub fn new(body: NominalCode) -> Self {
+    pub fn new(body: NewNominalCode) -> Self {
         Self { body }
     }
 }
@@ -2666,6 +3326,7 @@ impl sage_core::Operation for CreateNominalCode {
                 sage_core::Method::Post,
                 "/nominal_codes",
             )
+            .products(&["sage200-pro", "sage200-standard"])
             .json(&self.body)
     }
 }
@@ -2702,6 +3363,7 @@ impl sage_core::Operation for CreateNominalCodesNew {
                 sage_core::Method::Post,
                 "/nominal_codes_new",
             )
+            .products(&["sage200-pro", "sage200-standard"])
             .json(&self.body)
     }
 }
@@ -2741,6 +3403,7 @@ impl sage_core::Operation for DeleteNominalCode {
                     sage_core::Method::Delete,
                     "/nominal_codes/{Id}",
                 )
+                .products(&["sage200-pro", "sage200-standard"])
                 .path("Id", self.id),
         )
     }
@@ -2781,6 +3444,7 @@ impl sage_core::Operation for GetNominalCode {
                     sage_core::Method::Get,
                     "/nominal_codes/{Id}",
                 )
+                .products(&["sage200-pro", "sage200-standard"])
                 .path("Id", self.id),
         )
     }
@@ -2823,6 +3487,7 @@ impl sage_core::Operation for ListNominalCodes {
                     sage_core::Method::Get,
                     "/nominal_codes",
                 )
+                .products(&["sage200-pro", "sage200-standard"])
                 .odata(&self.odata),
         )
     }
@@ -2842,13 +3507,16 @@ pub struct UpdateNominalCode {
     /// Unique Id of the nominal code.
     pub id: super::ids::NominalCodeId,
     /// The JSON request body.
-    pub body: NominalCode,
+    pub body: NominalCodeUpdate,
 }
 
 impl UpdateNominalCode {
     /// A request with its required parameters; set optional ones with the methods below.
     #[inline]
-    pub fn new(id: impl Into<super::ids::NominalCodeId>, body: NominalCode) -> Self {
+    pub fn new(
+        id: impl Into<super::ids::NominalCodeId>,
+        body: NominalCodeUpdate,
+    ) -> Self {
         Self { id: id.into(), body }
     }
 }
@@ -2864,6 +3532,7 @@ impl sage_core::Operation for UpdateNominalCode {
                 sage_core::Method::Put,
                 "/nominal_codes/{Id}",
             )
+            .products(&["sage200-pro", "sage200-standard"])
             .path("Id", self.id)
             .json(&self.body)
     }
@@ -2902,6 +3571,7 @@ impl sage_core::Operation for GetNominalLedgerSetting {
                     sage_core::Method::Get,
                     "/nominal_ledger_settings/{Id}",
                 )
+                .products(&["sage200-pro", "sage200-standard"])
                 .path("Id", self.id),
         )
     }
@@ -2942,6 +3612,7 @@ impl sage_core::Operation for ListNominalLedgerSettings {
                     sage_core::Method::Get,
                     "/nominal_ledger_settings",
                 )
+                .products(&["sage200-pro", "sage200-standard"])
                 .odata(&self.odata),
         )
     }
@@ -2980,6 +3651,7 @@ impl sage_core::Operation for ListNominalPeriodValueViews {
                     sage_core::Method::Get,
                     "/nominal_period_value_views",
                 )
+                .products(&["sage200-pro", "sage200-standard"])
                 .odata(&self.odata),
         )
     }
@@ -2993,13 +3665,13 @@ impl sage_core::Operation for ListNominalPeriodValueViews {
 #[derive(Debug, Clone, PartialEq)]
 pub struct CreateNominalReportCategory {
     /// The JSON request body.
-    pub body: NominalReportCategory,
+    pub body: NewNominalReportCategory,
 }
 
 impl CreateNominalReportCategory {
     /// A request with its required parameters; set optional ones with the methods below.
     #[inline]
-    pub fn new(body: NominalReportCategory) -> Self {
+    pub fn new(body: NewNominalReportCategory) -> Self {
         Self { body }
     }
 }
@@ -3015,6 +3687,7 @@ impl sage_core::Operation for CreateNominalReportCategory {
                 sage_core::Method::Post,
                 "/nominal_report_categories",
             )
+            .products(&["sage200-pro", "sage200-standard"])
             .json(&self.body)
     }
 }
@@ -3050,6 +3723,7 @@ impl sage_core::Operation for DeleteNominalReportCategory {
                     sage_core::Method::Delete,
                     "/nominal_report_categories/{Id}",
                 )
+                .products(&["sage200-pro", "sage200-standard"])
                 .path("Id", self.id),
         )
     }
@@ -3086,6 +3760,7 @@ impl sage_core::Operation for GetNominalReportCategory {
                     sage_core::Method::Get,
                     "/nominal_report_categories/{Id}",
                 )
+                .products(&["sage200-pro", "sage200-standard"])
                 .path("Id", self.id),
         )
     }
@@ -3124,6 +3799,7 @@ impl sage_core::Operation for ListNominalReportCategories {
                     sage_core::Method::Get,
                     "/nominal_report_categories",
                 )
+                .products(&["sage200-pro", "sage200-standard"])
                 .odata(&self.odata),
         )
     }
@@ -3139,7 +3815,7 @@ pub struct UpdateNominalReportCategory {
     /// Unique Id of the nominal report category.
     pub id: super::ids::NominalReportCategoryId,
     /// The JSON request body.
-    pub body: NominalReportCategory,
+    pub body: NominalReportCategoryUpdate,
 }
 
 impl UpdateNominalReportCategory {
@@ -3147,7 +3823,7 @@ impl UpdateNominalReportCategory {
     #[inline]
     pub fn new(
         id: impl Into<super::ids::NominalReportCategoryId>,
-        body: NominalReportCategory,
+        body: NominalReportCategoryUpdate,
     ) -> Self {
         Self { id: id.into(), body }
     }
@@ -3164,6 +3840,7 @@ impl sage_core::Operation for UpdateNominalReportCategory {
                 sage_core::Method::Put,
                 "/nominal_report_categories/{Id}",
             )
+            .products(&["sage200-pro", "sage200-standard"])
             .path("Id", self.id)
             .json(&self.body)
     }
@@ -3204,6 +3881,7 @@ impl sage_core::Operation for ListNominalReportCategoryTypes {
                     sage_core::Method::Get,
                     "/nominal_report_category_types",
                 )
+                .products(&["sage200-pro", "sage200-standard"])
                 .odata(&self.odata),
         )
     }
@@ -3244,6 +3922,7 @@ impl sage_core::Operation for ListNominalReportingTypes {
                     sage_core::Method::Get,
                     "/nominal_reporting_types",
                 )
+                .products(&["sage200-pro", "sage200-standard"])
                 .odata(&self.odata),
         )
     }
@@ -3282,6 +3961,7 @@ impl sage_core::Operation for ListNominalTransactionAnalysisCodes {
                     sage_core::Method::Get,
                     "/nominal_transaction_analysis_codes",
                 )
+                .products(&["sage200-pro", "sage200-standard"])
                 .odata(&self.odata),
         )
     }
@@ -3318,6 +3998,7 @@ impl sage_core::Operation for GetNominalTransactionEnquiryView {
                     sage_core::Method::Get,
                     "/nominal_transaction_enquiry_views/{Id}",
                 )
+                .products(&["sage200-pro", "sage200-standard"])
                 .path("Id", self.id),
         )
     }
@@ -3356,6 +4037,7 @@ impl sage_core::Operation for ListNominalTransactionEnquiryViews {
                     sage_core::Method::Get,
                     "/nominal_transaction_enquiry_views",
                 )
+                .products(&["sage200-pro", "sage200-standard"])
                 .odata(&self.odata),
         )
     }
@@ -3399,6 +4081,7 @@ impl sage_core::Operation for ListNominalTransactionsEnquiryViewForNominal {
                     sage_core::Method::Get,
                     "/nominal_codes/{nominalCodeId}/nominal_transaction_enquiry_views",
                 )
+                .products(&["sage200-pro", "sage200-standard"])
                 .odata(&self.odata)
                 .path("nominalCodeId", self.nominal_code_id),
         )

@@ -58,6 +58,290 @@ sage_core::json_model! {
     }
 }
 
+sage_core::fields! { LookupPopOrder => LookupPopOrderFields { document_no: Text, document_status_id: Integer, id: Integer, supplier_document_no: Text, supplier_id: Integer } }
+/// A pop order to create: what a create sends. The fields are [`PopOrder`]'s (documented there) but those Sage sets; `new` takes the required ones, so leaving one out does not compile.
+#[derive(Debug, Clone, PartialEq)]
+pub struct NewPopOrder {
+    pub analysis_code_1: Option<String>,
+    pub analysis_code_10: Option<String>,
+    pub analysis_code_11: Option<String>,
+    pub analysis_code_12: Option<String>,
+    pub analysis_code_13: Option<String>,
+    pub analysis_code_14: Option<String>,
+    pub analysis_code_15: Option<String>,
+    pub analysis_code_16: Option<String>,
+    pub analysis_code_17: Option<String>,
+    pub analysis_code_18: Option<String>,
+    pub analysis_code_19: Option<String>,
+    pub analysis_code_2: Option<String>,
+    pub analysis_code_20: Option<String>,
+    pub analysis_code_3: Option<String>,
+    pub analysis_code_4: Option<String>,
+    pub analysis_code_5: Option<String>,
+    pub analysis_code_6: Option<String>,
+    pub analysis_code_7: Option<String>,
+    pub analysis_code_8: Option<String>,
+    pub analysis_code_9: Option<String>,
+    pub authorisation_status: Option<String>,
+    pub authorisation_status_description: Option<String>,
+    pub cancelled_status: Option<String>,
+    pub default_direct_delivery_address: Option<PopOrderLineDirectDeliveryAddress>,
+    pub delivery_address: Option<PopOrderDeliveryAddress>,
+    pub disputed_status: Option<String>,
+    pub document_created_by: Option<String>,
+    pub document_created_by_id: Option<sage_core::types::Decimal>,
+    pub document_date: Option<sage_core::types::DateTime>,
+    pub document_discount_percent: Option<sage_core::types::Decimal>,
+    pub document_no: Option<String>,
+    pub document_originator_id: Option<sage_core::types::Decimal>,
+    pub document_originator_name: Option<String>,
+    pub document_status: Option<super::common::DocumentStatus>,
+    pub exchange_rate: Option<sage_core::types::Decimal>,
+    pub invoice_credit_status: Option<String>,
+    pub is_credit_limit_exceeded: Option<bool>,
+    pub is_draft: Option<bool>,
+    pub is_editing: Option<bool>,
+    pub is_to_sequence_lines: Option<bool>,
+    pub lines: Option<Vec<PopOrderLine>>,
+    pub lock_id: Option<i64>,
+    pub memos: Option<Vec<PopOrderMemo>>,
+    pub print_status: Option<String>,
+    pub receipt_return_status: Option<String>,
+    pub requested_delivery_date: Option<sage_core::types::DateTime>,
+    pub settlement_discount_days: Option<i64>,
+    pub settlement_discount_percent: Option<sage_core::types::Decimal>,
+    pub spare_bool_1: Option<bool>,
+    pub spare_bool_2: Option<bool>,
+    pub spare_bool_3: Option<bool>,
+    pub spare_bool_4: Option<bool>,
+    pub spare_bool_5: Option<bool>,
+    pub spare_date_1: Option<sage_core::types::DateTime>,
+    pub spare_date_2: Option<sage_core::types::DateTime>,
+    pub spare_date_3: Option<sage_core::types::DateTime>,
+    pub spare_date_4: Option<sage_core::types::DateTime>,
+    pub spare_date_5: Option<sage_core::types::DateTime>,
+    pub spare_number_1: Option<sage_core::types::Decimal>,
+    pub spare_number_10: Option<sage_core::types::Decimal>,
+    pub spare_number_2: Option<sage_core::types::Decimal>,
+    pub spare_number_3: Option<sage_core::types::Decimal>,
+    pub spare_number_4: Option<sage_core::types::Decimal>,
+    pub spare_number_5: Option<sage_core::types::Decimal>,
+    pub spare_number_6: Option<sage_core::types::Decimal>,
+    pub spare_number_7: Option<sage_core::types::Decimal>,
+    pub spare_number_8: Option<sage_core::types::Decimal>,
+    pub spare_number_9: Option<sage_core::types::Decimal>,
+    pub spare_text_1: Option<String>,
+    pub spare_text_10: Option<String>,
+    pub spare_text_2: Option<String>,
+    pub spare_text_3: Option<String>,
+    pub spare_text_4: Option<String>,
+    pub spare_text_5: Option<String>,
+    pub spare_text_6: Option<String>,
+    pub spare_text_7: Option<String>,
+    pub spare_text_8: Option<String>,
+    pub spare_text_9: Option<String>,
+    pub subtotal_charges_net_value: Option<sage_core::types::Decimal>,
+    pub subtotal_discount_value: Option<sage_core::types::Decimal>,
+    pub subtotal_goods_value: Option<sage_core::types::Decimal>,
+    pub subtotal_landed_costs_value: Option<sage_core::types::Decimal>,
+    pub supplier_document_no: Option<String>,
+    pub supplier_id: super::ids::SupplierId,
+    pub total_gross_value: Option<sage_core::types::Decimal>,
+    pub total_net_value: Option<sage_core::types::Decimal>,
+    pub total_tax_value: Option<sage_core::types::Decimal>,
+    /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
+    pub extra: sage_core::types::Extra,
+}
+
+impl NewPopOrder {
+    /// A value with its required fields; the optional ones start unset.
+    #[inline]
+    pub fn new(supplier_id: impl Into<super::ids::SupplierId>) -> Self {
+        Self {
+            analysis_code_1: None,
+            analysis_code_10: None,
+            analysis_code_11: None,
+            analysis_code_12: None,
+            analysis_code_13: None,
+            analysis_code_14: None,
+            analysis_code_15: None,
+            analysis_code_16: None,
+            analysis_code_17: None,
+            analysis_code_18: None,
+            analysis_code_19: None,
+            analysis_code_2: None,
+            analysis_code_20: None,
+            analysis_code_3: None,
+            analysis_code_4: None,
+            analysis_code_5: None,
+            analysis_code_6: None,
+            analysis_code_7: None,
+            analysis_code_8: None,
+            analysis_code_9: None,
+            authorisation_status: None,
+            authorisation_status_description: None,
+            cancelled_status: None,
+            default_direct_delivery_address: None,
+            delivery_address: None,
+            disputed_status: None,
+            document_created_by: None,
+            document_created_by_id: None,
+            document_date: None,
+            document_discount_percent: None,
+            document_no: None,
+            document_originator_id: None,
+            document_originator_name: None,
+            document_status: None,
+            exchange_rate: None,
+            invoice_credit_status: None,
+            is_credit_limit_exceeded: None,
+            is_draft: None,
+            is_editing: None,
+            is_to_sequence_lines: None,
+            lines: None,
+            lock_id: None,
+            memos: None,
+            print_status: None,
+            receipt_return_status: None,
+            requested_delivery_date: None,
+            settlement_discount_days: None,
+            settlement_discount_percent: None,
+            spare_bool_1: None,
+            spare_bool_2: None,
+            spare_bool_3: None,
+            spare_bool_4: None,
+            spare_bool_5: None,
+            spare_date_1: None,
+            spare_date_2: None,
+            spare_date_3: None,
+            spare_date_4: None,
+            spare_date_5: None,
+            spare_number_1: None,
+            spare_number_10: None,
+            spare_number_2: None,
+            spare_number_3: None,
+            spare_number_4: None,
+            spare_number_5: None,
+            spare_number_6: None,
+            spare_number_7: None,
+            spare_number_8: None,
+            spare_number_9: None,
+            spare_text_1: None,
+            spare_text_10: None,
+            spare_text_2: None,
+            spare_text_3: None,
+            spare_text_4: None,
+            spare_text_5: None,
+            spare_text_6: None,
+            spare_text_7: None,
+            spare_text_8: None,
+            spare_text_9: None,
+            subtotal_charges_net_value: None,
+            subtotal_discount_value: None,
+            subtotal_goods_value: None,
+            subtotal_landed_costs_value: None,
+            supplier_document_no: None,
+            supplier_id: supplier_id.into(),
+            total_gross_value: None,
+            total_net_value: None,
+            total_tax_value: None,
+            extra: sage_core::types::Extra::new(),
+        }
+    }
+}
+
+sage_core::json_model! {
+    NewPopOrder {
+        analysis_code_1: "analysis_code_1", lenient_option, optional;
+        analysis_code_10: "analysis_code_10", lenient_option, optional;
+        analysis_code_11: "analysis_code_11", lenient_option, optional;
+        analysis_code_12: "analysis_code_12", lenient_option, optional;
+        analysis_code_13: "analysis_code_13", lenient_option, optional;
+        analysis_code_14: "analysis_code_14", lenient_option, optional;
+        analysis_code_15: "analysis_code_15", lenient_option, optional;
+        analysis_code_16: "analysis_code_16", lenient_option, optional;
+        analysis_code_17: "analysis_code_17", lenient_option, optional;
+        analysis_code_18: "analysis_code_18", lenient_option, optional;
+        analysis_code_19: "analysis_code_19", lenient_option, optional;
+        analysis_code_2: "analysis_code_2", lenient_option, optional;
+        analysis_code_20: "analysis_code_20", lenient_option, optional;
+        analysis_code_3: "analysis_code_3", lenient_option, optional;
+        analysis_code_4: "analysis_code_4", lenient_option, optional;
+        analysis_code_5: "analysis_code_5", lenient_option, optional;
+        analysis_code_6: "analysis_code_6", lenient_option, optional;
+        analysis_code_7: "analysis_code_7", lenient_option, optional;
+        analysis_code_8: "analysis_code_8", lenient_option, optional;
+        analysis_code_9: "analysis_code_9", lenient_option, optional;
+        authorisation_status: "authorisation_status", lenient_option, optional;
+        authorisation_status_description: "authorisation_status_description", lenient_option, optional;
+        cancelled_status: "cancelled_status", lenient_option, optional;
+        default_direct_delivery_address: "default_direct_delivery_address", next_value, optional;
+        delivery_address: "delivery_address", next_value, optional;
+        disputed_status: "disputed_status", lenient_option, optional;
+        document_created_by: "document_created_by", lenient_option, optional;
+        document_created_by_id: "document_created_by_id", lenient_option, optional_number;
+        document_date: "document_date", lenient_option, optional;
+        document_discount_percent: "document_discount_percent", lenient_option, optional_number;
+        document_no: "document_no", lenient_option, optional;
+        document_originator_id: "document_originator_id", lenient_option, optional_number;
+        document_originator_name: "document_originator_name", lenient_option, optional;
+        document_status: "document_status", lenient_option, optional;
+        exchange_rate: "exchange_rate", lenient_option, optional_number;
+        invoice_credit_status: "invoice_credit_status", lenient_option, optional;
+        is_credit_limit_exceeded: "is_credit_limit_exceeded", lenient_option, optional;
+        is_draft: "is_draft", lenient_option, optional;
+        is_editing: "is_editing", lenient_option, optional;
+        is_to_sequence_lines: "is_to_sequence_lines", lenient_option, optional;
+        lines: "lines", next_value, optional;
+        lock_id: "lock_id", lenient_option, optional;
+        memos: "memos", next_value, optional;
+        print_status: "print_status", lenient_option, optional;
+        receipt_return_status: "receipt_return_status", lenient_option, optional;
+        requested_delivery_date: "requested_delivery_date", lenient_option, optional;
+        settlement_discount_days: "settlement_discount_days", lenient_option, optional;
+        settlement_discount_percent: "settlement_discount_percent", lenient_option, optional_number;
+        spare_bool_1: "spare_bool_1", lenient_option, optional;
+        spare_bool_2: "spare_bool_2", lenient_option, optional;
+        spare_bool_3: "spare_bool_3", lenient_option, optional;
+        spare_bool_4: "spare_bool_4", lenient_option, optional;
+        spare_bool_5: "spare_bool_5", lenient_option, optional;
+        spare_date_1: "spare_date_1", lenient_option, optional;
+        spare_date_2: "spare_date_2", lenient_option, optional;
+        spare_date_3: "spare_date_3", lenient_option, optional;
+        spare_date_4: "spare_date_4", lenient_option, optional;
+        spare_date_5: "spare_date_5", lenient_option, optional;
+        spare_number_1: "spare_number_1", lenient_option, optional_number;
+        spare_number_10: "spare_number_10", lenient_option, optional_number;
+        spare_number_2: "spare_number_2", lenient_option, optional_number;
+        spare_number_3: "spare_number_3", lenient_option, optional_number;
+        spare_number_4: "spare_number_4", lenient_option, optional_number;
+        spare_number_5: "spare_number_5", lenient_option, optional_number;
+        spare_number_6: "spare_number_6", lenient_option, optional_number;
+        spare_number_7: "spare_number_7", lenient_option, optional_number;
+        spare_number_8: "spare_number_8", lenient_option, optional_number;
+        spare_number_9: "spare_number_9", lenient_option, optional_number;
+        spare_text_1: "spare_text_1", lenient_option, optional;
+        spare_text_10: "spare_text_10", lenient_option, optional;
+        spare_text_2: "spare_text_2", lenient_option, optional;
+        spare_text_3: "spare_text_3", lenient_option, optional;
+        spare_text_4: "spare_text_4", lenient_option, optional;
+        spare_text_5: "spare_text_5", lenient_option, optional;
+        spare_text_6: "spare_text_6", lenient_option, optional;
+        spare_text_7: "spare_text_7", lenient_option, optional;
+        spare_text_8: "spare_text_8", lenient_option, optional;
+        spare_text_9: "spare_text_9", lenient_option, optional;
+        subtotal_charges_net_value: "subtotal_charges_net_value", lenient_option, optional_number;
+        subtotal_discount_value: "subtotal_discount_value", lenient_option, optional_number;
+        subtotal_goods_value: "subtotal_goods_value", lenient_option, optional_number;
+        subtotal_landed_costs_value: "subtotal_landed_costs_value", lenient_option, optional_number;
+        supplier_document_no: "supplier_document_no", lenient_option, optional;
+        supplier_id: "supplier_id", lenient_value, field;
+        total_gross_value: "total_gross_value", lenient_option, optional_number;
+        total_net_value: "total_net_value", lenient_option, optional_number;
+        total_tax_value: "total_tax_value", lenient_option, optional_number;
+    }
+}
+
 /// Additional charges can be added to purchase orders to account for items such as delivery. Within the Sage 200 application, users can setup and maintain the list of additional charges that can be referenced when creating a purchase order.
 ///
 /// This API resource can be used to determine what each additional charge is for.
@@ -102,6 +386,7 @@ sage_core::json_model! {
     }
 }
 
+sage_core::fields! { PopAdditionalCharge => PopAdditionalChargeFields { charge_value: Decimal, code: Text, date_time_created: DateTime, date_time_updated: DateTime, id: Integer, name: Text, nominal_code: Other, nominal_code_id: Integer, tax_code: Other, tax_code_id: Integer } }
 /// POP documents can be in one of a number of authorisation states. These authorisation state types are a pre-defined list, and are common across every instance of Sage 200.
 ///
 /// The API endpoint returns details of the authorisation status types that can be used when reading POP documents.
@@ -125,6 +410,7 @@ sage_core::json_model! {
     }
 }
 
+sage_core::fields! { PopAuthorisationStatusType => PopAuthorisationStatusTypeFields { description: Text, id: Integer, value: Text } }
 /// A cancelled line holds details of changes to an order or return line.
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct PopCancelledLine {
@@ -173,6 +459,7 @@ sage_core::json_model! {
     }
 }
 
+sage_core::fields! { PopCancelledLine => PopCancelledLineFields { buying_unit_description: Text, cancelled_date: DateTime, cancelled_quantity: Decimal, date_time_created: DateTime, date_time_updated: DateTime, id: Integer, item_code: Text, item_description: Text, pop_order_return_id: Integer, stock_unit_cancelled_quantity: Decimal, user_name: Text, user_number: Integer } }
 /// The delivery address actions can be one of the following types: NoAction, Ordinary, SetDefault, UseDefault or OverrideDefault.
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct PopDeliveryAddressActionType {
@@ -194,6 +481,7 @@ sage_core::json_model! {
     }
 }
 
+sage_core::fields! { PopDeliveryAddressActionType => PopDeliveryAddressActionTypeFields { description: Text, id: Integer, value: Text } }
 /// The delivery address can be one of the following types: Customer, Supplier or Free Text.
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct PopDeliveryAddressType {
@@ -215,6 +503,7 @@ sage_core::json_model! {
     }
 }
 
+sage_core::fields! { PopDeliveryAddressType => PopDeliveryAddressTypeFields { description: Text, id: Integer, value: Text } }
 /// POP documents can be in one of a number of printed states: Not Printed, Printed or Amended.
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct PopDocumentPrintStatusType {
@@ -236,6 +525,7 @@ sage_core::json_model! {
     }
 }
 
+sage_core::fields! { PopDocumentPrintStatusType => PopDocumentPrintStatusTypeFields { description: Text, id: Integer, value: Text } }
 /// POP documents process statuses are used to give a high-level view of the progress of an order or return; the values are None, Part or Full.
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct PopDocumentProcessStatusType {
@@ -257,6 +547,7 @@ sage_core::json_model! {
     }
 }
 
+sage_core::fields! { PopDocumentProcessStatusType => PopDocumentProcessStatusTypeFields { description: Text, id: Integer, value: Text } }
 /// There are a variety of documents that are used within the Purchase Ledger, each with a different status type. These document status types are a pre-defined list, and are common across every instance of Sage 200.
 ///
 /// The API endpoint returns details of the document status types that can be used when reading/writing POP documents.
@@ -280,6 +571,7 @@ sage_core::json_model! {
     }
 }
 
+sage_core::fields! { PopDocumentStatusType => PopDocumentStatusTypeFields { description: Text, id: Integer, value: Text } }
 /// POP document types are the types of documents available in POP; the values are Order or Return.
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct PopDocumentType {
@@ -301,6 +593,7 @@ sage_core::json_model! {
     }
 }
 
+sage_core::fields! { PopDocumentType => PopDocumentTypeFields { description: Text, id: Integer, value: Text } }
 /// POP intrastat status types are the intrastat statuses; the values are Not Required, Required, Completed, In Progress and Deleted.
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct PopIntrastatStatusType {
@@ -322,6 +615,7 @@ sage_core::json_model! {
     }
 }
 
+sage_core::fields! { PopIntrastatStatusType => PopIntrastatStatusTypeFields { description: Text, id: Integer, value: Text } }
 /// There are a variety of documents that are used within the Purchase Ledger, each with a different type. These document types are a pre-defined list, and are common across every instance of Sage 200.
 ///
 /// The API endpoint returns details of the POP invoice credit types that can be used when reading POP invoice credit documents.
@@ -345,6 +639,7 @@ sage_core::json_model! {
     }
 }
 
+sage_core::fields! { PopInvoiceCreditType => PopInvoiceCreditTypeFields { description: Text, id: Integer, value: Text } }
 /// The (sales) order line linked to the purchase order line.
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct PopLinkedOrderLine {
@@ -387,6 +682,7 @@ sage_core::json_model! {
     }
 }
 
+sage_core::fields! { PopLinkedOrderLine => PopLinkedOrderLineFields { customer_name: Text, customer_reference: Text, document_no: Text, id: Integer, is_to_unlink: Boolean, linked_order_id: Integer, stock_unit_despatched_quantity: Decimal, stock_unit_outstanding_quantity: Decimal, stock_unit_required_quantity: Decimal, r#type as "type": Text } }
 /// The requisition line linked to the purchase order line.
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct PopLinkedRequisitionLine {
@@ -423,6 +719,7 @@ sage_core::json_model! {
     }
 }
 
+sage_core::fields! { PopLinkedRequisitionLine => PopLinkedRequisitionLineFields { budget_name: Text, document_no: Text, id: Integer, item_code: Text, item_name: Text, quantity: Decimal, supplier_name: Text, supplier_reference: Text } }
 /// Purchase orders are used to represent the purchase of goods or services from a supplier. They are central to a business and define the terms (price, quantity and times) by which the products or services will be received.
 ///
 /// Please note that as each line is updated independently, as part of a PUT request, a failed line will return an error in the API response body, however, all lines prior to this will be updated. Subsequent lines to the error will not be posted.
@@ -818,6 +1115,7 @@ sage_core::json_model! {
     }
 }
 
+sage_core::fields! { PopOrder => PopOrderFields { analysis_code_1: Text, analysis_code_10: Text, analysis_code_11: Text, analysis_code_12: Text, analysis_code_13: Text, analysis_code_14: Text, analysis_code_15: Text, analysis_code_16: Text, analysis_code_17: Text, analysis_code_18: Text, analysis_code_19: Text, analysis_code_2: Text, analysis_code_20: Text, analysis_code_3: Text, analysis_code_4: Text, analysis_code_5: Text, analysis_code_6: Text, analysis_code_7: Text, analysis_code_8: Text, analysis_code_9: Text, authorisation_status: Text, authorisation_status_description: Text, cancelled_status: Text, date_time_created: DateTime, date_time_updated: DateTime, default_direct_delivery_address: One<PopOrderLineDirectDeliveryAddress>, delivery_address: One<PopOrderDeliveryAddress>, disputed_status: Text, document_created_by: Text, document_created_by_id: Decimal, document_date: DateTime, document_discount_percent: Decimal, document_no: Text, document_originator_id: Decimal, document_originator_name: Text, document_status: Enum<super::common::DocumentStatus>, exchange_rate: Decimal, id: Integer, invoice_credit_status: Text, is_credit_limit_exceeded: Boolean, is_draft: Boolean, is_editing: Boolean, is_to_sequence_lines: Boolean, lines: Many<PopOrderLine>, lock_id: Integer, memos: Many<PopOrderMemo>, print_status: Text, receipt_return_status: Text, requested_delivery_date: DateTime, settlement_discount_days: Integer, settlement_discount_percent: Decimal, spare_bool_1: Boolean, spare_bool_2: Boolean, spare_bool_3: Boolean, spare_bool_4: Boolean, spare_bool_5: Boolean, spare_date_1: DateTime, spare_date_2: DateTime, spare_date_3: DateTime, spare_date_4: DateTime, spare_date_5: DateTime, spare_number_1: Decimal, spare_number_10: Decimal, spare_number_2: Decimal, spare_number_3: Decimal, spare_number_4: Decimal, spare_number_5: Decimal, spare_number_6: Decimal, spare_number_7: Decimal, spare_number_8: Decimal, spare_number_9: Decimal, spare_text_1: Text, spare_text_10: Text, spare_text_2: Text, spare_text_3: Text, spare_text_4: Text, spare_text_5: Text, spare_text_6: Text, spare_text_7: Text, spare_text_8: Text, spare_text_9: Text, subtotal_charges_net_value: Decimal, subtotal_discount_value: Decimal, subtotal_goods_value: Decimal, subtotal_landed_costs_value: Decimal, supplier: Other, supplier_document_no: Text, supplier_id: Integer, total_gross_value: Decimal, total_net_value: Decimal, total_tax_value: Decimal } }
 /// The delivery address.
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct PopOrderDeliveryAddress {
@@ -955,6 +1253,7 @@ sage_core::json_model! {
     }
 }
 
+sage_core::fields! { PopOrderGenerationType => PopOrderGenerationTypeFields { description: Text, id: Integer, value: Text } }
 /// All purchase orders contain 'line items' that define what an order consists of (e.g. items on an order). If the contents of an order are modified by adding/updating/deleting order lines, this will affect the overall value of the order.
 #[derive(Debug, Clone, PartialEq)]
 pub struct PopOrderLine {
@@ -1463,6 +1762,7 @@ sage_core::json_model! {
     }
 }
 
+sage_core::fields! { PopOrderLine => PopOrderLineFields { additional_charge: Other, analysis_code_1: Text, analysis_code_10: Text, analysis_code_11: Text, analysis_code_12: Text, analysis_code_13: Text, analysis_code_14: Text, analysis_code_15: Text, analysis_code_16: Text, analysis_code_17: Text, analysis_code_18: Text, analysis_code_19: Text, analysis_code_2: Text, analysis_code_20: Text, analysis_code_3: Text, analysis_code_4: Text, analysis_code_5: Text, analysis_code_6: Text, analysis_code_7: Text, analysis_code_8: Text, analysis_code_9: Text, buying_unit: Other, buying_unit_description: Text, buying_unit_id: Integer, cancel_requisition_lines: Boolean, code: Text, confirmation_intent_type: Text, create_cancelled_line: Boolean, date_time_created: DateTime, date_time_updated: DateTime, description: Text, direct_delivery_address: One<PopOrderLineDirectDeliveryAddress>, discount_percent_specified: Boolean, discounted_unit_price: Decimal, for_direct_delivery: Boolean, has_linked_order_lines: Boolean, has_requisition_lines: Boolean, id: Integer, invoice_credit_quantity: Decimal, invoice_credit_status: Text, is_complete: Boolean, is_line_deletable: Boolean, is_to_delete: Boolean, landed_costs_per_item: Decimal, landed_costs_percentage: Decimal, landed_costs_type: Text, line_number: Integer, line_quantity: Decimal, line_tax_value: Decimal, line_total_value: Decimal, line_type: Enum<super::common::LineType>, line_unit_precision: Decimal, linked_order_lines: Many<PopLinkedOrderLine>, linked_requisition_lines: Many<PopLinkedRequisitionLine>, nominal_code: Other, nominal_cost_centre: Text, nominal_department: Text, nominal_reference: Text, pop_order: Other, pop_order_id: Integer, pricing_unit: Other, pricing_unit_description: Text, pricing_unit_id: Integer, pricing_unit_multiple: Decimal, product: Other, product_id: Integer, receipt_return_quantity: Decimal, receipt_return_status: Text, remove_link_to_sop_order_line: Boolean, requested_delivery_dates: Many<PopOrderLineRequestedDeliveryDate>, requisition_lines_comment: Text, show_on_supplier_docs: Boolean, spare_bool_1: Boolean, spare_bool_2: Boolean, spare_bool_3: Boolean, spare_bool_4: Boolean, spare_bool_5: Boolean, spare_date_1: DateTime, spare_date_2: DateTime, spare_date_3: DateTime, spare_date_4: DateTime, spare_date_5: DateTime, spare_number_1: Decimal, spare_number_10: Decimal, spare_number_2: Decimal, spare_number_3: Decimal, spare_number_4: Decimal, spare_number_5: Decimal, spare_number_6: Decimal, spare_number_7: Decimal, spare_number_8: Decimal, spare_number_9: Decimal, spare_text_1: Text, spare_text_10: Text, spare_text_2: Text, spare_text_3: Text, spare_text_4: Text, spare_text_5: Text, spare_text_6: Text, spare_text_7: Text, spare_text_8: Text, spare_text_9: Text, stock_unit_invoice_credit_quantity: Decimal, stock_unit_line_quantity: Decimal, stock_unit_multiple: Decimal, stock_unit_on_order_quantity: Decimal, stock_unit_precision: Decimal, stock_unit_receipt_return_quantity: Decimal, supplier_part_ref: Text, tax_code: Other, tax_code_id: Integer, total_landed_costs_value: Decimal, unit_buying_price: Decimal, unit_discount_percent: Decimal, unit_discount_value: Decimal, update_prices_at_goods_receipt: Boolean, use_description: Boolean, warehouse: Other, warehouse_id: Integer } }
 /// The direct delivery address. This can only be set on lines of type EnumLineTypeStandard.
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct PopOrderLineDirectDeliveryAddress {
@@ -1899,6 +2199,7 @@ sage_core::json_model! {
     }
 }
 
+sage_core::fields! { PopOrderLineView => PopOrderLineViewFields { pop_delivery_addr_address_1: Text, pop_delivery_addr_address_2: Text, pop_delivery_addr_address_3: Text, pop_delivery_addr_address_4: Text, pop_delivery_addr_city: Text, pop_delivery_addr_contact: Text, pop_delivery_addr_country: Text, pop_delivery_addr_county: Text, pop_delivery_addr_description: Text, pop_delivery_addr_email: Text, pop_delivery_addr_fax: Text, pop_delivery_addr_post_code: Text, pop_delivery_addr_postal_name: Text, pop_delivery_addr_telephone: Text, pop_order_analysis_code_1: Text, pop_order_analysis_code_10: Text, pop_order_analysis_code_11: Text, pop_order_analysis_code_12: Text, pop_order_analysis_code_13: Text, pop_order_analysis_code_14: Text, pop_order_analysis_code_15: Text, pop_order_analysis_code_16: Text, pop_order_analysis_code_17: Text, pop_order_analysis_code_18: Text, pop_order_analysis_code_19: Text, pop_order_analysis_code_2: Text, pop_order_analysis_code_20: Text, pop_order_analysis_code_3: Text, pop_order_analysis_code_4: Text, pop_order_analysis_code_5: Text, pop_order_analysis_code_6: Text, pop_order_analysis_code_7: Text, pop_order_analysis_code_8: Text, pop_order_analysis_code_9: Text, pop_order_confirmation_intent_type: Text, pop_order_currency_id: Integer, pop_order_currency_name: Text, pop_order_currency_symbol: Text, pop_order_date_time_updated: DateTime, pop_order_document_created_by_id: Text, pop_order_document_date: DateTime, pop_order_document_default_delivery_address_id: Text, pop_order_document_discount_percent: Decimal, pop_order_document_no: Text, pop_order_document_originator_id: Text, pop_order_document_status: Text, pop_order_exchange_rate: Decimal, pop_order_id: Integer, pop_order_line_analysis_code_1: Text, pop_order_line_analysis_code_10: Text, pop_order_line_analysis_code_11: Text, pop_order_line_analysis_code_12: Text, pop_order_line_analysis_code_13: Text, pop_order_line_analysis_code_14: Text, pop_order_line_analysis_code_15: Text, pop_order_line_analysis_code_16: Text, pop_order_line_analysis_code_17: Text, pop_order_line_analysis_code_18: Text, pop_order_line_analysis_code_19: Text, pop_order_line_analysis_code_2: Text, pop_order_line_analysis_code_20: Text, pop_order_line_analysis_code_3: Text, pop_order_line_analysis_code_4: Text, pop_order_line_analysis_code_5: Text, pop_order_line_analysis_code_6: Text, pop_order_line_analysis_code_7: Text, pop_order_line_analysis_code_8: Text, pop_order_line_analysis_code_9: Text, pop_order_line_date_time_updated: DateTime, pop_order_line_discounted_unit_price: Decimal, pop_order_line_for_direct_delivery: Boolean, pop_order_line_id: Integer, pop_order_line_landed_costs_value: Decimal, pop_order_line_number: Integer, pop_order_line_product_code: Text, pop_order_line_product_description: Text, pop_order_line_quantity: Decimal, pop_order_line_show_on_supplier_docs: Boolean, pop_order_line_tax_value: Decimal, pop_order_line_total_value: Decimal, pop_order_line_type: Enum<super::common::LineType>, pop_order_line_unit_discount_percent: Decimal, pop_order_line_unit_discount_value: Decimal, pop_order_line_unit_price: Decimal, pop_order_requested_delivery_date: DateTime, pop_order_settlement_discount_days: Integer, pop_order_settlement_discount_percent: Decimal, pop_order_subtotal_discount_value: Decimal, pop_order_subtotal_landed_costs_value: Decimal, pop_order_subtotal_value: Decimal, pop_order_supplier_document_no: Text, product_code: Text, product_description: Text, product_id: Integer, product_name: Text, supplier_id: Integer, supplier_name: Text, supplier_reference: Text, tax_code_code: Integer, tax_code_id: Integer, tax_code_name: Text, tax_code_rate: Decimal, warehouse_id: Integer, warehouse_name: Text } }
 /// Memos are sections of text that can be used to make comments about a purchase order.
 ///
 /// Multiple memos can be added to each purchase order. The user that created the memo, the date it was created and last updated date and time are also recorded.
@@ -2026,6 +2327,7 @@ sage_core::json_model! {
     }
 }
 
+sage_core::fields! { PopOrderReturnInvoiceCreditView => PopOrderReturnInvoiceCreditViewFields { pop_invoice_credit_line_id: Integer, pop_invoice_credit_no: Text, pop_invoice_credit_type_id: Integer, pop_order_return_authorisation_status_id: Integer, pop_order_return_document_date: DateTime, pop_order_return_document_no: Text, pop_order_return_document_print_status_id: Integer, pop_order_return_document_status_id: Integer, pop_order_return_document_type_id: Integer, pop_order_return_id: Integer, pop_order_return_supplier_document_no: Text, pop_order_return_total_accrual_value: Decimal, pop_order_return_total_gross_value: Decimal, pop_order_return_total_net_value: Decimal, pop_order_return_total_tax_value: Decimal, supplier_id: Integer, supplier_name: Text, supplier_reference: Text, supplier_short_name: Text } }
 /// This resource returns a view of purchase orders and returns and invoices and credit notes for a line.
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct PopOrderReturnLineInvoiceCreditView {
@@ -2072,6 +2374,7 @@ sage_core::json_model! {
     }
 }
 
+sage_core::fields! { PopOrderReturnLineInvoiceCreditView => PopOrderReturnLineInvoiceCreditViewFields { line_unit_name: Text, pop_invoice_credit_document_date: DateTime, pop_invoice_credit_document_no: Text, pop_invoice_credit_line_id: Integer, pop_invoice_credit_line_invoice_credit_quantity: Decimal, pop_invoice_credit_line_stock_unit_invoice_credit_quantity: Decimal, pop_invoice_credit_type_id: Integer, pop_order_return_line_id: Integer, stock_unit_discounted_unit_price: Decimal, stock_unit_name: Text } }
 /// This resource returns a view of purchase orders and returns and receipts and returns for a line.
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct PopOrderReturnLineReceiptReturnView {
@@ -2125,6 +2428,7 @@ sage_core::json_model! {
     }
 }
 
+sage_core::fields! { PopOrderReturnLineReceiptReturnView => PopOrderReturnLineReceiptReturnViewFields { pop_order_return_id: Integer, pop_order_return_invoice_credit_status_id: Integer, pop_order_return_line_buying_unit_description: Text, pop_order_return_line_id: Integer, pop_receipt_return_id: Integer, pop_receipt_return_line_id: Integer, pop_receipt_return_line_invoiced: Text, pop_receipt_return_line_receipt_return_date: DateTime, pop_receipt_return_line_receipt_return_no: Text, pop_receipt_return_line_receipt_return_quantity: Decimal, pop_receipt_return_line_user_name: Text, pop_receipt_return_line_user_number: Integer, pop_receipt_return_supplier_document_no: Text } }
 /// "This resource returns the details of all POP documents (orders and returns). The default sort (orderby) fields are by 'document_no' and 'Id' ascending."
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct PopOrderReturnView {
@@ -2350,6 +2654,193 @@ sage_core::json_model! {
     }
 }
 
+sage_core::fields! { PopOrderReturnView => PopOrderReturnViewFields { analysis_code_1: Text, analysis_code_10: Text, analysis_code_11: Text, analysis_code_12: Text, analysis_code_13: Text, analysis_code_14: Text, analysis_code_15: Text, analysis_code_16: Text, analysis_code_17: Text, analysis_code_18: Text, analysis_code_19: Text, analysis_code_2: Text, analysis_code_20: Text, analysis_code_3: Text, analysis_code_4: Text, analysis_code_5: Text, analysis_code_6: Text, analysis_code_7: Text, analysis_code_8: Text, analysis_code_9: Text, authorisation_status_id: Integer, cancelled_status_id: Integer, date_time_updated: DateTime, disputed_status_id: Integer, document_created_by: Text, document_date: DateTime, document_discount_percent: Decimal, document_no: Text, document_originator_id: Integer, document_originator_name: Text, document_print_status_id: Integer, document_status_id: Integer, document_type_id: Integer, exchange_rate: Decimal, id: Integer, intrastat_status_id: Integer, invoice_credit_status_id: Integer, pop_delivery_addr_address_1: Text, pop_delivery_addr_address_2: Text, pop_delivery_addr_address_3: Text, pop_delivery_addr_address_4: Text, pop_delivery_addr_city: Text, pop_delivery_addr_contact: Text, pop_delivery_addr_country: Text, pop_delivery_addr_county: Text, pop_delivery_addr_description: Text, pop_delivery_addr_email: Text, pop_delivery_addr_fax: Text, pop_delivery_addr_post_code: Text, pop_delivery_addr_postal_name: Text, pop_delivery_addr_telephone: Text, receipt_return_status_id: Integer, requested_delivery_date: DateTime, settlement_discount_days: Integer, settlement_discount_percent: Decimal, single_delivery_address: Boolean, source_document_no: Text, subtotal_charge_net_value: Decimal, subtotal_charge_tax_value: Decimal, subtotal_discount_value: Decimal, subtotal_goods_value: Decimal, subtotal_landed_costs: Decimal, supplier_document_no: Text, supplier_id: Integer, supplier_name: Text, supplier_reference: Text, supplier_short_name: Text, total_accrual_value: Decimal, total_gross_value: Decimal, total_net_value: Decimal, total_tax_value: Decimal } }
+/// Changes to a pop order: what an update sends. The fields are [`PopOrder`]'s (documented there) but those Sage sets, all optional (an unset field is left out); `(&read).into()` starts from a value read.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct PopOrderUpdate {
+    pub analysis_code_1: Option<String>,
+    pub analysis_code_10: Option<String>,
+    pub analysis_code_11: Option<String>,
+    pub analysis_code_12: Option<String>,
+    pub analysis_code_13: Option<String>,
+    pub analysis_code_14: Option<String>,
+    pub analysis_code_15: Option<String>,
+    pub analysis_code_16: Option<String>,
+    pub analysis_code_17: Option<String>,
+    pub analysis_code_18: Option<String>,
+    pub analysis_code_19: Option<String>,
+    pub analysis_code_2: Option<String>,
+    pub analysis_code_20: Option<String>,
+    pub analysis_code_3: Option<String>,
+    pub analysis_code_4: Option<String>,
+    pub analysis_code_5: Option<String>,
+    pub analysis_code_6: Option<String>,
+    pub analysis_code_7: Option<String>,
+    pub analysis_code_8: Option<String>,
+    pub analysis_code_9: Option<String>,
+    pub authorisation_status: Option<String>,
+    pub authorisation_status_description: Option<String>,
+    pub cancelled_status: Option<String>,
+    pub default_direct_delivery_address: Option<PopOrderLineDirectDeliveryAddress>,
+    pub delivery_address: Option<PopOrderDeliveryAddress>,
+    pub disputed_status: Option<String>,
+    pub document_created_by: Option<String>,
+    pub document_created_by_id: Option<sage_core::types::Decimal>,
+    pub document_date: Option<sage_core::types::DateTime>,
+    pub document_discount_percent: Option<sage_core::types::Decimal>,
+    pub document_no: Option<String>,
+    pub document_originator_id: Option<sage_core::types::Decimal>,
+    pub document_originator_name: Option<String>,
+    pub document_status: Option<super::common::DocumentStatus>,
+    pub exchange_rate: Option<sage_core::types::Decimal>,
+    pub invoice_credit_status: Option<String>,
+    pub is_credit_limit_exceeded: Option<bool>,
+    pub is_draft: Option<bool>,
+    pub is_editing: Option<bool>,
+    pub is_to_sequence_lines: Option<bool>,
+    pub lines: Option<Vec<PopOrderLine>>,
+    pub lock_id: Option<i64>,
+    pub memos: Option<Vec<PopOrderMemo>>,
+    pub print_status: Option<String>,
+    pub receipt_return_status: Option<String>,
+    pub requested_delivery_date: Option<sage_core::types::DateTime>,
+    pub settlement_discount_days: Option<i64>,
+    pub settlement_discount_percent: Option<sage_core::types::Decimal>,
+    pub spare_bool_1: Option<bool>,
+    pub spare_bool_2: Option<bool>,
+    pub spare_bool_3: Option<bool>,
+    pub spare_bool_4: Option<bool>,
+    pub spare_bool_5: Option<bool>,
+    pub spare_date_1: Option<sage_core::types::DateTime>,
+    pub spare_date_2: Option<sage_core::types::DateTime>,
+    pub spare_date_3: Option<sage_core::types::DateTime>,
+    pub spare_date_4: Option<sage_core::types::DateTime>,
+    pub spare_date_5: Option<sage_core::types::DateTime>,
+    pub spare_number_1: Option<sage_core::types::Decimal>,
+    pub spare_number_10: Option<sage_core::types::Decimal>,
+    pub spare_number_2: Option<sage_core::types::Decimal>,
+    pub spare_number_3: Option<sage_core::types::Decimal>,
+    pub spare_number_4: Option<sage_core::types::Decimal>,
+    pub spare_number_5: Option<sage_core::types::Decimal>,
+    pub spare_number_6: Option<sage_core::types::Decimal>,
+    pub spare_number_7: Option<sage_core::types::Decimal>,
+    pub spare_number_8: Option<sage_core::types::Decimal>,
+    pub spare_number_9: Option<sage_core::types::Decimal>,
+    pub spare_text_1: Option<String>,
+    pub spare_text_10: Option<String>,
+    pub spare_text_2: Option<String>,
+    pub spare_text_3: Option<String>,
+    pub spare_text_4: Option<String>,
+    pub spare_text_5: Option<String>,
+    pub spare_text_6: Option<String>,
+    pub spare_text_7: Option<String>,
+    pub spare_text_8: Option<String>,
+    pub spare_text_9: Option<String>,
+    pub subtotal_charges_net_value: Option<sage_core::types::Decimal>,
+    pub subtotal_discount_value: Option<sage_core::types::Decimal>,
+    pub subtotal_goods_value: Option<sage_core::types::Decimal>,
+    pub subtotal_landed_costs_value: Option<sage_core::types::Decimal>,
+    pub supplier_document_no: Option<String>,
+    pub supplier_id: Option<super::ids::SupplierId>,
+    pub total_gross_value: Option<sage_core::types::Decimal>,
+    pub total_net_value: Option<sage_core::types::Decimal>,
+    pub total_tax_value: Option<sage_core::types::Decimal>,
+    /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
+    pub extra: sage_core::types::Extra,
+}
+
+sage_core::json_model! {
+    PopOrderUpdate: Default {
+        analysis_code_1: "analysis_code_1", lenient_into, optional;
+        analysis_code_10: "analysis_code_10", lenient_into, optional;
+        analysis_code_11: "analysis_code_11", lenient_into, optional;
+        analysis_code_12: "analysis_code_12", lenient_into, optional;
+        analysis_code_13: "analysis_code_13", lenient_into, optional;
+        analysis_code_14: "analysis_code_14", lenient_into, optional;
+        analysis_code_15: "analysis_code_15", lenient_into, optional;
+        analysis_code_16: "analysis_code_16", lenient_into, optional;
+        analysis_code_17: "analysis_code_17", lenient_into, optional;
+        analysis_code_18: "analysis_code_18", lenient_into, optional;
+        analysis_code_19: "analysis_code_19", lenient_into, optional;
+        analysis_code_2: "analysis_code_2", lenient_into, optional;
+        analysis_code_20: "analysis_code_20", lenient_into, optional;
+        analysis_code_3: "analysis_code_3", lenient_into, optional;
+        analysis_code_4: "analysis_code_4", lenient_into, optional;
+        analysis_code_5: "analysis_code_5", lenient_into, optional;
+        analysis_code_6: "analysis_code_6", lenient_into, optional;
+        analysis_code_7: "analysis_code_7", lenient_into, optional;
+        analysis_code_8: "analysis_code_8", lenient_into, optional;
+        analysis_code_9: "analysis_code_9", lenient_into, optional;
+        authorisation_status: "authorisation_status", lenient_into, optional;
+        authorisation_status_description: "authorisation_status_description", lenient_into, optional;
+        cancelled_status: "cancelled_status", lenient_into, optional;
+        default_direct_delivery_address: "default_direct_delivery_address", option_into, optional;
+        delivery_address: "delivery_address", option_into, optional;
+        disputed_status: "disputed_status", lenient_into, optional;
+        document_created_by: "document_created_by", lenient_into, optional;
+        document_created_by_id: "document_created_by_id", lenient_into, optional_number;
+        document_date: "document_date", lenient_into, optional;
+        document_discount_percent: "document_discount_percent", lenient_into, optional_number;
+        document_no: "document_no", lenient_into, optional;
+        document_originator_id: "document_originator_id", lenient_into, optional_number;
+        document_originator_name: "document_originator_name", lenient_into, optional;
+        document_status: "document_status", lenient_into, optional;
+        exchange_rate: "exchange_rate", lenient_into, optional_number;
+        invoice_credit_status: "invoice_credit_status", lenient_into, optional;
+        is_credit_limit_exceeded: "is_credit_limit_exceeded", lenient_into, optional;
+        is_draft: "is_draft", lenient_into, optional;
+        is_editing: "is_editing", lenient_into, optional;
+        is_to_sequence_lines: "is_to_sequence_lines", lenient_into, optional;
+        lines: "lines", option_into, optional;
+        lock_id: "lock_id", lenient_into, optional;
+        memos: "memos", option_into, optional;
+        print_status: "print_status", lenient_into, optional;
+        receipt_return_status: "receipt_return_status", lenient_into, optional;
+        requested_delivery_date: "requested_delivery_date", lenient_into, optional;
+        settlement_discount_days: "settlement_discount_days", lenient_into, optional;
+        settlement_discount_percent: "settlement_discount_percent", lenient_into, optional_number;
+        spare_bool_1: "spare_bool_1", lenient_into, optional;
+        spare_bool_2: "spare_bool_2", lenient_into, optional;
+        spare_bool_3: "spare_bool_3", lenient_into, optional;
+        spare_bool_4: "spare_bool_4", lenient_into, optional;
+        spare_bool_5: "spare_bool_5", lenient_into, optional;
+        spare_date_1: "spare_date_1", lenient_into, optional;
+        spare_date_2: "spare_date_2", lenient_into, optional;
+        spare_date_3: "spare_date_3", lenient_into, optional;
+        spare_date_4: "spare_date_4", lenient_into, optional;
+        spare_date_5: "spare_date_5", lenient_into, optional;
+        spare_number_1: "spare_number_1", lenient_into, optional_number;
+        spare_number_10: "spare_number_10", lenient_into, optional_number;
+        spare_number_2: "spare_number_2", lenient_into, optional_number;
+        spare_number_3: "spare_number_3", lenient_into, optional_number;
+        spare_number_4: "spare_number_4", lenient_into, optional_number;
+        spare_number_5: "spare_number_5", lenient_into, optional_number;
+        spare_number_6: "spare_number_6", lenient_into, optional_number;
+        spare_number_7: "spare_number_7", lenient_into, optional_number;
+        spare_number_8: "spare_number_8", lenient_into, optional_number;
+        spare_number_9: "spare_number_9", lenient_into, optional_number;
+        spare_text_1: "spare_text_1", lenient_into, optional;
+        spare_text_10: "spare_text_10", lenient_into, optional;
+        spare_text_2: "spare_text_2", lenient_into, optional;
+        spare_text_3: "spare_text_3", lenient_into, optional;
+        spare_text_4: "spare_text_4", lenient_into, optional;
+        spare_text_5: "spare_text_5", lenient_into, optional;
+        spare_text_6: "spare_text_6", lenient_into, optional;
+        spare_text_7: "spare_text_7", lenient_into, optional;
+        spare_text_8: "spare_text_8", lenient_into, optional;
+        spare_text_9: "spare_text_9", lenient_into, optional;
+        subtotal_charges_net_value: "subtotal_charges_net_value", lenient_into, optional_number;
+        subtotal_discount_value: "subtotal_discount_value", lenient_into, optional_number;
+        subtotal_goods_value: "subtotal_goods_value", lenient_into, optional_number;
+        subtotal_landed_costs_value: "subtotal_landed_costs_value", lenient_into, optional_number;
+        supplier_document_no: "supplier_document_no", lenient_into, optional;
+        supplier_id: "supplier_id", lenient_into, optional;
+        total_gross_value: "total_gross_value", lenient_into, optional_number;
+        total_net_value: "total_net_value", lenient_into, optional_number;
+        total_tax_value: "total_tax_value", lenient_into, optional_number;
+    }
+}
+
 /// Returns a purchase order with all the default values for a supplier. The API endpoint does not persist the purchase order.
 #[derive(Debug, Clone, PartialEq)]
 pub struct PopOrdersNewRequest {
@@ -2448,6 +2939,7 @@ sage_core::json_model! {
     }
 }
 
+sage_core::fields! { PopRequisitionFulfilmentLine => PopRequisitionFulfilmentLineFields { date_time_created: DateTime, date_time_updated: DateTime, id: Integer, item_code: Text, item_name: Text, linked_item_id: Integer, linked_reference: Text, net_value: Decimal, nominal_account_name: Text, nominal_account_reference: Text, nominal_cost_centre: Text, nominal_department: Text, pop_requisition_fulfilment_line_type: Text, pop_requisition_line_id: Integer, quantity: Decimal, supplier_id: Integer, unit_buying_price: Decimal, warehouse_id: Integer, warehouse_item_id: Integer, warehouse_name: Text } }
 /// This resource returns a view of requisitions, lines and its fulfilments linked to a purchase order line.
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct PopRequisitionFulfilmentLineView {
@@ -2596,6 +3088,7 @@ sage_core::json_model! {
     }
 }
 
+sage_core::fields! { PopRequisitionFulfilmentLineView => PopRequisitionFulfilmentLineViewFields { nominal_report_category_budget_name: Text, pop_requisition_created_by_username: Text, pop_requisition_date_time_created: DateTime, pop_requisition_document_no: Text, pop_requisition_fulfilment_line_id: Integer, pop_requisition_fulfilment_line_item_code: Text, pop_requisition_fulfilment_line_item_name: Text, pop_requisition_fulfilment_line_linked_item_id: Integer, pop_requisition_fulfilment_line_net_value: Decimal, pop_requisition_fulfilment_line_nominal_account_name: Text, pop_requisition_fulfilment_line_nominal_account_reference: Text, pop_requisition_fulfilment_line_nominal_cost_centre: Text, pop_requisition_fulfilment_line_nominal_department: Text, pop_requisition_fulfilment_line_quantity: Decimal, pop_requisition_fulfilment_line_supplier_id: Integer, pop_requisition_fulfilment_line_type_id: Integer, pop_requisition_fulfilment_line_unit_buying_price: Decimal, pop_requisition_fulfilment_line_warehouse_name: Text, pop_requisition_id: Integer, pop_requisition_line_authorised_date: DateTime, pop_requisition_line_authoriser_username: Text, pop_requisition_line_buying_unit_description: Text, pop_requisition_line_currency_symbol: Text, pop_requisition_line_delivery_date: DateTime, pop_requisition_line_id: Integer, pop_requisition_line_item_code: Text, pop_requisition_line_item_name: Text, pop_requisition_line_net_value: Decimal, pop_requisition_line_nominal_account_name: Text, pop_requisition_line_nominal_account_reference: Text, pop_requisition_line_nominal_cost_centre: Text, pop_requisition_line_nominal_department: Text, pop_requisition_line_quantity: Decimal, pop_requisition_line_quantity_fulfilled: Decimal, pop_requisition_line_quantity_to_fulfil: Decimal, pop_requisition_line_status_id: Integer, pop_requisition_line_supplier_code: Text, pop_requisition_line_supplier_name: Text, pop_requisition_line_unit_buying_price: Decimal, pop_requisition_line_warehouse_name: Text, stock_item_stock_unit_name: Text, supplier_account_name: Text, supplier_account_number: Text, sys_currency_symbol: Text } }
 /// The POP Settings are used to choose how to process and manage your Purchase Order Processing.
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct PopSettings {
@@ -2772,6 +3265,7 @@ sage_core::json_model! {
     }
 }
 
+sage_core::fields! { PopSettings => PopSettingsFields { allow_direct_delivery_to_any_address: Boolean, allow_direct_delivery_to_customer: Boolean, allow_direct_delivery_to_supplier: Boolean, allow_manual_direct_delivery: Boolean, allow_unauthorised_order_processing: Boolean, amend_analysis_codes: Boolean, amend_header_analysis_codes: Boolean, amend_nominal_codes: Boolean, analyse_postings_by_cost_centre_and_department: Boolean, applicable_order_lines_exist: Boolean, auto_gen_order_return_nos: Boolean, auto_print_copy_orders: Boolean, check_budgets_on_authorise: Boolean, committed_includes_goods_received: Boolean, date_time_created: DateTime, date_time_updated: DateTime, default_free_text_confirm_intent_type: Text, default_service_labour_confirm_intent_type: Text, exclude_direct_delivery_for_customer: Boolean, exclude_direct_delivery_for_order: Boolean, exclude_via_stock_for_customer: Boolean, exclude_via_stock_for_order: Boolean, generate_intrastat_entries: Boolean, id: Integer, include_back_to_back_in_order_generation: Boolean, include_service_labour_in_accruals: Boolean, include_statistical_value_on_intrastat: Boolean, include_terms_of_delivery_on_intrastat: Boolean, include_text_in_accruals: Boolean, intrastat_date_type: Text, match_invoice_credit_to_order_return_only: Boolean, mode_of_transport_id: Integer, nature_of_transaction_code_id: Integer, pop_order_generation_type: Text, price_difference_nominal_code: Other, price_difference_nominal_code_id: Integer, prices_set_at_goods_receipt: Boolean, record_cancelled_order_lines: Boolean, requisition_authoriser_amend: Boolean, requisition_mandatory_nominal_codes: Boolean, requisition_mandatory_supplier: Boolean, requisition_nominals_in_budget: Boolean, show_quantity_goods_received: Boolean, stock_nominal_account_same_as: Boolean, terms_of_delivery_type: Text, update_price_on_goods_receipt: Boolean, use_disputed_invoicing: Boolean, use_order_exchange_rate_for_prices: Boolean, use_same_cost_centre_and_department_as_supplier: Boolean, use_single_purchase_order_for_direct_delivery: Boolean, user_logon_as_order_taker: Boolean, variances_nominal_account_reference: Text, variances_nominal_cost_centre: Text, variances_nominal_department: Text } }
 /// The trade line status is used to determine the invoice/credit or despatch/receipt status of an order line. Values cam be 'None', 'Partially' or 'Fully'.
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct PopTradeLineStatusType {
@@ -2790,6 +3284,108 @@ sage_core::json_model! {
         description: "description", lenient_into, optional;
         id: "id", lenient_into, optional;
         value: "value", lenient_into, optional;
+    }
+}
+
+sage_core::fields! { PopTradeLineStatusType => PopTradeLineStatusTypeFields { description: Text, id: Integer, value: Text } }
+impl From<&PopOrder> for PopOrderUpdate {
+    /// The fields Sage lets you write, taken from what it returned; the rest start unset.
+    #[inline]
+    fn from(read: &PopOrder) -> Self {
+        Self {
+            analysis_code_1: read.analysis_code_1.clone(),
+            analysis_code_10: read.analysis_code_10.clone(),
+            analysis_code_11: read.analysis_code_11.clone(),
+            analysis_code_12: read.analysis_code_12.clone(),
+            analysis_code_13: read.analysis_code_13.clone(),
+            analysis_code_14: read.analysis_code_14.clone(),
+            analysis_code_15: read.analysis_code_15.clone(),
+            analysis_code_16: read.analysis_code_16.clone(),
+            analysis_code_17: read.analysis_code_17.clone(),
+            analysis_code_18: read.analysis_code_18.clone(),
+            analysis_code_19: read.analysis_code_19.clone(),
+            analysis_code_2: read.analysis_code_2.clone(),
+            analysis_code_20: read.analysis_code_20.clone(),
+            analysis_code_3: read.analysis_code_3.clone(),
+            analysis_code_4: read.analysis_code_4.clone(),
+            analysis_code_5: read.analysis_code_5.clone(),
+            analysis_code_6: read.analysis_code_6.clone(),
+            analysis_code_7: read.analysis_code_7.clone(),
+            analysis_code_8: read.analysis_code_8.clone(),
+            analysis_code_9: read.analysis_code_9.clone(),
+            authorisation_status: read.authorisation_status.clone(),
+            authorisation_status_description: read
+                .authorisation_status_description
+                .clone(),
+            cancelled_status: read.cancelled_status.clone(),
+            default_direct_delivery_address: read
+                .default_direct_delivery_address
+                .clone(),
+            delivery_address: read.delivery_address.clone(),
+            disputed_status: read.disputed_status.clone(),
+            document_created_by: read.document_created_by.clone(),
+            document_created_by_id: read.document_created_by_id,
+            document_date: read.document_date,
+            document_discount_percent: read.document_discount_percent,
+            document_no: read.document_no.clone(),
+            document_originator_id: read.document_originator_id,
+            document_originator_name: read.document_originator_name.clone(),
+            document_status: read.document_status.clone(),
+            exchange_rate: read.exchange_rate,
+            invoice_credit_status: read.invoice_credit_status.clone(),
+            is_credit_limit_exceeded: read.is_credit_limit_exceeded,
+            is_draft: read.is_draft,
+            is_editing: read.is_editing,
+            is_to_sequence_lines: read.is_to_sequence_lines,
+            lines: read.lines.clone(),
+            lock_id: read.lock_id,
+            memos: read.memos.clone(),
+            print_status: read.print_status.clone(),
+            receipt_return_status: read.receipt_return_status.clone(),
+            requested_delivery_date: read.requested_delivery_date,
+            settlement_discount_days: read.settlement_discount_days,
+            settlement_discount_percent: read.settlement_discount_percent,
+            spare_bool_1: read.spare_bool_1,
+            spare_bool_2: read.spare_bool_2,
+            spare_bool_3: read.spare_bool_3,
+            spare_bool_4: read.spare_bool_4,
+            spare_bool_5: read.spare_bool_5,
+            spare_date_1: read.spare_date_1,
+            spare_date_2: read.spare_date_2,
+            spare_date_3: read.spare_date_3,
+            spare_date_4: read.spare_date_4,
+            spare_date_5: read.spare_date_5,
+            spare_number_1: read.spare_number_1,
+            spare_number_10: read.spare_number_10,
+            spare_number_2: read.spare_number_2,
+            spare_number_3: read.spare_number_3,
+            spare_number_4: read.spare_number_4,
+            spare_number_5: read.spare_number_5,
+            spare_number_6: read.spare_number_6,
+            spare_number_7: read.spare_number_7,
+            spare_number_8: read.spare_number_8,
+            spare_number_9: read.spare_number_9,
+            spare_text_1: read.spare_text_1.clone(),
+            spare_text_10: read.spare_text_10.clone(),
+            spare_text_2: read.spare_text_2.clone(),
+            spare_text_3: read.spare_text_3.clone(),
+            spare_text_4: read.spare_text_4.clone(),
+            spare_text_5: read.spare_text_5.clone(),
+            spare_text_6: read.spare_text_6.clone(),
+            spare_text_7: read.spare_text_7.clone(),
+            spare_text_8: read.spare_text_8.clone(),
+            spare_text_9: read.spare_text_9.clone(),
+            subtotal_charges_net_value: read.subtotal_charges_net_value,
+            subtotal_discount_value: read.subtotal_discount_value,
+            subtotal_goods_value: read.subtotal_goods_value,
+            subtotal_landed_costs_value: read.subtotal_landed_costs_value,
+            supplier_document_no: read.supplier_document_no.clone(),
+            supplier_id: Some(read.supplier_id),
+            total_gross_value: read.total_gross_value,
+            total_net_value: read.total_net_value,
+            total_tax_value: read.total_tax_value,
+            ..Self::default()
+        }
     }
 }
 
@@ -2826,6 +3422,7 @@ impl sage_core::Operation for ListLookupPopOrders {
                     sage_core::Method::Get,
                     "/lookup_pop_orders",
                 )
+                .products(&["sage200-pro", "sage200-standard"])
                 .odata(&self.odata),
         )
     }
@@ -2864,6 +3461,7 @@ impl sage_core::Operation for GetPopAdditionalCharge {
                     sage_core::Method::Get,
                     "/pop_additional_charges/{Id}",
                 )
+                .products(&["sage200-pro", "sage200-standard"])
                 .path("Id", self.id),
         )
     }
@@ -2904,6 +3502,7 @@ impl sage_core::Operation for ListPopAdditionalCharges {
                     sage_core::Method::Get,
                     "/pop_additional_charges",
                 )
+                .products(&["sage200-pro", "sage200-standard"])
                 .odata(&self.odata),
         )
     }
@@ -2944,6 +3543,7 @@ impl sage_core::Operation for ListPopAuthorisationStatusTypes {
                     sage_core::Method::Get,
                     "/pop_authorisation_status_types",
                 )
+                .products(&["sage200-pro", "sage200-standard"])
                 .odata(&self.odata),
         )
     }
@@ -2980,6 +3580,7 @@ impl sage_core::Operation for GetPopCancelledLine {
                     sage_core::Method::Get,
                     "/pop_cancelled_lines/{Id}",
                 )
+                .products(&["sage200-pro", "sage200-standard"])
                 .path("Id", self.id),
         )
     }
@@ -3018,6 +3619,7 @@ impl sage_core::Operation for ListPopCancelledLines {
                     sage_core::Method::Get,
                     "/pop_cancelled_lines",
                 )
+                .products(&["sage200-pro", "sage200-standard"])
                 .odata(&self.odata),
         )
     }
@@ -3056,6 +3658,7 @@ impl sage_core::Operation for ListPoppDeliveryAddressActionTypes {
                     sage_core::Method::Get,
                     "/pop_delivery_address_action_types",
                 )
+                .products(&["sage200-pro", "sage200-standard"])
                 .odata(&self.odata),
         )
     }
@@ -3094,6 +3697,7 @@ impl sage_core::Operation for ListPoppDeliveryAddressTypes {
                     sage_core::Method::Get,
                     "/pop_delivery_address_types",
                 )
+                .products(&["sage200-pro", "sage200-standard"])
                 .odata(&self.odata),
         )
     }
@@ -3132,6 +3736,7 @@ impl sage_core::Operation for ListPopDocumentPrintStatusTypes {
                     sage_core::Method::Get,
                     "/pop_document_print_status_types",
                 )
+                .products(&["sage200-pro", "sage200-standard"])
                 .odata(&self.odata),
         )
     }
@@ -3170,6 +3775,7 @@ impl sage_core::Operation for ListPopDocumentProcessStatusTypes {
                     sage_core::Method::Get,
                     "/pop_document_process_status_types",
                 )
+                .products(&["sage200-pro", "sage200-standard"])
                 .odata(&self.odata),
         )
     }
@@ -3210,6 +3816,7 @@ impl sage_core::Operation for ListPopDocumentStatusTypes {
                     sage_core::Method::Get,
                     "/pop_document_status_types",
                 )
+                .products(&["sage200-pro", "sage200-standard"])
                 .odata(&self.odata),
         )
     }
@@ -3248,6 +3855,7 @@ impl sage_core::Operation for ListPopDocumentTypes {
                     sage_core::Method::Get,
                     "/pop_document_types",
                 )
+                .products(&["sage200-pro", "sage200-standard"])
                 .odata(&self.odata),
         )
     }
@@ -3286,6 +3894,7 @@ impl sage_core::Operation for ListPopIntrastatStatusTypes {
                     sage_core::Method::Get,
                     "/pop_intrastat_status_types",
                 )
+                .products(&["sage200-pro", "sage200-standard"])
                 .odata(&self.odata),
         )
     }
@@ -3326,6 +3935,7 @@ impl sage_core::Operation for ListPopInvoiceCreditTypes {
                     sage_core::Method::Get,
                     "/pop_invoice_credit_types",
                 )
+                .products(&["sage200-pro", "sage200-standard"])
                 .odata(&self.odata),
         )
     }
@@ -3369,6 +3979,7 @@ impl sage_core::Operation for ListPopLinkedOrderLinesForPopLine {
                     sage_core::Method::Get,
                     "/pop_order_lines/{lineId}/pop_linked_order_lines",
                 )
+                .products(&["sage200-pro", "sage200-standard"])
                 .odata(&self.odata)
                 .path("lineId", self.line_id),
         )
@@ -3413,6 +4024,7 @@ impl sage_core::Operation for ListPopLinkedRequisitionLinesForPopLine {
                     sage_core::Method::Get,
                     "/pop_order_lines/{lineId}/pop_linked_requisition_lines",
                 )
+                .products(&["sage200-pro", "sage200-standard"])
                 .odata(&self.odata)
                 .path("lineId", self.line_id),
         )
@@ -3454,6 +4066,7 @@ impl sage_core::Operation for ListPopOrderGenerationTypes {
                     sage_core::Method::Get,
                     "/pop_order_generation_types",
                 )
+                .products(&["sage200-pro", "sage200-standard"])
                 .odata(&self.odata),
         )
     }
@@ -3492,6 +4105,7 @@ impl sage_core::Operation for ListPopOrderLineViews {
                     sage_core::Method::Get,
                     "/pop_order_line_views",
                 )
+                .products(&["sage200-pro", "sage200-standard"])
                 .odata(&self.odata),
         )
     }
@@ -3528,6 +4142,7 @@ impl sage_core::Operation for GetPopOrderLine {
                     sage_core::Method::Get,
                     "/pop_order_lines/{Id}",
                 )
+                .products(&["sage200-pro", "sage200-standard"])
                 .path("Id", self.id),
         )
     }
@@ -3571,6 +4186,7 @@ impl sage_core::Operation for ListPopOrderLines {
                     sage_core::Method::Get,
                     "/pop_orders/{popOrderId}/pop_order_lines",
                 )
+                .products(&["sage200-pro", "sage200-standard"])
                 .odata(&self.odata)
                 .path("popOrderId", self.pop_order_id),
         )
@@ -3610,6 +4226,7 @@ impl sage_core::Operation for ListPopOrderReturnInvoiceCreditViews {
                     sage_core::Method::Get,
                     "/pop_order_return_invoice_credit_views",
                 )
+                .products(&["sage200-pro", "sage200-standard"])
                 .odata(&self.odata),
         )
     }
@@ -3648,6 +4265,7 @@ impl sage_core::Operation for ListPopOrderReturnLineInvoiceViews {
                     sage_core::Method::Get,
                     "/pop_order_return_line_invoice_credit_views",
                 )
+                .products(&["sage200-pro", "sage200-standard"])
                 .odata(&self.odata),
         )
     }
@@ -3686,6 +4304,7 @@ impl sage_core::Operation for ListPopOrderReturnLineReceiptReturnViews {
                     sage_core::Method::Get,
                     "/pop_order_return_line_receipt_return_views",
                 )
+                .products(&["sage200-pro", "sage200-standard"])
                 .odata(&self.odata),
         )
     }
@@ -3724,6 +4343,7 @@ impl sage_core::Operation for ListPopOrderReturnViews {
                     sage_core::Method::Get,
                     "/pop_order_return_views",
                 )
+                .products(&["sage200-pro", "sage200-standard"])
                 .odata(&self.odata),
         )
     }
@@ -3737,13 +4357,13 @@ impl sage_core::Operation for ListPopOrderReturnViews {
 #[derive(Debug, Clone, PartialEq)]
 pub struct CreatePopOrder {
     /// The JSON request body.
-    pub body: PopOrder,
+    pub body: NewPopOrder,
 }
 
 impl CreatePopOrder {
     /// A request with its required parameters; set optional ones with the methods below.
     #[inline]
-    pub fn new(body: PopOrder) -> Self {
+    pub fn new(body: NewPopOrder) -> Self {
         Self { body }
     }
 }
@@ -3759,6 +4379,7 @@ impl sage_core::Operation for CreatePopOrder {
                 sage_core::Method::Post,
                 "/pop_orders",
             )
+            .products(&["sage200-pro", "sage200-standard"])
             .json(&self.body)
     }
 }
@@ -3793,6 +4414,7 @@ impl sage_core::Operation for CreatePopOrdersNew {
                 sage_core::Method::Post,
                 "/pop_orders_new",
             )
+            .products(&["sage200-pro", "sage200-standard"])
             .json(&self.body)
     }
 }
@@ -3828,6 +4450,7 @@ impl sage_core::Operation for DeletePopOrder {
                     sage_core::Method::Delete,
                     "/pop_orders/{Id}",
                 )
+                .products(&["sage200-pro", "sage200-standard"])
                 .path("Id", self.id),
         )
     }
@@ -3864,6 +4487,7 @@ impl sage_core::Operation for GetPopOrder {
                     sage_core::Method::Get,
                     "/pop_orders/{Id}",
                 )
+                .products(&["sage200-pro", "sage200-standard"])
                 .path("Id", self.id),
         )
     }
@@ -3902,6 +4526,7 @@ impl sage_core::Operation for ListPopOrders {
                     sage_core::Method::Get,
                     "/pop_orders",
                 )
+                .products(&["sage200-pro", "sage200-standard"])
                 .odata(&self.odata),
         )
     }
@@ -3945,6 +4570,7 @@ impl sage_core::Operation for ListPopOrdersForSupplier {
                     sage_core::Method::Get,
                     "/suppliers/{supplierId}/pop_orders",
                 )
+                .products(&["sage200-pro", "sage200-standard"])
                 .odata(&self.odata)
                 .path("supplierId", self.supplier_id),
         )
@@ -3963,13 +4589,13 @@ pub struct UpdatePopOrder {
     /// Unique Id of the POP order.
     pub id: super::ids::PopOrderId,
     /// The JSON request body.
-    pub body: PopOrder,
+    pub body: PopOrderUpdate,
 }
 
 impl UpdatePopOrder {
     /// A request with its required parameters; set optional ones with the methods below.
     #[inline]
-    pub fn new(id: impl Into<super::ids::PopOrderId>, body: PopOrder) -> Self {
+    pub fn new(id: impl Into<super::ids::PopOrderId>, body: PopOrderUpdate) -> Self {
         Self { id: id.into(), body }
     }
 }
@@ -3985,6 +4611,7 @@ impl sage_core::Operation for UpdatePopOrder {
                 sage_core::Method::Put,
                 "/pop_orders/{Id}",
             )
+            .products(&["sage200-pro", "sage200-standard"])
             .path("Id", self.id)
             .json(&self.body)
     }
@@ -4000,13 +4627,13 @@ pub struct UpdatePopOrderNew {
     /// Unique Id of the purchase order.
     pub id: i64,
     /// The JSON request body.
-    pub body: PopOrder,
+    pub body: PopOrderUpdate,
 }
 
 impl UpdatePopOrderNew {
     /// A request with its required parameters; set optional ones with the methods below.
     #[inline]
-    pub fn new(id: i64, body: PopOrder) -> Self {
+    pub fn new(id: i64, body: PopOrderUpdate) -> Self {
         Self { id, body }
     }
 }
@@ -4022,6 +4649,7 @@ impl sage_core::Operation for UpdatePopOrderNew {
                 sage_core::Method::Put,
                 "/pop_orders_new/{Id}",
             )
+            .products(&["sage200-pro", "sage200-standard"])
             .path("Id", self.id)
             .json(&self.body)
     }
@@ -4062,6 +4690,7 @@ impl sage_core::Operation for CreatePopOrdersDuplicate {
                 sage_core::Method::Post,
                 "/pop_orders_duplicate",
             )
+            .products(&["sage200-pro", "sage200-standard"])
             .json(&self.body)
     }
 }
@@ -4099,6 +4728,7 @@ impl sage_core::Operation for ListPopRequisitionFulfilmentLineViews {
                     sage_core::Method::Get,
                     "/pop_requisition_fulfilment_line_views",
                 )
+                .products(&["sage200-pro", "sage200-standard"])
                 .odata(&self.odata),
         )
     }
@@ -4135,6 +4765,7 @@ impl sage_core::Operation for GetPopRequisitionFulfilmentLine {
                     sage_core::Method::Get,
                     "/pop_requisition_fulfilment_lines/{Id}",
                 )
+                .products(&["sage200-pro", "sage200-standard"])
                 .path("Id", self.id),
         )
     }
@@ -4173,6 +4804,7 @@ impl sage_core::Operation for ListPopRequisitionFulfilmentLines {
                     sage_core::Method::Get,
                     "/pop_requisition_fulfilment_lines",
                 )
+                .products(&["sage200-pro", "sage200-standard"])
                 .odata(&self.odata),
         )
     }
@@ -4209,6 +4841,7 @@ impl sage_core::Operation for GetPopSetting {
                     sage_core::Method::Get,
                     "/pop_settings/{Id}",
                 )
+                .products(&["sage200-pro", "sage200-standard"])
                 .path("Id", self.id),
         )
     }
@@ -4247,6 +4880,7 @@ impl sage_core::Operation for ListPopSettings {
                     sage_core::Method::Get,
                     "/pop_settings",
                 )
+                .products(&["sage200-pro", "sage200-standard"])
                 .odata(&self.odata),
         )
     }
@@ -4285,6 +4919,7 @@ impl sage_core::Operation for ListPopTradeLineStatusTypes {
                     sage_core::Method::Get,
                     "/pop_trade_line_status_types",
                 )
+                .products(&["sage200-pro", "sage200-standard"])
                 .odata(&self.odata),
         )
     }

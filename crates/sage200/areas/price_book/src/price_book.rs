@@ -42,6 +42,7 @@ sage_core::json_model! {
     }
 }
 
+sage_core::fields! { CustomerDiscountGroup => CustomerDiscountGroupFields { date_time_created: DateTime, date_time_updated: DateTime, description: Text, id: Integer, name: Text } }
 /// This specifies whether a percentage is applied as a discount or surcharge.
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct DiscountOrSurchargeType {
@@ -63,6 +64,7 @@ sage_core::json_model! {
     }
 }
 
+sage_core::fields! { DiscountOrSurchargeType => DiscountOrSurchargeTypeFields { description: Text, id: Integer, value: Text } }
 /// This specifies whether a discount is flat rate or calculated based on a quantity.
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct FlatRateOrQuantityBreakType {
@@ -84,6 +86,7 @@ sage_core::json_model! {
     }
 }
 
+sage_core::fields! { FlatRateOrQuantityBreakType => FlatRateOrQuantityBreakTypeFields { description: Text, id: Integer, value: Text } }
 /// Order value discounts are based on the total value of an invoice or sales order.
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct OrderValueDiscount {
@@ -114,6 +117,7 @@ sage_core::json_model! {
     }
 }
 
+sage_core::fields! { OrderValueDiscount => OrderValueDiscountFields { currency_id: Integer, date_time_created: DateTime, date_time_updated: DateTime, description: Text, id: Integer, name: Text } }
 /// A price band is simply a price list. They're used to offer different prices to different customers. Product prices are set in the each price band. The price a customer receives for a product depends on the price band their account is linked to.
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct PriceBand {
@@ -165,6 +169,7 @@ sage_core::json_model! {
     }
 }
 
+sage_core::fields! { PriceBand => PriceBandFields { active_date_time_from: DateTime, active_date_time_to: DateTime, currency_id: Integer, date_time_created: DateTime, date_time_updated: DateTime, description: Text, id: Integer, is_active: Boolean, is_standard_band: Boolean, is_time_based: Boolean, name: Text, price_band_type: Text, price_band_type_id: Integer } }
 /// Price band types are used to to determine the type of price band within the application. Price bands can be 'Universal' or 'Limited'.
 ///
 /// The API endpoint returns details of the price band types that can be used.
@@ -188,6 +193,7 @@ sage_core::json_model! {
     }
 }
 
+sage_core::fields! { PriceBandType => PriceBandTypeFields { description: Text, id: Integer, value: Text } }
 /// The Price Book settings are used to configure application behaviour with respect to the Price Book module.
 ///
 /// Settings include the pricing discounts.
@@ -229,6 +235,7 @@ sage_core::json_model! {
     }
 }
 
+sage_core::fields! { PriceBookSettings => PriceBookSettingsFields { date_time_created: DateTime, date_time_updated: DateTime, id: Integer, use_customer_discount_groups: Boolean, use_limited_price_bands: Boolean, use_order_value_discounts: Boolean, use_product_group_discounts: Boolean, use_quantity_based_discounts: Boolean, use_stock_item_discounts: Boolean } }
 /// This specifies how a price has been calculated. This can be from a Unit Price, Unit Discount Value, Unit Discount Percentage or Special Price.
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct PricingType {
@@ -250,6 +257,7 @@ sage_core::json_model! {
     }
 }
 
+sage_core::fields! { PricingType => PricingTypeFields { description: Text, id: Integer, value: Text } }
 /// This returns the selling prices of your products. A price is returned for each price band associated with a product.
 ///
 /// A price band is simply a price list. The price a customer receives for a product depends on the price band their account is linked to. The 'Standard' price band is the default.
@@ -307,6 +315,7 @@ sage_core::json_model! {
     }
 }
 
+sage_core::fields! { ProductPriceView => ProductPriceViewFields { currency_id: Integer, currency_name: Text, currency_symbol: Text, date_time_updated: DateTime, price_band_id: Integer, price_band_name: Text, product_code: Text, product_id: Integer, product_name: Text, product_price_id: Integer, product_price_price: Decimal, product_price_use_standard: Boolean, product_stock_unit_name: Text } }
 /// This specifies whether a discount originates from a Customer, Stock Item or Product Group discount.
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct SourceOfPriceType {
@@ -328,6 +337,7 @@ sage_core::json_model! {
     }
 }
 
+sage_core::fields! { SourceOfPriceType => SourceOfPriceTypeFields { description: Text, id: Integer, value: Text } }
 /// Customer Discount Group
 ///
 /// Customer discount groups allow you to enter a discount for groups of customers rather than individually.
@@ -359,6 +369,7 @@ impl sage_core::Operation for GetCustomerDiscountGroup {
                     sage_core::Method::Get,
                     "/customer_discount_groups/{Id}",
                 )
+                .products(&["sage200-pro", "sage200-standard"])
                 .path("Id", self.id),
         )
     }
@@ -397,6 +408,7 @@ impl sage_core::Operation for ListCustomerDiscountGroups {
                     sage_core::Method::Get,
                     "/customer_discount_groups",
                 )
+                .products(&["sage200-pro", "sage200-standard"])
                 .odata(&self.odata),
         )
     }
@@ -433,6 +445,7 @@ impl sage_core::Operation for GetCustomerPriceBand {
                     sage_core::Method::Get,
                     "/customer_price_bands/{Id}",
                 )
+                .products(&["sage200-pro", "sage200-standard"])
                 .path("Id", self.id),
         )
     }
@@ -471,6 +484,7 @@ impl sage_core::Operation for ListCustomerPriceBands {
                     sage_core::Method::Get,
                     "/customer_price_bands",
                 )
+                .products(&["sage200-pro", "sage200-standard"])
                 .odata(&self.odata),
         )
     }
@@ -509,6 +523,7 @@ impl sage_core::Operation for ListDiscountOrSurchargeTypes {
                     sage_core::Method::Get,
                     "/discount_or_surcharge_types",
                 )
+                .products(&["sage200-pro", "sage200-standard"])
                 .odata(&self.odata),
         )
     }
@@ -547,6 +562,7 @@ impl sage_core::Operation for ListFlatRateOrQuantityBreakTypes {
                     sage_core::Method::Get,
                     "/flat_rate_or_quantity_break_types",
                 )
+                .products(&["sage200-pro", "sage200-standard"])
                 .odata(&self.odata),
         )
     }
@@ -583,6 +599,7 @@ impl sage_core::Operation for GetOrderValueDiscount {
                     sage_core::Method::Get,
                     "/order_value_discounts/{Id}",
                 )
+                .products(&["sage200-pro", "sage200-standard"])
                 .path("Id", self.id),
         )
     }
@@ -621,6 +638,7 @@ impl sage_core::Operation for ListOrderValueDiscounts {
                     sage_core::Method::Get,
                     "/order_value_discounts",
                 )
+                .products(&["sage200-pro", "sage200-standard"])
                 .odata(&self.odata),
         )
     }
@@ -661,6 +679,7 @@ impl sage_core::Operation for ListPriceBandTypes {
                     sage_core::Method::Get,
                     "/price_band_types",
                 )
+                .products(&["sage200-pro", "sage200-standard"])
                 .odata(&self.odata),
         )
     }
@@ -697,6 +716,7 @@ impl sage_core::Operation for GetPriceBand {
                     sage_core::Method::Get,
                     "/price_bands/{Id}",
                 )
+                .products(&["sage200-pro", "sage200-standard"])
                 .path("Id", self.id),
         )
     }
@@ -735,6 +755,7 @@ impl sage_core::Operation for ListPriceBands {
                     sage_core::Method::Get,
                     "/price_bands",
                 )
+                .products(&["sage200-pro", "sage200-standard"])
                 .odata(&self.odata),
         )
     }
@@ -773,6 +794,7 @@ impl sage_core::Operation for GetPriceBookSetting {
                     sage_core::Method::Get,
                     "/price_book_settings/{Id}",
                 )
+                .products(&["sage200-pro", "sage200-standard"])
                 .path("Id", self.id),
         )
     }
@@ -813,6 +835,7 @@ impl sage_core::Operation for ListPriceBookSettings {
                     sage_core::Method::Get,
                     "/price_book_settings",
                 )
+                .products(&["sage200-pro", "sage200-standard"])
                 .odata(&self.odata),
         )
     }
@@ -851,6 +874,7 @@ impl sage_core::Operation for ListPricingTypes {
                     sage_core::Method::Get,
                     "/pricing_types",
                 )
+                .products(&["sage200-pro", "sage200-standard"])
                 .odata(&self.odata),
         )
     }
@@ -893,6 +917,7 @@ impl sage_core::Operation for ListProductPriceViews {
                     sage_core::Method::Get,
                     "/product_price_views",
                 )
+                .products(&["sage200-pro", "sage200-standard"])
                 .odata(&self.odata),
         )
     }
@@ -931,6 +956,7 @@ impl sage_core::Operation for ListSourceOfPriceTypes {
                     sage_core::Method::Get,
                     "/source_of_price_types",
                 )
+                .products(&["sage200-pro", "sage200-standard"])
                 .odata(&self.odata),
         )
     }

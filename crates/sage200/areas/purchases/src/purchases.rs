@@ -56,6 +56,7 @@ sage_core::json_model! {
     }
 }
 
+sage_core::fields! { AuthorisationType => AuthorisationTypeFields { description: Text, id: Integer, value: Text } }
 /// Factor houses are third party companies employed by suppliers to collect payments from customers.
 #[derive(Debug, Clone, PartialEq)]
 pub struct FactorHouse {
@@ -102,6 +103,7 @@ sage_core::json_model! {
     }
 }
 
+sage_core::fields! { FactorHouse => FactorHouseFields { date_time_created: DateTime, date_time_updated: DateTime, id: Integer, main_address: One<FactorHouseMainAddress>, name: Text, reference: Text } }
 /// The factor house main address.
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct FactorHouseMainAddress {
@@ -195,6 +197,571 @@ sage_core::json_model! {
     }
 }
 
+sage_core::fields! { LookupSupplier => LookupSupplierFields { account_status_type_id: Integer, id: Integer, name: Text, post_code: Text, reference: Text, short_name: Text } }
+/// A purchase posted transaction memo to create: what a create sends. The fields are [`PurchasePostedTransactionMemo`]'s (documented there) but those Sage sets; `new` takes the required ones, so leaving one out does not compile.
+#[derive(Debug, Clone, PartialEq)]
+pub struct NewPurchasePostedTransactionMemo {
+    pub created_by: Option<String>,
+    pub is_active: Option<bool>,
+    pub note: String,
+    pub posted_supplier_transaction_id: i64,
+    /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
+    pub extra: sage_core::types::Extra,
+}
+
+impl NewPurchasePostedTransactionMemo {
+    /// A value with its required fields; the optional ones start unset.
+    #[inline]
+    pub fn new(note: impl Into<String>, posted_supplier_transaction_id: i64) -> Self {
+        Self {
+            created_by: None,
+            is_active: None,
+            note: note.into(),
+            posted_supplier_transaction_id,
+            extra: sage_core::types::Extra::new(),
+        }
+    }
+}
+
+sage_core::json_model! {
+    NewPurchasePostedTransactionMemo {
+        created_by: "created_by", lenient_option, optional;
+        is_active: "is_active", lenient_option, optional;
+        note: "note", lenient_value, field;
+        posted_supplier_transaction_id: "posted_supplier_transaction_id", lenient_value, field;
+    }
+}
+
+/// A supplier to create: what a create sends. The fields are [`Supplier`]'s (documented there) but those Sage sets; `new` takes the required ones, so leaving one out does not compile.
+#[derive(Debug, Clone, PartialEq)]
+pub struct NewSupplier {
+    pub account_opened: Option<sage_core::types::DateTime>,
+    pub account_status_type: Option<super::common::AccountStatus>,
+    pub account_type: Option<String>,
+    pub alerts: Option<Vec<SupplierAlert>>,
+    pub analysis_code_1: Option<String>,
+    pub analysis_code_10: Option<String>,
+    pub analysis_code_11: Option<String>,
+    pub analysis_code_12: Option<String>,
+    pub analysis_code_13: Option<String>,
+    pub analysis_code_14: Option<String>,
+    pub analysis_code_15: Option<String>,
+    pub analysis_code_16: Option<String>,
+    pub analysis_code_17: Option<String>,
+    pub analysis_code_18: Option<String>,
+    pub analysis_code_19: Option<String>,
+    pub analysis_code_2: Option<String>,
+    pub analysis_code_20: Option<String>,
+    pub analysis_code_3: Option<String>,
+    pub analysis_code_4: Option<String>,
+    pub analysis_code_5: Option<String>,
+    pub analysis_code_6: Option<String>,
+    pub analysis_code_7: Option<String>,
+    pub analysis_code_8: Option<String>,
+    pub analysis_code_9: Option<String>,
+    pub application_date: Option<sage_core::types::DateTime>,
+    pub balance: Option<sage_core::types::Decimal>,
+    pub bank: Option<SupplierBank>,
+    pub contacts: Option<Vec<SupplierContact>>,
+    pub country_code_id: Option<super::ids::CountryCodeId>,
+    pub credit_bureau_id: Option<super::ids::CreditBureauId>,
+    pub credit_limit: Option<sage_core::types::Decimal>,
+    pub credit_memo_note: Option<SupplierCreditMemoNote>,
+    pub credit_position_id: Option<super::ids::CreditPositionId>,
+    pub credit_reference: Option<String>,
+    pub currency_id: Option<super::ids::CurrencyId>,
+    pub date_received: Option<sage_core::types::DateTime>,
+    pub default_nominal_code_cost_centre: Option<String>,
+    pub default_nominal_code_department: Option<String>,
+    pub default_nominal_code_id: Option<i64>,
+    pub default_nominal_code_reference: Option<String>,
+    pub default_tax_code_id: Option<i64>,
+    pub early_settlement_discount_days: Option<i64>,
+    pub early_settlement_discount_percent: Option<sage_core::types::Decimal>,
+    pub exchange_rate_type: Option<String>,
+    pub factor_house_id: Option<super::ids::FactorHouseId>,
+    pub fax_area_code: Option<String>,
+    pub fax_country_code: Option<String>,
+    pub fax_subscriber_number: Option<String>,
+    pub is_supplier_payments_enabled: Option<bool>,
+    pub last_credit_review: Option<sage_core::types::DateTime>,
+    pub main_address: Option<SupplierMainAddress>,
+    pub memos: Option<Vec<SupplierMemo>>,
+    pub months_to_keep_transactions: Option<i64>,
+    pub name: String,
+    pub next_credit_review: Option<sage_core::types::DateTime>,
+    pub on_hold: Option<bool>,
+    pub order_priority: Option<String>,
+    pub payment_group_id: Option<super::ids::PaymentGroupId>,
+    pub payment_terms_basis: Option<String>,
+    pub payment_terms_days: Option<i64>,
+    pub reference: String,
+    pub short_name: Option<String>,
+    pub spare_bool_1: Option<bool>,
+    pub spare_bool_2: Option<bool>,
+    pub spare_bool_3: Option<bool>,
+    pub spare_bool_4: Option<bool>,
+    pub spare_bool_5: Option<bool>,
+    pub spare_date_1: Option<sage_core::types::DateTime>,
+    pub spare_date_2: Option<sage_core::types::DateTime>,
+    pub spare_date_3: Option<sage_core::types::DateTime>,
+    pub spare_date_4: Option<sage_core::types::DateTime>,
+    pub spare_date_5: Option<sage_core::types::DateTime>,
+    pub spare_number_1: Option<sage_core::types::Decimal>,
+    pub spare_number_10: Option<sage_core::types::Decimal>,
+    pub spare_number_2: Option<sage_core::types::Decimal>,
+    pub spare_number_3: Option<sage_core::types::Decimal>,
+    pub spare_number_4: Option<sage_core::types::Decimal>,
+    pub spare_number_5: Option<sage_core::types::Decimal>,
+    pub spare_number_6: Option<sage_core::types::Decimal>,
+    pub spare_number_7: Option<sage_core::types::Decimal>,
+    pub spare_number_8: Option<sage_core::types::Decimal>,
+    pub spare_number_9: Option<sage_core::types::Decimal>,
+    pub spare_text_1: Option<String>,
+    pub spare_text_10: Option<String>,
+    pub spare_text_2: Option<String>,
+    pub spare_text_3: Option<String>,
+    pub spare_text_4: Option<String>,
+    pub spare_text_5: Option<String>,
+    pub spare_text_6: Option<String>,
+    pub spare_text_7: Option<String>,
+    pub spare_text_8: Option<String>,
+    pub spare_text_9: Option<String>,
+    pub status: Option<SupplierStatus>,
+    pub status_reason: Option<String>,
+    pub telephone_area_code: Option<String>,
+    pub telephone_country_code: Option<String>,
+    pub telephone_subscriber_number: Option<String>,
+    pub terms_agreed: Option<bool>,
+    pub trading_terms: Option<String>,
+    pub value_of_current_orders_in_pop: Option<sage_core::types::Decimal>,
+    pub vat_number: Option<String>,
+    pub website: Option<String>,
+    /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
+    pub extra: sage_core::types::Extra,
+}
+
+impl NewSupplier {
+    /// A value with its required fields; the optional ones start unset.
+    #[inline]
+    pub fn new(name: impl Into<String>, reference: impl Into<String>) -> Self {
+        Self {
+            account_opened: None,
+            account_status_type: None,
+            account_type: None,
+            alerts: None,
+            analysis_code_1: None,
+            analysis_code_10: None,
+            analysis_code_11: None,
+            analysis_code_12: None,
+            analysis_code_13: None,
+            analysis_code_14: None,
+            analysis_code_15: None,
+            analysis_code_16: None,
+            analysis_code_17: None,
+            analysis_code_18: None,
+            analysis_code_19: None,
+            analysis_code_2: None,
+            analysis_code_20: None,
+            analysis_code_3: None,
+            analysis_code_4: None,
+            analysis_code_5: None,
+            analysis_code_6: None,
+            analysis_code_7: None,
+            analysis_code_8: None,
+            analysis_code_9: None,
+            application_date: None,
+            balance: None,
+            bank: None,
+            contacts: None,
+            country_code_id: None,
+            credit_bureau_id: None,
+            credit_limit: None,
+            credit_memo_note: None,
+            credit_position_id: None,
+            credit_reference: None,
+            currency_id: None,
+            date_received: None,
+            default_nominal_code_cost_centre: None,
+            default_nominal_code_department: None,
+            default_nominal_code_id: None,
+            default_nominal_code_reference: None,
+            default_tax_code_id: None,
+            early_settlement_discount_days: None,
+            early_settlement_discount_percent: None,
+            exchange_rate_type: None,
+            factor_house_id: None,
+            fax_area_code: None,
+            fax_country_code: None,
+            fax_subscriber_number: None,
+            is_supplier_payments_enabled: None,
+            last_credit_review: None,
+            main_address: None,
+            memos: None,
+            months_to_keep_transactions: None,
+            name: name.into(),
+            next_credit_review: None,
+            on_hold: None,
+            order_priority: None,
+            payment_group_id: None,
+            payment_terms_basis: None,
+            payment_terms_days: None,
+            reference: reference.into(),
+            short_name: None,
+            spare_bool_1: None,
+            spare_bool_2: None,
+            spare_bool_3: None,
+            spare_bool_4: None,
+            spare_bool_5: None,
+            spare_date_1: None,
+            spare_date_2: None,
+            spare_date_3: None,
+            spare_date_4: None,
+            spare_date_5: None,
+            spare_number_1: None,
+            spare_number_10: None,
+            spare_number_2: None,
+            spare_number_3: None,
+            spare_number_4: None,
+            spare_number_5: None,
+            spare_number_6: None,
+            spare_number_7: None,
+            spare_number_8: None,
+            spare_number_9: None,
+            spare_text_1: None,
+            spare_text_10: None,
+            spare_text_2: None,
+            spare_text_3: None,
+            spare_text_4: None,
+            spare_text_5: None,
+            spare_text_6: None,
+            spare_text_7: None,
+            spare_text_8: None,
+            spare_text_9: None,
+            status: None,
+            status_reason: None,
+            telephone_area_code: None,
+            telephone_country_code: None,
+            telephone_subscriber_number: None,
+            terms_agreed: None,
+            trading_terms: None,
+            value_of_current_orders_in_pop: None,
+            vat_number: None,
+            website: None,
+            extra: sage_core::types::Extra::new(),
+        }
+    }
+}
+
+sage_core::json_model! {
+    NewSupplier {
+        account_opened: "account_opened", lenient_option, optional;
+        account_status_type: "account_status_type", lenient_option, optional;
+        account_type: "account_type", lenient_option, optional;
+        alerts: "alerts", next_value, optional;
+        analysis_code_1: "analysis_code_1", lenient_option, optional;
+        analysis_code_10: "analysis_code_10", lenient_option, optional;
+        analysis_code_11: "analysis_code_11", lenient_option, optional;
+        analysis_code_12: "analysis_code_12", lenient_option, optional;
+        analysis_code_13: "analysis_code_13", lenient_option, optional;
+        analysis_code_14: "analysis_code_14", lenient_option, optional;
+        analysis_code_15: "analysis_code_15", lenient_option, optional;
+        analysis_code_16: "analysis_code_16", lenient_option, optional;
+        analysis_code_17: "analysis_code_17", lenient_option, optional;
+        analysis_code_18: "analysis_code_18", lenient_option, optional;
+        analysis_code_19: "analysis_code_19", lenient_option, optional;
+        analysis_code_2: "analysis_code_2", lenient_option, optional;
+        analysis_code_20: "analysis_code_20", lenient_option, optional;
+        analysis_code_3: "analysis_code_3", lenient_option, optional;
+        analysis_code_4: "analysis_code_4", lenient_option, optional;
+        analysis_code_5: "analysis_code_5", lenient_option, optional;
+        analysis_code_6: "analysis_code_6", lenient_option, optional;
+        analysis_code_7: "analysis_code_7", lenient_option, optional;
+        analysis_code_8: "analysis_code_8", lenient_option, optional;
+        analysis_code_9: "analysis_code_9", lenient_option, optional;
+        application_date: "application_date", lenient_option, optional;
+        balance: "balance", lenient_option, optional_number;
+        bank: "bank", next_value, optional;
+        contacts: "contacts", next_value, optional;
+        country_code_id: "country_code_id", lenient_option, optional;
+        credit_bureau_id: "credit_bureau_id", lenient_option, optional;
+        credit_limit: "credit_limit", lenient_option, optional_number;
+        credit_memo_note: "credit_memo_note", next_value, optional;
+        credit_position_id: "credit_position_id", lenient_option, optional;
+        credit_reference: "credit_reference", lenient_option, optional;
+        currency_id: "currency_id", lenient_option, optional;
+        date_received: "date_received", lenient_option, optional;
+        default_nominal_code_cost_centre: "default_nominal_code_cost_centre", lenient_option, optional;
+        default_nominal_code_department: "default_nominal_code_department", lenient_option, optional;
+        default_nominal_code_id: "default_nominal_code_id", lenient_option, optional;
+        default_nominal_code_reference: "default_nominal_code_reference", lenient_option, optional;
+        default_tax_code_id: "default_tax_code_id", lenient_option, optional;
+        early_settlement_discount_days: "early_settlement_discount_days", lenient_option, optional;
+        early_settlement_discount_percent: "early_settlement_discount_percent", lenient_option, optional_number;
+        exchange_rate_type: "exchange_rate_type", lenient_option, optional;
+        factor_house_id: "factor_house_id", lenient_option, optional;
+        fax_area_code: "fax_area_code", lenient_option, optional;
+        fax_country_code: "fax_country_code", lenient_option, optional;
+        fax_subscriber_number: "fax_subscriber_number", lenient_option, optional;
+        is_supplier_payments_enabled: "is_supplier_payments_enabled", lenient_option, optional;
+        last_credit_review: "last_credit_review", lenient_option, optional;
+        main_address: "main_address", next_value, optional;
+        memos: "memos", next_value, optional;
+        months_to_keep_transactions: "months_to_keep_transactions", lenient_option, optional;
+        name: "name", lenient_value, field;
+        next_credit_review: "next_credit_review", lenient_option, optional;
+        on_hold: "on_hold", lenient_option, optional;
+        order_priority: "order_priority", lenient_option, optional;
+        payment_group_id: "payment_group_id", lenient_option, optional;
+        payment_terms_basis: "payment_terms_basis", lenient_option, optional;
+        payment_terms_days: "payment_terms_days", lenient_option, optional;
+        reference: "reference", lenient_value, field;
+        short_name: "short_name", lenient_option, optional;
+        spare_bool_1: "spare_bool_1", lenient_option, optional;
+        spare_bool_2: "spare_bool_2", lenient_option, optional;
+        spare_bool_3: "spare_bool_3", lenient_option, optional;
+        spare_bool_4: "spare_bool_4", lenient_option, optional;
+        spare_bool_5: "spare_bool_5", lenient_option, optional;
+        spare_date_1: "spare_date_1", lenient_option, optional;
+        spare_date_2: "spare_date_2", lenient_option, optional;
+        spare_date_3: "spare_date_3", lenient_option, optional;
+        spare_date_4: "spare_date_4", lenient_option, optional;
+        spare_date_5: "spare_date_5", lenient_option, optional;
+        spare_number_1: "spare_number_1", lenient_option, optional_number;
+        spare_number_10: "spare_number_10", lenient_option, optional_number;
+        spare_number_2: "spare_number_2", lenient_option, optional_number;
+        spare_number_3: "spare_number_3", lenient_option, optional_number;
+        spare_number_4: "spare_number_4", lenient_option, optional_number;
+        spare_number_5: "spare_number_5", lenient_option, optional_number;
+        spare_number_6: "spare_number_6", lenient_option, optional_number;
+        spare_number_7: "spare_number_7", lenient_option, optional_number;
+        spare_number_8: "spare_number_8", lenient_option, optional_number;
+        spare_number_9: "spare_number_9", lenient_option, optional_number;
+        spare_text_1: "spare_text_1", lenient_option, optional;
+        spare_text_10: "spare_text_10", lenient_option, optional;
+        spare_text_2: "spare_text_2", lenient_option, optional;
+        spare_text_3: "spare_text_3", lenient_option, optional;
+        spare_text_4: "spare_text_4", lenient_option, optional;
+        spare_text_5: "spare_text_5", lenient_option, optional;
+        spare_text_6: "spare_text_6", lenient_option, optional;
+        spare_text_7: "spare_text_7", lenient_option, optional;
+        spare_text_8: "spare_text_8", lenient_option, optional;
+        spare_text_9: "spare_text_9", lenient_option, optional;
+        status: "status", next_value, optional;
+        status_reason: "status_reason", lenient_option, optional;
+        telephone_area_code: "telephone_area_code", lenient_option, optional;
+        telephone_country_code: "telephone_country_code", lenient_option, optional;
+        telephone_subscriber_number: "telephone_subscriber_number", lenient_option, optional;
+        terms_agreed: "terms_agreed", lenient_option, optional;
+        trading_terms: "trading_terms", lenient_option, optional;
+        value_of_current_orders_in_pop: "value_of_current_orders_in_pop", lenient_option, optional_number;
+        vat_number: "vat_number", lenient_option, optional;
+        website: "website", lenient_option, optional;
+    }
+}
+
+/// A supplier contact to create: what a create sends. The fields are [`SupplierContact`]'s (documented there) but those Sage sets; `new` takes the required ones, so leaving one out does not compile.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct NewSupplierContact {
+    pub default_email: Option<String>,
+    pub default_telephone: Option<String>,
+    pub emails: Option<Vec<SupplierEmail>>,
+    pub faxes: Option<Vec<SupplierFax>>,
+    pub first_name: Option<String>,
+    pub is_default: Option<bool>,
+    pub is_to_delete: Option<bool>,
+    pub last_name: Option<String>,
+    pub middle_name: Option<String>,
+    pub mobiles: Option<Vec<SupplierMobile>>,
+    pub name: Option<String>,
+    pub roles: Option<Vec<SupplierContactRole>>,
+    pub salutation_id: Option<super::ids::SalutationId>,
+    pub supplier_id: Option<super::ids::SupplierId>,
+    pub telephones: Option<Vec<SupplierTelephone>>,
+    pub websites: Option<Vec<SupplierWebsite>>,
+    /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
+    pub extra: sage_core::types::Extra,
+}
+
+sage_core::json_model! {
+    NewSupplierContact: Default {
+        default_email: "default_email", lenient_into, optional;
+        default_telephone: "default_telephone", lenient_into, optional;
+        emails: "emails", option_into, optional;
+        faxes: "faxes", option_into, optional;
+        first_name: "first_name", lenient_into, optional;
+        is_default: "is_default", lenient_into, optional;
+        is_to_delete: "is_to_delete", lenient_into, optional;
+        last_name: "last_name", lenient_into, optional;
+        middle_name: "middle_name", lenient_into, optional;
+        mobiles: "mobiles", option_into, optional;
+        name: "name", lenient_into, optional;
+        roles: "roles", option_into, optional;
+        salutation_id: "salutation_id", lenient_into, optional;
+        supplier_id: "supplier_id", lenient_into, optional;
+        telephones: "telephones", option_into, optional;
+        websites: "websites", option_into, optional;
+    }
+}
+
+/// A supplier email to create: what a create sends. The fields are [`SupplierEmail`]'s (documented there) but those Sage sets; `new` takes the required ones, so leaving one out does not compile.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct NewSupplierEmail {
+    pub email: Option<String>,
+    pub is_default: Option<bool>,
+    pub is_to_delete: Option<bool>,
+    pub supplier_contact_id: Option<super::ids::SupplierContactId>,
+    /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
+    pub extra: sage_core::types::Extra,
+}
+
+sage_core::json_model! {
+    NewSupplierEmail: Default {
+        email: "email", lenient_into, optional;
+        is_default: "is_default", lenient_into, optional;
+        is_to_delete: "is_to_delete", lenient_into, optional;
+        supplier_contact_id: "supplier_contact_id", lenient_into, optional;
+    }
+}
+
+/// A supplier fax to create: what a create sends. The fields are [`SupplierFax`]'s (documented there) but those Sage sets; `new` takes the required ones, so leaving one out does not compile.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct NewSupplierFax {
+    pub area_code: Option<String>,
+    pub country_code: Option<String>,
+    pub full_number: Option<String>,
+    pub is_default: Option<bool>,
+    pub is_to_delete: Option<bool>,
+    pub subscriber_number: Option<String>,
+    pub supplier_contact_id: Option<super::ids::SupplierContactId>,
+    /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
+    pub extra: sage_core::types::Extra,
+}
+
+sage_core::json_model! {
+    NewSupplierFax: Default {
+        area_code: "area_code", lenient_into, optional;
+        country_code: "country_code", lenient_into, optional;
+        full_number: "full_number", lenient_into, optional;
+        is_default: "is_default", lenient_into, optional;
+        is_to_delete: "is_to_delete", lenient_into, optional;
+        subscriber_number: "subscriber_number", lenient_into, optional;
+        supplier_contact_id: "supplier_contact_id", lenient_into, optional;
+    }
+}
+
+/// A supplier memo to create: what a create sends. The fields are [`SupplierMemo`]'s (documented there) but those Sage sets; `new` takes the required ones, so leaving one out does not compile.
+#[derive(Debug, Clone, PartialEq)]
+pub struct NewSupplierMemo {
+    pub created_by: Option<String>,
+    pub is_active: Option<bool>,
+    pub is_to_delete: Option<bool>,
+    pub note: String,
+    pub supplier_id: super::ids::SupplierId,
+    /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
+    pub extra: sage_core::types::Extra,
+}
+
+impl NewSupplierMemo {
+    /// A value with its required fields; the optional ones start unset.
+    #[inline]
+    pub fn new(
+        note: impl Into<String>,
+        supplier_id: impl Into<super::ids::SupplierId>,
+    ) -> Self {
+        Self {
+            created_by: None,
+            is_active: None,
+            is_to_delete: None,
+            note: note.into(),
+            supplier_id: supplier_id.into(),
+            extra: sage_core::types::Extra::new(),
+        }
+    }
+}
+
+sage_core::json_model! {
+    NewSupplierMemo {
+        created_by: "created_by", lenient_option, optional;
+        is_active: "is_active", lenient_option, optional;
+        is_to_delete: "is_to_delete", lenient_option, optional;
+        note: "note", lenient_value, field;
+        supplier_id: "supplier_id", lenient_value, field;
+    }
+}
+
+/// A supplier mobile to create: what a create sends. The fields are [`SupplierMobile`]'s (documented there) but those Sage sets; `new` takes the required ones, so leaving one out does not compile.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct NewSupplierMobile {
+    pub area_code: Option<String>,
+    pub country_code: Option<String>,
+    pub full_number: Option<String>,
+    pub is_default: Option<bool>,
+    pub is_to_delete: Option<bool>,
+    pub subscriber_number: Option<String>,
+    pub supplier_contact_id: Option<super::ids::SupplierContactId>,
+    /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
+    pub extra: sage_core::types::Extra,
+}
+
+sage_core::json_model! {
+    NewSupplierMobile: Default {
+        area_code: "area_code", lenient_into, optional;
+        country_code: "country_code", lenient_into, optional;
+        full_number: "full_number", lenient_into, optional;
+        is_default: "is_default", lenient_into, optional;
+        is_to_delete: "is_to_delete", lenient_into, optional;
+        subscriber_number: "subscriber_number", lenient_into, optional;
+        supplier_contact_id: "supplier_contact_id", lenient_into, optional;
+    }
+}
+
+/// A supplier telephone to create: what a create sends. The fields are [`SupplierTelephone`]'s (documented there) but those Sage sets; `new` takes the required ones, so leaving one out does not compile.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct NewSupplierTelephone {
+    pub area_code: Option<String>,
+    pub country_code: Option<String>,
+    pub full_number: Option<String>,
+    pub is_default: Option<bool>,
+    pub is_to_delete: Option<bool>,
+    pub subscriber_number: Option<String>,
+    pub supplier_contact_id: Option<super::ids::SupplierContactId>,
+    /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
+    pub extra: sage_core::types::Extra,
+}
+
+sage_core::json_model! {
+    NewSupplierTelephone: Default {
+        area_code: "area_code", lenient_into, optional;
+        country_code: "country_code", lenient_into, optional;
+        full_number: "full_number", lenient_into, optional;
+        is_default: "is_default", lenient_into, optional;
+        is_to_delete: "is_to_delete", lenient_into, optional;
+        subscriber_number: "subscriber_number", lenient_into, optional;
+        supplier_contact_id: "supplier_contact_id", lenient_into, optional;
+    }
+}
+
+/// A supplier website to create: what a create sends. The fields are [`SupplierWebsite`]'s (documented there) but those Sage sets; `new` takes the required ones, so leaving one out does not compile.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct NewSupplierWebsite {
+    pub is_default: Option<bool>,
+    pub is_to_delete: Option<bool>,
+    pub supplier_contact_id: Option<super::ids::SupplierContactId>,
+    pub website: Option<String>,
+    /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
+    pub extra: sage_core::types::Extra,
+}
+
+sage_core::json_model! {
+    NewSupplierWebsite: Default {
+        is_default: "is_default", lenient_into, optional;
+        is_to_delete: "is_to_delete", lenient_into, optional;
+        supplier_contact_id: "supplier_contact_id", lenient_into, optional;
+        website: "website", lenient_into, optional;
+    }
+}
+
 /// Use payment groups to automatically process supplier payments.
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct PaymentGroup {
@@ -234,6 +801,31 @@ sage_core::json_model! {
     }
 }
 
+sage_core::fields! { PaymentGroup => PaymentGroupFields { date_time_created: DateTime, date_time_updated: DateTime, description: Text, id: Integer, is_supplier_payments_group: Boolean, payment_group_number: Integer, payment_type: Text, post_to_ledger_on_payment_run: Boolean, summarise_payments: Boolean } }
+/// Changes to a payment group: what an update sends. The fields are [`PaymentGroup`]'s (documented there) but those Sage sets, all optional (an unset field is left out); `(&read).into()` starts from a value read.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct PaymentGroupUpdate {
+    pub description: Option<String>,
+    pub is_supplier_payments_group: Option<bool>,
+    pub payment_group_number: Option<i64>,
+    pub payment_type: Option<String>,
+    pub post_to_ledger_on_payment_run: Option<bool>,
+    pub summarise_payments: Option<bool>,
+    /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
+    pub extra: sage_core::types::Extra,
+}
+
+sage_core::json_model! {
+    PaymentGroupUpdate: Default {
+        description: "description", lenient_into, optional;
+        is_supplier_payments_group: "is_supplier_payments_group", lenient_into, optional;
+        payment_group_number: "payment_group_number", lenient_into, optional;
+        payment_type: "payment_type", lenient_into, optional;
+        post_to_ledger_on_payment_run: "post_to_ledger_on_payment_run", lenient_into, optional;
+        summarise_payments: "summarise_payments", lenient_into, optional;
+    }
+}
+
 /// Gets the list of Payment group payment types which can be used. For example, "Remittance & cheque", or "Remittance only (Email)".
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct PaymentType {
@@ -255,6 +847,7 @@ sage_core::json_model! {
     }
 }
 
+sage_core::fields! { PaymentType => PaymentTypeFields { description: Text, id: Integer, value: Text } }
 /// Gets Purchase aged creditor views. Specifying a query parameter of '$ageingdatetype' will produce values for the specified ageing type. Acceptable values are 'transactiondate', 'duedate', and 'calendarmonth', to calculate aged debt by Transaction Date, Due Date, or by calendar months.
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct PurchaseAgedCreditorView {
@@ -363,6 +956,7 @@ sage_core::json_model! {
     }
 }
 
+sage_core::fields! { PurchaseAgedCreditorView => PurchaseAgedCreditorViewFields { aged_period_1: Text, aged_period_2: Text, aged_period_3: Text, aged_period_4: Text, aged_period_5: Text, aged_period_6: Text, aged_period_7: Text, aged_period_8: Text, base_current: Decimal, base_future: Decimal, base_past: Decimal, base_period_1: Decimal, base_period_2: Decimal, base_period_3: Decimal, base_period_4: Decimal, base_period_5: Decimal, base_period_6: Decimal, base_period_7: Decimal, base_period_8: Decimal, doc_current: Decimal, doc_future: Decimal, doc_past: Decimal, doc_period_1: Decimal, doc_period_2: Decimal, doc_period_3: Decimal, doc_period_4: Decimal, doc_period_5: Decimal, doc_period_6: Decimal, doc_period_7: Decimal, doc_period_8: Decimal, posted_supplier_transaction_id: Integer, supplier_id: Integer } }
 /// Invoices and Credit Notes which are above a threshold value are unauthorised. The value of unauthorised transactions is posted to the default nominal account for Unauthorised Purchases. Use authorisation to reverse the posting from the Unauthorised Purchases nominal account and post to the intended account.
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct PurchaseAuthorisation {
@@ -450,6 +1044,30 @@ sage_core::json_model! {
         transaction_analysis_code: "transaction_analysis_code", lenient_option, optional;
         r#type: "type", lenient_option, optional;
         value: "value", lenient_value, number;
+    }
+}
+
+/// Changes to a purchase authorisation: what an update sends. The fields are [`PurchaseAuthorisation`]'s (documented there) but those Sage sets, all optional (an unset field is left out); `(&read).into()` starts from a value read.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct PurchaseAuthorisationUpdate {
+    pub nominal_analysis_items: Option<Vec<PurchaseAuthorisationNominalAnalysisItems>>,
+    pub oplock: Option<String>,
+    pub reference: Option<String>,
+    pub second_reference: Option<String>,
+    pub supplier_id: Option<super::ids::SupplierId>,
+    pub transaction_date: Option<sage_core::types::DateTime>,
+    /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
+    pub extra: sage_core::types::Extra,
+}
+
+sage_core::json_model! {
+    PurchaseAuthorisationUpdate: Default {
+        nominal_analysis_items: "nominal_analysis_items", option_into, optional;
+        oplock: "oplock", lenient_into, optional;
+        reference: "reference", lenient_into, optional;
+        second_reference: "second_reference", lenient_into, optional;
+        supplier_id: "supplier_id", lenient_into, optional;
+        transaction_date: "transaction_date", lenient_into, optional;
     }
 }
 
@@ -987,6 +1605,73 @@ sage_core::json_model! {
     }
 }
 
+sage_core::fields! { PurchaseLedgerSettings => PurchaseLedgerSettingsFields { ageing_periods: Many<super::common::AgeingPeriod>, all_accounts_use_same_payment_method: Boolean, allow_additional_trans_analysis: Boolean, allow_batch_processing: Boolean, archive_transaction_after_keeping: Boolean, authorisation_threshold_value: Decimal, auto_generate_account_numbers: Boolean, capture_additional_transaction_details: Boolean, date_time_created: DateTime, date_time_updated: DateTime, default_payment_terms_basis: Text, default_payment_terms_days: Integer, default_tax_code: Other, default_tax_code_id: Integer, default_terms_agreed: Boolean, early_settlement_discount_days: Integer, early_settlement_discount_percent: Decimal, electronic_bank_payments: Boolean, id: Integer, keep_transactions_for: Integer, max_cheque_value: Decimal, maximum_enquiry_transactions_to_display: Integer, next_account_number: Integer, no_of_reporting_periods: Integer, organisation_supplier_payment_group: Other, overdue_periods: Many<super::common::OverduePeriod>, payment_groups: Many<PaymentGroup>, revalue_foreign_entries: Boolean, show_outstanding_transactions: Boolean, use_account_periods_as_trading_periods: Boolean, use_invoice_authorisation: Boolean, use_transaction_date_for_allocation: Boolean } }
+/// Changes to a purchase ledger settings: what an update sends. The fields are [`PurchaseLedgerSettings`]'s (documented there) but those Sage sets, all optional (an unset field is left out); `(&read).into()` starts from a value read.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct PurchaseLedgerSettingsUpdate {
+    pub ageing_periods: Option<Vec<super::common::AgeingPeriod>>,
+    pub all_accounts_use_same_payment_method: Option<bool>,
+    pub allow_additional_trans_analysis: Option<bool>,
+    pub allow_batch_processing: Option<bool>,
+    pub archive_transaction_after_keeping: Option<bool>,
+    pub authorisation_threshold_value: Option<sage_core::types::Decimal>,
+    pub auto_generate_account_numbers: Option<bool>,
+    pub capture_additional_transaction_details: Option<bool>,
+    pub default_payment_terms_basis: Option<String>,
+    pub default_payment_terms_days: Option<i64>,
+    pub default_tax_code_id: Option<i64>,
+    pub default_terms_agreed: Option<bool>,
+    pub early_settlement_discount_days: Option<i64>,
+    pub early_settlement_discount_percent: Option<sage_core::types::Decimal>,
+    pub electronic_bank_payments: Option<bool>,
+    pub keep_transactions_for: Option<i64>,
+    pub max_cheque_value: Option<sage_core::types::Decimal>,
+    pub maximum_enquiry_transactions_to_display: Option<i64>,
+    pub next_account_number: Option<i64>,
+    pub no_of_reporting_periods: Option<i64>,
+    pub overdue_periods: Option<Vec<super::common::OverduePeriod>>,
+    pub payment_groups: Option<Vec<PaymentGroup>>,
+    pub revalue_foreign_entries: Option<bool>,
+    pub show_outstanding_transactions: Option<bool>,
+    pub use_account_periods_as_trading_periods: Option<bool>,
+    pub use_invoice_authorisation: Option<bool>,
+    pub use_transaction_date_for_allocation: Option<bool>,
+    /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
+    pub extra: sage_core::types::Extra,
+}
+
+sage_core::json_model! {
+    PurchaseLedgerSettingsUpdate: Default {
+        ageing_periods: "ageing_periods", option_into, optional;
+        all_accounts_use_same_payment_method: "all_accounts_use_same_payment_method", lenient_into, optional;
+        allow_additional_trans_analysis: "allow_additional_trans_analysis", lenient_into, optional;
+        allow_batch_processing: "allow_batch_processing", lenient_into, optional;
+        archive_transaction_after_keeping: "archive_transaction_after_keeping", lenient_into, optional;
+        authorisation_threshold_value: "authorisation_threshold_value", lenient_into, optional_number;
+        auto_generate_account_numbers: "auto_generate_account_numbers", lenient_into, optional;
+        capture_additional_transaction_details: "capture_additional_transaction_details", lenient_into, optional;
+        default_payment_terms_basis: "default_payment_terms_basis", lenient_into, optional;
+        default_payment_terms_days: "default_payment_terms_days", lenient_into, optional;
+        default_tax_code_id: "default_tax_code_id", lenient_into, optional;
+        default_terms_agreed: "default_terms_agreed", lenient_into, optional;
+        early_settlement_discount_days: "early_settlement_discount_days", lenient_into, optional;
+        early_settlement_discount_percent: "early_settlement_discount_percent", lenient_into, optional_number;
+        electronic_bank_payments: "electronic_bank_payments", lenient_into, optional;
+        keep_transactions_for: "keep_transactions_for", lenient_into, optional;
+        max_cheque_value: "max_cheque_value", lenient_into, optional_number;
+        maximum_enquiry_transactions_to_display: "maximum_enquiry_transactions_to_display", lenient_into, optional;
+        next_account_number: "next_account_number", lenient_into, optional;
+        no_of_reporting_periods: "no_of_reporting_periods", lenient_into, optional;
+        overdue_periods: "overdue_periods", option_into, optional;
+        payment_groups: "payment_groups", option_into, optional;
+        revalue_foreign_entries: "revalue_foreign_entries", lenient_into, optional;
+        show_outstanding_transactions: "show_outstanding_transactions", lenient_into, optional;
+        use_account_periods_as_trading_periods: "use_account_periods_as_trading_periods", lenient_into, optional;
+        use_invoice_authorisation: "use_invoice_authorisation", lenient_into, optional;
+        use_transaction_date_for_allocation: "use_transaction_date_for_allocation", lenient_into, optional;
+    }
+}
+
 /// Payments are used to record a supplier payment against a particular supplier's account.
 ///
 /// Posting a purchase payment does not actually create a 'purchase payment' entity, but a Posted Transaction of type 'TradingAccountEntryTypePurchasePaymentSalesReceipt', therefore it is not possible to 'get' a purchase payment using the same API endpoint after it has been posted. Posting a purchase payment returns a URN (Unique Reference Number) that can be used to find the corresponding posted transaction.
@@ -1248,6 +1933,7 @@ sage_core::json_model! {
     }
 }
 
+sage_core::fields! { PurchasePostedTransaction => PurchasePostedTransactionFields { allocation_history_items: Many<PurchasePostedTransactionAllocationHistoryItems>, allocation_session_items: Many<PurchasePostedTransactionAllocationSessionItems>, bank_items: Many<PurchasePostedTransactionBankItems>, base_allocated_value: Decimal, base_discount_value: Decimal, base_goods_value: Decimal, base_gross_value: Decimal, base_tax_discount_value: Decimal, base_tax_value: Decimal, control_value_in_base_currency: Decimal, date_time_created: DateTime, date_time_updated: DateTime, discount_days: Integer, discount_percent: Decimal, document_allocated_value: Decimal, document_discount_value: Decimal, document_goods_value: Decimal, document_gross_value: Decimal, document_outstanding_value: Decimal, document_tax_discount_value: Decimal, document_tax_value: Decimal, due_date: DateTime, exchange_rate: Decimal, id: Integer, nominal_analysis_items: Many<PurchasePostedTransactionNominalAnalysisItems>, posted_date: DateTime, queried: Text, reference: Text, second_reference: Text, settled_immediately: Boolean, supplier: Other, supplier_id: Integer, tax_analysis_items: Many<PurchasePostedTransactionTaxAnalysisItems>, trader_transaction_type: Text, transaction_date: DateTime, urn: Integer, user_name: Text, vat_adjustment_doc_expected: Boolean } }
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct PurchasePostedTransactionAllocationHistoryItems {
     /// Value of allocation.
@@ -1410,6 +2096,27 @@ sage_core::json_model! {
     }
 }
 
+sage_core::fields! { PurchasePostedTransactionMemo => PurchasePostedTransactionMemoFields { created_by: Text, date_time_created: DateTime, date_time_updated: DateTime, id: Integer, is_active: Boolean, note: Text, posted_supplier_transaction_id: Integer } }
+/// Changes to a purchase posted transaction memo: what an update sends. The fields are [`PurchasePostedTransactionMemo`]'s (documented there) but those Sage sets, all optional (an unset field is left out); `(&read).into()` starts from a value read.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct PurchasePostedTransactionMemoUpdate {
+    pub created_by: Option<String>,
+    pub is_active: Option<bool>,
+    pub note: Option<String>,
+    pub posted_supplier_transaction_id: Option<i64>,
+    /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
+    pub extra: sage_core::types::Extra,
+}
+
+sage_core::json_model! {
+    PurchasePostedTransactionMemoUpdate: Default {
+        created_by: "created_by", lenient_into, optional;
+        is_active: "is_active", lenient_into, optional;
+        note: "note", lenient_into, optional;
+        posted_supplier_transaction_id: "posted_supplier_transaction_id", lenient_into, optional;
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct PurchasePostedTransactionNominalAnalysisItems {
     /// Value in base currency.
@@ -1483,6 +2190,92 @@ sage_core::json_model! {
         name: "name", lenient_into, optional;
         tax_amount: "tax_amount", lenient_into, optional_number;
         tax_discount_amount: "tax_discount_amount", lenient_into, optional_number;
+    }
+}
+
+/// Changes to a purchase posted transaction: what an update sends. The fields are [`PurchasePostedTransaction`]'s (documented there) but those Sage sets, all optional (an unset field is left out); `(&read).into()` starts from a value read.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct PurchasePostedTransactionUpdate {
+    pub allocation_history_items: Option<
+        Vec<PurchasePostedTransactionAllocationHistoryItems>,
+    >,
+    pub allocation_session_items: Option<
+        Vec<PurchasePostedTransactionAllocationSessionItems>,
+    >,
+    pub bank_items: Option<Vec<PurchasePostedTransactionBankItems>>,
+    pub base_allocated_value: Option<sage_core::types::Decimal>,
+    pub base_discount_value: Option<sage_core::types::Decimal>,
+    pub base_goods_value: Option<sage_core::types::Decimal>,
+    pub base_gross_value: Option<sage_core::types::Decimal>,
+    pub base_tax_discount_value: Option<sage_core::types::Decimal>,
+    pub base_tax_value: Option<sage_core::types::Decimal>,
+    pub control_value_in_base_currency: Option<sage_core::types::Decimal>,
+    pub discount_days: Option<i64>,
+    pub discount_percent: Option<sage_core::types::Decimal>,
+    pub document_allocated_value: Option<sage_core::types::Decimal>,
+    pub document_discount_value: Option<sage_core::types::Decimal>,
+    pub document_goods_value: Option<sage_core::types::Decimal>,
+    pub document_gross_value: Option<sage_core::types::Decimal>,
+    pub document_outstanding_value: Option<sage_core::types::Decimal>,
+    pub document_tax_discount_value: Option<sage_core::types::Decimal>,
+    pub document_tax_value: Option<sage_core::types::Decimal>,
+    pub due_date: Option<sage_core::types::DateTime>,
+    pub exchange_rate: Option<sage_core::types::Decimal>,
+    pub nominal_analysis_items: Option<
+        Vec<PurchasePostedTransactionNominalAnalysisItems>,
+    >,
+    pub posted_date: Option<sage_core::types::DateTime>,
+    pub queried: Option<String>,
+    pub reference: Option<String>,
+    pub second_reference: Option<String>,
+    pub settled_immediately: Option<bool>,
+    pub supplier_id: Option<super::ids::SupplierId>,
+    pub tax_analysis_items: Option<Vec<PurchasePostedTransactionTaxAnalysisItems>>,
+    pub trader_transaction_type: Option<String>,
+    pub transaction_date: Option<sage_core::types::DateTime>,
+    pub urn: Option<i64>,
+    pub user_name: Option<String>,
+    pub vat_adjustment_doc_expected: Option<bool>,
+    /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
+    pub extra: sage_core::types::Extra,
+}
+
+sage_core::json_model! {
+    PurchasePostedTransactionUpdate: Default {
+        allocation_history_items: "allocation_history_items", option_into, optional;
+        allocation_session_items: "allocation_session_items", option_into, optional;
+        bank_items: "bank_items", option_into, optional;
+        base_allocated_value: "base_allocated_value", lenient_into, optional_number;
+        base_discount_value: "base_discount_value", lenient_into, optional_number;
+        base_goods_value: "base_goods_value", lenient_into, optional_number;
+        base_gross_value: "base_gross_value", lenient_into, optional_number;
+        base_tax_discount_value: "base_tax_discount_value", lenient_into, optional_number;
+        base_tax_value: "base_tax_value", lenient_into, optional_number;
+        control_value_in_base_currency: "control_value_in_base_currency", lenient_into, optional_number;
+        discount_days: "discount_days", lenient_into, optional;
+        discount_percent: "discount_percent", lenient_into, optional_number;
+        document_allocated_value: "document_allocated_value", lenient_into, optional_number;
+        document_discount_value: "document_discount_value", lenient_into, optional_number;
+        document_goods_value: "document_goods_value", lenient_into, optional_number;
+        document_gross_value: "document_gross_value", lenient_into, optional_number;
+        document_outstanding_value: "document_outstanding_value", lenient_into, optional_number;
+        document_tax_discount_value: "document_tax_discount_value", lenient_into, optional_number;
+        document_tax_value: "document_tax_value", lenient_into, optional_number;
+        due_date: "due_date", lenient_into, optional;
+        exchange_rate: "exchange_rate", lenient_into, optional_number;
+        nominal_analysis_items: "nominal_analysis_items", option_into, optional;
+        posted_date: "posted_date", lenient_into, optional;
+        queried: "queried", lenient_into, optional;
+        reference: "reference", lenient_into, optional;
+        second_reference: "second_reference", lenient_into, optional;
+        settled_immediately: "settled_immediately", lenient_into, optional;
+        supplier_id: "supplier_id", lenient_into, optional;
+        tax_analysis_items: "tax_analysis_items", option_into, optional;
+        trader_transaction_type: "trader_transaction_type", lenient_into, optional;
+        transaction_date: "transaction_date", lenient_into, optional;
+        urn: "urn", lenient_into, optional;
+        user_name: "user_name", lenient_into, optional;
+        vat_adjustment_doc_expected: "vat_adjustment_doc_expected", lenient_into, optional;
     }
 }
 
@@ -1643,6 +2436,7 @@ sage_core::json_model! {
     }
 }
 
+sage_core::fields! { PurchaseTradingPeriod => PurchaseTradingPeriodFields { date_time_created: DateTime, date_time_updated: DateTime, end_date: DateTime, id: Integer, period_number: Text, start_date: DateTime } }
 /// Purchase transaction enquiry views represent transactions posted against the Purchase Ledger, such as purchases made, and any refunds or credit notes received. The $count includes memos and documents associated with the transaction.
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct PurchaseTransactionEnquiryView {
@@ -1760,6 +2554,7 @@ sage_core::json_model! {
     }
 }
 
+sage_core::fields! { PurchaseTransactionEnquiryView => PurchaseTransactionEnquiryViewFields { allocation_history_items: Many<PurchaseTransactionEnquiryViewAllocationHistoryItems>, allocation_session_items: Many<PurchaseTransactionEnquiryViewAllocationSessionItems>, allocation_status: Text, bank_items: Many<PurchaseTransactionEnquiryViewBankItems>, discount_days: Text, discount_due_date: DateTime, document_allocated_value: Decimal, document_discount_value: Decimal, document_discounted_value: Decimal, document_gross_value: Decimal, document_outstanding_value: Decimal, document_tax_discount_value: Decimal, due_date: DateTime, exchange_rate: Decimal, has_documents: Boolean, id: Integer, memo_note_status: Text, memos: Many<PurchasePostedTransactionMemo>, nominal_analysis_items: Many<PurchaseTransactionEnquiryViewNominalAnalysisItems>, posted_date: DateTime, queried: Text, reference: Text, second_reference: Text, settled_immediately: Boolean, source: Text, supplier: Other, supplier_id: Integer, tax_analysis_items: Many<PurchaseTransactionEnquiryViewTaxAnalysisItems>, trader_transaction_type: Text, transaction_date: DateTime, urn: Integer, user_name: Text, vat_adjustment_doc_expected: Boolean } }
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct PurchaseTransactionEnquiryViewAllocationHistoryItems {
     /// Value of allocation.
@@ -2066,6 +2861,7 @@ sage_core::json_model! {
     }
 }
 
+sage_core::fields! { PurchaseTransactionView => PurchaseTransactionViewFields { base_allocated_value: Decimal, base_discount_value: Decimal, base_goods_value: Decimal, base_gross_value: Decimal, base_outstanding_value: Decimal, base_tax_discount_value: Decimal, base_tax_value: Decimal, currency_name: Text, currency_symbol: Text, discount_days: Integer, document_allocated_value: Decimal, document_discount_value: Decimal, document_goods_value: Decimal, document_gross_value: Decimal, document_outstanding_value: Decimal, document_tax_discount_value: Decimal, document_tax_value: Decimal, due_date: DateTime, exchange_rate: Decimal, ledger_type: Text, posted_date: DateTime, posted_supplier_transaction_id: Integer, query: Text, reference: Text, second_reference: Text, settled_immediately: Boolean, status: Text, supplier_id: Integer, supplier_name: Text, supplier_reference: Text, transaction_date: DateTime, transaction_date_time_updated: DateTime, transaction_type: Text, urn: Integer, user_name: Text, vat_adjustment_doc_expected: Boolean } }
 /// Sage Payments Supplier Status Types indicate the status of the supplier with Supplier Payments. The status types are 'Not submitted to Supplier Payments', 'Queried', 'Rejected', 'Requires Approval', 'Approved' and 'Requires Submission'.
 ///
 /// The API endpoint returns details of the status of the supplier with Supplier Payments.
@@ -2089,6 +2885,7 @@ sage_core::json_model! {
     }
 }
 
+sage_core::fields! { SagePaymentsSupplierStatusType => SagePaymentsSupplierStatusTypeFields { description: Text, id: Integer, value: Text } }
 /// Suppliers are one of the most important entities within Sage 200 as they are associated with many important resources within the application and underpin most of the main features (e.g. purchase orders, purchase receipts, etc).
 #[derive(Debug, Clone, PartialEq)]
 pub struct Supplier {
@@ -2573,6 +3370,7 @@ sage_core::json_model! {
     }
 }
 
+sage_core::fields! { Supplier => SupplierFields { account_opened: DateTime, account_status_type: Enum<super::common::AccountStatus>, account_type: Text, alerts: Many<SupplierAlert>, analysis_code_1: Text, analysis_code_10: Text, analysis_code_11: Text, analysis_code_12: Text, analysis_code_13: Text, analysis_code_14: Text, analysis_code_15: Text, analysis_code_16: Text, analysis_code_17: Text, analysis_code_18: Text, analysis_code_19: Text, analysis_code_2: Text, analysis_code_20: Text, analysis_code_3: Text, analysis_code_4: Text, analysis_code_5: Text, analysis_code_6: Text, analysis_code_7: Text, analysis_code_8: Text, analysis_code_9: Text, application_date: DateTime, balance: Decimal, bank: One<SupplierBank>, contacts: Many<SupplierContact>, country_code: Other, country_code_id: Integer, credit_bureau: Other, credit_bureau_id: Integer, credit_limit: Decimal, credit_memo_note: One<SupplierCreditMemoNote>, credit_position: Other, credit_position_id: Integer, credit_reference: Text, currency: Other, currency_id: Integer, date_received: DateTime, date_time_created: DateTime, date_time_updated: DateTime, default_nominal_code: Other, default_nominal_code_cost_centre: Text, default_nominal_code_department: Text, default_nominal_code_id: Integer, default_nominal_code_reference: Text, default_tax_code: Other, default_tax_code_id: Integer, early_settlement_discount_days: Integer, early_settlement_discount_percent: Decimal, exchange_rate_type: Text, factor_house: Other, factor_house_id: Integer, fax_area_code: Text, fax_country_code: Text, fax_subscriber_number: Text, id: Integer, is_supplier_payments_enabled: Boolean, last_credit_review: DateTime, main_address: One<SupplierMainAddress>, memos: Many<SupplierMemo>, months_to_keep_transactions: Integer, name: Text, next_credit_review: DateTime, on_hold: Boolean, order_priority: Text, payment_group: Other, payment_group_id: Integer, payment_terms_basis: Text, payment_terms_days: Integer, reference: Text, short_name: Text, spare_bool_1: Boolean, spare_bool_2: Boolean, spare_bool_3: Boolean, spare_bool_4: Boolean, spare_bool_5: Boolean, spare_date_1: DateTime, spare_date_2: DateTime, spare_date_3: DateTime, spare_date_4: DateTime, spare_date_5: DateTime, spare_number_1: Decimal, spare_number_10: Decimal, spare_number_2: Decimal, spare_number_3: Decimal, spare_number_4: Decimal, spare_number_5: Decimal, spare_number_6: Decimal, spare_number_7: Decimal, spare_number_8: Decimal, spare_number_9: Decimal, spare_text_1: Text, spare_text_10: Text, spare_text_2: Text, spare_text_3: Text, spare_text_4: Text, spare_text_5: Text, spare_text_6: Text, spare_text_7: Text, spare_text_8: Text, spare_text_9: Text, status: One<SupplierStatus>, status_reason: Text, telephone_area_code: Text, telephone_country_code: Text, telephone_subscriber_number: Text, terms_agreed: Boolean, trading_terms: Text, value_of_current_orders_in_pop: Decimal, vat_number: Text, website: Text } }
 /// Alerts are messages that can be displayed when a user performs a particular task. You can show alerts when entering purchase orders, returns, generating purchase orders, purchase order from requisition lines and generating purchase orders from trial kitting.
 #[derive(Debug, Clone, PartialEq)]
 pub struct SupplierAlert {
@@ -2776,6 +3574,7 @@ sage_core::json_model! {
     }
 }
 
+sage_core::fields! { SupplierContact => SupplierContactFields { date_time_created: DateTime, date_time_updated: DateTime, default_email: Text, default_telephone: Text, emails: Many<SupplierEmail>, faxes: Many<SupplierFax>, first_name: Text, id: Integer, is_default: Boolean, is_to_delete: Boolean, last_name: Text, middle_name: Text, mobiles: Many<SupplierMobile>, name: Text, roles: Many<SupplierContactRole>, salutation: Other, salutation_id: Integer, supplier_id: Integer, telephones: Many<SupplierTelephone>, websites: Many<SupplierWebsite> } }
 /// Supplier contacts can be assigned job roles. Supplier contact roles describe roles assigned to a supplier contact, including whether the contact is the preferred contact for the supplier for a role.
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct SupplierContactRole {
@@ -2806,6 +3605,51 @@ sage_core::json_model! {
         is_to_delete: "is_to_delete", lenient_into, optional;
         supplier_contact_id: "supplier_contact_id", lenient_into, optional;
         trader_contact_role_id: "trader_contact_role_id", lenient_into, optional;
+    }
+}
+
+sage_core::fields! { SupplierContactRole => SupplierContactRoleFields { date_time_created: DateTime, date_time_updated: DateTime, id: Integer, is_preferred_contact_for_role: Boolean, is_to_delete: Boolean, supplier_contact_id: Integer, trader_contact_role_id: Integer } }
+/// Changes to a supplier contact: what an update sends. The fields are [`SupplierContact`]'s (documented there) but those Sage sets, all optional (an unset field is left out); `(&read).into()` starts from a value read.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct SupplierContactUpdate {
+    pub default_email: Option<String>,
+    pub default_telephone: Option<String>,
+    pub emails: Option<Vec<SupplierEmail>>,
+    pub faxes: Option<Vec<SupplierFax>>,
+    pub first_name: Option<String>,
+    pub is_default: Option<bool>,
+    pub is_to_delete: Option<bool>,
+    pub last_name: Option<String>,
+    pub middle_name: Option<String>,
+    pub mobiles: Option<Vec<SupplierMobile>>,
+    pub name: Option<String>,
+    pub roles: Option<Vec<SupplierContactRole>>,
+    pub salutation_id: Option<super::ids::SalutationId>,
+    pub supplier_id: Option<super::ids::SupplierId>,
+    pub telephones: Option<Vec<SupplierTelephone>>,
+    pub websites: Option<Vec<SupplierWebsite>>,
+    /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
+    pub extra: sage_core::types::Extra,
+}
+
+sage_core::json_model! {
+    SupplierContactUpdate: Default {
+        default_email: "default_email", lenient_into, optional;
+        default_telephone: "default_telephone", lenient_into, optional;
+        emails: "emails", option_into, optional;
+        faxes: "faxes", option_into, optional;
+        first_name: "first_name", lenient_into, optional;
+        is_default: "is_default", lenient_into, optional;
+        is_to_delete: "is_to_delete", lenient_into, optional;
+        last_name: "last_name", lenient_into, optional;
+        middle_name: "middle_name", lenient_into, optional;
+        mobiles: "mobiles", option_into, optional;
+        name: "name", lenient_into, optional;
+        roles: "roles", option_into, optional;
+        salutation_id: "salutation_id", lenient_into, optional;
+        supplier_id: "supplier_id", lenient_into, optional;
+        telephones: "telephones", option_into, optional;
+        websites: "websites", option_into, optional;
     }
 }
 
@@ -2874,6 +3718,27 @@ sage_core::json_model! {
     }
 }
 
+sage_core::fields! { SupplierEmail => SupplierEmailFields { date_time_created: DateTime, date_time_updated: DateTime, email: Text, id: Integer, is_default: Boolean, is_to_delete: Boolean, supplier_contact: Other, supplier_contact_id: Integer } }
+/// Changes to a supplier email: what an update sends. The fields are [`SupplierEmail`]'s (documented there) but those Sage sets, all optional (an unset field is left out); `(&read).into()` starts from a value read.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct SupplierEmailUpdate {
+    pub email: Option<String>,
+    pub is_default: Option<bool>,
+    pub is_to_delete: Option<bool>,
+    pub supplier_contact_id: Option<super::ids::SupplierContactId>,
+    /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
+    pub extra: sage_core::types::Extra,
+}
+
+sage_core::json_model! {
+    SupplierEmailUpdate: Default {
+        email: "email", lenient_into, optional;
+        is_default: "is_default", lenient_into, optional;
+        is_to_delete: "is_to_delete", lenient_into, optional;
+        supplier_contact_id: "supplier_contact_id", lenient_into, optional;
+    }
+}
+
 /// Contact specific fax numbers can be queried, or updated in isolation, separate to the rest of the supplier contact details. Calling this resource doesn't return, or update any other supplier contact fields.
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct SupplierFax {
@@ -2917,6 +3782,33 @@ sage_core::json_model! {
         is_to_delete: "is_to_delete", lenient_into, optional;
         subscriber_number: "subscriber_number", lenient_into, optional;
         supplier_contact: "supplier_contact", option_into, optional;
+        supplier_contact_id: "supplier_contact_id", lenient_into, optional;
+    }
+}
+
+sage_core::fields! { SupplierFax => SupplierFaxFields { area_code: Text, country_code: Text, date_time_created: DateTime, date_time_updated: DateTime, full_number: Text, id: Integer, is_default: Boolean, is_to_delete: Boolean, subscriber_number: Text, supplier_contact: Other, supplier_contact_id: Integer } }
+/// Changes to a supplier fax: what an update sends. The fields are [`SupplierFax`]'s (documented there) but those Sage sets, all optional (an unset field is left out); `(&read).into()` starts from a value read.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct SupplierFaxUpdate {
+    pub area_code: Option<String>,
+    pub country_code: Option<String>,
+    pub full_number: Option<String>,
+    pub is_default: Option<bool>,
+    pub is_to_delete: Option<bool>,
+    pub subscriber_number: Option<String>,
+    pub supplier_contact_id: Option<super::ids::SupplierContactId>,
+    /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
+    pub extra: sage_core::types::Extra,
+}
+
+sage_core::json_model! {
+    SupplierFaxUpdate: Default {
+        area_code: "area_code", lenient_into, optional;
+        country_code: "country_code", lenient_into, optional;
+        full_number: "full_number", lenient_into, optional;
+        is_default: "is_default", lenient_into, optional;
+        is_to_delete: "is_to_delete", lenient_into, optional;
+        subscriber_number: "subscriber_number", lenient_into, optional;
         supplier_contact_id: "supplier_contact_id", lenient_into, optional;
     }
 }
@@ -3041,6 +3933,29 @@ sage_core::json_model! {
     }
 }
 
+sage_core::fields! { SupplierMemo => SupplierMemoFields { created_by: Text, date_time_created: DateTime, date_time_updated: DateTime, id: Integer, is_active: Boolean, is_to_delete: Boolean, note: Text, supplier_id: Integer } }
+/// Changes to a supplier memo: what an update sends. The fields are [`SupplierMemo`]'s (documented there) but those Sage sets, all optional (an unset field is left out); `(&read).into()` starts from a value read.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct SupplierMemoUpdate {
+    pub created_by: Option<String>,
+    pub is_active: Option<bool>,
+    pub is_to_delete: Option<bool>,
+    pub note: Option<String>,
+    pub supplier_id: Option<super::ids::SupplierId>,
+    /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
+    pub extra: sage_core::types::Extra,
+}
+
+sage_core::json_model! {
+    SupplierMemoUpdate: Default {
+        created_by: "created_by", lenient_into, optional;
+        is_active: "is_active", lenient_into, optional;
+        is_to_delete: "is_to_delete", lenient_into, optional;
+        note: "note", lenient_into, optional;
+        supplier_id: "supplier_id", lenient_into, optional;
+    }
+}
+
 /// Contact specific mobile numbers can be queried, or updated in isolation, separate to the rest of the supplier contact details. Calling this resource doesn't return, or update any other supplier contact fields.
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct SupplierMobile {
@@ -3084,6 +3999,33 @@ sage_core::json_model! {
         is_to_delete: "is_to_delete", lenient_into, optional;
         subscriber_number: "subscriber_number", lenient_into, optional;
         supplier_contact: "supplier_contact", option_into, optional;
+        supplier_contact_id: "supplier_contact_id", lenient_into, optional;
+    }
+}
+
+sage_core::fields! { SupplierMobile => SupplierMobileFields { area_code: Text, country_code: Text, date_time_created: DateTime, date_time_updated: DateTime, full_number: Text, id: Integer, is_default: Boolean, is_to_delete: Boolean, subscriber_number: Text, supplier_contact: Other, supplier_contact_id: Integer } }
+/// Changes to a supplier mobile: what an update sends. The fields are [`SupplierMobile`]'s (documented there) but those Sage sets, all optional (an unset field is left out); `(&read).into()` starts from a value read.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct SupplierMobileUpdate {
+    pub area_code: Option<String>,
+    pub country_code: Option<String>,
+    pub full_number: Option<String>,
+    pub is_default: Option<bool>,
+    pub is_to_delete: Option<bool>,
+    pub subscriber_number: Option<String>,
+    pub supplier_contact_id: Option<super::ids::SupplierContactId>,
+    /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
+    pub extra: sage_core::types::Extra,
+}
+
+sage_core::json_model! {
+    SupplierMobileUpdate: Default {
+        area_code: "area_code", lenient_into, optional;
+        country_code: "country_code", lenient_into, optional;
+        full_number: "full_number", lenient_into, optional;
+        is_default: "is_default", lenient_into, optional;
+        is_to_delete: "is_to_delete", lenient_into, optional;
+        subscriber_number: "subscriber_number", lenient_into, optional;
         supplier_contact_id: "supplier_contact_id", lenient_into, optional;
     }
 }
@@ -3178,6 +4120,7 @@ sage_core::json_model! {
     }
 }
 
+sage_core::fields! { SupplierPeriodValueView => SupplierPeriodValueViewFields { analysis_period_end_date: DateTime, analysis_period_reference: Text, analysis_period_start_date: DateTime, period_value_date_time_updated: DateTime, period_value_exchange_rate_gain_or_loss: Integer, period_value_total_cash_value_to_date: Decimal, period_value_total_cash_value_to_date_in_base: Decimal, period_value_total_cred_note_value_to_date_in_base: Decimal, period_value_total_credit_note_value_to_date: Decimal, period_value_total_finance_charges_applied: Decimal, period_value_total_invoice_value_to_date: Decimal, period_value_total_invoice_value_to_date_in_base: Decimal, period_value_total_profit_value_to_date: Decimal, period_value_total_profit_value_to_date_in_base: Decimal, supplier_analysis_code_1: Text, supplier_analysis_code_2: Text, supplier_analysis_code_3: Text, supplier_analysis_code_4: Text, supplier_analysis_code_5: Text, supplier_analysis_period_id: Integer, supplier_id: Integer, supplier_name: Text, supplier_period_value_id: Integer, supplier_reference: Text } }
 /// The suppliers status. Note: This could take a long time to complete the request.
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct SupplierStatus {
@@ -3243,6 +4186,249 @@ sage_core::json_model! {
         subscriber_number: "subscriber_number", lenient_into, optional;
         supplier_contact: "supplier_contact", option_into, optional;
         supplier_contact_id: "supplier_contact_id", lenient_into, optional;
+    }
+}
+
+sage_core::fields! { SupplierTelephone => SupplierTelephoneFields { area_code: Text, country_code: Text, date_time_created: DateTime, date_time_updated: DateTime, full_number: Text, id: Integer, is_default: Boolean, is_to_delete: Boolean, subscriber_number: Text, supplier_contact: Other, supplier_contact_id: Integer } }
+/// Changes to a supplier telephone: what an update sends. The fields are [`SupplierTelephone`]'s (documented there) but those Sage sets, all optional (an unset field is left out); `(&read).into()` starts from a value read.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct SupplierTelephoneUpdate {
+    pub area_code: Option<String>,
+    pub country_code: Option<String>,
+    pub full_number: Option<String>,
+    pub is_default: Option<bool>,
+    pub is_to_delete: Option<bool>,
+    pub subscriber_number: Option<String>,
+    pub supplier_contact_id: Option<super::ids::SupplierContactId>,
+    /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
+    pub extra: sage_core::types::Extra,
+}
+
+sage_core::json_model! {
+    SupplierTelephoneUpdate: Default {
+        area_code: "area_code", lenient_into, optional;
+        country_code: "country_code", lenient_into, optional;
+        full_number: "full_number", lenient_into, optional;
+        is_default: "is_default", lenient_into, optional;
+        is_to_delete: "is_to_delete", lenient_into, optional;
+        subscriber_number: "subscriber_number", lenient_into, optional;
+        supplier_contact_id: "supplier_contact_id", lenient_into, optional;
+    }
+}
+
+/// Changes to a supplier: what an update sends. The fields are [`Supplier`]'s (documented there) but those Sage sets, all optional (an unset field is left out); `(&read).into()` starts from a value read.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct SupplierUpdate {
+    pub account_opened: Option<sage_core::types::DateTime>,
+    pub account_status_type: Option<super::common::AccountStatus>,
+    pub account_type: Option<String>,
+    pub alerts: Option<Vec<SupplierAlert>>,
+    pub analysis_code_1: Option<String>,
+    pub analysis_code_10: Option<String>,
+    pub analysis_code_11: Option<String>,
+    pub analysis_code_12: Option<String>,
+    pub analysis_code_13: Option<String>,
+    pub analysis_code_14: Option<String>,
+    pub analysis_code_15: Option<String>,
+    pub analysis_code_16: Option<String>,
+    pub analysis_code_17: Option<String>,
+    pub analysis_code_18: Option<String>,
+    pub analysis_code_19: Option<String>,
+    pub analysis_code_2: Option<String>,
+    pub analysis_code_20: Option<String>,
+    pub analysis_code_3: Option<String>,
+    pub analysis_code_4: Option<String>,
+    pub analysis_code_5: Option<String>,
+    pub analysis_code_6: Option<String>,
+    pub analysis_code_7: Option<String>,
+    pub analysis_code_8: Option<String>,
+    pub analysis_code_9: Option<String>,
+    pub application_date: Option<sage_core::types::DateTime>,
+    pub balance: Option<sage_core::types::Decimal>,
+    pub bank: Option<SupplierBank>,
+    pub contacts: Option<Vec<SupplierContact>>,
+    pub country_code_id: Option<super::ids::CountryCodeId>,
+    pub credit_bureau_id: Option<super::ids::CreditBureauId>,
+    pub credit_limit: Option<sage_core::types::Decimal>,
+    pub credit_memo_note: Option<SupplierCreditMemoNote>,
+    pub credit_position_id: Option<super::ids::CreditPositionId>,
+    pub credit_reference: Option<String>,
+    pub currency_id: Option<super::ids::CurrencyId>,
+    pub date_received: Option<sage_core::types::DateTime>,
+    pub default_nominal_code_cost_centre: Option<String>,
+    pub default_nominal_code_department: Option<String>,
+    pub default_nominal_code_id: Option<i64>,
+    pub default_nominal_code_reference: Option<String>,
+    pub default_tax_code_id: Option<i64>,
+    pub early_settlement_discount_days: Option<i64>,
+    pub early_settlement_discount_percent: Option<sage_core::types::Decimal>,
+    pub exchange_rate_type: Option<String>,
+    pub factor_house_id: Option<super::ids::FactorHouseId>,
+    pub fax_area_code: Option<String>,
+    pub fax_country_code: Option<String>,
+    pub fax_subscriber_number: Option<String>,
+    pub is_supplier_payments_enabled: Option<bool>,
+    pub last_credit_review: Option<sage_core::types::DateTime>,
+    pub main_address: Option<SupplierMainAddress>,
+    pub memos: Option<Vec<SupplierMemo>>,
+    pub months_to_keep_transactions: Option<i64>,
+    pub name: Option<String>,
+    pub next_credit_review: Option<sage_core::types::DateTime>,
+    pub on_hold: Option<bool>,
+    pub order_priority: Option<String>,
+    pub payment_group_id: Option<super::ids::PaymentGroupId>,
+    pub payment_terms_basis: Option<String>,
+    pub payment_terms_days: Option<i64>,
+    pub reference: Option<String>,
+    pub short_name: Option<String>,
+    pub spare_bool_1: Option<bool>,
+    pub spare_bool_2: Option<bool>,
+    pub spare_bool_3: Option<bool>,
+    pub spare_bool_4: Option<bool>,
+    pub spare_bool_5: Option<bool>,
+    pub spare_date_1: Option<sage_core::types::DateTime>,
+    pub spare_date_2: Option<sage_core::types::DateTime>,
+    pub spare_date_3: Option<sage_core::types::DateTime>,
+    pub spare_date_4: Option<sage_core::types::DateTime>,
+    pub spare_date_5: Option<sage_core::types::DateTime>,
+    pub spare_number_1: Option<sage_core::types::Decimal>,
+    pub spare_number_10: Option<sage_core::types::Decimal>,
+    pub spare_number_2: Option<sage_core::types::Decimal>,
+    pub spare_number_3: Option<sage_core::types::Decimal>,
+    pub spare_number_4: Option<sage_core::types::Decimal>,
+    pub spare_number_5: Option<sage_core::types::Decimal>,
+    pub spare_number_6: Option<sage_core::types::Decimal>,
+    pub spare_number_7: Option<sage_core::types::Decimal>,
+    pub spare_number_8: Option<sage_core::types::Decimal>,
+    pub spare_number_9: Option<sage_core::types::Decimal>,
+    pub spare_text_1: Option<String>,
+    pub spare_text_10: Option<String>,
+    pub spare_text_2: Option<String>,
+    pub spare_text_3: Option<String>,
+    pub spare_text_4: Option<String>,
+    pub spare_text_5: Option<String>,
+    pub spare_text_6: Option<String>,
+    pub spare_text_7: Option<String>,
+    pub spare_text_8: Option<String>,
+    pub spare_text_9: Option<String>,
+    pub status: Option<SupplierStatus>,
+    pub status_reason: Option<String>,
+    pub telephone_area_code: Option<String>,
+    pub telephone_country_code: Option<String>,
+    pub telephone_subscriber_number: Option<String>,
+    pub terms_agreed: Option<bool>,
+    pub trading_terms: Option<String>,
+    pub value_of_current_orders_in_pop: Option<sage_core::types::Decimal>,
+    pub vat_number: Option<String>,
+    pub website: Option<String>,
+    /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
+    pub extra: sage_core::types::Extra,
+}
+
+sage_core::json_model! {
+    SupplierUpdate: Default {
+        account_opened: "account_opened", lenient_into, optional;
+        account_status_type: "account_status_type", lenient_into, optional;
+        account_type: "account_type", lenient_into, optional;
+        alerts: "alerts", option_into, optional;
+        analysis_code_1: "analysis_code_1", lenient_into, optional;
+        analysis_code_10: "analysis_code_10", lenient_into, optional;
+        analysis_code_11: "analysis_code_11", lenient_into, optional;
+        analysis_code_12: "analysis_code_12", lenient_into, optional;
+        analysis_code_13: "analysis_code_13", lenient_into, optional;
+        analysis_code_14: "analysis_code_14", lenient_into, optional;
+        analysis_code_15: "analysis_code_15", lenient_into, optional;
+        analysis_code_16: "analysis_code_16", lenient_into, optional;
+        analysis_code_17: "analysis_code_17", lenient_into, optional;
+        analysis_code_18: "analysis_code_18", lenient_into, optional;
+        analysis_code_19: "analysis_code_19", lenient_into, optional;
+        analysis_code_2: "analysis_code_2", lenient_into, optional;
+        analysis_code_20: "analysis_code_20", lenient_into, optional;
+        analysis_code_3: "analysis_code_3", lenient_into, optional;
+        analysis_code_4: "analysis_code_4", lenient_into, optional;
+        analysis_code_5: "analysis_code_5", lenient_into, optional;
+        analysis_code_6: "analysis_code_6", lenient_into, optional;
+        analysis_code_7: "analysis_code_7", lenient_into, optional;
+        analysis_code_8: "analysis_code_8", lenient_into, optional;
+        analysis_code_9: "analysis_code_9", lenient_into, optional;
+        application_date: "application_date", lenient_into, optional;
+        balance: "balance", lenient_into, optional_number;
+        bank: "bank", option_into, optional;
+        contacts: "contacts", option_into, optional;
+        country_code_id: "country_code_id", lenient_into, optional;
+        credit_bureau_id: "credit_bureau_id", lenient_into, optional;
+        credit_limit: "credit_limit", lenient_into, optional_number;
+        credit_memo_note: "credit_memo_note", option_into, optional;
+        credit_position_id: "credit_position_id", lenient_into, optional;
+        credit_reference: "credit_reference", lenient_into, optional;
+        currency_id: "currency_id", lenient_into, optional;
+        date_received: "date_received", lenient_into, optional;
+        default_nominal_code_cost_centre: "default_nominal_code_cost_centre", lenient_into, optional;
+        default_nominal_code_department: "default_nominal_code_department", lenient_into, optional;
+        default_nominal_code_id: "default_nominal_code_id", lenient_into, optional;
+        default_nominal_code_reference: "default_nominal_code_reference", lenient_into, optional;
+        default_tax_code_id: "default_tax_code_id", lenient_into, optional;
+        early_settlement_discount_days: "early_settlement_discount_days", lenient_into, optional;
+        early_settlement_discount_percent: "early_settlement_discount_percent", lenient_into, optional_number;
+        exchange_rate_type: "exchange_rate_type", lenient_into, optional;
+        factor_house_id: "factor_house_id", lenient_into, optional;
+        fax_area_code: "fax_area_code", lenient_into, optional;
+        fax_country_code: "fax_country_code", lenient_into, optional;
+        fax_subscriber_number: "fax_subscriber_number", lenient_into, optional;
+        is_supplier_payments_enabled: "is_supplier_payments_enabled", lenient_into, optional;
+        last_credit_review: "last_credit_review", lenient_into, optional;
+        main_address: "main_address", option_into, optional;
+        memos: "memos", option_into, optional;
+        months_to_keep_transactions: "months_to_keep_transactions", lenient_into, optional;
+        name: "name", lenient_into, optional;
+        next_credit_review: "next_credit_review", lenient_into, optional;
+        on_hold: "on_hold", lenient_into, optional;
+        order_priority: "order_priority", lenient_into, optional;
+        payment_group_id: "payment_group_id", lenient_into, optional;
+        payment_terms_basis: "payment_terms_basis", lenient_into, optional;
+        payment_terms_days: "payment_terms_days", lenient_into, optional;
+        reference: "reference", lenient_into, optional;
+        short_name: "short_name", lenient_into, optional;
+        spare_bool_1: "spare_bool_1", lenient_into, optional;
+        spare_bool_2: "spare_bool_2", lenient_into, optional;
+        spare_bool_3: "spare_bool_3", lenient_into, optional;
+        spare_bool_4: "spare_bool_4", lenient_into, optional;
+        spare_bool_5: "spare_bool_5", lenient_into, optional;
+        spare_date_1: "spare_date_1", lenient_into, optional;
+        spare_date_2: "spare_date_2", lenient_into, optional;
+        spare_date_3: "spare_date_3", lenient_into, optional;
+        spare_date_4: "spare_date_4", lenient_into, optional;
+        spare_date_5: "spare_date_5", lenient_into, optional;
+        spare_number_1: "spare_number_1", lenient_into, optional_number;
+        spare_number_10: "spare_number_10", lenient_into, optional_number;
+        spare_number_2: "spare_number_2", lenient_into, optional_number;
+        spare_number_3: "spare_number_3", lenient_into, optional_number;
+        spare_number_4: "spare_number_4", lenient_into, optional_number;
+        spare_number_5: "spare_number_5", lenient_into, optional_number;
+        spare_number_6: "spare_number_6", lenient_into, optional_number;
+        spare_number_7: "spare_number_7", lenient_into, optional_number;
+        spare_number_8: "spare_number_8", lenient_into, optional_number;
+        spare_number_9: "spare_number_9", lenient_into, optional_number;
+        spare_text_1: "spare_text_1", lenient_into, optional;
+        spare_text_10: "spare_text_10", lenient_into, optional;
+        spare_text_2: "spare_text_2", lenient_into, optional;
+        spare_text_3: "spare_text_3", lenient_into, optional;
+        spare_text_4: "spare_text_4", lenient_into, optional;
+        spare_text_5: "spare_text_5", lenient_into, optional;
+        spare_text_6: "spare_text_6", lenient_into, optional;
+        spare_text_7: "spare_text_7", lenient_into, optional;
+        spare_text_8: "spare_text_8", lenient_into, optional;
+        spare_text_9: "spare_text_9", lenient_into, optional;
+        status: "status", option_into, optional;
+        status_reason: "status_reason", lenient_into, optional;
+        telephone_area_code: "telephone_area_code", lenient_into, optional;
+        telephone_country_code: "telephone_country_code", lenient_into, optional;
+        telephone_subscriber_number: "telephone_subscriber_number", lenient_into, optional;
+        terms_agreed: "terms_agreed", lenient_into, optional;
+        trading_terms: "trading_terms", lenient_into, optional;
+        value_of_current_orders_in_pop: "value_of_current_orders_in_pop", lenient_into, optional_number;
+        vat_number: "vat_number", lenient_into, optional;
+        website: "website", lenient_into, optional;
     }
 }
 
@@ -3579,6 +4765,7 @@ sage_core::json_model! {
     }
 }
 
+sage_core::fields! { SupplierView => SupplierViewFields { account_is_on_hold: Boolean, account_opened: DateTime, account_status_type: Enum<super::common::AccountStatus>, account_status_type_id: Integer, account_type: Text, account_type_id: Integer, analysis_code_1: Text, analysis_code_10: Text, analysis_code_11: Text, analysis_code_12: Text, analysis_code_13: Text, analysis_code_14: Text, analysis_code_15: Text, analysis_code_16: Text, analysis_code_17: Text, analysis_code_18: Text, analysis_code_19: Text, analysis_code_2: Text, analysis_code_20: Text, analysis_code_3: Text, analysis_code_4: Text, analysis_code_5: Text, analysis_code_6: Text, analysis_code_7: Text, analysis_code_8: Text, analysis_code_9: Text, application_date: DateTime, balance: Decimal, base_balance: Decimal, contact_default_email_address: Text, contact_default_telephone_number: Text, contact_first_name: Text, contact_last_name: Text, contact_middle_name: Text, contact_name: Text, country_code: Text, country_code_id: Integer, credit_bureau_id: Integer, credit_bureau_name: Text, credit_limit: Decimal, credit_position_id: Integer, credit_position_name: Text, credit_reference: Text, currency_id: Integer, currency_iso_code: Text, currency_iso_code_id: Integer, currency_iso_code_name: Text, currency_name: Text, currency_symbol: Text, date_account_details_last_changed: DateTime, date_of_last_transaction: DateTime, date_received: DateTime, date_time_created: DateTime, date_time_updated: DateTime, days_early_settlement_disc_applies: Integer, default_nominal_account_number: Text, default_nominal_cost_centre: Text, default_nominal_department: Text, default_order_priority: Text, default_tax_rate: Decimal, default_tax_rate_code: Integer, default_tax_rate_id: Integer, default_tax_rate_name: Text, early_settlement_discount_percent: Decimal, factor_house_name: Text, fax_area_code: Text, fax_country_code: Text, fax_subscriber_number: Text, id: Integer, is_over_credit_limit: Boolean, last_credit_review: DateTime, months_to_keep_transactions_for: Integer, name: Text, next_credit_review: DateTime, payment_group_description: Text, payment_terms: Text, payment_terms_id: Integer, payment_terms_in_days: Integer, reference: Text, sage_payments_supplier_status_type_id: Integer, short_name: Text, supplier_location_address_country_code: Text, supplier_location_address_country_code_id: Integer, supplier_location_address_country_code_name: Text, supplier_location_address_line_1: Text, supplier_location_address_line_2: Text, supplier_location_address_line_3: Text, supplier_location_address_line_4: Text, supplier_location_city: Text, supplier_location_country: Text, supplier_location_country_code: Text, supplier_location_country_code_id: Integer, supplier_location_country_code_name: Text, supplier_location_county: Text, supplier_location_date_time_created: DateTime, supplier_location_date_time_updated: DateTime, supplier_location_full_address: Text, supplier_location_id: Integer, supplier_location_post_code: Text, telephone_area_code: Text, telephone_country_code: Text, telephone_subscriber_number: Text, terms_agreed: Boolean, trading_terms: Text, value_of_current_orders_in_pop: Decimal, vat_number: Text, website: Text } }
 /// Contact specific websites can be queried, or updated in isolation, separate to the rest of the supplier contact details. Calling this resource doesn't return, or update any other supplier contact fields.
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct SupplierWebsite {
@@ -3612,6 +4799,27 @@ sage_core::json_model! {
         is_default: "is_default", lenient_into, optional;
         is_to_delete: "is_to_delete", lenient_into, optional;
         supplier_contact: "supplier_contact", option_into, optional;
+        supplier_contact_id: "supplier_contact_id", lenient_into, optional;
+        website: "website", lenient_into, optional;
+    }
+}
+
+sage_core::fields! { SupplierWebsite => SupplierWebsiteFields { date_time_created: DateTime, date_time_updated: DateTime, id: Integer, is_default: Boolean, is_to_delete: Boolean, supplier_contact: Other, supplier_contact_id: Integer, website: Text } }
+/// Changes to a supplier website: what an update sends. The fields are [`SupplierWebsite`]'s (documented there) but those Sage sets, all optional (an unset field is left out); `(&read).into()` starts from a value read.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct SupplierWebsiteUpdate {
+    pub is_default: Option<bool>,
+    pub is_to_delete: Option<bool>,
+    pub supplier_contact_id: Option<super::ids::SupplierContactId>,
+    pub website: Option<String>,
+    /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
+    pub extra: sage_core::types::Extra,
+}
+
+sage_core::json_model! {
+    SupplierWebsiteUpdate: Default {
+        is_default: "is_default", lenient_into, optional;
+        is_to_delete: "is_to_delete", lenient_into, optional;
         supplier_contact_id: "supplier_contact_id", lenient_into, optional;
         website: "website", lenient_into, optional;
     }
@@ -3708,6 +4916,375 @@ sage_core::json_model! {
     }
 }
 
+sage_core::fields! { SupplierYearValueView => SupplierYearValueViewFields { financial_year_end_date: DateTime, financial_year_id: Integer, financial_year_start_date: DateTime, number_of_periods_in_year: Integer, supplier_analysis_code_1: Text, supplier_analysis_code_2: Text, supplier_analysis_code_3: Text, supplier_analysis_code_4: Text, supplier_analysis_code_5: Text, supplier_id: Integer, supplier_name: Text, supplier_reference: Text, supplier_year_value_id: Integer, year_relative_to_current_year: Integer, year_value_date_time_updated: DateTime, year_value_exchange_rate_gain_or_loss: Integer, year_value_total_cash_value_to_date: Decimal, year_value_total_cash_value_to_date_in_base: Decimal, year_value_total_cred_note_value_to_date_in_base: Decimal, year_value_total_credit_note_value_to_date: Decimal, year_value_total_finance_charges_applied: Decimal, year_value_total_invoice_value_to_date: Decimal, year_value_total_invoice_value_to_date_in_base: Decimal, year_value_total_profit_value_to_date: Decimal, year_value_total_profit_value_to_date_in_base: Decimal } }
+impl From<&PaymentGroup> for PaymentGroupUpdate {
+    /// The fields Sage lets you write, taken from what it returned; the rest start unset.
+    #[inline]
+    fn from(read: &PaymentGroup) -> Self {
+        Self {
+            description: read.description.clone(),
+            is_supplier_payments_group: read.is_supplier_payments_group,
+            payment_group_number: read.payment_group_number,
+            payment_type: read.payment_type.clone(),
+            post_to_ledger_on_payment_run: read.post_to_ledger_on_payment_run,
+            summarise_payments: read.summarise_payments,
+            ..Self::default()
+        }
+    }
+}
+
+impl From<&PurchaseAuthorisation> for PurchaseAuthorisationUpdate {
+    /// The fields Sage lets you write, taken from what it returned; the rest start unset.
+    #[inline]
+    fn from(read: &PurchaseAuthorisation) -> Self {
+        Self {
+            nominal_analysis_items: read.nominal_analysis_items.clone(),
+            oplock: read.oplock.clone(),
+            reference: read.reference.clone(),
+            second_reference: read.second_reference.clone(),
+            supplier_id: read.supplier_id,
+            transaction_date: read.transaction_date,
+            ..Self::default()
+        }
+    }
+}
+
+impl From<&PurchaseLedgerSettings> for PurchaseLedgerSettingsUpdate {
+    /// The fields Sage lets you write, taken from what it returned; the rest start unset.
+    #[inline]
+    fn from(read: &PurchaseLedgerSettings) -> Self {
+        Self {
+            ageing_periods: read.ageing_periods.clone(),
+            all_accounts_use_same_payment_method: read
+                .all_accounts_use_same_payment_method,
+            allow_additional_trans_analysis: read.allow_additional_trans_analysis,
+            allow_batch_processing: read.allow_batch_processing,
+            archive_transaction_after_keeping: read.archive_transaction_after_keeping,
+            authorisation_threshold_value: read.authorisation_threshold_value,
+            auto_generate_account_numbers: read.auto_generate_account_numbers,
+            capture_additional_transaction_details: read
+                .capture_additional_transaction_details,
+            default_payment_terms_basis: read.default_payment_terms_basis.clone(),
+            default_payment_terms_days: read.default_payment_terms_days,
+            default_tax_code_id: read.default_tax_code_id,
+            default_terms_agreed: read.default_terms_agreed,
+            early_settlement_discount_days: read.early_settlement_discount_days,
+            early_settlement_discount_percent: read.early_settlement_discount_percent,
+            electronic_bank_payments: read.electronic_bank_payments,
+            keep_transactions_for: read.keep_transactions_for,
+            max_cheque_value: read.max_cheque_value,
+            maximum_enquiry_transactions_to_display: read
+                .maximum_enquiry_transactions_to_display,
+            next_account_number: read.next_account_number,
+            no_of_reporting_periods: read.no_of_reporting_periods,
+            overdue_periods: read.overdue_periods.clone(),
+            payment_groups: read.payment_groups.clone(),
+            revalue_foreign_entries: read.revalue_foreign_entries,
+            show_outstanding_transactions: read.show_outstanding_transactions,
+            use_account_periods_as_trading_periods: read
+                .use_account_periods_as_trading_periods,
+            use_invoice_authorisation: read.use_invoice_authorisation,
+            use_transaction_date_for_allocation: read
+                .use_transaction_date_for_allocation,
+            ..Self::default()
+        }
+    }
+}
+
+impl From<&PurchasePostedTransactionMemo> for PurchasePostedTransactionMemoUpdate {
+    /// The fields Sage lets you write, taken from what it returned; the rest start unset.
+    #[inline]
+    fn from(read: &PurchasePostedTransactionMemo) -> Self {
+        Self {
+            created_by: read.created_by.clone(),
+            is_active: read.is_active,
+            note: Some(read.note.clone()),
+            posted_supplier_transaction_id: Some(read.posted_supplier_transaction_id),
+            ..Self::default()
+        }
+    }
+}
+
+impl From<&PurchasePostedTransaction> for PurchasePostedTransactionUpdate {
+    /// The fields Sage lets you write, taken from what it returned; the rest start unset.
+    #[inline]
+    fn from(read: &PurchasePostedTransaction) -> Self {
+        Self {
+            allocation_history_items: read.allocation_history_items.clone(),
+            allocation_session_items: read.allocation_session_items.clone(),
+            bank_items: read.bank_items.clone(),
+            base_allocated_value: read.base_allocated_value,
+            base_discount_value: read.base_discount_value,
+            base_goods_value: read.base_goods_value,
+            base_gross_value: read.base_gross_value,
+            base_tax_discount_value: read.base_tax_discount_value,
+            base_tax_value: read.base_tax_value,
+            control_value_in_base_currency: read.control_value_in_base_currency,
+            discount_days: read.discount_days,
+            discount_percent: read.discount_percent,
+            document_allocated_value: read.document_allocated_value,
+            document_discount_value: read.document_discount_value,
+            document_goods_value: read.document_goods_value,
+            document_gross_value: read.document_gross_value,
+            document_outstanding_value: read.document_outstanding_value,
+            document_tax_discount_value: read.document_tax_discount_value,
+            document_tax_value: read.document_tax_value,
+            due_date: read.due_date,
+            exchange_rate: read.exchange_rate,
+            nominal_analysis_items: read.nominal_analysis_items.clone(),
+            posted_date: read.posted_date,
+            queried: read.queried.clone(),
+            reference: read.reference.clone(),
+            second_reference: read.second_reference.clone(),
+            settled_immediately: read.settled_immediately,
+            supplier_id: read.supplier_id,
+            tax_analysis_items: read.tax_analysis_items.clone(),
+            trader_transaction_type: read.trader_transaction_type.clone(),
+            transaction_date: read.transaction_date,
+            urn: read.urn,
+            user_name: read.user_name.clone(),
+            vat_adjustment_doc_expected: read.vat_adjustment_doc_expected,
+            ..Self::default()
+        }
+    }
+}
+
+impl From<&SupplierContact> for SupplierContactUpdate {
+    /// The fields Sage lets you write, taken from what it returned; the rest start unset.
+    #[inline]
+    fn from(read: &SupplierContact) -> Self {
+        Self {
+            default_email: read.default_email.clone(),
+            default_telephone: read.default_telephone.clone(),
+            emails: read.emails.clone(),
+            faxes: read.faxes.clone(),
+            first_name: read.first_name.clone(),
+            is_default: read.is_default,
+            is_to_delete: read.is_to_delete,
+            last_name: read.last_name.clone(),
+            middle_name: read.middle_name.clone(),
+            mobiles: read.mobiles.clone(),
+            name: read.name.clone(),
+            roles: read.roles.clone(),
+            salutation_id: read.salutation_id,
+            supplier_id: read.supplier_id,
+            telephones: read.telephones.clone(),
+            websites: read.websites.clone(),
+            ..Self::default()
+        }
+    }
+}
+
+impl From<&SupplierEmail> for SupplierEmailUpdate {
+    /// The fields Sage lets you write, taken from what it returned; the rest start unset.
+    #[inline]
+    fn from(read: &SupplierEmail) -> Self {
+        Self {
+            email: read.email.clone(),
+            is_default: read.is_default,
+            is_to_delete: read.is_to_delete,
+            supplier_contact_id: read.supplier_contact_id,
+            ..Self::default()
+        }
+    }
+}
+
+impl From<&SupplierFax> for SupplierFaxUpdate {
+    /// The fields Sage lets you write, taken from what it returned; the rest start unset.
+    #[inline]
+    fn from(read: &SupplierFax) -> Self {
+        Self {
+            area_code: read.area_code.clone(),
+            country_code: read.country_code.clone(),
+            full_number: read.full_number.clone(),
+            is_default: read.is_default,
+            is_to_delete: read.is_to_delete,
+            subscriber_number: read.subscriber_number.clone(),
+            supplier_contact_id: read.supplier_contact_id,
+            ..Self::default()
+        }
+    }
+}
+
+impl From<&SupplierMemo> for SupplierMemoUpdate {
+    /// The fields Sage lets you write, taken from what it returned; the rest start unset.
+    #[inline]
+    fn from(read: &SupplierMemo) -> Self {
+        Self {
+            created_by: read.created_by.clone(),
+            is_active: read.is_active,
+            is_to_delete: read.is_to_delete,
+            note: Some(read.note.clone()),
+            supplier_id: Some(read.supplier_id),
+            ..Self::default()
+        }
+    }
+}
+
+impl From<&SupplierMobile> for SupplierMobileUpdate {
+    /// The fields Sage lets you write, taken from what it returned; the rest start unset.
+    #[inline]
+    fn from(read: &SupplierMobile) -> Self {
+        Self {
+            area_code: read.area_code.clone(),
+            country_code: read.country_code.clone(),
+            full_number: read.full_number.clone(),
+            is_default: read.is_default,
+            is_to_delete: read.is_to_delete,
+            subscriber_number: read.subscriber_number.clone(),
+            supplier_contact_id: read.supplier_contact_id,
+            ..Self::default()
+        }
+    }
+}
+
+impl From<&SupplierTelephone> for SupplierTelephoneUpdate {
+    /// The fields Sage lets you write, taken from what it returned; the rest start unset.
+    #[inline]
+    fn from(read: &SupplierTelephone) -> Self {
+        Self {
+            area_code: read.area_code.clone(),
+            country_code: read.country_code.clone(),
+            full_number: read.full_number.clone(),
+            is_default: read.is_default,
+            is_to_delete: read.is_to_delete,
+            subscriber_number: read.subscriber_number.clone(),
+            supplier_contact_id: read.supplier_contact_id,
+            ..Self::default()
+        }
+    }
+}
+
+impl From<&SupplierWebsite> for SupplierWebsiteUpdate {
+    /// The fields Sage lets you write, taken from what it returned; the rest start unset.
+    #[inline]
+    fn from(read: &SupplierWebsite) -> Self {
+        Self {
+            is_default: read.is_default,
+            is_to_delete: read.is_to_delete,
+            supplier_contact_id: read.supplier_contact_id,
+            website: read.website.clone(),
+            ..Self::default()
+        }
+    }
+}
+
+impl From<&Supplier> for SupplierUpdate {
+    /// The fields Sage lets you write, taken from what it returned; the rest start unset.
+    #[inline]
+    fn from(read: &Supplier) -> Self {
+        Self {
+            account_opened: read.account_opened,
+            account_status_type: read.account_status_type.clone(),
+            account_type: read.account_type.clone(),
+            alerts: read.alerts.clone(),
+            analysis_code_1: read.analysis_code_1.clone(),
+            analysis_code_10: read.analysis_code_10.clone(),
+            analysis_code_11: read.analysis_code_11.clone(),
+            analysis_code_12: read.analysis_code_12.clone(),
+            analysis_code_13: read.analysis_code_13.clone(),
+            analysis_code_14: read.analysis_code_14.clone(),
+            analysis_code_15: read.analysis_code_15.clone(),
+            analysis_code_16: read.analysis_code_16.clone(),
+            analysis_code_17: read.analysis_code_17.clone(),
+            analysis_code_18: read.analysis_code_18.clone(),
+            analysis_code_19: read.analysis_code_19.clone(),
+            analysis_code_2: read.analysis_code_2.clone(),
+            analysis_code_20: read.analysis_code_20.clone(),
+            analysis_code_3: read.analysis_code_3.clone(),
+            analysis_code_4: read.analysis_code_4.clone(),
+            analysis_code_5: read.analysis_code_5.clone(),
+            analysis_code_6: read.analysis_code_6.clone(),
+            analysis_code_7: read.analysis_code_7.clone(),
+            analysis_code_8: read.analysis_code_8.clone(),
+            analysis_code_9: read.analysis_code_9.clone(),
+            application_date: read.application_date,
+            balance: read.balance,
+            bank: read.bank.clone(),
+            contacts: read.contacts.clone(),
+            country_code_id: read.country_code_id,
+            credit_bureau_id: read.credit_bureau_id,
+            credit_limit: read.credit_limit,
+            credit_memo_note: read.credit_memo_note.clone(),
+            credit_position_id: read.credit_position_id,
+            credit_reference: read.credit_reference.clone(),
+            currency_id: read.currency_id,
+            date_received: read.date_received,
+            default_nominal_code_cost_centre: read
+                .default_nominal_code_cost_centre
+                .clone(),
+            default_nominal_code_department: read
+                .default_nominal_code_department
+                .clone(),
+            default_nominal_code_id: read.default_nominal_code_id,
+            default_nominal_code_reference: read.default_nominal_code_reference.clone(),
+            default_tax_code_id: read.default_tax_code_id,
+            early_settlement_discount_days: read.early_settlement_discount_days,
+            early_settlement_discount_percent: read.early_settlement_discount_percent,
+            exchange_rate_type: read.exchange_rate_type.clone(),
+            factor_house_id: read.factor_house_id,
+            fax_area_code: read.fax_area_code.clone(),
+            fax_country_code: read.fax_country_code.clone(),
+            fax_subscriber_number: read.fax_subscriber_number.clone(),
+            is_supplier_payments_enabled: read.is_supplier_payments_enabled,
+            last_credit_review: read.last_credit_review,
+            main_address: read.main_address.clone(),
+            memos: read.memos.clone(),
+            months_to_keep_transactions: read.months_to_keep_transactions,
+            name: Some(read.name.clone()),
+            next_credit_review: read.next_credit_review,
+            on_hold: read.on_hold,
+            order_priority: read.order_priority.clone(),
+            payment_group_id: read.payment_group_id,
+            payment_terms_basis: read.payment_terms_basis.clone(),
+            payment_terms_days: read.payment_terms_days,
+            reference: Some(read.reference.clone()),
+            short_name: read.short_name.clone(),
+            spare_bool_1: read.spare_bool_1,
+            spare_bool_2: read.spare_bool_2,
+            spare_bool_3: read.spare_bool_3,
+            spare_bool_4: read.spare_bool_4,
+            spare_bool_5: read.spare_bool_5,
+            spare_date_1: read.spare_date_1,
+            spare_date_2: read.spare_date_2,
+            spare_date_3: read.spare_date_3,
+            spare_date_4: read.spare_date_4,
+            spare_date_5: read.spare_date_5,
+            spare_number_1: read.spare_number_1,
+            spare_number_10: read.spare_number_10,
+            spare_number_2: read.spare_number_2,
+            spare_number_3: read.spare_number_3,
+            spare_number_4: read.spare_number_4,
+            spare_number_5: read.spare_number_5,
+            spare_number_6: read.spare_number_6,
+            spare_number_7: read.spare_number_7,
+            spare_number_8: read.spare_number_8,
+            spare_number_9: read.spare_number_9,
+            spare_text_1: read.spare_text_1.clone(),
+            spare_text_10: read.spare_text_10.clone(),
+            spare_text_2: read.spare_text_2.clone(),
+            spare_text_3: read.spare_text_3.clone(),
+            spare_text_4: read.spare_text_4.clone(),
+            spare_text_5: read.spare_text_5.clone(),
+            spare_text_6: read.spare_text_6.clone(),
+            spare_text_7: read.spare_text_7.clone(),
+            spare_text_8: read.spare_text_8.clone(),
+            spare_text_9: read.spare_text_9.clone(),
+            status: read.status.clone(),
+            status_reason: read.status_reason.clone(),
+            telephone_area_code: read.telephone_area_code.clone(),
+            telephone_country_code: read.telephone_country_code.clone(),
+            telephone_subscriber_number: read.telephone_subscriber_number.clone(),
+            terms_agreed: read.terms_agreed,
+            trading_terms: read.trading_terms.clone(),
+            value_of_current_orders_in_pop: read.value_of_current_orders_in_pop,
+            vat_number: read.vat_number.clone(),
+            website: read.website.clone(),
+            ..Self::default()
+        }
+    }
+}
+
 /// Authorisation Types
 ///
 /// The authorisation type for a purchase transaction.
@@ -3741,6 +5318,7 @@ impl sage_core::Operation for ListAuthorisationTypes {
                     sage_core::Method::Get,
                     "/authorisation_types",
                 )
+                .products(&["sage200-pro", "sage200-standard"])
                 .odata(&self.odata),
         )
     }
@@ -3777,6 +5355,7 @@ impl sage_core::Operation for GetFactorHouse {
                     sage_core::Method::Get,
                     "/factor_houses/{Id}",
                 )
+                .products(&["sage200-pro", "sage200-standard"])
                 .path("Id", self.id),
         )
     }
@@ -3815,6 +5394,7 @@ impl sage_core::Operation for ListFactorHouses {
                     sage_core::Method::Get,
                     "/factor_houses",
                 )
+                .products(&["sage200-pro", "sage200-standard"])
                 .odata(&self.odata),
         )
     }
@@ -3853,6 +5433,7 @@ impl sage_core::Operation for ListLookupSuppliers {
                     sage_core::Method::Get,
                     "/lookup_suppliers",
                 )
+                .products(&["sage200-pro", "sage200-standard"])
                 .odata(&self.odata),
         )
     }
@@ -3889,6 +5470,7 @@ impl sage_core::Operation for GetPaymentGroup {
                     sage_core::Method::Get,
                     "/payment_groups/{Id}",
                 )
+                .products(&["sage200-pro", "sage200-standard"])
                 .path("Id", self.id),
         )
     }
@@ -3927,6 +5509,7 @@ impl sage_core::Operation for ListPaymentGroups {
                     sage_core::Method::Get,
                     "/payment_groups",
                 )
+                .products(&["sage200-pro", "sage200-standard"])
                 .odata(&self.odata),
         )
     }
@@ -3942,13 +5525,16 @@ pub struct UpdatePaymentGroup {
     /// Unique Id of the Payment group.
     pub id: super::ids::PaymentGroupId,
     /// The JSON request body.
-    pub body: PaymentGroup,
+    pub body: PaymentGroupUpdate,
 }
 
 impl UpdatePaymentGroup {
     /// A request with its required parameters; set optional ones with the methods below.
     #[inline]
-    pub fn new(id: impl Into<super::ids::PaymentGroupId>, body: PaymentGroup) -> Self {
+    pub fn new(
+        id: impl Into<super::ids::PaymentGroupId>,
+        body: PaymentGroupUpdate,
+    ) -> Self {
         Self { id: id.into(), body }
     }
 }
@@ -3964,6 +5550,7 @@ impl sage_core::Operation for UpdatePaymentGroup {
                 sage_core::Method::Put,
                 "/payment_groups/{Id}",
             )
+            .products(&["sage200-pro", "sage200-standard"])
             .path("Id", self.id)
             .json(&self.body)
     }
@@ -4002,6 +5589,7 @@ impl sage_core::Operation for ListPaymentGroupPaymentTypes {
                     sage_core::Method::Get,
                     "/payment_types",
                 )
+                .products(&["sage200-pro", "sage200-standard"])
                 .odata(&self.odata),
         )
     }
@@ -4040,6 +5628,7 @@ impl sage_core::Operation for ListPurchaseAgedCreditorDetailedViews {
                     sage_core::Method::Get,
                     "/purchase_aged_creditor_detailed_views",
                 )
+                .products(&["sage200-pro", "sage200-standard"])
                 .odata(&self.odata),
         )
     }
@@ -4078,6 +5667,7 @@ impl sage_core::Operation for ListPurchaseAgedCreditorSummaryViews {
                     sage_core::Method::Get,
                     "/purchase_aged_creditor_summary_views",
                 )
+                .products(&["sage200-pro", "sage200-standard"])
                 .odata(&self.odata),
         )
     }
@@ -4114,6 +5704,7 @@ impl sage_core::Operation for GetPurchaseAuthorisation {
                     sage_core::Method::Get,
                     "/purchase_authorisations/{Id}",
                 )
+                .products(&["sage200-pro", "sage200-standard"])
                 .path("Id", self.id),
         )
     }
@@ -4129,7 +5720,7 @@ pub struct UpdatePurchaseAuthorisation {
     /// Unique Id of the transaction.
     pub id: super::ids::PurchaseAuthorisationId,
     /// The JSON request body.
-    pub body: PurchaseAuthorisation,
+    pub body: PurchaseAuthorisationUpdate,
 }
 
 impl UpdatePurchaseAuthorisation {
@@ -4137,7 +5728,7 @@ impl UpdatePurchaseAuthorisation {
     #[inline]
     pub fn new(
         id: impl Into<super::ids::PurchaseAuthorisationId>,
-        body: PurchaseAuthorisation,
+        body: PurchaseAuthorisationUpdate,
     ) -> Self {
         Self { id: id.into(), body }
     }
@@ -4154,6 +5745,7 @@ impl sage_core::Operation for UpdatePurchaseAuthorisation {
                 sage_core::Method::Put,
                 "/purchase_authorisations/{Id}",
             )
+            .products(&["sage200-pro", "sage200-standard"])
             .path("Id", self.id)
             .json(&self.body)
     }
@@ -4191,6 +5783,7 @@ impl sage_core::Operation for CreatePurchaseCreditNote {
                 sage_core::Method::Post,
                 "/purchase_credit_notes",
             )
+            .products(&["sage200-pro", "sage200-standard"])
             .json(&self.body)
     }
 }
@@ -4225,6 +5818,7 @@ impl sage_core::Operation for CreatePurchaseCreditNotesNew {
                 sage_core::Method::Post,
                 "/purchase_credit_notes_new",
             )
+            .products(&["sage200-pro", "sage200-standard"])
             .json(&self.body)
     }
 }
@@ -4261,6 +5855,7 @@ impl sage_core::Operation for CreatePurchaseInvoice {
                 sage_core::Method::Post,
                 "/purchase_invoices",
             )
+            .products(&["sage200-pro", "sage200-standard"])
             .json(&self.body)
     }
 }
@@ -4295,6 +5890,7 @@ impl sage_core::Operation for CreatePurchaseInvoicesNew {
                 sage_core::Method::Post,
                 "/purchase_invoices_new",
             )
+            .products(&["sage200-pro", "sage200-standard"])
             .json(&self.body)
     }
 }
@@ -4332,6 +5928,7 @@ impl sage_core::Operation for GetPurchaseLedgerSetting {
                     sage_core::Method::Get,
                     "/purchase_ledger_settings/{Id}",
                 )
+                .products(&["sage200-pro", "sage200-standard"])
                 .path("Id", self.id),
         )
     }
@@ -4372,6 +5969,7 @@ impl sage_core::Operation for ListPurchaseLedgerSettings {
                     sage_core::Method::Get,
                     "/purchase_ledger_settings",
                 )
+                .products(&["sage200-pro", "sage200-standard"])
                 .odata(&self.odata),
         )
     }
@@ -4387,7 +5985,7 @@ pub struct UpdatePurchaseLedgerSetting {
     /// Unique Id of the Purchase Ledger settings.
     pub id: super::ids::PurchaseLedgerSettingsId,
     /// The JSON request body.
-    pub body: PurchaseLedgerSettings,
+    pub body: PurchaseLedgerSettingsUpdate,
 }
 
 impl UpdatePurchaseLedgerSetting {
@@ -4395,7 +5993,7 @@ impl UpdatePurchaseLedgerSetting {
     #[inline]
     pub fn new(
         id: impl Into<super::ids::PurchaseLedgerSettingsId>,
-        body: PurchaseLedgerSettings,
+        body: PurchaseLedgerSettingsUpdate,
     ) -> Self {
         Self { id: id.into(), body }
     }
@@ -4412,6 +6010,7 @@ impl sage_core::Operation for UpdatePurchaseLedgerSetting {
                 sage_core::Method::Put,
                 "/purchase_ledger_settings/{Id}",
             )
+            .products(&["sage200-pro", "sage200-standard"])
             .path("Id", self.id)
             .json(&self.body)
     }
@@ -4451,6 +6050,7 @@ impl sage_core::Operation for CreatePurchasePayment {
                 sage_core::Method::Post,
                 "/purchase_payments",
             )
+            .products(&["sage200-pro", "sage200-standard"])
             .json(&self.body)
     }
 }
@@ -4467,13 +6067,13 @@ impl sage_core::Operation for CreatePurchasePayment {
 #[derive(Debug, Clone, PartialEq)]
 pub struct CreatePurchasePostedTransactionMemo {
     /// The JSON request body.
-    pub body: PurchasePostedTransactionMemo,
+    pub body: NewPurchasePostedTransactionMemo,
 }
 
 impl CreatePurchasePostedTransactionMemo {
     /// A request with its required parameters; set optional ones with the methods below.
     #[inline]
-    pub fn new(body: PurchasePostedTransactionMemo) -> Self {
+    pub fn new(body: NewPurchasePostedTransactionMemo) -> Self {
         Self { body }
     }
 }
@@ -4489,6 +6089,7 @@ impl sage_core::Operation for CreatePurchasePostedTransactionMemo {
                 sage_core::Method::Post,
                 "/purchase_posted_transaction_memos",
             )
+            .products(&["sage200-pro", "sage200-standard"])
             .json(&self.body)
     }
 }
@@ -4528,6 +6129,7 @@ impl sage_core::Operation for DeletePurchasePostedTransactionMemo {
                     sage_core::Method::Delete,
                     "/purchase_posted_transaction_memos/{Id}",
                 )
+                .products(&["sage200-pro", "sage200-standard"])
                 .path("Id", self.id),
         )
     }
@@ -4568,6 +6170,7 @@ impl sage_core::Operation for GetPurchasePostedTransactionMemo {
                     sage_core::Method::Get,
                     "/purchase_posted_transaction_memos/{Id}",
                 )
+                .products(&["sage200-pro", "sage200-standard"])
                 .path("Id", self.id),
         )
     }
@@ -4617,6 +6220,7 @@ impl sage_core::Operation for ListMemosForPurchasePostedTransaction {
                     sage_core::Method::Get,
                     "/purchase_posted_transactions/{transactionId}/purchase_posted_transaction_memos",
                 )
+                .products(&["sage200-pro", "sage200-standard"])
                 .odata(&self.odata)
                 .path("transactionId", self.transaction_id),
         )
@@ -4660,6 +6264,7 @@ impl sage_core::Operation for ListPurchasePostedTransactionMemos {
                     sage_core::Method::Get,
                     "/purchase_posted_transaction_memos",
                 )
+                .products(&["sage200-pro", "sage200-standard"])
                 .odata(&self.odata),
         )
     }
@@ -4679,7 +6284,7 @@ pub struct UpdatePurchasePostedTransactionMemo {
     /// Unique Id of the purchase posted transaction memo.
     pub id: super::ids::PurchasePostedTransactionMemoId,
     /// The JSON request body.
-    pub body: PurchasePostedTransactionMemo,
+    pub body: PurchasePostedTransactionMemoUpdate,
 }
 
 impl UpdatePurchasePostedTransactionMemo {
@@ -4687,7 +6292,7 @@ impl UpdatePurchasePostedTransactionMemo {
     #[inline]
     pub fn new(
         id: impl Into<super::ids::PurchasePostedTransactionMemoId>,
-        body: PurchasePostedTransactionMemo,
+        body: PurchasePostedTransactionMemoUpdate,
     ) -> Self {
         Self { id: id.into(), body }
     }
@@ -4704,6 +6309,7 @@ impl sage_core::Operation for UpdatePurchasePostedTransactionMemo {
                 sage_core::Method::Put,
                 "/purchase_posted_transaction_memos/{Id}",
             )
+            .products(&["sage200-pro", "sage200-standard"])
             .path("Id", self.id)
             .json(&self.body)
     }
@@ -4744,6 +6350,7 @@ impl sage_core::Operation for GetPurchasePostedTransaction {
                     sage_core::Method::Get,
                     "/purchase_posted_transactions/{Id}",
                 )
+                .products(&["sage200-pro", "sage200-standard"])
                 .path("Id", self.id),
         )
     }
@@ -4786,6 +6393,7 @@ impl sage_core::Operation for ListPurchasePostedTransactions {
                     sage_core::Method::Get,
                     "/purchase_posted_transactions",
                 )
+                .products(&["sage200-pro", "sage200-standard"])
                 .odata(&self.odata),
         )
     }
@@ -4831,6 +6439,7 @@ impl sage_core::Operation for ListPurchasePostedTransactionsForSupplier {
                     sage_core::Method::Get,
                     "/suppliers/{supplierId}/purchase_posted_transactions",
                 )
+                .products(&["sage200-pro", "sage200-standard"])
                 .odata(&self.odata)
                 .path("supplierId", self.supplier_id),
         )
@@ -4851,7 +6460,7 @@ pub struct UpdatePurchasePostedTransaction {
     /// The unique Id of the purchase posted transaction.
     pub id: super::ids::PurchasePostedTransactionId,
     /// The JSON request body.
-    pub body: PurchasePostedTransaction,
+    pub body: PurchasePostedTransactionUpdate,
 }
 
 impl UpdatePurchasePostedTransaction {
@@ -4859,7 +6468,7 @@ impl UpdatePurchasePostedTransaction {
     #[inline]
     pub fn new(
         id: impl Into<super::ids::PurchasePostedTransactionId>,
-        body: PurchasePostedTransaction,
+        body: PurchasePostedTransactionUpdate,
     ) -> Self {
         Self { id: id.into(), body }
     }
@@ -4876,6 +6485,7 @@ impl sage_core::Operation for UpdatePurchasePostedTransaction {
                 sage_core::Method::Put,
                 "/purchase_posted_transactions/{Id}",
             )
+            .products(&["sage200-pro", "sage200-standard"])
             .path("Id", self.id)
             .json(&self.body)
     }
@@ -4915,6 +6525,7 @@ impl sage_core::Operation for CreatePurchaseReceipt {
                 sage_core::Method::Post,
                 "/purchase_receipts",
             )
+            .products(&["sage200-pro", "sage200-standard"])
             .json(&self.body)
     }
 }
@@ -4950,6 +6561,7 @@ impl sage_core::Operation for GetPurchaseTransactionEnquiryView {
                     sage_core::Method::Get,
                     "/purchase_transaction_enquiry_views/{Id}",
                 )
+                .products(&["sage200-pro", "sage200-standard"])
                 .path("Id", self.id),
         )
     }
@@ -4988,6 +6600,7 @@ impl sage_core::Operation for ListPurchaseTransactionEnquiryViews {
                     sage_core::Method::Get,
                     "/purchase_transaction_enquiry_views",
                 )
+                .products(&["sage200-pro", "sage200-standard"])
                 .odata(&self.odata),
         )
     }
@@ -5031,6 +6644,7 @@ impl sage_core::Operation for ListPurchaseTransactionsEnquiryViewsForSupplier {
                     sage_core::Method::Get,
                     "/suppliers/{supplierId}/purchase_transaction_enquiry_views",
                 )
+                .products(&["sage200-pro", "sage200-standard"])
                 .odata(&self.odata)
                 .path("supplierId", self.supplier_id),
         )
@@ -5072,6 +6686,7 @@ impl sage_core::Operation for ListPurchaseTransactionViews {
                     sage_core::Method::Get,
                     "/purchase_transaction_views",
                 )
+                .products(&["sage200-pro", "sage200-standard"])
                 .odata(&self.odata),
         )
     }
@@ -5112,6 +6727,7 @@ impl sage_core::Operation for ListSagePaymentsSupplierStatusTypes {
                     sage_core::Method::Get,
                     "/sage_payments_supplier_status_types",
                 )
+                .products(&["sage200-pro", "sage200-standard"])
                 .odata(&self.odata),
         )
     }
@@ -5148,6 +6764,7 @@ impl sage_core::Operation for GetSupplierContactRole {
                     sage_core::Method::Get,
                     "/supplier_contact_roles/{Id}",
                 )
+                .products(&["sage200-pro", "sage200-standard"])
                 .path("Id", self.id),
         )
     }
@@ -5186,6 +6803,7 @@ impl sage_core::Operation for ListSupplierContactRoles {
                     sage_core::Method::Get,
                     "/supplier_contact_roles",
                 )
+                .products(&["sage200-pro", "sage200-standard"])
                 .odata(&self.odata),
         )
     }
@@ -5229,6 +6847,7 @@ impl sage_core::Operation for ListSupplierContactRolesForSupplierContact {
                     sage_core::Method::Get,
                     "/supplier_contacts/{supplierContactId}/supplier_contact_roles",
                 )
+                .products(&["sage200-pro", "sage200-standard"])
                 .odata(&self.odata)
                 .path("supplierContactId", self.supplier_contact_id),
         )
@@ -5245,7 +6864,7 @@ pub struct CreateSupplierContactForSupplier {
     /// Unique Id of the supplier.
     pub supplier_id: super::ids::SupplierId,
     /// The JSON request body.
-    pub body: SupplierContact,
+    pub body: NewSupplierContact,
 }
 
 impl CreateSupplierContactForSupplier {
@@ -5253,7 +6872,7 @@ impl CreateSupplierContactForSupplier {
     #[inline]
     pub fn new(
         supplier_id: impl Into<super::ids::SupplierId>,
-        body: SupplierContact,
+        body: NewSupplierContact,
     ) -> Self {
         Self {
             supplier_id: supplier_id.into(),
@@ -5273,6 +6892,7 @@ impl sage_core::Operation for CreateSupplierContactForSupplier {
                 sage_core::Method::Post,
                 "/suppliers/{supplierId}/supplier_contacts",
             )
+            .products(&["sage200-pro", "sage200-standard"])
             .path("supplierId", self.supplier_id)
             .json(&self.body)
     }
@@ -5309,6 +6929,7 @@ impl sage_core::Operation for DeleteSupplierContact {
                     sage_core::Method::Delete,
                     "/supplier_contacts/{Id}",
                 )
+                .products(&["sage200-pro", "sage200-standard"])
                 .path("Id", self.id),
         )
     }
@@ -5353,6 +6974,7 @@ impl sage_core::Operation for DeleteSupplierContactForSupplier {
                     sage_core::Method::Delete,
                     "/suppliers/{supplierId}/supplier_contacts/{Id}",
                 )
+                .products(&["sage200-pro", "sage200-standard"])
                 .path("Id", self.id)
                 .path("supplierId", self.supplier_id),
         )
@@ -5398,6 +7020,7 @@ impl sage_core::Operation for GetSupplierContactForSupplier {
                     sage_core::Method::Get,
                     "/suppliers/{supplierId}/supplier_contacts/{Id}",
                 )
+                .products(&["sage200-pro", "sage200-standard"])
                 .path("Id", self.id)
                 .path("supplierId", self.supplier_id),
         )
@@ -5435,6 +7058,7 @@ impl sage_core::Operation for GetSupplierContacts {
                     sage_core::Method::Get,
                     "/supplier_contacts/{Id}",
                 )
+                .products(&["sage200-pro", "sage200-standard"])
                 .path("Id", self.id),
         )
     }
@@ -5473,6 +7097,7 @@ impl sage_core::Operation for ListSupplierContact {
                     sage_core::Method::Get,
                     "/supplier_contacts",
                 )
+                .products(&["sage200-pro", "sage200-standard"])
                 .odata(&self.odata),
         )
     }
@@ -5516,6 +7141,7 @@ impl sage_core::Operation for ListSupplierContactsForSupplier {
                     sage_core::Method::Get,
                     "/suppliers/{supplierId}/supplier_contacts",
                 )
+                .products(&["sage200-pro", "sage200-standard"])
                 .odata(&self.odata)
                 .path("supplierId", self.supplier_id),
         )
@@ -5532,7 +7158,7 @@ pub struct UpdateSupplierContact {
     /// Unique Id of the supplier contact.
     pub id: super::ids::SupplierContactId,
     /// The JSON request body.
-    pub body: SupplierContact,
+    pub body: SupplierContactUpdate,
 }
 
 impl UpdateSupplierContact {
@@ -5540,7 +7166,7 @@ impl UpdateSupplierContact {
     #[inline]
     pub fn new(
         id: impl Into<super::ids::SupplierContactId>,
-        body: SupplierContact,
+        body: SupplierContactUpdate,
     ) -> Self {
         Self { id: id.into(), body }
     }
@@ -5557,6 +7183,7 @@ impl sage_core::Operation for UpdateSupplierContact {
                 sage_core::Method::Put,
                 "/supplier_contacts/{Id}",
             )
+            .products(&["sage200-pro", "sage200-standard"])
             .path("Id", self.id)
             .json(&self.body)
     }
@@ -5574,7 +7201,7 @@ pub struct UpdateSupplierContactForSupplier {
     /// Unique Id of the supplier.
     pub supplier_id: super::ids::SupplierId,
     /// The JSON request body.
-    pub body: SupplierContact,
+    pub body: SupplierContactUpdate,
 }
 
 impl UpdateSupplierContactForSupplier {
@@ -5583,7 +7210,7 @@ impl UpdateSupplierContactForSupplier {
     pub fn new(
         id: impl Into<super::ids::SupplierContactId>,
         supplier_id: impl Into<super::ids::SupplierId>,
-        body: SupplierContact,
+        body: SupplierContactUpdate,
     ) -> Self {
         Self {
             id: id.into(),
@@ -5604,6 +7231,7 @@ impl sage_core::Operation for UpdateSupplierContactForSupplier {
                 sage_core::Method::Put,
                 "/suppliers/{supplierId}/supplier_contacts/{Id}",
             )
+            .products(&["sage200-pro", "sage200-standard"])
             .path("Id", self.id)
             .path("supplierId", self.supplier_id)
             .json(&self.body)
@@ -5622,7 +7250,7 @@ pub struct CreateSupplierEmailForSupplierAndSupplierContact {
     /// Unique Id of the supplier.
     pub supplier_id: super::ids::SupplierId,
     /// The JSON request body.
-    pub body: SupplierEmail,
+    pub body: NewSupplierEmail,
 }
 
 impl CreateSupplierEmailForSupplierAndSupplierContact {
@@ -5631,7 +7259,7 @@ impl CreateSupplierEmailForSupplierAndSupplierContact {
     pub fn new(
         supplier_contact_id: impl Into<super::ids::SupplierContactId>,
         supplier_id: impl Into<super::ids::SupplierId>,
-        body: SupplierEmail,
+        body: NewSupplierEmail,
     ) -> Self {
         Self {
             supplier_contact_id: supplier_contact_id.into(),
@@ -5652,6 +7280,7 @@ impl sage_core::Operation for CreateSupplierEmailForSupplierAndSupplierContact {
                 sage_core::Method::Post,
                 "/suppliers/{supplierId}/supplier_contacts/{supplierContactId}/supplier_emails",
             )
+            .products(&["sage200-pro", "sage200-standard"])
             .path("supplierContactId", self.supplier_contact_id)
             .path("supplierId", self.supplier_id)
             .json(&self.body)
@@ -5668,7 +7297,7 @@ pub struct CreateSupplierEmailForSupplierContact {
     /// Unique Id of the supplier contact.
     pub supplier_contact_id: super::ids::SupplierContactId,
     /// The JSON request body.
-    pub body: SupplierEmail,
+    pub body: NewSupplierEmail,
 }
 
 impl CreateSupplierEmailForSupplierContact {
@@ -5676,7 +7305,7 @@ impl CreateSupplierEmailForSupplierContact {
     #[inline]
     pub fn new(
         supplier_contact_id: impl Into<super::ids::SupplierContactId>,
-        body: SupplierEmail,
+        body: NewSupplierEmail,
     ) -> Self {
         Self {
             supplier_contact_id: supplier_contact_id.into(),
@@ -5696,6 +7325,7 @@ impl sage_core::Operation for CreateSupplierEmailForSupplierContact {
                 sage_core::Method::Post,
                 "/supplier_contacts/{supplierContactId}/supplier_emails",
             )
+            .products(&["sage200-pro", "sage200-standard"])
             .path("supplierContactId", self.supplier_contact_id)
             .json(&self.body)
     }
@@ -5732,6 +7362,7 @@ impl sage_core::Operation for DeleteSupplierEmail {
                     sage_core::Method::Delete,
                     "/supplier_emails/{Id}",
                 )
+                .products(&["sage200-pro", "sage200-standard"])
                 .path("Id", self.id),
         )
     }
@@ -5780,6 +7411,7 @@ impl sage_core::Operation for DeleteSupplierEmailForSupplierAndSupplierContact {
                     sage_core::Method::Delete,
                     "/suppliers/{supplierId}/supplier_contacts/{supplierContactId}/supplier_emails/{Id}",
                 )
+                .products(&["sage200-pro", "sage200-standard"])
                 .path("Id", self.id)
                 .path("supplierContactId", self.supplier_contact_id)
                 .path("supplierId", self.supplier_id),
@@ -5826,6 +7458,7 @@ impl sage_core::Operation for DeleteSupplierEmailForSupplierContact {
                     sage_core::Method::Delete,
                     "/supplier_contacts/{supplierContactId}/supplier_emails/{Id}",
                 )
+                .products(&["sage200-pro", "sage200-standard"])
                 .path("Id", self.id)
                 .path("supplierContactId", self.supplier_contact_id),
         )
@@ -5863,6 +7496,7 @@ impl sage_core::Operation for GetSupplierEmail {
                     sage_core::Method::Get,
                     "/supplier_emails/{Id}",
                 )
+                .products(&["sage200-pro", "sage200-standard"])
                 .path("Id", self.id),
         )
     }
@@ -5911,6 +7545,7 @@ impl sage_core::Operation for GetSupplierEmailForSupplierAndSupplierContact {
                     sage_core::Method::Get,
                     "/suppliers/{supplierId}/supplier_contacts/{supplierContactId}/supplier_emails/{Id}",
                 )
+                .products(&["sage200-pro", "sage200-standard"])
                 .path("Id", self.id)
                 .path("supplierContactId", self.supplier_contact_id)
                 .path("supplierId", self.supplier_id),
@@ -5957,6 +7592,7 @@ impl sage_core::Operation for GetSupplierEmailForSupplierContact {
                     sage_core::Method::Get,
                     "/supplier_contacts/{supplierContactId}/supplier_emails/{Id}",
                 )
+                .products(&["sage200-pro", "sage200-standard"])
                 .path("Id", self.id)
                 .path("supplierContactId", self.supplier_contact_id),
         )
@@ -5996,6 +7632,7 @@ impl sage_core::Operation for ListSupplierEmails {
                     sage_core::Method::Get,
                     "/supplier_emails",
                 )
+                .products(&["sage200-pro", "sage200-standard"])
                 .odata(&self.odata),
         )
     }
@@ -6045,6 +7682,7 @@ impl sage_core::Operation for ListSupplierEmailsForSupplierAndSupplierContact {
                     sage_core::Method::Get,
                     "/suppliers/{supplierId}/supplier_contacts/{supplierContactId}/supplier_emails",
                 )
+                .products(&["sage200-pro", "sage200-standard"])
                 .odata(&self.odata)
                 .path("supplierContactId", self.supplier_contact_id)
                 .path("supplierId", self.supplier_id),
@@ -6090,6 +7728,7 @@ impl sage_core::Operation for ListSupplierEmailsForSupplierContact {
                     sage_core::Method::Get,
                     "/supplier_contacts/{supplierContactId}/supplier_emails",
                 )
+                .products(&["sage200-pro", "sage200-standard"])
                 .odata(&self.odata)
                 .path("supplierContactId", self.supplier_contact_id),
         )
@@ -6106,13 +7745,16 @@ pub struct UpdateSupplierEmail {
     /// Unique Id of the supplier email.
     pub id: super::ids::SupplierEmailId,
     /// The JSON request body.
-    pub body: SupplierEmail,
+    pub body: SupplierEmailUpdate,
 }
 
 impl UpdateSupplierEmail {
     /// A request with its required parameters; set optional ones with the methods below.
     #[inline]
-    pub fn new(id: impl Into<super::ids::SupplierEmailId>, body: SupplierEmail) -> Self {
+    pub fn new(
+        id: impl Into<super::ids::SupplierEmailId>,
+        body: SupplierEmailUpdate,
+    ) -> Self {
         Self { id: id.into(), body }
     }
 }
@@ -6128,6 +7770,7 @@ impl sage_core::Operation for UpdateSupplierEmail {
                 sage_core::Method::Put,
                 "/supplier_emails/{Id}",
             )
+            .products(&["sage200-pro", "sage200-standard"])
             .path("Id", self.id)
             .json(&self.body)
     }
@@ -6147,7 +7790,7 @@ pub struct UpdateSupplierEmailForSupplierAndSupplierContact {
     /// Unique Id of the supplier.
     pub supplier_id: super::ids::SupplierId,
     /// The JSON request body.
-    pub body: SupplierEmail,
+    pub body: SupplierEmailUpdate,
 }
 
 impl UpdateSupplierEmailForSupplierAndSupplierContact {
@@ -6157,7 +7800,7 @@ impl UpdateSupplierEmailForSupplierAndSupplierContact {
         id: impl Into<super::ids::SupplierEmailId>,
         supplier_contact_id: impl Into<super::ids::SupplierContactId>,
         supplier_id: impl Into<super::ids::SupplierId>,
-        body: SupplierEmail,
+        body: SupplierEmailUpdate,
     ) -> Self {
         Self {
             id: id.into(),
@@ -6179,6 +7822,7 @@ impl sage_core::Operation for UpdateSupplierEmailForSupplierAndSupplierContact {
                 sage_core::Method::Put,
                 "/suppliers/{supplierId}/supplier_contacts/{supplierContactId}/supplier_emails/{Id}",
             )
+            .products(&["sage200-pro", "sage200-standard"])
             .path("Id", self.id)
             .path("supplierContactId", self.supplier_contact_id)
             .path("supplierId", self.supplier_id)
@@ -6198,7 +7842,7 @@ pub struct UpdateSupplierEmailForSupplierContact {
     /// Unique Id of the supplier contact.
     pub supplier_contact_id: super::ids::SupplierContactId,
     /// The JSON request body.
-    pub body: SupplierEmail,
+    pub body: SupplierEmailUpdate,
 }
 
 impl UpdateSupplierEmailForSupplierContact {
@@ -6207,7 +7851,7 @@ impl UpdateSupplierEmailForSupplierContact {
     pub fn new(
         id: impl Into<super::ids::SupplierEmailId>,
         supplier_contact_id: impl Into<super::ids::SupplierContactId>,
-        body: SupplierEmail,
+        body: SupplierEmailUpdate,
     ) -> Self {
         Self {
             id: id.into(),
@@ -6228,6 +7872,7 @@ impl sage_core::Operation for UpdateSupplierEmailForSupplierContact {
                 sage_core::Method::Put,
                 "/supplier_contacts/{supplierContactId}/supplier_emails/{Id}",
             )
+            .products(&["sage200-pro", "sage200-standard"])
             .path("Id", self.id)
             .path("supplierContactId", self.supplier_contact_id)
             .json(&self.body)
@@ -6246,7 +7891,7 @@ pub struct CreateSupplierFaxForSupplierAndSupplierContact {
     /// Unique Id of the supplier.
     pub supplier_id: super::ids::SupplierId,
     /// The JSON request body.
-    pub body: SupplierFax,
+    pub body: NewSupplierFax,
 }
 
 impl CreateSupplierFaxForSupplierAndSupplierContact {
@@ -6255,7 +7900,7 @@ impl CreateSupplierFaxForSupplierAndSupplierContact {
     pub fn new(
         supplier_contact_id: impl Into<super::ids::SupplierContactId>,
         supplier_id: impl Into<super::ids::SupplierId>,
-        body: SupplierFax,
+        body: NewSupplierFax,
     ) -> Self {
         Self {
             supplier_contact_id: supplier_contact_id.into(),
@@ -6276,6 +7921,7 @@ impl sage_core::Operation for CreateSupplierFaxForSupplierAndSupplierContact {
                 sage_core::Method::Post,
                 "/suppliers/{supplierId}/supplier_contacts/{supplierContactId}/supplier_faxes",
             )
+            .products(&["sage200-pro", "sage200-standard"])
             .path("supplierContactId", self.supplier_contact_id)
             .path("supplierId", self.supplier_id)
             .json(&self.body)
@@ -6292,7 +7938,7 @@ pub struct CreateSupplierFaxForSupplierContact {
     /// Unique Id of the supplier contact.
     pub supplier_contact_id: super::ids::SupplierContactId,
     /// The JSON request body.
-    pub body: SupplierFax,
+    pub body: NewSupplierFax,
 }
 
 impl CreateSupplierFaxForSupplierContact {
@@ -6300,7 +7946,7 @@ impl CreateSupplierFaxForSupplierContact {
     #[inline]
     pub fn new(
         supplier_contact_id: impl Into<super::ids::SupplierContactId>,
-        body: SupplierFax,
+        body: NewSupplierFax,
     ) -> Self {
         Self {
             supplier_contact_id: supplier_contact_id.into(),
@@ -6320,6 +7966,7 @@ impl sage_core::Operation for CreateSupplierFaxForSupplierContact {
                 sage_core::Method::Post,
                 "/supplier_contacts/{supplierContactId}/supplier_faxes",
             )
+            .products(&["sage200-pro", "sage200-standard"])
             .path("supplierContactId", self.supplier_contact_id)
             .json(&self.body)
     }
@@ -6356,6 +8003,7 @@ impl sage_core::Operation for DeleteSupplierFax {
                     sage_core::Method::Delete,
                     "/supplier_faxes/{Id}",
                 )
+                .products(&["sage200-pro", "sage200-standard"])
                 .path("Id", self.id),
         )
     }
@@ -6404,6 +8052,7 @@ impl sage_core::Operation for DeleteSupplierFaxForSupplierAndSupplierContact {
                     sage_core::Method::Delete,
                     "/suppliers/{supplierId}/supplier_contacts/{supplierContactId}/supplier_faxes/{Id}",
                 )
+                .products(&["sage200-pro", "sage200-standard"])
                 .path("Id", self.id)
                 .path("supplierContactId", self.supplier_contact_id)
                 .path("supplierId", self.supplier_id),
@@ -6450,6 +8099,7 @@ impl sage_core::Operation for DeleteSupplierFaxForSupplierContact {
                     sage_core::Method::Delete,
                     "/supplier_contacts/{supplierContactId}/supplier_faxes/{Id}",
                 )
+                .products(&["sage200-pro", "sage200-standard"])
                 .path("Id", self.id)
                 .path("supplierContactId", self.supplier_contact_id),
         )
@@ -6487,6 +8137,7 @@ impl sage_core::Operation for GetSupplierFax {
                     sage_core::Method::Get,
                     "/supplier_faxes/{Id}",
                 )
+                .products(&["sage200-pro", "sage200-standard"])
                 .path("Id", self.id),
         )
     }
@@ -6535,6 +8186,7 @@ impl sage_core::Operation for GetSupplierFaxForSupplierAndSupplierContact {
                     sage_core::Method::Get,
                     "/suppliers/{supplierId}/supplier_contacts/{supplierContactId}/supplier_faxes/{Id}",
                 )
+                .products(&["sage200-pro", "sage200-standard"])
                 .path("Id", self.id)
                 .path("supplierContactId", self.supplier_contact_id)
                 .path("supplierId", self.supplier_id),
@@ -6581,6 +8233,7 @@ impl sage_core::Operation for GetSupplierFaxForSupplierContact {
                     sage_core::Method::Get,
                     "/supplier_contacts/{supplierContactId}/supplier_faxes/{Id}",
                 )
+                .products(&["sage200-pro", "sage200-standard"])
                 .path("Id", self.id)
                 .path("supplierContactId", self.supplier_contact_id),
         )
@@ -6620,6 +8273,7 @@ impl sage_core::Operation for ListSupplierFaxes {
                     sage_core::Method::Get,
                     "/supplier_faxes",
                 )
+                .products(&["sage200-pro", "sage200-standard"])
                 .odata(&self.odata),
         )
     }
@@ -6669,6 +8323,7 @@ impl sage_core::Operation for ListSupplierFaxesForSupplierAndSupplierContact {
                     sage_core::Method::Get,
                     "/suppliers/{supplierId}/supplier_contacts/{supplierContactId}/supplier_faxes",
                 )
+                .products(&["sage200-pro", "sage200-standard"])
                 .odata(&self.odata)
                 .path("supplierContactId", self.supplier_contact_id)
                 .path("supplierId", self.supplier_id),
@@ -6714,6 +8369,7 @@ impl sage_core::Operation for ListSupplierFaxesForSupplierContact {
                     sage_core::Method::Get,
                     "/supplier_contacts/{supplierContactId}/supplier_faxes",
                 )
+                .products(&["sage200-pro", "sage200-standard"])
                 .odata(&self.odata)
                 .path("supplierContactId", self.supplier_contact_id),
         )
@@ -6730,13 +8386,16 @@ pub struct UpdateSupplierFax {
     /// Unique Id of the supplier fax.
     pub id: super::ids::SupplierFaxId,
     /// The JSON request body.
-    pub body: SupplierFax,
+    pub body: SupplierFaxUpdate,
 }
 
 impl UpdateSupplierFax {
     /// A request with its required parameters; set optional ones with the methods below.
     #[inline]
-    pub fn new(id: impl Into<super::ids::SupplierFaxId>, body: SupplierFax) -> Self {
+    pub fn new(
+        id: impl Into<super::ids::SupplierFaxId>,
+        body: SupplierFaxUpdate,
+    ) -> Self {
         Self { id: id.into(), body }
     }
 }
@@ -6752,6 +8411,7 @@ impl sage_core::Operation for UpdateSupplierFax {
                 sage_core::Method::Put,
                 "/supplier_faxes/{Id}",
             )
+            .products(&["sage200-pro", "sage200-standard"])
             .path("Id", self.id)
             .json(&self.body)
     }
@@ -6771,7 +8431,7 @@ pub struct UpdateSupplierFaxForSupplierAndSupplierContact {
     /// Unique Id of the supplier.
     pub supplier_id: super::ids::SupplierId,
     /// The JSON request body.
-    pub body: SupplierFax,
+    pub body: SupplierFaxUpdate,
 }
 
 impl UpdateSupplierFaxForSupplierAndSupplierContact {
@@ -6781,7 +8441,7 @@ impl UpdateSupplierFaxForSupplierAndSupplierContact {
         id: impl Into<super::ids::SupplierFaxId>,
         supplier_contact_id: impl Into<super::ids::SupplierContactId>,
         supplier_id: impl Into<super::ids::SupplierId>,
-        body: SupplierFax,
+        body: SupplierFaxUpdate,
     ) -> Self {
         Self {
             id: id.into(),
@@ -6803,6 +8463,7 @@ impl sage_core::Operation for UpdateSupplierFaxForSupplierAndSupplierContact {
                 sage_core::Method::Put,
                 "/suppliers/{supplierId}/supplier_contacts/{supplierContactId}/supplier_faxes/{Id}",
             )
+            .products(&["sage200-pro", "sage200-standard"])
             .path("Id", self.id)
             .path("supplierContactId", self.supplier_contact_id)
             .path("supplierId", self.supplier_id)
@@ -6822,7 +8483,7 @@ pub struct UpdateSupplierFaxForSupplierContact {
     /// Unique Id of the supplier contact.
     pub supplier_contact_id: super::ids::SupplierContactId,
     /// The JSON request body.
-    pub body: SupplierFax,
+    pub body: SupplierFaxUpdate,
 }
 
 impl UpdateSupplierFaxForSupplierContact {
@@ -6831,7 +8492,7 @@ impl UpdateSupplierFaxForSupplierContact {
     pub fn new(
         id: impl Into<super::ids::SupplierFaxId>,
         supplier_contact_id: impl Into<super::ids::SupplierContactId>,
-        body: SupplierFax,
+        body: SupplierFaxUpdate,
     ) -> Self {
         Self {
             id: id.into(),
@@ -6852,6 +8513,7 @@ impl sage_core::Operation for UpdateSupplierFaxForSupplierContact {
                 sage_core::Method::Put,
                 "/supplier_contacts/{supplierContactId}/supplier_faxes/{Id}",
             )
+            .products(&["sage200-pro", "sage200-standard"])
             .path("Id", self.id)
             .path("supplierContactId", self.supplier_contact_id)
             .json(&self.body)
@@ -6870,13 +8532,13 @@ impl sage_core::Operation for UpdateSupplierFaxForSupplierContact {
 #[derive(Debug, Clone, PartialEq)]
 pub struct CreateSupplierMemo {
     /// The JSON request body.
-    pub body: SupplierMemo,
+    pub body: NewSupplierMemo,
 }
 
 impl CreateSupplierMemo {
     /// A request with its required parameters; set optional ones with the methods below.
     #[inline]
-    pub fn new(body: SupplierMemo) -> Self {
+    pub fn new(body: NewSupplierMemo) -> Self {
         Self { body }
     }
 }
@@ -6892,6 +8554,7 @@ impl sage_core::Operation for CreateSupplierMemo {
                 sage_core::Method::Post,
                 "/supplier_memos",
             )
+            .products(&["sage200-pro", "sage200-standard"])
             .json(&self.body)
     }
 }
@@ -6931,6 +8594,7 @@ impl sage_core::Operation for DeleteSupplierMemo {
                     sage_core::Method::Delete,
                     "/supplier_memos/{Id}",
                 )
+                .products(&["sage200-pro", "sage200-standard"])
                 .path("Id", self.id),
         )
     }
@@ -6971,6 +8635,7 @@ impl sage_core::Operation for GetSupplierMemo {
                     sage_core::Method::Get,
                     "/supplier_memos/{Id}",
                 )
+                .products(&["sage200-pro", "sage200-standard"])
                 .path("Id", self.id),
         )
     }
@@ -7013,6 +8678,7 @@ impl sage_core::Operation for ListSupplierMemos {
                     sage_core::Method::Get,
                     "/supplier_memos",
                 )
+                .products(&["sage200-pro", "sage200-standard"])
                 .odata(&self.odata),
         )
     }
@@ -7060,6 +8726,7 @@ impl sage_core::Operation for ListSupplierMemosForSupplier {
                     sage_core::Method::Get,
                     "/suppliers/{supplierId}/supplier_memos",
                 )
+                .products(&["sage200-pro", "sage200-standard"])
                 .odata(&self.odata)
                 .path("supplierId", self.supplier_id),
         )
@@ -7080,13 +8747,16 @@ pub struct UpdateSupplierMemo {
     /// Unique Id of the supplier memo.
     pub id: super::ids::SupplierMemoId,
     /// The JSON request body.
-    pub body: SupplierMemo,
+    pub body: SupplierMemoUpdate,
 }
 
 impl UpdateSupplierMemo {
     /// A request with its required parameters; set optional ones with the methods below.
     #[inline]
-    pub fn new(id: impl Into<super::ids::SupplierMemoId>, body: SupplierMemo) -> Self {
+    pub fn new(
+        id: impl Into<super::ids::SupplierMemoId>,
+        body: SupplierMemoUpdate,
+    ) -> Self {
         Self { id: id.into(), body }
     }
 }
@@ -7102,6 +8772,7 @@ impl sage_core::Operation for UpdateSupplierMemo {
                 sage_core::Method::Put,
                 "/supplier_memos/{Id}",
             )
+            .products(&["sage200-pro", "sage200-standard"])
             .path("Id", self.id)
             .json(&self.body)
     }
@@ -7119,7 +8790,7 @@ pub struct CreateSupplierMobileForSupplierAndSupplierContact {
     /// Unique Id of the supplier.
     pub supplier_id: super::ids::SupplierId,
     /// The JSON request body.
-    pub body: SupplierMobile,
+    pub body: NewSupplierMobile,
 }
 
 impl CreateSupplierMobileForSupplierAndSupplierContact {
@@ -7128,7 +8799,7 @@ impl CreateSupplierMobileForSupplierAndSupplierContact {
     pub fn new(
         supplier_contact_id: impl Into<super::ids::SupplierContactId>,
         supplier_id: impl Into<super::ids::SupplierId>,
-        body: SupplierMobile,
+        body: NewSupplierMobile,
     ) -> Self {
         Self {
             supplier_contact_id: supplier_contact_id.into(),
@@ -7149,6 +8820,7 @@ impl sage_core::Operation for CreateSupplierMobileForSupplierAndSupplierContact 
                 sage_core::Method::Post,
                 "/suppliers/{supplierId}/supplier_contacts/{supplierContactId}/supplier_mobiles",
             )
+            .products(&["sage200-pro", "sage200-standard"])
             .path("supplierContactId", self.supplier_contact_id)
             .path("supplierId", self.supplier_id)
             .json(&self.body)
@@ -7165,7 +8837,7 @@ pub struct CreateSupplierMobileForSupplierContact {
     /// Unique Id of the supplier contact.
     pub supplier_contact_id: super::ids::SupplierContactId,
     /// The JSON request body.
-    pub body: SupplierMobile,
+    pub body: NewSupplierMobile,
 }
 
 impl CreateSupplierMobileForSupplierContact {
@@ -7173,7 +8845,7 @@ impl CreateSupplierMobileForSupplierContact {
     #[inline]
     pub fn new(
         supplier_contact_id: impl Into<super::ids::SupplierContactId>,
-        body: SupplierMobile,
+        body: NewSupplierMobile,
     ) -> Self {
         Self {
             supplier_contact_id: supplier_contact_id.into(),
@@ -7193,6 +8865,7 @@ impl sage_core::Operation for CreateSupplierMobileForSupplierContact {
                 sage_core::Method::Post,
                 "/supplier_contacts/{supplierContactId}/supplier_mobiles",
             )
+            .products(&["sage200-pro", "sage200-standard"])
             .path("supplierContactId", self.supplier_contact_id)
             .json(&self.body)
     }
@@ -7229,6 +8902,7 @@ impl sage_core::Operation for DeleteSupplierMobile {
                     sage_core::Method::Delete,
                     "/supplier_mobiles/{Id}",
                 )
+                .products(&["sage200-pro", "sage200-standard"])
                 .path("Id", self.id),
         )
     }
@@ -7277,6 +8951,7 @@ impl sage_core::Operation for DeleteSupplierMobileForSupplierAndSupplierContact 
                     sage_core::Method::Delete,
                     "/suppliers/{supplierId}/supplier_contacts/{supplierContactId}/supplier_mobiles/{Id}",
                 )
+                .products(&["sage200-pro", "sage200-standard"])
                 .path("Id", self.id)
                 .path("supplierContactId", self.supplier_contact_id)
                 .path("supplierId", self.supplier_id),
@@ -7323,6 +8998,7 @@ impl sage_core::Operation for DeleteSupplierMobileForSupplierContact {
                     sage_core::Method::Delete,
                     "/supplier_contacts/{supplierContactId}/supplier_mobiles/{Id}",
                 )
+                .products(&["sage200-pro", "sage200-standard"])
                 .path("Id", self.id)
                 .path("supplierContactId", self.supplier_contact_id),
         )
@@ -7360,6 +9036,7 @@ impl sage_core::Operation for GetSupplierMobile {
                     sage_core::Method::Get,
                     "/supplier_mobiles/{Id}",
                 )
+                .products(&["sage200-pro", "sage200-standard"])
                 .path("Id", self.id),
         )
     }
@@ -7408,6 +9085,7 @@ impl sage_core::Operation for GetSupplierMobileForSupplierAndSupplierContact {
                     sage_core::Method::Get,
                     "/suppliers/{supplierId}/supplier_contacts/{supplierContactId}/supplier_mobiles/{Id}",
                 )
+                .products(&["sage200-pro", "sage200-standard"])
                 .path("Id", self.id)
                 .path("supplierContactId", self.supplier_contact_id)
                 .path("supplierId", self.supplier_id),
@@ -7454,6 +9132,7 @@ impl sage_core::Operation for GetSupplierMobileForSupplierContact {
                     sage_core::Method::Get,
                     "/supplier_contacts/{supplierContactId}/supplier_mobiles/{Id}",
                 )
+                .products(&["sage200-pro", "sage200-standard"])
                 .path("Id", self.id)
                 .path("supplierContactId", self.supplier_contact_id),
         )
@@ -7493,6 +9172,7 @@ impl sage_core::Operation for ListSupplierMobiles {
                     sage_core::Method::Get,
                     "/supplier_mobiles",
                 )
+                .products(&["sage200-pro", "sage200-standard"])
                 .odata(&self.odata),
         )
     }
@@ -7542,6 +9222,7 @@ impl sage_core::Operation for ListSupplierMobilesForSupplierAndSupplierContact {
                     sage_core::Method::Get,
                     "/suppliers/{supplierId}/supplier_contacts/{supplierContactId}/supplier_mobiles",
                 )
+                .products(&["sage200-pro", "sage200-standard"])
                 .odata(&self.odata)
                 .path("supplierContactId", self.supplier_contact_id)
                 .path("supplierId", self.supplier_id),
@@ -7587,6 +9268,7 @@ impl sage_core::Operation for ListSupplierMobilesForSupplierContact {
                     sage_core::Method::Get,
                     "/supplier_contacts/{supplierContactId}/supplier_mobiles",
                 )
+                .products(&["sage200-pro", "sage200-standard"])
                 .odata(&self.odata)
                 .path("supplierContactId", self.supplier_contact_id),
         )
@@ -7603,7 +9285,7 @@ pub struct UpdateSupplierMobile {
     /// Unique Id of the supplier mobile.
     pub id: super::ids::SupplierMobileId,
     /// The JSON request body.
-    pub body: SupplierMobile,
+    pub body: SupplierMobileUpdate,
 }
 
 impl UpdateSupplierMobile {
@@ -7611,7 +9293,7 @@ impl UpdateSupplierMobile {
     #[inline]
     pub fn new(
         id: impl Into<super::ids::SupplierMobileId>,
-        body: SupplierMobile,
+        body: SupplierMobileUpdate,
     ) -> Self {
         Self { id: id.into(), body }
     }
@@ -7628,6 +9310,7 @@ impl sage_core::Operation for UpdateSupplierMobile {
                 sage_core::Method::Put,
                 "/supplier_mobiles/{Id}",
             )
+            .products(&["sage200-pro", "sage200-standard"])
             .path("Id", self.id)
             .json(&self.body)
     }
@@ -7647,7 +9330,7 @@ pub struct UpdateSupplierMobileForSupplierAndSupplierContact {
     /// Unique Id of the supplier.
     pub supplier_id: super::ids::SupplierId,
     /// The JSON request body.
-    pub body: SupplierMobile,
+    pub body: SupplierMobileUpdate,
 }
 
 impl UpdateSupplierMobileForSupplierAndSupplierContact {
@@ -7657,7 +9340,7 @@ impl UpdateSupplierMobileForSupplierAndSupplierContact {
         id: impl Into<super::ids::SupplierMobileId>,
         supplier_contact_id: impl Into<super::ids::SupplierContactId>,
         supplier_id: impl Into<super::ids::SupplierId>,
-        body: SupplierMobile,
+        body: SupplierMobileUpdate,
     ) -> Self {
         Self {
             id: id.into(),
@@ -7679,6 +9362,7 @@ impl sage_core::Operation for UpdateSupplierMobileForSupplierAndSupplierContact 
                 sage_core::Method::Put,
                 "/suppliers/{supplierId}/supplier_contacts/{supplierContactId}/supplier_mobiles/{Id}",
             )
+            .products(&["sage200-pro", "sage200-standard"])
             .path("Id", self.id)
             .path("supplierContactId", self.supplier_contact_id)
             .path("supplierId", self.supplier_id)
@@ -7698,7 +9382,7 @@ pub struct UpdateSupplierMobileForSupplierContact {
     /// Unique Id of the supplier contact.
     pub supplier_contact_id: super::ids::SupplierContactId,
     /// The JSON request body.
-    pub body: SupplierMobile,
+    pub body: SupplierMobileUpdate,
 }
 
 impl UpdateSupplierMobileForSupplierContact {
@@ -7707,7 +9391,7 @@ impl UpdateSupplierMobileForSupplierContact {
     pub fn new(
         id: impl Into<super::ids::SupplierMobileId>,
         supplier_contact_id: impl Into<super::ids::SupplierContactId>,
-        body: SupplierMobile,
+        body: SupplierMobileUpdate,
     ) -> Self {
         Self {
             id: id.into(),
@@ -7728,6 +9412,7 @@ impl sage_core::Operation for UpdateSupplierMobileForSupplierContact {
                 sage_core::Method::Put,
                 "/supplier_contacts/{supplierContactId}/supplier_mobiles/{Id}",
             )
+            .products(&["sage200-pro", "sage200-standard"])
             .path("Id", self.id)
             .path("supplierContactId", self.supplier_contact_id)
             .json(&self.body)
@@ -7767,6 +9452,7 @@ impl sage_core::Operation for ListSupplierPeriodValueViews {
                     sage_core::Method::Get,
                     "/supplier_period_value_views",
                 )
+                .products(&["sage200-pro", "sage200-standard"])
                 .odata(&self.odata),
         )
     }
@@ -7784,7 +9470,7 @@ pub struct CreateSupplierTelephoneForSupplierAndSupplierContact {
     /// Unique Id of the supplier.
     pub supplier_id: super::ids::SupplierId,
     /// The JSON request body.
-    pub body: SupplierTelephone,
+    pub body: NewSupplierTelephone,
 }
 
 impl CreateSupplierTelephoneForSupplierAndSupplierContact {
@@ -7793,7 +9479,7 @@ impl CreateSupplierTelephoneForSupplierAndSupplierContact {
     pub fn new(
         supplier_contact_id: impl Into<super::ids::SupplierContactId>,
         supplier_id: impl Into<super::ids::SupplierId>,
-        body: SupplierTelephone,
+        body: NewSupplierTelephone,
     ) -> Self {
         Self {
             supplier_contact_id: supplier_contact_id.into(),
@@ -7814,6 +9500,7 @@ impl sage_core::Operation for CreateSupplierTelephoneForSupplierAndSupplierConta
                 sage_core::Method::Post,
                 "/suppliers/{supplierId}/supplier_contacts/{supplierContactId}/supplier_telephones",
             )
+            .products(&["sage200-pro", "sage200-standard"])
             .path("supplierContactId", self.supplier_contact_id)
             .path("supplierId", self.supplier_id)
             .json(&self.body)
@@ -7830,7 +9517,7 @@ pub struct CreateSupplierTelephoneForSupplierContact {
     /// Unique Id of the supplier contact.
     pub supplier_contact_id: super::ids::SupplierContactId,
     /// The JSON request body.
-    pub body: SupplierTelephone,
+    pub body: NewSupplierTelephone,
 }
 
 impl CreateSupplierTelephoneForSupplierContact {
@@ -7838,7 +9525,7 @@ impl CreateSupplierTelephoneForSupplierContact {
     #[inline]
     pub fn new(
         supplier_contact_id: impl Into<super::ids::SupplierContactId>,
-        body: SupplierTelephone,
+        body: NewSupplierTelephone,
     ) -> Self {
         Self {
             supplier_contact_id: supplier_contact_id.into(),
@@ -7858,6 +9545,7 @@ impl sage_core::Operation for CreateSupplierTelephoneForSupplierContact {
                 sage_core::Method::Post,
                 "/supplier_contacts/{supplierContactId}/supplier_telephones",
             )
+            .products(&["sage200-pro", "sage200-standard"])
             .path("supplierContactId", self.supplier_contact_id)
             .json(&self.body)
     }
@@ -7894,6 +9582,7 @@ impl sage_core::Operation for DeleteSupplierTelephone {
                     sage_core::Method::Delete,
                     "/supplier_telephones/{Id}",
                 )
+                .products(&["sage200-pro", "sage200-standard"])
                 .path("Id", self.id),
         )
     }
@@ -7942,6 +9631,7 @@ impl sage_core::Operation for DeleteSupplierTelephoneForSupplierAndSupplierConta
                     sage_core::Method::Delete,
                     "/suppliers/{supplierId}/supplier_contacts/{supplierContactId}/supplier_telephones/{Id}",
                 )
+                .products(&["sage200-pro", "sage200-standard"])
                 .path("Id", self.id)
                 .path("supplierContactId", self.supplier_contact_id)
                 .path("supplierId", self.supplier_id),
@@ -7988,6 +9678,7 @@ impl sage_core::Operation for DeleteSupplierTelephoneForSupplierContact {
                     sage_core::Method::Delete,
                     "/supplier_contacts/{supplierContactId}/supplier_telephones/{Id}",
                 )
+                .products(&["sage200-pro", "sage200-standard"])
                 .path("Id", self.id)
                 .path("supplierContactId", self.supplier_contact_id),
         )
@@ -8025,6 +9716,7 @@ impl sage_core::Operation for GetSupplierTelephone {
                     sage_core::Method::Get,
                     "/supplier_telephones/{Id}",
                 )
+                .products(&["sage200-pro", "sage200-standard"])
                 .path("Id", self.id),
         )
     }
@@ -8073,6 +9765,7 @@ impl sage_core::Operation for GetSupplierTelephoneForSupplierAndSupplierContact 
                     sage_core::Method::Get,
                     "/suppliers/{supplierId}/supplier_contacts/{supplierContactId}/supplier_telephones/{Id}",
                 )
+                .products(&["sage200-pro", "sage200-standard"])
                 .path("Id", self.id)
                 .path("supplierContactId", self.supplier_contact_id)
                 .path("supplierId", self.supplier_id),
@@ -8119,6 +9812,7 @@ impl sage_core::Operation for GetSupplierTelephoneForSupplierContact {
                     sage_core::Method::Get,
                     "/supplier_contacts/{supplierContactId}/supplier_telephones/{Id}",
                 )
+                .products(&["sage200-pro", "sage200-standard"])
                 .path("Id", self.id)
                 .path("supplierContactId", self.supplier_contact_id),
         )
@@ -8158,6 +9852,7 @@ impl sage_core::Operation for ListSupplierTelephones {
                     sage_core::Method::Get,
                     "/supplier_telephones",
                 )
+                .products(&["sage200-pro", "sage200-standard"])
                 .odata(&self.odata),
         )
     }
@@ -8207,6 +9902,7 @@ impl sage_core::Operation for ListSupplierTelephonesForSupplierAndSupplierContac
                     sage_core::Method::Get,
                     "/suppliers/{supplierId}/supplier_contacts/{supplierContactId}/supplier_telephones",
                 )
+                .products(&["sage200-pro", "sage200-standard"])
                 .odata(&self.odata)
                 .path("supplierContactId", self.supplier_contact_id)
                 .path("supplierId", self.supplier_id),
@@ -8252,6 +9948,7 @@ impl sage_core::Operation for ListSupplierTelephonesForSupplierContact {
                     sage_core::Method::Get,
                     "/supplier_contacts/{supplierContactId}/supplier_telephones",
                 )
+                .products(&["sage200-pro", "sage200-standard"])
                 .odata(&self.odata)
                 .path("supplierContactId", self.supplier_contact_id),
         )
@@ -8268,7 +9965,7 @@ pub struct UpdateSupplierTelephone {
     /// Unique Id of the supplier telephone.
     pub id: super::ids::SupplierTelephoneId,
     /// The JSON request body.
-    pub body: SupplierTelephone,
+    pub body: SupplierTelephoneUpdate,
 }
 
 impl UpdateSupplierTelephone {
@@ -8276,7 +9973,7 @@ impl UpdateSupplierTelephone {
     #[inline]
     pub fn new(
         id: impl Into<super::ids::SupplierTelephoneId>,
-        body: SupplierTelephone,
+        body: SupplierTelephoneUpdate,
     ) -> Self {
         Self { id: id.into(), body }
     }
@@ -8293,6 +9990,7 @@ impl sage_core::Operation for UpdateSupplierTelephone {
                 sage_core::Method::Put,
                 "/supplier_telephones/{Id}",
             )
+            .products(&["sage200-pro", "sage200-standard"])
             .path("Id", self.id)
             .json(&self.body)
     }
@@ -8312,7 +10010,7 @@ pub struct UpdateSupplierTelephoneForSupplierAndSupplierContact {
     /// Unique Id of the supplier.
     pub supplier_id: super::ids::SupplierId,
     /// The JSON request body.
-    pub body: SupplierTelephone,
+    pub body: SupplierTelephoneUpdate,
 }
 
 impl UpdateSupplierTelephoneForSupplierAndSupplierContact {
@@ -8322,7 +10020,7 @@ impl UpdateSupplierTelephoneForSupplierAndSupplierContact {
         id: impl Into<super::ids::SupplierTelephoneId>,
         supplier_contact_id: impl Into<super::ids::SupplierContactId>,
         supplier_id: impl Into<super::ids::SupplierId>,
-        body: SupplierTelephone,
+        body: SupplierTelephoneUpdate,
     ) -> Self {
         Self {
             id: id.into(),
@@ -8344,6 +10042,7 @@ impl sage_core::Operation for UpdateSupplierTelephoneForSupplierAndSupplierConta
                 sage_core::Method::Put,
                 "/suppliers/{supplierId}/supplier_contacts/{supplierContactId}/supplier_telephones/{Id}",
             )
+            .products(&["sage200-pro", "sage200-standard"])
             .path("Id", self.id)
             .path("supplierContactId", self.supplier_contact_id)
             .path("supplierId", self.supplier_id)
@@ -8363,7 +10062,7 @@ pub struct UpdateSupplierTelephoneForSupplierContact {
     /// Unique Id of the supplier contact.
     pub supplier_contact_id: super::ids::SupplierContactId,
     /// The JSON request body.
-    pub body: SupplierTelephone,
+    pub body: SupplierTelephoneUpdate,
 }
 
 impl UpdateSupplierTelephoneForSupplierContact {
@@ -8372,7 +10071,7 @@ impl UpdateSupplierTelephoneForSupplierContact {
     pub fn new(
         id: impl Into<super::ids::SupplierTelephoneId>,
         supplier_contact_id: impl Into<super::ids::SupplierContactId>,
-        body: SupplierTelephone,
+        body: SupplierTelephoneUpdate,
     ) -> Self {
         Self {
             id: id.into(),
@@ -8393,6 +10092,7 @@ impl sage_core::Operation for UpdateSupplierTelephoneForSupplierContact {
                 sage_core::Method::Put,
                 "/supplier_contacts/{supplierContactId}/supplier_telephones/{Id}",
             )
+            .products(&["sage200-pro", "sage200-standard"])
             .path("Id", self.id)
             .path("supplierContactId", self.supplier_contact_id)
             .json(&self.body)
@@ -8432,6 +10132,7 @@ impl sage_core::Operation for ListSupplierViews {
                     sage_core::Method::Get,
                     "/supplier_views",
                 )
+                .products(&["sage200-pro", "sage200-standard"])
                 .odata(&self.odata),
         )
     }
@@ -8449,7 +10150,7 @@ pub struct CreateSupplierWebsiteForSupplierAndSupplierContact {
     /// Unique Id of the supplier.
     pub supplier_id: super::ids::SupplierId,
     /// The JSON request body.
-    pub body: SupplierWebsite,
+    pub body: NewSupplierWebsite,
 }
 
 impl CreateSupplierWebsiteForSupplierAndSupplierContact {
@@ -8458,7 +10159,7 @@ impl CreateSupplierWebsiteForSupplierAndSupplierContact {
     pub fn new(
         supplier_contact_id: impl Into<super::ids::SupplierContactId>,
         supplier_id: impl Into<super::ids::SupplierId>,
-        body: SupplierWebsite,
+        body: NewSupplierWebsite,
     ) -> Self {
         Self {
             supplier_contact_id: supplier_contact_id.into(),
@@ -8479,6 +10180,7 @@ impl sage_core::Operation for CreateSupplierWebsiteForSupplierAndSupplierContact
                 sage_core::Method::Post,
                 "/suppliers/{supplierId}/supplier_contacts/{supplierContactId}/supplier_websites",
             )
+            .products(&["sage200-pro", "sage200-standard"])
             .path("supplierContactId", self.supplier_contact_id)
             .path("supplierId", self.supplier_id)
             .json(&self.body)
@@ -8495,7 +10197,7 @@ pub struct CreateSupplierWebsiteForSupplierContact {
     /// Unique Id of the supplier contact.
     pub supplier_contact_id: super::ids::SupplierContactId,
     /// The JSON request body.
-    pub body: SupplierWebsite,
+    pub body: NewSupplierWebsite,
 }
 
 impl CreateSupplierWebsiteForSupplierContact {
@@ -8503,7 +10205,7 @@ impl CreateSupplierWebsiteForSupplierContact {
     #[inline]
     pub fn new(
         supplier_contact_id: impl Into<super::ids::SupplierContactId>,
-        body: SupplierWebsite,
+        body: NewSupplierWebsite,
     ) -> Self {
         Self {
             supplier_contact_id: supplier_contact_id.into(),
@@ -8523,6 +10225,7 @@ impl sage_core::Operation for CreateSupplierWebsiteForSupplierContact {
                 sage_core::Method::Post,
                 "/supplier_contacts/{supplierContactId}/supplier_websites",
             )
+            .products(&["sage200-pro", "sage200-standard"])
             .path("supplierContactId", self.supplier_contact_id)
             .json(&self.body)
     }
@@ -8559,6 +10262,7 @@ impl sage_core::Operation for DeleteSupplierWebsite {
                     sage_core::Method::Delete,
                     "/supplier_websites/{Id}",
                 )
+                .products(&["sage200-pro", "sage200-standard"])
                 .path("Id", self.id),
         )
     }
@@ -8607,6 +10311,7 @@ impl sage_core::Operation for DeleteSupplierWebsiteForSupplierAndSupplierContact
                     sage_core::Method::Delete,
                     "/suppliers/{supplierId}/supplier_contacts/{supplierContactId}/supplier_websites/{Id}",
                 )
+                .products(&["sage200-pro", "sage200-standard"])
                 .path("Id", self.id)
                 .path("supplierContactId", self.supplier_contact_id)
                 .path("supplierId", self.supplier_id),
@@ -8653,6 +10358,7 @@ impl sage_core::Operation for DeleteSupplierWebsiteForSupplierContact {
                     sage_core::Method::Delete,
                     "/supplier_contacts/{supplierContactId}/supplier_websites/{Id}",
                 )
+                .products(&["sage200-pro", "sage200-standard"])
                 .path("Id", self.id)
                 .path("supplierContactId", self.supplier_contact_id),
         )
@@ -8690,6 +10396,7 @@ impl sage_core::Operation for GetSupplierWebsite {
                     sage_core::Method::Get,
                     "/supplier_websites/{Id}",
                 )
+                .products(&["sage200-pro", "sage200-standard"])
                 .path("Id", self.id),
         )
     }
@@ -8738,6 +10445,7 @@ impl sage_core::Operation for GetSupplierWebsiteForSupplierAndSupplierContact {
                     sage_core::Method::Get,
                     "/suppliers/{supplierId}/supplier_contacts/{supplierContactId}/supplier_websites/{Id}",
                 )
+                .products(&["sage200-pro", "sage200-standard"])
                 .path("Id", self.id)
                 .path("supplierContactId", self.supplier_contact_id)
                 .path("supplierId", self.supplier_id),
@@ -8784,6 +10492,7 @@ impl sage_core::Operation for GetSupplierWebsiteForSupplierContact {
                     sage_core::Method::Get,
                     "/supplier_contacts/{supplierContactId}/supplier_websites/{Id}",
                 )
+                .products(&["sage200-pro", "sage200-standard"])
                 .path("Id", self.id)
                 .path("supplierContactId", self.supplier_contact_id),
         )
@@ -8823,6 +10532,7 @@ impl sage_core::Operation for ListSupplierWebsites {
                     sage_core::Method::Get,
                     "/supplier_websites",
                 )
+                .products(&["sage200-pro", "sage200-standard"])
                 .odata(&self.odata),
         )
     }
@@ -8872,6 +10582,7 @@ impl sage_core::Operation for ListSupplierWebsitesForSupplierAndSupplierContact 
                     sage_core::Method::Get,
                     "/suppliers/{supplierId}/supplier_contacts/{supplierContactId}/supplier_websites",
                 )
+                .products(&["sage200-pro", "sage200-standard"])
                 .odata(&self.odata)
                 .path("supplierContactId", self.supplier_contact_id)
                 .path("supplierId", self.supplier_id),
@@ -8917,6 +10628,7 @@ impl sage_core::Operation for ListSupplierWebsitesForSupplierContact {
                     sage_core::Method::Get,
                     "/supplier_contacts/{supplierContactId}/supplier_websites",
                 )
+                .products(&["sage200-pro", "sage200-standard"])
                 .odata(&self.odata)
                 .path("supplierContactId", self.supplier_contact_id),
         )
@@ -8933,7 +10645,7 @@ pub struct UpdateSupplierWebsite {
     /// Unique Id of the supplier website.
     pub id: super::ids::SupplierWebsiteId,
     /// The JSON request body.
-    pub body: SupplierWebsite,
+    pub body: SupplierWebsiteUpdate,
 }
 
 impl UpdateSupplierWebsite {
@@ -8941,7 +10653,7 @@ impl UpdateSupplierWebsite {
     #[inline]
     pub fn new(
         id: impl Into<super::ids::SupplierWebsiteId>,
-        body: SupplierWebsite,
+        body: SupplierWebsiteUpdate,
     ) -> Self {
         Self { id: id.into(), body }
     }
@@ -8958,6 +10670,7 @@ impl sage_core::Operation for UpdateSupplierWebsite {
                 sage_core::Method::Put,
                 "/supplier_websites/{Id}",
             )
+            .products(&["sage200-pro", "sage200-standard"])
             .path("Id", self.id)
             .json(&self.body)
     }
@@ -8977,7 +10690,7 @@ pub struct UpdateSupplierWebsiteForSupplierAndSupplierContact {
     /// Unique Id of the supplier.
     pub supplier_id: super::ids::SupplierId,
     /// The JSON request body.
-    pub body: SupplierWebsite,
+    pub body: SupplierWebsiteUpdate,
 }
 
 impl UpdateSupplierWebsiteForSupplierAndSupplierContact {
@@ -8987,7 +10700,7 @@ impl UpdateSupplierWebsiteForSupplierAndSupplierContact {
         id: impl Into<super::ids::SupplierWebsiteId>,
         supplier_contact_id: impl Into<super::ids::SupplierContactId>,
         supplier_id: impl Into<super::ids::SupplierId>,
-        body: SupplierWebsite,
+        body: SupplierWebsiteUpdate,
     ) -> Self {
         Self {
             id: id.into(),
@@ -9009,6 +10722,7 @@ impl sage_core::Operation for UpdateSupplierWebsiteForSupplierAndSupplierContact
                 sage_core::Method::Put,
                 "/suppliers/{supplierId}/supplier_contacts/{supplierContactId}/supplier_websites/{Id}",
             )
+            .products(&["sage200-pro", "sage200-standard"])
             .path("Id", self.id)
             .path("supplierContactId", self.supplier_contact_id)
             .path("supplierId", self.supplier_id)
@@ -9028,7 +10742,7 @@ pub struct UpdateSupplierWebsiteForSupplierContact {
     /// Unique Id of the supplier contact.
     pub supplier_contact_id: super::ids::SupplierContactId,
     /// The JSON request body.
-    pub body: SupplierWebsite,
+    pub body: SupplierWebsiteUpdate,
 }
 
 impl UpdateSupplierWebsiteForSupplierContact {
@@ -9037,7 +10751,7 @@ impl UpdateSupplierWebsiteForSupplierContact {
     pub fn new(
         id: impl Into<super::ids::SupplierWebsiteId>,
         supplier_contact_id: impl Into<super::ids::SupplierContactId>,
-        body: SupplierWebsite,
+        body: SupplierWebsiteUpdate,
     ) -> Self {
         Self {
             id: id.into(),
@@ -9058,6 +10772,7 @@ impl sage_core::Operation for UpdateSupplierWebsiteForSupplierContact {
                 sage_core::Method::Put,
                 "/supplier_contacts/{supplierContactId}/supplier_websites/{Id}",
             )
+            .products(&["sage200-pro", "sage200-standard"])
             .path("Id", self.id)
             .path("supplierContactId", self.supplier_contact_id)
             .json(&self.body)
@@ -9097,6 +10812,7 @@ impl sage_core::Operation for ListSupplierYearValueViews {
                     sage_core::Method::Get,
                     "/supplier_year_value_views",
                 )
+                .products(&["sage200-pro", "sage200-standard"])
                 .odata(&self.odata),
         )
     }
@@ -9110,13 +10826,13 @@ impl sage_core::Operation for ListSupplierYearValueViews {
 #[derive(Debug, Clone, PartialEq)]
 pub struct CreateSupplier {
     /// The JSON request body.
-    pub body: Supplier,
+    pub body: NewSupplier,
 }
 
 impl CreateSupplier {
     /// A request with its required parameters; set optional ones with the methods below.
     #[inline]
-    pub fn new(body: Supplier) -> Self {
+    pub fn new(body: NewSupplier) -> Self {
         Self { body }
     }
 }
@@ -9128,6 +10844,7 @@ impl sage_core::Operation for CreateSupplier {
     #[inline]
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         sage_core::Request::new("create_supplier", sage_core::Method::Post, "/suppliers")
+            .products(&["sage200-pro", "sage200-standard"])
             .json(&self.body)
     }
 }
@@ -9164,6 +10881,7 @@ impl sage_core::Operation for CreateSuppliersNew {
                 sage_core::Method::Post,
                 "/suppliers_new",
             )
+            .products(&["sage200-pro", "sage200-standard"])
             .json(&self.body)
     }
 }
@@ -9199,6 +10917,7 @@ impl sage_core::Operation for DeleteSupplier {
                     sage_core::Method::Delete,
                     "/suppliers/{Id}",
                 )
+                .products(&["sage200-pro", "sage200-standard"])
                 .path("Id", self.id),
         )
     }
@@ -9235,6 +10954,7 @@ impl sage_core::Operation for GetSupplier {
                     sage_core::Method::Get,
                     "/suppliers/{Id}",
                 )
+                .products(&["sage200-pro", "sage200-standard"])
                 .path("Id", self.id),
         )
     }
@@ -9273,6 +10993,7 @@ impl sage_core::Operation for ListSuppliers {
                     sage_core::Method::Get,
                     "/suppliers",
                 )
+                .products(&["sage200-pro", "sage200-standard"])
                 .odata(&self.odata),
         )
     }
@@ -9288,13 +11009,13 @@ pub struct UpdateSupplier {
     /// Unique Id of the supplier.
     pub id: super::ids::SupplierId,
     /// The JSON request body.
-    pub body: Supplier,
+    pub body: SupplierUpdate,
 }
 
 impl UpdateSupplier {
     /// A request with its required parameters; set optional ones with the methods below.
     #[inline]
-    pub fn new(id: impl Into<super::ids::SupplierId>, body: Supplier) -> Self {
+    pub fn new(id: impl Into<super::ids::SupplierId>, body: SupplierUpdate) -> Self {
         Self { id: id.into(), body }
     }
 }
@@ -9310,6 +11031,7 @@ impl sage_core::Operation for UpdateSupplier {
                 sage_core::Method::Put,
                 "/suppliers/{Id}",
             )
+            .products(&["sage200-pro", "sage200-standard"])
             .path("Id", self.id)
             .json(&self.body)
     }

@@ -615,6 +615,7 @@ sage_core::json_model! {
     }
 }
 
+sage_core::fields! { Customer => CustomerFields { account_opened: DateTime, account_status_type: Enum<super::common::AccountStatus>, account_type: Text, alerts: Many<CustomerAlert>, analysis_code_1: Text, analysis_code_10: Text, analysis_code_11: Text, analysis_code_12: Text, analysis_code_13: Text, analysis_code_14: Text, analysis_code_15: Text, analysis_code_16: Text, analysis_code_17: Text, analysis_code_18: Text, analysis_code_19: Text, analysis_code_2: Text, analysis_code_20: Text, analysis_code_3: Text, analysis_code_4: Text, analysis_code_5: Text, analysis_code_6: Text, analysis_code_7: Text, analysis_code_8: Text, analysis_code_9: Text, application_date: DateTime, associated_head_office: Other, associated_head_office_id: Integer, average_time_to_pay: Integer, balance: Decimal, cards: Many<CustomerCard>, contacts: Many<CustomerContact>, country_code: Other, country_code_id: Integer, credit_bureau: Other, credit_bureau_id: Integer, credit_limit: Decimal, credit_memo_note: One<CustomerCreditMemoNote>, credit_position: Other, credit_position_id: Integer, credit_reference: Text, currency: Other, currency_id: Integer, customer_discount_group: Other, customer_discount_group_id: Integer, date_finance_charge_last_run: DateTime, date_received: DateTime, date_time_created: DateTime, date_time_updated: DateTime, default_nominal_code: Other, default_nominal_code_cost_centre: Text, default_nominal_code_department: Text, default_nominal_code_id: Integer, default_nominal_code_reference: Text, default_tax_code: Other, default_tax_code_id: Integer, duns_code: Text, early_settlement_discount_days: Integer, early_settlement_discount_percent: Decimal, exchange_rate_type: Text, fax_area_code: Text, fax_country_code: Text, fax_subscriber_number: Text, finance_charge: Other, finance_charge_id: Integer, id: Integer, invoice_discount_percent: Decimal, invoice_line_discount_percent: Decimal, is_head_office_with_branches: Boolean, last_credit_review: DateTime, limited_price_bands: Many<super::common::CustomerPriceBand>, main_address: One<CustomerMainAddress>, memos: Many<CustomerMemo>, months_to_keep_transactions: Integer, name: Text, next_credit_review: DateTime, office_type: Text, on_hold: Boolean, order_priority: Text, order_value_discount: Other, order_value_discount_id: Integer, payment_terms_basis: Text, payment_terms_days: Integer, price_band: Other, price_band_id: Integer, produce_statements_for_customer: Boolean, reference: Text, sales_credit_note_layout: Other, sales_invoice_layout: Other, short_name: Text, spare_bool_1: Boolean, spare_bool_2: Boolean, spare_bool_3: Boolean, spare_bool_4: Boolean, spare_bool_5: Boolean, spare_date_1: DateTime, spare_date_2: DateTime, spare_date_3: DateTime, spare_date_4: DateTime, spare_date_5: DateTime, spare_number_1: Decimal, spare_number_10: Decimal, spare_number_2: Decimal, spare_number_3: Decimal, spare_number_4: Decimal, spare_number_5: Decimal, spare_number_6: Decimal, spare_number_7: Decimal, spare_number_8: Decimal, spare_number_9: Decimal, spare_text_1: Text, spare_text_10: Text, spare_text_2: Text, spare_text_3: Text, spare_text_4: Text, spare_text_5: Text, spare_text_6: Text, spare_text_7: Text, spare_text_8: Text, spare_text_9: Text, statement_layout: Other, status: One<CustomerStatus>, status_reason: Text, telephone_area_code: Text, telephone_country_code: Text, telephone_subscriber_number: Text, terms_agreed: Boolean, trading_terms: Text, use_consolidated_billing: Boolean, use_tax_code_as_default: Boolean, value_of_current_orders_in_sop: Decimal, vat_number: Text, website: Text } }
 /// Alerts are messages that can be displayed when a user performs a particular task. You can show alerts when entering invoices or credit notes, sales orders and returns, quotations and pro forma invoices, and for customer price enquiries.
 #[derive(Debug, Clone, PartialEq)]
 pub struct CustomerAlert {
@@ -701,6 +702,45 @@ sage_core::json_model! {
     }
 }
 
+sage_core::fields! { CustomerAlert => CustomerAlertFields { alert_text: Text, customer_id: Integer, date_time_created: DateTime, date_time_updated: DateTime, id: Integer, is_active: Boolean, is_to_delete: Boolean, show_alert_for_credit_notes: Boolean, show_alert_for_invoices: Boolean, show_alert_for_orders: Boolean, show_alert_for_price_enquiries: Boolean, show_alert_for_proformas: Boolean, show_alert_for_project_bills: Boolean, show_alert_for_quotes: Boolean, show_alert_for_returns: Boolean, updated_by: Text } }
+/// Changes to a customer alert: what an update sends. The fields are [`CustomerAlert`]'s (documented there) but those Sage sets, all optional (an unset field is left out); `(&read).into()` starts from a value read.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct CustomerAlertUpdate {
+    pub alert_text: Option<String>,
+    pub customer_id: Option<super::ids::CustomerId>,
+    pub is_active: Option<bool>,
+    pub is_to_delete: Option<bool>,
+    pub show_alert_for_credit_notes: Option<bool>,
+    pub show_alert_for_invoices: Option<bool>,
+    pub show_alert_for_orders: Option<bool>,
+    pub show_alert_for_price_enquiries: Option<bool>,
+    pub show_alert_for_proformas: Option<bool>,
+    pub show_alert_for_project_bills: Option<bool>,
+    pub show_alert_for_quotes: Option<bool>,
+    pub show_alert_for_returns: Option<bool>,
+    pub updated_by: Option<String>,
+    /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
+    pub extra: sage_core::types::Extra,
+}
+
+sage_core::json_model! {
+    CustomerAlertUpdate: Default {
+        alert_text: "alert_text", lenient_into, optional;
+        customer_id: "customer_id", lenient_into, optional;
+        is_active: "is_active", lenient_into, optional;
+        is_to_delete: "is_to_delete", lenient_into, optional;
+        show_alert_for_credit_notes: "show_alert_for_credit_notes", lenient_into, optional;
+        show_alert_for_invoices: "show_alert_for_invoices", lenient_into, optional;
+        show_alert_for_orders: "show_alert_for_orders", lenient_into, optional;
+        show_alert_for_price_enquiries: "show_alert_for_price_enquiries", lenient_into, optional;
+        show_alert_for_proformas: "show_alert_for_proformas", lenient_into, optional;
+        show_alert_for_project_bills: "show_alert_for_project_bills", lenient_into, optional;
+        show_alert_for_quotes: "show_alert_for_quotes", lenient_into, optional;
+        show_alert_for_returns: "show_alert_for_returns", lenient_into, optional;
+        updated_by: "updated_by", lenient_into, optional;
+    }
+}
+
 /// Customer cards are the credit cards used by the customer. They are created when a transaction is made using an Online Card Provider. The description used for the card can be renamed, or the card removed. Multiple cards can be associated with one account. The date and time that the card was last used is also recorded.
 #[derive(Debug, Clone, PartialEq)]
 pub struct CustomerCard {
@@ -743,6 +783,27 @@ sage_core::json_model! {
         id: "id", lenient_option, optional;
         is_to_delete: "is_to_delete", lenient_option, optional;
         last_used_date: "last_used_date", lenient_option, optional;
+    }
+}
+
+sage_core::fields! { CustomerCard => CustomerCardFields { customer_id: Integer, description: Text, id: Integer, is_to_delete: Boolean, last_used_date: DateTime } }
+/// Changes to a customer card: what an update sends. The fields are [`CustomerCard`]'s (documented there) but those Sage sets, all optional (an unset field is left out); `(&read).into()` starts from a value read.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct CustomerCardUpdate {
+    pub customer_id: Option<super::ids::CustomerId>,
+    pub description: Option<String>,
+    pub is_to_delete: Option<bool>,
+    pub last_used_date: Option<sage_core::types::DateTime>,
+    /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
+    pub extra: sage_core::types::Extra,
+}
+
+sage_core::json_model! {
+    CustomerCardUpdate: Default {
+        customer_id: "customer_id", lenient_into, optional;
+        description: "description", lenient_into, optional;
+        is_to_delete: "is_to_delete", lenient_into, optional;
+        last_used_date: "last_used_date", lenient_into, optional;
     }
 }
 
@@ -818,6 +879,7 @@ sage_core::json_model! {
     }
 }
 
+sage_core::fields! { CustomerContact => CustomerContactFields { customer_id: Integer, date_time_created: DateTime, date_time_updated: DateTime, default_email: Text, default_telephone: Text, emails: Many<CustomerEmail>, faxes: Many<CustomerFax>, first_name: Text, id: Integer, is_default: Boolean, is_to_delete: Boolean, last_name: Text, middle_name: Text, mobiles: Many<CustomerMobile>, name: Text, roles: Many<CustomerContactRole>, salutation: Other, salutation_id: Integer, telephones: Many<CustomerTelephone>, websites: Many<CustomerWebsite> } }
 /// Customer contacts can be assigned job roles. Customer contact roles describe roles assigned to a customer contact, including whether the contact is the preferred contact for the customer for a role.
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct CustomerContactRole {
@@ -848,6 +910,51 @@ sage_core::json_model! {
         is_preferred_contact_for_role: "is_preferred_contact_for_role", lenient_into, optional;
         is_to_delete: "is_to_delete", lenient_into, optional;
         trader_contact_role_id: "trader_contact_role_id", lenient_into, optional;
+    }
+}
+
+sage_core::fields! { CustomerContactRole => CustomerContactRoleFields { customer_contact_id: Integer, date_time_created: DateTime, date_time_updated: DateTime, id: Integer, is_preferred_contact_for_role: Boolean, is_to_delete: Boolean, trader_contact_role_id: Integer } }
+/// Changes to a customer contact: what an update sends. The fields are [`CustomerContact`]'s (documented there) but those Sage sets, all optional (an unset field is left out); `(&read).into()` starts from a value read.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct CustomerContactUpdate {
+    pub customer_id: Option<super::ids::CustomerId>,
+    pub default_email: Option<String>,
+    pub default_telephone: Option<String>,
+    pub emails: Option<Vec<CustomerEmail>>,
+    pub faxes: Option<Vec<CustomerFax>>,
+    pub first_name: Option<String>,
+    pub is_default: Option<bool>,
+    pub is_to_delete: Option<bool>,
+    pub last_name: Option<String>,
+    pub middle_name: Option<String>,
+    pub mobiles: Option<Vec<CustomerMobile>>,
+    pub name: Option<String>,
+    pub roles: Option<Vec<CustomerContactRole>>,
+    pub salutation_id: Option<super::ids::SalutationId>,
+    pub telephones: Option<Vec<CustomerTelephone>>,
+    pub websites: Option<Vec<CustomerWebsite>>,
+    /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
+    pub extra: sage_core::types::Extra,
+}
+
+sage_core::json_model! {
+    CustomerContactUpdate: Default {
+        customer_id: "customer_id", lenient_into, optional;
+        default_email: "default_email", lenient_into, optional;
+        default_telephone: "default_telephone", lenient_into, optional;
+        emails: "emails", option_into, optional;
+        faxes: "faxes", option_into, optional;
+        first_name: "first_name", lenient_into, optional;
+        is_default: "is_default", lenient_into, optional;
+        is_to_delete: "is_to_delete", lenient_into, optional;
+        last_name: "last_name", lenient_into, optional;
+        middle_name: "middle_name", lenient_into, optional;
+        mobiles: "mobiles", option_into, optional;
+        name: "name", lenient_into, optional;
+        roles: "roles", option_into, optional;
+        salutation_id: "salutation_id", lenient_into, optional;
+        telephones: "telephones", option_into, optional;
+        websites: "websites", option_into, optional;
     }
 }
 
@@ -1014,6 +1121,59 @@ sage_core::json_model! {
     }
 }
 
+sage_core::fields! { CustomerDeliveryAddress => CustomerDeliveryAddressFields { address_1: Text, address_2: Text, address_3: Text, address_4: Text, address_country_code: Other, address_country_code_id: Integer, city: Text, contact: Text, country: Text, country_code: Other, country_code_id: Integer, county: Text, customer: Other, customer_id: Integer, date_time_created: DateTime, date_time_updated: DateTime, description: Text, email: Text, fax: Text, id: Integer, is_default: Boolean, postal_name: Text, postcode: Text, tax_code: Other, tax_code_id: Integer, tax_number: Text, telephone: Text } }
+/// Changes to a customer delivery address: what an update sends. The fields are [`CustomerDeliveryAddress`]'s (documented there) but those Sage sets, all optional (an unset field is left out); `(&read).into()` starts from a value read.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct CustomerDeliveryAddressUpdate {
+    pub address_1: Option<String>,
+    pub address_2: Option<String>,
+    pub address_3: Option<String>,
+    pub address_4: Option<String>,
+    pub address_country_code_id: Option<i64>,
+    pub city: Option<String>,
+    pub contact: Option<String>,
+    pub country: Option<String>,
+    pub country_code_id: Option<super::ids::CountryCodeId>,
+    pub county: Option<String>,
+    pub customer_id: Option<super::ids::CustomerId>,
+    pub description: Option<String>,
+    pub email: Option<String>,
+    pub fax: Option<String>,
+    pub is_default: Option<bool>,
+    pub postal_name: Option<String>,
+    pub postcode: Option<String>,
+    pub tax_code_id: Option<super::ids::TaxCodeId>,
+    pub tax_number: Option<String>,
+    pub telephone: Option<String>,
+    /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
+    pub extra: sage_core::types::Extra,
+}
+
+sage_core::json_model! {
+    CustomerDeliveryAddressUpdate: Default {
+        address_1: "address_1", lenient_into, optional;
+        address_2: "address_2", lenient_into, optional;
+        address_3: "address_3", lenient_into, optional;
+        address_4: "address_4", lenient_into, optional;
+        address_country_code_id: "address_country_code_id", lenient_into, optional;
+        city: "city", lenient_into, optional;
+        contact: "contact", lenient_into, optional;
+        country: "country", lenient_into, optional;
+        country_code_id: "country_code_id", lenient_into, optional;
+        county: "county", lenient_into, optional;
+        customer_id: "customer_id", lenient_into, optional;
+        description: "description", lenient_into, optional;
+        email: "email", lenient_into, optional;
+        fax: "fax", lenient_into, optional;
+        is_default: "is_default", lenient_into, optional;
+        postal_name: "postal_name", lenient_into, optional;
+        postcode: "postcode", lenient_into, optional;
+        tax_code_id: "tax_code_id", lenient_into, optional;
+        tax_number: "tax_number", lenient_into, optional;
+        telephone: "telephone", lenient_into, optional;
+    }
+}
+
 /// Contact specific email addresses can be queried, or updated in isolation, separate to the rest of the customer contact details. Calling this resource doesn't return, or update any other customer contact fields.
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct CustomerEmail {
@@ -1047,6 +1207,27 @@ sage_core::json_model! {
         date_time_updated: "date_time_updated", lenient_into, optional;
         email: "email", lenient_into, optional;
         id: "id", lenient_into, optional;
+        is_default: "is_default", lenient_into, optional;
+        is_to_delete: "is_to_delete", lenient_into, optional;
+    }
+}
+
+sage_core::fields! { CustomerEmail => CustomerEmailFields { customer_contact: Other, customer_contact_id: Integer, date_time_created: DateTime, date_time_updated: DateTime, email: Text, id: Integer, is_default: Boolean, is_to_delete: Boolean } }
+/// Changes to a customer email: what an update sends. The fields are [`CustomerEmail`]'s (documented there) but those Sage sets, all optional (an unset field is left out); `(&read).into()` starts from a value read.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct CustomerEmailUpdate {
+    pub customer_contact_id: Option<super::ids::CustomerContactId>,
+    pub email: Option<String>,
+    pub is_default: Option<bool>,
+    pub is_to_delete: Option<bool>,
+    /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
+    pub extra: sage_core::types::Extra,
+}
+
+sage_core::json_model! {
+    CustomerEmailUpdate: Default {
+        customer_contact_id: "customer_contact_id", lenient_into, optional;
+        email: "email", lenient_into, optional;
         is_default: "is_default", lenient_into, optional;
         is_to_delete: "is_to_delete", lenient_into, optional;
     }
@@ -1093,6 +1274,33 @@ sage_core::json_model! {
         date_time_updated: "date_time_updated", lenient_into, optional;
         full_number: "full_number", lenient_into, optional;
         id: "id", lenient_into, optional;
+        is_default: "is_default", lenient_into, optional;
+        is_to_delete: "is_to_delete", lenient_into, optional;
+        subscriber_number: "subscriber_number", lenient_into, optional;
+    }
+}
+
+sage_core::fields! { CustomerFax => CustomerFaxFields { area_code: Text, country_code: Text, customer_contact: Other, customer_contact_id: Integer, date_time_created: DateTime, date_time_updated: DateTime, full_number: Text, id: Integer, is_default: Boolean, is_to_delete: Boolean, subscriber_number: Text } }
+/// Changes to a customer fax: what an update sends. The fields are [`CustomerFax`]'s (documented there) but those Sage sets, all optional (an unset field is left out); `(&read).into()` starts from a value read.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct CustomerFaxUpdate {
+    pub area_code: Option<String>,
+    pub country_code: Option<String>,
+    pub customer_contact_id: Option<super::ids::CustomerContactId>,
+    pub full_number: Option<String>,
+    pub is_default: Option<bool>,
+    pub is_to_delete: Option<bool>,
+    pub subscriber_number: Option<String>,
+    /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
+    pub extra: sage_core::types::Extra,
+}
+
+sage_core::json_model! {
+    CustomerFaxUpdate: Default {
+        area_code: "area_code", lenient_into, optional;
+        country_code: "country_code", lenient_into, optional;
+        customer_contact_id: "customer_contact_id", lenient_into, optional;
+        full_number: "full_number", lenient_into, optional;
         is_default: "is_default", lenient_into, optional;
         is_to_delete: "is_to_delete", lenient_into, optional;
         subscriber_number: "subscriber_number", lenient_into, optional;
@@ -1219,6 +1427,29 @@ sage_core::json_model! {
     }
 }
 
+sage_core::fields! { CustomerMemo => CustomerMemoFields { created_by: Text, customer_id: Integer, date_time_created: DateTime, date_time_updated: DateTime, id: Integer, is_active: Boolean, is_to_delete: Boolean, note: Text } }
+/// Changes to a customer memo: what an update sends. The fields are [`CustomerMemo`]'s (documented there) but those Sage sets, all optional (an unset field is left out); `(&read).into()` starts from a value read.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct CustomerMemoUpdate {
+    pub created_by: Option<String>,
+    pub customer_id: Option<super::ids::CustomerId>,
+    pub is_active: Option<bool>,
+    pub is_to_delete: Option<bool>,
+    pub note: Option<String>,
+    /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
+    pub extra: sage_core::types::Extra,
+}
+
+sage_core::json_model! {
+    CustomerMemoUpdate: Default {
+        created_by: "created_by", lenient_into, optional;
+        customer_id: "customer_id", lenient_into, optional;
+        is_active: "is_active", lenient_into, optional;
+        is_to_delete: "is_to_delete", lenient_into, optional;
+        note: "note", lenient_into, optional;
+    }
+}
+
 /// Contact specific mobile numbers can be queried, or updated in isolation, separate to the rest of the customer contact details. Calling this resource doesn't return, or update any other customer contact fields.
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct CustomerMobile {
@@ -1260,6 +1491,33 @@ sage_core::json_model! {
         date_time_updated: "date_time_updated", lenient_into, optional;
         full_number: "full_number", lenient_into, optional;
         id: "id", lenient_into, optional;
+        is_default: "is_default", lenient_into, optional;
+        is_to_delete: "is_to_delete", lenient_into, optional;
+        subscriber_number: "subscriber_number", lenient_into, optional;
+    }
+}
+
+sage_core::fields! { CustomerMobile => CustomerMobileFields { area_code: Text, country_code: Text, customer_contact: Other, customer_contact_id: Integer, date_time_created: DateTime, date_time_updated: DateTime, full_number: Text, id: Integer, is_default: Boolean, is_to_delete: Boolean, subscriber_number: Text } }
+/// Changes to a customer mobile: what an update sends. The fields are [`CustomerMobile`]'s (documented there) but those Sage sets, all optional (an unset field is left out); `(&read).into()` starts from a value read.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct CustomerMobileUpdate {
+    pub area_code: Option<String>,
+    pub country_code: Option<String>,
+    pub customer_contact_id: Option<super::ids::CustomerContactId>,
+    pub full_number: Option<String>,
+    pub is_default: Option<bool>,
+    pub is_to_delete: Option<bool>,
+    pub subscriber_number: Option<String>,
+    /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
+    pub extra: sage_core::types::Extra,
+}
+
+sage_core::json_model! {
+    CustomerMobileUpdate: Default {
+        area_code: "area_code", lenient_into, optional;
+        country_code: "country_code", lenient_into, optional;
+        customer_contact_id: "customer_contact_id", lenient_into, optional;
+        full_number: "full_number", lenient_into, optional;
         is_default: "is_default", lenient_into, optional;
         is_to_delete: "is_to_delete", lenient_into, optional;
         subscriber_number: "subscriber_number", lenient_into, optional;
@@ -1356,6 +1614,7 @@ sage_core::json_model! {
     }
 }
 
+sage_core::fields! { CustomerPeriodValueView => CustomerPeriodValueViewFields { analysis_period_end_date: DateTime, analysis_period_reference: Text, analysis_period_start_date: DateTime, customer_analysis_code_1: Text, customer_analysis_code_2: Text, customer_analysis_code_3: Text, customer_analysis_code_4: Text, customer_analysis_code_5: Text, customer_analysis_period_id: Integer, customer_id: Integer, customer_name: Text, customer_period_value_id: Integer, customer_reference: Text, period_value_date_time_updated: DateTime, period_value_exchange_rate_gain_or_loss: Integer, period_value_total_cash_value_to_date: Decimal, period_value_total_cash_value_to_date_in_base: Decimal, period_value_total_cred_note_value_to_date_in_base: Decimal, period_value_total_credit_note_value_to_date: Decimal, period_value_total_finance_charges_applied: Decimal, period_value_total_invoice_value_to_date: Decimal, period_value_total_invoice_value_to_date_in_base: Decimal, period_value_total_profit_value_to_date: Decimal, period_value_total_profit_value_to_date_in_base: Decimal } }
 /// Returns the price of a product, and any available discount, for the specified customer. This includes any discounts based on the quantity specified. In Sage 200, product prices are set on price bands and then linked to customer accounts. Discounts are set per product, or product group and then linked to customer accounts.
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct CustomerPriceEnquiry {
@@ -1605,6 +1864,7 @@ sage_core::json_model! {
     }
 }
 
+sage_core::fields! { CustomerSopInvoiceCreditLineView => CustomerSopInvoiceCreditLineViewFields { customer_id: Integer, customer_name: Text, customer_reference: Text, invoice_line_profit_analysis_date_time_updated: DateTime, invoice_line_profit_analysis_id: Integer, invoice_line_profit_analysis_line_quantity: Decimal, invoice_line_profit_analysis_realised_cost_value: Decimal, invoice_line_profit_analysis_realised_profit_value: Decimal, product_code: Text, product_date_time_updated: DateTime, product_description: Text, product_group_code: Text, product_group_date_time_updated: DateTime, product_group_description: Text, product_group_id: Integer, product_id: Integer, product_name: Text, sop_invoice_credit_date_time_updated: DateTime, sop_invoice_credit_document_date: DateTime, sop_invoice_credit_document_no: Text, sop_invoice_credit_document_status: Text, sop_invoice_credit_exchange_rate: Decimal, sop_invoice_credit_id: Integer, sop_invoice_credit_line_date_time_updated: DateTime, sop_invoice_credit_line_id: Integer, sop_invoice_credit_line_invoice_credit_date: DateTime, sop_invoice_credit_line_tax_value: Decimal, sop_invoice_credit_line_total_value: Decimal, sop_invoice_credit_type: Text } }
 /// The customers status. Note: This could take a long time to complete the request.
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct CustomerStatus {
@@ -1670,6 +1930,275 @@ sage_core::json_model! {
         is_default: "is_default", lenient_into, optional;
         is_to_delete: "is_to_delete", lenient_into, optional;
         subscriber_number: "subscriber_number", lenient_into, optional;
+    }
+}
+
+sage_core::fields! { CustomerTelephone => CustomerTelephoneFields { area_code: Text, country_code: Text, customer_contact: Other, customer_contact_id: Integer, date_time_created: DateTime, date_time_updated: DateTime, full_number: Text, id: Integer, is_default: Boolean, is_to_delete: Boolean, subscriber_number: Text } }
+/// Changes to a customer telephone: what an update sends. The fields are [`CustomerTelephone`]'s (documented there) but those Sage sets, all optional (an unset field is left out); `(&read).into()` starts from a value read.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct CustomerTelephoneUpdate {
+    pub area_code: Option<String>,
+    pub country_code: Option<String>,
+    pub customer_contact_id: Option<super::ids::CustomerContactId>,
+    pub full_number: Option<String>,
+    pub is_default: Option<bool>,
+    pub is_to_delete: Option<bool>,
+    pub subscriber_number: Option<String>,
+    /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
+    pub extra: sage_core::types::Extra,
+}
+
+sage_core::json_model! {
+    CustomerTelephoneUpdate: Default {
+        area_code: "area_code", lenient_into, optional;
+        country_code: "country_code", lenient_into, optional;
+        customer_contact_id: "customer_contact_id", lenient_into, optional;
+        full_number: "full_number", lenient_into, optional;
+        is_default: "is_default", lenient_into, optional;
+        is_to_delete: "is_to_delete", lenient_into, optional;
+        subscriber_number: "subscriber_number", lenient_into, optional;
+    }
+}
+
+/// Changes to a customer: what an update sends. The fields are [`Customer`]'s (documented there) but those Sage sets, all optional (an unset field is left out); `(&read).into()` starts from a value read.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct CustomerUpdate {
+    pub account_opened: Option<sage_core::types::DateTime>,
+    pub account_status_type: Option<super::common::AccountStatus>,
+    pub account_type: Option<String>,
+    pub alerts: Option<Vec<CustomerAlert>>,
+    pub analysis_code_1: Option<String>,
+    pub analysis_code_10: Option<String>,
+    pub analysis_code_11: Option<String>,
+    pub analysis_code_12: Option<String>,
+    pub analysis_code_13: Option<String>,
+    pub analysis_code_14: Option<String>,
+    pub analysis_code_15: Option<String>,
+    pub analysis_code_16: Option<String>,
+    pub analysis_code_17: Option<String>,
+    pub analysis_code_18: Option<String>,
+    pub analysis_code_19: Option<String>,
+    pub analysis_code_2: Option<String>,
+    pub analysis_code_20: Option<String>,
+    pub analysis_code_3: Option<String>,
+    pub analysis_code_4: Option<String>,
+    pub analysis_code_5: Option<String>,
+    pub analysis_code_6: Option<String>,
+    pub analysis_code_7: Option<String>,
+    pub analysis_code_8: Option<String>,
+    pub analysis_code_9: Option<String>,
+    pub application_date: Option<sage_core::types::DateTime>,
+    pub associated_head_office_id: Option<i64>,
+    pub average_time_to_pay: Option<i64>,
+    pub balance: Option<sage_core::types::Decimal>,
+    pub cards: Option<Vec<CustomerCard>>,
+    pub contacts: Option<Vec<CustomerContact>>,
+    pub country_code_id: Option<super::ids::CountryCodeId>,
+    pub credit_bureau_id: Option<super::ids::CreditBureauId>,
+    pub credit_limit: Option<sage_core::types::Decimal>,
+    pub credit_memo_note: Option<CustomerCreditMemoNote>,
+    pub credit_position_id: Option<super::ids::CreditPositionId>,
+    pub credit_reference: Option<String>,
+    pub currency_id: Option<super::ids::CurrencyId>,
+    pub customer_discount_group_id: Option<super::ids::CustomerDiscountGroupId>,
+    pub date_finance_charge_last_run: Option<sage_core::types::DateTime>,
+    pub date_received: Option<sage_core::types::DateTime>,
+    pub default_nominal_code_cost_centre: Option<String>,
+    pub default_nominal_code_department: Option<String>,
+    pub default_nominal_code_id: Option<i64>,
+    pub default_nominal_code_reference: Option<String>,
+    pub default_tax_code_id: Option<i64>,
+    pub duns_code: Option<String>,
+    pub early_settlement_discount_days: Option<i64>,
+    pub early_settlement_discount_percent: Option<sage_core::types::Decimal>,
+    pub exchange_rate_type: Option<String>,
+    pub fax_area_code: Option<String>,
+    pub fax_country_code: Option<String>,
+    pub fax_subscriber_number: Option<String>,
+    pub finance_charge_id: Option<super::ids::FinanceChargeId>,
+    pub invoice_discount_percent: Option<sage_core::types::Decimal>,
+    pub invoice_line_discount_percent: Option<sage_core::types::Decimal>,
+    pub is_head_office_with_branches: Option<bool>,
+    pub last_credit_review: Option<sage_core::types::DateTime>,
+    pub limited_price_bands: Option<Vec<super::common::CustomerPriceBand>>,
+    pub main_address: Option<CustomerMainAddress>,
+    pub memos: Option<Vec<CustomerMemo>>,
+    pub months_to_keep_transactions: Option<i64>,
+    pub name: Option<String>,
+    pub next_credit_review: Option<sage_core::types::DateTime>,
+    pub office_type: Option<String>,
+    pub on_hold: Option<bool>,
+    pub order_priority: Option<String>,
+    pub order_value_discount_id: Option<super::ids::OrderValueDiscountId>,
+    pub payment_terms_basis: Option<String>,
+    pub payment_terms_days: Option<i64>,
+    pub price_band_id: Option<super::ids::PriceBandId>,
+    pub produce_statements_for_customer: Option<bool>,
+    pub reference: Option<String>,
+    pub short_name: Option<String>,
+    pub spare_bool_1: Option<bool>,
+    pub spare_bool_2: Option<bool>,
+    pub spare_bool_3: Option<bool>,
+    pub spare_bool_4: Option<bool>,
+    pub spare_bool_5: Option<bool>,
+    pub spare_date_1: Option<sage_core::types::DateTime>,
+    pub spare_date_2: Option<sage_core::types::DateTime>,
+    pub spare_date_3: Option<sage_core::types::DateTime>,
+    pub spare_date_4: Option<sage_core::types::DateTime>,
+    pub spare_date_5: Option<sage_core::types::DateTime>,
+    pub spare_number_1: Option<sage_core::types::Decimal>,
+    pub spare_number_10: Option<sage_core::types::Decimal>,
+    pub spare_number_2: Option<sage_core::types::Decimal>,
+    pub spare_number_3: Option<sage_core::types::Decimal>,
+    pub spare_number_4: Option<sage_core::types::Decimal>,
+    pub spare_number_5: Option<sage_core::types::Decimal>,
+    pub spare_number_6: Option<sage_core::types::Decimal>,
+    pub spare_number_7: Option<sage_core::types::Decimal>,
+    pub spare_number_8: Option<sage_core::types::Decimal>,
+    pub spare_number_9: Option<sage_core::types::Decimal>,
+    pub spare_text_1: Option<String>,
+    pub spare_text_10: Option<String>,
+    pub spare_text_2: Option<String>,
+    pub spare_text_3: Option<String>,
+    pub spare_text_4: Option<String>,
+    pub spare_text_5: Option<String>,
+    pub spare_text_6: Option<String>,
+    pub spare_text_7: Option<String>,
+    pub spare_text_8: Option<String>,
+    pub spare_text_9: Option<String>,
+    pub status: Option<CustomerStatus>,
+    pub status_reason: Option<String>,
+    pub telephone_area_code: Option<String>,
+    pub telephone_country_code: Option<String>,
+    pub telephone_subscriber_number: Option<String>,
+    pub terms_agreed: Option<bool>,
+    pub trading_terms: Option<String>,
+    pub use_consolidated_billing: Option<bool>,
+    pub use_tax_code_as_default: Option<bool>,
+    pub value_of_current_orders_in_sop: Option<sage_core::types::Decimal>,
+    pub vat_number: Option<String>,
+    pub website: Option<String>,
+    /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
+    pub extra: sage_core::types::Extra,
+}
+
+sage_core::json_model! {
+    CustomerUpdate: Default {
+        account_opened: "account_opened", lenient_into, optional;
+        account_status_type: "account_status_type", lenient_into, optional;
+        account_type: "account_type", lenient_into, optional;
+        alerts: "alerts", option_into, optional;
+        analysis_code_1: "analysis_code_1", lenient_into, optional;
+        analysis_code_10: "analysis_code_10", lenient_into, optional;
+        analysis_code_11: "analysis_code_11", lenient_into, optional;
+        analysis_code_12: "analysis_code_12", lenient_into, optional;
+        analysis_code_13: "analysis_code_13", lenient_into, optional;
+        analysis_code_14: "analysis_code_14", lenient_into, optional;
+        analysis_code_15: "analysis_code_15", lenient_into, optional;
+        analysis_code_16: "analysis_code_16", lenient_into, optional;
+        analysis_code_17: "analysis_code_17", lenient_into, optional;
+        analysis_code_18: "analysis_code_18", lenient_into, optional;
+        analysis_code_19: "analysis_code_19", lenient_into, optional;
+        analysis_code_2: "analysis_code_2", lenient_into, optional;
+        analysis_code_20: "analysis_code_20", lenient_into, optional;
+        analysis_code_3: "analysis_code_3", lenient_into, optional;
+        analysis_code_4: "analysis_code_4", lenient_into, optional;
+        analysis_code_5: "analysis_code_5", lenient_into, optional;
+        analysis_code_6: "analysis_code_6", lenient_into, optional;
+        analysis_code_7: "analysis_code_7", lenient_into, optional;
+        analysis_code_8: "analysis_code_8", lenient_into, optional;
+        analysis_code_9: "analysis_code_9", lenient_into, optional;
+        application_date: "application_date", lenient_into, optional;
+        associated_head_office_id: "associated_head_office_id", lenient_into, optional;
+        average_time_to_pay: "average_time_to_pay", lenient_into, optional;
+        balance: "balance", lenient_into, optional_number;
+        cards: "cards", option_into, optional;
+        contacts: "contacts", option_into, optional;
+        country_code_id: "country_code_id", lenient_into, optional;
+        credit_bureau_id: "credit_bureau_id", lenient_into, optional;
+        credit_limit: "credit_limit", lenient_into, optional_number;
+        credit_memo_note: "credit_memo_note", option_into, optional;
+        credit_position_id: "credit_position_id", lenient_into, optional;
+        credit_reference: "credit_reference", lenient_into, optional;
+        currency_id: "currency_id", lenient_into, optional;
+        customer_discount_group_id: "customer_discount_group_id", lenient_into, optional;
+        date_finance_charge_last_run: "date_finance_charge_last_run", lenient_into, optional;
+        date_received: "date_received", lenient_into, optional;
+        default_nominal_code_cost_centre: "default_nominal_code_cost_centre", lenient_into, optional;
+        default_nominal_code_department: "default_nominal_code_department", lenient_into, optional;
+        default_nominal_code_id: "default_nominal_code_id", lenient_into, optional;
+        default_nominal_code_reference: "default_nominal_code_reference", lenient_into, optional;
+        default_tax_code_id: "default_tax_code_id", lenient_into, optional;
+        duns_code: "duns_code", lenient_into, optional;
+        early_settlement_discount_days: "early_settlement_discount_days", lenient_into, optional;
+        early_settlement_discount_percent: "early_settlement_discount_percent", lenient_into, optional_number;
+        exchange_rate_type: "exchange_rate_type", lenient_into, optional;
+        fax_area_code: "fax_area_code", lenient_into, optional;
+        fax_country_code: "fax_country_code", lenient_into, optional;
+        fax_subscriber_number: "fax_subscriber_number", lenient_into, optional;
+        finance_charge_id: "finance_charge_id", lenient_into, optional;
+        invoice_discount_percent: "invoice_discount_percent", lenient_into, optional_number;
+        invoice_line_discount_percent: "invoice_line_discount_percent", lenient_into, optional_number;
+        is_head_office_with_branches: "is_head_office_with_branches", lenient_into, optional;
+        last_credit_review: "last_credit_review", lenient_into, optional;
+        limited_price_bands: "limited_price_bands", option_into, optional;
+        main_address: "main_address", option_into, optional;
+        memos: "memos", option_into, optional;
+        months_to_keep_transactions: "months_to_keep_transactions", lenient_into, optional;
+        name: "name", lenient_into, optional;
+        next_credit_review: "next_credit_review", lenient_into, optional;
+        office_type: "office_type", lenient_into, optional;
+        on_hold: "on_hold", lenient_into, optional;
+        order_priority: "order_priority", lenient_into, optional;
+        order_value_discount_id: "order_value_discount_id", lenient_into, optional;
+        payment_terms_basis: "payment_terms_basis", lenient_into, optional;
+        payment_terms_days: "payment_terms_days", lenient_into, optional;
+        price_band_id: "price_band_id", lenient_into, optional;
+        produce_statements_for_customer: "produce_statements_for_customer", lenient_into, optional;
+        reference: "reference", lenient_into, optional;
+        short_name: "short_name", lenient_into, optional;
+        spare_bool_1: "spare_bool_1", lenient_into, optional;
+        spare_bool_2: "spare_bool_2", lenient_into, optional;
+        spare_bool_3: "spare_bool_3", lenient_into, optional;
+        spare_bool_4: "spare_bool_4", lenient_into, optional;
+        spare_bool_5: "spare_bool_5", lenient_into, optional;
+        spare_date_1: "spare_date_1", lenient_into, optional;
+        spare_date_2: "spare_date_2", lenient_into, optional;
+        spare_date_3: "spare_date_3", lenient_into, optional;
+        spare_date_4: "spare_date_4", lenient_into, optional;
+        spare_date_5: "spare_date_5", lenient_into, optional;
+        spare_number_1: "spare_number_1", lenient_into, optional_number;
+        spare_number_10: "spare_number_10", lenient_into, optional_number;
+        spare_number_2: "spare_number_2", lenient_into, optional_number;
+        spare_number_3: "spare_number_3", lenient_into, optional_number;
+        spare_number_4: "spare_number_4", lenient_into, optional_number;
+        spare_number_5: "spare_number_5", lenient_into, optional_number;
+        spare_number_6: "spare_number_6", lenient_into, optional_number;
+        spare_number_7: "spare_number_7", lenient_into, optional_number;
+        spare_number_8: "spare_number_8", lenient_into, optional_number;
+        spare_number_9: "spare_number_9", lenient_into, optional_number;
+        spare_text_1: "spare_text_1", lenient_into, optional;
+        spare_text_10: "spare_text_10", lenient_into, optional;
+        spare_text_2: "spare_text_2", lenient_into, optional;
+        spare_text_3: "spare_text_3", lenient_into, optional;
+        spare_text_4: "spare_text_4", lenient_into, optional;
+        spare_text_5: "spare_text_5", lenient_into, optional;
+        spare_text_6: "spare_text_6", lenient_into, optional;
+        spare_text_7: "spare_text_7", lenient_into, optional;
+        spare_text_8: "spare_text_8", lenient_into, optional;
+        spare_text_9: "spare_text_9", lenient_into, optional;
+        status: "status", option_into, optional;
+        status_reason: "status_reason", lenient_into, optional;
+        telephone_area_code: "telephone_area_code", lenient_into, optional;
+        telephone_country_code: "telephone_country_code", lenient_into, optional;
+        telephone_subscriber_number: "telephone_subscriber_number", lenient_into, optional;
+        terms_agreed: "terms_agreed", lenient_into, optional;
+        trading_terms: "trading_terms", lenient_into, optional;
+        use_consolidated_billing: "use_consolidated_billing", lenient_into, optional;
+        use_tax_code_as_default: "use_tax_code_as_default", lenient_into, optional;
+        value_of_current_orders_in_sop: "value_of_current_orders_in_sop", lenient_into, optional_number;
+        vat_number: "vat_number", lenient_into, optional;
+        website: "website", lenient_into, optional;
     }
 }
 
@@ -2066,6 +2595,7 @@ sage_core::json_model! {
     }
 }
 
+sage_core::fields! { CustomerView => CustomerViewFields { account_is_on_hold: Boolean, account_opened: DateTime, account_status_type: Enum<super::common::AccountStatus>, account_status_type_id: Integer, account_type: Text, account_type_id: Integer, analysis_code_1: Text, analysis_code_10: Text, analysis_code_11: Text, analysis_code_12: Text, analysis_code_13: Text, analysis_code_14: Text, analysis_code_15: Text, analysis_code_16: Text, analysis_code_17: Text, analysis_code_18: Text, analysis_code_19: Text, analysis_code_2: Text, analysis_code_20: Text, analysis_code_3: Text, analysis_code_4: Text, analysis_code_5: Text, analysis_code_6: Text, analysis_code_7: Text, analysis_code_8: Text, analysis_code_9: Text, application_date: DateTime, average_time_to_pay: Integer, avg_time_to_pay_date_last_updated: DateTime, balance: Decimal, base_balance: Decimal, contact_default_email_address: Text, contact_default_telephone_number: Text, contact_first_name: Text, contact_last_name: Text, contact_middle_name: Text, contact_name: Text, country_code: Text, country_code_id: Integer, credit_bureau_id: Integer, credit_bureau_name: Text, credit_limit: Decimal, credit_position_id: Integer, credit_position_name: Text, credit_reference: Text, currency_id: Integer, currency_iso_code: Text, currency_iso_code_id: Integer, currency_iso_code_name: Text, currency_name: Text, currency_symbol: Text, customer_location_address_country_code: Text, customer_location_address_country_code_id: Integer, customer_location_address_country_code_name: Text, customer_location_address_line_1: Text, customer_location_address_line_2: Text, customer_location_address_line_3: Text, customer_location_address_line_4: Text, customer_location_city: Text, customer_location_country: Text, customer_location_country_code: Text, customer_location_country_code_id: Integer, customer_location_country_code_name: Text, customer_location_county: Text, customer_location_date_time_created: DateTime, customer_location_date_time_updated: DateTime, customer_location_full_address: Text, customer_location_id: Integer, customer_location_post_code: Text, customer_location_type: Text, customer_location_type_id: Integer, date_account_details_last_changed: DateTime, date_finance_charge_last_run: DateTime, date_of_last_transaction: DateTime, date_received: DateTime, date_time_created: DateTime, date_time_updated: DateTime, days_early_settlement_disc_applies: Integer, default_nominal_account_number: Text, default_nominal_cost_centre: Text, default_nominal_department: Text, default_order_priority: Text, default_tax_rate: Decimal, default_tax_rate_code: Integer, default_tax_rate_id: Integer, default_tax_rate_name: Text, discount_group_description: Text, discount_group_id: Integer, discount_group_name: Text, duns_code: Text, early_settlement_discount_percent: Decimal, fax_area_code: Text, fax_country_code: Text, fax_subscriber_number: Text, id: Integer, invoice_discount_percent: Decimal, invoice_line_discount_percent: Decimal, invoice_payments_status: Text, is_over_credit_limit: Boolean, last_credit_review: DateTime, months_to_keep_transactions_for: Integer, name: Text, next_credit_review: DateTime, order_value_discount_description: Text, order_value_discount_id: Integer, order_value_discount_name: Text, payment_terms: Text, payment_terms_id: Integer, payment_terms_in_days: Integer, price_band_description: Text, price_band_id: Integer, price_band_name: Text, reference: Text, send_copy_statement_to_branch: Boolean, short_name: Text, statement_transmission_method: Text, statement_transmission_method_id: Integer, telephone_area_code: Text, telephone_country_code: Text, telephone_subscriber_number: Text, terms_agreed: Boolean, trading_terms: Text, use_consolidated_billing: Boolean, use_tax_code_as_default: Boolean, value_of_current_orders_in_sop: Decimal, vat_number: Text, website: Text } }
 /// Contact specific websites can be queried, or updated in isolation, separate to the rest of the customer contact details. Calling this resource doesn't return, or update any other customer contact fields.
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct CustomerWebsite {
@@ -2098,6 +2628,27 @@ sage_core::json_model! {
         date_time_created: "date_time_created", lenient_into, optional;
         date_time_updated: "date_time_updated", lenient_into, optional;
         id: "id", lenient_into, optional;
+        is_default: "is_default", lenient_into, optional;
+        is_to_delete: "is_to_delete", lenient_into, optional;
+        website: "website", lenient_into, optional;
+    }
+}
+
+sage_core::fields! { CustomerWebsite => CustomerWebsiteFields { customer_contact: Other, customer_contact_id: Integer, date_time_created: DateTime, date_time_updated: DateTime, id: Integer, is_default: Boolean, is_to_delete: Boolean, website: Text } }
+/// Changes to a customer website: what an update sends. The fields are [`CustomerWebsite`]'s (documented there) but those Sage sets, all optional (an unset field is left out); `(&read).into()` starts from a value read.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct CustomerWebsiteUpdate {
+    pub customer_contact_id: Option<super::ids::CustomerContactId>,
+    pub is_default: Option<bool>,
+    pub is_to_delete: Option<bool>,
+    pub website: Option<String>,
+    /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
+    pub extra: sage_core::types::Extra,
+}
+
+sage_core::json_model! {
+    CustomerWebsiteUpdate: Default {
+        customer_contact_id: "customer_contact_id", lenient_into, optional;
         is_default: "is_default", lenient_into, optional;
         is_to_delete: "is_to_delete", lenient_into, optional;
         website: "website", lenient_into, optional;
@@ -2195,6 +2746,7 @@ sage_core::json_model! {
     }
 }
 
+sage_core::fields! { CustomerYearValueView => CustomerYearValueViewFields { customer_analysis_code_1: Text, customer_analysis_code_2: Text, customer_analysis_code_3: Text, customer_analysis_code_4: Text, customer_analysis_code_5: Text, customer_id: Integer, customer_name: Text, customer_reference: Text, customer_year_value_id: Integer, financial_year_end_date: DateTime, financial_year_id: Integer, financial_year_start_date: DateTime, number_of_periods_in_year: Integer, year_relative_to_current_year: Integer, year_value_date_time_updated: DateTime, year_value_exchange_rate_gain_or_loss: Integer, year_value_total_cash_value_to_date: Decimal, year_value_total_cash_value_to_date_in_base: Decimal, year_value_total_cred_note_value_to_date_in_base: Decimal, year_value_total_credit_note_value_to_date: Decimal, year_value_total_finance_charges_applied: Decimal, year_value_total_invoice_value_to_date: Decimal, year_value_total_invoice_value_to_date_in_base: Decimal, year_value_total_profit_value_to_date: Decimal, year_value_total_profit_value_to_date_in_base: Decimal } }
 /// Document transmission method types. Document transmission can be by 'Post' or 'Email'.
 ///
 /// The API endpoint returns details of the document transmission method types that can be used.
@@ -2218,6 +2770,7 @@ sage_core::json_model! {
     }
 }
 
+sage_core::fields! { DocumentTransmissionMethodType => DocumentTransmissionMethodTypeFields { description: Text, id: Integer, value: Text } }
 /// Use finance charges to add interest or finance charges to overdue customer invoices. (Sage 200 Professional only).
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct FinanceCharge {
@@ -2245,6 +2798,23 @@ sage_core::json_model! {
     }
 }
 
+sage_core::fields! { FinanceCharge => FinanceChargeFields { code: Integer, date_time_created: DateTime, date_time_updated: DateTime, finance_charge_percent: Decimal, id: Integer } }
+/// Changes to a finance charge: what an update sends. The fields are [`FinanceCharge`]'s (documented there) but those Sage sets, all optional (an unset field is left out); `(&read).into()` starts from a value read.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct FinanceChargeUpdate {
+    pub code: Option<i64>,
+    pub finance_charge_percent: Option<sage_core::types::Decimal>,
+    /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
+    pub extra: sage_core::types::Extra,
+}
+
+sage_core::json_model! {
+    FinanceChargeUpdate: Default {
+        code: "code", lenient_into, optional;
+        finance_charge_percent: "finance_charge_percent", lenient_into, optional_number;
+    }
+}
+
 /// Head office types are used to have several customers set up for the same company and statements for all customers need to be sent to the head office for a customer that exists within the application. Customers can be 'Independent', 'Branch', 'Head Office', 'Independent No Statement' or 'Head Office No Statement'.
 ///
 /// The API endpoint returns details of the head office types that can be used.
@@ -2268,6 +2838,7 @@ sage_core::json_model! {
     }
 }
 
+sage_core::fields! { HeadOfficeType => HeadOfficeTypeFields { description: Text, id: Integer, value: Text } }
 /// A subset of customer information for populating a lookup.
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct LookupCustomer {
@@ -2298,6 +2869,757 @@ sage_core::json_model! {
         post_code: "post_code", lenient_into, optional;
         reference: "reference", lenient_into, optional;
         short_name: "short_name", lenient_into, optional;
+    }
+}
+
+sage_core::fields! { LookupCustomer => LookupCustomerFields { account_status_type_id: Integer, id: Integer, name: Text, office_type_id: Integer, post_code: Text, reference: Text, short_name: Text } }
+/// A customer to create: what a create sends. The fields are [`Customer`]'s (documented there) but those Sage sets; `new` takes the required ones, so leaving one out does not compile.
+#[derive(Debug, Clone, PartialEq)]
+pub struct NewCustomer {
+    pub account_opened: Option<sage_core::types::DateTime>,
+    pub account_status_type: Option<super::common::AccountStatus>,
+    pub account_type: Option<String>,
+    pub alerts: Option<Vec<CustomerAlert>>,
+    pub analysis_code_1: Option<String>,
+    pub analysis_code_10: Option<String>,
+    pub analysis_code_11: Option<String>,
+    pub analysis_code_12: Option<String>,
+    pub analysis_code_13: Option<String>,
+    pub analysis_code_14: Option<String>,
+    pub analysis_code_15: Option<String>,
+    pub analysis_code_16: Option<String>,
+    pub analysis_code_17: Option<String>,
+    pub analysis_code_18: Option<String>,
+    pub analysis_code_19: Option<String>,
+    pub analysis_code_2: Option<String>,
+    pub analysis_code_20: Option<String>,
+    pub analysis_code_3: Option<String>,
+    pub analysis_code_4: Option<String>,
+    pub analysis_code_5: Option<String>,
+    pub analysis_code_6: Option<String>,
+    pub analysis_code_7: Option<String>,
+    pub analysis_code_8: Option<String>,
+    pub analysis_code_9: Option<String>,
+    pub application_date: Option<sage_core::types::DateTime>,
+    pub associated_head_office_id: Option<i64>,
+    pub average_time_to_pay: Option<i64>,
+    pub balance: Option<sage_core::types::Decimal>,
+    pub cards: Option<Vec<CustomerCard>>,
+    pub contacts: Option<Vec<CustomerContact>>,
+    pub country_code_id: Option<super::ids::CountryCodeId>,
+    pub credit_bureau_id: Option<super::ids::CreditBureauId>,
+    pub credit_limit: Option<sage_core::types::Decimal>,
+    pub credit_memo_note: Option<CustomerCreditMemoNote>,
+    pub credit_position_id: Option<super::ids::CreditPositionId>,
+    pub credit_reference: Option<String>,
+    pub currency_id: Option<super::ids::CurrencyId>,
+    pub customer_discount_group_id: Option<super::ids::CustomerDiscountGroupId>,
+    pub date_finance_charge_last_run: Option<sage_core::types::DateTime>,
+    pub date_received: Option<sage_core::types::DateTime>,
+    pub default_nominal_code_cost_centre: Option<String>,
+    pub default_nominal_code_department: Option<String>,
+    pub default_nominal_code_id: Option<i64>,
+    pub default_nominal_code_reference: Option<String>,
+    pub default_tax_code_id: Option<i64>,
+    pub duns_code: Option<String>,
+    pub early_settlement_discount_days: Option<i64>,
+    pub early_settlement_discount_percent: Option<sage_core::types::Decimal>,
+    pub exchange_rate_type: Option<String>,
+    pub fax_area_code: Option<String>,
+    pub fax_country_code: Option<String>,
+    pub fax_subscriber_number: Option<String>,
+    pub finance_charge_id: Option<super::ids::FinanceChargeId>,
+    pub invoice_discount_percent: Option<sage_core::types::Decimal>,
+    pub invoice_line_discount_percent: Option<sage_core::types::Decimal>,
+    pub is_head_office_with_branches: Option<bool>,
+    pub last_credit_review: Option<sage_core::types::DateTime>,
+    pub limited_price_bands: Option<Vec<super::common::CustomerPriceBand>>,
+    pub main_address: Option<CustomerMainAddress>,
+    pub memos: Option<Vec<CustomerMemo>>,
+    pub months_to_keep_transactions: Option<i64>,
+    pub name: String,
+    pub next_credit_review: Option<sage_core::types::DateTime>,
+    pub office_type: Option<String>,
+    pub on_hold: Option<bool>,
+    pub order_priority: Option<String>,
+    pub order_value_discount_id: Option<super::ids::OrderValueDiscountId>,
+    pub payment_terms_basis: Option<String>,
+    pub payment_terms_days: Option<i64>,
+    pub price_band_id: Option<super::ids::PriceBandId>,
+    pub produce_statements_for_customer: Option<bool>,
+    pub reference: String,
+    pub short_name: Option<String>,
+    pub spare_bool_1: Option<bool>,
+    pub spare_bool_2: Option<bool>,
+    pub spare_bool_3: Option<bool>,
+    pub spare_bool_4: Option<bool>,
+    pub spare_bool_5: Option<bool>,
+    pub spare_date_1: Option<sage_core::types::DateTime>,
+    pub spare_date_2: Option<sage_core::types::DateTime>,
+    pub spare_date_3: Option<sage_core::types::DateTime>,
+    pub spare_date_4: Option<sage_core::types::DateTime>,
+    pub spare_date_5: Option<sage_core::types::DateTime>,
+    pub spare_number_1: Option<sage_core::types::Decimal>,
+    pub spare_number_10: Option<sage_core::types::Decimal>,
+    pub spare_number_2: Option<sage_core::types::Decimal>,
+    pub spare_number_3: Option<sage_core::types::Decimal>,
+    pub spare_number_4: Option<sage_core::types::Decimal>,
+    pub spare_number_5: Option<sage_core::types::Decimal>,
+    pub spare_number_6: Option<sage_core::types::Decimal>,
+    pub spare_number_7: Option<sage_core::types::Decimal>,
+    pub spare_number_8: Option<sage_core::types::Decimal>,
+    pub spare_number_9: Option<sage_core::types::Decimal>,
+    pub spare_text_1: Option<String>,
+    pub spare_text_10: Option<String>,
+    pub spare_text_2: Option<String>,
+    pub spare_text_3: Option<String>,
+    pub spare_text_4: Option<String>,
+    pub spare_text_5: Option<String>,
+    pub spare_text_6: Option<String>,
+    pub spare_text_7: Option<String>,
+    pub spare_text_8: Option<String>,
+    pub spare_text_9: Option<String>,
+    pub status: Option<CustomerStatus>,
+    pub status_reason: Option<String>,
+    pub telephone_area_code: Option<String>,
+    pub telephone_country_code: Option<String>,
+    pub telephone_subscriber_number: Option<String>,
+    pub terms_agreed: Option<bool>,
+    pub trading_terms: Option<String>,
+    pub use_consolidated_billing: Option<bool>,
+    pub use_tax_code_as_default: Option<bool>,
+    pub value_of_current_orders_in_sop: Option<sage_core::types::Decimal>,
+    pub vat_number: Option<String>,
+    pub website: Option<String>,
+    /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
+    pub extra: sage_core::types::Extra,
+}
+
+impl NewCustomer {
+    /// A value with its required fields; the optional ones start unset.
+    #[inline]
+    pub fn new(name: impl Into<String>, reference: impl Into<String>) -> Self {
+        Self {
+            account_opened: None,
+            account_status_type: None,
+            account_type: None,
+            alerts: None,
+            analysis_code_1: None,
+            analysis_code_10: None,
+            analysis_code_11: None,
+            analysis_code_12: None,
+            analysis_code_13: None,
+            analysis_code_14: None,
+            analysis_code_15: None,
+            analysis_code_16: None,
+            analysis_code_17: None,
+            analysis_code_18: None,
+            analysis_code_19: None,
+            analysis_code_2: None,
+            analysis_code_20: None,
+            analysis_code_3: None,
+            analysis_code_4: None,
+            analysis_code_5: None,
+            analysis_code_6: None,
+            analysis_code_7: None,
+            analysis_code_8: None,
+            analysis_code_9: None,
+            application_date: None,
+            associated_head_office_id: None,
+            average_time_to_pay: None,
+            balance: None,
+            cards: None,
+            contacts: None,
+            country_code_id: None,
+            credit_bureau_id: None,
+            credit_limit: None,
+            credit_memo_note: None,
+            credit_position_id: None,
+            credit_reference: None,
+            currency_id: None,
+            customer_discount_group_id: None,
+            date_finance_charge_last_run: None,
+            date_received: None,
+            default_nominal_code_cost_centre: None,
+            default_nominal_code_department: None,
+            default_nominal_code_id: None,
+            default_nominal_code_reference: None,
+            default_tax_code_id: None,
+            duns_code: None,
+            early_settlement_discount_days: None,
+            early_settlement_discount_percent: None,
+            exchange_rate_type: None,
+            fax_area_code: None,
+            fax_country_code: None,
+            fax_subscriber_number: None,
+            finance_charge_id: None,
+            invoice_discount_percent: None,
+            invoice_line_discount_percent: None,
+            is_head_office_with_branches: None,
+            last_credit_review: None,
+            limited_price_bands: None,
+            main_address: None,
+            memos: None,
+            months_to_keep_transactions: None,
+            name: name.into(),
+            next_credit_review: None,
+            office_type: None,
+            on_hold: None,
+            order_priority: None,
+            order_value_discount_id: None,
+            payment_terms_basis: None,
+            payment_terms_days: None,
+            price_band_id: None,
+            produce_statements_for_customer: None,
+            reference: reference.into(),
+            short_name: None,
+            spare_bool_1: None,
+            spare_bool_2: None,
+            spare_bool_3: None,
+            spare_bool_4: None,
+            spare_bool_5: None,
+            spare_date_1: None,
+            spare_date_2: None,
+            spare_date_3: None,
+            spare_date_4: None,
+            spare_date_5: None,
+            spare_number_1: None,
+            spare_number_10: None,
+            spare_number_2: None,
+            spare_number_3: None,
+            spare_number_4: None,
+            spare_number_5: None,
+            spare_number_6: None,
+            spare_number_7: None,
+            spare_number_8: None,
+            spare_number_9: None,
+            spare_text_1: None,
+            spare_text_10: None,
+            spare_text_2: None,
+            spare_text_3: None,
+            spare_text_4: None,
+            spare_text_5: None,
+            spare_text_6: None,
+            spare_text_7: None,
+            spare_text_8: None,
+            spare_text_9: None,
+            status: None,
+            status_reason: None,
+            telephone_area_code: None,
+            telephone_country_code: None,
+            telephone_subscriber_number: None,
+            terms_agreed: None,
+            trading_terms: None,
+            use_consolidated_billing: None,
+            use_tax_code_as_default: None,
+            value_of_current_orders_in_sop: None,
+            vat_number: None,
+            website: None,
+            extra: sage_core::types::Extra::new(),
+        }
+    }
+}
+
+sage_core::json_model! {
+    NewCustomer {
+        account_opened: "account_opened", lenient_option, optional;
+        account_status_type: "account_status_type", lenient_option, optional;
+        account_type: "account_type", lenient_option, optional;
+        alerts: "alerts", next_value, optional;
+        analysis_code_1: "analysis_code_1", lenient_option, optional;
+        analysis_code_10: "analysis_code_10", lenient_option, optional;
+        analysis_code_11: "analysis_code_11", lenient_option, optional;
+        analysis_code_12: "analysis_code_12", lenient_option, optional;
+        analysis_code_13: "analysis_code_13", lenient_option, optional;
+        analysis_code_14: "analysis_code_14", lenient_option, optional;
+        analysis_code_15: "analysis_code_15", lenient_option, optional;
+        analysis_code_16: "analysis_code_16", lenient_option, optional;
+        analysis_code_17: "analysis_code_17", lenient_option, optional;
+        analysis_code_18: "analysis_code_18", lenient_option, optional;
+        analysis_code_19: "analysis_code_19", lenient_option, optional;
+        analysis_code_2: "analysis_code_2", lenient_option, optional;
+        analysis_code_20: "analysis_code_20", lenient_option, optional;
+        analysis_code_3: "analysis_code_3", lenient_option, optional;
+        analysis_code_4: "analysis_code_4", lenient_option, optional;
+        analysis_code_5: "analysis_code_5", lenient_option, optional;
+        analysis_code_6: "analysis_code_6", lenient_option, optional;
+        analysis_code_7: "analysis_code_7", lenient_option, optional;
+        analysis_code_8: "analysis_code_8", lenient_option, optional;
+        analysis_code_9: "analysis_code_9", lenient_option, optional;
+        application_date: "application_date", lenient_option, optional;
+        associated_head_office_id: "associated_head_office_id", lenient_option, optional;
+        average_time_to_pay: "average_time_to_pay", lenient_option, optional;
+        balance: "balance", lenient_option, optional_number;
+        cards: "cards", next_value, optional;
+        contacts: "contacts", next_value, optional;
+        country_code_id: "country_code_id", lenient_option, optional;
+        credit_bureau_id: "credit_bureau_id", lenient_option, optional;
+        credit_limit: "credit_limit", lenient_option, optional_number;
+        credit_memo_note: "credit_memo_note", next_value, optional;
+        credit_position_id: "credit_position_id", lenient_option, optional;
+        credit_reference: "credit_reference", lenient_option, optional;
+        currency_id: "currency_id", lenient_option, optional;
+        customer_discount_group_id: "customer_discount_group_id", lenient_option, optional;
+        date_finance_charge_last_run: "date_finance_charge_last_run", lenient_option, optional;
+        date_received: "date_received", lenient_option, optional;
+        default_nominal_code_cost_centre: "default_nominal_code_cost_centre", lenient_option, optional;
+        default_nominal_code_department: "default_nominal_code_department", lenient_option, optional;
+        default_nominal_code_id: "default_nominal_code_id", lenient_option, optional;
+        default_nominal_code_reference: "default_nominal_code_reference", lenient_option, optional;
+        default_tax_code_id: "default_tax_code_id", lenient_option, optional;
+        duns_code: "duns_code", lenient_option, optional;
+        early_settlement_discount_days: "early_settlement_discount_days", lenient_option, optional;
+        early_settlement_discount_percent: "early_settlement_discount_percent", lenient_option, optional_number;
+        exchange_rate_type: "exchange_rate_type", lenient_option, optional;
+        fax_area_code: "fax_area_code", lenient_option, optional;
+        fax_country_code: "fax_country_code", lenient_option, optional;
+        fax_subscriber_number: "fax_subscriber_number", lenient_option, optional;
+        finance_charge_id: "finance_charge_id", lenient_option, optional;
+        invoice_discount_percent: "invoice_discount_percent", lenient_option, optional_number;
+        invoice_line_discount_percent: "invoice_line_discount_percent", lenient_option, optional_number;
+        is_head_office_with_branches: "is_head_office_with_branches", lenient_option, optional;
+        last_credit_review: "last_credit_review", lenient_option, optional;
+        limited_price_bands: "limited_price_bands", next_value, optional;
+        main_address: "main_address", next_value, optional;
+        memos: "memos", next_value, optional;
+        months_to_keep_transactions: "months_to_keep_transactions", lenient_option, optional;
+        name: "name", lenient_value, field;
+        next_credit_review: "next_credit_review", lenient_option, optional;
+        office_type: "office_type", lenient_option, optional;
+        on_hold: "on_hold", lenient_option, optional;
+        order_priority: "order_priority", lenient_option, optional;
+        order_value_discount_id: "order_value_discount_id", lenient_option, optional;
+        payment_terms_basis: "payment_terms_basis", lenient_option, optional;
+        payment_terms_days: "payment_terms_days", lenient_option, optional;
+        price_band_id: "price_band_id", lenient_option, optional;
+        produce_statements_for_customer: "produce_statements_for_customer", lenient_option, optional;
+        reference: "reference", lenient_value, field;
+        short_name: "short_name", lenient_option, optional;
+        spare_bool_1: "spare_bool_1", lenient_option, optional;
+        spare_bool_2: "spare_bool_2", lenient_option, optional;
+        spare_bool_3: "spare_bool_3", lenient_option, optional;
+        spare_bool_4: "spare_bool_4", lenient_option, optional;
+        spare_bool_5: "spare_bool_5", lenient_option, optional;
+        spare_date_1: "spare_date_1", lenient_option, optional;
+        spare_date_2: "spare_date_2", lenient_option, optional;
+        spare_date_3: "spare_date_3", lenient_option, optional;
+        spare_date_4: "spare_date_4", lenient_option, optional;
+        spare_date_5: "spare_date_5", lenient_option, optional;
+        spare_number_1: "spare_number_1", lenient_option, optional_number;
+        spare_number_10: "spare_number_10", lenient_option, optional_number;
+        spare_number_2: "spare_number_2", lenient_option, optional_number;
+        spare_number_3: "spare_number_3", lenient_option, optional_number;
+        spare_number_4: "spare_number_4", lenient_option, optional_number;
+        spare_number_5: "spare_number_5", lenient_option, optional_number;
+        spare_number_6: "spare_number_6", lenient_option, optional_number;
+        spare_number_7: "spare_number_7", lenient_option, optional_number;
+        spare_number_8: "spare_number_8", lenient_option, optional_number;
+        spare_number_9: "spare_number_9", lenient_option, optional_number;
+        spare_text_1: "spare_text_1", lenient_option, optional;
+        spare_text_10: "spare_text_10", lenient_option, optional;
+        spare_text_2: "spare_text_2", lenient_option, optional;
+        spare_text_3: "spare_text_3", lenient_option, optional;
+        spare_text_4: "spare_text_4", lenient_option, optional;
+        spare_text_5: "spare_text_5", lenient_option, optional;
+        spare_text_6: "spare_text_6", lenient_option, optional;
+        spare_text_7: "spare_text_7", lenient_option, optional;
+        spare_text_8: "spare_text_8", lenient_option, optional;
+        spare_text_9: "spare_text_9", lenient_option, optional;
+        status: "status", next_value, optional;
+        status_reason: "status_reason", lenient_option, optional;
+        telephone_area_code: "telephone_area_code", lenient_option, optional;
+        telephone_country_code: "telephone_country_code", lenient_option, optional;
+        telephone_subscriber_number: "telephone_subscriber_number", lenient_option, optional;
+        terms_agreed: "terms_agreed", lenient_option, optional;
+        trading_terms: "trading_terms", lenient_option, optional;
+        use_consolidated_billing: "use_consolidated_billing", lenient_option, optional;
+        use_tax_code_as_default: "use_tax_code_as_default", lenient_option, optional;
+        value_of_current_orders_in_sop: "value_of_current_orders_in_sop", lenient_option, optional_number;
+        vat_number: "vat_number", lenient_option, optional;
+        website: "website", lenient_option, optional;
+    }
+}
+
+/// A customer alert to create: what a create sends. The fields are [`CustomerAlert`]'s (documented there) but those Sage sets; `new` takes the required ones, so leaving one out does not compile.
+#[derive(Debug, Clone, PartialEq)]
+pub struct NewCustomerAlert {
+    pub alert_text: Option<String>,
+    pub customer_id: super::ids::CustomerId,
+    pub is_active: Option<bool>,
+    pub is_to_delete: Option<bool>,
+    pub show_alert_for_credit_notes: Option<bool>,
+    pub show_alert_for_invoices: Option<bool>,
+    pub show_alert_for_orders: Option<bool>,
+    pub show_alert_for_price_enquiries: Option<bool>,
+    pub show_alert_for_proformas: Option<bool>,
+    pub show_alert_for_project_bills: Option<bool>,
+    pub show_alert_for_quotes: Option<bool>,
+    pub show_alert_for_returns: Option<bool>,
+    pub updated_by: Option<String>,
+    /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
+    pub extra: sage_core::types::Extra,
+}
+
+impl NewCustomerAlert {
+    /// A value with its required fields; the optional ones start unset.
+    #[inline]
+    pub fn new(customer_id: impl Into<super::ids::CustomerId>) -> Self {
+        Self {
+            alert_text: None,
+            customer_id: customer_id.into(),
+            is_active: None,
+            is_to_delete: None,
+            show_alert_for_credit_notes: None,
+            show_alert_for_invoices: None,
+            show_alert_for_orders: None,
+            show_alert_for_price_enquiries: None,
+            show_alert_for_proformas: None,
+            show_alert_for_project_bills: None,
+            show_alert_for_quotes: None,
+            show_alert_for_returns: None,
+            updated_by: None,
+            extra: sage_core::types::Extra::new(),
+        }
+    }
+}
+
+sage_core::json_model! {
+    NewCustomerAlert {
+        alert_text: "alert_text", lenient_option, optional;
+        customer_id: "customer_id", lenient_value, field;
+        is_active: "is_active", lenient_option, optional;
+        is_to_delete: "is_to_delete", lenient_option, optional;
+        show_alert_for_credit_notes: "show_alert_for_credit_notes", lenient_option, optional;
+        show_alert_for_invoices: "show_alert_for_invoices", lenient_option, optional;
+        show_alert_for_orders: "show_alert_for_orders", lenient_option, optional;
+        show_alert_for_price_enquiries: "show_alert_for_price_enquiries", lenient_option, optional;
+        show_alert_for_proformas: "show_alert_for_proformas", lenient_option, optional;
+        show_alert_for_project_bills: "show_alert_for_project_bills", lenient_option, optional;
+        show_alert_for_quotes: "show_alert_for_quotes", lenient_option, optional;
+        show_alert_for_returns: "show_alert_for_returns", lenient_option, optional;
+        updated_by: "updated_by", lenient_option, optional;
+    }
+}
+
+/// A customer contact to create: what a create sends. The fields are [`CustomerContact`]'s (documented there) but those Sage sets; `new` takes the required ones, so leaving one out does not compile.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct NewCustomerContact {
+    pub customer_id: Option<super::ids::CustomerId>,
+    pub default_email: Option<String>,
+    pub default_telephone: Option<String>,
+    pub emails: Option<Vec<CustomerEmail>>,
+    pub faxes: Option<Vec<CustomerFax>>,
+    pub first_name: Option<String>,
+    pub is_default: Option<bool>,
+    pub is_to_delete: Option<bool>,
+    pub last_name: Option<String>,
+    pub middle_name: Option<String>,
+    pub mobiles: Option<Vec<CustomerMobile>>,
+    pub name: Option<String>,
+    pub roles: Option<Vec<CustomerContactRole>>,
+    pub salutation_id: Option<super::ids::SalutationId>,
+    pub telephones: Option<Vec<CustomerTelephone>>,
+    pub websites: Option<Vec<CustomerWebsite>>,
+    /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
+    pub extra: sage_core::types::Extra,
+}
+
+sage_core::json_model! {
+    NewCustomerContact: Default {
+        customer_id: "customer_id", lenient_into, optional;
+        default_email: "default_email", lenient_into, optional;
+        default_telephone: "default_telephone", lenient_into, optional;
+        emails: "emails", option_into, optional;
+        faxes: "faxes", option_into, optional;
+        first_name: "first_name", lenient_into, optional;
+        is_default: "is_default", lenient_into, optional;
+        is_to_delete: "is_to_delete", lenient_into, optional;
+        last_name: "last_name", lenient_into, optional;
+        middle_name: "middle_name", lenient_into, optional;
+        mobiles: "mobiles", option_into, optional;
+        name: "name", lenient_into, optional;
+        roles: "roles", option_into, optional;
+        salutation_id: "salutation_id", lenient_into, optional;
+        telephones: "telephones", option_into, optional;
+        websites: "websites", option_into, optional;
+    }
+}
+
+/// A customer delivery address to create: what a create sends. The fields are [`CustomerDeliveryAddress`]'s (documented there) but those Sage sets; `new` takes the required ones, so leaving one out does not compile.
+#[derive(Debug, Clone, PartialEq)]
+pub struct NewCustomerDeliveryAddress {
+    pub address_1: Option<String>,
+    pub address_2: Option<String>,
+    pub address_3: Option<String>,
+    pub address_4: Option<String>,
+    pub address_country_code_id: Option<i64>,
+    pub city: Option<String>,
+    pub contact: Option<String>,
+    pub country: Option<String>,
+    pub country_code_id: Option<super::ids::CountryCodeId>,
+    pub county: Option<String>,
+    pub customer_id: super::ids::CustomerId,
+    pub description: String,
+    pub email: Option<String>,
+    pub fax: Option<String>,
+    pub is_default: Option<bool>,
+    pub postal_name: Option<String>,
+    pub postcode: Option<String>,
+    pub tax_code_id: super::ids::TaxCodeId,
+    pub tax_number: Option<String>,
+    pub telephone: Option<String>,
+    /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
+    pub extra: sage_core::types::Extra,
+}
+
+impl NewCustomerDeliveryAddress {
+    /// A value with its required fields; the optional ones start unset.
+    #[inline]
+    pub fn new(
+        description: impl Into<String>,
+        customer_id: impl Into<super::ids::CustomerId>,
+        tax_code_id: impl Into<super::ids::TaxCodeId>,
+    ) -> Self {
+        Self {
+            address_1: None,
+            address_2: None,
+            address_3: None,
+            address_4: None,
+            address_country_code_id: None,
+            city: None,
+            contact: None,
+            country: None,
+            country_code_id: None,
+            county: None,
+            customer_id: customer_id.into(),
+            description: description.into(),
+            email: None,
+            fax: None,
+            is_default: None,
+            postal_name: None,
+            postcode: None,
+            tax_code_id: tax_code_id.into(),
+            tax_number: None,
+            telephone: None,
+            extra: sage_core::types::Extra::new(),
+        }
+    }
+}
+
+sage_core::json_model! {
+    NewCustomerDeliveryAddress {
+        address_1: "address_1", lenient_option, optional;
+        address_2: "address_2", lenient_option, optional;
+        address_3: "address_3", lenient_option, optional;
+        address_4: "address_4", lenient_option, optional;
+        address_country_code_id: "address_country_code_id", lenient_option, optional;
+        city: "city", lenient_option, optional;
+        contact: "contact", lenient_option, optional;
+        country: "country", lenient_option, optional;
+        country_code_id: "country_code_id", lenient_option, optional;
+        county: "county", lenient_option, optional;
+        customer_id: "customer_id", lenient_value, field;
+        description: "description", lenient_value, field;
+        email: "email", lenient_option, optional;
+        fax: "fax", lenient_option, optional;
+        is_default: "is_default", lenient_option, optional;
+        postal_name: "postal_name", lenient_option, optional;
+        postcode: "postcode", lenient_option, optional;
+        tax_code_id: "tax_code_id", lenient_value, field;
+        tax_number: "tax_number", lenient_option, optional;
+        telephone: "telephone", lenient_option, optional;
+    }
+}
+
+/// A customer email to create: what a create sends. The fields are [`CustomerEmail`]'s (documented there) but those Sage sets; `new` takes the required ones, so leaving one out does not compile.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct NewCustomerEmail {
+    pub customer_contact_id: Option<super::ids::CustomerContactId>,
+    pub email: Option<String>,
+    pub is_default: Option<bool>,
+    pub is_to_delete: Option<bool>,
+    /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
+    pub extra: sage_core::types::Extra,
+}
+
+sage_core::json_model! {
+    NewCustomerEmail: Default {
+        customer_contact_id: "customer_contact_id", lenient_into, optional;
+        email: "email", lenient_into, optional;
+        is_default: "is_default", lenient_into, optional;
+        is_to_delete: "is_to_delete", lenient_into, optional;
+    }
+}
+
+/// A customer fax to create: what a create sends. The fields are [`CustomerFax`]'s (documented there) but those Sage sets; `new` takes the required ones, so leaving one out does not compile.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct NewCustomerFax {
+    pub area_code: Option<String>,
+    pub country_code: Option<String>,
+    pub customer_contact_id: Option<super::ids::CustomerContactId>,
+    pub full_number: Option<String>,
+    pub is_default: Option<bool>,
+    pub is_to_delete: Option<bool>,
+    pub subscriber_number: Option<String>,
+    /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
+    pub extra: sage_core::types::Extra,
+}
+
+sage_core::json_model! {
+    NewCustomerFax: Default {
+        area_code: "area_code", lenient_into, optional;
+        country_code: "country_code", lenient_into, optional;
+        customer_contact_id: "customer_contact_id", lenient_into, optional;
+        full_number: "full_number", lenient_into, optional;
+        is_default: "is_default", lenient_into, optional;
+        is_to_delete: "is_to_delete", lenient_into, optional;
+        subscriber_number: "subscriber_number", lenient_into, optional;
+    }
+}
+
+/// A customer memo to create: what a create sends. The fields are [`CustomerMemo`]'s (documented there) but those Sage sets; `new` takes the required ones, so leaving one out does not compile.
+#[derive(Debug, Clone, PartialEq)]
+pub struct NewCustomerMemo {
+    pub created_by: Option<String>,
+    pub customer_id: super::ids::CustomerId,
+    pub is_active: Option<bool>,
+    pub is_to_delete: Option<bool>,
+    pub note: String,
+    /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
+    pub extra: sage_core::types::Extra,
+}
+
+impl NewCustomerMemo {
+    /// A value with its required fields; the optional ones start unset.
+    #[inline]
+    pub fn new(
+        note: impl Into<String>,
+        customer_id: impl Into<super::ids::CustomerId>,
+    ) -> Self {
+        Self {
+            created_by: None,
+            customer_id: customer_id.into(),
+            is_active: None,
+            is_to_delete: None,
+            note: note.into(),
+            extra: sage_core::types::Extra::new(),
+        }
+    }
+}
+
+sage_core::json_model! {
+    NewCustomerMemo {
+        created_by: "created_by", lenient_option, optional;
+        customer_id: "customer_id", lenient_value, field;
+        is_active: "is_active", lenient_option, optional;
+        is_to_delete: "is_to_delete", lenient_option, optional;
+        note: "note", lenient_value, field;
+    }
+}
+
+/// A customer mobile to create: what a create sends. The fields are [`CustomerMobile`]'s (documented there) but those Sage sets; `new` takes the required ones, so leaving one out does not compile.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct NewCustomerMobile {
+    pub area_code: Option<String>,
+    pub country_code: Option<String>,
+    pub customer_contact_id: Option<super::ids::CustomerContactId>,
+    pub full_number: Option<String>,
+    pub is_default: Option<bool>,
+    pub is_to_delete: Option<bool>,
+    pub subscriber_number: Option<String>,
+    /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
+    pub extra: sage_core::types::Extra,
+}
+
+sage_core::json_model! {
+    NewCustomerMobile: Default {
+        area_code: "area_code", lenient_into, optional;
+        country_code: "country_code", lenient_into, optional;
+        customer_contact_id: "customer_contact_id", lenient_into, optional;
+        full_number: "full_number", lenient_into, optional;
+        is_default: "is_default", lenient_into, optional;
+        is_to_delete: "is_to_delete", lenient_into, optional;
+        subscriber_number: "subscriber_number", lenient_into, optional;
+    }
+}
+
+/// A customer telephone to create: what a create sends. The fields are [`CustomerTelephone`]'s (documented there) but those Sage sets; `new` takes the required ones, so leaving one out does not compile.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct NewCustomerTelephone {
+    pub area_code: Option<String>,
+    pub country_code: Option<String>,
+    pub customer_contact_id: Option<super::ids::CustomerContactId>,
+    pub full_number: Option<String>,
+    pub is_default: Option<bool>,
+    pub is_to_delete: Option<bool>,
+    pub subscriber_number: Option<String>,
+    /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
+    pub extra: sage_core::types::Extra,
+}
+
+sage_core::json_model! {
+    NewCustomerTelephone: Default {
+        area_code: "area_code", lenient_into, optional;
+        country_code: "country_code", lenient_into, optional;
+        customer_contact_id: "customer_contact_id", lenient_into, optional;
+        full_number: "full_number", lenient_into, optional;
+        is_default: "is_default", lenient_into, optional;
+        is_to_delete: "is_to_delete", lenient_into, optional;
+        subscriber_number: "subscriber_number", lenient_into, optional;
+    }
+}
+
+/// A customer website to create: what a create sends. The fields are [`CustomerWebsite`]'s (documented there) but those Sage sets; `new` takes the required ones, so leaving one out does not compile.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct NewCustomerWebsite {
+    pub customer_contact_id: Option<super::ids::CustomerContactId>,
+    pub is_default: Option<bool>,
+    pub is_to_delete: Option<bool>,
+    pub website: Option<String>,
+    /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
+    pub extra: sage_core::types::Extra,
+}
+
+sage_core::json_model! {
+    NewCustomerWebsite: Default {
+        customer_contact_id: "customer_contact_id", lenient_into, optional;
+        is_default: "is_default", lenient_into, optional;
+        is_to_delete: "is_to_delete", lenient_into, optional;
+        website: "website", lenient_into, optional;
+    }
+}
+
+/// A sales posted transaction memo to create: what a create sends. The fields are [`SalesPostedTransactionMemo`]'s (documented there) but those Sage sets; `new` takes the required ones, so leaving one out does not compile.
+#[derive(Debug, Clone, PartialEq)]
+pub struct NewSalesPostedTransactionMemo {
+    pub created_by: Option<String>,
+    pub is_active: Option<bool>,
+    pub note: String,
+    pub posted_customer_transaction_id: i64,
+    /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
+    pub extra: sage_core::types::Extra,
+}
+
+impl NewSalesPostedTransactionMemo {
+    /// A value with its required fields; the optional ones start unset.
+    #[inline]
+    pub fn new(note: impl Into<String>, posted_customer_transaction_id: i64) -> Self {
+        Self {
+            created_by: None,
+            is_active: None,
+            note: note.into(),
+            posted_customer_transaction_id,
+            extra: sage_core::types::Extra::new(),
+        }
+    }
+}
+
+sage_core::json_model! {
+    NewSalesPostedTransactionMemo {
+        created_by: "created_by", lenient_option, optional;
+        is_active: "is_active", lenient_option, optional;
+        note: "note", lenient_value, field;
+        posted_customer_transaction_id: "posted_customer_transaction_id", lenient_value, field;
     }
 }
 
@@ -2409,6 +3731,7 @@ sage_core::json_model! {
     }
 }
 
+sage_core::fields! { SalesAgedDebtorView => SalesAgedDebtorViewFields { aged_period_1: Text, aged_period_2: Text, aged_period_3: Text, aged_period_4: Text, aged_period_5: Text, aged_period_6: Text, aged_period_7: Text, aged_period_8: Text, base_current: Decimal, base_future: Decimal, base_past: Decimal, base_period_1: Decimal, base_period_2: Decimal, base_period_3: Decimal, base_period_4: Decimal, base_period_5: Decimal, base_period_6: Decimal, base_period_7: Decimal, base_period_8: Decimal, customer_id: Integer, doc_current: Decimal, doc_future: Decimal, doc_past: Decimal, doc_period_1: Decimal, doc_period_2: Decimal, doc_period_3: Decimal, doc_period_4: Decimal, doc_period_5: Decimal, doc_period_6: Decimal, doc_period_7: Decimal, doc_period_8: Decimal, posted_customer_transaction_id: Integer } }
 /// Gets Sales aged transaction period views. Specifying a query parameter of '$periodnumber' will produce retrospective aged period values for the period specified. For example, '$periodnumber=0' will produce retrospective aged values for the current period. Specifying a query parameter of '$ageingdatetype' will produce values for the specified ageing type. Acceptable values are 'transactiondate', 'duedate', and 'calendarmonth', to calculate aged debt by Transaction Date, Due Date, or by calendar months. The default sort (orderby) field are by 'customer_id' and 'ageing_period_name' descending.
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct SalesAgedTransactionPeriodView {
@@ -2433,6 +3756,7 @@ sage_core::json_model! {
     }
 }
 
+sage_core::fields! { SalesAgedTransactionPeriodView => SalesAgedTransactionPeriodViewFields { ageing_date: DateTime, ageing_period_name: Text, base_outstanding_value: Decimal, customer_id: Integer } }
 /// Sales transactions can be allocated against each other i.e. receipts against invoices.
 ///
 /// This API resource can be used to determine which allocations are to be made.
@@ -2828,6 +4152,7 @@ sage_core::json_model! {
     }
 }
 
+sage_core::fields! { SalesHistoricalTransaction => SalesHistoricalTransactionFields { bank_items: Many<SalesHistoricalTransactionBankItems>, base_allocated_value: Decimal, base_discount_value: Decimal, base_goods_value: Decimal, base_gross_value: Decimal, base_tax_discount_value: Decimal, base_tax_value: Decimal, control_value_in_base_currency: Decimal, customer: Other, customer_id: Integer, date_time_created: DateTime, date_time_updated: DateTime, discount_days: Integer, discount_percent: Decimal, document_allocated_value: Decimal, document_discount_value: Decimal, document_goods_value: Decimal, document_gross_value: Decimal, document_outstanding_value: Decimal, document_tax_discount_value: Decimal, document_tax_value: Decimal, due_date: DateTime, exchange_rate: Decimal, full_settlement_date: DateTime, id: Integer, nominal_analysis_items: Many<SalesHistoricalTransactionNominalAnalysisItems>, posted_date: DateTime, queried: Text, reference: Text, second_reference: Text, settled_immediately: Boolean, tax_analysis_items: Many<SalesHistoricalTransactionTaxAnalysisItems>, trader_transaction_type: Text, transaction_date: DateTime, urn: Integer, user_name: Text } }
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct SalesHistoricalTransactionBankItems {
     /// Bank account code.
@@ -3252,6 +4577,73 @@ sage_core::json_model! {
     }
 }
 
+sage_core::fields! { SalesLedgerSettings => SalesLedgerSettingsFields { ageing_periods: Many<super::common::AgeingPeriod>, allow_additional_trans_analysis: Boolean, allow_batch_processing: Boolean, archive_transaction_after_keeping: Boolean, auto_generate_account_numbers: Boolean, charge_interest_on_finance_charges: Boolean, copy_statements_for_head_offices: Boolean, date_time_created: DateTime, date_time_updated: DateTime, default_payment_terms_basis: Text, default_payment_terms_days: Integer, default_tax_code: Other, default_tax_code_id: Integer, default_terms_agreed: Boolean, early_settlement_discount_days: Integer, early_settlement_discount_percent: Decimal, finance_charges: Many<FinanceCharge>, id: Integer, keep_transactions_for: Integer, maximum_enquiry_transactions_to_display: Integer, next_account_number: Integer, no_of_reporting_periods: Integer, overdue_periods: Many<super::common::OverduePeriod>, revalue_foreign_entries: Boolean, show_outstanding_transactions: Boolean, statement_ageing_terms: Text, statement_terms: Text, tax_recovery_period: Integer, use_account_periods_as_trading_periods: Boolean, use_card_processing: Boolean, use_transaction_date_for_allocation: Boolean } }
+/// Changes to a sales ledger settings: what an update sends. The fields are [`SalesLedgerSettings`]'s (documented there) but those Sage sets, all optional (an unset field is left out); `(&read).into()` starts from a value read.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct SalesLedgerSettingsUpdate {
+    pub ageing_periods: Option<Vec<super::common::AgeingPeriod>>,
+    pub allow_additional_trans_analysis: Option<bool>,
+    pub allow_batch_processing: Option<bool>,
+    pub archive_transaction_after_keeping: Option<bool>,
+    pub auto_generate_account_numbers: Option<bool>,
+    pub charge_interest_on_finance_charges: Option<bool>,
+    pub copy_statements_for_head_offices: Option<bool>,
+    pub default_payment_terms_basis: Option<String>,
+    pub default_payment_terms_days: Option<i64>,
+    pub default_tax_code_id: Option<i64>,
+    pub default_terms_agreed: Option<bool>,
+    pub early_settlement_discount_days: Option<i64>,
+    pub early_settlement_discount_percent: Option<sage_core::types::Decimal>,
+    pub finance_charges: Option<Vec<FinanceCharge>>,
+    pub keep_transactions_for: Option<i64>,
+    pub maximum_enquiry_transactions_to_display: Option<i64>,
+    pub next_account_number: Option<i64>,
+    pub no_of_reporting_periods: Option<i64>,
+    pub overdue_periods: Option<Vec<super::common::OverduePeriod>>,
+    pub revalue_foreign_entries: Option<bool>,
+    pub show_outstanding_transactions: Option<bool>,
+    pub statement_ageing_terms: Option<String>,
+    pub statement_terms: Option<String>,
+    pub tax_recovery_period: Option<i64>,
+    pub use_account_periods_as_trading_periods: Option<bool>,
+    pub use_card_processing: Option<bool>,
+    pub use_transaction_date_for_allocation: Option<bool>,
+    /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
+    pub extra: sage_core::types::Extra,
+}
+
+sage_core::json_model! {
+    SalesLedgerSettingsUpdate: Default {
+        ageing_periods: "ageing_periods", option_into, optional;
+        allow_additional_trans_analysis: "allow_additional_trans_analysis", lenient_into, optional;
+        allow_batch_processing: "allow_batch_processing", lenient_into, optional;
+        archive_transaction_after_keeping: "archive_transaction_after_keeping", lenient_into, optional;
+        auto_generate_account_numbers: "auto_generate_account_numbers", lenient_into, optional;
+        charge_interest_on_finance_charges: "charge_interest_on_finance_charges", lenient_into, optional;
+        copy_statements_for_head_offices: "copy_statements_for_head_offices", lenient_into, optional;
+        default_payment_terms_basis: "default_payment_terms_basis", lenient_into, optional;
+        default_payment_terms_days: "default_payment_terms_days", lenient_into, optional;
+        default_tax_code_id: "default_tax_code_id", lenient_into, optional;
+        default_terms_agreed: "default_terms_agreed", lenient_into, optional;
+        early_settlement_discount_days: "early_settlement_discount_days", lenient_into, optional;
+        early_settlement_discount_percent: "early_settlement_discount_percent", lenient_into, optional_number;
+        finance_charges: "finance_charges", option_into, optional;
+        keep_transactions_for: "keep_transactions_for", lenient_into, optional;
+        maximum_enquiry_transactions_to_display: "maximum_enquiry_transactions_to_display", lenient_into, optional;
+        next_account_number: "next_account_number", lenient_into, optional;
+        no_of_reporting_periods: "no_of_reporting_periods", lenient_into, optional;
+        overdue_periods: "overdue_periods", option_into, optional;
+        revalue_foreign_entries: "revalue_foreign_entries", lenient_into, optional;
+        show_outstanding_transactions: "show_outstanding_transactions", lenient_into, optional;
+        statement_ageing_terms: "statement_ageing_terms", lenient_into, optional;
+        statement_terms: "statement_terms", lenient_into, optional;
+        tax_recovery_period: "tax_recovery_period", lenient_into, optional;
+        use_account_periods_as_trading_periods: "use_account_periods_as_trading_periods", lenient_into, optional;
+        use_card_processing: "use_card_processing", lenient_into, optional;
+        use_transaction_date_for_allocation: "use_transaction_date_for_allocation", lenient_into, optional;
+    }
+}
+
 /// Payments are used to record a sales payment against a particular customer's account.
 ///
 /// Posting a sales payment does not actually create a 'sales payment' entity, but a Posted Transaction of type 'TradingAccountEntryTypePurchaseReceiptSalesPayment', therefore it is not possible to 'get' a sales payment using the same API endpoint after it has been posted. Posting a sales payment returns a URN (Unique Reference Number) that can be used to find the corresponding posted transaction.
@@ -3513,6 +4905,7 @@ sage_core::json_model! {
     }
 }
 
+sage_core::fields! { SalesPostedTransaction => SalesPostedTransactionFields { allocation_history_items: Many<SalesPostedTransactionAllocationHistoryItems>, allocation_session_items: Many<SalesPostedTransactionAllocationSessionItems>, bank_items: Many<SalesPostedTransactionBankItems>, base_allocated_value: Decimal, base_discount_value: Decimal, base_goods_value: Decimal, base_gross_value: Decimal, base_tax_discount_value: Decimal, base_tax_value: Decimal, control_value_in_base_currency: Decimal, customer: Other, customer_id: Integer, date_time_created: DateTime, date_time_updated: DateTime, discount_days: Integer, discount_percent: Decimal, document_allocated_value: Decimal, document_discount_value: Decimal, document_goods_value: Decimal, document_gross_value: Decimal, document_outstanding_value: Decimal, document_tax_discount_value: Decimal, document_tax_value: Decimal, due_date: DateTime, exchange_rate: Decimal, full_settlement_date: DateTime, id: Integer, nominal_analysis_items: Many<SalesPostedTransactionNominalAnalysisItems>, posted_date: DateTime, queried: Text, reference: Text, second_reference: Text, settled_immediately: Boolean, tax_analysis_items: Many<SalesPostedTransactionTaxAnalysisItems>, trader_transaction_type: Text, transaction_date: DateTime, urn: Integer, user_name: Text } }
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct SalesPostedTransactionAllocationHistoryItems {
     /// Value of allocation.
@@ -3675,6 +5068,27 @@ sage_core::json_model! {
     }
 }
 
+sage_core::fields! { SalesPostedTransactionMemo => SalesPostedTransactionMemoFields { created_by: Text, date_time_created: DateTime, date_time_updated: DateTime, id: Integer, is_active: Boolean, note: Text, posted_customer_transaction_id: Integer } }
+/// Changes to a sales posted transaction memo: what an update sends. The fields are [`SalesPostedTransactionMemo`]'s (documented there) but those Sage sets, all optional (an unset field is left out); `(&read).into()` starts from a value read.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct SalesPostedTransactionMemoUpdate {
+    pub created_by: Option<String>,
+    pub is_active: Option<bool>,
+    pub note: Option<String>,
+    pub posted_customer_transaction_id: Option<i64>,
+    /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
+    pub extra: sage_core::types::Extra,
+}
+
+sage_core::json_model! {
+    SalesPostedTransactionMemoUpdate: Default {
+        created_by: "created_by", lenient_into, optional;
+        is_active: "is_active", lenient_into, optional;
+        note: "note", lenient_into, optional;
+        posted_customer_transaction_id: "posted_customer_transaction_id", lenient_into, optional;
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct SalesPostedTransactionNominalAnalysisItems {
     /// Value in base currency.
@@ -3748,6 +5162,90 @@ sage_core::json_model! {
         name: "name", lenient_into, optional;
         tax_amount: "tax_amount", lenient_into, optional_number;
         tax_discount_amount: "tax_discount_amount", lenient_into, optional_number;
+    }
+}
+
+/// Changes to a sales posted transaction: what an update sends. The fields are [`SalesPostedTransaction`]'s (documented there) but those Sage sets, all optional (an unset field is left out); `(&read).into()` starts from a value read.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct SalesPostedTransactionUpdate {
+    pub allocation_history_items: Option<
+        Vec<SalesPostedTransactionAllocationHistoryItems>,
+    >,
+    pub allocation_session_items: Option<
+        Vec<SalesPostedTransactionAllocationSessionItems>,
+    >,
+    pub bank_items: Option<Vec<SalesPostedTransactionBankItems>>,
+    pub base_allocated_value: Option<sage_core::types::Decimal>,
+    pub base_discount_value: Option<sage_core::types::Decimal>,
+    pub base_goods_value: Option<sage_core::types::Decimal>,
+    pub base_gross_value: Option<sage_core::types::Decimal>,
+    pub base_tax_discount_value: Option<sage_core::types::Decimal>,
+    pub base_tax_value: Option<sage_core::types::Decimal>,
+    pub control_value_in_base_currency: Option<sage_core::types::Decimal>,
+    pub customer_id: Option<super::ids::CustomerId>,
+    pub discount_days: Option<i64>,
+    pub discount_percent: Option<sage_core::types::Decimal>,
+    pub document_allocated_value: Option<sage_core::types::Decimal>,
+    pub document_discount_value: Option<sage_core::types::Decimal>,
+    pub document_goods_value: Option<sage_core::types::Decimal>,
+    pub document_gross_value: Option<sage_core::types::Decimal>,
+    pub document_outstanding_value: Option<sage_core::types::Decimal>,
+    pub document_tax_discount_value: Option<sage_core::types::Decimal>,
+    pub document_tax_value: Option<sage_core::types::Decimal>,
+    pub due_date: Option<sage_core::types::DateTime>,
+    pub exchange_rate: Option<sage_core::types::Decimal>,
+    pub full_settlement_date: Option<sage_core::types::DateTime>,
+    pub nominal_analysis_items: Option<Vec<SalesPostedTransactionNominalAnalysisItems>>,
+    pub posted_date: Option<sage_core::types::DateTime>,
+    pub queried: Option<String>,
+    pub reference: Option<String>,
+    pub second_reference: Option<String>,
+    pub settled_immediately: Option<bool>,
+    pub tax_analysis_items: Option<Vec<SalesPostedTransactionTaxAnalysisItems>>,
+    pub trader_transaction_type: Option<String>,
+    pub transaction_date: Option<sage_core::types::DateTime>,
+    pub urn: Option<i64>,
+    pub user_name: Option<String>,
+    /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
+    pub extra: sage_core::types::Extra,
+}
+
+sage_core::json_model! {
+    SalesPostedTransactionUpdate: Default {
+        allocation_history_items: "allocation_history_items", option_into, optional;
+        allocation_session_items: "allocation_session_items", option_into, optional;
+        bank_items: "bank_items", option_into, optional;
+        base_allocated_value: "base_allocated_value", lenient_into, optional_number;
+        base_discount_value: "base_discount_value", lenient_into, optional_number;
+        base_goods_value: "base_goods_value", lenient_into, optional_number;
+        base_gross_value: "base_gross_value", lenient_into, optional_number;
+        base_tax_discount_value: "base_tax_discount_value", lenient_into, optional_number;
+        base_tax_value: "base_tax_value", lenient_into, optional_number;
+        control_value_in_base_currency: "control_value_in_base_currency", lenient_into, optional_number;
+        customer_id: "customer_id", lenient_into, optional;
+        discount_days: "discount_days", lenient_into, optional;
+        discount_percent: "discount_percent", lenient_into, optional_number;
+        document_allocated_value: "document_allocated_value", lenient_into, optional_number;
+        document_discount_value: "document_discount_value", lenient_into, optional_number;
+        document_goods_value: "document_goods_value", lenient_into, optional_number;
+        document_gross_value: "document_gross_value", lenient_into, optional_number;
+        document_outstanding_value: "document_outstanding_value", lenient_into, optional_number;
+        document_tax_discount_value: "document_tax_discount_value", lenient_into, optional_number;
+        document_tax_value: "document_tax_value", lenient_into, optional_number;
+        due_date: "due_date", lenient_into, optional;
+        exchange_rate: "exchange_rate", lenient_into, optional_number;
+        full_settlement_date: "full_settlement_date", lenient_into, optional;
+        nominal_analysis_items: "nominal_analysis_items", option_into, optional;
+        posted_date: "posted_date", lenient_into, optional;
+        queried: "queried", lenient_into, optional;
+        reference: "reference", lenient_into, optional;
+        second_reference: "second_reference", lenient_into, optional;
+        settled_immediately: "settled_immediately", lenient_into, optional;
+        tax_analysis_items: "tax_analysis_items", option_into, optional;
+        trader_transaction_type: "trader_transaction_type", lenient_into, optional;
+        transaction_date: "transaction_date", lenient_into, optional;
+        urn: "urn", lenient_into, optional;
+        user_name: "user_name", lenient_into, optional;
     }
 }
 
@@ -3908,6 +5406,7 @@ sage_core::json_model! {
     }
 }
 
+sage_core::fields! { SalesTradingPeriod => SalesTradingPeriodFields { date_time_created: DateTime, date_time_updated: DateTime, end_date: DateTime, id: Integer, period_number: Text, start_date: DateTime } }
 /// Sales transaction enquiry views represent sales transactions such as orders invoiced, receipts, refunds or credit notes, that are posted against the Sales Ledger. The $count includes memos and documents associated with the transaction.
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct SalesTransactionEnquiryView {
@@ -4022,6 +5521,7 @@ sage_core::json_model! {
     }
 }
 
+sage_core::fields! { SalesTransactionEnquiryView => SalesTransactionEnquiryViewFields { allocation_history_items: Many<SalesTransactionEnquiryViewAllocationHistoryItems>, allocation_session_items: Many<SalesTransactionEnquiryViewAllocationSessionItems>, allocation_status: Text, bank_items: Many<SalesTransactionEnquiryViewBankItems>, customer: Other, customer_id: Integer, discount_days: Text, discount_due_date: DateTime, document_allocated_value: Decimal, document_discount_value: Decimal, document_discounted_value: Decimal, document_gross_value: Decimal, document_outstanding_value: Decimal, document_tax_discount_value: Decimal, due_date: DateTime, exchange_rate: Decimal, has_documents: Boolean, id: Integer, memo_note_status: Text, memos: Many<SalesPostedTransactionMemo>, nominal_analysis_items: Many<SalesTransactionEnquiryViewNominalAnalysisItems>, posted_date: DateTime, queried: Text, reference: Text, second_reference: Text, settled_immediately: Boolean, source: Text, tax_analysis_items: Many<SalesTransactionEnquiryViewTaxAnalysisItems>, trader_transaction_type: Text, transaction_date: DateTime, urn: Integer, user_name: Text } }
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct SalesTransactionEnquiryViewAllocationHistoryItems {
     /// Value of allocation.
@@ -4325,6 +5825,7 @@ sage_core::json_model! {
     }
 }
 
+sage_core::fields! { SalesTransactionView => SalesTransactionViewFields { base_allocated_value: Decimal, base_discount_value: Decimal, base_goods_value: Decimal, base_gross_value: Decimal, base_outstanding_value: Decimal, base_tax_discount_value: Decimal, base_tax_value: Decimal, currency_name: Text, currency_symbol: Text, customer_id: Integer, customer_name: Text, customer_reference: Text, discount_days: Integer, document_allocated_value: Decimal, document_discount_value: Decimal, document_goods_value: Decimal, document_gross_value: Decimal, document_outstanding_value: Decimal, document_tax_discount_value: Decimal, document_tax_value: Decimal, due_date: DateTime, exchange_rate: Decimal, ledger_type: Text, posted_customer_transaction_id: Integer, posted_date: DateTime, query: Text, reference: Text, second_reference: Text, settled_immediately: Boolean, status: Text, transaction_date: DateTime, transaction_date_time_updated: DateTime, transaction_type: Text, urn: Integer, user_name: Text } }
 /// Gets the list of Customer statement ageing terms which can be used. For example, "Use transaction date", or "Use due date".
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct StatementAgeingTerms {
@@ -4346,6 +5847,7 @@ sage_core::json_model! {
     }
 }
 
+sage_core::fields! { StatementAgeingTerms => StatementAgeingTermsFields { description: Text, id: Integer, value: Text } }
 /// Statement layout types are used to determine statement production when printing documents for customers within the application. Statement layout types can be 'Paper Standard', 'Paper Alternative', 'Email Standard' or 'Email Alternative'.
 ///
 /// The API endpoint returns details of the statement layout types that can be used.
@@ -4369,6 +5871,7 @@ sage_core::json_model! {
     }
 }
 
+sage_core::fields! { StatementLayoutType => StatementLayoutTypeFields { description: Text, id: Integer, value: Text } }
 /// Gets the list of Customer statement terms which can be used. For example, "All transactions", or "Outstanding only".
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct StatementTerms {
@@ -4390,6 +5893,433 @@ sage_core::json_model! {
     }
 }
 
+sage_core::fields! { StatementTerms => StatementTermsFields { description: Text, id: Integer, value: Text } }
+impl From<&CustomerAlert> for CustomerAlertUpdate {
+    /// The fields Sage lets you write, taken from what it returned; the rest start unset.
+    #[inline]
+    fn from(read: &CustomerAlert) -> Self {
+        Self {
+            alert_text: read.alert_text.clone(),
+            customer_id: Some(read.customer_id),
+            is_active: read.is_active,
+            is_to_delete: read.is_to_delete,
+            show_alert_for_credit_notes: read.show_alert_for_credit_notes,
+            show_alert_for_invoices: read.show_alert_for_invoices,
+            show_alert_for_orders: read.show_alert_for_orders,
+            show_alert_for_price_enquiries: read.show_alert_for_price_enquiries,
+            show_alert_for_proformas: read.show_alert_for_proformas,
+            show_alert_for_project_bills: read.show_alert_for_project_bills,
+            show_alert_for_quotes: read.show_alert_for_quotes,
+            show_alert_for_returns: read.show_alert_for_returns,
+            updated_by: read.updated_by.clone(),
+            ..Self::default()
+        }
+    }
+}
+
+impl From<&CustomerCard> for CustomerCardUpdate {
+    /// The fields Sage lets you write, taken from what it returned; the rest start unset.
+    #[inline]
+    fn from(read: &CustomerCard) -> Self {
+        Self {
+            customer_id: Some(read.customer_id),
+            description: Some(read.description.clone()),
+            is_to_delete: read.is_to_delete,
+            last_used_date: read.last_used_date,
+            ..Self::default()
+        }
+    }
+}
+
+impl From<&CustomerContact> for CustomerContactUpdate {
+    /// The fields Sage lets you write, taken from what it returned; the rest start unset.
+    #[inline]
+    fn from(read: &CustomerContact) -> Self {
+        Self {
+            customer_id: read.customer_id,
+            default_email: read.default_email.clone(),
+            default_telephone: read.default_telephone.clone(),
+            emails: read.emails.clone(),
+            faxes: read.faxes.clone(),
+            first_name: read.first_name.clone(),
+            is_default: read.is_default,
+            is_to_delete: read.is_to_delete,
+            last_name: read.last_name.clone(),
+            middle_name: read.middle_name.clone(),
+            mobiles: read.mobiles.clone(),
+            name: read.name.clone(),
+            roles: read.roles.clone(),
+            salutation_id: read.salutation_id,
+            telephones: read.telephones.clone(),
+            websites: read.websites.clone(),
+            ..Self::default()
+        }
+    }
+}
+
+impl From<&CustomerDeliveryAddress> for CustomerDeliveryAddressUpdate {
+    /// The fields Sage lets you write, taken from what it returned; the rest start unset.
+    #[inline]
+    fn from(read: &CustomerDeliveryAddress) -> Self {
+        Self {
+            address_1: read.address_1.clone(),
+            address_2: read.address_2.clone(),
+            address_3: read.address_3.clone(),
+            address_4: read.address_4.clone(),
+            address_country_code_id: read.address_country_code_id,
+            city: read.city.clone(),
+            contact: read.contact.clone(),
+            country: read.country.clone(),
+            country_code_id: read.country_code_id,
+            county: read.county.clone(),
+            customer_id: Some(read.customer_id),
+            description: Some(read.description.clone()),
+            email: read.email.clone(),
+            fax: read.fax.clone(),
+            is_default: read.is_default,
+            postal_name: read.postal_name.clone(),
+            postcode: read.postcode.clone(),
+            tax_code_id: Some(read.tax_code_id),
+            tax_number: read.tax_number.clone(),
+            telephone: read.telephone.clone(),
+            ..Self::default()
+        }
+    }
+}
+
+impl From<&CustomerEmail> for CustomerEmailUpdate {
+    /// The fields Sage lets you write, taken from what it returned; the rest start unset.
+    #[inline]
+    fn from(read: &CustomerEmail) -> Self {
+        Self {
+            customer_contact_id: read.customer_contact_id,
+            email: read.email.clone(),
+            is_default: read.is_default,
+            is_to_delete: read.is_to_delete,
+            ..Self::default()
+        }
+    }
+}
+
+impl From<&CustomerFax> for CustomerFaxUpdate {
+    /// The fields Sage lets you write, taken from what it returned; the rest start unset.
+    #[inline]
+    fn from(read: &CustomerFax) -> Self {
+        Self {
+            area_code: read.area_code.clone(),
+            country_code: read.country_code.clone(),
+            customer_contact_id: read.customer_contact_id,
+            full_number: read.full_number.clone(),
+            is_default: read.is_default,
+            is_to_delete: read.is_to_delete,
+            subscriber_number: read.subscriber_number.clone(),
+            ..Self::default()
+        }
+    }
+}
+
+impl From<&CustomerMemo> for CustomerMemoUpdate {
+    /// The fields Sage lets you write, taken from what it returned; the rest start unset.
+    #[inline]
+    fn from(read: &CustomerMemo) -> Self {
+        Self {
+            created_by: read.created_by.clone(),
+            customer_id: Some(read.customer_id),
+            is_active: read.is_active,
+            is_to_delete: read.is_to_delete,
+            note: Some(read.note.clone()),
+            ..Self::default()
+        }
+    }
+}
+
+impl From<&CustomerMobile> for CustomerMobileUpdate {
+    /// The fields Sage lets you write, taken from what it returned; the rest start unset.
+    #[inline]
+    fn from(read: &CustomerMobile) -> Self {
+        Self {
+            area_code: read.area_code.clone(),
+            country_code: read.country_code.clone(),
+            customer_contact_id: read.customer_contact_id,
+            full_number: read.full_number.clone(),
+            is_default: read.is_default,
+            is_to_delete: read.is_to_delete,
+            subscriber_number: read.subscriber_number.clone(),
+            ..Self::default()
+        }
+    }
+}
+
+impl From<&CustomerTelephone> for CustomerTelephoneUpdate {
+    /// The fields Sage lets you write, taken from what it returned; the rest start unset.
+    #[inline]
+    fn from(read: &CustomerTelephone) -> Self {
+        Self {
+            area_code: read.area_code.clone(),
+            country_code: read.country_code.clone(),
+            customer_contact_id: read.customer_contact_id,
+            full_number: read.full_number.clone(),
+            is_default: read.is_default,
+            is_to_delete: read.is_to_delete,
+            subscriber_number: read.subscriber_number.clone(),
+            ..Self::default()
+        }
+    }
+}
+
+impl From<&CustomerWebsite> for CustomerWebsiteUpdate {
+    /// The fields Sage lets you write, taken from what it returned; the rest start unset.
+    #[inline]
+    fn from(read: &CustomerWebsite) -> Self {
+        Self {
+            customer_contact_id: read.customer_contact_id,
+            is_default: read.is_default,
+            is_to_delete: read.is_to_delete,
+            website: read.website.clone(),
+            ..Self::default()
+        }
+    }
+}
+
+impl From<&Customer> for CustomerUpdate {
+    /// The fields Sage lets you write, taken from what it returned; the rest start unset.
+    #[inline]
+    fn from(read: &Customer) -> Self {
+        Self {
+            account_opened: read.account_opened,
+            account_status_type: read.account_status_type.clone(),
+            account_type: read.account_type.clone(),
+            alerts: read.alerts.clone(),
+            analysis_code_1: read.analysis_code_1.clone(),
+            analysis_code_10: read.analysis_code_10.clone(),
+            analysis_code_11: read.analysis_code_11.clone(),
+            analysis_code_12: read.analysis_code_12.clone(),
+            analysis_code_13: read.analysis_code_13.clone(),
+            analysis_code_14: read.analysis_code_14.clone(),
+            analysis_code_15: read.analysis_code_15.clone(),
+            analysis_code_16: read.analysis_code_16.clone(),
+            analysis_code_17: read.analysis_code_17.clone(),
+            analysis_code_18: read.analysis_code_18.clone(),
+            analysis_code_19: read.analysis_code_19.clone(),
+            analysis_code_2: read.analysis_code_2.clone(),
+            analysis_code_20: read.analysis_code_20.clone(),
+            analysis_code_3: read.analysis_code_3.clone(),
+            analysis_code_4: read.analysis_code_4.clone(),
+            analysis_code_5: read.analysis_code_5.clone(),
+            analysis_code_6: read.analysis_code_6.clone(),
+            analysis_code_7: read.analysis_code_7.clone(),
+            analysis_code_8: read.analysis_code_8.clone(),
+            analysis_code_9: read.analysis_code_9.clone(),
+            application_date: read.application_date,
+            associated_head_office_id: read.associated_head_office_id,
+            average_time_to_pay: read.average_time_to_pay,
+            balance: read.balance,
+            cards: read.cards.clone(),
+            contacts: read.contacts.clone(),
+            country_code_id: read.country_code_id,
+            credit_bureau_id: read.credit_bureau_id,
+            credit_limit: read.credit_limit,
+            credit_memo_note: read.credit_memo_note.clone(),
+            credit_position_id: read.credit_position_id,
+            credit_reference: read.credit_reference.clone(),
+            currency_id: read.currency_id,
+            customer_discount_group_id: read.customer_discount_group_id,
+            date_finance_charge_last_run: read.date_finance_charge_last_run,
+            date_received: read.date_received,
+            default_nominal_code_cost_centre: read
+                .default_nominal_code_cost_centre
+                .clone(),
+            default_nominal_code_department: read
+                .default_nominal_code_department
+                .clone(),
+            default_nominal_code_id: read.default_nominal_code_id,
+            default_nominal_code_reference: read.default_nominal_code_reference.clone(),
+            default_tax_code_id: read.default_tax_code_id,
+            duns_code: read.duns_code.clone(),
+            early_settlement_discount_days: read.early_settlement_discount_days,
+            early_settlement_discount_percent: read.early_settlement_discount_percent,
+            exchange_rate_type: read.exchange_rate_type.clone(),
+            fax_area_code: read.fax_area_code.clone(),
+            fax_country_code: read.fax_country_code.clone(),
+            fax_subscriber_number: read.fax_subscriber_number.clone(),
+            finance_charge_id: read.finance_charge_id,
+            invoice_discount_percent: read.invoice_discount_percent,
+            invoice_line_discount_percent: read.invoice_line_discount_percent,
+            is_head_office_with_branches: read.is_head_office_with_branches,
+            last_credit_review: read.last_credit_review,
+            limited_price_bands: read.limited_price_bands.clone(),
+            main_address: read.main_address.clone(),
+            memos: read.memos.clone(),
+            months_to_keep_transactions: read.months_to_keep_transactions,
+            name: Some(read.name.clone()),
+            next_credit_review: read.next_credit_review,
+            office_type: read.office_type.clone(),
+            on_hold: read.on_hold,
+            order_priority: read.order_priority.clone(),
+            order_value_discount_id: read.order_value_discount_id,
+            payment_terms_basis: read.payment_terms_basis.clone(),
+            payment_terms_days: read.payment_terms_days,
+            price_band_id: read.price_band_id,
+            produce_statements_for_customer: read.produce_statements_for_customer,
+            reference: Some(read.reference.clone()),
+            short_name: read.short_name.clone(),
+            spare_bool_1: read.spare_bool_1,
+            spare_bool_2: read.spare_bool_2,
+            spare_bool_3: read.spare_bool_3,
+            spare_bool_4: read.spare_bool_4,
+            spare_bool_5: read.spare_bool_5,
+            spare_date_1: read.spare_date_1,
+            spare_date_2: read.spare_date_2,
+            spare_date_3: read.spare_date_3,
+            spare_date_4: read.spare_date_4,
+            spare_date_5: read.spare_date_5,
+            spare_number_1: read.spare_number_1,
+            spare_number_10: read.spare_number_10,
+            spare_number_2: read.spare_number_2,
+            spare_number_3: read.spare_number_3,
+            spare_number_4: read.spare_number_4,
+            spare_number_5: read.spare_number_5,
+            spare_number_6: read.spare_number_6,
+            spare_number_7: read.spare_number_7,
+            spare_number_8: read.spare_number_8,
+            spare_number_9: read.spare_number_9,
+            spare_text_1: read.spare_text_1.clone(),
+            spare_text_10: read.spare_text_10.clone(),
+            spare_text_2: read.spare_text_2.clone(),
+            spare_text_3: read.spare_text_3.clone(),
+            spare_text_4: read.spare_text_4.clone(),
+            spare_text_5: read.spare_text_5.clone(),
+            spare_text_6: read.spare_text_6.clone(),
+            spare_text_7: read.spare_text_7.clone(),
+            spare_text_8: read.spare_text_8.clone(),
+            spare_text_9: read.spare_text_9.clone(),
+            status: read.status.clone(),
+            status_reason: read.status_reason.clone(),
+            telephone_area_code: read.telephone_area_code.clone(),
+            telephone_country_code: read.telephone_country_code.clone(),
+            telephone_subscriber_number: read.telephone_subscriber_number.clone(),
+            terms_agreed: read.terms_agreed,
+            trading_terms: read.trading_terms.clone(),
+            use_consolidated_billing: read.use_consolidated_billing,
+            use_tax_code_as_default: read.use_tax_code_as_default,
+            value_of_current_orders_in_sop: read.value_of_current_orders_in_sop,
+            vat_number: read.vat_number.clone(),
+            website: read.website.clone(),
+            ..Self::default()
+        }
+    }
+}
+
+impl From<&FinanceCharge> for FinanceChargeUpdate {
+    /// The fields Sage lets you write, taken from what it returned; the rest start unset.
+    #[inline]
+    fn from(read: &FinanceCharge) -> Self {
+        Self {
+            code: read.code,
+            finance_charge_percent: read.finance_charge_percent,
+            ..Self::default()
+        }
+    }
+}
+
+impl From<&SalesLedgerSettings> for SalesLedgerSettingsUpdate {
+    /// The fields Sage lets you write, taken from what it returned; the rest start unset.
+    #[inline]
+    fn from(read: &SalesLedgerSettings) -> Self {
+        Self {
+            ageing_periods: read.ageing_periods.clone(),
+            allow_additional_trans_analysis: read.allow_additional_trans_analysis,
+            allow_batch_processing: read.allow_batch_processing,
+            archive_transaction_after_keeping: read.archive_transaction_after_keeping,
+            auto_generate_account_numbers: read.auto_generate_account_numbers,
+            charge_interest_on_finance_charges: read.charge_interest_on_finance_charges,
+            copy_statements_for_head_offices: read.copy_statements_for_head_offices,
+            default_payment_terms_basis: read.default_payment_terms_basis.clone(),
+            default_payment_terms_days: read.default_payment_terms_days,
+            default_tax_code_id: read.default_tax_code_id,
+            default_terms_agreed: read.default_terms_agreed,
+            early_settlement_discount_days: read.early_settlement_discount_days,
+            early_settlement_discount_percent: read.early_settlement_discount_percent,
+            finance_charges: read.finance_charges.clone(),
+            keep_transactions_for: read.keep_transactions_for,
+            maximum_enquiry_transactions_to_display: read
+                .maximum_enquiry_transactions_to_display,
+            next_account_number: read.next_account_number,
+            no_of_reporting_periods: read.no_of_reporting_periods,
+            overdue_periods: read.overdue_periods.clone(),
+            revalue_foreign_entries: read.revalue_foreign_entries,
+            show_outstanding_transactions: read.show_outstanding_transactions,
+            statement_ageing_terms: read.statement_ageing_terms.clone(),
+            statement_terms: read.statement_terms.clone(),
+            tax_recovery_period: read.tax_recovery_period,
+            use_account_periods_as_trading_periods: read
+                .use_account_periods_as_trading_periods,
+            use_card_processing: read.use_card_processing,
+            use_transaction_date_for_allocation: read
+                .use_transaction_date_for_allocation,
+            ..Self::default()
+        }
+    }
+}
+
+impl From<&SalesPostedTransactionMemo> for SalesPostedTransactionMemoUpdate {
+    /// The fields Sage lets you write, taken from what it returned; the rest start unset.
+    #[inline]
+    fn from(read: &SalesPostedTransactionMemo) -> Self {
+        Self {
+            created_by: read.created_by.clone(),
+            is_active: read.is_active,
+            note: Some(read.note.clone()),
+            posted_customer_transaction_id: Some(read.posted_customer_transaction_id),
+            ..Self::default()
+        }
+    }
+}
+
+impl From<&SalesPostedTransaction> for SalesPostedTransactionUpdate {
+    /// The fields Sage lets you write, taken from what it returned; the rest start unset.
+    #[inline]
+    fn from(read: &SalesPostedTransaction) -> Self {
+        Self {
+            allocation_history_items: read.allocation_history_items.clone(),
+            allocation_session_items: read.allocation_session_items.clone(),
+            bank_items: read.bank_items.clone(),
+            base_allocated_value: read.base_allocated_value,
+            base_discount_value: read.base_discount_value,
+            base_goods_value: read.base_goods_value,
+            base_gross_value: read.base_gross_value,
+            base_tax_discount_value: read.base_tax_discount_value,
+            base_tax_value: read.base_tax_value,
+            control_value_in_base_currency: read.control_value_in_base_currency,
+            customer_id: read.customer_id,
+            discount_days: read.discount_days,
+            discount_percent: read.discount_percent,
+            document_allocated_value: read.document_allocated_value,
+            document_discount_value: read.document_discount_value,
+            document_goods_value: read.document_goods_value,
+            document_gross_value: read.document_gross_value,
+            document_outstanding_value: read.document_outstanding_value,
+            document_tax_discount_value: read.document_tax_discount_value,
+            document_tax_value: read.document_tax_value,
+            due_date: read.due_date,
+            exchange_rate: read.exchange_rate,
+            full_settlement_date: read.full_settlement_date,
+            nominal_analysis_items: read.nominal_analysis_items.clone(),
+            posted_date: read.posted_date,
+            queried: read.queried.clone(),
+            reference: read.reference.clone(),
+            second_reference: read.second_reference.clone(),
+            settled_immediately: read.settled_immediately,
+            tax_analysis_items: read.tax_analysis_items.clone(),
+            trader_transaction_type: read.trader_transaction_type.clone(),
+            transaction_date: read.transaction_date,
+            urn: read.urn,
+            user_name: read.user_name.clone(),
+            ..Self::default()
+        }
+    }
+}
+
 /// Customer Alert
 ///
 /// Alerts are messages that can be displayed when a user performs a particular task. You can show alerts when entering invoices or credit notes, sales orders and returns, quotations and pro forma invoices, and for customer price enquiries.
@@ -4398,13 +6328,13 @@ sage_core::json_model! {
 #[derive(Debug, Clone, PartialEq)]
 pub struct CreateCustomerAlert {
     /// The JSON request body.
-    pub body: CustomerAlert,
+    pub body: NewCustomerAlert,
 }
 
 impl CreateCustomerAlert {
     /// A request with its required parameters; set optional ones with the methods below.
     #[inline]
-    pub fn new(body: CustomerAlert) -> Self {
+    pub fn new(body: NewCustomerAlert) -> Self {
         Self { body }
     }
 }
@@ -4420,6 +6350,7 @@ impl sage_core::Operation for CreateCustomerAlert {
                 sage_core::Method::Post,
                 "/customer_alerts",
             )
+            .products(&["sage200-pro", "sage200-standard"])
             .json(&self.body)
     }
 }
@@ -4455,6 +6386,7 @@ impl sage_core::Operation for DeleteCustomerAlert {
                     sage_core::Method::Delete,
                     "/customer_alerts/{Id}",
                 )
+                .products(&["sage200-pro", "sage200-standard"])
                 .path("Id", self.id),
         )
     }
@@ -4491,6 +6423,7 @@ impl sage_core::Operation for GetCustomerAlert {
                     sage_core::Method::Get,
                     "/customer_alerts/{Id}",
                 )
+                .products(&["sage200-pro", "sage200-standard"])
                 .path("Id", self.id),
         )
     }
@@ -4529,6 +6462,7 @@ impl sage_core::Operation for ListCustomerAlerts {
                     sage_core::Method::Get,
                     "/customer_alerts",
                 )
+                .products(&["sage200-pro", "sage200-standard"])
                 .odata(&self.odata),
         )
     }
@@ -4572,6 +6506,7 @@ impl sage_core::Operation for ListCustomerAlertsForCustomer {
                     sage_core::Method::Get,
                     "/customers/{customerId}/customer_alerts",
                 )
+                .products(&["sage200-pro", "sage200-standard"])
                 .odata(&self.odata)
                 .path("customerId", self.customer_id),
         )
@@ -4588,13 +6523,16 @@ pub struct UpdateCustomerAlert {
     /// Unique Id of the customer alert.
     pub id: super::ids::CustomerAlertId,
     /// The JSON request body.
-    pub body: CustomerAlert,
+    pub body: CustomerAlertUpdate,
 }
 
 impl UpdateCustomerAlert {
     /// A request with its required parameters; set optional ones with the methods below.
     #[inline]
-    pub fn new(id: impl Into<super::ids::CustomerAlertId>, body: CustomerAlert) -> Self {
+    pub fn new(
+        id: impl Into<super::ids::CustomerAlertId>,
+        body: CustomerAlertUpdate,
+    ) -> Self {
         Self { id: id.into(), body }
     }
 }
@@ -4610,6 +6548,7 @@ impl sage_core::Operation for UpdateCustomerAlert {
                 sage_core::Method::Put,
                 "/customer_alerts/{Id}",
             )
+            .products(&["sage200-pro", "sage200-standard"])
             .path("Id", self.id)
             .json(&self.body)
     }
@@ -4646,6 +6585,7 @@ impl sage_core::Operation for DeleteCustomerCard {
                     sage_core::Method::Delete,
                     "/customer_cards/{Id}",
                 )
+                .products(&["sage200-pro", "sage200-standard"])
                 .path("Id", self.id),
         )
     }
@@ -4682,6 +6622,7 @@ impl sage_core::Operation for GetCustomerCard {
                     sage_core::Method::Get,
                     "/customer_cards/{Id}",
                 )
+                .products(&["sage200-pro", "sage200-standard"])
                 .path("Id", self.id),
         )
     }
@@ -4720,6 +6661,7 @@ impl sage_core::Operation for ListCustomerCards {
                     sage_core::Method::Get,
                     "/customer_cards",
                 )
+                .products(&["sage200-pro", "sage200-standard"])
                 .odata(&self.odata),
         )
     }
@@ -4763,6 +6705,7 @@ impl sage_core::Operation for ListCustomerCardsForCustomer {
                     sage_core::Method::Get,
                     "/customers/{customerId}/customer_cards",
                 )
+                .products(&["sage200-pro", "sage200-standard"])
                 .odata(&self.odata)
                 .path("customerId", self.customer_id),
         )
@@ -4779,13 +6722,16 @@ pub struct UpdateCustomerCard {
     /// Unique Id of the customer card.
     pub id: super::ids::CustomerCardId,
     /// The JSON request body.
-    pub body: CustomerCard,
+    pub body: CustomerCardUpdate,
 }
 
 impl UpdateCustomerCard {
     /// A request with its required parameters; set optional ones with the methods below.
     #[inline]
-    pub fn new(id: impl Into<super::ids::CustomerCardId>, body: CustomerCard) -> Self {
+    pub fn new(
+        id: impl Into<super::ids::CustomerCardId>,
+        body: CustomerCardUpdate,
+    ) -> Self {
         Self { id: id.into(), body }
     }
 }
@@ -4801,6 +6747,7 @@ impl sage_core::Operation for UpdateCustomerCard {
                 sage_core::Method::Put,
                 "/customer_cards/{Id}",
             )
+            .products(&["sage200-pro", "sage200-standard"])
             .path("Id", self.id)
             .json(&self.body)
     }
@@ -4837,6 +6784,7 @@ impl sage_core::Operation for GetCustomerContactRole {
                     sage_core::Method::Get,
                     "/customer_contact_roles/{Id}",
                 )
+                .products(&["sage200-pro", "sage200-standard"])
                 .path("Id", self.id),
         )
     }
@@ -4875,6 +6823,7 @@ impl sage_core::Operation for ListCustomerContactRoles {
                     sage_core::Method::Get,
                     "/customer_contact_roles",
                 )
+                .products(&["sage200-pro", "sage200-standard"])
                 .odata(&self.odata),
         )
     }
@@ -4918,6 +6867,7 @@ impl sage_core::Operation for ListCustomerContactRolesForCustomerContact {
                     sage_core::Method::Get,
                     "/customer_contacts/{CustomerContactId}/customer_contact_roles",
                 )
+                .products(&["sage200-pro", "sage200-standard"])
                 .odata(&self.odata)
                 .path("CustomerContactId", self.customer_contact_id),
         )
@@ -4934,7 +6884,7 @@ pub struct CreateCustomerContactForCustomer {
     /// Unique Id of the customer.
     pub customer_id: super::ids::CustomerId,
     /// The JSON request body.
-    pub body: CustomerContact,
+    pub body: NewCustomerContact,
 }
 
 impl CreateCustomerContactForCustomer {
@@ -4942,7 +6892,7 @@ impl CreateCustomerContactForCustomer {
     #[inline]
     pub fn new(
         customer_id: impl Into<super::ids::CustomerId>,
-        body: CustomerContact,
+        body: NewCustomerContact,
     ) -> Self {
         Self {
             customer_id: customer_id.into(),
@@ -4962,6 +6912,7 @@ impl sage_core::Operation for CreateCustomerContactForCustomer {
                 sage_core::Method::Post,
                 "/customers/{customerId}/customer_contacts",
             )
+            .products(&["sage200-pro", "sage200-standard"])
             .path("customerId", self.customer_id)
             .json(&self.body)
     }
@@ -4998,6 +6949,7 @@ impl sage_core::Operation for DeleteCustomerContact {
                     sage_core::Method::Delete,
                     "/customer_contacts/{Id}",
                 )
+                .products(&["sage200-pro", "sage200-standard"])
                 .path("Id", self.id),
         )
     }
@@ -5042,6 +6994,7 @@ impl sage_core::Operation for DeleteCustomerContactForCustomer {
                     sage_core::Method::Delete,
                     "/customers/{customerId}/customer_contacts/{Id}",
                 )
+                .products(&["sage200-pro", "sage200-standard"])
                 .path("Id", self.id)
                 .path("customerId", self.customer_id),
         )
@@ -5087,6 +7040,7 @@ impl sage_core::Operation for GetCustomerContactForCustomer {
                     sage_core::Method::Get,
                     "/customers/{customerId}/customer_contacts/{Id}",
                 )
+                .products(&["sage200-pro", "sage200-standard"])
                 .path("Id", self.id)
                 .path("customerId", self.customer_id),
         )
@@ -5124,6 +7078,7 @@ impl sage_core::Operation for GetCustomerContacts {
                     sage_core::Method::Get,
                     "/customer_contacts/{Id}",
                 )
+                .products(&["sage200-pro", "sage200-standard"])
                 .path("Id", self.id),
         )
     }
@@ -5162,6 +7117,7 @@ impl sage_core::Operation for ListCustomerContact {
                     sage_core::Method::Get,
                     "/customer_contacts",
                 )
+                .products(&["sage200-pro", "sage200-standard"])
                 .odata(&self.odata),
         )
     }
@@ -5205,6 +7161,7 @@ impl sage_core::Operation for ListCustomerContactsForCustomer {
                     sage_core::Method::Get,
                     "/customers/{customerId}/customer_contacts",
                 )
+                .products(&["sage200-pro", "sage200-standard"])
                 .odata(&self.odata)
                 .path("customerId", self.customer_id),
         )
@@ -5221,7 +7178,7 @@ pub struct UpdateCustomerContact {
     /// Unique Id of the customer contact.
     pub id: super::ids::CustomerContactId,
     /// The JSON request body.
-    pub body: CustomerContact,
+    pub body: CustomerContactUpdate,
 }
 
 impl UpdateCustomerContact {
@@ -5229,7 +7186,7 @@ impl UpdateCustomerContact {
     #[inline]
     pub fn new(
         id: impl Into<super::ids::CustomerContactId>,
-        body: CustomerContact,
+        body: CustomerContactUpdate,
     ) -> Self {
         Self { id: id.into(), body }
     }
@@ -5246,6 +7203,7 @@ impl sage_core::Operation for UpdateCustomerContact {
                 sage_core::Method::Put,
                 "/customer_contacts/{Id}",
             )
+            .products(&["sage200-pro", "sage200-standard"])
             .path("Id", self.id)
             .json(&self.body)
     }
@@ -5263,7 +7221,7 @@ pub struct UpdateCustomerContactForCustomer {
     /// Unique Id of the customer.
     pub customer_id: super::ids::CustomerId,
     /// The JSON request body.
-    pub body: CustomerContact,
+    pub body: CustomerContactUpdate,
 }
 
 impl UpdateCustomerContactForCustomer {
@@ -5272,7 +7230,7 @@ impl UpdateCustomerContactForCustomer {
     pub fn new(
         id: impl Into<super::ids::CustomerContactId>,
         customer_id: impl Into<super::ids::CustomerId>,
-        body: CustomerContact,
+        body: CustomerContactUpdate,
     ) -> Self {
         Self {
             id: id.into(),
@@ -5293,6 +7251,7 @@ impl sage_core::Operation for UpdateCustomerContactForCustomer {
                 sage_core::Method::Put,
                 "/customers/{customerId}/customer_contacts/{Id}",
             )
+            .products(&["sage200-pro", "sage200-standard"])
             .path("Id", self.id)
             .path("customerId", self.customer_id)
             .json(&self.body)
@@ -5307,13 +7266,13 @@ impl sage_core::Operation for UpdateCustomerContactForCustomer {
 #[derive(Debug, Clone, PartialEq)]
 pub struct CreateCustomerDeliveryAddress {
     /// The JSON request body.
-    pub body: CustomerDeliveryAddress,
+    pub body: NewCustomerDeliveryAddress,
 }
 
 impl CreateCustomerDeliveryAddress {
     /// A request with its required parameters; set optional ones with the methods below.
     #[inline]
-    pub fn new(body: CustomerDeliveryAddress) -> Self {
+    pub fn new(body: NewCustomerDeliveryAddress) -> Self {
         Self { body }
     }
 }
@@ -5329,6 +7288,7 @@ impl sage_core::Operation for CreateCustomerDeliveryAddress {
                 sage_core::Method::Post,
                 "/customer_delivery_addresses",
             )
+            .products(&["sage200-pro", "sage200-standard"])
             .json(&self.body)
     }
 }
@@ -5364,6 +7324,7 @@ impl sage_core::Operation for DeleteCustomerDeliveryAddress {
                     sage_core::Method::Delete,
                     "/customer_delivery_addresses/{Id}",
                 )
+                .products(&["sage200-pro", "sage200-standard"])
                 .path("Id", self.id),
         )
     }
@@ -5400,6 +7361,7 @@ impl sage_core::Operation for GetCustomerDeliveryAddress {
                     sage_core::Method::Get,
                     "/customer_delivery_addresses/{Id}",
                 )
+                .products(&["sage200-pro", "sage200-standard"])
                 .path("Id", self.id),
         )
     }
@@ -5438,6 +7400,7 @@ impl sage_core::Operation for ListCustomerDeliveryAddresses {
                     sage_core::Method::Get,
                     "/customer_delivery_addresses",
                 )
+                .products(&["sage200-pro", "sage200-standard"])
                 .odata(&self.odata),
         )
     }
@@ -5481,6 +7444,7 @@ impl sage_core::Operation for ListCustomerDeliveryAddressesForCustomer {
                     sage_core::Method::Get,
                     "/customers/{customerId}/customer_delivery_addresses",
                 )
+                .products(&["sage200-pro", "sage200-standard"])
                 .odata(&self.odata)
                 .path("customerId", self.customer_id),
         )
@@ -5497,7 +7461,7 @@ pub struct UpdateCustomerDeliveryAddress {
     /// Unique Id of the customer delivery address.
     pub id: super::ids::CustomerDeliveryAddressId,
     /// The JSON request body.
-    pub body: CustomerDeliveryAddress,
+    pub body: CustomerDeliveryAddressUpdate,
 }
 
 impl UpdateCustomerDeliveryAddress {
@@ -5505,7 +7469,7 @@ impl UpdateCustomerDeliveryAddress {
     #[inline]
     pub fn new(
         id: impl Into<super::ids::CustomerDeliveryAddressId>,
-        body: CustomerDeliveryAddress,
+        body: CustomerDeliveryAddressUpdate,
     ) -> Self {
         Self { id: id.into(), body }
     }
@@ -5522,6 +7486,7 @@ impl sage_core::Operation for UpdateCustomerDeliveryAddress {
                 sage_core::Method::Put,
                 "/customer_delivery_addresses/{Id}",
             )
+            .products(&["sage200-pro", "sage200-standard"])
             .path("Id", self.id)
             .json(&self.body)
     }
@@ -5539,7 +7504,7 @@ pub struct CreateCustomerEmailForCustomerAndCustomerContact {
     /// Unique Id of the customer.
     pub customer_id: super::ids::CustomerId,
     /// The JSON request body.
-    pub body: CustomerEmail,
+    pub body: NewCustomerEmail,
 }
 
 impl CreateCustomerEmailForCustomerAndCustomerContact {
@@ -5548,7 +7513,7 @@ impl CreateCustomerEmailForCustomerAndCustomerContact {
     pub fn new(
         customer_contact_id: impl Into<super::ids::CustomerContactId>,
         customer_id: impl Into<super::ids::CustomerId>,
-        body: CustomerEmail,
+        body: NewCustomerEmail,
     ) -> Self {
         Self {
             customer_contact_id: customer_contact_id.into(),
@@ -5569,6 +7534,7 @@ impl sage_core::Operation for CreateCustomerEmailForCustomerAndCustomerContact {
                 sage_core::Method::Post,
                 "/customers/{customerId}/customer_contacts/{CustomerContactId}/customer_emails",
             )
+            .products(&["sage200-pro", "sage200-standard"])
             .path("CustomerContactId", self.customer_contact_id)
             .path("customerId", self.customer_id)
             .json(&self.body)
@@ -5585,7 +7551,7 @@ pub struct CreateCustomerEmailForCustomerContact {
     /// Unique Id of the customer contact.
     pub customer_contact_id: super::ids::CustomerContactId,
     /// The JSON request body.
-    pub body: CustomerEmail,
+    pub body: NewCustomerEmail,
 }
 
 impl CreateCustomerEmailForCustomerContact {
@@ -5593,7 +7559,7 @@ impl CreateCustomerEmailForCustomerContact {
     #[inline]
     pub fn new(
         customer_contact_id: impl Into<super::ids::CustomerContactId>,
-        body: CustomerEmail,
+        body: NewCustomerEmail,
     ) -> Self {
         Self {
             customer_contact_id: customer_contact_id.into(),
@@ -5613,6 +7579,7 @@ impl sage_core::Operation for CreateCustomerEmailForCustomerContact {
                 sage_core::Method::Post,
                 "/customer_contacts/{CustomerContactId}/customer_emails",
             )
+            .products(&["sage200-pro", "sage200-standard"])
             .path("CustomerContactId", self.customer_contact_id)
             .json(&self.body)
     }
@@ -5649,6 +7616,7 @@ impl sage_core::Operation for DeleteCustomerEmail {
                     sage_core::Method::Delete,
                     "/customer_emails/{Id}",
                 )
+                .products(&["sage200-pro", "sage200-standard"])
                 .path("Id", self.id),
         )
     }
@@ -5697,6 +7665,7 @@ impl sage_core::Operation for DeleteCustomerEmailForCustomerAndCustomerContact {
                     sage_core::Method::Delete,
                     "/customers/{customerId}/customer_contacts/{CustomerContactId}/customer_emails/{Id}",
                 )
+                .products(&["sage200-pro", "sage200-standard"])
                 .path("CustomerContactId", self.customer_contact_id)
                 .path("Id", self.id)
                 .path("customerId", self.customer_id),
@@ -5743,6 +7712,7 @@ impl sage_core::Operation for DeleteCustomerEmailForCustomerContact {
                     sage_core::Method::Delete,
                     "/customer_contacts/{CustomerContactId}/customer_emails/{Id}",
                 )
+                .products(&["sage200-pro", "sage200-standard"])
                 .path("CustomerContactId", self.customer_contact_id)
                 .path("Id", self.id),
         )
@@ -5780,6 +7750,7 @@ impl sage_core::Operation for GetCustomerEmail {
                     sage_core::Method::Get,
                     "/customer_emails/{Id}",
                 )
+                .products(&["sage200-pro", "sage200-standard"])
                 .path("Id", self.id),
         )
     }
@@ -5828,6 +7799,7 @@ impl sage_core::Operation for GetCustomerEmailForCustomerAndCustomerContact {
                     sage_core::Method::Get,
                     "/customers/{customerId}/customer_contacts/{CustomerContactId}/customer_emails/{Id}",
                 )
+                .products(&["sage200-pro", "sage200-standard"])
                 .path("CustomerContactId", self.customer_contact_id)
                 .path("Id", self.id)
                 .path("customerId", self.customer_id),
@@ -5874,6 +7846,7 @@ impl sage_core::Operation for GetCustomerEmailForCustomerContact {
                     sage_core::Method::Get,
                     "/customer_contacts/{CustomerContactId}/customer_emails/{Id}",
                 )
+                .products(&["sage200-pro", "sage200-standard"])
                 .path("CustomerContactId", self.customer_contact_id)
                 .path("Id", self.id),
         )
@@ -5913,6 +7886,7 @@ impl sage_core::Operation for ListCustomerEmails {
                     sage_core::Method::Get,
                     "/customer_emails",
                 )
+                .products(&["sage200-pro", "sage200-standard"])
                 .odata(&self.odata),
         )
     }
@@ -5962,6 +7936,7 @@ impl sage_core::Operation for ListCustomerEmailsForCustomerAndCustomerContact {
                     sage_core::Method::Get,
                     "/customers/{customerId}/customer_contacts/{CustomerContactId}/customer_emails",
                 )
+                .products(&["sage200-pro", "sage200-standard"])
                 .odata(&self.odata)
                 .path("CustomerContactId", self.customer_contact_id)
                 .path("customerId", self.customer_id),
@@ -6007,6 +7982,7 @@ impl sage_core::Operation for ListCustomerEmailsForCustomerContact {
                     sage_core::Method::Get,
                     "/customer_contacts/{CustomerContactId}/customer_emails",
                 )
+                .products(&["sage200-pro", "sage200-standard"])
                 .odata(&self.odata)
                 .path("CustomerContactId", self.customer_contact_id),
         )
@@ -6023,13 +7999,16 @@ pub struct UpdateCustomerEmail {
     /// Unique Id of the customer email.
     pub id: super::ids::CustomerEmailId,
     /// The JSON request body.
-    pub body: CustomerEmail,
+    pub body: CustomerEmailUpdate,
 }
 
 impl UpdateCustomerEmail {
     /// A request with its required parameters; set optional ones with the methods below.
     #[inline]
-    pub fn new(id: impl Into<super::ids::CustomerEmailId>, body: CustomerEmail) -> Self {
+    pub fn new(
+        id: impl Into<super::ids::CustomerEmailId>,
+        body: CustomerEmailUpdate,
+    ) -> Self {
         Self { id: id.into(), body }
     }
 }
@@ -6045,6 +8024,7 @@ impl sage_core::Operation for UpdateCustomerEmail {
                 sage_core::Method::Put,
                 "/customer_emails/{Id}",
             )
+            .products(&["sage200-pro", "sage200-standard"])
             .path("Id", self.id)
             .json(&self.body)
     }
@@ -6064,7 +8044,7 @@ pub struct UpdateCustomerEmailForCustomerAndCustomerContact {
     /// Unique Id of the customer.
     pub customer_id: super::ids::CustomerId,
     /// The JSON request body.
-    pub body: CustomerEmail,
+    pub body: CustomerEmailUpdate,
 }
 
 impl UpdateCustomerEmailForCustomerAndCustomerContact {
@@ -6074,7 +8054,7 @@ impl UpdateCustomerEmailForCustomerAndCustomerContact {
         customer_contact_id: impl Into<super::ids::CustomerContactId>,
         id: impl Into<super::ids::CustomerEmailId>,
         customer_id: impl Into<super::ids::CustomerId>,
-        body: CustomerEmail,
+        body: CustomerEmailUpdate,
     ) -> Self {
         Self {
             customer_contact_id: customer_contact_id.into(),
@@ -6096,6 +8076,7 @@ impl sage_core::Operation for UpdateCustomerEmailForCustomerAndCustomerContact {
                 sage_core::Method::Put,
                 "/customers/{customerId}/customer_contacts/{CustomerContactId}/customer_emails/{Id}",
             )
+            .products(&["sage200-pro", "sage200-standard"])
             .path("CustomerContactId", self.customer_contact_id)
             .path("Id", self.id)
             .path("customerId", self.customer_id)
@@ -6115,7 +8096,7 @@ pub struct UpdateCustomerEmailForCustomerContact {
     /// Unique Id of the customer email.
     pub id: super::ids::CustomerEmailId,
     /// The JSON request body.
-    pub body: CustomerEmail,
+    pub body: CustomerEmailUpdate,
 }
 
 impl UpdateCustomerEmailForCustomerContact {
@@ -6124,7 +8105,7 @@ impl UpdateCustomerEmailForCustomerContact {
     pub fn new(
         customer_contact_id: impl Into<super::ids::CustomerContactId>,
         id: impl Into<super::ids::CustomerEmailId>,
-        body: CustomerEmail,
+        body: CustomerEmailUpdate,
     ) -> Self {
         Self {
             customer_contact_id: customer_contact_id.into(),
@@ -6145,6 +8126,7 @@ impl sage_core::Operation for UpdateCustomerEmailForCustomerContact {
                 sage_core::Method::Put,
                 "/customer_contacts/{CustomerContactId}/customer_emails/{Id}",
             )
+            .products(&["sage200-pro", "sage200-standard"])
             .path("CustomerContactId", self.customer_contact_id)
             .path("Id", self.id)
             .json(&self.body)
@@ -6163,7 +8145,7 @@ pub struct CreateCustomerFaxForCustomerAndCustomerContact {
     /// Unique Id of the customer.
     pub customer_id: super::ids::CustomerId,
     /// The JSON request body.
-    pub body: CustomerFax,
+    pub body: NewCustomerFax,
 }
 
 impl CreateCustomerFaxForCustomerAndCustomerContact {
@@ -6172,7 +8154,7 @@ impl CreateCustomerFaxForCustomerAndCustomerContact {
     pub fn new(
         customer_contact_id: impl Into<super::ids::CustomerContactId>,
         customer_id: impl Into<super::ids::CustomerId>,
-        body: CustomerFax,
+        body: NewCustomerFax,
     ) -> Self {
         Self {
             customer_contact_id: customer_contact_id.into(),
@@ -6193,6 +8175,7 @@ impl sage_core::Operation for CreateCustomerFaxForCustomerAndCustomerContact {
                 sage_core::Method::Post,
                 "/customers/{customerId}/customer_contacts/{CustomerContactId}/customer_faxes",
             )
+            .products(&["sage200-pro", "sage200-standard"])
             .path("CustomerContactId", self.customer_contact_id)
             .path("customerId", self.customer_id)
             .json(&self.body)
@@ -6209,7 +8192,7 @@ pub struct CreateCustomerFaxForCustomerContact {
     /// Unique Id of the customer contact.
     pub customer_contact_id: super::ids::CustomerContactId,
     /// The JSON request body.
-    pub body: CustomerFax,
+    pub body: NewCustomerFax,
 }
 
 impl CreateCustomerFaxForCustomerContact {
@@ -6217,7 +8200,7 @@ impl CreateCustomerFaxForCustomerContact {
     #[inline]
     pub fn new(
         customer_contact_id: impl Into<super::ids::CustomerContactId>,
-        body: CustomerFax,
+        body: NewCustomerFax,
     ) -> Self {
         Self {
             customer_contact_id: customer_contact_id.into(),
@@ -6237,6 +8220,7 @@ impl sage_core::Operation for CreateCustomerFaxForCustomerContact {
                 sage_core::Method::Post,
                 "/customer_contacts/{CustomerContactId}/customer_faxes",
             )
+            .products(&["sage200-pro", "sage200-standard"])
             .path("CustomerContactId", self.customer_contact_id)
             .json(&self.body)
     }
@@ -6273,6 +8257,7 @@ impl sage_core::Operation for DeleteCustomerFax {
                     sage_core::Method::Delete,
                     "/customer_faxes/{Id}",
                 )
+                .products(&["sage200-pro", "sage200-standard"])
                 .path("Id", self.id),
         )
     }
@@ -6321,6 +8306,7 @@ impl sage_core::Operation for DeleteCustomerFaxForCustomerAndCustomerContact {
                     sage_core::Method::Delete,
                     "/customers/{customerId}/customer_contacts/{CustomerContactId}/customer_faxes/{Id}",
                 )
+                .products(&["sage200-pro", "sage200-standard"])
                 .path("CustomerContactId", self.customer_contact_id)
                 .path("Id", self.id)
                 .path("customerId", self.customer_id),
@@ -6367,6 +8353,7 @@ impl sage_core::Operation for DeleteCustomerFaxForCustomerContact {
                     sage_core::Method::Delete,
                     "/customer_contacts/{CustomerContactId}/customer_faxes/{Id}",
                 )
+                .products(&["sage200-pro", "sage200-standard"])
                 .path("CustomerContactId", self.customer_contact_id)
                 .path("Id", self.id),
         )
@@ -6404,6 +8391,7 @@ impl sage_core::Operation for GetCustomerFax {
                     sage_core::Method::Get,
                     "/customer_faxes/{Id}",
                 )
+                .products(&["sage200-pro", "sage200-standard"])
                 .path("Id", self.id),
         )
     }
@@ -6452,6 +8440,7 @@ impl sage_core::Operation for GetCustomerFaxForCustomerAndCustomerContact {
                     sage_core::Method::Get,
                     "/customers/{customerId}/customer_contacts/{CustomerContactId}/customer_faxes/{Id}",
                 )
+                .products(&["sage200-pro", "sage200-standard"])
                 .path("CustomerContactId", self.customer_contact_id)
                 .path("Id", self.id)
                 .path("customerId", self.customer_id),
@@ -6498,6 +8487,7 @@ impl sage_core::Operation for GetCustomerFaxForCustomerContact {
                     sage_core::Method::Get,
                     "/customer_contacts/{CustomerContactId}/customer_faxes/{Id}",
                 )
+                .products(&["sage200-pro", "sage200-standard"])
                 .path("CustomerContactId", self.customer_contact_id)
                 .path("Id", self.id),
         )
@@ -6537,6 +8527,7 @@ impl sage_core::Operation for ListCustomerFaxes {
                     sage_core::Method::Get,
                     "/customer_faxes",
                 )
+                .products(&["sage200-pro", "sage200-standard"])
                 .odata(&self.odata),
         )
     }
@@ -6586,6 +8577,7 @@ impl sage_core::Operation for ListCustomerFaxesForCustomerAndCustomerContact {
                     sage_core::Method::Get,
                     "/customers/{customerId}/customer_contacts/{CustomerContactId}/customer_faxes",
                 )
+                .products(&["sage200-pro", "sage200-standard"])
                 .odata(&self.odata)
                 .path("CustomerContactId", self.customer_contact_id)
                 .path("customerId", self.customer_id),
@@ -6631,6 +8623,7 @@ impl sage_core::Operation for ListCustomerFaxesForCustomerContact {
                     sage_core::Method::Get,
                     "/customer_contacts/{CustomerContactId}/customer_faxes",
                 )
+                .products(&["sage200-pro", "sage200-standard"])
                 .odata(&self.odata)
                 .path("CustomerContactId", self.customer_contact_id),
         )
@@ -6647,13 +8640,16 @@ pub struct UpdateCustomerFax {
     /// Unique Id of the customer fax.
     pub id: super::ids::CustomerFaxId,
     /// The JSON request body.
-    pub body: CustomerFax,
+    pub body: CustomerFaxUpdate,
 }
 
 impl UpdateCustomerFax {
     /// A request with its required parameters; set optional ones with the methods below.
     #[inline]
-    pub fn new(id: impl Into<super::ids::CustomerFaxId>, body: CustomerFax) -> Self {
+    pub fn new(
+        id: impl Into<super::ids::CustomerFaxId>,
+        body: CustomerFaxUpdate,
+    ) -> Self {
         Self { id: id.into(), body }
     }
 }
@@ -6669,6 +8665,7 @@ impl sage_core::Operation for UpdateCustomerFax {
                 sage_core::Method::Put,
                 "/customer_faxes/{Id}",
             )
+            .products(&["sage200-pro", "sage200-standard"])
             .path("Id", self.id)
             .json(&self.body)
     }
@@ -6688,7 +8685,7 @@ pub struct UpdateCustomerFaxForCustomerAndCustomerContact {
     /// Unique Id of the customer.
     pub customer_id: super::ids::CustomerId,
     /// The JSON request body.
-    pub body: CustomerFax,
+    pub body: CustomerFaxUpdate,
 }
 
 impl UpdateCustomerFaxForCustomerAndCustomerContact {
@@ -6698,7 +8695,7 @@ impl UpdateCustomerFaxForCustomerAndCustomerContact {
         customer_contact_id: impl Into<super::ids::CustomerContactId>,
         id: impl Into<super::ids::CustomerFaxId>,
         customer_id: impl Into<super::ids::CustomerId>,
-        body: CustomerFax,
+        body: CustomerFaxUpdate,
     ) -> Self {
         Self {
             customer_contact_id: customer_contact_id.into(),
@@ -6720,6 +8717,7 @@ impl sage_core::Operation for UpdateCustomerFaxForCustomerAndCustomerContact {
                 sage_core::Method::Put,
                 "/customers/{customerId}/customer_contacts/{CustomerContactId}/customer_faxes/{Id}",
             )
+            .products(&["sage200-pro", "sage200-standard"])
             .path("CustomerContactId", self.customer_contact_id)
             .path("Id", self.id)
             .path("customerId", self.customer_id)
@@ -6739,7 +8737,7 @@ pub struct UpdateCustomerFaxForCustomerContact {
     /// Unique Id of the customer fax.
     pub id: super::ids::CustomerFaxId,
     /// The JSON request body.
-    pub body: CustomerFax,
+    pub body: CustomerFaxUpdate,
 }
 
 impl UpdateCustomerFaxForCustomerContact {
@@ -6748,7 +8746,7 @@ impl UpdateCustomerFaxForCustomerContact {
     pub fn new(
         customer_contact_id: impl Into<super::ids::CustomerContactId>,
         id: impl Into<super::ids::CustomerFaxId>,
-        body: CustomerFax,
+        body: CustomerFaxUpdate,
     ) -> Self {
         Self {
             customer_contact_id: customer_contact_id.into(),
@@ -6769,6 +8767,7 @@ impl sage_core::Operation for UpdateCustomerFaxForCustomerContact {
                 sage_core::Method::Put,
                 "/customer_contacts/{CustomerContactId}/customer_faxes/{Id}",
             )
+            .products(&["sage200-pro", "sage200-standard"])
             .path("CustomerContactId", self.customer_contact_id)
             .path("Id", self.id)
             .json(&self.body)
@@ -6787,13 +8786,13 @@ impl sage_core::Operation for UpdateCustomerFaxForCustomerContact {
 #[derive(Debug, Clone, PartialEq)]
 pub struct CreateCustomerMemo {
     /// The JSON request body.
-    pub body: CustomerMemo,
+    pub body: NewCustomerMemo,
 }
 
 impl CreateCustomerMemo {
     /// A request with its required parameters; set optional ones with the methods below.
     #[inline]
-    pub fn new(body: CustomerMemo) -> Self {
+    pub fn new(body: NewCustomerMemo) -> Self {
         Self { body }
     }
 }
@@ -6809,6 +8808,7 @@ impl sage_core::Operation for CreateCustomerMemo {
                 sage_core::Method::Post,
                 "/customer_memos",
             )
+            .products(&["sage200-pro", "sage200-standard"])
             .json(&self.body)
     }
 }
@@ -6848,6 +8848,7 @@ impl sage_core::Operation for DeleteCustomerMemo {
                     sage_core::Method::Delete,
                     "/customer_memos/{Id}",
                 )
+                .products(&["sage200-pro", "sage200-standard"])
                 .path("Id", self.id),
         )
     }
@@ -6888,6 +8889,7 @@ impl sage_core::Operation for GetCustomerMemo {
                     sage_core::Method::Get,
                     "/customer_memos/{Id}",
                 )
+                .products(&["sage200-pro", "sage200-standard"])
                 .path("Id", self.id),
         )
     }
@@ -6930,6 +8932,7 @@ impl sage_core::Operation for ListCustomerMemos {
                     sage_core::Method::Get,
                     "/customer_memos",
                 )
+                .products(&["sage200-pro", "sage200-standard"])
                 .odata(&self.odata),
         )
     }
@@ -6977,6 +8980,7 @@ impl sage_core::Operation for ListCustomerMemosForCustomer {
                     sage_core::Method::Get,
                     "/customers/{customerId}/customer_memos",
                 )
+                .products(&["sage200-pro", "sage200-standard"])
                 .odata(&self.odata)
                 .path("customerId", self.customer_id),
         )
@@ -6997,13 +9001,16 @@ pub struct UpdateCustomerMemo {
     /// Unique Id of the customer memo.
     pub id: super::ids::CustomerMemoId,
     /// The JSON request body.
-    pub body: CustomerMemo,
+    pub body: CustomerMemoUpdate,
 }
 
 impl UpdateCustomerMemo {
     /// A request with its required parameters; set optional ones with the methods below.
     #[inline]
-    pub fn new(id: impl Into<super::ids::CustomerMemoId>, body: CustomerMemo) -> Self {
+    pub fn new(
+        id: impl Into<super::ids::CustomerMemoId>,
+        body: CustomerMemoUpdate,
+    ) -> Self {
         Self { id: id.into(), body }
     }
 }
@@ -7019,6 +9026,7 @@ impl sage_core::Operation for UpdateCustomerMemo {
                 sage_core::Method::Put,
                 "/customer_memos/{Id}",
             )
+            .products(&["sage200-pro", "sage200-standard"])
             .path("Id", self.id)
             .json(&self.body)
     }
@@ -7036,7 +9044,7 @@ pub struct CreateCustomerMobileForCustomerAndCustomerContact {
     /// Unique Id of the customer.
     pub customer_id: super::ids::CustomerId,
     /// The JSON request body.
-    pub body: CustomerMobile,
+    pub body: NewCustomerMobile,
 }
 
 impl CreateCustomerMobileForCustomerAndCustomerContact {
@@ -7045,7 +9053,7 @@ impl CreateCustomerMobileForCustomerAndCustomerContact {
     pub fn new(
         customer_contact_id: impl Into<super::ids::CustomerContactId>,
         customer_id: impl Into<super::ids::CustomerId>,
-        body: CustomerMobile,
+        body: NewCustomerMobile,
     ) -> Self {
         Self {
             customer_contact_id: customer_contact_id.into(),
@@ -7066,6 +9074,7 @@ impl sage_core::Operation for CreateCustomerMobileForCustomerAndCustomerContact 
                 sage_core::Method::Post,
                 "/customers/{customerId}/customer_contacts/{CustomerContactId}/customer_mobiles",
             )
+            .products(&["sage200-pro", "sage200-standard"])
             .path("CustomerContactId", self.customer_contact_id)
             .path("customerId", self.customer_id)
             .json(&self.body)
@@ -7082,7 +9091,7 @@ pub struct CreateCustomerMobileForCustomerContact {
     /// Unique Id of the customer contact.
     pub customer_contact_id: super::ids::CustomerContactId,
     /// The JSON request body.
-    pub body: CustomerMobile,
+    pub body: NewCustomerMobile,
 }
 
 impl CreateCustomerMobileForCustomerContact {
@@ -7090,7 +9099,7 @@ impl CreateCustomerMobileForCustomerContact {
     #[inline]
     pub fn new(
         customer_contact_id: impl Into<super::ids::CustomerContactId>,
-        body: CustomerMobile,
+        body: NewCustomerMobile,
     ) -> Self {
         Self {
             customer_contact_id: customer_contact_id.into(),
@@ -7110,6 +9119,7 @@ impl sage_core::Operation for CreateCustomerMobileForCustomerContact {
                 sage_core::Method::Post,
                 "/customer_contacts/{CustomerContactId}/customer_mobiles",
             )
+            .products(&["sage200-pro", "sage200-standard"])
             .path("CustomerContactId", self.customer_contact_id)
             .json(&self.body)
     }
@@ -7146,6 +9156,7 @@ impl sage_core::Operation for DeleteCustomerMobile {
                     sage_core::Method::Delete,
                     "/customer_mobiles/{Id}",
                 )
+                .products(&["sage200-pro", "sage200-standard"])
                 .path("Id", self.id),
         )
     }
@@ -7194,6 +9205,7 @@ impl sage_core::Operation for DeleteCustomerMobileForCustomerAndCustomerContact 
                     sage_core::Method::Delete,
                     "/customers/{customerId}/customer_contacts/{CustomerContactId}/customer_mobiles/{Id}",
                 )
+                .products(&["sage200-pro", "sage200-standard"])
                 .path("CustomerContactId", self.customer_contact_id)
                 .path("Id", self.id)
                 .path("customerId", self.customer_id),
@@ -7240,6 +9252,7 @@ impl sage_core::Operation for DeleteCustomerMobileForCustomerContact {
                     sage_core::Method::Delete,
                     "/customer_contacts/{CustomerContactId}/customer_mobiles/{Id}",
                 )
+                .products(&["sage200-pro", "sage200-standard"])
                 .path("CustomerContactId", self.customer_contact_id)
                 .path("Id", self.id),
         )
@@ -7277,6 +9290,7 @@ impl sage_core::Operation for GetCustomerMobile {
                     sage_core::Method::Get,
                     "/customer_mobiles/{Id}",
                 )
+                .products(&["sage200-pro", "sage200-standard"])
                 .path("Id", self.id),
         )
     }
@@ -7325,6 +9339,7 @@ impl sage_core::Operation for GetCustomerMobileForCustomerAndCustomerContact {
                     sage_core::Method::Get,
                     "/customers/{customerId}/customer_contacts/{CustomerContactId}/customer_mobiles/{Id}",
                 )
+                .products(&["sage200-pro", "sage200-standard"])
                 .path("CustomerContactId", self.customer_contact_id)
                 .path("Id", self.id)
                 .path("customerId", self.customer_id),
@@ -7371,6 +9386,7 @@ impl sage_core::Operation for GetCustomerMobileForCustomerContact {
                     sage_core::Method::Get,
                     "/customer_contacts/{CustomerContactId}/customer_mobiles/{Id}",
                 )
+                .products(&["sage200-pro", "sage200-standard"])
                 .path("CustomerContactId", self.customer_contact_id)
                 .path("Id", self.id),
         )
@@ -7410,6 +9426,7 @@ impl sage_core::Operation for ListCustomerMobiles {
                     sage_core::Method::Get,
                     "/customer_mobiles",
                 )
+                .products(&["sage200-pro", "sage200-standard"])
                 .odata(&self.odata),
         )
     }
@@ -7459,6 +9476,7 @@ impl sage_core::Operation for ListCustomerMobilesForCustomerAndCustomerContact {
                     sage_core::Method::Get,
                     "/customers/{customerId}/customer_contacts/{CustomerContactId}/customer_mobiles",
                 )
+                .products(&["sage200-pro", "sage200-standard"])
                 .odata(&self.odata)
                 .path("CustomerContactId", self.customer_contact_id)
                 .path("customerId", self.customer_id),
@@ -7504,6 +9522,7 @@ impl sage_core::Operation for ListCustomerMobilesForCustomerContact {
                     sage_core::Method::Get,
                     "/customer_contacts/{CustomerContactId}/customer_mobiles",
                 )
+                .products(&["sage200-pro", "sage200-standard"])
                 .odata(&self.odata)
                 .path("CustomerContactId", self.customer_contact_id),
         )
@@ -7520,7 +9539,7 @@ pub struct UpdateCustomerMobile {
     /// Unique Id of the customer mobile.
     pub id: super::ids::CustomerMobileId,
     /// The JSON request body.
-    pub body: CustomerMobile,
+    pub body: CustomerMobileUpdate,
 }
 
 impl UpdateCustomerMobile {
@@ -7528,7 +9547,7 @@ impl UpdateCustomerMobile {
     #[inline]
     pub fn new(
         id: impl Into<super::ids::CustomerMobileId>,
-        body: CustomerMobile,
+        body: CustomerMobileUpdate,
     ) -> Self {
         Self { id: id.into(), body }
     }
@@ -7545,6 +9564,7 @@ impl sage_core::Operation for UpdateCustomerMobile {
                 sage_core::Method::Put,
                 "/customer_mobiles/{Id}",
             )
+            .products(&["sage200-pro", "sage200-standard"])
             .path("Id", self.id)
             .json(&self.body)
     }
@@ -7564,7 +9584,7 @@ pub struct UpdateCustomerMobileForCustomerAndCustomerContact {
     /// Unique Id of the customer.
     pub customer_id: super::ids::CustomerId,
     /// The JSON request body.
-    pub body: CustomerMobile,
+    pub body: CustomerMobileUpdate,
 }
 
 impl UpdateCustomerMobileForCustomerAndCustomerContact {
@@ -7574,7 +9594,7 @@ impl UpdateCustomerMobileForCustomerAndCustomerContact {
         customer_contact_id: impl Into<super::ids::CustomerContactId>,
         id: impl Into<super::ids::CustomerMobileId>,
         customer_id: impl Into<super::ids::CustomerId>,
-        body: CustomerMobile,
+        body: CustomerMobileUpdate,
     ) -> Self {
         Self {
             customer_contact_id: customer_contact_id.into(),
@@ -7596,6 +9616,7 @@ impl sage_core::Operation for UpdateCustomerMobileForCustomerAndCustomerContact 
                 sage_core::Method::Put,
                 "/customers/{customerId}/customer_contacts/{CustomerContactId}/customer_mobiles/{Id}",
             )
+            .products(&["sage200-pro", "sage200-standard"])
             .path("CustomerContactId", self.customer_contact_id)
             .path("Id", self.id)
             .path("customerId", self.customer_id)
@@ -7615,7 +9636,7 @@ pub struct UpdateCustomerMobileForCustomerContact {
     /// Unique Id of the customer mobile.
     pub id: super::ids::CustomerMobileId,
     /// The JSON request body.
-    pub body: CustomerMobile,
+    pub body: CustomerMobileUpdate,
 }
 
 impl UpdateCustomerMobileForCustomerContact {
@@ -7624,7 +9645,7 @@ impl UpdateCustomerMobileForCustomerContact {
     pub fn new(
         customer_contact_id: impl Into<super::ids::CustomerContactId>,
         id: impl Into<super::ids::CustomerMobileId>,
-        body: CustomerMobile,
+        body: CustomerMobileUpdate,
     ) -> Self {
         Self {
             customer_contact_id: customer_contact_id.into(),
@@ -7645,6 +9666,7 @@ impl sage_core::Operation for UpdateCustomerMobileForCustomerContact {
                 sage_core::Method::Put,
                 "/customer_contacts/{CustomerContactId}/customer_mobiles/{Id}",
             )
+            .products(&["sage200-pro", "sage200-standard"])
             .path("CustomerContactId", self.customer_contact_id)
             .path("Id", self.id)
             .json(&self.body)
@@ -7684,6 +9706,7 @@ impl sage_core::Operation for ListCustomerPeriodValueViews {
                     sage_core::Method::Get,
                     "/customer_period_value_views",
                 )
+                .products(&["sage200-pro", "sage200-standard"])
                 .odata(&self.odata),
         )
     }
@@ -7719,6 +9742,7 @@ impl sage_core::Operation for CreateCustomerPriceEnquiry {
                 sage_core::Method::Post,
                 "/customer_price_enquiry",
             )
+            .products(&["sage200-pro", "sage200-standard"])
             .json(&self.body)
     }
 }
@@ -7756,6 +9780,7 @@ impl sage_core::Operation for ListCustomerSopInvoiceCreditLineViews {
                     sage_core::Method::Get,
                     "/customer_sop_invoice_credit_line_views",
                 )
+                .products(&["sage200-pro", "sage200-standard"])
                 .odata(&self.odata),
         )
     }
@@ -7773,7 +9798,7 @@ pub struct CreateCustomerTelephoneForCustomerAndCustomerContact {
     /// Unique Id of the customer.
     pub customer_id: super::ids::CustomerId,
     /// The JSON request body.
-    pub body: CustomerTelephone,
+    pub body: NewCustomerTelephone,
 }
 
 impl CreateCustomerTelephoneForCustomerAndCustomerContact {
@@ -7782,7 +9807,7 @@ impl CreateCustomerTelephoneForCustomerAndCustomerContact {
     pub fn new(
         customer_contact_id: impl Into<super::ids::CustomerContactId>,
         customer_id: impl Into<super::ids::CustomerId>,
-        body: CustomerTelephone,
+        body: NewCustomerTelephone,
     ) -> Self {
         Self {
             customer_contact_id: customer_contact_id.into(),
@@ -7803,6 +9828,7 @@ impl sage_core::Operation for CreateCustomerTelephoneForCustomerAndCustomerConta
                 sage_core::Method::Post,
                 "/customers/{customerId}/customer_contacts/{CustomerContactId}/customer_telephones",
             )
+            .products(&["sage200-pro", "sage200-standard"])
             .path("CustomerContactId", self.customer_contact_id)
             .path("customerId", self.customer_id)
             .json(&self.body)
@@ -7819,7 +9845,7 @@ pub struct CreateCustomerTelephoneForCustomerContact {
     /// Unique Id of the customer contact.
     pub customer_contact_id: super::ids::CustomerContactId,
     /// The JSON request body.
-    pub body: CustomerTelephone,
+    pub body: NewCustomerTelephone,
 }
 
 impl CreateCustomerTelephoneForCustomerContact {
@@ -7827,7 +9853,7 @@ impl CreateCustomerTelephoneForCustomerContact {
     #[inline]
     pub fn new(
         customer_contact_id: impl Into<super::ids::CustomerContactId>,
-        body: CustomerTelephone,
+        body: NewCustomerTelephone,
     ) -> Self {
         Self {
             customer_contact_id: customer_contact_id.into(),
@@ -7847,6 +9873,7 @@ impl sage_core::Operation for CreateCustomerTelephoneForCustomerContact {
                 sage_core::Method::Post,
                 "/customer_contacts/{CustomerContactId}/customer_telephones",
             )
+            .products(&["sage200-pro", "sage200-standard"])
             .path("CustomerContactId", self.customer_contact_id)
             .json(&self.body)
     }
@@ -7883,6 +9910,7 @@ impl sage_core::Operation for DeleteCustomerTelephone {
                     sage_core::Method::Delete,
                     "/customer_telephones/{Id}",
                 )
+                .products(&["sage200-pro", "sage200-standard"])
                 .path("Id", self.id),
         )
     }
@@ -7931,6 +9959,7 @@ impl sage_core::Operation for DeleteCustomerTelephoneForCustomerAndCustomerConta
                     sage_core::Method::Delete,
                     "/customers/{customerId}/customer_contacts/{CustomerContactId}/customer_telephones/{Id}",
                 )
+                .products(&["sage200-pro", "sage200-standard"])
                 .path("CustomerContactId", self.customer_contact_id)
                 .path("Id", self.id)
                 .path("customerId", self.customer_id),
@@ -7977,6 +10006,7 @@ impl sage_core::Operation for DeleteCustomerTelephoneForCustomerContact {
                     sage_core::Method::Delete,
                     "/customer_contacts/{CustomerContactId}/customer_telephones/{Id}",
                 )
+                .products(&["sage200-pro", "sage200-standard"])
                 .path("CustomerContactId", self.customer_contact_id)
                 .path("Id", self.id),
         )
@@ -8014,6 +10044,7 @@ impl sage_core::Operation for GetCustomerTelephone {
                     sage_core::Method::Get,
                     "/customer_telephones/{Id}",
                 )
+                .products(&["sage200-pro", "sage200-standard"])
                 .path("Id", self.id),
         )
     }
@@ -8062,6 +10093,7 @@ impl sage_core::Operation for GetCustomerTelephoneForCustomerAndCustomerContact 
                     sage_core::Method::Get,
                     "/customers/{customerId}/customer_contacts/{CustomerContactId}/customer_telephones/{Id}",
                 )
+                .products(&["sage200-pro", "sage200-standard"])
                 .path("CustomerContactId", self.customer_contact_id)
                 .path("Id", self.id)
                 .path("customerId", self.customer_id),
@@ -8108,6 +10140,7 @@ impl sage_core::Operation for GetCustomerTelephoneForCustomerContact {
                     sage_core::Method::Get,
                     "/customer_contacts/{CustomerContactId}/customer_telephones/{Id}",
                 )
+                .products(&["sage200-pro", "sage200-standard"])
                 .path("CustomerContactId", self.customer_contact_id)
                 .path("Id", self.id),
         )
@@ -8147,6 +10180,7 @@ impl sage_core::Operation for ListCustomerTelephones {
                     sage_core::Method::Get,
                     "/customer_telephones",
                 )
+                .products(&["sage200-pro", "sage200-standard"])
                 .odata(&self.odata),
         )
     }
@@ -8196,6 +10230,7 @@ impl sage_core::Operation for ListCustomerTelephonesForCustomerAndCustomerContac
                     sage_core::Method::Get,
                     "/customers/{customerId}/customer_contacts/{CustomerContactId}/customer_telephones",
                 )
+                .products(&["sage200-pro", "sage200-standard"])
                 .odata(&self.odata)
                 .path("CustomerContactId", self.customer_contact_id)
                 .path("customerId", self.customer_id),
@@ -8241,6 +10276,7 @@ impl sage_core::Operation for ListCustomerTelephonesForCustomerContact {
                     sage_core::Method::Get,
                     "/customer_contacts/{CustomerContactId}/customer_telephones",
                 )
+                .products(&["sage200-pro", "sage200-standard"])
                 .odata(&self.odata)
                 .path("CustomerContactId", self.customer_contact_id),
         )
@@ -8257,7 +10293,7 @@ pub struct UpdateCustomerTelephone {
     /// Unique Id of the customer telephone.
     pub id: super::ids::CustomerTelephoneId,
     /// The JSON request body.
-    pub body: CustomerTelephone,
+    pub body: CustomerTelephoneUpdate,
 }
 
 impl UpdateCustomerTelephone {
@@ -8265,7 +10301,7 @@ impl UpdateCustomerTelephone {
     #[inline]
     pub fn new(
         id: impl Into<super::ids::CustomerTelephoneId>,
-        body: CustomerTelephone,
+        body: CustomerTelephoneUpdate,
     ) -> Self {
         Self { id: id.into(), body }
     }
@@ -8282,6 +10318,7 @@ impl sage_core::Operation for UpdateCustomerTelephone {
                 sage_core::Method::Put,
                 "/customer_telephones/{Id}",
             )
+            .products(&["sage200-pro", "sage200-standard"])
             .path("Id", self.id)
             .json(&self.body)
     }
@@ -8301,7 +10338,7 @@ pub struct UpdateCustomerTelephoneForCustomerAndCustomerContact {
     /// Unique Id of the customer.
     pub customer_id: super::ids::CustomerId,
     /// The JSON request body.
-    pub body: CustomerTelephone,
+    pub body: CustomerTelephoneUpdate,
 }
 
 impl UpdateCustomerTelephoneForCustomerAndCustomerContact {
@@ -8311,7 +10348,7 @@ impl UpdateCustomerTelephoneForCustomerAndCustomerContact {
         customer_contact_id: impl Into<super::ids::CustomerContactId>,
         id: impl Into<super::ids::CustomerTelephoneId>,
         customer_id: impl Into<super::ids::CustomerId>,
-        body: CustomerTelephone,
+        body: CustomerTelephoneUpdate,
     ) -> Self {
         Self {
             customer_contact_id: customer_contact_id.into(),
@@ -8333,6 +10370,7 @@ impl sage_core::Operation for UpdateCustomerTelephoneForCustomerAndCustomerConta
                 sage_core::Method::Put,
                 "/customers/{customerId}/customer_contacts/{CustomerContactId}/customer_telephones/{Id}",
             )
+            .products(&["sage200-pro", "sage200-standard"])
             .path("CustomerContactId", self.customer_contact_id)
             .path("Id", self.id)
             .path("customerId", self.customer_id)
@@ -8352,7 +10390,7 @@ pub struct UpdateCustomerTelephoneForCustomerContact {
     /// Unique Id of the customer telephone.
     pub id: super::ids::CustomerTelephoneId,
     /// The JSON request body.
-    pub body: CustomerTelephone,
+    pub body: CustomerTelephoneUpdate,
 }
 
 impl UpdateCustomerTelephoneForCustomerContact {
@@ -8361,7 +10399,7 @@ impl UpdateCustomerTelephoneForCustomerContact {
     pub fn new(
         customer_contact_id: impl Into<super::ids::CustomerContactId>,
         id: impl Into<super::ids::CustomerTelephoneId>,
-        body: CustomerTelephone,
+        body: CustomerTelephoneUpdate,
     ) -> Self {
         Self {
             customer_contact_id: customer_contact_id.into(),
@@ -8382,6 +10420,7 @@ impl sage_core::Operation for UpdateCustomerTelephoneForCustomerContact {
                 sage_core::Method::Put,
                 "/customer_contacts/{CustomerContactId}/customer_telephones/{Id}",
             )
+            .products(&["sage200-pro", "sage200-standard"])
             .path("CustomerContactId", self.customer_contact_id)
             .path("Id", self.id)
             .json(&self.body)
@@ -8421,6 +10460,7 @@ impl sage_core::Operation for ListCustomerViews {
                     sage_core::Method::Get,
                     "/customer_views",
                 )
+                .products(&["sage200-pro", "sage200-standard"])
                 .odata(&self.odata),
         )
     }
@@ -8438,7 +10478,7 @@ pub struct CreateCustomerWebsiteForCustomerAndCustomerContact {
     /// Unique Id of the customer.
     pub customer_id: super::ids::CustomerId,
     /// The JSON request body.
-    pub body: CustomerWebsite,
+    pub body: NewCustomerWebsite,
 }
 
 impl CreateCustomerWebsiteForCustomerAndCustomerContact {
@@ -8447,7 +10487,7 @@ impl CreateCustomerWebsiteForCustomerAndCustomerContact {
     pub fn new(
         customer_contact_id: impl Into<super::ids::CustomerContactId>,
         customer_id: impl Into<super::ids::CustomerId>,
-        body: CustomerWebsite,
+        body: NewCustomerWebsite,
     ) -> Self {
         Self {
             customer_contact_id: customer_contact_id.into(),
@@ -8468,6 +10508,7 @@ impl sage_core::Operation for CreateCustomerWebsiteForCustomerAndCustomerContact
                 sage_core::Method::Post,
                 "/customers/{customerId}/customer_contacts/{CustomerContactId}/customer_websites",
             )
+            .products(&["sage200-pro", "sage200-standard"])
             .path("CustomerContactId", self.customer_contact_id)
             .path("customerId", self.customer_id)
             .json(&self.body)
@@ -8484,7 +10525,7 @@ pub struct CreateCustomerWebsiteForCustomerContact {
     /// Unique Id of the customer contact.
     pub customer_contact_id: super::ids::CustomerContactId,
     /// The JSON request body.
-    pub body: CustomerWebsite,
+    pub body: NewCustomerWebsite,
 }
 
 impl CreateCustomerWebsiteForCustomerContact {
@@ -8492,7 +10533,7 @@ impl CreateCustomerWebsiteForCustomerContact {
     #[inline]
     pub fn new(
         customer_contact_id: impl Into<super::ids::CustomerContactId>,
-        body: CustomerWebsite,
+        body: NewCustomerWebsite,
     ) -> Self {
         Self {
             customer_contact_id: customer_contact_id.into(),
@@ -8512,6 +10553,7 @@ impl sage_core::Operation for CreateCustomerWebsiteForCustomerContact {
                 sage_core::Method::Post,
                 "/customer_contacts/{CustomerContactId}/customer_websites",
             )
+            .products(&["sage200-pro", "sage200-standard"])
             .path("CustomerContactId", self.customer_contact_id)
             .json(&self.body)
     }
@@ -8548,6 +10590,7 @@ impl sage_core::Operation for DeleteCustomerWebsite {
                     sage_core::Method::Delete,
                     "/customer_websites/{Id}",
                 )
+                .products(&["sage200-pro", "sage200-standard"])
                 .path("Id", self.id),
         )
     }
@@ -8596,6 +10639,7 @@ impl sage_core::Operation for DeleteCustomerWebsiteForCustomerAndCustomerContact
                     sage_core::Method::Delete,
                     "/customers/{customerId}/customer_contacts/{CustomerContactId}/customer_websites/{Id}",
                 )
+                .products(&["sage200-pro", "sage200-standard"])
                 .path("CustomerContactId", self.customer_contact_id)
                 .path("Id", self.id)
                 .path("customerId", self.customer_id),
@@ -8642,6 +10686,7 @@ impl sage_core::Operation for DeleteCustomerWebsiteForCustomerContact {
                     sage_core::Method::Delete,
                     "/customer_contacts/{CustomerContactId}/customer_websites/{Id}",
                 )
+                .products(&["sage200-pro", "sage200-standard"])
                 .path("CustomerContactId", self.customer_contact_id)
                 .path("Id", self.id),
         )
@@ -8679,6 +10724,7 @@ impl sage_core::Operation for GetCustomerWebsite {
                     sage_core::Method::Get,
                     "/customer_websites/{Id}",
                 )
+                .products(&["sage200-pro", "sage200-standard"])
                 .path("Id", self.id),
         )
     }
@@ -8727,6 +10773,7 @@ impl sage_core::Operation for GetCustomerWebsiteForCustomerAndCustomerContact {
                     sage_core::Method::Get,
                     "/customers/{customerId}/customer_contacts/{CustomerContactId}/customer_websites/{Id}",
                 )
+                .products(&["sage200-pro", "sage200-standard"])
                 .path("CustomerContactId", self.customer_contact_id)
                 .path("Id", self.id)
                 .path("customerId", self.customer_id),
@@ -8773,6 +10820,7 @@ impl sage_core::Operation for GetCustomerWebsiteForCustomerContact {
                     sage_core::Method::Get,
                     "/customer_contacts/{CustomerContactId}/customer_websites/{Id}",
                 )
+                .products(&["sage200-pro", "sage200-standard"])
                 .path("CustomerContactId", self.customer_contact_id)
                 .path("Id", self.id),
         )
@@ -8812,6 +10860,7 @@ impl sage_core::Operation for ListCustomerWebsites {
                     sage_core::Method::Get,
                     "/customer_websites",
                 )
+                .products(&["sage200-pro", "sage200-standard"])
                 .odata(&self.odata),
         )
     }
@@ -8861,6 +10910,7 @@ impl sage_core::Operation for ListCustomerWebsitesForCustomerAndCustomerContact 
                     sage_core::Method::Get,
                     "/customers/{customerId}/customer_contacts/{CustomerContactId}/customer_websites",
                 )
+                .products(&["sage200-pro", "sage200-standard"])
                 .odata(&self.odata)
                 .path("CustomerContactId", self.customer_contact_id)
                 .path("customerId", self.customer_id),
@@ -8906,6 +10956,7 @@ impl sage_core::Operation for ListCustomerWebsitesForCustomerContact {
                     sage_core::Method::Get,
                     "/customer_contacts/{CustomerContactId}/customer_websites",
                 )
+                .products(&["sage200-pro", "sage200-standard"])
                 .odata(&self.odata)
                 .path("CustomerContactId", self.customer_contact_id),
         )
@@ -8922,7 +10973,7 @@ pub struct UpdateCustomerWebsite {
     /// Unique Id of the customer website.
     pub id: super::ids::CustomerWebsiteId,
     /// The JSON request body.
-    pub body: CustomerWebsite,
+    pub body: CustomerWebsiteUpdate,
 }
 
 impl UpdateCustomerWebsite {
@@ -8930,7 +10981,7 @@ impl UpdateCustomerWebsite {
     #[inline]
     pub fn new(
         id: impl Into<super::ids::CustomerWebsiteId>,
-        body: CustomerWebsite,
+        body: CustomerWebsiteUpdate,
     ) -> Self {
         Self { id: id.into(), body }
     }
@@ -8947,6 +10998,7 @@ impl sage_core::Operation for UpdateCustomerWebsite {
                 sage_core::Method::Put,
                 "/customer_websites/{Id}",
             )
+            .products(&["sage200-pro", "sage200-standard"])
             .path("Id", self.id)
             .json(&self.body)
     }
@@ -8966,7 +11018,7 @@ pub struct UpdateCustomerWebsiteForCustomerAndCustomerContact {
     /// Unique Id of the customer.
     pub customer_id: super::ids::CustomerId,
     /// The JSON request body.
-    pub body: CustomerWebsite,
+    pub body: CustomerWebsiteUpdate,
 }
 
 impl UpdateCustomerWebsiteForCustomerAndCustomerContact {
@@ -8976,7 +11028,7 @@ impl UpdateCustomerWebsiteForCustomerAndCustomerContact {
         customer_contact_id: impl Into<super::ids::CustomerContactId>,
         id: impl Into<super::ids::CustomerWebsiteId>,
         customer_id: impl Into<super::ids::CustomerId>,
-        body: CustomerWebsite,
+        body: CustomerWebsiteUpdate,
     ) -> Self {
         Self {
             customer_contact_id: customer_contact_id.into(),
@@ -8998,6 +11050,7 @@ impl sage_core::Operation for UpdateCustomerWebsiteForCustomerAndCustomerContact
                 sage_core::Method::Put,
                 "/customers/{customerId}/customer_contacts/{CustomerContactId}/customer_websites/{Id}",
             )
+            .products(&["sage200-pro", "sage200-standard"])
             .path("CustomerContactId", self.customer_contact_id)
             .path("Id", self.id)
             .path("customerId", self.customer_id)
@@ -9017,7 +11070,7 @@ pub struct UpdateCustomerWebsiteForCustomerContact {
     /// Unique Id of the customer website.
     pub id: super::ids::CustomerWebsiteId,
     /// The JSON request body.
-    pub body: CustomerWebsite,
+    pub body: CustomerWebsiteUpdate,
 }
 
 impl UpdateCustomerWebsiteForCustomerContact {
@@ -9026,7 +11079,7 @@ impl UpdateCustomerWebsiteForCustomerContact {
     pub fn new(
         customer_contact_id: impl Into<super::ids::CustomerContactId>,
         id: impl Into<super::ids::CustomerWebsiteId>,
-        body: CustomerWebsite,
+        body: CustomerWebsiteUpdate,
     ) -> Self {
         Self {
             customer_contact_id: customer_contact_id.into(),
@@ -9047,6 +11100,7 @@ impl sage_core::Operation for UpdateCustomerWebsiteForCustomerContact {
                 sage_core::Method::Put,
                 "/customer_contacts/{CustomerContactId}/customer_websites/{Id}",
             )
+            .products(&["sage200-pro", "sage200-standard"])
             .path("CustomerContactId", self.customer_contact_id)
             .path("Id", self.id)
             .json(&self.body)
@@ -9086,6 +11140,7 @@ impl sage_core::Operation for ListCustomerYearValueViews {
                     sage_core::Method::Get,
                     "/customer_year_value_views",
                 )
+                .products(&["sage200-pro", "sage200-standard"])
                 .odata(&self.odata),
         )
     }
@@ -9099,13 +11154,13 @@ impl sage_core::Operation for ListCustomerYearValueViews {
 #[derive(Debug, Clone, PartialEq)]
 pub struct CreateCustomer {
     /// The JSON request body.
-    pub body: Customer,
+    pub body: NewCustomer,
 }
 
 impl CreateCustomer {
     /// A request with its required parameters; set optional ones with the methods below.
     #[inline]
-    pub fn new(body: Customer) -> Self {
+    pub fn new(body: NewCustomer) -> Self {
         Self { body }
     }
 }
@@ -9117,6 +11172,7 @@ impl sage_core::Operation for CreateCustomer {
     #[inline]
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         sage_core::Request::new("create_customer", sage_core::Method::Post, "/customers")
+            .products(&["sage200-pro", "sage200-standard"])
             .json(&self.body)
     }
 }
@@ -9153,6 +11209,7 @@ impl sage_core::Operation for CreateCustomersNew {
                 sage_core::Method::Post,
                 "/customers_new",
             )
+            .products(&["sage200-pro", "sage200-standard"])
             .json(&self.body)
     }
 }
@@ -9188,6 +11245,7 @@ impl sage_core::Operation for DeleteCustomer {
                     sage_core::Method::Delete,
                     "/customers/{Id}",
                 )
+                .products(&["sage200-pro", "sage200-standard"])
                 .path("Id", self.id),
         )
     }
@@ -9224,6 +11282,7 @@ impl sage_core::Operation for GetCustomer {
                     sage_core::Method::Get,
                     "/customers/{Id}",
                 )
+                .products(&["sage200-pro", "sage200-standard"])
                 .path("Id", self.id),
         )
     }
@@ -9262,6 +11321,7 @@ impl sage_core::Operation for ListCustomers {
                     sage_core::Method::Get,
                     "/customers",
                 )
+                .products(&["sage200-pro", "sage200-standard"])
                 .odata(&self.odata),
         )
     }
@@ -9277,13 +11337,13 @@ pub struct UpdateCustomer {
     /// Unique Id of the customer.
     pub id: super::ids::CustomerId,
     /// The JSON request body.
-    pub body: Customer,
+    pub body: CustomerUpdate,
 }
 
 impl UpdateCustomer {
     /// A request with its required parameters; set optional ones with the methods below.
     #[inline]
-    pub fn new(id: impl Into<super::ids::CustomerId>, body: Customer) -> Self {
+    pub fn new(id: impl Into<super::ids::CustomerId>, body: CustomerUpdate) -> Self {
         Self { id: id.into(), body }
     }
 }
@@ -9299,6 +11359,7 @@ impl sage_core::Operation for UpdateCustomer {
                 sage_core::Method::Put,
                 "/customers/{Id}",
             )
+            .products(&["sage200-pro", "sage200-standard"])
             .path("Id", self.id)
             .json(&self.body)
     }
@@ -9339,6 +11400,7 @@ impl sage_core::Operation for ListDocumentTransmissionMethodTypes {
                     sage_core::Method::Get,
                     "/document_transmission_method_types",
                 )
+                .products(&["sage200-pro", "sage200-standard"])
                 .odata(&self.odata),
         )
     }
@@ -9379,6 +11441,7 @@ impl sage_core::Operation for ListHeadOfficeTypes {
                     sage_core::Method::Get,
                     "/head_office_types",
                 )
+                .products(&["sage200-pro", "sage200-standard"])
                 .odata(&self.odata),
         )
     }
@@ -9417,6 +11480,7 @@ impl sage_core::Operation for ListLookupCustomers {
                     sage_core::Method::Get,
                     "/lookup_customers",
                 )
+                .products(&["sage200-pro", "sage200-standard"])
                 .odata(&self.odata),
         )
     }
@@ -9455,6 +11519,7 @@ impl sage_core::Operation for ListSalesAgedDebtorDetailedViews {
                     sage_core::Method::Get,
                     "/sales_aged_debtor_detailed_views",
                 )
+                .products(&["sage200-pro", "sage200-standard"])
                 .odata(&self.odata),
         )
     }
@@ -9493,6 +11558,7 @@ impl sage_core::Operation for ListSalesAgedDebtorSummaryViews {
                     sage_core::Method::Get,
                     "/sales_aged_debtor_summary_views",
                 )
+                .products(&["sage200-pro", "sage200-standard"])
                 .odata(&self.odata),
         )
     }
@@ -9531,6 +11597,7 @@ impl sage_core::Operation for ListAgedTransactionPeriodViews {
                     sage_core::Method::Get,
                     "/sales_aged_transaction_period_views",
                 )
+                .products(&["sage200-pro", "sage200-standard"])
                 .odata(&self.odata),
         )
     }
@@ -9568,6 +11635,7 @@ impl sage_core::Operation for CreateSalesAllocation {
                 sage_core::Method::Post,
                 "/sales_allocations",
             )
+            .products(&["sage200-pro", "sage200-standard"])
             .json(&self.body)
     }
 }
@@ -9604,6 +11672,7 @@ impl sage_core::Operation for CreateSalesCreditNote {
                 sage_core::Method::Post,
                 "/sales_credit_notes",
             )
+            .products(&["sage200-pro", "sage200-standard"])
             .json(&self.body)
     }
 }
@@ -9638,6 +11707,7 @@ impl sage_core::Operation for CreateSalesCreditNotesNew {
                 sage_core::Method::Post,
                 "/sales_credit_notes_new",
             )
+            .products(&["sage200-pro", "sage200-standard"])
             .json(&self.body)
     }
 }
@@ -9675,6 +11745,7 @@ impl sage_core::Operation for GetSalesHistoricalTransaction {
                     sage_core::Method::Get,
                     "/sales_historical_transactions/{Id}",
                 )
+                .products(&["sage200-pro", "sage200-standard"])
                 .path("Id", self.id),
         )
     }
@@ -9715,6 +11786,7 @@ impl sage_core::Operation for ListSalesHistoricalTransactions {
                     sage_core::Method::Get,
                     "/sales_historical_transactions",
                 )
+                .products(&["sage200-pro", "sage200-standard"])
                 .odata(&self.odata),
         )
     }
@@ -9760,6 +11832,7 @@ impl sage_core::Operation for ListSalesHistoricalTransactionsForCustomer {
                     sage_core::Method::Get,
                     "/customers/{customerId}/sales_historical_transactions",
                 )
+                .products(&["sage200-pro", "sage200-standard"])
                 .odata(&self.odata)
                 .path("customerId", self.customer_id),
         )
@@ -9798,6 +11871,7 @@ impl sage_core::Operation for CreateSalesInvoice {
                 sage_core::Method::Post,
                 "/sales_invoices",
             )
+            .products(&["sage200-pro", "sage200-standard"])
             .json(&self.body)
     }
 }
@@ -9832,6 +11906,7 @@ impl sage_core::Operation for CreateSalesInvoicesNew {
                 sage_core::Method::Post,
                 "/sales_invoices_new",
             )
+            .products(&["sage200-pro", "sage200-standard"])
             .json(&self.body)
     }
 }
@@ -9869,6 +11944,7 @@ impl sage_core::Operation for GetSalesLedgerSetting {
                     sage_core::Method::Get,
                     "/sales_ledger_settings/{Id}",
                 )
+                .products(&["sage200-pro", "sage200-standard"])
                 .path("Id", self.id),
         )
     }
@@ -9909,6 +11985,7 @@ impl sage_core::Operation for ListSalesLedgerSettings {
                     sage_core::Method::Get,
                     "/sales_ledger_settings",
                 )
+                .products(&["sage200-pro", "sage200-standard"])
                 .odata(&self.odata),
         )
     }
@@ -9924,7 +12001,7 @@ pub struct UpdateSalesLedgerSetting {
     /// Unique Id of the Sales Ledger settings.
     pub id: super::ids::SalesLedgerSettingsId,
     /// The JSON request body.
-    pub body: SalesLedgerSettings,
+    pub body: SalesLedgerSettingsUpdate,
 }
 
 impl UpdateSalesLedgerSetting {
@@ -9932,7 +12009,7 @@ impl UpdateSalesLedgerSetting {
     #[inline]
     pub fn new(
         id: impl Into<super::ids::SalesLedgerSettingsId>,
-        body: SalesLedgerSettings,
+        body: SalesLedgerSettingsUpdate,
     ) -> Self {
         Self { id: id.into(), body }
     }
@@ -9949,6 +12026,7 @@ impl sage_core::Operation for UpdateSalesLedgerSetting {
                 sage_core::Method::Put,
                 "/sales_ledger_settings/{Id}",
             )
+            .products(&["sage200-pro", "sage200-standard"])
             .path("Id", self.id)
             .json(&self.body)
     }
@@ -9988,6 +12066,7 @@ impl sage_core::Operation for CreateSalesPayment {
                 sage_core::Method::Post,
                 "/sales_payments",
             )
+            .products(&["sage200-pro", "sage200-standard"])
             .json(&self.body)
     }
 }
@@ -10004,13 +12083,13 @@ impl sage_core::Operation for CreateSalesPayment {
 #[derive(Debug, Clone, PartialEq)]
 pub struct CreateSalesPostedTransactionMemo {
     /// The JSON request body.
-    pub body: SalesPostedTransactionMemo,
+    pub body: NewSalesPostedTransactionMemo,
 }
 
 impl CreateSalesPostedTransactionMemo {
     /// A request with its required parameters; set optional ones with the methods below.
     #[inline]
-    pub fn new(body: SalesPostedTransactionMemo) -> Self {
+    pub fn new(body: NewSalesPostedTransactionMemo) -> Self {
         Self { body }
     }
 }
@@ -10026,6 +12105,7 @@ impl sage_core::Operation for CreateSalesPostedTransactionMemo {
                 sage_core::Method::Post,
                 "/sales_posted_transaction_memos",
             )
+            .products(&["sage200-pro", "sage200-standard"])
             .json(&self.body)
     }
 }
@@ -10065,6 +12145,7 @@ impl sage_core::Operation for DeleteSalesPostedTransactionMemo {
                     sage_core::Method::Delete,
                     "/sales_posted_transaction_memos/{Id}",
                 )
+                .products(&["sage200-pro", "sage200-standard"])
                 .path("Id", self.id),
         )
     }
@@ -10105,6 +12186,7 @@ impl sage_core::Operation for GetSalesPostedTransactionMemo {
                     sage_core::Method::Get,
                     "/sales_posted_transaction_memos/{Id}",
                 )
+                .products(&["sage200-pro", "sage200-standard"])
                 .path("Id", self.id),
         )
     }
@@ -10152,6 +12234,7 @@ impl sage_core::Operation for ListMemosForSalesPostedTransaction {
                     sage_core::Method::Get,
                     "/sales_posted_transactions/{transactionId}/sales_posted_transaction_memos",
                 )
+                .products(&["sage200-pro", "sage200-standard"])
                 .odata(&self.odata)
                 .path("transactionId", self.transaction_id),
         )
@@ -10195,6 +12278,7 @@ impl sage_core::Operation for ListSalesPostedTransactionMemos {
                     sage_core::Method::Get,
                     "/sales_posted_transaction_memos",
                 )
+                .products(&["sage200-pro", "sage200-standard"])
                 .odata(&self.odata),
         )
     }
@@ -10214,7 +12298,7 @@ pub struct UpdateSalesPostedTransactionMemo {
     /// Unique Id of the sales posted transaction memo.
     pub id: super::ids::SalesPostedTransactionMemoId,
     /// The JSON request body.
-    pub body: SalesPostedTransactionMemo,
+    pub body: SalesPostedTransactionMemoUpdate,
 }
 
 impl UpdateSalesPostedTransactionMemo {
@@ -10222,7 +12306,7 @@ impl UpdateSalesPostedTransactionMemo {
     #[inline]
     pub fn new(
         id: impl Into<super::ids::SalesPostedTransactionMemoId>,
-        body: SalesPostedTransactionMemo,
+        body: SalesPostedTransactionMemoUpdate,
     ) -> Self {
         Self { id: id.into(), body }
     }
@@ -10239,6 +12323,7 @@ impl sage_core::Operation for UpdateSalesPostedTransactionMemo {
                 sage_core::Method::Put,
                 "/sales_posted_transaction_memos/{Id}",
             )
+            .products(&["sage200-pro", "sage200-standard"])
             .path("Id", self.id)
             .json(&self.body)
     }
@@ -10279,6 +12364,7 @@ impl sage_core::Operation for GetSalesPostedTransaction {
                     sage_core::Method::Get,
                     "/sales_posted_transactions/{Id}",
                 )
+                .products(&["sage200-pro", "sage200-standard"])
                 .path("Id", self.id),
         )
     }
@@ -10321,6 +12407,7 @@ impl sage_core::Operation for ListSalesPostedTransactions {
                     sage_core::Method::Get,
                     "/sales_posted_transactions",
                 )
+                .products(&["sage200-pro", "sage200-standard"])
                 .odata(&self.odata),
         )
     }
@@ -10366,6 +12453,7 @@ impl sage_core::Operation for ListSalesPostedTransactionsForCustomer {
                     sage_core::Method::Get,
                     "/customers/{customerId}/sales_posted_transactions",
                 )
+                .products(&["sage200-pro", "sage200-standard"])
                 .odata(&self.odata)
                 .path("customerId", self.customer_id),
         )
@@ -10386,7 +12474,7 @@ pub struct UpdateSalesPostedTransactions {
     /// The unique Id of the sales posted transaction.
     pub id: super::ids::SalesPostedTransactionId,
     /// The JSON request body.
-    pub body: SalesPostedTransaction,
+    pub body: SalesPostedTransactionUpdate,
 }
 
 impl UpdateSalesPostedTransactions {
@@ -10394,7 +12482,7 @@ impl UpdateSalesPostedTransactions {
     #[inline]
     pub fn new(
         id: impl Into<super::ids::SalesPostedTransactionId>,
-        body: SalesPostedTransaction,
+        body: SalesPostedTransactionUpdate,
     ) -> Self {
         Self { id: id.into(), body }
     }
@@ -10411,6 +12499,7 @@ impl sage_core::Operation for UpdateSalesPostedTransactions {
                 sage_core::Method::Put,
                 "/sales_posted_transactions/{Id}",
             )
+            .products(&["sage200-pro", "sage200-standard"])
             .path("Id", self.id)
             .json(&self.body)
     }
@@ -10450,6 +12539,7 @@ impl sage_core::Operation for CreateSalesReceipt {
                 sage_core::Method::Post,
                 "/sales_receipts",
             )
+            .products(&["sage200-pro", "sage200-standard"])
             .json(&self.body)
     }
 }
@@ -10485,6 +12575,7 @@ impl sage_core::Operation for GetSalesTransactionEnquiryView {
                     sage_core::Method::Get,
                     "/sales_transaction_enquiry_views/{Id}",
                 )
+                .products(&["sage200-pro", "sage200-standard"])
                 .path("Id", self.id),
         )
     }
@@ -10523,6 +12614,7 @@ impl sage_core::Operation for ListSalesTransactionEnquiryViews {
                     sage_core::Method::Get,
                     "/sales_transaction_enquiry_views",
                 )
+                .products(&["sage200-pro", "sage200-standard"])
                 .odata(&self.odata),
         )
     }
@@ -10566,6 +12658,7 @@ impl sage_core::Operation for ListSalesTransactionsEnquiryViewsForCustomer {
                     sage_core::Method::Get,
                     "/customers/{customerId}/sales_transaction_enquiry_views",
                 )
+                .products(&["sage200-pro", "sage200-standard"])
                 .odata(&self.odata)
                 .path("customerId", self.customer_id),
         )
@@ -10607,6 +12700,7 @@ impl sage_core::Operation for ListSalesTransactionViews {
                     sage_core::Method::Get,
                     "/sales_transaction_views",
                 )
+                .products(&["sage200-pro", "sage200-standard"])
                 .odata(&self.odata),
         )
     }
@@ -10645,6 +12739,7 @@ impl sage_core::Operation for ListStatementAgeingTerms {
                     sage_core::Method::Get,
                     "/statement_ageing_terms",
                 )
+                .products(&["sage200-pro", "sage200-standard"])
                 .odata(&self.odata),
         )
     }
@@ -10685,6 +12780,7 @@ impl sage_core::Operation for ListStatementLayoutTypes {
                     sage_core::Method::Get,
                     "/statement_layout_types",
                 )
+                .products(&["sage200-pro", "sage200-standard"])
                 .odata(&self.odata),
         )
     }
@@ -10723,6 +12819,7 @@ impl sage_core::Operation for ListStatementTerms {
                     sage_core::Method::Get,
                     "/statement_terms",
                 )
+                .products(&["sage200-pro", "sage200-standard"])
                 .odata(&self.odata),
         )
     }

@@ -168,6 +168,7 @@ sage_core::json_model! {
     }
 }
 
+sage_core::fields! { LookupSopOrder => LookupSopOrderFields { customer_document_no: Text, customer_id: Integer, document_no: Text, document_status_id: Integer, id: Integer } }
 /// A subset of sales quote information for populating a lookup.
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct LookupSopQuote {
@@ -195,6 +196,754 @@ sage_core::json_model! {
     }
 }
 
+sage_core::fields! { LookupSopQuote => LookupSopQuoteFields { customer_document_no: Text, customer_id: Integer, document_no: Text, document_status_id: Integer, id: Integer } }
+/// A sop confirm despatch adjustment to create: what a create sends. The fields are [`SopConfirmDespatchAdjustment`]'s (documented there) but those Sage sets; `new` takes the required ones, so leaving one out does not compile.
+#[derive(Debug, Clone, PartialEq)]
+pub struct NewSopConfirmDespatchAdjustment {
+    pub confirmation_intent_type: Option<String>,
+    pub despatch_receipt_date: Option<sage_core::types::DateTime>,
+    pub items: Vec<SopDespatchReceiptItem>,
+    pub sop_order_return_id: i64,
+    pub tracking_items: Option<Vec<PendingSopDespatchReceipt>>,
+    /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
+    pub extra: sage_core::types::Extra,
+}
+
+impl NewSopConfirmDespatchAdjustment {
+    /// A value with its required fields; the optional ones start unset.
+    #[inline]
+    pub fn new(
+        sop_order_return_id: i64,
+        items: impl IntoIterator<Item = SopDespatchReceiptItem>,
+    ) -> Self {
+        Self {
+            confirmation_intent_type: None,
+            despatch_receipt_date: None,
+            items: items.into_iter().collect(),
+            sop_order_return_id,
+            tracking_items: None,
+            extra: sage_core::types::Extra::new(),
+        }
+    }
+}
+
+sage_core::json_model! {
+    NewSopConfirmDespatchAdjustment {
+        confirmation_intent_type: "confirmation_intent_type", lenient_option, optional;
+        despatch_receipt_date: "despatch_receipt_date", lenient_option, optional;
+        items: "items", or_default, field;
+        sop_order_return_id: "sop_order_return_id", lenient_value, field;
+        tracking_items: "tracking_items", next_value, optional;
+    }
+}
+
+/// A sop export reason to create: what a create sends. The fields are [`SopExportReason`]'s (documented there) but those Sage sets; `new` takes the required ones, so leaving one out does not compile.
+#[derive(Debug, Clone, PartialEq)]
+pub struct NewSopExportReason {
+    pub is_default: Option<bool>,
+    pub is_to_delete: Option<bool>,
+    pub name: String,
+    /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
+    pub extra: sage_core::types::Extra,
+}
+
+impl NewSopExportReason {
+    /// A value with its required fields; the optional ones start unset.
+    #[inline]
+    pub fn new(name: impl Into<String>) -> Self {
+        Self {
+            is_default: None,
+            is_to_delete: None,
+            name: name.into(),
+            extra: sage_core::types::Extra::new(),
+        }
+    }
+}
+
+sage_core::json_model! {
+    NewSopExportReason {
+        is_default: "is_default", lenient_option, optional;
+        is_to_delete: "is_to_delete", lenient_option, optional;
+        name: "name", lenient_value, field;
+    }
+}
+
+/// A sop incoterm to create: what a create sends. The fields are [`SopIncoterm`]'s (documented there) but those Sage sets; `new` takes the required ones, so leaving one out does not compile.
+#[derive(Debug, Clone, PartialEq)]
+pub struct NewSopIncoterm {
+    pub is_default: Option<bool>,
+    pub is_to_delete: Option<bool>,
+    pub name: String,
+    /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
+    pub extra: sage_core::types::Extra,
+}
+
+impl NewSopIncoterm {
+    /// A value with its required fields; the optional ones start unset.
+    #[inline]
+    pub fn new(name: impl Into<String>) -> Self {
+        Self {
+            is_default: None,
+            is_to_delete: None,
+            name: name.into(),
+            extra: sage_core::types::Extra::new(),
+        }
+    }
+}
+
+sage_core::json_model! {
+    NewSopIncoterm {
+        is_default: "is_default", lenient_option, optional;
+        is_to_delete: "is_to_delete", lenient_option, optional;
+        name: "name", lenient_value, field;
+    }
+}
+
+/// A sop order to create: what a create sends. The fields are [`SopOrder`]'s (documented there) but those Sage sets; `new` takes the required ones, so leaving one out does not compile.
+#[derive(Debug, Clone, PartialEq)]
+pub struct NewSopOrder {
+    pub analysis_code_1: Option<String>,
+    pub analysis_code_10: Option<String>,
+    pub analysis_code_11: Option<String>,
+    pub analysis_code_12: Option<String>,
+    pub analysis_code_13: Option<String>,
+    pub analysis_code_14: Option<String>,
+    pub analysis_code_15: Option<String>,
+    pub analysis_code_16: Option<String>,
+    pub analysis_code_17: Option<String>,
+    pub analysis_code_18: Option<String>,
+    pub analysis_code_19: Option<String>,
+    pub analysis_code_2: Option<String>,
+    pub analysis_code_20: Option<String>,
+    pub analysis_code_3: Option<String>,
+    pub analysis_code_4: Option<String>,
+    pub analysis_code_5: Option<String>,
+    pub analysis_code_6: Option<String>,
+    pub analysis_code_7: Option<String>,
+    pub analysis_code_8: Option<String>,
+    pub analysis_code_9: Option<String>,
+    pub apply_available_document_discount_percent: Option<bool>,
+    pub available_document_discount_percent: Option<sage_core::types::Decimal>,
+    pub cancelled_status: Option<String>,
+    pub cash_account_invoice_address: Option<SopOrderCashAccountInvoiceAddress>,
+    pub currency_id: Option<super::ids::CurrencyId>,
+    pub customer_delivery_address_id: Option<super::ids::CustomerDeliveryAddressId>,
+    pub customer_document_no: Option<String>,
+    pub customer_id: super::ids::CustomerId,
+    pub customer_type: Option<CustomerType>,
+    pub declared_payment_remaining: Option<sage_core::types::Decimal>,
+    pub delivery_address: Option<SopOrderDeliveryAddress>,
+    pub despatch_receipt_status: Option<String>,
+    pub document_created_by: Option<String>,
+    pub document_date: Option<sage_core::types::DateTime>,
+    pub document_discount_percent: Option<sage_core::types::Decimal>,
+    pub document_no: String,
+    pub document_status: Option<super::common::DocumentStatus>,
+    pub exchange_rate: Option<sage_core::types::Decimal>,
+    pub external_reference: Option<String>,
+    pub invoice_credit_status: Option<String>,
+    pub invoice_payment_with_order_immediately: Option<bool>,
+    pub is_credit_limit_exceeded: Option<bool>,
+    pub is_draft: Option<bool>,
+    pub is_editing: Option<bool>,
+    pub is_to_sequence_lines: Option<bool>,
+    pub is_triangulated: Option<bool>,
+    pub lines: Option<Vec<SopOrderLine>>,
+    pub lock_id: Option<i64>,
+    pub memos: Option<Vec<SopOrderMemo>>,
+    pub order_priority: Option<String>,
+    pub override_on_hold: Option<bool>,
+    pub payment_declared: Option<sage_core::types::Decimal>,
+    pub payment_method_id: Option<i64>,
+    pub payment_reference: Option<String>,
+    pub payment_status: Option<SopOrderPaymentStatus>,
+    pub payment_type: Option<String>,
+    pub payment_undeclared: Option<sage_core::types::Decimal>,
+    pub payment_value: Option<sage_core::types::Decimal>,
+    pub payment_with_order: Option<bool>,
+    pub profitability: Option<SopOrderReturnProfit>,
+    pub promised_delivery_date: Option<sage_core::types::DateTime>,
+    pub quotation_expiry_date: Option<sage_core::types::DateTime>,
+    pub recalculate_prices: Option<bool>,
+    pub requested_delivery_date: Option<sage_core::types::DateTime>,
+    pub settlement_discount_days: Option<i64>,
+    pub settlement_discount_percent: Option<sage_core::types::Decimal>,
+    pub spare_bool_1: Option<bool>,
+    pub spare_bool_2: Option<bool>,
+    pub spare_bool_3: Option<bool>,
+    pub spare_bool_4: Option<bool>,
+    pub spare_bool_5: Option<bool>,
+    pub spare_date_1: Option<sage_core::types::DateTime>,
+    pub spare_date_2: Option<sage_core::types::DateTime>,
+    pub spare_date_3: Option<sage_core::types::DateTime>,
+    pub spare_date_4: Option<sage_core::types::DateTime>,
+    pub spare_date_5: Option<sage_core::types::DateTime>,
+    pub spare_number_1: Option<sage_core::types::Decimal>,
+    pub spare_number_10: Option<sage_core::types::Decimal>,
+    pub spare_number_2: Option<sage_core::types::Decimal>,
+    pub spare_number_3: Option<sage_core::types::Decimal>,
+    pub spare_number_4: Option<sage_core::types::Decimal>,
+    pub spare_number_5: Option<sage_core::types::Decimal>,
+    pub spare_number_6: Option<sage_core::types::Decimal>,
+    pub spare_number_7: Option<sage_core::types::Decimal>,
+    pub spare_number_8: Option<sage_core::types::Decimal>,
+    pub spare_number_9: Option<sage_core::types::Decimal>,
+    pub spare_text_1: Option<String>,
+    pub spare_text_10: Option<String>,
+    pub spare_text_2: Option<String>,
+    pub spare_text_3: Option<String>,
+    pub spare_text_4: Option<String>,
+    pub spare_text_5: Option<String>,
+    pub spare_text_6: Option<String>,
+    pub spare_text_7: Option<String>,
+    pub spare_text_8: Option<String>,
+    pub spare_text_9: Option<String>,
+    pub subtotal_charge_net_value: Option<sage_core::types::Decimal>,
+    pub subtotal_charge_tax_value: Option<sage_core::types::Decimal>,
+    pub subtotal_discount_value: Option<sage_core::types::Decimal>,
+    pub subtotal_goods_value: Option<sage_core::types::Decimal>,
+    pub suppress_warnings: Option<bool>,
+    pub total_gross_value: Option<sage_core::types::Decimal>,
+    pub total_net_value: Option<sage_core::types::Decimal>,
+    pub total_tax_value: Option<sage_core::types::Decimal>,
+    pub use_invoice_address: Option<bool>,
+    /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
+    pub extra: sage_core::types::Extra,
+}
+
+impl NewSopOrder {
+    /// A value with its required fields; the optional ones start unset.
+    #[inline]
+    pub fn new(
+        document_no: impl Into<String>,
+        customer_id: impl Into<super::ids::CustomerId>,
+    ) -> Self {
+        Self {
+            analysis_code_1: None,
+            analysis_code_10: None,
+            analysis_code_11: None,
+            analysis_code_12: None,
+            analysis_code_13: None,
+            analysis_code_14: None,
+            analysis_code_15: None,
+            analysis_code_16: None,
+            analysis_code_17: None,
+            analysis_code_18: None,
+            analysis_code_19: None,
+            analysis_code_2: None,
+            analysis_code_20: None,
+            analysis_code_3: None,
+            analysis_code_4: None,
+            analysis_code_5: None,
+            analysis_code_6: None,
+            analysis_code_7: None,
+            analysis_code_8: None,
+            analysis_code_9: None,
+            apply_available_document_discount_percent: None,
+            available_document_discount_percent: None,
+            cancelled_status: None,
+            cash_account_invoice_address: None,
+            currency_id: None,
+            customer_delivery_address_id: None,
+            customer_document_no: None,
+            customer_id: customer_id.into(),
+            customer_type: None,
+            declared_payment_remaining: None,
+            delivery_address: None,
+            despatch_receipt_status: None,
+            document_created_by: None,
+            document_date: None,
+            document_discount_percent: None,
+            document_no: document_no.into(),
+            document_status: None,
+            exchange_rate: None,
+            external_reference: None,
+            invoice_credit_status: None,
+            invoice_payment_with_order_immediately: None,
+            is_credit_limit_exceeded: None,
+            is_draft: None,
+            is_editing: None,
+            is_to_sequence_lines: None,
+            is_triangulated: None,
+            lines: None,
+            lock_id: None,
+            memos: None,
+            order_priority: None,
+            override_on_hold: None,
+            payment_declared: None,
+            payment_method_id: None,
+            payment_reference: None,
+            payment_status: None,
+            payment_type: None,
+            payment_undeclared: None,
+            payment_value: None,
+            payment_with_order: None,
+            profitability: None,
+            promised_delivery_date: None,
+            quotation_expiry_date: None,
+            recalculate_prices: None,
+            requested_delivery_date: None,
+            settlement_discount_days: None,
+            settlement_discount_percent: None,
+            spare_bool_1: None,
+            spare_bool_2: None,
+            spare_bool_3: None,
+            spare_bool_4: None,
+            spare_bool_5: None,
+            spare_date_1: None,
+            spare_date_2: None,
+            spare_date_3: None,
+            spare_date_4: None,
+            spare_date_5: None,
+            spare_number_1: None,
+            spare_number_10: None,
+            spare_number_2: None,
+            spare_number_3: None,
+            spare_number_4: None,
+            spare_number_5: None,
+            spare_number_6: None,
+            spare_number_7: None,
+            spare_number_8: None,
+            spare_number_9: None,
+            spare_text_1: None,
+            spare_text_10: None,
+            spare_text_2: None,
+            spare_text_3: None,
+            spare_text_4: None,
+            spare_text_5: None,
+            spare_text_6: None,
+            spare_text_7: None,
+            spare_text_8: None,
+            spare_text_9: None,
+            subtotal_charge_net_value: None,
+            subtotal_charge_tax_value: None,
+            subtotal_discount_value: None,
+            subtotal_goods_value: None,
+            suppress_warnings: None,
+            total_gross_value: None,
+            total_net_value: None,
+            total_tax_value: None,
+            use_invoice_address: None,
+            extra: sage_core::types::Extra::new(),
+        }
+    }
+}
+
+sage_core::json_model! {
+    NewSopOrder {
+        analysis_code_1: "analysis_code_1", lenient_option, optional;
+        analysis_code_10: "analysis_code_10", lenient_option, optional;
+        analysis_code_11: "analysis_code_11", lenient_option, optional;
+        analysis_code_12: "analysis_code_12", lenient_option, optional;
+        analysis_code_13: "analysis_code_13", lenient_option, optional;
+        analysis_code_14: "analysis_code_14", lenient_option, optional;
+        analysis_code_15: "analysis_code_15", lenient_option, optional;
+        analysis_code_16: "analysis_code_16", lenient_option, optional;
+        analysis_code_17: "analysis_code_17", lenient_option, optional;
+        analysis_code_18: "analysis_code_18", lenient_option, optional;
+        analysis_code_19: "analysis_code_19", lenient_option, optional;
+        analysis_code_2: "analysis_code_2", lenient_option, optional;
+        analysis_code_20: "analysis_code_20", lenient_option, optional;
+        analysis_code_3: "analysis_code_3", lenient_option, optional;
+        analysis_code_4: "analysis_code_4", lenient_option, optional;
+        analysis_code_5: "analysis_code_5", lenient_option, optional;
+        analysis_code_6: "analysis_code_6", lenient_option, optional;
+        analysis_code_7: "analysis_code_7", lenient_option, optional;
+        analysis_code_8: "analysis_code_8", lenient_option, optional;
+        analysis_code_9: "analysis_code_9", lenient_option, optional;
+        apply_available_document_discount_percent: "apply_available_document_discount_percent", lenient_option, optional;
+        available_document_discount_percent: "available_document_discount_percent", lenient_option, optional_number;
+        cancelled_status: "cancelled_status", lenient_option, optional;
+        cash_account_invoice_address: "cash_account_invoice_address", next_value, optional;
+        currency_id: "currency_id", lenient_option, optional;
+        customer_delivery_address_id: "customer_delivery_address_id", lenient_option, optional;
+        customer_document_no: "customer_document_no", lenient_option, optional;
+        customer_id: "customer_id", lenient_value, field;
+        customer_type: "customer_type", lenient_option, optional;
+        declared_payment_remaining: "declared_payment_remaining", lenient_option, optional_number;
+        delivery_address: "delivery_address", next_value, optional;
+        despatch_receipt_status: "despatch_receipt_status", lenient_option, optional;
+        document_created_by: "document_created_by", lenient_option, optional;
+        document_date: "document_date", lenient_option, optional;
+        document_discount_percent: "document_discount_percent", lenient_option, optional_number;
+        document_no: "document_no", lenient_value, field;
+        document_status: "document_status", lenient_option, optional;
+        exchange_rate: "exchange_rate", lenient_option, optional_number;
+        external_reference: "external_reference", lenient_option, optional;
+        invoice_credit_status: "invoice_credit_status", lenient_option, optional;
+        invoice_payment_with_order_immediately: "invoice_payment_with_order_immediately", lenient_option, optional;
+        is_credit_limit_exceeded: "is_credit_limit_exceeded", lenient_option, optional;
+        is_draft: "is_draft", lenient_option, optional;
+        is_editing: "is_editing", lenient_option, optional;
+        is_to_sequence_lines: "is_to_sequence_lines", lenient_option, optional;
+        is_triangulated: "is_triangulated", lenient_option, optional;
+        lines: "lines", next_value, optional;
+        lock_id: "lock_id", lenient_option, optional;
+        memos: "memos", next_value, optional;
+        order_priority: "order_priority", lenient_option, optional;
+        override_on_hold: "override_on_hold", lenient_option, optional;
+        payment_declared: "payment_declared", lenient_option, optional_number;
+        payment_method_id: "payment_method_id", lenient_option, optional;
+        payment_reference: "payment_reference", lenient_option, optional;
+        payment_status: "payment_status", next_value, optional;
+        payment_type: "payment_type", lenient_option, optional;
+        payment_undeclared: "payment_undeclared", lenient_option, optional_number;
+        payment_value: "payment_value", lenient_option, optional_number;
+        payment_with_order: "payment_with_order", lenient_option, optional;
+        profitability: "profitability", next_value, optional;
+        promised_delivery_date: "promised_delivery_date", lenient_option, optional;
+        quotation_expiry_date: "quotation_expiry_date", lenient_option, optional;
+        recalculate_prices: "recalculate_prices", lenient_option, optional;
+        requested_delivery_date: "requested_delivery_date", lenient_option, optional;
+        settlement_discount_days: "settlement_discount_days", lenient_option, optional;
+        settlement_discount_percent: "settlement_discount_percent", lenient_option, optional_number;
+        spare_bool_1: "spare_bool_1", lenient_option, optional;
+        spare_bool_2: "spare_bool_2", lenient_option, optional;
+        spare_bool_3: "spare_bool_3", lenient_option, optional;
+        spare_bool_4: "spare_bool_4", lenient_option, optional;
+        spare_bool_5: "spare_bool_5", lenient_option, optional;
+        spare_date_1: "spare_date_1", lenient_option, optional;
+        spare_date_2: "spare_date_2", lenient_option, optional;
+        spare_date_3: "spare_date_3", lenient_option, optional;
+        spare_date_4: "spare_date_4", lenient_option, optional;
+        spare_date_5: "spare_date_5", lenient_option, optional;
+        spare_number_1: "spare_number_1", lenient_option, optional_number;
+        spare_number_10: "spare_number_10", lenient_option, optional_number;
+        spare_number_2: "spare_number_2", lenient_option, optional_number;
+        spare_number_3: "spare_number_3", lenient_option, optional_number;
+        spare_number_4: "spare_number_4", lenient_option, optional_number;
+        spare_number_5: "spare_number_5", lenient_option, optional_number;
+        spare_number_6: "spare_number_6", lenient_option, optional_number;
+        spare_number_7: "spare_number_7", lenient_option, optional_number;
+        spare_number_8: "spare_number_8", lenient_option, optional_number;
+        spare_number_9: "spare_number_9", lenient_option, optional_number;
+        spare_text_1: "spare_text_1", lenient_option, optional;
+        spare_text_10: "spare_text_10", lenient_option, optional;
+        spare_text_2: "spare_text_2", lenient_option, optional;
+        spare_text_3: "spare_text_3", lenient_option, optional;
+        spare_text_4: "spare_text_4", lenient_option, optional;
+        spare_text_5: "spare_text_5", lenient_option, optional;
+        spare_text_6: "spare_text_6", lenient_option, optional;
+        spare_text_7: "spare_text_7", lenient_option, optional;
+        spare_text_8: "spare_text_8", lenient_option, optional;
+        spare_text_9: "spare_text_9", lenient_option, optional;
+        subtotal_charge_net_value: "subtotal_charge_net_value", lenient_option, optional_number;
+        subtotal_charge_tax_value: "subtotal_charge_tax_value", lenient_option, optional_number;
+        subtotal_discount_value: "subtotal_discount_value", lenient_option, optional_number;
+        subtotal_goods_value: "subtotal_goods_value", lenient_option, optional_number;
+        suppress_warnings: "suppress_warnings", lenient_option, optional;
+        total_gross_value: "total_gross_value", lenient_option, optional_number;
+        total_net_value: "total_net_value", lenient_option, optional_number;
+        total_tax_value: "total_tax_value", lenient_option, optional_number;
+        use_invoice_address: "use_invoice_address", lenient_option, optional;
+    }
+}
+
+/// A sop quote to create: what a create sends. The fields are [`SopQuote`]'s (documented there) but those Sage sets; `new` takes the required ones, so leaving one out does not compile.
+#[derive(Debug, Clone, PartialEq)]
+pub struct NewSopQuote {
+    pub analysis_code_1: Option<String>,
+    pub analysis_code_10: Option<String>,
+    pub analysis_code_11: Option<String>,
+    pub analysis_code_12: Option<String>,
+    pub analysis_code_13: Option<String>,
+    pub analysis_code_14: Option<String>,
+    pub analysis_code_15: Option<String>,
+    pub analysis_code_16: Option<String>,
+    pub analysis_code_17: Option<String>,
+    pub analysis_code_18: Option<String>,
+    pub analysis_code_19: Option<String>,
+    pub analysis_code_2: Option<String>,
+    pub analysis_code_20: Option<String>,
+    pub analysis_code_3: Option<String>,
+    pub analysis_code_4: Option<String>,
+    pub analysis_code_5: Option<String>,
+    pub analysis_code_6: Option<String>,
+    pub analysis_code_7: Option<String>,
+    pub analysis_code_8: Option<String>,
+    pub analysis_code_9: Option<String>,
+    pub apply_available_document_discount_percent: Option<bool>,
+    pub available_document_discount_percent: Option<sage_core::types::Decimal>,
+    pub cancelled_status: Option<String>,
+    pub cash_account_invoice_address: Option<SopQuoteCashAccountInvoiceAddress>,
+    pub currency_id: Option<super::ids::CurrencyId>,
+    pub customer_delivery_address_id: Option<super::ids::CustomerDeliveryAddressId>,
+    pub customer_document_no: Option<String>,
+    pub customer_id: super::ids::CustomerId,
+    pub customer_type: CustomerType,
+    pub delivery_address: Option<SopQuoteDeliveryAddress>,
+    pub despatch_receipt_status: Option<String>,
+    pub document_created_by: Option<String>,
+    pub document_date: Option<sage_core::types::DateTime>,
+    pub document_discount_percent: Option<sage_core::types::Decimal>,
+    pub document_links: Option<Vec<SopQuoteDocumentLink>>,
+    pub document_no: String,
+    pub document_status: Option<super::common::DocumentStatus>,
+    pub exchange_rate: Option<sage_core::types::Decimal>,
+    pub external_reference: Option<String>,
+    pub invoice_credit_status: Option<String>,
+    pub is_draft: Option<bool>,
+    pub is_editing: Option<bool>,
+    pub is_to_sequence_lines: Option<bool>,
+    pub is_triangulated: Option<bool>,
+    pub lines: Option<Vec<SopQuoteLine>>,
+    pub lock_id: Option<i64>,
+    pub memos: Option<Vec<SopQuoteMemo>>,
+    pub order_priority: Option<String>,
+    pub profitability: Option<SopOrderReturnProfit>,
+    pub promised_delivery_date: Option<sage_core::types::DateTime>,
+    pub quotation_expiry_date: Option<sage_core::types::DateTime>,
+    pub recalculate_prices: Option<bool>,
+    pub requested_delivery_date: Option<sage_core::types::DateTime>,
+    pub settlement_discount_days: Option<i64>,
+    pub settlement_discount_percent: Option<sage_core::types::Decimal>,
+    pub spare_bool_1: Option<bool>,
+    pub spare_bool_2: Option<bool>,
+    pub spare_bool_3: Option<bool>,
+    pub spare_bool_4: Option<bool>,
+    pub spare_bool_5: Option<bool>,
+    pub spare_date_1: Option<sage_core::types::DateTime>,
+    pub spare_date_2: Option<sage_core::types::DateTime>,
+    pub spare_date_3: Option<sage_core::types::DateTime>,
+    pub spare_date_4: Option<sage_core::types::DateTime>,
+    pub spare_date_5: Option<sage_core::types::DateTime>,
+    pub spare_number_1: Option<sage_core::types::Decimal>,
+    pub spare_number_10: Option<sage_core::types::Decimal>,
+    pub spare_number_2: Option<sage_core::types::Decimal>,
+    pub spare_number_3: Option<sage_core::types::Decimal>,
+    pub spare_number_4: Option<sage_core::types::Decimal>,
+    pub spare_number_5: Option<sage_core::types::Decimal>,
+    pub spare_number_6: Option<sage_core::types::Decimal>,
+    pub spare_number_7: Option<sage_core::types::Decimal>,
+    pub spare_number_8: Option<sage_core::types::Decimal>,
+    pub spare_number_9: Option<sage_core::types::Decimal>,
+    pub spare_text_1: Option<String>,
+    pub spare_text_10: Option<String>,
+    pub spare_text_2: Option<String>,
+    pub spare_text_3: Option<String>,
+    pub spare_text_4: Option<String>,
+    pub spare_text_5: Option<String>,
+    pub spare_text_6: Option<String>,
+    pub spare_text_7: Option<String>,
+    pub spare_text_8: Option<String>,
+    pub spare_text_9: Option<String>,
+    pub subtotal_charge_net_value: Option<sage_core::types::Decimal>,
+    pub subtotal_charge_tax_value: Option<sage_core::types::Decimal>,
+    pub subtotal_discount_value: Option<sage_core::types::Decimal>,
+    pub subtotal_goods_value: Option<sage_core::types::Decimal>,
+    pub total_gross_value: Option<sage_core::types::Decimal>,
+    pub total_net_value: Option<sage_core::types::Decimal>,
+    pub total_tax_value: Option<sage_core::types::Decimal>,
+    pub use_invoice_address: Option<bool>,
+    /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
+    pub extra: sage_core::types::Extra,
+}
+
+impl NewSopQuote {
+    /// A value with its required fields; the optional ones start unset.
+    #[inline]
+    pub fn new(
+        document_no: impl Into<String>,
+        customer_id: impl Into<super::ids::CustomerId>,
+        customer_type: CustomerType,
+    ) -> Self {
+        Self {
+            analysis_code_1: None,
+            analysis_code_10: None,
+            analysis_code_11: None,
+            analysis_code_12: None,
+            analysis_code_13: None,
+            analysis_code_14: None,
+            analysis_code_15: None,
+            analysis_code_16: None,
+            analysis_code_17: None,
+            analysis_code_18: None,
+            analysis_code_19: None,
+            analysis_code_2: None,
+            analysis_code_20: None,
+            analysis_code_3: None,
+            analysis_code_4: None,
+            analysis_code_5: None,
+            analysis_code_6: None,
+            analysis_code_7: None,
+            analysis_code_8: None,
+            analysis_code_9: None,
+            apply_available_document_discount_percent: None,
+            available_document_discount_percent: None,
+            cancelled_status: None,
+            cash_account_invoice_address: None,
+            currency_id: None,
+            customer_delivery_address_id: None,
+            customer_document_no: None,
+            customer_id: customer_id.into(),
+            customer_type,
+            delivery_address: None,
+            despatch_receipt_status: None,
+            document_created_by: None,
+            document_date: None,
+            document_discount_percent: None,
+            document_links: None,
+            document_no: document_no.into(),
+            document_status: None,
+            exchange_rate: None,
+            external_reference: None,
+            invoice_credit_status: None,
+            is_draft: None,
+            is_editing: None,
+            is_to_sequence_lines: None,
+            is_triangulated: None,
+            lines: None,
+            lock_id: None,
+            memos: None,
+            order_priority: None,
+            profitability: None,
+            promised_delivery_date: None,
+            quotation_expiry_date: None,
+            recalculate_prices: None,
+            requested_delivery_date: None,
+            settlement_discount_days: None,
+            settlement_discount_percent: None,
+            spare_bool_1: None,
+            spare_bool_2: None,
+            spare_bool_3: None,
+            spare_bool_4: None,
+            spare_bool_5: None,
+            spare_date_1: None,
+            spare_date_2: None,
+            spare_date_3: None,
+            spare_date_4: None,
+            spare_date_5: None,
+            spare_number_1: None,
+            spare_number_10: None,
+            spare_number_2: None,
+            spare_number_3: None,
+            spare_number_4: None,
+            spare_number_5: None,
+            spare_number_6: None,
+            spare_number_7: None,
+            spare_number_8: None,
+            spare_number_9: None,
+            spare_text_1: None,
+            spare_text_10: None,
+            spare_text_2: None,
+            spare_text_3: None,
+            spare_text_4: None,
+            spare_text_5: None,
+            spare_text_6: None,
+            spare_text_7: None,
+            spare_text_8: None,
+            spare_text_9: None,
+            subtotal_charge_net_value: None,
+            subtotal_charge_tax_value: None,
+            subtotal_discount_value: None,
+            subtotal_goods_value: None,
+            total_gross_value: None,
+            total_net_value: None,
+            total_tax_value: None,
+            use_invoice_address: None,
+            extra: sage_core::types::Extra::new(),
+        }
+    }
+}
+
+sage_core::json_model! {
+    NewSopQuote {
+        analysis_code_1: "analysis_code_1", lenient_option, optional;
+        analysis_code_10: "analysis_code_10", lenient_option, optional;
+        analysis_code_11: "analysis_code_11", lenient_option, optional;
+        analysis_code_12: "analysis_code_12", lenient_option, optional;
+        analysis_code_13: "analysis_code_13", lenient_option, optional;
+        analysis_code_14: "analysis_code_14", lenient_option, optional;
+        analysis_code_15: "analysis_code_15", lenient_option, optional;
+        analysis_code_16: "analysis_code_16", lenient_option, optional;
+        analysis_code_17: "analysis_code_17", lenient_option, optional;
+        analysis_code_18: "analysis_code_18", lenient_option, optional;
+        analysis_code_19: "analysis_code_19", lenient_option, optional;
+        analysis_code_2: "analysis_code_2", lenient_option, optional;
+        analysis_code_20: "analysis_code_20", lenient_option, optional;
+        analysis_code_3: "analysis_code_3", lenient_option, optional;
+        analysis_code_4: "analysis_code_4", lenient_option, optional;
+        analysis_code_5: "analysis_code_5", lenient_option, optional;
+        analysis_code_6: "analysis_code_6", lenient_option, optional;
+        analysis_code_7: "analysis_code_7", lenient_option, optional;
+        analysis_code_8: "analysis_code_8", lenient_option, optional;
+        analysis_code_9: "analysis_code_9", lenient_option, optional;
+        apply_available_document_discount_percent: "apply_available_document_discount_percent", lenient_option, optional;
+        available_document_discount_percent: "available_document_discount_percent", lenient_option, optional_number;
+        cancelled_status: "cancelled_status", lenient_option, optional;
+        cash_account_invoice_address: "cash_account_invoice_address", next_value, optional;
+        currency_id: "currency_id", lenient_option, optional;
+        customer_delivery_address_id: "customer_delivery_address_id", lenient_option, optional;
+        customer_document_no: "customer_document_no", lenient_option, optional;
+        customer_id: "customer_id", lenient_value, field;
+        customer_type: "customer_type", lenient_value, field;
+        delivery_address: "delivery_address", next_value, optional;
+        despatch_receipt_status: "despatch_receipt_status", lenient_option, optional;
+        document_created_by: "document_created_by", lenient_option, optional;
+        document_date: "document_date", lenient_option, optional;
+        document_discount_percent: "document_discount_percent", lenient_option, optional_number;
+        document_links: "document_links", next_value, optional;
+        document_no: "document_no", lenient_value, field;
+        document_status: "document_status", lenient_option, optional;
+        exchange_rate: "exchange_rate", lenient_option, optional_number;
+        external_reference: "external_reference", lenient_option, optional;
+        invoice_credit_status: "invoice_credit_status", lenient_option, optional;
+        is_draft: "is_draft", lenient_option, optional;
+        is_editing: "is_editing", lenient_option, optional;
+        is_to_sequence_lines: "is_to_sequence_lines", lenient_option, optional;
+        is_triangulated: "is_triangulated", lenient_option, optional;
+        lines: "lines", next_value, optional;
+        lock_id: "lock_id", lenient_option, optional;
+        memos: "memos", next_value, optional;
+        order_priority: "order_priority", lenient_option, optional;
+        profitability: "profitability", next_value, optional;
+        promised_delivery_date: "promised_delivery_date", lenient_option, optional;
+        quotation_expiry_date: "quotation_expiry_date", lenient_option, optional;
+        recalculate_prices: "recalculate_prices", lenient_option, optional;
+        requested_delivery_date: "requested_delivery_date", lenient_option, optional;
+        settlement_discount_days: "settlement_discount_days", lenient_option, optional;
+        settlement_discount_percent: "settlement_discount_percent", lenient_option, optional_number;
+        spare_bool_1: "spare_bool_1", lenient_option, optional;
+        spare_bool_2: "spare_bool_2", lenient_option, optional;
+        spare_bool_3: "spare_bool_3", lenient_option, optional;
+        spare_bool_4: "spare_bool_4", lenient_option, optional;
+        spare_bool_5: "spare_bool_5", lenient_option, optional;
+        spare_date_1: "spare_date_1", lenient_option, optional;
+        spare_date_2: "spare_date_2", lenient_option, optional;
+        spare_date_3: "spare_date_3", lenient_option, optional;
+        spare_date_4: "spare_date_4", lenient_option, optional;
+        spare_date_5: "spare_date_5", lenient_option, optional;
+        spare_number_1: "spare_number_1", lenient_option, optional_number;
+        spare_number_10: "spare_number_10", lenient_option, optional_number;
+        spare_number_2: "spare_number_2", lenient_option, optional_number;
+        spare_number_3: "spare_number_3", lenient_option, optional_number;
+        spare_number_4: "spare_number_4", lenient_option, optional_number;
+        spare_number_5: "spare_number_5", lenient_option, optional_number;
+        spare_number_6: "spare_number_6", lenient_option, optional_number;
+        spare_number_7: "spare_number_7", lenient_option, optional_number;
+        spare_number_8: "spare_number_8", lenient_option, optional_number;
+        spare_number_9: "spare_number_9", lenient_option, optional_number;
+        spare_text_1: "spare_text_1", lenient_option, optional;
+        spare_text_10: "spare_text_10", lenient_option, optional;
+        spare_text_2: "spare_text_2", lenient_option, optional;
+        spare_text_3: "spare_text_3", lenient_option, optional;
+        spare_text_4: "spare_text_4", lenient_option, optional;
+        spare_text_5: "spare_text_5", lenient_option, optional;
+        spare_text_6: "spare_text_6", lenient_option, optional;
+        spare_text_7: "spare_text_7", lenient_option, optional;
+        spare_text_8: "spare_text_8", lenient_option, optional;
+        spare_text_9: "spare_text_9", lenient_option, optional;
+        subtotal_charge_net_value: "subtotal_charge_net_value", lenient_option, optional_number;
+        subtotal_charge_tax_value: "subtotal_charge_tax_value", lenient_option, optional_number;
+        subtotal_discount_value: "subtotal_discount_value", lenient_option, optional_number;
+        subtotal_goods_value: "subtotal_goods_value", lenient_option, optional_number;
+        total_gross_value: "total_gross_value", lenient_option, optional_number;
+        total_net_value: "total_net_value", lenient_option, optional_number;
+        total_tax_value: "total_tax_value", lenient_option, optional_number;
+        use_invoice_address: "use_invoice_address", lenient_option, optional;
+    }
+}
+
 /// This specifies whether entry of standard, free text or both line types are allowed.
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct OrderLineItemType {
@@ -216,6 +965,7 @@ sage_core::json_model! {
     }
 }
 
+sage_core::fields! { OrderLineItemType => OrderLineItemTypeFields { description: Text, id: Integer, value: Text } }
 /// The tracking information for a SOP despatch.
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct PendingSopDespatchReceipt {
@@ -299,6 +1049,7 @@ sage_core::json_model! {
     }
 }
 
+sage_core::fields! { SopAdditionalCharge => SopAdditionalChargeFields { charge_value: Decimal, code: Text, date_time_created: DateTime, date_time_updated: DateTime, id: Integer, name: Text, nominal_code: Other, nominal_code_id: Integer, notional_cost_value: Decimal, tax_code: Other, tax_code_id: Integer } }
 /// This resource returns a view of allocations of sales orders.
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct SopAllocationLineView {
@@ -349,6 +1100,7 @@ sage_core::json_model! {
     }
 }
 
+sage_core::fields! { SopAllocationLineView => SopAllocationLineViewFields { allocation_balance_id: Integer, bin_holding_id: Integer, bin_holding_name: Text, sop_allocation_line_allocated_date: DateTime, sop_allocation_line_allocated_quantity: Decimal, sop_allocation_line_current_allocated_quantity: Decimal, sop_allocation_line_despatched_quantity: Decimal, sop_allocation_line_id: Integer, sop_allocation_line_user_name: Text, sop_order_return_line_id: Integer, warehouse_id: Integer, warehouse_name: Text } }
 /// This specifies whether a POP order is required, generated or fulfilled.
 ///
 /// The API endpoint returns details of the auto generate option types that can be used.
@@ -372,6 +1124,7 @@ sage_core::json_model! {
     }
 }
 
+sage_core::fields! { SopBackToBackStatusType => SopBackToBackStatusTypeFields { description: Text, id: Integer, value: Text } }
 /// A cancelled line holds details of changes to an order or return line.
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct SopCancelledLine {
@@ -420,6 +1173,7 @@ sage_core::json_model! {
     }
 }
 
+sage_core::fields! { SopCancelledLine => SopCancelledLineFields { cancelled_date: DateTime, cancelled_quantity: Decimal, date_time_created: DateTime, date_time_updated: DateTime, id: Integer, item_code: Text, item_description: Text, selling_unit_description: Text, sop_order_return_id: Integer, stock_unit_cancelled_quantity: Decimal, user_name: Text, user_number: Integer } }
 /// The confirm despatch records the despatch of goods and services from sales order lines to your customers.
 ///
 /// A GET request will return a collection of sales order lines available to despatch and can be filtered on the following fields: confirmation_intent_type, trader_id, warehouse_id, document_no and document_date.
@@ -469,6 +1223,7 @@ sage_core::json_model! {
     }
 }
 
+sage_core::fields! { SopConfirmDespatchAdjustment => SopConfirmDespatchAdjustmentFields { confirmation_intent_type: Text, despatch_receipt_date: DateTime, items: Many<SopDespatchReceiptItem>, sop_order_return_id: Integer, tracking_items: Many<PendingSopDespatchReceipt> } }
 /// A bin item adjustment describes the bin items for the sales order line for despatch for non-traceable, multiple bin stock items.
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct SopConfirmDespatchBinItemsAdjustment {
@@ -581,6 +1336,7 @@ sage_core::json_model! {
     }
 }
 
+sage_core::fields! { SopConfirmationIntentType => SopConfirmationIntentTypeFields { description: Text, id: Integer, value: Text } }
 /// The SOP customer type, used to determine the type of account for orders, quotes and proformas.
 ///
 /// The API endpoint returns the following values: EnumCustomerTypeCash, EnumCustomerTypeCredit, EnumCustomerTypeProspect.
@@ -604,6 +1360,7 @@ sage_core::json_model! {
     }
 }
 
+sage_core::fields! { SopCustomerType => SopCustomerTypeFields { description: Text, id: Integer, value: Text } }
 /// A bin item for a non-traceable stock item being despatched.
 #[derive(Debug, Clone, PartialEq)]
 pub struct SopDespatchBinItem {
@@ -674,6 +1431,7 @@ sage_core::json_model! {
     }
 }
 
+sage_core::fields! { SopDespatchDiscreteOrder => SopDespatchDiscreteOrderFields { document_date: DateTime, document_no: Text, document_value: Decimal, id: Integer, trader_name: Text, trader_reference: Text } }
 /// The confirm despatch records the despatch of goods and services from sales order lines to your customers. This includes the tracking information of the despatch when applicable.
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct SopDespatchReceipt {
@@ -745,6 +1503,7 @@ sage_core::json_model! {
     }
 }
 
+sage_core::fields! { SopDespatchReceipt => SopDespatchReceiptFields { consignment_no: Text, courier: Other, courier_id: Integer, courier_name: Text, date_time_created: DateTime, date_time_updated: DateTime, despatch_date: DateTime, despatch_no: Text, despatched_by: Text, id: Integer, notes: Text, pieces: Integer, sop_export_reason: Other, sop_export_reason_id: Integer, sop_export_reason_name: Text, sop_incoterm: Other, sop_incoterm_id: Integer, sop_incoterm_name: Text, weight: Decimal } }
 /// The confirm despatch records the despatch of goods and services from sales order lines to your customers.
 #[derive(Debug, Clone, PartialEq)]
 pub struct SopDespatchReceiptItem {
@@ -895,6 +1654,44 @@ sage_core::json_model! {
     }
 }
 
+/// Changes to a sop despatch receipt: what an update sends. The fields are [`SopDespatchReceipt`]'s (documented there) but those Sage sets, all optional (an unset field is left out); `(&read).into()` starts from a value read.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct SopDespatchReceiptUpdate {
+    pub consignment_no: Option<String>,
+    pub courier_id: Option<super::ids::CourierId>,
+    pub courier_name: Option<String>,
+    pub despatch_date: Option<sage_core::types::DateTime>,
+    pub despatch_no: Option<String>,
+    pub despatched_by: Option<String>,
+    pub notes: Option<String>,
+    pub pieces: Option<i64>,
+    pub sop_export_reason_id: Option<super::ids::SopExportReasonId>,
+    pub sop_export_reason_name: Option<String>,
+    pub sop_incoterm_id: Option<super::ids::SopIncotermId>,
+    pub sop_incoterm_name: Option<String>,
+    pub weight: Option<sage_core::types::Decimal>,
+    /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
+    pub extra: sage_core::types::Extra,
+}
+
+sage_core::json_model! {
+    SopDespatchReceiptUpdate: Default {
+        consignment_no: "consignment_no", lenient_into, optional;
+        courier_id: "courier_id", lenient_into, optional;
+        courier_name: "courier_name", lenient_into, optional;
+        despatch_date: "despatch_date", lenient_into, optional;
+        despatch_no: "despatch_no", lenient_into, optional;
+        despatched_by: "despatched_by", lenient_into, optional;
+        notes: "notes", lenient_into, optional;
+        pieces: "pieces", lenient_into, optional;
+        sop_export_reason_id: "sop_export_reason_id", lenient_into, optional;
+        sop_export_reason_name: "sop_export_reason_name", lenient_into, optional;
+        sop_incoterm_id: "sop_incoterm_id", lenient_into, optional;
+        sop_incoterm_name: "sop_incoterm_name", lenient_into, optional;
+        weight: "weight", lenient_into, optional_number;
+    }
+}
+
 /// A bin item for a traceable stock item being despatched.
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct SopDespatchTraceableBinItem {
@@ -937,6 +1734,7 @@ sage_core::json_model! {
     }
 }
 
+sage_core::fields! { SopDocumentPrintStatusType => SopDocumentPrintStatusTypeFields { description: Text, id: Integer, value: Text } }
 /// Document process status type. These status types are a pre-defined list, and are common across every instance of Sage 200. They are used for various status including allocated, despatch receipt and cancelled.
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct SopDocumentProcessStatusType {
@@ -958,6 +1756,7 @@ sage_core::json_model! {
     }
 }
 
+sage_core::fields! { SopDocumentProcessStatusType => SopDocumentProcessStatusTypeFields { description: Text, id: Integer, value: Text } }
 /// There are a variety of documents that are used within the Sales Ledger, each with a different status type. These document status types are a pre-defined list, and are common across every instance of Sage 200.
 ///
 /// The API endpoint returns details of the document status types that can be used when reading/writing SOP documents.
@@ -981,6 +1780,7 @@ sage_core::json_model! {
     }
 }
 
+sage_core::fields! { SopDocumentStatusType => SopDocumentStatusTypeFields { description: Text, id: Integer, value: Text } }
 /// This specifies different types of sales documents.
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct SopDocumentType {
@@ -1002,6 +1802,7 @@ sage_core::json_model! {
     }
 }
 
+sage_core::fields! { SopDocumentType => SopDocumentTypeFields { description: Text, id: Integer, value: Text } }
 /// The reason for exporting the SOP order line to customer.
 #[derive(Debug, Clone, PartialEq)]
 pub struct SopExportReason {
@@ -1045,6 +1846,25 @@ sage_core::json_model! {
         is_default: "is_default", lenient_option, optional;
         is_to_delete: "is_to_delete", lenient_option, optional;
         name: "name", lenient_value, field;
+    }
+}
+
+sage_core::fields! { SopExportReason => SopExportReasonFields { date_time_created: DateTime, date_time_updated: DateTime, id: Integer, is_default: Boolean, is_to_delete: Boolean, name: Text } }
+/// Changes to a sop export reason: what an update sends. The fields are [`SopExportReason`]'s (documented there) but those Sage sets, all optional (an unset field is left out); `(&read).into()` starts from a value read.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct SopExportReasonUpdate {
+    pub is_default: Option<bool>,
+    pub is_to_delete: Option<bool>,
+    pub name: Option<String>,
+    /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
+    pub extra: sage_core::types::Extra,
+}
+
+sage_core::json_model! {
+    SopExportReasonUpdate: Default {
+        is_default: "is_default", lenient_into, optional;
+        is_to_delete: "is_to_delete", lenient_into, optional;
+        name: "name", lenient_into, optional;
     }
 }
 
@@ -1094,6 +1914,25 @@ sage_core::json_model! {
     }
 }
 
+sage_core::fields! { SopIncoterm => SopIncotermFields { date_time_created: DateTime, date_time_updated: DateTime, id: Integer, is_default: Boolean, is_to_delete: Boolean, name: Text } }
+/// Changes to a sop incoterm: what an update sends. The fields are [`SopIncoterm`]'s (documented there) but those Sage sets, all optional (an unset field is left out); `(&read).into()` starts from a value read.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct SopIncotermUpdate {
+    pub is_default: Option<bool>,
+    pub is_to_delete: Option<bool>,
+    pub name: Option<String>,
+    /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
+    pub extra: sage_core::types::Extra,
+}
+
+sage_core::json_model! {
+    SopIncotermUpdate: Default {
+        is_default: "is_default", lenient_into, optional;
+        is_to_delete: "is_to_delete", lenient_into, optional;
+        name: "name", lenient_into, optional;
+    }
+}
+
 /// Intrastat status type. These status types are a pre-defined list, and are common across every instance of Sage 200.
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct SopIntrastatStatusType {
@@ -1115,6 +1954,7 @@ sage_core::json_model! {
     }
 }
 
+sage_core::fields! { SopIntrastatStatusType => SopIntrastatStatusTypeFields { description: Text, id: Integer, value: Text } }
 /// There are a variety of documents that are used within the Sales Ledger, each with a different type. These document types are a pre-defined list, and are common across every instance of Sage 200.
 ///
 /// The API endpoint returns details of the SOP invoice credit types that can be used when reading SOP invoice credit documents.
@@ -1138,6 +1978,7 @@ sage_core::json_model! {
     }
 }
 
+sage_core::fields! { SopInvoiceCreditType => SopInvoiceCreditTypeFields { description: Text, id: Integer, value: Text } }
 /// A traceable adjustment item describes the traceable items for a product associated with the sales order line. (Sage 200 Professional only).
 #[derive(Debug, Clone, PartialEq)]
 pub struct SopItemTraceableAdjustmentItem {
@@ -1738,6 +2579,7 @@ sage_core::json_model! {
     }
 }
 
+sage_core::fields! { SopOrder => SopOrderFields { analysis_code_1: Text, analysis_code_10: Text, analysis_code_11: Text, analysis_code_12: Text, analysis_code_13: Text, analysis_code_14: Text, analysis_code_15: Text, analysis_code_16: Text, analysis_code_17: Text, analysis_code_18: Text, analysis_code_19: Text, analysis_code_2: Text, analysis_code_20: Text, analysis_code_3: Text, analysis_code_4: Text, analysis_code_5: Text, analysis_code_6: Text, analysis_code_7: Text, analysis_code_8: Text, analysis_code_9: Text, apply_available_document_discount_percent: Boolean, available_document_discount_percent: Decimal, cancelled_status: Text, cash_account_invoice_address: One<SopOrderCashAccountInvoiceAddress>, currency: Other, currency_id: Integer, customer: Other, customer_delivery_address_id: Integer, customer_document_no: Text, customer_id: Integer, customer_type: Enum<CustomerType>, date_time_created: DateTime, date_time_updated: DateTime, declared_payment_remaining: Decimal, delivery_address: One<SopOrderDeliveryAddress>, despatch_receipt_status: Text, document_created_by: Text, document_date: DateTime, document_discount_percent: Decimal, document_no: Text, document_status: Enum<super::common::DocumentStatus>, exchange_rate: Decimal, external_reference: Text, id: Integer, invoice_credit_status: Text, invoice_payment_with_order_immediately: Boolean, is_credit_limit_exceeded: Boolean, is_draft: Boolean, is_editing: Boolean, is_to_sequence_lines: Boolean, is_triangulated: Boolean, lines: Many<SopOrderLine>, lock_id: Integer, memos: Many<SopOrderMemo>, order_priority: Text, override_on_hold: Boolean, payment_declared: Decimal, payment_method: Other, payment_method_id: Integer, payment_reference: Text, payment_status: One<SopOrderPaymentStatus>, payment_type: Text, payment_undeclared: Decimal, payment_value: Decimal, payment_with_order: Boolean, profitability: One<SopOrderReturnProfit>, promised_delivery_date: DateTime, quotation_expiry_date: DateTime, recalculate_prices: Boolean, requested_delivery_date: DateTime, settlement_discount_days: Integer, settlement_discount_percent: Decimal, spare_bool_1: Boolean, spare_bool_2: Boolean, spare_bool_3: Boolean, spare_bool_4: Boolean, spare_bool_5: Boolean, spare_date_1: DateTime, spare_date_2: DateTime, spare_date_3: DateTime, spare_date_4: DateTime, spare_date_5: DateTime, spare_number_1: Decimal, spare_number_10: Decimal, spare_number_2: Decimal, spare_number_3: Decimal, spare_number_4: Decimal, spare_number_5: Decimal, spare_number_6: Decimal, spare_number_7: Decimal, spare_number_8: Decimal, spare_number_9: Decimal, spare_text_1: Text, spare_text_10: Text, spare_text_2: Text, spare_text_3: Text, spare_text_4: Text, spare_text_5: Text, spare_text_6: Text, spare_text_7: Text, spare_text_8: Text, spare_text_9: Text, subtotal_charge_net_value: Decimal, subtotal_charge_tax_value: Decimal, subtotal_discount_value: Decimal, subtotal_goods_value: Decimal, suppress_warnings: Boolean, total_gross_value: Decimal, total_net_value: Decimal, total_tax_value: Decimal, use_invoice_address: Boolean } }
 /// The cash account invoice address.
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct SopOrderCashAccountInvoiceAddress {
@@ -1984,6 +2826,7 @@ sage_core::json_model! {
     }
 }
 
+sage_core::fields! { SopOrderDespatchLineView => SopOrderDespatchLineViewFields { customer_id: Integer, customer_name: Text, customer_reference: Text, date_time_updated: DateTime, product_code: Text, product_id: Integer, product_name: Text, sop_despatch_consignment_no: Text, sop_despatch_courier_name: Text, sop_despatch_date: DateTime, sop_despatch_document_no: Text, sop_despatch_export_reason: Text, sop_despatch_id: Integer, sop_despatch_incoterm: Text, sop_despatch_line_id: Integer, sop_despatch_line_is_invoiced: Boolean, sop_despatch_line_quantity: Decimal, sop_despatch_notes: Text, sop_despatch_pieces: Integer, sop_despatch_user_name: Text, sop_despatch_weight: Decimal, sop_order_customer_document_no: Text, sop_order_document_date: DateTime, sop_order_document_no: Text, sop_order_document_status_type: Text, sop_order_id: Integer, sop_order_line_despatch_quantity: Decimal, sop_order_line_id: Integer, sop_order_line_item_code: Text, sop_order_line_item_description: Text, sop_order_line_print_sequence_number: Integer, sop_order_line_quantity: Decimal, sop_order_line_type_id: Integer, sys_courier_tracking_url: Text, warehouse_holding_id: Integer, warehouse_id: Integer, warehouse_name: Text } }
 /// This resource returns a view of relating despatches, sales orders and customers that can be queried on any field. The default sort (orderby) field are by 'sop_despatch_date' and 'sop_despatch_id' descending.
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct SopOrderDespatchView {
@@ -2056,6 +2899,7 @@ sage_core::json_model! {
     }
 }
 
+sage_core::fields! { SopOrderDespatchView => SopOrderDespatchViewFields { customer_id: Integer, customer_name: Text, customer_reference: Text, sop_despatch_consignment_no: Text, sop_despatch_courier_id: Integer, sop_despatch_courier_name: Text, sop_despatch_date: DateTime, sop_despatch_document_no: Text, sop_despatch_export_reason: Text, sop_despatch_id: Integer, sop_despatch_incoterm: Text, sop_despatch_notes: Text, sop_despatch_pieces: Integer, sop_despatch_user_name: Text, sop_despatch_weight: Decimal, sop_order_customer_document_no: Text, sop_order_document_date: DateTime, sop_order_document_no: Text, sop_order_document_status_id: Integer, sop_order_id: Integer } }
 /// Returns a duplicate sales order using the sales order options specified.
 ///
 /// This API endpoint creates a draft sales order which needs to be either:
@@ -2116,6 +2960,7 @@ sage_core::json_model! {
     }
 }
 
+sage_core::fields! { SopOrderEntryType => SopOrderEntryTypeFields { description: Text, id: Integer, value: Text } }
 /// All sales orders contain 'line items' that define what an order consists of (e.g. items on an order). If the contents of an order are modified by adding/updating/deleting order lines, this will affect the overall value of the order.
 #[derive(Debug, Clone, PartialEq)]
 pub struct SopOrderLine {
@@ -2661,6 +3506,7 @@ sage_core::json_model! {
     }
 }
 
+sage_core::fields! { SopOrderLine => SopOrderLineFields { additional_charge: Other, allocated_quantity: Decimal, allocation_status: Text, analysis_code_1: Text, analysis_code_10: Text, analysis_code_11: Text, analysis_code_12: Text, analysis_code_13: Text, analysis_code_14: Text, analysis_code_15: Text, analysis_code_16: Text, analysis_code_17: Text, analysis_code_18: Text, analysis_code_19: Text, analysis_code_2: Text, analysis_code_20: Text, analysis_code_3: Text, analysis_code_4: Text, analysis_code_5: Text, analysis_code_6: Text, analysis_code_7: Text, analysis_code_8: Text, analysis_code_9: Text, available_for_despatch: Decimal, back_to_back_status: Text, code: Text, confirmation_intent_type: Text, cost_price: Decimal, create_cancelled_line: Boolean, date_time_created: DateTime, date_time_updated: DateTime, description: Text, despatch_note_comment: Text, despatch_receipt_quantity: Decimal, despatch_receipt_status: Text, discount: One<SopOrderReturnLineDiscount>, discount_percent_specified: Boolean, discounted_unit_price: Decimal, fulfilment_method: Text, has_pop_order: Boolean, id: Integer, invoice_credit_quantity: Decimal, invoice_credit_status: Text, is_complete: Boolean, is_line_deletable: Boolean, is_to_delete: Boolean, is_to_split_line: Boolean, line_number: Integer, line_quantity: Decimal, line_tax_value: Decimal, line_total_value: Decimal, line_type: Enum<super::common::LineType>, line_unit_precision: Decimal, mark_as_preferred: Boolean, nominal_code: Other, nominal_cost_centre: Text, nominal_department: Text, nominal_reference: Text, picking_list_comment: Text, posted_invoice_credit_quantity: Decimal, pricing_unit: Other, pricing_unit_description: Text, pricing_unit_id: Integer, product: Other, product_id: Integer, profitability: One<SopOrderReturnLineProfit>, promised_delivery_date: DateTime, requested_delivery_date: DateTime, retain_manual_prices: Boolean, selling_unit: Other, selling_unit_description: Text, selling_unit_id: Integer, selling_unit_multiple: Decimal, selling_unit_price: Decimal, selling_unit_price_overridden: Boolean, show_on_customer_docs: Boolean, show_on_picking_list_type: Text, sop_order: Other, sop_order_id: Integer, spare_bool_1: Boolean, spare_bool_2: Boolean, spare_bool_3: Boolean, spare_bool_4: Boolean, spare_bool_5: Boolean, spare_date_1: DateTime, spare_date_2: DateTime, spare_date_3: DateTime, spare_date_4: DateTime, spare_date_5: DateTime, spare_number_1: Decimal, spare_number_10: Decimal, spare_number_2: Decimal, spare_number_3: Decimal, spare_number_4: Decimal, spare_number_5: Decimal, spare_number_6: Decimal, spare_number_7: Decimal, spare_number_8: Decimal, spare_number_9: Decimal, spare_text_1: Text, spare_text_10: Text, spare_text_2: Text, spare_text_3: Text, spare_text_4: Text, spare_text_5: Text, spare_text_6: Text, spare_text_7: Text, spare_text_8: Text, spare_text_9: Text, stock_unit_allocated_quantity: Decimal, stock_unit_available_for_despatch: Decimal, stock_unit_available_quantity: Decimal, stock_unit_despatch_receipt_quantity: Decimal, stock_unit_invoice_credit_quantity: Decimal, stock_unit_line_quantity: Decimal, stock_unit_multiple: Decimal, stock_unit_posted_invoice_credit_quantity: Decimal, stock_unit_precision: Decimal, stock_unit_to_allocate_quantity: Decimal, tax_code: Other, tax_code_id: Integer, to_allocate_quantity: Decimal, traceable_adjustment_items: Many<SopItemTraceableAdjustmentItem>, unit_discount_overridden: Boolean, unit_discount_percent: Decimal, unit_discount_value: Decimal, use_description: Boolean, warehouse: Other, warehouse_id: Integer } }
 /// A traceable adjustment describes the traceable items for a product associated with the sales order line. (Sage 200 Professional only).
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct SopOrderLineTraceableAdjustment {
@@ -3062,6 +3908,7 @@ sage_core::json_model! {
     }
 }
 
+sage_core::fields! { SopOrderLineView => SopOrderLineViewFields { customer_id: Integer, customer_name: Text, customer_reference: Text, product_code: Text, product_description: Text, product_id: Integer, product_name: Text, sop_delivery_addr_address_1: Text, sop_delivery_addr_address_2: Text, sop_delivery_addr_address_3: Text, sop_delivery_addr_address_4: Text, sop_delivery_addr_city: Text, sop_delivery_addr_contact: Text, sop_delivery_addr_country: Text, sop_delivery_addr_county: Text, sop_delivery_addr_description: Text, sop_delivery_addr_email: Text, sop_delivery_addr_fax: Text, sop_delivery_addr_post_code: Text, sop_delivery_addr_postal_name: Text, sop_delivery_addr_telephone: Text, sop_order_analysis_code_1: Text, sop_order_analysis_code_10: Text, sop_order_analysis_code_11: Text, sop_order_analysis_code_12: Text, sop_order_analysis_code_13: Text, sop_order_analysis_code_14: Text, sop_order_analysis_code_15: Text, sop_order_analysis_code_16: Text, sop_order_analysis_code_17: Text, sop_order_analysis_code_18: Text, sop_order_analysis_code_19: Text, sop_order_analysis_code_2: Text, sop_order_analysis_code_20: Text, sop_order_analysis_code_3: Text, sop_order_analysis_code_4: Text, sop_order_analysis_code_5: Text, sop_order_analysis_code_6: Text, sop_order_analysis_code_7: Text, sop_order_analysis_code_8: Text, sop_order_analysis_code_9: Text, sop_order_currency_id: Integer, sop_order_currency_name: Text, sop_order_currency_symbol: Text, sop_order_customer_document_no: Text, sop_order_date_time_updated: DateTime, sop_order_document_created_by: Text, sop_order_document_date: DateTime, sop_order_document_discount_percent: Decimal, sop_order_document_no: Text, sop_order_document_status: Text, sop_order_exchange_rate: Decimal, sop_order_id: Integer, sop_order_line_allocated_quantity: Decimal, sop_order_line_analysis_code_1: Text, sop_order_line_analysis_code_10: Text, sop_order_line_analysis_code_11: Text, sop_order_line_analysis_code_12: Text, sop_order_line_analysis_code_13: Text, sop_order_line_analysis_code_14: Text, sop_order_line_analysis_code_15: Text, sop_order_line_analysis_code_16: Text, sop_order_line_analysis_code_17: Text, sop_order_line_analysis_code_18: Text, sop_order_line_analysis_code_19: Text, sop_order_line_analysis_code_2: Text, sop_order_line_analysis_code_20: Text, sop_order_line_analysis_code_3: Text, sop_order_line_analysis_code_4: Text, sop_order_line_analysis_code_5: Text, sop_order_line_analysis_code_6: Text, sop_order_line_analysis_code_7: Text, sop_order_line_analysis_code_8: Text, sop_order_line_analysis_code_9: Text, sop_order_line_cost_price: Decimal, sop_order_line_date_time_updated: DateTime, sop_order_line_despatch_receipt_quantity: Decimal, sop_order_line_discounted_unit_price: Decimal, sop_order_line_id: Integer, sop_order_line_invoice_credit_quantity: Decimal, sop_order_line_line_tax_value: Decimal, sop_order_line_number: Integer, sop_order_line_product_code: Text, sop_order_line_product_description: Text, sop_order_line_promised_delivery_date: DateTime, sop_order_line_quantity: Decimal, sop_order_line_requested_delivery_date: DateTime, sop_order_line_selling_unit_description: Text, sop_order_line_selling_unit_price: Decimal, sop_order_line_total_value: Decimal, sop_order_line_type: Enum<super::common::LineType>, sop_order_line_unit_discount_percent: Decimal, sop_order_line_unit_discount_value: Decimal, sop_order_promised_delivery_date: DateTime, sop_order_requested_delivery_date: DateTime, sop_order_settlement_discount_days: Integer, sop_order_settlement_discount_percent: Decimal, sop_order_subtotal_charge_net_value: Decimal, sop_order_subtotal_charge_tax_value: Decimal, sop_order_subtotal_discount_value: Decimal, sop_order_subtotal_goods_value: Decimal, tax_code_code: Integer, tax_code_id: Integer, tax_code_name: Text, tax_code_rate: Decimal, warehouse_id: Integer, warehouse_name: Text } }
 /// Memos are sections of text that can be used to make comments about a sales order.
 ///
 /// Multiple memos can be added to each sales order. The user that created the memo, the date it was created and last updated date and time are also recorded.
@@ -3165,6 +4012,7 @@ sage_core::json_model! {
     }
 }
 
+sage_core::fields! { SopOrderPaymentType => SopOrderPaymentTypeFields { description: Text, id: Integer, value: Text } }
 /// This resource returns a view of sales orders and returns and invoices and credit notes.
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct SopOrderReturnInvoiceCreditView {
@@ -3240,6 +4088,7 @@ sage_core::json_model! {
     }
 }
 
+sage_core::fields! { SopOrderReturnInvoiceCreditView => SopOrderReturnInvoiceCreditViewFields { customer_id: Integer, customer_name: Text, customer_reference: Text, customer_short_name: Text, sop_invoice_credit_document_date: DateTime, sop_invoice_credit_document_no: Text, sop_invoice_credit_document_status_id: Text, sop_invoice_credit_id: Integer, sop_invoice_credit_total_gross_value: Decimal, sop_invoice_credit_total_net_value: Decimal, sop_invoice_credit_total_tax_value: Decimal, sop_invoice_credit_type_id: Text, sop_order_return_customer_document_no: Text, sop_order_return_document_date: DateTime, sop_order_return_document_no: Text, sop_order_return_document_status_id: Integer, sop_order_return_document_type_id: Integer, sop_order_return_id: Integer, sop_order_return_total_gross_value: Decimal, sop_order_return_total_net_value: Decimal, sop_order_return_total_tax_value: Decimal } }
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct SopOrderReturnLineDiscount {
     /// The currency name.
@@ -3325,6 +4174,7 @@ sage_core::json_model! {
     }
 }
 
+sage_core::fields! { SopOrderReturnLineInvoiceCreditView => SopOrderReturnLineInvoiceCreditViewFields { sop_invoice_credit_document_date: DateTime, sop_invoice_credit_document_no: Text, sop_invoice_credit_document_status_id: Integer, sop_invoice_credit_id: Integer, sop_invoice_credit_line_invoice_credit_quantity: Decimal, sop_invoice_credit_type_id: Integer, sop_order_return_line_id: Integer } }
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct SopOrderReturnLineProfit {
     /// The date and time this entity was created (UTC).
@@ -3722,6 +4572,229 @@ sage_core::json_model! {
     }
 }
 
+sage_core::fields! { SopOrderReturnView => SopOrderReturnViewFields { allocated_status_id: Integer, analysis_code_1: Text, analysis_code_10: Text, analysis_code_11: Text, analysis_code_12: Text, analysis_code_13: Text, analysis_code_14: Text, analysis_code_15: Text, analysis_code_16: Text, analysis_code_17: Text, analysis_code_18: Text, analysis_code_19: Text, analysis_code_2: Text, analysis_code_20: Text, analysis_code_3: Text, analysis_code_4: Text, analysis_code_5: Text, analysis_code_6: Text, analysis_code_7: Text, analysis_code_8: Text, analysis_code_9: Text, are_prices_tax_inclusive: Boolean, cancelled_status_id: Integer, currency_id: Integer, customer_document_no: Text, customer_id: Integer, customer_name: Text, customer_reference: Text, customer_short_name: Text, date_time_updated: DateTime, despatch_receipt_status_id: Integer, document_created_by: Text, document_date: DateTime, document_discount_percent: Decimal, document_no: Text, document_print_status_id: Integer, document_status_id: Integer, document_type_id: Integer, exchange_rate: Decimal, id: Integer, intrastat_status_id: Integer, invoice_credit_status_id: Integer, payment_invoiced: Boolean, payment_method_name: Text, payment_nominal_code_id: Integer, payment_nominal_cost_centre: Text, payment_nominal_department: Text, payment_nominal_reference: Text, payment_reference: Text, payment_value: Decimal, payment_with_order: Boolean, promised_delivery_date: DateTime, quotation_expiry_date: DateTime, ready_for_allocation: Boolean, ready_for_despatch_receipt: Boolean, ready_for_invoice_print: Boolean, requested_delivery_date: DateTime, settlement_discount_days: Integer, settlement_discount_percent: Decimal, sop_delivery_addr_address_1: Text, sop_delivery_addr_address_2: Text, sop_delivery_addr_address_3: Text, sop_delivery_addr_address_4: Text, sop_delivery_addr_city: Text, sop_delivery_addr_contact: Text, sop_delivery_addr_country: Text, sop_delivery_addr_county: Text, sop_delivery_addr_description: Text, sop_delivery_addr_email: Text, sop_delivery_addr_fax: Text, sop_delivery_addr_post_code: Text, sop_delivery_addr_postal_name: Text, sop_delivery_addr_telephone: Text, source_document_no: Text, subtotal_charge_net_value: Decimal, subtotal_charge_tax_value: Decimal, subtotal_discount_value: Decimal, subtotal_goods_value: Decimal, total_gross_value: Decimal, total_gross_value_inc_sett: Decimal, total_net_value: Decimal, total_tax_value: Decimal, use_invoice_address: Boolean } }
+/// Changes to a sop order: what an update sends. The fields are [`SopOrder`]'s (documented there) but those Sage sets, all optional (an unset field is left out); `(&read).into()` starts from a value read.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct SopOrderUpdate {
+    pub analysis_code_1: Option<String>,
+    pub analysis_code_10: Option<String>,
+    pub analysis_code_11: Option<String>,
+    pub analysis_code_12: Option<String>,
+    pub analysis_code_13: Option<String>,
+    pub analysis_code_14: Option<String>,
+    pub analysis_code_15: Option<String>,
+    pub analysis_code_16: Option<String>,
+    pub analysis_code_17: Option<String>,
+    pub analysis_code_18: Option<String>,
+    pub analysis_code_19: Option<String>,
+    pub analysis_code_2: Option<String>,
+    pub analysis_code_20: Option<String>,
+    pub analysis_code_3: Option<String>,
+    pub analysis_code_4: Option<String>,
+    pub analysis_code_5: Option<String>,
+    pub analysis_code_6: Option<String>,
+    pub analysis_code_7: Option<String>,
+    pub analysis_code_8: Option<String>,
+    pub analysis_code_9: Option<String>,
+    pub apply_available_document_discount_percent: Option<bool>,
+    pub available_document_discount_percent: Option<sage_core::types::Decimal>,
+    pub cancelled_status: Option<String>,
+    pub cash_account_invoice_address: Option<SopOrderCashAccountInvoiceAddress>,
+    pub currency_id: Option<super::ids::CurrencyId>,
+    pub customer_delivery_address_id: Option<super::ids::CustomerDeliveryAddressId>,
+    pub customer_document_no: Option<String>,
+    pub customer_id: Option<super::ids::CustomerId>,
+    pub customer_type: Option<CustomerType>,
+    pub declared_payment_remaining: Option<sage_core::types::Decimal>,
+    pub delivery_address: Option<SopOrderDeliveryAddress>,
+    pub despatch_receipt_status: Option<String>,
+    pub document_created_by: Option<String>,
+    pub document_date: Option<sage_core::types::DateTime>,
+    pub document_discount_percent: Option<sage_core::types::Decimal>,
+    pub document_no: Option<String>,
+    pub document_status: Option<super::common::DocumentStatus>,
+    pub exchange_rate: Option<sage_core::types::Decimal>,
+    pub external_reference: Option<String>,
+    pub invoice_credit_status: Option<String>,
+    pub invoice_payment_with_order_immediately: Option<bool>,
+    pub is_credit_limit_exceeded: Option<bool>,
+    pub is_draft: Option<bool>,
+    pub is_editing: Option<bool>,
+    pub is_to_sequence_lines: Option<bool>,
+    pub is_triangulated: Option<bool>,
+    pub lines: Option<Vec<SopOrderLine>>,
+    pub lock_id: Option<i64>,
+    pub memos: Option<Vec<SopOrderMemo>>,
+    pub order_priority: Option<String>,
+    pub override_on_hold: Option<bool>,
+    pub payment_declared: Option<sage_core::types::Decimal>,
+    pub payment_method_id: Option<i64>,
+    pub payment_reference: Option<String>,
+    pub payment_status: Option<SopOrderPaymentStatus>,
+    pub payment_type: Option<String>,
+    pub payment_undeclared: Option<sage_core::types::Decimal>,
+    pub payment_value: Option<sage_core::types::Decimal>,
+    pub payment_with_order: Option<bool>,
+    pub profitability: Option<SopOrderReturnProfit>,
+    pub promised_delivery_date: Option<sage_core::types::DateTime>,
+    pub quotation_expiry_date: Option<sage_core::types::DateTime>,
+    pub recalculate_prices: Option<bool>,
+    pub requested_delivery_date: Option<sage_core::types::DateTime>,
+    pub settlement_discount_days: Option<i64>,
+    pub settlement_discount_percent: Option<sage_core::types::Decimal>,
+    pub spare_bool_1: Option<bool>,
+    pub spare_bool_2: Option<bool>,
+    pub spare_bool_3: Option<bool>,
+    pub spare_bool_4: Option<bool>,
+    pub spare_bool_5: Option<bool>,
+    pub spare_date_1: Option<sage_core::types::DateTime>,
+    pub spare_date_2: Option<sage_core::types::DateTime>,
+    pub spare_date_3: Option<sage_core::types::DateTime>,
+    pub spare_date_4: Option<sage_core::types::DateTime>,
+    pub spare_date_5: Option<sage_core::types::DateTime>,
+    pub spare_number_1: Option<sage_core::types::Decimal>,
+    pub spare_number_10: Option<sage_core::types::Decimal>,
+    pub spare_number_2: Option<sage_core::types::Decimal>,
+    pub spare_number_3: Option<sage_core::types::Decimal>,
+    pub spare_number_4: Option<sage_core::types::Decimal>,
+    pub spare_number_5: Option<sage_core::types::Decimal>,
+    pub spare_number_6: Option<sage_core::types::Decimal>,
+    pub spare_number_7: Option<sage_core::types::Decimal>,
+    pub spare_number_8: Option<sage_core::types::Decimal>,
+    pub spare_number_9: Option<sage_core::types::Decimal>,
+    pub spare_text_1: Option<String>,
+    pub spare_text_10: Option<String>,
+    pub spare_text_2: Option<String>,
+    pub spare_text_3: Option<String>,
+    pub spare_text_4: Option<String>,
+    pub spare_text_5: Option<String>,
+    pub spare_text_6: Option<String>,
+    pub spare_text_7: Option<String>,
+    pub spare_text_8: Option<String>,
+    pub spare_text_9: Option<String>,
+    pub subtotal_charge_net_value: Option<sage_core::types::Decimal>,
+    pub subtotal_charge_tax_value: Option<sage_core::types::Decimal>,
+    pub subtotal_discount_value: Option<sage_core::types::Decimal>,
+    pub subtotal_goods_value: Option<sage_core::types::Decimal>,
+    pub suppress_warnings: Option<bool>,
+    pub total_gross_value: Option<sage_core::types::Decimal>,
+    pub total_net_value: Option<sage_core::types::Decimal>,
+    pub total_tax_value: Option<sage_core::types::Decimal>,
+    pub use_invoice_address: Option<bool>,
+    /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
+    pub extra: sage_core::types::Extra,
+}
+
+sage_core::json_model! {
+    SopOrderUpdate: Default {
+        analysis_code_1: "analysis_code_1", lenient_into, optional;
+        analysis_code_10: "analysis_code_10", lenient_into, optional;
+        analysis_code_11: "analysis_code_11", lenient_into, optional;
+        analysis_code_12: "analysis_code_12", lenient_into, optional;
+        analysis_code_13: "analysis_code_13", lenient_into, optional;
+        analysis_code_14: "analysis_code_14", lenient_into, optional;
+        analysis_code_15: "analysis_code_15", lenient_into, optional;
+        analysis_code_16: "analysis_code_16", lenient_into, optional;
+        analysis_code_17: "analysis_code_17", lenient_into, optional;
+        analysis_code_18: "analysis_code_18", lenient_into, optional;
+        analysis_code_19: "analysis_code_19", lenient_into, optional;
+        analysis_code_2: "analysis_code_2", lenient_into, optional;
+        analysis_code_20: "analysis_code_20", lenient_into, optional;
+        analysis_code_3: "analysis_code_3", lenient_into, optional;
+        analysis_code_4: "analysis_code_4", lenient_into, optional;
+        analysis_code_5: "analysis_code_5", lenient_into, optional;
+        analysis_code_6: "analysis_code_6", lenient_into, optional;
+        analysis_code_7: "analysis_code_7", lenient_into, optional;
+        analysis_code_8: "analysis_code_8", lenient_into, optional;
+        analysis_code_9: "analysis_code_9", lenient_into, optional;
+        apply_available_document_discount_percent: "apply_available_document_discount_percent", lenient_into, optional;
+        available_document_discount_percent: "available_document_discount_percent", lenient_into, optional_number;
+        cancelled_status: "cancelled_status", lenient_into, optional;
+        cash_account_invoice_address: "cash_account_invoice_address", option_into, optional;
+        currency_id: "currency_id", lenient_into, optional;
+        customer_delivery_address_id: "customer_delivery_address_id", lenient_into, optional;
+        customer_document_no: "customer_document_no", lenient_into, optional;
+        customer_id: "customer_id", lenient_into, optional;
+        customer_type: "customer_type", lenient_into, optional;
+        declared_payment_remaining: "declared_payment_remaining", lenient_into, optional_number;
+        delivery_address: "delivery_address", option_into, optional;
+        despatch_receipt_status: "despatch_receipt_status", lenient_into, optional;
+        document_created_by: "document_created_by", lenient_into, optional;
+        document_date: "document_date", lenient_into, optional;
+        document_discount_percent: "document_discount_percent", lenient_into, optional_number;
+        document_no: "document_no", lenient_into, optional;
+        document_status: "document_status", lenient_into, optional;
+        exchange_rate: "exchange_rate", lenient_into, optional_number;
+        external_reference: "external_reference", lenient_into, optional;
+        invoice_credit_status: "invoice_credit_status", lenient_into, optional;
+        invoice_payment_with_order_immediately: "invoice_payment_with_order_immediately", lenient_into, optional;
+        is_credit_limit_exceeded: "is_credit_limit_exceeded", lenient_into, optional;
+        is_draft: "is_draft", lenient_into, optional;
+        is_editing: "is_editing", lenient_into, optional;
+        is_to_sequence_lines: "is_to_sequence_lines", lenient_into, optional;
+        is_triangulated: "is_triangulated", lenient_into, optional;
+        lines: "lines", option_into, optional;
+        lock_id: "lock_id", lenient_into, optional;
+        memos: "memos", option_into, optional;
+        order_priority: "order_priority", lenient_into, optional;
+        override_on_hold: "override_on_hold", lenient_into, optional;
+        payment_declared: "payment_declared", lenient_into, optional_number;
+        payment_method_id: "payment_method_id", lenient_into, optional;
+        payment_reference: "payment_reference", lenient_into, optional;
+        payment_status: "payment_status", option_into, optional;
+        payment_type: "payment_type", lenient_into, optional;
+        payment_undeclared: "payment_undeclared", lenient_into, optional_number;
+        payment_value: "payment_value", lenient_into, optional_number;
+        payment_with_order: "payment_with_order", lenient_into, optional;
+        profitability: "profitability", option_into, optional;
+        promised_delivery_date: "promised_delivery_date", lenient_into, optional;
+        quotation_expiry_date: "quotation_expiry_date", lenient_into, optional;
+        recalculate_prices: "recalculate_prices", lenient_into, optional;
+        requested_delivery_date: "requested_delivery_date", lenient_into, optional;
+        settlement_discount_days: "settlement_discount_days", lenient_into, optional;
+        settlement_discount_percent: "settlement_discount_percent", lenient_into, optional_number;
+        spare_bool_1: "spare_bool_1", lenient_into, optional;
+        spare_bool_2: "spare_bool_2", lenient_into, optional;
+        spare_bool_3: "spare_bool_3", lenient_into, optional;
+        spare_bool_4: "spare_bool_4", lenient_into, optional;
+        spare_bool_5: "spare_bool_5", lenient_into, optional;
+        spare_date_1: "spare_date_1", lenient_into, optional;
+        spare_date_2: "spare_date_2", lenient_into, optional;
+        spare_date_3: "spare_date_3", lenient_into, optional;
+        spare_date_4: "spare_date_4", lenient_into, optional;
+        spare_date_5: "spare_date_5", lenient_into, optional;
+        spare_number_1: "spare_number_1", lenient_into, optional_number;
+        spare_number_10: "spare_number_10", lenient_into, optional_number;
+        spare_number_2: "spare_number_2", lenient_into, optional_number;
+        spare_number_3: "spare_number_3", lenient_into, optional_number;
+        spare_number_4: "spare_number_4", lenient_into, optional_number;
+        spare_number_5: "spare_number_5", lenient_into, optional_number;
+        spare_number_6: "spare_number_6", lenient_into, optional_number;
+        spare_number_7: "spare_number_7", lenient_into, optional_number;
+        spare_number_8: "spare_number_8", lenient_into, optional_number;
+        spare_number_9: "spare_number_9", lenient_into, optional_number;
+        spare_text_1: "spare_text_1", lenient_into, optional;
+        spare_text_10: "spare_text_10", lenient_into, optional;
+        spare_text_2: "spare_text_2", lenient_into, optional;
+        spare_text_3: "spare_text_3", lenient_into, optional;
+        spare_text_4: "spare_text_4", lenient_into, optional;
+        spare_text_5: "spare_text_5", lenient_into, optional;
+        spare_text_6: "spare_text_6", lenient_into, optional;
+        spare_text_7: "spare_text_7", lenient_into, optional;
+        spare_text_8: "spare_text_8", lenient_into, optional;
+        spare_text_9: "spare_text_9", lenient_into, optional;
+        subtotal_charge_net_value: "subtotal_charge_net_value", lenient_into, optional_number;
+        subtotal_charge_tax_value: "subtotal_charge_tax_value", lenient_into, optional_number;
+        subtotal_discount_value: "subtotal_discount_value", lenient_into, optional_number;
+        subtotal_goods_value: "subtotal_goods_value", lenient_into, optional_number;
+        suppress_warnings: "suppress_warnings", lenient_into, optional;
+        total_gross_value: "total_gross_value", lenient_into, optional_number;
+        total_net_value: "total_net_value", lenient_into, optional_number;
+        total_tax_value: "total_tax_value", lenient_into, optional_number;
+        use_invoice_address: "use_invoice_address", lenient_into, optional;
+    }
+}
+
 /// Returns a sales order with all the default values for a customer. The API endpoint does not persist the sales order.
 #[derive(Debug, Clone, PartialEq)]
 pub struct SopOrdersNewRequest {
@@ -3792,6 +4865,7 @@ sage_core::json_model! {
     }
 }
 
+sage_core::fields! { SopPaymentMethod => SopPaymentMethodFields { bank_account: Other, bank_account_id: Integer, card_processing_method: Boolean, currency: Other, currency_id: Integer, date_time_created: DateTime, date_time_updated: DateTime, description: Text, id: Integer, name: Text } }
 /// This resource returns a view of sales pro formas, sales pro forma lines, customers, products, warehouses, tax codes and currencies that can be queried on any field. The default sort (orderby) field are by 'sop_proforma_id' and 'sop_proforma_line_id' descending.
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct SopProformaLineView {
@@ -4052,6 +5126,7 @@ sage_core::json_model! {
     }
 }
 
+sage_core::fields! { SopProformaLineView => SopProformaLineViewFields { customer_id: Integer, customer_name: Text, customer_reference: Text, product_code: Text, product_description: Text, product_id: Integer, product_name: Text, sop_proforma_analysis_code_1: Text, sop_proforma_analysis_code_10: Text, sop_proforma_analysis_code_11: Text, sop_proforma_analysis_code_12: Text, sop_proforma_analysis_code_13: Text, sop_proforma_analysis_code_14: Text, sop_proforma_analysis_code_15: Text, sop_proforma_analysis_code_16: Text, sop_proforma_analysis_code_17: Text, sop_proforma_analysis_code_18: Text, sop_proforma_analysis_code_19: Text, sop_proforma_analysis_code_2: Text, sop_proforma_analysis_code_20: Text, sop_proforma_analysis_code_3: Text, sop_proforma_analysis_code_4: Text, sop_proforma_analysis_code_5: Text, sop_proforma_analysis_code_6: Text, sop_proforma_analysis_code_7: Text, sop_proforma_analysis_code_8: Text, sop_proforma_analysis_code_9: Text, sop_proforma_currency_id: Integer, sop_proforma_currency_name: Text, sop_proforma_currency_symbol: Text, sop_proforma_customer_document_no: Text, sop_proforma_date_time_updated: DateTime, sop_proforma_document_date: DateTime, sop_proforma_document_no: Text, sop_proforma_document_status: Text, sop_proforma_exchange_rate: Decimal, sop_proforma_id: Integer, sop_proforma_line_analysis_code_1: Text, sop_proforma_line_analysis_code_10: Text, sop_proforma_line_analysis_code_11: Text, sop_proforma_line_analysis_code_12: Text, sop_proforma_line_analysis_code_13: Text, sop_proforma_line_analysis_code_14: Text, sop_proforma_line_analysis_code_15: Text, sop_proforma_line_analysis_code_16: Text, sop_proforma_line_analysis_code_17: Text, sop_proforma_line_analysis_code_18: Text, sop_proforma_line_analysis_code_19: Text, sop_proforma_line_analysis_code_2: Text, sop_proforma_line_analysis_code_20: Text, sop_proforma_line_analysis_code_3: Text, sop_proforma_line_analysis_code_4: Text, sop_proforma_line_analysis_code_5: Text, sop_proforma_line_analysis_code_6: Text, sop_proforma_line_analysis_code_7: Text, sop_proforma_line_analysis_code_8: Text, sop_proforma_line_analysis_code_9: Text, sop_proforma_line_cost_price: Decimal, sop_proforma_line_date_time_updated: DateTime, sop_proforma_line_discounted_unit_price: Decimal, sop_proforma_line_id: Integer, sop_proforma_line_line_tax_value: Decimal, sop_proforma_line_number: Integer, sop_proforma_line_product_code: Text, sop_proforma_line_product_description: Text, sop_proforma_line_promised_delivery_date: DateTime, sop_proforma_line_quantity: Decimal, sop_proforma_line_requested_delivery_date: DateTime, sop_proforma_line_selling_unit_description: Text, sop_proforma_line_selling_unit_price: Decimal, sop_proforma_line_total_value: Decimal, sop_proforma_line_type: Enum<super::common::LineType>, sop_proforma_line_unit_discount_percent: Decimal, sop_proforma_line_unit_discount_value: Decimal, sop_proforma_promised_delivery_date: DateTime, sop_proforma_requested_delivery_date: DateTime, tax_code_code: Integer, tax_code_id: Integer, tax_code_name: Text, tax_code_rate: Decimal, warehouse_id: Integer, warehouse_name: Text } }
 /// Sales quotes are used to represent the quotation of a sale of goods or services to a customer. They are central to a business and define the terms (price, quantity and times) by which the products or services will be delivered.
 ///
 /// Note: Adding traceable items to sales quotes.
@@ -4483,6 +5558,7 @@ sage_core::json_model! {
     }
 }
 
+sage_core::fields! { SopQuote => SopQuoteFields { analysis_code_1: Text, analysis_code_10: Text, analysis_code_11: Text, analysis_code_12: Text, analysis_code_13: Text, analysis_code_14: Text, analysis_code_15: Text, analysis_code_16: Text, analysis_code_17: Text, analysis_code_18: Text, analysis_code_19: Text, analysis_code_2: Text, analysis_code_20: Text, analysis_code_3: Text, analysis_code_4: Text, analysis_code_5: Text, analysis_code_6: Text, analysis_code_7: Text, analysis_code_8: Text, analysis_code_9: Text, apply_available_document_discount_percent: Boolean, available_document_discount_percent: Decimal, cancelled_status: Text, cash_account_invoice_address: One<SopQuoteCashAccountInvoiceAddress>, currency: Other, currency_id: Integer, customer: Other, customer_delivery_address_id: Integer, customer_document_no: Text, customer_id: Integer, customer_type: Enum<CustomerType>, date_time_created: DateTime, date_time_updated: DateTime, delivery_address: One<SopQuoteDeliveryAddress>, despatch_receipt_status: Text, document_created_by: Text, document_date: DateTime, document_discount_percent: Decimal, document_links: Many<SopQuoteDocumentLink>, document_no: Text, document_status: Enum<super::common::DocumentStatus>, exchange_rate: Decimal, external_reference: Text, id: Integer, invoice_credit_status: Text, is_draft: Boolean, is_editing: Boolean, is_to_sequence_lines: Boolean, is_triangulated: Boolean, lines: Many<SopQuoteLine>, lock_id: Integer, memos: Many<SopQuoteMemo>, order_priority: Text, profitability: One<SopOrderReturnProfit>, promised_delivery_date: DateTime, quotation_expiry_date: DateTime, recalculate_prices: Boolean, requested_delivery_date: DateTime, settlement_discount_days: Integer, settlement_discount_percent: Decimal, spare_bool_1: Boolean, spare_bool_2: Boolean, spare_bool_3: Boolean, spare_bool_4: Boolean, spare_bool_5: Boolean, spare_date_1: DateTime, spare_date_2: DateTime, spare_date_3: DateTime, spare_date_4: DateTime, spare_date_5: DateTime, spare_number_1: Decimal, spare_number_10: Decimal, spare_number_2: Decimal, spare_number_3: Decimal, spare_number_4: Decimal, spare_number_5: Decimal, spare_number_6: Decimal, spare_number_7: Decimal, spare_number_8: Decimal, spare_number_9: Decimal, spare_text_1: Text, spare_text_10: Text, spare_text_2: Text, spare_text_3: Text, spare_text_4: Text, spare_text_5: Text, spare_text_6: Text, spare_text_7: Text, spare_text_8: Text, spare_text_9: Text, subtotal_charge_net_value: Decimal, subtotal_charge_tax_value: Decimal, subtotal_discount_value: Decimal, subtotal_goods_value: Decimal, total_gross_value: Decimal, total_net_value: Decimal, total_tax_value: Decimal, use_invoice_address: Boolean } }
 /// The cash account invoice address.
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct SopQuoteCashAccountInvoiceAddress {
@@ -5464,6 +6540,7 @@ sage_core::json_model! {
     }
 }
 
+sage_core::fields! { SopQuoteLineView => SopQuoteLineViewFields { customer_id: Integer, customer_name: Text, customer_reference: Text, product_code: Text, product_description: Text, product_id: Integer, product_name: Text, sop_quote_analysis_code_1: Text, sop_quote_analysis_code_10: Text, sop_quote_analysis_code_11: Text, sop_quote_analysis_code_12: Text, sop_quote_analysis_code_13: Text, sop_quote_analysis_code_14: Text, sop_quote_analysis_code_15: Text, sop_quote_analysis_code_16: Text, sop_quote_analysis_code_17: Text, sop_quote_analysis_code_18: Text, sop_quote_analysis_code_19: Text, sop_quote_analysis_code_2: Text, sop_quote_analysis_code_20: Text, sop_quote_analysis_code_3: Text, sop_quote_analysis_code_4: Text, sop_quote_analysis_code_5: Text, sop_quote_analysis_code_6: Text, sop_quote_analysis_code_7: Text, sop_quote_analysis_code_8: Text, sop_quote_analysis_code_9: Text, sop_quote_currency_id: Integer, sop_quote_currency_name: Text, sop_quote_currency_symbol: Text, sop_quote_customer_document_no: Text, sop_quote_date_time_updated: DateTime, sop_quote_document_date: DateTime, sop_quote_document_no: Text, sop_quote_document_status: Text, sop_quote_exchange_rate: Decimal, sop_quote_id: Integer, sop_quote_line_analysis_code_1: Text, sop_quote_line_analysis_code_10: Text, sop_quote_line_analysis_code_11: Text, sop_quote_line_analysis_code_12: Text, sop_quote_line_analysis_code_13: Text, sop_quote_line_analysis_code_14: Text, sop_quote_line_analysis_code_15: Text, sop_quote_line_analysis_code_16: Text, sop_quote_line_analysis_code_17: Text, sop_quote_line_analysis_code_18: Text, sop_quote_line_analysis_code_19: Text, sop_quote_line_analysis_code_2: Text, sop_quote_line_analysis_code_20: Text, sop_quote_line_analysis_code_3: Text, sop_quote_line_analysis_code_4: Text, sop_quote_line_analysis_code_5: Text, sop_quote_line_analysis_code_6: Text, sop_quote_line_analysis_code_7: Text, sop_quote_line_analysis_code_8: Text, sop_quote_line_analysis_code_9: Text, sop_quote_line_cost_price: Decimal, sop_quote_line_date_time_updated: DateTime, sop_quote_line_discounted_unit_price: Decimal, sop_quote_line_id: Integer, sop_quote_line_line_tax_value: Decimal, sop_quote_line_number: Integer, sop_quote_line_product_code: Text, sop_quote_line_product_description: Text, sop_quote_line_promised_delivery_date: DateTime, sop_quote_line_quantity: Decimal, sop_quote_line_requested_delivery_date: DateTime, sop_quote_line_selling_unit_description: Text, sop_quote_line_selling_unit_price: Decimal, sop_quote_line_total_value: Decimal, sop_quote_line_type: Enum<super::common::LineType>, sop_quote_line_unit_discount_percent: Decimal, sop_quote_line_unit_discount_value: Decimal, sop_quote_promised_delivery_date: DateTime, sop_quote_requested_delivery_date: DateTime, tax_code_code: Integer, tax_code_id: Integer, tax_code_name: Text, tax_code_rate: Decimal, warehouse_id: Integer, warehouse_name: Text } }
 /// Memos are sections of text that can be used to make comments about a sales quote.
 ///
 /// Multiple memos can be added to each sales quote. The user that created the memo, the date it was created and last updated date and time are also recorded.
@@ -5522,6 +6599,204 @@ sage_core::json_model! {
     }
 }
 
+/// Changes to a sop quote: what an update sends. The fields are [`SopQuote`]'s (documented there) but those Sage sets, all optional (an unset field is left out); `(&read).into()` starts from a value read.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct SopQuoteUpdate {
+    pub analysis_code_1: Option<String>,
+    pub analysis_code_10: Option<String>,
+    pub analysis_code_11: Option<String>,
+    pub analysis_code_12: Option<String>,
+    pub analysis_code_13: Option<String>,
+    pub analysis_code_14: Option<String>,
+    pub analysis_code_15: Option<String>,
+    pub analysis_code_16: Option<String>,
+    pub analysis_code_17: Option<String>,
+    pub analysis_code_18: Option<String>,
+    pub analysis_code_19: Option<String>,
+    pub analysis_code_2: Option<String>,
+    pub analysis_code_20: Option<String>,
+    pub analysis_code_3: Option<String>,
+    pub analysis_code_4: Option<String>,
+    pub analysis_code_5: Option<String>,
+    pub analysis_code_6: Option<String>,
+    pub analysis_code_7: Option<String>,
+    pub analysis_code_8: Option<String>,
+    pub analysis_code_9: Option<String>,
+    pub apply_available_document_discount_percent: Option<bool>,
+    pub available_document_discount_percent: Option<sage_core::types::Decimal>,
+    pub cancelled_status: Option<String>,
+    pub cash_account_invoice_address: Option<SopQuoteCashAccountInvoiceAddress>,
+    pub currency_id: Option<super::ids::CurrencyId>,
+    pub customer_delivery_address_id: Option<super::ids::CustomerDeliveryAddressId>,
+    pub customer_document_no: Option<String>,
+    pub customer_id: Option<super::ids::CustomerId>,
+    pub customer_type: Option<CustomerType>,
+    pub delivery_address: Option<SopQuoteDeliveryAddress>,
+    pub despatch_receipt_status: Option<String>,
+    pub document_created_by: Option<String>,
+    pub document_date: Option<sage_core::types::DateTime>,
+    pub document_discount_percent: Option<sage_core::types::Decimal>,
+    pub document_links: Option<Vec<SopQuoteDocumentLink>>,
+    pub document_no: Option<String>,
+    pub document_status: Option<super::common::DocumentStatus>,
+    pub exchange_rate: Option<sage_core::types::Decimal>,
+    pub external_reference: Option<String>,
+    pub invoice_credit_status: Option<String>,
+    pub is_draft: Option<bool>,
+    pub is_editing: Option<bool>,
+    pub is_to_sequence_lines: Option<bool>,
+    pub is_triangulated: Option<bool>,
+    pub lines: Option<Vec<SopQuoteLine>>,
+    pub lock_id: Option<i64>,
+    pub memos: Option<Vec<SopQuoteMemo>>,
+    pub order_priority: Option<String>,
+    pub profitability: Option<SopOrderReturnProfit>,
+    pub promised_delivery_date: Option<sage_core::types::DateTime>,
+    pub quotation_expiry_date: Option<sage_core::types::DateTime>,
+    pub recalculate_prices: Option<bool>,
+    pub requested_delivery_date: Option<sage_core::types::DateTime>,
+    pub settlement_discount_days: Option<i64>,
+    pub settlement_discount_percent: Option<sage_core::types::Decimal>,
+    pub spare_bool_1: Option<bool>,
+    pub spare_bool_2: Option<bool>,
+    pub spare_bool_3: Option<bool>,
+    pub spare_bool_4: Option<bool>,
+    pub spare_bool_5: Option<bool>,
+    pub spare_date_1: Option<sage_core::types::DateTime>,
+    pub spare_date_2: Option<sage_core::types::DateTime>,
+    pub spare_date_3: Option<sage_core::types::DateTime>,
+    pub spare_date_4: Option<sage_core::types::DateTime>,
+    pub spare_date_5: Option<sage_core::types::DateTime>,
+    pub spare_number_1: Option<sage_core::types::Decimal>,
+    pub spare_number_10: Option<sage_core::types::Decimal>,
+    pub spare_number_2: Option<sage_core::types::Decimal>,
+    pub spare_number_3: Option<sage_core::types::Decimal>,
+    pub spare_number_4: Option<sage_core::types::Decimal>,
+    pub spare_number_5: Option<sage_core::types::Decimal>,
+    pub spare_number_6: Option<sage_core::types::Decimal>,
+    pub spare_number_7: Option<sage_core::types::Decimal>,
+    pub spare_number_8: Option<sage_core::types::Decimal>,
+    pub spare_number_9: Option<sage_core::types::Decimal>,
+    pub spare_text_1: Option<String>,
+    pub spare_text_10: Option<String>,
+    pub spare_text_2: Option<String>,
+    pub spare_text_3: Option<String>,
+    pub spare_text_4: Option<String>,
+    pub spare_text_5: Option<String>,
+    pub spare_text_6: Option<String>,
+    pub spare_text_7: Option<String>,
+    pub spare_text_8: Option<String>,
+    pub spare_text_9: Option<String>,
+    pub subtotal_charge_net_value: Option<sage_core::types::Decimal>,
+    pub subtotal_charge_tax_value: Option<sage_core::types::Decimal>,
+    pub subtotal_discount_value: Option<sage_core::types::Decimal>,
+    pub subtotal_goods_value: Option<sage_core::types::Decimal>,
+    pub total_gross_value: Option<sage_core::types::Decimal>,
+    pub total_net_value: Option<sage_core::types::Decimal>,
+    pub total_tax_value: Option<sage_core::types::Decimal>,
+    pub use_invoice_address: Option<bool>,
+    /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
+    pub extra: sage_core::types::Extra,
+}
+
+sage_core::json_model! {
+    SopQuoteUpdate: Default {
+        analysis_code_1: "analysis_code_1", lenient_into, optional;
+        analysis_code_10: "analysis_code_10", lenient_into, optional;
+        analysis_code_11: "analysis_code_11", lenient_into, optional;
+        analysis_code_12: "analysis_code_12", lenient_into, optional;
+        analysis_code_13: "analysis_code_13", lenient_into, optional;
+        analysis_code_14: "analysis_code_14", lenient_into, optional;
+        analysis_code_15: "analysis_code_15", lenient_into, optional;
+        analysis_code_16: "analysis_code_16", lenient_into, optional;
+        analysis_code_17: "analysis_code_17", lenient_into, optional;
+        analysis_code_18: "analysis_code_18", lenient_into, optional;
+        analysis_code_19: "analysis_code_19", lenient_into, optional;
+        analysis_code_2: "analysis_code_2", lenient_into, optional;
+        analysis_code_20: "analysis_code_20", lenient_into, optional;
+        analysis_code_3: "analysis_code_3", lenient_into, optional;
+        analysis_code_4: "analysis_code_4", lenient_into, optional;
+        analysis_code_5: "analysis_code_5", lenient_into, optional;
+        analysis_code_6: "analysis_code_6", lenient_into, optional;
+        analysis_code_7: "analysis_code_7", lenient_into, optional;
+        analysis_code_8: "analysis_code_8", lenient_into, optional;
+        analysis_code_9: "analysis_code_9", lenient_into, optional;
+        apply_available_document_discount_percent: "apply_available_document_discount_percent", lenient_into, optional;
+        available_document_discount_percent: "available_document_discount_percent", lenient_into, optional_number;
+        cancelled_status: "cancelled_status", lenient_into, optional;
+        cash_account_invoice_address: "cash_account_invoice_address", option_into, optional;
+        currency_id: "currency_id", lenient_into, optional;
+        customer_delivery_address_id: "customer_delivery_address_id", lenient_into, optional;
+        customer_document_no: "customer_document_no", lenient_into, optional;
+        customer_id: "customer_id", lenient_into, optional;
+        customer_type: "customer_type", lenient_into, optional;
+        delivery_address: "delivery_address", option_into, optional;
+        despatch_receipt_status: "despatch_receipt_status", lenient_into, optional;
+        document_created_by: "document_created_by", lenient_into, optional;
+        document_date: "document_date", lenient_into, optional;
+        document_discount_percent: "document_discount_percent", lenient_into, optional_number;
+        document_links: "document_links", option_into, optional;
+        document_no: "document_no", lenient_into, optional;
+        document_status: "document_status", lenient_into, optional;
+        exchange_rate: "exchange_rate", lenient_into, optional_number;
+        external_reference: "external_reference", lenient_into, optional;
+        invoice_credit_status: "invoice_credit_status", lenient_into, optional;
+        is_draft: "is_draft", lenient_into, optional;
+        is_editing: "is_editing", lenient_into, optional;
+        is_to_sequence_lines: "is_to_sequence_lines", lenient_into, optional;
+        is_triangulated: "is_triangulated", lenient_into, optional;
+        lines: "lines", option_into, optional;
+        lock_id: "lock_id", lenient_into, optional;
+        memos: "memos", option_into, optional;
+        order_priority: "order_priority", lenient_into, optional;
+        profitability: "profitability", option_into, optional;
+        promised_delivery_date: "promised_delivery_date", lenient_into, optional;
+        quotation_expiry_date: "quotation_expiry_date", lenient_into, optional;
+        recalculate_prices: "recalculate_prices", lenient_into, optional;
+        requested_delivery_date: "requested_delivery_date", lenient_into, optional;
+        settlement_discount_days: "settlement_discount_days", lenient_into, optional;
+        settlement_discount_percent: "settlement_discount_percent", lenient_into, optional_number;
+        spare_bool_1: "spare_bool_1", lenient_into, optional;
+        spare_bool_2: "spare_bool_2", lenient_into, optional;
+        spare_bool_3: "spare_bool_3", lenient_into, optional;
+        spare_bool_4: "spare_bool_4", lenient_into, optional;
+        spare_bool_5: "spare_bool_5", lenient_into, optional;
+        spare_date_1: "spare_date_1", lenient_into, optional;
+        spare_date_2: "spare_date_2", lenient_into, optional;
+        spare_date_3: "spare_date_3", lenient_into, optional;
+        spare_date_4: "spare_date_4", lenient_into, optional;
+        spare_date_5: "spare_date_5", lenient_into, optional;
+        spare_number_1: "spare_number_1", lenient_into, optional_number;
+        spare_number_10: "spare_number_10", lenient_into, optional_number;
+        spare_number_2: "spare_number_2", lenient_into, optional_number;
+        spare_number_3: "spare_number_3", lenient_into, optional_number;
+        spare_number_4: "spare_number_4", lenient_into, optional_number;
+        spare_number_5: "spare_number_5", lenient_into, optional_number;
+        spare_number_6: "spare_number_6", lenient_into, optional_number;
+        spare_number_7: "spare_number_7", lenient_into, optional_number;
+        spare_number_8: "spare_number_8", lenient_into, optional_number;
+        spare_number_9: "spare_number_9", lenient_into, optional_number;
+        spare_text_1: "spare_text_1", lenient_into, optional;
+        spare_text_10: "spare_text_10", lenient_into, optional;
+        spare_text_2: "spare_text_2", lenient_into, optional;
+        spare_text_3: "spare_text_3", lenient_into, optional;
+        spare_text_4: "spare_text_4", lenient_into, optional;
+        spare_text_5: "spare_text_5", lenient_into, optional;
+        spare_text_6: "spare_text_6", lenient_into, optional;
+        spare_text_7: "spare_text_7", lenient_into, optional;
+        spare_text_8: "spare_text_8", lenient_into, optional;
+        spare_text_9: "spare_text_9", lenient_into, optional;
+        subtotal_charge_net_value: "subtotal_charge_net_value", lenient_into, optional_number;
+        subtotal_charge_tax_value: "subtotal_charge_tax_value", lenient_into, optional_number;
+        subtotal_discount_value: "subtotal_discount_value", lenient_into, optional_number;
+        subtotal_goods_value: "subtotal_goods_value", lenient_into, optional_number;
+        total_gross_value: "total_gross_value", lenient_into, optional_number;
+        total_net_value: "total_net_value", lenient_into, optional_number;
+        total_tax_value: "total_tax_value", lenient_into, optional_number;
+        use_invoice_address: "use_invoice_address", lenient_into, optional;
+    }
+}
+
 /// This resource returns the details of all SOP quotes. The default sort (orderby) fields are by 'document_no' and 'Id' ascending.
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct SopQuoteView {
@@ -5567,6 +6842,7 @@ sage_core::json_model! {
     }
 }
 
+sage_core::fields! { SopQuoteView => SopQuoteViewFields { customer_document_no: Text, customer_id: Integer, customer_name: Text, customer_reference: Text, document_date: DateTime, document_no: Text, document_status_id: Integer, id: Integer, order_no: Text, proforma_no: Text, total_gross_value: Decimal } }
 /// Returns a sales quote with all the default values for a customer. The API endpoint does not persist the sales quote.
 #[derive(Debug, Clone, PartialEq)]
 pub struct SopQuotesNewRequest {
@@ -5859,6 +7135,7 @@ sage_core::json_model! {
     }
 }
 
+sage_core::fields! { SopReturnLineView => SopReturnLineViewFields { customer_id: Integer, customer_name: Text, customer_reference: Text, product_code: Text, product_description: Text, product_id: Integer, product_name: Text, sop_return_analysis_code_1: Text, sop_return_analysis_code_10: Text, sop_return_analysis_code_11: Text, sop_return_analysis_code_12: Text, sop_return_analysis_code_13: Text, sop_return_analysis_code_14: Text, sop_return_analysis_code_15: Text, sop_return_analysis_code_16: Text, sop_return_analysis_code_17: Text, sop_return_analysis_code_18: Text, sop_return_analysis_code_19: Text, sop_return_analysis_code_2: Text, sop_return_analysis_code_20: Text, sop_return_analysis_code_3: Text, sop_return_analysis_code_4: Text, sop_return_analysis_code_5: Text, sop_return_analysis_code_6: Text, sop_return_analysis_code_7: Text, sop_return_analysis_code_8: Text, sop_return_analysis_code_9: Text, sop_return_currency_id: Integer, sop_return_currency_name: Text, sop_return_currency_symbol: Text, sop_return_customer_document_no: Text, sop_return_date_time_updated: DateTime, sop_return_document_date: DateTime, sop_return_document_no: Text, sop_return_document_status: Text, sop_return_exchange_rate: Decimal, sop_return_id: Integer, sop_return_line_analysis_code_1: Text, sop_return_line_analysis_code_10: Text, sop_return_line_analysis_code_11: Text, sop_return_line_analysis_code_12: Text, sop_return_line_analysis_code_13: Text, sop_return_line_analysis_code_14: Text, sop_return_line_analysis_code_15: Text, sop_return_line_analysis_code_16: Text, sop_return_line_analysis_code_17: Text, sop_return_line_analysis_code_18: Text, sop_return_line_analysis_code_19: Text, sop_return_line_analysis_code_2: Text, sop_return_line_analysis_code_20: Text, sop_return_line_analysis_code_3: Text, sop_return_line_analysis_code_4: Text, sop_return_line_analysis_code_5: Text, sop_return_line_analysis_code_6: Text, sop_return_line_analysis_code_7: Text, sop_return_line_analysis_code_8: Text, sop_return_line_analysis_code_9: Text, sop_return_line_cost_price: Decimal, sop_return_line_date_time_updated: DateTime, sop_return_line_despatch_receipt_quantity: Decimal, sop_return_line_discounted_unit_price: Decimal, sop_return_line_id: Integer, sop_return_line_invoice_credit_quantity: Decimal, sop_return_line_line_tax_value: Decimal, sop_return_line_number: Integer, sop_return_line_product_code: Text, sop_return_line_product_description: Text, sop_return_line_promised_delivery_date: DateTime, sop_return_line_quantity: Decimal, sop_return_line_requested_delivery_date: DateTime, sop_return_line_selling_unit_description: Text, sop_return_line_selling_unit_price: Decimal, sop_return_line_total_value: Decimal, sop_return_line_type: Enum<super::common::LineType>, sop_return_line_unit_discount_percent: Decimal, sop_return_line_unit_discount_value: Decimal, sop_return_promised_delivery_date: DateTime, sop_return_requested_delivery_date: DateTime, tax_code_code: Integer, tax_code_id: Integer, tax_code_name: Text, tax_code_rate: Decimal, warehouse_id: Integer, warehouse_name: Text } }
 /// The SOP Settings are used to choose how to process and manage your Sales Order Processing.
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct SopSettings {
@@ -6091,6 +7368,7 @@ sage_core::json_model! {
     }
 }
 
+sage_core::fields! { SopSettings => SopSettingsFields { add_invoice_credit_note_to_sales_ledger: Boolean, allocate_stock_on_order_entry: Boolean, allow_amend_picking_lists: Boolean, allow_cash_orders: Boolean, allow_payment_with_order: Boolean, allow_prospect_quotes: Boolean, amend_analysis_codes: Boolean, amend_header_analysis_codes: Boolean, amend_nominal_codes: Boolean, archive_last_purged_up_to: DateTime, are_prices_tax_inclusive: Boolean, auto_generate_order_return_numbers: Boolean, auto_print_picking_lists: Boolean, cash_order_account: Other, cash_order_account_id: Integer, date_time_created: DateTime, date_time_updated: DateTime, default_free_text_confirm_intent_type: Text, default_service_labour_confirm_intent_type: Text, fully_paid_invoice_text: Text, generate_intrastat_entries: Boolean, id: Integer, include_statistical_value_on_intrastat: Boolean, include_terms_of_delivery_on_intrastat: Boolean, intrastat_date_type: Text, invoice_payment_immediately: Boolean, invoicing_last_deleted_up_to: DateTime, last_archive_run_by: Text, last_archive_run_on: DateTime, last_invoicing_delete_run_by: Text, last_invoicing_delete_run_on: DateTime, last_purge_archive_run_by: Text, last_purge_archive_run_on: DateTime, minimum_number_of_lines_for_frequent_items: Integer, mode_of_transport_id: Integer, nature_of_transaction_code_id: Integer, number_of_days_for_frequent_items: Integer, number_of_days_for_recent_items: Integer, order_line_item_type: Text, orders_returns_last_archived_up_to: DateTime, print_despatch_notes: Boolean, print_order_acknowledgements: Boolean, print_picking_lists: Boolean, print_traceable_numbers_on_despatch_notes: Boolean, print_traceable_numbers_on_invoices: Boolean, print_traceable_numbers_on_order_acknowledgements: Boolean, print_traceable_numbers_on_picking_lists: Boolean, prospect_quote_account: Other, prospect_quote_account_id: Integer, record_cancelled_order_lines: Boolean, record_tracking_on_despatch: Boolean, revenue_nominal_account_same_as: Boolean, show_frequent_items: Boolean, show_order_number_on_confirm: Boolean, show_preferred_items: Boolean, show_recent_items: Boolean, show_unallocated_items_on_picking_list: Boolean, show_undespatched_items_on_despatch_note: Boolean, sop_credit_note_cis_reverse_charge_text_type: Text, sop_invoice_cis_reverse_charge_text_type: Text, sop_print_eu_zero_rated_sales_option_id: Integer, sop_reverse_charge_invoice_option_type: Text, terms_of_delivery_type: Text, update_stock_on_despatch: Boolean, use_card_processing: Boolean, use_cross_selling_items: Boolean, use_invoice_date_on_stock_history: Boolean, use_same_cost_centre_department_as_customer: Boolean, use_same_cost_centre_department_for_assets: Boolean, use_same_cost_centre_department_for_issues: Boolean, use_sop_reverse_charge_invoice_option: Boolean, user_logon_as_order_taker: Boolean } }
 /// The picking list report can be printed to support the sales order despatch process. Each item on the picking list can be set to 'show', 'hide' or 'exclude' from the picking list.
 ///
 /// The API endpoint returns details of the display options for picking list items.
@@ -6114,6 +7392,7 @@ sage_core::json_model! {
     }
 }
 
+sage_core::fields! { SopShowOnPickingListType => SopShowOnPickingListTypeFields { description: Text, id: Integer, value: Text } }
 /// The trade line status is used to determine the invoice/credit or despatch/receipt status of an order line. Values cam be 'None', 'Partially' or 'Fully'.
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct SopTradeLineStatusType {
@@ -6135,6 +7414,7 @@ sage_core::json_model! {
     }
 }
 
+sage_core::fields! { SopTradeLineStatusType => SopTradeLineStatusTypeFields { description: Text, id: Integer, value: Text } }
 /// User permissions allow individual user access to certain parts of a sales order or invoice. Default warehouses can also be set for each different order or invoice entry type.
 ///
 /// Note: the Id parameter expects the user Id as specified in System Administration.
@@ -6220,6 +7500,7 @@ sage_core::json_model! {
     }
 }
 
+sage_core::fields! { SopUserPermission => SopUserPermissionFields { date_time_created: DateTime, date_time_updated: DateTime, full_order_warehouse: Other, full_order_warehouse_id: Integer, generate_purchase_orders: Boolean, id: Integer, invoice_warehouse: Other, invoice_warehouse_id: Integer, override_confirmation_method: Boolean, override_cost_price: Boolean, override_credit_holds: Boolean, override_fulfilment_method: Boolean, override_prices_discounts: Boolean, rapid_order_warehouse: Other, rapid_order_warehouse_id: Integer, trade_order_warehouse: Other, trade_order_warehouse_id: Integer, user_name: Text, user_number: Integer, view_price_calculations: Boolean, view_profit_values: Boolean } }
 /// A subset of product information returned by a search for suggested products
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct SuggestedProduct {
@@ -6322,6 +7603,278 @@ sage_core::json_model! {
     }
 }
 
+impl From<&SopDespatchReceipt> for SopDespatchReceiptUpdate {
+    /// The fields Sage lets you write, taken from what it returned; the rest start unset.
+    #[inline]
+    fn from(read: &SopDespatchReceipt) -> Self {
+        Self {
+            consignment_no: read.consignment_no.clone(),
+            courier_id: read.courier_id,
+            courier_name: read.courier_name.clone(),
+            despatch_date: read.despatch_date,
+            despatch_no: read.despatch_no.clone(),
+            despatched_by: read.despatched_by.clone(),
+            notes: read.notes.clone(),
+            pieces: read.pieces,
+            sop_export_reason_id: read.sop_export_reason_id,
+            sop_export_reason_name: read.sop_export_reason_name.clone(),
+            sop_incoterm_id: read.sop_incoterm_id,
+            sop_incoterm_name: read.sop_incoterm_name.clone(),
+            weight: read.weight,
+            ..Self::default()
+        }
+    }
+}
+
+impl From<&SopExportReason> for SopExportReasonUpdate {
+    /// The fields Sage lets you write, taken from what it returned; the rest start unset.
+    #[inline]
+    fn from(read: &SopExportReason) -> Self {
+        Self {
+            is_default: read.is_default,
+            is_to_delete: read.is_to_delete,
+            name: Some(read.name.clone()),
+            ..Self::default()
+        }
+    }
+}
+
+impl From<&SopIncoterm> for SopIncotermUpdate {
+    /// The fields Sage lets you write, taken from what it returned; the rest start unset.
+    #[inline]
+    fn from(read: &SopIncoterm) -> Self {
+        Self {
+            is_default: read.is_default,
+            is_to_delete: read.is_to_delete,
+            name: Some(read.name.clone()),
+            ..Self::default()
+        }
+    }
+}
+
+impl From<&SopOrder> for SopOrderUpdate {
+    /// The fields Sage lets you write, taken from what it returned; the rest start unset.
+    #[inline]
+    fn from(read: &SopOrder) -> Self {
+        Self {
+            analysis_code_1: read.analysis_code_1.clone(),
+            analysis_code_10: read.analysis_code_10.clone(),
+            analysis_code_11: read.analysis_code_11.clone(),
+            analysis_code_12: read.analysis_code_12.clone(),
+            analysis_code_13: read.analysis_code_13.clone(),
+            analysis_code_14: read.analysis_code_14.clone(),
+            analysis_code_15: read.analysis_code_15.clone(),
+            analysis_code_16: read.analysis_code_16.clone(),
+            analysis_code_17: read.analysis_code_17.clone(),
+            analysis_code_18: read.analysis_code_18.clone(),
+            analysis_code_19: read.analysis_code_19.clone(),
+            analysis_code_2: read.analysis_code_2.clone(),
+            analysis_code_20: read.analysis_code_20.clone(),
+            analysis_code_3: read.analysis_code_3.clone(),
+            analysis_code_4: read.analysis_code_4.clone(),
+            analysis_code_5: read.analysis_code_5.clone(),
+            analysis_code_6: read.analysis_code_6.clone(),
+            analysis_code_7: read.analysis_code_7.clone(),
+            analysis_code_8: read.analysis_code_8.clone(),
+            analysis_code_9: read.analysis_code_9.clone(),
+            apply_available_document_discount_percent: read
+                .apply_available_document_discount_percent,
+            available_document_discount_percent: read
+                .available_document_discount_percent,
+            cancelled_status: read.cancelled_status.clone(),
+            cash_account_invoice_address: read.cash_account_invoice_address.clone(),
+            currency_id: read.currency_id,
+            customer_delivery_address_id: read.customer_delivery_address_id,
+            customer_document_no: read.customer_document_no.clone(),
+            customer_id: Some(read.customer_id),
+            customer_type: read.customer_type.clone(),
+            declared_payment_remaining: read.declared_payment_remaining,
+            delivery_address: read.delivery_address.clone(),
+            despatch_receipt_status: read.despatch_receipt_status.clone(),
+            document_created_by: read.document_created_by.clone(),
+            document_date: read.document_date,
+            document_discount_percent: read.document_discount_percent,
+            document_no: Some(read.document_no.clone()),
+            document_status: read.document_status.clone(),
+            exchange_rate: read.exchange_rate,
+            external_reference: read.external_reference.clone(),
+            invoice_credit_status: read.invoice_credit_status.clone(),
+            invoice_payment_with_order_immediately: read
+                .invoice_payment_with_order_immediately,
+            is_credit_limit_exceeded: read.is_credit_limit_exceeded,
+            is_draft: read.is_draft,
+            is_editing: read.is_editing,
+            is_to_sequence_lines: read.is_to_sequence_lines,
+            is_triangulated: read.is_triangulated,
+            lines: read.lines.clone(),
+            lock_id: read.lock_id,
+            memos: read.memos.clone(),
+            order_priority: read.order_priority.clone(),
+            override_on_hold: read.override_on_hold,
+            payment_declared: read.payment_declared,
+            payment_method_id: read.payment_method_id,
+            payment_reference: read.payment_reference.clone(),
+            payment_status: read.payment_status.clone(),
+            payment_type: read.payment_type.clone(),
+            payment_undeclared: read.payment_undeclared,
+            payment_value: read.payment_value,
+            payment_with_order: read.payment_with_order,
+            profitability: read.profitability.clone(),
+            promised_delivery_date: read.promised_delivery_date,
+            quotation_expiry_date: read.quotation_expiry_date,
+            recalculate_prices: read.recalculate_prices,
+            requested_delivery_date: read.requested_delivery_date,
+            settlement_discount_days: read.settlement_discount_days,
+            settlement_discount_percent: read.settlement_discount_percent,
+            spare_bool_1: read.spare_bool_1,
+            spare_bool_2: read.spare_bool_2,
+            spare_bool_3: read.spare_bool_3,
+            spare_bool_4: read.spare_bool_4,
+            spare_bool_5: read.spare_bool_5,
+            spare_date_1: read.spare_date_1,
+            spare_date_2: read.spare_date_2,
+            spare_date_3: read.spare_date_3,
+            spare_date_4: read.spare_date_4,
+            spare_date_5: read.spare_date_5,
+            spare_number_1: read.spare_number_1,
+            spare_number_10: read.spare_number_10,
+            spare_number_2: read.spare_number_2,
+            spare_number_3: read.spare_number_3,
+            spare_number_4: read.spare_number_4,
+            spare_number_5: read.spare_number_5,
+            spare_number_6: read.spare_number_6,
+            spare_number_7: read.spare_number_7,
+            spare_number_8: read.spare_number_8,
+            spare_number_9: read.spare_number_9,
+            spare_text_1: read.spare_text_1.clone(),
+            spare_text_10: read.spare_text_10.clone(),
+            spare_text_2: read.spare_text_2.clone(),
+            spare_text_3: read.spare_text_3.clone(),
+            spare_text_4: read.spare_text_4.clone(),
+            spare_text_5: read.spare_text_5.clone(),
+            spare_text_6: read.spare_text_6.clone(),
+            spare_text_7: read.spare_text_7.clone(),
+            spare_text_8: read.spare_text_8.clone(),
+            spare_text_9: read.spare_text_9.clone(),
+            subtotal_charge_net_value: read.subtotal_charge_net_value,
+            subtotal_charge_tax_value: read.subtotal_charge_tax_value,
+            subtotal_discount_value: read.subtotal_discount_value,
+            subtotal_goods_value: read.subtotal_goods_value,
+            suppress_warnings: read.suppress_warnings,
+            total_gross_value: read.total_gross_value,
+            total_net_value: read.total_net_value,
+            total_tax_value: read.total_tax_value,
+            use_invoice_address: read.use_invoice_address,
+            ..Self::default()
+        }
+    }
+}
+
+impl From<&SopQuote> for SopQuoteUpdate {
+    /// The fields Sage lets you write, taken from what it returned; the rest start unset.
+    #[inline]
+    fn from(read: &SopQuote) -> Self {
+        Self {
+            analysis_code_1: read.analysis_code_1.clone(),
+            analysis_code_10: read.analysis_code_10.clone(),
+            analysis_code_11: read.analysis_code_11.clone(),
+            analysis_code_12: read.analysis_code_12.clone(),
+            analysis_code_13: read.analysis_code_13.clone(),
+            analysis_code_14: read.analysis_code_14.clone(),
+            analysis_code_15: read.analysis_code_15.clone(),
+            analysis_code_16: read.analysis_code_16.clone(),
+            analysis_code_17: read.analysis_code_17.clone(),
+            analysis_code_18: read.analysis_code_18.clone(),
+            analysis_code_19: read.analysis_code_19.clone(),
+            analysis_code_2: read.analysis_code_2.clone(),
+            analysis_code_20: read.analysis_code_20.clone(),
+            analysis_code_3: read.analysis_code_3.clone(),
+            analysis_code_4: read.analysis_code_4.clone(),
+            analysis_code_5: read.analysis_code_5.clone(),
+            analysis_code_6: read.analysis_code_6.clone(),
+            analysis_code_7: read.analysis_code_7.clone(),
+            analysis_code_8: read.analysis_code_8.clone(),
+            analysis_code_9: read.analysis_code_9.clone(),
+            apply_available_document_discount_percent: read
+                .apply_available_document_discount_percent,
+            available_document_discount_percent: read
+                .available_document_discount_percent,
+            cancelled_status: read.cancelled_status.clone(),
+            cash_account_invoice_address: read.cash_account_invoice_address.clone(),
+            currency_id: read.currency_id,
+            customer_delivery_address_id: read.customer_delivery_address_id,
+            customer_document_no: read.customer_document_no.clone(),
+            customer_id: Some(read.customer_id),
+            customer_type: Some(read.customer_type.clone()),
+            delivery_address: read.delivery_address.clone(),
+            despatch_receipt_status: read.despatch_receipt_status.clone(),
+            document_created_by: read.document_created_by.clone(),
+            document_date: read.document_date,
+            document_discount_percent: read.document_discount_percent,
+            document_links: read.document_links.clone(),
+            document_no: Some(read.document_no.clone()),
+            document_status: read.document_status.clone(),
+            exchange_rate: read.exchange_rate,
+            external_reference: read.external_reference.clone(),
+            invoice_credit_status: read.invoice_credit_status.clone(),
+            is_draft: read.is_draft,
+            is_editing: read.is_editing,
+            is_to_sequence_lines: read.is_to_sequence_lines,
+            is_triangulated: read.is_triangulated,
+            lines: read.lines.clone(),
+            lock_id: read.lock_id,
+            memos: read.memos.clone(),
+            order_priority: read.order_priority.clone(),
+            profitability: read.profitability.clone(),
+            promised_delivery_date: read.promised_delivery_date,
+            quotation_expiry_date: read.quotation_expiry_date,
+            recalculate_prices: read.recalculate_prices,
+            requested_delivery_date: read.requested_delivery_date,
+            settlement_discount_days: read.settlement_discount_days,
+            settlement_discount_percent: read.settlement_discount_percent,
+            spare_bool_1: read.spare_bool_1,
+            spare_bool_2: read.spare_bool_2,
+            spare_bool_3: read.spare_bool_3,
+            spare_bool_4: read.spare_bool_4,
+            spare_bool_5: read.spare_bool_5,
+            spare_date_1: read.spare_date_1,
+            spare_date_2: read.spare_date_2,
+            spare_date_3: read.spare_date_3,
+            spare_date_4: read.spare_date_4,
+            spare_date_5: read.spare_date_5,
+            spare_number_1: read.spare_number_1,
+            spare_number_10: read.spare_number_10,
+            spare_number_2: read.spare_number_2,
+            spare_number_3: read.spare_number_3,
+            spare_number_4: read.spare_number_4,
+            spare_number_5: read.spare_number_5,
+            spare_number_6: read.spare_number_6,
+            spare_number_7: read.spare_number_7,
+            spare_number_8: read.spare_number_8,
+            spare_number_9: read.spare_number_9,
+            spare_text_1: read.spare_text_1.clone(),
+            spare_text_10: read.spare_text_10.clone(),
+            spare_text_2: read.spare_text_2.clone(),
+            spare_text_3: read.spare_text_3.clone(),
+            spare_text_4: read.spare_text_4.clone(),
+            spare_text_5: read.spare_text_5.clone(),
+            spare_text_6: read.spare_text_6.clone(),
+            spare_text_7: read.spare_text_7.clone(),
+            spare_text_8: read.spare_text_8.clone(),
+            spare_text_9: read.spare_text_9.clone(),
+            subtotal_charge_net_value: read.subtotal_charge_net_value,
+            subtotal_charge_tax_value: read.subtotal_charge_tax_value,
+            subtotal_discount_value: read.subtotal_discount_value,
+            subtotal_goods_value: read.subtotal_goods_value,
+            total_gross_value: read.total_gross_value,
+            total_net_value: read.total_net_value,
+            total_tax_value: read.total_tax_value,
+            use_invoice_address: read.use_invoice_address,
+            ..Self::default()
+        }
+    }
+}
+
 /// Current User Invoice And Order User Permissions
 ///
 /// Sales order and invoice permissions for the current logged in user. The permissions allow individual user access to certain parts of a sales order or invoice. Default warehouses can also be set for each different order or invoice entry type.
@@ -6357,6 +7910,7 @@ impl sage_core::Operation for ListCurrentUserSopUserPermission {
                     sage_core::Method::Get,
                     "/current_user_sop_user_permissions",
                 )
+                .products(&["sage200-pro", "sage200-standard"])
                 .odata(&self.odata),
         )
     }
@@ -6395,6 +7949,7 @@ impl sage_core::Operation for ListLookupSopOrders {
                     sage_core::Method::Get,
                     "/lookup_sop_orders",
                 )
+                .products(&["sage200-pro", "sage200-standard"])
                 .odata(&self.odata),
         )
     }
@@ -6433,6 +7988,7 @@ impl sage_core::Operation for ListLookupSopQuotes {
                     sage_core::Method::Get,
                     "/lookup_sop_quotes",
                 )
+                .products(&["sage200-pro", "sage200-standard"])
                 .odata(&self.odata),
         )
     }
@@ -6471,6 +8027,7 @@ impl sage_core::Operation for ListOrderLineItemTypes {
                     sage_core::Method::Get,
                     "/order_line_item_types",
                 )
+                .products(&["sage200-pro", "sage200-standard"])
                 .odata(&self.odata),
         )
     }
@@ -6509,6 +8066,7 @@ impl sage_core::Operation for GetSopAdditionalCharge {
                     sage_core::Method::Get,
                     "/sop_additional_charges/{Id}",
                 )
+                .products(&["sage200-pro", "sage200-standard"])
                 .path("Id", self.id),
         )
     }
@@ -6549,6 +8107,7 @@ impl sage_core::Operation for ListSopAdditionalCharges {
                     sage_core::Method::Get,
                     "/sop_additional_charges",
                 )
+                .products(&["sage200-pro", "sage200-standard"])
                 .odata(&self.odata),
         )
     }
@@ -6587,6 +8146,7 @@ impl sage_core::Operation for ListSopAllocationLineViews {
                     sage_core::Method::Get,
                     "/sop_allocation_line_views",
                 )
+                .products(&["sage200-pro", "sage200-standard"])
                 .odata(&self.odata),
         )
     }
@@ -6627,6 +8187,7 @@ impl sage_core::Operation for ListSopBackToBackStatusTypes {
                     sage_core::Method::Get,
                     "/sop_back_to_back_status_types",
                 )
+                .products(&["sage200-pro", "sage200-standard"])
                 .odata(&self.odata),
         )
     }
@@ -6663,6 +8224,7 @@ impl sage_core::Operation for GetSopCancelledLine {
                     sage_core::Method::Get,
                     "/sop_cancelled_lines/{Id}",
                 )
+                .products(&["sage200-pro", "sage200-standard"])
                 .path("Id", self.id),
         )
     }
@@ -6701,6 +8263,7 @@ impl sage_core::Operation for ListSopCancelledLines {
                     sage_core::Method::Get,
                     "/sop_cancelled_lines",
                 )
+                .products(&["sage200-pro", "sage200-standard"])
                 .odata(&self.odata),
         )
     }
@@ -6718,13 +8281,13 @@ impl sage_core::Operation for ListSopCancelledLines {
 #[derive(Debug, Clone, PartialEq)]
 pub struct CreateSopConfirmDespatch {
     /// The JSON request body.
-    pub body: SopConfirmDespatchAdjustment,
+    pub body: NewSopConfirmDespatchAdjustment,
 }
 
 impl CreateSopConfirmDespatch {
     /// A request with its required parameters; set optional ones with the methods below.
     #[inline]
-    pub fn new(body: SopConfirmDespatchAdjustment) -> Self {
+    pub fn new(body: NewSopConfirmDespatchAdjustment) -> Self {
         Self { body }
     }
 }
@@ -6740,6 +8303,7 @@ impl sage_core::Operation for CreateSopConfirmDespatch {
                 sage_core::Method::Post,
                 "/sop_confirm_despatch",
             )
+            .products(&["sage200-pro", "sage200-standard"])
             .json(&self.body)
     }
 }
@@ -6781,6 +8345,7 @@ impl sage_core::Operation for ListSopConfirmDespatch {
                     sage_core::Method::Get,
                     "/sop_confirm_despatch",
                 )
+                .products(&["sage200-pro", "sage200-standard"])
                 .odata(&self.odata),
         )
     }
@@ -6816,6 +8381,7 @@ impl sage_core::Operation for CreateSopConfirmDespatchBinItem {
                 sage_core::Method::Post,
                 "/sop_confirm_despatch_bin_items",
             )
+            .products(&["sage200-pro", "sage200-standard"])
             .json(&self.body)
     }
 }
@@ -6850,6 +8416,7 @@ impl sage_core::Operation for CreateSopConfirmDespatchTraceableItem {
                 sage_core::Method::Post,
                 "/sop_confirm_despatch_traceable_items",
             )
+            .products(&["sage200-pro", "sage200-standard"])
             .json(&self.body)
     }
 }
@@ -6887,6 +8454,7 @@ impl sage_core::Operation for ListSopConfirmationIntentTypes {
                     sage_core::Method::Get,
                     "/sop_confirmation_intent_types",
                 )
+                .products(&["sage200-pro", "sage200-standard"])
                 .odata(&self.odata),
         )
     }
@@ -6927,6 +8495,7 @@ impl sage_core::Operation for ListSopCustomerTypes {
                     sage_core::Method::Get,
                     "/sop_customer_types",
                 )
+                .products(&["sage200-pro", "sage200-standard"])
                 .odata(&self.odata),
         )
     }
@@ -6967,6 +8536,7 @@ impl sage_core::Operation for ListSopDespatchDiscreteOrders {
                     sage_core::Method::Get,
                     "/sop_despatch_discrete_orders",
                 )
+                .products(&["sage200-pro", "sage200-standard"])
                 .odata(&self.odata),
         )
     }
@@ -7003,6 +8573,7 @@ impl sage_core::Operation for GetSopDespatchReceipt {
                     sage_core::Method::Get,
                     "/sop_despatch_receipts/{Id}",
                 )
+                .products(&["sage200-pro", "sage200-standard"])
                 .path("Id", self.id),
         )
     }
@@ -7041,6 +8612,7 @@ impl sage_core::Operation for ListSopDespatchReceipts {
                     sage_core::Method::Get,
                     "/sop_despatch_receipts",
                 )
+                .products(&["sage200-pro", "sage200-standard"])
                 .odata(&self.odata),
         )
     }
@@ -7056,7 +8628,7 @@ pub struct UpdateSopDespatchReceipt {
     /// Unique Id of the despatch receipt.
     pub id: super::ids::SopDespatchReceiptId,
     /// The JSON request body.
-    pub body: SopDespatchReceipt,
+    pub body: SopDespatchReceiptUpdate,
 }
 
 impl UpdateSopDespatchReceipt {
@@ -7064,7 +8636,7 @@ impl UpdateSopDespatchReceipt {
     #[inline]
     pub fn new(
         id: impl Into<super::ids::SopDespatchReceiptId>,
-        body: SopDespatchReceipt,
+        body: SopDespatchReceiptUpdate,
     ) -> Self {
         Self { id: id.into(), body }
     }
@@ -7081,6 +8653,7 @@ impl sage_core::Operation for UpdateSopDespatchReceipt {
                 sage_core::Method::Put,
                 "/sop_despatch_receipts/{Id}",
             )
+            .products(&["sage200-pro", "sage200-standard"])
             .path("Id", self.id)
             .json(&self.body)
     }
@@ -7119,6 +8692,7 @@ impl sage_core::Operation for ListSopDocumentPrintStatusTypes {
                     sage_core::Method::Get,
                     "/sop_document_print_status_types",
                 )
+                .products(&["sage200-pro", "sage200-standard"])
                 .odata(&self.odata),
         )
     }
@@ -7157,6 +8731,7 @@ impl sage_core::Operation for ListSopDocumentProcessStatusTypes {
                     sage_core::Method::Get,
                     "/sop_document_process_status_types",
                 )
+                .products(&["sage200-pro", "sage200-standard"])
                 .odata(&self.odata),
         )
     }
@@ -7197,6 +8772,7 @@ impl sage_core::Operation for ListSopDocumentStatusTypes {
                     sage_core::Method::Get,
                     "/sop_document_status_types",
                 )
+                .products(&["sage200-pro", "sage200-standard"])
                 .odata(&self.odata),
         )
     }
@@ -7235,6 +8811,7 @@ impl sage_core::Operation for ListSopDocumentTypes {
                     sage_core::Method::Get,
                     "/sop_document_types",
                 )
+                .products(&["sage200-pro", "sage200-standard"])
                 .odata(&self.odata),
         )
     }
@@ -7248,13 +8825,13 @@ impl sage_core::Operation for ListSopDocumentTypes {
 #[derive(Debug, Clone, PartialEq)]
 pub struct CreateSopExportReason {
     /// The JSON request body.
-    pub body: SopExportReason,
+    pub body: NewSopExportReason,
 }
 
 impl CreateSopExportReason {
     /// A request with its required parameters; set optional ones with the methods below.
     #[inline]
-    pub fn new(body: SopExportReason) -> Self {
+    pub fn new(body: NewSopExportReason) -> Self {
         Self { body }
     }
 }
@@ -7270,6 +8847,7 @@ impl sage_core::Operation for CreateSopExportReason {
                 sage_core::Method::Post,
                 "/sop_export_reasons",
             )
+            .products(&["sage200-pro", "sage200-standard"])
             .json(&self.body)
     }
 }
@@ -7305,6 +8883,7 @@ impl sage_core::Operation for DeleteSopExportReason {
                     sage_core::Method::Delete,
                     "/sop_export_reasons/{Id}",
                 )
+                .products(&["sage200-pro", "sage200-standard"])
                 .path("Id", self.id),
         )
     }
@@ -7341,6 +8920,7 @@ impl sage_core::Operation for GetSopExportReason {
                     sage_core::Method::Get,
                     "/sop_export_reasons/{Id}",
                 )
+                .products(&["sage200-pro", "sage200-standard"])
                 .path("Id", self.id),
         )
     }
@@ -7379,6 +8959,7 @@ impl sage_core::Operation for ListSopExportReasons {
                     sage_core::Method::Get,
                     "/sop_export_reasons",
                 )
+                .products(&["sage200-pro", "sage200-standard"])
                 .odata(&self.odata),
         )
     }
@@ -7394,7 +8975,7 @@ pub struct UpdateSopExportReason {
     /// Unique Id of the export reason.
     pub id: super::ids::SopExportReasonId,
     /// The JSON request body.
-    pub body: SopExportReason,
+    pub body: SopExportReasonUpdate,
 }
 
 impl UpdateSopExportReason {
@@ -7402,7 +8983,7 @@ impl UpdateSopExportReason {
     #[inline]
     pub fn new(
         id: impl Into<super::ids::SopExportReasonId>,
-        body: SopExportReason,
+        body: SopExportReasonUpdate,
     ) -> Self {
         Self { id: id.into(), body }
     }
@@ -7419,6 +9000,7 @@ impl sage_core::Operation for UpdateSopExportReason {
                 sage_core::Method::Put,
                 "/sop_export_reasons/{Id}",
             )
+            .products(&["sage200-pro", "sage200-standard"])
             .path("Id", self.id)
             .json(&self.body)
     }
@@ -7432,13 +9014,13 @@ impl sage_core::Operation for UpdateSopExportReason {
 #[derive(Debug, Clone, PartialEq)]
 pub struct UpdateSopExportReasons {
     /// The JSON request body.
-    pub body: Vec<SopExportReason>,
+    pub body: Vec<SopExportReasonUpdate>,
 }
 
 impl UpdateSopExportReasons {
     /// A request with its required parameters; set optional ones with the methods below.
     #[inline]
-    pub fn new(body: Vec<SopExportReason>) -> Self {
+    pub fn new(body: Vec<SopExportReasonUpdate>) -> Self {
         Self { body }
     }
 }
@@ -7454,6 +9036,7 @@ impl sage_core::Operation for UpdateSopExportReasons {
                 sage_core::Method::Put,
                 "/sop_export_reasons",
             )
+            .products(&["sage200-pro", "sage200-standard"])
             .json(&self.body)
     }
 }
@@ -7466,13 +9049,13 @@ impl sage_core::Operation for UpdateSopExportReasons {
 #[derive(Debug, Clone, PartialEq)]
 pub struct CreateSopIncoterm {
     /// The JSON request body.
-    pub body: SopIncoterm,
+    pub body: NewSopIncoterm,
 }
 
 impl CreateSopIncoterm {
     /// A request with its required parameters; set optional ones with the methods below.
     #[inline]
-    pub fn new(body: SopIncoterm) -> Self {
+    pub fn new(body: NewSopIncoterm) -> Self {
         Self { body }
     }
 }
@@ -7488,6 +9071,7 @@ impl sage_core::Operation for CreateSopIncoterm {
                 sage_core::Method::Post,
                 "/sop_incoterms",
             )
+            .products(&["sage200-pro", "sage200-standard"])
             .json(&self.body)
     }
 }
@@ -7523,6 +9107,7 @@ impl sage_core::Operation for DeleteSopIncoterm {
                     sage_core::Method::Delete,
                     "/sop_incoterms/{Id}",
                 )
+                .products(&["sage200-pro", "sage200-standard"])
                 .path("Id", self.id),
         )
     }
@@ -7559,6 +9144,7 @@ impl sage_core::Operation for GetSopIncoterm {
                     sage_core::Method::Get,
                     "/sop_incoterms/{Id}",
                 )
+                .products(&["sage200-pro", "sage200-standard"])
                 .path("Id", self.id),
         )
     }
@@ -7597,6 +9183,7 @@ impl sage_core::Operation for ListSopIncoterms {
                     sage_core::Method::Get,
                     "/sop_incoterms",
                 )
+                .products(&["sage200-pro", "sage200-standard"])
                 .odata(&self.odata),
         )
     }
@@ -7612,13 +9199,16 @@ pub struct UpdateSopIncoterm {
     /// Unique Id of the incoterm.
     pub id: super::ids::SopIncotermId,
     /// The JSON request body.
-    pub body: SopIncoterm,
+    pub body: SopIncotermUpdate,
 }
 
 impl UpdateSopIncoterm {
     /// A request with its required parameters; set optional ones with the methods below.
     #[inline]
-    pub fn new(id: impl Into<super::ids::SopIncotermId>, body: SopIncoterm) -> Self {
+    pub fn new(
+        id: impl Into<super::ids::SopIncotermId>,
+        body: SopIncotermUpdate,
+    ) -> Self {
         Self { id: id.into(), body }
     }
 }
@@ -7634,6 +9224,7 @@ impl sage_core::Operation for UpdateSopIncoterm {
                 sage_core::Method::Put,
                 "/sop_incoterms/{Id}",
             )
+            .products(&["sage200-pro", "sage200-standard"])
             .path("Id", self.id)
             .json(&self.body)
     }
@@ -7647,13 +9238,13 @@ impl sage_core::Operation for UpdateSopIncoterm {
 #[derive(Debug, Clone, PartialEq)]
 pub struct UpdateSopIncoterms {
     /// The JSON request body.
-    pub body: Vec<SopIncoterm>,
+    pub body: Vec<SopIncotermUpdate>,
 }
 
 impl UpdateSopIncoterms {
     /// A request with its required parameters; set optional ones with the methods below.
     #[inline]
-    pub fn new(body: Vec<SopIncoterm>) -> Self {
+    pub fn new(body: Vec<SopIncotermUpdate>) -> Self {
         Self { body }
     }
 }
@@ -7669,6 +9260,7 @@ impl sage_core::Operation for UpdateSopIncoterms {
                 sage_core::Method::Put,
                 "/sop_incoterms",
             )
+            .products(&["sage200-pro", "sage200-standard"])
             .json(&self.body)
     }
 }
@@ -7706,6 +9298,7 @@ impl sage_core::Operation for ListSopIntrastatStatusTypes {
                     sage_core::Method::Get,
                     "/sop_intrastat_status_types",
                 )
+                .products(&["sage200-pro", "sage200-standard"])
                 .odata(&self.odata),
         )
     }
@@ -7746,6 +9339,7 @@ impl sage_core::Operation for ListSopInvoiceCreditTypes {
                     sage_core::Method::Get,
                     "/sop_invoice_credit_types",
                 )
+                .products(&["sage200-pro", "sage200-standard"])
                 .odata(&self.odata),
         )
     }
@@ -7784,6 +9378,7 @@ impl sage_core::Operation for ListSopOrderDespatchLineViews {
                     sage_core::Method::Get,
                     "/sop_order_despatch_line_views",
                 )
+                .products(&["sage200-pro", "sage200-standard"])
                 .odata(&self.odata),
         )
     }
@@ -7822,6 +9417,7 @@ impl sage_core::Operation for ListSopOrderDespatchViews {
                     sage_core::Method::Get,
                     "/sop_order_despatch_views",
                 )
+                .products(&["sage200-pro", "sage200-standard"])
                 .odata(&self.odata),
         )
     }
@@ -7860,6 +9456,7 @@ impl sage_core::Operation for ListSopOrderEntryTypes {
                     sage_core::Method::Get,
                     "/sop_order_entry_types",
                 )
+                .products(&["sage200-pro", "sage200-standard"])
                 .odata(&self.odata),
         )
     }
@@ -7895,6 +9492,7 @@ impl sage_core::Operation for CreateSopOrderLineTraceableItem {
                 sage_core::Method::Post,
                 "/sop_order_line_traceable_items",
             )
+            .products(&["sage200-pro", "sage200-standard"])
             .json(&self.body)
     }
 }
@@ -7932,6 +9530,7 @@ impl sage_core::Operation for ListSopOrderLineViews {
                     sage_core::Method::Get,
                     "/sop_order_line_views",
                 )
+                .products(&["sage200-pro", "sage200-standard"])
                 .odata(&self.odata),
         )
     }
@@ -7976,6 +9575,7 @@ impl sage_core::Operation for GetSopOrderLineForSopOrder {
                     sage_core::Method::Get,
                     "/sop_orders/{sopOrderId}/sop_order_lines/{Id}",
                 )
+                .products(&["sage200-pro", "sage200-standard"])
                 .path("Id", self.id)
                 .path("sopOrderId", self.sop_order_id),
         )
@@ -8013,6 +9613,7 @@ impl sage_core::Operation for GetSopOrderline {
                     sage_core::Method::Get,
                     "/sop_order_lines/{Id}",
                 )
+                .products(&["sage200-pro", "sage200-standard"])
                 .path("Id", self.id),
         )
     }
@@ -8056,6 +9657,7 @@ impl sage_core::Operation for ListSopOrderLinesForSopOrder {
                     sage_core::Method::Get,
                     "/sop_orders/{sopOrderId}/sop_order_lines",
                 )
+                .products(&["sage200-pro", "sage200-standard"])
                 .odata(&self.odata)
                 .path("sopOrderId", self.sop_order_id),
         )
@@ -8095,6 +9697,7 @@ impl sage_core::Operation for ListSopOrderPaymentTypes {
                     sage_core::Method::Get,
                     "/sop_order_payment_types",
                 )
+                .products(&["sage200-pro", "sage200-standard"])
                 .odata(&self.odata),
         )
     }
@@ -8133,6 +9736,7 @@ impl sage_core::Operation for ListSopOrderInvoiceViews {
                     sage_core::Method::Get,
                     "/sop_order_return_invoice_credit_views",
                 )
+                .products(&["sage200-pro", "sage200-standard"])
                 .odata(&self.odata),
         )
     }
@@ -8171,6 +9775,7 @@ impl sage_core::Operation for ListSopOrderReturnLineInvoiceViews {
                     sage_core::Method::Get,
                     "/sop_order_return_line_invoice_credit_views",
                 )
+                .products(&["sage200-pro", "sage200-standard"])
                 .odata(&self.odata),
         )
     }
@@ -8209,6 +9814,7 @@ impl sage_core::Operation for ListSopOrderReturnViews {
                     sage_core::Method::Get,
                     "/sop_order_return_views",
                 )
+                .products(&["sage200-pro", "sage200-standard"])
                 .odata(&self.odata),
         )
     }
@@ -8226,13 +9832,13 @@ impl sage_core::Operation for ListSopOrderReturnViews {
 #[derive(Debug, Clone, PartialEq)]
 pub struct CreateSopOrder {
     /// The JSON request body.
-    pub body: SopOrder,
+    pub body: NewSopOrder,
 }
 
 impl CreateSopOrder {
     /// A request with its required parameters; set optional ones with the methods below.
     #[inline]
-    pub fn new(body: SopOrder) -> Self {
+    pub fn new(body: NewSopOrder) -> Self {
         Self { body }
     }
 }
@@ -8248,6 +9854,7 @@ impl sage_core::Operation for CreateSopOrder {
                 sage_core::Method::Post,
                 "/sop_orders",
             )
+            .products(&["sage200-pro", "sage200-standard"])
             .json(&self.body)
     }
 }
@@ -8282,6 +9889,7 @@ impl sage_core::Operation for CreateSopOrdersNew {
                 sage_core::Method::Post,
                 "/sop_orders_new",
             )
+            .products(&["sage200-pro", "sage200-standard"])
             .json(&self.body)
     }
 }
@@ -8317,6 +9925,7 @@ impl sage_core::Operation for DeleteSopOrder {
                     sage_core::Method::Delete,
                     "/sop_orders/{Id}",
                 )
+                .products(&["sage200-pro", "sage200-standard"])
                 .path("Id", self.id),
         )
     }
@@ -8353,6 +9962,7 @@ impl sage_core::Operation for GetSopOrder {
                     sage_core::Method::Get,
                     "/sop_orders/{Id}",
                 )
+                .products(&["sage200-pro", "sage200-standard"])
                 .path("Id", self.id),
         )
     }
@@ -8391,6 +10001,7 @@ impl sage_core::Operation for ListSopOrders {
                     sage_core::Method::Get,
                     "/sop_orders",
                 )
+                .products(&["sage200-pro", "sage200-standard"])
                 .odata(&self.odata),
         )
     }
@@ -8434,6 +10045,7 @@ impl sage_core::Operation for ListSopOrdersForCustomer {
                     sage_core::Method::Get,
                     "/customers/{customerId}/sop_orders",
                 )
+                .products(&["sage200-pro", "sage200-standard"])
                 .odata(&self.odata)
                 .path("customerId", self.customer_id),
         )
@@ -8452,13 +10064,13 @@ pub struct UpdateSopOrder {
     /// Unique Id of the sales order.
     pub id: super::ids::SopOrderId,
     /// The JSON request body.
-    pub body: SopOrder,
+    pub body: SopOrderUpdate,
 }
 
 impl UpdateSopOrder {
     /// A request with its required parameters; set optional ones with the methods below.
     #[inline]
-    pub fn new(id: impl Into<super::ids::SopOrderId>, body: SopOrder) -> Self {
+    pub fn new(id: impl Into<super::ids::SopOrderId>, body: SopOrderUpdate) -> Self {
         Self { id: id.into(), body }
     }
 }
@@ -8474,6 +10086,7 @@ impl sage_core::Operation for UpdateSopOrder {
                 sage_core::Method::Put,
                 "/sop_orders/{Id}",
             )
+            .products(&["sage200-pro", "sage200-standard"])
             .path("Id", self.id)
             .json(&self.body)
     }
@@ -8489,13 +10102,13 @@ pub struct UpdateSopOrderNew {
     /// Unique Id of the sales order.
     pub id: i64,
     /// The JSON request body.
-    pub body: SopOrder,
+    pub body: SopOrderUpdate,
 }
 
 impl UpdateSopOrderNew {
     /// A request with its required parameters; set optional ones with the methods below.
     #[inline]
-    pub fn new(id: i64, body: SopOrder) -> Self {
+    pub fn new(id: i64, body: SopOrderUpdate) -> Self {
         Self { id, body }
     }
 }
@@ -8511,6 +10124,7 @@ impl sage_core::Operation for UpdateSopOrderNew {
                 sage_core::Method::Put,
                 "/sop_orders_new/{Id}",
             )
+            .products(&["sage200-pro", "sage200-standard"])
             .path("Id", self.id)
             .json(&self.body)
     }
@@ -8551,6 +10165,7 @@ impl sage_core::Operation for CreateSopOrdersDuplicate {
                 sage_core::Method::Post,
                 "/sop_orders_duplicate",
             )
+            .products(&["sage200-pro", "sage200-standard"])
             .json(&self.body)
     }
 }
@@ -8586,6 +10201,7 @@ impl sage_core::Operation for GetSopPaymentMethod {
                     sage_core::Method::Get,
                     "/sop_payment_methods/{Id}",
                 )
+                .products(&["sage200-pro", "sage200-standard"])
                 .path("Id", self.id),
         )
     }
@@ -8626,6 +10242,7 @@ impl sage_core::Operation for ListSopPaymentMethods {
                     sage_core::Method::Get,
                     "/sop_payment_methods",
                 )
+                .products(&["sage200-pro", "sage200-standard"])
                 .odata(&self.odata),
         )
     }
@@ -8664,6 +10281,7 @@ impl sage_core::Operation for ListSopProformaLineViews {
                     sage_core::Method::Get,
                     "/sop_proforma_line_views",
                 )
+                .products(&["sage200-pro", "sage200-standard"])
                 .odata(&self.odata),
         )
     }
@@ -8702,6 +10320,7 @@ impl sage_core::Operation for ListSopQuoteLineViews {
                     sage_core::Method::Get,
                     "/sop_quote_line_views",
                 )
+                .products(&["sage200-pro", "sage200-standard"])
                 .odata(&self.odata),
         )
     }
@@ -8740,6 +10359,7 @@ impl sage_core::Operation for ListSopQuoteViews {
                     sage_core::Method::Get,
                     "/sop_quote_views",
                 )
+                .products(&["sage200-pro", "sage200-standard"])
                 .odata(&self.odata),
         )
     }
@@ -8753,13 +10373,13 @@ impl sage_core::Operation for ListSopQuoteViews {
 #[derive(Debug, Clone, PartialEq)]
 pub struct CreateSopQuote {
     /// The JSON request body.
-    pub body: SopQuote,
+    pub body: NewSopQuote,
 }
 
 impl CreateSopQuote {
     /// A request with its required parameters; set optional ones with the methods below.
     #[inline]
-    pub fn new(body: SopQuote) -> Self {
+    pub fn new(body: NewSopQuote) -> Self {
         Self { body }
     }
 }
@@ -8775,6 +10395,7 @@ impl sage_core::Operation for CreateSopQuote {
                 sage_core::Method::Post,
                 "/sop_quotes",
             )
+            .products(&["sage200-pro", "sage200-standard"])
             .json(&self.body)
     }
 }
@@ -8809,6 +10430,7 @@ impl sage_core::Operation for CreateSopQuotesNew {
                 sage_core::Method::Post,
                 "/sop_quotes_new",
             )
+            .products(&["sage200-pro", "sage200-standard"])
             .json(&self.body)
     }
 }
@@ -8844,6 +10466,7 @@ impl sage_core::Operation for DeleteSopQuote {
                     sage_core::Method::Delete,
                     "/sop_quotes/{Id}",
                 )
+                .products(&["sage200-pro", "sage200-standard"])
                 .path("Id", self.id),
         )
     }
@@ -8880,6 +10503,7 @@ impl sage_core::Operation for GetSopQuote {
                     sage_core::Method::Get,
                     "/sop_quotes/{Id}",
                 )
+                .products(&["sage200-pro", "sage200-standard"])
                 .path("Id", self.id),
         )
     }
@@ -8918,6 +10542,7 @@ impl sage_core::Operation for ListSopQuotes {
                     sage_core::Method::Get,
                     "/sop_quotes",
                 )
+                .products(&["sage200-pro", "sage200-standard"])
                 .odata(&self.odata),
         )
     }
@@ -8935,13 +10560,13 @@ pub struct UpdateSopQuote {
     /// Unique Id of the sales quote.
     pub id: super::ids::SopQuoteId,
     /// The JSON request body.
-    pub body: SopQuote,
+    pub body: SopQuoteUpdate,
 }
 
 impl UpdateSopQuote {
     /// A request with its required parameters; set optional ones with the methods below.
     #[inline]
-    pub fn new(id: impl Into<super::ids::SopQuoteId>, body: SopQuote) -> Self {
+    pub fn new(id: impl Into<super::ids::SopQuoteId>, body: SopQuoteUpdate) -> Self {
         Self { id: id.into(), body }
     }
 }
@@ -8957,6 +10582,7 @@ impl sage_core::Operation for UpdateSopQuote {
                 sage_core::Method::Put,
                 "/sop_quotes/{Id}",
             )
+            .products(&["sage200-pro", "sage200-standard"])
             .path("Id", self.id)
             .json(&self.body)
     }
@@ -8972,13 +10598,13 @@ pub struct UpdateSopQuoteNew {
     /// Unique Id of the sales quote.
     pub id: i64,
     /// The JSON request body.
-    pub body: SopQuote,
+    pub body: SopQuoteUpdate,
 }
 
 impl UpdateSopQuoteNew {
     /// A request with its required parameters; set optional ones with the methods below.
     #[inline]
-    pub fn new(id: i64, body: SopQuote) -> Self {
+    pub fn new(id: i64, body: SopQuoteUpdate) -> Self {
         Self { id, body }
     }
 }
@@ -8994,6 +10620,7 @@ impl sage_core::Operation for UpdateSopQuoteNew {
                 sage_core::Method::Put,
                 "/sop_quotes_new/{Id}",
             )
+            .products(&["sage200-pro", "sage200-standard"])
             .path("Id", self.id)
             .json(&self.body)
     }
@@ -9034,6 +10661,7 @@ impl sage_core::Operation for CreateSopQuotesDuplicate {
                 sage_core::Method::Post,
                 "/sop_quotes_duplicate",
             )
+            .products(&["sage200-pro", "sage200-standard"])
             .json(&self.body)
     }
 }
@@ -9071,6 +10699,7 @@ impl sage_core::Operation for ListSopReturnLineViews {
                     sage_core::Method::Get,
                     "/sop_return_line_views",
                 )
+                .products(&["sage200-pro", "sage200-standard"])
                 .odata(&self.odata),
         )
     }
@@ -9107,6 +10736,7 @@ impl sage_core::Operation for GetSopSetting {
                     sage_core::Method::Get,
                     "/sop_settings/{Id}",
                 )
+                .products(&["sage200-pro", "sage200-standard"])
                 .path("Id", self.id),
         )
     }
@@ -9145,6 +10775,7 @@ impl sage_core::Operation for ListSopSettings {
                     sage_core::Method::Get,
                     "/sop_settings",
                 )
+                .products(&["sage200-pro", "sage200-standard"])
                 .odata(&self.odata),
         )
     }
@@ -9185,6 +10816,7 @@ impl sage_core::Operation for ListSopShowOnPickingListTypes {
                     sage_core::Method::Get,
                     "/sop_show_on_picking_list_types",
                 )
+                .products(&["sage200-pro", "sage200-standard"])
                 .odata(&self.odata),
         )
     }
@@ -9223,6 +10855,7 @@ impl sage_core::Operation for ListSopTradeLineStatusTypes {
                     sage_core::Method::Get,
                     "/sop_trade_line_status_types",
                 )
+                .products(&["sage200-pro", "sage200-standard"])
                 .odata(&self.odata),
         )
     }
@@ -9259,6 +10892,7 @@ impl sage_core::Operation for GetSopUserPermission {
                     sage_core::Method::Get,
                     "/sop_user_permissions/{Id}",
                 )
+                .products(&["sage200-pro", "sage200-standard"])
                 .path("Id", self.id),
         )
     }
@@ -9299,6 +10933,7 @@ impl sage_core::Operation for ListSopUserPermissions {
                     sage_core::Method::Get,
                     "/sop_user_permissions",
                 )
+                .products(&["sage200-pro", "sage200-standard"])
                 .odata(&self.odata),
         )
     }
@@ -9334,6 +10969,7 @@ impl sage_core::Operation for CreateSuggestedProduct {
                 sage_core::Method::Post,
                 "/suggested_products",
             )
+            .products(&["sage200-pro", "sage200-standard"])
             .json(&self.body)
     }
 }

@@ -144,6 +144,27 @@ sage_core::json_model! {
     }
 }
 
+sage_core::fields! { AlternativeProduct => AlternativeProductFields { alternative_product: Other, alternative_product_id: Integer, date_time_created: DateTime, date_time_updated: DateTime, id: Integer, is_preferred: Boolean, is_to_delete: Boolean, product: Other, product_id: Integer } }
+/// Changes to a alternative product: what an update sends. The fields are [`AlternativeProduct`]'s (documented there) but those Sage sets, all optional (an unset field is left out); `(&read).into()` starts from a value read.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct AlternativeProductUpdate {
+    pub alternative_product_id: Option<super::ids::AlternativeProductId>,
+    pub is_preferred: Option<bool>,
+    pub is_to_delete: Option<bool>,
+    pub product_id: Option<super::ids::ProductId>,
+    /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
+    pub extra: sage_core::types::Extra,
+}
+
+sage_core::json_model! {
+    AlternativeProductUpdate: Default {
+        alternative_product_id: "alternative_product_id", lenient_into, optional;
+        is_preferred: "is_preferred", lenient_into, optional;
+        is_to_delete: "is_to_delete", lenient_into, optional;
+        product_id: "product_id", lenient_into, optional;
+    }
+}
+
 /// This specifies a lookup linking products with products that are an alternative for it.
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct AlternativeProductView {
@@ -192,6 +213,7 @@ sage_core::json_model! {
     }
 }
 
+sage_core::fields! { AlternativeProductView => AlternativeProductViewFields { alternative_product_code: Text, alternative_product_group_id: Integer, alternative_product_id: Integer, alternative_product_name: Text, alternative_product_status_type_id: Integer, alternative_product_traceable_type_id: Integer, id: Integer, is_preferred: Boolean, product_code: Text, product_group_id: Integer, product_id: Integer, product_name: Text } }
 /// Auto generate option types are used to auto generate the batch or serial numbers associated with the product that exist within the application. Products can be 'No automatic number generation', 'Use sequence numbers', 'Use date and sequence numbers' or 'Use order number and sequence number'.
 ///
 /// The API endpoint returns details of the auto generate option types that can be used.
@@ -215,6 +237,7 @@ sage_core::json_model! {
     }
 }
 
+sage_core::fields! { AutoGenerateOptionType => AutoGenerateOptionTypeFields { description: Text, id: Integer, value: Text } }
 /// Auto generate separators are used to auto generate the batch or serial numbers associated with the product that exist within the application. Auto generate separators can be 'None', 'Space', 'Colon', 'Forward Slash', 'Backward Slash', 'Dot' or 'Hyphen'.
 ///
 /// The API endpoint returns details of the auto generate option types that can be used.
@@ -244,6 +267,7 @@ sage_core::json_model! {
     }
 }
 
+sage_core::fields! { AutoGenerateSeparator => AutoGenerateSeparatorFields { date_time_created: DateTime, date_time_updated: DateTime, id: Integer, name: Text, separator_character: Text } }
 /// Bins allow you to specify a place in a Warehouse where stock is stored such as a shelf or aisle. Every Warehouse has a single Bin created by default called 'Unspecified'. If you don't want to use bins with your warehouses, all items are stored in the 'Unspecified' bin. You can rename the 'Unspecified' bin to something more meaningful for your company.
 #[derive(Debug, Clone, PartialEq)]
 pub struct BinHolding {
@@ -479,6 +503,113 @@ sage_core::json_model! {
     }
 }
 
+sage_core::fields! { BinHolding => BinHoldingFields { allocation_priority: Integer, confirmed_qty_in_stock: Decimal, date_time_created: DateTime, date_time_updated: DateTime, free_stock_available: Decimal, free_stock_available_less_reserved: Decimal, id: Integer, is_to_delete: Boolean, last_stocktake: DateTime, name: Text, product: Other, product_id: Integer, quantity_allocated: Decimal, quantity_allocated_bom: Decimal, quantity_allocated_sop: Decimal, quantity_allocated_stock: Decimal, quantity_in_stock: Decimal, quantity_in_stock_less_reserved: Decimal, quantity_reserved: Decimal, spare_bool_1: Boolean, spare_bool_2: Boolean, spare_bool_3: Boolean, spare_bool_4: Boolean, spare_bool_5: Boolean, spare_date_1: DateTime, spare_date_2: DateTime, spare_date_3: DateTime, spare_date_4: DateTime, spare_date_5: DateTime, spare_number_1: Decimal, spare_number_10: Decimal, spare_number_2: Decimal, spare_number_3: Decimal, spare_number_4: Decimal, spare_number_5: Decimal, spare_number_6: Decimal, spare_number_7: Decimal, spare_number_8: Decimal, spare_number_9: Decimal, spare_text_1: Text, spare_text_10: Text, spare_text_2: Text, spare_text_3: Text, spare_text_4: Text, spare_text_5: Text, spare_text_6: Text, spare_text_7: Text, spare_text_8: Text, spare_text_9: Text, unconfirmed_qty_in_stock: Decimal, warehouse_holding: Other, warehouse_holding_id: Integer } }
+/// Changes to a bin holding: what an update sends. The fields are [`BinHolding`]'s (documented there) but those Sage sets, all optional (an unset field is left out); `(&read).into()` starts from a value read.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct BinHoldingUpdate {
+    pub allocation_priority: Option<i64>,
+    pub confirmed_qty_in_stock: Option<sage_core::types::Decimal>,
+    pub free_stock_available: Option<sage_core::types::Decimal>,
+    pub free_stock_available_less_reserved: Option<sage_core::types::Decimal>,
+    pub is_to_delete: Option<bool>,
+    pub last_stocktake: Option<sage_core::types::DateTime>,
+    pub name: Option<String>,
+    pub product_id: Option<super::ids::ProductId>,
+    pub quantity_allocated: Option<sage_core::types::Decimal>,
+    pub quantity_allocated_bom: Option<sage_core::types::Decimal>,
+    pub quantity_allocated_sop: Option<sage_core::types::Decimal>,
+    pub quantity_allocated_stock: Option<sage_core::types::Decimal>,
+    pub quantity_in_stock: Option<sage_core::types::Decimal>,
+    pub quantity_in_stock_less_reserved: Option<sage_core::types::Decimal>,
+    pub quantity_reserved: Option<sage_core::types::Decimal>,
+    pub spare_bool_1: Option<bool>,
+    pub spare_bool_2: Option<bool>,
+    pub spare_bool_3: Option<bool>,
+    pub spare_bool_4: Option<bool>,
+    pub spare_bool_5: Option<bool>,
+    pub spare_date_1: Option<sage_core::types::DateTime>,
+    pub spare_date_2: Option<sage_core::types::DateTime>,
+    pub spare_date_3: Option<sage_core::types::DateTime>,
+    pub spare_date_4: Option<sage_core::types::DateTime>,
+    pub spare_date_5: Option<sage_core::types::DateTime>,
+    pub spare_number_1: Option<sage_core::types::Decimal>,
+    pub spare_number_10: Option<sage_core::types::Decimal>,
+    pub spare_number_2: Option<sage_core::types::Decimal>,
+    pub spare_number_3: Option<sage_core::types::Decimal>,
+    pub spare_number_4: Option<sage_core::types::Decimal>,
+    pub spare_number_5: Option<sage_core::types::Decimal>,
+    pub spare_number_6: Option<sage_core::types::Decimal>,
+    pub spare_number_7: Option<sage_core::types::Decimal>,
+    pub spare_number_8: Option<sage_core::types::Decimal>,
+    pub spare_number_9: Option<sage_core::types::Decimal>,
+    pub spare_text_1: Option<String>,
+    pub spare_text_10: Option<String>,
+    pub spare_text_2: Option<String>,
+    pub spare_text_3: Option<String>,
+    pub spare_text_4: Option<String>,
+    pub spare_text_5: Option<String>,
+    pub spare_text_6: Option<String>,
+    pub spare_text_7: Option<String>,
+    pub spare_text_8: Option<String>,
+    pub spare_text_9: Option<String>,
+    pub unconfirmed_qty_in_stock: Option<sage_core::types::Decimal>,
+    pub warehouse_holding_id: Option<super::ids::WarehouseHoldingId>,
+    /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
+    pub extra: sage_core::types::Extra,
+}
+
+sage_core::json_model! {
+    BinHoldingUpdate: Default {
+        allocation_priority: "allocation_priority", lenient_into, optional;
+        confirmed_qty_in_stock: "confirmed_qty_in_stock", lenient_into, optional_number;
+        free_stock_available: "free_stock_available", lenient_into, optional_number;
+        free_stock_available_less_reserved: "free_stock_available_less_reserved", lenient_into, optional_number;
+        is_to_delete: "is_to_delete", lenient_into, optional;
+        last_stocktake: "last_stocktake", lenient_into, optional;
+        name: "name", lenient_into, optional;
+        product_id: "product_id", lenient_into, optional;
+        quantity_allocated: "quantity_allocated", lenient_into, optional_number;
+        quantity_allocated_bom: "quantity_allocated_bom", lenient_into, optional_number;
+        quantity_allocated_sop: "quantity_allocated_sop", lenient_into, optional_number;
+        quantity_allocated_stock: "quantity_allocated_stock", lenient_into, optional_number;
+        quantity_in_stock: "quantity_in_stock", lenient_into, optional_number;
+        quantity_in_stock_less_reserved: "quantity_in_stock_less_reserved", lenient_into, optional_number;
+        quantity_reserved: "quantity_reserved", lenient_into, optional_number;
+        spare_bool_1: "spare_bool_1", lenient_into, optional;
+        spare_bool_2: "spare_bool_2", lenient_into, optional;
+        spare_bool_3: "spare_bool_3", lenient_into, optional;
+        spare_bool_4: "spare_bool_4", lenient_into, optional;
+        spare_bool_5: "spare_bool_5", lenient_into, optional;
+        spare_date_1: "spare_date_1", lenient_into, optional;
+        spare_date_2: "spare_date_2", lenient_into, optional;
+        spare_date_3: "spare_date_3", lenient_into, optional;
+        spare_date_4: "spare_date_4", lenient_into, optional;
+        spare_date_5: "spare_date_5", lenient_into, optional;
+        spare_number_1: "spare_number_1", lenient_into, optional_number;
+        spare_number_10: "spare_number_10", lenient_into, optional_number;
+        spare_number_2: "spare_number_2", lenient_into, optional_number;
+        spare_number_3: "spare_number_3", lenient_into, optional_number;
+        spare_number_4: "spare_number_4", lenient_into, optional_number;
+        spare_number_5: "spare_number_5", lenient_into, optional_number;
+        spare_number_6: "spare_number_6", lenient_into, optional_number;
+        spare_number_7: "spare_number_7", lenient_into, optional_number;
+        spare_number_8: "spare_number_8", lenient_into, optional_number;
+        spare_number_9: "spare_number_9", lenient_into, optional_number;
+        spare_text_1: "spare_text_1", lenient_into, optional;
+        spare_text_10: "spare_text_10", lenient_into, optional;
+        spare_text_2: "spare_text_2", lenient_into, optional;
+        spare_text_3: "spare_text_3", lenient_into, optional;
+        spare_text_4: "spare_text_4", lenient_into, optional;
+        spare_text_5: "spare_text_5", lenient_into, optional;
+        spare_text_6: "spare_text_6", lenient_into, optional;
+        spare_text_7: "spare_text_7", lenient_into, optional;
+        spare_text_8: "spare_text_8", lenient_into, optional;
+        spare_text_9: "spare_text_9", lenient_into, optional;
+        unconfirmed_qty_in_stock: "unconfirmed_qty_in_stock", lenient_into, optional_number;
+        warehouse_holding_id: "warehouse_holding_id", lenient_into, optional;
+    }
+}
+
 /// When calculating the cost of BOMs, estimates or works orders, the values are accumulated in a cost heading.
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct BomCostHeading {
@@ -512,6 +643,7 @@ sage_core::json_model! {
     }
 }
 
+sage_core::fields! { BomCostHeading => BomCostHeadingFields { bom_cost_heading_type: Text, date_time_created: DateTime, id: Integer, markup: Decimal, name: Text, overhead_recovery_percent: Decimal, reserved: Boolean } }
 /// The list of different cost heading types. When calculating the cost of BOMs, estimates or works orders, the values are accumulated in a cost heading.
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct BomCostHeadingType {
@@ -533,6 +665,7 @@ sage_core::json_model! {
     }
 }
 
+sage_core::fields! { BomCostHeadingType => BomCostHeadingTypeFields { description: Text, id: Integer, value: Text } }
 /// Bill of materials item types are used to identify how this product will be used in a bill of materials within the application. Products can be 'Component', 'Subassembly', 'Phantom' or 'Built/Bought'.
 ///
 /// The API endpoint returns details of the bill of materials item types that can be used.
@@ -556,6 +689,7 @@ sage_core::json_model! {
     }
 }
 
+sage_core::fields! { BomItemType => BomItemTypeFields { description: Text, id: Integer, value: Text } }
 /// A group of BOM related settings for a product.
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct BomSettings {
@@ -645,6 +779,7 @@ sage_core::json_model! {
     }
 }
 
+sage_core::fields! { CostingMethodType => CostingMethodTypeFields { description: Text, id: Integer, value: Text } }
 /// Cross sell products are complimentary products which are often sold together with another product. For example, if you sell a printer, you might want to show print cartridges or cables for that printer. Cross sell products can help speed up entering a full sales order.
 #[derive(Debug, Clone, PartialEq)]
 pub struct CrossSellProduct {
@@ -704,6 +839,25 @@ sage_core::json_model! {
     }
 }
 
+sage_core::fields! { CrossSellProduct => CrossSellProductFields { cross_sell_product: Other, cross_sell_product_id: Integer, date_time_created: DateTime, date_time_updated: DateTime, id: Integer, is_to_delete: Boolean, product: Other, product_id: Integer } }
+/// Changes to a cross sell product: what an update sends. The fields are [`CrossSellProduct`]'s (documented there) but those Sage sets, all optional (an unset field is left out); `(&read).into()` starts from a value read.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct CrossSellProductUpdate {
+    pub cross_sell_product_id: Option<super::ids::CrossSellProductId>,
+    pub is_to_delete: Option<bool>,
+    pub product_id: Option<super::ids::ProductId>,
+    /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
+    pub extra: sage_core::types::Extra,
+}
+
+sage_core::json_model! {
+    CrossSellProductUpdate: Default {
+        cross_sell_product_id: "cross_sell_product_id", lenient_into, optional;
+        is_to_delete: "is_to_delete", lenient_into, optional;
+        product_id: "product_id", lenient_into, optional;
+    }
+}
+
 /// This specifies a lookup linking products with products that it can be cross sold with.
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct CrossSellProductView {
@@ -749,6 +903,7 @@ sage_core::json_model! {
     }
 }
 
+sage_core::fields! { CrossSellProductView => CrossSellProductViewFields { cross_sell_product_code: Text, cross_sell_product_group_id: Integer, cross_sell_product_id: Integer, cross_sell_product_name: Text, cross_sell_product_status_type_id: Integer, cross_sell_product_traceable_type_id: Integer, id: Integer, product_code: Text, product_group_id: Integer, product_id: Integer, product_name: Text } }
 /// Discrepancy status types describe the possible states of a stocktake discrepancy. Discrepancy status type can be 'No Discrepancy', 'Discrepancy Found', or 'Discrepancy Resolved'.
 ///
 /// The API endpoint returns details of the discrepancy status types that can be used.
@@ -772,6 +927,7 @@ sage_core::json_model! {
     }
 }
 
+sage_core::fields! { DiscrepancyStatusType => DiscrepancyStatusTypeFields { description: Text, id: Integer, value: Text } }
 /// Entry source types are used to describe the source module that was used to create a movement. Entry source types can be 'EnumEntrySourceTypeStock', 'EnumEntrySourceTypeSOP', 'EnumEntrySourceTypePOP', 'EnumEntrySourceTypeBOM', 'EnumEntrySourceTypeManual'.
 ///
 /// The API endpoint returns details of the entry source types that can be used.
@@ -795,6 +951,7 @@ sage_core::json_model! {
     }
 }
 
+sage_core::fields! { EntrySourceType => EntrySourceTypeFields { description: Text, id: Integer, value: Text } }
 /// Fulfilment methods types are the method options for fulfilling stock on sales orders. It determines how stock items are allocated to sales orders. The fulfilment methods are 'From Stock', 'Supplier Via Stock' and 'Direct to Customer'.
 ///
 /// The API endpoint returns details of the fulfilment method types that can be used.
@@ -818,6 +975,7 @@ sage_core::json_model! {
     }
 }
 
+sage_core::fields! { FulfilmentMethodType => FulfilmentMethodTypeFields { description: Text, id: Integer, value: Text } }
 /// Fulfilment sequence types are the sequence options for the fulfilment methods used for product allocation which determines how products are allocated to sales orders within the application. Products can sequenced by 'Bin Priority', 'Smallest Quantity First', 'Largest Quantity First', 'Oldest Sell By Date', 'Oldest Use By Date' or 'FIFO'.
 ///
 /// The API endpoint returns details of the fulfilment sequence types that can be used.
@@ -841,6 +999,7 @@ sage_core::json_model! {
     }
 }
 
+sage_core::fields! { FulfilmentSequenceType => FulfilmentSequenceTypeFields { description: Text, id: Integer, value: Text } }
 /// The internal areas represent departments such as sales, retail and production. Use them to monitor stock issued for internal use.
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct InternalArea {
@@ -874,6 +1033,7 @@ sage_core::json_model! {
     }
 }
 
+sage_core::fields! { InternalArea => InternalAreaFields { date_time_created: DateTime, date_time_updated: DateTime, id: Integer, is_default: Boolean, name: Text, nominal_code: Other, nominal_code_id: Integer } }
 /// Label printing option types used to determine how to print order lablels. The label printing option types are 'Label not required', 'Label required per item' and 'Label required per batch'.
 ///
 /// The API endpoint returns details of the label printing option types that can be used.
@@ -897,6 +1057,7 @@ sage_core::json_model! {
     }
 }
 
+sage_core::fields! { LabelPrintingOptionType => LabelPrintingOptionTypeFields { description: Text, id: Integer, value: Text } }
 /// Landed costs refer to any costs associated with the shipping, handling and importing of stock items on purchase orders. These additional costs are often invoiced separately, for example, by a courier. Landed costs type can be 'Not Applicable', 'Percentage Based', or 'Value Based'.
 ///
 /// The API endpoint returns details of the costing method types that can be used.
@@ -920,6 +1081,7 @@ sage_core::json_model! {
     }
 }
 
+sage_core::fields! { LandedCostsType => LandedCostsTypeFields { description: Text, id: Integer, value: Text } }
 /// A subset of product information for populating a lookup.
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct LookupProduct {
@@ -965,6 +1127,7 @@ sage_core::json_model! {
     }
 }
 
+sage_core::fields! { LookupProduct => LookupProductFields { allow_sales_order: Boolean, bom_item_type_id: Integer, code: Text, free_stock_quantity: Decimal, id: Integer, name: Text, product_status_id: Integer, product_type_id: Integer, record_nos_on_goods_received: Boolean, this_is_the_sop_product_group: Boolean, traceable_type_id: Integer } }
 /// A subset of product group information for populating a lookup.
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct LookupProductGroup {
@@ -989,6 +1152,7 @@ sage_core::json_model! {
     }
 }
 
+sage_core::fields! { LookupProductGroup => LookupProductGroupFields { code: Text, description: Text, id: Integer, product_type_id: Integer } }
 /// A subset of stock item unit information for populating a lookup.
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct LookupStockItemUnit {
@@ -1013,6 +1177,7 @@ sage_core::json_model! {
     }
 }
 
+sage_core::fields! { LookupStockItemUnit => LookupStockItemUnitFields { id: Integer, name: Text, stock_item_id: Integer, unit_id: Integer } }
 /// Object representing receipt of a level of stock at a specific buying price.
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct MovementBuyingPrice {
@@ -1046,6 +1211,1136 @@ sage_core::json_model! {
     }
 }
 
+/// A alternative product to create: what a create sends. The fields are [`AlternativeProduct`]'s (documented there) but those Sage sets; `new` takes the required ones, so leaving one out does not compile.
+#[derive(Debug, Clone, PartialEq)]
+pub struct NewAlternativeProduct {
+    pub alternative_product_id: super::ids::AlternativeProductId,
+    pub is_preferred: Option<bool>,
+    pub is_to_delete: Option<bool>,
+    pub product_id: super::ids::ProductId,
+    /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
+    pub extra: sage_core::types::Extra,
+}
+
+impl NewAlternativeProduct {
+    /// A value with its required fields; the optional ones start unset.
+    #[inline]
+    pub fn new(
+        alternative_product_id: impl Into<super::ids::AlternativeProductId>,
+        product_id: impl Into<super::ids::ProductId>,
+    ) -> Self {
+        Self {
+            alternative_product_id: alternative_product_id.into(),
+            is_preferred: None,
+            is_to_delete: None,
+            product_id: product_id.into(),
+            extra: sage_core::types::Extra::new(),
+        }
+    }
+}
+
+sage_core::json_model! {
+    NewAlternativeProduct {
+        alternative_product_id: "alternative_product_id", lenient_value, field;
+        is_preferred: "is_preferred", lenient_option, optional;
+        is_to_delete: "is_to_delete", lenient_option, optional;
+        product_id: "product_id", lenient_value, field;
+    }
+}
+
+/// A bin holding to create: what a create sends. The fields are [`BinHolding`]'s (documented there) but those Sage sets; `new` takes the required ones, so leaving one out does not compile.
+#[derive(Debug, Clone, PartialEq)]
+pub struct NewBinHolding {
+    pub allocation_priority: Option<i64>,
+    pub confirmed_qty_in_stock: Option<sage_core::types::Decimal>,
+    pub free_stock_available: Option<sage_core::types::Decimal>,
+    pub free_stock_available_less_reserved: Option<sage_core::types::Decimal>,
+    pub is_to_delete: Option<bool>,
+    pub last_stocktake: Option<sage_core::types::DateTime>,
+    pub name: Option<String>,
+    pub product_id: super::ids::ProductId,
+    pub quantity_allocated: Option<sage_core::types::Decimal>,
+    pub quantity_allocated_bom: Option<sage_core::types::Decimal>,
+    pub quantity_allocated_sop: Option<sage_core::types::Decimal>,
+    pub quantity_allocated_stock: Option<sage_core::types::Decimal>,
+    pub quantity_in_stock: Option<sage_core::types::Decimal>,
+    pub quantity_in_stock_less_reserved: Option<sage_core::types::Decimal>,
+    pub quantity_reserved: Option<sage_core::types::Decimal>,
+    pub spare_bool_1: Option<bool>,
+    pub spare_bool_2: Option<bool>,
+    pub spare_bool_3: Option<bool>,
+    pub spare_bool_4: Option<bool>,
+    pub spare_bool_5: Option<bool>,
+    pub spare_date_1: Option<sage_core::types::DateTime>,
+    pub spare_date_2: Option<sage_core::types::DateTime>,
+    pub spare_date_3: Option<sage_core::types::DateTime>,
+    pub spare_date_4: Option<sage_core::types::DateTime>,
+    pub spare_date_5: Option<sage_core::types::DateTime>,
+    pub spare_number_1: Option<sage_core::types::Decimal>,
+    pub spare_number_10: Option<sage_core::types::Decimal>,
+    pub spare_number_2: Option<sage_core::types::Decimal>,
+    pub spare_number_3: Option<sage_core::types::Decimal>,
+    pub spare_number_4: Option<sage_core::types::Decimal>,
+    pub spare_number_5: Option<sage_core::types::Decimal>,
+    pub spare_number_6: Option<sage_core::types::Decimal>,
+    pub spare_number_7: Option<sage_core::types::Decimal>,
+    pub spare_number_8: Option<sage_core::types::Decimal>,
+    pub spare_number_9: Option<sage_core::types::Decimal>,
+    pub spare_text_1: Option<String>,
+    pub spare_text_10: Option<String>,
+    pub spare_text_2: Option<String>,
+    pub spare_text_3: Option<String>,
+    pub spare_text_4: Option<String>,
+    pub spare_text_5: Option<String>,
+    pub spare_text_6: Option<String>,
+    pub spare_text_7: Option<String>,
+    pub spare_text_8: Option<String>,
+    pub spare_text_9: Option<String>,
+    pub unconfirmed_qty_in_stock: Option<sage_core::types::Decimal>,
+    pub warehouse_holding_id: super::ids::WarehouseHoldingId,
+    /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
+    pub extra: sage_core::types::Extra,
+}
+
+impl NewBinHolding {
+    /// A value with its required fields; the optional ones start unset.
+    #[inline]
+    pub fn new(
+        product_id: impl Into<super::ids::ProductId>,
+        warehouse_holding_id: impl Into<super::ids::WarehouseHoldingId>,
+    ) -> Self {
+        Self {
+            allocation_priority: None,
+            confirmed_qty_in_stock: None,
+            free_stock_available: None,
+            free_stock_available_less_reserved: None,
+            is_to_delete: None,
+            last_stocktake: None,
+            name: None,
+            product_id: product_id.into(),
+            quantity_allocated: None,
+            quantity_allocated_bom: None,
+            quantity_allocated_sop: None,
+            quantity_allocated_stock: None,
+            quantity_in_stock: None,
+            quantity_in_stock_less_reserved: None,
+            quantity_reserved: None,
+            spare_bool_1: None,
+            spare_bool_2: None,
+            spare_bool_3: None,
+            spare_bool_4: None,
+            spare_bool_5: None,
+            spare_date_1: None,
+            spare_date_2: None,
+            spare_date_3: None,
+            spare_date_4: None,
+            spare_date_5: None,
+            spare_number_1: None,
+            spare_number_10: None,
+            spare_number_2: None,
+            spare_number_3: None,
+            spare_number_4: None,
+            spare_number_5: None,
+            spare_number_6: None,
+            spare_number_7: None,
+            spare_number_8: None,
+            spare_number_9: None,
+            spare_text_1: None,
+            spare_text_10: None,
+            spare_text_2: None,
+            spare_text_3: None,
+            spare_text_4: None,
+            spare_text_5: None,
+            spare_text_6: None,
+            spare_text_7: None,
+            spare_text_8: None,
+            spare_text_9: None,
+            unconfirmed_qty_in_stock: None,
+            warehouse_holding_id: warehouse_holding_id.into(),
+            extra: sage_core::types::Extra::new(),
+        }
+    }
+}
+
+sage_core::json_model! {
+    NewBinHolding {
+        allocation_priority: "allocation_priority", lenient_option, optional;
+        confirmed_qty_in_stock: "confirmed_qty_in_stock", lenient_option, optional_number;
+        free_stock_available: "free_stock_available", lenient_option, optional_number;
+        free_stock_available_less_reserved: "free_stock_available_less_reserved", lenient_option, optional_number;
+        is_to_delete: "is_to_delete", lenient_option, optional;
+        last_stocktake: "last_stocktake", lenient_option, optional;
+        name: "name", lenient_option, optional;
+        product_id: "product_id", lenient_value, field;
+        quantity_allocated: "quantity_allocated", lenient_option, optional_number;
+        quantity_allocated_bom: "quantity_allocated_bom", lenient_option, optional_number;
+        quantity_allocated_sop: "quantity_allocated_sop", lenient_option, optional_number;
+        quantity_allocated_stock: "quantity_allocated_stock", lenient_option, optional_number;
+        quantity_in_stock: "quantity_in_stock", lenient_option, optional_number;
+        quantity_in_stock_less_reserved: "quantity_in_stock_less_reserved", lenient_option, optional_number;
+        quantity_reserved: "quantity_reserved", lenient_option, optional_number;
+        spare_bool_1: "spare_bool_1", lenient_option, optional;
+        spare_bool_2: "spare_bool_2", lenient_option, optional;
+        spare_bool_3: "spare_bool_3", lenient_option, optional;
+        spare_bool_4: "spare_bool_4", lenient_option, optional;
+        spare_bool_5: "spare_bool_5", lenient_option, optional;
+        spare_date_1: "spare_date_1", lenient_option, optional;
+        spare_date_2: "spare_date_2", lenient_option, optional;
+        spare_date_3: "spare_date_3", lenient_option, optional;
+        spare_date_4: "spare_date_4", lenient_option, optional;
+        spare_date_5: "spare_date_5", lenient_option, optional;
+        spare_number_1: "spare_number_1", lenient_option, optional_number;
+        spare_number_10: "spare_number_10", lenient_option, optional_number;
+        spare_number_2: "spare_number_2", lenient_option, optional_number;
+        spare_number_3: "spare_number_3", lenient_option, optional_number;
+        spare_number_4: "spare_number_4", lenient_option, optional_number;
+        spare_number_5: "spare_number_5", lenient_option, optional_number;
+        spare_number_6: "spare_number_6", lenient_option, optional_number;
+        spare_number_7: "spare_number_7", lenient_option, optional_number;
+        spare_number_8: "spare_number_8", lenient_option, optional_number;
+        spare_number_9: "spare_number_9", lenient_option, optional_number;
+        spare_text_1: "spare_text_1", lenient_option, optional;
+        spare_text_10: "spare_text_10", lenient_option, optional;
+        spare_text_2: "spare_text_2", lenient_option, optional;
+        spare_text_3: "spare_text_3", lenient_option, optional;
+        spare_text_4: "spare_text_4", lenient_option, optional;
+        spare_text_5: "spare_text_5", lenient_option, optional;
+        spare_text_6: "spare_text_6", lenient_option, optional;
+        spare_text_7: "spare_text_7", lenient_option, optional;
+        spare_text_8: "spare_text_8", lenient_option, optional;
+        spare_text_9: "spare_text_9", lenient_option, optional;
+        unconfirmed_qty_in_stock: "unconfirmed_qty_in_stock", lenient_option, optional_number;
+        warehouse_holding_id: "warehouse_holding_id", lenient_value, field;
+    }
+}
+
+/// A cross sell product to create: what a create sends. The fields are [`CrossSellProduct`]'s (documented there) but those Sage sets; `new` takes the required ones, so leaving one out does not compile.
+#[derive(Debug, Clone, PartialEq)]
+pub struct NewCrossSellProduct {
+    pub cross_sell_product_id: super::ids::CrossSellProductId,
+    pub is_to_delete: Option<bool>,
+    pub product_id: super::ids::ProductId,
+    /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
+    pub extra: sage_core::types::Extra,
+}
+
+impl NewCrossSellProduct {
+    /// A value with its required fields; the optional ones start unset.
+    #[inline]
+    pub fn new(
+        cross_sell_product_id: impl Into<super::ids::CrossSellProductId>,
+        product_id: impl Into<super::ids::ProductId>,
+    ) -> Self {
+        Self {
+            cross_sell_product_id: cross_sell_product_id.into(),
+            is_to_delete: None,
+            product_id: product_id.into(),
+            extra: sage_core::types::Extra::new(),
+        }
+    }
+}
+
+sage_core::json_model! {
+    NewCrossSellProduct {
+        cross_sell_product_id: "cross_sell_product_id", lenient_value, field;
+        is_to_delete: "is_to_delete", lenient_option, optional;
+        product_id: "product_id", lenient_value, field;
+    }
+}
+
+/// A product to create: what a create sends. The fields are [`Product`]'s (documented there) but those Sage sets; `new` takes the required ones, so leaving one out does not compile.
+#[derive(Debug, Clone, PartialEq)]
+pub struct NewProduct {
+    pub accrual_nominal_code_id: Option<i64>,
+    pub allow_duplicate_numbers: Option<bool>,
+    pub allow_sales_order: Option<bool>,
+    pub alternative_products: Option<Vec<AlternativeProduct>>,
+    pub analysis_code_1: Option<String>,
+    pub analysis_code_10: Option<String>,
+    pub analysis_code_11: Option<String>,
+    pub analysis_code_12: Option<String>,
+    pub analysis_code_13: Option<String>,
+    pub analysis_code_14: Option<String>,
+    pub analysis_code_15: Option<String>,
+    pub analysis_code_16: Option<String>,
+    pub analysis_code_17: Option<String>,
+    pub analysis_code_18: Option<String>,
+    pub analysis_code_19: Option<String>,
+    pub analysis_code_2: Option<String>,
+    pub analysis_code_20: Option<String>,
+    pub analysis_code_3: Option<String>,
+    pub analysis_code_4: Option<String>,
+    pub analysis_code_5: Option<String>,
+    pub analysis_code_6: Option<String>,
+    pub analysis_code_7: Option<String>,
+    pub analysis_code_8: Option<String>,
+    pub analysis_code_9: Option<String>,
+    pub auto_generate_next_number: Option<i64>,
+    pub auto_generate_option_type: Option<String>,
+    pub auto_generate_padding: Option<i64>,
+    pub auto_generate_prefix: Option<String>,
+    pub auto_generate_separator_id: Option<super::ids::AutoGenerateSeparatorId>,
+    pub average_buying_price: Option<sage_core::types::Decimal>,
+    pub barcode: Option<String>,
+    pub base_unit_id: Option<i64>,
+    pub bom_item_type: Option<String>,
+    pub bom_settings: Option<BomSettings>,
+    pub code: String,
+    pub commodity_code: Option<String>,
+    pub country_of_origin_id: Option<i64>,
+    pub cross_sell_products: Option<Vec<CrossSellProduct>>,
+    pub default_despatch_note_comment: Option<String>,
+    pub default_picking_list_comment: Option<String>,
+    pub description: Option<String>,
+    pub free_stock_quantity: Option<sage_core::types::Decimal>,
+    pub fulfilment_method_type: Option<String>,
+    pub fulfilment_sequence_type: Option<String>,
+    pub has_alternative_products: Option<bool>,
+    pub has_cross_sell_products: Option<bool>,
+    pub has_preferred_supplier: Option<bool>,
+    pub holding: Option<ProductHolding>,
+    pub inactivation_date: Option<sage_core::types::DateTime>,
+    pub include_nos_on_count_sheets: Option<bool>,
+    pub is_weee_item: Option<bool>,
+    pub issue_nominal_code_id: Option<i64>,
+    pub label_printing_option_type: Option<String>,
+    pub landed_costs_per_item: Option<sage_core::types::Decimal>,
+    pub landed_costs_percentage: Option<sage_core::types::Decimal>,
+    pub landed_costs_type: Option<String>,
+    pub manufacturer: Option<String>,
+    pub memos: Option<Vec<ProductMemo>>,
+    pub name: String,
+    pub part_number: Option<String>,
+    pub product_group_id: super::ids::ProductGroupId,
+    pub product_status_type: Option<String>,
+    pub record_nos_on_goods_received: Option<bool>,
+    pub revenue_nominal_code_id: Option<i64>,
+    pub sale_from_single_batch: Option<bool>,
+    pub search_category_values: Option<Vec<ProductSearchCategoryValue>>,
+    pub shelf_life: Option<i64>,
+    pub shelf_life_type: Option<String>,
+    pub spare_bool_1: Option<bool>,
+    pub spare_bool_2: Option<bool>,
+    pub spare_bool_3: Option<bool>,
+    pub spare_bool_4: Option<bool>,
+    pub spare_bool_5: Option<bool>,
+    pub spare_date_1: Option<sage_core::types::DateTime>,
+    pub spare_date_2: Option<sage_core::types::DateTime>,
+    pub spare_date_3: Option<sage_core::types::DateTime>,
+    pub spare_date_4: Option<sage_core::types::DateTime>,
+    pub spare_date_5: Option<sage_core::types::DateTime>,
+    pub spare_number_1: Option<sage_core::types::Decimal>,
+    pub spare_number_10: Option<sage_core::types::Decimal>,
+    pub spare_number_2: Option<sage_core::types::Decimal>,
+    pub spare_number_3: Option<sage_core::types::Decimal>,
+    pub spare_number_4: Option<sage_core::types::Decimal>,
+    pub spare_number_5: Option<sage_core::types::Decimal>,
+    pub spare_number_6: Option<sage_core::types::Decimal>,
+    pub spare_number_7: Option<sage_core::types::Decimal>,
+    pub spare_number_8: Option<sage_core::types::Decimal>,
+    pub spare_number_9: Option<sage_core::types::Decimal>,
+    pub spare_text_1: Option<String>,
+    pub spare_text_10: Option<String>,
+    pub spare_text_2: Option<String>,
+    pub spare_text_3: Option<String>,
+    pub spare_text_4: Option<String>,
+    pub spare_text_5: Option<String>,
+    pub spare_text_6: Option<String>,
+    pub spare_text_7: Option<String>,
+    pub spare_text_8: Option<String>,
+    pub spare_text_9: Option<String>,
+    pub standard_cost: Option<sage_core::types::Decimal>,
+    pub status: Option<ProductStatus>,
+    pub stock_nominal_code_id: Option<i64>,
+    pub stock_unit_id: Option<i64>,
+    pub stocktake_cycle_period: Option<i64>,
+    pub supplementary_unit_conversion_ratio: Option<sage_core::types::Decimal>,
+    pub suppliers: Option<Vec<ProductSupplier>>,
+    pub suppress_mass_on_declaration: Option<bool>,
+    pub tax_code_id: Option<super::ids::TaxCodeId>,
+    pub traceable_type: Option<super::common::TraceableKind>,
+    pub units: Option<Vec<ProductUnit>>,
+    pub use_description_on_documents: Option<bool>,
+    pub use_reverse_charge_vat_rules: Option<bool>,
+    pub use_supplementary_units: Option<bool>,
+    pub uses_alternative_ref: Option<bool>,
+    pub uses_sell_by_date: Option<bool>,
+    pub uses_use_by_date: Option<bool>,
+    pub warehouse_holdings: Option<Vec<WarehouseHolding>>,
+    pub weight: Option<sage_core::types::Decimal>,
+    /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
+    pub extra: sage_core::types::Extra,
+}
+
+impl NewProduct {
+    /// A value with its required fields; the optional ones start unset.
+    #[inline]
+    pub fn new(
+        code: impl Into<String>,
+        name: impl Into<String>,
+        product_group_id: impl Into<super::ids::ProductGroupId>,
+    ) -> Self {
+        Self {
+            accrual_nominal_code_id: None,
+            allow_duplicate_numbers: None,
+            allow_sales_order: None,
+            alternative_products: None,
+            analysis_code_1: None,
+            analysis_code_10: None,
+            analysis_code_11: None,
+            analysis_code_12: None,
+            analysis_code_13: None,
+            analysis_code_14: None,
+            analysis_code_15: None,
+            analysis_code_16: None,
+            analysis_code_17: None,
+            analysis_code_18: None,
+            analysis_code_19: None,
+            analysis_code_2: None,
+            analysis_code_20: None,
+            analysis_code_3: None,
+            analysis_code_4: None,
+            analysis_code_5: None,
+            analysis_code_6: None,
+            analysis_code_7: None,
+            analysis_code_8: None,
+            analysis_code_9: None,
+            auto_generate_next_number: None,
+            auto_generate_option_type: None,
+            auto_generate_padding: None,
+            auto_generate_prefix: None,
+            auto_generate_separator_id: None,
+            average_buying_price: None,
+            barcode: None,
+            base_unit_id: None,
+            bom_item_type: None,
+            bom_settings: None,
+            code: code.into(),
+            commodity_code: None,
+            country_of_origin_id: None,
+            cross_sell_products: None,
+            default_despatch_note_comment: None,
+            default_picking_list_comment: None,
+            description: None,
+            free_stock_quantity: None,
+            fulfilment_method_type: None,
+            fulfilment_sequence_type: None,
+            has_alternative_products: None,
+            has_cross_sell_products: None,
+            has_preferred_supplier: None,
+            holding: None,
+            inactivation_date: None,
+            include_nos_on_count_sheets: None,
+            is_weee_item: None,
+            issue_nominal_code_id: None,
+            label_printing_option_type: None,
+            landed_costs_per_item: None,
+            landed_costs_percentage: None,
+            landed_costs_type: None,
+            manufacturer: None,
+            memos: None,
+            name: name.into(),
+            part_number: None,
+            product_group_id: product_group_id.into(),
+            product_status_type: None,
+            record_nos_on_goods_received: None,
+            revenue_nominal_code_id: None,
+            sale_from_single_batch: None,
+            search_category_values: None,
+            shelf_life: None,
+            shelf_life_type: None,
+            spare_bool_1: None,
+            spare_bool_2: None,
+            spare_bool_3: None,
+            spare_bool_4: None,
+            spare_bool_5: None,
+            spare_date_1: None,
+            spare_date_2: None,
+            spare_date_3: None,
+            spare_date_4: None,
+            spare_date_5: None,
+            spare_number_1: None,
+            spare_number_10: None,
+            spare_number_2: None,
+            spare_number_3: None,
+            spare_number_4: None,
+            spare_number_5: None,
+            spare_number_6: None,
+            spare_number_7: None,
+            spare_number_8: None,
+            spare_number_9: None,
+            spare_text_1: None,
+            spare_text_10: None,
+            spare_text_2: None,
+            spare_text_3: None,
+            spare_text_4: None,
+            spare_text_5: None,
+            spare_text_6: None,
+            spare_text_7: None,
+            spare_text_8: None,
+            spare_text_9: None,
+            standard_cost: None,
+            status: None,
+            stock_nominal_code_id: None,
+            stock_unit_id: None,
+            stocktake_cycle_period: None,
+            supplementary_unit_conversion_ratio: None,
+            suppliers: None,
+            suppress_mass_on_declaration: None,
+            tax_code_id: None,
+            traceable_type: None,
+            units: None,
+            use_description_on_documents: None,
+            use_reverse_charge_vat_rules: None,
+            use_supplementary_units: None,
+            uses_alternative_ref: None,
+            uses_sell_by_date: None,
+            uses_use_by_date: None,
+            warehouse_holdings: None,
+            weight: None,
+            extra: sage_core::types::Extra::new(),
+        }
+    }
+}
+
+sage_core::json_model! {
+    NewProduct {
+        accrual_nominal_code_id: "accrual_nominal_code_id", lenient_option, optional;
+        allow_duplicate_numbers: "allow_duplicate_numbers", lenient_option, optional;
+        allow_sales_order: "allow_sales_order", lenient_option, optional;
+        alternative_products: "alternative_products", next_value, optional;
+        analysis_code_1: "analysis_code_1", lenient_option, optional;
+        analysis_code_10: "analysis_code_10", lenient_option, optional;
+        analysis_code_11: "analysis_code_11", lenient_option, optional;
+        analysis_code_12: "analysis_code_12", lenient_option, optional;
+        analysis_code_13: "analysis_code_13", lenient_option, optional;
+        analysis_code_14: "analysis_code_14", lenient_option, optional;
+        analysis_code_15: "analysis_code_15", lenient_option, optional;
+        analysis_code_16: "analysis_code_16", lenient_option, optional;
+        analysis_code_17: "analysis_code_17", lenient_option, optional;
+        analysis_code_18: "analysis_code_18", lenient_option, optional;
+        analysis_code_19: "analysis_code_19", lenient_option, optional;
+        analysis_code_2: "analysis_code_2", lenient_option, optional;
+        analysis_code_20: "analysis_code_20", lenient_option, optional;
+        analysis_code_3: "analysis_code_3", lenient_option, optional;
+        analysis_code_4: "analysis_code_4", lenient_option, optional;
+        analysis_code_5: "analysis_code_5", lenient_option, optional;
+        analysis_code_6: "analysis_code_6", lenient_option, optional;
+        analysis_code_7: "analysis_code_7", lenient_option, optional;
+        analysis_code_8: "analysis_code_8", lenient_option, optional;
+        analysis_code_9: "analysis_code_9", lenient_option, optional;
+        auto_generate_next_number: "auto_generate_next_number", lenient_option, optional;
+        auto_generate_option_type: "auto_generate_option_type", lenient_option, optional;
+        auto_generate_padding: "auto_generate_padding", lenient_option, optional;
+        auto_generate_prefix: "auto_generate_prefix", lenient_option, optional;
+        auto_generate_separator_id: "auto_generate_separator_id", lenient_option, optional;
+        average_buying_price: "average_buying_price", lenient_option, optional_number;
+        barcode: "barcode", lenient_option, optional;
+        base_unit_id: "base_unit_id", lenient_option, optional;
+        bom_item_type: "bom_item_type", lenient_option, optional;
+        bom_settings: "bom_settings", next_value, optional;
+        code: "code", lenient_value, field;
+        commodity_code: "commodity_code", lenient_option, optional;
+        country_of_origin_id: "country_of_origin_id", lenient_option, optional;
+        cross_sell_products: "cross_sell_products", next_value, optional;
+        default_despatch_note_comment: "default_despatch_note_comment", lenient_option, optional;
+        default_picking_list_comment: "default_picking_list_comment", lenient_option, optional;
+        description: "description", lenient_option, optional;
+        free_stock_quantity: "free_stock_quantity", lenient_option, optional_number;
+        fulfilment_method_type: "fulfilment_method_type", lenient_option, optional;
+        fulfilment_sequence_type: "fulfilment_sequence_type", lenient_option, optional;
+        has_alternative_products: "has_alternative_products", lenient_option, optional;
+        has_cross_sell_products: "has_cross_sell_products", lenient_option, optional;
+        has_preferred_supplier: "has_preferred_supplier", lenient_option, optional;
+        holding: "holding", next_value, optional;
+        inactivation_date: "inactivation_date", lenient_option, optional;
+        include_nos_on_count_sheets: "include_nos_on_count_sheets", lenient_option, optional;
+        is_weee_item: "is_weee_item", lenient_option, optional;
+        issue_nominal_code_id: "issue_nominal_code_id", lenient_option, optional;
+        label_printing_option_type: "label_printing_option_type", lenient_option, optional;
+        landed_costs_per_item: "landed_costs_per_item", lenient_option, optional_number;
+        landed_costs_percentage: "landed_costs_percentage", lenient_option, optional_number;
+        landed_costs_type: "landed_costs_type", lenient_option, optional;
+        manufacturer: "manufacturer", lenient_option, optional;
+        memos: "memos", next_value, optional;
+        name: "name", lenient_value, field;
+        part_number: "part_number", lenient_option, optional;
+        product_group_id: "product_group_id", lenient_value, field;
+        product_status_type: "product_status_type", lenient_option, optional;
+        record_nos_on_goods_received: "record_nos_on_goods_received", lenient_option, optional;
+        revenue_nominal_code_id: "revenue_nominal_code_id", lenient_option, optional;
+        sale_from_single_batch: "sale_from_single_batch", lenient_option, optional;
+        search_category_values: "search_category_values", next_value, optional;
+        shelf_life: "shelf_life", lenient_option, optional;
+        shelf_life_type: "shelf_life_type", lenient_option, optional;
+        spare_bool_1: "spare_bool_1", lenient_option, optional;
+        spare_bool_2: "spare_bool_2", lenient_option, optional;
+        spare_bool_3: "spare_bool_3", lenient_option, optional;
+        spare_bool_4: "spare_bool_4", lenient_option, optional;
+        spare_bool_5: "spare_bool_5", lenient_option, optional;
+        spare_date_1: "spare_date_1", lenient_option, optional;
+        spare_date_2: "spare_date_2", lenient_option, optional;
+        spare_date_3: "spare_date_3", lenient_option, optional;
+        spare_date_4: "spare_date_4", lenient_option, optional;
+        spare_date_5: "spare_date_5", lenient_option, optional;
+        spare_number_1: "spare_number_1", lenient_option, optional_number;
+        spare_number_10: "spare_number_10", lenient_option, optional_number;
+        spare_number_2: "spare_number_2", lenient_option, optional_number;
+        spare_number_3: "spare_number_3", lenient_option, optional_number;
+        spare_number_4: "spare_number_4", lenient_option, optional_number;
+        spare_number_5: "spare_number_5", lenient_option, optional_number;
+        spare_number_6: "spare_number_6", lenient_option, optional_number;
+        spare_number_7: "spare_number_7", lenient_option, optional_number;
+        spare_number_8: "spare_number_8", lenient_option, optional_number;
+        spare_number_9: "spare_number_9", lenient_option, optional_number;
+        spare_text_1: "spare_text_1", lenient_option, optional;
+        spare_text_10: "spare_text_10", lenient_option, optional;
+        spare_text_2: "spare_text_2", lenient_option, optional;
+        spare_text_3: "spare_text_3", lenient_option, optional;
+        spare_text_4: "spare_text_4", lenient_option, optional;
+        spare_text_5: "spare_text_5", lenient_option, optional;
+        spare_text_6: "spare_text_6", lenient_option, optional;
+        spare_text_7: "spare_text_7", lenient_option, optional;
+        spare_text_8: "spare_text_8", lenient_option, optional;
+        spare_text_9: "spare_text_9", lenient_option, optional;
+        standard_cost: "standard_cost", lenient_option, optional_number;
+        status: "status", next_value, optional;
+        stock_nominal_code_id: "stock_nominal_code_id", lenient_option, optional;
+        stock_unit_id: "stock_unit_id", lenient_option, optional;
+        stocktake_cycle_period: "stocktake_cycle_period", lenient_option, optional;
+        supplementary_unit_conversion_ratio: "supplementary_unit_conversion_ratio", lenient_option, optional_number;
+        suppliers: "suppliers", next_value, optional;
+        suppress_mass_on_declaration: "suppress_mass_on_declaration", lenient_option, optional;
+        tax_code_id: "tax_code_id", lenient_option, optional;
+        traceable_type: "traceable_type", lenient_option, optional;
+        units: "units", next_value, optional;
+        use_description_on_documents: "use_description_on_documents", lenient_option, optional;
+        use_reverse_charge_vat_rules: "use_reverse_charge_vat_rules", lenient_option, optional;
+        use_supplementary_units: "use_supplementary_units", lenient_option, optional;
+        uses_alternative_ref: "uses_alternative_ref", lenient_option, optional;
+        uses_sell_by_date: "uses_sell_by_date", lenient_option, optional;
+        uses_use_by_date: "uses_use_by_date", lenient_option, optional;
+        warehouse_holdings: "warehouse_holdings", next_value, optional;
+        weight: "weight", lenient_option, optional_number;
+    }
+}
+
+/// A product memo to create: what a create sends. The fields are [`ProductMemo`]'s (documented there) but those Sage sets; `new` takes the required ones, so leaving one out does not compile.
+#[derive(Debug, Clone, PartialEq)]
+pub struct NewProductMemo {
+    pub created_by: Option<String>,
+    pub is_active: Option<bool>,
+    pub is_to_delete: Option<bool>,
+    pub note: String,
+    pub product_id: super::ids::ProductId,
+    /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
+    pub extra: sage_core::types::Extra,
+}
+
+impl NewProductMemo {
+    /// A value with its required fields; the optional ones start unset.
+    #[inline]
+    pub fn new(
+        note: impl Into<String>,
+        product_id: impl Into<super::ids::ProductId>,
+    ) -> Self {
+        Self {
+            created_by: None,
+            is_active: None,
+            is_to_delete: None,
+            note: note.into(),
+            product_id: product_id.into(),
+            extra: sage_core::types::Extra::new(),
+        }
+    }
+}
+
+sage_core::json_model! {
+    NewProductMemo {
+        created_by: "created_by", lenient_option, optional;
+        is_active: "is_active", lenient_option, optional;
+        is_to_delete: "is_to_delete", lenient_option, optional;
+        note: "note", lenient_value, field;
+        product_id: "product_id", lenient_value, field;
+    }
+}
+
+/// A product supplier to create: what a create sends. The fields are [`ProductSupplier`]'s (documented there) but those Sage sets; `new` takes the required ones, so leaving one out does not compile.
+#[derive(Debug, Clone, PartialEq)]
+pub struct NewProductSupplier {
+    pub country_of_origin_id: Option<i64>,
+    pub date_list_price_changed: Option<sage_core::types::DateTime>,
+    pub default_pricing_source_type: Option<String>,
+    pub is_preferred: Option<bool>,
+    pub is_to_delete: Option<bool>,
+    pub landed_costs_per_item: Option<sage_core::types::Decimal>,
+    pub landed_costs_percentage: Option<sage_core::types::Decimal>,
+    pub landed_costs_type: Option<String>,
+    pub last_buying_price: Option<sage_core::types::Decimal>,
+    pub last_order_date: Option<sage_core::types::DateTime>,
+    pub last_order_quantity: Option<sage_core::types::Decimal>,
+    pub lead_time: Option<i64>,
+    pub lead_time_unit: Option<String>,
+    pub list_price: Option<sage_core::types::Decimal>,
+    pub list_price_expiry_date: Option<sage_core::types::DateTime>,
+    pub minimum_order_quantity: Option<sage_core::types::Decimal>,
+    pub order_quantity_year_to_date: Option<sage_core::types::Decimal>,
+    pub order_value_year_to_date: Option<sage_core::types::Decimal>,
+    pub product_id: super::ids::ProductId,
+    pub quantity_on_order: Option<sage_core::types::Decimal>,
+    pub supplier_id: super::ids::SupplierId,
+    pub supplier_stock_code: Option<String>,
+    pub usual_order_quantity: Option<sage_core::types::Decimal>,
+    /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
+    pub extra: sage_core::types::Extra,
+}
+
+impl NewProductSupplier {
+    /// A value with its required fields; the optional ones start unset.
+    #[inline]
+    pub fn new(
+        product_id: impl Into<super::ids::ProductId>,
+        supplier_id: impl Into<super::ids::SupplierId>,
+    ) -> Self {
+        Self {
+            country_of_origin_id: None,
+            date_list_price_changed: None,
+            default_pricing_source_type: None,
+            is_preferred: None,
+            is_to_delete: None,
+            landed_costs_per_item: None,
+            landed_costs_percentage: None,
+            landed_costs_type: None,
+            last_buying_price: None,
+            last_order_date: None,
+            last_order_quantity: None,
+            lead_time: None,
+            lead_time_unit: None,
+            list_price: None,
+            list_price_expiry_date: None,
+            minimum_order_quantity: None,
+            order_quantity_year_to_date: None,
+            order_value_year_to_date: None,
+            product_id: product_id.into(),
+            quantity_on_order: None,
+            supplier_id: supplier_id.into(),
+            supplier_stock_code: None,
+            usual_order_quantity: None,
+            extra: sage_core::types::Extra::new(),
+        }
+    }
+}
+
+sage_core::json_model! {
+    NewProductSupplier {
+        country_of_origin_id: "country_of_origin_id", lenient_option, optional;
+        date_list_price_changed: "date_list_price_changed", lenient_option, optional;
+        default_pricing_source_type: "default_pricing_source_type", lenient_option, optional;
+        is_preferred: "is_preferred", lenient_option, optional;
+        is_to_delete: "is_to_delete", lenient_option, optional;
+        landed_costs_per_item: "landed_costs_per_item", lenient_option, optional_number;
+        landed_costs_percentage: "landed_costs_percentage", lenient_option, optional_number;
+        landed_costs_type: "landed_costs_type", lenient_option, optional;
+        last_buying_price: "last_buying_price", lenient_option, optional_number;
+        last_order_date: "last_order_date", lenient_option, optional;
+        last_order_quantity: "last_order_quantity", lenient_option, optional_number;
+        lead_time: "lead_time", lenient_option, optional;
+        lead_time_unit: "lead_time_unit", lenient_option, optional;
+        list_price: "list_price", lenient_option, optional_number;
+        list_price_expiry_date: "list_price_expiry_date", lenient_option, optional;
+        minimum_order_quantity: "minimum_order_quantity", lenient_option, optional_number;
+        order_quantity_year_to_date: "order_quantity_year_to_date", lenient_option, optional_number;
+        order_value_year_to_date: "order_value_year_to_date", lenient_option, optional_number;
+        product_id: "product_id", lenient_value, field;
+        quantity_on_order: "quantity_on_order", lenient_option, optional_number;
+        supplier_id: "supplier_id", lenient_value, field;
+        supplier_stock_code: "supplier_stock_code", lenient_option, optional;
+        usual_order_quantity: "usual_order_quantity", lenient_option, optional_number;
+    }
+}
+
+/// A stocktake to create: what a create sends. The fields are [`Stocktake`]'s (documented there) but those Sage sets; `new` takes the required ones, so leaving one out does not compile.
+#[derive(Debug, Clone, PartialEq)]
+pub struct NewStocktake {
+    pub advance_status: Option<bool>,
+    pub can_modify_stocktake_type: Option<bool>,
+    pub exclude_inactive_stock: Option<bool>,
+    pub failed_stocktake_items: Option<Vec<StocktakeFailedStocktakeItems>>,
+    pub nominal_narrative: Option<String>,
+    pub pre_fill_actual_with_expected: Option<bool>,
+    pub show_expected_quantities: Option<bool>,
+    pub stock_variance_nominal_code_id: Option<i64>,
+    pub stocktake_count_sheet_items: Option<Vec<StocktakeCountSheetItem>>,
+    pub stocktake_date: Option<sage_core::types::DateTime>,
+    pub stocktake_items: Option<Vec<StocktakeStocktakeItems>>,
+    pub stocktake_name: Option<String>,
+    pub stocktake_status: Option<String>,
+    pub stocktake_type: Option<String>,
+    pub warehouse_id: super::ids::WarehouseId,
+    pub warehouse_name: Option<String>,
+    /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
+    pub extra: sage_core::types::Extra,
+}
+
+impl NewStocktake {
+    /// A value with its required fields; the optional ones start unset.
+    #[inline]
+    pub fn new(warehouse_id: impl Into<super::ids::WarehouseId>) -> Self {
+        Self {
+            advance_status: None,
+            can_modify_stocktake_type: None,
+            exclude_inactive_stock: None,
+            failed_stocktake_items: None,
+            nominal_narrative: None,
+            pre_fill_actual_with_expected: None,
+            show_expected_quantities: None,
+            stock_variance_nominal_code_id: None,
+            stocktake_count_sheet_items: None,
+            stocktake_date: None,
+            stocktake_items: None,
+            stocktake_name: None,
+            stocktake_status: None,
+            stocktake_type: None,
+            warehouse_id: warehouse_id.into(),
+            warehouse_name: None,
+            extra: sage_core::types::Extra::new(),
+        }
+    }
+}
+
+sage_core::json_model! {
+    NewStocktake {
+        advance_status: "advance_status", lenient_option, optional;
+        can_modify_stocktake_type: "can_modify_stocktake_type", lenient_option, optional;
+        exclude_inactive_stock: "exclude_inactive_stock", lenient_option, optional;
+        failed_stocktake_items: "failed_stocktake_items", next_value, optional;
+        nominal_narrative: "nominal_narrative", lenient_option, optional;
+        pre_fill_actual_with_expected: "pre_fill_actual_with_expected", lenient_option, optional;
+        show_expected_quantities: "show_expected_quantities", lenient_option, optional;
+        stock_variance_nominal_code_id: "stock_variance_nominal_code_id", lenient_option, optional;
+        stocktake_count_sheet_items: "stocktake_count_sheet_items", next_value, optional;
+        stocktake_date: "stocktake_date", lenient_option, optional;
+        stocktake_items: "stocktake_items", next_value, optional;
+        stocktake_name: "stocktake_name", lenient_option, optional;
+        stocktake_status: "stocktake_status", lenient_option, optional;
+        stocktake_type: "stocktake_type", lenient_option, optional;
+        warehouse_id: "warehouse_id", lenient_value, field;
+        warehouse_name: "warehouse_name", lenient_option, optional;
+    }
+}
+
+/// A stocktake criteria template to create: what a create sends. The fields are [`StocktakeCriteriaTemplate`]'s (documented there) but those Sage sets; `new` takes the required ones, so leaving one out does not compile.
+#[derive(Debug, Clone, PartialEq)]
+pub struct NewStocktakeCriteriaTemplate {
+    pub due_date: Option<sage_core::types::DateTime>,
+    pub last_sold_date: Option<sage_core::types::DateTime>,
+    pub name: String,
+    pub product_groups: Option<Vec<LookupProductGroup>>,
+    pub quantity_from: Option<sage_core::types::Decimal>,
+    pub quantity_to: Option<sage_core::types::Decimal>,
+    pub stock_value_number_of_items: Option<i64>,
+    pub stock_value_type: Option<String>,
+    pub stocktake_traceable_type: Option<String>,
+    /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
+    pub extra: sage_core::types::Extra,
+}
+
+impl NewStocktakeCriteriaTemplate {
+    /// A value with its required fields; the optional ones start unset.
+    #[inline]
+    pub fn new(name: impl Into<String>) -> Self {
+        Self {
+            due_date: None,
+            last_sold_date: None,
+            name: name.into(),
+            product_groups: None,
+            quantity_from: None,
+            quantity_to: None,
+            stock_value_number_of_items: None,
+            stock_value_type: None,
+            stocktake_traceable_type: None,
+            extra: sage_core::types::Extra::new(),
+        }
+    }
+}
+
+sage_core::json_model! {
+    NewStocktakeCriteriaTemplate {
+        due_date: "due_date", lenient_option, optional;
+        last_sold_date: "last_sold_date", lenient_option, optional;
+        name: "name", lenient_value, field;
+        product_groups: "product_groups", next_value, optional;
+        quantity_from: "quantity_from", lenient_option, optional_number;
+        quantity_to: "quantity_to", lenient_option, optional_number;
+        stock_value_number_of_items: "stock_value_number_of_items", lenient_option, optional;
+        stock_value_type: "stock_value_type", lenient_option, optional;
+        stocktake_traceable_type: "stocktake_traceable_type", lenient_option, optional;
+    }
+}
+
+/// A warehouse to create: what a create sends. The fields are [`Warehouse`]'s (documented there) but those Sage sets; `new` takes the required ones, so leaving one out does not compile.
+#[derive(Debug, Clone, PartialEq)]
+pub struct NewWarehouse {
+    pub address_1: Option<String>,
+    pub address_2: Option<String>,
+    pub address_3: Option<String>,
+    pub address_4: Option<String>,
+    pub bom_settings: Option<WarehouseBomSettings>,
+    pub city: Option<String>,
+    pub contact: Option<String>,
+    pub country: Option<String>,
+    pub country_code_id: Option<super::ids::CountryCodeId>,
+    pub county: Option<String>,
+    pub description: Option<String>,
+    pub email: Option<String>,
+    pub fax_number: Option<String>,
+    pub name: String,
+    pub postal_name: Option<String>,
+    pub postcode: Option<String>,
+    pub spare_bool_1: Option<bool>,
+    pub spare_bool_2: Option<bool>,
+    pub spare_bool_3: Option<bool>,
+    pub spare_bool_4: Option<bool>,
+    pub spare_bool_5: Option<bool>,
+    pub spare_date_1: Option<sage_core::types::DateTime>,
+    pub spare_date_2: Option<sage_core::types::DateTime>,
+    pub spare_date_3: Option<sage_core::types::DateTime>,
+    pub spare_date_4: Option<sage_core::types::DateTime>,
+    pub spare_date_5: Option<sage_core::types::DateTime>,
+    pub spare_number_1: Option<sage_core::types::Decimal>,
+    pub spare_number_10: Option<sage_core::types::Decimal>,
+    pub spare_number_2: Option<sage_core::types::Decimal>,
+    pub spare_number_3: Option<sage_core::types::Decimal>,
+    pub spare_number_4: Option<sage_core::types::Decimal>,
+    pub spare_number_5: Option<sage_core::types::Decimal>,
+    pub spare_number_6: Option<sage_core::types::Decimal>,
+    pub spare_number_7: Option<sage_core::types::Decimal>,
+    pub spare_number_8: Option<sage_core::types::Decimal>,
+    pub spare_number_9: Option<sage_core::types::Decimal>,
+    pub spare_text_1: Option<String>,
+    pub spare_text_10: Option<String>,
+    pub spare_text_2: Option<String>,
+    pub spare_text_3: Option<String>,
+    pub spare_text_4: Option<String>,
+    pub spare_text_5: Option<String>,
+    pub spare_text_6: Option<String>,
+    pub spare_text_7: Option<String>,
+    pub spare_text_8: Option<String>,
+    pub spare_text_9: Option<String>,
+    pub telephone_number: Option<String>,
+    pub use_for_sales_trading: Option<bool>,
+    pub warehouse_type: Option<String>,
+    pub website: Option<String>,
+    /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
+    pub extra: sage_core::types::Extra,
+}
+
+impl NewWarehouse {
+    /// A value with its required fields; the optional ones start unset.
+    #[inline]
+    pub fn new(name: impl Into<String>) -> Self {
+        Self {
+            address_1: None,
+            address_2: None,
+            address_3: None,
+            address_4: None,
+            bom_settings: None,
+            city: None,
+            contact: None,
+            country: None,
+            country_code_id: None,
+            county: None,
+            description: None,
+            email: None,
+            fax_number: None,
+            name: name.into(),
+            postal_name: None,
+            postcode: None,
+            spare_bool_1: None,
+            spare_bool_2: None,
+            spare_bool_3: None,
+            spare_bool_4: None,
+            spare_bool_5: None,
+            spare_date_1: None,
+            spare_date_2: None,
+            spare_date_3: None,
+            spare_date_4: None,
+            spare_date_5: None,
+            spare_number_1: None,
+            spare_number_10: None,
+            spare_number_2: None,
+            spare_number_3: None,
+            spare_number_4: None,
+            spare_number_5: None,
+            spare_number_6: None,
+            spare_number_7: None,
+            spare_number_8: None,
+            spare_number_9: None,
+            spare_text_1: None,
+            spare_text_10: None,
+            spare_text_2: None,
+            spare_text_3: None,
+            spare_text_4: None,
+            spare_text_5: None,
+            spare_text_6: None,
+            spare_text_7: None,
+            spare_text_8: None,
+            spare_text_9: None,
+            telephone_number: None,
+            use_for_sales_trading: None,
+            warehouse_type: None,
+            website: None,
+            extra: sage_core::types::Extra::new(),
+        }
+    }
+}
+
+sage_core::json_model! {
+    NewWarehouse {
+        address_1: "address_1", lenient_option, optional;
+        address_2: "address_2", lenient_option, optional;
+        address_3: "address_3", lenient_option, optional;
+        address_4: "address_4", lenient_option, optional;
+        bom_settings: "bom_settings", next_value, optional;
+        city: "city", lenient_option, optional;
+        contact: "contact", lenient_option, optional;
+        country: "country", lenient_option, optional;
+        country_code_id: "country_code_id", lenient_option, optional;
+        county: "county", lenient_option, optional;
+        description: "description", lenient_option, optional;
+        email: "email", lenient_option, optional;
+        fax_number: "fax_number", lenient_option, optional;
+        name: "name", lenient_value, field;
+        postal_name: "postal_name", lenient_option, optional;
+        postcode: "postcode", lenient_option, optional;
+        spare_bool_1: "spare_bool_1", lenient_option, optional;
+        spare_bool_2: "spare_bool_2", lenient_option, optional;
+        spare_bool_3: "spare_bool_3", lenient_option, optional;
+        spare_bool_4: "spare_bool_4", lenient_option, optional;
+        spare_bool_5: "spare_bool_5", lenient_option, optional;
+        spare_date_1: "spare_date_1", lenient_option, optional;
+        spare_date_2: "spare_date_2", lenient_option, optional;
+        spare_date_3: "spare_date_3", lenient_option, optional;
+        spare_date_4: "spare_date_4", lenient_option, optional;
+        spare_date_5: "spare_date_5", lenient_option, optional;
+        spare_number_1: "spare_number_1", lenient_option, optional_number;
+        spare_number_10: "spare_number_10", lenient_option, optional_number;
+        spare_number_2: "spare_number_2", lenient_option, optional_number;
+        spare_number_3: "spare_number_3", lenient_option, optional_number;
+        spare_number_4: "spare_number_4", lenient_option, optional_number;
+        spare_number_5: "spare_number_5", lenient_option, optional_number;
+        spare_number_6: "spare_number_6", lenient_option, optional_number;
+        spare_number_7: "spare_number_7", lenient_option, optional_number;
+        spare_number_8: "spare_number_8", lenient_option, optional_number;
+        spare_number_9: "spare_number_9", lenient_option, optional_number;
+        spare_text_1: "spare_text_1", lenient_option, optional;
+        spare_text_10: "spare_text_10", lenient_option, optional;
+        spare_text_2: "spare_text_2", lenient_option, optional;
+        spare_text_3: "spare_text_3", lenient_option, optional;
+        spare_text_4: "spare_text_4", lenient_option, optional;
+        spare_text_5: "spare_text_5", lenient_option, optional;
+        spare_text_6: "spare_text_6", lenient_option, optional;
+        spare_text_7: "spare_text_7", lenient_option, optional;
+        spare_text_8: "spare_text_8", lenient_option, optional;
+        spare_text_9: "spare_text_9", lenient_option, optional;
+        telephone_number: "telephone_number", lenient_option, optional;
+        use_for_sales_trading: "use_for_sales_trading", lenient_option, optional;
+        warehouse_type: "warehouse_type", lenient_option, optional;
+        website: "website", lenient_option, optional;
+    }
+}
+
+/// A warehouse holding to create: what a create sends. The fields are [`WarehouseHolding`]'s (documented there) but those Sage sets; `new` takes the required ones, so leaving one out does not compile.
+#[derive(Debug, Clone, PartialEq)]
+pub struct NewWarehouseHolding {
+    pub bin_holdings: Option<Vec<BinHolding>>,
+    pub confirmed_qty_in_stock: Option<sage_core::types::Decimal>,
+    pub free_stock_available: Option<sage_core::types::Decimal>,
+    pub free_stock_available_less_reserved: Option<sage_core::types::Decimal>,
+    pub is_default_manufacturing_warehouse: Option<bool>,
+    pub is_to_delete: Option<bool>,
+    pub maximum_level: Option<sage_core::types::Decimal>,
+    pub minimum_level: Option<sage_core::types::Decimal>,
+    pub product_id: super::ids::ProductId,
+    pub quantity_allocated: Option<sage_core::types::Decimal>,
+    pub quantity_allocated_bom: Option<sage_core::types::Decimal>,
+    pub quantity_allocated_sop: Option<sage_core::types::Decimal>,
+    pub quantity_allocated_stock: Option<sage_core::types::Decimal>,
+    pub quantity_in_stock: Option<sage_core::types::Decimal>,
+    pub quantity_in_stock_less_reserved: Option<sage_core::types::Decimal>,
+    pub quantity_on_order: Option<sage_core::types::Decimal>,
+    pub quantity_reserved: Option<sage_core::types::Decimal>,
+    pub reorder_level: Option<sage_core::types::Decimal>,
+    pub status: Option<WarehouseHoldingStatus>,
+    pub unconfirmed_qty_in_stock: Option<sage_core::types::Decimal>,
+    pub warehouse_id: super::ids::WarehouseId,
+    pub warehouse_name: Option<String>,
+    /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
+    pub extra: sage_core::types::Extra,
+}
+
+impl NewWarehouseHolding {
+    /// A value with its required fields; the optional ones start unset.
+    #[inline]
+    pub fn new(
+        product_id: impl Into<super::ids::ProductId>,
+        warehouse_id: impl Into<super::ids::WarehouseId>,
+    ) -> Self {
+        Self {
+            bin_holdings: None,
+            confirmed_qty_in_stock: None,
+            free_stock_available: None,
+            free_stock_available_less_reserved: None,
+            is_default_manufacturing_warehouse: None,
+            is_to_delete: None,
+            maximum_level: None,
+            minimum_level: None,
+            product_id: product_id.into(),
+            quantity_allocated: None,
+            quantity_allocated_bom: None,
+            quantity_allocated_sop: None,
+            quantity_allocated_stock: None,
+            quantity_in_stock: None,
+            quantity_in_stock_less_reserved: None,
+            quantity_on_order: None,
+            quantity_reserved: None,
+            reorder_level: None,
+            status: None,
+            unconfirmed_qty_in_stock: None,
+            warehouse_id: warehouse_id.into(),
+            warehouse_name: None,
+            extra: sage_core::types::Extra::new(),
+        }
+    }
+}
+
+sage_core::json_model! {
+    NewWarehouseHolding {
+        bin_holdings: "bin_holdings", next_value, optional;
+        confirmed_qty_in_stock: "confirmed_qty_in_stock", lenient_option, optional_number;
+        free_stock_available: "free_stock_available", lenient_option, optional_number;
+        free_stock_available_less_reserved: "free_stock_available_less_reserved", lenient_option, optional_number;
+        is_default_manufacturing_warehouse: "is_default_manufacturing_warehouse", lenient_option, optional;
+        is_to_delete: "is_to_delete", lenient_option, optional;
+        maximum_level: "maximum_level", lenient_option, optional_number;
+        minimum_level: "minimum_level", lenient_option, optional_number;
+        product_id: "product_id", lenient_value, field;
+        quantity_allocated: "quantity_allocated", lenient_option, optional_number;
+        quantity_allocated_bom: "quantity_allocated_bom", lenient_option, optional_number;
+        quantity_allocated_sop: "quantity_allocated_sop", lenient_option, optional_number;
+        quantity_allocated_stock: "quantity_allocated_stock", lenient_option, optional_number;
+        quantity_in_stock: "quantity_in_stock", lenient_option, optional_number;
+        quantity_in_stock_less_reserved: "quantity_in_stock_less_reserved", lenient_option, optional_number;
+        quantity_on_order: "quantity_on_order", lenient_option, optional_number;
+        quantity_reserved: "quantity_reserved", lenient_option, optional_number;
+        reorder_level: "reorder_level", lenient_option, optional_number;
+        status: "status", next_value, optional;
+        unconfirmed_qty_in_stock: "unconfirmed_qty_in_stock", lenient_option, optional_number;
+        warehouse_id: "warehouse_id", lenient_value, field;
+        warehouse_name: "warehouse_name", lenient_option, optional;
+    }
+}
+
 /// The pricing source type for product suppliers. Pricing source type can be 'LastBuyingPrice', or 'ListPrice'.
 ///
 /// The API endpoint returns details of the pricing source types that can be used.
@@ -1069,6 +2364,7 @@ sage_core::json_model! {
     }
 }
 
+sage_core::fields! { PricingSourceType => PricingSourceTypeFields { description: Text, id: Integer, value: Text } }
 /// Products are used to track stock within Sage 200. This is not just for physical items, but also for items that are ordered direct from suppliers, services, and time or labour that can be included on customer invoices.
 ///
 /// Each stock item has default settings that are used each time the item is bought or sold. Some of these are inherited from the product group and some are set on each item.
@@ -1645,6 +2941,7 @@ sage_core::json_model! {
     }
 }
 
+sage_core::fields! { Product => ProductFields { accrual_nominal_code: Other, accrual_nominal_code_id: Integer, allow_duplicate_numbers: Boolean, allow_sales_order: Boolean, alternative_products: Many<AlternativeProduct>, analysis_code_1: Text, analysis_code_10: Text, analysis_code_11: Text, analysis_code_12: Text, analysis_code_13: Text, analysis_code_14: Text, analysis_code_15: Text, analysis_code_16: Text, analysis_code_17: Text, analysis_code_18: Text, analysis_code_19: Text, analysis_code_2: Text, analysis_code_20: Text, analysis_code_3: Text, analysis_code_4: Text, analysis_code_5: Text, analysis_code_6: Text, analysis_code_7: Text, analysis_code_8: Text, analysis_code_9: Text, auto_generate_next_number: Integer, auto_generate_option_type: Text, auto_generate_padding: Integer, auto_generate_prefix: Text, auto_generate_separator: Other, auto_generate_separator_id: Integer, average_buying_price: Decimal, barcode: Text, base_unit: Other, base_unit_id: Integer, bom_item_type: Text, bom_settings: One<BomSettings>, code: Text, commodity_code: Text, country_of_origin: Other, country_of_origin_id: Integer, cross_sell_products: Many<CrossSellProduct>, date_time_created: DateTime, date_time_updated: DateTime, default_despatch_note_comment: Text, default_picking_list_comment: Text, description: Text, free_stock_quantity: Decimal, fulfilment_method_type: Text, fulfilment_sequence_type: Text, has_alternative_products: Boolean, has_cross_sell_products: Boolean, has_preferred_supplier: Boolean, holding: One<ProductHolding>, id: Integer, inactivation_date: DateTime, include_nos_on_count_sheets: Boolean, is_weee_item: Boolean, issue_nominal_code: Other, issue_nominal_code_id: Integer, label_printing_option_type: Text, landed_costs_per_item: Decimal, landed_costs_percentage: Decimal, landed_costs_type: Text, manufacturer: Text, memos: Many<ProductMemo>, name: Text, part_number: Text, product_group: Other, product_group_id: Integer, product_status_type: Text, record_nos_on_goods_received: Boolean, revenue_nominal_code: Other, revenue_nominal_code_id: Integer, sale_from_single_batch: Boolean, search_category_values: Many<ProductSearchCategoryValue>, shelf_life: Integer, shelf_life_type: Text, spare_bool_1: Boolean, spare_bool_2: Boolean, spare_bool_3: Boolean, spare_bool_4: Boolean, spare_bool_5: Boolean, spare_date_1: DateTime, spare_date_2: DateTime, spare_date_3: DateTime, spare_date_4: DateTime, spare_date_5: DateTime, spare_number_1: Decimal, spare_number_10: Decimal, spare_number_2: Decimal, spare_number_3: Decimal, spare_number_4: Decimal, spare_number_5: Decimal, spare_number_6: Decimal, spare_number_7: Decimal, spare_number_8: Decimal, spare_number_9: Decimal, spare_text_1: Text, spare_text_10: Text, spare_text_2: Text, spare_text_3: Text, spare_text_4: Text, spare_text_5: Text, spare_text_6: Text, spare_text_7: Text, spare_text_8: Text, spare_text_9: Text, standard_cost: Decimal, status: One<ProductStatus>, stock_nominal_code: Other, stock_nominal_code_id: Integer, stock_unit: Other, stock_unit_id: Integer, stocktake_cycle_period: Integer, supplementary_unit_conversion_ratio: Decimal, suppliers: Many<ProductSupplier>, suppress_mass_on_declaration: Boolean, tax_code: Other, tax_code_id: Integer, traceable_type: Enum<super::common::TraceableKind>, units: Many<ProductUnit>, use_description_on_documents: Boolean, use_reverse_charge_vat_rules: Boolean, use_supplementary_units: Boolean, uses_alternative_ref: Boolean, uses_sell_by_date: Boolean, uses_use_by_date: Boolean, warehouse_holdings: Many<WarehouseHolding>, weight: Decimal } }
 /// Returns a duplicate product using the product options specified.
 #[derive(Debug, Clone, PartialEq)]
 pub struct ProductDuplicateFlags {
@@ -1874,6 +3171,7 @@ sage_core::json_model! {
     }
 }
 
+sage_core::fields! { ProductGroup => ProductGroupFields { accrual_nominal_code: Other, accrual_nominal_code_id: Integer, allow_duplicate_numbers: Boolean, base_unit: Other, base_unit_id: Integer, bom_settings: One<ProductGroupBomSettings>, buying_prices_use_multiple_units: Boolean, buying_quantities_use_multiple_units: Boolean, can_levels_go_negative: Boolean, can_over_allocate_negative_stock: Boolean, code: Text, costing_method: Text, date_time_created: DateTime, date_time_updated: DateTime, description: Text, do_items_use_markup: Boolean, do_items_use_units: Boolean, id: Integer, issue_nominal_code: Other, issue_nominal_code_id: Integer, keep_movement_history: Boolean, label_printing_option_type: Text, landed_costs_per_item: Decimal, landed_costs_percentage: Decimal, landed_costs_type: Text, product_type: Text, revenue_nominal_code: Other, revenue_nominal_code_id: Integer, sale_from_single_batch: Boolean, search_categories: Many<ProductGroupSearchCategory>, selling_prices_use_multiple_units: Boolean, selling_quantities_use_multiple_units: Boolean, stock_nominal_code: Other, stock_nominal_code_id: Integer, stock_unit: Other, stock_unit_id: Integer, stocktake_cycle_period: Integer, this_is_the_sop_product_group: Boolean, traceable_type: Enum<super::common::TraceableKind>, units: Many<ProductGroupUnit>, use_description_on_documents: Boolean, use_landed_costs: Boolean, use_reverse_charge_vat_rules: Boolean, uses_alternative_ref: Boolean, uses_sell_by_date: Boolean, uses_use_by_date: Boolean } }
 /// The BOM related settings for the product group
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct ProductGroupBomSettings {
@@ -1963,6 +3261,7 @@ sage_core::json_model! {
     }
 }
 
+sage_core::fields! { ProductGroupSearchCategoryValue => ProductGroupSearchCategoryValueFields { prod_group_search_val_id: Integer, product_group_id: Integer, search_category_id: Integer, search_category_name: Text, search_value_id: Integer, search_value_name: Text } }
 /// The units of measure in which products are stored as well as those used when buying or selling products.
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct ProductGroupUnit {
@@ -2105,6 +3404,29 @@ sage_core::json_model! {
         is_to_delete: "is_to_delete", lenient_option, optional;
         note: "note", lenient_value, field;
         product_id: "product_id", lenient_value, field;
+    }
+}
+
+sage_core::fields! { ProductMemo => ProductMemoFields { created_by: Text, date_time_created: DateTime, date_time_updated: DateTime, id: Integer, is_active: Boolean, is_to_delete: Boolean, note: Text, product_id: Integer } }
+/// Changes to a product memo: what an update sends. The fields are [`ProductMemo`]'s (documented there) but those Sage sets, all optional (an unset field is left out); `(&read).into()` starts from a value read.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct ProductMemoUpdate {
+    pub created_by: Option<String>,
+    pub is_active: Option<bool>,
+    pub is_to_delete: Option<bool>,
+    pub note: Option<String>,
+    pub product_id: Option<super::ids::ProductId>,
+    /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
+    pub extra: sage_core::types::Extra,
+}
+
+sage_core::json_model! {
+    ProductMemoUpdate: Default {
+        created_by: "created_by", lenient_into, optional;
+        is_active: "is_active", lenient_into, optional;
+        is_to_delete: "is_to_delete", lenient_into, optional;
+        note: "note", lenient_into, optional;
+        product_id: "product_id", lenient_into, optional;
     }
 }
 
@@ -2414,6 +3736,7 @@ sage_core::json_model! {
     }
 }
 
+sage_core::fields! { ProductSearchType => ProductSearchTypeFields { description: Text, id: Integer, value: Text } }
 /// The products status. Note: This could take a long time to complete the request.
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct ProductStatus {
@@ -2485,6 +3808,7 @@ sage_core::json_model! {
     }
 }
 
+sage_core::fields! { ProductStatusType => ProductStatusTypeFields { description: Text, id: Integer, value: Text } }
 /// Product suppliers are used to record suppliers of products. The supplier details are used when creating purchase orders. A supplier can be the preferred supplier for a product. The preferred supplier details are suggested when entering a purchase order for the product.
 #[derive(Debug, Clone, PartialEq)]
 pub struct ProductSupplier {
@@ -2628,6 +3952,65 @@ sage_core::json_model! {
     }
 }
 
+sage_core::fields! { ProductSupplier => ProductSupplierFields { country_of_origin: Other, country_of_origin_id: Integer, date_list_price_changed: DateTime, date_time_created: DateTime, date_time_updated: DateTime, default_pricing_source_type: Text, id: Integer, is_preferred: Boolean, is_to_delete: Boolean, landed_costs_per_item: Decimal, landed_costs_percentage: Decimal, landed_costs_type: Text, last_buying_price: Decimal, last_order_date: DateTime, last_order_quantity: Decimal, lead_time: Integer, lead_time_unit: Text, list_price: Decimal, list_price_expiry_date: DateTime, minimum_order_quantity: Decimal, order_quantity_year_to_date: Decimal, order_value_year_to_date: Decimal, product: Other, product_id: Integer, quantity_on_order: Decimal, supplier: Other, supplier_id: Integer, supplier_stock_code: Text, usual_order_quantity: Decimal } }
+/// Changes to a product supplier: what an update sends. The fields are [`ProductSupplier`]'s (documented there) but those Sage sets, all optional (an unset field is left out); `(&read).into()` starts from a value read.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct ProductSupplierUpdate {
+    pub country_of_origin_id: Option<i64>,
+    pub date_list_price_changed: Option<sage_core::types::DateTime>,
+    pub default_pricing_source_type: Option<String>,
+    pub is_preferred: Option<bool>,
+    pub is_to_delete: Option<bool>,
+    pub landed_costs_per_item: Option<sage_core::types::Decimal>,
+    pub landed_costs_percentage: Option<sage_core::types::Decimal>,
+    pub landed_costs_type: Option<String>,
+    pub last_buying_price: Option<sage_core::types::Decimal>,
+    pub last_order_date: Option<sage_core::types::DateTime>,
+    pub last_order_quantity: Option<sage_core::types::Decimal>,
+    pub lead_time: Option<i64>,
+    pub lead_time_unit: Option<String>,
+    pub list_price: Option<sage_core::types::Decimal>,
+    pub list_price_expiry_date: Option<sage_core::types::DateTime>,
+    pub minimum_order_quantity: Option<sage_core::types::Decimal>,
+    pub order_quantity_year_to_date: Option<sage_core::types::Decimal>,
+    pub order_value_year_to_date: Option<sage_core::types::Decimal>,
+    pub product_id: Option<super::ids::ProductId>,
+    pub quantity_on_order: Option<sage_core::types::Decimal>,
+    pub supplier_id: Option<super::ids::SupplierId>,
+    pub supplier_stock_code: Option<String>,
+    pub usual_order_quantity: Option<sage_core::types::Decimal>,
+    /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
+    pub extra: sage_core::types::Extra,
+}
+
+sage_core::json_model! {
+    ProductSupplierUpdate: Default {
+        country_of_origin_id: "country_of_origin_id", lenient_into, optional;
+        date_list_price_changed: "date_list_price_changed", lenient_into, optional;
+        default_pricing_source_type: "default_pricing_source_type", lenient_into, optional;
+        is_preferred: "is_preferred", lenient_into, optional;
+        is_to_delete: "is_to_delete", lenient_into, optional;
+        landed_costs_per_item: "landed_costs_per_item", lenient_into, optional_number;
+        landed_costs_percentage: "landed_costs_percentage", lenient_into, optional_number;
+        landed_costs_type: "landed_costs_type", lenient_into, optional;
+        last_buying_price: "last_buying_price", lenient_into, optional_number;
+        last_order_date: "last_order_date", lenient_into, optional;
+        last_order_quantity: "last_order_quantity", lenient_into, optional_number;
+        lead_time: "lead_time", lenient_into, optional;
+        lead_time_unit: "lead_time_unit", lenient_into, optional;
+        list_price: "list_price", lenient_into, optional_number;
+        list_price_expiry_date: "list_price_expiry_date", lenient_into, optional;
+        minimum_order_quantity: "minimum_order_quantity", lenient_into, optional_number;
+        order_quantity_year_to_date: "order_quantity_year_to_date", lenient_into, optional_number;
+        order_value_year_to_date: "order_value_year_to_date", lenient_into, optional_number;
+        product_id: "product_id", lenient_into, optional;
+        quantity_on_order: "quantity_on_order", lenient_into, optional_number;
+        supplier_id: "supplier_id", lenient_into, optional;
+        supplier_stock_code: "supplier_stock_code", lenient_into, optional;
+        usual_order_quantity: "usual_order_quantity", lenient_into, optional_number;
+    }
+}
+
 /// Product transaction group types are used to group the different (secondary) movement types of the product within the application. Product transaction group types can be 'Allocation' ,'Goods Out' ,'Goods In' ,'On POP Order'.
 ///
 /// The API endpoint returns details of the product transaction group types that can be used.
@@ -2651,6 +4034,7 @@ sage_core::json_model! {
     }
 }
 
+sage_core::fields! { ProductTransactionGroupType => ProductTransactionGroupTypeFields { description: Text, id: Integer, value: Text } }
 /// This resource returns traceable item details for a product traceable history record. (Sage 200 Professional only).
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct ProductTransactionTraceableItemHistoryRecord {
@@ -2681,6 +4065,7 @@ sage_core::json_model! {
     }
 }
 
+sage_core::fields! { ProductTransactionTraceableItemHistoryRecord => ProductTransactionTraceableItemHistoryRecordFields { additional_reference: Text, bin_name: Text, identification_no: Text, quantity: Decimal, sell_by_date: DateTime, use_by_date: DateTime } }
 /// Product transaction types are used to identify the different types of product movement transactions. These transactions are created when products are moved in and out of stock and, can be from various sources such as purchase orders or sales orders.
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct ProductTransactionType {
@@ -2702,6 +4087,7 @@ sage_core::json_model! {
     }
 }
 
+sage_core::fields! { ProductTransactionType => ProductTransactionTypeFields { description: Text, id: Integer, value: Text } }
 /// A product transaction is created each time a product is moved in, or out of stock. Product transactions are created from various sources such as purchase orders, sales orders, transfers between warehouses etc.. This resource returns the details of product transactions. The default sort (orderby) field is by 'Id' descending.
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct ProductTransactionView {
@@ -2852,6 +4238,7 @@ sage_core::json_model! {
     }
 }
 
+sage_core::fields! { ProductTransactionView => ProductTransactionViewFields { analysis_code_1: Text, analysis_code_10: Text, analysis_code_11: Text, analysis_code_12: Text, analysis_code_13: Text, analysis_code_14: Text, analysis_code_15: Text, analysis_code_16: Text, analysis_code_17: Text, analysis_code_18: Text, analysis_code_19: Text, analysis_code_2: Text, analysis_code_20: Text, analysis_code_3: Text, analysis_code_4: Text, analysis_code_5: Text, analysis_code_6: Text, analysis_code_7: Text, analysis_code_8: Text, analysis_code_9: Text, bin_name: Text, cost_value: Decimal, date_time_updated: DateTime, id: Integer, issue_value: Decimal, memo: Text, product_code: Text, product_group_code: Text, product_group_id: Integer, product_id: Integer, quantity: Decimal, reference: Text, second_reference: Text, source_area_name: Text, source_area_reference: Text, source_area_type_id: Integer, total_order_discount: Decimal, transaction_date: DateTime, transaction_group_id: Integer, transaction_type: Text, transaction_type_id: Integer, unit_cost_price: Decimal, unit_discount_value: Decimal, unit_issue_price: Decimal, user_name: Text, warehouse_name: Text } }
 /// Product types are used to identify the different types of product that exist within the application. Products can be 'Stock', 'Miscellaneous' or 'Service/Labour'.
 ///
 /// The API endpoint returns details of the product types that can be used.
@@ -2875,6 +4262,7 @@ sage_core::json_model! {
     }
 }
 
+sage_core::fields! { ProductType => ProductTypeFields { description: Text, id: Integer, value: Text } }
 /// The units of measure in which products are stored as well as those used when buying or selling products.
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct ProductUnit {
@@ -2920,6 +4308,252 @@ sage_core::json_model! {
         unit_precision: "unit_precision", lenient_into, optional_number;
         unit_type: "unit_type", lenient_into, optional;
         use_own_price: "use_own_price", lenient_into, optional;
+    }
+}
+
+/// Changes to a product: what an update sends. The fields are [`Product`]'s (documented there) but those Sage sets, all optional (an unset field is left out); `(&read).into()` starts from a value read.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct ProductUpdate {
+    pub accrual_nominal_code_id: Option<i64>,
+    pub allow_duplicate_numbers: Option<bool>,
+    pub allow_sales_order: Option<bool>,
+    pub alternative_products: Option<Vec<AlternativeProduct>>,
+    pub analysis_code_1: Option<String>,
+    pub analysis_code_10: Option<String>,
+    pub analysis_code_11: Option<String>,
+    pub analysis_code_12: Option<String>,
+    pub analysis_code_13: Option<String>,
+    pub analysis_code_14: Option<String>,
+    pub analysis_code_15: Option<String>,
+    pub analysis_code_16: Option<String>,
+    pub analysis_code_17: Option<String>,
+    pub analysis_code_18: Option<String>,
+    pub analysis_code_19: Option<String>,
+    pub analysis_code_2: Option<String>,
+    pub analysis_code_20: Option<String>,
+    pub analysis_code_3: Option<String>,
+    pub analysis_code_4: Option<String>,
+    pub analysis_code_5: Option<String>,
+    pub analysis_code_6: Option<String>,
+    pub analysis_code_7: Option<String>,
+    pub analysis_code_8: Option<String>,
+    pub analysis_code_9: Option<String>,
+    pub auto_generate_next_number: Option<i64>,
+    pub auto_generate_option_type: Option<String>,
+    pub auto_generate_padding: Option<i64>,
+    pub auto_generate_prefix: Option<String>,
+    pub auto_generate_separator_id: Option<super::ids::AutoGenerateSeparatorId>,
+    pub average_buying_price: Option<sage_core::types::Decimal>,
+    pub barcode: Option<String>,
+    pub base_unit_id: Option<i64>,
+    pub bom_item_type: Option<String>,
+    pub bom_settings: Option<BomSettings>,
+    pub code: Option<String>,
+    pub commodity_code: Option<String>,
+    pub country_of_origin_id: Option<i64>,
+    pub cross_sell_products: Option<Vec<CrossSellProduct>>,
+    pub default_despatch_note_comment: Option<String>,
+    pub default_picking_list_comment: Option<String>,
+    pub description: Option<String>,
+    pub free_stock_quantity: Option<sage_core::types::Decimal>,
+    pub fulfilment_method_type: Option<String>,
+    pub fulfilment_sequence_type: Option<String>,
+    pub has_alternative_products: Option<bool>,
+    pub has_cross_sell_products: Option<bool>,
+    pub has_preferred_supplier: Option<bool>,
+    pub holding: Option<ProductHolding>,
+    pub inactivation_date: Option<sage_core::types::DateTime>,
+    pub include_nos_on_count_sheets: Option<bool>,
+    pub is_weee_item: Option<bool>,
+    pub issue_nominal_code_id: Option<i64>,
+    pub label_printing_option_type: Option<String>,
+    pub landed_costs_per_item: Option<sage_core::types::Decimal>,
+    pub landed_costs_percentage: Option<sage_core::types::Decimal>,
+    pub landed_costs_type: Option<String>,
+    pub manufacturer: Option<String>,
+    pub memos: Option<Vec<ProductMemo>>,
+    pub name: Option<String>,
+    pub part_number: Option<String>,
+    pub product_group_id: Option<super::ids::ProductGroupId>,
+    pub product_status_type: Option<String>,
+    pub record_nos_on_goods_received: Option<bool>,
+    pub revenue_nominal_code_id: Option<i64>,
+    pub sale_from_single_batch: Option<bool>,
+    pub search_category_values: Option<Vec<ProductSearchCategoryValue>>,
+    pub shelf_life: Option<i64>,
+    pub shelf_life_type: Option<String>,
+    pub spare_bool_1: Option<bool>,
+    pub spare_bool_2: Option<bool>,
+    pub spare_bool_3: Option<bool>,
+    pub spare_bool_4: Option<bool>,
+    pub spare_bool_5: Option<bool>,
+    pub spare_date_1: Option<sage_core::types::DateTime>,
+    pub spare_date_2: Option<sage_core::types::DateTime>,
+    pub spare_date_3: Option<sage_core::types::DateTime>,
+    pub spare_date_4: Option<sage_core::types::DateTime>,
+    pub spare_date_5: Option<sage_core::types::DateTime>,
+    pub spare_number_1: Option<sage_core::types::Decimal>,
+    pub spare_number_10: Option<sage_core::types::Decimal>,
+    pub spare_number_2: Option<sage_core::types::Decimal>,
+    pub spare_number_3: Option<sage_core::types::Decimal>,
+    pub spare_number_4: Option<sage_core::types::Decimal>,
+    pub spare_number_5: Option<sage_core::types::Decimal>,
+    pub spare_number_6: Option<sage_core::types::Decimal>,
+    pub spare_number_7: Option<sage_core::types::Decimal>,
+    pub spare_number_8: Option<sage_core::types::Decimal>,
+    pub spare_number_9: Option<sage_core::types::Decimal>,
+    pub spare_text_1: Option<String>,
+    pub spare_text_10: Option<String>,
+    pub spare_text_2: Option<String>,
+    pub spare_text_3: Option<String>,
+    pub spare_text_4: Option<String>,
+    pub spare_text_5: Option<String>,
+    pub spare_text_6: Option<String>,
+    pub spare_text_7: Option<String>,
+    pub spare_text_8: Option<String>,
+    pub spare_text_9: Option<String>,
+    pub standard_cost: Option<sage_core::types::Decimal>,
+    pub status: Option<ProductStatus>,
+    pub stock_nominal_code_id: Option<i64>,
+    pub stock_unit_id: Option<i64>,
+    pub stocktake_cycle_period: Option<i64>,
+    pub supplementary_unit_conversion_ratio: Option<sage_core::types::Decimal>,
+    pub suppliers: Option<Vec<ProductSupplier>>,
+    pub suppress_mass_on_declaration: Option<bool>,
+    pub tax_code_id: Option<super::ids::TaxCodeId>,
+    pub traceable_type: Option<super::common::TraceableKind>,
+    pub units: Option<Vec<ProductUnit>>,
+    pub use_description_on_documents: Option<bool>,
+    pub use_reverse_charge_vat_rules: Option<bool>,
+    pub use_supplementary_units: Option<bool>,
+    pub uses_alternative_ref: Option<bool>,
+    pub uses_sell_by_date: Option<bool>,
+    pub uses_use_by_date: Option<bool>,
+    pub warehouse_holdings: Option<Vec<WarehouseHolding>>,
+    pub weight: Option<sage_core::types::Decimal>,
+    /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
+    pub extra: sage_core::types::Extra,
+}
+
+sage_core::json_model! {
+    ProductUpdate: Default {
+        accrual_nominal_code_id: "accrual_nominal_code_id", lenient_into, optional;
+        allow_duplicate_numbers: "allow_duplicate_numbers", lenient_into, optional;
+        allow_sales_order: "allow_sales_order", lenient_into, optional;
+        alternative_products: "alternative_products", option_into, optional;
+        analysis_code_1: "analysis_code_1", lenient_into, optional;
+        analysis_code_10: "analysis_code_10", lenient_into, optional;
+        analysis_code_11: "analysis_code_11", lenient_into, optional;
+        analysis_code_12: "analysis_code_12", lenient_into, optional;
+        analysis_code_13: "analysis_code_13", lenient_into, optional;
+        analysis_code_14: "analysis_code_14", lenient_into, optional;
+        analysis_code_15: "analysis_code_15", lenient_into, optional;
+        analysis_code_16: "analysis_code_16", lenient_into, optional;
+        analysis_code_17: "analysis_code_17", lenient_into, optional;
+        analysis_code_18: "analysis_code_18", lenient_into, optional;
+        analysis_code_19: "analysis_code_19", lenient_into, optional;
+        analysis_code_2: "analysis_code_2", lenient_into, optional;
+        analysis_code_20: "analysis_code_20", lenient_into, optional;
+        analysis_code_3: "analysis_code_3", lenient_into, optional;
+        analysis_code_4: "analysis_code_4", lenient_into, optional;
+        analysis_code_5: "analysis_code_5", lenient_into, optional;
+        analysis_code_6: "analysis_code_6", lenient_into, optional;
+        analysis_code_7: "analysis_code_7", lenient_into, optional;
+        analysis_code_8: "analysis_code_8", lenient_into, optional;
+        analysis_code_9: "analysis_code_9", lenient_into, optional;
+        auto_generate_next_number: "auto_generate_next_number", lenient_into, optional;
+        auto_generate_option_type: "auto_generate_option_type", lenient_into, optional;
+        auto_generate_padding: "auto_generate_padding", lenient_into, optional;
+        auto_generate_prefix: "auto_generate_prefix", lenient_into, optional;
+        auto_generate_separator_id: "auto_generate_separator_id", lenient_into, optional;
+        average_buying_price: "average_buying_price", lenient_into, optional_number;
+        barcode: "barcode", lenient_into, optional;
+        base_unit_id: "base_unit_id", lenient_into, optional;
+        bom_item_type: "bom_item_type", lenient_into, optional;
+        bom_settings: "bom_settings", option_into, optional;
+        code: "code", lenient_into, optional;
+        commodity_code: "commodity_code", lenient_into, optional;
+        country_of_origin_id: "country_of_origin_id", lenient_into, optional;
+        cross_sell_products: "cross_sell_products", option_into, optional;
+        default_despatch_note_comment: "default_despatch_note_comment", lenient_into, optional;
+        default_picking_list_comment: "default_picking_list_comment", lenient_into, optional;
+        description: "description", lenient_into, optional;
+        free_stock_quantity: "free_stock_quantity", lenient_into, optional_number;
+        fulfilment_method_type: "fulfilment_method_type", lenient_into, optional;
+        fulfilment_sequence_type: "fulfilment_sequence_type", lenient_into, optional;
+        has_alternative_products: "has_alternative_products", lenient_into, optional;
+        has_cross_sell_products: "has_cross_sell_products", lenient_into, optional;
+        has_preferred_supplier: "has_preferred_supplier", lenient_into, optional;
+        holding: "holding", option_into, optional;
+        inactivation_date: "inactivation_date", lenient_into, optional;
+        include_nos_on_count_sheets: "include_nos_on_count_sheets", lenient_into, optional;
+        is_weee_item: "is_weee_item", lenient_into, optional;
+        issue_nominal_code_id: "issue_nominal_code_id", lenient_into, optional;
+        label_printing_option_type: "label_printing_option_type", lenient_into, optional;
+        landed_costs_per_item: "landed_costs_per_item", lenient_into, optional_number;
+        landed_costs_percentage: "landed_costs_percentage", lenient_into, optional_number;
+        landed_costs_type: "landed_costs_type", lenient_into, optional;
+        manufacturer: "manufacturer", lenient_into, optional;
+        memos: "memos", option_into, optional;
+        name: "name", lenient_into, optional;
+        part_number: "part_number", lenient_into, optional;
+        product_group_id: "product_group_id", lenient_into, optional;
+        product_status_type: "product_status_type", lenient_into, optional;
+        record_nos_on_goods_received: "record_nos_on_goods_received", lenient_into, optional;
+        revenue_nominal_code_id: "revenue_nominal_code_id", lenient_into, optional;
+        sale_from_single_batch: "sale_from_single_batch", lenient_into, optional;
+        search_category_values: "search_category_values", option_into, optional;
+        shelf_life: "shelf_life", lenient_into, optional;
+        shelf_life_type: "shelf_life_type", lenient_into, optional;
+        spare_bool_1: "spare_bool_1", lenient_into, optional;
+        spare_bool_2: "spare_bool_2", lenient_into, optional;
+        spare_bool_3: "spare_bool_3", lenient_into, optional;
+        spare_bool_4: "spare_bool_4", lenient_into, optional;
+        spare_bool_5: "spare_bool_5", lenient_into, optional;
+        spare_date_1: "spare_date_1", lenient_into, optional;
+        spare_date_2: "spare_date_2", lenient_into, optional;
+        spare_date_3: "spare_date_3", lenient_into, optional;
+        spare_date_4: "spare_date_4", lenient_into, optional;
+        spare_date_5: "spare_date_5", lenient_into, optional;
+        spare_number_1: "spare_number_1", lenient_into, optional_number;
+        spare_number_10: "spare_number_10", lenient_into, optional_number;
+        spare_number_2: "spare_number_2", lenient_into, optional_number;
+        spare_number_3: "spare_number_3", lenient_into, optional_number;
+        spare_number_4: "spare_number_4", lenient_into, optional_number;
+        spare_number_5: "spare_number_5", lenient_into, optional_number;
+        spare_number_6: "spare_number_6", lenient_into, optional_number;
+        spare_number_7: "spare_number_7", lenient_into, optional_number;
+        spare_number_8: "spare_number_8", lenient_into, optional_number;
+        spare_number_9: "spare_number_9", lenient_into, optional_number;
+        spare_text_1: "spare_text_1", lenient_into, optional;
+        spare_text_10: "spare_text_10", lenient_into, optional;
+        spare_text_2: "spare_text_2", lenient_into, optional;
+        spare_text_3: "spare_text_3", lenient_into, optional;
+        spare_text_4: "spare_text_4", lenient_into, optional;
+        spare_text_5: "spare_text_5", lenient_into, optional;
+        spare_text_6: "spare_text_6", lenient_into, optional;
+        spare_text_7: "spare_text_7", lenient_into, optional;
+        spare_text_8: "spare_text_8", lenient_into, optional;
+        spare_text_9: "spare_text_9", lenient_into, optional;
+        standard_cost: "standard_cost", lenient_into, optional_number;
+        status: "status", option_into, optional;
+        stock_nominal_code_id: "stock_nominal_code_id", lenient_into, optional;
+        stock_unit_id: "stock_unit_id", lenient_into, optional;
+        stocktake_cycle_period: "stocktake_cycle_period", lenient_into, optional;
+        supplementary_unit_conversion_ratio: "supplementary_unit_conversion_ratio", lenient_into, optional_number;
+        suppliers: "suppliers", option_into, optional;
+        suppress_mass_on_declaration: "suppress_mass_on_declaration", lenient_into, optional;
+        tax_code_id: "tax_code_id", lenient_into, optional;
+        traceable_type: "traceable_type", lenient_into, optional;
+        units: "units", option_into, optional;
+        use_description_on_documents: "use_description_on_documents", lenient_into, optional;
+        use_reverse_charge_vat_rules: "use_reverse_charge_vat_rules", lenient_into, optional;
+        use_supplementary_units: "use_supplementary_units", lenient_into, optional;
+        uses_alternative_ref: "uses_alternative_ref", lenient_into, optional;
+        uses_sell_by_date: "uses_sell_by_date", lenient_into, optional;
+        uses_use_by_date: "uses_use_by_date", lenient_into, optional;
+        warehouse_holdings: "warehouse_holdings", option_into, optional;
+        weight: "weight", lenient_into, optional_number;
     }
 }
 
@@ -3208,6 +4842,7 @@ sage_core::json_model! {
     }
 }
 
+sage_core::fields! { ProductView => ProductViewFields { actual_quantity: Decimal, allow_duplicate_numbers: Boolean, allow_sales_order: Boolean, analysis_code_1: Text, analysis_code_10: Text, analysis_code_11: Text, analysis_code_12: Text, analysis_code_13: Text, analysis_code_14: Text, analysis_code_15: Text, analysis_code_16: Text, analysis_code_17: Text, analysis_code_18: Text, analysis_code_19: Text, analysis_code_2: Text, analysis_code_20: Text, analysis_code_3: Text, analysis_code_4: Text, analysis_code_5: Text, analysis_code_6: Text, analysis_code_7: Text, analysis_code_8: Text, analysis_code_9: Text, auto_generate_next_number: Integer, auto_generate_option_type: Text, auto_generate_option_type_id: Integer, auto_generate_prefix: Text, average_buying_price: Decimal, base_unit_name: Text, bom_item_type_id: Integer, code: Text, commodity_code: Text, confirmed_quantity_in_stock: Decimal, date_of_last_sale: DateTime, date_of_last_stock_count: DateTime, default_despatch_note_comment: Text, default_picking_list_comment: Text, description: Text, free_stock_quantity: Decimal, fulfilment_method_type: Text, fulfilment_method_type_id: Integer, fulfilment_sequence_type: Text, fulfilment_sequence_type_id: Integer, id: Integer, inactive_date: DateTime, label_printing_option_type: Text, label_printing_option_type_id: Integer, landed_costs_value: Decimal, last_archived_up_to: DateTime, last_trace_archived_up_to: DateTime, manufacturer: Text, name: Text, part_number: Text, price: Decimal, product_group_code: Text, product_group_costing_method_type: Text, product_group_costing_method_type_id: Integer, product_group_description: Text, product_group_do_items_use_markup: Boolean, product_group_product_type: Text, product_group_product_type_id: Integer, quantity_allocated_bom: Decimal, quantity_allocated_sop: Decimal, quantity_allocated_stock: Decimal, quantity_on_pop_order: Decimal, quantity_reserved: Decimal, record_nos_on_goods_received: Boolean, reorder_level: Decimal, sale_from_single_batch: Boolean, selling_price: Decimal, shelf_life: Integer, shelf_life_type: Text, shelf_life_type_id: Integer, sop_item_price: Decimal, standard_cost: Decimal, status_type: Text, status_type_id: Integer, std_cost_variance_last_reset: DateTime, stock_multiple_of_base_unit: Decimal, stock_take_cycle_period: Integer, stock_unit_name: Text, suppress_net_mass: Boolean, this_is_the_standard_band: Boolean, traceable_type: Enum<super::common::TraceableKind>, traceable_type_id: Integer, unconfirmed_quantity_in_stock: Decimal, use_description_on_docs: Boolean, uses_alternative_ref: Boolean, uses_sell_by_date: Boolean, uses_use_by_date: Boolean, weight: Decimal } }
 /// This resource returns a view of warehouses and bins for a product. This view filters out the return and direct delivery warehouses. The default sort (orderby) field are by 'warehouse_name' and 'bin_holding_name' ascending.
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct ProductWarehouseBinView {
@@ -3235,6 +4870,7 @@ sage_core::json_model! {
     }
 }
 
+sage_core::fields! { ProductWarehouseBinView => ProductWarehouseBinViewFields { bin_holding_id: Integer, bin_holding_name: Text, product_id: Integer, warehouse_id: Integer, warehouse_name: Text } }
 /// This resource returns a view of warehouses for a product. This view filters out the return and direct delivery warehouses. The default sort (orderby) field is by 'warehouse_name' ascending.
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct ProductWarehouseView {
@@ -3265,6 +4901,7 @@ sage_core::json_model! {
     }
 }
 
+sage_core::fields! { ProductWarehouseView => ProductWarehouseViewFields { free_stock_quantity: Decimal, product_id: Integer, use_for_sales_trading: Boolean, warehouse_holding_id: Integer, warehouse_id: Integer, warehouse_name: Text } }
 /// A search category item.
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct SearchCategory {
@@ -3289,6 +4926,7 @@ sage_core::json_model! {
     }
 }
 
+sage_core::fields! { SearchCategory => SearchCategoryFields { date_time_created: DateTime, date_time_updated: DateTime, id: Integer, name: Text } }
 /// The search category value.
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct SearchValue {
@@ -3319,6 +4957,7 @@ sage_core::json_model! {
     }
 }
 
+sage_core::fields! { SearchValue => SearchValueFields { date_time_created: DateTime, date_time_updated: DateTime, id: Integer, is_none_value: Boolean, name: Text, search_category_id: Integer } }
 /// The serial allocated to who type, used to determine the type of allocation of a serial number.
 ///
 /// The API endpoint returns the following values: EnumSerialAllocatedToWhoNot, EnumSerialAllocatedToWhoThis, EnumSerialAllocatedToWhoOther.
@@ -3342,6 +4981,7 @@ sage_core::json_model! {
     }
 }
 
+sage_core::fields! { SerialAllocatedToWhoType => SerialAllocatedToWhoTypeFields { description: Text, id: Integer, value: Text } }
 /// Source area types are used to describe the area or account type applicable to a stock transaction. Source area types can be 'EnumSourceAreaTypeSupplier', 'EnumSourceAreaTypeCustomer', 'EnumSourceAreaTypeInternal', 'EnumSourceAreaTypeWriteOff', 'EnumSourceAreaTypeOpeningBalance', 'EnumSourceAreaTypeBOM'.
 ///
 /// The API endpoint returns details of the source area types that can be used.
@@ -3365,6 +5005,7 @@ sage_core::json_model! {
     }
 }
 
+sage_core::fields! { SourceAreaType => SourceAreaTypeFields { description: Text, id: Integer, value: Text } }
 /// The Stock Settings are used to choose how to process and manage your stock.
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct StockSettings {
@@ -3431,6 +5072,7 @@ sage_core::json_model! {
     }
 }
 
+sage_core::fields! { StockSettings => StockSettingsFields { allocate_individual_items: Boolean, allow_fulfilment_from_stock: Boolean, allow_fulfilment_from_supplier_direct_to_customer: Boolean, allow_fulfilment_from_supplier_via_stock: Boolean, allow_negative_stocktake: Boolean, allow_negative_stocktake_with_purchase_order: Boolean, date_time_created: DateTime, date_time_updated: DateTime, generate_cos_for_sop: Boolean, id: Integer, integrate_stock_management_with_nominal: Boolean, internal_areas: Many<InternalArea>, landed_costs_nominal_code_id: Integer, profit_percent_of_revenue: Boolean, record_numbers_on_goods_received: Boolean, use_landed_costs: Boolean, use_multiple_locations: Boolean, use_search_categories: Boolean } }
 /// A stock transfer is used to move stock from one location to another.
 #[derive(Debug, Clone, PartialEq)]
 pub struct StockTransfer {
@@ -3681,6 +5323,7 @@ sage_core::json_model! {
     }
 }
 
+sage_core::fields! { Stocktake => StocktakeFields { advance_status: Boolean, can_modify_stocktake_type: Boolean, exclude_inactive_stock: Boolean, failed_stocktake_items: Many<StocktakeFailedStocktakeItems>, id: Integer, nominal_narrative: Text, pre_fill_actual_with_expected: Boolean, show_expected_quantities: Boolean, stock_variance_nominal_code: Other, stock_variance_nominal_code_id: Integer, stocktake_count_sheet_items: Many<StocktakeCountSheetItem>, stocktake_date: DateTime, stocktake_items: Many<StocktakeStocktakeItems>, stocktake_name: Text, stocktake_status: Text, stocktake_type: Text, warehouse_id: Integer, warehouse_name: Text } }
 /// Stocktake count sheet items.
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct StocktakeCountSheetItem {
@@ -3781,6 +5424,62 @@ sage_core::json_model! {
     }
 }
 
+/// Changes to a stocktake count sheet item: what an update sends. The fields are [`StocktakeCountSheetItem`]'s (documented there) but those Sage sets, all optional (an unset field is left out); `(&read).into()` starts from a value read.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct StocktakeCountSheetItemUpdate {
+    pub actual_quantity_entered: Option<bool>,
+    pub actual_quantity_in_stock: Option<sage_core::types::Decimal>,
+    pub allows_negative_stock: Option<bool>,
+    pub average_buying_price: Option<sage_core::types::Decimal>,
+    pub bin_item_id: Option<i64>,
+    pub bin_name: Option<String>,
+    pub costing_method_type: Option<String>,
+    pub discrepancy_narrative: Option<String>,
+    pub discrepancy_status: Option<String>,
+    pub has_negative_quantity_in_stock: Option<bool>,
+    pub include_nos_on_count_sheets: Option<bool>,
+    pub item_code: Option<String>,
+    pub item_name: Option<String>,
+    pub quantity_allocated: Option<sage_core::types::Decimal>,
+    pub quantity_on_pop_order: Option<sage_core::types::Decimal>,
+    pub recorded_quantity_in_stock: Option<sage_core::types::Decimal>,
+    pub standard_cost: Option<sage_core::types::Decimal>,
+    pub stock_unit_name: Option<String>,
+    pub stocktake_id: Option<super::ids::StocktakeId>,
+    pub stocktake_trace_count_sheet_items: Option<
+        Vec<StocktakeCountSheetItemStocktakeTraceCountSheetItems>,
+    >,
+    pub traceable_type: Option<super::common::TraceableKind>,
+    /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
+    pub extra: sage_core::types::Extra,
+}
+
+sage_core::json_model! {
+    StocktakeCountSheetItemUpdate: Default {
+        actual_quantity_entered: "actual_quantity_entered", lenient_into, optional;
+        actual_quantity_in_stock: "actual_quantity_in_stock", lenient_into, optional_number;
+        allows_negative_stock: "allows_negative_stock", lenient_into, optional;
+        average_buying_price: "average_buying_price", lenient_into, optional_number;
+        bin_item_id: "bin_item_id", lenient_into, optional;
+        bin_name: "bin_name", lenient_into, optional;
+        costing_method_type: "costing_method_type", lenient_into, optional;
+        discrepancy_narrative: "discrepancy_narrative", lenient_into, optional;
+        discrepancy_status: "discrepancy_status", lenient_into, optional;
+        has_negative_quantity_in_stock: "has_negative_quantity_in_stock", lenient_into, optional;
+        include_nos_on_count_sheets: "include_nos_on_count_sheets", lenient_into, optional;
+        item_code: "item_code", lenient_into, optional;
+        item_name: "item_name", lenient_into, optional;
+        quantity_allocated: "quantity_allocated", lenient_into, optional_number;
+        quantity_on_pop_order: "quantity_on_pop_order", lenient_into, optional_number;
+        recorded_quantity_in_stock: "recorded_quantity_in_stock", lenient_into, optional_number;
+        standard_cost: "standard_cost", lenient_into, optional_number;
+        stock_unit_name: "stock_unit_name", lenient_into, optional;
+        stocktake_id: "stocktake_id", lenient_into, optional;
+        stocktake_trace_count_sheet_items: "stocktake_trace_count_sheet_items", option_into, optional;
+        traceable_type: "traceable_type", lenient_into, optional;
+    }
+}
+
 /// Stocktake criteria templates are a set of criteria used for auto selection of stock items to add to a stocktake sheet.
 #[derive(Debug, Clone, PartialEq)]
 pub struct StocktakeCriteriaTemplate {
@@ -3843,6 +5542,37 @@ sage_core::json_model! {
     }
 }
 
+sage_core::fields! { StocktakeCriteriaTemplate => StocktakeCriteriaTemplateFields { due_date: DateTime, id: Integer, last_sold_date: DateTime, name: Text, product_groups: Many<LookupProductGroup>, quantity_from: Decimal, quantity_to: Decimal, stock_value_number_of_items: Integer, stock_value_type: Text, stocktake_traceable_type: Text } }
+/// Changes to a stocktake criteria template: what an update sends. The fields are [`StocktakeCriteriaTemplate`]'s (documented there) but those Sage sets, all optional (an unset field is left out); `(&read).into()` starts from a value read.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct StocktakeCriteriaTemplateUpdate {
+    pub due_date: Option<sage_core::types::DateTime>,
+    pub last_sold_date: Option<sage_core::types::DateTime>,
+    pub name: Option<String>,
+    pub product_groups: Option<Vec<LookupProductGroup>>,
+    pub quantity_from: Option<sage_core::types::Decimal>,
+    pub quantity_to: Option<sage_core::types::Decimal>,
+    pub stock_value_number_of_items: Option<i64>,
+    pub stock_value_type: Option<String>,
+    pub stocktake_traceable_type: Option<String>,
+    /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
+    pub extra: sage_core::types::Extra,
+}
+
+sage_core::json_model! {
+    StocktakeCriteriaTemplateUpdate: Default {
+        due_date: "due_date", lenient_into, optional;
+        last_sold_date: "last_sold_date", lenient_into, optional;
+        name: "name", lenient_into, optional;
+        product_groups: "product_groups", option_into, optional;
+        quantity_from: "quantity_from", lenient_into, optional_number;
+        quantity_to: "quantity_to", lenient_into, optional_number;
+        stock_value_number_of_items: "stock_value_number_of_items", lenient_into, optional;
+        stock_value_type: "stock_value_type", lenient_into, optional;
+        stocktake_traceable_type: "stocktake_traceable_type", lenient_into, optional;
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct StocktakeFailedStocktakeItems {
     /// Bin name.
@@ -3883,6 +5613,7 @@ sage_core::json_model! {
     }
 }
 
+sage_core::fields! { StocktakeSelectorValueType => StocktakeSelectorValueTypeFields { description: Text, id: Integer, value: Text } }
 /// Stocktake status types describe the possible states in which a stocktake can be. Stocktake status type can be 'No stocktake', 'Selecting items', 'Sheets printed', 'Entering counts', or 'Complete'.
 ///
 /// The API endpoint returns details of the stocktake status types that can be used.
@@ -3906,6 +5637,7 @@ sage_core::json_model! {
     }
 }
 
+sage_core::fields! { StocktakeStatusType => StocktakeStatusTypeFields { description: Text, id: Integer, value: Text } }
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct StocktakeStocktakeItems {
     /// Indicates whether to allow stock levels to go negative from the product group.
@@ -3991,6 +5723,7 @@ sage_core::json_model! {
     }
 }
 
+sage_core::fields! { StocktakeTraceableType => StocktakeTraceableTypeFields { description: Text, id: Integer, value: Text } }
 /// Stocktake method for selecting stocktake items. Stocktake type can be 'By Stock Item', or 'By Bin'.
 ///
 /// The API endpoint returns details of the stocktake types that can be used.
@@ -4011,6 +5744,51 @@ sage_core::json_model! {
         description: "description", lenient_into, optional;
         id: "id", lenient_into, optional;
         value: "value", lenient_into, optional;
+    }
+}
+
+sage_core::fields! { StocktakeType => StocktakeTypeFields { description: Text, id: Integer, value: Text } }
+/// Changes to a stocktake: what an update sends. The fields are [`Stocktake`]'s (documented there) but those Sage sets, all optional (an unset field is left out); `(&read).into()` starts from a value read.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct StocktakeUpdate {
+    pub advance_status: Option<bool>,
+    pub can_modify_stocktake_type: Option<bool>,
+    pub exclude_inactive_stock: Option<bool>,
+    pub failed_stocktake_items: Option<Vec<StocktakeFailedStocktakeItems>>,
+    pub nominal_narrative: Option<String>,
+    pub pre_fill_actual_with_expected: Option<bool>,
+    pub show_expected_quantities: Option<bool>,
+    pub stock_variance_nominal_code_id: Option<i64>,
+    pub stocktake_count_sheet_items: Option<Vec<StocktakeCountSheetItem>>,
+    pub stocktake_date: Option<sage_core::types::DateTime>,
+    pub stocktake_items: Option<Vec<StocktakeStocktakeItems>>,
+    pub stocktake_name: Option<String>,
+    pub stocktake_status: Option<String>,
+    pub stocktake_type: Option<String>,
+    pub warehouse_id: Option<super::ids::WarehouseId>,
+    pub warehouse_name: Option<String>,
+    /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
+    pub extra: sage_core::types::Extra,
+}
+
+sage_core::json_model! {
+    StocktakeUpdate: Default {
+        advance_status: "advance_status", lenient_into, optional;
+        can_modify_stocktake_type: "can_modify_stocktake_type", lenient_into, optional;
+        exclude_inactive_stock: "exclude_inactive_stock", lenient_into, optional;
+        failed_stocktake_items: "failed_stocktake_items", option_into, optional;
+        nominal_narrative: "nominal_narrative", lenient_into, optional;
+        pre_fill_actual_with_expected: "pre_fill_actual_with_expected", lenient_into, optional;
+        show_expected_quantities: "show_expected_quantities", lenient_into, optional;
+        stock_variance_nominal_code_id: "stock_variance_nominal_code_id", lenient_into, optional;
+        stocktake_count_sheet_items: "stocktake_count_sheet_items", option_into, optional;
+        stocktake_date: "stocktake_date", lenient_into, optional;
+        stocktake_items: "stocktake_items", option_into, optional;
+        stocktake_name: "stocktake_name", lenient_into, optional;
+        stocktake_status: "stocktake_status", lenient_into, optional;
+        stocktake_type: "stocktake_type", lenient_into, optional;
+        warehouse_id: "warehouse_id", lenient_into, optional;
+        warehouse_name: "warehouse_name", lenient_into, optional;
     }
 }
 
@@ -4050,6 +5828,7 @@ sage_core::json_model! {
     }
 }
 
+sage_core::fields! { StocktakeView => StocktakeViewFields { date_time_updated: DateTime, id: Integer, stocktake_date: DateTime, stocktake_name: Text, stocktake_status_id: Integer, stocktake_type_id: Integer, warehouse_id: Integer, warehouse_name: Text } }
 /// A traceable adjustment describes the traceable items which take part in Stock adjustments. (Sage 200 Professional only).
 #[derive(Debug, Clone, PartialEq)]
 pub struct TraceableAdjustment {
@@ -4137,6 +5916,7 @@ sage_core::json_model! {
     }
 }
 
+sage_core::fields! { TraceableAdjustmentItemBalance => TraceableAdjustmentItemBalanceFields { additional_reference: Text, allocated_quantity: Decimal, bin_item_id: Integer, bin_name: Text, identification_no: Text, is_allocated: Boolean, quantity: Decimal, receipt_date: DateTime, sell_by_date: DateTime, supplier_reference: Text, traceable_bin_item_id: Integer, traceable_item_id: Integer, use_by_date: DateTime } }
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct TraceableAdjustmentTraceableAdjustmentItems {
     /// The date of the traceable movement activity.
@@ -4244,6 +6024,7 @@ sage_core::json_model! {
     }
 }
 
+sage_core::fields! { TraceableIssueStatusType => TraceableIssueStatusTypeFields { description: Text, id: Integer, value: Text } }
 /// This resource returns a allocation record for a product. There is no default sort (orderby). (Sage 200 Professional only).
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct TraceableItemAllocationRecord {
@@ -4283,6 +6064,7 @@ sage_core::json_model! {
     }
 }
 
+sage_core::fields! { TraceableItemAllocationRecord => TraceableItemAllocationRecordFields { allocated_quantity: Decimal, allocated_to: Text, allocation_balance_id: Integer, allocation_date: DateTime, bin_name: Text, order_no: Text, traceable_allocation_bal_id: Integer, traceable_bin_item_id: Integer, warehouse_name: Text } }
 /// This resource returns a movement history record for a product. There is no default sort (orderby). (Sage 200 Professional only).
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct TraceableItemHistoryRecord {
@@ -4322,6 +6104,7 @@ sage_core::json_model! {
     }
 }
 
+sage_core::fields! { TraceableItemHistoryRecord => TraceableItemHistoryRecordFields { despatch_receipt_grn_no: Text, id: Integer, received_issued_by: Text, received_issued_date: DateTime, received_issued_quantity: Decimal, sales_purchase_order_no: Text, trader_name: Text, trader_reference: Text, transaction_history_type: Text } }
 /// This resource returns a location record for a product. There is no default sort (orderby). (Sage 200 Professional only).
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct TraceableItemLocationRecord {
@@ -4352,6 +6135,7 @@ sage_core::json_model! {
     }
 }
 
+sage_core::fields! { TraceableItemLocationRecord => TraceableItemLocationRecordFields { bin_item_id: Integer, bin_name: Text, bin_quantity_in_stock: Decimal, free_stock_available: Decimal, traceable_bin_item_id: Integer, warehouse_name: Text } }
 /// Returns a list of assigned traceable items for a product that can be amended.
 #[derive(Debug, Clone, PartialEq)]
 pub struct TraceableItemsAmendTraceableItemsRequest {
@@ -4427,6 +6211,7 @@ sage_core::json_model! {
     }
 }
 
+sage_core::fields! { TraceableType => TraceableTypeFields { description: Text, id: Integer, value: Text } }
 /// The units of measure in which products are stored as well as those used when buying or selling products.
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct Unit {
@@ -4457,6 +6242,7 @@ sage_core::json_model! {
     }
 }
 
+sage_core::fields! { Unit => UnitFields { date_time_created: DateTime, date_time_updated: DateTime, each_value: Boolean, id: Integer, multiple_of_base_unit: Decimal, name: Text } }
 /// Unit types are used to indicate the unit of measure type within the application. The types can be 'Base', 'Stock' or 'Additional'.
 ///
 /// The API endpoint returns details of the unit of measure types that can be used.
@@ -4480,6 +6266,7 @@ sage_core::json_model! {
     }
 }
 
+sage_core::fields! { UnitType => UnitTypeFields { description: Text, id: Integer, value: Text } }
 /// All stock within Sage 200, regardless of type (Stock, Service/labour, or Miscellaneous), requires a holding location. By default, the HOME warehouse is created within Sage 200, you can then create your own warehouses.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Warehouse {
@@ -4717,6 +6504,7 @@ sage_core::json_model! {
     }
 }
 
+sage_core::fields! { Warehouse => WarehouseFields { address_1: Text, address_2: Text, address_3: Text, address_4: Text, bom_settings: One<WarehouseBomSettings>, city: Text, contact: Text, country: Text, country_code: Other, country_code_id: Integer, county: Text, date_time_created: DateTime, date_time_updated: DateTime, description: Text, email: Text, fax_number: Text, id: Integer, name: Text, postal_name: Text, postcode: Text, spare_bool_1: Boolean, spare_bool_2: Boolean, spare_bool_3: Boolean, spare_bool_4: Boolean, spare_bool_5: Boolean, spare_date_1: DateTime, spare_date_2: DateTime, spare_date_3: DateTime, spare_date_4: DateTime, spare_date_5: DateTime, spare_number_1: Decimal, spare_number_10: Decimal, spare_number_2: Decimal, spare_number_3: Decimal, spare_number_4: Decimal, spare_number_5: Decimal, spare_number_6: Decimal, spare_number_7: Decimal, spare_number_8: Decimal, spare_number_9: Decimal, spare_text_1: Text, spare_text_10: Text, spare_text_2: Text, spare_text_3: Text, spare_text_4: Text, spare_text_5: Text, spare_text_6: Text, spare_text_7: Text, spare_text_8: Text, spare_text_9: Text, telephone_number: Text, use_for_sales_trading: Boolean, warehouse_type: Text, website: Text } }
 /// The BOM related settings for the warehouse
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct WarehouseBomSettings {
@@ -4875,6 +6663,7 @@ sage_core::json_model! {
     }
 }
 
+sage_core::fields! { WarehouseHolding => WarehouseHoldingFields { bin_holdings: Many<BinHolding>, confirmed_qty_in_stock: Decimal, date_time_created: DateTime, date_time_updated: DateTime, free_stock_available: Decimal, free_stock_available_less_reserved: Decimal, id: Integer, is_default_manufacturing_warehouse: Boolean, is_to_delete: Boolean, maximum_level: Decimal, minimum_level: Decimal, product: Other, product_id: Integer, quantity_allocated: Decimal, quantity_allocated_bom: Decimal, quantity_allocated_sop: Decimal, quantity_allocated_stock: Decimal, quantity_in_stock: Decimal, quantity_in_stock_less_reserved: Decimal, quantity_on_order: Decimal, quantity_reserved: Decimal, reorder_level: Decimal, status: One<WarehouseHoldingStatus>, unconfirmed_qty_in_stock: Decimal, warehouse: Other, warehouse_id: Integer, warehouse_name: Text } }
 /// The warehouse holding status.
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct WarehouseHoldingStatus {
@@ -4887,6 +6676,62 @@ pub struct WarehouseHoldingStatus {
 sage_core::json_model! {
     WarehouseHoldingStatus: Default {
         delete_exception_type: "delete_exception_type", lenient_into, optional;
+    }
+}
+
+/// Changes to a warehouse holding: what an update sends. The fields are [`WarehouseHolding`]'s (documented there) but those Sage sets, all optional (an unset field is left out); `(&read).into()` starts from a value read.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct WarehouseHoldingUpdate {
+    pub bin_holdings: Option<Vec<BinHolding>>,
+    pub confirmed_qty_in_stock: Option<sage_core::types::Decimal>,
+    pub free_stock_available: Option<sage_core::types::Decimal>,
+    pub free_stock_available_less_reserved: Option<sage_core::types::Decimal>,
+    pub is_default_manufacturing_warehouse: Option<bool>,
+    pub is_to_delete: Option<bool>,
+    pub maximum_level: Option<sage_core::types::Decimal>,
+    pub minimum_level: Option<sage_core::types::Decimal>,
+    pub product_id: Option<super::ids::ProductId>,
+    pub quantity_allocated: Option<sage_core::types::Decimal>,
+    pub quantity_allocated_bom: Option<sage_core::types::Decimal>,
+    pub quantity_allocated_sop: Option<sage_core::types::Decimal>,
+    pub quantity_allocated_stock: Option<sage_core::types::Decimal>,
+    pub quantity_in_stock: Option<sage_core::types::Decimal>,
+    pub quantity_in_stock_less_reserved: Option<sage_core::types::Decimal>,
+    pub quantity_on_order: Option<sage_core::types::Decimal>,
+    pub quantity_reserved: Option<sage_core::types::Decimal>,
+    pub reorder_level: Option<sage_core::types::Decimal>,
+    pub status: Option<WarehouseHoldingStatus>,
+    pub unconfirmed_qty_in_stock: Option<sage_core::types::Decimal>,
+    pub warehouse_id: Option<super::ids::WarehouseId>,
+    pub warehouse_name: Option<String>,
+    /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
+    pub extra: sage_core::types::Extra,
+}
+
+sage_core::json_model! {
+    WarehouseHoldingUpdate: Default {
+        bin_holdings: "bin_holdings", option_into, optional;
+        confirmed_qty_in_stock: "confirmed_qty_in_stock", lenient_into, optional_number;
+        free_stock_available: "free_stock_available", lenient_into, optional_number;
+        free_stock_available_less_reserved: "free_stock_available_less_reserved", lenient_into, optional_number;
+        is_default_manufacturing_warehouse: "is_default_manufacturing_warehouse", lenient_into, optional;
+        is_to_delete: "is_to_delete", lenient_into, optional;
+        maximum_level: "maximum_level", lenient_into, optional_number;
+        minimum_level: "minimum_level", lenient_into, optional_number;
+        product_id: "product_id", lenient_into, optional;
+        quantity_allocated: "quantity_allocated", lenient_into, optional_number;
+        quantity_allocated_bom: "quantity_allocated_bom", lenient_into, optional_number;
+        quantity_allocated_sop: "quantity_allocated_sop", lenient_into, optional_number;
+        quantity_allocated_stock: "quantity_allocated_stock", lenient_into, optional_number;
+        quantity_in_stock: "quantity_in_stock", lenient_into, optional_number;
+        quantity_in_stock_less_reserved: "quantity_in_stock_less_reserved", lenient_into, optional_number;
+        quantity_on_order: "quantity_on_order", lenient_into, optional_number;
+        quantity_reserved: "quantity_reserved", lenient_into, optional_number;
+        reorder_level: "reorder_level", lenient_into, optional_number;
+        status: "status", option_into, optional;
+        unconfirmed_qty_in_stock: "unconfirmed_qty_in_stock", lenient_into, optional_number;
+        warehouse_id: "warehouse_id", lenient_into, optional;
+        warehouse_name: "warehouse_name", lenient_into, optional;
     }
 }
 
@@ -4908,6 +6753,549 @@ sage_core::json_model! {
         description: "description", lenient_into, optional;
         id: "id", lenient_into, optional;
         value: "value", lenient_into, optional;
+    }
+}
+
+sage_core::fields! { WarehouseType => WarehouseTypeFields { description: Text, id: Integer, value: Text } }
+/// Changes to a warehouse: what an update sends. The fields are [`Warehouse`]'s (documented there) but those Sage sets, all optional (an unset field is left out); `(&read).into()` starts from a value read.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct WarehouseUpdate {
+    pub address_1: Option<String>,
+    pub address_2: Option<String>,
+    pub address_3: Option<String>,
+    pub address_4: Option<String>,
+    pub bom_settings: Option<WarehouseBomSettings>,
+    pub city: Option<String>,
+    pub contact: Option<String>,
+    pub country: Option<String>,
+    pub country_code_id: Option<super::ids::CountryCodeId>,
+    pub county: Option<String>,
+    pub description: Option<String>,
+    pub email: Option<String>,
+    pub fax_number: Option<String>,
+    pub name: Option<String>,
+    pub postal_name: Option<String>,
+    pub postcode: Option<String>,
+    pub spare_bool_1: Option<bool>,
+    pub spare_bool_2: Option<bool>,
+    pub spare_bool_3: Option<bool>,
+    pub spare_bool_4: Option<bool>,
+    pub spare_bool_5: Option<bool>,
+    pub spare_date_1: Option<sage_core::types::DateTime>,
+    pub spare_date_2: Option<sage_core::types::DateTime>,
+    pub spare_date_3: Option<sage_core::types::DateTime>,
+    pub spare_date_4: Option<sage_core::types::DateTime>,
+    pub spare_date_5: Option<sage_core::types::DateTime>,
+    pub spare_number_1: Option<sage_core::types::Decimal>,
+    pub spare_number_10: Option<sage_core::types::Decimal>,
+    pub spare_number_2: Option<sage_core::types::Decimal>,
+    pub spare_number_3: Option<sage_core::types::Decimal>,
+    pub spare_number_4: Option<sage_core::types::Decimal>,
+    pub spare_number_5: Option<sage_core::types::Decimal>,
+    pub spare_number_6: Option<sage_core::types::Decimal>,
+    pub spare_number_7: Option<sage_core::types::Decimal>,
+    pub spare_number_8: Option<sage_core::types::Decimal>,
+    pub spare_number_9: Option<sage_core::types::Decimal>,
+    pub spare_text_1: Option<String>,
+    pub spare_text_10: Option<String>,
+    pub spare_text_2: Option<String>,
+    pub spare_text_3: Option<String>,
+    pub spare_text_4: Option<String>,
+    pub spare_text_5: Option<String>,
+    pub spare_text_6: Option<String>,
+    pub spare_text_7: Option<String>,
+    pub spare_text_8: Option<String>,
+    pub spare_text_9: Option<String>,
+    pub telephone_number: Option<String>,
+    pub use_for_sales_trading: Option<bool>,
+    pub warehouse_type: Option<String>,
+    pub website: Option<String>,
+    /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
+    pub extra: sage_core::types::Extra,
+}
+
+sage_core::json_model! {
+    WarehouseUpdate: Default {
+        address_1: "address_1", lenient_into, optional;
+        address_2: "address_2", lenient_into, optional;
+        address_3: "address_3", lenient_into, optional;
+        address_4: "address_4", lenient_into, optional;
+        bom_settings: "bom_settings", option_into, optional;
+        city: "city", lenient_into, optional;
+        contact: "contact", lenient_into, optional;
+        country: "country", lenient_into, optional;
+        country_code_id: "country_code_id", lenient_into, optional;
+        county: "county", lenient_into, optional;
+        description: "description", lenient_into, optional;
+        email: "email", lenient_into, optional;
+        fax_number: "fax_number", lenient_into, optional;
+        name: "name", lenient_into, optional;
+        postal_name: "postal_name", lenient_into, optional;
+        postcode: "postcode", lenient_into, optional;
+        spare_bool_1: "spare_bool_1", lenient_into, optional;
+        spare_bool_2: "spare_bool_2", lenient_into, optional;
+        spare_bool_3: "spare_bool_3", lenient_into, optional;
+        spare_bool_4: "spare_bool_4", lenient_into, optional;
+        spare_bool_5: "spare_bool_5", lenient_into, optional;
+        spare_date_1: "spare_date_1", lenient_into, optional;
+        spare_date_2: "spare_date_2", lenient_into, optional;
+        spare_date_3: "spare_date_3", lenient_into, optional;
+        spare_date_4: "spare_date_4", lenient_into, optional;
+        spare_date_5: "spare_date_5", lenient_into, optional;
+        spare_number_1: "spare_number_1", lenient_into, optional_number;
+        spare_number_10: "spare_number_10", lenient_into, optional_number;
+        spare_number_2: "spare_number_2", lenient_into, optional_number;
+        spare_number_3: "spare_number_3", lenient_into, optional_number;
+        spare_number_4: "spare_number_4", lenient_into, optional_number;
+        spare_number_5: "spare_number_5", lenient_into, optional_number;
+        spare_number_6: "spare_number_6", lenient_into, optional_number;
+        spare_number_7: "spare_number_7", lenient_into, optional_number;
+        spare_number_8: "spare_number_8", lenient_into, optional_number;
+        spare_number_9: "spare_number_9", lenient_into, optional_number;
+        spare_text_1: "spare_text_1", lenient_into, optional;
+        spare_text_10: "spare_text_10", lenient_into, optional;
+        spare_text_2: "spare_text_2", lenient_into, optional;
+        spare_text_3: "spare_text_3", lenient_into, optional;
+        spare_text_4: "spare_text_4", lenient_into, optional;
+        spare_text_5: "spare_text_5", lenient_into, optional;
+        spare_text_6: "spare_text_6", lenient_into, optional;
+        spare_text_7: "spare_text_7", lenient_into, optional;
+        spare_text_8: "spare_text_8", lenient_into, optional;
+        spare_text_9: "spare_text_9", lenient_into, optional;
+        telephone_number: "telephone_number", lenient_into, optional;
+        use_for_sales_trading: "use_for_sales_trading", lenient_into, optional;
+        warehouse_type: "warehouse_type", lenient_into, optional;
+        website: "website", lenient_into, optional;
+    }
+}
+
+impl From<&AlternativeProduct> for AlternativeProductUpdate {
+    /// The fields Sage lets you write, taken from what it returned; the rest start unset.
+    #[inline]
+    fn from(read: &AlternativeProduct) -> Self {
+        Self {
+            alternative_product_id: Some(read.alternative_product_id),
+            is_preferred: read.is_preferred,
+            is_to_delete: read.is_to_delete,
+            product_id: Some(read.product_id),
+            ..Self::default()
+        }
+    }
+}
+
+impl From<&BinHolding> for BinHoldingUpdate {
+    /// The fields Sage lets you write, taken from what it returned; the rest start unset.
+    #[inline]
+    fn from(read: &BinHolding) -> Self {
+        Self {
+            allocation_priority: read.allocation_priority,
+            confirmed_qty_in_stock: read.confirmed_qty_in_stock,
+            free_stock_available: read.free_stock_available,
+            free_stock_available_less_reserved: read.free_stock_available_less_reserved,
+            is_to_delete: read.is_to_delete,
+            last_stocktake: read.last_stocktake,
+            name: read.name.clone(),
+            product_id: Some(read.product_id),
+            quantity_allocated: read.quantity_allocated,
+            quantity_allocated_bom: read.quantity_allocated_bom,
+            quantity_allocated_sop: read.quantity_allocated_sop,
+            quantity_allocated_stock: read.quantity_allocated_stock,
+            quantity_in_stock: read.quantity_in_stock,
+            quantity_in_stock_less_reserved: read.quantity_in_stock_less_reserved,
+            quantity_reserved: read.quantity_reserved,
+            spare_bool_1: read.spare_bool_1,
+            spare_bool_2: read.spare_bool_2,
+            spare_bool_3: read.spare_bool_3,
+            spare_bool_4: read.spare_bool_4,
+            spare_bool_5: read.spare_bool_5,
+            spare_date_1: read.spare_date_1,
+            spare_date_2: read.spare_date_2,
+            spare_date_3: read.spare_date_3,
+            spare_date_4: read.spare_date_4,
+            spare_date_5: read.spare_date_5,
+            spare_number_1: read.spare_number_1,
+            spare_number_10: read.spare_number_10,
+            spare_number_2: read.spare_number_2,
+            spare_number_3: read.spare_number_3,
+            spare_number_4: read.spare_number_4,
+            spare_number_5: read.spare_number_5,
+            spare_number_6: read.spare_number_6,
+            spare_number_7: read.spare_number_7,
+            spare_number_8: read.spare_number_8,
+            spare_number_9: read.spare_number_9,
+            spare_text_1: read.spare_text_1.clone(),
+            spare_text_10: read.spare_text_10.clone(),
+            spare_text_2: read.spare_text_2.clone(),
+            spare_text_3: read.spare_text_3.clone(),
+            spare_text_4: read.spare_text_4.clone(),
+            spare_text_5: read.spare_text_5.clone(),
+            spare_text_6: read.spare_text_6.clone(),
+            spare_text_7: read.spare_text_7.clone(),
+            spare_text_8: read.spare_text_8.clone(),
+            spare_text_9: read.spare_text_9.clone(),
+            unconfirmed_qty_in_stock: read.unconfirmed_qty_in_stock,
+            warehouse_holding_id: Some(read.warehouse_holding_id),
+            ..Self::default()
+        }
+    }
+}
+
+impl From<&CrossSellProduct> for CrossSellProductUpdate {
+    /// The fields Sage lets you write, taken from what it returned; the rest start unset.
+    #[inline]
+    fn from(read: &CrossSellProduct) -> Self {
+        Self {
+            cross_sell_product_id: Some(read.cross_sell_product_id),
+            is_to_delete: read.is_to_delete,
+            product_id: Some(read.product_id),
+            ..Self::default()
+        }
+    }
+}
+
+impl From<&ProductMemo> for ProductMemoUpdate {
+    /// The fields Sage lets you write, taken from what it returned; the rest start unset.
+    #[inline]
+    fn from(read: &ProductMemo) -> Self {
+        Self {
+            created_by: read.created_by.clone(),
+            is_active: read.is_active,
+            is_to_delete: read.is_to_delete,
+            note: Some(read.note.clone()),
+            product_id: Some(read.product_id),
+            ..Self::default()
+        }
+    }
+}
+
+impl From<&ProductSupplier> for ProductSupplierUpdate {
+    /// The fields Sage lets you write, taken from what it returned; the rest start unset.
+    #[inline]
+    fn from(read: &ProductSupplier) -> Self {
+        Self {
+            country_of_origin_id: read.country_of_origin_id,
+            date_list_price_changed: read.date_list_price_changed,
+            default_pricing_source_type: read.default_pricing_source_type.clone(),
+            is_preferred: read.is_preferred,
+            is_to_delete: read.is_to_delete,
+            landed_costs_per_item: read.landed_costs_per_item,
+            landed_costs_percentage: read.landed_costs_percentage,
+            landed_costs_type: read.landed_costs_type.clone(),
+            last_buying_price: read.last_buying_price,
+            last_order_date: read.last_order_date,
+            last_order_quantity: read.last_order_quantity,
+            lead_time: read.lead_time,
+            lead_time_unit: read.lead_time_unit.clone(),
+            list_price: read.list_price,
+            list_price_expiry_date: read.list_price_expiry_date,
+            minimum_order_quantity: read.minimum_order_quantity,
+            order_quantity_year_to_date: read.order_quantity_year_to_date,
+            order_value_year_to_date: read.order_value_year_to_date,
+            product_id: Some(read.product_id),
+            quantity_on_order: read.quantity_on_order,
+            supplier_id: Some(read.supplier_id),
+            supplier_stock_code: read.supplier_stock_code.clone(),
+            usual_order_quantity: read.usual_order_quantity,
+            ..Self::default()
+        }
+    }
+}
+
+impl From<&Product> for ProductUpdate {
+    /// The fields Sage lets you write, taken from what it returned; the rest start unset.
+    #[inline]
+    fn from(read: &Product) -> Self {
+        Self {
+            accrual_nominal_code_id: read.accrual_nominal_code_id,
+            allow_duplicate_numbers: read.allow_duplicate_numbers,
+            allow_sales_order: read.allow_sales_order,
+            alternative_products: read.alternative_products.clone(),
+            analysis_code_1: read.analysis_code_1.clone(),
+            analysis_code_10: read.analysis_code_10.clone(),
+            analysis_code_11: read.analysis_code_11.clone(),
+            analysis_code_12: read.analysis_code_12.clone(),
+            analysis_code_13: read.analysis_code_13.clone(),
+            analysis_code_14: read.analysis_code_14.clone(),
+            analysis_code_15: read.analysis_code_15.clone(),
+            analysis_code_16: read.analysis_code_16.clone(),
+            analysis_code_17: read.analysis_code_17.clone(),
+            analysis_code_18: read.analysis_code_18.clone(),
+            analysis_code_19: read.analysis_code_19.clone(),
+            analysis_code_2: read.analysis_code_2.clone(),
+            analysis_code_20: read.analysis_code_20.clone(),
+            analysis_code_3: read.analysis_code_3.clone(),
+            analysis_code_4: read.analysis_code_4.clone(),
+            analysis_code_5: read.analysis_code_5.clone(),
+            analysis_code_6: read.analysis_code_6.clone(),
+            analysis_code_7: read.analysis_code_7.clone(),
+            analysis_code_8: read.analysis_code_8.clone(),
+            analysis_code_9: read.analysis_code_9.clone(),
+            auto_generate_next_number: read.auto_generate_next_number,
+            auto_generate_option_type: read.auto_generate_option_type.clone(),
+            auto_generate_padding: read.auto_generate_padding,
+            auto_generate_prefix: read.auto_generate_prefix.clone(),
+            auto_generate_separator_id: read.auto_generate_separator_id,
+            average_buying_price: read.average_buying_price,
+            barcode: read.barcode.clone(),
+            base_unit_id: read.base_unit_id,
+            bom_item_type: read.bom_item_type.clone(),
+            bom_settings: read.bom_settings.clone(),
+            code: Some(read.code.clone()),
+            commodity_code: read.commodity_code.clone(),
+            country_of_origin_id: read.country_of_origin_id,
+            cross_sell_products: read.cross_sell_products.clone(),
+            default_despatch_note_comment: read.default_despatch_note_comment.clone(),
+            default_picking_list_comment: read.default_picking_list_comment.clone(),
+            description: read.description.clone(),
+            free_stock_quantity: read.free_stock_quantity,
+            fulfilment_method_type: read.fulfilment_method_type.clone(),
+            fulfilment_sequence_type: read.fulfilment_sequence_type.clone(),
+            has_alternative_products: read.has_alternative_products,
+            has_cross_sell_products: read.has_cross_sell_products,
+            has_preferred_supplier: read.has_preferred_supplier,
+            holding: read.holding.clone(),
+            inactivation_date: read.inactivation_date,
+            include_nos_on_count_sheets: read.include_nos_on_count_sheets,
+            is_weee_item: read.is_weee_item,
+            issue_nominal_code_id: read.issue_nominal_code_id,
+            label_printing_option_type: read.label_printing_option_type.clone(),
+            landed_costs_per_item: read.landed_costs_per_item,
+            landed_costs_percentage: read.landed_costs_percentage,
+            landed_costs_type: read.landed_costs_type.clone(),
+            manufacturer: read.manufacturer.clone(),
+            memos: read.memos.clone(),
+            name: Some(read.name.clone()),
+            part_number: read.part_number.clone(),
+            product_group_id: Some(read.product_group_id),
+            product_status_type: read.product_status_type.clone(),
+            record_nos_on_goods_received: read.record_nos_on_goods_received,
+            revenue_nominal_code_id: read.revenue_nominal_code_id,
+            sale_from_single_batch: read.sale_from_single_batch,
+            search_category_values: read.search_category_values.clone(),
+            shelf_life: read.shelf_life,
+            shelf_life_type: read.shelf_life_type.clone(),
+            spare_bool_1: read.spare_bool_1,
+            spare_bool_2: read.spare_bool_2,
+            spare_bool_3: read.spare_bool_3,
+            spare_bool_4: read.spare_bool_4,
+            spare_bool_5: read.spare_bool_5,
+            spare_date_1: read.spare_date_1,
+            spare_date_2: read.spare_date_2,
+            spare_date_3: read.spare_date_3,
+            spare_date_4: read.spare_date_4,
+            spare_date_5: read.spare_date_5,
+            spare_number_1: read.spare_number_1,
+            spare_number_10: read.spare_number_10,
+            spare_number_2: read.spare_number_2,
+            spare_number_3: read.spare_number_3,
+            spare_number_4: read.spare_number_4,
+            spare_number_5: read.spare_number_5,
+            spare_number_6: read.spare_number_6,
+            spare_number_7: read.spare_number_7,
+            spare_number_8: read.spare_number_8,
+            spare_number_9: read.spare_number_9,
+            spare_text_1: read.spare_text_1.clone(),
+            spare_text_10: read.spare_text_10.clone(),
+            spare_text_2: read.spare_text_2.clone(),
+            spare_text_3: read.spare_text_3.clone(),
+            spare_text_4: read.spare_text_4.clone(),
+            spare_text_5: read.spare_text_5.clone(),
+            spare_text_6: read.spare_text_6.clone(),
+            spare_text_7: read.spare_text_7.clone(),
+            spare_text_8: read.spare_text_8.clone(),
+            spare_text_9: read.spare_text_9.clone(),
+            standard_cost: read.standard_cost,
+            status: read.status.clone(),
+            stock_nominal_code_id: read.stock_nominal_code_id,
+            stock_unit_id: read.stock_unit_id,
+            stocktake_cycle_period: read.stocktake_cycle_period,
+            supplementary_unit_conversion_ratio: read
+                .supplementary_unit_conversion_ratio,
+            suppliers: read.suppliers.clone(),
+            suppress_mass_on_declaration: read.suppress_mass_on_declaration,
+            tax_code_id: read.tax_code_id,
+            traceable_type: read.traceable_type.clone(),
+            units: read.units.clone(),
+            use_description_on_documents: read.use_description_on_documents,
+            use_reverse_charge_vat_rules: read.use_reverse_charge_vat_rules,
+            use_supplementary_units: read.use_supplementary_units,
+            uses_alternative_ref: read.uses_alternative_ref,
+            uses_sell_by_date: read.uses_sell_by_date,
+            uses_use_by_date: read.uses_use_by_date,
+            warehouse_holdings: read.warehouse_holdings.clone(),
+            weight: read.weight,
+            ..Self::default()
+        }
+    }
+}
+
+impl From<&StocktakeCountSheetItem> for StocktakeCountSheetItemUpdate {
+    /// The fields Sage lets you write, taken from what it returned; the rest start unset.
+    #[inline]
+    fn from(read: &StocktakeCountSheetItem) -> Self {
+        Self {
+            actual_quantity_entered: read.actual_quantity_entered,
+            actual_quantity_in_stock: read.actual_quantity_in_stock,
+            allows_negative_stock: read.allows_negative_stock,
+            average_buying_price: read.average_buying_price,
+            bin_item_id: read.bin_item_id,
+            bin_name: read.bin_name.clone(),
+            costing_method_type: read.costing_method_type.clone(),
+            discrepancy_narrative: read.discrepancy_narrative.clone(),
+            discrepancy_status: read.discrepancy_status.clone(),
+            has_negative_quantity_in_stock: read.has_negative_quantity_in_stock,
+            include_nos_on_count_sheets: read.include_nos_on_count_sheets,
+            item_code: read.item_code.clone(),
+            item_name: read.item_name.clone(),
+            quantity_allocated: read.quantity_allocated,
+            quantity_on_pop_order: read.quantity_on_pop_order,
+            recorded_quantity_in_stock: read.recorded_quantity_in_stock,
+            standard_cost: read.standard_cost,
+            stock_unit_name: read.stock_unit_name.clone(),
+            stocktake_id: read.stocktake_id,
+            stocktake_trace_count_sheet_items: read
+                .stocktake_trace_count_sheet_items
+                .clone(),
+            traceable_type: read.traceable_type.clone(),
+            ..Self::default()
+        }
+    }
+}
+
+impl From<&StocktakeCriteriaTemplate> for StocktakeCriteriaTemplateUpdate {
+    /// The fields Sage lets you write, taken from what it returned; the rest start unset.
+    #[inline]
+    fn from(read: &StocktakeCriteriaTemplate) -> Self {
+        Self {
+            due_date: read.due_date,
+            last_sold_date: read.last_sold_date,
+            name: Some(read.name.clone()),
+            product_groups: read.product_groups.clone(),
+            quantity_from: read.quantity_from,
+            quantity_to: read.quantity_to,
+            stock_value_number_of_items: read.stock_value_number_of_items,
+            stock_value_type: read.stock_value_type.clone(),
+            stocktake_traceable_type: read.stocktake_traceable_type.clone(),
+            ..Self::default()
+        }
+    }
+}
+
+impl From<&Stocktake> for StocktakeUpdate {
+    /// The fields Sage lets you write, taken from what it returned; the rest start unset.
+    #[inline]
+    fn from(read: &Stocktake) -> Self {
+        Self {
+            advance_status: read.advance_status,
+            can_modify_stocktake_type: read.can_modify_stocktake_type,
+            exclude_inactive_stock: read.exclude_inactive_stock,
+            failed_stocktake_items: read.failed_stocktake_items.clone(),
+            nominal_narrative: read.nominal_narrative.clone(),
+            pre_fill_actual_with_expected: read.pre_fill_actual_with_expected,
+            show_expected_quantities: read.show_expected_quantities,
+            stock_variance_nominal_code_id: read.stock_variance_nominal_code_id,
+            stocktake_count_sheet_items: read.stocktake_count_sheet_items.clone(),
+            stocktake_date: read.stocktake_date,
+            stocktake_items: read.stocktake_items.clone(),
+            stocktake_name: read.stocktake_name.clone(),
+            stocktake_status: read.stocktake_status.clone(),
+            stocktake_type: read.stocktake_type.clone(),
+            warehouse_id: Some(read.warehouse_id),
+            warehouse_name: read.warehouse_name.clone(),
+            ..Self::default()
+        }
+    }
+}
+
+impl From<&WarehouseHolding> for WarehouseHoldingUpdate {
+    /// The fields Sage lets you write, taken from what it returned; the rest start unset.
+    #[inline]
+    fn from(read: &WarehouseHolding) -> Self {
+        Self {
+            bin_holdings: read.bin_holdings.clone(),
+            confirmed_qty_in_stock: read.confirmed_qty_in_stock,
+            free_stock_available: read.free_stock_available,
+            free_stock_available_less_reserved: read.free_stock_available_less_reserved,
+            is_default_manufacturing_warehouse: read.is_default_manufacturing_warehouse,
+            is_to_delete: read.is_to_delete,
+            maximum_level: read.maximum_level,
+            minimum_level: read.minimum_level,
+            product_id: Some(read.product_id),
+            quantity_allocated: read.quantity_allocated,
+            quantity_allocated_bom: read.quantity_allocated_bom,
+            quantity_allocated_sop: read.quantity_allocated_sop,
+            quantity_allocated_stock: read.quantity_allocated_stock,
+            quantity_in_stock: read.quantity_in_stock,
+            quantity_in_stock_less_reserved: read.quantity_in_stock_less_reserved,
+            quantity_on_order: read.quantity_on_order,
+            quantity_reserved: read.quantity_reserved,
+            reorder_level: read.reorder_level,
+            status: read.status.clone(),
+            unconfirmed_qty_in_stock: read.unconfirmed_qty_in_stock,
+            warehouse_id: Some(read.warehouse_id),
+            warehouse_name: read.warehouse_name.clone(),
+            ..Self::default()
+        }
+    }
+}
+
+impl From<&Warehouse> for WarehouseUpdate {
+    /// The fields Sage lets you write, taken from what it returned; the rest start unset.
+    #[inline]
+    fn from(read: &Warehouse) -> Self {
+        Self {
+            address_1: read.address_1.clone(),
+            address_2: read.address_2.clone(),
+            address_3: read.address_3.clone(),
+            address_4: read.address_4.clone(),
+            bom_settings: read.bom_settings.clone(),
+            city: read.city.clone(),
+            contact: read.contact.clone(),
+            country: read.country.clone(),
+            country_code_id: read.country_code_id,
+            county: read.county.clone(),
+            description: read.description.clone(),
+            email: read.email.clone(),
+            fax_number: read.fax_number.clone(),
+            name: Some(read.name.clone()),
+            postal_name: read.postal_name.clone(),
+            postcode: read.postcode.clone(),
+            spare_bool_1: read.spare_bool_1,
+            spare_bool_2: read.spare_bool_2,
+            spare_bool_3: read.spare_bool_3,
+            spare_bool_4: read.spare_bool_4,
+            spare_bool_5: read.spare_bool_5,
+            spare_date_1: read.spare_date_1,
+            spare_date_2: read.spare_date_2,
+            spare_date_3: read.spare_date_3,
+            spare_date_4: read.spare_date_4,
+            spare_date_5: read.spare_date_5,
+            spare_number_1: read.spare_number_1,
+            spare_number_10: read.spare_number_10,
+            spare_number_2: read.spare_number_2,
+            spare_number_3: read.spare_number_3,
+            spare_number_4: read.spare_number_4,
+            spare_number_5: read.spare_number_5,
+            spare_number_6: read.spare_number_6,
+            spare_number_7: read.spare_number_7,
+            spare_number_8: read.spare_number_8,
+            spare_number_9: read.spare_number_9,
+            spare_text_1: read.spare_text_1.clone(),
+            spare_text_10: read.spare_text_10.clone(),
+            spare_text_2: read.spare_text_2.clone(),
+            spare_text_3: read.spare_text_3.clone(),
+            spare_text_4: read.spare_text_4.clone(),
+            spare_text_5: read.spare_text_5.clone(),
+            spare_text_6: read.spare_text_6.clone(),
+            spare_text_7: read.spare_text_7.clone(),
+            spare_text_8: read.spare_text_8.clone(),
+            spare_text_9: read.spare_text_9.clone(),
+            telephone_number: read.telephone_number.clone(),
+            use_for_sales_trading: read.use_for_sales_trading,
+            warehouse_type: read.warehouse_type.clone(),
+            website: read.website.clone(),
+            ..Self::default()
+        }
     }
 }
 
@@ -4944,6 +7332,7 @@ impl sage_core::Operation for ListAlternativeProductViews {
                     sage_core::Method::Get,
                     "/alternative_product_views",
                 )
+                .products(&["sage200-pro", "sage200-standard"])
                 .odata(&self.odata),
         )
     }
@@ -4957,13 +7346,13 @@ impl sage_core::Operation for ListAlternativeProductViews {
 #[derive(Debug, Clone, PartialEq)]
 pub struct CreateAlternativeProduct {
     /// The JSON request body.
-    pub body: AlternativeProduct,
+    pub body: NewAlternativeProduct,
 }
 
 impl CreateAlternativeProduct {
     /// A request with its required parameters; set optional ones with the methods below.
     #[inline]
-    pub fn new(body: AlternativeProduct) -> Self {
+    pub fn new(body: NewAlternativeProduct) -> Self {
         Self { body }
     }
 }
@@ -4979,6 +7368,7 @@ impl sage_core::Operation for CreateAlternativeProduct {
                 sage_core::Method::Post,
                 "/alternative_products",
             )
+            .products(&["sage200-pro", "sage200-standard"])
             .json(&self.body)
     }
 }
@@ -5014,6 +7404,7 @@ impl sage_core::Operation for DeleteAlternativeProduct {
                     sage_core::Method::Delete,
                     "/alternative_products/{Id}",
                 )
+                .products(&["sage200-pro", "sage200-standard"])
                 .path("Id", self.id),
         )
     }
@@ -5050,6 +7441,7 @@ impl sage_core::Operation for GetAlternativeProduct {
                     sage_core::Method::Get,
                     "/alternative_products/{Id}",
                 )
+                .products(&["sage200-pro", "sage200-standard"])
                 .path("Id", self.id),
         )
     }
@@ -5088,6 +7480,7 @@ impl sage_core::Operation for ListAlternativeProducts {
                     sage_core::Method::Get,
                     "/alternative_products",
                 )
+                .products(&["sage200-pro", "sage200-standard"])
                 .odata(&self.odata),
         )
     }
@@ -5103,7 +7496,7 @@ pub struct UpdateAlternativeProduct {
     /// Unique Id of the alternative product.
     pub id: super::ids::AlternativeProductId,
     /// The JSON request body.
-    pub body: AlternativeProduct,
+    pub body: AlternativeProductUpdate,
 }
 
 impl UpdateAlternativeProduct {
@@ -5111,7 +7504,7 @@ impl UpdateAlternativeProduct {
     #[inline]
     pub fn new(
         id: impl Into<super::ids::AlternativeProductId>,
-        body: AlternativeProduct,
+        body: AlternativeProductUpdate,
     ) -> Self {
         Self { id: id.into(), body }
     }
@@ -5128,6 +7521,7 @@ impl sage_core::Operation for UpdateAlternativeProduct {
                 sage_core::Method::Put,
                 "/alternative_products/{Id}",
             )
+            .products(&["sage200-pro", "sage200-standard"])
             .path("Id", self.id)
             .json(&self.body)
     }
@@ -5168,6 +7562,7 @@ impl sage_core::Operation for ListAutoGenerateOptionTypes {
                     sage_core::Method::Get,
                     "/auto_generate_option_types",
                 )
+                .products(&["sage200-pro", "sage200-standard"])
                 .odata(&self.odata),
         )
     }
@@ -5206,6 +7601,7 @@ impl sage_core::Operation for GetAutoGenerateSeparator {
                     sage_core::Method::Get,
                     "/auto_generate_separators/{Id}",
                 )
+                .products(&["sage200-pro", "sage200-standard"])
                 .path("Id", self.id),
         )
     }
@@ -5246,6 +7642,7 @@ impl sage_core::Operation for ListAutoGenerateSeparators {
                     sage_core::Method::Get,
                     "/auto_generate_separators",
                 )
+                .products(&["sage200-pro", "sage200-standard"])
                 .odata(&self.odata),
         )
     }
@@ -5259,13 +7656,13 @@ impl sage_core::Operation for ListAutoGenerateSeparators {
 #[derive(Debug, Clone, PartialEq)]
 pub struct CreateBinHolding {
     /// The JSON request body.
-    pub body: BinHolding,
+    pub body: NewBinHolding,
 }
 
 impl CreateBinHolding {
     /// A request with its required parameters; set optional ones with the methods below.
     #[inline]
-    pub fn new(body: BinHolding) -> Self {
+    pub fn new(body: NewBinHolding) -> Self {
         Self { body }
     }
 }
@@ -5281,6 +7678,7 @@ impl sage_core::Operation for CreateBinHolding {
                 sage_core::Method::Post,
                 "/bin_holdings",
             )
+            .products(&["sage200-pro", "sage200-standard"])
             .json(&self.body)
     }
 }
@@ -5316,6 +7714,7 @@ impl sage_core::Operation for DeleteBinHolding {
                     sage_core::Method::Delete,
                     "/bin_holdings/{Id}",
                 )
+                .products(&["sage200-pro", "sage200-standard"])
                 .path("Id", self.id),
         )
     }
@@ -5352,6 +7751,7 @@ impl sage_core::Operation for GetBinHolding {
                     sage_core::Method::Get,
                     "/bin_holdings/{Id}",
                 )
+                .products(&["sage200-pro", "sage200-standard"])
                 .path("Id", self.id),
         )
     }
@@ -5390,6 +7790,7 @@ impl sage_core::Operation for ListBinHoldings {
                     sage_core::Method::Get,
                     "/bin_holdings",
                 )
+                .products(&["sage200-pro", "sage200-standard"])
                 .odata(&self.odata),
         )
     }
@@ -5433,6 +7834,7 @@ impl sage_core::Operation for ListBinHoldingsForProduct {
                     sage_core::Method::Get,
                     "/products/{productId}/bin_holdings",
                 )
+                .products(&["sage200-pro", "sage200-standard"])
                 .odata(&self.odata)
                 .path("productId", self.product_id),
         )
@@ -5477,6 +7879,7 @@ impl sage_core::Operation for ListBinHoldingsForWarehouseHolding {
                     sage_core::Method::Get,
                     "/warehouse_holdings/{warehouseHoldingId}/bin_holdings",
                 )
+                .products(&["sage200-pro", "sage200-standard"])
                 .odata(&self.odata)
                 .path("warehouseHoldingId", self.warehouse_holding_id),
         )
@@ -5493,13 +7896,13 @@ pub struct UpdateBinHolding {
     /// Unique Id of the bin holding.
     pub id: super::ids::BinHoldingId,
     /// The JSON request body.
-    pub body: BinHolding,
+    pub body: BinHoldingUpdate,
 }
 
 impl UpdateBinHolding {
     /// A request with its required parameters; set optional ones with the methods below.
     #[inline]
-    pub fn new(id: impl Into<super::ids::BinHoldingId>, body: BinHolding) -> Self {
+    pub fn new(id: impl Into<super::ids::BinHoldingId>, body: BinHoldingUpdate) -> Self {
         Self { id: id.into(), body }
     }
 }
@@ -5515,6 +7918,7 @@ impl sage_core::Operation for UpdateBinHolding {
                 sage_core::Method::Put,
                 "/bin_holdings/{Id}",
             )
+            .products(&["sage200-pro", "sage200-standard"])
             .path("Id", self.id)
             .json(&self.body)
     }
@@ -5555,6 +7959,7 @@ impl sage_core::Operation for ListBomCostHeadingTypes {
                     sage_core::Method::Get,
                     "/bom_cost_heading_types",
                 )
+                .products(&["sage200-pro", "sage200-standard"])
                 .odata(&self.odata),
         )
     }
@@ -5591,6 +7996,7 @@ impl sage_core::Operation for GetBomCostHeading {
                     sage_core::Method::Get,
                     "/bom_cost_headings/{Id}",
                 )
+                .products(&["sage200-pro", "sage200-standard"])
                 .path("Id", self.id),
         )
     }
@@ -5629,6 +8035,7 @@ impl sage_core::Operation for ListBomCostHeadings {
                     sage_core::Method::Get,
                     "/bom_cost_headings",
                 )
+                .products(&["sage200-pro", "sage200-standard"])
                 .odata(&self.odata),
         )
     }
@@ -5669,6 +8076,7 @@ impl sage_core::Operation for ListBomItemTypes {
                     sage_core::Method::Get,
                     "/bom_item_types",
                 )
+                .products(&["sage200-pro", "sage200-standard"])
                 .odata(&self.odata),
         )
     }
@@ -5709,6 +8117,7 @@ impl sage_core::Operation for ListCostingMethodTypes {
                     sage_core::Method::Get,
                     "/costing_method_types",
                 )
+                .products(&["sage200-pro", "sage200-standard"])
                 .odata(&self.odata),
         )
     }
@@ -5747,6 +8156,7 @@ impl sage_core::Operation for ListCrossSellProductViews {
                     sage_core::Method::Get,
                     "/cross_sell_product_views",
                 )
+                .products(&["sage200-pro", "sage200-standard"])
                 .odata(&self.odata),
         )
     }
@@ -5760,13 +8170,13 @@ impl sage_core::Operation for ListCrossSellProductViews {
 #[derive(Debug, Clone, PartialEq)]
 pub struct CreateCrossSellProduct {
     /// The JSON request body.
-    pub body: CrossSellProduct,
+    pub body: NewCrossSellProduct,
 }
 
 impl CreateCrossSellProduct {
     /// A request with its required parameters; set optional ones with the methods below.
     #[inline]
-    pub fn new(body: CrossSellProduct) -> Self {
+    pub fn new(body: NewCrossSellProduct) -> Self {
         Self { body }
     }
 }
@@ -5782,6 +8192,7 @@ impl sage_core::Operation for CreateCrossSellProduct {
                 sage_core::Method::Post,
                 "/cross_sell_products",
             )
+            .products(&["sage200-pro", "sage200-standard"])
             .json(&self.body)
     }
 }
@@ -5817,6 +8228,7 @@ impl sage_core::Operation for DeleteCrossSellProduct {
                     sage_core::Method::Delete,
                     "/cross_sell_products/{Id}",
                 )
+                .products(&["sage200-pro", "sage200-standard"])
                 .path("Id", self.id),
         )
     }
@@ -5853,6 +8265,7 @@ impl sage_core::Operation for GetCrossSellProduct {
                     sage_core::Method::Get,
                     "/cross_sell_products/{Id}",
                 )
+                .products(&["sage200-pro", "sage200-standard"])
                 .path("Id", self.id),
         )
     }
@@ -5891,6 +8304,7 @@ impl sage_core::Operation for ListCrossSellProducts {
                     sage_core::Method::Get,
                     "/cross_sell_products",
                 )
+                .products(&["sage200-pro", "sage200-standard"])
                 .odata(&self.odata),
         )
     }
@@ -5906,7 +8320,7 @@ pub struct UpdateCrossSellProduct {
     /// Unique Id of the cross sell product.
     pub id: super::ids::CrossSellProductId,
     /// The JSON request body.
-    pub body: CrossSellProduct,
+    pub body: CrossSellProductUpdate,
 }
 
 impl UpdateCrossSellProduct {
@@ -5914,7 +8328,7 @@ impl UpdateCrossSellProduct {
     #[inline]
     pub fn new(
         id: impl Into<super::ids::CrossSellProductId>,
-        body: CrossSellProduct,
+        body: CrossSellProductUpdate,
     ) -> Self {
         Self { id: id.into(), body }
     }
@@ -5931,6 +8345,7 @@ impl sage_core::Operation for UpdateCrossSellProduct {
                 sage_core::Method::Put,
                 "/cross_sell_products/{Id}",
             )
+            .products(&["sage200-pro", "sage200-standard"])
             .path("Id", self.id)
             .json(&self.body)
     }
@@ -5971,6 +8386,7 @@ impl sage_core::Operation for ListDiscrepancyStatusTypes {
                     sage_core::Method::Get,
                     "/discrepancy_status_types",
                 )
+                .products(&["sage200-pro", "sage200-standard"])
                 .odata(&self.odata),
         )
     }
@@ -6011,6 +8427,7 @@ impl sage_core::Operation for ListEntrySourceTypes {
                     sage_core::Method::Get,
                     "/entry_source_types",
                 )
+                .products(&["sage200-pro", "sage200-standard"])
                 .odata(&self.odata),
         )
     }
@@ -6051,6 +8468,7 @@ impl sage_core::Operation for ListFulfilmentMethodTypes {
                     sage_core::Method::Get,
                     "/fulfilment_method_types",
                 )
+                .products(&["sage200-pro", "sage200-standard"])
                 .odata(&self.odata),
         )
     }
@@ -6091,6 +8509,7 @@ impl sage_core::Operation for ListFulfilmentSequenceTypes {
                     sage_core::Method::Get,
                     "/fulfilment_sequence_types",
                 )
+                .products(&["sage200-pro", "sage200-standard"])
                 .odata(&self.odata),
         )
     }
@@ -6127,6 +8546,7 @@ impl sage_core::Operation for GetInternalArea {
                     sage_core::Method::Get,
                     "/internal_areas/{Id}",
                 )
+                .products(&["sage200-pro", "sage200-standard"])
                 .path("Id", self.id),
         )
     }
@@ -6165,6 +8585,7 @@ impl sage_core::Operation for ListInternalAreas {
                     sage_core::Method::Get,
                     "/internal_areas",
                 )
+                .products(&["sage200-pro", "sage200-standard"])
                 .odata(&self.odata),
         )
     }
@@ -6205,6 +8626,7 @@ impl sage_core::Operation for ListLabelPrintingOptionTypes {
                     sage_core::Method::Get,
                     "/label_printing_option_types",
                 )
+                .products(&["sage200-pro", "sage200-standard"])
                 .odata(&self.odata),
         )
     }
@@ -6245,6 +8667,7 @@ impl sage_core::Operation for ListLandedCostsTypes {
                     sage_core::Method::Get,
                     "/landed_costs_types",
                 )
+                .products(&["sage200-pro", "sage200-standard"])
                 .odata(&self.odata),
         )
     }
@@ -6283,6 +8706,7 @@ impl sage_core::Operation for ListLookupProductGroups {
                     sage_core::Method::Get,
                     "/lookup_product_groups",
                 )
+                .products(&["sage200-pro", "sage200-standard"])
                 .odata(&self.odata),
         )
     }
@@ -6321,6 +8745,7 @@ impl sage_core::Operation for ListLookupProducts {
                     sage_core::Method::Get,
                     "/lookup_products",
                 )
+                .products(&["sage200-pro", "sage200-standard"])
                 .odata(&self.odata),
         )
     }
@@ -6359,6 +8784,7 @@ impl sage_core::Operation for ListLookupStockItemUnits {
                     sage_core::Method::Get,
                     "/lookup_stock_item_units",
                 )
+                .products(&["sage200-pro", "sage200-standard"])
                 .odata(&self.odata),
         )
     }
@@ -6399,6 +8825,7 @@ impl sage_core::Operation for ListPricingSourceTypes {
                     sage_core::Method::Get,
                     "/pricing_source_types",
                 )
+                .products(&["sage200-pro", "sage200-standard"])
                 .odata(&self.odata),
         )
     }
@@ -6437,6 +8864,7 @@ impl sage_core::Operation for ListProductGroupSearchCategoryValues {
                     sage_core::Method::Get,
                     "/product_group_search_category_values",
                 )
+                .products(&["sage200-pro", "sage200-standard"])
                 .odata(&self.odata),
         )
     }
@@ -6473,6 +8901,7 @@ impl sage_core::Operation for GetProductGroup {
                     sage_core::Method::Get,
                     "/product_groups/{Id}",
                 )
+                .products(&["sage200-pro", "sage200-standard"])
                 .path("Id", self.id),
         )
     }
@@ -6511,6 +8940,7 @@ impl sage_core::Operation for ListProductGroups {
                     sage_core::Method::Get,
                     "/product_groups",
                 )
+                .products(&["sage200-pro", "sage200-standard"])
                 .odata(&self.odata),
         )
     }
@@ -6528,13 +8958,13 @@ impl sage_core::Operation for ListProductGroups {
 #[derive(Debug, Clone, PartialEq)]
 pub struct CreateProductMemo {
     /// The JSON request body.
-    pub body: ProductMemo,
+    pub body: NewProductMemo,
 }
 
 impl CreateProductMemo {
     /// A request with its required parameters; set optional ones with the methods below.
     #[inline]
-    pub fn new(body: ProductMemo) -> Self {
+    pub fn new(body: NewProductMemo) -> Self {
         Self { body }
     }
 }
@@ -6550,6 +8980,7 @@ impl sage_core::Operation for CreateProductMemo {
                 sage_core::Method::Post,
                 "/product_memos",
             )
+            .products(&["sage200-pro", "sage200-standard"])
             .json(&self.body)
     }
 }
@@ -6589,6 +9020,7 @@ impl sage_core::Operation for DeleteProductMemo {
                     sage_core::Method::Delete,
                     "/product_memos/{Id}",
                 )
+                .products(&["sage200-pro", "sage200-standard"])
                 .path("Id", self.id),
         )
     }
@@ -6629,6 +9061,7 @@ impl sage_core::Operation for GetProductMemo {
                     sage_core::Method::Get,
                     "/product_memos/{Id}",
                 )
+                .products(&["sage200-pro", "sage200-standard"])
                 .path("Id", self.id),
         )
     }
@@ -6671,6 +9104,7 @@ impl sage_core::Operation for ListProductMemos {
                     sage_core::Method::Get,
                     "/product_memos",
                 )
+                .products(&["sage200-pro", "sage200-standard"])
                 .odata(&self.odata),
         )
     }
@@ -6690,13 +9124,16 @@ pub struct UpdateProductMemo {
     /// Unique Id of the product memo.
     pub id: super::ids::ProductMemoId,
     /// The JSON request body.
-    pub body: ProductMemo,
+    pub body: ProductMemoUpdate,
 }
 
 impl UpdateProductMemo {
     /// A request with its required parameters; set optional ones with the methods below.
     #[inline]
-    pub fn new(id: impl Into<super::ids::ProductMemoId>, body: ProductMemo) -> Self {
+    pub fn new(
+        id: impl Into<super::ids::ProductMemoId>,
+        body: ProductMemoUpdate,
+    ) -> Self {
         Self { id: id.into(), body }
     }
 }
@@ -6712,6 +9149,7 @@ impl sage_core::Operation for UpdateProductMemo {
                 sage_core::Method::Put,
                 "/product_memos/{Id}",
             )
+            .products(&["sage200-pro", "sage200-standard"])
             .path("Id", self.id)
             .json(&self.body)
     }
@@ -6750,6 +9188,7 @@ impl sage_core::Operation for GetProductPurchaseFigures {
                     sage_core::Method::Get,
                     "/product_purchase_figures/{Id}",
                 )
+                .products(&["sage200-pro", "sage200-standard"])
                 .path("Id", self.id),
         )
     }
@@ -6788,6 +9227,7 @@ impl sage_core::Operation for GetProductSalesFigures {
                     sage_core::Method::Get,
                     "/product_sales_figures/{Id}",
                 )
+                .products(&["sage200-pro", "sage200-standard"])
                 .path("Id", self.id),
         )
     }
@@ -6817,10 +9257,11 @@ impl sage_core::Operation for CreateProductSearch {
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         Ok(
             sage_core::Request::new(
-                "create_product_search",
-                sage_core::Method::Post,
-                "/product_search",
-            ),
+                    "create_product_search",
+                    sage_core::Method::Post,
+                    "/product_search",
+                )
+                .products(&["sage200-pro", "sage200-standard"]),
         )
     }
 }
@@ -6860,6 +9301,7 @@ impl sage_core::Operation for ListProductSearchTypes {
                     sage_core::Method::Get,
                     "/product_search_types",
                 )
+                .products(&["sage200-pro", "sage200-standard"])
                 .odata(&self.odata),
         )
     }
@@ -6900,6 +9342,7 @@ impl sage_core::Operation for ListProductStatusTypes {
                     sage_core::Method::Get,
                     "/product_status_types",
                 )
+                .products(&["sage200-pro", "sage200-standard"])
                 .odata(&self.odata),
         )
     }
@@ -6913,13 +9356,13 @@ impl sage_core::Operation for ListProductStatusTypes {
 #[derive(Debug, Clone, PartialEq)]
 pub struct CreateProductSupplier {
     /// The JSON request body.
-    pub body: ProductSupplier,
+    pub body: NewProductSupplier,
 }
 
 impl CreateProductSupplier {
     /// A request with its required parameters; set optional ones with the methods below.
     #[inline]
-    pub fn new(body: ProductSupplier) -> Self {
+    pub fn new(body: NewProductSupplier) -> Self {
         Self { body }
     }
 }
@@ -6935,6 +9378,7 @@ impl sage_core::Operation for CreateProductSupplier {
                 sage_core::Method::Post,
                 "/product_suppliers",
             )
+            .products(&["sage200-pro", "sage200-standard"])
             .json(&self.body)
     }
 }
@@ -6970,6 +9414,7 @@ impl sage_core::Operation for DeleteProductSupplier {
                     sage_core::Method::Delete,
                     "/product_suppliers/{Id}",
                 )
+                .products(&["sage200-pro", "sage200-standard"])
                 .path("Id", self.id),
         )
     }
@@ -7006,6 +9451,7 @@ impl sage_core::Operation for GetProductSupplier {
                     sage_core::Method::Get,
                     "/product_suppliers/{Id}",
                 )
+                .products(&["sage200-pro", "sage200-standard"])
                 .path("Id", self.id),
         )
     }
@@ -7044,6 +9490,7 @@ impl sage_core::Operation for ListProductSuppliers {
                     sage_core::Method::Get,
                     "/product_suppliers",
                 )
+                .products(&["sage200-pro", "sage200-standard"])
                 .odata(&self.odata),
         )
     }
@@ -7059,7 +9506,7 @@ pub struct UpdateProductSupplier {
     /// Unique Id of the product supplier.
     pub id: super::ids::ProductSupplierId,
     /// The JSON request body.
-    pub body: ProductSupplier,
+    pub body: ProductSupplierUpdate,
 }
 
 impl UpdateProductSupplier {
@@ -7067,7 +9514,7 @@ impl UpdateProductSupplier {
     #[inline]
     pub fn new(
         id: impl Into<super::ids::ProductSupplierId>,
-        body: ProductSupplier,
+        body: ProductSupplierUpdate,
     ) -> Self {
         Self { id: id.into(), body }
     }
@@ -7084,6 +9531,7 @@ impl sage_core::Operation for UpdateProductSupplier {
                 sage_core::Method::Put,
                 "/product_suppliers/{Id}",
             )
+            .products(&["sage200-pro", "sage200-standard"])
             .path("Id", self.id)
             .json(&self.body)
     }
@@ -7124,6 +9572,7 @@ impl sage_core::Operation for ListProductTransactionGroupTypes {
                     sage_core::Method::Get,
                     "/product_transaction_group_types",
                 )
+                .products(&["sage200-pro", "sage200-standard"])
                 .odata(&self.odata),
         )
     }
@@ -7162,6 +9611,7 @@ impl sage_core::Operation for ListProductTransactionTypes {
                     sage_core::Method::Get,
                     "/product_transaction_types",
                 )
+                .products(&["sage200-pro", "sage200-standard"])
                 .odata(&self.odata),
         )
     }
@@ -7200,6 +9650,7 @@ impl sage_core::Operation for ListProductTransactionViews {
                     sage_core::Method::Get,
                     "/product_transaction_views",
                 )
+                .products(&["sage200-pro", "sage200-standard"])
                 .odata(&self.odata),
         )
     }
@@ -7240,6 +9691,7 @@ impl sage_core::Operation for ListProductTypes {
                     sage_core::Method::Get,
                     "/product_types",
                 )
+                .products(&["sage200-pro", "sage200-standard"])
                 .odata(&self.odata),
         )
     }
@@ -7278,6 +9730,7 @@ impl sage_core::Operation for ListProductViews {
                     sage_core::Method::Get,
                     "/product_views",
                 )
+                .products(&["sage200-pro", "sage200-standard"])
                 .odata(&self.odata),
         )
     }
@@ -7316,6 +9769,7 @@ impl sage_core::Operation for ListProductWarehouseBinViews {
                     sage_core::Method::Get,
                     "/product_warehouse_bin_views",
                 )
+                .products(&["sage200-pro", "sage200-standard"])
                 .odata(&self.odata),
         )
     }
@@ -7354,6 +9808,7 @@ impl sage_core::Operation for ListProductWarehouseViews {
                     sage_core::Method::Get,
                     "/product_warehouse_views",
                 )
+                .products(&["sage200-pro", "sage200-standard"])
                 .odata(&self.odata),
         )
     }
@@ -7369,13 +9824,13 @@ impl sage_core::Operation for ListProductWarehouseViews {
 #[derive(Debug, Clone, PartialEq)]
 pub struct CreateProduct {
     /// The JSON request body.
-    pub body: Product,
+    pub body: NewProduct,
 }
 
 impl CreateProduct {
     /// A request with its required parameters; set optional ones with the methods below.
     #[inline]
-    pub fn new(body: Product) -> Self {
+    pub fn new(body: NewProduct) -> Self {
         Self { body }
     }
 }
@@ -7387,6 +9842,7 @@ impl sage_core::Operation for CreateProduct {
     #[inline]
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         sage_core::Request::new("create_product", sage_core::Method::Post, "/products")
+            .products(&["sage200-pro", "sage200-standard"])
             .json(&self.body)
     }
 }
@@ -7424,6 +9880,7 @@ impl sage_core::Operation for DeleteProduct {
                     sage_core::Method::Delete,
                     "/products/{Id}",
                 )
+                .products(&["sage200-pro", "sage200-standard"])
                 .path("Id", self.id),
         )
     }
@@ -7462,6 +9919,7 @@ impl sage_core::Operation for GetProduct {
                     sage_core::Method::Get,
                     "/products/{Id}",
                 )
+                .products(&["sage200-pro", "sage200-standard"])
                 .path("Id", self.id),
         )
     }
@@ -7502,6 +9960,7 @@ impl sage_core::Operation for ListProducts {
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         Ok(
             sage_core::Request::new("list_products", sage_core::Method::Get, "/products")
+                .products(&["sage200-pro", "sage200-standard"])
                 .odata(&self.odata),
         )
     }
@@ -7547,6 +10006,7 @@ impl sage_core::Operation for ListProductsForProductGroup {
                     sage_core::Method::Get,
                     "/product_groups/{productGroupId}/products",
                 )
+                .products(&["sage200-pro", "sage200-standard"])
                 .odata(&self.odata)
                 .path("productGroupId", self.product_group_id),
         )
@@ -7565,13 +10025,13 @@ pub struct UpdateProduct {
     /// Unique Id of the product.
     pub id: super::ids::ProductId,
     /// The JSON request body.
-    pub body: Product,
+    pub body: ProductUpdate,
 }
 
 impl UpdateProduct {
     /// A request with its required parameters; set optional ones with the methods below.
     #[inline]
-    pub fn new(id: impl Into<super::ids::ProductId>, body: Product) -> Self {
+    pub fn new(id: impl Into<super::ids::ProductId>, body: ProductUpdate) -> Self {
         Self { id: id.into(), body }
     }
 }
@@ -7587,6 +10047,7 @@ impl sage_core::Operation for UpdateProduct {
                 sage_core::Method::Put,
                 "/products/{Id}",
             )
+            .products(&["sage200-pro", "sage200-standard"])
             .path("Id", self.id)
             .json(&self.body)
     }
@@ -7622,6 +10083,7 @@ impl sage_core::Operation for CreateProductsDuplicate {
                 sage_core::Method::Post,
                 "/products_duplicate",
             )
+            .products(&["sage200-pro", "sage200-standard"])
             .json(&self.body)
     }
 }
@@ -7657,6 +10119,7 @@ impl sage_core::Operation for GetSearchCategory {
                     sage_core::Method::Get,
                     "/search_categories/{Id}",
                 )
+                .products(&["sage200-pro", "sage200-standard"])
                 .path("Id", self.id),
         )
     }
@@ -7695,6 +10158,7 @@ impl sage_core::Operation for ListSearchCategories {
                     sage_core::Method::Get,
                     "/search_categories",
                 )
+                .products(&["sage200-pro", "sage200-standard"])
                 .odata(&self.odata),
         )
     }
@@ -7731,6 +10195,7 @@ impl sage_core::Operation for GetSearchValue {
                     sage_core::Method::Get,
                     "/search_values/{Id}",
                 )
+                .products(&["sage200-pro", "sage200-standard"])
                 .path("Id", self.id),
         )
     }
@@ -7769,6 +10234,7 @@ impl sage_core::Operation for ListSearchValues {
                     sage_core::Method::Get,
                     "/search_values",
                 )
+                .products(&["sage200-pro", "sage200-standard"])
                 .odata(&self.odata),
         )
     }
@@ -7809,6 +10275,7 @@ impl sage_core::Operation for ListSerialAllocatedToWhoTypes {
                     sage_core::Method::Get,
                     "/serial_allocated_to_who_types",
                 )
+                .products(&["sage200-pro", "sage200-standard"])
                 .odata(&self.odata),
         )
     }
@@ -7849,6 +10316,7 @@ impl sage_core::Operation for ListSourceAreaTypes {
                     sage_core::Method::Get,
                     "/source_area_types",
                 )
+                .products(&["sage200-pro", "sage200-standard"])
                 .odata(&self.odata),
         )
     }
@@ -7885,6 +10353,7 @@ impl sage_core::Operation for GetStockSetting {
                     sage_core::Method::Get,
                     "/stock_settings/{Id}",
                 )
+                .products(&["sage200-pro", "sage200-standard"])
                 .path("Id", self.id),
         )
     }
@@ -7923,6 +10392,7 @@ impl sage_core::Operation for ListStockSettings {
                     sage_core::Method::Get,
                     "/stock_settings",
                 )
+                .products(&["sage200-pro", "sage200-standard"])
                 .odata(&self.odata),
         )
     }
@@ -7958,6 +10428,7 @@ impl sage_core::Operation for CreateStockTransferTraceableItem {
                 sage_core::Method::Post,
                 "/stock_transfer_traceable_items",
             )
+            .products(&["sage200-pro", "sage200-standard"])
             .json(&self.body)
     }
 }
@@ -7992,6 +10463,7 @@ impl sage_core::Operation for CreateStockTransfer {
                 sage_core::Method::Post,
                 "/stock_transfers",
             )
+            .products(&["sage200-pro", "sage200-standard"])
             .json(&self.body)
     }
 }
@@ -8004,13 +10476,13 @@ impl sage_core::Operation for CreateStockTransfer {
 #[derive(Debug, Clone, PartialEq)]
 pub struct CreateStocktakeAmendItem {
     /// The JSON request body.
-    pub body: Stocktake,
+    pub body: NewStocktake,
 }
 
 impl CreateStocktakeAmendItem {
     /// A request with its required parameters; set optional ones with the methods below.
     #[inline]
-    pub fn new(body: Stocktake) -> Self {
+    pub fn new(body: NewStocktake) -> Self {
         Self { body }
     }
 }
@@ -8026,6 +10498,7 @@ impl sage_core::Operation for CreateStocktakeAmendItem {
                 sage_core::Method::Post,
                 "/stocktake_amend_items",
             )
+            .products(&["sage200-pro", "sage200-standard"])
             .json(&self.body)
     }
 }
@@ -8054,10 +10527,11 @@ impl sage_core::Operation for CreateStocktakeApproveComplete {
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         Ok(
             sage_core::Request::new(
-                "create_stocktake_approve_complete",
-                sage_core::Method::Post,
-                "/stocktake_approve_complete",
-            ),
+                    "create_stocktake_approve_complete",
+                    sage_core::Method::Post,
+                    "/stocktake_approve_complete",
+                )
+                .products(&["sage200-pro", "sage200-standard"]),
         )
     }
 }
@@ -8093,6 +10567,7 @@ impl sage_core::Operation for GetStocktakeCountSheetItems {
                     sage_core::Method::Get,
                     "/stocktake_count_sheet_items/{Id}",
                 )
+                .products(&["sage200-pro", "sage200-standard"])
                 .path("Id", self.id),
         )
     }
@@ -8108,7 +10583,7 @@ pub struct UpdateStocktakeCountSheetItems {
     /// Unique Id of the stocktake count sheet item.
     pub id: super::ids::StocktakeCountSheetItemId,
     /// The JSON request body.
-    pub body: StocktakeCountSheetItem,
+    pub body: StocktakeCountSheetItemUpdate,
 }
 
 impl UpdateStocktakeCountSheetItems {
@@ -8116,7 +10591,7 @@ impl UpdateStocktakeCountSheetItems {
     #[inline]
     pub fn new(
         id: impl Into<super::ids::StocktakeCountSheetItemId>,
-        body: StocktakeCountSheetItem,
+        body: StocktakeCountSheetItemUpdate,
     ) -> Self {
         Self { id: id.into(), body }
     }
@@ -8133,6 +10608,7 @@ impl sage_core::Operation for UpdateStocktakeCountSheetItems {
                 sage_core::Method::Put,
                 "/stocktake_count_sheet_items/{Id}",
             )
+            .products(&["sage200-pro", "sage200-standard"])
             .path("Id", self.id)
             .json(&self.body)
     }
@@ -8146,13 +10622,13 @@ impl sage_core::Operation for UpdateStocktakeCountSheetItems {
 #[derive(Debug, Clone, PartialEq)]
 pub struct CreateStocktakeCriteriaTemplate {
     /// The JSON request body.
-    pub body: StocktakeCriteriaTemplate,
+    pub body: NewStocktakeCriteriaTemplate,
 }
 
 impl CreateStocktakeCriteriaTemplate {
     /// A request with its required parameters; set optional ones with the methods below.
     #[inline]
-    pub fn new(body: StocktakeCriteriaTemplate) -> Self {
+    pub fn new(body: NewStocktakeCriteriaTemplate) -> Self {
         Self { body }
     }
 }
@@ -8168,6 +10644,7 @@ impl sage_core::Operation for CreateStocktakeCriteriaTemplate {
                 sage_core::Method::Post,
                 "/stocktake_criteria_templates",
             )
+            .products(&["sage200-pro", "sage200-standard"])
             .json(&self.body)
     }
 }
@@ -8203,6 +10680,7 @@ impl sage_core::Operation for DeleteStocktakeCriteriaTemplate {
                     sage_core::Method::Delete,
                     "/stocktake_criteria_templates/{Id}",
                 )
+                .products(&["sage200-pro", "sage200-standard"])
                 .path("Id", self.id),
         )
     }
@@ -8239,6 +10717,7 @@ impl sage_core::Operation for GetStocktakeCriteriaTemplate {
                     sage_core::Method::Get,
                     "/stocktake_criteria_templates/{Id}",
                 )
+                .products(&["sage200-pro", "sage200-standard"])
                 .path("Id", self.id),
         )
     }
@@ -8277,6 +10756,7 @@ impl sage_core::Operation for ListStocktakeCriteriaTemplates {
                     sage_core::Method::Get,
                     "/stocktake_criteria_templates",
                 )
+                .products(&["sage200-pro", "sage200-standard"])
                 .odata(&self.odata),
         )
     }
@@ -8292,7 +10772,7 @@ pub struct UpdateStocktakeCriteriaTemplate {
     /// Unique Id of the stocktake criteria template.
     pub id: super::ids::StocktakeCriteriaTemplateId,
     /// The JSON request body.
-    pub body: StocktakeCriteriaTemplate,
+    pub body: StocktakeCriteriaTemplateUpdate,
 }
 
 impl UpdateStocktakeCriteriaTemplate {
@@ -8300,7 +10780,7 @@ impl UpdateStocktakeCriteriaTemplate {
     #[inline]
     pub fn new(
         id: impl Into<super::ids::StocktakeCriteriaTemplateId>,
-        body: StocktakeCriteriaTemplate,
+        body: StocktakeCriteriaTemplateUpdate,
     ) -> Self {
         Self { id: id.into(), body }
     }
@@ -8317,6 +10797,7 @@ impl sage_core::Operation for UpdateStocktakeCriteriaTemplate {
                 sage_core::Method::Put,
                 "/stocktake_criteria_templates/{Id}",
             )
+            .products(&["sage200-pro", "sage200-standard"])
             .path("Id", self.id)
             .json(&self.body)
     }
@@ -8346,10 +10827,11 @@ impl sage_core::Operation for CreateStocktakeEnterValue {
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         Ok(
             sage_core::Request::new(
-                "create_stocktake_enter_value",
-                sage_core::Method::Post,
-                "/stocktake_enter_values",
-            ),
+                    "create_stocktake_enter_value",
+                    sage_core::Method::Post,
+                    "/stocktake_enter_values",
+                )
+                .products(&["sage200-pro", "sage200-standard"]),
         )
     }
 }
@@ -8362,13 +10844,13 @@ impl sage_core::Operation for CreateStocktakeEnterValue {
 #[derive(Debug, Clone, PartialEq)]
 pub struct CreateStocktakeNewItem {
     /// The JSON request body.
-    pub body: Stocktake,
+    pub body: NewStocktake,
 }
 
 impl CreateStocktakeNewItem {
     /// A request with its required parameters; set optional ones with the methods below.
     #[inline]
-    pub fn new(body: Stocktake) -> Self {
+    pub fn new(body: NewStocktake) -> Self {
         Self { body }
     }
 }
@@ -8384,6 +10866,7 @@ impl sage_core::Operation for CreateStocktakeNewItem {
                 sage_core::Method::Post,
                 "/stocktake_new_items",
             )
+            .products(&["sage200-pro", "sage200-standard"])
             .json(&self.body)
     }
 }
@@ -8423,6 +10906,7 @@ impl sage_core::Operation for ListStocktakeSelectorValueTypes {
                     sage_core::Method::Get,
                     "/stocktake_selector_value_types",
                 )
+                .products(&["sage200-pro", "sage200-standard"])
                 .odata(&self.odata),
         )
     }
@@ -8463,6 +10947,7 @@ impl sage_core::Operation for ListStocktakeStatusTypes {
                     sage_core::Method::Get,
                     "/stocktake_status_types",
                 )
+                .products(&["sage200-pro", "sage200-standard"])
                 .odata(&self.odata),
         )
     }
@@ -8503,6 +10988,7 @@ impl sage_core::Operation for ListStocktakeTraceableTypes {
                     sage_core::Method::Get,
                     "/stocktake_traceable_types",
                 )
+                .products(&["sage200-pro", "sage200-standard"])
                 .odata(&self.odata),
         )
     }
@@ -8543,6 +11029,7 @@ impl sage_core::Operation for ListStocktakeTypes {
                     sage_core::Method::Get,
                     "/stocktake_types",
                 )
+                .products(&["sage200-pro", "sage200-standard"])
                 .odata(&self.odata),
         )
     }
@@ -8572,10 +11059,11 @@ impl sage_core::Operation for CreateStocktakeViewAdjustment {
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         Ok(
             sage_core::Request::new(
-                "create_stocktake_view_adjustment",
-                sage_core::Method::Post,
-                "/stocktake_view_adjustments",
-            ),
+                    "create_stocktake_view_adjustment",
+                    sage_core::Method::Post,
+                    "/stocktake_view_adjustments",
+                )
+                .products(&["sage200-pro", "sage200-standard"]),
         )
     }
 }
@@ -8613,6 +11101,7 @@ impl sage_core::Operation for ListStocktakeViews {
                     sage_core::Method::Get,
                     "/stocktake_views",
                 )
+                .products(&["sage200-pro", "sage200-standard"])
                 .odata(&self.odata),
         )
     }
@@ -8626,13 +11115,13 @@ impl sage_core::Operation for ListStocktakeViews {
 #[derive(Debug, Clone, PartialEq)]
 pub struct CreateStocktake {
     /// The JSON request body.
-    pub body: Stocktake,
+    pub body: NewStocktake,
 }
 
 impl CreateStocktake {
     /// A request with its required parameters; set optional ones with the methods below.
     #[inline]
-    pub fn new(body: Stocktake) -> Self {
+    pub fn new(body: NewStocktake) -> Self {
         Self { body }
     }
 }
@@ -8648,6 +11137,7 @@ impl sage_core::Operation for CreateStocktake {
                 sage_core::Method::Post,
                 "/stocktakes",
             )
+            .products(&["sage200-pro", "sage200-standard"])
             .json(&self.body)
     }
 }
@@ -8683,6 +11173,7 @@ impl sage_core::Operation for DeleteStocktake {
                     sage_core::Method::Delete,
                     "/stocktakes/{Id}",
                 )
+                .products(&["sage200-pro", "sage200-standard"])
                 .path("Id", self.id),
         )
     }
@@ -8719,6 +11210,7 @@ impl sage_core::Operation for GetStocktake {
                     sage_core::Method::Get,
                     "/stocktakes/{Id}",
                 )
+                .products(&["sage200-pro", "sage200-standard"])
                 .path("Id", self.id),
         )
     }
@@ -8757,6 +11249,7 @@ impl sage_core::Operation for ListStocktakes {
                     sage_core::Method::Get,
                     "/stocktakes",
                 )
+                .products(&["sage200-pro", "sage200-standard"])
                 .odata(&self.odata),
         )
     }
@@ -8772,13 +11265,13 @@ pub struct UpdateStocktake {
     /// Unique Id of the stocktake.
     pub id: super::ids::StocktakeId,
     /// The JSON request body.
-    pub body: Stocktake,
+    pub body: StocktakeUpdate,
 }
 
 impl UpdateStocktake {
     /// A request with its required parameters; set optional ones with the methods below.
     #[inline]
-    pub fn new(id: impl Into<super::ids::StocktakeId>, body: Stocktake) -> Self {
+    pub fn new(id: impl Into<super::ids::StocktakeId>, body: StocktakeUpdate) -> Self {
         Self { id: id.into(), body }
     }
 }
@@ -8794,6 +11287,7 @@ impl sage_core::Operation for UpdateStocktake {
                 sage_core::Method::Put,
                 "/stocktakes/{Id}",
             )
+            .products(&["sage200-pro", "sage200-standard"])
             .path("Id", self.id)
             .json(&self.body)
     }
@@ -8834,6 +11328,7 @@ impl sage_core::Operation for ListTraceableIssueStatusTypes {
                     sage_core::Method::Get,
                     "/traceable_issue_status_types",
                 )
+                .products(&["sage200-pro", "sage200-standard"])
                 .odata(&self.odata),
         )
     }
@@ -8879,6 +11374,7 @@ impl sage_core::Operation for ListAllocationsForTraceableBinItem {
                     sage_core::Method::Get,
                     "/traceable_bin_items/{traceableBinItemId}/traceable_item_allocations",
                 )
+                .products(&["sage200-pro", "sage200-standard"])
                 .odata(&self.odata)
                 .path("traceableBinItemId", self.traceable_bin_item_id),
         )
@@ -8923,6 +11419,7 @@ impl sage_core::Operation for ListAllocationsForTraceableItem {
                     sage_core::Method::Get,
                     "/traceable_items/{traceableItemId}/traceable_item_allocations",
                 )
+                .products(&["sage200-pro", "sage200-standard"])
                 .odata(&self.odata)
                 .path("traceableItemId", self.traceable_item_id),
         )
@@ -8967,6 +11464,7 @@ impl sage_core::Operation for ListTraceableItemBalancesForAWarehouseHolding {
                     sage_core::Method::Get,
                     "/warehouse_holdings/{warehouseHoldingId}/traceable_item_balances",
                 )
+                .products(&["sage200-pro", "sage200-standard"])
                 .odata(&self.odata)
                 .path("warehouseHoldingId", self.warehouse_holding_id),
         )
@@ -9011,6 +11509,7 @@ impl sage_core::Operation for ListIssuesForTraceableItem {
                     sage_core::Method::Get,
                     "/traceable_items/{traceableItemId}/traceable_item_issues",
                 )
+                .products(&["sage200-pro", "sage200-standard"])
                 .odata(&self.odata)
                 .path("traceableItemId", self.traceable_item_id),
         )
@@ -9055,6 +11554,7 @@ impl sage_core::Operation for ListLocationsForTraceableItem {
                     sage_core::Method::Get,
                     "/traceable_items/{traceableItemId}/traceable_item_locations",
                 )
+                .products(&["sage200-pro", "sage200-standard"])
                 .odata(&self.odata)
                 .path("traceableItemId", self.traceable_item_id),
         )
@@ -9099,6 +11599,7 @@ impl sage_core::Operation for ListReceiptsForTraceableItem {
                     sage_core::Method::Get,
                     "/traceable_items/{traceableItemId}/traceable_item_receipts",
                 )
+                .products(&["sage200-pro", "sage200-standard"])
                 .odata(&self.odata)
                 .path("traceableItemId", self.traceable_item_id),
         )
@@ -9135,6 +11636,7 @@ impl sage_core::Operation for CreateTraceableItemsAmend {
                 sage_core::Method::Post,
                 "/traceable_items_amend",
             )
+            .products(&["sage200-pro", "sage200-standard"])
             .json(&self.body)
     }
 }
@@ -9169,6 +11671,7 @@ impl sage_core::Operation for CreateTraceableItemsAmendTraceableItem {
                 sage_core::Method::Post,
                 "/traceable_items_amend_traceable_items",
             )
+            .products(&["sage200-pro", "sage200-standard"])
             .json(&self.body)
     }
 }
@@ -9203,6 +11706,7 @@ impl sage_core::Operation for CreateTraceableItemsAssignTraceableItem {
                 sage_core::Method::Post,
                 "/traceable_items_assign_traceable_items",
             )
+            .products(&["sage200-pro", "sage200-standard"])
             .json(&self.body)
     }
 }
@@ -9242,6 +11746,7 @@ impl sage_core::Operation for ListTraceableTypes {
                     sage_core::Method::Get,
                     "/traceable_types",
                 )
+                .products(&["sage200-pro", "sage200-standard"])
                 .odata(&self.odata),
         )
     }
@@ -9282,6 +11787,7 @@ impl sage_core::Operation for ListUnitTypes {
                     sage_core::Method::Get,
                     "/unit_types",
                 )
+                .products(&["sage200-pro", "sage200-standard"])
                 .odata(&self.odata),
         )
     }
@@ -9314,6 +11820,7 @@ impl sage_core::Operation for GetUnit {
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         Ok(
             sage_core::Request::new("get_unit", sage_core::Method::Get, "/units/{Id}")
+                .products(&["sage200-pro", "sage200-standard"])
                 .path("Id", self.id),
         )
     }
@@ -9348,6 +11855,7 @@ impl sage_core::Operation for ListUnits {
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         Ok(
             sage_core::Request::new("list_units", sage_core::Method::Get, "/units")
+                .products(&["sage200-pro", "sage200-standard"])
                 .odata(&self.odata),
         )
     }
@@ -9363,13 +11871,13 @@ impl sage_core::Operation for ListUnits {
 #[derive(Debug, Clone, PartialEq)]
 pub struct CreateWarehouseHolding {
     /// The JSON request body.
-    pub body: WarehouseHolding,
+    pub body: NewWarehouseHolding,
 }
 
 impl CreateWarehouseHolding {
     /// A request with its required parameters; set optional ones with the methods below.
     #[inline]
-    pub fn new(body: WarehouseHolding) -> Self {
+    pub fn new(body: NewWarehouseHolding) -> Self {
         Self { body }
     }
 }
@@ -9385,6 +11893,7 @@ impl sage_core::Operation for CreateWarehouseHolding {
                 sage_core::Method::Post,
                 "/warehouse_holdings",
             )
+            .products(&["sage200-pro", "sage200-standard"])
             .json(&self.body)
     }
 }
@@ -9420,6 +11929,7 @@ impl sage_core::Operation for DeleteWarehouseHolding {
                     sage_core::Method::Delete,
                     "/warehouse_holdings/{Id}",
                 )
+                .products(&["sage200-pro", "sage200-standard"])
                 .path("Id", self.id),
         )
     }
@@ -9456,6 +11966,7 @@ impl sage_core::Operation for GetWarehouseHolding {
                     sage_core::Method::Get,
                     "/warehouse_holdings/{Id}",
                 )
+                .products(&["sage200-pro", "sage200-standard"])
                 .path("Id", self.id),
         )
     }
@@ -9496,6 +12007,7 @@ impl sage_core::Operation for ListWarehouseHoldings {
                     sage_core::Method::Get,
                     "/warehouse_holdings",
                 )
+                .products(&["sage200-pro", "sage200-standard"])
                 .odata(&self.odata),
         )
     }
@@ -9539,6 +12051,7 @@ impl sage_core::Operation for ListWarehouseHoldingsForProduct {
                     sage_core::Method::Get,
                     "/products/{productId}/warehouse_holdings",
                 )
+                .products(&["sage200-pro", "sage200-standard"])
                 .odata(&self.odata)
                 .path("productId", self.product_id),
         )
@@ -9589,6 +12102,7 @@ impl sage_core::Operation for ListWarehouseHoldingsForProductAndWarehouse {
                     sage_core::Method::Get,
                     "/products/{productId}/warehouses/{warehouseId}/warehouse_holdings",
                 )
+                .products(&["sage200-pro", "sage200-standard"])
                 .odata(&self.odata)
                 .path("productId", self.product_id)
                 .path("warehouseId", self.warehouse_id),
@@ -9634,6 +12148,7 @@ impl sage_core::Operation for ListWarehouseHoldingsForWarehouse {
                     sage_core::Method::Get,
                     "/warehouses/{warehouseId}/warehouse_holdings",
                 )
+                .products(&["sage200-pro", "sage200-standard"])
                 .odata(&self.odata)
                 .path("warehouseId", self.warehouse_id),
         )
@@ -9684,6 +12199,7 @@ impl sage_core::Operation for ListWarehouseHoldingsForWarehouseAndProduct {
                     sage_core::Method::Get,
                     "/warehouses/{warehouseId}/products/{productId}/warehouse_holdings",
                 )
+                .products(&["sage200-pro", "sage200-standard"])
                 .odata(&self.odata)
                 .path("productId", self.product_id)
                 .path("warehouseId", self.warehouse_id),
@@ -9701,7 +12217,7 @@ pub struct UpdateWarehouseHolding {
     /// Unique Id of the warehouse holding.
     pub id: super::ids::WarehouseHoldingId,
     /// The JSON request body.
-    pub body: WarehouseHolding,
+    pub body: WarehouseHoldingUpdate,
 }
 
 impl UpdateWarehouseHolding {
@@ -9709,7 +12225,7 @@ impl UpdateWarehouseHolding {
     #[inline]
     pub fn new(
         id: impl Into<super::ids::WarehouseHoldingId>,
-        body: WarehouseHolding,
+        body: WarehouseHoldingUpdate,
     ) -> Self {
         Self { id: id.into(), body }
     }
@@ -9726,6 +12242,7 @@ impl sage_core::Operation for UpdateWarehouseHolding {
                 sage_core::Method::Put,
                 "/warehouse_holdings/{Id}",
             )
+            .products(&["sage200-pro", "sage200-standard"])
             .path("Id", self.id)
             .json(&self.body)
     }
@@ -9764,6 +12281,7 @@ impl sage_core::Operation for ListWarehouseTypes {
                     sage_core::Method::Get,
                     "/warehouse_types",
                 )
+                .products(&["sage200-pro", "sage200-standard"])
                 .odata(&self.odata),
         )
     }
@@ -9777,13 +12295,13 @@ impl sage_core::Operation for ListWarehouseTypes {
 #[derive(Debug, Clone, PartialEq)]
 pub struct CreateWarehouse {
     /// The JSON request body.
-    pub body: Warehouse,
+    pub body: NewWarehouse,
 }
 
 impl CreateWarehouse {
     /// A request with its required parameters; set optional ones with the methods below.
     #[inline]
-    pub fn new(body: Warehouse) -> Self {
+    pub fn new(body: NewWarehouse) -> Self {
         Self { body }
     }
 }
@@ -9799,6 +12317,7 @@ impl sage_core::Operation for CreateWarehouse {
                 sage_core::Method::Post,
                 "/warehouses",
             )
+            .products(&["sage200-pro", "sage200-standard"])
             .json(&self.body)
     }
 }
@@ -9834,6 +12353,7 @@ impl sage_core::Operation for DeleteWarehouse {
                     sage_core::Method::Delete,
                     "/warehouses/{Id}",
                 )
+                .products(&["sage200-pro", "sage200-standard"])
                 .path("Id", self.id),
         )
     }
@@ -9870,6 +12390,7 @@ impl sage_core::Operation for GetWarehouse {
                     sage_core::Method::Get,
                     "/warehouses/{Id}",
                 )
+                .products(&["sage200-pro", "sage200-standard"])
                 .path("Id", self.id),
         )
     }
@@ -9908,6 +12429,7 @@ impl sage_core::Operation for ListWarehouses {
                     sage_core::Method::Get,
                     "/warehouses",
                 )
+                .products(&["sage200-pro", "sage200-standard"])
                 .odata(&self.odata),
         )
     }
@@ -9951,6 +12473,7 @@ impl sage_core::Operation for ListWarehousesForProduct {
                     sage_core::Method::Get,
                     "/products/{productId}/warehouses",
                 )
+                .products(&["sage200-pro", "sage200-standard"])
                 .odata(&self.odata)
                 .path("productId", self.product_id),
         )
@@ -9967,13 +12490,13 @@ pub struct UpdateWarehouse {
     /// Unique Id of the warehouse.
     pub id: super::ids::WarehouseId,
     /// The JSON request body.
-    pub body: Warehouse,
+    pub body: WarehouseUpdate,
 }
 
 impl UpdateWarehouse {
     /// A request with its required parameters; set optional ones with the methods below.
     #[inline]
-    pub fn new(id: impl Into<super::ids::WarehouseId>, body: Warehouse) -> Self {
+    pub fn new(id: impl Into<super::ids::WarehouseId>, body: WarehouseUpdate) -> Self {
         Self { id: id.into(), body }
     }
 }
@@ -9989,6 +12512,7 @@ impl sage_core::Operation for UpdateWarehouse {
                 sage_core::Method::Put,
                 "/warehouses/{Id}",
             )
+            .products(&["sage200-pro", "sage200-standard"])
             .path("Id", self.id)
             .json(&self.body)
     }
