@@ -24,3 +24,19 @@ fn the_readme_names_the_two_fresh_machine_commands() {
     let ci = read(".ci/run");
     assert!(ci.contains("scripts/test"), ".ci/run runs the README's test command");
 }
+
+/// The code block of the README section headed `heading`.
+fn snippet_under(readme: &str, heading: &str) -> String {
+    let section = &readme[readme.find(heading).unwrap_or_else(|| panic!("the README has {heading}"))..];
+    let start = section.find("```rust").expect("a rust block");
+    let body = &section[start + section[start..].find('\n').unwrap() + 1..];
+    body[..body.find("```").expect("closed code block")].trim().to_owned()
+}
+
+#[test]
+fn the_change_feed_snippet_is_the_compiled_example_with_its_imports() {
+    let snippet = snippet_under(&read("README.md"), "### Incremental sync (change feeds)");
+    assert!(snippet.starts_with("use "), "the snippet shows its imports");
+    let example = read("crates/sage/examples/change_feed.rs");
+    assert!(example.contains(&snippet), "README change-feed snippet differs from crates/sage/examples/change_feed.rs");
+}

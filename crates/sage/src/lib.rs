@@ -91,6 +91,10 @@ pub use sage_core::{auth, types, Client, ClientBuilder, Error, HeaderPolicy, ODa
 /// The runtime itself, for what the top-level re-exports leave out.
 pub use sage_core as core;
 
+/// Incremental sync: `Client::changes` over any list filterable by change time, checkpoints and their
+/// stores (`Change`, `Batch`, `Checkpoint`, `CheckpointStore`, `FileCheckpointStore`, `Shutdown`, …).
+pub use sage_core::changes;
+
 /// Sage Business Cloud Accounting v3.1.
 #[cfg(feature = "accounting-v31")]
 #[cfg_attr(docsrs, doc(cfg(feature = "accounting-v31")))]
