@@ -48,7 +48,8 @@ fn kind(model: &Model, field: &Field, scope: &Scope<'_>) -> String {
             Type::Model(name) if !scope.is_enum_model(name) => format!("Many<{}>", path(item)),
             _ => "Other".into(),
         },
-        Type::Json | Type::Map(_) => "Other".into(),
+        Type::Map(_) => "Object".into(),
+        Type::Json => "Other".into(),
     }
 }
 

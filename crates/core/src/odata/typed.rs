@@ -51,7 +51,10 @@ pub mod kind {
     pub struct One<N>(PhantomData<N>);
     /// A list of records of model `N`: `$expand`, with a nested `$select` of `N`'s fields.
     pub struct Many<N>(PhantomData<N>);
-    /// Anything else (JSON, maps, lists of values): `$select` only.
+    /// A related record the schema describes only as an object (a map): `$expand` without a
+    /// nested `$select`.
+    pub struct Object;
+    /// Anything else (JSON, lists of values): `$select` only.
     pub struct Other;
 }
 
@@ -70,7 +73,10 @@ pub trait Ordered: Comparable {}
 pub trait Sortable {}
 
 /// A kind of related records, which `$expand` can include.
-pub trait Expandable {
+pub trait Expandable {}
+
+/// Related records of a generated model, which `$expand` can include with a nested `$select`.
+pub trait Nested: Expandable {
     /// The related model.
     type Model;
 }
@@ -157,10 +163,13 @@ impl Sortable for kind::Date {}
 impl Sortable for kind::DateTime {}
 impl<E> Sortable for kind::Enum<E> {}
 
-impl<N> Expandable for kind::One<N> {
+impl Expandable for kind::Object {}
+impl<N> Expandable for kind::One<N> {}
+impl<N> Expandable for kind::Many<N> {}
+impl<N> Nested for kind::One<N> {
     type Model = N;
 }
-impl<N> Expandable for kind::Many<N> {
+impl<N> Nested for kind::Many<N> {
     type Model = N;
 }
 
@@ -549,7 +558,7 @@ impl<M> Query<M> {
     /// model's paths: `$expand=customer&$select=customer.name`.
     pub fn expand_select<K, F>(mut self, field: Field<M, K>, nested: F) -> Self
     where
-        K: Expandable,
+        K: Nested,
         K::Model: HasFields,
         F: FnOnce(<K::Model as HasFields>::Fields) -> Vec<AnyField<K::Model>>,
     {
