@@ -297,8 +297,10 @@ fn request_body(op: &Operation, params: &[&Param], odata: bool, scope: &Scope<'_
         quote!(.idempotent(#idempotent))
     });
     let idempotency = idempotency_envelope(op, scope).map(|key| quote!(.idempotency_field(#key)));
+    let products = operation_products(op, scope);
     let start = quote! {
         sage_core::Request::new(#name, sage_core::Method::#method, #path)
+            .products(&[#(#products),*])
             #odata
             #(#bindings)*
             #idempotent
@@ -310,6 +312,17 @@ fn request_body(op: &Operation, params: &[&Param], odata: bool, scope: &Scope<'_
             (name, _, None) => quote!(#start.json(&self.#name)),
         },
         None => quote!(Ok(#start)),
+    }
+}
+
+/// The products that have `op`, so that a client of another refuses it: the editions it names
+/// (`["sage200-pro"]` for a Professional-only one), else every product generated over the shared
+/// crate (Sage 200's editions), else the product's own name.
+pub(crate) fn operation_products<'s>(op: &'s Operation, scope: &'s Scope<'_>) -> Vec<&'s str> {
+    let products = if op.editions.is_empty() { &scope.editions[..] } else { &op.editions[..] };
+    match products {
+        [] => vec![scope.product.name.as_str()],
+        products => products.iter().map(String::as_str).collect(),
     }
 }
 

@@ -26,6 +26,9 @@ pub(crate) struct Scope<'p> {
     area: &'p str,
     /// Facade paths of every product's operations (see [`super::facade_paths`]).
     facade_paths: Option<&'p BTreeMap<String, String>>,
+    /// The products generated over one shared crate (Sage 200's editions), which have every
+    /// operation that names no `editions`; empty for a product of its own.
+    pub(crate) editions: std::rc::Rc<[String]>,
 }
 
 impl<'p> Scope<'p> {
@@ -43,6 +46,7 @@ impl<'p> Scope<'p> {
             ids: Default::default(),
             area: "",
             facade_paths: None,
+            editions: std::rc::Rc::new([]),
         };
         scope.ids = std::rc::Rc::new(Ids::new(product));
         scope.no_default = scope.structs_without_default();
@@ -53,6 +57,11 @@ impl<'p> Scope<'p> {
     /// The same scope, able to name other products' operations by their facade path.
     pub(crate) fn with_facade_paths(self, facade_paths: &'p BTreeMap<String, String>) -> Self {
         Self { facade_paths: Some(facade_paths), ..self }
+    }
+
+    /// The same scope for code shared by `editions` (see [`Scope::editions`](Self#structfield.editions)).
+    pub(crate) fn with_editions(self, editions: &[String]) -> Self {
+        Self { editions: editions.into(), ..self }
     }
 
     /// The facade path (`sage::accounting_v31::contacts::ListContacts`) of the operation that a

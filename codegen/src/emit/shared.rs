@@ -62,6 +62,11 @@ impl<'a> SharedGroup<'a> {
         Ok(Self { crate_name, products, source, shared })
     }
 
+    /// The products' names: the editions that have an operation naming no `editions`.
+    pub(crate) fn editions(&self) -> Vec<String> {
+        self.products.iter().map(|product| product.name.clone()).collect()
+    }
+
     /// Where the shared crate comes from, for its header line.
     pub(crate) fn schema_dirs(&self) -> String {
         let mut dirs: Vec<_> = self.products.iter().map(|product| source_dir(product)).collect();
@@ -76,7 +81,8 @@ pub fn emit_shared_crate(
     facade_paths: &BTreeMap<String, String>,
 ) -> Result<BTreeMap<String, String>, EmitError> {
     let source = group.source;
-    let scope = Scope::new(source).with_facade_paths(facade_paths);
+    let editions = group.editions();
+    let scope = Scope::new(source).with_facade_paths(facade_paths).with_editions(&editions);
     let header = group.schema_dirs();
     let layout = Layout::new(group.crate_name, source);
     let mut files = layout.area_crates(&header)?;
@@ -86,13 +92,13 @@ pub fn emit_shared_crate(
     let path = layout.ids_path();
     files.insert(path.clone(), render(&path, &header, ids::ids_module(&scope.ids))?);
     let path = format!("{GENERATED_DIR}/operations.rs");
-    files.insert(path.clone(), render_chunks(&path, &header, [Chunk::Text(table::shared_specs(source))])?);
+    files.insert(path.clone(), render_chunks(&path, &header, [Chunk::Text(table::shared_specs(&scope))])?);
     let path = format!("{GENERATED_DIR}/changes.rs");
     files.insert(path.clone(), render(&path, &header, changes::shared_feeds(source))?);
     files.extend(super::drift::drift_test(source, group.crate_name, &header));
     let conversions = convert::plan(source, &scope);
     let areas = super::parallel::map(&source.areas, |area| {
-        let scope = Scope::new(source).with_facade_paths(facade_paths);
+        let scope = Scope::new(source).with_facade_paths(facade_paths).with_editions(&editions);
         let path = layout.area_path(&area.name);
         let pairs = conversions.get(&area.name).map(Vec::as_slice).unwrap_or_default();
         let module = area_module(area, area, pairs, &scope.in_area(&area.name), Part::Shared(&group.shared));
@@ -112,7 +118,8 @@ pub fn emit_edition(
     facade_paths: &BTreeMap<String, String>,
 ) -> Result<BTreeMap<String, String>, EmitError> {
     let source = group.source;
-    let scope = Scope::new(source).with_facade_paths(facade_paths);
+    let editions = group.editions();
+    let scope = Scope::new(source).with_facade_paths(facade_paths).with_editions(&editions);
     let schema_dir = source_dir(product);
     let own: BTreeSet<String> =
         operations(product).map(|op| op.name.clone()).filter(|name| !group.shared.contains(name)).collect();

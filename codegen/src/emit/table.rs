@@ -5,7 +5,7 @@ use std::fmt::Write;
 
 use proc_macro2::Literal;
 
-use super::operation::method_variant;
+use super::operation::{method_variant, operation_products};
 use super::scope::Scope;
 use crate::ir::{Area, Method, ModelKind, Operation, Param, ParamLocation, Product, Response, Type};
 use crate::names::type_name;
@@ -46,14 +46,14 @@ pub(crate) fn operations_table(product: &Product) -> String {
 
 /// A shared crate's `operations.rs`: each operation of `product` as a `const` named after it, for
 /// the tables of the products built on the crate.
-pub(crate) fn shared_specs(product: &Product) -> String {
-    let scope = Scope::new(product);
+pub(crate) fn shared_specs(scope: &Scope<'_>) -> String {
+    let product = scope.product;
     let mut pool = ParamPool::default();
     let mut text =
         String::from("//! Every operation of the API as data; each edition's `OPERATIONS` lists the ones it has.\n");
     text.push_str(IMPORTS);
     for (area, op) in sorted_operations(product) {
-        let spec = spec(area, op, &mut pool, &scope, "");
+        let spec = spec(area, op, &mut pool, scope, "");
         let _ = writeln!(text, "/// `{}`\npub const {}: OperationSpec = {spec};", op.name, spec_const(&op.name));
     }
     text.push_str(&pool.consts());
@@ -138,6 +138,8 @@ fn spec(area: &Area, op: &Operation, pool: &mut ParamPool, scope: &Scope<'_>, in
     let _ = writeln!(text, "{field}list: {},", matches!(op.response, Response::List(_)));
     let _ = writeln!(text, "{field}idempotent: {},", op.idempotent);
     let _ = writeln!(text, "{field}deprecated: {},", op.deprecated.is_some());
+    let products: Vec<String> = operation_products(op, scope).into_iter().map(string).collect();
+    let _ = writeln!(text, "{field}products: &[{}],", products.join(", "));
     text.push_str(indent);
     text.push('}');
     text
@@ -241,10 +243,42 @@ fn string(text: &str) -> String {
 }
 
 /// The first sentence (or line) of a description: enough for help text, and keeps the table small.
+/// A sentence does not end at an abbreviation: "OData filter expression, e.g. `balance gt 100` …"
+/// is kept whole.
 fn first_sentence(description: &str) -> &str {
     let line = description.lines().next().unwrap_or_default().trim();
-    match line.find(". ") {
-        Some(end) => &line[..=end],
-        None => line,
+    let mut from = 0;
+    while let Some(offset) = line[from..].find(". ") {
+        let end = from + offset;
+        if !ends_with_abbreviation(&line[..=end]) {
+            return &line[..=end];
+        }
+        from = end + ". ".len();
+    }
+    line
+}
+
+/// Abbreviations whose dot ends no sentence.
+const ABBREVIATIONS: [&str; 10] = ["e.g.", "i.e.", "eg.", "ie.", "etc.", "vs.", "cf.", "approx.", "incl.", "no."];
+
+/// Whether `text` ends with an abbreviation (`… for example, e.g.`, `(i.e.`).
+fn ends_with_abbreviation(text: &str) -> bool {
+    let word = text.rsplit(char::is_whitespace).next().unwrap_or_default();
+    let word = word.trim_start_matches(|c: char| !c.is_alphanumeric());
+    ABBREVIATIONS.iter().any(|abbreviation| word.eq_ignore_ascii_case(abbreviation))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::first_sentence;
+
+    #[test]
+    fn a_first_sentence_does_not_end_at_an_abbreviation() {
+        let filter = "OData filter expression, e.g. `balance gt 100` (dates in UTC with `Z`, enum values quoted).";
+        assert_eq!(first_sentence(filter), filter);
+        assert_eq!(first_sentence("Sort order (i.e. `name asc`). Defaults to none."), "Sort order (i.e. `name asc`).");
+        assert_eq!(first_sentence("Page size. At most 200."), "Page size.");
+        assert_eq!(first_sentence("One line\nand another"), "One line");
+        assert_eq!(first_sentence(""), "");
     }
 }

@@ -106,6 +106,9 @@ pub struct OperationSpec {
     pub idempotent: bool,
     /// Whether it is deprecated.
     pub deprecated: bool,
+    /// The products that have it (see [`Request::products`](Request#structfield.products)): its
+    /// requests carry them, so a client of another product refuses them. Empty: not checked.
+    pub products: &'static [&'static str],
 }
 
 /// Why a dynamic call could not be built.
@@ -157,7 +160,8 @@ impl OperationSpec {
     /// Builds the request for this operation from `name=value` pairs, refusing values that are not
     /// of the parameter's type; a JSON body is attached by the caller with [`Request::json`].
     pub fn request<'v>(&self, params: impl IntoIterator<Item = (&'v str, &'v str)>) -> Result<Request, CatalogError> {
-        let mut request = Request::new(self.name, self.method, self.path).idempotent(self.idempotent);
+        let mut request =
+            Request::new(self.name, self.method, self.path).idempotent(self.idempotent).products(self.products);
         for (name, value) in params {
             let spec = self
                 .params
@@ -247,6 +251,7 @@ mod tests {
             list: false,
             idempotent: true,
             deprecated: false,
+            products: &["accounting-v31"],
         },
         OperationSpec {
             name: "list_contacts",
@@ -259,6 +264,7 @@ mod tests {
             list: true,
             idempotent: true,
             deprecated: false,
+            products: &["accounting-v31"],
         },
     ];
 
@@ -274,6 +280,7 @@ mod tests {
         let request = spec.request([("key", "c?1"), ("attributes", "all")]).unwrap();
         assert_eq!(request.render_path().unwrap(), "/contacts/c%3F1");
         assert_eq!(request.query_value("attributes"), Some("all"));
+        assert_eq!(request.products, ["accounting-v31"], "the request names the operation's products");
         assert!(matches!(spec.request([]), Err(CatalogError::MissingParameter { name: "key", .. })));
         assert!(matches!(spec.request([("key", "1"), ("bogus", "x")]), Err(CatalogError::UnknownParameter { .. })));
     }

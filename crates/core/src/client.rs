@@ -238,7 +238,10 @@ impl Client {
     /// Sends a request description and returns the raw 2xx response. Error statuses become
     /// [`Error::Api`]. Retries happen here, and one token refresh after a 401 that blames the token
     /// (see `blames_the_token`); any other 401, and every 403, is returned at once with Sage's items.
+    /// A request naming products of which this client's is not one is refused unsent
+    /// ([`Error::WrongProduct`]).
     pub async fn execute(&self, request: &Request) -> Result<RawResponse> {
+        self.check_product(request)?;
         // DEBUG, not INFO: an application logging at INFO pays nothing for a span per call.
         let span = tracing::debug_span!(
             "sage.call",
@@ -283,6 +286,17 @@ impl Client {
             self.track_lead_business(&mut response.metadata);
             response
         })
+    }
+
+    /// Refuses, before anything is sent, a request naming products of which this client's is not
+    /// one ([`Error::WrongProduct`]); a request naming none is not checked.
+    #[inline]
+    fn check_product(&self, request: &Request) -> Result<()> {
+        let client_product = self.shared.product.name;
+        if request.is_for(client_product) {
+            return Ok(());
+        }
+        Err(Error::WrongProduct { operation: request.operation, operation_products: request.products, client_product })
     }
 
     /// Calls that send no `X-Business` are served by the lead business; notice when it moves.

@@ -16,6 +16,18 @@ pub enum Error {
     /// The request could not be built (a missing path parameter, an invalid header value, bad config).
     #[error("invalid request: {0}")]
     Build(String),
+    /// The operation belongs to another product or edition than the client's: a Sage 200
+    /// Professional-only operation on a Standard Online client, a v3.1 operation on a Sage 200
+    /// client. Refused before sending (Sage would answer a bare 404); the message names both.
+    #[error("{}", wrong_product(operation, operation_products, client_product))]
+    WrongProduct {
+        /// Operation name from the schema.
+        operation: &'static str,
+        /// The products that have it ([`Request::products`](crate::Request#structfield.products)).
+        operation_products: &'static [&'static str],
+        /// The product the client was built for ([`Product::name`](crate::Product::name)).
+        client_product: &'static str,
+    },
     /// The request did not reach Sage or the connection broke.
     #[error("transport error: {0}")]
     Transport(#[source] reqwest::Error),
@@ -82,6 +94,41 @@ impl Error {
             Self::Transport(err.without_url())
         }
     }
+}
+
+/// The title of a product sage-rs generates, for messages; `None` for others.
+fn product_title(name: &str) -> Option<&'static str> {
+    Some(match name {
+        "accounting-v31" => "Sage Business Cloud Accounting v3.1",
+        "accounting-v3" => "Sage Business Cloud Accounting v3",
+        "sage200-pro" => "Sage 200 Professional",
+        "sage200-standard" => "Sage 200 Standard Online",
+        _ => return None,
+    })
+}
+
+/// `Sage 200 Professional (sage200-pro)` (`only` adds " only" after the title), or the bare name
+/// of a product without a known title.
+fn product_label(name: &str, only: bool) -> String {
+    let only = if only { " only" } else { "" };
+    match product_title(name) {
+        Some(title) => format!("{title}{only} (`{name}`)"),
+        None => format!("`{name}`{only}"),
+    }
+}
+
+/// [`Error::WrongProduct`]'s message. An operation of one edition of the client's API (the same
+/// name before the `-`: `sage200-pro` on `sage200-standard`) is "Sage 200 Professional only".
+fn wrong_product(operation: &str, operation_products: &[&str], client_product: &str) -> String {
+    let family = |name: &str| name.split('-').next().unwrap_or_default().to_owned();
+    let edition = matches!(operation_products, [one] if family(one) == family(client_product));
+    let products: Vec<String> = operation_products.iter().map(|name| product_label(name, edition)).collect();
+    let is = if edition { "is" } else { "is an operation of" };
+    format!(
+        "`{operation}` {is} {}, and this client is for {}: not sent",
+        products.join(" and "),
+        product_label(client_product, false),
+    )
 }
 
 /// An error status from Sage, with its error items parsed and the raw body kept.
@@ -234,6 +281,41 @@ mod tests {
             Error::Api(Box::new(api)).to_string(),
             "get_user failed with HTTP 401; AuthorizationFailure: No active subscription. (MSE)"
         );
+    }
+
+    #[test]
+    fn a_wrong_product_names_both_and_an_edition_only_operation_says_so() {
+        let pro_only = Error::WrongProduct {
+            operation: "list_x",
+            operation_products: &["sage200-pro"],
+            client_product: "sage200-standard",
+        };
+        assert_eq!(
+            pro_only.to_string(),
+            "`list_x` is Sage 200 Professional only (`sage200-pro`), and this client is for Sage 200 Standard Online \
+             (`sage200-standard`): not sent"
+        );
+        let other_api = Error::WrongProduct {
+            operation: "list_contacts",
+            operation_products: &["accounting-v31"],
+            client_product: "sage200-pro",
+        };
+        assert_eq!(
+            other_api.to_string(),
+            "`list_contacts` is an operation of Sage Business Cloud Accounting v3.1 (`accounting-v31`), and this \
+             client is for Sage 200 Professional (`sage200-pro`): not sent"
+        );
+        let shared = Error::WrongProduct {
+            operation: "list_customers",
+            operation_products: &["sage200-pro", "sage200-standard"],
+            client_product: "bench",
+        };
+        assert_eq!(
+            shared.to_string(),
+            "`list_customers` is an operation of Sage 200 Professional (`sage200-pro`) and Sage 200 Standard Online \
+             (`sage200-standard`), and this client is for `bench`: not sent"
+        );
+        assert!(!pro_only.is_retryable() && pro_only.status().is_none());
     }
 
     #[test]

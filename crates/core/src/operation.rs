@@ -64,6 +64,11 @@ pub struct Request {
     /// the body (`contact` in `{"contact": {…}}`). The client then fills in an id per call and
     /// retries the create safely (see [`Request::idempotency_field`]).
     pub idempotency_key: Option<&'static str>,
+    /// The products (by [`Product::name`](crate::Product::name)) that have this operation: the
+    /// generated crate's product, or the Sage 200 editions that have it (`["sage200-pro"]` for a
+    /// Professional-only one). A [`Client`](crate::Client) of any other product refuses it before
+    /// sending ([`Error::WrongProduct`]). Empty (a hand-built request): not checked.
+    pub products: &'static [&'static str],
 }
 
 impl Request {
@@ -79,7 +84,21 @@ impl Request {
             body: None,
             idempotent,
             idempotency_key: None,
+            products: &[],
         }
+    }
+
+    /// Names the products that have this operation (see [`Request::products`](Request#structfield.products)).
+    #[inline]
+    pub fn products(mut self, products: &'static [&'static str]) -> Self {
+        self.products = products;
+        self
+    }
+
+    /// Whether a client of `product` may send it: it names no products, or names this one.
+    #[inline]
+    pub fn is_for(&self, product: &str) -> bool {
+        self.products.is_empty() || self.products.contains(&product)
     }
 
     /// Marks a create whose entity, wrapped under `key` in the body, accepts an `idempotency_id`.
@@ -332,6 +351,17 @@ mod tests {
         let pairs: Vec<_> = request.query.iter().map(|(k, v)| format!("{k}={v}")).collect();
         assert_eq!(pairs, ["search=abc", "id=1", "id=2", "page=4"]);
         assert_eq!(request.query_value("page"), Some("4"));
+    }
+
+    #[test]
+    fn a_request_naming_products_is_for_those_only_and_one_naming_none_for_any() {
+        let shared =
+            Request::new("list_customers", Method::Get, "/customers").products(&["sage200-pro", "sage200-standard"]);
+        assert!(shared.is_for("sage200-pro") && shared.is_for("sage200-standard"));
+        assert!(!shared.is_for("accounting-v31"));
+        let pro_only = Request::new("list_x", Method::Get, "/x").products(&["sage200-pro"]);
+        assert!(pro_only.is_for("sage200-pro") && !pro_only.is_for("sage200-standard"));
+        assert!(Request::new("anything", Method::Get, "/").is_for("test"), "hand-built requests are not checked");
     }
 
     #[test]

@@ -19,6 +19,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         list: false,
         idempotent: true,
         deprecated: true,
+        products: &["demo"],
     },
     OperationSpec {
         name: "list_order_revisions",
@@ -31,6 +32,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         list: true,
         idempotent: true,
         deprecated: true,
+        products: &["demo"],
     },
     OperationSpec {
         name: "list_orders",
@@ -43,6 +45,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         list: true,
         idempotent: true,
         deprecated: false,
+        products: &["demo"],
     },
     OperationSpec {
         name: "post_order",
@@ -55,6 +58,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         list: false,
         idempotent: true,
         deprecated: false,
+        products: &["demo"],
     },
 ];
 

@@ -178,6 +178,7 @@ impl sage_core::Operation for GetOrder {
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         Ok(
             sage_core::Request::new("get_order", sage_core::Method::Get, "/orders/{id}")
+                .products(&["demo"])
                 .path("id", self.id),
         )
     }
@@ -222,6 +223,7 @@ impl sage_core::Operation for ListOrderRevisions {
                     sage_core::Method::Get,
                     "/orders/{id}/revisions",
                 )
+                .products(&["demo"])
                 .odata(&self.odata)
                 .path("id", self.id),
         )
@@ -356,6 +358,7 @@ impl sage_core::Operation for ListOrders {
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         Ok(
             sage_core::Request::new("list_orders", sage_core::Method::Get, "/orders")
+                .products(&["demo"])
                 .query("$filter", &self.filter)
                 .query("status", &self.status.as_ref().map(|value| value.as_str()))
                 .query(
@@ -403,6 +406,7 @@ impl sage_core::Operation for PostOrder {
                 sage_core::Method::Post,
                 "/customers/{customer}/orders",
             )
+            .products(&["demo"])
             .path("customer", &self.customer)
             .idempotent(true)
             .json(&self.body)
