@@ -404,3 +404,22 @@ async fn v31_authorize_also_answers_on_auth_central() {
     let code = location_param(&response, "code").unwrap();
     assert_eq!(exchange(&sandbox, "accounting-v31", &client, &code).await.0, StatusCode::OK);
 }
+
+#[tokio::test]
+async fn a_refresh_token_the_sandbox_does_not_know_says_why_and_what_to_do() {
+    // Without a data file, a restart forgets every sign-in: the refusal says so.
+    let sandbox = auto_sandbox().await;
+    let client = sandbox.demo_client();
+    let grant = [("grant_type", "refresh_token"), ("refresh_token", "issued-by-an-earlier-run")];
+    let (status, body) = token_request(&sandbox, "accounting-v31", &client, &grant).await;
+    assert_eq!((status, body["error"].as_str()), (StatusCode::BAD_REQUEST, Some("invalid_grant")));
+    let description = body["error_description"].as_str().unwrap();
+    assert!(description.contains("--data FILE") && description.contains("sign in again"), "{description}");
+
+    // With one, sign-ins survive restarts, so the hint would mislead.
+    let dir = tempfile::tempdir().unwrap();
+    let kept = Sandbox::builder().auto_approve(true).data_file(dir.path().join("data.json")).start().await.unwrap();
+    let client = kept.demo_client();
+    let (_, body) = token_request(&kept, "accounting-v31", &client, &grant).await;
+    assert!(!body["error_description"].as_str().unwrap().contains("--data"), "{body}");
+}

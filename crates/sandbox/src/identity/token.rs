@@ -103,6 +103,18 @@ fn verify_pkce(request: &AuthRequest, verifier: Option<&str>) -> Result<(), OAut
     }
 }
 
+/// Why a refresh token is refused that the sandbox does not know. Without a data file, a restart is
+/// the likeliest cause: say so, and what to do, instead of leaving a stale sign-in unexplained.
+fn unknown_refresh_token(state: &AppState) -> &'static str {
+    if state.data.is_some() {
+        "the refresh token is invalid, revoked or already used"
+    } else {
+        "the refresh token is invalid, revoked, already used, or was issued before this sandbox restarted: \
+         it keeps sign-ins in memory only (started without --data), so sign in again, or start it with \
+         --data FILE to keep them across restarts"
+    }
+}
+
 fn refresh(state: &AppState, family: Family, client_id: &str, params: &Params) -> Result<Value, OAuthError> {
     let presented = params.require("refresh_token")?;
     let now = Instant::now();
@@ -111,7 +123,7 @@ fn refresh(state: &AppState, family: Family, client_id: &str, params: &Params) -
         .refresh(presented)
         .filter(|grant| grant.family == family && grant.client_id == client_id)
         .cloned()
-        .ok_or_else(|| OAuthError::invalid_grant("the refresh token is invalid, revoked or already used"))?;
+        .ok_or_else(|| OAuthError::invalid_grant(unknown_refresh_token(state)))?;
     if grant.is_expired(now) {
         grants.remove_refresh(presented);
         return Err(OAuthError::invalid_grant("the refresh token has expired"));
