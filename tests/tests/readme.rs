@@ -40,3 +40,13 @@ fn the_change_feed_snippet_is_the_compiled_example_with_its_imports() {
     let example = read("crates/sage/examples/change_feed.rs");
     assert!(example.contains(&snippet), "README change-feed snippet differs from crates/sage/examples/change_feed.rs");
 }
+
+#[test]
+fn the_sage200_site_snippet_is_the_compiled_example() {
+    let snippet = snippet_under(&read("README.md"), "### Choosing a Sage 200 company and site");
+    assert!(snippet.contains("ListSites") && snippet.contains("with_headers"), "{snippet}");
+    // The snippet is the body of the example's `main`, one indentation level in.
+    let unindented = |text: &str| text.lines().map(str::trim).collect::<Vec<_>>().join("\n");
+    let example = unindented(&read("crates/sage/examples/cli_login.rs"));
+    assert!(example.contains(&unindented(&snippet)), "README Sage 200 site snippet differs from examples/cli_login.rs");
+}

@@ -46,7 +46,7 @@ async fn main() -> Result<(), BoxError> {
     let directory = target.client_builder(PRODUCT).headers(HeaderPolicy::sage200_directory()).auth(auth).build()?;
     let sites = ListSites::new().send(&directory).await?.items;
     let (company_id, site_id) = choose_site(&sites, target.is_sandbox())?;
-    let client = directory.with_headers(HeaderPolicy::sage200(company_id.to_string(), site_id))?;
+    let client = directory.with_headers(HeaderPolicy::sage200(company_id, site_id))?;
 
     let customers = ListCustomers::new().orderby("reference").top(10).send(&client).await?;
     println!("\nFirst {} customers:", customers.items.len());

@@ -30,7 +30,7 @@ pub(super) fn rescue_paths(path: &Path) -> [PathBuf; 2] {
 /// The bytes of the rescue file at `path` if there is one this user can trust.
 pub(super) fn read_trusted(path: &Path) -> Option<Vec<u8>> {
     let listed = fs::symlink_metadata(path).ok()?;
-    let mut file = File::open(path).ok()?;
+    let file = File::open(path).ok()?;
     let opened = file.metadata().ok()?;
     if !(listed.is_file() && trusted(&listed, &opened)) {
         tracing::warn!(rescue = %path.display(), "ignoring a token rescue file not owned by this user alone");
