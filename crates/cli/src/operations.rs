@@ -1,5 +1,6 @@
 //! `sage operations`: a product's operations, or one operation in full — its parameters, and where
-//! the same call lives in Rust.
+//! the same call lives in Rust. An operation that another edition of the same API lacks (Sage 200's
+//! Professional-only ones) is marked; a Standard listing names the Professional-only ones it lacks.
 
 use std::fmt::Write as _;
 
@@ -11,25 +12,73 @@ use crate::suggest;
 
 pub fn run(product: &str, operation: Option<&str>) -> Result<(), CliError> {
     let entry = products::find(product).map_err(CliError::Usage)?;
+    let all = products::all();
     match operation {
-        Some(name) => print!("{}", describe(&entry, suggest::operation(&entry, name)?)),
-        None => {
-            for spec in entry.operations {
-                let deprecated = if spec.deprecated { " (deprecated)" } else { "" };
-                println!("{:<48} {:<6} {}{deprecated}", spec.name, spec.method.as_str(), spec.path);
-            }
-        }
+        Some(name) => print!("{}", describe(&entry, suggest::operation(&entry, name)?, &all)),
+        None => print!("{}", listing(&entry, &all)),
     }
     Ok(())
 }
 
+/// One line per operation: name, method, path, and notes (deprecated, edition only); then the
+/// operations other editions of the API have and this one lacks.
+fn listing(entry: &Entry, all: &[Entry]) -> String {
+    let mut out = String::new();
+    for spec in entry.operations {
+        let deprecated = if spec.deprecated { " (deprecated)" } else { "" };
+        let only = edition_only(spec, entry, all).map(|only| format!(" ({only})")).unwrap_or_default();
+        writeln!(out, "{:<48} {:<6} {}{deprecated}{only}", spec.name, spec.method.as_str(), spec.path).ok();
+    }
+    for sibling in editions(entry, all) {
+        let missing: Vec<&OperationSpec> =
+            sibling.operations.iter().filter(|spec| !spec.products.contains(&entry.product.name)).collect();
+        if missing.is_empty() {
+            continue;
+        }
+        let title = sibling.product.title;
+        writeln!(
+            out,
+            "\n{} more operations are {title} only, not on {} (`sage operations {}` lists them):",
+            missing.len(),
+            entry.product.title,
+            sibling.product.name,
+        )
+        .ok();
+        for spec in missing {
+            writeln!(out, "{:<48} {:<6} {} ({title} only)", spec.name, spec.method.as_str(), spec.path).ok();
+        }
+    }
+    out
+}
+
+/// The other editions of `entry`'s API (Sage 200 Professional for Standard Online and back).
+fn editions<'a>(entry: &'a Entry, all: &'a [Entry]) -> impl Iterator<Item = &'a Entry> {
+    all.iter().filter(move |other| other.product.api == entry.product.api && other.product.name != entry.product.name)
+}
+
+/// `Sage 200 Professional only` for an operation of `entry` that another edition of its API lacks.
+fn edition_only(spec: &OperationSpec, entry: &Entry, all: &[Entry]) -> Option<String> {
+    if spec.products.is_empty() || editions(entry, all).all(|other| spec.products.contains(&other.product.name)) {
+        return None;
+    }
+    let titles: Vec<&str> = spec
+        .products
+        .iter()
+        .map(|name| all.iter().find(|other| other.product.name == *name).map_or(*name, |other| other.product.title))
+        .collect();
+    Some(format!("{} only", titles.join(" and ")))
+}
+
 /// Method and path, every parameter with its type and description, the Rust type and its feature.
-fn describe(entry: &Entry, spec: &OperationSpec) -> String {
+fn describe(entry: &Entry, spec: &OperationSpec, all: &[Entry]) -> String {
     let type_name = sage_schema::names::type_name(spec.name).unwrap_or_default();
     let module = entry.product.name.replace('-', "_");
     let mut out = format!("{} {} {}\n", spec.name, spec.method.as_str(), spec.path);
     if !spec.summary.is_empty() {
         writeln!(out, "  {}", spec.summary).ok();
+    }
+    if let Some(only) = edition_only(spec, entry, all) {
+        writeln!(out, "  {only}: a client of another edition refuses it before sending").ok();
     }
     if spec.deprecated {
         writeln!(out, "  deprecated: see the Rust type's documentation for its replacement").ok();
@@ -77,7 +126,7 @@ mod tests {
     #[test]
     fn an_operation_is_described_with_its_rust_path_feature_and_parameters() {
         let entry = products::find("accounting-v31").unwrap();
-        let text = describe(&entry, suggest::operation(&entry, "list_contacts").unwrap());
+        let text = describe(&entry, suggest::operation(&entry, "list_contacts").unwrap(), &products::all());
         assert!(text.starts_with("list_contacts GET /contacts\n"), "{text}");
         assert!(text.contains("Rust:     sage::accounting_v31::contacts::ListContacts"), "{text}");
         assert!(text.contains("feature:  sage-accounting-v31/contacts"), "{text}");
@@ -91,7 +140,7 @@ mod tests {
         let real = std::any::type_name::<sage_accounting_v31::sales::CreateSalesInvoice>();
         assert_eq!(real, "sage_accounting_v31::generated::sales::CreateSalesInvoice");
         let entry = products::find("accounting-v31").unwrap();
-        let text = describe(&entry, suggest::operation(&entry, "create_sales_invoice").unwrap());
+        let text = describe(&entry, suggest::operation(&entry, "create_sales_invoice").unwrap(), &products::all());
         assert!(text.contains("sage::accounting_v31::sales::CreateSalesInvoice"), "{text}");
         assert!(text.contains("body:"), "{text}");
     }
