@@ -193,7 +193,7 @@ sage_core::json_model! {
     }
 }
 
-sage_core::fields! { Bank => BankFields { account_currency: Other, account_currency_id: Integer, account_name: Text, account_no: Text, account_status_type: Enum<super::common::AccountStatus>, account_type: Text, balance: Decimal, balance_in_base: Decimal, bank_account_nominal_code: Other, bank_account_nominal_cost_centre: Text, bank_account_nominal_department: Text, bank_account_nominal_reference: Text, bank_address: One<BankBankAddress>, bank_charges_nominal_code: Other, bank_charges_nominal_cost_centre: Text, bank_charges_nominal_department: Text, bank_charges_nominal_reference: Text, bank_contacts: Many<BankBankContacts>, bank_name: Text, bic: Text, code: Text, date_time_created: DateTime, date_time_updated: DateTime, description: Text, emails: Many<BankEmails>, exchange_diff_nominal_code: Other, exchange_diff_nominal_cost_centre: Text, exchange_diff_nominal_department: Text, exchange_diff_nominal_reference: Text, iban: Text, id: Integer, memos: Many<BankMemos>, overdraft_limit: Decimal, sort_code: Text, statement_balance: Decimal, statement_date: DateTime, websites: Many<BankWebsites> } }
+sage_core::fields! { Bank => BankFields { account_currency: Object, account_currency_id: Integer, account_name: Text, account_no: Text, account_status_type: Enum<super::common::AccountStatus>, account_type: Text, balance: Decimal, balance_in_base: Decimal, bank_account_nominal_code: Object, bank_account_nominal_cost_centre: Text, bank_account_nominal_department: Text, bank_account_nominal_reference: Text, bank_address: One<BankBankAddress>, bank_charges_nominal_code: Object, bank_charges_nominal_cost_centre: Text, bank_charges_nominal_department: Text, bank_charges_nominal_reference: Text, bank_contacts: Many<BankBankContacts>, bank_name: Text, bic: Text, code: Text, date_time_created: DateTime, date_time_updated: DateTime, description: Text, emails: Many<BankEmails>, exchange_diff_nominal_code: Object, exchange_diff_nominal_cost_centre: Text, exchange_diff_nominal_department: Text, exchange_diff_nominal_reference: Text, iban: Text, id: Integer, memos: Many<BankMemos>, overdraft_limit: Decimal, sort_code: Text, statement_balance: Decimal, statement_date: DateTime, websites: Many<BankWebsites> } }
 /// When working with bank accounts, it is important to know what type of bank account it is.
 ///
 ///  Use this API endpoint to return the list of bank account types that can be used.
@@ -734,7 +734,7 @@ sage_core::json_model! {
     }
 }
 
-sage_core::fields! { BankPostedTransaction => BankPostedTransactionFields { bank: Other, bank_cheque_to_base_currency_rate: Decimal, bank_id: Integer, bank_transaction_type: Text, cheque_currency: Other, cheque_currency_id: Integer, cheque_discount_value: Decimal, cheque_to_account_currency_rate: Decimal, cheque_value: Decimal, date_time_created: DateTime, date_time_updated: DateTime, entry_description: Text, id: Integer, last_statement_date: DateTime, nominal_analysis_items: Many<BankPostedTransactionNominalAnalysisItems>, posted_date: DateTime, reference: Text, second_reference: Text, source: Text, statement_page_number: Integer, tax_analysis_items: Many<BankPostedTransactionTaxAnalysisItems>, trade_items: Many<BankPostedTransactionTradeItems>, transaction_date: DateTime, urn: Integer, user_name: Text } }
+sage_core::fields! { BankPostedTransaction => BankPostedTransactionFields { bank: Object, bank_cheque_to_base_currency_rate: Decimal, bank_id: Integer, bank_transaction_type: Text, cheque_currency: Object, cheque_currency_id: Integer, cheque_discount_value: Decimal, cheque_to_account_currency_rate: Decimal, cheque_value: Decimal, date_time_created: DateTime, date_time_updated: DateTime, entry_description: Text, id: Integer, last_statement_date: DateTime, nominal_analysis_items: Many<BankPostedTransactionNominalAnalysisItems>, posted_date: DateTime, reference: Text, second_reference: Text, source: Text, statement_page_number: Integer, tax_analysis_items: Many<BankPostedTransactionTaxAnalysisItems>, trade_items: Many<BankPostedTransactionTradeItems>, transaction_date: DateTime, urn: Integer, user_name: Text } }
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct BankPostedTransactionNominalAnalysisItems {
     /// Value in base currency.
@@ -1395,7 +1395,7 @@ sage_core::json_model! {
     }
 }
 
-sage_core::fields! { BankView => BankViewFields { account_name: Text, account_no: Text, account_status_type_id: Integer, account_type_id: Integer, balance: Decimal, balance_in_base: Decimal, bank_account_nominal_cost_centre: Text, bank_account_nominal_department: Text, bank_account_nominal_reference: Text, bank_charges_nominal_cost_centre: Text, bank_charges_nominal_department: Text, bank_charges_nominal_reference: Text, bank_name: Text, bic: Text, code: Text, currency_id: Integer, currency_iso_code: Text, currency_iso_code_id: Integer, currency_iso_code_name: Text, currency_name: Text, currency_symbol: Text, description: Text, electronic_bank: Text, electronic_bank_function_id: Other, exchange_diff_nominal_cost_centre: Text, exchange_diff_nominal_department: Text, exchange_diff_nominal_reference: Text, iban: Text, id: Integer, overdraft_limit: Decimal, sort_code: Text, statement_balance: Decimal, statement_date: DateTime, statement_page_number: Integer } }
+sage_core::fields! { BankView => BankViewFields { account_name: Text, account_no: Text, account_status_type_id: Integer, account_type_id: Integer, balance: Decimal, balance_in_base: Decimal, bank_account_nominal_cost_centre: Text, bank_account_nominal_department: Text, bank_account_nominal_reference: Text, bank_charges_nominal_cost_centre: Text, bank_charges_nominal_department: Text, bank_charges_nominal_reference: Text, bank_name: Text, bic: Text, code: Text, currency_id: Integer, currency_iso_code: Text, currency_iso_code_id: Integer, currency_iso_code_name: Text, currency_name: Text, currency_symbol: Text, description: Text, electronic_bank: Text, electronic_bank_function_id: Object, exchange_diff_nominal_cost_centre: Text, exchange_diff_nominal_department: Text, exchange_diff_nominal_reference: Text, iban: Text, id: Integer, overdraft_limit: Decimal, sort_code: Text, statement_balance: Decimal, statement_date: DateTime, statement_page_number: Integer } }
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct BankWebsites {
     /// Bank account record Id.
@@ -1453,7 +1453,7 @@ sage_core::json_model! {
     }
 }
 
-sage_core::fields! { CashBookSettings => CashBookSettingsFields { default_bank_account: Other, default_bank_account_id: Integer, id: Integer } }
+sage_core::fields! { CashBookSettings => CashBookSettingsFields { default_bank_account: Object, default_bank_account_id: Integer, id: Integer } }
 /// Use this API endpoint to return the list of e-banking function types that can be used with e-banking.
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct ElectronicBankFunctionType {

@@ -221,7 +221,7 @@ sage_core::json_model! {
 }
 
 #[cfg(any(feature = "price_book", feature = "sales"))]
-sage_core::fields! { CustomerPriceBand => CustomerPriceBandFields { customer_id: Integer, date_time_created: DateTime, date_time_updated: DateTime, id: Integer, is_to_delete: Boolean, price_band: Other, price_band_id: Integer } }
+sage_core::fields! { CustomerPriceBand => CustomerPriceBandFields { customer_id: Integer, date_time_created: DateTime, date_time_updated: DateTime, id: Integer, is_to_delete: Boolean, price_band: Object, price_band_id: Integer } }
 #[cfg(any(feature = "pop", feature = "sop"))]
 /// Whether a sales quote is live or lost.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]

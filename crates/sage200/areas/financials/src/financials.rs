@@ -378,7 +378,7 @@ sage_core::json_model! {
     }
 }
 
-sage_core::fields! { Currency => CurrencyFields { core_currency_rate: Decimal, currency_iso_code: Other, currency_iso_code_id: Integer, date_time_created: DateTime, date_time_updated: DateTime, euro_currency_rate: Decimal, exchange_rate_amendability_type: Text, exchange_rate_type: Text, id: Integer, is_base_currency: Boolean, is_euro_currency: Boolean, name: Text, symbol: Text, use_for_new_accounts: Boolean } }
+sage_core::fields! { Currency => CurrencyFields { core_currency_rate: Decimal, currency_iso_code: Object, currency_iso_code_id: Integer, date_time_created: DateTime, date_time_updated: DateTime, euro_currency_rate: Decimal, exchange_rate_amendability_type: Text, exchange_rate_type: Text, id: Integer, is_base_currency: Boolean, is_euro_currency: Boolean, name: Text, symbol: Text, use_for_new_accounts: Boolean } }
 /// The currency exchange rates that have been specified within the application.
 #[derive(Debug, Clone, PartialEq)]
 pub struct CurrencyExchangeRate {
@@ -629,7 +629,7 @@ sage_core::json_model! {
     }
 }
 
-sage_core::fields! { DocumentType => DocumentTypeFields { date_time_created: DateTime, date_time_updated: DateTime, description: Text, id: Integer, is_mandatory: Boolean, trader_contact_role: Other, trader_contact_role_id: Integer, used_in_module: Text, value: Text } }
+sage_core::fields! { DocumentType => DocumentTypeFields { date_time_created: DateTime, date_time_updated: DateTime, description: Text, id: Integer, is_mandatory: Boolean, trader_contact_role: Object, trader_contact_role_id: Integer, used_in_module: Text, value: Text } }
 /// Exchange rate amendability types are used to allow control when and where a currency can be changed within the application. Currencies can be configured as 'Not Amendable', 'Amendable - Cash Postings Only', 'Amendable - All' or 'Fixed to Euro'.
 ///
 /// The API endpoint returns details of the exchange rate amendability types that can be used.

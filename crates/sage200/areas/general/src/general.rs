@@ -216,7 +216,7 @@ sage_core::json_model! {
     }
 }
 
-sage_core::fields! { CompanyDetails => CompanyDetailsFields { address: One<CompanyDetailsAddress>, country_code: Other, country_code_id: Integer, date_time_created: DateTime, date_time_updated: DateTime, email: Text, eori_number: Text, fax: Text, id: Integer, is_supplier_payments_enabled: Boolean, name: Text, tax_registration_number: Text, telephone: Text, website: Text, years_accounts_held_for: Integer } }
+sage_core::fields! { CompanyDetails => CompanyDetailsFields { address: One<CompanyDetailsAddress>, country_code: Object, country_code_id: Integer, date_time_created: DateTime, date_time_updated: DateTime, email: Text, eori_number: Text, fax: Text, id: Integer, is_supplier_payments_enabled: Boolean, name: Text, tax_registration_number: Text, telephone: Text, website: Text, years_accounts_held_for: Integer } }
 /// The company's address.
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct CompanyDetailsAddress {
