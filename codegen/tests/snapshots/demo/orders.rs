@@ -149,7 +149,7 @@ impl<'de> serde::Deserialize<'de> for OrderType {
     }
 }
 
-sage_core::fields! { Order => OrderFields { id: Integer, r#type as "type": Enum<OrderType>, path as "$path": Text, total: Decimal, discount: Decimal, placed_at: DateTime, due: Date, status: Enum<super::common::Status>, tags: Other, root: One<super::common::Node> } }
+sage_core::fields! { Order => OrderFields { id: Integer, r#type as "type": Enum<OrderType>, path as "$path": Text, total: Decimal, discount: Decimal, placed_at: DateTime, due: Date, status: Enum<super::common::Status>, tags: Object, root: One<super::common::Node> } }
 /// Returns an order.
 ///
 /// `GET /orders/{id}`
