@@ -311,11 +311,8 @@ fn area_module(
     let gates =
         if area.name == COMMON && part.has_models() { gates::common_gates(scope.product) } else { BTreeMap::new() };
     let needs = |name: &str| gates.get(name).map(gates::any_feature);
-    let models = area
-        .models
-        .iter()
-        .filter(|model| part.has_models() && !scope.is_envelope(&model.name))
-        .flat_map(|model| {
+    let models =
+        area.models.iter().filter(|model| part.has_models() && !scope.is_envelope(&model.name)).flat_map(|model| {
             let chunks = model::model(model, scope).into_iter().chain(fields::fields(model, scope));
             gates::gated(chunks.collect(), needs(&model.name))
         });

@@ -67,7 +67,7 @@ return redis.call('HINCRBY', KEYS[1], 'revision', 1)
 /// Keeps one Sage connection's token set in Redis, shared by every app instance using the same
 /// [`ConnectionKey`], and coordinates their refreshes with a lock in Redis.
 ///
-/// The set is stored with [`encode`] (the same versioned JSON as the file store) in a hash next
+/// The set is stored with [`encode`](sage_core::auth::store::encode) (the same versioned JSON as the file store) in a hash next
 /// to a revision and the set's [`generation`](TokenSet::generation). [`save`](TokenStore::save)
 /// is refused with [`StoreError::Conflict`] if a newer revision than the one this instance last
 /// [`load`](TokenStore::load)ed is stored, so an instance whose lock expired mid-refresh cannot

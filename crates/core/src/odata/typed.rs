@@ -622,7 +622,7 @@ impl ODataQuery {
             if skip < 0 {
                 return Err(QueryError::Skip(skip));
             }
-            if self.orderby.as_deref().map_or(true, |order| order.trim().is_empty()) {
+            if self.orderby.as_deref().is_none_or(|order| order.trim().is_empty()) {
                 return Err(QueryError::SkipWithoutOrderBy);
             }
         }

@@ -9,7 +9,7 @@
 //! gives an empty one). Scalars are strings, integers, booleans, decimals, dates, timestamps, ids and
 //! open enums. Anything that is neither the right type nor a faithful spelling of it (`"12abc"` for
 //! an integer) is still an error. Every value read from another spelling is noted for
-//! [`drift`](super::drift)'s audit.
+//! [`drift`]'s audit.
 //!
 //! Decimals stay exact: a JSON string is parsed as written, and a JSON number is parsed from the
 //! shortest text that round-trips its `f64`, which is the number as written whenever it has at most
