@@ -50,3 +50,33 @@ fn the_sage200_site_snippet_is_the_compiled_example() {
     let example = unindented(&read("crates/sage/examples/cli_login.rs"));
     assert!(example.contains(&unindented(&snippet)), "README Sage 200 site snippet differs from examples/cli_login.rs");
 }
+
+/// Every Rust block of the README is compiled code: its lines, trimmed, stand in that order in an example
+/// or a test of the workspace, which CI builds (and mostly runs).
+#[test]
+fn every_rust_snippet_is_compiled_code() {
+    let trimmed =
+        |text: &str| text.lines().map(str::trim).filter(|line| !line.is_empty()).collect::<Vec<_>>().join("\n");
+    let mut compiled = Vec::new();
+    for dir in ["crates/sage/examples", "crates/sage/tests", "tests/tests"] {
+        let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("..").join(dir);
+        for entry in std::fs::read_dir(&root).unwrap() {
+            let path = entry.unwrap().path();
+            if path.extension().is_some_and(|ext| ext == "rs") {
+                compiled.push(trimmed(&std::fs::read_to_string(&path).unwrap()));
+            }
+        }
+    }
+    let readme = read("README.md");
+    let mut blocks = 0;
+    for block in readme.split("```rust").skip(1) {
+        let body = &block[block.find('\n').unwrap() + 1..];
+        let snippet = trimmed(&body[..body.find("```").expect("closed code block")]);
+        assert!(
+            compiled.iter().any(|code| code.contains(&snippet)),
+            "README snippet is in no example or test:\n{snippet}"
+        );
+        blocks += 1;
+    }
+    assert!(blocks >= 6, "found {blocks} Rust blocks");
+}

@@ -52,6 +52,22 @@ async fn a_customer_is_created_updated_and_read_modified_written() {
     assert_eq!(stored.name, "Writes Group Ltd");
 }
 
+/// The README's Sage 200 write ("Writing to Sage"), as it is printed there.
+#[tokio::test]
+async fn the_readme_snippet_creates_reads_and_updates_a_customer() -> Result<(), Box<dyn std::error::Error>> {
+    use sage200_pro::sales::{CreateCustomer, CustomerUpdate, GetCustomer, NewCustomer, UpdateCustomer};
+    use sage_core::types::dec;
+    let sandbox = sandbox().await;
+    let client = sage200_client(&sandbox, sage200_pro::PRODUCT).await;
+    let created = CreateCustomer::new(NewCustomer::new("Acme Ltd", "ACM001")).send(&client).await?;
+    let id = created.id.ok_or("Sage assigns the id")?;
+    let customer = GetCustomer::new(id).send(&client).await?;
+    let update = CustomerUpdate { credit_limit: Some(dec!(2500.50)), ..(&customer).into() };
+    UpdateCustomer::new(id, update).send(&client).await?;
+    assert_eq!(GetCustomer::new(id).send(&client).await?.credit_limit, Some(dec!(2500.50)));
+    Ok(())
+}
+
 #[tokio::test]
 async fn a_supplier_is_created_updated_and_read_modified_written() {
     use sage200_standard::purchases::{CreateSupplier, GetSupplier, NewSupplier, SupplierUpdate, UpdateSupplier};
