@@ -29,6 +29,7 @@ pub struct ClientBuilder {
     timeout: Duration,
     limits: Limits,
     http: Option<reqwest::Client>,
+    limiter: crate::limit::SharedLimiter,
     #[cfg(feature = "record")]
     recorder: Option<crate::record::Recorder>,
 }
@@ -45,6 +46,7 @@ impl ClientBuilder {
             timeout: Duration::from_secs(60),
             limits: Limits { deadline: Some(DEFAULT_DEADLINE), body_limit: DEFAULT_BODY_LIMIT },
             http: None,
+            limiter: None,
             #[cfg(feature = "record")]
             recorder: None,
         }
@@ -131,6 +133,18 @@ impl ClientBuilder {
         self
     }
 
+    /// Holds calls to a client-side rate limit per (product, business or company), e.g.
+    /// [`GcraLimiter`](crate::limit::GcraLimiter) in one process or a Redis-backed limiter shared by
+    /// several. Before each try the call waits for its key's next slot (the wait counts against the
+    /// deadline; a slot beyond it fails the call at once with [`Error::DeadlineExceeded`]), and a 429
+    /// with `Retry-After` keeps every caller of that key away until then. Clients derived from this
+    /// one (`for_business`, `with_headers`, …) share the limiter, each counting against its own key.
+    /// Not set (the default), no limit is applied.
+    pub fn rate_limit(mut self, limiter: Arc<dyn crate::limit::RateLimiter>) -> Self {
+        self.limiter = Some(limiter);
+        self
+    }
+
     /// Checks the configuration and builds the client.
     pub fn build(self) -> Result<Client> {
         let product = self.product;
@@ -156,7 +170,8 @@ impl ClientBuilder {
         if let Some(recorder) = &self.recorder {
             recorder.client(product.name, &base_url);
         }
-        let client = Client::from_parts(http, base_url, product, auth, self.retry, headers, self.limits);
+        let client = Client::from_parts(http, base_url, product, auth, self.retry, headers, self.limits)
+            .with_limiter(self.limiter);
         #[cfg(feature = "record")]
         let client = client.with_recorder(self.recorder);
         Ok(client)

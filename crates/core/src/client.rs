@@ -46,6 +46,8 @@ struct Shared {
     auth: Arc<dyn Authenticate>,
     retry: RetryPolicy,
     lead: LeadTracker,
+    /// The client-side rate limiter ([`ClientBuilder::rate_limit`]); `None` costs one branch per call.
+    limiter: crate::limit::SharedLimiter,
     /// Where exchanges are recorded; `None` costs one branch per try.
     #[cfg(feature = "record")]
     recorder: Option<crate::record::Recorder>,
@@ -95,10 +97,19 @@ impl Client {
             auth,
             retry,
             lead: LeadTracker::new(),
+            limiter: None,
             #[cfg(feature = "record")]
             recorder: None,
         };
         Self { shared: Arc::new(shared), headers: Arc::new(headers), limits }
+    }
+
+    /// Sets the rate limiter of a client just built (its `Shared` is not yet shared).
+    pub(crate) fn with_limiter(mut self, limiter: crate::limit::SharedLimiter) -> Self {
+        if let Some(shared) = Arc::get_mut(&mut self.shared) {
+            shared.limiter = limiter;
+        }
+        self
     }
 
     /// Sets the recorder of a client just built (its `Shared` is not yet shared).
@@ -322,8 +333,15 @@ impl Client {
         let mut token = self.shared.auth.access_token().await?;
         let mut refreshed = false;
         let mut attempt = 0;
+        let turn = self.shared.limiter.as_deref().map(|limiter| crate::limit::Turn {
+            limiter,
+            key: crate::limit::RateKey::for_client(&self.shared.product, &self.headers),
+        });
         loop {
             attempt += 1;
+            if let Some(turn) = &turn {
+                turn.wait(deadline_at, self.limits.deadline).await?;
+            }
             let (error, retry_after) = match self.send_once(request, &url, &token).await {
                 Ok(response) if response.status().is_success() => {
                     let raw = into_raw(response, self.limits.body_limit).await?;
@@ -360,6 +378,9 @@ impl Client {
                 }
                 Err(err) => (err, None),
             };
+            if let Some(turn) = &turn {
+                turn.learn(&error).await;
+            }
             let time_left = deadline_at.map(|at| at.saturating_duration_since(tokio::time::Instant::now()));
             if retry_after.zip(time_left).is_some_and(|(wait, left)| wait > left) {
                 tracing::debug!(attempt, "the wait Sage asked for outlasts the deadline: returning its answer");

@@ -20,6 +20,7 @@ mod error;
 mod headers;
 mod idempotency;
 mod ids;
+pub mod limit;
 mod odata;
 mod operation;
 mod paging;
