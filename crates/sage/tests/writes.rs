@@ -4,7 +4,7 @@
 use std::sync::Arc;
 
 use sage::accounting_v31::contacts::{ContactUpdate, CreateContact, GetContact, NewContact, UpdateContact};
-use sage::accounting_v31::ledger::ListLedgerAccounts;
+use sage::accounting_v31::ledger::{ListLedgerAccounts, ListLedgerAccountsVisibleIn};
 use sage::accounting_v31::sales::{
     CreateSalesInvoice, GetSalesInvoice, NewSalesInvoice, NewSalesInvoiceLine, SalesInvoiceUpdate, UpdateSalesInvoice,
 };
@@ -51,7 +51,12 @@ async fn a_contact_round_trips_through_a_one_line_update() {
 async fn a_two_line_sales_invoice_is_created_and_its_lines_updated() {
     let (_sandbox, client) = client().await;
     let customer = CreateContact::new(NewContact::new("Brakes & Co", ["CUSTOMER"])).send(&client).await.unwrap();
-    let ledger = ListLedgerAccounts::new().send(&client).await.expect("ledger accounts");
+    // Sage refuses a sales line posted to an account not visible in sales (the bank account, say).
+    let ledger = ListLedgerAccounts::new()
+        .visible_in(ListLedgerAccountsVisibleIn::Sales)
+        .send(&client)
+        .await
+        .expect("ledger accounts");
     let sales = ledger.items[0].id.clone().expect("a ledger account id");
     let lines = [
         NewSalesInvoiceLine {
