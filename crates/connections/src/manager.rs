@@ -32,8 +32,11 @@ pub(crate) struct Inner {
     clients: Mutex<HashMap<String, Cached>>,
     /// OAuth clients by (product, region, redirect URI): each holds an HTTP client, so they are
     /// shared by every connection with the same registration.
-    oauth: Mutex<HashMap<(String, Option<Region>, String), OAuthClient>>,
+    oauth: Mutex<HashMap<OAuthKey, OAuthClient>>,
 }
+
+/// Product name, v3 region, redirect URI.
+type OAuthKey = (String, Option<Region>, String);
 
 #[derive(Clone)]
 struct Cached {

@@ -178,6 +178,9 @@ impl Registry for RedisRegistry {
         let mut conn = self.conn().await?;
         let mut ids: Vec<String> = conn.smembers(self.ids_key()).await.map_err(|err| self.error(err))?;
         ids.sort();
+        if ids.is_empty() {
+            return Ok(Vec::new()); // Redis refuses an empty pipeline
+        }
         let mut pipe = redis::pipe();
         for id in &ids {
             pipe.hget(self.connection_key(id), "body");
