@@ -1,4 +1,4 @@
-//! `cargo run --release -p sage-bench -- [overhead|refresh|paging|generator|kill-window|soak|changes|all]`
+//! `cargo run --release -p sage-bench -- [overhead|refresh|paging|generator|kill-window|soak|changes|rate-limit|all]`
 //!
 //! Prints each figure as a ratio measured in this run, so results compare across machines.
 //! See BENCHMARKS.md for what each scenario means and the numbers of one run.
@@ -9,6 +9,7 @@ mod generator;
 mod kill_window;
 mod overhead;
 mod paging;
+mod rate_limit;
 mod refresh;
 mod server;
 mod soak;
@@ -17,7 +18,8 @@ mod soak;
 static ALLOCATOR: alloc::Counting = alloc::Counting;
 
 /// The scenarios, in the order `all` runs them.
-const SCENARIOS: [&str; 7] = ["overhead", "refresh", "paging", "generator", "kill-window", "changes", "soak"];
+const SCENARIOS: [&str; 8] =
+    ["overhead", "refresh", "paging", "generator", "kill-window", "changes", "soak", "rate-limit"];
 
 fn main() {
     let which = std::env::args().nth(1).unwrap_or_else(|| "all".to_owned());
@@ -48,6 +50,7 @@ fn main() {
             "kill-window" => kill_window::run().await,
             "changes" => changes::run().await,
             "soak" => soak::run().await,
+            "rate-limit" => rate_limit::run().await,
             other => {
                 eprintln!("unknown scenario `{other}`; one of: all, {}", SCENARIOS.join(", "));
                 std::process::exit(2);
