@@ -203,6 +203,12 @@ struct Tally {
     per_product: BTreeMap<String, (usize, usize)>,
     /// Refused for a missing or blank required field: one line each, naming the operation.
     blank: Vec<String>,
+    /// Refused by Sage's rule on which ledger accounts a document's lines may use (the example points
+    /// at the first account listed, which a user replaces with one visible in sales or expenses), and
+    /// updates of the documents those creates did not make.
+    account_rule: Vec<String>,
+    /// Collections (by path) whose create was refused by that rule.
+    not_created: std::collections::BTreeSet<String>,
     /// Refused for any other reason.
     other: Vec<String>,
 }
@@ -218,8 +224,16 @@ impl Tally {
         let message = message(&answer.text);
         let (name, method, path) = (&request.name, &request.method, request.path.join("/"));
         let line = format!("{product} {name} ({method} {path}): {} {message}", answer.status);
+        let collection =
+            request.path.iter().take_while(|segment| !segment.starts_with(':')).cloned().collect::<Vec<_>>();
+        let collection = collection.join("/");
         if is_blank_field(answer.status, &message) {
             self.blank.push(line);
+        } else if answer.status == 422 && message.contains("is not visible in") {
+            self.not_created.insert(collection);
+            self.account_rule.push(line);
+        } else if answer.status == 404 && self.not_created.contains(&collection) {
+            self.account_rule.push(line);
         } else {
             self.other.push(line);
         }
@@ -314,10 +328,17 @@ async fn every_create_and_update_of_every_collection_passes_the_sandbox_checks_f
         }
         assert_eq!(tally.per_product[&product.name].0, writes, "{}: every write is sent", product.name);
     }
-    let Tally { per_product, blank, other } = &tally;
+    let Tally { per_product, blank, account_rule, other, .. } = &tally;
     println!("requests sent: {}; per product (sent, refused): {per_product:?}", tally.sent());
     println!("refused for a blank or missing required field: {}", blank.len());
     for line in blank {
+        println!("  {line}");
+    }
+    println!(
+        "refused by the ledger-account visibility rule (and updates of what those did not create): {}",
+        account_rule.len()
+    );
+    for line in account_rule {
         println!("  {line}");
     }
     println!("refused for other reasons: {}", other.len());
@@ -329,6 +350,11 @@ async fn every_create_and_update_of_every_collection_passes_the_sandbox_checks_f
         "{} requests refused for a blank or missing required field:\n{}",
         blank.len(),
         blank.join("\n")
+    );
+    assert!(
+        account_rule.iter().all(|line| line.contains("lines[0].ledger_account_id") || line.contains(": 404 ")),
+        "only document lines meet the ledger-account rule:\n{}",
+        account_rule.join("\n")
     );
     assert!(
         other.len() <= TOLERATED_OTHER_REFUSALS,
