@@ -144,6 +144,12 @@ pub use sage_redis_store as redis;
 #[doc(inline)]
 pub use sage_core::record;
 
+/// Many customers' Sage accounts in one app: connections kept by id, connected, and addressed.
+#[cfg(feature = "connections")]
+#[cfg_attr(docsrs, doc(cfg(feature = "connections")))]
+#[doc(inline)]
+pub use sage_connections as connections;
+
 /// The local Sage look-alike.
 #[cfg(feature = "sandbox")]
 #[cfg_attr(docsrs, doc(cfg(feature = "sandbox")))]
