@@ -44,35 +44,7 @@ impl std::fmt::Debug for AuthorizeUrl {
     }
 }
 
-/// A product given by its [`sage_core::Product`] or its name (`accounting-v31`).
-pub trait ProductName {
-    /// The product's name.
-    fn product_name(&self) -> &str;
-}
-
-impl ProductName for sage_core::Product {
-    fn product_name(&self) -> &str {
-        self.name
-    }
-}
-
-impl ProductName for &sage_core::Product {
-    fn product_name(&self) -> &str {
-        self.name
-    }
-}
-
-impl ProductName for &str {
-    fn product_name(&self) -> &str {
-        self
-    }
-}
-
-impl ProductName for String {
-    fn product_name(&self) -> &str {
-        self
-    }
-}
+pub use sage_core::ProductName;
 
 /// What is sealed in the registry until the callback: nothing here is ever in clear at rest.
 #[derive(Serialize, Deserialize)]

@@ -50,7 +50,7 @@ pub use odata::typed as query;
 pub use odata::ODataQuery;
 pub use operation::{ListOperation, Method, Operation, QueryValue, Request};
 pub use paging::Page;
-pub use product::{HeaderStyle, PagingStyle, Product};
+pub use product::{HeaderStyle, PagingStyle, Product, ProductName};
 pub use response::{LeadBusinessChange, Response, ResponseMetadata};
 pub use retry::RetryPolicy;
 

@@ -36,3 +36,40 @@ pub enum PagingStyle {
     /// Sage 200: OData `$top` / `$skip` over a bare JSON array.
     OData,
 }
+
+/// A product given by its [`Product`] (what clients are built for) or its name (`"accounting-v31"`),
+/// so that calls taking a product accept either.
+pub trait ProductName {
+    /// The product's name, e.g. `accounting-v31`.
+    fn product_name(&self) -> &str;
+}
+
+impl ProductName for Product {
+    fn product_name(&self) -> &str {
+        self.name
+    }
+}
+
+impl ProductName for &Product {
+    fn product_name(&self) -> &str {
+        self.name
+    }
+}
+
+impl ProductName for &str {
+    fn product_name(&self) -> &str {
+        self
+    }
+}
+
+impl ProductName for String {
+    fn product_name(&self) -> &str {
+        self
+    }
+}
+
+impl ProductName for &String {
+    fn product_name(&self) -> &str {
+        self
+    }
+}

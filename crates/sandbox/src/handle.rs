@@ -191,39 +191,5 @@ impl Drop for Sandbox {
     }
 }
 
-/// A product as the sandbox's calls take it: a [`sage_core::Product`] (what clients are built for) or
-/// its name (`"accounting-v31"`), so every call names products the same way.
-pub trait ProductName {
-    /// The product's name, e.g. `accounting-v31`.
-    fn product_name(&self) -> &str;
-}
-
-impl ProductName for sage_core::Product {
-    fn product_name(&self) -> &str {
-        self.name
-    }
-}
-
-impl ProductName for &sage_core::Product {
-    fn product_name(&self) -> &str {
-        self.name
-    }
-}
-
-impl ProductName for &str {
-    fn product_name(&self) -> &str {
-        self
-    }
-}
-
-impl ProductName for String {
-    fn product_name(&self) -> &str {
-        self
-    }
-}
-
-impl ProductName for &String {
-    fn product_name(&self) -> &str {
-        self
-    }
-}
+/// Every call names a product the same way: a [`sage_core::Product`] or its name.
+pub use sage_core::ProductName;
