@@ -4,40 +4,27 @@
 use std::time::Duration;
 
 use chrono::{DateTime, Utc};
-use sage_core::auth::store::{decode, decode_sealed, encode, encode_sealed};
-use sage_core::auth::{StoreError, TokenCipher, TokenSet};
+use sage_core::auth::store::Codec;
+use sage_core::auth::TokenSet;
 
 /// How long the token key outlives the refresh token by default.
 pub(crate) const DEFAULT_EXPIRY_MARGIN: Duration = Duration::from_secs(24 * 3600);
 
 #[derive(Debug, Clone)]
 pub(crate) struct AtRest {
-    pub(crate) cipher: Option<TokenCipher>,
+    /// Plain, or sealed with the store's cipher.
+    pub(crate) codec: Codec,
     /// `None`: the key never expires.
     pub(crate) expiry_margin: Option<Duration>,
 }
 
 impl Default for AtRest {
     fn default() -> Self {
-        Self { cipher: None, expiry_margin: Some(DEFAULT_EXPIRY_MARGIN) }
+        Self { codec: Codec::default(), expiry_margin: Some(DEFAULT_EXPIRY_MARGIN) }
     }
 }
 
 impl AtRest {
-    pub(crate) fn encode(&self, tokens: &TokenSet) -> Vec<u8> {
-        match &self.cipher {
-            Some(cipher) => encode_sealed(tokens, cipher),
-            None => encode(tokens),
-        }
-    }
-
-    pub(crate) fn decode(&self, bytes: &[u8], location: &str) -> Result<TokenSet, StoreError> {
-        match &self.cipher {
-            Some(cipher) => decode_sealed(bytes, location, cipher),
-            None => decode(bytes, location),
-        }
-    }
-
     /// The key's time to live in milliseconds as a `PEXPIRE` argument, `""` for none: until the set
     /// is of no use any more (its refresh token expires, or, without one, its access token) plus
     /// the margin. A refresh token that never expires (Accounting v3) keeps the key forever.

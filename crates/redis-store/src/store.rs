@@ -123,7 +123,7 @@ impl RedisTokenStore {
     /// [`StoreError::Corrupt`] naming the key id, and is left as it is.
     #[must_use]
     pub fn encrypted(mut self, cipher: TokenCipher) -> Self {
-        self.at_rest.cipher = Some(cipher);
+        self.at_rest.codec = sage_core::auth::store::Codec::sealed(cipher);
         self
     }
 
@@ -191,7 +191,7 @@ impl RedisTokenStore {
         let (saved, revision): (i64, u64) = SAVE
             .key(self.key.tokens_key())
             .arg(expected.map(|revision| revision.to_string()).unwrap_or_default())
-            .arg(self.at_rest.encode(tokens))
+            .arg(self.at_rest.codec.encode(tokens))
             .arg(tokens.generation().to_string())
             .arg(if replace { "replace" } else { "save" })
             .arg(self.at_rest.ttl_millis(tokens, Utc::now()))
@@ -256,7 +256,7 @@ impl From<ReadError> for StoreError {
 impl TokenStore for RedisTokenStore {
     async fn load(&self) -> Result<Option<TokenSet>, StoreError> {
         let (revision, bytes) = self.read().await?;
-        let tokens = bytes.map(|bytes| self.at_rest.decode(&bytes, &self.location())).transpose()?;
+        let tokens = bytes.map(|bytes| self.at_rest.codec.decode(&bytes, &self.location())).transpose()?;
         self.remember_revision(revision);
         Ok(tokens)
     }

@@ -57,7 +57,7 @@ impl FileTokenStore {
     #[cfg_attr(docsrs, doc(cfg(feature = "encryption")))]
     #[must_use]
     pub fn encrypted(mut self, cipher: crate::auth::TokenCipher) -> Self {
-        self.codec.cipher = Some(cipher);
+        self.codec = Codec::sealed(cipher);
         self
     }
 

@@ -157,15 +157,25 @@ struct SealedEnvelope {
     sealed: crate::auth::Sealed,
 }
 
-/// How a store in this crate writes token sets: plain, or sealed when it was given a cipher.
+/// How a token store writes token sets: plain, or sealed when it was given a cipher. The file store
+/// and `sage-redis-store` both write through it, so the choice between [`encode`] and
+/// [`encode_sealed`] is made in one place.
 #[derive(Debug, Clone, Default)]
-pub(crate) struct Codec {
+pub struct Codec {
     #[cfg(feature = "encryption")]
-    pub(crate) cipher: Option<crate::auth::TokenCipher>,
+    cipher: Option<crate::auth::TokenCipher>,
 }
 
 impl Codec {
-    pub(crate) fn encode(&self, tokens: &TokenSet) -> Vec<u8> {
+    /// Sets sealed with `cipher` (and read with any key of its keyring).
+    #[cfg(feature = "encryption")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "encryption")))]
+    pub fn sealed(cipher: crate::auth::TokenCipher) -> Self {
+        Self { cipher: Some(cipher) }
+    }
+
+    /// The set as the store keeps it.
+    pub fn encode(&self, tokens: &TokenSet) -> Vec<u8> {
         #[cfg(feature = "encryption")]
         if let Some(cipher) = &self.cipher {
             return encode_sealed(tokens, cipher);
@@ -173,7 +183,8 @@ impl Codec {
         encode(tokens)
     }
 
-    pub(crate) fn decode(&self, bytes: &[u8], location: &str) -> Result<TokenSet, StoreError> {
+    /// A set the store kept; `location` names where, for errors.
+    pub fn decode(&self, bytes: &[u8], location: &str) -> Result<TokenSet, StoreError> {
         #[cfg(feature = "encryption")]
         if let Some(cipher) = &self.cipher {
             return decode_sealed(bytes, location, cipher);

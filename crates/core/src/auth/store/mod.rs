@@ -12,7 +12,7 @@ use std::sync::Mutex;
 use async_trait::async_trait;
 
 pub use file::FileTokenStore;
-pub use format::{decode, encode, FORMAT_VERSION};
+pub use format::{decode, encode, Codec, FORMAT_VERSION};
 #[cfg(feature = "encryption")]
 pub use format::{decode_sealed, encode_sealed};
 
