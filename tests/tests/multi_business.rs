@@ -130,3 +130,18 @@ async fn each_business_keeps_its_own_data() {
     assert!(!contact_names(&retail).await.iter().any(|name| name == "Only In Trading Ltd"));
     assert!(contact_names(&client).await.iter().any(|name| name == "Only In Trading Ltd"), "trading is the lead");
 }
+
+#[tokio::test]
+async fn a_business_id_no_sage_id_could_be_is_refused_before_any_call() {
+    let sandbox = oauth_support::sandbox().await;
+    let client = signed_in(&sandbox).await;
+    for id in ["", "a b", "a/b", "a\\b", "50%", "a\nb"] {
+        let err = client.for_business(id).expect_err(id);
+        assert!(
+            matches!(&err, Error::Build(message) if message.contains("is not a Sage business id")),
+            "{id:?}: {err}"
+        );
+    }
+    let lead = V31_BUSINESSES[0].id;
+    assert!(client.for_business(lead).is_ok(), "a real business id passes");
+}

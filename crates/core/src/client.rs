@@ -186,12 +186,14 @@ impl Client {
 
     /// Accounting v3.1: a client addressing `business_id` (`X-Business`) instead of the lead business.
     /// Takes the `BusinessId` a `/businesses` list returns (`&business.id`), a `&str` or a `String`.
-    /// An empty id, or one with whitespace or `/`, is refused with [`Error::Build`](crate::Error::Build).
+    /// An empty id, or one with a character no Sage id has (whitespace, `/`, `\`, `%`, a control
+    /// character: the rule path ids follow), is refused with [`Error::Build`](crate::Error::Build).
     pub fn for_business(&self, business_id: impl AsRef<str>) -> Result<Client> {
         let id = business_id.as_ref();
-        if id.is_empty() || id.chars().any(|c| c.is_whitespace() || c == '/') {
+        if id.is_empty() || id.chars().any(crate::operation::refused_in_id) {
             return Err(crate::Error::Build(format!(
-                "business id {id:?} is not a Sage business id: it must be non-empty, without whitespace or `/`"
+                "business id {id:?} is not a Sage business id: it must be non-empty, without whitespace, `/`, \
+                 `\\`, `%` or control characters"
             )));
         }
         self.with_headers(HeaderPolicy::AccountingV31 { business_id: Some(id.to_owned()) })

@@ -205,7 +205,7 @@ impl Request {
 /// that could change the path's meaning on the way: `/` and `\` separate segments once a proxy
 /// decodes `%2F` or normalizes slashes, `%` smuggles an encoded dot segment (`%2e%2e`) or slash,
 /// and control characters and whitespace split or end a request line.
-fn refused_in_id(c: char) -> bool {
+pub(crate) fn refused_in_id(c: char) -> bool {
     matches!(c, '/' | '\\' | '%') || c.is_control() || c.is_whitespace()
 }
 
