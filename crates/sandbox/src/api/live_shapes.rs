@@ -12,7 +12,6 @@
 //! changed, so a data file is the same whatever the shapes.
 
 use std::borrow::Cow;
-use std::str::FromStr;
 
 use axum::body::{to_bytes, Body};
 use axum::http::{header, HeaderMap};
@@ -249,24 +248,13 @@ fn sage200_record(kind: RecordKind<'_>, name: &str, fields: &mut Map<String, Val
         }
     }
     if matches!(name, "Customer" | "Supplier") {
-        let exceeded = match (fields.get("balance").and_then(number), fields.get("credit_limit").and_then(number)) {
-            (Some(balance), Some(limit)) => limit > Decimal::ZERO && balance > limit,
-            _ => false,
-        };
+        let exceeded =
+            match (fields.get("balance").and_then(query::number), fields.get("credit_limit").and_then(query::number)) {
+                (Some(balance), Some(limit)) => limit > Decimal::ZERO && balance > limit,
+                _ => false,
+            };
         fields.entry("credit_limit_exceeded").or_insert(Value::Bool(exceeded));
         fields.entry("date_of_last_transaction").or_insert(Value::from(""));
-    }
-}
-
-/// A decimal written as a JSON number or a string.
-fn number(value: &Value) -> Option<Decimal> {
-    match value {
-        Value::String(text) => Decimal::from_str(text).ok(),
-        Value::Number(number) => {
-            let text = number.to_string();
-            Decimal::from_str(&text).or_else(|_| Decimal::from_scientific(&text)).ok()
-        }
-        _ => None,
     }
 }
 
@@ -279,7 +267,7 @@ fn decimals_as_text(models: &Models<'_>, ty: &Type, value: &mut Value, depth: us
     }
     match (ty, value) {
         (Type::Decimal, value @ (Value::Number(_) | Value::String(_))) => {
-            if let Some(amount) = number(value) {
+            if let Some(amount) = query::number(value) {
                 *value = Value::from(ruby_decimal(amount));
             }
         }
@@ -312,6 +300,8 @@ fn ruby_decimal(amount: Decimal) -> String {
 
 #[cfg(test)]
 mod tests {
+    use std::str::FromStr;
+
     use super::*;
 
     #[test]
@@ -321,7 +311,7 @@ mod tests {
         for (given, live) in cases {
             assert_eq!(ruby_decimal(Decimal::from_str(given).unwrap()), live);
         }
-        assert_eq!(number(&json!(4000.0)).map(ruby_decimal).as_deref(), Some("4000.0"));
+        assert_eq!(query::number(&json!(4000.0)).map(ruby_decimal).as_deref(), Some("4000.0"));
     }
 
     #[test]

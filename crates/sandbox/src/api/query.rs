@@ -79,10 +79,14 @@ pub(crate) fn order(records: &mut [&Value], keys: &[SortKey]) {
     });
 }
 
-fn number(value: &Value) -> Option<Decimal> {
+/// A decimal written as a JSON number (in scientific notation too) or a string.
+pub(crate) fn number(value: &Value) -> Option<Decimal> {
     match value {
-        Value::Number(number) => Decimal::from_str(&number.to_string()).ok(),
         Value::String(text) => Decimal::from_str(text).ok(),
+        Value::Number(number) => {
+            let text = number.to_string();
+            Decimal::from_str(&text).or_else(|_| Decimal::from_scientific(&text)).ok()
+        }
         _ => None,
     }
 }
