@@ -18,7 +18,8 @@
 //! | Accounting v3 (`accounting-v3`) | `/oauth2/auth` | `/oauth2/token` | `/oauth2/revoke` |
 //! | Accounting v3.1 (`accounting-v31`) | `/oauth2/auth/central`, `/auth/central` | `/token` | `/revoke` |
 //!
-//! The consent form posts to `/consent`. Lifetimes follow Sage (access: 8 h / 60 min / 5 min; refresh:
+//! The consent form posts to `/consent`. `/connected-apps` lists the apps holding the demo user's tokens,
+//! each with a button that revokes its access at once, as a user does in their Sage account settings. Lifetimes follow Sage (access: 8 h / 60 min / 5 min; refresh:
 //! 90 days / never / 31 days; codes: 60 s), multiplied by [`SandboxBuilder::time_scale`] but never
 //! shorter than one second. Sage ID and v3.1 rotate refresh tokens; a used one answers `invalid_grant`.
 //!

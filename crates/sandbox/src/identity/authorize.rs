@@ -190,6 +190,6 @@ fn consent_page(consent_id: &str, request: &AuthRequest) -> String {
     )
 }
 
-fn escape_html(text: &str) -> String {
+pub(super) fn escape_html(text: &str) -> String {
     text.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;")
 }

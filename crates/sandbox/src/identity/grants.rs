@@ -196,6 +196,40 @@ impl Grants {
         existed
     }
 
+    /// The apps holding live tokens: (family, client id, live refresh tokens, live access tokens),
+    /// sorted, for the connected-apps page.
+    pub(crate) fn apps(&self, now: Instant) -> Vec<(Family, String, usize, usize)> {
+        let mut apps: std::collections::BTreeMap<(&'static str, &str), (Family, usize, usize)> = Default::default();
+        let live = |grant: &&Grant| !grant.is_expired(now);
+        for grant in self.refresh.values().filter(live) {
+            apps.entry((grant.family.id(), &grant.client_id)).or_insert((grant.family, 0, 0)).1 += 1;
+        }
+        for grant in self.access.values().filter(live) {
+            apps.entry((grant.family.id(), &grant.client_id)).or_insert((grant.family, 0, 0)).2 += 1;
+        }
+        apps.into_iter()
+            .map(|((_, client), (family, refresh, access))| (family, client.to_owned(), refresh, access))
+            .collect()
+    }
+
+    /// Forgets every access and refresh token `client_id` holds from `family`, as a user who revokes
+    /// an app's access in their account settings; returns how many were removed.
+    pub(crate) fn revoke_app(&mut self, family: Family, client_id: &str) -> usize {
+        let of_app = |grant: &Grant| grant.family == family && grant.client_id == client_id;
+        let refresh: Vec<String> =
+            self.refresh.iter().filter(|(_, grant)| of_app(grant)).map(|(token, _)| token.clone()).collect();
+        let access: Vec<String> =
+            self.access.iter().filter(|(_, grant)| of_app(grant)).map(|(token, _)| token.clone()).collect();
+        let removed = refresh.len() + access.len();
+        refresh.iter().for_each(|token| {
+            self.remove_refresh(token);
+        });
+        access.iter().for_each(|token| {
+            self.remove_access(token);
+        });
+        removed
+    }
+
     /// Makes every access token issued so far expired.
     pub(crate) fn expire_access(&mut self, now: Instant) {
         for grant in self.access.values_mut() {
@@ -231,6 +265,32 @@ mod tests {
         assert!(grants.take_consent("c0", now).is_none(), "the oldest made room");
         assert!(grants.take_consent("c1", now).is_some());
         assert!(grants.take_consent(&format!("c{MAX_PENDING_CONSENTS}"), now).is_some());
+    }
+
+    fn grant(family: Family, client_id: &str) -> Grant {
+        Grant { family, client_id: client_id.into(), scope: "full_access".into(), expires_at: None }
+    }
+
+    #[test]
+    fn revoking_an_app_removes_its_tokens_of_that_family_only() {
+        let (mut grants, now) = (Grants::journaled(), Instant::now());
+        grants.add_refresh("r1".into(), grant(Family::AccountingV31, "app"));
+        grants.add_access("a1".into(), grant(Family::AccountingV31, "app"), now);
+        grants.add_refresh("r2".into(), grant(Family::SageId, "app"));
+        grants.add_refresh("r3".into(), grant(Family::AccountingV31, "other"));
+        grants.take_changes();
+        assert_eq!(grants.apps(now).len(), 3);
+
+        assert_eq!(grants.revoke_app(Family::AccountingV31, "app"), 2);
+        assert!(grants.refresh("r1").is_none() && grants.access("a1").is_none());
+        assert!(
+            grants.refresh("r2").is_some() && grants.refresh("r3").is_some(),
+            "other families and apps keep theirs"
+        );
+        assert_eq!(grants.take_changes().len(), 2, "both removals are journaled for the data file");
+        let left: Vec<_> = grants.apps(now).into_iter().map(|(family, client, ..)| (family, client)).collect();
+        assert_eq!(left, [(Family::AccountingV31, "other".to_owned()), (Family::SageId, "app".to_owned())]);
+        assert_eq!(grants.revoke_app(Family::AccountingV31, "app"), 0, "revoking twice is harmless");
     }
 
     #[test]

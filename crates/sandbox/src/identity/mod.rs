@@ -1,6 +1,8 @@
-//! The identity servers: Sage ID (Sage 200), Accounting v3 and Accounting v3.1, on one host.
+//! The identity servers: Sage ID (Sage 200), Accounting v3 and Accounting v3.1, on one host, with the
+//! shared consent form and the demo user's connected-apps page.
 
 mod authorize;
+mod connected_apps;
 pub(crate) mod grants;
 mod oauth_error;
 mod params;
@@ -20,7 +22,10 @@ use crate::state::AppState;
 
 /// Routes of all three identity families plus the shared consent form.
 pub(crate) fn router() -> Router<Arc<AppState>> {
-    let mut router = Router::new().route("/consent", post(authorize::consent));
+    let mut router = Router::new()
+        .route("/consent", post(authorize::consent))
+        .route("/connected-apps", get(connected_apps::page))
+        .route("/connected-apps/revoke", post(connected_apps::revoke));
     for family in [Family::SageId, Family::AccountingV3, Family::AccountingV31] {
         let authorize =
             get(move |State(state): State<Arc<AppState>>, query: Query<_>| authorize::authorize(state, family, query));
