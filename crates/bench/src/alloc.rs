@@ -14,6 +14,9 @@ pub struct Counting;
 
 static ENABLED: AtomicBool = AtomicBool::new(false);
 static LIVE: AtomicUsize = AtomicUsize::new(0);
+/// Every byte ever handed out while counting, freed or not: what a step costs the allocator, as
+/// opposed to what it keeps.
+static ALLOCATED: AtomicUsize = AtomicUsize::new(0);
 
 /// Starts counting, for the rest of the process. Call it before the scenario allocates.
 pub fn enable() {
@@ -41,6 +44,7 @@ unsafe impl GlobalAlloc for Counting {
         // SAFETY: forwarded unchanged to the system allocator.
         let pointer = unsafe { System.alloc(layout) };
         if !pointer.is_null() && counted() {
+            ALLOCATED.fetch_add(layout.size(), Ordering::Relaxed);
             let live = LIVE.fetch_add(layout.size(), Ordering::Relaxed) + layout.size();
             PEAK.fetch_max(live, Ordering::Relaxed);
         }
@@ -60,6 +64,11 @@ unsafe impl GlobalAlloc for Counting {
 /// Bytes allocated and not yet freed.
 pub fn live() -> usize {
     LIVE.load(Ordering::Relaxed)
+}
+
+/// Bytes allocated so far, including those since freed.
+pub fn allocated() -> usize {
+    ALLOCATED.load(Ordering::Relaxed)
 }
 
 /// Starts a new peak measurement from the current live size.

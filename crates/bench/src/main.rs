@@ -1,10 +1,13 @@
-//! `cargo run --release -p sage-bench -- [overhead|refresh|paging|generator|kill-window|soak|changes|rate-limit|all]`
+//! `cargo run --release -p sage-bench -- [overhead|refresh|paging|generator|kill-window|soak|changes|rate-limit|connections-memory|connections-expiry|all]`
 //!
 //! Prints each figure as a ratio measured in this run, so results compare across machines.
 //! See BENCHMARKS.md for what each scenario means and the numbers of one run.
 
 mod alloc;
 mod changes;
+mod connections_expiry;
+mod connections_memory;
+mod fleet;
 mod generator;
 mod kill_window;
 mod overhead;
@@ -18,8 +21,18 @@ mod soak;
 static ALLOCATOR: alloc::Counting = alloc::Counting;
 
 /// The scenarios, in the order `all` runs them.
-const SCENARIOS: [&str; 8] =
-    ["overhead", "refresh", "paging", "generator", "kill-window", "changes", "soak", "rate-limit"];
+const SCENARIOS: [&str; 10] = [
+    "overhead",
+    "refresh",
+    "paging",
+    "generator",
+    "kill-window",
+    "changes",
+    "soak",
+    "rate-limit",
+    "connections-memory",
+    "connections-expiry",
+];
 
 fn main() {
     let which = std::env::args().nth(1).unwrap_or_else(|| "all".to_owned());
@@ -34,7 +47,7 @@ fn main() {
         }
         return;
     }
-    if matches!(which.as_str(), "paging" | "changes") {
+    if matches!(which.as_str(), "paging" | "changes" | "connections-memory") {
         alloc::enable();
     }
     if which == "overhead" {
@@ -44,6 +57,7 @@ fn main() {
     runtime.block_on(async {
         match which.as_str() {
             "soak-worker" => soak::worker().await,
+            "connections-expiry-worker" => connections_expiry::worker().await,
             "refresh" => refresh::run().await,
             "paging" => paging::run().await,
             "generator" => generator::run(),
@@ -51,6 +65,8 @@ fn main() {
             "changes" => changes::run().await,
             "soak" => soak::run().await,
             "rate-limit" => rate_limit::run().await,
+            "connections-memory" => connections_memory::run().await,
+            "connections-expiry" => connections_expiry::run().await,
             other => {
                 eprintln!("unknown scenario `{other}`; one of: all, {}", SCENARIOS.join(", "));
                 std::process::exit(2);

@@ -165,14 +165,15 @@ pub async fn worker() {
     println!("requests={} failures={} reauthorizations={}", counts.requests, counts.failures, counts.reauthorizations);
 }
 
-/// A throwaway `redis-server` without persistence, restartable on the same port.
-struct RedisServer {
+/// A throwaway `redis-server` without persistence, restartable on the same port (the connection
+/// benchmarks use one too).
+pub(crate) struct RedisServer {
     port: u16,
     child: Child,
 }
 
 impl RedisServer {
-    fn start(port: u16) -> Option<Self> {
+    pub(crate) fn start(port: u16) -> Option<Self> {
         let child = spawn_redis(port)?;
         Some(Self { port, child })
     }
@@ -222,6 +223,6 @@ fn random_moments(count: usize, span: Duration) -> Vec<Duration> {
     moments
 }
 
-fn free_port() -> u16 {
+pub(crate) fn free_port() -> u16 {
     TcpListener::bind((Ipv4Addr::LOCALHOST, 0)).expect("a free port").local_addr().expect("address").port()
 }
