@@ -12,6 +12,7 @@ use url::Url;
 use crate::connection::{Connection, Region, Status};
 use crate::discover::discover;
 use crate::error::Error;
+use crate::event::{AuditRecord, Event};
 use crate::manager::Connections;
 use crate::registry::{PendingState, Taken};
 
@@ -214,9 +215,11 @@ impl Connections {
     /// Tokens first, then the connection: a connection is never listed without its tokens.
     async fn store(&self, mut connection: Connection, tokens: &TokenSet) -> Result<Connection, Error> {
         let registry = &self.inner.registry;
+        let mut previous_status = None;
         if let Some(previous) = registry.get(&connection.id).await? {
             connection.created_at = previous.created_at;
             connection.labels = previous.labels;
+            previous_status = Some(previous.status.name().to_owned());
             if previous.api != connection.api {
                 registry.token_store(&previous.id, previous.api).clear().await?;
             }
@@ -225,6 +228,21 @@ impl Connections {
         registry.put(&connection).await?;
         self.forget_client(&connection.id);
         tracing::info!(connection = %connection.id, product = %connection.product, "connection completed");
+        let at = connection.connected_at;
+        let mut record = AuditRecord::new(&connection.id, "connected", at);
+        record.detail = Some(match &previous_status {
+            Some(status) => format!("{} connected again (was {status})", connection.product),
+            None => format!("{} connected", connection.product),
+        });
+        if let Err(err) = registry.append_audit(&record).await {
+            tracing::warn!(connection = %connection.id, error = %err, "could not keep the audit record of a connect");
+        }
+        self.inner.events.emit(Event::Connected {
+            connection_id: connection.id.clone(),
+            product: connection.product.clone(),
+            at,
+            previous_status,
+        });
         Ok(connection)
     }
 }

@@ -11,8 +11,28 @@
 //!   exchanges the code, lists the account's businesses or companies and stores the connection.
 //! - [`Connections::client`] gives a ready, cached [`sage_core::Client`] per connection; all share
 //!   one HTTP connection pool.
-//! - A refresh token Sage refuses for good marks the connection
-//!   [`Status::NeedsRelink`]; from then on its calls fail at once, until it is completed again.
+//! - A refresh token Sage refuses for good (`invalid_grant`) marks the connection
+//!   [`Status::NeedsRelink`] after one attempt; from then on its calls fail at once, with no
+//!   refresh attempt, until it is completed again. Held clients fail with the typed
+//!   [`AuthError::ConnectionNeedsRelink`](sage_core::auth::AuthError::ConnectionNeedsRelink)
+//!   (match `sage_core::Error::Auth(..)`), `client()` and [`Connections::check`] with
+//!   [`Error::NeedsRelink`].
+//! - A transient refresh failure (timeout, 5xx, no route) leaves the status `active`: the next
+//!   attempts back off ([`TransientBackoff`]: exponential with jitter, capped), so a thousand
+//!   calls make no token request meanwhile, and the first good token after the streak is
+//!   [`Event::Recovered`].
+//! - [`Events`](Event) — `connected`, `refreshed`, `needs_relink`, `recovered`, `disconnected` —
+//!   come as a stream ([`Connections::subscribe`]), a callback
+//!   ([`ConnectionsBuilder::on_event`]) or signed POSTs to the app's URL
+//!   ([`ConnectionsBuilder::webhook`]; [`webhook::verify`] on the receiving side). Each process
+//!   emits what it did. A reconnect after `needs_relink` is `connected` (with `previous_status`),
+//!   not `recovered`.
+//! - [`Connections::keep_alive`] (opt-in) refreshes connections whose refresh token would expire
+//!   unused (31 days on v3.1, the app's Sage ID lifetime on Sage 200), one process of a fleet at a
+//!   time through a lease in the registry, at most [`KeepAlive::concurrency`] at once.
+//! - [`Connections::disconnect`] revokes at Sage where the product allows it, deletes the tokens,
+//!   marks the connection [`Status::Disconnected`] and keeps an [`AuditRecord`] (who, when, why);
+//!   [`Connections::audit`] gives a connection's trail.
 //!
 //! ```no_run
 //! # async fn demo(cipher: sage_core::auth::TokenCipher, product: sage_core::Product) -> Result<(), Box<dyn std::error::Error>> {
@@ -34,22 +54,31 @@
 #![warn(missing_docs)]
 
 mod auth;
+mod backoff;
 mod config;
 mod connect;
 mod connection;
 mod discover;
 mod error;
+mod event;
+mod keep_alive;
+mod lifecycle;
 mod manager;
 mod redis_registry;
 mod registry;
 mod sqlite;
+pub mod webhook;
 
+pub use backoff::TransientBackoff;
 pub use config::ProductConfig;
 pub use connect::{AuthorizeUrl, ProductName};
 pub use connection::{Business, Connection, Region, Sage200Company, Status};
 pub use error::{Error, RegistryError};
-pub use manager::{Connections, ConnectionsBuilder, STATE_LIFETIME};
+pub use event::{AuditRecord, Event};
+pub use keep_alive::{KeepAlive, KeepAliveHandle, KeepAliveReport};
+pub use manager::{Connections, ConnectionsBuilder, EVENT_CAPACITY, STATE_LIFETIME};
 pub use redis_registry::RedisRegistry;
 pub use registry::{PendingState, Registry, Taken, Update};
 pub use sage_core::auth::TokenCipher;
 pub use sqlite::{SqliteRegistry, SqliteTokenStore};
+pub use webhook::Webhook;

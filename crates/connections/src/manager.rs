@@ -1,20 +1,26 @@
 //! [`Connections`]: the registry, the app's product settings, and a client cache in one handle.
 
 use std::collections::{BTreeMap, HashMap};
+use std::sync::atomic::AtomicBool;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use sage_core::auth::{Authenticator, OAuthClient, TokenCipher};
 use sage_core::{Client, HeaderPolicy, HeaderStyle, Product};
 
-use crate::auth::{ConnectionAuth, Live, TrackedStore};
+use crate::auth::{Blocked, ConnectionAuth, Live, TrackedStore};
+use crate::backoff::TransientBackoff;
 use crate::config::ProductConfig;
 use crate::connection::{Connection, Region, Status};
 use crate::error::Error;
+use crate::event::{Callback, Event, Events};
 use crate::registry::Registry;
+use crate::webhook::{Webhook, WebhookQueue};
 
 /// How long a connect flow's `state` is accepted.
 pub const STATE_LIFETIME: Duration = Duration::from_secs(10 * 60);
+/// Events a [`subscribe`](Connections::subscribe)r may fall behind by before it loses the oldest.
+pub const EVENT_CAPACITY: usize = 1024;
 
 /// Many customers' Sage connections: [`begin`](Self::begin) and [`complete`](Self::complete) the
 /// connect flow, then [`client`](Self::client) for each connection's calls. Cheap to clone.
@@ -29,6 +35,10 @@ pub(crate) struct Inner {
     pub(crate) products: BTreeMap<&'static str, ProductConfig>,
     pub(crate) http: reqwest::Client,
     pub(crate) state_lifetime: Duration,
+    pub(crate) events: Arc<Events>,
+    backoff: TransientBackoff,
+    /// Set while this process runs a keep-alive pass: passes never overlap within a process.
+    pub(crate) keep_alive_running: AtomicBool,
     clients: Mutex<HashMap<String, Cached>>,
     /// OAuth clients by (product, region, redirect URI): each holds an HTTP client, so they are
     /// shared by every connection with the same registration.
@@ -42,6 +52,7 @@ type OAuthKey = (String, Option<Region>, String);
 struct Cached {
     client: Client,
     live: Arc<Live>,
+    auth: Arc<ConnectionAuth>,
 }
 
 impl std::fmt::Debug for Connections {
@@ -61,9 +72,39 @@ pub struct ConnectionsBuilder {
     products: BTreeMap<&'static str, ProductConfig>,
     http: Option<reqwest::Client>,
     state_lifetime: Duration,
+    callbacks: Vec<Callback>,
+    webhook: Option<Webhook>,
+    event_capacity: usize,
+    backoff: TransientBackoff,
 }
 
 impl ConnectionsBuilder {
+    /// Calls `callback` with every [`Event`] this process emits, in order, on the task that caused
+    /// it: keep it quick (hand slow work to a task of its own). A panic in it is caught and logged.
+    pub fn on_event(mut self, callback: impl Fn(&Event) + Send + Sync + 'static) -> Self {
+        self.callbacks.push(Arc::new(callback));
+        self
+    }
+
+    /// POSTs every event this process emits to the app's URL, signed (see [`crate::webhook`]).
+    pub fn webhook(mut self, webhook: Webhook) -> Self {
+        self.webhook = Some(webhook);
+        self
+    }
+
+    /// How many events a [`subscribe`](Connections::subscribe)r may fall behind by (default
+    /// [`EVENT_CAPACITY`]); past it, it loses the oldest ones.
+    pub fn event_capacity(mut self, capacity: usize) -> Self {
+        self.event_capacity = capacity;
+        self
+    }
+
+    /// How refreshes back off after transient failures (default [`TransientBackoff::default`]).
+    pub fn transient_backoff(mut self, backoff: TransientBackoff) -> Self {
+        self.backoff = backoff;
+        self
+    }
+
     /// Adds a product the app connects to, with its OAuth registration.
     pub fn product(mut self, config: ProductConfig) -> Self {
         self.products.insert(config.product.name, config);
@@ -94,12 +135,22 @@ impl ConnectionsBuilder {
                 .build()
                 .map_err(|err| Error::Client(Box::new(sage_core::Error::Build(format!("HTTP client: {err}")))))?,
         };
+        let webhook = match self.webhook {
+            Some(webhook) => {
+                webhook.check().map_err(|reason| Error::Client(Box::new(sage_core::Error::Build(reason))))?;
+                Some(WebhookQueue::new(webhook, http.clone()))
+            }
+            None => None,
+        };
         let inner = Inner {
             registry: self.registry,
             cipher: self.cipher,
             products: self.products,
             http,
             state_lifetime: self.state_lifetime,
+            events: Arc::new(Events::new(self.event_capacity, self.callbacks, webhook)),
+            backoff: self.backoff,
+            keep_alive_running: AtomicBool::new(false),
             clients: Mutex::new(HashMap::new()),
             oauth: Mutex::new(HashMap::new()),
         };
@@ -117,7 +168,19 @@ impl Connections {
             products: BTreeMap::new(),
             http: None,
             state_lifetime: STATE_LIFETIME,
+            callbacks: Vec::new(),
+            webhook: None,
+            event_capacity: EVENT_CAPACITY,
+            backoff: TransientBackoff::default(),
         }
+    }
+
+    /// The events this process emits from now on, in order. A receiver that falls more than the
+    /// builder's [`event_capacity`](ConnectionsBuilder::event_capacity) behind loses the oldest
+    /// (its next `recv` says how many, as [`tokio::sync::broadcast::error::RecvError::Lagged`]).
+    /// Each process sees its own events: one refresh is told by the process that made it.
+    pub fn subscribe(&self) -> tokio::sync::broadcast::Receiver<Event> {
+        self.inner.events.subscribe()
     }
 
     /// The registry backend.
@@ -150,11 +213,26 @@ impl Connections {
     /// [`Error::NeedsRelink`] at once, and so are calls on clients already handed out.
     pub async fn client(&self, id: &str) -> Result<Client, Error> {
         if let Some(cached) = self.cached(id) {
-            return match cached.live.relink() {
-                Some((reason, since)) => Err(Error::NeedsRelink { id: id.to_owned(), reason, since }),
+            return match cached.live.blocked() {
+                Some(Blocked::NeedsRelink { reason, since }) => {
+                    Err(Error::NeedsRelink { id: id.to_owned(), reason, since })
+                }
+                Some(Blocked::Disconnected) => Err(Error::Disconnected(id.to_owned())),
                 None => Ok(cached.client),
             };
         }
+        Ok(self.active_entry(id).await?.client)
+    }
+
+    /// The connection's auth (for checks and keep-alive), built like its client if need be.
+    pub(crate) async fn auth(&self, id: &str) -> Result<Arc<ConnectionAuth>, Error> {
+        match self.cached(id) {
+            Some(cached) => Ok(cached.auth),
+            None => Ok(self.active_entry(id).await?.auth),
+        }
+    }
+
+    async fn active_entry(&self, id: &str) -> Result<Cached, Error> {
         let connection = self.get(id).await?;
         match &connection.status {
             Status::Active => {}
@@ -166,19 +244,28 @@ impl Connections {
         let built = self.build_client(&connection)?;
         let mut clients = self.inner.clients.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
         // Another task may have built one meanwhile: keep a single authenticator per connection.
-        Ok(clients.entry(id.to_owned()).or_insert(built).client.clone())
+        Ok(clients.entry(id.to_owned()).or_insert(built).clone())
     }
 
     fn cached(&self, id: &str) -> Option<Cached> {
         self.inner.clients.lock().unwrap_or_else(|poisoned| poisoned.into_inner()).get(id).cloned()
     }
 
-    /// Drops the cached client of `id` (after a reconnect), clearing its relink switch so clients
-    /// already handed out reach the new tokens.
+    /// Drops the cached client of `id` (after a reconnect), clearing its relink and disconnect
+    /// switches so clients already handed out reach the new tokens.
     pub(crate) fn forget_client(&self, id: &str) {
         let removed = self.inner.clients.lock().unwrap_or_else(|poisoned| poisoned.into_inner()).remove(id);
         if let Some(cached) = removed {
-            cached.live.clear_relink();
+            cached.live.clear();
+        }
+    }
+
+    /// Forgets `id`'s cached client and makes the calls of clients already handed out fail at
+    /// once as disconnected (a reconnect does not revive them: they are forgotten).
+    pub(crate) fn block_clients(&self, id: &str) {
+        let removed = self.inner.clients.lock().unwrap_or_else(|poisoned| poisoned.into_inner()).remove(id);
+        if let Some(cached) = removed {
+            cached.live.set_blocked(Blocked::Disconnected);
         }
     }
 
@@ -206,23 +293,32 @@ impl Connections {
         let config = self.config(&connection.product)?;
         let oauth = self.oauth(config, connection.region, &connection.redirect_uri)?;
         let registry = Arc::clone(&self.inner.registry);
+        let events = Arc::clone(&self.inner.events);
         let store = TrackedStore {
             id: connection.id.clone(),
+            product: connection.product.clone(),
             inner: registry.token_store(&connection.id, connection.api),
             registry: Arc::clone(&registry),
+            events: Arc::clone(&events),
         };
         let live = Arc::new(Live::default());
-        let auth = ConnectionAuth {
+        // The authenticator's own gap only holds back callers queued behind a failed refresh;
+        // the growing backoff is `ConnectionAuth`'s.
+        let inner = Authenticator::builder(oauth, Arc::new(store)).failure_gap(self.inner.backoff.initial).build();
+        let auth = Arc::new(ConnectionAuth {
             id: connection.id.clone(),
+            product: connection.product.clone(),
             connected_at: connection.connected_at,
-            inner: Authenticator::new(oauth, Arc::new(store)),
+            inner,
             live: Arc::clone(&live),
             registry,
-        };
+            events,
+            backoff: self.inner.backoff,
+        });
         let client = api_client(&self.inner.http, config, connection, headers(config, connection)?)?
-            .shared_auth(Arc::new(auth))
+            .shared_auth(Arc::clone(&auth) as Arc<dyn sage_core::auth::Authenticate>)
             .build()?;
-        Ok(Cached { client, live })
+        Ok(Cached { client, live, auth })
     }
 }
 

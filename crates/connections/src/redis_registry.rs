@@ -14,6 +14,7 @@ use tokio::sync::OnceCell;
 
 use crate::connection::Connection;
 use crate::error::RegistryError;
+use crate::event::AuditRecord;
 use crate::registry::{PendingState, Registry, Taken, Update};
 
 const TIMEOUT: Duration = Duration::from_secs(5);
@@ -49,9 +50,38 @@ return {'taken', flow[1], flow[3], flow[4]}
     )
 });
 
+/// Takes the lease `KEYS[1]` for holder `ARGV[1]` for `ARGV[2]` ms, or extends the holder's own.
+static LEASE: LazyLock<Script> = LazyLock::new(|| {
+    Script::new(
+        r"
+local holder = redis.call('GET', KEYS[1])
+if holder == ARGV[1] then
+  redis.call('PEXPIRE', KEYS[1], ARGV[2])
+  return 1
+end
+if not holder then
+  redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2])
+  return 1
+end
+return 0
+",
+    )
+});
+
+/// Deletes the lease `KEYS[1]` if holder `ARGV[1]` has it.
+static RELEASE: LazyLock<Script> = LazyLock::new(|| {
+    Script::new(
+        r"
+if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end
+return 0
+",
+    )
+});
+
 /// The Redis backend: `{prefix}:connection:{id}` (a hash: `body`, `version`),
 /// `{prefix}:connection-ids` (a set), `{prefix}:connect-state:{hash}` (a hash, expiring a day after
-/// the flow), and the token stores' `{prefix}:tokens:{api}:connection:{id}` (sealed).
+/// the flow), `{prefix}:audit:{id}` (a list of JSON records), `{prefix}:lease:{name}` (a holder
+/// with a TTL: `SET NX PX`, extended by its holder), and the token stores' `{prefix}:tokens:{api}:connection:{id}` (sealed).
 #[derive(Clone)]
 pub struct RedisRegistry {
     client: redis::Client,
@@ -121,6 +151,14 @@ impl RedisRegistry {
 
     fn ids_key(&self) -> String {
         format!("{}:connection-ids", self.prefix)
+    }
+
+    fn audit_key(&self, id: &str) -> String {
+        format!("{}:audit:{}", self.prefix, escape(id))
+    }
+
+    fn lease_key(&self, name: &str) -> String {
+        format!("{}:lease:{}", self.prefix, escape(name))
     }
 
     fn state_key(&self, key: &str) -> String {
@@ -292,6 +330,51 @@ impl Registry for RedisRegistry {
             }
             _ => return Err(corrupt()),
         })
+    }
+
+    async fn append_audit(&self, record: &AuditRecord) -> Result<(), RegistryError> {
+        let mut conn = self.conn().await?;
+        let body = serde_json::to_string(record).unwrap_or_default();
+        let _: i64 = conn.rpush(self.audit_key(&record.connection_id), body).await.map_err(|err| self.error(err))?;
+        Ok(())
+    }
+
+    async fn audit(&self, id: &str) -> Result<Vec<AuditRecord>, RegistryError> {
+        let mut conn = self.conn().await?;
+        let bodies: Vec<String> = conn.lrange(self.audit_key(id), 0, -1).await.map_err(|err| self.error(err))?;
+        bodies
+            .iter()
+            .map(|body| {
+                serde_json::from_str(body).map_err(|_| RegistryError::Corrupt {
+                    location: self.location.clone(),
+                    reason: "an audit record is not readable".into(),
+                })
+            })
+            .collect()
+    }
+
+    async fn try_lease(&self, name: &str, holder: &str, ttl: Duration) -> Result<bool, RegistryError> {
+        let mut conn = self.conn().await?;
+        let ttl_ms = u64::try_from(ttl.as_millis()).unwrap_or(u64::MAX).max(1);
+        let taken: i32 = LEASE
+            .key(self.lease_key(name))
+            .arg(holder)
+            .arg(ttl_ms)
+            .invoke_async(&mut conn)
+            .await
+            .map_err(|err| self.error(err))?;
+        Ok(taken == 1)
+    }
+
+    async fn release_lease(&self, name: &str, holder: &str) -> Result<(), RegistryError> {
+        let mut conn = self.conn().await?;
+        let _: i32 = RELEASE
+            .key(self.lease_key(name))
+            .arg(holder)
+            .invoke_async(&mut conn)
+            .await
+            .map_err(|err| self.error(err))?;
+        Ok(())
     }
 
     fn token_store(&self, id: &str, api: SageApi) -> Arc<dyn TokenStore> {

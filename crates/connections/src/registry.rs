@@ -9,6 +9,7 @@ use sage_core::auth::{SageApi, TokenStore};
 
 use crate::connection::Connection;
 use crate::error::RegistryError;
+use crate::event::AuditRecord;
 
 /// A change to apply to a stored connection, atomically: return `false` to leave it as it is.
 /// A backend may apply it more than once, each time to a fresh read, until its write goes through.
@@ -64,6 +65,20 @@ pub trait Registry: Send + Sync + 'static {
     /// `expected_connection`, a flow bound to another connection is [`Taken::OtherConnection`] and
     /// stays available to its own.
     async fn take_state(&self, key: &str, expected_connection: Option<&str>) -> Result<Taken, RegistryError>;
+
+    /// Appends a record to connection `id`'s audit trail (kept after a disconnect).
+    async fn append_audit(&self, record: &AuditRecord) -> Result<(), RegistryError>;
+
+    /// Connection `id`'s audit trail, oldest first.
+    async fn audit(&self, id: &str) -> Result<Vec<AuditRecord>, RegistryError>;
+
+    /// Takes the lease `name` for `holder` for `ttl`, or extends it if `holder` has it already;
+    /// `false` while another holder's lease runs. Shared by every process using the backend, so
+    /// one of them runs the keep-alive passes at a time.
+    async fn try_lease(&self, name: &str, holder: &str, ttl: std::time::Duration) -> Result<bool, RegistryError>;
+
+    /// Gives up the lease `name` if `holder` has it.
+    async fn release_lease(&self, name: &str, holder: &str) -> Result<(), RegistryError>;
 
     /// The token store of connection `id`, for tokens of `api`: sealed at rest, with a refresh
     /// lock shared by every process using this backend.

@@ -23,7 +23,11 @@ async fn a_revoked_connection_needs_relinking_after_one_refresh_attempt(backend:
 
     let before = harness.sandbox.stats();
     let failed = client.execute(&list_request(product)).await.unwrap_err();
-    assert!(matches!(failed, sage_core::Error::Auth(AuthError::ReauthorizationRequired { .. })), "{failed:?}");
+    assert!(
+        matches!(&failed, sage_core::Error::Auth(AuthError::ConnectionNeedsRelink { connection, reason, .. })
+            if connection == "customer-1" && reason.contains("invalid_grant")),
+        "{failed:?}"
+    );
     let after = harness.sandbox.stats();
     assert_eq!(after.token_requests - before.token_requests, 1, "exactly one refresh attempt");
 
@@ -33,6 +37,7 @@ async fn a_revoked_connection_needs_relinking_after_one_refresh_attempt(backend:
 
     // Fail fast: neither the identity server nor the API hears of the next calls.
     let again = client.execute(&list_request(product)).await.unwrap_err();
+    assert!(matches!(again, sage_core::Error::Auth(AuthError::ConnectionNeedsRelink { .. })), "{again:?}");
     assert!(again.to_string().contains("needs to be connected again"), "{again}");
     assert!(matches!(harness.connections.client("customer-1").await, Err(Error::NeedsRelink { .. })));
     let other_process = harness.connections_with(Duration::from_secs(600)).await;

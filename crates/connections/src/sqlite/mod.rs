@@ -14,6 +14,7 @@ use sage_core::auth::{SageApi, TokenCipher, TokenStore};
 
 use crate::connection::Connection;
 use crate::error::RegistryError;
+use crate::event::AuditRecord;
 use crate::registry::{PendingState, Registry, Taken, Update};
 use db::{from_millis, millis, Db};
 pub use tokens::SqliteTokenStore;
@@ -146,6 +147,65 @@ impl Registry for SqliteRegistry {
                 tx.execute("UPDATE connect_states SET consumed = 1 WHERE key = ?1", [&key])?;
                 tx.commit()?;
                 Ok(Taken::Pending(PendingState { connection_id, expires_at: from_millis(expires_at), sealed }))
+            })
+            .await
+    }
+
+    async fn append_audit(&self, record: &AuditRecord) -> Result<(), RegistryError> {
+        let (id, body) = (record.connection_id.clone(), serde_json::to_string(record).unwrap_or_default());
+        self.db
+            .run(move |conn, _| {
+                conn.execute("INSERT INTO audit (connection_id, body) VALUES (?1, ?2)", params![id, body])?;
+                Ok(())
+            })
+            .await
+    }
+
+    async fn audit(&self, id: &str) -> Result<Vec<AuditRecord>, RegistryError> {
+        let id = id.to_owned();
+        self.db
+            .run(move |conn, path| {
+                let mut statement = conn.prepare("SELECT body FROM audit WHERE connection_id = ?1 ORDER BY seq")?;
+                let bodies =
+                    statement.query_map([&id], |row| row.get::<_, String>(0))?.collect::<Result<Vec<_>, _>>()?;
+                Ok(bodies
+                    .iter()
+                    .map(|body| {
+                        serde_json::from_str(body).map_err(|_| RegistryError::Corrupt {
+                            location: path.display().to_string(),
+                            reason: "an audit record is not readable".into(),
+                        })
+                    })
+                    .collect())
+            })
+            .await?
+    }
+
+    async fn try_lease(&self, name: &str, holder: &str, ttl: std::time::Duration) -> Result<bool, RegistryError> {
+        let (name, holder) = (name.to_owned(), holder.to_owned());
+        self.db
+            .run(move |conn, _| {
+                let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+                let now = chrono::Utc::now();
+                tx.execute("DELETE FROM leases WHERE name = ?1 AND expires_at <= ?2", params![name, millis(now)])?;
+                let expires = millis(now + chrono::Duration::from_std(ttl).unwrap_or_default());
+                let taken = tx.execute(
+                    "INSERT INTO leases (name, holder, expires_at) VALUES (?1, ?2, ?3) \
+                     ON CONFLICT (name) DO UPDATE SET expires_at = excluded.expires_at WHERE leases.holder = excluded.holder",
+                    params![name, holder, expires],
+                )? == 1;
+                tx.commit()?;
+                Ok(taken)
+            })
+            .await
+    }
+
+    async fn release_lease(&self, name: &str, holder: &str) -> Result<(), RegistryError> {
+        let (name, holder) = (name.to_owned(), holder.to_owned());
+        self.db
+            .run(move |conn, _| {
+                conn.execute("DELETE FROM leases WHERE name = ?1 AND holder = ?2", params![name, holder])?;
+                Ok(())
             })
             .await
     }

@@ -19,6 +19,25 @@ pub enum AuthError {
         /// The identity server's explanation (`invalid_grant`, …), never a token value.
         reason: String,
     },
+    /// A connection kept by `sage-connections` needs its customer to connect again: Sage refused
+    /// its refresh token for good (`invalid_grant`). Calls fail at once, with no refresh attempt,
+    /// until the customer completes the connect flow again.
+    #[error("connection `{connection}` needs to be connected again (since {since}): {reason}")]
+    ConnectionNeedsRelink {
+        /// The app's id of the connection.
+        connection: String,
+        /// The identity server's explanation, never a token value.
+        reason: String,
+        /// When the refusal was seen.
+        since: chrono::DateTime<chrono::Utc>,
+    },
+    /// A connection kept by `sage-connections` was disconnected by the app: its tokens are gone and
+    /// its calls fail at once until the customer connects again.
+    #[error("connection `{connection}` is disconnected")]
+    ConnectionDisconnected {
+        /// The app's id of the connection.
+        connection: String,
+    },
     /// The redirect's `state` does not match the one this authorization request sent: it may be
     /// forged (CSRF) or stale, so the code in it must not be used.
     #[error("the redirect's `state` does not match this authorization request")]
