@@ -1,13 +1,19 @@
-//! 1,000 connections (the four products, 250 each) on one Redis registry, their access tokens
-//! expired at once, touched by four processes: each builds its client for every connection and
-//! makes one call with it. Targets: exactly 1,000 refresh requests, 0 `needs_relink`, 0 lost
-//! token sets.
+//! 1,000 connections on one Redis registry, their access tokens expiring at once, touched by four
+//! processes: each builds its client for every connection and makes one call with it. Targets:
+//! exactly 1,000 refresh requests, 0 `needs_relink`, 0 lost token sets. `SAGE_BENCH_CONNECTIONS`
+//! changes the number.
 //!
 //! The workers are this binary again (`sage-bench connections-expiry-worker`). Each first warms
 //! up (a client and a call per connection, with the tokens still valid), so every process holds
-//! the token sets in memory when they expire, as long-running app instances would; then the
-//! sandbox expires every access token and the four touch every connection in the same order, 16
-//! at a time each, so up to four processes meet on a connection at the same moment.
+//! the token sets in memory when they expire, as long-running app instances would. Then the
+//! tokens expire, and the four touch every connection in the same order, 16 at a time each, so up
+//! to four processes meet on a connection at the same moment. Two ways of expiring:
+//!
+//! - revoked: the four products in turn; the sandbox expires every access token at once
+//!   (`expire_access_tokens`), so each process learns it from a 401 and refreshes after it;
+//! - clock: Accounting v3.1 only, on a sandbox whose 300 s tokens last 30 s (`time_scale` 0.1);
+//!   the processes wait until every token is due (half its lifetime), so each refreshes before
+//!   its call, as tokens reaching their expiry do.
 
 use std::io::{BufRead, BufReader, Write};
 use std::process::{Child, Command, Stdio};
@@ -21,12 +27,23 @@ use sage_sandbox::Sandbox;
 use crate::fleet::{self, Fleet};
 use crate::soak::{free_port, RedisServer};
 
-const CONNECTIONS: usize = 1_000;
 const PROCESSES: usize = 4;
 /// Connections one worker touches at once.
 const CONCURRENCY: usize = 16;
 /// Lets background writes of usage and refresh times finish before a worker exits.
 const SETTLE: Duration = Duration::from_millis(500);
+/// The clock run's sandbox time scale: v3.1's 300 s access tokens last 30 s.
+const CLOCK_SCALE: f64 = 0.1;
+/// When the clock run's tokens are due: half their 30 s lifetime (the refresh margin's cap),
+/// plus a second for the connect flow's spread.
+const CLOCK_DUE: Duration = Duration::from_secs(16);
+
+/// How the access tokens expire.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Expiry {
+    Revoked,
+    Clock,
+}
 
 /// What one worker's pass over every connection did.
 #[derive(Debug, Default)]
@@ -48,69 +65,53 @@ pub async fn run() {
             (format!("redis://127.0.0.1:{port}/"), Some(server))
         }
     };
-    let sandbox = Sandbox::builder().auto_approve(true).start().await.expect("sandbox");
-    let fleet = Fleet::of(&sandbox);
-    let key: [u8; 32] = rand::random();
-    let prefix = format!("sage-bench-expiry-{}", std::process::id());
-    let registry = RedisRegistry::new(&url, prefix.clone(), fleet::cipher(&key)).expect("Redis registry");
-    let connections = fleet.connections(registry, fleet::cipher(&key));
-    let took = fleet.connect_all(&connections, CONNECTIONS).await;
-    println!(
-        "connections expiry: {CONNECTIONS} connections (the four products, 250 each) on one Redis, connected in {:.1} s",
-        took.as_secs_f64()
-    );
+    println!("connections expiry: {} connections on one Redis, {PROCESSES} processes", fleet::count());
+    scenario(&url, Expiry::Revoked).await;
+    scenario(&url, Expiry::Clock).await;
+}
 
-    let fleet_json = serde_json::to_string(&fleet).expect("settings");
-    let mut workers: Vec<Child> = (0..PROCESSES)
-        .map(|_| {
-            Command::new(std::env::current_exe().expect("own path"))
-                .arg("connections-expiry-worker")
-                .env("EXPIRY_FLEET", &fleet_json)
-                .env("EXPIRY_REDIS_URL", &url)
-                .env("EXPIRY_PREFIX", &prefix)
-                .env("EXPIRY_KEY", fleet::to_hex(&key))
-                .stdin(Stdio::piped())
-                .stdout(Stdio::piped())
-                .stderr(Stdio::inherit())
-                .spawn()
-                .expect("worker starts")
-        })
-        .collect();
+async fn scenario(url: &str, expiry: Expiry) {
+    let count = fleet::count();
+    let (sandbox, products) = match expiry {
+        Expiry::Revoked => (Sandbox::builder().auto_approve(true).start().await, &fleet::PRODUCTS[..]),
+        Expiry::Clock => {
+            (Sandbox::builder().auto_approve(true).time_scale(CLOCK_SCALE).start().await, &fleet::PRODUCTS[..1])
+        }
+    };
+    let sandbox = sandbox.expect("sandbox");
+    let fleet = Fleet::of(&sandbox, products);
+    let key: [u8; 32] = rand::random();
+    let prefix = format!("sage-bench-expiry-{}-{expiry:?}", std::process::id());
+    let registry = RedisRegistry::new(url, prefix.clone(), fleet::cipher(&key)).expect("Redis registry");
+    let connections = fleet.connections(registry, fleet::cipher(&key));
+    let took = fleet.connect_all(&connections, count).await;
+    let connected = (Instant::now(), sandbox.stats());
+
+    let mut workers = spawn_workers(&fleet, url, &prefix, &key);
+    let mut warm = Pass::default();
     let mut readers = Vec::new();
     for worker in &mut workers {
-        let mut reader = BufReader::new(worker.stdout.take().expect("piped stdout"));
-        let line = tokio::task::spawn_blocking(move || {
-            let mut line = String::new();
-            reader.read_line(&mut line).expect("the worker's warm-up line");
-            (reader, line)
-        });
-        readers.push(line);
-    }
-    let mut warm = Pass::default();
-    let mut outputs = Vec::new();
-    for reader in readers {
-        let (reader, line) = reader.await.expect("reader");
+        let (reader, line) = read_line(BufReader::new(worker.stdout.take().expect("piped stdout"))).await;
         add(&mut warm, &parse(&line));
-        outputs.push(reader);
+        readers.push(reader);
     }
+    let warmed = sandbox.stats();
 
+    match expiry {
+        Expiry::Revoked => sandbox.expire_access_tokens(),
+        Expiry::Clock => tokio::time::sleep(CLOCK_DUE.saturating_sub(connected.0.elapsed())).await,
+    }
     let before = sandbox.stats();
-    sandbox.expire_access_tokens();
     let started = Instant::now();
     for worker in &mut workers {
         let stdin = worker.stdin.as_mut().expect("piped stdin");
         stdin.write_all(b"go\n").and_then(|()| stdin.flush()).expect("tell the worker to go");
     }
     let mut touched = Pass::default();
-    for (mut worker, mut reader) in workers.into_iter().zip(outputs) {
-        let line = tokio::task::spawn_blocking(move || {
-            let mut line = String::new();
-            reader.read_line(&mut line).expect("the worker's result line");
-            (line, worker.wait().expect("the worker ends"))
-        })
-        .await
-        .expect("reader");
-        let (line, status) = line;
+    for (mut worker, reader) in workers.into_iter().zip(readers) {
+        let (_, line) = read_line(reader).await;
+        let status =
+            tokio::task::spawn_blocking(move || worker.wait()).await.expect("waiter").expect("the worker ends");
         assert!(status.success(), "a worker failed: {status}");
         add(&mut touched, &parse(&line));
     }
@@ -121,28 +122,68 @@ pub async fn run() {
     let needs_relink = listed.iter().filter(|connection| connection.status.name() == "needs_relink").count();
     let active = listed.iter().filter(|connection| connection.status.name() == "active").count();
     let lost = lost_token_sets(&sandbox, &connections, &listed).await;
+    // The check refreshed every stored set without saving: a rotating product's stored refresh
+    // token is now spent, so the same check must find those lost. It shows the check can fail.
+    let control = lost_token_sets(&sandbox, &connections, &listed).await;
 
+    let name = match expiry {
+        Expiry::Revoked => "revoked: the four products in turn, every access token expired by the sandbox at once",
+        Expiry::Clock => "clock: Accounting v3.1 only, 30 s tokens all due at once",
+    };
+    println!("  {name}");
+    println!("    connected in                       {:>6.1} s", took.as_secs_f64());
     println!(
-        "  warm-up: {PROCESSES} processes × {CONNECTIONS} calls, tokens valid: {} ok, {} failed, {} needs_relink",
-        warm.ok, warm.failed, warm.needs_relink
+        "    warm-up ({PROCESSES} × {count} calls)           {:>6} ok, {} failed, {} needs_relink, {} token requests",
+        warm.ok,
+        warm.failed,
+        warm.needs_relink,
+        warmed.token_requests - connected.1.token_requests
     );
-    println!(
-        "  every access token expired at once; {PROCESSES} processes touch every connection once ({:.1} s)",
-        elapsed.as_secs_f64()
-    );
+    println!("    pass after expiry                  {:>6.1} s", elapsed.as_secs_f64());
     println!("    calls ok / failed                  {:>6} / {}", touched.ok, touched.failed);
     println!("    API requests                       {:>6}", after.api_requests - before.api_requests);
     println!("    of which refused 401               {:>6}", after.api_unauthorized - before.api_unauthorized);
     println!(
-        "    token requests                     {:>6} (target {CONNECTIONS})",
+        "    token requests                     {:>6} (target {count})",
         after.token_requests - before.token_requests
     );
     println!("    refresh grants                     {:>6}", after.refresh_grants - before.refresh_grants);
     println!("    refused token requests             {:>6}", after.token_errors - before.token_errors);
     println!("    calls told needs_relink            {:>6}", touched.needs_relink);
     println!("    registry: connections listed       {:>6}", listed.len());
-    println!("    registry: active / needs_relink    {:>6} / {} (target {CONNECTIONS} / 0)", active, needs_relink);
+    println!("    registry: active / needs_relink    {:>6} / {} (target {count} / 0)", active, needs_relink);
     println!("    lost token sets                    {:>6} (target 0)", lost);
+    println!("    control: the check run again       {:>6} lost (its own unsaved refreshes spent them)", control);
+}
+
+fn spawn_workers(fleet: &Fleet, url: &str, prefix: &str, key: &[u8; 32]) -> Vec<Child> {
+    let fleet_json = serde_json::to_string(fleet).expect("settings");
+    (0..PROCESSES)
+        .map(|_| {
+            Command::new(std::env::current_exe().expect("own path"))
+                .arg("connections-expiry-worker")
+                .env("EXPIRY_FLEET", &fleet_json)
+                .env("EXPIRY_REDIS_URL", url)
+                .env("EXPIRY_PREFIX", prefix)
+                .env("EXPIRY_KEY", fleet::to_hex(key))
+                .stdin(Stdio::piped())
+                .stdout(Stdio::piped())
+                .stderr(Stdio::inherit())
+                .spawn()
+                .expect("worker starts")
+        })
+        .collect()
+}
+
+/// The next line a worker prints (empty if it ended), read off the async runtime.
+async fn read_line<R: BufRead + Send + 'static>(mut reader: R) -> (R, String) {
+    tokio::task::spawn_blocking(move || {
+        let mut line = String::new();
+        reader.read_line(&mut line).expect("a worker's line");
+        (reader, line)
+    })
+    .await
+    .expect("reader")
 }
 
 /// Connections whose stored token set is missing or no longer refreshes at the sandbox. Checked
@@ -177,19 +218,19 @@ pub async fn worker() {
         .expect("Redis registry");
     let connections = fleet.connections(registry, fleet::cipher(&key));
 
-    let warm = pass(&connections).await;
+    let warm = pass(&fleet, &connections).await;
     println!("ok={} failed={} needs_relink={}", warm.ok, warm.failed, warm.needs_relink);
     let go = tokio::task::spawn_blocking(|| std::io::stdin().lock().lines().next()).await.expect("stdin");
     assert!(matches!(go, Some(Ok(line)) if line == "go"), "the bench says go");
 
-    let touched = pass(&connections).await;
+    let touched = pass(&fleet, &connections).await;
     tokio::time::sleep(SETTLE).await;
     println!("ok={} failed={} needs_relink={}", touched.ok, touched.failed, touched.needs_relink);
 }
 
 /// `client(id)` and one call for every connection, in order, [`CONCURRENCY`] at a time.
-async fn pass(connections: &Connections) -> Pass {
-    let outcomes = futures_util::stream::iter(0..CONNECTIONS)
+async fn pass(fleet: &Fleet, connections: &Connections) -> Pass {
+    let outcomes = futures_util::stream::iter(0..fleet::count())
         .map(|n| async move {
             let id = fleet::id(n);
             let client = match connections.client(&id).await {
@@ -200,9 +241,11 @@ async fn pass(connections: &Connections) -> Pass {
                     return Outcome::Failed;
                 }
             };
-            match fleet::call(&client, n).await {
+            match fleet.call(&client, n).await {
                 Ok(()) => Outcome::Ok,
-                Err(sage_core::Error::Auth(AuthError::ReauthorizationRequired { .. })) => Outcome::NeedsRelink,
+                Err(sage_core::Error::Auth(
+                    AuthError::ReauthorizationRequired { .. } | AuthError::ConnectionNeedsRelink { .. },
+                )) => Outcome::NeedsRelink,
                 Err(err) => {
                     eprintln!("worker {}: call {id}: {err}", std::process::id());
                     Outcome::Failed

@@ -1,6 +1,7 @@
-//! 1,000 connections in one process (the four products, 250 each): the heap each idle
-//! connection keeps once its client is built and used, and the time `Connections::client(id)`
-//! takes from the cache. Targets: ≤ 10 KiB per idle connection, HTTP pool excluded; ≤ 5 µs median.
+//! 1,000 connections in one process (the four products, 250 each; `SAGE_BENCH_CONNECTIONS`
+//! changes the number): the heap each idle connection keeps once its client is built and used,
+//! and the time `Connections::client(id)` takes from the cache. Targets: ≤ 10 KiB per idle
+//! connection, HTTP pool excluded; ≤ 5 µs median.
 //!
 //! The sandbox runs on threads of its own whose allocations are not counted, so the figures are
 //! the app's. The HTTP pool is shared by every client and does not grow with the number of
@@ -16,7 +17,6 @@ use sage_sandbox::Sandbox;
 use crate::alloc;
 use crate::fleet::{self, Fleet};
 
-const CONNECTIONS: usize = 1_000;
 /// Rounds of `client(id)` over every connection for the timing.
 const ROUNDS: usize = 100;
 /// Long enough for the background writes of usage and refresh times to finish.
@@ -24,8 +24,8 @@ const SETTLE: Duration = Duration::from_millis(1_500);
 
 pub async fn run() {
     let sandbox = sandbox_on_own_thread();
-    let fleet = Fleet::of(&sandbox);
-    println!("connections memory: {CONNECTIONS} connections in one process, the four products 250 each");
+    let fleet = Fleet::of(&sandbox, &fleet::PRODUCTS);
+    println!("connections memory: {} connections in one process, the four products in turn", fleet::count());
     let dir = std::env::temp_dir().join(format!("sage-bench-connections-{}", std::process::id()));
     std::fs::create_dir_all(&dir).expect("temp dir");
     let key: [u8; 32] = rand::random();
@@ -51,37 +51,47 @@ pub async fn run() {
 }
 
 async fn measure(name: &str, fleet: &Fleet, connections: Connections) {
-    let took = fleet.connect_all(&connections, CONNECTIONS).await;
+    let count = fleet::count();
+    let took = fleet.connect_all(&connections, count).await;
     tokio::time::sleep(SETTLE).await;
     let connected = alloc::live();
 
     // The first connection opens the shared pool's connection and whatever else is built once.
     let first = connections.client(&fleet::id(0)).await.expect("client");
-    fleet::call(&first, 0).await.expect("the first call");
+    fleet.call(&first, 0).await.expect("the first call");
     drop(first);
     tokio::time::sleep(SETTLE).await;
     let (base_live, base_allocated) = (alloc::live(), alloc::allocated());
 
-    for n in 1..CONNECTIONS {
+    let mut builds = Vec::with_capacity(count);
+    for n in 1..count {
+        let started = Instant::now();
         connections.client(&fleet::id(n)).await.expect("client");
+        builds.push(started.elapsed());
     }
     let (built_live, built_allocated) = (alloc::live(), alloc::allocated());
+    builds.sort();
 
-    for n in 1..CONNECTIONS {
+    for n in 1..count {
         let client = connections.client(&fleet::id(n)).await.expect("client");
-        fleet::call(&client, n).await.expect("a call");
+        fleet.call(&client, n).await.expect("a call");
     }
     tokio::time::sleep(SETTLE).await;
     let used_live = alloc::live();
 
-    let others = (CONNECTIONS - 1) as f64;
+    let others = (count - 1) as f64;
     let per = |bytes: usize, since: usize| bytes.saturating_sub(since) as f64 / others;
-    let timings = time_cached_clients(&connections).await;
+    let timings = time_cached_clients(&connections, count).await;
     println!("  {name} (connected in {:.1} s)", took.as_secs_f64());
     println!("    heap after connecting, before any client   {:>10} B", connected);
     println!("    allocated per client built                 {:>10.0} B", per(built_allocated, base_allocated));
     println!("    kept per connection, client built          {:>10.0} B", per(built_live, base_live));
     println!("    kept per idle connection, after one call   {:>10.0} B (target ≤ 10 240)", per(used_live, base_live));
+    println!(
+        "    client(id) first time (registry read, build)  median {:.1} µs, p99 {:.1} µs",
+        micros(fleet::percentile(&builds, 0.5)),
+        micros(fleet::percentile(&builds, 0.99)),
+    );
     println!(
         "    client(id) from cache, {} calls              median {:.2} µs, p99 {:.2} µs, max {:.1} µs (target median ≤ 5)",
         timings.len(),
@@ -92,8 +102,8 @@ async fn measure(name: &str, fleet: &Fleet, connections: Connections) {
 }
 
 /// Every call of `client(id)` timed on its own, [`ROUNDS`] times over every connection; sorted.
-async fn time_cached_clients(connections: &Connections) -> Vec<Duration> {
-    let ids: Vec<String> = (0..CONNECTIONS).map(fleet::id).collect();
+async fn time_cached_clients(connections: &Connections, count: usize) -> Vec<Duration> {
+    let ids: Vec<String> = (0..count).map(fleet::id).collect();
     let mut timings = Vec::with_capacity(ROUNDS * ids.len());
     for _ in 0..ROUNDS {
         for id in &ids {

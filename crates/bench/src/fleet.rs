@@ -11,8 +11,8 @@ use sage_core::{Client, HeaderStyle, Method, PagingStyle, Product, Request};
 use sage_sandbox::{Sandbox, DEMO_CLIENT_ID, DEMO_CLIENT_SECRET};
 use serde::{Deserialize, Serialize};
 
-/// The four products; connection `n` is of product `n % 4`. Only v3.1's crate is a dependency of
-/// the bench (the others are large to build), so the rest are declared here as their crates do.
+/// The four products. Only v3.1's crate is a dependency of the bench (the others are large to
+/// build), so the rest are declared here as their crates do.
 pub const PRODUCTS: [Product; 4] = [
     sage_accounting_v31::PRODUCT,
     Product {
@@ -49,9 +49,9 @@ pub fn id(n: usize) -> String {
     format!("customer-{n:05}")
 }
 
-/// The product of connection `n`.
-pub fn product(n: usize) -> Product {
-    PRODUCTS[n % PRODUCTS.len()]
+/// How many connections a scenario connects: `SAGE_BENCH_CONNECTIONS`, else 1,000.
+pub fn count() -> usize {
+    std::env::var("SAGE_BENCH_CONNECTIONS").ok().and_then(|n| n.parse().ok()).filter(|&n| n > 1).unwrap_or(1_000)
 }
 
 /// One product's sandbox URLs.
@@ -64,8 +64,9 @@ struct Served {
     api_base_url: String,
 }
 
-/// The sandbox's URLs for the four products and the redirect URI the connect flow uses: all a
-/// process needs to build a [`Connections`] handle for them. Serialized (JSON) for worker processes.
+/// The sandbox's URLs for some of the four products and the redirect URI the connect flow uses:
+/// all a process needs to build a [`Connections`] handle for them. Connection `n` is of the
+/// `n % len`th product. Serialized (JSON) for worker processes.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Fleet {
     redirect_uri: String,
@@ -73,9 +74,9 @@ pub struct Fleet {
 }
 
 impl Fleet {
-    /// The running sandbox's settings.
-    pub fn of(sandbox: &Sandbox) -> Self {
-        let served = PRODUCTS
+    /// The running sandbox's settings for `products`.
+    pub fn of(sandbox: &Sandbox, products: &[Product]) -> Self {
+        let served = products
             .iter()
             .map(|product| {
                 let endpoints = sandbox.endpoints(product.name).expect("the sandbox serves the four products");
@@ -95,12 +96,13 @@ impl Fleet {
     /// A handle on `registry` with the sandbox's confidential demo client for every product.
     pub fn connections(&self, registry: impl Registry, cipher: TokenCipher) -> Connections {
         let mut builder = Connections::builder(registry, cipher);
-        for (product, served) in PRODUCTS.iter().zip(&self.served) {
+        for served in &self.served {
+            let product = by_name(&served.name);
             let profile = AuthProfile::for_api(product.api)
                 .with_authorize_url(&served.authorize_url)
                 .with_token_url(&served.token_url)
                 .with_revoke_url(served.revoke_url.as_deref());
-            let config = ProductConfig::new(*product, DEMO_CLIENT_ID)
+            let config = ProductConfig::new(product, DEMO_CLIENT_ID)
                 .client_secret(DEMO_CLIENT_SECRET)
                 .profile(profile)
                 .api_base_url(&served.api_base_url)
@@ -118,7 +120,8 @@ impl Fleet {
             .map(|n| {
                 let browser = &browser;
                 async move {
-                    let authorize = connections.begin(&id(n), product(n), &self.redirect_uri).await.expect("begin");
+                    let product = self.product(n);
+                    let authorize = connections.begin(&id(n), product, &self.redirect_uri).await.expect("begin");
                     let response = browser.get(authorize.url.as_str()).send().await.expect("the consent page");
                     let location = response.headers().get(reqwest::header::LOCATION).expect("a redirect back");
                     let callback = location.to_str().expect("an ASCII callback URL");
@@ -130,11 +133,24 @@ impl Fleet {
             .await;
         started.elapsed()
     }
+
+    /// The product of connection `n`.
+    pub fn product(&self, n: usize) -> Product {
+        by_name(&self.served[n % self.served.len()].name)
+    }
+
+    /// One list call of connection `n`'s product: proof that its client works.
+    pub async fn call(&self, client: &Client, n: usize) -> sage_core::Result<()> {
+        call(client, self.product(n)).await
+    }
 }
 
-/// One list call of connection `n`'s product: proof that its client works.
-pub async fn call(client: &Client, n: usize) -> sage_core::Result<()> {
-    let request = match product(n).name {
+fn by_name(name: &str) -> Product {
+    *PRODUCTS.iter().find(|product| product.name == name).expect("one of the four products")
+}
+
+async fn call(client: &Client, product: Product) -> sage_core::Result<()> {
+    let request = match product.name {
         "accounting-v31" => Request::new("list_contacts", Method::Get, "/contacts"),
         "accounting-v3" => Request::new("list_contacts", Method::Get, "/accounts/v3/contacts"),
         _ => Request::new("list_customers", Method::Get, "/customers"),
