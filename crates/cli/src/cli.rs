@@ -63,6 +63,145 @@ pub enum Command {
     /// Read the first page of every list and one record of each through the typed models, and
     /// report where Sage's answers differ from the schemas (read-only).
     Doctor(DoctorArgs),
+    /// Your app's registry of customer connections (sage-connections): list, show, connect,
+    /// disconnect and check them.
+    Connections(ConnectionsArgs),
+}
+
+/// Where the registry's tokens are sealed, told once under every `sage connections` command.
+const REGISTRY_KEY_HELP: &str = "\
+The registry (--registry or SAGE_CONNECTIONS_REGISTRY): a SQLite file, <home>/connections.db by default,
+or a redis:// or rediss:// URL (put a URL with a password in the variable, not the flag: flags show in ps).
+
+Tokens in the registry are sealed with your app's key: SAGE_CONNECTIONS_KEY=KEY_ID:BASE64, 32 random bytes
+(e.g. 2026-12:$(openssl rand -base64 32)), the key your app gives its TokenCipher; SAGE_CONNECTIONS_KEY_OLD
+(same format) still opens what a rotated-out key sealed. Without the variable, a new SQLite registry gets a
+key file, <home>/connections.key (mode 0600). That is fine for trying things out, but a key stored beside the
+database protects less than a key kept in your app's secret manager. A Redis registry always needs the
+variable. `list` and `show` read no token and need no key.
+
+With --sandbox, everything lives under <home>/sandbox/ instead: the registry, its key file, and the embedded
+sandbox's own records and tokens, so what one command connected the next can check.
+
+Exit codes: 0 success, 1 other failure, 2 bad arguments or configuration (an unknown connection id),
+3 a connection must be connected again (needs_relink, disconnected, consent refused), 4 Sage unreachable,
+5 Sage answered with an error.";
+
+#[derive(Debug, Args)]
+#[command(after_long_help = REGISTRY_KEY_HELP)]
+pub struct ConnectionsArgs {
+    /// The registry: a SQLite file path, or a redis:// or rediss:// URL (default: <home>/connections.db).
+    #[arg(long, global = true, env = "SAGE_CONNECTIONS_REGISTRY", hide_env_values = true, value_name = "PATH|URL")]
+    pub registry: Option<String>,
+    /// Redis: the prefix of every key, as your app gave `RedisRegistry::new`.
+    #[arg(long, global = true, env = "SAGE_CONNECTIONS_PREFIX", default_value = "sage-connections")]
+    pub redis_prefix: String,
+    #[command(subcommand)]
+    pub action: ConnectionsAction,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ConnectionsAction {
+    /// One line per connection: id, product, status, business or company, last use, last refresh.
+    #[command(after_long_help = REGISTRY_KEY_HELP)]
+    List {
+        /// One JSON object per line instead of a table.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Everything the registry keeps about one connection, never a token, and its audit trail.
+    #[command(after_long_help = REGISTRY_KEY_HELP)]
+    Show {
+        /// The connection's id (your app's key for the customer).
+        id: String,
+        /// Print it as one JSON object.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Run the consent flow for a connection, new or to relink it, as `sage login` does: the
+    /// embedded sandbox approves by itself with --sandbox; otherwise a browser opens on Sage's
+    /// consent page and the customer signs in to their own Sage account.
+    #[command(after_long_help = REGISTRY_KEY_HELP)]
+    Connect(ConnectArgs),
+    /// Revoke a connection's refresh token at Sage, forget its tokens and mark it disconnected.
+    #[command(after_long_help = REGISTRY_KEY_HELP)]
+    Disconnect(DisconnectArgs),
+    /// Refresh a connection's tokens to prove Sage still accepts them. Exits 3 when one must be
+    /// connected again (needs_relink).
+    #[command(after_long_help = REGISTRY_KEY_HELP)]
+    Check(CheckArgs),
+}
+
+/// Your app's OAuth registration on real Sage, read as `sage login` reads it (`--sandbox` uses
+/// the sandbox's demo app instead). The subscription key comes from SAGE_SUBSCRIPTION_KEY.
+#[derive(Debug, Args, Default, Clone)]
+pub struct AppArgs {
+    /// OAuth client id of your app, the one the connections were made with.
+    #[arg(long, env = "SAGE_CLIENT_ID")]
+    pub client_id: Option<String>,
+    /// Read the OAuth client secret from the first line of standard input. Otherwise it comes from
+    /// SAGE_CLIENT_SECRET. Never a flag value: those show in `ps`. The CLI never stores it.
+    #[arg(long)]
+    pub client_secret_stdin: bool,
+    /// Override every product's API base URL (a proxy, a test server).
+    #[arg(long)]
+    pub base_url: Option<String>,
+    /// Override the authorize URL.
+    #[arg(long)]
+    pub authorize_url: Option<String>,
+    /// Override the token URL (for Accounting v3, every region's).
+    #[arg(long)]
+    pub token_url: Option<String>,
+    /// Override the revoke URL.
+    #[arg(long)]
+    pub revoke_url: Option<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct ConnectArgs {
+    /// The connection's id: your app's key for the customer (1 to 200 bytes, no control characters).
+    pub id: String,
+    /// Product name, e.g. accounting-v31.
+    #[arg(long)]
+    pub product: String,
+    /// Loopback port for the redirect (default 8791; any free port with --sandbox). Sage matches
+    /// redirect URIs exactly: register http://127.0.0.1:8791/callback (or this port's) with your app.
+    #[arg(long)]
+    pub callback_port: Option<u16>,
+    /// Do not try to open a browser; only print the URL (to send to the customer, say).
+    #[arg(long)]
+    pub no_browser: bool,
+    /// Seconds to wait for the redirect.
+    #[arg(long, default_value_t = 300)]
+    pub timeout: u64,
+    #[command(flatten)]
+    pub app: AppArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct DisconnectArgs {
+    /// The connection's id.
+    pub id: String,
+    /// Why, for the audit trail.
+    #[arg(long)]
+    pub why: Option<String>,
+    /// Who, for the audit trail (default: the operating-system user).
+    #[arg(long)]
+    pub by: Option<String>,
+    #[command(flatten)]
+    pub app: AppArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct CheckArgs {
+    /// The connection's id.
+    #[arg(required_unless_present = "all", conflicts_with = "all")]
+    pub id: Option<String>,
+    /// Check every connection that is not disconnected.
+    #[arg(long)]
+    pub all: bool,
+    #[command(flatten)]
+    pub app: AppArgs,
 }
 
 #[derive(Debug, Args)]

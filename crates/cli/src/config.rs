@@ -8,6 +8,16 @@ use serde::{Deserialize, Serialize};
 
 use crate::cli::ConnectionArgs;
 
+/// `home` (`--home`, `SAGE_HOME`), else `<config dir>/sage-rs`.
+pub fn home_dir(home: Option<&Path>) -> Result<PathBuf, String> {
+    match home {
+        Some(home) => Ok(home.to_owned()),
+        None => {
+            Ok(dirs::config_dir().ok_or("no configuration directory: pass --home or set SAGE_HOME")?.join("sage-rs"))
+        }
+    }
+}
+
 /// The files of one profile and product.
 #[derive(Debug, Clone)]
 pub struct Paths {
@@ -18,13 +28,7 @@ pub struct Paths {
 impl Paths {
     /// `home` (or `<config dir>/sage-rs`), profile and product.
     pub fn new(home: Option<&Path>, profile: &str, product: &str) -> Result<Self, String> {
-        let dir = match home {
-            Some(home) => home.to_owned(),
-            None => {
-                dirs::config_dir().ok_or("no configuration directory: pass --home or set SAGE_HOME")?.join("sage-rs")
-            }
-        };
-        Ok(Self { dir, stem: format!("{profile}.{product}") })
+        Ok(Self { dir: home_dir(home)?, stem: format!("{profile}.{product}") })
     }
 
     /// Creates the directory (mode 0700: it holds tokens) and proves it is writable, so a sign-in never

@@ -129,6 +129,36 @@ impl From<StoreError> for CliError {
     }
 }
 
+impl From<sage_connections::Error> for CliError {
+    /// Exit 3 when a connection must be connected again or its consent failed; 2 for an unknown
+    /// connection or product; Sage's and the token store's failures as everywhere else.
+    fn from(err: sage_connections::Error) -> Self {
+        use sage_connections::Error;
+        match err {
+            Error::Auth(auth) => Self::from(auth),
+            Error::Store(store) => Self::from(store),
+            Error::Client(client) => Self::from(*client),
+            Error::Discovery { what, source } => match Self::from(*source) {
+                Self::Transport(message) => Self::Transport(format!("listing the account's {what}: {message}")),
+                Self::Api(api) => Self::Api(api),
+                other => Self::Other(format!("could not list the connected account's {what}: {other}")),
+            },
+            Error::NotFound(_) | Error::InvalidConnectionId(_) | Error::UnknownProduct(_) => {
+                Self::Usage(err.to_string())
+            }
+            Error::NeedsRelink { .. }
+            | Error::Disconnected(_)
+            | Error::ConsentDenied { .. }
+            | Error::InvalidCallback(_)
+            | Error::UnknownState
+            | Error::ReusedState
+            | Error::ExpiredState { .. }
+            | Error::StateOfAnotherConnection { .. } => Self::Auth(err.to_string()),
+            other => Self::Other(other.to_string()),
+        }
+    }
+}
+
 impl From<sage_core::catalog::CatalogError> for CliError {
     fn from(err: sage_core::catalog::CatalogError) -> Self {
         Self::Usage(err.to_string())

@@ -17,8 +17,8 @@ use crate::session::{oauth_client, start_sandbox_for};
 use crate::token::describe;
 
 /// The client secret from standard input (`--client-secret-stdin`) or `SAGE_CLIENT_SECRET`.
-fn client_secret(args: &LoginArgs) -> Result<Option<String>, CliError> {
-    if !args.client_secret_stdin {
+pub fn client_secret(from_stdin: bool) -> Result<Option<String>, CliError> {
+    if !from_stdin {
         return Ok(std::env::var("SAGE_CLIENT_SECRET").ok());
     }
     let mut line = String::new();
@@ -71,7 +71,7 @@ pub async fn run(cli: &Cli, args: &LoginArgs) -> Result<(), CliError> {
         fill_identity_defaults(&mut connection, &profile);
     }
     // Read once: standard input holds the secret only once.
-    let secret = client_secret(args)?;
+    let secret = client_secret(args.client_secret_stdin)?;
     let oauth = oauth_client(entry, &regional(&connection, V3Region::Europe), secret.clone())?;
     let request = oauth.authorize_url();
     eprintln!("Sign in to {} by opening this URL:\n\n  {}\n", entry.product.title, request.url);

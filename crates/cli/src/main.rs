@@ -7,6 +7,7 @@ mod call;
 mod changes;
 mod cli;
 mod config;
+mod connections;
 mod demo;
 mod doctor;
 mod dynamic;
@@ -57,5 +58,6 @@ async fn run(cli: &Cli) -> Result<(), CliError> {
         Command::Operations { product, operation } => operations::run(product, operation.as_deref()),
         Command::Demo => demo::run().await,
         Command::Doctor(args) => doctor::run(cli, args).await,
+        Command::Connections(args) => connections::run(cli, args).await,
     }
 }
