@@ -33,11 +33,11 @@ impl Connections {
     /// Sage: marks it [`Status::Disconnected`], revokes its refresh token (best effort: a failed or
     /// impossible revocation is noted in the audit record, not returned), deletes its tokens,
     /// appends an audit record with `by`, `why` and the time, emits [`Event::Disconnected`] and
-    /// forgets its cached client. Clients already handed out fail at once with
-    /// [`AuthError::ConnectionDisconnected`] in this process; in others, at their next token
-    /// refresh (Sage refuses the revoked token's access tokens sooner). A later connect flow makes
-    /// it active again; take a new client then. Disconnecting a disconnected connection deletes
-    /// any tokens left and records nothing new.
+    /// forgets its cached client. Clients already handed out by this process fail at once with
+    /// [`AuthError::ConnectionDisconnected`]; those of other processes at their next token
+    /// refresh, which finds no tokens (or sooner, where Sage's revocation kills the access tokens
+    /// too). A later connect flow makes it active again, for clients already handed out too.
+    /// Disconnecting a disconnected connection deletes any tokens left and records nothing new.
     pub async fn disconnect(&self, id: &str, by: &str, why: &str) -> Result<Connection, Error> {
         let before = self.get(id).await?;
         let update = Box::new(|connection: &mut Connection| {

@@ -40,6 +40,9 @@ pub(crate) struct Inner {
     /// Set while this process runs a keep-alive pass: passes never overlap within a process.
     pub(crate) keep_alive_running: AtomicBool,
     clients: Mutex<HashMap<String, Cached>>,
+    /// Per connection id, never dropped: a client handed out keeps its `Live` after its cache
+    /// entry is replaced, and a disconnect or reconnect must reach it.
+    lives: Mutex<HashMap<String, Arc<Live>>>,
     /// OAuth clients by (product, region, redirect URI): each holds an HTTP client, so they are
     /// shared by every connection with the same registration.
     oauth: Mutex<HashMap<OAuthKey, OAuthClient>>,
@@ -152,6 +155,7 @@ impl ConnectionsBuilder {
             backoff: self.backoff,
             keep_alive_running: AtomicBool::new(false),
             clients: Mutex::new(HashMap::new()),
+            lives: Mutex::new(HashMap::new()),
             oauth: Mutex::new(HashMap::new()),
         };
         Ok(Connections { inner: Arc::new(inner) })
@@ -241,6 +245,12 @@ impl Connections {
             }
             Status::Disconnected => return Err(Error::Disconnected(id.to_owned())),
         }
+        // The registry says active: any block this process remembers predates a reconnect.
+        if let Some(live) = self.existing_live(id) {
+            if live.blocked().is_some() {
+                live.clear();
+            }
+        }
         let built = self.build_client(&connection)?;
         let mut clients = self.inner.clients.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
         // Another task may have built one meanwhile: keep a single authenticator per connection.
@@ -251,22 +261,30 @@ impl Connections {
         self.inner.clients.lock().unwrap_or_else(|poisoned| poisoned.into_inner()).get(id).cloned()
     }
 
+    /// What this process knows of `id`, shared by every client it ever built for it.
+    fn live(&self, id: &str) -> Arc<Live> {
+        let mut lives = self.inner.lives.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+        Arc::clone(lives.entry(id.to_owned()).or_default())
+    }
+
+    fn existing_live(&self, id: &str) -> Option<Arc<Live>> {
+        self.inner.lives.lock().unwrap_or_else(|poisoned| poisoned.into_inner()).get(id).cloned()
+    }
+
     /// Drops the cached client of `id` (after a reconnect), clearing its relink and disconnect
     /// switches so clients already handed out reach the new tokens.
     pub(crate) fn forget_client(&self, id: &str) {
-        let removed = self.inner.clients.lock().unwrap_or_else(|poisoned| poisoned.into_inner()).remove(id);
-        if let Some(cached) = removed {
-            cached.live.clear();
+        self.inner.clients.lock().unwrap_or_else(|poisoned| poisoned.into_inner()).remove(id);
+        if let Some(live) = self.existing_live(id) {
+            live.clear();
         }
     }
 
-    /// Forgets `id`'s cached client and makes the calls of clients already handed out fail at
-    /// once as disconnected (a reconnect does not revive them: they are forgotten).
+    /// Forgets `id`'s cached client and makes the calls of every client of it this process
+    /// handed out fail at once as disconnected, until it is connected again.
     pub(crate) fn block_clients(&self, id: &str) {
-        let removed = self.inner.clients.lock().unwrap_or_else(|poisoned| poisoned.into_inner()).remove(id);
-        if let Some(cached) = removed {
-            cached.live.set_blocked(Blocked::Disconnected);
-        }
+        self.inner.clients.lock().unwrap_or_else(|poisoned| poisoned.into_inner()).remove(id);
+        self.live(id).set_blocked(Blocked::Disconnected);
     }
 
     pub(crate) fn config(&self, product: &str) -> Result<&ProductConfig, Error> {
@@ -301,7 +319,7 @@ impl Connections {
             registry: Arc::clone(&registry),
             events: Arc::clone(&events),
         };
-        let live = Arc::new(Live::default());
+        let live = self.live(&connection.id);
         // The authenticator's own gap only holds back callers queued behind a failed refresh;
         // the growing backoff is `ConnectionAuth`'s.
         let inner = Authenticator::builder(oauth, Arc::new(store)).failure_gap(self.inner.backoff.initial).build();

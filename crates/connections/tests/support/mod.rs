@@ -1,11 +1,16 @@
 //! A sandbox, a registry on either backend, and the connect flow driven the way a browser would.
 #![allow(dead_code)]
 
+pub mod proxy;
+
 use std::path::PathBuf;
+use std::sync::Arc;
 use std::time::Duration;
 
 use rand::Rng;
-use sage_connections::{Connection, Connections, ProductConfig, RedisRegistry, SqliteRegistry, TokenCipher};
+use sage_connections::{
+    Connection, Connections, ConnectionsBuilder, ProductConfig, RedisRegistry, SqliteRegistry, TokenCipher,
+};
 use sage_core::auth::{SageApi, SealingKey};
 use sage_core::{HeaderStyle, Method, PagingStyle, Product, Request};
 use sage_sandbox::{Sandbox, DEMO_CLIENT_ID, DEMO_CLIENT_SECRET};
@@ -70,7 +75,20 @@ pub struct Harness {
     pub connections: Connections,
     pub cipher: TokenCipher,
     pub store: Store,
+    /// In front of every product's token endpoint, when the options asked for it.
+    pub proxy: Option<proxy::TokenProxy>,
     _dir: tempfile::TempDir,
+}
+
+/// Changes to the builder of the harness's own handle (callbacks, a webhook, a backoff).
+pub type Configure = Arc<dyn Fn(ConnectionsBuilder) -> ConnectionsBuilder + Send + Sync>;
+
+#[derive(Default, Clone)]
+pub struct Options {
+    /// Token requests go through a [`proxy::TokenProxy`] (every handle of the harness).
+    pub token_proxy: bool,
+    /// Applied to the harness's own handle only (another "process" has no callbacks).
+    pub configure: Option<Configure>,
 }
 
 pub fn cipher() -> TokenCipher {
@@ -80,6 +98,11 @@ pub fn cipher() -> TokenCipher {
 impl Harness {
     /// `None` (with a message) for Redis when `SAGE_TEST_REDIS_URL` is not set.
     pub async fn start(backend: Backend) -> Option<Self> {
+        Self::start_with(backend, Options::default()).await
+    }
+
+    /// [`start`](Self::start) with options.
+    pub async fn start_with(backend: Backend, options: Options) -> Option<Self> {
         let sandbox = Sandbox::builder().auto_approve(true).start().await.expect("the sandbox starts");
         let dir = tempfile::tempdir().unwrap();
         let cipher = cipher();
@@ -96,13 +119,32 @@ impl Harness {
                 }
             },
         };
-        let connections = build(&sandbox, &store, &cipher, Duration::from_secs(600)).await;
-        Some(Self { sandbox, connections, cipher, store, _dir: dir })
+        let proxy = match options.token_proxy {
+            true => Some(proxy::TokenProxy::start(sandbox.url()).await),
+            false => None,
+        };
+        let builder = builder(&sandbox, &store, &cipher, Duration::from_secs(600), proxy.as_ref()).await;
+        let builder = match &options.configure {
+            Some(configure) => configure(builder),
+            None => builder,
+        };
+        let connections = builder.build().unwrap();
+        Some(Self { sandbox, connections, cipher, store, proxy, _dir: dir })
     }
 
     /// Another handle on the same registry (another process, as far as caches go).
     pub async fn connections_with(&self, state_lifetime: Duration) -> Connections {
-        build(&self.sandbox, &self.store, &self.cipher, state_lifetime).await
+        builder(&self.sandbox, &self.store, &self.cipher, state_lifetime, self.proxy.as_ref()).await.build().unwrap()
+    }
+
+    /// Another handle, with changes to its builder.
+    pub async fn connections_configured(
+        &self,
+        configure: impl FnOnce(ConnectionsBuilder) -> ConnectionsBuilder,
+    ) -> Connections {
+        let builder =
+            builder(&self.sandbox, &self.store, &self.cipher, Duration::from_secs(600), self.proxy.as_ref()).await;
+        configure(builder).build().unwrap()
     }
 
     /// Begins, approves at the sandbox, and returns the callback URL Sage would redirect to.
@@ -181,8 +223,14 @@ pub fn state_of(url: &url::Url) -> String {
     url.query_pairs().find(|(name, _)| name == "state").map(|(_, value)| value.into_owned()).unwrap()
 }
 
-/// A handle on the harness's registry with the sandbox's settings for the four products.
-async fn build(sandbox: &Sandbox, store: &Store, cipher: &TokenCipher, state_lifetime: Duration) -> Connections {
+/// A builder on the harness's registry with the sandbox's settings for the four products.
+async fn builder(
+    sandbox: &Sandbox,
+    store: &Store,
+    cipher: &TokenCipher,
+    state_lifetime: Duration,
+    proxy: Option<&proxy::TokenProxy>,
+) -> ConnectionsBuilder {
     let mut builder = match store {
         Store::Sqlite(path) => {
             let registry = SqliteRegistry::open(path, cipher.clone()).await.unwrap();
@@ -195,7 +243,11 @@ async fn build(sandbox: &Sandbox, store: &Store, cipher: &TokenCipher, state_lif
     };
     for product in PRODUCTS {
         let endpoints = sandbox.endpoints(product).unwrap();
-        let profile = sandbox.oauth_client(product).unwrap().profile().clone();
+        let mut profile = sandbox.oauth_client(product).unwrap().profile().clone();
+        if let Some(proxy) = proxy {
+            let through = profile.token_url().replace(sandbox.url(), &proxy.url);
+            profile = profile.with_token_url(through);
+        }
         let config = ProductConfig::new(product, DEMO_CLIENT_ID)
             .client_secret(DEMO_CLIENT_SECRET)
             .profile(profile)
@@ -203,5 +255,5 @@ async fn build(sandbox: &Sandbox, store: &Store, cipher: &TokenCipher, state_lif
             .subscription_key("sandbox-subscription-key");
         builder = builder.product(config);
     }
-    builder.state_lifetime(state_lifetime).build().unwrap()
+    builder.state_lifetime(state_lifetime)
 }
