@@ -42,6 +42,8 @@ async fn revoking_an_app_ends_its_access_and_refresh_tokens_of_that_server_only(
     let refresh = [("grant_type", "refresh_token"), ("refresh_token", v31["refresh_token"].as_str().unwrap())];
     let (status, body) = token_request(&sandbox, "accounting-v31", &client, &refresh).await;
     assert_eq!((status, body["error"].as_str()), (StatusCode::BAD_REQUEST, Some("invalid_grant")));
+    let description = body["error_description"].as_str().unwrap_or_default();
+    assert!(description.contains("revoked this app's access"), "the refusal says why: {body}");
     let refresh = [("grant_type", "refresh_token"), ("refresh_token", sage200["refresh_token"].as_str().unwrap())];
     let (status, _) = token_request(&sandbox, "sage200-pro", &client, &refresh).await;
     assert_eq!(status, StatusCode::OK, "Sage ID's tokens are untouched");

@@ -9,6 +9,8 @@ use crate::family::Family;
 const CONSENT_LIFETIME: Duration = Duration::from_secs(600);
 /// The most consent pages pending at once; beyond it the oldest is dropped.
 pub(crate) const MAX_PENDING_CONSENTS: usize = 10_000;
+/// The most revoked refresh tokens remembered to explain a refusal; beyond it all are forgotten.
+const MAX_REMEMBERED_REVOCATIONS: usize = 10_000;
 
 /// A PKCE `code_challenge` and its method.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -87,6 +89,9 @@ pub(crate) struct Grants {
     codes: HashMap<String, (AuthRequest, Instant)>,
     access: HashMap<String, Grant>,
     refresh: HashMap<String, Grant>,
+    /// Refresh tokens whose app the user revoked on the connected-apps page, so a refusal can say
+    /// why (memory only; at most [`MAX_REMEMBERED_REVOCATIONS`]).
+    revoked: std::collections::HashSet<String>,
     /// Token changes not yet saved; `None` without a data file, so nothing piles up.
     journal: Option<Vec<TokenChange>>,
 }
@@ -221,13 +226,22 @@ impl Grants {
         let access: Vec<String> =
             self.access.iter().filter(|(_, grant)| of_app(grant)).map(|(token, _)| token.clone()).collect();
         let removed = refresh.len() + access.len();
+        if self.revoked.len() + refresh.len() > MAX_REMEMBERED_REVOCATIONS {
+            self.revoked.clear();
+        }
         refresh.iter().for_each(|token| {
             self.remove_refresh(token);
         });
+        self.revoked.extend(refresh);
         access.iter().for_each(|token| {
             self.remove_access(token);
         });
         removed
+    }
+
+    /// Whether this refresh token's app was revoked on the connected-apps page.
+    pub(crate) fn was_revoked(&self, token: &str) -> bool {
+        self.revoked.contains(token)
     }
 
     /// Makes every access token issued so far expired.
@@ -283,6 +297,7 @@ mod tests {
 
         assert_eq!(grants.revoke_app(Family::AccountingV31, "app"), 2);
         assert!(grants.refresh("r1").is_none() && grants.access("a1").is_none());
+        assert!(grants.was_revoked("r1") && !grants.was_revoked("r3"), "a refusal can say why");
         assert!(
             grants.refresh("r2").is_some() && grants.refresh("r3").is_some(),
             "other families and apps keep theirs"

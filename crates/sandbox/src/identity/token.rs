@@ -123,7 +123,13 @@ fn refresh(state: &AppState, family: Family, client_id: &str, params: &Params) -
         .refresh(presented)
         .filter(|grant| grant.family == family && grant.client_id == client_id)
         .cloned()
-        .ok_or_else(|| OAuthError::invalid_grant(unknown_refresh_token(state)))?;
+        .ok_or_else(|| {
+            if grants.was_revoked(presented) {
+                OAuthError::invalid_grant("the user revoked this app's access on the connected-apps page")
+            } else {
+                OAuthError::invalid_grant(unknown_refresh_token(state))
+            }
+        })?;
     if grant.is_expired(now) {
         grants.remove_refresh(presented);
         return Err(OAuthError::invalid_grant("the refresh token has expired"));
