@@ -121,10 +121,13 @@ async fn scenario(url: &str, expiry: Expiry) {
     let listed = connections.list().await.expect("the registry lists its connections");
     let needs_relink = listed.iter().filter(|connection| connection.status.name() == "needs_relink").count();
     let active = listed.iter().filter(|connection| connection.status.name() == "active").count();
-    let lost = lost_token_sets(&sandbox, &connections, &listed).await;
+    let (lost, why) = lost_token_sets(&sandbox, &connections, &listed).await;
+    if let Some(why) = why {
+        eprintln!("{why}");
+    }
     // The check refreshed every stored set without saving: a rotating product's stored refresh
     // token is now spent, so the same check must find those lost. It shows the check can fail.
-    let control = lost_token_sets(&sandbox, &connections, &listed).await;
+    let (control, _) = lost_token_sets(&sandbox, &connections, &listed).await;
 
     let name = match expiry {
         Expiry::Revoked => "revoked: the four products in turn, every access token expired by the sandbox at once",
@@ -186,27 +189,29 @@ async fn read_line<R: BufRead + Send + 'static>(mut reader: R) -> (R, String) {
     .expect("reader")
 }
 
-/// Connections whose stored token set is missing or no longer refreshes at the sandbox. Checked
-/// with the sandbox's own OAuth client, after the counts are taken; nothing is saved.
-async fn lost_token_sets(sandbox: &Sandbox, connections: &Connections, listed: &[Connection]) -> usize {
+/// Connections whose stored token set is missing or no longer refreshes at the sandbox, and why
+/// the first of them failed. Checked with the sandbox's own OAuth client, after the counts are
+/// taken; nothing is saved.
+async fn lost_token_sets(
+    sandbox: &Sandbox,
+    connections: &Connections,
+    listed: &[Connection],
+) -> (usize, Option<String>) {
     let checks = futures_util::stream::iter(listed)
         .map(|connection| async move {
             let store = connections.registry().token_store(&connection.id, connection.api);
             let Ok(Some(tokens)) = store.load().await else {
-                eprintln!("connection {}: no token set stored", connection.id);
-                return 1;
+                return Some(format!("connection {}: no token set stored", connection.id));
             };
             let oauth = sandbox.oauth_client(connection.product.as_str()).expect("the product's OAuth client");
-            match oauth.refresh(&tokens).await {
-                Ok(_) => 0,
-                Err(err) => {
-                    eprintln!("connection {}: the stored token set does not refresh: {err}", connection.id);
-                    1
-                }
-            }
+            let refreshed = oauth.refresh(&tokens).await;
+            refreshed
+                .err()
+                .map(|err| format!("connection {}: the stored token set does not refresh: {err}", connection.id))
         })
         .buffer_unordered(CONCURRENCY);
-    checks.collect::<Vec<usize>>().await.into_iter().sum()
+    let failures: Vec<String> = checks.filter_map(|failure| async move { failure }).collect().await;
+    (failures.len(), failures.into_iter().next())
 }
 
 /// One app instance: warms up, says so, waits for `go` on stdin, then touches every connection once.
