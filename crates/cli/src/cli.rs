@@ -126,8 +126,8 @@ pub enum ConnectionsAction {
     /// Revoke a connection's refresh token at Sage, forget its tokens and mark it disconnected.
     #[command(after_long_help = REGISTRY_KEY_HELP)]
     Disconnect(DisconnectArgs),
-    /// Refresh a connection's tokens to prove Sage still accepts them. Exits 3 when one must be
-    /// connected again (needs_relink).
+    /// Prove Sage still accepts a connection: a valid token (refreshed when due), then one small
+    /// read. Exits 3 when one must be connected again (needs_relink or disconnected).
     #[command(after_long_help = REGISTRY_KEY_HELP)]
     Check(CheckArgs),
 }

@@ -14,9 +14,14 @@ use sage_sandbox::{Sandbox, DEMO_CLIENT_ID};
 /// Runs `sage --sandbox connections …` with `home` as SAGE_HOME and HOME, and nothing of the
 /// caller's registry settings.
 fn sage(home: &Path, args: &[&str]) -> Output {
-    std::process::Command::new(env!("CARGO_BIN_EXE_sage"))
-        .args(["--sandbox", "connections"])
-        .args(args)
+    command(home, &["--sandbox", "connections"]).args(args).output().expect("sage runs")
+}
+
+/// `sage <first> …` with a clean environment around `home`.
+fn command(home: &Path, first: &[&str]) -> std::process::Command {
+    let mut command = std::process::Command::new(env!("CARGO_BIN_EXE_sage"));
+    command
+        .args(first)
         .env("SAGE_HOME", home)
         .env("HOME", home)
         .env("USER", "test-operator")
@@ -25,8 +30,8 @@ fn sage(home: &Path, args: &[&str]) -> Output {
         .env_remove("SAGE_CONNECTIONS_REGISTRY")
         .env_remove("SAGE_CLIENT_ID")
         .env_remove("SAGE_CLIENT_SECRET")
-        .output()
-        .expect("sage runs")
+        .env_remove("SAGE_SUBSCRIPTION_KEY");
+    command
 }
 
 fn text(bytes: &[u8]) -> String {
@@ -233,4 +238,114 @@ fn reading_an_empty_home_creates_nothing_and_bad_settings_exit_2() {
     assert!(text(&redis_without_key.stderr).contains("SAGE_CONNECTIONS_KEY"), "{}", printed(&redis_without_key));
     assert_exit(&sage(home, &["connect", "x", "--product", "accounting-v99"]), 2);
     assert_exit(&sage(home, &["connect", "", "--product", "accounting-v31"]), 2);
+}
+
+/// A Redis registry shared with an app: the key comes from SAGE_CONNECTIONS_KEY, every key of the
+/// registry is under the prefix, and a second process checks what the first connected.
+#[test]
+fn a_redis_registry_works_with_the_apps_key() {
+    let Ok(url) = std::env::var("SAGE_TEST_REDIS_URL") else {
+        eprintln!("skipped: SAGE_TEST_REDIS_URL is not set (scripts/test starts a Redis and sets it)");
+        return;
+    };
+    let home = tempfile::tempdir().unwrap();
+    let prefix = format!("sage-cli-test-{}", std::process::id());
+    let key = format!("2026-12:{}", "q1g9RDD8xQd5p8mEBVD5iVuDCZEwYFbzUZjPuW2p1hs=");
+    let run = |args: &[&str]| {
+        command(home.path(), &["--sandbox", "connections", "--registry", &url, "--redis-prefix", &prefix])
+            .args(args)
+            .env("SAGE_CONNECTIONS_KEY", &key)
+            .output()
+            .expect("sage runs")
+    };
+    assert_exit(&run(&["connect", "fleet-1", "--product", "accounting-v3"]), 0);
+    let listing = text(&run(&["list"]).stdout);
+    assert!(row(&listing, "fleet-1").contains("accounting-v3") && row(&listing, "fleet-1").contains(" active "));
+    assert_exit(&run(&["check", "fleet-1"]), 0);
+    assert_exit(&run(&["disconnect", "fleet-1"]), 0);
+    assert!(row(&text(&run(&["list"]).stdout), "fleet-1").contains(" disconnected "));
+    assert!(!home.path().join("sandbox/connections.db").exists(), "nothing went to a SQLite file");
+    assert!(!home.path().join("sandbox/connections.key").exists(), "no key file beside a Redis registry");
+}
+
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
+}
+
+/// Without --sandbox the commands use the app's registration from flags and environment, as
+/// `sage login` does; a sandbox run by the test stands in for Sage through the URL overrides.
+#[tokio::test(flavor = "multi_thread")]
+async fn without_the_sandbox_the_apps_registration_comes_from_flags_and_environment() {
+    use tokio::io::{AsyncBufReadExt, BufReader};
+
+    let port = free_port();
+    let sage_itself = Sandbox::builder()
+        .auto_approve(true)
+        .redirect_uri(format!("http://127.0.0.1:{port}/callback"))
+        .start()
+        .await
+        .unwrap();
+    let endpoints = sage_itself.endpoints("accounting-v31").unwrap();
+    let home = tempfile::tempdir().unwrap();
+    let app = [
+        "--client-id".to_owned(),
+        DEMO_CLIENT_ID.to_owned(),
+        "--authorize-url".to_owned(),
+        endpoints.authorize_url.clone(),
+        "--token-url".to_owned(),
+        endpoints.token_url.clone(),
+        "--revoke-url".to_owned(),
+        endpoints.revoke_url.clone().expect("v3.1 revokes"),
+        "--base-url".to_owned(),
+        endpoints.api_base_url.clone(),
+    ];
+    let run = |args: &[&str], with_app: bool| {
+        let mut command = command(home.path(), &["connections"]);
+        command.args(args).env("SAGE_CLIENT_SECRET", sage_demo_secret(&sage_itself));
+        if with_app {
+            command.args(&app);
+        }
+        command
+    };
+
+    // The browser is the test: it opens the URL the command prints.
+    let mut connect = tokio::process::Command::from(run(
+        &["connect", "real-1", "--product", "accounting-v31", "--no-browser", "--callback-port", &port.to_string()],
+        true,
+    ));
+    let mut child = connect
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::piped())
+        .kill_on_drop(true)
+        .spawn()
+        .unwrap();
+    let mut lines = BufReader::new(child.stderr.take().unwrap()).lines();
+    let mut stderr = String::new();
+    while let Some(line) = lines.next_line().await.unwrap() {
+        stderr += &format!("{line}\n");
+        if let Some(url) = line.trim().strip_prefix("http").map(|rest| format!("http{rest}")) {
+            assert!(url.starts_with(&endpoints.authorize_url), "{url}");
+            assert!(reqwest::get(&url).await.unwrap().status().is_success());
+            break;
+        }
+    }
+    while let Some(line) = lines.next_line().await.unwrap() {
+        stderr += &format!("{line}\n");
+    }
+    assert!(child.wait().await.unwrap().success(), "{stderr}");
+    assert!(home.path().join("connections.db").exists(), "real connections are not in the sandbox's registry");
+
+    let no_client_id = run(&["check", "real-1"], false).env_remove("SAGE_CLIENT_ID").output().unwrap();
+    assert_exit(&no_client_id, 2);
+    assert!(text(&no_client_id.stderr).contains("SAGE_CLIENT_ID"), "{}", printed(&no_client_id));
+
+    let checked = run(&["check", "real-1"], true).output().unwrap();
+    assert_exit(&checked, 0);
+    let before = sage_itself.stats().revocations;
+    assert_exit(&run(&["disconnect", "real-1"], true).output().unwrap(), 0);
+    assert_eq!(sage_itself.stats().revocations, before + 1, "the refresh token was revoked at the app's Sage");
+}
+
+fn sage_demo_secret(sandbox: &Sandbox) -> String {
+    sandbox.demo_client().client_secret.expect("the demo app is confidential")
 }

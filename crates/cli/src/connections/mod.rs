@@ -55,6 +55,7 @@ pub async fn run(cli: &Cli, args: &ConnectionsArgs) -> Result<(), CliError> {
             Ok(())
         }
         ConnectionsAction::Connect(connect_args) => {
+            crate::products::find(&connect_args.product).map_err(CliError::Usage)?;
             // Listen first: the sandbox must be told the redirect URI when it starts.
             let loopback = connect::listen(connect_args, cli.sandbox).await?;
             let sage = Sage::start(cli.sandbox, &home, Some(loopback.redirect_uri())).await?;
