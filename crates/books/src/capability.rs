@@ -109,7 +109,6 @@ macro_rules! accounting_rows {
             op($product, TaxRate, Changes),
             op($product, Item, List),
             op($product, Item, Get),
-            op($product, Item, Changes),
             op($product, JournalEntry, List),
             op($product, JournalEntry, Get),
             op($product, JournalEntry, Changes),
@@ -128,11 +127,13 @@ macro_rules! accounting_rows {
     };
 }
 
-const V31: [Capability; 48] = accounting_rows!(AccountingV31);
-const V3: [Capability; 48] = accounting_rows!(AccountingV3);
+const V31: [Capability; 47] = accounting_rows!(AccountingV31);
+const V3: [Capability; 47] = accounting_rows!(AccountingV3);
 
-/// Where v3.1 and v3 differ: analysis types (tracking) are v3.1's.
-const DIFFERENCES: [Capability; 11] = [
+/// Where v3.1 and v3 differ: analysis types (tracking) and the businesses list are v3.1's.
+const DIFFERENCES: [Capability; 13] = [
+    op(AccountingV31, Company, List),
+    op(AccountingV31, Company, Get),
     op(AccountingV31, TrackingCategory, List),
     op(AccountingV31, TrackingCategory, Get),
     op(AccountingV31, TrackingCategory, Changes),

@@ -8,16 +8,26 @@
 
 #![warn(missing_docs)]
 
+mod backend;
+mod books;
 pub mod capability;
+mod check;
 mod error;
+mod feed;
+mod map;
 mod model;
 pub mod raw;
+mod records;
 mod resource;
 
+pub use books::Books;
 pub use capability::Support;
+pub use check::DraftFields;
 pub use error::{Error, Result};
+pub use feed::Feed;
 pub use model::*;
 pub use raw::Raw;
+pub use records::{BooksDraft, BooksRecord};
 pub use resource::{Operation, ProductKind, Resource, UnknownResource};
 
 /// The value types the model's fields use.

@@ -40,6 +40,8 @@ accounting_records! {
     AccountingV31Record, sage_accounting_v31 {
         /// An analysis type with its categories.
         AnalysisType(sage_accounting_v31::common::AnalysisType),
+        /// A business the user can reach.
+        Business(sage_accounting_v31::businesses::Business),
     }
 }
 
