@@ -147,13 +147,7 @@ pub(crate) struct Context<'a> {
 impl<'a> Context<'a> {
     /// A read (a list, a get with its `id`, a change feed).
     pub fn read(product: ProductKind, resource: Resource, id: Option<&'a str>) -> Self {
-        Self {
-            product,
-            resource,
-            id,
-            uncertain: None,
-            field: |_, _| None,
-        }
+        Self { product, resource, id, uncertain: None, field: |_, _| None }
     }
 }
 
@@ -162,26 +156,16 @@ impl Error {
     pub(crate) fn from_core(err: sage_core::Error, context: Context<'_>) -> Self {
         use sage_core::Error as Core;
         let lost = |cause: String| match context.uncertain {
-            Some(how_to_find) => Self::UncertainWrite {
-                resource: context.resource,
-                how_to_find: how_to_find.to_owned(),
-                cause,
-            },
-            None => Self::Transport {
-                message: cause,
-                retryable: true,
-            },
+            Some(how_to_find) => {
+                Self::UncertainWrite { resource: context.resource, how_to_find: how_to_find.to_owned(), cause }
+            }
+            None => Self::Transport { message: cause, retryable: true },
         };
         match err {
             Core::Timeout => lost("no answer within the timeout".into()),
-            Core::DeadlineExceeded { deadline } => {
-                lost(format!("the deadline of {deadline:?} ran out"))
-            }
+            Core::DeadlineExceeded { deadline } => lost(format!("the deadline of {deadline:?} ran out")),
             // A connection never made means the request was never sent: safe to send again.
-            Core::Transport(err) if err.is_connect() => Self::Transport {
-                message: err.to_string(),
-                retryable: true,
-            },
+            Core::Transport(err) if err.is_connect() => Self::Transport { message: err.to_string(), retryable: true },
             Core::Transport(err) => lost(err.to_string()),
             Core::Auth(err) => auth(err),
             Core::Api(api) => {
@@ -190,32 +174,18 @@ impl Error {
                     return lost(format!("HTTP {}", api.status));
                 }
                 match api.status {
-                    401 | 403 => Self::Auth {
-                        reason: api.to_string(),
-                    },
-                    404 if context.id.is_some() => Self::NotFound {
-                        resource: context.resource,
-                        id: context.id.unwrap_or_default().to_owned(),
-                    },
-                    429 => Self::RateLimited {
-                        retry_after: api.retry_after,
-                    },
+                    401 | 403 => Self::Auth { reason: api.to_string() },
+                    404 if context.id.is_some() => {
+                        Self::NotFound { resource: context.resource, id: context.id.unwrap_or_default().to_owned() }
+                    }
+                    429 => Self::RateLimited { retry_after: api.retry_after },
                     400 | 409 | 422 if !api.items.is_empty() => validation(api.items, context),
-                    status => Self::Provider {
-                        status,
-                        items: api.items,
-                        body: api.body,
-                    },
+                    status => Self::Provider { status, items: api.items, body: api.body },
                 }
             }
             Core::Decode(err) => Self::Decode(err.to_string()),
-            Core::BodyTooLarge { limit } => {
-                Self::Decode(format!("the answer is larger than {limit} bytes"))
-            }
-            other => Self::Invalid(format!(
-                "{} ({}): {other}",
-                context.resource, context.product
-            )),
+            Core::BodyTooLarge { limit } => Self::Decode(format!("the answer is larger than {limit} bytes")),
+            other => Self::Invalid(format!("{} ({}): {other}", context.resource, context.product)),
         }
     }
 }
@@ -226,16 +196,9 @@ fn auth(err: AuthError) -> Error {
         AuthError::ReauthorizationRequired { .. }
         | AuthError::ConnectionNeedsRelink { .. }
         | AuthError::ConnectionDisconnected { .. }
-        | AuthError::Rejected => Error::NeedsRelink {
-            reason: err.to_string(),
-        },
-        AuthError::Transport(message) => Error::Transport {
-            message,
-            retryable: true,
-        },
-        other => Error::Auth {
-            reason: other.to_string(),
-        },
+        | AuthError::Rejected => Error::NeedsRelink { reason: err.to_string() },
+        AuthError::Transport(message) => Error::Transport { message, retryable: true },
+        other => Error::Auth { reason: other.to_string() },
     }
 }
 
@@ -243,11 +206,7 @@ fn auth(err: AuthError) -> Error {
 fn validation(items: Vec<ErrorItem>, context: Context<'_>) -> Error {
     let first = items
         .iter()
-        .find(|item| {
-            item.severity
-                .as_deref()
-                .is_none_or(|severity| severity.eq_ignore_ascii_case("error"))
-        })
+        .find(|item| item.severity.as_deref().is_none_or(|severity| severity.eq_ignore_ascii_case("error")))
         .or(items.first())
         .cloned()
         .unwrap_or_default();
@@ -255,9 +214,7 @@ fn validation(items: Vec<ErrorItem>, context: Context<'_>) -> Error {
         .source
         .as_deref()
         .filter(|source| !source.is_empty())
-        .map(|source| {
-            (context.field)(context.resource, source).unwrap_or_else(|| source.to_owned())
-        });
+        .map(|source| (context.field)(context.resource, source).unwrap_or_else(|| source.to_owned()));
     Error::Validation {
         field,
         code: first.code.unwrap_or_else(|| "invalid".into()),
