@@ -102,6 +102,7 @@ async fn scenario(url: &str, expiry: Expiry) {
         Expiry::Clock => tokio::time::sleep(CLOCK_DUE.saturating_sub(connected.0.elapsed())).await,
     }
     let before = sandbox.stats();
+    let lock_attempts_before = set_calls(url);
     let started = Instant::now();
     for worker in &mut workers {
         let stdin = worker.stdin.as_mut().expect("piped stdin");
@@ -117,6 +118,10 @@ async fn scenario(url: &str, expiry: Expiry) {
     }
     let elapsed = started.elapsed();
     let after = sandbox.stats();
+    let lock_attempts = match (lock_attempts_before, set_calls(url)) {
+        (Some(before), Some(after)) => (after - before).to_string(),
+        _ => "n/a (no redis-cli)".into(),
+    };
 
     let listed = connections.list().await.expect("the registry lists its connections");
     let needs_relink = listed.iter().filter(|connection| connection.status.name() == "needs_relink").count();
@@ -152,11 +157,26 @@ async fn scenario(url: &str, expiry: Expiry) {
     );
     println!("    refresh grants                     {:>6}", after.refresh_grants - before.refresh_grants);
     println!("    refused token requests             {:>6}", after.token_errors - before.token_errors);
+    println!("    refresh-lock attempts (SET NX)     {lock_attempts:>6}");
     println!("    calls told needs_relink            {:>6}", touched.needs_relink);
     println!("    registry: connections listed       {:>6}", listed.len());
     println!("    registry: active / needs_relink    {:>6} / {} (target {count} / 0)", active, needs_relink);
     println!("    lost token sets                    {:>6} (target 0)", lost);
     println!("    control: the check run again       {:>6} lost (its own unsaved refreshes spent them)", control);
+}
+
+/// How many `SET` commands the Redis has run: in this scenario only the refresh lock sends them
+/// (`SET NX PX`, once per attempt), so a pass's growth beyond one per refresh is processes
+/// meeting on a connection. `None` without `redis-cli`.
+fn set_calls(url: &str) -> Option<u64> {
+    let output = Command::new("redis-cli").args(["-u", url, "INFO", "commandstats"]).output().ok()?;
+    if !output.status.success() {
+        return None;
+    }
+    let text = String::from_utf8_lossy(&output.stdout).into_owned();
+    // Redis lists only commands it has run.
+    let Some(line) = text.lines().find(|line| line.starts_with("cmdstat_set:")) else { return Some(0) };
+    line.split(['=', ',']).nth(1)?.parse().ok()
 }
 
 fn spawn_workers(fleet: &Fleet, url: &str, prefix: &str, key: &[u8; 32]) -> Vec<Child> {
