@@ -157,6 +157,14 @@ async fn a_connection_is_made_listed_shown_checked_and_disconnected_across_proce
     assert_eq!(last["why"], "contract ended");
     outputs.push(shown);
 
+    let again = sage(home, &["disconnect", "garage-42"]);
+    assert_exit(&again, 0);
+    assert!(text(&again.stderr).contains("disconnected already"), "{}", printed(&again));
+    let audit_after: serde_json::Value =
+        serde_json::from_slice(&sage(home, &["show", "garage-42", "--json"]).stdout).unwrap();
+    assert_eq!(audit_after["audit"], shown_json["audit"], "a second disconnect records nothing new");
+    outputs.push(again);
+
     let refused = sage(home, &["check", "garage-42"]);
     assert_exit(&refused, 3);
     assert!(text(&refused.stderr).contains("is disconnected"), "{}", printed(&refused));

@@ -1,4 +1,4 @@
-//! `sage connections check` and `disconnect`.
+//! `sage connections check`.
 //!
 //! A check asks the registry for a valid access token (refreshing it when due) and then makes one
 //! small read with the connection's client: a token can still look valid locally after the customer
@@ -8,8 +8,8 @@
 use sage_connections::{Connection, Connections, Status};
 use sage_core::catalog;
 
-use super::render::{self, clean};
-use crate::cli::{CheckArgs, DisconnectArgs};
+use super::render::clean;
+use crate::cli::CheckArgs;
 use crate::error::CliError;
 use crate::products;
 
@@ -107,25 +107,4 @@ fn freshness(connection: &Connection) -> String {
         Some(at) => format!("tokens refreshed {}", at.format("%Y-%m-%d %H:%M UTC")),
         None => "tokens from the consent".to_owned(),
     }
-}
-
-pub async fn disconnect(connections: &Connections, args: &DisconnectArgs) -> Result<(), CliError> {
-    let by = args.by.clone().or_else(os_user).unwrap_or_else(|| "unknown".to_owned());
-    let why = args.why.as_deref().unwrap_or("");
-    let connection = connections.disconnect(&args.id, &by, why).await?;
-    let audit = connections.audit(&args.id).await?;
-    let detail = audit.iter().rev().find(|record| record.action == "disconnected").and_then(|r| r.detail.clone());
-    eprintln!(
-        "Disconnected `{}` (by {}){}",
-        clean(&args.id),
-        clean(&by),
-        detail.map(|d| format!(": {}", clean(&d))).unwrap_or_default()
-    );
-    print!("{}", render::page(&connection));
-    Ok(())
-}
-
-/// The operating-system user running the command, for the audit trail.
-fn os_user() -> Option<String> {
-    ["USER", "USERNAME", "LOGNAME"].iter().find_map(|name| std::env::var(name).ok().filter(|user| !user.is_empty()))
 }

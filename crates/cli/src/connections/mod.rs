@@ -4,6 +4,7 @@
 mod apps;
 mod check;
 mod connect;
+mod disconnect;
 mod key;
 mod registry;
 mod render;
@@ -65,7 +66,7 @@ pub async fn run(cli: &Cli, args: &ConnectionsArgs) -> Result<(), CliError> {
         ConnectionsAction::Disconnect(disconnect_args) => {
             let sage = Sage::start(cli.sandbox, &home, None).await?;
             let connections = with_tokens(&location, &home, &sage, &disconnect_args.app).await?;
-            check::disconnect(&connections, disconnect_args).await
+            disconnect::run(&connections, disconnect_args).await
         }
         ConnectionsAction::Check(check_args) => {
             let sage = Sage::start(cli.sandbox, &home, None).await?;
