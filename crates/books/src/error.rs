@@ -85,6 +85,16 @@ pub enum Error {
         /// What happened to the answer.
         cause: String,
     },
+    /// A write the product makes in several calls stopped part way: what `made` names exists in
+    /// the books and stays there; `failed` is why the next call did not succeed. Do not send the
+    /// whole write again: finish it from what was made.
+    #[error("{made}; then: {failed}")]
+    PartlyMade {
+        /// What was created before the failure, with how to find it (ids, URNs, references).
+        made: String,
+        /// Why the next step failed.
+        failed: Box<Error>,
+    },
     /// The product could not be reached, or did not answer in time.
     #[error("transport: {message}")]
     Transport {

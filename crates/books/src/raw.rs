@@ -50,6 +50,29 @@ accounting_records! {
     AccountingV3Record, sage_accounting_v3 {}
 }
 
+/// A record of Sage 200 (Professional or Standard Online: the editions share their models) as the
+/// `sage200` crate reads it. Invoices, credit notes, receipts and payments are posted transactions.
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub enum Sage200Record {
+    /// A customer.
+    Customer(Box<sage200::sales::Customer>),
+    /// A supplier.
+    Supplier(Box<sage200::purchases::Supplier>),
+    /// A sales ledger transaction: an invoice, credit note, receipt or refund.
+    SalesPostedTransaction(Box<sage200::sales::SalesPostedTransaction>),
+    /// A purchase ledger transaction: an invoice, credit note, payment or refund.
+    PurchasePostedTransaction(Box<sage200::purchases::PurchasePostedTransaction>),
+    /// A nominal code (an account number with its cost centre and department).
+    NominalCode(Box<sage200::nominal::NominalCode>),
+    /// A tax code.
+    TaxCode(Box<sage200::financials::TaxCode>),
+    /// Every cost centre (a tracking category's values).
+    CostCentres(Vec<sage200::nominal::CostCentre>),
+    /// Every department (a tracking category's values).
+    Departments(Vec<sage200::nominal::Department>),
+}
+
 /// The product record a normalized record was mapped from.
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
@@ -58,4 +81,6 @@ pub enum Raw {
     AccountingV31(AccountingV31Record),
     /// From Accounting v3.
     AccountingV3(AccountingV3Record),
+    /// From Sage 200 Professional or Standard Online.
+    Sage200(Sage200Record),
 }
