@@ -249,6 +249,21 @@ mod tests {
     }
 
     #[test]
+    fn connections_that_must_be_connected_again_exit_3_and_unknown_ones_2() {
+        use sage_connections::{Error, RegistryError};
+        let relink = Error::NeedsRelink { id: "c".into(), reason: "invalid_grant".into(), since: chrono::Utc::now() };
+        assert_eq!(CliError::from(relink).exit_code(), ExitCode::from(3));
+        assert_eq!(CliError::from(Error::Disconnected("c".into())).exit_code(), ExitCode::from(3));
+        assert_eq!(CliError::from(Error::ReusedState).exit_code(), ExitCode::from(3));
+        assert_eq!(CliError::from(Error::NotFound("c".into())).exit_code(), ExitCode::from(2));
+        assert_eq!(CliError::from(Error::UnknownProduct("p".into())).exit_code(), ExitCode::from(2));
+        let down = RegistryError::Unavailable { location: "redis://h".into(), reason: "refused".into() };
+        assert_eq!(CliError::from(Error::Registry(down)).exit_code(), ExitCode::from(1), "the registry is not Sage");
+        let timeout = Error::Client(Box::new(sage_core::Error::Timeout));
+        assert_eq!(CliError::from(timeout).exit_code(), ExitCode::from(4));
+    }
+
+    #[test]
     fn a_body_without_items_is_shown_unless_it_is_html() {
         assert_eq!(
             refused(502, "upstream timed out\nmore").to_string(),

@@ -357,3 +357,29 @@ async fn without_the_sandbox_the_apps_registration_comes_from_flags_and_environm
 fn sage_demo_secret(sandbox: &Sandbox) -> String {
     sandbox.demo_client().client_secret.expect("the demo app is confidential")
 }
+
+/// The app's key from SAGE_CONNECTIONS_KEY; after a rotation the retired key in
+/// SAGE_CONNECTIONS_KEY_OLD still opens the tokens, and without it the failure names the key.
+#[test]
+fn the_apps_key_comes_from_the_environment_and_rotates() {
+    let home = tempfile::tempdir().unwrap();
+    let old = "2026-06:AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=";
+    let new = "2026-12:q1g9RDD8xQd5p8mEBVD5iVuDCZEwYFbzUZjPuW2p1hs=";
+    let run = |keys: &[(&str, &str)], args: &[&str]| {
+        command(home.path(), &["--sandbox", "connections"]).args(args).envs(keys.iter().copied()).output().unwrap()
+    };
+    assert_exit(&run(&[("SAGE_CONNECTIONS_KEY", old)], &["connect", "k-1", "--product", "accounting-v31"]), 0);
+    assert!(!sandbox_dir(home.path()).join("connections.key").exists(), "no key file when the app's key is given");
+
+    let rotated = [("SAGE_CONNECTIONS_KEY", new), ("SAGE_CONNECTIONS_KEY_OLD", old)];
+    assert_exit(&run(&rotated, &["check", "k-1"]), 0);
+    let without_old = run(&[("SAGE_CONNECTIONS_KEY", new)], &["check", "k-1"]);
+    assert_exit(&without_old, 1);
+    assert!(text(&without_old.stderr).contains("sealed with key `2026-06`"), "{}", printed(&without_old));
+
+    let no_key = run(&[], &["check", "k-1"]);
+    assert_exit(&no_key, 2);
+    assert!(text(&no_key.stderr).contains("set SAGE_CONNECTIONS_KEY"), "{}", printed(&no_key));
+    assert!(!sandbox_dir(home.path()).join("connections.key").exists(), "no key file is made for an existing registry");
+    assert_exit(&run(&[("SAGE_CONNECTIONS_KEY", "2026-12:not-32-bytes")], &["check", "k-1"]), 2);
+}
