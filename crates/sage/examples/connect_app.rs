@@ -368,9 +368,13 @@ impl From<Error> for AppError {
         let status = match err {
             Error::NotFound(_) => StatusCode::NOT_FOUND,
             Error::Disconnected(_) => StatusCode::CONFLICT,
-            Error::UnknownProduct(_) | Error::InvalidConnectionId(_) | Error::InvalidCallback(_) => {
-                StatusCode::BAD_REQUEST
-            }
+            Error::ConsentDenied { .. } => StatusCode::FORBIDDEN,
+            Error::UnknownProduct(_)
+            | Error::InvalidConnectionId(_)
+            | Error::InvalidCallback(_)
+            | Error::UnknownState
+            | Error::ReusedState
+            | Error::ExpiredState { .. } => StatusCode::BAD_REQUEST,
             _ => StatusCode::BAD_GATEWAY,
         };
         Self(status, err.to_string())

@@ -64,6 +64,14 @@ async fn walk_through(client: &Client, base: &str) -> Result<(), BoxError> {
     assert!(notes.contains("key made for this run"), "the page says the cipher key is a demo one: {notes}");
     shot(client, "1-start").await;
 
+    // A customer who denies consent is told so, and nothing is connected.
+    click(client, Locator::Id("connect-accounting-v3")).await?;
+    wait_heading(client, "Allow access?").await?;
+    click(client, Locator::Css("button[value='deny']")).await?;
+    wait_until(client, Locator::Css("p"), "consent refused: access_denied").await?;
+    click(client, Locator::LinkText("All connections")).await?;
+    wait_text(client, "status-demo-accounting-v3", "not connected").await?;
+
     for product in PRODUCTS {
         connect(client, &format!("connect-{product}")).await?;
         wait_text(client, &format!("status-demo-{product}"), "active").await?;
