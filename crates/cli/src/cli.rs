@@ -168,7 +168,8 @@ pub struct ConnectArgs {
     /// redirect URIs exactly: register http://127.0.0.1:8791/callback (or this port's) with your app.
     #[arg(long)]
     pub callback_port: Option<u16>,
-    /// Do not try to open a browser; only print the URL (to send to the customer, say).
+    /// Do not try to open a browser; only print the URL. Open it on this machine: Sage redirects the
+    /// browser to 127.0.0.1, where this command listens.
     #[arg(long)]
     pub no_browser: bool,
     /// Seconds to wait for the redirect.
