@@ -1,7 +1,10 @@
-//! What a copied registry holds: no token in clear, on either backend, and a private file.
+//! What a copied registry holds: no token in clear, on either backend, and a private file —
+//! after connects, refreshes, keep-alive passes, a disconnect and its audit record.
 
 mod support;
 
+use chrono::{Duration, Utc};
+use sage_connections::KeepAlive;
 use support::{Backend, Harness, Store, PRODUCTS};
 
 async fn a_dump_of_the_registry_holds_no_token_in_clear(backend: Backend) {
@@ -20,9 +23,23 @@ async fn a_dump_of_the_registry_holds_no_token_in_clear(backend: Backend) {
     // A flow begun and never completed is in the registry too.
     harness.connections.begin("customer-pending", "accounting-v31", support::REDIRECT_URI).await.unwrap();
 
+    // Keep-alive refreshes write new sets; a disconnect deletes one and leaves an audit record.
+    let keep_alive = KeepAlive::default().jitter(std::time::Duration::ZERO);
+    for later in [29, 88] {
+        let report =
+            harness.connections.keep_alive_pass(&keep_alive, Utc::now() + Duration::days(later)).await.unwrap();
+        assert!(!report.refreshed.is_empty(), "{report:?}");
+        for id in &report.refreshed {
+            let connection = harness.connections.get(id).await.unwrap();
+            secrets.extend(harness.token_values(&connection).await);
+        }
+    }
+    harness.connections.disconnect("customer-sage200-pro", "ops@app.example", "closed").await.unwrap();
+
     let dump = harness.dump().await;
     assert!(contains(&dump, b"customer-accounting-v31"), "the dump is of the right registry");
-    assert!(secrets.len() >= 8, "{} token values", secrets.len());
+    assert!(contains(&dump, b"ops@app.example"), "the audit trail is in the dump");
+    assert!(secrets.len() >= 8 + 6, "{} token values", secrets.len());
     for secret in &secrets {
         assert!(secret.len() >= 16, "a token worth looking for");
         assert!(!contains(&dump, secret.as_bytes()), "a token value is in clear in the dump");

@@ -190,6 +190,7 @@ impl Harness {
                     let values: Vec<Vec<u8>> = match kind.as_str() {
                         "hash" => redis::cmd("HGETALL").arg(&key).query_async(&mut conn).await.unwrap(),
                         "set" => redis::cmd("SMEMBERS").arg(&key).query_async(&mut conn).await.unwrap(),
+                        "list" => redis::cmd("LRANGE").arg(&key).arg(0).arg(-1).query_async(&mut conn).await.unwrap(),
                         _ => vec![redis::cmd("GET").arg(&key).query_async(&mut conn).await.unwrap()],
                     };
                     bytes.extend(key.into_bytes());
