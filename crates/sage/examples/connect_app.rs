@@ -24,6 +24,9 @@
 //! - `SAGE_CONNECTIONS_KEY`: base64 of 32 random bytes sealing the stored tokens (`openssl rand
 //!   -base64 32`). Without it a key is made for this run only, so a kept registry cannot be read
 //!   after a restart.
+//!
+//! Copying it into a project of your own: `sage` with the features above, plus `axum`, `tokio`,
+//! `serde` (derive), `serde_json`, `rand` and `tempfile`.
 
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -123,7 +126,9 @@ pub async fn app(listener: &TcpListener, target: Target) -> Result<Router, BoxEr
             let secret = env("SAGE_CLIENT_SECRET").ok_or("SAGE_CLIENT_SECRET is not set")?;
             let mut products = Vec::new();
             for name in env("SAGE_PRODUCTS").as_deref().unwrap_or("accounting-v31").split(',').map(str::trim) {
-                let product = *PRODUCTS.iter().find(|product| product.name == name).ok_or("unknown SAGE_PRODUCTS")?;
+                let product = *PRODUCTS.iter().find(|product| product.name == name).ok_or_else(|| {
+                    format!("SAGE_PRODUCTS names `{name}`: use accounting-v31, accounting-v3, sage200-pro, sage200-standard")
+                })?;
                 let mut settings = ProductConfig::new(product, &client_id).client_secret(&secret);
                 if let Some(key) = env("SAGE_SUBSCRIPTION_KEY") {
                     settings = settings.subscription_key(key);
@@ -131,6 +136,7 @@ pub async fn app(listener: &TcpListener, target: Target) -> Result<Router, BoxEr
                 builder = builder.product(settings);
                 products.push(product);
             }
+            notes.insert(0, format!("Connecting to Sage as the app `{client_id}` (SAGE_CLIENT_ID)."));
             (None, products)
         }
     };
