@@ -136,6 +136,10 @@ impl<'p> Writer<'p> {
             Type::DateTime => json!("2024-04-01T09:00:00Z"),
             Type::Json | Type::Map(_) => json!({}),
             Type::Enum(values) => json!(values.first().cloned().unwrap_or_default()),
+            // An optional list whose items exist to point at a record the example cannot name (a
+            // payment's `allocated_artefacts`, each an invoice's `artefact_id`) is left out: an item
+            // pointing at nothing is refused.
+            Type::Array(element) if !slot.required && self.points_at_the_unnamed(element) => return None,
             Type::Array(element) => {
                 let resource = match resource {
                     Some(Type::Array(stored)) => Some(&**stored),
@@ -194,6 +198,18 @@ impl<'p> Writer<'p> {
             }
         }
         Some(object)
+    }
+
+    /// Whether `ty` is a model with an `X_id` field naming no collection the product lists (so the
+    /// example has no record to put there); the caller's own ids (`idempotency_id`) do not count.
+    fn points_at_the_unnamed(&self, ty: &Type) -> bool {
+        let Type::Model(name) = ty else { return false };
+        let Some(Model { kind: ModelKind::Struct { fields }, .. }) = self.models.get(name.as_str()).copied() else {
+            return false;
+        };
+        fields
+            .iter()
+            .any(|field| is_id(field) && field.json_name != "idempotency_id" && self.reference(field).is_none())
     }
 
     /// The reference a field holds: a scalar (or list of scalars) named `X_id` (`X_ids`).

@@ -1,14 +1,18 @@
 //! The APIs, served generically from the product schemas (see the crate docs for the paths).
 
+mod allocations;
 mod checks;
 mod clock;
 mod control;
 mod directory;
 mod filters;
+mod ledger;
 mod links;
 mod live_shapes;
 mod models;
 mod paging;
+mod payments;
+mod posting;
 mod query;
 mod rate;
 mod records;
@@ -28,6 +32,7 @@ use axum::body::Bytes;
 use axum::extract::State;
 use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, Uri};
 use axum::response::{IntoResponse, Response};
+use rust_decimal::Decimal;
 use sage_schema::ir::{self, HeaderPolicy, Pagination, Type};
 use serde_json::Value;
 
@@ -487,7 +492,17 @@ impl Call<'_> {
                 if let Some(earlier) = earlier {
                     return Ok(Answer::Body(earlier));
                 }
-                let body = self.prepared(data, body, prefix)?;
+                let name = route::last_segment(rest);
+                let mut body = self.linked(data, body, prefix)?;
+                if let Some(posted) = self.post_to_ledger(data, &body, prefix, name, touched) {
+                    return posted.map(Answer::Body);
+                }
+                if let Some(allocated) = self.allocate(data, &body, prefix, name, touched) {
+                    return allocated.map(Answer::Body);
+                }
+                rules.document_shape().compute(&mut body, data, prefix);
+                self.unpaid(name, &mut body);
+                self.checked_payment(data, &mut body, prefix, name)?;
                 let created = records::create(
                     data.entry(rest.to_owned()).or_default(),
                     body,
@@ -497,6 +512,9 @@ impl Call<'_> {
                 )?;
                 if let Some(contacts) = self.raise_balance(data, &created, prefix) {
                     touched.push(contacts);
+                }
+                if rules.accounting() && name == "contact_payments" {
+                    self.settle(data, &created, prefix, Decimal::ONE, touched);
                 }
                 created
             }
@@ -544,18 +562,17 @@ impl Call<'_> {
                 records::merge(current, fields);
                 Value::Object(current.clone())
             }
-            ir::Method::Delete if item => records::delete(data.entry(collection.to_owned()).or_default(), key)?,
+            ir::Method::Delete if item => {
+                let removed = records::delete(data.entry(collection.to_owned()).or_default(), key)?;
+                if rules.accounting() && route::last_segment(collection) == "contact_payments" {
+                    // Sage gives back what a deleted payment paid.
+                    self.settle(data, &removed, prefix, Decimal::NEGATIVE_ONE, touched);
+                }
+                removed
+            }
             ir::Method::Delete => Value::Array(data.remove(rest).unwrap_or_default()),
         };
         Ok(Answer::Body(answer))
-    }
-
-    /// A new record about to be stored: its references checked and linked, and a document's amounts
-    /// computed from its lines.
-    fn prepared(self, data: &Collections, record: Value, prefix: &str) -> Result<Value, SageError> {
-        let mut record = self.linked(data, record, prefix)?;
-        self.rules.document_shape().compute(&mut record, data, prefix);
-        Ok(record)
     }
 
     /// The body with its references checked (and, on Accounting, linked).
@@ -610,7 +627,9 @@ impl Call<'_> {
     }
 
     fn list(self, data: &Collections, prefix: &str) -> Result<Answer, SageError> {
-        let records = data.get(self.rest).map(Vec::as_slice).unwrap_or_default();
+        let of_trader = if self.rules.accounting() { None } else { ledger::trader_transactions(data, self.rest) };
+        let records =
+            of_trader.as_deref().unwrap_or_else(|| data.get(self.rest).map(Vec::as_slice).unwrap_or_default());
         let query = self.query;
         let item_type = match &self.operation.response {
             ir::Response::List(ty) => ty,

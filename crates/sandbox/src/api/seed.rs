@@ -148,8 +148,22 @@ fn accounting(prefix: &str, tenant: &str, owner: &str) -> Collections {
         (1..=CUSTOMERS).map(|n| contact(0, n, format!("Customer {n:02} of {owner}"), format!("CUST{n:03}"))).collect();
     contacts.extend((1..=SUPPLIERS).map(|n| contact(1, n, format!("Supplier {n} of {owner}"), format!("SUPP{n:03}"))));
 
+    let bank_accounts = vec![record(
+        "bank_accounts",
+        &id("bank_accounts", "1200"),
+        "Current (1200)",
+        json!({
+            "bank_account_type": {"id": "CHECKING", "displayed_as": "Current"},
+            "ledger_account": links::link_to(&ledger_accounts[0]),
+            "currency": links::link_to(&currencies[0]),
+            "balance": "0.00", "nominal_code": 1200,
+        }),
+    )];
     let mut data = Collections::new();
     let mut put = |name: &str, records: Vec<Value>| data.insert(format!("{prefix}/{name}"), records);
+    put("transaction_types", transaction_types());
+    put("artefact_statuses", artefact_statuses());
+    put("bank_accounts", bank_accounts);
     put("contact_types", contact_types);
     put("currencies", currencies);
     put("countries", countries);
@@ -164,6 +178,34 @@ fn accounting(prefix: &str, tenant: &str, owner: &str) -> Collections {
     }
     data.insert(format!("{prefix}/sales_invoices"), invoices);
     data
+}
+
+/// The transaction types payments and documents name (`transaction_type_id`), with Sage's ids.
+fn transaction_types() -> Vec<Value> {
+    [
+        ("CUSTOMER_RECEIPT", "Customer Receipt"),
+        ("CUSTOMER_REFUND", "Customer Refund"),
+        ("VENDOR_PAYMENT", "Supplier Payment"),
+        ("VENDOR_REFUND", "Supplier Refund"),
+        ("SALES_INVOICE", "Sales Invoice"),
+        ("SALES_CREDIT_NOTE", "Sales Credit Note"),
+        ("PURCHASE_INVOICE", "Purchase Invoice"),
+        ("PURCHASE_CREDIT_NOTE", "Purchase Credit Note"),
+        ("OTHER_RECEIPT", "Other Receipt"),
+        ("OTHER_PAYMENT", "Other Payment"),
+        ("JOURNAL", "Journal"),
+    ]
+    .iter()
+    .map(|(id, shown)| record("transaction_types", id, shown, json!({})))
+    .collect()
+}
+
+/// The statuses an invoice or credit note moves through as it is paid.
+fn artefact_statuses() -> Vec<Value> {
+    [("DRAFT", "Draft"), ("UNPAID", "Unpaid"), ("PART_PAID", "Part Paid"), ("PAID", "Paid"), ("VOID", "Void")]
+        .iter()
+        .map(|(id, shown)| record("artefact_statuses", id, shown, json!({})))
+        .collect()
 }
 
 /// Three invoices for the first customers, priced from the seeded products and service, their totals
@@ -189,7 +231,9 @@ fn sales_invoices(data: &Collections, prefix: &str, tenant: &str) -> Vec<Value> 
                 "contact_id": contact["id"],
                 "date": "2024-04-01",
                 "due_date": "2024-05-01",
-                "status": { "id": "UNPAID", "displayed_as": "Unpaid" },
+                "status": { "id": "UNPAID", "displayed_as": "Unpaid", "$path": "/artefact_statuses/UNPAID" },
+                "total_paid": "0.00", "payments_allocations_total_amount": "0.00",
+                "payments_allocations_total_discount": "0.00",
                 "invoice_lines": [line(&products[index % 2], "2"), line(&services[0], &(index + 1).to_string())],
             });
             // Links and amounts as a posted invoice gets them; the seeded references always resolve.
@@ -251,6 +295,12 @@ fn sage200(company: &str) -> Collections {
     let product = |id: u64, code: &str, name: &str| json!({"id": id, "code": code, "name": name, "description": name, "product_group_id": 1, "revenue_nominal_code_id": 2_002});
     let products = vec![product(5_001, "BRAKE01", "Brake pads"), product(5_002, "OIL5W30", "Engine oil 5W-30, 5 l")];
     let warehouses = vec![json!({"id": 1, "name": "Main warehouse"})];
+    // Receipts and payments need a bank account (Sage 200 refuses them without one).
+    let banks = vec![json!({
+        "id": 1, "code": "1200", "description": "Bank current account", "account_name": "Current account",
+        "sort_code": "12-34-56", "account_no": "12345678", "account_currency_id": 1, "balance": 0.0,
+        "bank_account_nominal_reference": "1200",
+    })];
     HashMap::from([
         ("/customers".to_owned(), customers),
         ("/suppliers".to_owned(), suppliers),
@@ -260,6 +310,7 @@ fn sage200(company: &str) -> Collections {
         ("/nominal_codes".to_owned(), nominal_codes),
         ("/products".to_owned(), products),
         ("/warehouses".to_owned(), warehouses),
+        ("/banks".to_owned(), banks),
     ])
 }
 

@@ -84,7 +84,7 @@ pub(crate) fn amount(value: &Value) -> Option<Decimal> {
 }
 
 /// Rounded to the penny, halves away from zero.
-fn to_penny(amount: Decimal) -> Decimal {
+pub(crate) fn to_penny(amount: Decimal) -> Decimal {
     amount.round_dp_with_strategy(2, RoundingStrategy::MidpointAwayFromZero)
 }
 
@@ -93,13 +93,17 @@ pub(crate) fn money(amount: Decimal) -> Value {
     Value::from(format!("{:.2}", to_penny(amount)))
 }
 
+/// Money as Sage 200 writes it: a JSON number with the penny amount's digits.
+pub(crate) fn number(amount: Decimal) -> Value {
+    serde_json::from_str(&format!("{:.2}", to_penny(amount))).unwrap_or(Value::Null)
+}
+
 impl Shape {
     fn write(self, amount: Decimal) -> Value {
         if self.as_text {
             money(amount)
         } else {
-            // A JSON number with the penny amount's digits (Sage 200 writes money as numbers).
-            serde_json::from_str(&format!("{:.2}", to_penny(amount))).unwrap_or(Value::Null)
+            number(amount)
         }
     }
 

@@ -8,7 +8,7 @@ use std::collections::HashMap;
 
 use reqwest::{Method, StatusCode};
 use sage_sandbox::schema::ir;
-use serde_json::Value;
+use serde_json::{json, Value};
 
 use super::{common, minimal, models, schema, Api, PRODUCTS};
 
@@ -127,6 +127,27 @@ impl Walker<'_> {
     }
 }
 
+impl Walker<'_> {
+    /// A Sage 200 allocation is valid only between posted transactions of one customer with values
+    /// outstanding: an invoice and a receipt of 1.00 are posted for it first.
+    async fn allocation_body(&self) -> Value {
+        let customer = self.ids.borrow().get("/customers").cloned().unwrap_or_default();
+        let bank = self.ids.borrow().get("/banks").cloned().unwrap_or_default();
+        let mut lines = Vec::new();
+        for (path, body, value) in [
+            ("/sales_invoices", json!({"customer_id": customer, "document_goods_value": 1.0}), 1.0),
+            ("/sales_receipts", json!({"customer_id": customer, "bank_id": bank, "cheque_value": 1.0}), -1.0),
+        ] {
+            let (_, posted) = self.api.send(Method::POST, path, Some(&body)).await;
+            let urn = posted["urn"].as_str().unwrap_or_default();
+            let found = self.api.items(&format!("/sales_posted_transactions?$filter=urn eq {urn}")).await;
+            let id = found.first().map_or(Value::Null, |tran| tran["id"].clone());
+            lines.push(json!({"posted_tran_id": id, "value_to_allocate": value}));
+        }
+        json!({"customer_id": customer, "allocation_lines": lines})
+    }
+}
+
 #[tokio::test]
 async fn every_operation_answers_its_products_success_status() {
     let sandbox = common::auto_sandbox().await;
@@ -170,7 +191,10 @@ async fn every_operation_answers_its_products_success_status() {
                 unreachable.push(format!("{name} {}", operation.path));
                 continue;
             };
-            let body = walker.body(operation);
+            let body = match operation.name.as_str() {
+                "create_sales_allocation" => Some(walker.allocation_body().await),
+                _ => walker.body(operation),
+            };
             let (status, answer) = walker.api.send(method(operation.method), &path, body.as_ref()).await;
             called += 1;
             if operation.method == ir::Method::Post && status.is_success() {
