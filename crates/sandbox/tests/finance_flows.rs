@@ -245,6 +245,61 @@ async fn accounting_refuses_payments_that_do_not_fit_the_invoice() {
     }
 }
 
+#[tokio::test]
+async fn an_updated_payment_pays_what_it_now_names_and_an_updated_invoice_keeps_its_payments() {
+    let sandbox = common::auto_sandbox().await;
+    let api = Api::new(&sandbox, "accounting-v31").await;
+    let (sales, tax, bank) = accounting_references(&api).await;
+    let customer = new_contact(&api, "Changes Ltd", "CUSTOMER").await;
+    let invoice = new_invoice(&api, &customer, &sales, &tax).await;
+    let invoice_path = format!("/sales_invoices/{}", invoice["id"].as_str().unwrap());
+    let contact_path = format!("/contacts/{}", customer["id"].as_str().unwrap());
+    let payment = api
+        .ok(Method::POST, "/contact_payments", Some(&receipt(&customer, &bank, "100.00", paying(&invoice, "100.00"))))
+        .await;
+    let payment_path = format!("/contact_payments/{}", payment["id"].as_str().unwrap());
+    let outstanding = |read: &Value| dec(&read["outstanding_amount"]);
+    assert_eq!(outstanding(&api.get(&invoice_path).await), d("200"));
+
+    let more =
+        json!({"contact_payment": {"total_amount": "150.00", "allocated_artefacts": paying(&invoice, "150.00")}});
+    api.ok(Method::PUT, &payment_path, Some(&more)).await;
+    assert_eq!(outstanding(&api.get(&invoice_path).await), d("150"), "the update pays 150, not 100 + 150");
+    assert_eq!(dec(&api.get(&contact_path).await["balance"]), d("150"));
+
+    let too_much =
+        json!({"contact_payment": {"total_amount": "400.00", "allocated_artefacts": paying(&invoice, "400.00")}});
+    let (status, error) = api.send(Method::PUT, &payment_path, Some(&too_much)).await;
+    assert_eq!(
+        (status, error[0]["$source"].as_str()),
+        (StatusCode::UNPROCESSABLE_ENTITY, Some("allocated_artefacts[0].amount"))
+    );
+    let read = api.get(&invoice_path).await;
+    assert_eq!(
+        (outstanding(&read), read["status"]["id"].clone()),
+        (d("150"), json!("PART_PAID")),
+        "a refused update changes nothing"
+    );
+    assert_eq!(dec(&api.get(&contact_path).await["balance"]), d("150"));
+
+    // 1 × 500.00 at 20 %: a total of 600.00, of which 150.00 is paid.
+    let line = |price: &str| {
+        json!({"sales_invoice": {"invoice_lines": [{"description": "More work", "quantity": "1",
+        "unit_price": price, "ledger_account_id": sales, "tax_rate_id": tax}]}})
+    };
+    let read = api.ok(Method::PUT, &invoice_path, Some(&line("500.00"))).await;
+    assert_eq!(
+        (dec(&read["total_amount"]), outstanding(&read), dec(&read["total_paid"])),
+        (d("600"), d("450"), d("150"))
+    );
+    let (status, error) = api.send(Method::PUT, &invoice_path, Some(&line("100.00"))).await;
+    assert_eq!(
+        (status, error[0]["$source"].as_str()),
+        (StatusCode::UNPROCESSABLE_ENTITY, Some("total_amount")),
+        "120.00 < 150.00 paid"
+    );
+}
+
 // ---- Sage 200 Professional and Standard ---------------------------------------------------------
 
 async fn new_customer(api: &Api, reference: &str) -> Value {

@@ -520,6 +520,7 @@ impl Call<'_> {
             }
             ir::Method::Put | ir::Method::Patch if item => {
                 let current = stored(data)?;
+                let before = current.clone();
                 let (Value::Object(mut merged), Value::Object(_)) = (current, &body) else {
                     return Err(rules.invalid("The request body must be a JSON object", "body"));
                 };
@@ -534,6 +535,11 @@ impl Call<'_> {
                 }
                 let mut merged = Value::Object(merged);
                 rules.document_shape().compute(&mut merged, data, prefix);
+                let name = route::last_segment(collection);
+                self.still_paid(name, &mut merged)?;
+                if rules.accounting() && name == "contact_payments" {
+                    self.repaid(data, &before, &mut merged, prefix, touched)?;
+                }
                 records::update(data.entry(collection.to_owned()).or_default(), key, merged)?
             }
             ir::Method::Put | ir::Method::Patch if body.is_array() => {

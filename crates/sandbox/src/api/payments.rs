@@ -197,4 +197,42 @@ impl Call<'_> {
             touched.push(contacts);
         }
     }
+
+    /// An updated invoice or credit note keeps what was paid on it: its outstanding amount is its new
+    /// total less that, and a total below what was paid is refused.
+    pub(super) fn still_paid(self, collection: &str, document: &mut Value) -> Result<(), SageError> {
+        if !self.rules.accounting() || !ARTEFACTS.contains(&collection) || document.get("outstanding_amount").is_none()
+        {
+            return Ok(());
+        }
+        let paid = totals::amount(&document["total_paid"]).unwrap_or_default();
+        let total = totals::amount(&document["total_amount"]).unwrap_or_default();
+        if total < paid {
+            let message = format!("{paid} has been paid on this document: its total cannot be {total}");
+            return Err(self.rules.invalid(message, "total_amount"));
+        }
+        document["outstanding_amount"] = money(total - paid);
+        document["base_currency_outstanding_amount"] = money(total - paid);
+        Ok(())
+    }
+
+    /// An updated contact payment pays what it now names: what it paid before is given back, the
+    /// update's allocations are checked against that, and applied; when they are refused the payment
+    /// pays what it did before.
+    pub(super) fn repaid(
+        self,
+        data: &mut Collections,
+        before: &Value,
+        updated: &mut Value,
+        prefix: &str,
+        touched: &mut Vec<String>,
+    ) -> Result<(), SageError> {
+        self.settle(data, before, prefix, Decimal::NEGATIVE_ONE, touched);
+        if let Err(refused) = self.checked_payment(data, updated, prefix, "contact_payments") {
+            self.settle(data, before, prefix, Decimal::ONE, touched);
+            return Err(refused);
+        }
+        self.settle(data, updated, prefix, Decimal::ONE, touched);
+        Ok(())
+    }
 }
