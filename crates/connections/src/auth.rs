@@ -21,6 +21,9 @@ use crate::registry::Registry;
 const TOUCH_EVERY: Duration = Duration::from_secs(60);
 /// During a backoff, a stored token this fresh (another process's refresh) is used at once.
 const ADOPT_MARGIN: Duration = Duration::from_secs(120);
+/// During a backoff, the store is looked at for such a token at most this often: the calls in
+/// between fail without any I/O.
+const LOOK_EVERY: Duration = Duration::from_secs(1);
 
 /// Why a connection's calls fail at once.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -117,18 +120,25 @@ impl ConnectionAuth {
 
     /// While a backoff runs, no refresh: only a token another process stored meanwhile is taken.
     async fn wait_out_backoff(&self, rejected: Option<&AccessToken>) -> Result<(), AuthError> {
-        let (retry_in, last_error, refused) = {
-            let streak = self.live.streak();
-            match streak.as_ref() {
+        let (retry_in, last_error, refused, look) = {
+            let mut streak = self.live.streak();
+            match streak.as_mut() {
                 Some(streak) => match streak.retry_at.checked_duration_since(Instant::now()) {
                     Some(retry_in) if !retry_in.is_zero() => {
-                        (retry_in, streak.last_error.clone(), rejected.or(streak.rejected.as_ref()).cloned())
+                        let look = streak.looked_at.is_none_or(|at| at.elapsed() >= LOOK_EVERY);
+                        if look {
+                            streak.looked_at = Some(Instant::now());
+                        }
+                        (retry_in, streak.last_error.clone(), rejected.or(streak.rejected.as_ref()).cloned(), look)
                     }
                     _ => return Ok(()),
                 },
                 None => return Ok(()),
             }
         };
+        if !look {
+            return Err(AuthError::RefreshBackoff { last_error, retry_in });
+        }
         if let Ok(Some(stored)) = self.inner.tokens().await {
             // Not the token the API refused: that call would only be refused again.
             if stored.is_fresh(Utc::now(), ADOPT_MARGIN) && Some(stored.access_token()) != refused.as_ref() {
@@ -191,7 +201,8 @@ impl ConnectionAuth {
         let pause = self.backoff.pause(failures);
         let rejected = streak.as_mut().and_then(|streak| streak.rejected.take()).or_else(|| rejected.cloned());
         tracing::warn!(connection = %self.id, failures, pause_ms = pause.as_millis() as u64, error = %err, "token refresh failed; backing off");
-        *streak = Some(Streak { failures, retry_at: Instant::now() + pause, last_error: err.to_string(), rejected });
+        let retry_at = Instant::now() + pause;
+        *streak = Some(Streak { failures, retry_at, last_error: err.to_string(), rejected, looked_at: None });
     }
 
     fn end_streak(&self, token: &AccessToken) {

@@ -49,6 +49,8 @@ pub(crate) struct Streak {
     pub(crate) last_error: String,
     /// The token the API refused when the streak began, if it began so: getting it again is no recovery.
     pub(crate) rejected: Option<AccessToken>,
+    /// When the store was last looked at for another process's refresh during the backoff.
+    pub(crate) looked_at: Option<Instant>,
 }
 
 /// Whether a refresh failed in a way that may pass: the identity server unreachable, timing out,

@@ -117,9 +117,9 @@ impl KeepAlive {
         let issued = connection.last_refreshed_at.map_or(connection.connected_at, |at| at.max(connection.connected_at));
         let ahead = self.interval.saturating_add(self.jitter).saturating_add(self.margin);
         let chrono = |duration: Duration| chrono::Duration::from_std(duration).unwrap_or(chrono::Duration::MAX);
-        issued
-            .checked_add_signed(chrono(lifetime))
-            .is_none_or(|expires| now.checked_add_signed(chrono(ahead)).is_none_or(|horizon| horizon >= expires))
+        // A lifetime past the calendar's end never expires; a horizon past it reaches everything.
+        let Some(expires) = issued.checked_add_signed(chrono(lifetime)) else { return false };
+        now.checked_add_signed(chrono(ahead)).is_none_or(|horizon| horizon >= expires)
     }
 }
 
@@ -302,5 +302,57 @@ impl Connections {
             Err(AuthError::ConnectionDisconnected { connection }) => Err(Error::Disconnected(connection)),
             Err(err) => Err(Error::Auth(err)),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn connection(api: SageApi, connected_days_ago: i64, refreshed_days_ago: Option<i64>) -> Connection {
+        let now = Utc::now();
+        let body = serde_json::json!({
+            "id": "c", "product": "p", "api": api, "country": null, "region": null, "v3_site_id": null,
+            "business": null, "businesses": [], "company": null, "companies": [],
+            "status": {"state": "active"},
+            "created_at": now - chrono::Duration::days(connected_days_ago),
+            "connected_at": now - chrono::Duration::days(connected_days_ago),
+            "last_used_at": null,
+            "last_refreshed_at": refreshed_days_ago.map(|days| now - chrono::Duration::days(days)),
+            "scopes": [], "user_id": null, "redirect_uri": "http://127.0.0.1/cb", "labels": {}
+        });
+        serde_json::from_value(body).unwrap()
+    }
+
+    #[test]
+    fn due_means_expiring_before_the_next_pass_plus_the_margin() {
+        let settings = KeepAlive::default().jitter(Duration::ZERO);
+        let now = Utc::now();
+        // v3.1: 31 days, less 6 h and 3 days: due from 27.75 days after the last refresh.
+        assert!(!settings.is_due(&connection(SageApi::AccountingV31, 27, None), now));
+        assert!(settings.is_due(&connection(SageApi::AccountingV31, 28, None), now));
+        // The latest of the consent and the last refresh counts.
+        assert!(!settings.is_due(&connection(SageApi::AccountingV31, 60, Some(1)), now));
+        // v3 never; Sage 200 at 90 days unless the app says otherwise.
+        assert!(!settings.is_due(&connection(SageApi::AccountingV3, 3650, None), now));
+        assert!(!settings.is_due(&connection(SageApi::Sage200, 80, None), now));
+        assert!(settings.is_due(&connection(SageApi::Sage200, 87, None), now));
+        let short = settings.clone().lifetime(SageApi::Sage200, Some(Duration::from_secs(30 * 24 * 3600)));
+        assert!(short.is_due(&connection(SageApi::Sage200, 27, None), now));
+        // Durations past the calendar do not panic: a lifetime that long never expires, a margin
+        // that long reaches every expiry.
+        let forever = KeepAlive::default().lifetime(SageApi::AccountingV31, Some(Duration::MAX));
+        assert!(!forever.is_due(&connection(SageApi::AccountingV31, 1, None), now));
+        let cautious = KeepAlive::default().margin(Duration::MAX);
+        assert!(cautious.is_due(&connection(SageApi::AccountingV31, 1, None), now));
+    }
+
+    #[test]
+    fn only_active_connections_are_due() {
+        let mut relink = connection(SageApi::AccountingV31, 100, None);
+        relink.status = Status::NeedsRelink { reason: "invalid_grant".into(), since: Utc::now() };
+        assert!(!KeepAlive::default().is_due(&relink, Utc::now()));
+        relink.status = Status::Disconnected;
+        assert!(!KeepAlive::default().is_due(&relink, Utc::now()));
     }
 }

@@ -35,7 +35,8 @@ async fn a_transient_outage_backs_off_and_recovers(backend: Backend, product: &s
     assert_eq!(proxy.requests(), before + 1);
 
     // A burst while backing off: every call fails at once, no token request, status active.
-    let burst: Vec<_> = (0..50)
+    let burst_started = Instant::now();
+    let burst: Vec<_> = (0..1000)
         .map(|_| {
             let (client, request) = (client.clone(), list_request(product));
             tokio::spawn(async move { client.execute(&request).await })
@@ -45,6 +46,7 @@ async fn a_transient_outage_backs_off_and_recovers(backend: Backend, product: &s
         let failed = call.await.unwrap().unwrap_err();
         assert!(matches!(failed, sage_core::Error::Auth(AuthError::RefreshBackoff { .. })), "{failed:?}");
     }
+    assert!(burst_started.elapsed() < INITIAL, "the burst failed fast: {:?}", burst_started.elapsed());
     assert_eq!(proxy.requests(), before + 1, "the burst made no token request");
     assert_eq!(harness.connections.get(id).await.unwrap().status, Status::Active);
 
