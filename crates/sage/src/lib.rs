@@ -14,6 +14,7 @@
 //! | `redis` | `redis` | token store shared by many app instances |
 //! | `sandbox` | `sandbox` | the local Sage look-alike used by examples and tests |
 //! | `record` | `record` | record exchanges to a cassette for offline tests (replay: `sandbox::replay`) |
+//! | `books` | `books` | one finance model over the four products, with their capability table |
 //!
 //! A feature without `-full` brings the product's runtime facts (`PRODUCT`, the operation table) and
 //! only the areas enabled on the product crate itself, e.g. `sage-accounting-v31 = { version = "0.1",
@@ -149,6 +150,14 @@ pub use sage_core::record;
 #[cfg_attr(docsrs, doc(cfg(feature = "connections")))]
 #[doc(inline)]
 pub use sage_connections as connections;
+
+/// One finance model over the four products: customers, suppliers, invoices, credit notes, payments,
+/// ledger accounts and tax rates read and written the same way, checked against what each product
+/// can do ([`books::capability`]) before anything is sent.
+#[cfg(feature = "books")]
+#[cfg_attr(docsrs, doc(cfg(feature = "books")))]
+#[doc(inline)]
+pub use sage_books as books;
 
 /// The local Sage look-alike.
 #[cfg(feature = "sandbox")]
