@@ -6,6 +6,7 @@ use std::collections::BTreeMap;
 use std::fmt;
 use std::path::{Path, PathBuf};
 
+use crate::books;
 use crate::emit::{
     emit_edition, emit_product_among, emit_shared_crate, facade_paths, header_line, parallel, sandbox_files, EmitError,
     SharedGroup, AREAS_DIR, DRIFT_MODELS, DRIFT_TEST, GENERATED_DIR, SANDBOX_CRATE,
@@ -73,7 +74,8 @@ impl Drift {
 
 /// Every file codegen writes for the schemas under `<workspace>/schemas`, keyed by
 /// workspace-relative path: the product crates (`crates/<product>/…`, one per edition of a directory
-/// that lists editions, plus the crate they share) and the sandbox's embedded schemas.
+/// that lists editions, plus the crate they share), the sandbox's embedded schemas and sage-books'
+/// capability matrix (from `schemas/books/`).
 ///
 /// Products are read, and crates emitted, side by side on every core.
 pub fn expected_files(workspace: &Path) -> Result<BTreeMap<PathBuf, String>, GenerateError> {
@@ -103,6 +105,7 @@ pub fn expected_files(workspace: &Path) -> Result<BTreeMap<PathBuf, String>, Gen
     if !errors.is_empty() {
         return Err(GenerateError::Schema(SchemaErrors(errors)));
     }
+    let capabilities = capability_files(workspace, &products)?;
     let facade_paths = facade_paths(&products);
     let mut groups: BTreeMap<&str, Vec<&Product>> = BTreeMap::new();
     for product in &products {
@@ -128,7 +131,18 @@ pub fn expected_files(workspace: &Path) -> Result<BTreeMap<PathBuf, String>, Gen
         let (dir, emitted) = emitted.map_err(GenerateError::Emit)?;
         files.extend(emitted.into_iter().map(|(path, contents)| (dir.join(path), contents)));
     }
+    files.extend(capabilities);
     Ok(files)
+}
+
+/// sage-books' capability matrix (Rust and docs), from `schemas/books/` when it is there.
+fn capability_files(workspace: &Path, products: &[Product]) -> Result<BTreeMap<PathBuf, String>, GenerateError> {
+    let dir = workspace.join("schemas").join(books::BOOKS_DIR);
+    if !dir.is_dir() {
+        return Ok(BTreeMap::new());
+    }
+    let sources = read_sources(&dir, &format!("schemas/{}", books::BOOKS_DIR)).map_err(GenerateError::Schema)?;
+    books::capability_files(&sources, products).map_err(GenerateError::Schema)
 }
 
 /// One crate codegen writes.
@@ -223,6 +237,11 @@ fn generated_on_disk(workspace: &Path) -> Result<Vec<PathBuf>, GenerateError> {
         }
     }
     collect_files(workspace, &Path::new(SANDBOX_CRATE).join(GENERATED_DIR), &mut found)?;
+    for file in [books::CAPABILITIES_RS, books::CAPABILITIES_MD] {
+        if workspace.join(file).is_file() {
+            found.push(PathBuf::from(file));
+        }
+    }
     Ok(found)
 }
 

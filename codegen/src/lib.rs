@@ -6,6 +6,7 @@
 
 #![warn(missing_docs)]
 
+pub mod books;
 pub mod emit;
 pub mod generate;
 pub mod import;

@@ -36,6 +36,12 @@ fn param<'a>(op: &'a Operation, name: &str) -> Option<&'a crate::ir::Param> {
     op.params.iter().find(|param| param.name == name)
 }
 
+/// Whether the schema shows `op`'s list can be followed (what the capability matrix's `changes`
+/// asks of an operation).
+pub(crate) fn is_followable(op: &Operation, scope: &Scope<'_>) -> bool {
+    feed(op, scope).is_some()
+}
+
 /// The feed of `op`, when the schema shows it can be followed.
 fn feed<'a>(op: &'a Operation, scope: &Scope<'_>) -> Option<Feed<'a>> {
     let Response::List(Type::Model(item)) = &op.response else { return None };

@@ -8,7 +8,7 @@
 //! them (what Cargo's unstable `hints.mostly-unused` does for a whole crate).
 
 mod cargo;
-mod changes;
+pub(crate) mod changes;
 mod convert;
 mod doc_text;
 mod drift;
@@ -20,7 +20,7 @@ mod model;
 mod operation;
 pub(crate) mod parallel;
 mod sandbox;
-mod scope;
+pub(crate) mod scope;
 mod shared;
 mod table;
 

@@ -133,13 +133,17 @@ pub fn load_schemas(schemas_dir: &Path) -> Result<Vec<Product>, SchemaErrors> {
 /// The folder of `schemas/` that holds Sage's own API descriptions (the importer's input), not a product.
 pub const UPSTREAM_DIR: &str = "upstream";
 
-/// The product subdirectories of `schemas_dir` (all but [`UPSTREAM_DIR`]), sorted.
+/// The folder of `schemas/` that maps the finance model (sage-books) onto the products, read by
+/// codegen for the capability matrix, not a product.
+pub const BOOKS_DIR: &str = "books";
+
+/// The product subdirectories of `schemas_dir` (all but [`UPSTREAM_DIR`] and [`BOOKS_DIR`]), sorted.
 pub fn product_dirs(schemas_dir: &Path) -> Result<Vec<std::path::PathBuf>, SchemaErrors> {
     let entries = std::fs::read_dir(schemas_dir).map_err(|err| io_error(schemas_dir, err))?;
     let mut dirs = Vec::new();
     for entry in entries {
         let path = entry.map_err(|err| io_error(schemas_dir, err))?.path();
-        if path.is_dir() && !path.ends_with(UPSTREAM_DIR) {
+        if path.is_dir() && !path.ends_with(UPSTREAM_DIR) && !path.ends_with(BOOKS_DIR) {
             dirs.push(path);
         }
     }
