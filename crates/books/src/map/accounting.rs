@@ -72,7 +72,9 @@ pub(super) fn model_field(resource: Resource, source: &str) -> Option<String> {
         Resource::Supplier | Resource::PurchaseInvoice | Resource::PurchaseCreditNote => "supplier",
         _ => "customer",
     };
-    let (head, rest) = source.split_once('.').map_or((source, None), |(head, rest)| (head, Some(rest)));
+    // `invoice_lines[1].x` and `invoice_lines.1.x` both occur.
+    let source = source.replace('[', ".").replace(']', "");
+    let (head, rest) = source.split_once('.').map_or((source.as_str(), None), |(head, rest)| (head, Some(rest)));
     let line_field = |field: &str| -> String {
         match field {
             "ledger_account_id" | "ledger_account" => "account_id".into(),
@@ -93,7 +95,12 @@ pub(super) fn model_field(resource: Resource, source: &str) -> Option<String> {
         },
         ("invoice_number" | "credit_note_number" | "vendor_reference", None) => "number".into(),
         ("total_amount", None) if resource == Resource::Payment => "amount".into(),
-        ("allocated_artefacts", _) => "allocations".into(),
+        ("allocated_artefacts", None) => "allocations".into(),
+        ("allocated_artefacts", Some(rest)) => match rest.split_once('.') {
+            Some((index, "artefact_id")) => format!("allocations[{index}].document_id"),
+            Some((index, field)) => format!("allocations[{index}].{field}"),
+            None => "allocations".into(),
+        },
         ("transaction_type_id", None) => "kind".into(),
         ("main_address", _) => "address".into(),
         ("main_contact_person", _) => "contact_person".into(),
@@ -212,3 +219,7 @@ macro_rules! write_item_line {
 }
 
 pub(super) use {read_document, read_item_line, write_item_line};
+
+#[cfg(test)]
+#[path = "accounting_tests.rs"]
+mod tests;

@@ -269,7 +269,9 @@ pub struct NewDocument<K> {
     pub analysis_lines: Vec<NewAnalysisLine>,
     /// Product-specific document fields, merged into the create body as they are.
     pub extra: Extra,
-    kind: PhantomData<K>,
+    /// Which document; public only so that struct update syntax (`..NewSalesInvoice::new(..)`) works.
+    #[doc(hidden)]
+    pub kind: PhantomData<K>,
 }
 
 impl<K> NewDocument<K> {

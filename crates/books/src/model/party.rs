@@ -112,7 +112,9 @@ pub struct NewParty<R> {
     /// Product-specific fields merged into the create body as they are (e.g. Accounting's
     /// `"locale"`), for what the model does not name. A key the model also sets is overridden.
     pub extra: Extra,
-    role: PhantomData<R>,
+    /// Which role; public only so that struct update syntax (`..NewCustomer::new(name)`) works.
+    #[doc(hidden)]
+    pub role: PhantomData<R>,
 }
 
 impl<R> NewParty<R> {

@@ -1,0 +1,224 @@
+//! The finance model against the sandbox on Accounting v3.1 and v3: one flow, unchanged on both —
+//! reference data, a customer, an invoice with two item lines, a receipt allocated to it, the
+//! invoice read back, lists, and the invoice change feed.
+
+use std::sync::Arc;
+
+use futures_util::{StreamExt, TryStreamExt};
+use sage_books::types::{Date, Decimal};
+use sage_books::{
+    Books, Customer, DocumentStatus, Error, LedgerAccount, NewCustomer, NewItemLine, NewPayment, NewSalesInvoice,
+    Operation, PaymentKind, Raw, Resource, SalesInvoice, Support, TaxRate,
+};
+use sage_core::auth::MemoryTokenStore;
+use sage_core::changes::{Change, Checkpoint};
+use sage_core::types::dec;
+use sage_core::{Client, Product};
+use sage_sandbox::Sandbox;
+
+async fn books_on(product: Product) -> (Sandbox, Books) {
+    let sandbox = Sandbox::builder().auto_approve(true).start().await.expect("sandbox starts");
+    let client = sandbox.client(product, Arc::new(MemoryTokenStore::new())).await.expect("signed in");
+    let books = Books::new(client).expect("the product is mapped");
+    (sandbox, books)
+}
+
+/// The first bank account, found through the product's typed crate: the model has no bank accounts.
+async fn bank_account(client: &Client) -> String {
+    let id = if client.product().name == "accounting-v31" {
+        let page = sage_accounting_v31::banking::ListBankAccounts::new().send(client).await.expect("bank accounts");
+        page.items.into_iter().find_map(|account| account.id).map(|id| id.to_string())
+    } else {
+        #[allow(deprecated)]
+        let page = sage_accounting_v3::banking::ListBankAccounts::new().send(client).await.expect("bank accounts");
+        page.items.into_iter().find_map(|account| account.id).map(|id| id.to_string())
+    };
+    id.expect("the sandbox seeds a bank account")
+}
+
+fn date() -> Date {
+    Date::from_ymd_opt(2026, 11, 25).expect("a date")
+}
+
+/// The whole flow; `raw_is_product` checks the raw record came from the client's product.
+async fn invoice_paid_in_full(product: Product, raw_is_product: fn(&Raw) -> bool) {
+    let (sandbox, books) = books_on(product).await;
+
+    // Reference data, found the way an app finds it.
+    let accounts: Vec<LedgerAccount> = books.list().try_collect().await.expect("ledger accounts");
+    let sales = accounts.iter().find(|account| account.code.as_deref() == Some("4000")).expect("sales account 4000");
+    assert_eq!(sales.visibility.sales, Some(true), "4000 is offered on sales: {sales:?}");
+    let rates: Vec<TaxRate> = books.list().try_collect().await.expect("tax rates");
+    let standard = rates.iter().find(|rate| rate.percentage == Some(dec!(20))).expect("a 20 % rate");
+
+    // Everything the invoice feed has before the flow, so the flow's changes stand out.
+    let mut feed = books.changes::<SalesInvoice>(Checkpoint::default()).expect("invoices have a feed");
+    let before: Vec<_> = feed.poll().try_collect().await.expect("first pass");
+    feed.set_checkpoint(before.last().expect("a closing batch").checkpoint.clone());
+
+    let customer = books
+        .create(NewCustomer {
+            reference: Some("BRAKE01".into()),
+            email: Some("accounts@brake.example".into()),
+            ..NewCustomer::new("Brake & Clutch Ltd")
+        })
+        .await
+        .expect("customer created");
+    assert!(!customer.id.is_empty());
+    assert_eq!(customer.name.as_deref(), Some("Brake & Clutch Ltd"));
+    assert_eq!(customer.reference.as_deref(), Some("BRAKE01"));
+    assert!(raw_is_product(customer.raw()), "raw keeps the product's contact: {:?}", customer.raw());
+
+    let line = |description: &str, quantity: Decimal, price: Decimal| NewItemLine {
+        account_id: Some(sales.id.clone()),
+        tax_rate_id: Some(standard.id.clone()),
+        ..NewItemLine::new(description, quantity, price)
+    };
+    let invoice = books
+        .create(
+            NewSalesInvoice::new(&customer.id, date())
+                .item_line(line("Brake pads, fitted", dec!(2), dec!(125.50)))
+                .item_line(line("Disc skim", dec!(1), dec!(40.00))),
+        )
+        .await
+        .expect("invoice created");
+    assert_eq!(invoice.party.as_ref().map(|party| party.id.as_str()), Some(customer.id.as_str()));
+    assert_eq!(invoice.item_lines.len(), 2);
+    assert_eq!(invoice.item_lines[0].quantity, Some(dec!(2)));
+    assert_eq!(invoice.item_lines[0].unit_price, Some(dec!(125.50)));
+    assert_eq!(invoice.item_lines[1].account.as_ref().map(|account| account.id.as_str()), Some(sales.id.as_str()));
+    assert_eq!(invoice.totals.net, Some(dec!(291.00)));
+    assert_eq!(invoice.totals.tax, Some(dec!(58.20)));
+    assert_eq!(invoice.totals.gross, Some(dec!(349.20)));
+    let gross = invoice.totals.gross.expect("a total");
+
+    let payment = books
+        .create(NewPayment {
+            bank_account_id: Some(bank_account(books.client()).await),
+            reference: Some("BACS 1125".into()),
+            ..NewPayment::new(PaymentKind::CustomerReceipt, &customer.id, date(), gross).allocate(&invoice.id, gross)
+        })
+        .await
+        .expect("receipt created");
+    assert_eq!(payment.kind.as_ref().map(|kind| kind.kind), Some(PaymentKind::CustomerReceipt));
+    assert_eq!(payment.amount, Some(gross));
+    assert_eq!(payment.allocations.len(), 1);
+    assert_eq!(payment.allocations[0].document.as_ref().map(|doc| doc.id.as_str()), Some(invoice.id.as_str()));
+    assert_eq!(payment.allocations[0].amount, Some(gross));
+
+    let read = books.get::<SalesInvoice>(&invoice.id).await.expect("invoice read back");
+    assert_eq!(read.id, invoice.id);
+    assert_eq!(read.totals.gross, Some(gross));
+    assert_eq!(read.totals.outstanding, Some(Decimal::ZERO), "the receipt settled it");
+    assert_eq!(read.totals.paid, Some(gross));
+    let status = read.status.as_ref().expect("a status");
+    assert_eq!(status.kind, DocumentStatus::Paid, "{status:?}");
+
+    let customers: Vec<Customer> = books.list().try_collect().await.expect("customers");
+    assert!(customers.iter().any(|listed| listed.id == customer.id));
+    let invoices: Vec<SalesInvoice> = books.list().try_collect().await.expect("invoices");
+    let listed = invoices.iter().find(|listed| listed.id == invoice.id).expect("the invoice is listed");
+    assert_eq!(listed.item_lines.len(), 2, "lists read every attribute");
+
+    let after: Vec<_> = feed.poll().try_collect().await.expect("second pass");
+    let changed: Vec<&str> = after
+        .iter()
+        .flat_map(|batch| &batch.changes)
+        .filter_map(|change| match change {
+            Change::Upserted { record, .. } => Some(record.id.as_str()),
+            Change::Deleted { .. } => None,
+        })
+        .collect();
+    assert!(changed.contains(&invoice.id.as_str()), "the feed reports the new invoice: {changed:?}");
+    sandbox.shutdown().await;
+}
+
+#[tokio::test]
+async fn v31_invoice_paid_in_full() {
+    invoice_paid_in_full(sage_accounting_v31::PRODUCT, |raw| matches!(raw, Raw::AccountingV31(_))).await;
+}
+
+#[tokio::test]
+async fn v3_invoice_paid_in_full() {
+    invoice_paid_in_full(sage_accounting_v3::PRODUCT, |raw| matches!(raw, Raw::AccountingV3(_))).await;
+}
+
+#[tokio::test]
+async fn writes_the_product_cannot_take_fail_before_sending() {
+    let (sandbox, books) = books_on(sage_accounting_v3::PRODUCT).await;
+    let sent = sandbox.stats().api_requests;
+
+    let tracked = NewItemLine {
+        account_id: Some("any".into()),
+        tracking_ids: vec!["region-north".into()],
+        ..NewItemLine::new("Tracked line", dec!(1), dec!(10))
+    };
+    let err = books.create(NewSalesInvoice::new("c1", date()).item_line(tracked)).await.unwrap_err();
+    assert_eq!(
+        books.supports(Resource::SalesInvoice, Operation::Create, Some("item_lines[].tracking_ids")),
+        Support::NotAvailable
+    );
+    assert!(
+        matches!(&err, Error::Unsupported { resource: Resource::SalesInvoice, field: Some(field), .. } if field == "item_lines[].tracking_ids"),
+        "{err:?}"
+    );
+
+    let no_account = NewSalesInvoice::new("c1", date())
+        .item_line(NewItemLine { account_id: Some("4000".into()), ..NewItemLine::new("Fine", dec!(1), dec!(1)) })
+        .item_line(NewItemLine::new("No account", dec!(1), dec!(1)));
+    let err = books.create(no_account).await.unwrap_err();
+    assert!(matches!(&err, Error::Missing { field, .. } if field == "item_lines[1].account_id"), "{err:?}");
+
+    let err = books.create(NewSalesInvoice::new("c1", date())).await.unwrap_err();
+    assert!(matches!(&err, Error::Missing { field, .. } if field == "item_lines"), "{err:?}");
+
+    let err = books.list::<sage_books::TrackingCategory>().next().await.expect("one item").unwrap_err();
+    assert!(matches!(err, Error::Unsupported { resource: Resource::TrackingCategory, field: None, .. }), "{err:?}");
+
+    assert_eq!(sandbox.stats().api_requests, sent, "nothing was sent");
+    sandbox.shutdown().await;
+}
+
+#[tokio::test]
+async fn product_errors_read_in_the_models_terms() {
+    let (sandbox, books) = books_on(sage_accounting_v31::PRODUCT).await;
+    let err = books.get::<SalesInvoice>("no-such-invoice").await.unwrap_err();
+    assert!(
+        matches!(&err, Error::NotFound { resource: Resource::SalesInvoice, id } if id == "no-such-invoice"),
+        "{err:?}"
+    );
+    assert!(!err.is_retryable());
+
+    // An invoice for a customer that does not exist: refused, with Sage's item kept.
+    let line = NewItemLine { account_id: Some("nowhere".into()), ..NewItemLine::new("Line", dec!(1), dec!(1)) };
+    let err = books.create(NewSalesInvoice::new("no-such-contact", date()).item_line(line)).await.unwrap_err();
+    match &err {
+        Error::Validation { code, message, items, .. } => {
+            assert_eq!(code, "RecordInvalid");
+            assert!(message.contains("no-such-contact"), "{message}");
+            assert_eq!(items.len(), 1);
+        }
+        other => panic!("expected a validation error, got {other:?}"),
+    }
+    assert!(!err.is_retryable());
+
+    // A receipt allocating more than the invoice owes: Sage's `$source`
+    // (`allocated_artefacts[0].amount`) reads as the model's field.
+    let customer = books.create(NewCustomer::new("Over Payer Ltd")).await.expect("customer created");
+    let accounts: Vec<LedgerAccount> = books.list().try_collect().await.expect("ledger accounts");
+    let sales = accounts.iter().find(|account| account.code.as_deref() == Some("4000")).expect("sales account 4000");
+    let line = NewItemLine { account_id: Some(sales.id.clone()), ..NewItemLine::new("Line", dec!(1), dec!(10)) };
+    let invoice = books.create(NewSalesInvoice::new(&customer.id, date()).item_line(line)).await.expect("invoice");
+    let owed = invoice.totals.outstanding.expect("outstanding");
+    let too_much = owed + dec!(1);
+    let receipt = NewPayment {
+        bank_account_id: Some(bank_account(books.client()).await),
+        ..NewPayment::new(PaymentKind::CustomerReceipt, &customer.id, date(), too_much).allocate(&invoice.id, too_much)
+    };
+    let err = books.create(receipt).await.unwrap_err();
+    assert!(
+        matches!(&err, Error::Validation { field: Some(field), .. } if field == "allocations[0].amount"),
+        "{err:?}"
+    );
+    sandbox.shutdown().await;
+}
