@@ -141,6 +141,11 @@ async fn accounting_invoice_is_paid_in_part_then_in_full(product: &'static str) 
     assert_eq!(dec(&read["total_paid"]), d("120"));
     assert_eq!(read["status"]["id"], "PART_PAID", "{product}: {read}");
     assert_eq!(read["last_paid"], "2026-11-20");
+    let listed = &read["payments_allocations"];
+    assert_eq!(
+        (listed[0]["contact_payment"]["id"].clone(), dec(&listed[0]["amount"])),
+        (first["id"].clone(), d("120"))
+    );
     assert_eq!(dec(&api.get(&contact_path).await["balance"]), d("180"), "{product}: the receipt lowers the balance");
 
     let second = api
@@ -166,6 +171,11 @@ async fn accounting_invoice_is_paid_in_part_then_in_full(product: &'static str) 
     assert_eq!(status, StatusCode::NO_CONTENT);
     let read = api.get(&invoice_path).await;
     assert_eq!((dec(&read["outstanding_amount"]), read["status"]["id"].clone()), (d("180"), json!("PART_PAID")));
+    assert_eq!(
+        read["payments_allocations"].as_array().map(Vec::len),
+        Some(1),
+        "{product}: only the first payment is listed"
+    );
     assert_eq!(dec(&api.get(&contact_path).await["balance"]), d("180"));
 }
 

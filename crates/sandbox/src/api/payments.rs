@@ -53,6 +53,26 @@ fn find_artefact(data: &Collections, prefix: &str, id: &str) -> Option<(String, 
     })
 }
 
+/// The artefact's `payments_allocations` with the payment's entry added (`sign` 1) or taken off.
+fn listed_on(record: &mut Value, payment: &Value, artefact: &Value, sign: Decimal) {
+    if !record["payments_allocations"].is_array() {
+        record["payments_allocations"] = json!([]);
+    }
+    let Some(list) = record["payments_allocations"].as_array_mut() else { return };
+    list.retain(|entry| entry["contact_payment"]["id"] != payment["id"]);
+    if sign.is_sign_positive() {
+        list.push(json!({
+            "displayed_as": payment["displayed_as"],
+            "type": payment["transaction_type"]["displayed_as"],
+            "date": payment["date"],
+            "reference": payment["reference"].as_str().unwrap_or_default(),
+            "amount": artefact["amount"],
+            "discount": artefact["discount"],
+            "contact_payment": links::link_to(payment),
+        }));
+    }
+}
+
 fn contact_of(record: &Value) -> &Value {
     match &record["contact_id"] {
         Value::Null => &record["contact"]["id"],
@@ -182,6 +202,7 @@ impl Call<'_> {
             } else if status_id == "UNPAID" {
                 record["last_paid"] = Value::Null;
             }
+            listed_on(record, payment, artefact, sign);
             self.stamps().updated(record, at);
             touched.push(path);
         }
