@@ -194,6 +194,8 @@ async fn a_posted_invoice_reads_as_a_document_with_analysis_lines() {
     assert_eq!(products.description.as_deref(), Some("Brake pads"));
     assert!(products.tracking.is_empty(), "blank cost centre and department are no tracking");
     assert_eq!(services.net, Some(d("50")));
+    let account = services.account.as_ref().unwrap();
+    assert_eq!((account.id.as_str(), account.name.as_deref()), ("4010/NTH/WSH", Some("Sales - services")));
     let tracking: Vec<_> = services
         .tracking
         .iter()
@@ -267,7 +269,16 @@ async fn nominal_codes_cost_centres_and_departments_read_as_accounts_and_trackin
     let (books, _) = books(read_answers).await;
     let accounts: Vec<LedgerAccount> = books.list().try_collect().await.unwrap();
     let [account] = &accounts[..] else { panic!("{accounts:?}") };
-    assert_eq!((account.id.as_str(), account.code.as_deref()), ("2010", Some("4010")));
+    assert_eq!((account.id.as_str(), account.code.as_deref()), ("4010/NTH/WSH", Some("4010")));
+    let Raw::Sage200(Sage200Record::NominalCode(raw)) = account.raw() else { panic!("{:?}", account.raw()) };
+    assert_eq!(raw.id.map(i64::from), Some(2010), "Sage's numeric id stays in raw()");
+    let again: LedgerAccount = books.get("4010/NTH/WSH").await.unwrap();
+    assert_eq!(again.name.as_deref(), Some("Sales - services"));
+    let err = books.get::<LedgerAccount>("4010").await.unwrap_err();
+    assert!(
+        matches!(err, Error::NotFound { .. }),
+        "4010 without cost centre and department is another account: {err:?}"
+    );
     let tracking: Vec<_> = account.tracking.iter().map(|tracking| tracking.value.id.as_str()).collect();
     assert_eq!(tracking, ["NTH", "WSH"]);
 
@@ -289,14 +300,6 @@ async fn nominal_codes_cost_centres_and_departments_read_as_accounts_and_trackin
 fn write_answers(method: &Method, target: &str) -> (StatusCode, Value) {
     let path = target.split('?').next().unwrap_or_default();
     match (method.as_str(), path) {
-        ("GET", "/nominal_codes/2002") => (
-            StatusCode::OK,
-            json!({"id": 2002, "reference": "4000", "cost_centre_code": "", "department_code": "", "report_category_id": 1}),
-        ),
-        ("GET", "/nominal_codes/2010") => (
-            StatusCode::OK,
-            json!({"id": 2010, "reference": "4010", "cost_centre_code": "NTH", "department_code": "WSH", "report_category_id": 1}),
-        ),
         ("POST", "/sales_invoices") => (StatusCode::CREATED, json!({"urn": 88})),
         ("GET", "/sales_posted_transactions") if target.contains("$filter=urn eq 88") => {
             (StatusCode::OK, json!([posted_invoice()]))
@@ -314,12 +317,12 @@ fn write_answers(method: &Method, target: &str) -> (StatusCode, Value) {
 }
 
 fn invoice_draft() -> NewSalesInvoice {
-    let mut products = NewAnalysisLine::new("2002", d("250.00"));
+    let mut products = NewAnalysisLine::new("4000", d("250.00"));
     products.description = Some("Brake pads".into());
     products.tax_rate_id = Some("1".into());
     products.tax = Some(d("50.00"));
     products.extra.insert("transaction_analysis_code".into(), json!("TA1"));
-    let mut services = NewAnalysisLine::new("2010", d("50.00"));
+    let mut services = NewAnalysisLine::new("4010/NTH/WSH", d("50.00"));
     services.description = Some("Fitting".into());
     services.tax_rate_id = Some("1".into());
     services.tax = Some(d("10.00"));
@@ -341,16 +344,8 @@ async fn an_invoice_is_sent_as_nominal_and_tax_analysis_then_read_back_by_its_ur
     let seen = seen.lock().unwrap().clone();
     let calls: Vec<_> =
         seen.iter().map(|seen| format!("{} {}", seen.method, seen.target.split('&').next().unwrap())).collect();
-    assert_eq!(
-        calls,
-        [
-            "GET /nominal_codes/2002",
-            "GET /nominal_codes/2010",
-            "POST /sales_invoices",
-            "GET /sales_posted_transactions?$filter=urn eq 88",
-        ]
-    );
-    let body = &seen[2].body;
+    assert_eq!(calls, ["POST /sales_invoices", "GET /sales_posted_transactions?$filter=urn eq 88",]);
+    let body = &seen[0].body;
     assert_eq!(body["customer_id"], json!(27825));
     assert_eq!(body["reference"], "INV-7001");
     assert_eq!(body["second_reference"], "PO 5521");

@@ -8,8 +8,10 @@ use futures_util::TryStreamExt;
 use sage_books::types::{Date, Decimal};
 use sage_books::{
     Address, Books, ContactPerson, Customer, DocumentStatus, Error, LedgerAccount, NewAnalysisLine, NewCustomer,
-    NewItemLine, NewPayment, NewSalesInvoice, Payment, PaymentKind, Resource, SalesInvoice, TaxRate,
+    NewItemLine, NewPayment, NewPurchaseInvoice, NewSalesInvoice, NewSupplier, Payment, PaymentKind, PurchaseInvoice,
+    Resource, SalesInvoice, Supplier, TaxRate,
 };
+use sage_core::changes::{Change, Checkpoint};
 use sage_core::Product;
 use sage_sandbox::Sandbox;
 
@@ -87,7 +89,11 @@ async fn customer_invoice_receipt_round_trip(product: Product) {
     assert_eq!(invoice.totals.paid, Some(d("0")));
     assert!(invoice.item_lines.is_empty(), "posted invoices have no quantity × price lines");
     let nominal = invoice.analysis_lines.iter().find(|line| line.account.is_some()).expect("the nominal analysis");
-    assert_eq!(nominal.account.as_ref().map(|account| account.id.as_str()), Some("4000"));
+    assert_eq!(
+        nominal.account.as_ref().map(|account| account.id.as_str()),
+        Some(sales.as_str()),
+        "the line names its account by the ledger account's own id"
+    );
     assert_eq!(nominal.net, Some(d("250")));
     assert_eq!(nominal.description.as_deref(), Some("Brake pads fitted"));
     let tax = invoice.analysis_lines.iter().find(|line| line.tax_rate.is_some()).expect("the tax analysis");
@@ -128,6 +134,19 @@ async fn customer_invoice_receipt_round_trip(product: Product) {
     );
     let payments: Vec<Payment> = books.list().try_collect().await.unwrap();
     assert!(payments.iter().any(|listed| listed.id == payment.id));
+
+    // The invoice feed carries the posted invoice, normalized.
+    let feed = books.changes::<SalesInvoice>(Checkpoint::default()).unwrap();
+    let batches: Vec<_> = feed.poll().try_collect().await.unwrap();
+    let changed: Vec<String> = batches
+        .iter()
+        .flat_map(|batch| &batch.changes)
+        .filter_map(|change| match change {
+            Change::Upserted { record, .. } => Some(record.id.clone()),
+            Change::Deleted { .. } => None,
+        })
+        .collect();
+    assert!(changed.contains(&invoice.id), "{changed:?}");
 
     // The receipt is no invoice, whatever its id.
     let not_invoice = books.get::<SalesInvoice>(payment.id.trim_start_matches("sales:")).await.unwrap_err();
@@ -188,4 +207,44 @@ async fn a_receipt_whose_allocation_fails_says_the_receipt_was_posted() {
     let posted =
         payments.iter().find(|payment| payment.reference.as_deref() == Some("CHQ 100234")).expect("the receipt");
     assert_eq!(posted.amount, Some(d("75")));
+}
+
+#[tokio::test]
+async fn a_supplier_invoice_and_payment_on_the_purchase_ledger() {
+    let (_sandbox, books) = books(sage200_pro::PRODUCT).await;
+    let mut new = NewSupplier::new("Pads Direct Ltd");
+    new.reference = Some("PAD001".into());
+    let supplier: Supplier = books.create(new).await.unwrap();
+    assert_eq!(supplier.reference.as_deref(), Some("PAD001"));
+
+    let (cost_of_sales, standard) = references(&books, "5000", "20").await;
+    let mut line = NewAnalysisLine::new(&cost_of_sales, d("80.00"));
+    line.tax_rate_id = Some(standard);
+    let mut draft = NewPurchaseInvoice::new(&supplier.id, day("2026-11-03")).analysis_line(line);
+    draft.number = Some("PD-5521".into());
+    let invoice: PurchaseInvoice = books.create(draft).await.unwrap();
+    assert_eq!(invoice.number.as_deref(), Some("PD-5521"));
+    assert_eq!(invoice.party.as_ref().map(|party| party.id.as_str()), Some(supplier.id.as_str()));
+    assert_eq!(
+        (invoice.totals.net, invoice.totals.tax, invoice.totals.gross),
+        (Some(d("80")), Some(d("16")), Some(d("96")))
+    );
+    let invoices: Vec<PurchaseInvoice> = books.list().try_collect().await.unwrap();
+    assert!(invoices.iter().any(|listed| listed.id == invoice.id));
+
+    let mut payment = NewPayment::new(PaymentKind::SupplierPayment, &supplier.id, day("2026-11-25"), d("96.00"));
+    payment.bank_account_id = Some("1".into());
+    let paid: Payment = books.create(payment.clone()).await.unwrap();
+    assert!(paid.id.starts_with("purchase:"), "{}", paid.id);
+    assert_eq!(paid.kind.as_ref().map(|kind| kind.kind), Some(PaymentKind::SupplierPayment));
+    assert_eq!(paid.amount, Some(d("96")));
+    let read: Payment = books.get(&paid.id).await.unwrap();
+    assert_eq!(read.party.as_ref().map(|party| party.id.as_str()), Some(supplier.id.as_str()));
+
+    // Sage 200's API allocates on the sales ledger only: refused before sending.
+    let payments_before: Vec<Payment> = books.list().try_collect().await.unwrap();
+    let err = books.create(payment.allocate(&invoice.id, d("96.00"))).await.unwrap_err();
+    assert!(matches!(&err, Error::Unsupported { field: Some(field), .. } if field == "allocations"), "{err:?}");
+    let payments_after: Vec<Payment> = books.list().try_collect().await.unwrap();
+    assert_eq!(payments_before.len(), payments_after.len());
 }

@@ -8,12 +8,10 @@
 //! the way is an [`Error::UncertainWrite`] saying how to look the record up; a write that stopped
 //! after some of its calls succeeded is an [`Error::PartlyMade`] naming what was made.
 
-use std::collections::HashMap;
-
 use async_trait::async_trait;
 use futures_util::stream::{self, BoxStream, StreamExt};
 use sage200::financials::{GetTaxCode, ListTaxCodes};
-use sage200::nominal::{GetNominalCode, ListCostCentres, ListDepartments, ListNominalCodes, NominalCode};
+use sage200::nominal::{ListCostCentres, ListDepartments, ListNominalCodes, NominalCode};
 use sage200::purchases::{
     CreatePurchaseCreditNote, CreatePurchaseInvoice, CreatePurchasePayment, CreateSupplier,
     GetPurchasePostedTransaction, GetSupplier, ListPurchasePostedTransactions, ListSuppliers,
@@ -26,7 +24,7 @@ use sage200::sales::{
 use sage_core::changes::{Changes, Checkpoint};
 use sage_core::{Client, ListOperation};
 
-use super::sage200_read::{self as read, CREDIT_NOTE, INVOICE, RECEIPT_OR_PAYMENT, REFUND};
+use super::sage200_read::{self as read, account_parts, CREDIT_NOTE, INVOICE, RECEIPT_OR_PAYMENT, REFUND};
 use super::sage200_write::{self as write, number, CashBody};
 use crate::backend::{Backend, Draft, Record as Normalized, RecordFeed};
 use crate::error::{Context, Error, Result};
@@ -166,21 +164,21 @@ impl Mapping {
         first.ok_or_else(|| Error::Decode(format!("no purchase posted transaction has URN {urn}")))
     }
 
-    /// The nominal codes the draft's analysis lines name, by the account id each line gives.
-    async fn accounts(self, client: &Client, lines: &[m::NewAnalysisLine]) -> Result<HashMap<String, NominalCode>> {
-        let mut accounts = HashMap::new();
-        for line in lines {
-            if accounts.contains_key(&line.account_id) {
-                continue;
-            }
-            let id = number(Resource::LedgerAccount, "account_id", &line.account_id)?;
-            let code = GetNominalCode::new(id)
-                .send(client)
-                .await
-                .map_err(self.read_error(Resource::LedgerAccount, Some(&line.account_id)))?;
-            accounts.insert(line.account_id.clone(), code);
-        }
-        Ok(accounts)
+    /// The nominal code a ledger account id names (its code, cost centre and department).
+    async fn nominal_code(self, client: &Client, key: &str) -> Result<NominalCode> {
+        let resource = Resource::LedgerAccount;
+        let (code, cost_centre, department) = account_parts(key);
+        let quoted = code.replace('\'', "''");
+        let page = ListNominalCodes::new()
+            .filter(format!("reference eq '{quoted}'"))
+            .send(client)
+            .await
+            .map_err(self.read_error(resource, Some(key)))?;
+        let blank = |value: &Option<String>| value.as_deref().unwrap_or_default().trim().to_owned();
+        page.items
+            .into_iter()
+            .find(|found| blank(&found.cost_centre_code) == cost_centre && blank(&found.department_code) == department)
+            .ok_or_else(|| Error::NotFound { resource, id: key.to_owned() })
     }
 
     async fn get_sales(self, client: &Client, resource: Resource, key: &str) -> Result<Normalized> {
@@ -215,14 +213,13 @@ impl Mapping {
     /// Posts a document, then reads it back from its ledger by the URN the create answers.
     async fn post_document(self, client: &Client, draft: Draft) -> Result<Normalized> {
         let resource = draft.resource();
-        let (lines, party, number_text) = match &draft {
-            Draft::SalesInvoice(doc) => (doc.analysis_lines.clone(), doc.party_id.clone(), doc.number.clone()),
-            Draft::SalesCreditNote(doc) => (doc.analysis_lines.clone(), doc.party_id.clone(), doc.number.clone()),
-            Draft::PurchaseInvoice(doc) => (doc.analysis_lines.clone(), doc.party_id.clone(), doc.number.clone()),
-            Draft::PurchaseCreditNote(doc) => (doc.analysis_lines.clone(), doc.party_id.clone(), doc.number.clone()),
+        let (party, number_text) = match &draft {
+            Draft::SalesInvoice(doc) => (doc.party_id.clone(), doc.number.clone()),
+            Draft::SalesCreditNote(doc) => (doc.party_id.clone(), doc.number.clone()),
+            Draft::PurchaseInvoice(doc) => (doc.party_id.clone(), doc.number.clone()),
+            Draft::PurchaseCreditNote(doc) => (doc.party_id.clone(), doc.number.clone()),
             _ => return Err(Error::Invalid(format!("{resource} is not a document"))),
         };
-        let accounts = self.accounts(client, &lines).await?;
         let sales_ledger = matches!(resource, Resource::SalesInvoice | Resource::SalesCreditNote);
         let (ledger, trader) = if sales_ledger { ("sales", "customer") } else { ("purchase", "supplier") };
         let reference = number_text.map_or_else(String::new, |number| format!(" and reference eq '{number}'"));
@@ -232,17 +229,13 @@ impl Mapping {
         let context = self.create_context(resource, &how_to_find);
         let fail = |err| Error::from_core(err, context);
         let urn = match draft {
-            Draft::SalesInvoice(doc) => {
-                CreateSalesInvoice::new(write::sales_invoice(doc, &accounts)?).send(client).await
-            }
+            Draft::SalesInvoice(doc) => CreateSalesInvoice::new(write::sales_invoice(doc)?).send(client).await,
             Draft::SalesCreditNote(doc) => {
-                CreateSalesCreditNote::new(write::sales_credit_note(doc, &accounts)?).send(client).await
+                CreateSalesCreditNote::new(write::sales_credit_note(doc)?).send(client).await
             }
-            Draft::PurchaseInvoice(doc) => {
-                CreatePurchaseInvoice::new(write::purchase_invoice(doc, &accounts)?).send(client).await
-            }
+            Draft::PurchaseInvoice(doc) => CreatePurchaseInvoice::new(write::purchase_invoice(doc)?).send(client).await,
             Draft::PurchaseCreditNote(doc) => {
-                CreatePurchaseCreditNote::new(write::purchase_credit_note(doc, &accounts)?).send(client).await
+                CreatePurchaseCreditNote::new(write::purchase_credit_note(doc)?).send(client).await
             }
             _ => return Err(Error::Invalid(format!("{resource} is not a document"))),
         }
@@ -457,7 +450,7 @@ impl Backend for Mapping {
             Resource::Payment if key.starts_with("sales:") => return self.get_sales(client, resource, key).await,
             Resource::Payment if key.starts_with("purchase:") => return self.get_purchase(client, resource, key).await,
             Resource::Payment => return Err(not_found()),
-            Resource::LedgerAccount => ledger_account(GetNominalCode::new(id()?).send(client).await.map_err(fail)?),
+            Resource::LedgerAccount => ledger_account(self.nominal_code(client, key).await?),
             Resource::TaxRate => tax_rate(GetTaxCode::new(id()?).send(client).await.map_err(fail)?),
             Resource::TrackingCategory => {
                 let found = self.tracking(client).await?.into_iter().find(|record| match record {

@@ -51,6 +51,23 @@ impl Ledger {
     }
 }
 
+/// A ledger account's model id: its nominal account code, with the cost centre and department
+/// when either is set (`4000`, `4010/NTH/WSH`, `4010//WSH`). Sage 200 names accounts this way on
+/// posted analysis and on creates (which carry no numeric id), so reads and writes agree.
+pub(super) fn account_key(code: &str, cost_centre: Option<&str>, department: Option<&str>) -> String {
+    match (cost_centre.unwrap_or_default(), department.unwrap_or_default()) {
+        ("", "") => code.to_owned(),
+        (cost_centre, department) => format!("{code}/{cost_centre}/{department}"),
+    }
+}
+
+/// The parts of an account key: code, cost centre, department (blank when unset).
+pub(super) fn account_parts(key: &str) -> (&str, &str, &str) {
+    let mut parts = key.splitn(3, '/');
+    let code = parts.next().unwrap_or_default();
+    (code, parts.next().unwrap_or_default(), parts.next().unwrap_or_default())
+}
+
 /// A payment's model id: `sales:123`, `purchase:45`.
 pub(super) fn payment_id(ledger: Ledger, id: &str) -> String {
     format!("{}:{id}", ledger.prefix())
@@ -212,7 +229,10 @@ fn document<K: DocumentKind>(posted: Posted, raw_record: Record) -> m::Document<
     let nominal_lines = posted.nominal.into_iter().map(|item| m::AnalysisLine {
         id: None,
         description: item.narrative,
-        account: item.code.map(|code| m::Ref { id: code, name: item.name }),
+        account: item.code.map(|code| m::Ref {
+            id: account_key(&code, item.cost_centre.as_deref(), item.department.as_deref()),
+            name: item.name,
+        }),
         net: own(item.value),
         tax: None,
         tax_rate: None,
@@ -387,16 +407,18 @@ pub(super) fn supplier<R: PartyRole>(party: Supplier) -> Party<R> {
     read_party!(party, Supplier)
 }
 
-/// A nominal code: its account number, with the cost centre and department that make it unique.
+/// A nominal code: its account number, with the cost centre and department that make it unique
+/// (and its id, see [`account_key`]).
 pub(super) fn ledger_account(code: NominalCode) -> m::LedgerAccount {
+    let (cost_centre, department) = (present(&code.cost_centre_code), present(&code.department_code));
     m::LedgerAccount {
-        id: text(&code.id),
+        id: account_key(&code.reference, cost_centre.as_deref(), department.as_deref()),
         code: Some(code.reference.clone()),
         name: present(&code.name),
         account_type: present(&code.nominal_account_type).map(m::Ref::id),
         tax_rate: None,
         visibility: m::Visibility::default(),
-        tracking: tracking(present(&code.cost_centre_code), present(&code.department_code)),
+        tracking: tracking(cost_centre, department),
         timestamps: timestamps(code.date_time_created, code.date_time_updated),
         raw: raw(Record::NominalCode(Box::new(code))),
     }

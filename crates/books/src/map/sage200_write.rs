@@ -1,14 +1,11 @@
 //! Model drafts written as Sage 200 create bodies.
 //!
 //! A document's analysis lines become its nominal analysis (one item per line, on the nominal
-//! code the line's account id names, with that code's cost centre and department) and its tax
+//! code, cost centre and department the line's account id names) and its tax
 //! analysis (one item per tax code, the goods and tax of its lines summed); the headline goods
 //! and tax values are the lines' totals. Every id the model carries as text is a Sage 200 number:
 //! one that is not fails here, before anything is sent.
 
-use std::collections::HashMap;
-
-use sage200::nominal::NominalCode;
 use sage200::purchases::{
     NewSupplier, PurchaseCreditNote, PurchaseCreditNoteNominalAnalysisItems, PurchaseCreditNoteTaxAnalysisItems,
     PurchaseInvoice, PurchaseInvoiceNominalAnalysisItems, PurchaseInvoiceTaxAnalysisItems, PurchasePayment,
@@ -22,6 +19,7 @@ use sage200::sales::{
 use sage_core::types::{DateTime, Decimal};
 
 use super::accounting::merged;
+use super::sage200_read::account_parts;
 use crate::error::{Error, Result};
 use crate::model::{self as m, NewAnalysisLine, PaymentKind};
 use crate::resource::{ProductKind, Resource};
@@ -116,13 +114,9 @@ struct Analysis {
     taxes: Vec<TaxItem>,
 }
 
-/// Splits the lines into nominal and tax analysis. `accounts` holds the nominal code each
-/// line's `account_id` names (fetched by the caller).
-fn analysis(
-    resource: Resource,
-    lines: Vec<NewAnalysisLine>,
-    accounts: &HashMap<String, NominalCode>,
-) -> Result<Analysis> {
+/// Splits the lines into nominal and tax analysis; each line's account id names its nominal code,
+/// cost centre and department.
+fn analysis(resource: Resource, lines: Vec<NewAnalysisLine>) -> Result<Analysis> {
     let coded = lines.iter().filter(|line| line.tax_rate_id.is_some()).count();
     if coded != 0 && coded != lines.len() {
         let index = lines.iter().position(|line| line.tax_rate_id.is_none()).unwrap_or_default();
@@ -144,17 +138,15 @@ fn analysis(
                 None => taxes.push(TaxItem { id, goods: line.net, tax: line.tax }),
             }
         }
-        let account = accounts.get(&line.account_id).ok_or_else(|| {
-            Error::Invalid(format!(
-                "{resource} `analysis_lines[{index}].account_id`: no nominal code `{}`",
-                line.account_id
-            ))
-        })?;
-        let blank_to_none = |value: &Option<String>| value.clone().filter(|value| !value.trim().is_empty());
+        let (code, cost_centre, department) = account_parts(&line.account_id);
+        if code.trim().is_empty() {
+            return Err(missing(resource, format!("analysis_lines[{index}].account_id")));
+        }
+        let given = |part: &str| Some(part.to_owned()).filter(|part| !part.is_empty());
         nominal.push(NominalItem {
-            code: account.reference.clone(),
-            cost_centre: blank_to_none(&account.cost_centre_code),
-            department: blank_to_none(&account.department_code),
+            code: code.to_owned(),
+            cost_centre: given(cost_centre),
+            department: given(department),
             narrative: line.description,
             value: line.net,
             extra: line.extra,
@@ -163,14 +155,14 @@ fn analysis(
     Ok(Analysis { goods, tax, nominal, taxes })
 }
 
-/// Writes a document draft as `$body` (with `$nominal` and `$tax` items) for the party field
-/// `$party`; `due` sets the due date where the body has one.
+/// Writes a document draft as `$body` (with `$nominal` and `$tax` items); a trailing field name
+/// (`due_date`) sets the due date where the body has one.
 macro_rules! write_document {
-    ($draft:ident, $accounts:ident, $resource:expr, $body:ident, $nominal:ident, $tax:ident, $($due:ident)?) => {{
+    ($draft:ident, $resource:expr, $body:ident, $nominal:ident, $tax:ident, $($due:ident)?) => {{
         let doc = $draft;
         let resource = $resource;
         let party = number(resource, "party_id", &doc.party_id)?;
-        let analysis = analysis(resource, doc.analysis_lines, $accounts)?;
+        let analysis = analysis(resource, doc.analysis_lines)?;
         let nominal = analysis
             .nominal
             .into_iter()
@@ -208,10 +200,9 @@ macro_rules! write_document {
 }
 
 /// The body of `POST /sales_invoices`.
-pub(super) fn sales_invoice(doc: m::NewSalesInvoice, accounts: &HashMap<String, NominalCode>) -> Result<SalesInvoice> {
+pub(super) fn sales_invoice(doc: m::NewSalesInvoice) -> Result<SalesInvoice> {
     write_document!(
         doc,
-        accounts,
         Resource::SalesInvoice,
         SalesInvoice,
         SalesInvoiceNominalAnalysisItems,
@@ -221,13 +212,9 @@ pub(super) fn sales_invoice(doc: m::NewSalesInvoice, accounts: &HashMap<String, 
 }
 
 /// The body of `POST /sales_credit_notes`.
-pub(super) fn sales_credit_note(
-    doc: m::NewSalesCreditNote,
-    accounts: &HashMap<String, NominalCode>,
-) -> Result<SalesCreditNote> {
+pub(super) fn sales_credit_note(doc: m::NewSalesCreditNote) -> Result<SalesCreditNote> {
     write_document!(
         doc,
-        accounts,
         Resource::SalesCreditNote,
         SalesCreditNote,
         SalesCreditNoteNominalAnalysisItems,
@@ -236,13 +223,9 @@ pub(super) fn sales_credit_note(
 }
 
 /// The body of `POST /purchase_invoices`.
-pub(super) fn purchase_invoice(
-    doc: m::NewPurchaseInvoice,
-    accounts: &HashMap<String, NominalCode>,
-) -> Result<PurchaseInvoice> {
+pub(super) fn purchase_invoice(doc: m::NewPurchaseInvoice) -> Result<PurchaseInvoice> {
     write_document!(
         doc,
-        accounts,
         Resource::PurchaseInvoice,
         PurchaseInvoice,
         PurchaseInvoiceNominalAnalysisItems,
@@ -252,13 +235,9 @@ pub(super) fn purchase_invoice(
 }
 
 /// The body of `POST /purchase_credit_notes`.
-pub(super) fn purchase_credit_note(
-    doc: m::NewPurchaseCreditNote,
-    accounts: &HashMap<String, NominalCode>,
-) -> Result<PurchaseCreditNote> {
+pub(super) fn purchase_credit_note(doc: m::NewPurchaseCreditNote) -> Result<PurchaseCreditNote> {
     write_document!(
         doc,
-        accounts,
         Resource::PurchaseCreditNote,
         PurchaseCreditNote,
         PurchaseCreditNoteNominalAnalysisItems,
