@@ -5,6 +5,34 @@
 //! [`sage_core::Client`] is for. The products differ, and the model says how rather than hiding it:
 //! [`capability`] lists what each product does, writes are checked against it before sending, and
 //! every read record keeps the product's own typed record ([`Raw`]).
+//!
+//! ```no_run
+//! # async fn demo(client: sage_core::Client, sales_account: String, bank: String) -> sage_books::Result<()> {
+//! use futures_util::TryStreamExt;
+//! use sage_books::types::{Date, Decimal};
+//! use sage_books::{Books, Customer, NewCustomer, NewItemLine, NewPayment, NewSalesInvoice, PaymentKind, SalesInvoice};
+//!
+//! let books = Books::new(client)?; // the product comes from the client
+//! let customer = books.create(NewCustomer::new("Brake & Clutch Ltd")).await?;
+//! let line = NewItemLine {
+//!     account_id: Some(sales_account),
+//!     ..NewItemLine::new("Brake pads, fitted", Decimal::from(2), Decimal::new(12550, 2))
+//! };
+//! let date = Date::from_ymd_opt(2026, 11, 25).unwrap_or_default();
+//! let invoice = books.create(NewSalesInvoice::new(&customer.id, date).item_line(line)).await?;
+//! let owed = invoice.totals.gross.unwrap_or_default();
+//! let receipt = NewPayment {
+//!     bank_account_id: Some(bank),
+//!     ..NewPayment::new(PaymentKind::CustomerReceipt, &customer.id, date, owed).allocate(&invoice.id, owed)
+//! };
+//! books.create(receipt).await?;
+//! let paid = books.get::<SalesInvoice>(&invoice.id).await?;
+//! println!("{}", serde_json::to_string(&paid).unwrap_or_default()); // normalized JSON
+//! let customers: Vec<Customer> = books.list().try_collect().await?;
+//! # let _ = customers;
+//! # Ok(())
+//! # }
+//! ```
 
 #![warn(missing_docs)]
 

@@ -222,3 +222,39 @@ async fn product_errors_read_in_the_models_terms() {
     );
     sandbox.shutdown().await;
 }
+
+#[tokio::test]
+async fn following_the_invoice_feed_sees_a_new_invoice_then_stops() {
+    let (sandbox, books) = books_on(sage_accounting_v31::PRODUCT).await;
+    let mut feed = books.changes::<SalesInvoice>(Checkpoint::default()).expect("invoices have a feed");
+    let first: Vec<_> = feed.poll().try_collect().await.expect("first pass");
+    feed.set_checkpoint(first.last().expect("a closing batch").checkpoint.clone());
+    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+    let mut following = feed.follow(std::time::Duration::from_millis(50), async move {
+        let _ = stopped.await;
+    });
+
+    let accounts: Vec<LedgerAccount> = books.list().try_collect().await.expect("ledger accounts");
+    let sales = accounts.iter().find(|account| account.code.as_deref() == Some("4000")).expect("sales account 4000");
+    let customer = books.create(NewCustomer::new("Followed Ltd")).await.expect("customer");
+    let line = NewItemLine { account_id: Some(sales.id.clone()), ..NewItemLine::new("Line", dec!(1), dec!(10)) };
+    let invoice = books.create(NewSalesInvoice::new(&customer.id, date()).item_line(line)).await.expect("invoice");
+
+    let wait = std::time::Duration::from_secs(10);
+    loop {
+        let batch =
+            tokio::time::timeout(wait, following.next()).await.expect("a batch in time").expect("still following");
+        let batch = batch.expect("a pass");
+        if batch.changes.iter().any(|change| change.id() == invoice.id) {
+            break;
+        }
+    }
+    drop(stop);
+    let end = tokio::time::timeout(wait, async {
+        while let Some(batch) = following.next().await {
+            batch.expect("a pass");
+        }
+    });
+    end.await.expect("the feed ends once told to stop");
+    sandbox.shutdown().await;
+}
