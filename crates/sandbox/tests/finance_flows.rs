@@ -514,3 +514,49 @@ async fn sage200_purchase_invoices_and_payments_post_to_the_purchase_ledger() {
     let (status, _) = api.send(Method::POST, "/purchase_allocations", Some(&json!({}))).await;
     assert_eq!(status, StatusCode::NOT_FOUND);
 }
+
+// ---- Persistence ---------------------------------------------------------------------------------
+
+#[tokio::test]
+async fn postings_allocations_and_payments_survive_a_restart_on_the_same_data_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("sandbox.db");
+    let start = || Sandbox::builder().auto_approve(true).data_file(&file).start();
+    let before = start().await.unwrap();
+    let s200 = Api::new(&before, "sage200-pro").await;
+    let customer = new_customer(&s200, "KEEP01").await;
+    let invoice = post_sales_invoice(&s200, &customer, "INV-K").await;
+    let cash = post_receipt(&s200, &customer, 100.0).await;
+    s200.ok(Method::POST, "/sales_allocations", Some(&allocation(&customer, &[(&invoice, 100.0), (&cash, -100.0)])))
+        .await;
+    let v31 = Api::new(&before, "accounting-v31").await;
+    let (sales, tax, bank) = accounting_references(&v31).await;
+    let contact = new_contact(&v31, "Kept Receipts Ltd", "CUSTOMER").await;
+    let document = new_invoice(&v31, &contact, &sales, &tax).await;
+    v31.ok(Method::POST, "/contact_payments", Some(&receipt_body(&contact, &bank))).await;
+    let v31_payment = receipt(&contact, &bank, "120.00", paying(&document, "120.00"));
+    v31.ok(Method::POST, "/contact_payments", Some(&v31_payment)).await;
+    before.shutdown().await;
+
+    let after = start().await.unwrap();
+    let reopened = |api: &Api| Api {
+        base: after.endpoints(api.product).unwrap().api_base_url,
+        token: api.token.clone(),
+        product: api.product,
+    };
+    let (s200, v31) = (reopened(&s200), reopened(&v31));
+    let kept = posted(&s200, "sales", &json!(invoice["urn"].to_string())).await;
+    assert_eq!(
+        (dec(&kept["document_allocated_value"]), dec(&kept["document_outstanding_value"])),
+        (d("100"), d("140"))
+    );
+    assert_eq!(dec(&s200.get(&format!("/customers/{}", customer["id"])).await["balance"]), d("140"));
+    let kept = v31.get(&format!("/sales_invoices/{}", document["id"].as_str().unwrap())).await;
+    assert_eq!((dec(&kept["outstanding_amount"]), kept["status"]["id"].clone()), (d("180"), json!("PART_PAID")));
+    assert_eq!(dec(&v31.get(&format!("/contacts/{}", contact["id"].as_str().unwrap())).await["balance"]), d("130"));
+}
+
+/// A receipt of 50.00 allocated to nothing (it stays on the contact's account).
+fn receipt_body(contact: &Value, bank: &Value) -> Value {
+    receipt(contact, bank, "50.00", json!([]))
+}
