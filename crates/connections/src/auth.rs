@@ -125,6 +125,7 @@ impl ConnectionAuth {
             match streak.as_mut() {
                 Some(streak) => match streak.retry_at.checked_duration_since(Instant::now()) {
                     Some(retry_in) if !retry_in.is_zero() => {
+                        // Claimed before looking, so concurrent calls do not all look.
                         let look = streak.looked_at.is_none_or(|at| at.elapsed() >= LOOK_EVERY);
                         if look {
                             streak.looked_at = Some(Instant::now());
@@ -142,6 +143,10 @@ impl ConnectionAuth {
         if let Ok(Some(stored)) = self.inner.tokens().await {
             // Not the token the API refused: that call would only be refused again.
             if stored.is_fresh(Utc::now(), ADOPT_MARGIN) && Some(stored.access_token()) != refused.as_ref() {
+                // The next call may look again at once (the refused token's retry adopts it).
+                if let Some(streak) = self.live.streak().as_mut() {
+                    streak.looked_at = None;
+                }
                 return Ok(());
             }
         }

@@ -115,6 +115,47 @@ async fn check_reports_a_transient_failure_without_changing_the_status(backend: 
     assert_eq!(harness.connections.get("customer-1").await.unwrap().status, Status::Active);
 }
 
+/// While one process backs off, another refreshes: the first takes the stored set at its next
+/// call, with no token request of its own, and emits `Recovered`.
+async fn a_peers_refresh_ends_the_backoff(backend: Backend) {
+    let configure: support::Configure =
+        Arc::new(|builder| builder.transient_backoff(TransientBackoff::new(Duration::from_secs(5), MAX * 10)));
+    let options = Options { token_proxy: true, configure: Some(configure) };
+    let Some(harness) = Harness::start_with(backend, options).await else { return };
+    let proxy = harness.proxy.clone().unwrap();
+    let product = "accounting-v31";
+    harness.connect("customer-1", product).await;
+    let client = harness.connections.client("customer-1").await.unwrap();
+    client.execute(&list_request(product)).await.unwrap();
+    let mut events = harness.connections.subscribe();
+
+    proxy.fail_next(1);
+    harness.sandbox.expire_access_tokens();
+    assert!(client.execute(&list_request(product)).await.is_err());
+    let backing_off = client.execute(&list_request(product)).await.unwrap_err();
+    assert!(matches!(backing_off, sage_core::Error::Auth(AuthError::RefreshBackoff { .. })), "{backing_off:?}");
+
+    // Another process refreshes (the outage is over for it).
+    let peer = harness.connections_with(Duration::from_secs(600)).await;
+    let peer_client = peer.client("customer-1").await.unwrap();
+    let before = proxy.requests();
+    peer_client.execute(&list_request(product)).await.unwrap();
+    assert_eq!(proxy.requests(), before + 1, "the peer's refresh");
+
+    // Long before the 5 s backoff ends (once its once-a-second look at the store is due), this
+    // process uses the peer's tokens.
+    tokio::time::sleep(Duration::from_millis(1100)).await;
+    let started = Instant::now();
+    client.execute(&list_request(product)).await.unwrap();
+    assert!(started.elapsed() < Duration::from_secs(2));
+    assert_eq!(proxy.requests(), before + 1, "no token request of its own");
+    let mut recovered = 0;
+    while let Ok(event) = events.try_recv() {
+        recovered += usize::from(event.name() == "recovered");
+    }
+    assert_eq!(recovered, 1);
+}
+
 macro_rules! on_both_backends {
     ($($name:ident: $product:literal),* $(,)?) => {
         mod sqlite {
@@ -127,6 +168,11 @@ macro_rules! on_both_backends {
             async fn check_during_an_outage() {
                 super::check_reports_a_transient_failure_without_changing_the_status(super::Backend::Sqlite).await;
             }
+
+            #[tokio::test]
+            async fn a_peers_refresh_ends_the_backoff() {
+                super::a_peers_refresh_ends_the_backoff(super::Backend::Sqlite).await;
+            }
         }
         mod redis {
             $(#[tokio::test]
@@ -137,6 +183,11 @@ macro_rules! on_both_backends {
             #[tokio::test]
             async fn check_during_an_outage() {
                 super::check_reports_a_transient_failure_without_changing_the_status(super::Backend::Redis).await;
+            }
+
+            #[tokio::test]
+            async fn a_peers_refresh_ends_the_backoff() {
+                super::a_peers_refresh_ends_the_backoff(super::Backend::Redis).await;
             }
         }
     };
