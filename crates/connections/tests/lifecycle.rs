@@ -162,6 +162,25 @@ async fn a_disconnect_without_a_revocation_endpoint_deletes_the_tokens(backend: 
     assert!(matches!(no_revoke.audit("nobody").await, Err(Error::NotFound(_))));
 }
 
+/// A callback that panics is caught: the other callbacks and the stream still get the event.
+#[tokio::test]
+async fn a_panicking_callback_does_not_stop_the_others() {
+    let (seen, _) = recording();
+    let sink = Arc::clone(&seen);
+    let configure: support::Configure = Arc::new(move |builder| {
+        let sink = Arc::clone(&sink);
+        builder
+            .on_event(|_| panic!("a callback with a bug"))
+            .on_event(move |event| sink.lock().unwrap().push(event.clone()))
+    });
+    let options = Options { configure: Some(configure), ..Options::default() };
+    let Some(harness) = Harness::start_with(Backend::Sqlite, options).await else { return };
+    let mut stream = harness.connections.subscribe();
+    harness.connect("customer-1", "accounting-v31").await;
+    assert!(matches!(stream.try_recv(), Ok(Event::Connected { .. })));
+    assert_eq!(seen.lock().unwrap().len(), 1);
+}
+
 macro_rules! on_both_backends {
     ($($name:ident: $product:literal),* $(,)?) => {
         mod sqlite {
