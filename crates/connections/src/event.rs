@@ -29,7 +29,8 @@ pub enum Event {
         /// The status before (`needs_relink`, `disconnected`, `active`); `None` for a new connection.
         previous_status: Option<String>,
     },
-    /// This process refreshed the connection's tokens and saved them.
+    /// This process refreshed the connection's tokens and saved them (also emitted when it writes
+    /// back a set the store had lost, which is rare: a Redis restarted empty).
     Refreshed {
         /// The connection.
         connection_id: String,
