@@ -57,11 +57,11 @@ use Support::{{{supports}}};
 /// Every operation of every product, then the model fields a product does not have, or only reads,
 /// where it has the operation. Every other field of the model is supported there: the spec maps
 /// each one.
-pub(crate) static CAPABILITIES: &[Capability] = &[
+pub(crate) const CAPABILITIES: &[Capability] = &[
 {rows}];
 
 /// The model fields a create must set on each product: the create body's required fields.
-pub(crate) static REQUIREMENTS: &[Requirement] = &[
+pub(crate) const REQUIREMENTS: &[Requirement] = &[
 {requirements}];
 ",
         header = header_line("//", source),

@@ -30,7 +30,7 @@ const fn field(
 /// Every operation of every product, then the model fields a product does not have, or only reads,
 /// where it has the operation. Every other field of the model is supported there: the spec maps
 /// each one.
-pub(crate) static CAPABILITIES: &[Capability] = &[
+pub(crate) const CAPABILITIES: &[Capability] = &[
     // accounting-v31: company
     op(AccountingV31, Company, List, Supported), // list_businesses
     op(AccountingV31, Company, Get, Supported), // get_business
@@ -938,7 +938,7 @@ pub(crate) static CAPABILITIES: &[Capability] = &[
 ];
 
 /// The model fields a create must set on each product: the create body's required fields.
-pub(crate) static REQUIREMENTS: &[Requirement] = &[
+pub(crate) const REQUIREMENTS: &[Requirement] = &[
     Requirement {
         product: AccountingV31,
         resource: Customer,
