@@ -15,7 +15,7 @@ use sage_books::raw::Sage200Record;
 use sage_books::types::{Date, Decimal};
 use sage_books::{
     Address, Books, ContactPerson, Customer, DocumentStatus, Error, LedgerAccount, NewAnalysisLine, NewCustomer,
-    NewSalesInvoice, Raw, SalesCreditNote, SalesInvoice, TrackingCategory,
+    NewPayment, NewSalesInvoice, PaymentKind, Raw, SalesCreditNote, SalesInvoice, TrackingCategory,
 };
 use sage_core::auth::StaticToken;
 use sage_core::{Client, HeaderPolicy, RetryPolicy};
@@ -415,6 +415,16 @@ async fn bad_ids_and_mixed_tax_codes_fail_before_anything_is_sent() {
     draft.analysis_lines[1].tax_rate_id = None;
     let err = books.create(draft).await.unwrap_err();
     assert!(matches!(&err, Error::Missing { field, .. } if field == "analysis_lines[1].tax_rate_id"), "{err:?}");
+
+    let mut receipt = NewPayment::new(PaymentKind::CustomerReceipt, "27825", day("2026-11-20"), d("100.00"))
+        .allocate("17", d("60.00"))
+        .allocate("18", d("50.00"));
+    receipt.bank_account_id = Some("1".into());
+    let err = books.create(receipt.clone()).await.unwrap_err();
+    assert!(matches!(&err, Error::Invalid(message) if message.contains("total 110.00")), "{err:?}");
+    receipt.allocations[1].amount = d("0");
+    let err = books.create(receipt).await.unwrap_err();
+    assert!(matches!(&err, Error::Invalid(message) if message.contains("allocations[1]")), "{err:?}");
     assert!(seen.lock().unwrap().iter().all(|seen| seen.method != Method::POST), "no create was sent");
 }
 

@@ -44,6 +44,11 @@ fn of_types(types: &[&str]) -> String {
     each.join(" or ")
 }
 
+/// Text as an OData string literal (`'O''Brien'`).
+fn quoted(text: &str) -> String {
+    format!("'{}'", text.replace('\'', "''"))
+}
+
 fn kind_is(kind: &Option<String>, types: &[&str]) -> bool {
     kind.as_deref().is_some_and(|kind| types.contains(&kind))
 }
@@ -168,9 +173,8 @@ impl Mapping {
     async fn nominal_code(self, client: &Client, key: &str) -> Result<NominalCode> {
         let resource = Resource::LedgerAccount;
         let (code, cost_centre, department) = account_parts(key);
-        let quoted = code.replace('\'', "''");
         let page = ListNominalCodes::new()
-            .filter(format!("reference eq '{quoted}'"))
+            .filter(format!("reference eq {}", quoted(code)))
             .send(client)
             .await
             .map_err(self.read_error(resource, Some(key)))?;
@@ -222,7 +226,7 @@ impl Mapping {
         };
         let sales_ledger = matches!(resource, Resource::SalesInvoice | Resource::SalesCreditNote);
         let (ledger, trader) = if sales_ledger { ("sales", "customer") } else { ("purchase", "supplier") };
-        let reference = number_text.map_or_else(String::new, |number| format!(" and reference eq '{number}'"));
+        let reference = number_text.map_or_else(String::new, |number| format!(" and reference eq {}", quoted(&number)));
         let how_to_find = format!(
             "list {ledger}_posted_transactions with $filter={trader}_id eq {party}{reference} and compare them with what was sent"
         );
@@ -267,13 +271,23 @@ impl Mapping {
                     .map(|document| (document, allocation.amount))
             })
             .collect::<Result<Vec<_>>>()?;
+        if let Some(index) = allocations.iter().position(|(_, amount)| amount.is_sign_negative() || amount.is_zero()) {
+            return Err(Error::Invalid(format!("payment `allocations[{index}].amount` must be more than zero")));
+        }
+        let allocated: sage_core::types::Decimal = allocations.iter().map(|(_, amount)| *amount).sum();
+        if allocated > payment.amount {
+            let message = format!("payment allocations total {allocated}, more than its amount {}", payment.amount);
+            return Err(Error::Invalid(message));
+        }
         let party = payment.party_id.clone();
         let (ledger, trader) = match body {
             CashBody::Receipt(_) => ("sales", "customer"),
             CashBody::Payment(_) => ("purchase", "supplier"),
         };
-        let reference =
-            payment.reference.clone().map_or_else(String::new, |reference| format!(" and reference eq '{reference}'"));
+        let reference = payment
+            .reference
+            .as_deref()
+            .map_or_else(String::new, |reference| format!(" and reference eq {}", quoted(reference)));
         let how_to_find = format!(
             "list {ledger}_posted_transactions with $filter={trader}_id eq {party}{reference} and trader_transaction_type eq '{RECEIPT_OR_PAYMENT}' and compare them with what was sent"
         );
@@ -297,7 +311,11 @@ impl Mapping {
         }
         let receipt = self.sales_by_urn(client, urn, resource).await;
         let receipt = receipt.map_err(|failed| Error::PartlyMade { made: made.clone(), failed: Box::new(failed) })?;
-        let receipt_id = receipt.id.map(i64::from).unwrap_or_default();
+        let Some(receipt_id) = receipt.id.map(i64::from) else {
+            let failed =
+                Box::new(Error::Decode(format!("the sales posted transaction of URN {urn} came without its id")));
+            return Err(Error::PartlyMade { made, failed });
+        };
         made = format!("{made} (sales posted transaction {receipt_id})");
         let customer = number(resource, "party_id", &payment.party_id)?;
         for (index, (document, amount)) in allocations.iter().copied().enumerate() {
