@@ -66,6 +66,9 @@ pub enum Command {
     /// Your app's registry of customer connections (sage-connections): list, show, connect,
     /// disconnect and check them.
     Connections(ConnectionsArgs),
+    /// A product's customers, invoices, payments, … through the finance model, normalized alike for
+    /// every product: `sage books <product> <resource> list|get <ID>|changes`, JSON lines or CSV.
+    Books(crate::books::BooksArgs),
 }
 
 /// Where the registry's tokens are sealed, told once under every `sage connections` command.

@@ -22,6 +22,11 @@ pub enum CliError {
     Api(Box<sage_core::ApiError>),
     /// A response did not decode through the typed models (`sage doctor`, exit 6).
     Drift(String),
+    /// The product cannot do what was asked, by the finance model's capability table (`sage
+    /// books`, exit 7); nothing was sent.
+    Unsupported(String),
+    /// Sage answered with an error, in the finance model's terms (`sage books`, exit 5).
+    Refused(String),
     /// Anything else (exit 1).
     Other(String),
 }
@@ -35,8 +40,9 @@ impl CliError {
             Self::Auth(_) => 3,
             Self::Api(api) if api.is_auth_failure() => 3,
             Self::Transport(_) => 4,
-            Self::Api(_) => 5,
+            Self::Api(_) | Self::Refused(_) => 5,
             Self::Drift(_) => 6,
+            Self::Unsupported(_) => 7,
         })
     }
 }
@@ -44,7 +50,11 @@ impl CliError {
 impl std::fmt::Display for CliError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
-            Self::Usage(message) | Self::Other(message) | Self::Drift(message) => f.write_str(message),
+            Self::Usage(message)
+            | Self::Other(message)
+            | Self::Drift(message)
+            | Self::Unsupported(message)
+            | Self::Refused(message) => f.write_str(message),
             Self::Auth(message) => write!(f, "{message}"),
             Self::Transport(message) => write!(f, "could not reach Sage: {message}"),
             Self::Api(api) => {

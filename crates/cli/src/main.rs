@@ -1,8 +1,10 @@
 //! `sage`: the sage-rs command line.
 //!
 //! Exit codes: 0 success, 1 other failure, 2 bad arguments or configuration, 3 not signed in or
-//! sign-in no longer valid, 4 Sage unreachable, 5 Sage answered with an error.
+//! sign-in no longer valid, 4 Sage unreachable, 5 Sage answered with an error, 6 an answer that does not
+//! read as its model, 7 the product cannot do what was asked (the finance model's capability table).
 
+mod books;
 mod call;
 mod changes;
 mod cli;
@@ -59,5 +61,6 @@ async fn run(cli: &Cli) -> Result<(), CliError> {
         Command::Demo => demo::run().await,
         Command::Doctor(args) => doctor::run(cli, args).await,
         Command::Connections(args) => connections::run(cli, args).await,
+        Command::Books(args) => books::run(cli, args).await,
     }
 }
