@@ -120,6 +120,29 @@ async fn one_pass_at_a_time_across_handles_and_within_one(backend: Backend) {
     assert!(harness.connections.keep_alive_pass(&settings, later).await.unwrap().ran);
 }
 
+/// A pass longer than the lease's TTL extends it: another process still cannot start one.
+async fn a_long_pass_keeps_its_lease(backend: Backend) {
+    let Some(harness) = Harness::start_with(backend, with_proxy()).await else { return };
+    for index in 0..3 {
+        harness.connect(&format!("customer-{index}"), "accounting-v31").await;
+    }
+    let proxy = harness.proxy.clone().unwrap();
+    proxy.delay(Duration::from_millis(250));
+    let short = settings().concurrency(1).lease_ttl(Duration::from_millis(300));
+    let due = Utc::now() + days(29);
+    let long = {
+        let (connections, short) = (harness.connections.clone(), short.clone());
+        tokio::spawn(async move { connections.keep_alive_pass(&short, due).await })
+    };
+    // Past the TTL of the lease the long pass took: only its extensions keep it.
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    let other = harness.connections_with(Duration::from_secs(600)).await;
+    let meanwhile = other.keep_alive_pass(&short, due).await.unwrap();
+    assert!(!meanwhile.ran, "{meanwhile:?}");
+    let long = long.await.unwrap().unwrap();
+    assert!(long.ran && long.refreshed.len() == 3, "{long:?}");
+}
+
 async fn a_pass_refreshes_at_most_concurrency_at_once(backend: Backend) {
     let Some(harness) = Harness::start_with(backend, with_proxy()).await else { return };
     for index in 0..6 {
@@ -174,6 +197,7 @@ macro_rules! on_both_backends {
 on_both_backends!(
     a_pass_refreshes_what_would_expire_unused,
     one_pass_at_a_time_across_handles_and_within_one,
+    a_long_pass_keeps_its_lease,
     a_pass_refreshes_at_most_concurrency_at_once,
     the_background_loop_runs_passes_until_stopped,
 );
