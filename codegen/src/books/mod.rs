@@ -3,7 +3,7 @@
 //! the product schemas, and written as Rust data for the crate and as a table for the docs.
 //!
 //! The spec says which product operation and field serve each model resource and field; the
-//! schemas say whether the product has them. See [`derive`] for the rules.
+//! schemas say whether the product has them (the rules are in `derive.rs`).
 
 mod derive;
 mod markdown;
