@@ -113,8 +113,37 @@ pub enum Error {
     Registry(#[from] RegistryError),
 }
 
+/// A held client's failure in this crate's terms: a connection that needs relinking or was
+/// disconnected is [`Error::NeedsRelink`] or [`Error::Disconnected`], anything else
+/// [`Error::Client`]. So `client.execute(..).await.map_err(Error::from)?` can be matched on.
 impl From<sage_core::Error> for Error {
     fn from(err: sage_core::Error) -> Self {
-        Self::Client(Box::new(err))
+        match err {
+            sage_core::Error::Auth(AuthError::ConnectionNeedsRelink { connection, reason, since }) => {
+                Self::NeedsRelink { id: connection, reason, since }
+            }
+            sage_core::Error::Auth(AuthError::ConnectionDisconnected { connection }) => Self::Disconnected(connection),
+            other => Self::Client(Box::new(other)),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_held_clients_relink_and_disconnect_failures_convert_typed() {
+        let since = chrono::Utc::now();
+        let relink =
+            AuthError::ConnectionNeedsRelink { connection: "c-1".into(), reason: "invalid_grant".into(), since };
+        let converted = Error::from(sage_core::Error::Auth(relink));
+        assert!(
+            matches!(&converted, Error::NeedsRelink { id, reason, since: at } if id == "c-1" && reason == "invalid_grant" && *at == since)
+        );
+        let gone = AuthError::ConnectionDisconnected { connection: "c-2".into() };
+        assert!(matches!(Error::from(sage_core::Error::Auth(gone)), Error::Disconnected(id) if id == "c-2"));
+        let other = Error::from(sage_core::Error::Auth(AuthError::Rejected));
+        assert!(matches!(other, Error::Client(_)));
     }
 }

@@ -49,6 +49,7 @@ async fn a_connection_lives_and_is_disconnected(backend: Backend, product: &str)
     harness.sandbox.expire_access_tokens();
     let failed = client.execute(&list_request(product)).await.unwrap_err();
     assert!(matches!(failed, sage_core::Error::Auth(AuthError::ConnectionNeedsRelink { .. })), "{failed:?}");
+    assert!(matches!(Error::from(failed), Error::NeedsRelink { .. }), "converts typed");
     let checked = harness.connections.check(id).await;
     assert!(matches!(&checked, Err(Error::NeedsRelink { id: which, .. }) if which == id), "{checked:?}");
 
@@ -78,6 +79,7 @@ async fn a_connection_lives_and_is_disconnected(backend: Backend, product: &str)
         matches!(&stopped, sage_core::Error::Auth(AuthError::ConnectionDisconnected { connection }) if connection == id),
         "{stopped:?}"
     );
+    assert!(matches!(Error::from(stopped), Error::Disconnected(which) if which == id), "converts typed");
     assert!(matches!(harness.connections.client(id).await, Err(Error::Disconnected(_))));
     assert!(matches!(harness.connections.check(id).await, Err(Error::Disconnected(_))));
     let other_process = harness.connections_with(Duration::from_secs(600)).await;
