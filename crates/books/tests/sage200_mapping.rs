@@ -463,3 +463,23 @@ async fn sage_200_refusals_name_the_model_field() {
     assert_eq!(code, "RecordInvalid");
     assert!(message.contains("already exists"));
 }
+
+fn unfindable_answers(method: &Method, target: &str) -> (StatusCode, Value) {
+    match (method.as_str(), target.split('?').next().unwrap_or_default()) {
+        ("POST", "/sales_invoices") => (StatusCode::CREATED, json!({"urn": "99"})),
+        ("GET", "/sales_posted_transactions") => (StatusCode::OK, json!([])),
+        _ => (StatusCode::NOT_FOUND, json!([])),
+    }
+}
+
+#[tokio::test]
+async fn an_invoice_posted_but_not_found_by_its_urn_says_it_was_posted() {
+    let (books, seen) = books(unfindable_answers).await;
+    let err = books.create(invoice_draft()).await.unwrap_err();
+    let Error::PartlyMade { made, failed } = &err else { panic!("expected PartlyMade, got {err:?}") };
+    assert!(made.contains("posted to the sales ledger as URN 99"), "{made}");
+    assert!(matches!(**failed, Error::Decode(_)), "{failed:?}");
+    assert!(!err.is_retryable(), "posting it again would make a second invoice");
+    let posts = seen.lock().unwrap().iter().filter(|seen| seen.method == Method::POST).count();
+    assert_eq!(posts, 1);
+}
