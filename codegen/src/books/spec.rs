@@ -80,7 +80,8 @@ pub(crate) struct ResourceMapping {
 }
 
 /// One product field path (`invoice_lines[].ledger_account_id`, `main_address.city`) or several
-/// that together serve a model field (or operation ids, for an operation).
+/// that together serve a model field (or operation ids, for an operation). No path at all (`[]`):
+/// the mapping serves the field without one of its own (a Sage 200 payment's kind chooses the call).
 #[derive(Debug, Deserialize)]
 #[serde(untagged)]
 pub(crate) enum Paths {
