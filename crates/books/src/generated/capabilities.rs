@@ -60,6 +60,8 @@ pub(crate) const CAPABILITIES: &[Capability] = &[
     op(AccountingV31, TaxRate, Get, Supported), // get_tax_rate
     op(AccountingV31, TaxRate, Create, NotAvailable),
     op(AccountingV31, TaxRate, Changes, Supported), // list_tax_rates
+    field(AccountingV31, TaxRate, List, "code", NotAvailable),
+    field(AccountingV31, TaxRate, Get, "code", NotAvailable),
     // accounting-v31: item
     op(AccountingV31, Item, List, Supported), // list_products, list_services
     op(AccountingV31, Item, Get, Supported), // get_product, get_service
@@ -227,6 +229,8 @@ pub(crate) const CAPABILITIES: &[Capability] = &[
     op(AccountingV3, TaxRate, Get, Supported), // get_tax_rate
     op(AccountingV3, TaxRate, Create, NotAvailable),
     op(AccountingV3, TaxRate, Changes, Supported), // list_tax_rates
+    field(AccountingV3, TaxRate, List, "code", NotAvailable),
+    field(AccountingV3, TaxRate, Get, "code", NotAvailable),
     // accounting-v3: item
     op(AccountingV3, Item, List, Supported), // list_products, list_services
     op(AccountingV3, Item, Get, Supported), // get_product, get_service
