@@ -15,8 +15,9 @@
 //!   [`Status::NeedsRelink`] after one attempt; from then on its calls fail at once, with no
 //!   refresh attempt, until it is completed again. Held clients fail with the typed
 //!   [`AuthError::ConnectionNeedsRelink`](sage_core::auth::AuthError::ConnectionNeedsRelink)
-//!   (match `sage_core::Error::Auth(..)`), `client()` and [`Connections::check`] with
-//!   [`Error::NeedsRelink`].
+//!   (match `sage_core::Error::Auth(..)`, or convert with [`Error::from`]), `client()` and
+//!   [`Connections::check`] with [`Error::NeedsRelink`]; a disconnected one likewise with
+//!   `ConnectionDisconnected` / [`Error::Disconnected`].
 //! - A transient refresh failure (timeout, 5xx, no route) leaves the status `active`: the next
 //!   attempts back off ([`TransientBackoff`]: exponential with jitter, capped), so a thousand
 //!   calls make no token request meanwhile, and the first good token after the streak is
