@@ -74,6 +74,19 @@ pub(crate) trait Backend: Send + Sync {
 }
 
 impl Draft {
+    /// The product-specific fields it carries.
+    pub(crate) fn extra_mut(&mut self) -> &mut Extra {
+        match self {
+            Self::Customer(party) => &mut party.extra,
+            Self::Supplier(party) => &mut party.extra,
+            Self::SalesInvoice(doc) => &mut doc.extra,
+            Self::SalesCreditNote(doc) => &mut doc.extra,
+            Self::PurchaseInvoice(doc) => &mut doc.extra,
+            Self::PurchaseCreditNote(doc) => &mut doc.extra,
+            Self::Payment(payment) => &mut payment.extra,
+        }
+    }
+
     /// The resource it creates.
     pub(crate) fn resource(&self) -> Resource {
         match self {

@@ -386,3 +386,19 @@ async fn v31_purchases_and_credit_notes() {
 async fn v3_purchases_and_credit_notes() {
     purchases_and_credit_notes(sage_accounting_v3::PRODUCT).await;
 }
+
+#[tokio::test]
+async fn a_v31_create_sent_again_with_its_idempotency_id_is_made_once() {
+    let (sandbox, books) = books_on(sage_accounting_v31::PRODUCT).await;
+    let draft = || {
+        let mut customer = NewCustomer::new("Once Only Ltd");
+        customer.extra.insert("idempotency_id".into(), "5f0c3a1e9b2d4c6f8a7e1d2c3b4a5968".into());
+        customer
+    };
+    let first = books.create(draft()).await.expect("created");
+    let again = books.create(draft()).await.expect("answered");
+    assert_eq!(first.id, again.id, "the same record");
+    let customers: Vec<Customer> = books.list().try_collect().await.expect("customers");
+    assert_eq!(customers.iter().filter(|customer| customer.name.as_deref() == Some("Once Only Ltd")).count(), 1);
+    sandbox.shutdown().await;
+}

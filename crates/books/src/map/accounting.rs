@@ -122,6 +122,24 @@ pub(super) fn how_to_find(draft: &Draft) -> String {
     format!("list {list} with contact_id={party} dated {date} and compare them with what was sent")
 }
 
+/// Makes a v3.1 create idempotent: its `idempotency_id` (in `extra`) is the caller's, or a fresh
+/// one set here. Sage makes the record once per id, so sending the same draft again is safe when
+/// the caller chose the id (no uncertainty: `None`); when it was made here, the answer to a lost
+/// create says what it is, so the caller can send again with it.
+pub(super) fn idempotent_create(draft: &mut Draft) -> Option<String> {
+    const FIELD: &str = "idempotency_id";
+    let extra = draft.extra_mut();
+    if extra.get(FIELD).and_then(|id| id.as_str()).is_some_and(|id| !id.is_empty()) {
+        return None;
+    }
+    let id = sage_core::new_idempotency_id();
+    extra.insert(FIELD.into(), id.clone().into());
+    Some(format!(
+        "send the same draft again with extra `{FIELD}` = \"{id}\" (Sage makes it once per id), or {}",
+        how_to_find(draft)
+    ))
+}
+
 /// Reads one of the four documents (`$doc`, typed) into the model, its lines under `$lines`.
 macro_rules! read_document {
     ($doc:ident, $variant:ident, lines: $lines:ident, number: $number:expr, due_date: $due:expr, discount: $discount:expr) => {{

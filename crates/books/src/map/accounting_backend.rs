@@ -35,7 +35,7 @@ macro_rules! accounting_backend {
         use $crate::error::{Context, Error, Result};
         use $crate::feed::Mapped;
         use $crate::map::accounting::{
-            coded, how_to_find, merged, model_field, payment_kind, read_document, read_item_line, status,
+            coded, how_to_find, idempotent_create, merged, model_field, payment_kind, read_document, read_item_line, status,
             transaction_type, write_item_line, CUSTOMER, SUPPLIER,
         };
         use $crate::model::{self as m, Party, PartyRole};
@@ -528,17 +528,11 @@ macro_rules! accounting_backend {
                 })
             }
 
-            async fn create(&self, client: &Client, draft: Draft) -> Result<Normalized> {
+            async fn create(&self, client: &Client, mut draft: Draft) -> Result<Normalized> {
                 use Normalized as N;
                 let resource = draft.resource();
-                let find = how_to_find(&draft);
-                let context = Context {
-                    product: PRODUCT,
-                    resource,
-                    id: None,
-                    uncertain: if $idempotent { None } else { Some(find.as_str()) },
-                    field: model_field,
-                };
+                let find = if $idempotent { idempotent_create(&mut draft) } else { Some(how_to_find(&draft)) };
+                let context = Context { product: PRODUCT, resource, id: None, uncertain: find.as_deref(), field: model_field };
                 let fail = |err| Error::from_core(err, context);
                 Ok(match draft {
                     Draft::Customer(new) => {

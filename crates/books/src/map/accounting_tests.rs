@@ -478,3 +478,33 @@ mod errors {
         assert_eq!(err.to_string(), "no customer with id `c404`");
     }
 }
+
+mod idempotency {
+    use super::*;
+    use crate::backend::Draft;
+    use crate::map::accounting::idempotent_create;
+
+    #[test]
+    fn a_create_gets_an_idempotency_id_and_a_lost_answer_names_it() {
+        let mut draft = Draft::Customer(NewCustomer::new("Acme Ltd"));
+        let how = idempotent_create(&mut draft).expect("the id was made here: say what it is");
+        let Draft::Customer(customer) = &draft else { unreachable!() };
+        let id = customer.extra["idempotency_id"].as_str().expect("an id").to_owned();
+        assert_eq!(id.len(), 32);
+        assert!(how.contains(&id), "{how}");
+        let Draft::Customer(customer) = draft else { unreachable!() };
+        let body = serde_json::to_value(crate::map::accounting_v31::new_contact(customer, "CUSTOMER").expect("maps"))
+            .expect("json");
+        assert_eq!(body["idempotency_id"], id.as_str(), "the typed body carries it");
+    }
+
+    #[test]
+    fn the_callers_id_is_kept_and_sending_again_is_safe() {
+        let mut extra = Extra::new();
+        extra.insert("idempotency_id".into(), json!("0123456789abcdef0123456789abcdef"));
+        let mut draft = Draft::Customer(NewCustomer { extra, ..NewCustomer::new("Acme Ltd") });
+        assert_eq!(idempotent_create(&mut draft), None);
+        let Draft::Customer(customer) = draft else { unreachable!() };
+        assert_eq!(customer.extra["idempotency_id"], "0123456789abcdef0123456789abcdef");
+    }
+}

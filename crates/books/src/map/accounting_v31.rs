@@ -1,6 +1,7 @@
 //! Sage Business Cloud Accounting v3.1: the shared Accounting mapping, plus analysis types
-//! (tracking categories and tracking on lines) and idempotent creates (the client adds
-//! `idempotency_id`, so a create whose answer was lost is safely sent again).
+//! (tracking categories and tracking on lines), the businesses list, and idempotent creates: each
+//! carries an `idempotency_id` (the caller's in `extra`, or a fresh one), so Sage makes the record
+//! once however often the same draft is sent.
 
 use sage_accounting_v31::businesses::{Business, GetBusiness, ListBusinesses};
 use sage_accounting_v31::common::{AnalysisType, AnalysisTypeLineItem};
