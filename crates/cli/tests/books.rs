@@ -143,3 +143,40 @@ fn bad_arguments_exit_2() {
     let unmapped = sage(&["--sandbox", "books", "sage300", "customers", "list"]);
     assert_eq!(unmapped.status.code(), Some(2));
 }
+
+#[test]
+fn follow_prints_the_first_pass_then_stops_cleanly_on_ctrl_c() {
+    use std::io::{BufRead, BufReader};
+    use std::process::Stdio;
+
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("checkpoints.json");
+    let listed = json_lines(&sage(&["--sandbox", "books", "accounting-v31", "sales-invoices", "list"]));
+    assert!(!listed.is_empty(), "the sandbox seeds invoices");
+    let args = ["--sandbox", "books", "accounting-v31", "sales-invoices", "changes", "--follow", "--interval", "1"];
+    let mut child = Command::new(env!("CARGO_BIN_EXE_sage"))
+        .args(args)
+        .args(["--checkpoint", file.to_str().unwrap()])
+        .env("SAGE_HOME", dir.path())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("sage runs");
+    let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
+    let first_pass: Vec<serde_json::Value> = lines
+        .by_ref()
+        .take(listed.len())
+        .map(|line| serde_json::from_str(&line.expect("a line")).expect("JSON"))
+        .collect();
+    assert_eq!(first_pass.len(), listed.len(), "every invoice once");
+    // The checkpoint is committed after the printed batch, while still following.
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+    while !file.exists() && std::time::Instant::now() < deadline {
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+    assert!(file.exists(), "the checkpoint is written while following");
+    let interrupted = Command::new("kill").args(["-INT", &child.id().to_string()]).status().expect("kill runs");
+    assert!(interrupted.success());
+    let status = child.wait().expect("sage stops");
+    assert!(status.success(), "Ctrl-C stops cleanly: {status:?}");
+}
