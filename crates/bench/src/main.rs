@@ -1,9 +1,10 @@
-//! `cargo run --release -p sage-bench -- [overhead|refresh|paging|generator|kill-window|soak|changes|rate-limit|connections-memory|connections-expiry|all]`
+//! `cargo run --release -p sage-bench -- [overhead|refresh|paging|generator|kill-window|soak|changes|rate-limit|connections-memory|connections-expiry|books-list|all]`
 //!
 //! Prints each figure as a ratio measured in this run, so results compare across machines.
 //! See BENCHMARKS.md for what each scenario means and the numbers of one run.
 
 mod alloc;
+mod books_list;
 mod changes;
 mod connections_expiry;
 mod connections_memory;
@@ -21,7 +22,7 @@ mod soak;
 static ALLOCATOR: alloc::Counting = alloc::Counting;
 
 /// The scenarios, in the order `all` runs them.
-const SCENARIOS: [&str; 10] = [
+const SCENARIOS: [&str; 11] = [
     "overhead",
     "refresh",
     "paging",
@@ -32,6 +33,7 @@ const SCENARIOS: [&str; 10] = [
     "rate-limit",
     "connections-memory",
     "connections-expiry",
+    "books-list",
 ];
 
 fn main() {
@@ -47,11 +49,14 @@ fn main() {
         }
         return;
     }
-    if matches!(which.as_str(), "paging" | "changes" | "connections-memory") {
+    if matches!(which.as_str(), "paging" | "changes" | "connections-memory" | "books-list-memory") {
         alloc::enable();
     }
     if which == "overhead" {
         return overhead::run();
+    }
+    if which == "books-list" {
+        return books_list::run();
     }
     let runtime = tokio::runtime::Runtime::new().expect("tokio runtime");
     runtime.block_on(async {
@@ -67,6 +72,8 @@ fn main() {
             "rate-limit" => rate_limit::run().await,
             "connections-memory" => connections_memory::run().await,
             "connections-expiry" => connections_expiry::run().await,
+            "books-list-time" => books_list::worker(books_list::Measure::Time).await,
+            "books-list-memory" => books_list::worker(books_list::Measure::Memory).await,
             other => {
                 eprintln!("unknown scenario `{other}`; one of: all, {}", SCENARIOS.join(", "));
                 std::process::exit(2);
