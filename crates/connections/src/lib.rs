@@ -34,6 +34,10 @@
 //! - [`Connections::disconnect`] revokes at Sage where the product allows it, deletes the tokens,
 //!   marks the connection [`Status::Disconnected`] and keeps an [`AuditRecord`] (who, when, why);
 //!   [`Connections::audit`] gives a connection's trail.
+//! - Every client is held to Sage's rate per (product, business or company) — by default
+//!   Accounting v3's documented 200 calls per 60 s ([`ConnectionsBuilder::rate_limit`]) — by the
+//!   registry's limiter: in this process for SQLite, one budget for the whole fleet for Redis. A
+//!   429's `Retry-After` holds back every caller of that business.
 //!
 //! ```no_run
 //! # async fn demo(cipher: sage_core::auth::TokenCipher, product: sage_core::Product) -> Result<(), Box<dyn std::error::Error>> {

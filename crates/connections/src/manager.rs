@@ -6,6 +6,7 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use sage_core::auth::{Authenticator, OAuthClient, TokenCipher};
+use sage_core::limit::{Quota, RateLimiter};
 use sage_core::{Client, HeaderPolicy, HeaderStyle, Product};
 
 use crate::auth::{Blocked, ConnectionAuth, Live, TrackedStore};
@@ -37,6 +38,9 @@ pub(crate) struct Inner {
     pub(crate) state_lifetime: Duration,
     pub(crate) events: Arc<Events>,
     backoff: TransientBackoff,
+    /// Shared by every connection's client: keyed by (product, business or company), so the
+    /// connections on one business share its budget and those on others do not touch it.
+    limiter: Option<Arc<dyn RateLimiter>>,
     /// Set while this process runs a keep-alive pass: passes never overlap within a process.
     pub(crate) keep_alive_running: AtomicBool,
     clients: Mutex<HashMap<String, Cached>>,
@@ -79,6 +83,17 @@ pub struct ConnectionsBuilder {
     webhook: Option<Webhook>,
     event_capacity: usize,
     backoff: TransientBackoff,
+    rate_limit: RateLimit,
+}
+
+/// How the clients of the connections are held to Sage's rate limits.
+enum RateLimit {
+    /// The registry's limiter at this quota: in this process, or shared through Redis.
+    Quota(Quota),
+    /// The app's own limiter.
+    Limiter(Arc<dyn RateLimiter>),
+    /// None: every call goes at once.
+    Off,
 }
 
 impl ConnectionsBuilder {
@@ -127,6 +142,28 @@ impl ConnectionsBuilder {
         self
     }
 
+    /// Holds every connection's calls to `quota` per (product, business or company): by default
+    /// Accounting v3's documented 200 calls per 60 s. The limiter comes from the registry: in this
+    /// process for SQLite, shared by the whole fleet for Redis. A 429's `Retry-After` keeps every
+    /// caller of that business away until then.
+    pub fn rate_limit(mut self, quota: Quota) -> Self {
+        self.rate_limit = RateLimit::Quota(quota);
+        self
+    }
+
+    /// Uses the app's own limiter (other quotas per product, another Redis) instead of the
+    /// registry's.
+    pub fn rate_limiter(mut self, limiter: Arc<dyn RateLimiter>) -> Self {
+        self.rate_limit = RateLimit::Limiter(limiter);
+        self
+    }
+
+    /// Sends every call at once, with no client-side limit (Sage's 429s are still retried).
+    pub fn no_rate_limit(mut self) -> Self {
+        self.rate_limit = RateLimit::Off;
+        self
+    }
+
     /// Builds the handle.
     pub fn build(self) -> Result<Connections, Error> {
         let http = match self.http {
@@ -145,6 +182,11 @@ impl ConnectionsBuilder {
             }
             None => None,
         };
+        let limiter = match self.rate_limit {
+            RateLimit::Quota(quota) => Some(self.registry.rate_limiter(quota)),
+            RateLimit::Limiter(limiter) => Some(limiter),
+            RateLimit::Off => None,
+        };
         let inner = Inner {
             registry: self.registry,
             cipher: self.cipher,
@@ -153,6 +195,7 @@ impl ConnectionsBuilder {
             state_lifetime: self.state_lifetime,
             events: Arc::new(Events::new(self.event_capacity, self.callbacks, webhook)),
             backoff: self.backoff,
+            limiter,
             keep_alive_running: AtomicBool::new(false),
             clients: Mutex::new(HashMap::new()),
             lives: Mutex::new(HashMap::new()),
@@ -176,6 +219,7 @@ impl Connections {
             webhook: None,
             event_capacity: EVENT_CAPACITY,
             backoff: TransientBackoff::default(),
+            rate_limit: RateLimit::Quota(Quota::default()),
         }
     }
 
@@ -334,8 +378,12 @@ impl Connections {
             backoff: self.inner.backoff,
         });
         let client = api_client(&self.inner.http, config, connection, headers(config, connection)?)?
-            .shared_auth(Arc::clone(&auth) as Arc<dyn sage_core::auth::Authenticate>)
-            .build()?;
+            .shared_auth(Arc::clone(&auth) as Arc<dyn sage_core::auth::Authenticate>);
+        let client = match &self.inner.limiter {
+            Some(limiter) => client.rate_limit(Arc::clone(limiter)),
+            None => client,
+        }
+        .build()?;
         Ok(Cached { client, live, auth })
     }
 }

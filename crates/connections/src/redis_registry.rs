@@ -9,7 +9,8 @@ use chrono::{DateTime, Utc};
 use redis::aio::{ConnectionManager, ConnectionManagerConfig};
 use redis::{AsyncCommands, Script};
 use sage_core::auth::{SageApi, TokenCipher, TokenStore};
-use sage_redis_store::{ConnectionKey, RedisTokenStore};
+use sage_core::limit::{GcraLimiter, Quota, RateLimiter};
+use sage_redis_store::{ConnectionKey, RedisRateLimiter, RedisTokenStore};
 use tokio::sync::OnceCell;
 
 use crate::connection::Connection;
@@ -88,6 +89,8 @@ pub struct RedisRegistry {
     manager: Arc<OnceCell<ConnectionManager>>,
     prefix: String,
     location: String,
+    /// Kept for the rate limiter's own connection; may hold a password, so never shown.
+    url: String,
     tokens: Arc<RedisTokenStore>,
 }
 
@@ -113,7 +116,14 @@ impl RedisRegistry {
         let prefix = prefix.into();
         let base = ConnectionKey::new(SageApi::AccountingV31, "connection", "-").with_namespace(&prefix);
         let tokens = RedisTokenStore::new(url, base).map_err(|err| invalid(err.to_string()))?.encrypted(cipher);
-        Ok(Self { client, manager: Arc::new(OnceCell::new()), prefix, location, tokens: Arc::new(tokens) })
+        Ok(Self {
+            client,
+            manager: Arc::new(OnceCell::new()),
+            prefix,
+            location,
+            url: url.to_owned(),
+            tokens: Arc::new(tokens),
+        })
     }
 
     /// The prefix of every key.
@@ -380,5 +390,18 @@ impl Registry for RedisRegistry {
     fn token_store(&self, id: &str, api: SageApi) -> Arc<dyn TokenStore> {
         let key = ConnectionKey::new(api, "connection", id).with_namespace(&self.prefix);
         Arc::new(self.tokens.for_key(key))
+    }
+
+    /// A GCRA in this Redis, under the registry's prefix: every process of the fleet draws on
+    /// one budget per business.
+    fn rate_limiter(&self, quota: Quota) -> Arc<dyn RateLimiter> {
+        match RedisRateLimiter::new(&self.url, quota) {
+            Ok(limiter) => Arc::new(limiter.with_namespace(&self.prefix)),
+            // The URL opened a client in `new`, so this does not happen; stay limited if it does.
+            Err(err) => {
+                tracing::warn!(error = %err, "the Redis rate limiter could not be opened; limiting in this process");
+                Arc::new(GcraLimiter::new(quota))
+            }
+        }
     }
 }

@@ -6,6 +6,7 @@ use std::sync::Arc;
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use sage_core::auth::{SageApi, TokenStore};
+use sage_core::limit::{GcraLimiter, Quota, RateLimiter};
 
 use crate::connection::Connection;
 use crate::error::RegistryError;
@@ -83,4 +84,11 @@ pub trait Registry: Send + Sync + 'static {
     /// The token store of connection `id`, for tokens of `api`: sealed at rest, with a refresh
     /// lock shared by every process using this backend.
     fn token_store(&self, id: &str, api: SageApi) -> Arc<dyn TokenStore>;
+
+    /// The rate limiter every connection's client shares, holding each (product, business or
+    /// company) to `quota`. In this process by default; a backend a fleet shares should share
+    /// the budget too.
+    fn rate_limiter(&self, quota: Quota) -> Arc<dyn RateLimiter> {
+        Arc::new(GcraLimiter::new(quota))
+    }
 }
