@@ -22,6 +22,7 @@ pub(crate) enum Record {
     Supplier(Supplier),
     LedgerAccount(LedgerAccount),
     TaxRate(TaxRate),
+    BankAccount(BankAccount),
     Item(Item),
     SalesInvoice(SalesInvoice),
     SalesCreditNote(SalesCreditNote),

@@ -1,6 +1,6 @@
 //! One finance model over Sage's accounting products.
 //!
-//! Customers, suppliers, invoices, credit notes, payments, ledger accounts, tax rates, items,
+//! Customers, suppliers, invoices, credit notes, payments, bank accounts, ledger accounts, tax rates, items,
 //! journals and tracking categories read and written the same way whichever product a
 //! [`sage_core::Client`] is for. The products differ, and the model says how rather than hiding it:
 //! [`capability`] lists what each product does, writes are checked against it before sending, and

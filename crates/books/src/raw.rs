@@ -24,6 +24,8 @@ macro_rules! accounting_records {
             LedgerAccount(Box<$krate::common::LedgerAccount>),
             /// A tax rate.
             TaxRate(Box<$krate::common::TaxRate>),
+            /// A bank account.
+            BankAccount(Box<$krate::common::BankAccount>),
             /// A product (goods).
             Product(Box<$krate::common::Product>),
             /// A service.
@@ -67,6 +69,8 @@ pub enum Sage200Record {
     NominalCode(Box<sage200::nominal::NominalCode>),
     /// A tax code.
     TaxCode(Box<sage200::financials::TaxCode>),
+    /// A bank account.
+    Bank(Box<sage200::cash_book::Bank>),
     /// Every cost centre (a tracking category's values).
     CostCentres(Vec<sage200::nominal::CostCentre>),
     /// Every department (a tracking category's values).

@@ -62,6 +62,7 @@ records! {
     Supplier => Supplier,
     LedgerAccount => LedgerAccount,
     TaxRate => TaxRate,
+    BankAccount => BankAccount,
     Item => Item,
     SalesInvoice => SalesInvoice,
     SalesCreditNote => SalesCreditNote,

@@ -61,6 +61,8 @@ pub enum Resource {
     LedgerAccount,
     /// [`TaxRate`](crate::TaxRate).
     TaxRate,
+    /// [`BankAccount`](crate::BankAccount).
+    BankAccount,
     /// [`Item`](crate::Item).
     Item,
     /// [`SalesInvoice`](crate::SalesInvoice).
@@ -81,12 +83,13 @@ pub enum Resource {
 
 impl Resource {
     /// Every resource, in a stable order.
-    pub const ALL: [Resource; 13] = [
+    pub const ALL: [Resource; 14] = [
         Self::Company,
         Self::Customer,
         Self::Supplier,
         Self::LedgerAccount,
         Self::TaxRate,
+        Self::BankAccount,
         Self::Item,
         Self::SalesInvoice,
         Self::SalesCreditNote,
@@ -105,6 +108,7 @@ impl Resource {
             Self::Supplier => "supplier",
             Self::LedgerAccount => "ledger_account",
             Self::TaxRate => "tax_rate",
+            Self::BankAccount => "bank_account",
             Self::Item => "item",
             Self::SalesInvoice => "sales_invoice",
             Self::SalesCreditNote => "sales_credit_note",

@@ -7,13 +7,13 @@ use std::sync::Arc;
 use futures_util::{StreamExt, TryStreamExt};
 use sage_books::types::{Date, Decimal};
 use sage_books::{
-    Books, Customer, DocumentStatus, Error, LedgerAccount, NewCustomer, NewItemLine, NewPayment, NewSalesInvoice,
-    Operation, PaymentKind, Raw, Resource, SalesInvoice, Support, TaxRate,
+    BankAccount, BankAccountKind, Books, Customer, DocumentStatus, Error, LedgerAccount, NewCustomer, NewItemLine,
+    NewPayment, NewSalesInvoice, Operation, PaymentKind, Raw, Resource, SalesInvoice, Support, TaxRate,
 };
 use sage_core::auth::MemoryTokenStore;
 use sage_core::changes::{Change, Checkpoint};
 use sage_core::types::dec;
-use sage_core::{Client, Product};
+use sage_core::Product;
 use sage_sandbox::Sandbox;
 
 async fn books_on(product: Product) -> (Sandbox, Books) {
@@ -23,17 +23,10 @@ async fn books_on(product: Product) -> (Sandbox, Books) {
     (sandbox, books)
 }
 
-/// The first bank account, found through the product's typed crate: the model has no bank accounts.
-async fn bank_account(client: &Client) -> String {
-    let id = if client.product().name == "accounting-v31" {
-        let page = sage_accounting_v31::banking::ListBankAccounts::new().send(client).await.expect("bank accounts");
-        page.items.into_iter().find_map(|account| account.id).map(|id| id.to_string())
-    } else {
-        #[allow(deprecated)]
-        let page = sage_accounting_v3::banking::ListBankAccounts::new().send(client).await.expect("bank accounts");
-        page.items.into_iter().find_map(|account| account.id).map(|id| id.to_string())
-    };
-    id.expect("the sandbox seeds a bank account")
+/// The first bank account, as the model lists it on either version.
+async fn bank_account(books: &Books) -> String {
+    let accounts: Vec<BankAccount> = books.list().try_collect().await.expect("bank accounts");
+    accounts.into_iter().next().map(|account| account.id).expect("the sandbox seeds a bank account")
 }
 
 fn date() -> Date {
@@ -94,7 +87,7 @@ async fn invoice_paid_in_full(product: Product, raw_is_product: fn(&Raw) -> bool
 
     let payment = books
         .create(NewPayment {
-            bank_account_id: Some(bank_account(books.client()).await),
+            bank_account_id: Some(bank_account(&books).await),
             reference: Some("BACS 1125".into()),
             ..NewPayment::new(PaymentKind::CustomerReceipt, &customer.id, date(), gross).allocate(&invoice.id, gross)
         })
@@ -212,7 +205,7 @@ async fn product_errors_read_in_the_models_terms() {
     let owed = invoice.totals.outstanding.expect("outstanding");
     let too_much = owed + dec!(1);
     let receipt = NewPayment {
-        bank_account_id: Some(bank_account(books.client()).await),
+        bank_account_id: Some(bank_account(&books).await),
         ..NewPayment::new(PaymentKind::CustomerReceipt, &customer.id, date(), too_much).allocate(&invoice.id, too_much)
     };
     let err = books.create(receipt).await.unwrap_err();
@@ -297,6 +290,7 @@ async fn every_resource_as_the_table_says(product: Product) {
     each_operation_as_the_table_says::<Supplier>(&books).await;
     each_operation_as_the_table_says::<LedgerAccount>(&books).await;
     each_operation_as_the_table_says::<TaxRate>(&books).await;
+    each_operation_as_the_table_says::<BankAccount>(&books).await;
     each_operation_as_the_table_says::<Item>(&books).await;
     each_operation_as_the_table_says::<SalesInvoice>(&books).await;
     each_operation_as_the_table_says::<SalesCreditNote>(&books).await;
@@ -316,6 +310,37 @@ async fn v31_every_resource_as_the_table_says() {
 #[tokio::test]
 async fn v3_every_resource_as_the_table_says() {
     every_resource_as_the_table_says(sage_accounting_v3::PRODUCT).await;
+}
+
+/// The seeded bank account, listed and got back through the model: its type, exact balance and
+/// ledger account (the bank ledger account the model lists), and its currency where the table says
+/// the version has one.
+async fn the_bank_account_reads_through_the_model(product: Product) {
+    let (sandbox, books) = books_on(product).await;
+    let accounts: Vec<BankAccount> = books.list().try_collect().await.expect("bank accounts");
+    let [account] = accounts.as_slice() else { panic!("one bank account is seeded: {accounts:?}") };
+    assert_eq!(account.code.as_deref(), Some("1200"));
+    assert_eq!(account.account_type.as_ref().map(|kind| kind.kind), Some(BankAccountKind::Current));
+    assert_eq!(account.balance, Some(dec!(0.00)));
+    let ledgers: Vec<LedgerAccount> = books.list().try_collect().await.expect("ledger accounts");
+    let ledger = account.ledger_account.as_ref().expect("a ledger account");
+    let ledger = ledgers.iter().find(|listed| listed.id == ledger.id).expect("one the model lists");
+    assert_eq!(ledger.code.as_deref(), Some("1200"));
+    let has_currency = books.supports(Resource::BankAccount, Operation::List, Some("currency")) == Support::Supported;
+    assert_eq!(account.currency.is_some(), has_currency, "{:?}", account.currency);
+    let read: BankAccount = books.get(&account.id).await.expect("got by id");
+    assert_eq!((read.id.as_str(), read.balance), (account.id.as_str(), account.balance));
+    sandbox.shutdown().await;
+}
+
+#[tokio::test]
+async fn v31_bank_account_reads_through_the_model() {
+    the_bank_account_reads_through_the_model(sage_accounting_v31::PRODUCT).await;
+}
+
+#[tokio::test]
+async fn v3_bank_account_reads_through_the_model() {
+    the_bank_account_reads_through_the_model(sage_accounting_v3::PRODUCT).await;
 }
 
 /// The purchase side and credit notes: a supplier, an invoice from it (its due date required,
@@ -367,7 +392,7 @@ async fn purchases_and_credit_notes(product: Product) {
 
     let owed = bill.totals.gross.expect("a total");
     let payment = NewPayment {
-        bank_account_id: Some(bank_account(books.client()).await),
+        bank_account_id: Some(bank_account(&books).await),
         ..NewPayment::new(PaymentKind::SupplierPayment, &supplier.id, date(), owed).allocate(&bill.id, owed)
     };
     let payment = books.create(payment).await.expect("supplier payment");

@@ -7,9 +7,9 @@
 use futures_util::TryStreamExt;
 use sage_books::types::{Date, Decimal};
 use sage_books::{
-    Address, Books, ContactPerson, Customer, DocumentStatus, Error, LedgerAccount, NewAnalysisLine, NewCustomer,
-    NewItemLine, NewPayment, NewPurchaseInvoice, NewSalesInvoice, NewSupplier, Payment, PaymentKind, PurchaseInvoice,
-    Resource, SalesInvoice, Supplier, TaxRate,
+    Address, BankAccount, Books, ContactPerson, Customer, DocumentStatus, Error, LedgerAccount, NewAnalysisLine,
+    NewCustomer, NewItemLine, NewPayment, NewPurchaseInvoice, NewSalesInvoice, NewSupplier, Payment, PaymentKind,
+    PurchaseInvoice, Resource, SalesInvoice, Supplier, TaxRate,
 };
 use sage_core::changes::{Change, Checkpoint};
 use sage_core::Product;
@@ -247,4 +247,43 @@ async fn a_supplier_invoice_and_payment_on_the_purchase_ledger() {
     assert!(matches!(&err, Error::Unsupported { field: Some(field), .. } if field == "allocations"), "{err:?}");
     let payments_after: Vec<Payment> = books.list().try_collect().await.unwrap();
     assert_eq!(payments_before.len(), payments_after.len());
+}
+
+/// The seeded bank, listed, got back and followed through the model on either edition: its
+/// numbers, exact balance, and its nominal code as the id of a ledger account the model lists.
+async fn the_bank_reads_through_the_model(product: Product) {
+    let (_sandbox, books) = books(product).await;
+    let banks: Vec<BankAccount> = books.list().try_collect().await.unwrap();
+    let [bank] = banks.as_slice() else { panic!("one bank is seeded: {banks:?}") };
+    assert_eq!((bank.id.as_str(), bank.code.as_deref()), ("1", Some("1200")));
+    assert_eq!(bank.name.as_deref(), Some("Bank current account"));
+    assert_eq!((bank.account_number.as_deref(), bank.sort_code.as_deref()), (Some("12345678"), Some("12-34-56")));
+    assert_eq!(bank.balance, Some(d("0")));
+    assert_eq!(bank.currency.as_ref().map(|currency| currency.id.as_str()), Some("1"));
+    let ledger = bank.ledger_account.as_ref().expect("a ledger account");
+    let accounts: Vec<LedgerAccount> = books.list().try_collect().await.unwrap();
+    assert!(accounts.iter().any(|account| account.id == ledger.id), "{ledger:?} is a listed ledger account");
+    let read: BankAccount = books.get(&bank.id).await.unwrap();
+    assert_eq!((read.id.as_str(), read.sort_code.as_deref()), ("1", Some("12-34-56")));
+    let feed = books.changes::<BankAccount>(Checkpoint::default()).unwrap();
+    let batches: Vec<_> = feed.poll().try_collect().await.unwrap();
+    let ids: Vec<String> = batches
+        .into_iter()
+        .flat_map(|batch| batch.changes)
+        .filter_map(|change| match change {
+            Change::Upserted { record, .. } => Some(record.id),
+            Change::Deleted { .. } => None,
+        })
+        .collect();
+    assert_eq!(ids, ["1"], "a first pass reports the bank");
+}
+
+#[tokio::test]
+async fn professional_bank_reads_through_the_model() {
+    the_bank_reads_through_the_model(sage200_pro::PRODUCT).await;
+}
+
+#[tokio::test]
+async fn standard_bank_reads_through_the_model() {
+    the_bank_reads_through_the_model(sage200_standard::PRODUCT).await;
 }

@@ -59,6 +59,26 @@ fn customers_list_as_json_lines_and_csv_on_every_product() {
 }
 
 #[test]
+fn bank_accounts_list_as_csv_with_their_own_columns_on_every_product() {
+    for product in ProductKind::ALL {
+        let name = product.name();
+        let records = json_lines(&sage(&["--sandbox", "books", name, "bank-accounts", "list"]));
+        assert!(!records.is_empty(), "{name}: the sandbox seeds a bank account");
+        let (header, rows) = csv(&sage(&["--sandbox", "books", name, "bank-accounts", "list", "--format", "csv"]));
+        let column =
+            |wanted: &str| header.iter().position(|column| column == wanted).unwrap_or_else(|| panic!("{wanted}"));
+        let (balance, kind, ledger) = (column("balance"), column("account_type.kind"), column("ledger_account.id"));
+        assert_eq!(rows.len(), records.len(), "{name}");
+        for (row, record) in rows.iter().zip(&records) {
+            assert_eq!(row[0], record["id"].as_str().unwrap(), "{name}");
+            assert_eq!(row[balance], record["balance"].as_str().unwrap_or_default(), "{name}: exact money text");
+            assert_eq!(row[kind], record["account_type"]["kind"].as_str().unwrap_or_default(), "{name}");
+            assert!(!row[ledger].is_empty(), "{name}: the seeded account posts to a ledger account");
+        }
+    }
+}
+
+#[test]
 fn get_prints_the_listed_record_and_an_unknown_id_is_sages_error() {
     for product in ProductKind::ALL {
         let name = product.name();

@@ -62,6 +62,11 @@ pub(crate) const CAPABILITIES: &[Capability] = &[
     op(AccountingV31, TaxRate, Changes, Supported), // list_tax_rates
     field(AccountingV31, TaxRate, List, "code", NotAvailable),
     field(AccountingV31, TaxRate, Get, "code", NotAvailable),
+    // accounting-v31: bank_account
+    op(AccountingV31, BankAccount, List, Supported), // list_bank_accounts
+    op(AccountingV31, BankAccount, Get, Supported), // get_bank_account
+    op(AccountingV31, BankAccount, Create, NotAvailable),
+    op(AccountingV31, BankAccount, Changes, Supported), // list_bank_accounts
     // accounting-v31: item
     op(AccountingV31, Item, List, Supported), // list_products, list_services
     op(AccountingV31, Item, Get, Supported), // get_product, get_service
@@ -231,6 +236,13 @@ pub(crate) const CAPABILITIES: &[Capability] = &[
     op(AccountingV3, TaxRate, Changes, Supported), // list_tax_rates
     field(AccountingV3, TaxRate, List, "code", NotAvailable),
     field(AccountingV3, TaxRate, Get, "code", NotAvailable),
+    // accounting-v3: bank_account
+    op(AccountingV3, BankAccount, List, Supported), // list_bank_accounts
+    op(AccountingV3, BankAccount, Get, Supported), // get_bank_account
+    op(AccountingV3, BankAccount, Create, NotAvailable),
+    op(AccountingV3, BankAccount, Changes, Supported), // list_bank_accounts
+    field(AccountingV3, BankAccount, List, "currency", NotAvailable),
+    field(AccountingV3, BankAccount, Get, "currency", NotAvailable),
     // accounting-v3: item
     op(AccountingV3, Item, List, Supported), // list_products, list_services
     op(AccountingV3, Item, Get, Supported), // get_product, get_service
@@ -426,6 +438,13 @@ pub(crate) const CAPABILITIES: &[Capability] = &[
     op(Sage200Pro, TaxRate, Changes, Supported), // list_tax_codes
     field(Sage200Pro, TaxRate, List, "active", NotAvailable),
     field(Sage200Pro, TaxRate, Get, "active", NotAvailable),
+    // sage200-pro: bank_account
+    op(Sage200Pro, BankAccount, List, Supported), // list_banks
+    op(Sage200Pro, BankAccount, Get, Supported), // get_bank
+    op(Sage200Pro, BankAccount, Create, NotAvailable),
+    op(Sage200Pro, BankAccount, Changes, Supported), // list_banks
+    field(Sage200Pro, BankAccount, List, "deleted_at", NotAvailable),
+    field(Sage200Pro, BankAccount, Get, "deleted_at", NotAvailable),
     // sage200-pro: item
     op(Sage200Pro, Item, List, NotAvailable),
     op(Sage200Pro, Item, Get, NotAvailable),
@@ -706,6 +725,13 @@ pub(crate) const CAPABILITIES: &[Capability] = &[
     op(Sage200Standard, TaxRate, Changes, Supported), // list_tax_codes
     field(Sage200Standard, TaxRate, List, "active", NotAvailable),
     field(Sage200Standard, TaxRate, Get, "active", NotAvailable),
+    // sage200-standard: bank_account
+    op(Sage200Standard, BankAccount, List, Supported), // list_banks
+    op(Sage200Standard, BankAccount, Get, Supported), // get_bank
+    op(Sage200Standard, BankAccount, Create, NotAvailable),
+    op(Sage200Standard, BankAccount, Changes, Supported), // list_banks
+    field(Sage200Standard, BankAccount, List, "deleted_at", NotAvailable),
+    field(Sage200Standard, BankAccount, Get, "deleted_at", NotAvailable),
     // sage200-standard: item
     op(Sage200Standard, Item, List, NotAvailable),
     op(Sage200Standard, Item, Get, NotAvailable),

@@ -1,7 +1,7 @@
 //! The Accounting mapping, written once over a typed crate (`$krate`): reads into the model,
 //! drafts into create bodies, and the [`Backend`](crate::backend::Backend) that sends them. The
 //! invoking module supplies what differs between versions: `Tracked` and `TakesTracking` for
-//! lines, `contact_active`, and `more` for resources only it has.
+//! lines, `contact_active`, `bank_currency`, and `more` for resources only it has.
 
 macro_rules! accounting_backend {
     ($krate:ident, $record:ident, $raw:ident, $product:ident, idempotent_creates: $idempotent:expr) => {
@@ -12,8 +12,10 @@ macro_rules! accounting_backend {
         use sage_core::changes::{Changes, Checkpoint};
         use sage_core::{Client, ListOperation};
         use $krate::common::{
-            Address, Base, Contact, ContactPayment, ContactPerson, Generic, LedgerAccount, Product, Service, TaxRate,
+            Address, BankAccount, Base, Contact, ContactPayment, ContactPerson, Generic, LedgerAccount, Product, Service,
+            TaxRate,
         };
+        use $krate::banking::{GetBankAccount, ListBankAccounts};
         use $krate::contacts::{CreateContact, GetContact, ListContacts, NewContact, NewContactMainAddress,
             NewContactMainContactPerson};
         use $krate::ledger::{GetJournal, GetLedgerAccount, Journal, ListJournals, ListLedgerAccounts};
@@ -35,7 +37,7 @@ macro_rules! accounting_backend {
         use $crate::error::{Context, Error, Result};
         use $crate::feed::Mapped;
         use $crate::map::accounting::{
-            coded, how_to_find, idempotent_create, merged, model_field, payment_kind, read_document, read_item_line, status,
+            coded, filled, how_to_find, idempotent_create, merged, model_field, payment_kind, read_document, read_item_line, status,
             transaction_type, write_item_line, CUSTOMER, SUPPLIER,
         };
         use $crate::model::{self as m, Party, PartyRole};
@@ -203,6 +205,30 @@ macro_rules! accounting_backend {
                 active: rate.is_visible,
                 timestamps: timestamps(rate.created_at, rate.updated_at, None),
                 raw: raw(Record::TaxRate(Box::new(rate))),
+            }
+        }
+
+        /// A bank account: its details block gives the name and numbers (blank ones read as unset).
+        pub(crate) fn bank_account(account: BankAccount) -> m::BankAccount {
+            let details = account.bank_account_details.clone().unwrap_or_default();
+            m::BankAccount {
+                id: id(&account.id),
+                code: account.nominal_code.map(|code| code.to_string()),
+                name: filled(&details.account_name).or_else(|| filled(&account.displayed_as)),
+                account_number: filled(&details.account_number),
+                sort_code: filled(&details.sort_code),
+                iban: filled(&details.iban),
+                bic: filled(&details.bic),
+                currency: bank_currency(&account),
+                balance: account.balance,
+                account_type: account.bank_account_type.as_ref().and_then(|kind| {
+                    let code = kind.id.clone()?;
+                    Some(m::Coded { kind: m::BankAccountKind::from_code(&code), code })
+                }),
+                ledger_account: named(&account.ledger_account),
+                active: account.is_active,
+                timestamps: timestamps(account.created_at, account.updated_at, account.deleted_at),
+                raw: raw(Record::BankAccount(Box::new(account))),
             }
         }
 
@@ -480,6 +506,8 @@ macro_rules! accounting_backend {
                         |item| N::LedgerAccount(ledger_account(item)), all),
                     Resource::TaxRate => stream(client, ListTaxRates::new().attributes("all"), resource,
                         |item| N::TaxRate(tax_rate(item)), all),
+                    Resource::BankAccount => stream(client, ListBankAccounts::new().attributes("all"), resource,
+                        |item| N::BankAccount(bank_account(item)), all),
                     Resource::Item => {
                         let products = stream(client, ListProducts::new().attributes("all"), resource,
                             |item| N::Item(product(item)), all);
@@ -516,6 +544,9 @@ macro_rules! accounting_backend {
                         N::LedgerAccount(ledger_account(GetLedgerAccount::new(key).send(client).await.map_err(fail)?))
                     }
                     Resource::TaxRate => N::TaxRate(tax_rate(GetTaxRate::new(key).send(client).await.map_err(fail)?)),
+                    Resource::BankAccount => {
+                        N::BankAccount(bank_account(GetBankAccount::new(key).send(client).await.map_err(fail)?))
+                    }
                     Resource::Item => match GetProduct::new(key).send(client).await {
                         Ok(item) => N::Item(product(item)),
                         Err(err) if err.status() == Some(404) => {
@@ -593,6 +624,8 @@ macro_rules! accounting_backend {
                         |item| N::LedgerAccount(ledger_account(item)), all),
                     Resource::TaxRate => feed(client, ListTaxRates::new().attributes("all"), resource, at,
                         |item| N::TaxRate(tax_rate(item)), all),
+                    Resource::BankAccount => feed(client, ListBankAccounts::new().attributes("all"), resource, at,
+                        |item| N::BankAccount(bank_account(item)), all),
                     Resource::JournalEntry => feed(client, ListJournals::new().attributes("all"), resource, at,
                         |item| N::JournalEntry(journal(item)), all),
                     other => more::changes(client, other, at),

@@ -37,6 +37,11 @@ fn contact_active(_: &Contact) -> Option<bool> {
     None
 }
 
+/// v3 bank accounts do not say their currency.
+fn bank_currency(_: &BankAccount) -> Option<m::Ref> {
+    None
+}
+
 /// Resources only other products have.
 mod more {
     use super::*;

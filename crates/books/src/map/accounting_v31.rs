@@ -65,6 +65,10 @@ fn contact_active(contact: &Contact) -> Option<bool> {
     contact.is_active
 }
 
+fn bank_currency(account: &BankAccount) -> Option<m::Ref> {
+    named(&account.currency)
+}
+
 pub(crate) fn tracking_category(kind: AnalysisType) -> m::TrackingCategory {
     m::TrackingCategory {
         id: id(&kind.id),

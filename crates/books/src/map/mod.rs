@@ -13,6 +13,9 @@ mod sage200;
 mod sage200_read;
 mod sage200_write;
 
+#[cfg(test)]
+mod bank_tests;
+
 /// The mapping for `product`, if the model has one yet.
 pub(crate) fn backend(product: ProductKind) -> Option<Arc<dyn Backend>> {
     match product {

@@ -10,6 +10,7 @@
 
 use async_trait::async_trait;
 use futures_util::stream::{self, BoxStream, StreamExt};
+use sage200::cash_book::{GetBank, ListBanks};
 use sage200::financials::{GetTaxCode, ListTaxCodes};
 use sage200::nominal::{ListCostCentres, ListDepartments, ListNominalCodes, NominalCode};
 use sage200::purchases::{
@@ -370,6 +371,10 @@ fn tax_rate(code: sage200::financials::TaxCode) -> Normalized {
     Normalized::TaxRate(read::tax_rate(code))
 }
 
+fn bank_account(bank: sage200::cash_book::Bank) -> Normalized {
+    Normalized::BankAccount(read::bank_account(bank))
+}
+
 fn is_invoice_sales(tran: &SalesPostedTransaction) -> bool {
     kind_is(&tran.trader_transaction_type, &[INVOICE])
 }
@@ -441,6 +446,7 @@ impl Backend for Mapping {
             }
             Resource::LedgerAccount => this.stream(client, ListNominalCodes::new(), resource, ledger_account, all),
             Resource::TaxRate => this.stream(client, ListTaxCodes::new(), resource, tax_rate, all),
+            Resource::BankAccount => this.stream(client, ListBanks::new(), resource, bank_account, all),
             Resource::TrackingCategory => {
                 let client = client.clone();
                 stream::once(async move { this.tracking(&client).await })
@@ -470,6 +476,7 @@ impl Backend for Mapping {
             Resource::Payment => return Err(not_found()),
             Resource::LedgerAccount => ledger_account(self.nominal_code(client, key).await?),
             Resource::TaxRate => tax_rate(GetTaxCode::new(id()?).send(client).await.map_err(fail)?),
+            Resource::BankAccount => bank_account(GetBank::new(id()?).send(client).await.map_err(fail)?),
             Resource::TrackingCategory => {
                 let found = self.tracking(client).await?.into_iter().find(|record| match record {
                     Normalized::TrackingCategory(category) => category.id == key,
@@ -549,6 +556,7 @@ impl Backend for Mapping {
             ),
             Resource::LedgerAccount => this.feed(client, ListNominalCodes::new(), resource, at, ledger_account, all),
             Resource::TaxRate => this.feed(client, ListTaxCodes::new(), resource, at, tax_rate, all),
+            Resource::BankAccount => this.feed(client, ListBanks::new(), resource, at, bank_account, all),
             _ => Err(Error::Unsupported { product: self.product, resource, field: None }),
         }
     }

@@ -10,6 +10,8 @@
 use std::collections::BTreeMap;
 use std::marker::PhantomData;
 
+use sage200::cash_book::Bank;
+use sage200::common::AccountStatus;
 use sage200::financials::TaxCode;
 use sage200::nominal::{CostCentre, Department, NominalCode};
 use sage200::purchases::{PurchasePostedTransaction, Supplier};
@@ -434,6 +436,42 @@ pub(super) fn tax_rate(code: TaxCode) -> m::TaxRate {
         active: None,
         timestamps: timestamps(code.date_time_created, code.date_time_updated),
         raw: raw(Record::TaxCode(Box::new(code))),
+    }
+}
+
+/// A bank. Its ledger account is named as ledger account ids are: nominal code, cost centre and
+/// department; `description` is the name Sage 200 shows for it, `account_name` the bank's.
+pub(super) fn bank_account(bank: Bank) -> m::BankAccount {
+    let nominal = present(&bank.bank_account_nominal_reference).map(|code| {
+        let (cost_centre, department) =
+            (present(&bank.bank_account_nominal_cost_centre), present(&bank.bank_account_nominal_department));
+        m::Ref {
+            id: account_key(&code, cost_centre.as_deref(), department.as_deref()),
+            name: link_name(&bank.bank_account_nominal_code),
+        }
+    });
+    m::BankAccount {
+        id: text(&bank.id),
+        code: present(&Some(bank.code.clone())),
+        name: present(&bank.description).or_else(|| present(&bank.account_name)),
+        account_number: present(&bank.account_no),
+        sort_code: present(&Some(bank.sort_code.clone())),
+        iban: present(&bank.iban),
+        bic: present(&bank.bic),
+        currency: bank
+            .account_currency_id
+            .map(|id| m::Ref { id: id.to_string(), name: link_name(&bank.account_currency) }),
+        balance: bank.balance,
+        account_type: present(&bank.account_type)
+            .map(|code| Coded { kind: m::BankAccountKind::from_code(&code), code }),
+        ledger_account: nominal,
+        active: match &bank.account_status_type {
+            Some(AccountStatus::Active) => Some(true),
+            Some(AccountStatus::Hidden) => Some(false),
+            Some(AccountStatus::Other(_)) | None => None,
+        },
+        timestamps: timestamps(bank.date_time_created, bank.date_time_updated),
+        raw: raw(Record::Bank(Box::new(bank))),
     }
 }
 

@@ -16,6 +16,7 @@ macro_rules! impl_raw {
     )*};
 }
 
+mod bank;
 mod common;
 mod company;
 mod document;
@@ -24,6 +25,7 @@ mod ledger;
 mod party;
 mod payment;
 
+pub use bank::{BankAccount, BankAccountKind};
 pub use common::{Address, Coded, ContactPerson, DocumentStatus, Ref, Timestamps, Totals};
 pub use company::Company;
 pub use document::{

@@ -55,6 +55,22 @@ const LEDGER_ACCOUNT: &[&str] = &[
 
 const TAX_RATE: &[&str] = &["id", "code", "name", "percentage", "active"];
 
+const BANK_ACCOUNT: &[&str] = &[
+    "id",
+    "code",
+    "name",
+    "account_number",
+    "sort_code",
+    "iban",
+    "bic",
+    "currency.id",
+    "balance",
+    "account_type.kind",
+    "account_type.code",
+    "ledger_account.id",
+    "active",
+];
+
 const ITEM: &[&str] = &[
     "id",
     "kind",
@@ -119,6 +135,7 @@ pub fn columns(resource: Resource) -> Vec<&'static str> {
         Resource::Customer | Resource::Supplier => PARTY,
         Resource::LedgerAccount => LEDGER_ACCOUNT,
         Resource::TaxRate => TAX_RATE,
+        Resource::BankAccount => BANK_ACCOUNT,
         Resource::Item => ITEM,
         Resource::SalesInvoice
         | Resource::SalesCreditNote

@@ -11,8 +11,9 @@ use std::time::Duration;
 use futures_util::TryStreamExt;
 use sage_books::capability::{self, Support};
 use sage_books::{
-    Books, BooksRecord, Company, Customer, Item, JournalEntry, LedgerAccount, Operation, Payment, ProductKind,
-    PurchaseCreditNote, PurchaseInvoice, Resource, SalesCreditNote, SalesInvoice, Supplier, TaxRate, TrackingCategory,
+    BankAccount, Books, BooksRecord, Company, Customer, Item, JournalEntry, LedgerAccount, Operation, Payment,
+    ProductKind, PurchaseCreditNote, PurchaseInvoice, Resource, SalesCreditNote, SalesInvoice, Supplier, TaxRate,
+    TrackingCategory,
 };
 use sage_core::changes::{Checkpoint, CheckpointStore, FileCheckpointStore};
 use serde::Serialize;
@@ -55,6 +56,7 @@ pub async fn run(cli: &Cli, args: &BooksArgs) -> Result<(), CliError> {
         Supplier => Supplier,
         LedgerAccount => LedgerAccount,
         TaxRate => TaxRate,
+        BankAccount => BankAccount,
         Item => Item,
         SalesInvoice => SalesInvoice,
         SalesCreditNote => SalesCreditNote,
