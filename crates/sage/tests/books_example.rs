@@ -56,6 +56,11 @@ async fn runs_unchanged_on(product: Product) {
     let net: Decimal = LINES.iter().map(|(_, quantity, price)| quantity * price).sum();
     let gross = net + (net * Decimal::from(20) / Decimal::ONE_HUNDRED).round_dp(2);
 
+    let bank = expected("bank account", &report.bank_account, kind, Resource::BankAccount, Operation::List);
+    if let Some(bank) = bank {
+        assert!(!bank.id.is_empty(), "{kind}: the bank account has an id");
+    }
+
     let customer = expected("customer", &report.customer, kind, Resource::Customer, Operation::Create);
     if let Some(customer) = customer {
         assert_eq!(customer.name.as_deref(), Some("Brake & Clutch Ltd"), "{kind}");
@@ -88,6 +93,11 @@ async fn runs_unchanged_on(product: Product) {
             .map(|allocation| (allocation.document.as_ref().map(|doc| doc.id.clone()), allocation.amount))
             .collect();
         assert_eq!(allocated, [(Some(invoice.id.clone()), Some(gross))], "{kind}: allocated to the invoice");
+        // Into the bank account the model listed, where the product reads a payment's bank back.
+        if support(kind, Resource::Payment, Operation::Get, Some("bank_account")) == Support::Supported {
+            let into = receipt.bank_account.as_ref().map(|account| account.id.as_str());
+            assert_eq!(into, bank.map(|bank| bank.id.as_str()), "{kind}: the receipt went into the listed bank");
+        }
     }
 
     let read_back = after(invoice, "read back", &report.read_back, kind, Resource::SalesInvoice, Operation::Get);
