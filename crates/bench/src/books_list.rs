@@ -16,12 +16,13 @@ use futures_util::{StreamExt, TryStreamExt};
 use sage200::sales::{ListSalesPostedTransactions, SalesPostedTransaction};
 use sage_accounting_v31::sales::ListSalesInvoices;
 use sage_books::{Books, SalesInvoice};
-use sage_core::{BoxStream, Client, Operation};
-use sage_sandbox::fixtures::{SAGE200_COMPANIES, V31_BUSINESSES};
+use sage_core::auth::{Authenticator, MemoryTokenStore};
+use sage_core::{BoxStream, Client, HeaderPolicy, Operation, Product};
+use sage_sandbox::fixtures::{SAGE200_COMPANIES, SAGE200_SITE_ID, V31_BUSINESSES};
 use sage_sandbox::Sandbox;
 use serde_json::Value;
 
-use crate::alloc;
+use crate::{alloc, replay};
 
 /// Invoices in each product's list, the sandbox's own seeded ones included.
 const INVOICES: usize = 10_000;
@@ -29,6 +30,10 @@ const INVOICES: usize = 10_000;
 const TIMED_PAIRS: usize = 11;
 /// Alternating pairs measured for memory (after one warm-up pair).
 const MEMORY_PAIRS: usize = 3;
+/// Pages served by the sandbox on each request.
+const FROM_SANDBOX: &str = "from the sandbox";
+/// Pages replayed by a caching proxy: the sandbox's work left out.
+const REPLAYED: &str = "pages replayed by a caching proxy";
 /// The Sage 200 transaction type the model reads as an invoice.
 const SAGE200_INVOICE: &str = "TradingAccountEntryTypeInvoice";
 
@@ -53,7 +58,8 @@ pub fn run() {
 /// One product's two ways of listing the same invoices, as streams of records.
 trait Sides {
     type Typed: Send + 'static;
-    fn name(&self) -> &'static str;
+    /// The product, list and where the pages come from.
+    fn name(&self) -> String;
     fn typed(&self) -> BoxStream<'static, Result<Self::Typed, String>>;
     fn normalized(&self) -> BoxStream<'static, Result<SalesInvoice, String>> {
         self.books().list::<SalesInvoice>().map_err(|err| err.to_string()).boxed()
@@ -64,6 +70,7 @@ trait Sides {
 }
 
 struct V31 {
+    via: &'static str,
     client: Client,
     books: Books,
 }
@@ -71,8 +78,8 @@ struct V31 {
 impl Sides for V31 {
     type Typed = sage_accounting_v31::sales::SalesInvoice;
 
-    fn name(&self) -> &'static str {
-        "Accounting v3.1 list_sales_invoices (attributes=all)"
+    fn name(&self) -> String {
+        format!("Accounting v3.1 list_sales_invoices (attributes=all), {}", self.via)
     }
 
     fn typed(&self) -> BoxStream<'static, Result<Self::Typed, String>> {
@@ -90,6 +97,7 @@ impl Sides for V31 {
 }
 
 struct Sage200 {
+    via: &'static str,
     client: Client,
     books: Books,
 }
@@ -97,8 +105,8 @@ struct Sage200 {
 impl Sides for Sage200 {
     type Typed = SalesPostedTransaction;
 
-    fn name(&self) -> &'static str {
-        "Sage 200 Professional sales_posted_transactions (invoices)"
+    fn name(&self) -> String {
+        format!("Sage 200 Professional sales_posted_transactions (invoices), {}", self.via)
     }
 
     fn typed(&self) -> BoxStream<'static, Result<Self::Typed, String>> {
@@ -164,13 +172,40 @@ async fn list<T>(records: BoxStream<'static, Result<T, String>>, shape: Shape) -
     }
 }
 
-/// The worker for one measurement: both products, one after the other.
+/// The worker for one measurement: both products, one after the other; for time, also with the
+/// pages replayed (the same pages, the sandbox's work left out).
 pub async fn worker(measure: Measure) {
     let sandbox = sandbox();
     let v31 = v31_sides(&sandbox).await;
     measure_sides(&v31, measure).await;
+    if measure == Measure::Time {
+        let business = V31_BUSINESSES[0].id;
+        let client = replayed_client(&sandbox, sage_accounting_v31::PRODUCT, HeaderPolicy::accounting_v31()).await;
+        let client = client.for_business(business).expect("business");
+        let books = Books::new(client.clone()).expect("books");
+        measure_sides(&V31 { via: REPLAYED, client, books }, measure).await;
+    }
     let sage200 = sage200_sides(&sandbox).await;
     measure_sides(&sage200, measure).await;
+    if measure == Measure::Time {
+        let headers = HeaderPolicy::sage200(SAGE200_COMPANIES[0].0, SAGE200_SITE_ID);
+        let client = replayed_client(&sandbox, sage200_pro::PRODUCT, headers).await;
+        let books = Books::new(client.clone()).expect("books");
+        measure_sides(&Sage200 { via: REPLAYED, client, books }, measure).await;
+    }
+}
+
+/// A client of `product` whose calls go through a caching proxy in front of the sandbox.
+async fn replayed_client(sandbox: &Sandbox, product: Product, headers: HeaderPolicy) -> Client {
+    let signed_in = sandbox.sign_in(product.name).await.expect("sign in");
+    let proxy = replay::start(replay::origin(&signed_in.api_base_url));
+    let auth = Authenticator::new(signed_in.oauth, Arc::new(MemoryTokenStore::with_tokens(signed_in.tokens)));
+    Client::builder(product)
+        .base_url(replay::rebase(&signed_in.api_base_url, &proxy))
+        .headers(headers)
+        .auth(auth)
+        .build()
+        .expect("a client through the proxy")
 }
 
 /// Starts the sandbox on a runtime of its own whose threads are not counted; it lives as long as the process.
@@ -248,7 +283,7 @@ async fn v31_sides(sandbox: &Arc<Sandbox>) -> V31 {
         .collect();
     insert(sandbox, "accounting-v31", business, "/sales_invoices", records);
     let books = Books::new(client.clone()).expect("books");
-    V31 { client, books }
+    V31 { via: FROM_SANDBOX, client, books }
 }
 
 /// Posts one invoice through the model in the first Sage 200 company, then fills its sales ledger up
@@ -295,7 +330,7 @@ async fn sage200_sides(sandbox: &Arc<Sandbox>) -> Sage200 {
         })
         .collect();
     insert(sandbox, product.name, SAGE200_COMPANIES[0].0, "/sales_posted_transactions", records);
-    Sage200 { client, books }
+    Sage200 { via: FROM_SANDBOX, client, books }
 }
 
 fn median<T: Copy + PartialOrd>(mut values: Vec<T>) -> T {

@@ -15,6 +15,7 @@ mod overhead;
 mod paging;
 mod rate_limit;
 mod refresh;
+mod replay;
 mod server;
 mod soak;
 
