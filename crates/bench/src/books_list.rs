@@ -6,7 +6,8 @@
 //! and streamed (each record dropped before the next: the cost of decoding and mapping alone).
 //! A normalized record keeps the typed one it was mapped from (`raw()`), so collected it holds both.
 //! Time and memory are measured in separate processes (`books-list-time`, `books-list-memory`):
-//! the counting allocator's atomics would tax whichever side allocates more.
+//! the counting allocator's atomics would tax whichever side allocates more. Time is also measured
+//! with the pages replayed by a caching proxy ([`replay`]), which leaves the sandbox's work out.
 
 use std::future::ready;
 use std::sync::Arc;
