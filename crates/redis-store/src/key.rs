@@ -65,7 +65,7 @@ impl ConnectionKey {
 
     fn redis_key(&self, kind: &str) -> String {
         let parts = [self.namespace.as_str(), kind, self.api.name(), &self.tenant, &self.user];
-        parts.iter().map(|part| escape(part)).collect::<Vec<_>>().join(":")
+        parts.iter().map(|part| escape_key_part(part)).collect::<Vec<_>>().join(":")
     }
 }
 
@@ -75,8 +75,9 @@ impl fmt::Display for ConnectionKey {
     }
 }
 
-/// Percent-encodes everything but letters, digits and `-_.@`, so no part can contain the separator.
-fn escape(part: &str) -> String {
+/// Percent-encodes everything but letters, digits and `-_.@`, so no part of a key built from it
+/// (an id, a product, a tenant) can contain the `:` separator.
+pub fn escape_key_part(part: &str) -> String {
     let mut escaped = String::with_capacity(part.len());
     for byte in part.bytes() {
         if byte.is_ascii_alphanumeric() || matches!(byte, b'-' | b'_' | b'.' | b'@') {

@@ -33,7 +33,7 @@ mod store;
 
 pub use checkpoints::RedisCheckpointStore;
 pub use error::RedisStoreError;
-pub use key::{ConnectionKey, DEFAULT_NAMESPACE};
+pub use key::{escape_key_part, ConnectionKey, DEFAULT_NAMESPACE};
 pub use limiter::RedisRateLimiter;
 pub use lock::LockSettings;
 pub use store::RedisTokenStore;

@@ -1,7 +1,6 @@
 //! A rate limit per (product, business or company) shared by every process on one Redis: GCRA in
 //! one atomic script.
 
-use std::collections::HashMap;
 use std::fmt;
 use std::sync::{Arc, LazyLock};
 use std::time::Duration;
@@ -12,7 +11,7 @@ use sage_core::limit::{GcraLimiter, Quota, RateKey, RateLimiter};
 
 use crate::connection::Connection;
 use crate::error::RedisStoreError;
-use crate::key::DEFAULT_NAMESPACE;
+use crate::key::{escape_key_part, DEFAULT_NAMESPACE};
 
 /// GCRA on `KEYS[1]`, which holds the key's theoretical arrival time (TAT) in microseconds of
 /// Redis's clock, so every process measures time alike.
@@ -73,8 +72,7 @@ return wait
 pub struct RedisRateLimiter {
     connection: Arc<Connection>,
     namespace: String,
-    quota: Quota,
-    per_product: HashMap<&'static str, Quota>,
+    /// The quotas, and this process's limit while Redis cannot be reached.
     fallback: GcraLimiter,
 }
 
@@ -83,8 +81,7 @@ impl fmt::Debug for RedisRateLimiter {
         f.debug_struct("RedisRateLimiter")
             .field("url", &self.connection.redacted_url())
             .field("namespace", &self.namespace)
-            .field("quota", &self.quota)
-            .field("per_product", &self.per_product)
+            .field("quotas", &self.fallback)
             .finish_non_exhaustive()
     }
 }
@@ -96,8 +93,6 @@ impl RedisRateLimiter {
         Ok(Self {
             connection: Arc::new(Connection::open(url)?),
             namespace: DEFAULT_NAMESPACE.into(),
-            quota,
-            per_product: HashMap::new(),
             fallback: GcraLimiter::new(quota),
         })
     }
@@ -105,7 +100,6 @@ impl RedisRateLimiter {
     /// Holds the keys of the product named `product` to `quota` instead.
     #[must_use]
     pub fn with_quota(mut self, product: &'static str, quota: Quota) -> Self {
-        self.per_product.insert(product, quota);
         self.fallback = self.fallback.with_quota(product, quota);
         self
     }
@@ -119,11 +113,7 @@ impl RedisRateLimiter {
 
     /// The Redis key holding `key`'s state.
     pub fn redis_key(&self, key: &RateKey) -> String {
-        format!("{}:rate:{}:{}", self.namespace, escape(key.product()), escape(key.tenant()))
-    }
-
-    fn quota(&self, key: &RateKey) -> Quota {
-        self.per_product.get(key.product()).copied().unwrap_or(self.quota)
+        format!("{}:rate:{}:{}", self.namespace, escape_key_part(key.product()), escape_key_part(key.tenant()))
     }
 
     /// One run of the script; its reply in µs.
@@ -133,7 +123,7 @@ impl RedisRateLimiter {
         longest: Option<Duration>,
         penalty: Option<Duration>,
     ) -> Result<i64, RedisStoreError> {
-        let quota = self.quota(key);
+        let quota = self.fallback.quota(key);
         let mut manager = self.connection.get().await?;
         let mut invocation = GCRA.key(self.redis_key(key));
         invocation
@@ -168,19 +158,6 @@ impl RateLimiter for RedisRateLimiter {
 
 fn micros(duration: Duration) -> i64 {
     i64::try_from(duration.as_micros()).unwrap_or(i64::MAX)
-}
-
-/// Percent-encodes everything but letters, digits and `-_.@`, so no part contains the `:` separator.
-fn escape(part: &str) -> String {
-    let mut escaped = String::with_capacity(part.len());
-    for byte in part.bytes() {
-        if byte.is_ascii_alphanumeric() || matches!(byte, b'-' | b'_' | b'.' | b'@') {
-            escaped.push(char::from(byte));
-        } else {
-            escaped.push_str(&format!("%{byte:02X}"));
-        }
-    }
-    escaped
 }
 
 #[cfg(test)]
