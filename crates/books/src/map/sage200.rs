@@ -23,6 +23,7 @@ use sage200::sales::{
     GetSalesPostedTransaction, ListCustomers, ListSalesPostedTransactions, SalesPostedTransaction,
 };
 use sage_core::changes::{Changes, Checkpoint};
+use sage_core::query::quote;
 use sage_core::{Client, ListOperation};
 
 use super::sage200_read::{self as read, account_parts, CREDIT_NOTE, INVOICE, RECEIPT_OR_PAYMENT, REFUND};
@@ -43,11 +44,6 @@ pub(crate) struct Mapping {
 fn of_types(types: &[&str]) -> String {
     let each: Vec<String> = types.iter().map(|kind| format!("trader_transaction_type eq '{kind}'")).collect();
     each.join(" or ")
-}
-
-/// Text as an OData string literal (`'O''Brien'`).
-fn quoted(text: &str) -> String {
-    format!("'{}'", text.replace('\'', "''"))
 }
 
 fn kind_is(kind: &Option<String>, types: &[&str]) -> bool {
@@ -175,7 +171,7 @@ impl Mapping {
         let resource = Resource::LedgerAccount;
         let (code, cost_centre, department) = account_parts(key);
         let page = ListNominalCodes::new()
-            .filter(format!("reference eq {}", quoted(code)))
+            .filter(format!("reference eq {}", quote(code)))
             .send(client)
             .await
             .map_err(self.read_error(resource, Some(key)))?;
@@ -227,7 +223,7 @@ impl Mapping {
         };
         let sales_ledger = matches!(resource, Resource::SalesInvoice | Resource::SalesCreditNote);
         let (ledger, trader) = if sales_ledger { ("sales", "customer") } else { ("purchase", "supplier") };
-        let reference = number_text.map_or_else(String::new, |number| format!(" and reference eq {}", quoted(&number)));
+        let reference = number_text.map_or_else(String::new, |number| format!(" and reference eq {}", quote(&number)));
         let how_to_find = format!(
             "list {ledger}_posted_transactions with $filter={trader}_id eq {party}{reference} and compare them with what was sent"
         );
@@ -288,7 +284,7 @@ impl Mapping {
         let reference = payment
             .reference
             .as_deref()
-            .map_or_else(String::new, |reference| format!(" and reference eq {}", quoted(reference)));
+            .map_or_else(String::new, |reference| format!(" and reference eq {}", quote(reference)));
         let how_to_find = format!(
             "list {ledger}_posted_transactions with $filter={trader}_id eq {party}{reference} and trader_transaction_type eq '{RECEIPT_OR_PAYMENT}' and compare them with what was sent"
         );
