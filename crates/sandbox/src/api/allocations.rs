@@ -11,6 +11,7 @@ use rust_decimal::Decimal;
 use serde_json::{json, Value};
 
 use super::ledger::{self, Side};
+use super::records;
 use super::sage_error::SageError;
 use super::seed::Collections;
 use super::totals::{self, number};
@@ -97,18 +98,18 @@ impl Call<'_> {
     /// outstanding in its direction, and together totalling zero.
     fn checked_lines(self, posted: &[Value], body: &Value, side: Side) -> Result<Vec<Line>, SageError> {
         let trader_field = format!("{}_id", side.trader());
-        let trader = ledger::id_text(&body[trader_field.as_str()]);
+        let trader = records::id_text(&body[trader_field.as_str()]);
         let mut seen = HashSet::new();
         let mut lines = Vec::new();
         for (number, line) in ledger::items(body, "allocation_lines").iter().enumerate() {
             let source = |field: &str| format!("allocation_lines[{number}].{field}");
-            let id = ledger::id_text(&line["posted_tran_id"]);
-            let Some(index) = posted.iter().position(|record| ledger::id_text(&record["id"]) == id) else {
+            let id = records::id_text(&line["posted_tran_id"]);
+            let Some(index) = posted.iter().position(|record| records::id_text(&record["id"]) == id) else {
                 let message = format!("no posted transaction with id {id} exists");
                 return Err(self.rules.invalid(message, source("posted_tran_id")));
             };
             let record = &posted[index];
-            if ledger::id_text(&record[trader_field.as_str()]) != trader {
+            if records::id_text(&record[trader_field.as_str()]) != trader {
                 let message = format!("posted transaction {id} belongs to another {}", side.trader());
                 return Err(self.rules.invalid(message, source("posted_tran_id")));
             }

@@ -10,6 +10,7 @@ use chrono::{DateTime, Duration, SecondsFormat, Utc};
 use serde_json::Value;
 
 use super::paging::{param, Query};
+use super::records::id_text;
 use super::sage_error::SageError;
 use super::seed::Collections;
 
@@ -143,13 +144,6 @@ pub(crate) fn accounting_source<'a>(
         }
         None => records.iter().collect(),
     })
-}
-
-fn id_text(value: &Value) -> String {
-    match value {
-        Value::String(text) => text.clone(),
-        other => other.to_string(),
-    }
 }
 
 #[cfg(test)]

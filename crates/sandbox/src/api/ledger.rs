@@ -6,6 +6,7 @@ use chrono::{Days, NaiveDate};
 use rust_decimal::Decimal;
 use serde_json::Value;
 
+use super::records::id_text;
 use super::totals::{self, number};
 
 pub(super) const INVOICE: &str = "TradingAccountEntryTypeInvoice";
@@ -93,14 +94,6 @@ pub(super) fn trader_transactions(data: &super::seed::Collections, rest: &str) -
     let field = format!("{}_id", side.trader());
     let posted = data.get(&side.posted(""))?;
     Some(posted.iter().filter(|record| id_text(&record[field.as_str()]) == id).cloned().collect())
-}
-
-/// An id as text (Sage 200 ids are numbers, paths and bodies may carry them as strings).
-pub(super) fn id_text(id: &Value) -> String {
-    match id {
-        Value::String(text) => text.clone(),
-        other => other.to_string(),
-    }
 }
 
 /// A day as Sage 200 writes a date-time: midnight, without an offset.

@@ -45,6 +45,7 @@ use live_shapes::RecordKind;
 pub(crate) use live_shapes::Shapes;
 use models::Models;
 use rate::RateWindow;
+use records::id_text;
 use rules::Rules;
 use sage_error::SageError;
 pub(crate) use seed::Collections;
@@ -706,13 +707,6 @@ fn ir_method(method: &Method) -> Option<ir::Method> {
 
 fn not_object(rules: Rules) -> SageError {
     rules.invalid("The request body must be a JSON object", "body")
-}
-
-fn id_text(id: &Value) -> String {
-    match id {
-        Value::String(text) => text.clone(),
-        other => other.to_string(),
-    }
 }
 
 /// An empty body reads as `{}`; anything else must be JSON.

@@ -53,7 +53,7 @@ impl Call<'_> {
         let traders = side.traders(prefix);
         let trader = data
             .get(&traders)
-            .and_then(|records| records::find(records, &ledger::id_text(&trader_id)).cloned())
+            .and_then(|records| records::find(records, &records::id_text(&trader_id)).cloned())
             .ok_or_else(|| {
                 self.rules.invalid(format!("no {} with id {trader_id} exists", side.trader()), &trader_field)
             })?;
@@ -121,7 +121,7 @@ impl Call<'_> {
             self.stamps().created(record, at);
         }
         if let Some(record) = data.get_mut(&traders).and_then(|records| {
-            records.iter_mut().find(|record| ledger::id_text(&record["id"]) == ledger::id_text(&trader_id))
+            records.iter_mut().find(|record| records::id_text(&record["id"]) == records::id_text(&trader_id))
         }) {
             let balance = totals::amount(&record["balance"]).unwrap_or_default();
             record["balance"] = number(balance + entry.sign * gross);
@@ -143,7 +143,7 @@ impl Call<'_> {
     /// The bank entry of a receipt or payment.
     fn bank_items(self, data: &Collections, body: &Value, prefix: &str, urn: u64, value: Decimal) -> Vec<Value> {
         let banks = data.get(&format!("{prefix}/banks")).map(Vec::as_slice).unwrap_or_default();
-        let Some(bank) = records::find(banks, &ledger::id_text(&body["bank_id"])) else { return Vec::new() };
+        let Some(bank) = records::find(banks, &records::id_text(&body["bank_id"])) else { return Vec::new() };
         vec![json!({
             "bank_code": bank["code"], "name": bank["description"], "urn": urn,
             "reference": body["reference"].as_str().unwrap_or_default(), "cheque_value": number(-value),
@@ -243,7 +243,7 @@ impl Call<'_> {
         let mut posted = Vec::new();
         for (index, item) in items.iter().enumerate() {
             let source = |field: &str| format!("tax_analysis_items[{index}].{field}");
-            let id = ledger::id_text(&item["id"]);
+            let id = records::id_text(&item["id"]);
             let Some(code) = records::find(codes, &id) else {
                 return Err(self.rules.invalid(format!("no tax code with id {id} exists"), source("id")));
             };

@@ -15,6 +15,14 @@ pub(crate) enum IdStyle {
     Integer,
 }
 
+/// An id as text (Sage 200 ids are numbers, paths and bodies may carry them as strings).
+pub(crate) fn id_text(id: &Value) -> String {
+    match id {
+        Value::String(text) => text.clone(),
+        other => other.to_string(),
+    }
+}
+
 /// Whether a record's `id` is `key` (numbers compare by their text).
 fn has_id(record: &Value, key: &str) -> bool {
     match &record["id"] {

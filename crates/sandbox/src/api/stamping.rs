@@ -4,9 +4,10 @@
 use serde_json::Value;
 
 use super::clock::{self, Stamps, ACCOUNTING, SAGE200};
+use super::records::{self, id_text};
 use super::sage_error::SageError;
 use super::seed::Collections;
-use super::{records, route, Answer, Call};
+use super::{route, Answer, Call};
 use sage_schema::ir;
 
 impl Call<'_> {
@@ -69,12 +70,5 @@ impl Call<'_> {
             }
             (_, answer) => answer,
         })
-    }
-}
-
-fn id_text(id: &Value) -> String {
-    match id {
-        Value::String(text) => text.clone(),
-        other => other.to_string(),
     }
 }
