@@ -35,7 +35,7 @@ macro_rules! accounting_backend {
 
         use $crate::backend::{Backend, Draft, Record as Normalized, RecordFeed};
         use $crate::error::{Context, Error, Result};
-        use $crate::feed::Mapped;
+        use $crate::map::all;
         use $crate::map::accounting::{
             coded, filled, how_to_find, idempotent_create, merged, model_field, payment_kind, read_document, read_item_line, status,
             transaction_type, write_item_line, CUSTOMER, SUPPLIER,
@@ -424,7 +424,6 @@ macro_rules! accounting_backend {
             move |err| Error::from_core(err, Context::read(PRODUCT, resource, id))
         }
 
-        /// Every item of `operation`, normalized, dropping those `keep` refuses.
         fn stream<O: ListOperation>(
             client: &Client,
             operation: O,
@@ -432,16 +431,7 @@ macro_rules! accounting_backend {
             map: fn(O::Item) -> Normalized,
             keep: fn(&O::Item) -> bool,
         ) -> BoxStream<'static, Result<Normalized>> {
-            client
-                .items(&operation)
-                .filter_map(move |item| {
-                    std::future::ready(match item {
-                        Ok(item) if !keep(&item) => None,
-                        Ok(item) => Some(Ok(map(item))),
-                        Err(err) => Some(Err(read_error(resource, None)(err))),
-                    })
-                })
-                .boxed()
+            $crate::map::stream(PRODUCT, client, operation, resource, map, keep)
         }
 
         fn feed<O: Changes>(
@@ -452,12 +442,7 @@ macro_rules! accounting_backend {
             map: fn(O::Item) -> Normalized,
             keep: fn(&O::Item) -> bool,
         ) -> Result<Box<dyn RecordFeed>> {
-            let feed = client.changes(&operation, checkpoint).map_err(read_error(resource, None))?;
-            Ok(Box::new(Mapped { feed, product: PRODUCT, resource, map, keep }))
-        }
-
-        fn all<T>(_: &T) -> bool {
-            true
+            $crate::map::feed(PRODUCT, client, operation, resource, checkpoint, map, keep)
         }
 
         fn customer(contact: Contact) -> Normalized {

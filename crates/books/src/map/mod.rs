@@ -2,8 +2,14 @@
 
 use std::sync::Arc;
 
-use crate::backend::Backend;
-use crate::resource::ProductKind;
+use futures_util::stream::{BoxStream, StreamExt};
+use sage_core::changes::{Changes, Checkpoint};
+use sage_core::{Client, ListOperation};
+
+use crate::backend::{Backend, Record, RecordFeed};
+use crate::error::{Context, Error, Result};
+use crate::feed::Mapped;
+use crate::resource::{ProductKind, Resource};
 
 pub(crate) mod accounting;
 pub(crate) mod accounting_backend;
@@ -23,4 +29,46 @@ pub(crate) fn backend(product: ProductKind) -> Option<Arc<dyn Backend>> {
         ProductKind::AccountingV3 => Some(Arc::new(accounting_v3::Mapping)),
         ProductKind::Sage200Pro | ProductKind::Sage200Standard => Some(Arc::new(sage200::Mapping { product })),
     }
+}
+
+/// Every item of `operation`, normalized, dropping those `keep` refuses.
+pub(crate) fn stream<O: ListOperation>(
+    product: ProductKind,
+    client: &Client,
+    operation: O,
+    resource: Resource,
+    map: impl Fn(O::Item) -> Record + Send + 'static,
+    keep: fn(&O::Item) -> bool,
+) -> BoxStream<'static, Result<Record>> {
+    client
+        .items(&operation)
+        .filter_map(move |item| {
+            std::future::ready(match item {
+                Ok(item) if !keep(&item) => None,
+                Ok(item) => Some(Ok(map(item))),
+                Err(err) => Some(Err(Error::from_core(err, Context::read(product, resource, None)))),
+            })
+        })
+        .boxed()
+}
+
+/// The change feed of `operation`, normalized, dropping those `keep` refuses.
+pub(crate) fn feed<O: Changes>(
+    product: ProductKind,
+    client: &Client,
+    operation: O,
+    resource: Resource,
+    checkpoint: Checkpoint,
+    map: fn(O::Item) -> Record,
+    keep: fn(&O::Item) -> bool,
+) -> Result<Box<dyn RecordFeed>> {
+    let feed = client
+        .changes(&operation, checkpoint)
+        .map_err(|err| Error::from_core(err, Context::read(product, resource, None)))?;
+    Ok(Box::new(Mapped { feed, product, resource, map, keep }))
+}
+
+/// The `keep` that keeps every item.
+pub(crate) fn all<T>(_: &T) -> bool {
+    true
 }

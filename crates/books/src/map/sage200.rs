@@ -26,11 +26,11 @@ use sage_core::changes::{Changes, Checkpoint};
 use sage_core::query::quote;
 use sage_core::{Client, ListOperation};
 
+use super::all;
 use super::sage200_read::{self as read, account_parts, CREDIT_NOTE, INVOICE, RECEIPT_OR_PAYMENT, REFUND};
 use super::sage200_write::{self as write, number, CashBody};
 use crate::backend::{Backend, Draft, Record as Normalized, RecordFeed};
 use crate::error::{Context, Error, Result};
-use crate::feed::Mapped;
 use crate::model as m;
 use crate::resource::{ProductKind, Resource};
 
@@ -120,17 +120,7 @@ impl Mapping {
         map: impl Fn(O::Item) -> Normalized + Send + 'static,
         keep: fn(&O::Item) -> bool,
     ) -> BoxStream<'static, Result<Normalized>> {
-        let product = self.product;
-        client
-            .items(&operation)
-            .filter_map(move |item| {
-                std::future::ready(match item {
-                    Ok(item) if !keep(&item) => None,
-                    Ok(item) => Some(Ok(map(item))),
-                    Err(err) => Some(Err(Error::from_core(err, Context::read(product, resource, None)))),
-                })
-            })
-            .boxed()
+        super::stream(self.product, client, operation, resource, map, keep)
     }
 
     fn feed<O: Changes>(
@@ -142,8 +132,7 @@ impl Mapping {
         map: fn(O::Item) -> Normalized,
         keep: fn(&O::Item) -> bool,
     ) -> Result<Box<dyn RecordFeed>> {
-        let feed = client.changes(&operation, checkpoint).map_err(self.read_error(resource, None))?;
-        Ok(Box::new(Mapped { feed, product: self.product, resource, map, keep }))
+        super::feed(self.product, client, operation, resource, checkpoint, map, keep)
     }
 
     /// The posted transaction a create's URN names, read back from its ledger.
@@ -345,10 +334,6 @@ impl Mapping {
             .collect();
         Ok(Normalized::Payment(read))
     }
-}
-
-fn all<T>(_: &T) -> bool {
-    true
 }
 
 fn customer(party: sage200::sales::Customer) -> Normalized {
