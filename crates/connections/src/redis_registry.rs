@@ -16,7 +16,7 @@ use tokio::sync::OnceCell;
 use crate::connection::Connection;
 use crate::error::RegistryError;
 use crate::event::AuditRecord;
-use crate::registry::{PendingState, Registry, Taken, Update};
+use crate::registry::{decode, encode, PendingState, Registry, Taken, Update};
 
 const TIMEOUT: Duration = Duration::from_secs(5);
 /// How long a used or expired `state` is remembered, so a replay is told "reused", not "unknown".
@@ -174,13 +174,6 @@ impl RedisRegistry {
     fn state_key(&self, key: &str) -> String {
         format!("{}:connect-state:{}", self.prefix, escape(key))
     }
-
-    fn decode(&self, body: &str) -> Result<Connection, RegistryError> {
-        serde_json::from_str(body).map_err(|err| RegistryError::Corrupt {
-            location: self.location.clone(),
-            reason: format!("a connection is not readable (line {}, column {})", err.line(), err.column()),
-        })
-    }
 }
 
 /// Percent-encodes all but letters, digits and `-_.@`, so an id can never contain the separator.
@@ -210,16 +203,12 @@ fn redact(url: &str) -> String {
     }
 }
 
-fn encode(connection: &Connection) -> String {
-    serde_json::to_string(connection).unwrap_or_default()
-}
-
 #[async_trait]
 impl Registry for RedisRegistry {
     async fn get(&self, id: &str) -> Result<Option<Connection>, RegistryError> {
         let mut conn = self.conn().await?;
         let body: Option<String> = conn.hget(self.connection_key(id), "body").await.map_err(|err| self.error(err))?;
-        body.map(|body| self.decode(&body)).transpose()
+        body.map(|body| decode(&self.location, &body)).transpose()
     }
 
     async fn list(&self) -> Result<Vec<Connection>, RegistryError> {
@@ -234,7 +223,7 @@ impl Registry for RedisRegistry {
             pipe.hget(self.connection_key(id), "body");
         }
         let bodies: Vec<Option<String>> = pipe.query_async(&mut conn).await.map_err(|err| self.error(err))?;
-        bodies.into_iter().flatten().map(|body| self.decode(&body)).collect()
+        bodies.into_iter().flatten().map(|body| decode(&self.location, &body)).collect()
     }
 
     async fn put(&self, connection: &Connection) -> Result<(), RegistryError> {
@@ -266,7 +255,7 @@ impl Registry for RedisRegistry {
                 .await
                 .map_err(|err| self.error(err))?;
             let Some(body) = body else { return Ok(None) };
-            let mut connection = self.decode(&body)?;
+            let mut connection = decode(&self.location, &body)?;
             if !update(&mut connection) {
                 return Ok(Some(connection));
             }

@@ -1,6 +1,7 @@
 //! The storage interface every backend implements: connections, pending connect flows, and one
 //! token store per connection.
 
+use std::fmt::Display;
 use std::sync::Arc;
 
 use async_trait::async_trait;
@@ -15,6 +16,20 @@ use crate::event::AuditRecord;
 /// A change to apply to a stored connection, atomically: return `false` to leave it as it is.
 /// A backend may apply it more than once, each time to a fresh read, until its write goes through.
 pub type Update = Box<dyn Fn(&mut Connection) -> bool + Send + Sync>;
+
+/// A connection as backends store it: JSON.
+pub(crate) fn encode(connection: &Connection) -> String {
+    // Plain data with string keys: serializing cannot fail.
+    serde_json::to_string(connection).unwrap_or_default()
+}
+
+/// A stored connection read back; a body that is not one is [`RegistryError::Corrupt`] at `location`.
+pub(crate) fn decode(location: impl Display, body: &str) -> Result<Connection, RegistryError> {
+    serde_json::from_str(body).map_err(|err| RegistryError::Corrupt {
+        location: location.to_string(),
+        reason: format!("a connection is not readable (line {}, column {})", err.line(), err.column()),
+    })
+}
 
 /// A connect flow waiting for its callback, as a backend stores it: the connection it is bound
 /// to and its expiry in clear (backends check them), the rest sealed by the app's cipher.

@@ -15,7 +15,7 @@ use sage_core::auth::{SageApi, TokenCipher, TokenStore};
 use crate::connection::Connection;
 use crate::error::RegistryError;
 use crate::event::AuditRecord;
-use crate::registry::{PendingState, Registry, Taken, Update};
+use crate::registry::{decode, encode, PendingState, Registry, Taken, Update};
 use db::{from_millis, millis, Db};
 pub use tokens::SqliteTokenStore;
 
@@ -43,18 +43,6 @@ impl SqliteRegistry {
     }
 }
 
-fn decode(location: &Path, body: &str) -> Result<Connection, RegistryError> {
-    serde_json::from_str(body).map_err(|err| RegistryError::Corrupt {
-        location: location.display().to_string(),
-        reason: format!("a connection is not readable (line {}, column {})", err.line(), err.column()),
-    })
-}
-
-fn encode(connection: &Connection) -> String {
-    // Plain data with string keys: serializing cannot fail.
-    serde_json::to_string(connection).unwrap_or_default()
-}
-
 #[async_trait]
 impl Registry for SqliteRegistry {
     async fn get(&self, id: &str) -> Result<Option<Connection>, RegistryError> {
@@ -63,7 +51,7 @@ impl Registry for SqliteRegistry {
             .run(move |conn, path| {
                 let body: Option<String> =
                     conn.query_row("SELECT body FROM connections WHERE id = ?1", [&id], |row| row.get(0)).optional()?;
-                Ok(body.map(|body| decode(path, &body)).transpose())
+                Ok(body.map(|body| decode(path.display(), &body)).transpose())
             })
             .await?
     }
@@ -73,7 +61,7 @@ impl Registry for SqliteRegistry {
             .run(|conn, path| {
                 let mut statement = conn.prepare("SELECT body FROM connections ORDER BY id")?;
                 let bodies = statement.query_map([], |row| row.get::<_, String>(0))?.collect::<Result<Vec<_>, _>>()?;
-                Ok(bodies.iter().map(|body| decode(path, body)).collect())
+                Ok(bodies.iter().map(|body| decode(path.display(), body)).collect())
             })
             .await?
     }
@@ -96,7 +84,7 @@ impl Registry for SqliteRegistry {
                 let body: Option<String> =
                     tx.query_row("SELECT body FROM connections WHERE id = ?1", [&id], |row| row.get(0)).optional()?;
                 let Some(body) = body else { return Ok(Ok(None)) };
-                let mut connection = match decode(path, &body) {
+                let mut connection = match decode(path.display(), &body) {
                     Ok(connection) => connection,
                     Err(err) => return Ok(Err(err)),
                 };
