@@ -33,21 +33,9 @@ pub async fn run(cli: &Cli, args: &ChangesArgs) -> Result<(), CliError> {
     let spec = suggest::operation(&entry, &name)?;
     let params = args.path.iter().chain(&args.query).map(|(name, value)| (name.as_str(), value.as_str()));
     let request = spec.request(params).map_err(|err| suggest::explain(&entry, err))?;
-    let since = match &args.since {
-        Some(text) => Some(
-            text.parse::<sage_core::types::DateTime>()
-                .map_err(|err| CliError::Usage(format!("--since: {err}")))?
-                .to_utc(),
-        ),
-        None => None,
-    };
     let store = args.checkpoint.as_ref().map(FileCheckpointStore::new);
     let key = format!("{}/{name}", args.product);
-    let stored = match &store {
-        Some(store) => store.load(&key).await.map_err(stored_error)?,
-        None => None,
-    };
-    let start = stored.unwrap_or_else(|| since.map(Checkpoint::since).unwrap_or_default());
+    let start = start(args.since.as_deref(), store.as_ref(), &key).await?;
 
     let session = Session::open(cli, &args.product, &args.connection).await?;
     let feed = ChangeFeed::<Value>::new(&session.client, request, *feed_spec, start);
@@ -83,6 +71,27 @@ fn line(change: &Change<Value>) -> Value {
     }
 }
 
-fn stored_error(err: sage_core::changes::CheckpointError) -> CliError {
+/// Where a feed starts: the checkpoint stored under `key`, else `--since`, else everything.
+pub(crate) async fn start(
+    since: Option<&str>,
+    store: Option<&FileCheckpointStore>,
+    key: &str,
+) -> Result<Checkpoint, CliError> {
+    let since = match since {
+        Some(text) => Some(
+            text.parse::<sage_core::types::DateTime>()
+                .map_err(|err| CliError::Usage(format!("--since: {err}")))?
+                .to_utc(),
+        ),
+        None => None,
+    };
+    let stored = match store {
+        Some(store) => store.load(key).await.map_err(stored_error)?,
+        None => None,
+    };
+    Ok(stored.unwrap_or_else(|| since.map(Checkpoint::since).unwrap_or_default()))
+}
+
+pub(crate) fn stored_error(err: sage_core::changes::CheckpointError) -> CliError {
     CliError::Usage(err.to_string())
 }

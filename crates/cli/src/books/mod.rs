@@ -20,6 +20,7 @@ use serde::Serialize;
 
 pub use args::{BooksAction, BooksArgs};
 
+use crate::changes::{self, stored_error};
 use crate::cli::Cli;
 use crate::error::CliError;
 use crate::products;
@@ -110,28 +111,13 @@ fn unsupported(product: ProductKind, resource: Resource, operation: Operation, s
 
 /// Where `changes` starts: the checkpoint file's, else --since, else everything.
 async fn start(args: &BooksArgs, product: ProductKind, resource: Resource) -> Result<Checkpoint, CliError> {
-    let since = match &args.since {
-        Some(text) => Some(
-            text.parse::<sage_core::types::DateTime>()
-                .map_err(|err| CliError::Usage(format!("--since: {err}")))?
-                .to_utc(),
-        ),
-        None => None,
-    };
-    let stored = match &args.checkpoint {
-        Some(file) => FileCheckpointStore::new(file).load(&key(product, resource)).await.map_err(stored_error)?,
-        None => None,
-    };
-    Ok(stored.unwrap_or_else(|| since.map(Checkpoint::since).unwrap_or_default()))
+    let store = args.checkpoint.as_ref().map(FileCheckpointStore::new);
+    changes::start(args.since.as_deref(), store.as_ref(), &key(product, resource)).await
 }
 
 /// The checkpoint file's key for one feed, apart from `sage changes`' keys in the same file.
 fn key(product: ProductKind, resource: Resource) -> String {
     format!("books/{product}/{resource}")
-}
-
-fn stored_error(err: sage_core::changes::CheckpointError) -> CliError {
-    CliError::Usage(err.to_string())
 }
 
 /// The action on records of type `R`.
