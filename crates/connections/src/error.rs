@@ -119,11 +119,23 @@ pub enum Error {
 impl From<sage_core::Error> for Error {
     fn from(err: sage_core::Error) -> Self {
         match err {
-            sage_core::Error::Auth(AuthError::ConnectionNeedsRelink { connection, reason, since }) => {
+            sage_core::Error::Auth(
+                err @ (AuthError::ConnectionNeedsRelink { .. } | AuthError::ConnectionDisconnected { .. }),
+            ) => Self::from_auth(err),
+            other => Self::Client(Box::new(other)),
+        }
+    }
+}
+
+impl Error {
+    /// A token failure in this crate's terms: relink and disconnect typed, the rest as they are.
+    pub(crate) fn from_auth(err: AuthError) -> Self {
+        match err {
+            AuthError::ConnectionNeedsRelink { connection, reason, since } => {
                 Self::NeedsRelink { id: connection, reason, since }
             }
-            sage_core::Error::Auth(AuthError::ConnectionDisconnected { connection }) => Self::Disconnected(connection),
-            other => Self::Client(Box::new(other)),
+            AuthError::ConnectionDisconnected { connection } => Self::Disconnected(connection),
+            other => Self::Auth(other),
         }
     }
 }

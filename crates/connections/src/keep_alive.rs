@@ -14,7 +14,7 @@ use std::time::Duration;
 
 use chrono::{DateTime, Utc};
 use rand::Rng;
-use sage_core::auth::{AuthError, SageApi};
+use sage_core::auth::SageApi;
 use tokio::sync::{oneshot, Semaphore};
 use tokio::task::JoinSet;
 
@@ -294,14 +294,7 @@ impl Connections {
 
     async fn refresh_one(&self, id: &str) -> Result<(), Error> {
         let auth = self.auth(id).await?;
-        match auth.refresh_now().await {
-            Ok(_) => Ok(()),
-            Err(AuthError::ConnectionNeedsRelink { connection, reason, since }) => {
-                Err(Error::NeedsRelink { id: connection, reason, since })
-            }
-            Err(AuthError::ConnectionDisconnected { connection }) => Err(Error::Disconnected(connection)),
-            Err(err) => Err(Error::Auth(err)),
-        }
+        auth.refresh_now().await.map(drop).map_err(Error::from_auth)
     }
 }
 

@@ -2,7 +2,7 @@
 //! and its [`Connections::audit`] trail.
 
 use chrono::Utc;
-use sage_core::auth::{AuthError, Authenticate};
+use sage_core::auth::Authenticate;
 
 use crate::connection::{Connection, Status};
 use crate::error::Error;
@@ -25,7 +25,7 @@ impl Connections {
             Status::Disconnected => return Err(Error::Disconnected(id.to_owned())),
         }
         let auth = self.auth(id).await?;
-        auth.access_token().await.map_err(typed)?;
+        auth.access_token().await.map_err(Error::from_auth)?;
         self.get(id).await
     }
 
@@ -34,9 +34,10 @@ impl Connections {
     /// impossible revocation is noted in the audit record, not returned), deletes its tokens,
     /// appends an audit record with `by`, `why` and the time, emits [`Event::Disconnected`] and
     /// forgets its cached client. Clients already handed out by this process fail at once with
-    /// [`AuthError::ConnectionDisconnected`]; those of other processes at their next token
-    /// refresh, which finds no tokens (or sooner, where Sage's revocation kills the access tokens
-    /// too). A later connect flow makes it active again, for clients already handed out too.
+    /// [`AuthError::ConnectionDisconnected`](sage_core::auth::AuthError::ConnectionDisconnected);
+    /// those of other processes at their next token refresh, which finds no tokens (or sooner,
+    /// where Sage's revocation kills the access tokens too). A later connect flow makes it active
+    /// again, for clients already handed out too.
     /// Disconnecting a disconnected connection deletes any tokens left and records nothing new.
     pub async fn disconnect(&self, id: &str, by: &str, why: &str) -> Result<Connection, Error> {
         let before = self.get(id).await?;
@@ -125,16 +126,5 @@ impl Connections {
                 (false, format!("revocation failed ({err}); tokens deleted"))
             }
         }
-    }
-}
-
-/// The connections error for a token failure: relink and disconnect typed, the rest as they are.
-fn typed(err: AuthError) -> Error {
-    match err {
-        AuthError::ConnectionNeedsRelink { connection, reason, since } => {
-            Error::NeedsRelink { id: connection, reason, since }
-        }
-        AuthError::ConnectionDisconnected { connection } => Error::Disconnected(connection),
-        other => Error::Auth(other),
     }
 }
