@@ -16,14 +16,7 @@ impl Connections {
     /// [`Error::NeedsRelink`]; a disconnected one is [`Error::Disconnected`]; a transient failure
     /// is [`Error::Auth`] and leaves the status `active`.
     pub async fn check(&self, id: &str) -> Result<Connection, Error> {
-        let connection = self.get(id).await?;
-        match connection.status {
-            Status::Active => {}
-            Status::NeedsRelink { reason, since } => {
-                return Err(Error::NeedsRelink { id: id.to_owned(), reason, since })
-            }
-            Status::Disconnected => return Err(Error::Disconnected(id.to_owned())),
-        }
+        self.get_active(id).await?;
         let auth = self.auth(id).await?;
         auth.access_token().await.map_err(Error::from_auth)?;
         self.get(id).await

@@ -280,15 +280,19 @@ impl Connections {
         }
     }
 
-    async fn active_entry(&self, id: &str) -> Result<Cached, Error> {
+    /// The connection with this id, if it is active: one that needs relinking is
+    /// [`Error::NeedsRelink`], a disconnected one [`Error::Disconnected`].
+    pub(crate) async fn get_active(&self, id: &str) -> Result<Connection, Error> {
         let connection = self.get(id).await?;
-        match &connection.status {
-            Status::Active => {}
-            Status::NeedsRelink { reason, since } => {
-                return Err(Error::NeedsRelink { id: id.to_owned(), reason: reason.clone(), since: *since })
-            }
-            Status::Disconnected => return Err(Error::Disconnected(id.to_owned())),
+        match connection.status {
+            Status::Active => Ok(connection),
+            Status::NeedsRelink { reason, since } => Err(Error::NeedsRelink { id: id.to_owned(), reason, since }),
+            Status::Disconnected => Err(Error::Disconnected(id.to_owned())),
         }
+    }
+
+    async fn active_entry(&self, id: &str) -> Result<Cached, Error> {
+        let connection = self.get_active(id).await?;
         // The registry says active: any block this process remembers predates a reconnect.
         if let Some(live) = self.existing_live(id) {
             if live.blocked().is_some() {
