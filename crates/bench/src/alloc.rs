@@ -8,6 +8,9 @@
 use std::alloc::{GlobalAlloc, Layout, System};
 use std::cell::Cell;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::sync::Arc;
+
+use sage_sandbox::{Sandbox, SandboxBuilder};
 
 /// Counts bytes handed out by the system allocator.
 pub struct Counting;
@@ -32,6 +35,28 @@ thread_local! {
 /// the client's memory is measured). Memory is never handed between such threads and counted ones.
 pub fn exclude_this_thread() {
     COUNTED.with(|counted| counted.set(false));
+}
+
+/// Starts the sandbox `builder` makes on a runtime of its own whose threads are not counted, and
+/// runs `setup` on it there (seeding stays uncounted too); it lives as long as the process.
+pub fn uncounted_sandbox(builder: SandboxBuilder, setup: impl FnOnce(&Sandbox) + Send + 'static) -> Arc<Sandbox> {
+    let (sender, receiver) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        exclude_this_thread();
+        let runtime = tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(1)
+            .on_thread_start(exclude_this_thread)
+            .enable_all()
+            .build()
+            .expect("sandbox runtime");
+        runtime.block_on(async move {
+            let sandbox = Arc::new(builder.start().await.expect("sandbox"));
+            setup(&sandbox);
+            sender.send(sandbox).expect("hand over");
+            std::future::pending::<()>().await
+        });
+    });
+    receiver.recv().expect("the sandbox started")
 }
 
 fn counted() -> bool {

@@ -209,25 +209,9 @@ async fn replayed_client(sandbox: &Sandbox, product: Product, headers: HeaderPol
         .expect("a client through the proxy")
 }
 
-/// Starts the sandbox on a runtime of its own whose threads are not counted; it lives as long as the process.
+/// The sandbox on threads of its own whose allocations are not counted.
 fn sandbox() -> Arc<Sandbox> {
-    let (sender, receiver) = std::sync::mpsc::channel();
-    std::thread::spawn(move || {
-        alloc::exclude_this_thread();
-        let runtime = tokio::runtime::Builder::new_multi_thread()
-            .worker_threads(1)
-            .on_thread_start(alloc::exclude_this_thread)
-            .enable_all()
-            .build()
-            .expect("sandbox runtime");
-        runtime.block_on(async move {
-            let sandbox =
-                Sandbox::builder().auto_approve(true).max_records(2 * INVOICES).start().await.expect("sandbox");
-            sender.send(Arc::new(sandbox)).expect("hand over");
-            std::future::pending::<()>().await;
-        });
-    });
-    receiver.recv().expect("the sandbox started")
+    alloc::uncounted_sandbox(Sandbox::builder().auto_approve(true).max_records(2 * INVOICES), |_| ())
 }
 
 /// Appends `records` from a thread whose allocations are not counted (they end up in the sandbox).

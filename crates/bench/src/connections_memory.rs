@@ -8,7 +8,6 @@
 //! connections: it is excluded by measuring from after the first connection's client has made a
 //! call (its pool connection is open), with the other calls made one at a time over it.
 
-use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use sage_connections::{Connections, RedisRegistry, SqliteRegistry};
@@ -23,7 +22,7 @@ const ROUNDS: usize = 100;
 const SETTLE: Duration = Duration::from_millis(1_500);
 
 pub async fn run() {
-    let sandbox = sandbox_on_own_thread();
+    let sandbox = alloc::uncounted_sandbox(Sandbox::builder().auto_approve(true), |_| ());
     let fleet = Fleet::of(&sandbox, &fleet::PRODUCTS);
     println!("connections memory: {} connections in one process, the four products in turn", fleet::count());
     let dir = std::env::temp_dir().join(format!("sage-bench-connections-{}", std::process::id()));
@@ -120,25 +119,4 @@ async fn time_cached_clients(connections: &Connections, count: usize) -> Vec<Dur
 
 fn micros(duration: Duration) -> f64 {
     duration.as_secs_f64() * 1e6
-}
-
-/// Starts the sandbox on a runtime of its own whose threads are not counted; it lives as long as
-/// the process.
-fn sandbox_on_own_thread() -> Arc<Sandbox> {
-    let (sender, receiver) = std::sync::mpsc::channel();
-    std::thread::spawn(move || {
-        alloc::exclude_this_thread();
-        let runtime = tokio::runtime::Builder::new_multi_thread()
-            .worker_threads(1)
-            .on_thread_start(alloc::exclude_this_thread)
-            .enable_all()
-            .build()
-            .expect("sandbox runtime");
-        runtime.block_on(async move {
-            let sandbox = Sandbox::builder().auto_approve(true).start().await.expect("sandbox");
-            sender.send(Arc::new(sandbox)).expect("hand over");
-            std::future::pending::<()>().await
-        });
-    });
-    receiver.recv().expect("the sandbox started")
 }
