@@ -14,11 +14,6 @@ use crate::resource::Resource;
 pub(super) const CUSTOMER: &str = "CUSTOMER";
 pub(super) const SUPPLIER: &str = "VENDOR";
 
-/// Text that says something: Accounting sends `""` as well as `null` for a detail it lacks.
-pub(super) fn filled(text: &Option<String>) -> Option<String> {
-    text.as_deref().map(str::trim).filter(|text| !text.is_empty()).map(str::to_owned)
-}
-
 /// A document status id (`artefact_statuses`) in the model's terms.
 pub(super) fn status(code: &str) -> DocumentStatus {
     match code {

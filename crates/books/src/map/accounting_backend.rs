@@ -35,9 +35,9 @@ macro_rules! accounting_backend {
 
         use $crate::backend::{Backend, Draft, Record as Normalized, RecordFeed};
         use $crate::error::{Context, Error, Result};
-        use $crate::map::all;
+        use $crate::map::{all, filled};
         use $crate::map::accounting::{
-            coded, filled, how_to_find, idempotent_create, merged, model_field, payment_kind, read_document, read_item_line, status,
+            coded, how_to_find, idempotent_create, merged, model_field, payment_kind, read_document, read_item_line, status,
             transaction_type, write_item_line, CUSTOMER, SUPPLIER,
         };
         use $crate::model::{self as m, Party, PartyRole};

@@ -72,3 +72,9 @@ pub(crate) fn feed<O: Changes>(
 pub(crate) fn all<T>(_: &T) -> bool {
     true
 }
+
+/// Text that says something: both products send `""` as well as `null` for a detail they lack
+/// (Accounting's bank details, Sage 200's blank cost centres and references).
+pub(crate) fn filled(text: &Option<String>) -> Option<String> {
+    text.as_deref().map(str::trim).filter(|text| !text.is_empty()).map(str::to_owned)
+}

@@ -20,6 +20,7 @@ use sage_core::types::{DateTime, Decimal, Json};
 
 use crate::types::Date;
 
+use super::filled;
 use crate::model::{self as m, Coded, DocumentKind, DocumentStatus, Party, PartyRole, PaymentKind, TrackingKind};
 use crate::raw::{Raw, Sage200Record as Record};
 
@@ -79,11 +80,6 @@ fn text<T: ToString>(value: &Option<T>) -> String {
     value.as_ref().map(ToString::to_string).unwrap_or_default()
 }
 
-/// Text Sage sends blank for "none" (`""` cost centres, references) read as unset.
-fn present(value: &Option<String>) -> Option<String> {
-    value.as_deref().map(str::trim).filter(|value| !value.is_empty()).map(str::to_owned)
-}
-
 fn day(value: &Option<DateTime>) -> Option<Date> {
     value.as_ref().map(|value| value.naive().date())
 }
@@ -117,8 +113,8 @@ macro_rules! posted_view {
             id: text(&tran.id),
             kind: tran.trader_transaction_type.clone(),
             party: tran.$party_id.map(|id| m::Ref { id: id.to_string(), name: link_name(&tran.$party) }),
-            reference: present(&tran.reference),
-            second_reference: present(&tran.second_reference),
+            reference: filled(&tran.reference),
+            second_reference: filled(&tran.second_reference),
             date: day(&tran.transaction_date),
             due_date: day(&tran.due_date),
             exchange_rate: tran.exchange_rate,
@@ -135,11 +131,11 @@ macro_rules! posted_view {
                 .iter()
                 .flatten()
                 .map(|item| Nominal {
-                    code: present(&item.code),
-                    name: present(&item.name),
-                    cost_centre: present(&item.cost_centre),
-                    department: present(&item.department),
-                    narrative: present(&item.narrative),
+                    code: filled(&item.code),
+                    name: filled(&item.name),
+                    cost_centre: filled(&item.cost_centre),
+                    department: filled(&item.department),
+                    narrative: filled(&item.narrative),
                     value: item.value,
                 })
                 .collect(),
@@ -147,7 +143,7 @@ macro_rules! posted_view {
                 .tax_analysis_items
                 .iter()
                 .flatten()
-                .map(|item| Tax { id: item.id, name: present(&item.name), tax: item.tax_amount })
+                .map(|item| Tax { id: item.id, name: filled(&item.name), tax: item.tax_amount })
                 .collect(),
             allocations: tran.allocation_history_items.iter().flatten().map(|item| item.allocation_value).collect(),
             created: tran.date_time_created,
@@ -353,24 +349,24 @@ macro_rules! read_party {
             .find(|contact| contact.is_default == Some(true))
             .or_else(|| party.contacts.iter().flatten().next())
             .map(|contact| m::ContactPerson {
-                name: present(&contact.name).or_else(|| {
-                    let parts = [present(&contact.first_name), present(&contact.last_name)];
+                name: filled(&contact.name).or_else(|| {
+                    let parts = [filled(&contact.first_name), filled(&contact.last_name)];
                     let full = parts.into_iter().flatten().collect::<Vec<_>>().join(" ");
                     (!full.is_empty()).then_some(full)
                 }),
-                email: present(&contact.default_email),
-                telephone: present(&contact.default_telephone),
+                email: filled(&contact.default_email),
+                telephone: filled(&contact.default_telephone),
                 mobile: None,
                 job_title: None,
             })
             .filter(|person| !person.is_empty());
         let address = party.main_address.as_ref().map(|address| m::Address {
-            line1: present(&address.address_1),
-            line2: present(&address.address_2),
-            city: present(&address.city).or_else(|| present(&address.address_3)),
-            region: present(&address.county).or_else(|| present(&address.address_4)),
-            postal_code: present(&address.postcode),
-            country: present(&address.country),
+            line1: filled(&address.address_1),
+            line2: filled(&address.address_2),
+            city: filled(&address.city).or_else(|| filled(&address.address_3)),
+            region: filled(&address.county).or_else(|| filled(&address.address_4)),
+            postal_code: filled(&address.postcode),
+            country: filled(&address.country),
         });
         let active = match &party.account_status_type {
             Some(sage200::common::AccountStatus::Active) => Some(true),
@@ -382,7 +378,7 @@ macro_rules! read_party {
             reference: Some(party.reference.clone()).filter(|reference| !reference.is_empty()),
             name: Some(party.name.clone()),
             email: person.as_ref().and_then(|person| person.email.clone()),
-            tax_number: present(&party.vat_number),
+            tax_number: filled(&party.vat_number),
             currency: party.currency_id.map(|id| m::Ref { id: id.to_string(), name: link_name(&party.currency) }),
             balance: party.balance,
             credit_limit: party.credit_limit,
@@ -412,12 +408,12 @@ pub(super) fn supplier<R: PartyRole>(party: Supplier) -> Party<R> {
 /// A nominal code: its account number, with the cost centre and department that make it unique
 /// (and its id, see [`account_key`]).
 pub(super) fn ledger_account(code: NominalCode) -> m::LedgerAccount {
-    let (cost_centre, department) = (present(&code.cost_centre_code), present(&code.department_code));
+    let (cost_centre, department) = (filled(&code.cost_centre_code), filled(&code.department_code));
     m::LedgerAccount {
         id: account_key(&code.reference, cost_centre.as_deref(), department.as_deref()),
         code: Some(code.reference.clone()),
-        name: present(&code.name),
-        account_type: present(&code.nominal_account_type).map(m::Ref::id),
+        name: filled(&code.name),
+        account_type: filled(&code.nominal_account_type).map(m::Ref::id),
         tax_rate: None,
         visibility: m::Visibility::default(),
         tracking: tracking(cost_centre, department),
@@ -442,9 +438,9 @@ pub(super) fn tax_rate(code: TaxCode) -> m::TaxRate {
 /// A bank. Its ledger account is named as ledger account ids are: nominal code, cost centre and
 /// department; `description` is the name Sage 200 shows for it, `account_name` the bank's.
 pub(super) fn bank_account(bank: Bank) -> m::BankAccount {
-    let nominal = present(&bank.bank_account_nominal_reference).map(|code| {
+    let nominal = filled(&bank.bank_account_nominal_reference).map(|code| {
         let (cost_centre, department) =
-            (present(&bank.bank_account_nominal_cost_centre), present(&bank.bank_account_nominal_department));
+            (filled(&bank.bank_account_nominal_cost_centre), filled(&bank.bank_account_nominal_department));
         m::Ref {
             id: account_key(&code, cost_centre.as_deref(), department.as_deref()),
             name: link_name(&bank.bank_account_nominal_code),
@@ -452,18 +448,17 @@ pub(super) fn bank_account(bank: Bank) -> m::BankAccount {
     });
     m::BankAccount {
         id: text(&bank.id),
-        code: present(&Some(bank.code.clone())),
-        name: present(&bank.description).or_else(|| present(&bank.account_name)),
-        account_number: present(&bank.account_no),
-        sort_code: present(&Some(bank.sort_code.clone())),
-        iban: present(&bank.iban),
-        bic: present(&bank.bic),
+        code: filled(&Some(bank.code.clone())),
+        name: filled(&bank.description).or_else(|| filled(&bank.account_name)),
+        account_number: filled(&bank.account_no),
+        sort_code: filled(&Some(bank.sort_code.clone())),
+        iban: filled(&bank.iban),
+        bic: filled(&bank.bic),
         currency: bank
             .account_currency_id
             .map(|id| m::Ref { id: id.to_string(), name: link_name(&bank.account_currency) }),
         balance: bank.balance,
-        account_type: present(&bank.account_type)
-            .map(|code| Coded { kind: m::BankAccountKind::from_code(&code), code }),
+        account_type: filled(&bank.account_type).map(|code| Coded { kind: m::BankAccountKind::from_code(&code), code }),
         ledger_account: nominal,
         active: match &bank.account_status_type {
             Some(AccountStatus::Active) => Some(true),
@@ -486,7 +481,7 @@ pub(super) fn cost_centres(centres: Vec<CostCentre>) -> m::TrackingCategory {
             .map(|centre| m::TrackingValue {
                 id: centre.code.clone(),
                 code: Some(centre.code.clone()),
-                name: present(&centre.name),
+                name: filled(&centre.name),
             })
             .collect(),
         timestamps: m::Timestamps::default(),
@@ -505,7 +500,7 @@ pub(super) fn departments(departments: Vec<Department>) -> m::TrackingCategory {
             .map(|department| m::TrackingValue {
                 id: department.code.clone(),
                 code: Some(department.code.clone()),
-                name: present(&department.name),
+                name: filled(&department.name),
             })
             .collect(),
         timestamps: m::Timestamps::default(),
