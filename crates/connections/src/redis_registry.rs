@@ -10,7 +10,7 @@ use redis::aio::{ConnectionManager, ConnectionManagerConfig};
 use redis::{AsyncCommands, Script};
 use sage_core::auth::{SageApi, TokenCipher, TokenStore};
 use sage_core::limit::{GcraLimiter, Quota, RateLimiter};
-use sage_redis_store::{ConnectionKey, RedisRateLimiter, RedisTokenStore};
+use sage_redis_store::{escape_key_part, ConnectionKey, RedisRateLimiter, RedisTokenStore};
 use tokio::sync::OnceCell;
 
 use crate::connection::Connection;
@@ -156,7 +156,7 @@ impl RedisRegistry {
     }
 
     fn connection_key(&self, id: &str) -> String {
-        format!("{}:connection:{}", self.prefix, escape(id))
+        format!("{}:connection:{}", self.prefix, escape_key_part(id))
     }
 
     fn ids_key(&self) -> String {
@@ -164,29 +164,16 @@ impl RedisRegistry {
     }
 
     fn audit_key(&self, id: &str) -> String {
-        format!("{}:audit:{}", self.prefix, escape(id))
+        format!("{}:audit:{}", self.prefix, escape_key_part(id))
     }
 
     fn lease_key(&self, name: &str) -> String {
-        format!("{}:lease:{}", self.prefix, escape(name))
+        format!("{}:lease:{}", self.prefix, escape_key_part(name))
     }
 
     fn state_key(&self, key: &str) -> String {
-        format!("{}:connect-state:{}", self.prefix, escape(key))
+        format!("{}:connect-state:{}", self.prefix, escape_key_part(key))
     }
-}
-
-/// Percent-encodes all but letters, digits and `-_.@`, so an id can never contain the separator.
-fn escape(part: &str) -> String {
-    let mut escaped = String::with_capacity(part.len());
-    for byte in part.bytes() {
-        if byte.is_ascii_alphanumeric() || b"-_.@".contains(&byte) {
-            escaped.push(byte as char);
-        } else {
-            escaped.push_str(&format!("%{byte:02X}"));
-        }
-    }
-    escaped
 }
 
 /// The URL with its password masked; an unparseable one is not shown at all.
