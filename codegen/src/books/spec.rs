@@ -5,6 +5,7 @@
 use serde::{Deserialize, Deserializer};
 
 use super::ordered::Ordered;
+use crate::import::escape;
 use crate::load::{SchemaError, SourceFile};
 
 pub use sage_schema::load::BOOKS_DIR;
@@ -111,7 +112,7 @@ pub(crate) fn parse<T: for<'de> Deserialize<'de>>(file: &SourceFile) -> Result<T
             use serde_path_to_error::Segment;
             match segment {
                 Segment::Seq { index } => format!("{pointer}/{index}"),
-                Segment::Map { key } => format!("{pointer}/{}", key.replace('~', "~0").replace('/', "~1")),
+                Segment::Map { key } => child(&pointer, key),
                 Segment::Enum { variant } => format!("{pointer}/{variant}"),
                 Segment::Unknown => pointer,
             }
@@ -122,5 +123,5 @@ pub(crate) fn parse<T: for<'de> Deserialize<'de>>(file: &SourceFile) -> Result<T
 
 /// `pointer` with one more reference token, escaped as RFC 6901 says.
 pub(crate) fn child(pointer: &str, token: &str) -> String {
-    format!("{pointer}/{}", token.replace('~', "~0").replace('/', "~1"))
+    format!("{pointer}/{}", escape(token))
 }

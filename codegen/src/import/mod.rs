@@ -41,6 +41,7 @@ pub use disk::{import_preview, import_to_dir, DiskError};
 pub use idempotency::is_hand_written_addition;
 pub use naming::singular;
 pub use reference::{reference_spec_paths, reference_specs_dir, REFERENCE_SPECS};
+pub(crate) use spec::escape;
 pub use spec::SpecFile;
 pub use string_enums::StringEnum;
 pub use twins::{Supersession, Twin, Twins};
