@@ -50,6 +50,16 @@ fn kind_is(kind: &Option<String>, types: &[&str]) -> bool {
     kind.as_deref().is_some_and(|kind| types.contains(&kind))
 }
 
+/// The URN a create answered, as the number its posted transaction is found by; when it is not
+/// one, the create was made all the same, as `made` says.
+fn urn_number(answered: Option<String>, made: impl FnOnce() -> String) -> Result<i64> {
+    let text = answered.unwrap_or_default();
+    text.trim().parse().map_err(|_| Error::PartlyMade {
+        made: made(),
+        failed: Box::new(Error::Decode(format!("Sage answered the URN `{text}`, not a number"))),
+    })
+}
+
 /// The transaction types a resource reads from its ledger.
 fn types_of(resource: Resource) -> &'static [&'static str] {
     match resource {
@@ -231,11 +241,7 @@ impl Mapping {
         }
         .map_err(fail)?;
         let made = |urn: &str| format!("the {resource} was posted to the {ledger} ledger as URN {urn}");
-        let urn_text = urn.urn.unwrap_or_default();
-        let urn: i64 = urn_text.trim().parse().map_err(|_| Error::PartlyMade {
-            made: format!("the {resource} was posted to the {ledger} ledger"),
-            failed: Box::new(Error::Decode(format!("Sage answered the URN `{urn_text}`, not a number"))),
-        })?;
+        let urn = urn_number(urn.urn, || format!("the {resource} was posted to the {ledger} ledger"))?;
         let partly = |failed: Error| Error::PartlyMade { made: made(&urn.to_string()), failed: Box::new(failed) };
         Ok(if sales_ledger {
             sales(resource, self.sales_by_urn(client, urn, resource).await.map_err(partly)?)
@@ -284,11 +290,7 @@ impl Mapping {
         }
         .map_err(|err| Error::from_core(err, context))?;
         let what = if ledger == "sales" { "sales receipt" } else { "purchase payment" };
-        let urn_text = urn.urn.unwrap_or_default();
-        let urn: i64 = urn_text.trim().parse().map_err(|_| Error::PartlyMade {
-            made: format!("the {what} of {} was posted", payment.amount),
-            failed: Box::new(Error::Decode(format!("Sage answered the URN `{urn_text}`, not a number"))),
-        })?;
+        let urn = urn_number(urn.urn, || format!("the {what} of {} was posted", payment.amount))?;
         let mut made = format!("the {what} of {} was posted as URN {urn}", payment.amount);
         if ledger == "purchase" {
             let tran = self.purchase_by_urn(client, urn, resource).await;
