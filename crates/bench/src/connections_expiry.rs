@@ -25,7 +25,6 @@ use sage_core::auth::AuthError;
 use sage_sandbox::Sandbox;
 
 use crate::fleet::{self, Fleet};
-use crate::soak::{free_port, RedisServer};
 
 const PROCESSES: usize = 4;
 /// Connections one worker touches at once.
@@ -54,16 +53,9 @@ struct Pass {
 }
 
 pub async fn run() {
-    let (url, _server) = match std::env::var("SAGE_BENCH_REDIS_URL") {
-        Ok(url) => (url, None),
-        Err(_) => {
-            let port = free_port();
-            let Some(server) = RedisServer::start(port) else {
-                println!("connections expiry: skipped (no SAGE_BENCH_REDIS_URL and no redis-server on PATH)");
-                return;
-            };
-            (format!("redis://127.0.0.1:{port}/"), Some(server))
-        }
+    let Some((url, _server)) = fleet::redis() else {
+        println!("connections expiry: skipped (no SAGE_BENCH_REDIS_URL and no redis-server on PATH)");
+        return;
     };
     println!("connections expiry: {} connections on one Redis, {PROCESSES} processes", fleet::count());
     scenario(&url, Expiry::Revoked).await;

@@ -33,14 +33,7 @@ pub async fn run() {
     measure("SQLite registry", &fleet, fleet.connections(registry, fleet::cipher(&key))).await;
     let _ = std::fs::remove_dir_all(&dir);
 
-    let redis = match std::env::var("SAGE_BENCH_REDIS_URL") {
-        Ok(url) => Some((url, None)),
-        Err(_) => {
-            let port = crate::soak::free_port();
-            crate::soak::RedisServer::start(port).map(|server| (format!("redis://127.0.0.1:{port}/"), Some(server)))
-        }
-    };
-    let Some((url, _server)) = redis else {
+    let Some((url, _server)) = fleet::redis() else {
         println!("  Redis registry: skipped (no SAGE_BENCH_REDIS_URL and no redis-server on PATH)");
         return;
     };

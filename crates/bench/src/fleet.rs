@@ -11,6 +11,8 @@ use sage_core::{Client, HeaderStyle, Method, PagingStyle, Product, Request};
 use sage_sandbox::{Sandbox, DEMO_CLIENT_ID, DEMO_CLIENT_SECRET};
 use serde::{Deserialize, Serialize};
 
+use crate::soak::{free_port, RedisServer};
+
 /// The four products. Only v3.1's crate is a dependency of the bench (the others are large to
 /// build), so the rest are declared here as their crates do.
 pub const PRODUCTS: [Product; 4] = [
@@ -158,6 +160,17 @@ async fn call(client: &Client, product: Product) -> sage_core::Result<()> {
         _ => Request::new("list_customers", Method::Get, "/customers"),
     };
     client.execute(&request).await.map(drop)
+}
+
+/// The Redis the connection benchmarks use: `SAGE_BENCH_REDIS_URL`, else a throwaway `redis-server`
+/// of their own (running while the returned server lives); `None` when there is neither.
+pub(crate) fn redis() -> Option<(String, Option<RedisServer>)> {
+    if let Ok(url) = std::env::var("SAGE_BENCH_REDIS_URL") {
+        return Some((url, None));
+    }
+    let port = free_port();
+    let server = RedisServer::start(port)?;
+    Some((format!("redis://127.0.0.1:{port}/"), Some(server)))
 }
 
 /// A cipher whose key travels to worker processes as hex.
