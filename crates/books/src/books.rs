@@ -37,12 +37,7 @@ impl Books {
         let name = client.product().name;
         let product = ProductKind::from_name(name)
             .ok_or_else(|| Error::Invalid(format!("the finance model does not map the product `{name}`")))?;
-        let backend = crate::map::backend(product).ok_or(Error::Unsupported {
-            product,
-            resource: Resource::Customer,
-            field: None,
-        })?;
-        Ok(Self { client, backend })
+        Ok(Self { client, backend: crate::map::backend(product) })
     }
 
     /// The product the model reads and writes.

@@ -22,12 +22,12 @@ mod sage200_write;
 #[cfg(test)]
 mod bank_tests;
 
-/// The mapping for `product`, if the model has one yet.
-pub(crate) fn backend(product: ProductKind) -> Option<Arc<dyn Backend>> {
+/// The mapping for `product`.
+pub(crate) fn backend(product: ProductKind) -> Arc<dyn Backend> {
     match product {
-        ProductKind::AccountingV31 => Some(Arc::new(accounting_v31::Mapping)),
-        ProductKind::AccountingV3 => Some(Arc::new(accounting_v3::Mapping)),
-        ProductKind::Sage200Pro | ProductKind::Sage200Standard => Some(Arc::new(sage200::Mapping { product })),
+        ProductKind::AccountingV31 => Arc::new(accounting_v31::Mapping),
+        ProductKind::AccountingV3 => Arc::new(accounting_v3::Mapping),
+        ProductKind::Sage200Pro | ProductKind::Sage200Standard => Arc::new(sage200::Mapping { product }),
     }
 }
 
