@@ -78,7 +78,7 @@ pub async fn run(cli: &Cli, args: &ConnectionsArgs) -> Result<(), CliError> {
 
 /// The registry for reading connections: no product settings, no key.
 async fn reader(location: &Location, home: &Home) -> Result<Connections, CliError> {
-    let (builder, _) = location.open(home, KeyUse::ReadOnly).await?;
+    let builder = location.open(home, KeyUse::ReadOnly).await?;
     Ok(builder.build()?)
 }
 
@@ -89,7 +89,7 @@ async fn with_tokens(location: &Location, home: &Home, sage: &Sage, app: &AppArg
         Sage::Real => crate::login::client_secret(app.client_secret_stdin)?,
     };
     let configs = sage.configs(app, secret)?;
-    let (mut builder, _) = location.open(home, KeyUse::Tokens).await?;
+    let mut builder = location.open(home, KeyUse::Tokens).await?;
     for config in configs {
         builder = builder.product(config);
     }

@@ -105,7 +105,7 @@ impl Location {
     }
 
     /// The registry's builder with the key `use_` needs.
-    pub async fn open(&self, home: &Home, use_: KeyUse) -> Result<(ConnectionsBuilder, TokenCipher), CliError> {
+    pub async fn open(&self, home: &Home, use_: KeyUse) -> Result<ConnectionsBuilder, CliError> {
         let cipher = match use_ {
             // Nothing is sealed or opened: a throwaway key, so reading needs no key and creates none.
             KeyUse::ReadOnly => TokenCipher::new(
@@ -114,17 +114,16 @@ impl Location {
             ),
             KeyUse::Tokens => self.cipher(home)?,
         };
-        let builder = match self {
+        Ok(match self {
             Self::Sqlite(path) => {
                 let registry = SqliteRegistry::open(path, cipher.clone()).await.map_err(registry_error)?;
-                Connections::builder(registry, cipher.clone())
+                Connections::builder(registry, cipher)
             }
             Self::Redis { url, prefix } => {
                 let registry = RedisRegistry::new(url, prefix.clone(), cipher.clone()).map_err(registry_error)?;
-                Connections::builder(registry, cipher.clone())
+                Connections::builder(registry, cipher)
             }
-        };
-        Ok((builder, cipher))
+        })
     }
 
     /// The app's key from the environment; for a SQLite registry, else the home's key file, which is
