@@ -18,6 +18,16 @@ pub fn home_dir(home: Option<&Path>) -> Result<PathBuf, String> {
     }
 }
 
+/// Creates `dir` and its parents, mode 0700 on Unix: what the CLI keeps there (tokens, keys) is
+/// for this user only.
+pub fn create_private_dir(dir: &Path) -> Result<(), String> {
+    let mut builder = std::fs::DirBuilder::new();
+    builder.recursive(true);
+    #[cfg(unix)]
+    std::os::unix::fs::DirBuilderExt::mode(&mut builder, 0o700);
+    builder.create(dir).map_err(|err| format!("cannot create {}: {err}", dir.display()))
+}
+
 /// The files of one profile and product.
 #[derive(Debug, Clone)]
 pub struct Paths {
@@ -34,11 +44,7 @@ impl Paths {
     /// Creates the directory (mode 0700: it holds tokens) and proves it is writable, so a sign-in never
     /// exchanges its single-use code only to fail when saving the tokens.
     pub fn prepare(&self) -> Result<(), String> {
-        let mut builder = std::fs::DirBuilder::new();
-        builder.recursive(true);
-        #[cfg(unix)]
-        std::os::unix::fs::DirBuilderExt::mode(&mut builder, 0o700);
-        builder.create(&self.dir).map_err(|err| format!("cannot create {}: {err}", self.dir.display()))?;
+        create_private_dir(&self.dir)?;
         let probe = self.dir.join(format!(".{}.write-check", self.stem));
         std::fs::write(&probe, b"")
             .and_then(|()| std::fs::remove_file(&probe))

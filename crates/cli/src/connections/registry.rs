@@ -62,11 +62,7 @@ impl Home {
 
     /// Creates the directory, mode 0700 (it holds tokens and maybe a key).
     pub fn create(&self) -> Result<(), CliError> {
-        let mut builder = std::fs::DirBuilder::new();
-        builder.recursive(true);
-        #[cfg(unix)]
-        std::os::unix::fs::DirBuilderExt::mode(&mut builder, 0o700);
-        builder.create(&self.dir).map_err(|err| CliError::Usage(format!("cannot create {}: {err}", self.dir.display())))
+        crate::config::create_private_dir(&self.dir).map_err(CliError::Usage)
     }
 }
 
