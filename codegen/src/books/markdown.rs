@@ -93,10 +93,10 @@ fn fields(matrix: &Matrix, out: &mut String) {
                 if row.iter().flatten().all(|fact| fact.support == Support::Supported) {
                     continue;
                 }
-                let same_as_get = |facts: &[Option<&FieldFact>]| {
-                    let get = self::facts_support(&matrix.products, matrix, resource, ModelOp::Get, field);
-                    facts.iter().map(|fact| fact.map(|fact| fact.support)).collect::<Vec<_>>() == get
+                let supports = |facts: &[Option<&FieldFact>]| -> Vec<Option<Support>> {
+                    facts.iter().map(|fact| fact.map(|fact| fact.support)).collect()
                 };
+                let same_as_get = |these: &[Option<&FieldFact>]| supports(these) == supports(&facts(ModelOp::Get));
                 let label = match operation {
                     ModelOp::Get if same_as_get(&facts(ModelOp::List)) => "list, get",
                     ModelOp::List if same_as_get(&row) => continue,
@@ -108,17 +108,6 @@ fn fields(matrix: &Matrix, out: &mut String) {
         }
     }
     out.push('\n');
-}
-
-/// The support of `field` on each product (`None` where the operation is not available).
-fn facts_support(
-    products: &[String],
-    matrix: &Matrix,
-    resource: &str,
-    operation: ModelOp,
-    field: &str,
-) -> Vec<Option<Support>> {
-    products.iter().map(|product| matrix.field(product, resource, operation, field).map(|fact| fact.support)).collect()
 }
 
 fn requirements(matrix: &Matrix, out: &mut String) {
