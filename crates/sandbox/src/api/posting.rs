@@ -7,7 +7,7 @@
 //! must add up to the headline values when both are given.
 
 use rust_decimal::Decimal;
-use serde_json::{json, Map, Value};
+use serde_json::{json, Value};
 
 use super::ledger::{self, Entry};
 use super::records::{self, IdStyle};
@@ -50,11 +50,10 @@ impl Call<'_> {
         let side = entry.side;
         let trader_field = format!("{}_id", side.trader());
         let trader_id = body[trader_field.as_str()].clone();
+        let trader_key = records::id_text(&trader_id);
         let traders = side.traders(prefix);
-        let trader = data
-            .get(&traders)
-            .and_then(|records| records::find(records, &records::id_text(&trader_id)).cloned())
-            .ok_or_else(|| {
+        let trader =
+            data.get(&traders).and_then(|records| records::find(records, &trader_key).cloned()).ok_or_else(|| {
                 self.rules.invalid(format!("no {} with id {trader_id} exists", side.trader()), &trader_field)
             })?;
         let analysis = if entry.cash { self.cash(body)? } else { self.analysis(data, body, prefix, &trader, side)? };
@@ -69,14 +68,12 @@ impl Call<'_> {
         };
         let posted = side.posted(prefix);
         let urn = ledger::next_urn(data.get(&posted).map(Vec::as_slice).unwrap_or_default());
-        let mut fields = Map::new();
-        fields.insert(trader_field.clone(), trader_id.clone());
         let text = |name: &str| body.get(name).and_then(Value::as_str).unwrap_or_default().to_owned();
         let sign_items = |items: Vec<Value>, names: &[&str]| -> Vec<Value> {
             items.into_iter().map(|item| ledger::signed_fields(item, names, entry.sign)).collect()
         };
         let bank_items = if entry.cash { self.bank_items(data, body, prefix, urn, entry.sign * gross) } else { vec![] };
-        let record = json!({
+        let mut record = json!({
             "urn": urn,
             "trader_transaction_type": entry.kind,
             "reference": text("reference"),
@@ -111,18 +108,14 @@ impl Call<'_> {
             "bank_items": bank_items,
             "user_name": "sandbox",
         });
-        if let Value::Object(record) = record {
-            fields.extend(record);
-        }
-        let stored = data.entry(posted.clone()).or_default();
-        let created = records::create(stored, Value::Object(fields), IdStyle::Integer, &posted, self.max_records)?;
+        record[trader_field.as_str()] = trader_id.clone();
         let at = self.clock.write_time();
-        if let Some(record) = stored.iter_mut().rev().find(|record| record["id"] == created["id"]) {
-            self.stamps().created(record, at);
-        }
-        if let Some(record) = data.get_mut(&traders).and_then(|records| {
-            records.iter_mut().find(|record| records::id_text(&record["id"]) == records::id_text(&trader_id))
-        }) {
+        self.stamps().created(&mut record, at);
+        records::create(data.entry(posted.clone()).or_default(), record, IdStyle::Integer, &posted, self.max_records)?;
+        if let Some(record) = data
+            .get_mut(&traders)
+            .and_then(|records| records.iter_mut().find(|record| records::id_text(&record["id"]) == trader_key))
+        {
             let balance = totals::amount(&record["balance"]).unwrap_or_default();
             record["balance"] = number(balance + entry.sign * gross);
             self.stamps().updated(record, at);
