@@ -35,10 +35,14 @@ impl TransientBackoff {
     pub(crate) fn pause(&self, failures: u32) -> Duration {
         let doubled = self.initial.saturating_mul(2_u32.saturating_pow(failures.saturating_sub(1).min(30)));
         let base = doubled.min(self.max);
-        let spread = base.as_millis() as u64 / 4;
-        let jitter = if spread == 0 { 0 } else { rand::thread_rng().gen_range(0..=spread) };
-        base + Duration::from_millis(jitter)
+        base + random_up_to(Duration::from_millis(base.as_millis() as u64 / 4))
     }
+}
+
+/// A random pause from zero to `max`, in whole milliseconds, so processes do not act in step.
+pub(crate) fn random_up_to(max: Duration) -> Duration {
+    let max_ms = max.as_millis() as u64;
+    Duration::from_millis(if max_ms == 0 { 0 } else { rand::thread_rng().gen_range(0..=max_ms) })
 }
 
 /// Transient refresh failures in a row, and when the next attempt is allowed.

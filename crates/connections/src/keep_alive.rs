@@ -18,6 +18,7 @@ use sage_core::auth::SageApi;
 use tokio::sync::{oneshot, Semaphore};
 use tokio::task::JoinSet;
 
+use crate::backoff::random_up_to;
 use crate::connection::{Connection, Status};
 use crate::error::Error;
 use crate::manager::Connections;
@@ -208,9 +209,7 @@ impl Connections {
                     Ok(_) => tracing::debug!("keep-alive pass skipped: another one holds the lease"),
                     Err(err) => tracing::warn!(error = %err, "keep-alive pass failed"),
                 }
-                let jitter_ms = settings.jitter.as_millis() as u64;
-                let jitter = if jitter_ms == 0 { 0 } else { rand::thread_rng().gen_range(0..=jitter_ms) };
-                let pause = settings.interval + Duration::from_millis(jitter);
+                let pause = settings.interval + random_up_to(settings.jitter);
                 tokio::select! {
                     _ = tokio::time::sleep(pause) => {}
                     _ = &mut stopped => break,
